@@ -1,0 +1,100 @@
+"""Shared fixtures: an isolated mlscaffold home and git identity, template rendering, and
+running a generated project's own commands with this interpreter."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = ROOT / "project-templates"
+# The real datasets live beside the repository (../shared/data), never inside it.
+SHARED_DATA = Path(os.environ.get("MLSCAFFOLD_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory, monkeypatch):
+    """Never touch the real home: a fresh MLSCAFFOLD_HOME and a git config with an identity."""
+    home = tmp_path_factory.mktemp("home")
+    gitconfig = home / ".gitconfig"
+    gitconfig.write_text(
+        "[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n"
+    )
+    monkeypatch.setenv("MLSCAFFOLD_HOME", str(home / ".mlscaffold"))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    return home
+
+
+@pytest.fixture
+def render(copie):
+    """Render one template with pytest-copie; answers override the defaults.
+
+    pytest-copie swallows exceptions into the result, so this checks it first.
+    """
+
+    def _render(template: str, **answers: object) -> Path:
+        result = copie.copy(extra_answers={"template": template, **answers}, template_dir=TEMPLATES)
+        assert result.exception is None, f"{template} {answers}: {result.exception!r}"
+        assert result.exit_code == 0
+        assert result.project_dir is not None
+        return Path(result.project_dir)
+
+    return _render
+
+
+def use_real_data(project: Path, shared_name: str, official_name: str) -> Path:
+    """Copy a real dataset from ../shared/data into the project's data/raw/ as its official name."""
+    source = SHARED_DATA / shared_name
+    assert source.exists(), f"the real data file {source} is missing: CI lays ../shared beside us"
+    target = project / "data" / "raw" / official_name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return target
+
+
+def run_in_project(
+    project: Path, *args: str, check: bool = True, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python ARGS`` inside a generated project with this interpreter.
+
+    The project's package is put on the path instead of being installed, so the test suite's
+    environment (which has every template's dependencies) serves all generated projects.
+    """
+    env = {**os.environ, "PYTHONPATH": str(project / "src"), "MPLBACKEND": "Agg"}
+    env.pop("PYTEST_ADDOPTS", None)
+    completed = subprocess.run(
+        [sys.executable, *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if check and completed.returncode != 0:
+        pytest.fail(
+            f"`python {' '.join(args)}` failed in {project} ({completed.returncode}):\n"
+            f"--- stdout\n{completed.stdout[-4000:]}\n--- stderr\n{completed.stderr[-4000:]}"
+        )
+    return completed
+
+
+def leftover_jinja(project: Path) -> list[str]:
+    """Files of a generated project that still hold Jinja syntax (GitHub's ${{ }} is fine)."""
+    found = []
+    for path in project.rglob("*"):
+        if not path.is_file() or ".git" in path.parts:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        if "{%" in text or "{{" in text.replace("${{", ""):
+            found.append(str(path.relative_to(project)))
+    return found
