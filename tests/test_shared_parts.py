@@ -1,7 +1,6 @@
 """Every template renders with the shared parts, and their shared tests pass."""
 
 import pytest
-
 from conftest import leftover_jinja, run_in_project
 
 TEMPLATE_NAMES = ["streamlit-app", "segmentation", "cervical-cancer", "dataviz"]
@@ -35,5 +34,13 @@ def test_licence_names_the_author(render, license_id):
 
 def test_shared_modules_pass_their_tests(render):
     project = render("segmentation")
-    run_in_project(project, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                   "tests/test_fetch.py", "tests/test_readme.py")
+    run_in_project(
+        project,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/test_fetch.py",
+        "tests/test_readme.py",
+    )

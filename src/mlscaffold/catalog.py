@@ -1,0 +1,151 @@
+"""Which templates exist and what each one asks, read from the bundled copier.yml."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlscaffold.errors import MlscaffoldError
+
+# The question that picks the template; it is answered by `mlscaffold new TEMPLATE`.
+TEMPLATE_QUESTION = "template"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question a template asks, as `mlscaffold info` shows it."""
+
+    name: str
+    type: str
+    help: str
+    default: Any
+    choices: tuple[str, ...] = ()
+    multiselect: bool = False
+
+
+@dataclass(frozen=True)
+class Template:
+    """A template: the guided project it reproduces and the questions it asks."""
+
+    name: str
+    guided_project: str
+    builds: str
+    dataset: str
+    questions: tuple[Question, ...] = field(default=())
+
+    def question_names(self) -> list[str]:
+        return [question.name for question in self.questions]
+
+
+def templates_root() -> Path:
+    """The bundled template root: inside the installed package, or the repository checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "project-templates", here.parents[1] / "project-templates"):
+        if (candidate / "copier.yml").is_file():
+            return candidate
+    raise MlscaffoldError(
+        "The bundled templates are missing from this mlscaffold installation. "
+        "Reinstall it: pip install --force-reinstall mlscaffold"
+    )
+
+
+@cache
+def load_catalog(root: Path | None = None) -> dict[str, Template]:
+    """Every template with its questions, in the order copier.yml lists them."""
+    root = root or templates_root()
+    config = yaml.safe_load((root / "copier.yml").read_text(encoding="utf-8"))
+    described = yaml.safe_load((root / "catalog.yml").read_text(encoding="utf-8"))
+    questions = {name: spec for name, spec in config.items() if not name.startswith("_")}
+    names = _choice_values(questions[TEMPLATE_QUESTION]["choices"])
+    renderer = _Renderer()
+    catalog = {}
+    for name in names:
+        context: dict[str, Any] = {TEMPLATE_QUESTION: name}
+        asked = []
+        for question_name, spec in questions.items():
+            if question_name == TEMPLATE_QUESTION:
+                continue
+            if not isinstance(spec, dict):
+                spec = {"default": spec}
+            default = renderer.value(spec.get("default"), context)
+            context[question_name] = default
+            if not renderer.truthy(spec.get("when", True), context):
+                continue
+            choices = tuple(
+                value
+                for value, validator in _choices(spec.get("choices"))
+                if not renderer.value(validator, context)
+            )
+            asked.append(
+                Question(
+                    name=question_name,
+                    type=spec.get("type", "str"),
+                    help=spec.get("help", ""),
+                    default=default,
+                    choices=choices,
+                    multiselect=bool(spec.get("multiselect", False)),
+                )
+            )
+        catalog[name] = Template(name=name, questions=tuple(asked), **described[name])
+    return catalog
+
+
+def get_template(name: str) -> Template:
+    """The template called ``name``, or an error that suggests the closest name."""
+    catalog = load_catalog()
+    if name in catalog:
+        return catalog[name]
+    close = difflib.get_close_matches(name, list(catalog), n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    raise MlscaffoldError(
+        f"Unknown template '{name}'.{hint} Run `mlscaffold list` to see the templates."
+    )
+
+
+def _choices(choices: Any) -> list[tuple[Any, str]]:
+    """(value, validator) pairs from copier's list or dict choice syntax."""
+    if not choices:
+        return []
+    if isinstance(choices, list):
+        return [(value, "") for value in choices]
+    pairs = []
+    for label, value in choices.items():
+        if isinstance(value, dict):
+            pairs.append((value.get("value", label), value.get("validator", "")))
+        else:
+            pairs.append((value, ""))
+    return pairs
+
+
+def _choice_values(choices: Any) -> list[str]:
+    return [value for value, _ in _choices(choices)]
+
+
+class _Renderer:
+    """Renders the Jinja in copier.yml defaults with copier's own filters."""
+
+    def __init__(self) -> None:
+        import jinja2
+
+        # copier renders with these filters (regex_replace, strftime, ...); so must we.
+        self.env = jinja2.Environment(
+            extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
+        )
+
+    def value(self, value: Any, context: dict[str, Any]) -> Any:
+        if isinstance(value, str) and ("{{" in value or "{%" in value):
+            return self.env.from_string(value).render(context).strip()
+        if isinstance(value, list):
+            return [self.value(item, context) for item in value]
+        return value
+
+    def truthy(self, value: Any, context: dict[str, Any]) -> bool:
+        rendered = self.value(value, context)
+        if isinstance(rendered, str):
+            return rendered.strip().lower() not in {"", "false", "0", "no", "none"}
+        return bool(rendered)

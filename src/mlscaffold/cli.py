@@ -1,0 +1,217 @@
+"""The `mlscaffold` command: parses arguments, calls the library, reports the result."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from mlscaffold import __version__
+from mlscaffold.errors import MlscaffoldError
+
+app = typer.Typer(
+    name="mlscaffold",
+    help="Generate ready-to-run machine-learning portfolio repositories from guided projects.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+DataOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--data",
+        "-d",
+        metavar="KEY=VALUE",
+        help="Answer a question (repeatable); comma-separate several choices.",
+    ),
+]
+PretendOption = Annotated[
+    bool, typer.Option("--pretend", help="Show what would be written; write nothing.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"mlscaffold {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """Generate ready-to-run machine-learning portfolio repositories from guided projects."""
+
+
+@contextlib.contextmanager
+def _reported_errors() -> Iterator[None]:
+    """Show user errors as one red line on stderr (exit 1); Ctrl-C ends quietly (exit 130).
+    Anything else is a bug and keeps its traceback."""
+    try:
+        yield
+    except MlscaffoldError as error:
+        _fail(str(error))
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    except Exception as error:
+        copier_errors = sys.modules.get("copier.errors")
+        if copier_errors is not None and isinstance(error, copier_errors.UserMessageError):
+            _fail(str(error))
+        raise
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"Error: {' '.join(message.split())}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+@app.command("list")
+def list_templates() -> None:
+    """List the templates: the guided project each reproduces, what it builds, its data."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from mlscaffold.catalog import load_catalog
+
+    with _reported_errors():
+        table = Table("template", "guided project", "builds", "dataset", show_lines=True)
+        for template in load_catalog().values():
+            table.add_row(template.name, template.guided_project, template.builds, template.dataset)
+        Console().print(table)
+
+
+@app.command()
+def info(
+    template: Annotated[str, typer.Argument(help="Template name, e.g. segmentation.")],
+) -> None:
+    """Show what a template builds and every question it asks."""
+    from mlscaffold.catalog import get_template
+
+    with _reported_errors():
+        found = get_template(template)
+        typer.secho(found.name, bold=True)
+        typer.echo(f"Guided project: {found.guided_project}")
+        typer.echo(f"Builds: {found.builds}")
+        typer.echo(f"Dataset: {found.dataset}")
+        typer.echo("\nQuestions (answer with --data KEY=VALUE):")
+        for question in found.questions:
+            kind = f"{question.type}, several of" if question.multiselect else question.type
+            if question.choices:
+                kind += f": {' | '.join(map(str, question.choices))}"
+            typer.echo(f"  {question.name} ({kind})")
+            typer.echo(f"      {question.help}")
+            typer.echo(f"      default: {_show(question.default)}")
+
+
+def _show(value: Any) -> str:
+    return ",".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+@app.command()
+def new(
+    template: Annotated[str, typer.Argument(help="Template name; see `mlscaffold list`.")],
+    dest: Annotated[
+        Path | None,
+        typer.Argument(help="Folder to create. Default: the project's slug, here."),
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", "-y", help="Answer every question with its default.")
+    ] = False,
+    data: DataOption = None,
+    data_file: Annotated[
+        Path | None,
+        typer.Option("--data-file", help="YAML file of answers (key: value).", dir_okay=False),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into a folder that is not empty.")
+    ] = False,
+    pretend: PretendOption = False,
+    no_git: Annotated[
+        bool, typer.Option("--no-git", help="Do not make the project a git repository.")
+    ] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Generate a project from a template, as a git repository with one initial commit."""
+    from mlscaffold.catalog import get_template
+    from mlscaffold.generate import new_project, parse_data, read_data_file
+
+    with _reported_errors():
+        found = get_template(template)
+        answers = read_data_file(data_file) if data_file else {}
+        multiselect = [question.name for question in found.questions if question.multiselect]
+        answers.update(parse_data(data or [], multiselect))
+        project = new_project(
+            found.name,
+            dest,
+            data=answers,
+            # Questions need a terminal; in a pipe or CI the defaults answer them.
+            defaults=defaults or not sys.stdin.isatty(),
+            force=force,
+            pretend=pretend,
+            init_git=not no_git,
+            quiet=quiet,
+        )
+    if pretend or quiet:
+        return
+    repository = " (git repository, initial commit made)" if project.git else ""
+    typer.secho(
+        f"\nCreated {project.path} from the {project.template} template "
+        f"(version {project.version}){repository}.",
+        fg=typer.colors.GREEN,
+    )
+    typer.echo("Next steps:")
+    for step in project.next_steps:
+        typer.echo(f"  {step}")
+
+
+@app.command()
+def update(
+    path: Annotated[Path, typer.Argument(help="The generated project.", file_okay=False)] = Path(
+        "."
+    ),
+    conflict: Annotated[
+        str,
+        typer.Option(help="How to show conflicts: 'inline' markers or 'rej' files."),
+    ] = "inline",
+    data: DataOption = None,
+    pretend: PretendOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Bring a generated project to the newest template version, keeping your edits."""
+    from mlscaffold.generate import parse_data
+    from mlscaffold.update import update_project
+
+    with _reported_errors():
+        result = update_project(
+            path, data=parse_data(data or []), conflict=conflict, pretend=pretend, quiet=quiet
+        )
+    if pretend or quiet:
+        return
+    if result.old_version == result.new_version and not result.changed:
+        typer.echo(f"Already up to date (template version {result.new_version}).")
+        return
+    typer.secho(
+        f"Updated {result.path} from template version {result.old_version} "
+        f"to {result.new_version}.",
+        fg=typer.colors.GREEN,
+    )
+    typer.echo(f"Changed files ({len(result.changed)}):")
+    for name in result.changed:
+        typer.echo(f"  {name}")
+    if result.conflicts:
+        typer.secho(f"Conflicts to resolve ({len(result.conflicts)}):", fg=typer.colors.YELLOW)
+        for name in result.conflicts:
+            typer.echo(f"  {name}")
+    typer.echo("Review with `git diff`, then commit.")

@@ -1,0 +1,63 @@
+"""The few git calls mlscaffold makes, with errors a user can act on."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from mlscaffold.errors import MlscaffoldError
+
+# Commits mlscaffold makes on its own behalf (the template store) must not depend on the
+# user's git identity or signing setup.
+TOOL_IDENTITY = {
+    "GIT_AUTHOR_NAME": "mlscaffold",
+    "GIT_AUTHOR_EMAIL": "mlscaffold@localhost",
+    "GIT_COMMITTER_NAME": "mlscaffold",
+    "GIT_COMMITTER_EMAIL": "mlscaffold@localhost",
+}
+
+
+def require_git() -> str:
+    """The path of the git executable, or an error that says how to get it."""
+    git = shutil.which("git")
+    if git is None:
+        raise MlscaffoldError(
+            "git is not installed, and mlscaffold needs it to keep templates updatable. "
+            "Install git (https://git-scm.com/downloads) and run the command again."
+        )
+    return git
+
+
+def git(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run ``git ARGS`` in ``cwd``; a failure becomes an MlscaffoldError with git's message."""
+    completed = subprocess.run(
+        [require_git(), *args],
+        cwd=cwd,
+        env={**os.environ, **env} if env else None,
+        capture_output=True,
+        text=True,
+    )
+    if check and completed.returncode != 0:
+        message = (completed.stderr or completed.stdout).strip().splitlines()
+        raise MlscaffoldError(f"git {args[0]} failed in {cwd}: {message[-1] if message else ''}")
+    return completed
+
+
+def config_value(cwd: Path, key: str) -> str:
+    """A git config value as git sees it from ``cwd``, or '' when it is not set."""
+    return git(cwd, "config", "--get", key, check=False).stdout.strip()
+
+
+def is_repository_root(path: Path) -> bool:
+    completed = git(path, "rev-parse", "--show-toplevel", check=False)
+    return completed.returncode == 0 and Path(completed.stdout.strip()).resolve() == path.resolve()
+
+
+def dirty_files(path: Path) -> list[str]:
+    """Paths with uncommitted changes or untracked files, as ``git status`` names them."""
+    lines = git(path, "status", "--porcelain", "--untracked-files=all").stdout.splitlines()
+    return [line[3:] for line in lines if line.strip()]

@@ -1,0 +1,185 @@
+"""The versioned template store: the bundled templates as a git repository with PEP 440 tags.
+
+Copier can only update a project from a git repository with version tags, so every version
+of the bundled templates is committed and tagged here, history kept, and projects are
+generated from (and updated against) this repository.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlscaffold import __version__
+from mlscaffold.catalog import templates_root
+from mlscaffold.gitutil import TOOL_IDENTITY, git
+
+# Files that are never template content.
+_IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store")
+
+
+@dataclass(frozen=True)
+class StoreVersion:
+    """The store, and the tag that holds the bundled templates of this mlscaffold."""
+
+    path: Path
+    tag: str
+
+    @property
+    def src_path(self) -> str:
+        """What copier records as ``_src_path``: ``~/...`` under the home folder, so the same
+        project updates on a teammate's machine; absolute elsewhere."""
+        try:
+            return "~/" + self.path.relative_to(Path.home()).as_posix()
+        except ValueError:
+            return str(self.path)
+
+
+def home() -> Path:
+    """mlscaffold's own folder: ``$MLSCAFFOLD_HOME``, else ``~/.mlscaffold``."""
+    return Path(os.environ.get("MLSCAFFOLD_HOME") or "~/.mlscaffold").expanduser().absolute()
+
+
+def store_path() -> Path:
+    return home() / "templates"
+
+
+def ensure_store(bundled: Path | None = None, version: str | None = None) -> StoreVersion:
+    """Make sure the store holds the bundled templates under a tag, and return that tag.
+
+    ``version`` (default: mlscaffold's own) names the tag of new content.
+    Fast when nothing changed: a digest of the bundled files is compared with the one
+    recorded after the last successful sync, without running git.
+    """
+    bundled = bundled or templates_root()
+    version = version or __version__
+    store = store_path()
+    digest = _digest(bundled)
+    if (recorded := _recorded(digest)) is not None:
+        return StoreVersion(store, recorded)
+    with _locked():
+        # Another process may have synced while we waited for the lock.
+        if (recorded := _recorded(digest)) is not None:
+            return StoreVersion(store, recorded)
+        tag = _sync(bundled, store, version)
+        _write_state({"digest": digest, "tag": tag})
+    return StoreVersion(store, tag)
+
+
+def has_revision(store: Path, revision: str) -> bool:
+    """Whether the store holds ``revision`` (a tag, or a ``git describe`` string)."""
+    completed = git(
+        store, "rev-parse", "--quiet", "--verify", f"{revision}^{{commit}}", check=False
+    )
+    return completed.returncode == 0
+
+
+def _sync(bundled: Path, store: Path, version: str) -> str:
+    store.mkdir(parents=True, exist_ok=True)
+    if not (store / ".git").is_dir():
+        git(store, "init", "--quiet")
+    # We hold the store lock, so an index.lock left by an interrupted run is stale.
+    (store / ".git" / "index.lock").unlink(missing_ok=True)
+    for child in store.iterdir():
+        if child.name != ".git":
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    shutil.copytree(bundled, store, ignore=_IGNORED, dirs_exist_ok=True)
+    # --force: a global gitignore of the user (data/, models/...) must not drop template files.
+    git(store, "add", "--all", "--force")
+    has_head = git(store, "rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode == 0
+    changed = not has_head or git(store, "diff", "--cached", "--quiet", check=False).returncode
+    if not changed and (current := _tags_at_head(store)):
+        return current[-1]
+    tag = _free_tag(store, version)
+    if changed:
+        git(
+            store,
+            *("-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify"),
+            *("-m", f"Templates of mlscaffold {version} ({tag})"),
+            env=TOOL_IDENTITY,
+        )
+    git(store, "-c", "tag.gpgsign=false", "tag", tag, env=TOOL_IDENTITY)
+    return tag
+
+
+def _free_tag(store: Path, version: str) -> str:
+    """``version``, or the first free ``version.postN`` when it already names other content
+    (a development checkout with edited templates): never reuse a tag for new content."""
+    existing = set(git(store, "tag", "--list").stdout.split())
+    tag, n = version, 0
+    while tag in existing:
+        n += 1
+        tag = f"{version}.post{n}"
+    return tag
+
+
+def _tags_at_head(store: Path) -> list[str]:
+    return sorted(git(store, "tag", "--points-at", "HEAD").stdout.split())
+
+
+def _digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _state_file() -> Path:
+    return home() / "store.json"
+
+
+def _recorded(digest: str) -> str | None:
+    """The tag recorded for ``digest`` by the last sync, if the store still has it."""
+    try:
+        state = json.loads(_state_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    tag = state.get("tag")
+    if state.get("digest") != digest or not tag:
+        return None
+    git_dir = store_path() / ".git"
+    if (git_dir / "refs" / "tags" / tag).is_file():
+        return tag
+    packed = git_dir / "packed-refs"
+    if packed.is_file() and f"refs/tags/{tag}\n" in packed.read_text(encoding="utf-8"):
+        return tag
+    return None
+
+
+def _write_state(state: dict[str, str]) -> None:
+    # Written last and atomically: an interrupted sync leaves no record, so the next run syncs.
+    target = _state_file()
+    partial = target.with_suffix(".tmp")
+    partial.write_text(json.dumps(state), encoding="utf-8")
+    os.replace(partial, target)
+
+
+@contextlib.contextmanager
+def _locked() -> Iterator[None]:
+    """An exclusive lock on the store, so concurrent runs never interleave their git calls."""
+    home().mkdir(parents=True, exist_ok=True)
+    with (home() / "store.lock").open("a") as handle:
+        if os.name == "nt":  # pragma: no cover - exercised on Windows only
+            import msvcrt
+
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if os.name != "nt":
+                import fcntl
+
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

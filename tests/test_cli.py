@@ -1,0 +1,339 @@
+"""The mlscaffold command as a user runs it: output, exit codes, and the error lines."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from mlscaffold import __version__
+from mlscaffold.cli import app
+
+runner = CliRunner()
+
+
+def mlscaffold(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def error_line(result) -> str:
+    """The single stderr line of a failed command."""
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_help_lists_the_commands():
+    result = mlscaffold("--help")
+    assert result.exit_code == 0
+    for command in ("list", "info", "new", "update"):
+        assert command in result.stdout
+
+
+def test_no_arguments_shows_help():
+    result = mlscaffold()
+    assert "Usage" in result.output
+
+
+def test_version():
+    result = mlscaffold("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"mlscaffold {__version__}"
+
+
+def test_python_dash_m_runs_the_cli():
+    completed = subprocess.run(
+        [sys.executable, "-m", "mlscaffold", "--version"], capture_output=True, text=True
+    )
+    assert completed.returncode == 0
+    assert completed.stdout.strip() == f"mlscaffold {__version__}"
+
+
+def test_list_shows_every_template_with_its_guided_project(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # wide enough that rich keeps each cell on one line
+    result = mlscaffold("list")
+    assert result.exit_code == 0
+    for name, project in [
+        ("streamlit-app", "Build a Machine Learning Web App with Streamlit and Python"),
+        ("segmentation", "Unsupervised Machine Learning for Customer Market Segmentation"),
+        ("cervical-cancer", "Cervical Cancer Risk Prediction Using Machine Learning"),
+        ("dataviz", "Python for Data Visualization: Matplotlib & Seaborn"),
+    ]:
+        assert name in result.stdout
+        assert project in result.stdout
+
+
+def test_info_shows_the_questions_of_the_template_only():
+    result = mlscaffold("info", "segmentation")
+    assert result.exit_code == 0
+    assert "dataset (str: credit-card | wholesale)" in result.stdout
+    assert "k_max (int)" in result.stdout
+    assert "default: customer_segmentation" in result.stdout  # derived default, rendered
+    assert "classifiers" not in result.stdout  # a streamlit-app question
+
+
+def test_info_shows_multiselect_defaults():
+    result = mlscaffold("info", "streamlit-app")
+    assert "classifiers (str, several of: svm | logistic_regression" in result.stdout
+    assert "default: svm,logistic_regression,random_forest" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["info", "new"])
+def test_unknown_template_suggests_the_closest(command, tmp_path):
+    args = [command, "segmentaton"] + ([str(tmp_path / "p")] if command == "new" else [])
+    result = mlscaffold(*args)
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        "Error: Unknown template 'segmentaton'. Did you mean 'segmentation'? "
+        "Run `mlscaffold list` to see the templates."
+    )
+    assert not (tmp_path / "p").exists()
+
+
+def test_new_makes_a_committed_repository_and_prints_next_steps(tmp_path):
+    dest = tmp_path / "seg"
+    result = mlscaffold("new", "segmentation", str(dest), "--defaults", "-q")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    log = subprocess.run(
+        ["git", "log", "--format=%s"], cwd=dest, capture_output=True, text=True, check=True
+    )
+    assert log.stdout.splitlines() == [
+        "Generate from the mlscaffold segmentation template (0.1.0)".replace(
+            "0.1.0", yaml.safe_load((dest / ".copier-answers.yml").read_text())["_commit"]
+        )
+    ]
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True, check=True
+    )
+    assert status.stdout == ""
+
+    loud = mlscaffold("new", "segmentation", str(tmp_path / "seg2"), "-y")
+    assert loud.exit_code == 0
+    assert "Next steps:" in loud.stdout
+    assert f"cd {tmp_path / 'seg2'}" in loud.stdout
+    assert "python -m customer_segmentation all" in loud.stdout
+    assert "python -m pytest" in loud.stdout
+
+
+def test_new_defaults_to_the_slug_in_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = mlscaffold("new", "segmentation", "-y", "-q", "-d", "project_name=Churn Segments")
+    assert result.exit_code == 0, result.output
+    answers = yaml.safe_load((tmp_path / "churn-segments" / ".copier-answers.yml").read_text())
+    assert answers["package_name"] == "churn_segments"
+    assert (tmp_path / "churn-segments" / "src" / "churn_segments").is_dir()
+
+
+def test_data_and_data_file_set_answers(tmp_path):
+    answers_file = tmp_path / "answers.yml"
+    answers_file.write_text("author_name: Ada Lovelace\nk_max: 6\n")
+    dest = tmp_path / "p"
+    result = mlscaffold(
+        "new", "segmentation", str(dest), "-q", "--data-file", str(answers_file),
+        "-d", "dataset=wholesale", "--data", "k_max=8",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert answers["author_name"] == "Ada Lovelace"
+    assert answers["dataset"] == "wholesale"
+    assert answers["k_max"] == 8  # --data wins over the file
+
+
+def test_multiselect_answers_are_comma_separated(tmp_path):
+    dest = tmp_path / "p"
+    result = mlscaffold(
+        "new", "streamlit-app", str(dest), "-q", "-d", "classifiers=svm,naive_bayes"
+    )
+    assert result.exit_code == 0, result.output
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert answers["classifiers"] == ["svm", "naive_bayes"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            "package_name=Bad-Name",
+            "Error: Validation error for question 'package_name': package_name must be a "
+            "valid lowercase Python identifier, e.g. customer_segmentation",
+        ),
+        (
+            "author_email=nobody",
+            "Error: Validation error for question 'author_email': author_email must look like "
+            "name@example.com",
+        ),
+        (
+            "k_min=1",
+            "Error: Validation error for question 'k_min': k_min must be at least 2",
+        ),
+        (
+            "dataset=penguins",
+            "Error: Invalid choice for 'dataset': penguins is a dataviz data set",
+        ),
+        (
+            "classifiers=svm",
+            "Error: Template 'segmentation' has no question 'classifiers'. "
+            "Run `mlscaffold info segmentation` to see its questions.",
+        ),
+        ("novalue", "Error: --data takes KEY=VALUE, got 'novalue'."),
+    ],
+    ids=["package-name", "email", "k-min", "choice-of-other-template", "unknown-key", "no-equals"],
+)
+def test_invalid_answers_write_nothing(tmp_path, data, message):
+    result = mlscaffold("new", "segmentation", str(tmp_path / "p"), "-d", data)
+    assert result.exit_code == 1
+    assert error_line(result) == message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_non_empty_destination_needs_force(tmp_path):
+    dest = tmp_path / "mine"
+    dest.mkdir()
+    (dest / "notes.txt").write_text("my notes")
+    result = mlscaffold("new", "segmentation", str(dest))
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: {dest} already exists and is not empty. Choose another destination, or pass "
+        "--force to write into it (files with the same names are overwritten)."
+    )
+    assert [p.name for p in dest.iterdir()] == ["notes.txt"]
+    assert (dest / "notes.txt").read_text() == "my notes"
+
+    forced = mlscaffold("new", "segmentation", str(dest), "--force", "-q")
+    assert forced.exit_code == 0, forced.output
+    assert (dest / "notes.txt").read_text() == "my notes"
+    assert (dest / "README.md").is_file()
+
+
+def test_pretend_writes_nothing(tmp_path):
+    result = mlscaffold("new", "segmentation", str(tmp_path / "p"), "--pretend")
+    assert result.exit_code == 0, result.output
+    assert "README.md" in result.stderr  # copier lists what it would create
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_git_leaves_a_plain_folder(tmp_path):
+    result = mlscaffold("new", "segmentation", str(tmp_path / "p"), "--no-git", "-q")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "p" / "README.md").is_file()
+    assert not (tmp_path / "p" / ".git").exists()
+
+
+def test_git_not_installed(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    result = mlscaffold("new", "segmentation", str(tmp_path / "p"))
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        "Error: git is not installed, and mlscaffold needs it to keep templates updatable. "
+        "Install git (https://git-scm.com/downloads) and run the command again."
+    )
+    assert not (tmp_path / "p").exists()
+
+
+def test_works_without_a_git_identity(tmp_path, monkeypatch):
+    empty = tmp_path / "empty.gitconfig"
+    empty.write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
+    for variable in ("AUTHOR", "COMMITTER"):
+        monkeypatch.delenv(f"GIT_{variable}_NAME", raising=False)
+        monkeypatch.delenv(f"GIT_{variable}_EMAIL", raising=False)
+    dest = tmp_path / "p"
+    result = mlscaffold("new", "segmentation", str(dest), "-q", "-d", "author_name=Ada Lovelace")
+    assert result.exit_code == 0, result.output
+    author = subprocess.run(
+        ["git", "log", "--format=%an <%ae>"], cwd=dest, capture_output=True, text=True, check=True
+    )
+    assert author.stdout.strip() == "Ada Lovelace <you@example.com>"
+
+
+def test_git_identity_is_the_default_author(tmp_path):
+    dest = tmp_path / "p"
+    assert mlscaffold("new", "segmentation", str(dest), "-q").exit_code == 0
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert (answers["author_name"], answers["author_email"]) == ("Test User", "test@example.com")
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, RuntimeError])
+def test_interrupted_or_failed_new_leaves_nothing(tmp_path, monkeypatch, failure):
+    from mlscaffold import generate
+
+    def fail_after_rendering(project, *args, **kwargs):
+        assert (project / "README.md").is_file()  # copier did write, into the staging folder
+        raise failure("stop")
+
+    monkeypatch.setattr(generate, "_initial_commit", fail_after_rendering)
+    result = mlscaffold("new", "segmentation", str(tmp_path / "p"), "-q")
+    if failure is KeyboardInterrupt:
+        assert result.exit_code == 130
+        assert result.stderr == ""
+    else:
+        assert result.exit_code == 1
+        assert isinstance(result.exception, RuntimeError)  # a bug keeps its traceback
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_update_outside_a_generated_project(tmp_path):
+    result = mlscaffold("update", str(tmp_path))
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: {tmp_path} is not a project generated by mlscaffold (it has no "
+        ".copier-answers.yml). Run `mlscaffold update` in a generated project, or pass its path."
+    )
+
+
+def test_update_refuses_a_dirty_tree_and_names_the_files(tmp_path):
+    dest = tmp_path / "p"
+    assert mlscaffold("new", "segmentation", str(dest), "-q").exit_code == 0
+    (dest / "Makefile").write_text("changed\n")
+    (dest / "notes.md").write_text("new\n")
+    result = mlscaffold("update", str(dest))
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: {dest} has uncommitted changes (Makefile, notes.md). Commit or stash them "
+        "first, so the update can be reviewed and undone with git."
+    )
+    assert (dest / "Makefile").read_text() == "changed\n"
+
+
+def test_update_when_already_current(tmp_path):
+    dest = tmp_path / "p"
+    assert mlscaffold("new", "segmentation", str(dest), "-q").exit_code == 0
+    result = mlscaffold("update", str(dest))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Already up to date (template version")
+
+
+def test_update_of_a_version_missing_from_the_store(tmp_path):
+    dest = tmp_path / "p"
+    assert mlscaffold("new", "segmentation", str(dest), "-q").exit_code == 0
+    answers_file = dest / ".copier-answers.yml"
+    answers_file.write_text(answers_file.read_text().replace("_commit: ", "_commit: 0.0.9-"))
+    subprocess.run(["git", "commit", "-qam", "made elsewhere"], cwd=dest, check=True)
+    result = mlscaffold("update", str(dest))
+    assert result.exit_code == 1
+    line = error_line(result)
+    assert line.startswith("Error: This project was made with template version 0.0.9-")
+    assert "copier recopy" in line
+
+
+def test_update_with_a_bad_conflict_mode(tmp_path):
+    dest = tmp_path / "p"
+    assert mlscaffold("new", "segmentation", str(dest), "-q").exit_code == 0
+    result = mlscaffold("update", str(dest), "--conflict", "merge")
+    assert result.exit_code == 1
+    assert error_line(result) == "Error: --conflict takes 'inline' or 'rej', not 'merge'."
+
+
+def test_help_does_not_import_copier():
+    code = (
+        "import sys\nfrom mlscaffold.cli import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('copier' in sys.modules)"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.stdout.strip().endswith("False")
