@@ -57,7 +57,7 @@ def update_project(
 
     from copier import run_update  # imported here: `mlscaffold --help` must stay instant
 
-    worker = run_update(
+    run_update(
         path,
         data=data or {},
         defaults=True,
@@ -72,7 +72,7 @@ def update_project(
     return UpdateResult(
         path=path,
         old_version=old_version,
-        new_version=str(worker.answers.last.get("_commit") or _read_answers(path).get("_commit")),
+        new_version=str(_read_answers(path).get("_commit")),
         changed=changed,
         conflicts=_conflicts(path, changed, conflict),
     )

@@ -1,0 +1,117 @@
+"""The template store: one commit and tag per version, never stale, safe to share."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import TEMPLATES
+
+from mlscaffold import __version__
+from mlscaffold.store import ensure_store, has_revision, store_path
+
+
+def git(repo: Path, *args: str) -> list[str]:
+    completed = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True)
+    return completed.stdout.split()
+
+
+@pytest.fixture
+def edited_templates(tmp_path) -> Path:
+    """The bundled templates with one edit, as in a development checkout."""
+    root = tmp_path / "edited"
+    shutil.copytree(TEMPLATES, root)
+    readme = root / "_shared" / "README.md.jinja"
+    readme.write_text(readme.read_text() + "\nEdited.\n")
+    return root
+
+
+def test_first_use_commits_and_tags_the_bundled_templates():
+    version = ensure_store()
+    assert version.path == store_path()
+    assert version.tag == __version__
+    assert git(version.path, "tag") == [__version__]
+    assert len(git(version.path, "log", "--format=%h")) == 1
+    assert git(version.path, "status", "--porcelain") == []
+    assert (version.path / "copier.yml").read_bytes() == (TEMPLATES / "copier.yml").read_bytes()
+
+
+def test_unchanged_templates_reuse_the_tag():
+    first = ensure_store()
+    second = ensure_store()
+    assert second == first
+    assert len(git(first.path, "log", "--format=%h")) == 1
+
+
+def test_changed_templates_get_a_newer_tag_and_history_is_kept(edited_templates):
+    first = ensure_store()
+    edited = ensure_store(bundled=edited_templates)
+    assert edited.tag == f"{__version__}.post1"
+    assert sorted(git(first.path, "tag")) == sorted([__version__, f"{__version__}.post1"])
+    assert len(git(first.path, "log", "--format=%h")) == 2
+    assert has_revision(first.path, first.tag)  # projects made from it can still update
+    back = ensure_store()  # the original content again: new content, so a new tag again
+    assert back.tag == f"{__version__}.post2"
+
+
+def test_src_path_is_portable_under_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("MLSCAFFOLD_HOME")
+    assert ensure_store().src_path == "~/.mlscaffold/templates"
+
+
+def test_src_path_is_absolute_elsewhere():
+    version = ensure_store()
+    assert Path(version.src_path).is_absolute()
+    assert not version.src_path.startswith("~")
+
+
+def test_an_interrupted_sync_leaves_a_usable_store(edited_templates):
+    path = ensure_store().path
+    # As if killed mid-sync: a stale git lock, a half-copied tree, no record of the sync.
+    (path / ".git" / "index.lock").write_text("")
+    (path / "half-copied.txt").write_text("x")
+    shutil.rmtree(path / "segmentation")
+    (path.parent / "store.json").unlink()
+
+    version = ensure_store()
+
+    assert version.tag == __version__
+    assert git(path, "status", "--porcelain") == []
+    assert not (path / "half-copied.txt").exists()
+    assert (path / "segmentation").is_dir()
+    assert len(git(path, "log", "--format=%h")) == 1
+
+
+def test_concurrent_runs_share_one_store(tmp_path):
+    """Two `mlscaffold new` at once on a fresh store: both work, the store has one version."""
+    env = {**os.environ}
+    runs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "mlscaffold",
+                "new",
+                "segmentation",
+                str(tmp_path / f"p{i}"),
+                "-y",
+                "-q",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for i in range(3)
+    ]
+    outcomes = [run.communicate(timeout=120) + (run.returncode,) for run in runs]
+    assert [code for _, _, code in outcomes] == [0, 0, 0], outcomes
+    assert git(store_path(), "tag") == [__version__]
+    assert len(git(store_path(), "log", "--format=%h")) == 1
+    for i in range(3):
+        assert (tmp_path / f"p{i}" / "README.md").is_file()

@@ -1,0 +1,183 @@
+"""The update round trip: a project made at version N gets version N+1 of its template, with
+the real copier CLI and through `mlscaffold update`, and keeps the user's edits."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import TEMPLATES
+from typer.testing import CliRunner
+
+from mlscaffold import store
+from mlscaffold.cli import app
+
+runner = CliRunner()
+
+USER_TARGET = "\nfigures-archive:  ## my own target\n\ttar czf figures.tgz reports/figures\n"
+
+
+@pytest.fixture
+def next_templates(tmp_path) -> Path:
+    """Version N+1 of the bundled templates: one new file and one changed shared file."""
+    root = tmp_path / "templates-next"
+    shutil.copytree(TEMPLATES, root)
+    (root / "segmentation" / "CONTRIBUTING.md").write_text(
+        "# Contributing\n\nRun `make lint test` before opening a pull request.\n"
+    )
+    gitignore = root / "_shared" / "gitignore.jinja"
+    gitignore.write_text(gitignore.read_text() + "\n# Logs\n*.log\n")
+    return root
+
+
+def git(project: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=project, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def generate(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    result = runner.invoke(app, ["new", "segmentation", str(project), "-q"])
+    assert result.exit_code == 0, result.output
+    return project
+
+
+def user_commits(project: Path, relative: str, text: str) -> None:
+    (project / relative).write_text(text)
+    git(project, "commit", "-qam", f"my edit of {relative}")
+
+
+def publish(templates: Path, version: str = "0.2.0") -> None:
+    """Put a new template version into the store, as a newer mlscaffold would."""
+    assert store.ensure_store(bundled=templates, version=version).tag == version
+
+
+def copier_update(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    # Plain copier, no mlscaffold: --defaults only because there is no terminal here.
+    return subprocess.run(
+        [sys.executable, "-m", "copier", "update", "--defaults", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+
+
+def answers(project: Path) -> dict:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def test_plain_copier_update_brings_changes_and_keeps_edits(tmp_path, next_templates):
+    project = generate(tmp_path)
+    makefile = (project / "Makefile").read_text()
+    user_commits(project, "Makefile", makefile + USER_TARGET)
+    publish(next_templates)
+
+    completed = copier_update(project)
+
+    assert completed.returncode == 0, completed.stderr
+    assert (project / "CONTRIBUTING.md").read_text().startswith("# Contributing")
+    assert (project / ".gitignore").read_text().endswith("# Logs\n*.log\n")
+    assert (project / "Makefile").read_text() == makefile + USER_TARGET
+    assert answers(project)["_commit"] == "0.2.0"
+
+
+def test_plain_copier_update_marks_conflicts_inline(tmp_path, next_templates):
+    project = generate(tmp_path)
+    gitignore = (project / ".gitignore").read_text()
+    user_commits(project, ".gitignore", gitignore.replace("# Python\n", "# Python, mine\n"))
+    shared = next_templates / "_shared" / "gitignore.jinja"
+    shared.write_text(shared.read_text().replace("# Python\n", "# Python, the template's\n"))
+    publish(next_templates)
+
+    completed = copier_update(project)
+
+    assert completed.returncode == 0, completed.stderr
+    merged = (project / ".gitignore").read_text()
+    assert "<<<<<<< before updating\n# Python, mine\n" in merged
+    assert "# Python, the template's\n>>>>>>> after updating" in merged
+    assert merged.endswith("*.log\n")  # the rest of the file still updated
+
+
+def test_project_under_home_records_a_portable_source(tmp_path, monkeypatch, next_templates):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("MLSCAFFOLD_HOME")
+    project = generate(tmp_path)
+    assert answers(project)["_src_path"] == "~/.mlscaffold/templates"
+    publish(next_templates)
+
+    completed = copier_update(project)
+
+    assert completed.returncode == 0, completed.stderr
+    assert (project / "CONTRIBUTING.md").is_file()
+
+
+def upgrade_mlscaffold(monkeypatch, templates: Path, version: str = "0.2.0") -> None:
+    """Make the running mlscaffold bundle ``templates`` as version ``version``."""
+    monkeypatch.setattr(store, "templates_root", lambda: templates)
+    monkeypatch.setattr(store, "__version__", version)
+
+
+def test_mlscaffold_update_reports_changes_and_conflicts(tmp_path, monkeypatch, next_templates):
+    project = generate(tmp_path)
+    first_version = answers(project)["_commit"]
+    gitignore = (project / ".gitignore").read_text()
+    user_commits(project, ".gitignore", gitignore.replace("# Python\n", "# Python, mine\n"))
+    makefile = (project / "Makefile").read_text()
+    user_commits(project, "Makefile", makefile + USER_TARGET)
+    shared = next_templates / "_shared" / "gitignore.jinja"
+    shared.write_text(shared.read_text().replace("# Python\n", "# Python, the template's\n"))
+    upgrade_mlscaffold(monkeypatch, next_templates)
+
+    result = runner.invoke(app, ["update", str(project), "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    git(project, "reset", "--hard", "-q")  # undo, then again with the report
+    git(project, "clean", "-fdq")
+    result = runner.invoke(app, ["update", str(project)])
+
+    assert result.exit_code == 0, result.output
+    report = result.stdout
+    assert f"Updated {project} from template version {first_version} to 0.2.0.\n" in report
+    assert "Changed files (3):" in report
+    for name in (".copier-answers.yml", ".gitignore", "CONTRIBUTING.md"):
+        assert f"  {name}\n" in report
+    assert "Conflicts to resolve (1):\n  .gitignore\n" in report
+    assert (project / "Makefile").read_text() == makefile + USER_TARGET
+
+
+def test_mlscaffold_update_with_rej_files(tmp_path, monkeypatch, next_templates):
+    project = generate(tmp_path)
+    gitignore = (project / ".gitignore").read_text()
+    user_commits(project, ".gitignore", gitignore.replace("# Python\n", "# Python, mine\n"))
+    shared = next_templates / "_shared" / "gitignore.jinja"
+    shared.write_text(shared.read_text().replace("# Python\n", "# Python, the template's\n"))
+    upgrade_mlscaffold(monkeypatch, next_templates)
+
+    result = runner.invoke(app, ["update", str(project), "--conflict", "rej"])
+
+    assert result.exit_code == 0, result.output
+    assert "Conflicts to resolve (1):\n  .gitignore.rej\n" in result.stdout
+    # The file takes the template's side; the user's change that did not apply waits in .rej.
+    assert "# Python, the template's\n" in (project / ".gitignore").read_text()
+    assert "+# Python, mine\n" in (project / ".gitignore.rej").read_text()
+
+
+def test_mlscaffold_update_can_change_an_answer(tmp_path):
+    project = generate(tmp_path)
+    result = runner.invoke(app, ["update", str(project), "-d", "k_max=12", "-q"])
+    assert result.exit_code == 0, result.output
+    assert answers(project)["k_max"] == 12
+
+
+def test_mlscaffold_update_pretend_changes_nothing(tmp_path, monkeypatch, next_templates):
+    project = generate(tmp_path)
+    upgrade_mlscaffold(monkeypatch, next_templates)
+    result = runner.invoke(app, ["update", str(project), "--pretend"])
+    assert result.exit_code == 0, result.output
+    assert git(project, "status", "--porcelain") == ""
+    assert not (project / "CONTRIBUTING.md").exists()
