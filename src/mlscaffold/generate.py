@@ -15,7 +15,7 @@ import yaml
 
 from mlscaffold.catalog import TEMPLATE_QUESTION, Template, get_template
 from mlscaffold.errors import MlscaffoldError
-from mlscaffold.gitutil import config_value, git, require_git
+from mlscaffold.gitutil import git, identity, require_git
 from mlscaffold.store import ensure_store
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -97,10 +97,13 @@ def new_project(
 
     from copier import run_copy  # imported here: `mlscaffold --help` must stay instant
 
+    # The staging folder sits beside the destination, so moving it into place is a rename.
+    parent = dest.absolute().parent if dest is not None else Path.cwd()
+    user = identity(_existing_ancestor(parent))
     copy_options: dict[str, Any] = {
         "data": answers,
         "defaults": defaults,
-        "user_defaults": _identity_defaults(),
+        "user_defaults": _identity_defaults(user),
         "vcs_ref": store.tag,
         "quiet": quiet,
         "unsafe": False,
@@ -110,7 +113,6 @@ def new_project(
         worker = _copy(run_copy, store.src_path, target, pretend=True, **copy_options)
         return NewProject(target, template.name, store.tag, worker.answers.combined, [], False)
 
-    parent = dest.absolute().parent if dest is not None else Path.cwd()
     staging = Path(tempfile.mkdtemp(prefix=".mlscaffold-", dir=_existing_ancestor(parent)))
     try:
         rendered = staging / "project"
@@ -121,7 +123,7 @@ def new_project(
             _check_destination(dest, force)
         made_git = init_git and not (dest / ".git").exists()
         if made_git:
-            _initial_commit(rendered, template.name, store.tag, recorded)
+            _initial_commit(rendered, template.name, store.tag, recorded, user)
         _move_into_place(rendered, dest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -155,25 +157,26 @@ def _existing_ancestor(path: Path) -> Path:
     return path
 
 
-def _identity_defaults() -> dict[str, str]:
+def _identity_defaults(user: dict[str, str]) -> dict[str, str]:
     """The user's git name and e-mail as default answers, when git knows them."""
-    cwd = Path.cwd()
     defaults = {}
-    if name := config_value(cwd, "user.name"):
+    if name := user.get("name"):
         defaults["author_name"] = name
-    email = config_value(cwd, "user.email")
+    email = user.get("email", "")
     if re.fullmatch(r"[^@ ]+@[^@ ]+[.][A-Za-z]{2,}", email):
         defaults["author_email"] = email
     return defaults
 
 
-def _initial_commit(project: Path, template: str, version: str, answers: dict[str, Any]) -> None:
+def _initial_commit(
+    project: Path, template: str, version: str, answers: dict[str, Any], user: dict[str, str]
+) -> None:
     """One initial commit, so `copier update` works at once; without a git identity the
     commit is made as the project's author."""
     git(project, "init", "--quiet")
     git(project, "add", "--all")
     env = {}
-    if not config_value(project, "user.name") or not config_value(project, "user.email"):
+    if not user.get("name") or not user.get("email"):
         env = {
             f"GIT_{role}_{field}": answers[f"author_{field.lower()}"]
             for role in ("AUTHOR", "COMMITTER")

@@ -47,9 +47,12 @@ def git(
     return completed
 
 
-def config_value(cwd: Path, key: str) -> str:
-    """A git config value as git sees it from ``cwd``, or '' when it is not set."""
-    return git(cwd, "config", "--get", key, check=False).stdout.strip()
+def identity(cwd: Path) -> dict[str, str]:
+    """The user's git ``name`` and ``email`` as git sees them from ``cwd`` (missing ones left
+    out), in one git call."""
+    found = git(cwd, "config", "--get-regexp", r"^user\.(name|email)$", check=False).stdout
+    pairs = (line.split(" ", 1) for line in found.splitlines() if " " in line)
+    return {key.removeprefix("user."): value.strip() for key, value in pairs}
 
 
 def is_repository_root(path: Path) -> bool:
