@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, run_in_project
 
 TEMPLATE_NAMES = ["streamlit-app", "segmentation", "cervical-cancer", "dataviz"]
