@@ -13,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "project-templates"
+TEMPLATE_NAMES = ["streamlit-app", "segmentation", "cervical-cancer", "dataviz"]
 # The real datasets live beside the repository (../shared/data), never inside it.
 SHARED_DATA = Path(os.environ.get("MLSCAFFOLD_SHARED_DATA", ROOT.parent / "shared" / "data"))
 

@@ -1,9 +1,8 @@
 """Every template renders with the shared parts, and their shared tests pass."""
 
 import pytest
-from conftest import leftover_jinja, run_in_project
 
-TEMPLATE_NAMES = ["streamlit-app", "segmentation", "cervical-cancer", "dataviz"]
+from conftest import TEMPLATE_NAMES, leftover_jinja, run_in_project
 
 
 @pytest.mark.parametrize("template", TEMPLATE_NAMES)

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATES
 
+from conftest import TEMPLATES
 from mlscaffold import __version__
 from mlscaffold.store import ensure_store, has_revision, store_path
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TEMPLATES
 from typer.testing import CliRunner
 
+from conftest import TEMPLATES
 from mlscaffold import store
 from mlscaffold.cli import app
 

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, run_in_project
 
-TEMPLATE_NAMES = ["streamlit-app", "segmentation", "cervical-cancer", "dataviz"]
+from conftest import ROOT, TEMPLATE_NAMES, run_in_project
 
 pytestmark = pytest.mark.slow
 
