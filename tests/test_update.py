@@ -12,7 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from conftest import TEMPLATES
+from conftest import TEMPLATE_NAMES, TEMPLATES
 from mlscaffold import store
 from mlscaffold.cli import app
 
@@ -26,9 +26,10 @@ def next_templates(tmp_path) -> Path:
     """Version N+1 of the bundled templates: one new file and one changed shared file."""
     root = tmp_path / "templates-next"
     shutil.copytree(TEMPLATES, root)
-    (root / "segmentation" / "CONTRIBUTING.md").write_text(
-        "# Contributing\n\nRun `make lint test` before opening a pull request.\n"
-    )
+    for template in TEMPLATE_NAMES:
+        (root / template / "CONTRIBUTING.md").write_text(
+            "# Contributing\n\nRun `make lint test` before opening a pull request.\n"
+        )
     gitignore = root / "_shared" / "gitignore.jinja"
     gitignore.write_text(gitignore.read_text() + "\n# Logs\n*.log\n")
     return root
@@ -40,9 +41,9 @@ def git(project: Path, *args: str) -> str:
     ).stdout
 
 
-def generate(tmp_path: Path) -> Path:
+def generate(tmp_path: Path, template: str = "segmentation") -> Path:
     project = tmp_path / "project"
-    result = runner.invoke(app, ["new", "segmentation", str(project), "-q"])
+    result = runner.invoke(app, ["new", template, str(project), "-q"])
     assert result.exit_code == 0, result.output
     return project
 
@@ -71,8 +72,9 @@ def answers(project: Path) -> dict:
     return yaml.safe_load((project / ".copier-answers.yml").read_text())
 
 
-def test_plain_copier_update_brings_changes_and_keeps_edits(tmp_path, next_templates):
-    project = generate(tmp_path)
+@pytest.mark.parametrize("template", TEMPLATE_NAMES)
+def test_plain_copier_update_brings_changes_and_keeps_edits(tmp_path, next_templates, template):
+    project = generate(tmp_path, template)
     makefile = (project / "Makefile").read_text()
     user_commits(project, "Makefile", makefile + USER_TARGET)
     publish(next_templates)
