@@ -1,0 +1,1 @@
+"""Classifiers for the UCI Mushroom data, their evaluation and a Streamlit app."""

@@ -1,0 +1,5 @@
+"""``python -m <package>`` runs the CLI."""
+
+from .cli import app
+
+app(prog_name=__package__)

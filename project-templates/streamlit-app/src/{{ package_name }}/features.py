@@ -1,0 +1,47 @@
+"""From the validated table to model inputs: which columns, the target, the split."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from .data import ATTRIBUTES, POSITIVE, TARGET
+
+DROPPED = ("veil_type",)
+"""veil_type is ``p`` (partial) in all 8,124 rows: a constant carries no information."""
+FEATURES = [column for column in ATTRIBUTES if column not in DROPPED]
+"""The 21 attributes the models see. stalk_root keeps ``?`` as a category of its own:
+whether the root was recorded is itself informative, and imputing it would invent data."""
+
+
+def split_xy(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Features (codes, as strings) and the target (1 = poisonous, 0 = edible)."""
+    return frame[FEATURES], frame[TARGET].eq(POSITIVE).astype(int).rename("poisonous")
+
+
+def split(
+    frame: pd.DataFrame, *, test_size: float, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
+    """One stratified train/test split; the same seed gives the same split everywhere."""
+    features, target = split_xy(frame)
+    x_train, x_test, y_train, y_test = train_test_split(
+        features, target, test_size=test_size, stratify=target, random_state=seed
+    )
+    return x_train, x_test, y_train, y_test
+
+
+def one_rule_accuracy(
+    x_train: pd.DataFrame, y_train: pd.Series, x_test: pd.DataFrame, y_test: pd.Series
+) -> pd.Series:
+    """Test accuracy of the best rule that looks at one attribute alone.
+
+    For each attribute, every value predicts the majority class it has in the training data
+    (Holte's 1R). It shows how separable the data is without any model.
+    """
+    scores = {}
+    for column in x_train.columns:
+        majority = y_train.groupby(x_train[column]).mean().ge(0.5).astype(int)
+        fallback = int(y_train.mean() >= 0.5)
+        predicted = x_test[column].map(majority).fillna(fallback).astype(int)
+        scores[column] = float((predicted.to_numpy() == y_test.to_numpy()).mean())
+    return pd.Series(scores, name="accuracy").sort_values(ascending=False)
