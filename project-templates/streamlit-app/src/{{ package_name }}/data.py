@@ -132,11 +132,14 @@ def validate(frame: pd.DataFrame, *, source: str, target: bool = True) -> pd.Dat
     ``target=False`` checks attributes only (a table of mushrooms to classify).
     """
     expected = COLUMNS if target else ATTRIBUTES
+    # Accept the spellings of other copies too: "cap-shape", "bruises?", "Odor".
+    frame = frame.rename(columns=lambda c: str(c).strip().lower().replace("-", "_").rstrip("?"))
     missing = [column for column in expected if column not in frame.columns]
     if missing:
         raise DataError(
-            f"{source} lacks the column(s) {', '.join(missing)}. Expected the columns: "
-            f"{', '.join(expected)}."
+            f"{source} lacks {len(missing)} of the {len(expected)} expected columns "
+            f"({', '.join(missing[:4])}{', ...' if len(missing) > 4 else ''}). Expected, in any "
+            f"order: {', '.join(expected)}."
         )
     if frame.empty:
         raise DataError(f"{source} has the right columns but no rows.")

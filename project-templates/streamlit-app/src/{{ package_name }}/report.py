@@ -62,12 +62,12 @@ def separability(metrics: Mapping) -> str:
         "near-perfect scores here say little about a model's quality. A rule that looks at "
         f"one attribute alone, **{label(best)}**, classifies {best_accuracy:.1%} of the held-out "
         f"mushrooms correctly (the next best, {label(second)}, {second_accuracy:.1%}); always "
-        f"answering 'edible' scores {metrics['baseline_accuracy']:.1%}. The {metrics['n_rows']:,} rows are "
-        "hypothetical samples of only 23 species from one field guide, so many rows share "
-        "their attributes and the split tests the same species the model was trained on. "
-        "Shuffling the attribute each model relies on most costs it the most accuracy "
-        f"({drivers}). None of this makes a model fit to judge a real mushroom: the guide "
-        "itself says there is no simple rule for edibility."
+        f"answering 'edible' scores {metrics['baseline_accuracy']:.1%}. The "
+        f"{metrics['n_rows']:,} rows are hypothetical samples of only 23 species from one field "
+        "guide, so many rows share their attributes and the split tests the same species the "
+        "model was trained on. Shuffling the attribute each model relies on most costs it the "
+        f"most accuracy ({drivers}). None of this makes a model fit to judge a real mushroom: "
+        "the guide itself says there is no simple rule for edibility."
     )
 
 
