@@ -1,0 +1,223 @@
+"""Column roles: which columns are measurements, categories or dates, with labels and units.
+
+The gallery picks its charts from a ``Schema``: the built-in data sets declare theirs, and a
+CSV file of your own gets one inferred from its column types.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+Kind = Literal["numeric", "category", "date"]
+
+# Unit suffixes recognised in column names such as body_mass_g or revenue_eur.
+UNIT_SUFFIXES = {
+    "mm": "mm",
+    "cm": "cm",
+    "m": "m",
+    "km": "km",
+    "g": "g",
+    "kg": "kg",
+    "c": "°C",
+    "pct": "%",
+    "percent": "%",
+    "eur": "EUR",
+    "usd": "USD",
+    "gbp": "GBP",
+    "s": "s",
+    "sec": "s",
+    "min": "min",
+    "h": "h",
+    "hours": "h",
+    "days": "days",
+    "years": "years",
+}
+DATE_FORMATS = ("ISO8601", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column and how to show it."""
+
+    name: str
+    kind: Kind
+    label: str
+    """Axis label, with the unit in brackets where there is one."""
+    unit: str = ""
+    """Short unit for the findings ("g", "mm"); empty when unknown."""
+    log: bool = False
+    """Strongly right-skewed: drawn on a logarithmic axis."""
+    levels: tuple[str, ...] = ()
+    """Categories in display order."""
+
+    @property
+    def short(self) -> str:
+        """The label without its unit, in lower case, for sentences."""
+        text = self.label.split(" (")[0]
+        return text if text.isupper() else text[0].lower() + text[1:]
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The columns of a table and the roles the gallery gives them."""
+
+    title: str
+    entity: str
+    """What one row is, in the plural ("penguins", "clients", "rows")."""
+    columns: tuple[Column, ...]
+    group: str | None = None
+    """The category that colours the charts."""
+    stack: str | None = None
+    """A second category, crossed with ``group`` in the composition bar chart."""
+    focus: str | None = None
+    """The main measurement."""
+    pair: tuple[str, str] | None = None
+    """The two measurements of the scatter plot (x, y)."""
+    parts: tuple[str, ...] = ()
+    """Measurements that add up to a meaningful total (shown as shares of it)."""
+    parts_label: str = ""
+    """What that total is, e.g. "yearly spending of all clients"."""
+    ignored: tuple[str, ...] = field(default=())
+    """Columns left out of the charts (identifiers, free text)."""
+
+    def column(self, name: str) -> Column:
+        return next(column for column in self.columns if column.name == name)
+
+    def of_kind(self, kind: Kind) -> list[Column]:
+        return [column for column in self.columns if column.kind == kind]
+
+    @property
+    def date(self) -> str | None:
+        dates = self.of_kind("date")
+        return dates[0].name if dates else None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Schema:
+        columns = tuple(
+            Column(**{**column, "levels": tuple(column["levels"])}) for column in data["columns"]
+        )
+        pair = tuple(data["pair"]) if data["pair"] else None
+        return cls(
+            **{
+                **data,
+                "columns": columns,
+                "pair": pair,
+                "parts": tuple(data["parts"]),
+                "ignored": tuple(data["ignored"]),
+            }
+        )
+
+
+def apply_types(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """Return ``frame`` with the dtypes the schema says (categories in their order, dates)."""
+    frame = frame.copy()
+    for column in schema.columns:
+        values = frame[column.name]
+        if column.kind == "category":
+            as_text = values.astype("string")
+            levels = list(column.levels) or sorted(as_text.dropna().unique())
+            frame[column.name] = pd.Categorical(as_text, categories=levels)
+        elif column.kind == "date":
+            frame[column.name] = parse_dates(values)
+        else:
+            frame[column.name] = pd.to_numeric(values, errors="coerce").astype("float64")
+    kept = [column.name for column in schema.columns]
+    return frame[kept + [name for name in schema.ignored if name in frame.columns]]
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Parse dates with the first known format that reads (nearly) all of them."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    best = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    present = values.notna().sum()
+    for date_format in DATE_FORMATS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = pd.to_datetime(values, errors="coerce", format=date_format)
+        if present and parsed.notna().sum() >= 0.95 * present:
+            return parsed
+    return best
+
+
+def label_for(name: str) -> tuple[str, str]:
+    """A readable label and unit from a column name: 'revenue_eur' -> ('Revenue (EUR)', 'EUR')."""
+    words = [word for word in re.split(r"[_\s]+", name.strip()) if word]
+    unit = ""
+    if len(words) > 1 and words[-1].lower() in UNIT_SUFFIXES:
+        unit = UNIT_SUFFIXES[words.pop().lower()]
+    text = " ".join(words) or name
+    text = text[0].upper() + text[1:]
+    return (f"{text} ({unit})" if unit else text), unit
+
+
+def infer_schema(
+    frame: pd.DataFrame, *, title: str, max_levels: int = 20, max_codes: int = 10
+) -> Schema:
+    """Give every column of an unknown table a role from its values.
+
+    Numbers with few distinct values (codes such as 1/2/3) are categories; text that parses as
+    dates is a date; text with at most ``max_levels`` values is a category; anything else
+    (identifiers, free text) is ignored.
+    """
+    columns: list[Column] = []
+    ignored: list[str] = []
+    for name in frame.columns:
+        values = frame[name]
+        distinct = values.nunique(dropna=True)
+        label, unit = label_for(str(name))
+        if pd.api.types.is_bool_dtype(values):
+            kind: Kind | None = "category"
+        elif pd.api.types.is_numeric_dtype(values):
+            integral = bool((values.dropna() % 1 == 0).all())
+            kind = "category" if integral and distinct <= max_codes else "numeric"
+        elif parse_dates(values).notna().sum() > 0:
+            kind = "date"
+        elif 1 < distinct <= max_levels:
+            kind = "category"
+        else:
+            kind = None
+        if kind is None or distinct < 2:
+            ignored.append(str(name))
+            continue
+        levels: tuple[str, ...] = ()
+        if kind == "category":
+            counts = values.astype("string").value_counts()
+            levels = tuple(counts.index)
+        log = kind == "numeric" and _is_skewed(values)
+        columns.append(Column(str(name), kind, label, unit, log=log, levels=levels))
+
+    schema = Schema(title=title, entity="rows", columns=tuple(columns), ignored=tuple(ignored))
+    numeric = [column.name for column in schema.of_kind("numeric")]
+    categories = [column.name for column in schema.of_kind("category")]
+    pair = _most_correlated(frame, numeric)
+    return Schema(
+        **{
+            **schema.__dict__,
+            "group": categories[0] if categories else None,
+            "stack": categories[1] if len(categories) > 1 else None,
+            "focus": numeric[0] if numeric else None,
+            "pair": pair,
+        }
+    )
+
+
+def _is_skewed(values: pd.Series) -> bool:
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    return bool(len(values) > 10 and (values > 0).all() and values.skew() > 2)
+
+
+def _most_correlated(frame: pd.DataFrame, numeric: list[str]) -> tuple[str, str] | None:
+    if len(numeric) < 2:
+        return None
+    corr = frame[numeric].apply(pd.to_numeric, errors="coerce").corr().abs().fillna(-1)
+    pairs = [(a, b) for i, a in enumerate(numeric) for b in numeric[i + 1 :]]
+    return max(pairs, key=lambda pair: corr.loc[pair[0], pair[1]])
