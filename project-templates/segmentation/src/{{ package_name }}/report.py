@@ -82,6 +82,8 @@ def run(paths: Paths) -> str:
     """The report stage: write the results section of README.md from reports/metrics.json."""
     if not paths.metrics.exists():
         raise readme.ReadmeError(f"No {paths.metrics}: run the evaluate stage first.")
+    if not paths.readme.exists():
+        raise readme.ReadmeError(f"No {paths.readme} to write the results into.")
     body = results_section(json.loads(paths.metrics.read_text(encoding="utf-8")))
     readme.write_results(paths.readme, body)
     return body
