@@ -1,0 +1,131 @@
+"""The segmentation template: every answer combination renders, is ruff-clean and passes its
+own tests; on the real files from ../shared/data its pipeline reports real numbers."""
+
+import json
+
+import pytest
+
+from conftest import leftover_jinja, run_in_project, use_real_data
+
+PACKAGE = "customer_segmentation"
+SOURCE = f"src/{PACKAGE}"
+
+COMBINATIONS = [
+    pytest.param({"dataset": "credit-card"}, id="credit-card"),
+    pytest.param(
+        {"dataset": "credit-card", "autoencoder": True, "k_min": 3, "k_max": 6},
+        id="credit-card-autoencoder-k3-6",
+    ),
+    pytest.param({"dataset": "wholesale"}, id="wholesale"),
+    pytest.param(
+        {"dataset": "wholesale", "autoencoder": True, "k_min": 2, "k_max": 5},
+        id="wholesale-autoencoder-k2-5",
+    ),
+]
+OFFICIAL_NAME = {"credit-card": "CC GENERAL.csv", "wholesale": "Wholesale customers data.csv"}
+SHARED_NAME = {"credit-card": "cc_general.csv", "wholesale": "wholesale_customers.csv"}
+SHA256 = {
+    "credit-card": "ad6a9c388ad2ae32407996d2aaaab8aef31e10b64805106f9e6e06a99405b910",
+    "wholesale": "c3d018c643565b85cee733c4a2ac76dd76e080e857cb23f0ccfcc2e15a6c17ef",
+}
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS)
+def test_renders_what_the_answers_ask_for(render, answers):
+    project = render("segmentation", **answers)
+    autoencoder = answers.get("autoencoder", False)
+    k_min, k_max = answers.get("k_min", 2), answers.get("k_max", 10)
+    for name in [
+        "config.py", "data.py", "features.py", "train.py", "evaluate.py", "plots.py",
+        "report.py", "cli.py", "app.py", "__main__.py", "fetch.py", "readme.py",
+    ]:  # fmt: skip
+        assert (project / SOURCE / name).is_file(), name
+    assert (project / SOURCE / "autoencoder.py").exists() is autoencoder
+    assert (project / "notebooks" / "01-eda.ipynb").is_file()
+    assert leftover_jinja(project) == []
+
+    config = (project / SOURCE / "config.py").read_text()
+    assert f"k_min: int = {k_min}\n" in config and f"k_max: int = {k_max}\n" in config
+    assert f'DATASET = "{answers["dataset"]}"' in config
+    assert ("autoencoder_layers" in config) is autoencoder
+    data_module = (project / SOURCE / "data.py").read_text()
+    assert f'name="{OFFICIAL_NAME[answers["dataset"]]}"' in data_module
+
+    readme = (project / "README.md").read_text()
+    assert f"every k from {k_min} to {k_max}" in readme
+    assert ("Autoencoder embedding" in readme) is autoencoder
+    assert f"data/raw/{OFFICIAL_NAME[answers['dataset']]}" in readme
+    if answers["dataset"] == "wholesale":
+        assert "10.24432/C5030X" in readme and "CC BY 4.0" in readme
+    else:
+        assert "arjunbhasin2013/ccdata" in readme and "OpenML" in readme
+    assert "\n\n\n" not in readme
+    answers_file = (project / ".copier-answers.yml").read_text()
+    assert f"dataset: {answers['dataset']}" in answers_file
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answers", COMBINATIONS)
+def test_generated_project_is_clean_and_its_tests_pass(render, answers):
+    project = render("segmentation", **answers)
+    run_in_project(project, "-m", "ruff", "check", ".")
+    run_in_project(project, "-m", "ruff", "format", "--check", ".")
+    result = run_in_project(project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    assert " passed" in result.stdout and "failed" not in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dataset", ["credit-card", "wholesale"])
+def test_pipeline_on_the_real_data(render, dataset):
+    project = render("segmentation", dataset=dataset)
+    use_real_data(project, SHARED_NAME[dataset], OFFICIAL_NAME[dataset])
+    completed = run_in_project(project, "-m", PACKAGE, "all")
+    assert "[4/4] report done" in completed.stdout
+
+    metrics = json.loads((project / "reports" / "metrics.json").read_text())
+    rows = {"credit-card": 8950, "wholesale": 440}[dataset]
+    assert metrics["data"]["sample"] is False
+    assert metrics["data"]["rows"] == rows
+    assert metrics["data"]["sha256"] == SHA256[dataset]
+    assert 2 <= metrics["chosen_k"] <= 10
+    assert [row["k"] for row in metrics["scores"]] == list(range(2, 11))
+    assert 0.1 < metrics["silhouette"] < 1
+    assert metrics["stability"]["mean_ari"] >= 0.8  # the rule only picks stable k (if any is)
+    assert sum(row["customers"] for row in metrics["segments"]) == rows
+    assert all(row["description"] for row in metrics["segments"])
+    for name in ["distributions", "correlation", "k_selection", "pca", "profiles"]:
+        assert (project / "reports" / "figures" / f"{name}.png").stat().st_size > 10_000
+    segments = (project / "reports" / "segments.csv").read_text().splitlines()
+    assert len(segments) == rows + 1
+
+    readme = (project / "README.md").read_text()
+    results = readme.split("<!-- results:start -->")[1].split("<!-- results:end -->")[0]
+    assert "No results yet" not in results
+    assert "synthetic sample" not in results
+    assert f"**{metrics['chosen_k']} segments**" in results
+    assert f"silhouette {metrics['silhouette']:.3f}" in results
+    assert f"{metrics['stability']['mean_ari']:.3f}" in results
+    assert "![Segments on the first two principal components](reports/figures/pca.png)" in results
+
+
+@pytest.mark.slow
+def test_pipeline_is_deterministic_and_explains_a_missing_file(render):
+    project = render("segmentation", dataset="wholesale", k_max=4)
+    missing = run_in_project(
+        project, "-c",
+        f"from {PACKAGE}.cli import app; import sys; "
+        "sys.argv = ['x', 'data']; "
+        f"import {PACKAGE}.data as d, dataclasses; "
+        "d.RAW = dataclasses.replace(d.RAW, url='http://127.0.0.1:9/x.zip'); app()",
+        check=False,
+    )  # fmt: skip
+    assert missing.returncode == 1
+    assert "Traceback" not in missing.stderr
+    assert "Wholesale customers data.csv" in missing.stderr and "--sample" in missing.stderr
+
+    use_real_data(project, SHARED_NAME["wholesale"], OFFICIAL_NAME["wholesale"])
+    runs = []
+    for _ in range(2):
+        run_in_project(project, "-m", PACKAGE, "all")
+        runs.append(json.loads((project / "reports" / "metrics.json").read_text()))
+    assert runs[0] == runs[1]
