@@ -39,13 +39,27 @@ def ranked_pairs(corr: pd.DataFrame) -> pd.DataFrame:
     return pairs.reindex(pairs["r"].abs().sort_values(ascending=False).index).reset_index(drop=True)
 
 
-def group_correlations(frame: pd.DataFrame, x: str, y: str, group: str) -> pd.Series:
-    """Pearson correlation of ``x`` and ``y`` within each level of ``group``."""
-    result = {}
-    for level, part in frame.groupby(group, observed=True):
-        part = part[[x, y]].dropna()
-        if len(part) >= 3:
-            result[level] = float(part[x].corr(part[y]))
+def on_axis(values: pd.Series, log: bool) -> pd.Series:
+    """Values as a chart's axis spaces them: log10 on a logarithmic axis."""
+    return np.log10(values) if log else values
+
+
+def axis_correlation(frame: pd.DataFrame, x: str, y: str, *, x_log: bool, y_log: bool) -> float:
+    """Pearson correlation as the scatter plot shows it (on log axes: of the logarithms)."""
+    data = frame[[x, y]].dropna()
+    if len(data) < 3:
+        return float("nan")
+    return float(on_axis(data[x], x_log).corr(on_axis(data[y], y_log)))
+
+
+def group_correlations(
+    frame: pd.DataFrame, x: str, y: str, group: str, *, x_log: bool = False, y_log: bool = False
+) -> pd.Series:
+    """``axis_correlation`` of ``x`` and ``y`` within each level of ``group``."""
+    result = {
+        level: axis_correlation(part, x, y, x_log=x_log, y_log=y_log)
+        for level, part in frame.groupby(group, observed=True)
+    }
     return pd.Series(result, dtype="float64").dropna()
 
 
@@ -71,7 +85,7 @@ def crosstab(frame: pd.DataFrame, category: str, stack: str | None) -> pd.DataFr
     return counts.loc[counts.sum(axis=1).sort_values(ascending=False).index]
 
 
-def time_frequency(dates: pd.Series, max_periods: int = 200) -> str:
+def time_frequency(dates: pd.Series, max_periods: int = 400) -> str:
     """The finest of day, week or month that gives at most ``max_periods`` points."""
     span = dates.max() - dates.min()
     if span.days <= max_periods:

@@ -105,7 +105,7 @@ def spread(
         skew = {column: float(frame[column.name].skew()) for column in numeric}
         most = max(skew, key=lambda column: abs(skew[column]))
         finding = (
-            f"{most.label.split(' (')[0]} is the most skewed measurement (skewness "
+            f"{most.plain} is the most skewed measurement (skewness "
             f"{skew[most]:.1f}): its median describes it better than its mean."
         )
         values = {f"skewness_{column.name}": round(value, 4) for column, value in skew.items()}
@@ -119,14 +119,18 @@ def relationship(
     frame: pd.DataFrame, schema: Schema, x: Column, y: Column, group: Column | None
 ) -> Chart:
     data = frame.dropna(subset=[x.name, y.name])
-    r_all = float(data[x.name].corr(data[y.name]))
-    within = features.group_correlations(data, x.name, y.name, group.name) if group else None
+    logs = {"x_log": x.log, "y_log": y.log}
+    r_all = features.axis_correlation(data, x.name, y.name, **logs)
+    within = (
+        features.group_correlations(data, x.name, y.name, group.name, **logs) if group else None
+    )
     direction = "rises" if r_all > 0 else "falls"
+    r = "r of the logs" if x.log or y.log else "r"  # as the (log) axes show the points
     if abs(r_all) < 0.1:
         finding = f"Across all {schema.entity}, {y.short} shows no linear relation to {x.short}"
     else:
         finding = f"Across all {schema.entity}, {y.short} {direction} with {x.short}"
-    finding += f" (r = {r_all:.2f})"
+    finding += f" ({r} = {r_all:.2f})"
     values: dict[str, float | str] = {"r_all": round(r_all, 4)}
     if within is not None and len(within) >= 2:
         values |= {f"r_{level}": round(value, 4) for level, value in within.items()}
@@ -134,16 +138,24 @@ def relationship(
         if abs(r_all) >= 0.1 and (within * r_all < 0).all():
             finding += (
                 f", yet within every {group.short} it {'falls' if r_all > 0 else 'rises'} "
-                f"(r from {low:.2f} to {high:.2f}): Simpson's paradox, the groups hide the trend."
+                f"({r} from {low:.2f} to {high:.2f}): Simpson's paradox, the groups hide the trend."
             )
         else:
-            finding += f"; within each {group.short}, r ranges from {low:.2f} to {high:.2f}."
+            finding += f"; within each {group.short}, {r} ranges from {low:.2f} to {high:.2f}."
     else:
         finding += "."
-    title = f"{y.label.split(' (')[0]} against {x.short}"
+    title = f"{y.plain} against {x.plain.lower()}"
     figure = plots.scatter(frame, x, y, group, title=title, entity=schema.entity)
     question = f"How does {y.short} change with {x.short}?"
     return Chart("relationship", title, question, finding, figure, values)
+
+
+def _name(column: Column) -> str:
+    return column.plain if column.plain.isupper() else column.plain.lower()
+
+
+def _symbol(method: str) -> str:
+    return "Spearman ρ" if method == "spearman" else "r"
 
 
 def _method(columns: list[Column]) -> str:
@@ -155,10 +167,10 @@ def pairs(frame: pd.DataFrame, numeric: list[Column], group: Column | None) -> C
     method = _method(numeric)
     ranked = features.ranked_pairs(features.correlations(frame, [c.name for c in numeric], method))
     best = ranked.iloc[0]
-    labels = {column.name: column.short for column in numeric}
+    labels = {column.name: _name(column) for column in numeric}
     finding = (
         f"The strongest relation is between {labels[best['a']]} and {labels[best['b']]} "
-        f"({'Spearman ρ' if method == 'spearman' else 'r'} = {best['r']:.2f})"
+        f"({_symbol(method)} = {best['r']:.2f})"
     )
     if group is not None:
         finding += f"; colours show how far the {group.short} groups separate on each pair."
@@ -179,16 +191,15 @@ def correlation(frame: pd.DataFrame, numeric: list[Column]) -> Chart:
     ranked = features.ranked_pairs(corr)
     strong = int((ranked["r"].abs() >= 0.5).sum())
     weakest = ranked.iloc[-1]
-    labels = {column.name: column.short for column in numeric}
+    labels = {column.name: _name(column) for column in numeric}
+    symbol = _symbol(method)
     finding = (
-        f"{strong} of {len(ranked)} pairs of measurements correlate strongly (|r| ≥ 0.5); the "
-        f"weakest pair is {labels[weakest['a']]} and {labels[weakest['b']]} "
-        f"(r = {weakest['r']:.2f})."
+        f"{strong} of {len(ranked)} pairs of measurements correlate strongly (|{symbol}| ≥ 0.5); "
+        f"the weakest pair is {labels[weakest['a']]} and {labels[weakest['b']]} "
+        f"({symbol} = {weakest['r']:.2f})."
     )
     title = f"Correlation between measurements ({method.capitalize()})"
-    figure = plots.heatmap(
-        corr, [column.label.split(" (")[0] for column in numeric], method=method, title=title
-    )
+    figure = plots.heatmap(corr, [column.plain for column in numeric], method=method, title=title)
     values = {"method": method, "strong_pairs": strong, "pairs": len(ranked)}
     return Chart(
         "correlation",
@@ -234,7 +245,7 @@ def composition(
 def shares(frame: pd.DataFrame, schema: Schema, group: Column | None, max_slices: int) -> Chart:
     if schema.parts:
         totals = frame[list(schema.parts)].sum()
-        totals.index = [schema.column(name).label.split(" (")[0] for name in totals.index]
+        totals.index = [schema.column(name).plain for name in totals.index]
         share = features.shares(totals, max_slices)
         title = f"Share of {schema.parts_label or 'the total'}"
         question = f"What makes up {schema.parts_label or 'the total'}?"
@@ -272,7 +283,7 @@ def trend(frame: pd.DataFrame, date: Column, focus: Column, window: int) -> Char
         f"{first['period']:%d %b %Y} and {last['period']:%d %b %Y}; it peaked at "
         f"{fmt(peak['rolling'])}{unit} around {peak['period']:%d %b %Y}."
     )
-    title = f"{focus.label.split(' (')[0]} over time"
+    title = f"{focus.plain} over time"
     figure = plots.trend(table, focus, window=window, frequency=frequency, title=title)
     values = {
         "first": float(first["rolling"]),

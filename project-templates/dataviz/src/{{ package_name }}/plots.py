@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from . import features
 from .schema import Column
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
@@ -93,9 +94,8 @@ def histogram(
     """Histogram with a density curve of one measurement, one colour per group."""
     data = frame.dropna(subset=[column.name])
     values = data[column.name]
-    edges_on = np.log10(values) if column.log else values
-    edges = np.histogram_bin_edges(edges_on, bins="auto")[:41]
-    bins = 10**edges if column.log else edges
+    # Shared bins; on a log axis seaborn takes them in log10 units.
+    bins = np.histogram_bin_edges(np.log10(values) if column.log else values, bins="auto")[:41]
     fig = Figure(figsize=WIDE, layout="constrained")
     ax = fig.subplots()
     parts = (
@@ -120,9 +120,10 @@ def histogram(
         )
         ax.axvline(median, color=palette[level], linestyle="--", linewidth=1.2)
     ax.set(title=title, xlabel=column.label, ylabel=f"Number of {entity}")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if not column.log:
         _thousands(ax.xaxis)
-    ax.legend(title=group.label if group is not None else None, loc="upper right")
+    ax.legend(title=group.label if group is not None else None, loc="best")
     return fig
 
 
@@ -155,7 +156,7 @@ def violins(
             legend=False,
             ax=ax,
         )
-        ax.set(title=column.label.split(" (")[0], xlabel="", ylabel=column.label)
+        ax.set(title=column.plain, xlabel="", ylabel=column.unit_label or column.plain)
         ax.grid(axis="x", visible=False)
         if not column.log:
             _thousands(ax.yaxis)
@@ -187,8 +188,9 @@ def scatter(
     levels = _levels(data, group)
     palette = colours(levels)
     parts = [(level, data[data[group.name] == level]) for level in levels] if group else []
+    logs = {"x_log": x.log, "y_log": y.log}
     for level, part in parts:
-        r = part[x.name].corr(part[y.name])
+        r = features.axis_correlation(part, x.name, y.name, **logs)
         ax.scatter(
             part[x.name],
             part[y.name],
@@ -202,7 +204,7 @@ def scatter(
             ax.plot(*_fit(part[x.name], part[y.name], x.log, y.log), color=palette[level], lw=2)
     if not parts:
         ax.scatter(data[x.name], data[y.name], s=18, alpha=0.6, color=PALETTE[0], edgecolor="none")
-    r_all = data[x.name].corr(data[y.name])
+    r_all = features.axis_correlation(data, x.name, y.name, **logs)
     ax.plot(
         *_fit(data[x.name], data[y.name], x.log, y.log),
         color="black",
@@ -264,7 +266,9 @@ def pair_grid(
                         color=palette.get(level, PALETTE[0]),
                         edgecolor="none",
                     )
-            ax.set(xlabel=col.label if i == count - 1 else "", ylabel=row.label if j == 0 else "")
+            ax.set(
+                xlabel=col.compact if i == count - 1 else "", ylabel=row.compact if j == 0 else ""
+            )
             if i == count - 1 and not col.log:
                 _thousands(ax.xaxis)
             if j == 0 and not row.log:

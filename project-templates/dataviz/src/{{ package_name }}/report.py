@@ -16,7 +16,7 @@ def summary_table(metrics: dict) -> str:
     ]
     if metrics.get("ignored"):
         rows.append(["columns left out", ", ".join(metrics["ignored"])])
-    return markdown_table(["", ""], rows)
+    return markdown_table(["", "value"], rows)
 
 
 def gallery(metrics: dict, figures_prefix: str) -> str:

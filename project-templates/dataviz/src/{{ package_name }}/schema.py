@@ -54,6 +54,23 @@ class Column:
     """Strongly right-skewed: drawn on a logarithmic axis."""
     levels: tuple[str, ...] = ()
     """Categories in display order."""
+    tick: str = ""
+    """A short name for ticks, legends and titles; default: the label without its unit."""
+
+    @property
+    def plain(self) -> str:
+        """A short name without the unit: "Bill length"."""
+        return self.tick or self.label.split(" (")[0]
+
+    @property
+    def unit_label(self) -> str:
+        """The bracketed unit of the label ("m.u./year"), or "" when there is none."""
+        return self.label.split(" (", 1)[1].rstrip(")") if " (" in self.label else ""
+
+    @property
+    def compact(self) -> str:
+        """The short name with its unit, for small axes: "Grocery (m.u./year)"."""
+        return f"{self.plain} ({self.unit_label})" if self.unit_label else self.plain
 
     @property
     def short(self) -> str:

@@ -1,0 +1,1 @@
+"""A gallery of figures, each answering a question about the data (see README.md)."""
