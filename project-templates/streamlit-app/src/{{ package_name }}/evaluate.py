@@ -78,12 +78,14 @@ def evaluate_model(
     *,
     folds: int,
     repeats: int,
+    importance_rows: int,
     seed: int,
 ) -> tuple[dict, np.ndarray]:
     """Everything reported about one trained model, and its test-set probabilities."""
     x_train, x_test, y_train, y_test = split
     proba = probabilities(model, x_test)
-    drivers = importance(model, x_test, y_test, repeats=repeats, seed=seed)
+    rows = x_test.sample(n=min(importance_rows, len(x_test)), random_state=seed).index
+    drivers = importance(model, x_test.loc[rows], y_test.loc[rows], repeats=repeats, seed=seed)
     result = {
         "params": dict(params),
         "test": holdout_scores(y_test, proba),

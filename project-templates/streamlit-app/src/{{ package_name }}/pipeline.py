@@ -67,6 +67,7 @@ def run_evaluate(paths: config.Paths, *, progress=_quiet) -> dict:
             split,
             folds=config.CV_FOLDS,
             repeats=config.PERMUTATION_REPEATS,
+            importance_rows=config.PERMUTATION_ROWS,
             seed=config.SEED,
         )
         results[name] = {"label": config.LABELS[name], **result}
