@@ -108,21 +108,42 @@ def test_pipeline_on_the_real_data(render, dataset):
     assert "![Segments on the first two principal components](reports/figures/pca.png)" in results
 
 
-@pytest.mark.slow
-def test_pipeline_is_deterministic_and_explains_a_missing_file(render):
-    project = render("segmentation", dataset="wholesale", k_max=4)
-    missing = run_in_project(
-        project, "-c",
-        f"from {PACKAGE}.cli import app; import sys; "
-        "sys.argv = ['x', 'data']; "
-        f"import {PACKAGE}.data as d, dataclasses; "
-        "d.RAW = dataclasses.replace(d.RAW, url='http://127.0.0.1:9/x.zip'); app()",
-        check=False,
-    )  # fmt: skip
-    assert missing.returncode == 1
-    assert "Traceback" not in missing.stderr
-    assert "Wholesale customers data.csv" in missing.stderr and "--sample" in missing.stderr
+# Run the data stage as a user without network would: both downloads fail at once.
+OFFLINE = f"""
+import dataclasses
+import sys
 
+import sklearn.datasets
+
+from {PACKAGE} import data
+from {PACKAGE}.cli import app
+
+
+def offline(**kwargs):
+    raise OSError("network is unreachable")
+
+
+sklearn.datasets.fetch_openml = offline  # the credit-card download (OpenML)
+data.RAW = dataclasses.replace(data.RAW, url="http://127.0.0.1:9/offline.zip")  # the UCI one
+sys.argv = ["{PACKAGE}", "data"]
+app()
+"""
+
+
+@pytest.mark.parametrize("dataset", ["credit-card", "wholesale"])
+def test_without_network_or_file_the_data_stage_explains_itself(render, dataset):
+    project = render("segmentation", dataset=dataset)
+    completed = run_in_project(project, "-c", OFFLINE, check=False)
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    assert f"data/raw/{OFFICIAL_NAME[dataset]}" in completed.stderr
+    assert "--sample" in completed.stderr
+    assert not (project / "data" / "processed" / "customers.csv").exists()
+
+
+@pytest.mark.slow
+def test_pipeline_is_deterministic(render):
+    project = render("segmentation", dataset="wholesale", k_max=4)
     use_real_data(project, SHARED_NAME["wholesale"], OFFICIAL_NAME["wholesale"])
     runs = []
     for _ in range(2):

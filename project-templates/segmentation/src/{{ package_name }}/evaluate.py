@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from . import data, plots, train
 from .config import FIGURE_DPI, Params, Paths
@@ -158,7 +159,8 @@ def run(paths: Paths, params: Params) -> dict:
     table = train.read_table(paths.customers)
     segmenter = train.load(paths.model, paths.search)
     info = json.loads(paths.data_info.read_text(encoding="utf-8"))
-    evaluation = evaluate(segmenter, table, params)
+    with threadpool_limits(limits=params.threads):
+        evaluation = evaluate(segmenter, table, params)
     paths.figures_dir.mkdir(parents=True, exist_ok=True)
     evaluation.segments.to_csv(paths.segments, float_format="%.4f")
     evaluation.medians.to_csv(paths.profiles, index_label="segment", float_format="%.4f")

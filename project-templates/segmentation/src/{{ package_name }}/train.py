@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from sklearn.metrics import (
     silhouette_score,
 )
 from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
 
 from . import data, features
 from .config import Params, Paths
@@ -80,7 +82,9 @@ def score_k(points: np.ndarray, k: int, params: Params) -> dict[str, float]:
     }
 
 
-def search_k(points: np.ndarray, params: Params, progress=None) -> pd.DataFrame:
+def search_k(
+    points: np.ndarray, params: Params, progress: Callable[[int], object] | None = None
+) -> pd.DataFrame:
     """Score every k of the configured range; ``progress(k)`` is called before each."""
     if params.k_max >= len(points):
         raise ValueError(f"k_max={params.k_max} needs more than {len(points)} customers")
@@ -118,15 +122,18 @@ def ordered_kmeans(points: np.ndarray, k: int, params: Params) -> KMeans:
     return KMeans(n_clusters=k, init=first.cluster_centers_[order], n_init=1).fit(points)
 
 
-def fit(table: pd.DataFrame, params: Params, progress=None) -> Segmenter:
+def fit(
+    table: pd.DataFrame, params: Params, progress: Callable[[int], object] | None = None
+) -> Segmenter:
     """Build the clustering space, search k, fit the final segmenter and the PCA map."""
-    space = features.build_space(data.FEATURES, data.SKEWED, params)
-    points = space.fit_transform(table[data.FEATURES])
-    scores = search_k(points, params, progress)
-    k, reason = choose_k(scores, params.min_stability)
-    final = ordered_kmeans(points, k, params)
+    with threadpool_limits(limits=params.threads):
+        space = features.build_space(data.FEATURES, data.SKEWED, params)
+        points = space.fit_transform(table[data.FEATURES])
+        scores = search_k(points, params, progress)
+        k, reason = choose_k(scores, params.min_stability)
+        final = ordered_kmeans(points, k, params)
+        pca = PCA(n_components=2, random_state=params.seed).fit(points)
     model = Pipeline([("space", space), ("kmeans", final)])
-    pca = PCA(n_components=2, random_state=params.seed).fit(points)
     return Segmenter(model, pca, scores, k, reason)
 
 
@@ -158,7 +165,7 @@ def load(model_path: Path, search_path: Path) -> Segmenter:
     return Segmenter(bundle["model"], bundle["pca"], scores, search["k"], search["reason"])
 
 
-def run(paths: Paths, params: Params, progress=print) -> Segmenter:
+def run(paths: Paths, params: Params, progress: Callable[[str], object] = print) -> Segmenter:
     """The train stage: read the clean table, fit, save."""
     table = read_table(paths.customers)
     segmenter = fit(table, params, lambda k: progress(f"  k={k}: K-means, scores, stability"))
