@@ -74,10 +74,11 @@ def _curves(kind: str, y_true: pd.Series, probas: Mapping[str, np.ndarray], labe
     display = RocCurveDisplay if kind == "roc" else PrecisionRecallDisplay
     figure = Figure(figsize=(10, 4.6), layout="constrained")
     full, zoom = figure.subplots(1, 2)
+    handles, names = [], []
     for index, (name, proba) in enumerate(probas.items()):
         style = {"color": COLOURS[index % 6], "linestyle": STYLES[index % 6], "linewidth": 1.8}
         for ax in (full, zoom):
-            display.from_predictions(
+            shown = display.from_predictions(
                 y_true,
                 proba,
                 name=labels[name],
@@ -85,6 +86,12 @@ def _curves(kind: str, y_true: pd.Series, probas: Mapping[str, np.ndarray], labe
                 curve_kwargs=style,
                 plot_chance_level=index == 0,
             )
+        # Four decimals: the default two round every model here to 1.00.
+        score = shown.roc_auc if kind == "roc" else shown.average_precision
+        handles.append(shown.line_)
+        names.append(f"{labels[name]} ({'AUC' if kind == 'roc' else 'AP'} {score:.4f})")
+        if index == 0:
+            chance = shown.chance_level_
     # Near-perfect curves hug the corner of the full view: the right panel shows where they
     # differ.
     if kind == "roc":
@@ -101,7 +108,12 @@ def _curves(kind: str, y_true: pd.Series, probas: Mapping[str, np.ndarray], labe
         ax.set(xlabel=axis_labels[0], ylabel=axis_labels[1], aspect="auto")
     # The full view has room for the legend where no curve goes.
     zoom.get_legend().remove()
-    full.legend(loc="lower right" if kind == "roc" else "lower left", fontsize=8)
+    full.legend(
+        [*handles, chance],
+        [*names, "chance level"],
+        loc="lower right" if kind == "roc" else "lower left",
+        fontsize=8,
+    )
     return figure
 
 

@@ -24,6 +24,10 @@ def _pm(stats: Mapping[str, float]) -> str:
     return f"{stats['mean']:.4f} ± {stats['std']:.4f}"
 
 
+def _param(name: str, value: object) -> str:
+    return "unlimited" if name == "max_depth" and value == 0 else str(value)
+
+
 def comparison(metrics: Mapping) -> str:
     """The comparison table: held-out metrics and cross-validated accuracy per model."""
     header = ["model", "accuracy", "precision", "recall", "F1", "ROC-AUC", "CV accuracy", "CV F1"]
@@ -89,7 +93,8 @@ def results_section(metrics: Mapping) -> str:
         "stratified folds of the training part."
     )
     parts.append(comparison(metrics))
-    parts.append(separability(metrics))
+    if source["kind"] != "sample":  # the sample is made up: its separability means nothing
+        parts.append(separability(metrics))
     for group in FIGURES.values():
         parts.append(" ".join(f"![{alt}](reports/figures/{name})" for name, alt in group))
     return "\n\n".join(parts)
@@ -99,14 +104,20 @@ def model_card(metrics: Mapping, project_name: str) -> str:
     """MODEL_CARD.md: data, intended use, metrics with spread, limitations, ethics."""
     source = metrics["source"]
     warning = f"{SAMPLE_WARNING}\n\n" if source["kind"] == "sample" else ""
-    models = ", ".join(result["label"] for result in metrics["models"].values())
+    models = "\n".join(
+        f"- {result['label']}: "
+        + ", ".join(f"{name}={_param(name, value)}" for name, value in result["params"].items())
+        for result in metrics["models"].values()
+    )
+    why = "" if source["kind"] == "sample" else f"\n\n{separability(metrics)}"
     return f"""# Model card: {project_name}
 
 {warning}## Models
 
-{models}; each is a scikit-learn pipeline (one-hot encoding of the attribute codes, then the
-classifier) saved with skops in `models/`. Hyperparameters are in `config.py` and in
-`reports/metrics.json`.
+Each is a scikit-learn pipeline (one-hot encoding of the attribute codes, then the classifier),
+saved with skops in `models/`; the hyperparameters are set in `config.py`.
+
+{models}
 
 ## Data
 
@@ -123,9 +134,7 @@ whether a real mushroom is safe to eat.
 
 ## Metrics
 
-{comparison(metrics)}
-
-{separability(metrics)}
+{comparison(metrics)}{why}
 
 ## Limitations
 
