@@ -59,6 +59,12 @@ def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Ch
     return charts
 
 
+def _level(column: Column, level: object) -> str:
+    """A category value for a sentence: codes get their column's name ("Region 3")."""
+    text = str(level)
+    return f"{column.plain} {text}" if text.replace(".", "", 1).isdigit() else text
+
+
 def _unit(column: Column) -> str:
     return f" {column.unit}" if column.unit else ""
 
@@ -67,7 +73,7 @@ def distribution(frame: pd.DataFrame, schema: Schema, focus: Column, group: Colu
     medians = features.group_medians(frame, focus.name, group.name) if group else pd.Series()
     unit = _unit(focus)
     if len(medians) >= 2:
-        top, low = medians.index[0], medians.index[-1]
+        top, low = _level(group, medians.index[0]), _level(group, medians.index[-1])
         finding = (
             f"{top} has the highest median {focus.short}: {fmt(medians.iloc[0])}{unit}, "
             f"against {fmt(medians.iloc[-1])}{unit} for {low}."
@@ -218,7 +224,7 @@ def composition(
     table = features.crosstab(frame, rows.name, split.name if split else None)
     table = table.iloc[:max_levels] if len(table) > max_levels else table
     totals = table.sum(axis=1)
-    top = totals.index[0]
+    top = _level(rows, totals.index[0])
     total = int(len(frame[frame[rows.name].notna()]))
     finding = (
         f"{top} has the most {schema.entity}: {int(totals.iloc[0]):,} of {total:,} "
@@ -226,7 +232,8 @@ def composition(
     )
     if split is not None:
         single = [
-            f"{level} has only {table.columns[(table.loc[level] > 0).to_numpy()][0]}"
+            f"{_level(rows, level)} has only "
+            f"{_level(split, table.columns[(table.loc[level] > 0).to_numpy()][0])}"
             for level in table.index
             if (table.loc[level] > 0).sum() == 1
         ]
@@ -260,9 +267,12 @@ def shares(frame: pd.DataFrame, schema: Schema, group: Column | None, max_slices
         question = f"What share of the {schema.entity} does each {group.short} have?"
         centre = f"{int(counts.sum()):,}\n{schema.entity}"
         order = list(group.levels)
+    first, last = share.index[0], share.index[-1]
+    if group is not None and not schema.parts:
+        first, last = _level(group, first), _level(group, last)
     finding = (
-        f"{share.index[0]} is the largest share ({share.iloc[0]:.0%}); "
-        f"{share.index[-1]} the smallest ({share.iloc[-1]:.0%})."
+        f"{first} is the largest share ({share.iloc[0]:.0%}); "
+        f"{last} the smallest ({share.iloc[-1]:.0%})."
     )
     figure = plots.donut(share, title=title, centre=centre, order=order)
     values = {f"share_{name}": round(float(value), 4) for name, value in share.items()}

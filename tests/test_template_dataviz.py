@@ -1,0 +1,241 @@
+"""The dataviz template: each dataset answer renders, passes its own lint and tests, and draws
+its gallery from the real data."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import SHARED_DATA, TEMPLATES, leftover_jinja, run_in_project, use_real_data
+
+PACKAGE = "data_visualization"
+DATASETS = ["penguins", "wholesale", "csv"]
+MODULES = [
+    "__init__",
+    "__main__",
+    "app",
+    "cli",
+    "config",
+    "data",
+    "features",
+    "fetch",
+    "gallery",
+    "pipeline",
+    "plots",
+    "readme",
+    "report",
+    "schema",
+]
+BASELINES = sorted(p.name for p in (TEMPLATES / "dataviz" / "tests" / "baseline").glob("*.png"))
+# What each README must cite, and what only that dataset's project may mention.
+CITATIONS = {
+    "penguins": [
+        "Horst, A. M., Hill, A. P. & Gorman, K. B. (2020)",
+        "CC0",
+        "data/raw/penguins.csv",
+    ],
+    "wholesale": [
+        "Cardoso, M. (2013)",
+        "10.24432/C5030X",
+        "CC BY 4.0",
+        "data/raw/Wholesale customers data.csv",
+    ],
+    "csv": ["--csv path/to/your-file.csv", "data/raw/data.csv", "--sample"],
+}
+REAL_SAMPLE_WARNING = "These results come from the synthetic sample"
+
+
+def _metrics(project) -> dict:
+    return json.loads((project / "reports" / "metrics.json").read_text(encoding="utf-8"))
+
+
+def _results(project) -> str:
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    return readme.split("<!-- results:start -->")[1].split("<!-- results:end -->")[0]
+
+
+@pytest.mark.parametrize("dataset", DATASETS, ids=DATASETS)
+def test_renders_what_the_dataset_answer_asks_for(render, dataset):
+    project = render("dataviz", dataset=dataset, project_name="Data Visualization")
+    package = project / "src" / PACKAGE
+    assert sorted(p.stem for p in package.glob("*.py")) == MODULES
+    assert (project / "notebooks" / "01-eda.ipynb").is_file()
+    assert sorted(p.name for p in (project / "tests" / "baseline").glob("*.png")) == BASELINES
+    for name in BASELINES:  # binary files are copied byte for byte
+        template = TEMPLATES / "dataviz" / "tests" / "baseline" / name
+        assert (project / "tests" / "baseline" / name).read_bytes() == template.read_bytes()
+    assert leftover_jinja(project) == []
+
+    assert f'DATASET = "{dataset}"' in (package / "config.py").read_text()
+    assert f"dataset: {dataset}" in (project / ".copier-answers.yml").read_text()
+    pyproject = (project / "pyproject.toml").read_text()
+    assert ('"palmerpenguins>=' in pyproject) == (dataset == "penguins")
+    assert '"pytest-mpl>=' in pyproject and "skops" not in pyproject
+    assert ("--csv" in (package / "cli.py").read_text()) == (dataset == "csv")
+
+    readme = (project / "README.md").read_text()
+    for text in CITATIONS[dataset]:
+        assert text in readme, text
+    for other in set(DATASETS) - {dataset}:
+        assert CITATIONS[other][0] not in readme
+    assert "\n\n\n" not in readme
+    assert f"python -m {PACKAGE} figures" in readme  # the dataviz stages
+
+
+def test_project_and_package_names_reach_the_code(render):
+    project = render("dataviz", project_name="Penguin Atlas", author_name="Ada Lovelace")
+    package = project / "src" / "penguin_atlas"
+    assert '"Penguin Atlas"' in (package / "app.py").read_text()
+    assert "from penguin_atlas" in (project / "tests" / "test_cli.py").read_text()
+    assert 'name = "penguin-atlas"' in (project / "pyproject.toml").read_text()
+    assert (project / "README.md").read_text().startswith("# Penguin Atlas\n")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dataset", DATASETS, ids=DATASETS)
+def test_generated_project_is_clean_and_its_tests_pass(render, dataset):
+    project = render("dataviz", dataset=dataset)
+    run_in_project(project, "-m", "ruff", "check", ".")
+    run_in_project(project, "-m", "ruff", "format", "--check", ".")
+    tests = run_in_project(project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    assert " passed" in tests.stdout and "skipped" not in tests.stdout
+
+
+@pytest.mark.slow
+def test_penguins_gallery_from_the_real_data(render):
+    # The data ships inside the palmerpenguins package: no file to copy, no network.
+    project = render("dataviz", dataset="penguins")
+    completed = run_in_project(project, "-m", PACKAGE, "all")
+    assert "[3/3] report" in completed.stdout
+
+    metrics = _metrics(project)
+    assert metrics["source"]["kind"] == "real"
+    assert metrics["source"]["sha256"].startswith("f204db2c753b")
+    assert metrics["rows"] == 344
+    figures = {figure["name"]: figure for figure in metrics["figures"]}
+    assert list(figures) == [
+        "distribution",
+        "measurements",
+        "relationship",
+        "pairs",
+        "correlation",
+        "composition",
+        "shares",
+    ]
+    assert figures["distribution"]["values"]["median_Gentoo"] == 5000
+    assert figures["distribution"]["finding"].startswith(
+        "Gentoo has the highest median body mass: 5,000 g"
+    )
+    assert "Simpson's paradox" in figures["relationship"]["finding"]
+    assert figures["relationship"]["values"]["r_all"] == pytest.approx(-0.235, abs=0.001)
+    assert figures["pairs"]["values"]["strongest_r"] == pytest.approx(0.871, abs=0.001)
+    assert figures["composition"]["finding"] == (
+        "Biscoe has the most penguins: 168 of 344 (49%); Torgersen has only Adelie."
+    )
+    for figure in figures.values():
+        for name in figure["files"]:
+            assert (project / "reports" / name).stat().st_size > 1000
+
+    results = _results(project)
+    assert REAL_SAMPLE_WARNING not in results
+    assert "![Distribution of body mass by species](reports/figures/distribution.png)" in results
+    assert "**Finding:** Gentoo has the highest median body mass" in results
+    assert "](figures/pairs.png)" in (project / "reports" / "report.md").read_text()
+
+
+@pytest.mark.slow
+def test_wholesale_gallery_from_the_real_file(render):
+    project = render("dataviz", dataset="wholesale")
+    use_real_data(project, "wholesale_customers.csv", "Wholesale customers data.csv")
+    run_in_project(project, "-m", PACKAGE, "all")
+
+    metrics = _metrics(project)
+    assert metrics["source"]["kind"] == "real"
+    assert metrics["source"]["sha256"].startswith("c3d018c64356")
+    assert metrics["rows"] == 440
+    figures = {figure["name"]: figure for figure in metrics["figures"]}
+    assert figures["distribution"]["values"] == {"median_Horeca": 9581.5, "median_Retail": 5993.5}
+    assert (
+        figures["composition"]["finding"] == "Other region has the most clients: 316 of 440 (72%)."
+    )
+    assert figures["shares"]["finding"].startswith("Fresh products is the largest share (36%)")
+    assert figures["correlation"]["values"]["method"] == "spearman"
+    assert figures["pairs"]["values"]["strongest_pair"] == "Grocery / Detergents_Paper"
+
+    results = _results(project)
+    assert REAL_SAMPLE_WARNING not in results
+    assert "reports/figures/shares.png" in results
+    assert "**Finding:** Horeca has the highest median spending on fresh products" in results
+
+
+@pytest.mark.slow
+def test_csv_gallery_from_a_real_file_given_at_run_time(render):
+    # A user's own file: the real Wholesale table, given with --csv from outside data/raw/.
+    project = render("dataviz", dataset="csv")
+    source = SHARED_DATA / "wholesale_customers.csv"
+    run_in_project(project, "-m", PACKAGE, "all", "--csv", str(source))
+
+    metrics = _metrics(project)
+    assert metrics["source"]["kind"] == "real"
+    assert metrics["source"]["sha256"].startswith("c3d018c64356")
+    assert metrics["rows"] == 440 and metrics["columns"] == 8
+    figures = {figure["name"]: figure for figure in metrics["figures"]}
+    assert "trend" not in figures  # no date column
+    # Channel (1/2) and Region (1/2/3) are codes: categories, not measurements.
+    assert figures["composition"]["finding"] == "Region 3 has the most rows: 316 of 440 (72%)."
+    assert figures["correlation"]["values"]["method"] == "spearman"  # skewed spending
+    assert REAL_SAMPLE_WARNING not in _results(project)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "No CSV file at"),
+        ("", "is empty"),
+        ("id,note\n" + "".join(f"x{i},free text {i}\n" for i in range(30)), "no column to chart"),
+    ],
+    ids=["missing", "empty", "nothing-to-chart"],
+)
+def test_csv_that_cannot_be_used_is_one_clear_message(render, tmp_path, content, message):
+    project = render("dataviz", dataset="csv")
+    path = tmp_path / "mine.csv"
+    if content is not None:
+        path.write_text(content)
+    completed = run_in_project(project, "-m", PACKAGE, "data", "--csv", str(path), check=False)
+    assert completed.returncode == 1
+    assert message in completed.stderr and "Traceback" not in completed.stderr
+    assert not (project / "data" / "processed" / "table.csv").exists()
+
+
+OFFLINE = f"""
+import dataclasses, sys
+from {PACKAGE} import data
+from {PACKAGE}.cli import app
+
+data.RAW = dataclasses.replace(data.RAW, url="http://127.0.0.1:9/offline.zip")
+sys.argv = ["{PACKAGE}", "data"]
+app()
+"""
+
+
+def test_wholesale_without_network_or_file_explains_itself(render):
+    project = render("dataviz", dataset="wholesale")
+    completed = run_in_project(project, "-c", OFFLINE, check=False)
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    assert "data/raw/Wholesale customers data.csv" in completed.stderr
+    assert "--sample" in completed.stderr
+
+
+@pytest.mark.slow
+def test_sample_run_is_labelled_and_deterministic(render):
+    project = render("dataviz", dataset="csv")
+    runs = []
+    for _ in range(2):
+        run_in_project(project, "-m", PACKAGE, "all", "--sample")
+        runs.append(_metrics(project))
+    assert runs[0] == runs[1]
+    assert runs[0]["source"]["kind"] == "sample"
+    assert "trend" in [figure["name"] for figure in runs[0]["figures"]]  # the date column
+    assert _results(project).lstrip().startswith("> [!WARNING]")
