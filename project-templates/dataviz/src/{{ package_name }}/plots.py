@@ -77,7 +77,10 @@ def fmt(value: float) -> str:
 
 
 def _thousands(axis: mpl.axis.Axis) -> None:
-    axis.set_major_formatter(FuncFormatter(lambda value, _: fmt(value)))
+    """Tick labels with thousands separators (5,000), small numbers as they are (2.5)."""
+    axis.set_major_formatter(
+        FuncFormatter(lambda value, _: f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}")
+    )
 
 
 def _levels(frame: pd.DataFrame, group: Column | None) -> list[str]:
@@ -228,6 +231,10 @@ def pair_grid(
     """Pair plot: every pair of measurements as a scatter, each one's density on the diagonal."""
     count = len(columns)
     size = max(1.9, min(2.6, 10 / count))
+    units = {column.unit_label for column in columns}
+    shared_unit = units.pop() if len(units) == 1 else ""
+    if shared_unit:  # one unit for all: say it once, keep the axis labels short
+        title = f"{title} (all in {shared_unit})"
     fig = Figure(figsize=(size * count, size * count + 0.5), layout="constrained")
     axes = fig.subplots(count, count, sharex="col", sharey="row", squeeze=False)
     levels = _levels(frame, group)
@@ -266,9 +273,8 @@ def pair_grid(
                         color=palette.get(level, PALETTE[0]),
                         edgecolor="none",
                     )
-            ax.set(
-                xlabel=col.compact if i == count - 1 else "", ylabel=row.compact if j == 0 else ""
-            )
+            xlabel, ylabel = (col.plain, row.plain) if shared_unit else (col.compact, row.compact)
+            ax.set(xlabel=xlabel if i == count - 1 else "", ylabel=ylabel if j == 0 else "")
             if i == count - 1 and not col.log:
                 _thousands(ax.xaxis)
             if j == 0 and not row.log:
@@ -320,7 +326,7 @@ def bar_counts(
     ax.grid(axis="y", visible=False)
     ax.set(title=title, xlabel=f"Number of {entity}", ylabel=category.label)
     if stack is not None:
-        ax.legend(title=stack.label, loc="lower right")
+        ax.legend(title=stack.label, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the bars
     return fig
 
 
