@@ -1,0 +1,241 @@
+"""Get, verify, load and validate the UCI cervical cancer risk-factor table; make the sample."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import config
+from .fetch import DataError, RawFile, fetch
+
+SOURCE = RawFile(
+    name="risk_factors_cervical_cancer.csv",
+    url="https://archive.ics.uci.edu/static/public/383/cervical+cancer+risk+factors.zip",
+    sha256="8df193ad5c9ff4288fb4c401eef70dcd2cbda404ce7f82ac74c68cfc960ab063",
+    landing_page="https://archive.ics.uci.edu/dataset/383/cervical+cancer+risk+factors",
+    member="risk_factors_cervical_cancer.csv",
+)
+CITATION = (
+    "Fernandes, K., Cardoso, J., & Fernandes, J. (2017). Cervical Cancer (Risk Factors) "
+    "[Dataset]. UCI Machine Learning Repository. https://doi.org/10.24432/C5Z310 (CC BY 4.0)"
+)
+SAMPLE = "synthetic sample"
+
+
+class ValidationError(DataError):
+    """The file was read but its content is not the expected table."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    low: float
+    high: float
+    unit: str = ""
+
+    @property
+    def binary(self) -> bool:
+        return (self.low, self.high) == (0, 1) and not self.unit
+
+
+def _binary(name: str) -> Column:
+    return Column(name, 0, 1)
+
+
+STD_TYPES = (
+    "condylomatosis",
+    "cervical condylomatosis",
+    "vaginal condylomatosis",
+    "vulvo-perineal condylomatosis",
+    "syphilis",
+    "pelvic inflammatory disease",
+    "genital herpes",
+    "molluscum contagiosum",
+    "AIDS",
+    "HIV",
+    "Hepatitis B",
+    "HPV",
+)
+
+# The official header, in order (note the official spelling "Citology"), with the ranges a
+# valid value can take. The ranges are generous: they catch wrong files, not rare patients.
+SCHEMA = (
+    Column("Age", 10, 100, "years"),
+    Column("Number of sexual partners", 0, 100, "partners"),
+    Column("First sexual intercourse", 5, 60, "age in years"),
+    Column("Num of pregnancies", 0, 30, "pregnancies"),
+    _binary("Smokes"),
+    Column("Smokes (years)", 0, 80, "years"),
+    Column("Smokes (packs/year)", 0, 100, "packs per year"),
+    _binary("Hormonal Contraceptives"),
+    Column("Hormonal Contraceptives (years)", 0, 60, "years"),
+    _binary("IUD"),
+    Column("IUD (years)", 0, 60, "years"),
+    _binary("STDs"),
+    Column("STDs (number)", 0, 20, "diseases"),
+    *(_binary(f"STDs:{kind}") for kind in STD_TYPES),
+    Column("STDs: Number of diagnosis", 0, 20, "diagnoses"),
+    Column("STDs: Time since first diagnosis", 0, 80, "years"),
+    Column("STDs: Time since last diagnosis", 0, 80, "years"),
+    _binary("Dx:Cancer"),
+    _binary("Dx:CIN"),
+    _binary("Dx:HPV"),
+    _binary("Dx"),
+    *(_binary(test) for test in config.DIAGNOSTIC_TESTS),
+)
+COLUMNS = tuple(column.name for column in SCHEMA)
+BY_NAME = {column.name: column for column in SCHEMA}
+
+
+def load_raw(path: Path) -> pd.DataFrame:
+    """Read the official CSV (``?`` means missing) and validate it; raise ValidationError."""
+    try:
+        text = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError as error:
+        raise DataError(f"{path} does not exist. Run the data stage to get it.") from error
+    except pd.errors.EmptyDataError as error:
+        raise ValidationError(f"{path} is empty: it has no header and no rows.") from error
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise ValidationError(f"{path} is not a readable CSV file ({error}).") from error
+    return validate(text, str(path))
+
+
+def validate(text: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Check columns, types and ranges of the table read as text; return it as numbers."""
+    missing = [column for column in COLUMNS if column not in text.columns]
+    extra = [column for column in text.columns if column not in BY_NAME]
+    if missing or extra:
+        hint = ""
+        if "Cytology" in extra:
+            hint = " (the official file spells it 'Citology'; this copy was renamed)"
+        raise ValidationError(
+            f"{name} does not have the columns of the UCI cervical cancer file{hint}: "
+            f"missing {missing or 'none'}, unexpected {extra or 'none'}."
+        )
+    if text.empty:
+        raise ValidationError(f"{name} has the right header but no rows.")
+    table = pd.DataFrame(index=text.index)
+    for column in SCHEMA:
+        values = text[column.name].str.strip().replace({"?": None, "": None})
+        numbers = pd.to_numeric(values, errors="coerce")
+        bad = numbers.isna() & values.notna()
+        if bad.any():
+            row = int(bad.idxmax())
+            raise ValidationError(
+                f"{name}: column '{column.name}' has the non-numeric value "
+                f"{values[row]!r} in data row {row + 1} (missing values must be '?')."
+            )
+        out_of_range = (numbers < column.low) | (numbers > column.high)
+        if out_of_range.any():
+            row = int(out_of_range.idxmax())
+            raise ValidationError(
+                f"{name}: column '{column.name}' has the value {numbers[row]:g} in data row "
+                f"{row + 1}, outside its valid range {column.low:g} to {column.high:g}."
+            )
+        table[column.name] = numbers.astype(float)
+    for test in config.DIAGNOSTIC_TESTS:
+        if table[test].isna().any():
+            row = int(table[test].isna().idxmax())
+            raise ValidationError(
+                f"{name}: data row {row + 1} has no value for '{test}' (the file may be "
+                "truncated; the test results are never missing in the official file)."
+            )
+    return table
+
+
+def make_sample(n: int, seed: int) -> pd.DataFrame:
+    """A synthetic table with the official schema, missing-value pattern and a weak signal.
+
+    Only for trying the pipeline without the real data; its numbers mean nothing.
+    """
+    rng = np.random.default_rng(seed)
+    age = rng.integers(15, 60, n).astype(float)
+    first = np.minimum(age, rng.integers(13, 25, n)).astype(float)
+    smokes = (rng.random(n) < 0.15).astype(float)
+    hormonal = (rng.random(n) < 0.6).astype(float)
+    iud = (rng.random(n) < 0.1).astype(float)
+    stds = (rng.random(n) < 0.1).astype(float)
+    table = pd.DataFrame(
+        {
+            "Age": age,
+            "Number of sexual partners": rng.integers(1, 8, n).astype(float),
+            "First sexual intercourse": first,
+            "Num of pregnancies": rng.integers(0, 6, n).astype(float),
+            "Smokes": smokes,
+            "Smokes (years)": smokes * rng.integers(1, 20, n),
+            "Smokes (packs/year)": smokes * rng.integers(1, 10, n) / 2,
+            "Hormonal Contraceptives": hormonal,
+            "Hormonal Contraceptives (years)": hormonal * rng.integers(0, 15, n),
+            "IUD": iud,
+            "IUD (years)": iud * rng.integers(1, 10, n),
+            "STDs": stds,
+            "STDs (number)": stds * rng.integers(1, 3, n),
+        }
+    )
+    for kind in STD_TYPES:
+        rate = 0.0 if kind in ("cervical condylomatosis", "AIDS") else 0.3
+        table[f"STDs:{kind}"] = stds * (rng.random(n) < rate)
+    table["STDs: Number of diagnosis"] = stds * (rng.random(n) < 0.7)
+    since = np.where(table["STDs: Number of diagnosis"] > 0, rng.integers(1, 15, n), np.nan)
+    table["STDs: Time since first diagnosis"] = since
+    table["STDs: Time since last diagnosis"] = since
+    for dx in ("Dx:Cancer", "Dx:CIN", "Dx:HPV"):
+        table[dx] = (rng.random(n) < 0.03).astype(float)
+    table["Dx"] = table[["Dx:Cancer", "Dx:CIN", "Dx:HPV"]].max(axis=1)
+    logit = (
+        -3.4
+        + 0.15 * table["Hormonal Contraceptives (years)"]
+        + 1.2 * stds
+        + 1.5 * table["Dx"]
+        + 0.03 * (age - 30)
+        + rng.normal(0, 0.5, n)
+    )
+    disease = rng.random(n) < 1 / (1 + np.exp(-logit))
+    for test, sensitivity in zip(config.DIAGNOSTIC_TESTS, (0.6, 0.8, 0.5, 1.0), strict=True):
+        found = disease & (rng.random(n) < sensitivity)
+        table[test] = (found | (rng.random(n) < 0.01)).astype(float)
+    # The same missing-value pattern as the real file: whole blocks a patient did not answer.
+    for block, rate in (
+        (["Number of sexual partners"], 0.03),
+        (["Num of pregnancies"], 0.06),
+        (["Smokes", "Smokes (years)", "Smokes (packs/year)"], 0.02),
+        (["Hormonal Contraceptives", "Hormonal Contraceptives (years)"], 0.12),
+        (["IUD", "IUD (years)"], 0.13),
+        (["STDs", "STDs (number)", *(f"STDs:{kind}" for kind in STD_TYPES)], 0.12),
+    ):
+        table.loc[rng.random(n) < rate, block] = np.nan
+    return table[list(COLUMNS)]
+
+
+def get_table(
+    paths: config.Paths, *, sample: bool, params: config.Params
+) -> tuple[pd.DataFrame, dict]:
+    """The validated table and where it came from: the real file (fetched) or the sample."""
+    if sample:
+        return make_sample(params.sample_size, params.seed), {"source": SAMPLE}
+    path = fetch(SOURCE, paths.raw_dir)
+    return load_raw(path), {"source": "UCI", "file": SOURCE.name, "sha256": SOURCE.sha256}
+
+
+def save_table(paths: config.Paths, table: pd.DataFrame, source: dict) -> None:
+    paths.processed.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(paths.processed, index=False)
+    paths.source.write_text(json.dumps(source, indent=2) + "\n", encoding="utf-8")
+
+
+def read_table(paths: config.Paths) -> tuple[pd.DataFrame, dict]:
+    """The processed table written by the data stage, and its source record."""
+    if not paths.processed.exists() or not paths.source.exists():
+        raise DataError(
+            f"{paths.processed} is missing: run `data` first (or `all`, or `all --sample`)."
+        )
+    table = pd.read_csv(paths.processed)
+    return table, json.loads(paths.source.read_text(encoding="utf-8"))
+
+
+def is_sample(source: dict) -> bool:
+    return source.get("source") == SAMPLE

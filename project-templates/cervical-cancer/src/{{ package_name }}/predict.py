@@ -1,0 +1,99 @@
+"""One patient's risk from the saved model, the factors that moved it, and input checks."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from . import data, train
+
+# Pairs (a, b) where a patient's value of a cannot be larger than b (both in years).
+NOT_LARGER_THAN = (
+    ("First sexual intercourse", "Age"),
+    ("Smokes (years)", "Age"),
+    ("Hormonal Contraceptives (years)", "Age"),
+    ("IUD (years)", "Age"),
+    ("STDs: Time since first diagnosis", "Age"),
+)
+# A "(years)"-style column that must be 0 when its yes/no question was answered "no".
+NEEDS_YES = (
+    ("Smokes (years)", "Smokes"),
+    ("Smokes (packs/year)", "Smokes"),
+    ("Hormonal Contraceptives (years)", "Hormonal Contraceptives"),
+    ("IUD (years)", "IUD"),
+    ("STDs (number)", "STDs"),
+)
+
+
+def check(answers: dict[str, float | None]) -> list[str]:
+    """Problems with one patient's answers (``None`` = not answered), as sentences."""
+    problems = []
+    for name, value in answers.items():
+        column = data.BY_NAME.get(name)
+        if column is None:
+            problems.append(f"'{name}' is not a risk factor of this model.")
+        elif value is not None and not column.low <= value <= column.high:
+            problems.append(f"{name} must be between {column.low:g} and {column.high:g}.")
+    for smaller, larger in NOT_LARGER_THAN:
+        a, b = answers.get(smaller), answers.get(larger)
+        if a is not None and b is not None and a > b:
+            problems.append(f"{smaller} ({a:g}) cannot be more than {larger} ({b:g}).")
+    for amount, question in NEEDS_YES:
+        a, q = answers.get(amount), answers.get(question)
+        if a is not None and a > 0 and q == 0:
+            problems.append(f"{amount} is {a:g} but {question} is answered 'no'.")
+    return problems
+
+
+def features_of(model: Pipeline) -> list[str]:
+    return list(model.feature_names_in_)
+
+
+def as_row(model: Pipeline, answers: dict[str, float | None]) -> pd.DataFrame:
+    """A one-row table in the model's column order; unanswered values are missing (NaN)."""
+    values = {name: answers.get(name) for name in features_of(model)}
+    return pd.DataFrame([{k: np.nan if v is None else float(v) for k, v in values.items()}])
+
+
+def risk(model: Pipeline, answers: dict[str, float | None]) -> float:
+    return float(train.predict_risk(model, as_row(model, answers))[0])
+
+
+def typical_values(model: Pipeline) -> dict[str, float]:
+    """The training medians the model's imputer learned: a 'typical patient'."""
+    imputer = model.named_steps["impute"]
+    return dict(zip(features_of(model), imputer.statistics_, strict=True))
+
+
+def factor_effects(model: Pipeline, answers: dict[str, float | None], top: int = 6) -> pd.DataFrame:
+    """How much each answer moves the risk, compared with the typical value for that factor.
+
+    For each factor, the answer is replaced by the training median and the risk recomputed:
+    the difference is what this answer adds (a what-if on the model, not a causal effect).
+    """
+    row = as_row(model, answers)
+    base = float(train.predict_risk(model, row)[0])
+    typical = typical_values(model)
+    effects = []
+    for name in features_of(model):
+        value = row.at[0, name]
+        changed = row.copy()
+        changed.at[0, name] = typical[name]
+        delta = base - float(train.predict_risk(model, changed)[0])
+        if not math.isclose(delta, 0.0, abs_tol=1e-6):
+            effects.append(
+                {
+                    "factor": name,
+                    "answer": "not answered" if np.isnan(value) else f"{value:g}",
+                    "typical": f"{typical[name]:g}",
+                    "change in risk (points)": round(100 * delta, 2),
+                }
+            )
+    table = pd.DataFrame(
+        effects, columns=["factor", "answer", "typical", "change in risk (points)"]
+    )
+    order = table["change in risk (points)"].abs().sort_values(ascending=False).index
+    return table.loc[order].head(top).reset_index(drop=True)

@@ -1,0 +1,111 @@
+"""The results section of the README and of the model card, built from metrics.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import config, readme
+
+FIGURES = (
+    ("roc.png", "ROC curves per fold and mean"),
+    ("pr.png", "Precision-recall curves per fold and mean"),
+    ("calibration.png", "Calibration curve"),
+    ("confusion_matrix.png", "Confusion matrix at the screening threshold"),
+    ("feature_importance.png", "Permutation importance"),
+    ("missing_values.png", "Missing-value map"),
+    ("class_balance.png", "Class balance"),
+    ("correlation.png", "Correlation heatmap"),
+)
+METRICS = (
+    ("roc_auc", "ROC-AUC"),
+    ("pr_auc", "PR-AUC"),
+    ("sensitivity", "sensitivity"),
+    ("specificity", "specificity"),
+    ("brier", "Brier score"),
+)
+
+
+def pm(score: dict) -> str:
+    """A score as 'mean ± std'."""
+    return f"{score['mean']:.3f} ± {score['std']:.3f}"
+
+
+def metrics_table(metrics: dict) -> str:
+    rows = [
+        [config.MODEL_LABELS.get(name, name)]
+        + [pm(scores[key]) for key, _ in METRICS]
+        + [f"{scores['threshold']:.3f}"]
+        for name, scores in metrics["models"].items()
+    ]
+    return readme.markdown_table(["model", *(label for _, label in METRICS), "threshold"], rows)
+
+
+def leakage_table(metrics: dict) -> str:
+    clean = metrics["models"][metrics["leakage_check"]["model"]]
+    leaky = metrics["leakage_check"]["metrics"]
+    added = ", ".join(metrics["leakage_check"]["added_features"]) or "none"
+    rows = [
+        ["without them (this project)", *(pm(clean[key]) for key in ("roc_auc", "pr_auc"))],
+        [f"with {added} (the guided project)", *(pm(leaky[key]) for key in ("roc_auc", "pr_auc"))],
+    ]
+    return readme.markdown_table(["XGBoost features", "ROC-AUC", "PR-AUC"], rows)
+
+
+def data_notes(metrics: dict) -> str:
+    dropped = "\n".join(f"- `{column}`: {reason}" for column, reason in metrics["dropped"].items())
+    imputed = ", ".join(f"`{column}` {share:.0%}" for column, share in metrics["imputed"].items())
+    return (
+        f"Not used as features:\n\n{dropped}\n\n"
+        f"Imputed inside every training fold (median plus a was-missing indicator): "
+        f"{imputed or 'nothing was missing'}."
+    )
+
+
+def summary_line(metrics: dict) -> str:
+    return (
+        f"Target **{metrics['target']}**: {metrics['positives']} positives in {metrics['rows']} "
+        f"patients ({metrics['prevalence']:.1%}); data: {metrics['data_source']}. "
+        f"Scores are mean ± std over the {metrics['cross_validation']['repeats']}x"
+        f"{metrics['cross_validation']['splits']} held-out folds of repeated stratified "
+        f"cross-validation. Sensitivity and specificity are at a threshold chosen to find "
+        f"{metrics['sensitivity_target']:.0%} of the positives (each fold's threshold is set on "
+        "the other folds); `threshold` is the one the app uses. PR-AUC of a random guess equals "
+        "the prevalence."
+    )
+
+
+def readme_section(metrics: dict) -> str:
+    """Markdown for the README between the results markers."""
+    parts = [readme.SAMPLE_WARNING] if metrics["data_source"] == "synthetic sample" else []
+    figures = "\n".join(f"![{alt}](reports/figures/{name})" for name, alt in FIGURES[:5])
+    more = ", ".join(f"[{alt.lower()}](reports/figures/{name})" for name, alt in FIGURES[5:])
+    parts += [
+        summary_line(metrics),
+        metrics_table(metrics),
+        "Leakage check: the other diagnostic test results as features (XGBoost):",
+        leakage_table(metrics),
+        data_notes(metrics),
+        figures,
+        f"More figures: {more}. All numbers: `reports/metrics.json`; model card: `MODEL_CARD.md`.",
+    ]
+    return "\n\n".join(parts)
+
+
+def model_card_section(metrics: dict) -> str:
+    """Markdown for the model card between the results markers."""
+    parts = [readme.SAMPLE_WARNING] if metrics["data_source"] == "synthetic sample" else []
+    parts += [
+        summary_line(metrics),
+        metrics_table(metrics),
+        leakage_table(metrics),
+        data_notes(metrics),
+        f"Features used ({len(metrics['features'])}): "
+        + ", ".join(f"`{feature}`" for feature in metrics["features"])
+        + ".",
+    ]
+    return "\n\n".join(parts)
+
+
+def write(path: Path, body: str) -> None:
+    """Replace the results section of the Markdown file at ``path``."""
+    readme.write_results(path, body)
