@@ -19,13 +19,14 @@ def summary_table(metrics: dict) -> str:
     return markdown_table(["", "value"], rows)
 
 
-def gallery(metrics: dict, figures_prefix: str) -> str:
-    """Each figure with its question and finding; image links start with ``figures_prefix``."""
+def gallery(metrics: dict, figures_prefix: str, heading: str) -> str:
+    """Each figure under a ``heading`` ("##") with its question and finding; image links start
+    with ``figures_prefix``."""
     blocks = []
     for figure in metrics["figures"]:
         png = f"{figures_prefix}{figure['name']}.png"
         blocks.append(
-            f"### {figure['title']}\n\n"
+            f"{heading} {figure['title']}\n\n"
             f"*{figure['question']}*\n\n"
             f"**Finding:** {figure['finding']}\n\n"
             f"![{figure['title']}]({png})"
@@ -36,7 +37,7 @@ def gallery(metrics: dict, figures_prefix: str) -> str:
 def readme_results(metrics: dict) -> str:
     """The README's results section: sample warning, data summary, the gallery."""
     parts = [SAMPLE_WARNING] if metrics["source"]["kind"] == "sample" else []
-    parts += [summary_table(metrics), gallery(metrics, "reports/figures/")]
+    parts += [summary_table(metrics), gallery(metrics, "reports/figures/", "###")]
     return "\n\n".join(parts)
 
 
@@ -47,7 +48,7 @@ def report_markdown(metrics: dict) -> str:
         parts.append(SAMPLE_WARNING)
     parts += [
         summary_table(metrics),
-        gallery(metrics, "figures/"),
+        gallery(metrics, "figures/", "##"),
         "Every figure is also in `figures/` as SVG (vector) for print and slides.",
     ]
     return "\n\n".join(parts) + "\n"
