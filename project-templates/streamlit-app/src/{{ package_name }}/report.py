@@ -70,7 +70,9 @@ def separability(metrics: Mapping) -> str:
         f"{metrics['n_rows']:,} rows are hypothetical samples of only 23 species from one field "
         "guide, so many rows share their attributes and the split tests the same species the "
         "model was trained on. Shuffling the attribute each model relies on most costs it the "
-        f"most accuracy ({drivers}). None of this makes a model fit to judge a real mushroom: "
+        f"most accuracy ({drivers}); attributes that stand in for each other share the credit, "
+        "so a low importance does not mean an attribute is uninformative. None of this makes a "
+        "model fit to judge a real mushroom: "
         "the guide itself says there is no simple rule for edibility."
     )
 
