@@ -89,10 +89,11 @@ def search_k(
     if params.k_max >= len(points):
         raise ValueError(f"k_max={params.k_max} needs more than {len(points)} customers")
     rows = []
-    for k in params.k_values:
-        if progress is not None:
-            progress(k)
-        rows.append(score_k(points, k, params))
+    with threadpool_limits(limits=params.threads):
+        for k in params.k_values:
+            if progress is not None:
+                progress(k)
+            rows.append(score_k(points, k, params))
     return pd.DataFrame(rows).set_index("k")
 
 
