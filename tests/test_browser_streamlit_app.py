@@ -141,5 +141,14 @@ def test_choose_classifier_press_classify_see_metrics_and_plots(served_app, tmp_
             screenshot = tmp_path / "streamlit-app.png"
             page.screenshot(path=str(screenshot))
             assert screenshot.stat().st_size > 10_000
+
+            # "Is this mushroom edible?": readable choices in, a prediction with probability out.
+            form = page.get_by_test_id("stForm")
+            odour = form.get_by_test_id("stSelectbox").filter(has_text="odor")
+            odour.scroll_into_view_if_needed()
+            odour.click()
+            page.get_by_role("option", name="foul", exact=True).click()
+            form.get_by_role("button", name="Predict").click()
+            expect(page.get_by_text("Poisonous, with probability")).to_be_visible(timeout=30_000)
         finally:
             browser.close()
