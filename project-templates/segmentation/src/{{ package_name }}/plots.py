@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-# Okabe-Ito: distinguishable with every common colour-vision deficiency.
-OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000"]
+# Okabe-Ito: distinguishable with every common colour-vision deficiency. Ordered so that the
+# first segments get the most different hues (no two blues or two oranges among the first four).
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#000000", "#F0E442"]
+BLUE, VERMILLION, GREEN = "#0072B2", "#D55E00", "#009E73"
 DIVERGING = "RdBu_r"  # blue = below average, red = above; readable with red-green deficiency
 
 
@@ -48,7 +50,7 @@ def distributions(table: pd.DataFrame, features: list[str], logged: list[str]) -
     axes = figure.subplots(rows, cols, squeeze=False).ravel()
     for ax, column in zip(axes, features, strict=False):
         values = table[column].dropna()
-        ax.hist(values, bins=40, color=OKABE_ITO[3 if column in logged else 2])
+        ax.hist(values, bins=40, color=BLUE if column in logged else GREEN)
         ax.set_title(f"{column}\nskewness {values.skew():.1f}", fontsize=9)
         ax.tick_params(labelsize=7)
         ax.set_ylabel("customers", fontsize=8)
@@ -94,8 +96,8 @@ def k_selection(scores: pd.DataFrame, chosen: int, min_stability: float) -> Figu
         ("davies_bouldin", "Davies-Bouldin (lower is better)"),
     ]
     for ax, (column, title) in zip(axes, panels, strict=True):
-        ax.plot(scores.index, scores[column], marker="o", color=OKABE_ITO[3])
-        ax.axvline(chosen, color=OKABE_ITO[4], linestyle="--", label=f"chosen k = {chosen}")
+        ax.plot(scores.index, scores[column], marker="o", color=BLUE)
+        ax.axvline(chosen, color=VERMILLION, linestyle="--", label=f"chosen k = {chosen}")
         ax.set_title(title, fontsize=10)
         ax.grid(alpha=0.3)
     axes[2].errorbar(
@@ -103,7 +105,7 @@ def k_selection(scores: pd.DataFrame, chosen: int, min_stability: float) -> Figu
         scores["stability"],
         yerr=scores["stability_std"],
         fmt="none",
-        ecolor=OKABE_ITO[3],
+        ecolor=BLUE,
         capsize=3,
     )
     axes[2].axhline(min_stability, color="grey", linestyle=":", label=f"threshold {min_stability}")
