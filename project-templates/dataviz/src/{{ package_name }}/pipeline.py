@@ -52,6 +52,8 @@ def run_figures(settings: Settings) -> dict:
             old.unlink()
     figures = []
     for chart in charts:
+        if source.is_sample:
+            gallery.plots.mark_sample(chart.figure)
         paths = gallery.plots.save(
             chart.figure,
             settings.figures_dir,

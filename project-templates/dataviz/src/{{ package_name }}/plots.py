@@ -440,6 +440,20 @@ def trend(
     return fig
 
 
+def mark_sample(fig: Figure) -> None:
+    """Stamp a figure made from the synthetic sample, so it cannot pass for real results."""
+    fig.text(
+        0.005,
+        0.005,
+        "SYNTHETIC SAMPLE, not real data",
+        ha="left",
+        va="bottom",
+        fontsize=8,
+        fontweight="bold",
+        color=PALETTE[3],
+    )
+
+
 def save(
     fig: Figure, directory: Path, stem: str, *, formats: Sequence[str], dpi: int
 ) -> list[Path]:
