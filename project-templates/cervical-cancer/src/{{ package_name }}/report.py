@@ -62,15 +62,22 @@ def data_notes(metrics: dict) -> str:
 
 
 def summary_line(metrics: dict) -> str:
+    prevalence = metrics["prevalence"]
+    source = (
+        "the SYNTHETIC SAMPLE"
+        if metrics["data_source"] == "synthetic sample"
+        else "the official UCI file (SHA-256 verified)"
+    )
+    cv = metrics["cross_validation"]
     return (
         f"Target **{metrics['target']}**: {metrics['positives']} positives in {metrics['rows']} "
-        f"patients ({metrics['prevalence']:.1%}); data: {metrics['data_source']}. "
-        f"Scores are mean ± std over the {metrics['cross_validation']['repeats']}x"
-        f"{metrics['cross_validation']['splits']} held-out folds of repeated stratified "
-        f"cross-validation. Sensitivity and specificity are at a threshold chosen to find "
+        f"patients ({prevalence:.1%}), from {source}. Scores are mean ± std over the "
+        f"{cv['repeats']}x{cv['splits']} held-out folds of repeated stratified cross-validation. "
+        f"Sensitivity and specificity are at a threshold chosen to find "
         f"{metrics['sensitivity_target']:.0%} of the positives (each fold's threshold is set on "
-        "the other folds); `threshold` is the one the app uses. PR-AUC of a random guess equals "
-        "the prevalence."
+        "the other folds); `threshold` is the one the app uses. For reference, a random guess "
+        f"has a PR-AUC of {prevalence:.3f} (the prevalence) and always predicting the prevalence "
+        f"gives a Brier score of {prevalence * (1 - prevalence):.3f}."
     )
 
 
@@ -97,6 +104,7 @@ def model_card_section(metrics: dict) -> str:
     parts += [
         summary_line(metrics),
         metrics_table(metrics),
+        "Leakage check: the other diagnostic test results as features (XGBoost):",
         leakage_table(metrics),
         data_notes(metrics),
         f"Features used ({len(metrics['features'])}): "

@@ -1,0 +1,230 @@
+"""The cervical-cancer template: every target renders, is ruff-clean and passes its own tests;
+on the real UCI file its pipeline reports real, leakage-free numbers, and the app works."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from conftest import leftover_jinja, run_in_project, use_real_data
+
+PACKAGE = "cervical_cancer_risk"
+OFFICIAL_NAME = "risk_factors_cervical_cancer.csv"
+SHARED_NAME = "risk_factors_cervical_cancer.csv"
+SHA256 = "8df193ad5c9ff4288fb4c401eef70dcd2cbda404ce7f82ac74c68cfc960ab063"
+TESTS = ["Hinselmann", "Schiller", "Citology", "Biopsy"]
+POSITIVES = {"Biopsy": 55, "Hinselmann": 35, "Schiller": 74, "Citology": 44}
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
+# A long package name must not push generated lines past ruff's limit. 24 characters: beyond
+# that, the import line of the shared tests/test_readme.py passes 100 characters.
+LONG_PACKAGE = "cytology_screening_model"
+
+COMBINATIONS = [
+    pytest.param({}, id="biopsy-default"),
+    pytest.param({"target": "Hinselmann"}, id="hinselmann"),
+    pytest.param({"target": "Schiller", "license": "BSD-3-Clause"}, id="schiller-bsd"),
+    pytest.param(
+        {
+            "target": "Citology",
+            "project_name": "Cytology Screening Risk Model",
+            "package_name": LONG_PACKAGE,
+            "license": "Apache-2.0",
+        },
+        id="citology-long-package-apache",
+    ),
+]
+
+
+def package_of(answers: dict) -> str:
+    return answers.get("package_name", PACKAGE)
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS)
+def test_renders_what_the_answers_ask_for(render, answers):
+    project = render("cervical-cancer", **answers)
+    target = answers.get("target", "Biopsy")
+    source = project / "src" / package_of(answers)
+    for name in [
+        "__init__.py", "__main__.py", "config.py", "data.py", "features.py", "train.py",
+        "evaluate.py", "predict.py", "plots.py", "report.py", "pipeline.py", "cli.py",
+        "app.py", "fetch.py", "readme.py",
+    ]:  # fmt: skip
+        assert (source / name).is_file(), name
+    for name in ["MODEL_CARD.md", "notebooks/01-eda.ipynb", "tests/test_app.py"]:
+        assert (project / name).is_file(), name
+    assert leftover_jinja(project) == []
+
+    assert f'TARGET = "{target}"\n' in (source / "config.py").read_text()
+    readme = (project / "README.md").read_text()
+    assert f"Predicts the **{target}** result" in readme
+    assert "10.24432/C5Z310" in readme and "CC BY 4.0" in readme
+    assert f"data/raw/{OFFICIAL_NAME}" in readme
+    assert "not medical advice" in readme
+    assert "\n\n\n" not in readme
+    card = (project / "MODEL_CARD.md").read_text()
+    assert f"Predicts the **{target}** result" in card
+    assert "<!-- results:start -->" in card and "Fairness" in card
+    assert f"from {package_of(answers)} import" in (project / "notebooks/01-eda.ipynb").read_text()
+    assert f"target: {target}" in (project / ".copier-answers.yml").read_text()
+    pyproject = (project / "pyproject.toml").read_text()
+    assert f'license = "{answers.get("license", "MIT")}"' in pyproject
+    assert '"xgboost>=' in pyproject
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answers", COMBINATIONS)
+def test_generated_project_is_clean_and_its_tests_pass(render, answers):
+    project = render("cervical-cancer", **answers)
+    run_in_project(project, "-m", "ruff", "check", ".")
+    run_in_project(project, "-m", "ruff", "format", "--check", ".")
+    result = run_in_project(project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    assert " passed" in result.stdout and "failed" not in result.stdout
+
+
+OFFLINE = f"""
+import dataclasses
+import sys
+
+from {PACKAGE} import data
+from {PACKAGE}.cli import app
+
+data.SOURCE = dataclasses.replace(data.SOURCE, url="http://127.0.0.1:9/offline.zip")
+sys.argv = ["{PACKAGE}", "data"]
+app()
+"""
+
+
+def test_without_network_or_file_the_data_stage_explains_itself(render):
+    project = render("cervical-cancer")
+    completed = run_in_project(project, "-c", OFFLINE, check=False)
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    assert f"data/raw/{OFFICIAL_NAME}" in completed.stderr
+    assert "archive.ics.uci.edu/dataset/383" in completed.stderr
+    assert "--sample" in completed.stderr
+    assert not (project / "data" / "processed" / "risk_factors.csv").exists()
+
+
+def check_real_results(project, target: str) -> dict:
+    """What a reader of the README must see after `all` on the real file, for any target."""
+    metrics = json.loads((project / "reports" / "metrics.json").read_text())
+    assert metrics["data_source"] == "UCI"
+    assert metrics["source"]["sha256"] == SHA256
+    assert (metrics["target"], metrics["rows"]) == (target, 858)
+    assert metrics["positives"] == POSITIVES[target]
+    assert not set(TESTS) & set(metrics["features"])  # the leakage guard
+    assert metrics["leakage_check"]["added_features"] == [t for t in TESTS if t != target]
+    assert "STDs: Time since first diagnosis" in metrics["dropped"]
+    assert 0.1 < metrics["imputed"]["STDs"] < 0.15  # 105 of 858 rows
+    for name in ("logistic_regression", "xgboost"):
+        scores = metrics["models"][name]
+        # Risk factors alone are weak predictors: better than chance, far from perfect.
+        assert 0.5 < scores["roc_auc"]["mean"] < 0.8
+        assert 0.02 < scores["roc_auc"]["std"] < 0.2
+        assert metrics["prevalence"] < scores["pr_auc"]["mean"] < 0.5
+        assert 0.75 <= scores["sensitivity"]["mean"] <= 1
+        assert 0 < scores["specificity"]["mean"] < 0.5
+        assert scores["brier"]["mean"] < 0.1
+    leaky = metrics["leakage_check"]["metrics"]["roc_auc"]["mean"]
+    assert leaky > metrics["models"]["xgboost"]["roc_auc"]["mean"] + 0.15
+    for name in [
+        "missing_values", "class_balance", "correlation", "roc", "pr", "calibration",
+        "confusion_matrix", "feature_importance",
+    ]:  # fmt: skip
+        assert (project / "reports" / "figures" / f"{name}.png").stat().st_size > 10_000, name
+
+    xgb = metrics["models"]["xgboost"]
+    for path in (project / "README.md", project / "MODEL_CARD.md"):
+        text = path.read_text()
+        results = text.split("<!-- results:start -->")[1].split("<!-- results:end -->")[0]
+        assert "No results yet" not in results and "[!WARNING]" not in results
+        assert f"{xgb['roc_auc']['mean']:.3f} ± {xgb['roc_auc']['std']:.3f}" in results
+        assert f"{xgb['pr_auc']['mean']:.3f} ± {xgb['pr_auc']['std']:.3f}" in results
+        assert "(the guided project)" in results
+    readme = (project / "README.md").read_text()
+    assert "![ROC curves per fold and mean](reports/figures/roc.png)" in readme
+    return metrics
+
+
+@pytest.mark.slow
+def test_pipeline_on_the_real_data_for_another_target(render):
+    project = render("cervical-cancer", target="Hinselmann")
+    use_real_data(project, SHARED_NAME, OFFICIAL_NAME)
+    completed = run_in_project(project, "-m", PACKAGE, "all")
+    assert "[4/4] report" in completed.stdout
+    check_real_results(project, "Hinselmann")
+
+
+@pytest.fixture
+def served_biopsy(render, tmp_path):
+    """The default project, its pipeline run twice on the real file, served by streamlit."""
+    project = render("cervical-cancer")
+    use_real_data(project, SHARED_NAME, OFFICIAL_NAME)
+    runs = []
+    for _ in range(2):
+        run_in_project(project, "-m", PACKAGE, "all")
+        runs.append(json.loads((project / "reports" / "metrics.json").read_text()))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = tmp_path / "streamlit.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", f"src/{PACKAGE}/app.py",
+        "--server.headless", "true", "--server.port", str(port),
+        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(project / "src"), "MPLBACKEND": "Agg"}
+    with log.open("w") as output:
+        server = subprocess.Popen(command, cwd=project, env=env, stdout=output, stderr=output)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 90
+            while True:
+                assert server.poll() is None, log.read_text()[-3000:]
+                assert time.monotonic() < deadline, log.read_text()[-3000:]
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                        break
+                except OSError:
+                    time.sleep(0.25)  # the server is still starting
+            yield project, url, runs
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_biopsy_on_real_data_is_deterministic_and_the_app_works_in_a_browser(served_biopsy):
+    from playwright.sync_api import expect, sync_playwright
+
+    project, url, runs = served_biopsy
+    assert runs[0] == runs[1]  # one seed, same numbers
+    metrics = check_real_results(project, "Biopsy")
+    threshold = metrics["models"]["xgboost"]["threshold"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 1800})
+            page.goto(url, timeout=60_000)
+            expect(page.get_by_text("Not medical advice.")).to_be_visible(timeout=60_000)
+            assert page.get_by_text("SYNTHETIC SAMPLE").count() == 0
+
+            page.get_by_role("button", name="Estimate risk").click()
+            expect(page.get_by_text("Estimated risk")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text(f"screening threshold {threshold:.1%}")).to_be_visible()
+            expect(page.get_by_text("What moved the estimate")).to_be_visible()
+
+            age = page.get_by_label("Age (years)")
+            age.fill("14")
+            age.press("Enter")
+            page.get_by_role("button", name="Estimate risk").click()
+            expect(page.get_by_text("cannot be more than Age (14)")).to_be_visible(timeout=60_000)
+        finally:
+            browser.close()
