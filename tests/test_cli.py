@@ -160,7 +160,7 @@ def test_multiselect_answers_are_comma_separated(tmp_path):
         (
             "package_name=Bad-Name",
             "Error: Validation error for question 'package_name': package_name must be a "
-            "valid lowercase Python identifier, e.g. customer_segmentation",
+            "lowercase Python identifier of at most 40 characters, e.g. customer_segmentation",
         ),
         (
             "author_email=nobody",
