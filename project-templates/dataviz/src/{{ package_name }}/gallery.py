@@ -17,6 +17,9 @@ class GalleryParams:
     max_categories: int
     max_pair_columns: int
     rolling_window: int
+    max_panels: int = 9
+    max_points: int = 2000
+    seed: int = 0
 
 
 @dataclass
@@ -41,12 +44,15 @@ def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Ch
     if schema.focus:
         charts.append(distribution(frame, schema, schema.column(schema.focus), group))
     if numeric:
-        charts.append(spread(frame, schema, numeric, group))
+        charts.append(spread(frame, schema, numeric[: params.max_panels], group))
     if schema.pair:
         x, y = (schema.column(name) for name in schema.pair)
         charts.append(relationship(frame, schema, x, y, group))
     if len(numeric) >= 2:
-        charts.append(pairs(frame, numeric[: params.max_pair_columns], group))
+        shown = frame
+        if len(frame) > params.max_points:  # a readable plot, drawn in seconds
+            shown = frame.sample(params.max_points, random_state=params.seed)
+        charts.append(pairs(shown, numeric[: params.max_pair_columns], group, total=len(frame)))
         charts.append(correlation(frame, numeric))
     if group is not None:
         stack = schema.column(schema.stack) if schema.stack else None
@@ -169,7 +175,7 @@ def _method(columns: list[Column]) -> str:
     return "spearman" if any(column.log for column in columns) else "pearson"
 
 
-def pairs(frame: pd.DataFrame, numeric: list[Column], group: Column | None) -> Chart:
+def pairs(frame: pd.DataFrame, numeric: list[Column], group: Column | None, *, total: int) -> Chart:
     method = _method(numeric)
     ranked = features.ranked_pairs(features.correlations(frame, [c.name for c in numeric], method))
     best = ranked.iloc[0]
@@ -183,6 +189,8 @@ def pairs(frame: pd.DataFrame, numeric: list[Column], group: Column | None) -> C
     else:
         finding += "."
     title = "Every pair of measurements" + (f", by {group.short}" if group else "")
+    if total > len(frame):
+        title += f" ({len(frame):,} of {total:,} rows)"
     figure = plots.pair_grid(frame, numeric, group, title=title)
     question = "Which measurements move together" + (
         f", and do the {group.short} groups separate?" if group else "?"

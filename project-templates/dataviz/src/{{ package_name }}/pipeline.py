@@ -37,14 +37,22 @@ def read_table(settings: Settings) -> tuple[pd.DataFrame, Schema, data.Source]:
     return frame, schema, data.Source(**meta["source"])
 
 
-def run_figures(settings: Settings) -> dict:
-    """Draw the gallery into reports/figures/ and write reports/metrics.json; return the metrics."""
-    frame, schema, source = read_table(settings)
-    params = gallery.GalleryParams(
+def gallery_params(settings: Settings) -> gallery.GalleryParams:
+    """The gallery's parameters, taken from the settings."""
+    return gallery.GalleryParams(
         max_categories=settings.max_categories,
         max_pair_columns=settings.max_pair_columns,
         rolling_window=settings.rolling_window,
+        max_panels=settings.max_panels,
+        max_points=settings.max_points,
+        seed=settings.seed,
     )
+
+
+def run_figures(settings: Settings) -> dict:
+    """Draw the gallery into reports/figures/ and write reports/metrics.json; return the metrics."""
+    frame, schema, source = read_table(settings)
+    params = gallery_params(settings)
     charts = gallery.build(frame, schema, params)
     settings.figures_dir.mkdir(parents=True, exist_ok=True)
     for extension in settings.formats:  # figures of an earlier run (or another file) go

@@ -76,7 +76,8 @@ class Column:
     def short(self) -> str:
         """The label without its unit, in lower case, for sentences."""
         text = self.label.split(" (")[0]
-        return text if text.isupper() else text[0].lower() + text[1:]
+        keep = text.isupper() or text[:2].isupper()  # "BALANCE", "STDs" stay as they are
+        return text if keep else text[0].lower() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def apply_types(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     for column in schema.columns:
         values = frame[column.name]
         if column.kind == "category":
-            as_text = values.astype("string")
+            as_text = as_labels(values)
             levels = list(column.levels) or sorted(as_text.dropna().unique())
             frame[column.name] = pd.Categorical(as_text, categories=levels)
         elif column.kind == "date":
@@ -148,6 +149,13 @@ def apply_types(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
             frame[column.name] = pd.to_numeric(values, errors="coerce").astype("float64")
     kept = [column.name for column in schema.columns]
     return frame[kept + [name for name in schema.ignored if name in frame.columns]]
+
+
+def as_labels(values: pd.Series) -> pd.Series:
+    """Category values as text; whole numbers stored as floats read "1", not "1.0"."""
+    if pd.api.types.is_float_dtype(values) and bool((values.dropna() % 1 == 0).all()):
+        values = values.astype("Int64")
+    return values.astype("string")
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
@@ -207,7 +215,7 @@ def infer_schema(
             continue
         levels: tuple[str, ...] = ()
         if kind == "category":
-            counts = values.astype("string").value_counts()
+            counts = as_labels(values).value_counts()
             levels = tuple(counts.index)
         log = kind == "numeric" and _is_skewed(values)
         columns.append(Column(str(name), kind, label, unit, log=log, levels=levels))
