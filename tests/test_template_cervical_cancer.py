@@ -221,7 +221,7 @@ def test_biopsy_on_real_data_is_deterministic_and_the_app_works_in_a_browser(ser
             expect(page.get_by_text(f"screening threshold {threshold:.1%}")).to_be_visible()
             expect(page.get_by_text("What moved the estimate")).to_be_visible()
 
-            age = page.get_by_label("Age (years)")
+            age = page.get_by_role("spinbutton", name="Age (years)")
             age.fill("14")
             age.press("Enter")
             page.get_by_role("button", name="Estimate risk").click()

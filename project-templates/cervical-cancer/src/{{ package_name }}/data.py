@@ -39,7 +39,7 @@ class Column:
 
     @property
     def binary(self) -> bool:
-        return (self.low, self.high) == (0, 1) and not self.unit
+        return (self.low, self.high) == (0, 1)
 
 
 def _binary(name: str) -> Column:
@@ -65,9 +65,9 @@ STD_TYPES = (
 # valid value can take. The ranges are generous: they catch wrong files, not rare patients.
 SCHEMA = (
     Column("Age", 10, 100, "years"),
-    Column("Number of sexual partners", 0, 100, "partners"),
+    Column("Number of sexual partners", 0, 100),
     Column("First sexual intercourse", 5, 60, "age in years"),
-    Column("Num of pregnancies", 0, 30, "pregnancies"),
+    Column("Num of pregnancies", 0, 30),
     _binary("Smokes"),
     Column("Smokes (years)", 0, 80, "years"),
     Column("Smokes (packs/year)", 0, 100, "packs per year"),
@@ -76,9 +76,9 @@ SCHEMA = (
     _binary("IUD"),
     Column("IUD (years)", 0, 60, "years"),
     _binary("STDs"),
-    Column("STDs (number)", 0, 20, "diseases"),
+    Column("STDs (number)", 0, 20),
     *(_binary(f"STDs:{kind}") for kind in STD_TYPES),
-    Column("STDs: Number of diagnosis", 0, 20, "diagnoses"),
+    Column("STDs: Number of diagnosis", 0, 20),
     Column("STDs: Time since first diagnosis", 0, 80, "years"),
     Column("STDs: Time since last diagnosis", 0, 80, "years"),
     _binary("Dx:Cancer"),
