@@ -105,10 +105,15 @@ def spread(
     frame: pd.DataFrame, schema: Schema, numeric: list[Column], group: Column | None
 ) -> Chart:
     if group is not None:
-        eta = {column: features.eta_squared(frame, column.name, group.name) for column in numeric}
+        # on the scale the panels show: logarithms for skewed measurements
+        scaled = frame.assign(**{c.name: features.on_axis(frame[c.name], c.log) for c in numeric})
+        eta = {column: features.eta_squared(scaled, column.name, group.name) for column in numeric}
         eta = {column: value for column, value in eta.items() if pd.notna(value)}
         best, worst = max(eta, key=eta.get), min(eta, key=eta.get)
-        finding = f"{group.label} explains {eta[best]:.0%} of the variance in {best.short} (η²)"
+        scale = ", of the logs" if any(column.log for column in numeric) else ""
+        finding = (
+            f"{group.label} explains {eta[best]:.0%} of the variance in {best.short} (η²{scale})"
+        )
         finding += f", but only {eta[worst]:.0%} in {worst.short}." if worst != best else "."
         values = {f"eta_squared_{column.name}": round(value, 4) for column, value in eta.items()}
         title = f"Measurements by {group.short}"
