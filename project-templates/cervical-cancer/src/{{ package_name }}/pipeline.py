@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 
 from . import config, data, evaluate, features, plots, report, train
 
@@ -56,7 +57,7 @@ def run_evaluate(
         results.append(
             evaluate.cross_validate(X, y, name, params, importance=name == config.APP_MODEL)
         )
-    leaky_params = config.Params(**{**vars(params), "include_other_tests": True})
+    leaky_params = replace(params, include_other_tests=True)
     leaky_plan = features.plan_features(table, leaky_params)
     progress("cross-validating XGBoost with the other test results as features (leakage check)")
     leaky = evaluate.cross_validate(
@@ -66,21 +67,22 @@ def run_evaluate(
     by_name = {result.model: result for result in results}
     figures = paths.figures_dir
     prevalence = float(y.mean())
-    plots.save(plots.missing_values(table), figures / "missing_values.png")
-    plots.save(
-        plots.class_balance(table, config.DIAGNOSTIC_TESTS, params.target),
-        figures / "class_balance.png",
-    )
-    plots.save(plots.correlation(table), figures / "correlation.png")
-    plots.save(plots.roc_curves(results), figures / "roc.png")
-    plots.save(plots.pr_curves(results, prevalence), figures / "pr.png")
-    plots.save(plots.calibration(results), figures / "calibration.png")
+    sample = data.is_sample(source)
     app_result = by_name[config.APP_MODEL]
-    plots.save(
-        plots.confusion_matrix(app_result, params.target, params.sensitivity_target),
-        figures / "confusion_matrix.png",
-    )
-    plots.save(plots.importance(app_result), figures / "feature_importance.png")
+    drawn = {
+        "missing_values": plots.missing_values(table),
+        "class_balance": plots.class_balance(table, config.DIAGNOSTIC_TESTS, params.target),
+        "correlation": plots.correlation(table),
+        "roc": plots.roc_curves(results),
+        "pr": plots.pr_curves(results, prevalence),
+        "calibration": plots.calibration(results),
+        "confusion_matrix": plots.confusion_matrix(
+            app_result, params.target, params.sensitivity_target
+        ),
+        "feature_importance": plots.importance(app_result),
+    }
+    for name, figure in drawn.items():
+        plots.save(figure, figures / f"{name}.png", sample=sample)
     progress(f"figures -> {figures}")
 
     metrics = {

@@ -24,7 +24,20 @@ BLUE, ORANGE, GREEN, VERMILION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00
 MODEL_COLOURS = {"logistic_regression": ORANGE, "xgboost": BLUE}
 
 
-def save(figure: Figure, path: Path) -> Path:
+def save(figure: Figure, path: Path, *, sample: bool = False) -> Path:
+    """Write ``figure`` as PNG; a figure drawn from the synthetic sample is stamped as such."""
+    if sample:
+        figure.text(
+            0.5,
+            0.5,
+            "SYNTHETIC SAMPLE",
+            ha="center",
+            va="center",
+            rotation=30,
+            fontsize=40,
+            color=VERMILION,
+            alpha=0.25,
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=DPI, bbox_inches="tight")
     return path

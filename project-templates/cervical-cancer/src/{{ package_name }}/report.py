@@ -51,6 +51,22 @@ def leakage_table(metrics: dict) -> str:
     return readme.markdown_table(["XGBoost features", "ROC-AUC", "PR-AUC"], rows)
 
 
+def comparison_line(metrics: dict) -> str:
+    """What XGBoost adds over the baseline, judged against the fold-to-fold spread."""
+    xgb, base = metrics["models"]["xgboost"], metrics["models"]["logistic_regression"]
+    parts = []
+    for key, label in (("roc_auc", "ROC-AUC"), ("pr_auc", "PR-AUC")):
+        gain = xgb[key]["mean"] - base[key]["mean"]
+        parts.append(f"{label} {gain:+.3f}")
+    spread = max(xgb["roc_auc"]["std"], base["roc_auc"]["std"])
+    gain = xgb["roc_auc"]["mean"] - base["roc_auc"]["mean"]
+    if abs(gain) < spread:
+        verdict = f"within the fold-to-fold spread (± {spread:.3f}): the simpler model does as well"
+    else:
+        verdict = f"larger than the fold-to-fold spread (± {spread:.3f})"
+    return f"XGBoost against the logistic-regression baseline: {', '.join(parts)}, {verdict}."
+
+
 def data_notes(metrics: dict) -> str:
     dropped = "\n".join(f"- `{column}`: {reason}" for column, reason in metrics["dropped"].items())
     imputed = ", ".join(f"`{column}` {share:.0%}" for column, share in metrics["imputed"].items())
@@ -89,6 +105,7 @@ def readme_section(metrics: dict) -> str:
     parts += [
         summary_line(metrics),
         metrics_table(metrics),
+        comparison_line(metrics),
         "Leakage check: the other diagnostic test results as features (XGBoost):",
         leakage_table(metrics),
         data_notes(metrics),
@@ -104,6 +121,7 @@ def model_card_section(metrics: dict) -> str:
     parts += [
         summary_line(metrics),
         metrics_table(metrics),
+        comparison_line(metrics),
         "Leakage check: the other diagnostic test results as features (XGBoost):",
         leakage_table(metrics),
         data_notes(metrics),
