@@ -226,5 +226,18 @@ def test_biopsy_on_real_data_is_deterministic_and_the_app_works_in_a_browser(ser
             age.press("Enter")
             page.get_by_role("button", name="Estimate risk").click()
             expect(page.get_by_text("cannot be more than Age (14)")).to_be_visible(timeout=60_000)
+
+            page.get_by_role("tab", name="Score a CSV").click()
+            page.locator("input[type=file]").set_input_files(
+                files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"}]
+            )
+            expect(page.get_by_text("bad.csv does not have the columns")).to_be_visible(
+                timeout=60_000
+            )
+            real = (project / "data" / "raw" / OFFICIAL_NAME).read_bytes()
+            page.locator("input[type=file]").set_input_files(
+                files=[{"name": "patients.csv", "mimeType": "text/csv", "buffer": real}]
+            )
+            expect(page.get_by_text("858 patients:")).to_be_visible(timeout=60_000)
         finally:
             browser.close()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -91,22 +93,35 @@ COLUMNS = tuple(column.name for column in SCHEMA)
 BY_NAME = {column.name: column for column in SCHEMA}
 
 
+def read_text(source: Path | IO[bytes], name: str) -> pd.DataFrame:
+    """Read a CSV with every cell as text, turning pandas' errors into clear ones."""
+    try:
+        return pd.read_csv(source, dtype=str, keep_default_na=False)
+    except FileNotFoundError as error:
+        raise DataError(f"{name} does not exist. Run the data stage to get it.") from error
+    except pd.errors.EmptyDataError as error:
+        raise ValidationError(f"{name} is empty: it has no header and no rows.") from error
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise ValidationError(f"{name} is not a readable CSV file ({error}).") from error
+
+
 def load_raw(path: Path) -> pd.DataFrame:
     """Read the official CSV (``?`` means missing) and validate it; raise ValidationError."""
-    try:
-        text = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError as error:
-        raise DataError(f"{path} does not exist. Run the data stage to get it.") from error
-    except pd.errors.EmptyDataError as error:
-        raise ValidationError(f"{path} is empty: it has no header and no rows.") from error
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise ValidationError(f"{path} is not a readable CSV file ({error}).") from error
-    return validate(text, str(path))
+    return validate(read_text(path, str(path)), str(path))
 
 
-def validate(text: pd.DataFrame, name: str) -> pd.DataFrame:
+def load_patients(source: IO[bytes], name: str, features: list[str]) -> pd.DataFrame:
+    """Read an uploaded CSV of patients: the model's feature columns, in the official format.
+
+    Other columns of the official file (the test results) may be present and are ignored.
+    """
+    table = validate(read_text(source, name), name, required=features)
+    return table[features]
+
+
+def validate(text: pd.DataFrame, name: str, required: Sequence[str] = COLUMNS) -> pd.DataFrame:
     """Check columns, types and ranges of the table read as text; return it as numbers."""
-    missing = [column for column in COLUMNS if column not in text.columns]
+    missing = [column for column in required if column not in text.columns]
     extra = [column for column in text.columns if column not in BY_NAME]
     if missing or extra:
         hint = ""
@@ -119,7 +134,7 @@ def validate(text: pd.DataFrame, name: str) -> pd.DataFrame:
     if text.empty:
         raise ValidationError(f"{name} has the right header but no rows.")
     table = pd.DataFrame(index=text.index)
-    for column in SCHEMA:
+    for column in (column for column in SCHEMA if column.name in text.columns):
         values = text[column.name].str.strip().replace({"?": None, "": None})
         numbers = pd.to_numeric(values, errors="coerce")
         bad = numbers.isna() & values.notna()
@@ -137,7 +152,7 @@ def validate(text: pd.DataFrame, name: str) -> pd.DataFrame:
                 f"{row + 1}, outside its valid range {column.low:g} to {column.high:g}."
             )
         table[column.name] = numbers.astype(float)
-    for test in config.DIAGNOSTIC_TESTS:
+    for test in (test for test in config.DIAGNOSTIC_TESTS if test in required):
         if table[test].isna().any():
             row = int(table[test].isna().idxmax())
             raise ValidationError(

@@ -97,3 +97,12 @@ def factor_effects(model: Pipeline, answers: dict[str, float | None], top: int =
     )
     order = table["change in risk (points)"].abs().sort_values(ascending=False).index
     return table.loc[order].head(top).reset_index(drop=True)
+
+
+def score(model: Pipeline, patients: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Risk and screening decision for every row of a validated table of patients."""
+    risks = train.predict_risk(model, patients[features_of(model)])
+    scored = patients.copy()
+    scored.insert(0, "flagged", risks >= threshold)
+    scored.insert(0, "risk", risks.round(4))
+    return scored
