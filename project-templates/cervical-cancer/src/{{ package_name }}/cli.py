@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from . import config
 from .fetch import DataError
 from .readme import ReadmeError
+
+T = TypeVar("T")
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -42,7 +45,7 @@ def _fail(error: Exception) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _run(step, *args, **kwargs):
+def _run(step: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Run one stage; a data or README problem is one clear line on stderr and exit code 1."""
     try:
         return step(*args, **kwargs)

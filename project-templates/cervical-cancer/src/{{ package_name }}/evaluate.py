@@ -129,12 +129,12 @@ def summarize(result: CVResult, params: config.Params) -> dict:
     summary["confusion_matrix"] = (matrix / params.n_repeats).round(1).tolist()
     if result.importance is not None:
         grouped = result.importance.groupby("feature")["drop"]
-        ranking = grouped.mean().sort_values(ascending=False)
+        means, stds = grouped.mean().sort_values(ascending=False), grouped.std()
         summary["permutation_importance"] = {
             feature: {
-                "mean": round(float(ranking[feature]), 4),
-                "std": round(float(grouped.std()[feature]), 4),
+                "mean": round(float(means[feature]), 4),
+                "std": round(float(stds[feature]), 4),
             }
-            for feature in ranking.index
+            for feature in means.index
         }
     return summary
