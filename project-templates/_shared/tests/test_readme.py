@@ -2,7 +2,13 @@
 
 import pytest
 
-from {{ package_name }}.readme import END, START, ReadmeError, markdown_table, replace_results
+from {{ package_name }}.readme import (
+    END,
+    START,
+    ReadmeError,
+    markdown_table,
+    replace_results,
+)
 
 
 def test_only_the_results_section_changes():
