@@ -3,11 +3,17 @@ running a generated project's own commands with this interpreter."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,3 +105,89 @@ def leftover_jinja(project: Path) -> list[str]:
         if "{%" in text or "{{" in text.replace("${{", ""):
             found.append(str(path.relative_to(project)))
     return found
+
+
+# Debian's Chromium, driven by Playwright (never a browser download). As root, on a machine
+# whose only network is the loopback, it needs these flags.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@contextlib.contextmanager
+def served_app(
+    project: Path, app_file: str, log: Path, *, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Serve a generated project's Streamlit app with `streamlit run` on 127.0.0.1.
+
+    Yields the URL once streamlit says it is up and its health check answers; the server
+    is always stopped afterwards. Its output goes to ``log``.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [
+        sys.executable, "-m", "streamlit", "run", app_file,
+        "--server.headless", "true", "--server.port", str(port),
+        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    full_env = {
+        **os.environ,
+        "PYTHONPATH": str(project / "src"),
+        "MPLBACKEND": "Agg",
+        **(env or {}),
+    }
+    server = subprocess.Popen(
+        command, cwd=project, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    announced = threading.Event()
+
+    def copy_output() -> None:
+        # Reads streamlit's output as it comes: the "URL:" line says the server is up.
+        with log.open("w") as out:
+            for line in server.stdout:
+                out.write(line)
+                out.flush()
+                if "URL: http" in line:
+                    announced.set()
+        announced.set()  # the output ended: streamlit has exited
+
+    reader = threading.Thread(target=copy_output, daemon=True)
+    reader.start()
+    try:
+        announced.wait(timeout=120)
+        url = f"http://127.0.0.1:{port}"
+        if server.poll() is not None or not announced.is_set():
+            pytest.fail(f"streamlit did not start:\n{log.read_text()[-3000:]}")
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=30) as response:
+            assert response.status == 200
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+        reader.join(timeout=10)
+
+
+@contextlib.contextmanager
+def browser_page(**page_options: Any) -> Iterator[Any]:
+    """A page of headless Chromium (Playwright's sync API)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(**page_options)
+        finally:
+            browser.close()

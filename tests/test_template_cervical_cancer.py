@@ -2,16 +2,10 @@
 on the real UCI file its pipeline reports real, leakage-free numbers, and the app works."""
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-from conftest import leftover_jinja, run_in_project, use_real_data
+from conftest import browser_page, leftover_jinja, run_in_project, served_app, use_real_data
 
 PACKAGE = "cervical_cancer_risk"
 OFFICIAL_NAME = "risk_factors_cervical_cancer.csv"
@@ -19,8 +13,6 @@ SHARED_NAME = "risk_factors_cervical_cancer.csv"
 SHA256 = "8df193ad5c9ff4288fb4c401eef70dcd2cbda404ce7f82ac74c68cfc960ab063"
 TESTS = ["Hinselmann", "Schiller", "Citology", "Biopsy"]
 POSITIVES = {"Biopsy": 55, "Hinselmann": 35, "Schiller": 74, "Citology": 44}
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 # A long package name must not push generated lines past ruff's limit. 24 characters: beyond
 # that, the import line of the shared tests/test_readme.py passes 100 characters.
 LONG_PACKAGE = "cytology_screening_model"
@@ -170,74 +162,42 @@ def served_biopsy(render, tmp_path):
     for _ in range(2):
         run_in_project(project, "-m", PACKAGE, "all")
         runs.append(json.loads((project / "reports" / "metrics.json").read_text()))
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log = tmp_path / "streamlit.log"
-    command = [
-        sys.executable, "-m", "streamlit", "run", f"src/{PACKAGE}/app.py",
-        "--server.headless", "true", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(project / "src"), "MPLBACKEND": "Agg"}
-    with log.open("w") as output:
-        server = subprocess.Popen(command, cwd=project, env=env, stdout=output, stderr=output)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 90
-            while True:
-                assert server.poll() is None, log.read_text()[-3000:]
-                assert time.monotonic() < deadline, log.read_text()[-3000:]
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    time.sleep(0.25)  # the server is still starting
-            yield project, url, runs
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with served_app(project, f"src/{PACKAGE}/app.py", tmp_path / "streamlit.log") as url:
+        yield project, url, runs
 
 
 @pytest.mark.slow
 @pytest.mark.browser
 def test_biopsy_on_real_data_is_deterministic_and_the_app_works_in_a_browser(served_biopsy):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     project, url, runs = served_biopsy
     assert runs[0] == runs[1]  # one seed, same numbers
     metrics = check_real_results(project, "Biopsy")
     threshold = metrics["models"]["xgboost"]["threshold"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 1800})
-            page.goto(url, timeout=60_000)
-            expect(page.get_by_text("Not medical advice.")).to_be_visible(timeout=60_000)
-            assert page.get_by_text("SYNTHETIC SAMPLE").count() == 0
+    with browser_page(viewport={"width": 1200, "height": 1800}) as page:
+        page.goto(url, timeout=60_000)
+        expect(page.get_by_text("Not medical advice.")).to_be_visible(timeout=60_000)
+        assert page.get_by_text("SYNTHETIC SAMPLE").count() == 0
 
-            page.get_by_role("button", name="Estimate risk").click()
-            expect(page.get_by_text("Estimated risk")).to_be_visible(timeout=60_000)
-            expect(page.get_by_text(f"screening threshold {threshold:.1%}")).to_be_visible()
-            expect(page.get_by_text("What moved the estimate")).to_be_visible()
+        page.get_by_role("button", name="Estimate risk").click()
+        expect(page.get_by_text("Estimated risk")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text(f"screening threshold {threshold:.1%}")).to_be_visible()
+        expect(page.get_by_text("What moved the estimate")).to_be_visible()
 
-            age = page.get_by_role("spinbutton", name="Age (years)")
-            age.fill("14")
-            age.press("Enter")
-            page.get_by_role("button", name="Estimate risk").click()
-            expect(page.get_by_text("cannot be more than Age (14)")).to_be_visible(timeout=60_000)
+        age = page.get_by_role("spinbutton", name="Age (years)")
+        age.fill("14")
+        age.press("Enter")
+        page.get_by_role("button", name="Estimate risk").click()
+        expect(page.get_by_text("cannot be more than Age (14)")).to_be_visible(timeout=60_000)
 
-            page.get_by_role("tab", name="Score a CSV").click()
-            page.locator("input[type=file]").set_input_files(
-                files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"}]
-            )
-            expect(page.get_by_text("bad.csv does not have the columns")).to_be_visible(
-                timeout=60_000
-            )
-            real = (project / "data" / "raw" / OFFICIAL_NAME).read_bytes()
-            page.locator("input[type=file]").set_input_files(
-                files=[{"name": "patients.csv", "mimeType": "text/csv", "buffer": real}]
-            )
-            expect(page.get_by_text("858 patients:")).to_be_visible(timeout=60_000)
-        finally:
-            browser.close()
+        page.get_by_role("tab", name="Score a CSV").click()
+        page.locator("input[type=file]").set_input_files(
+            files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"}]
+        )
+        expect(page.get_by_text("bad.csv does not have the columns")).to_be_visible(timeout=60_000)
+        real = (project / "data" / "raw" / OFFICIAL_NAME).read_bytes()
+        page.locator("input[type=file]").set_input_files(
+            files=[{"name": "patients.csv", "mimeType": "text/csv", "buffer": real}]
+        )
+        expect(page.get_by_text("858 patients:")).to_be_visible(timeout=60_000)

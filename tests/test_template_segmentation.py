@@ -2,20 +2,11 @@
 own tests; on the real files from ../shared/data its pipeline reports real numbers."""
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-from conftest import leftover_jinja, run_in_project, use_real_data
+from conftest import browser_page, leftover_jinja, run_in_project, served_app, use_real_data
 
-CHROMIUM = "/usr/bin/chromium"
-# What a headless Chromium needs as root on a machine whose only network is the loopback.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 PACKAGE = "customer_segmentation"
 SOURCE = f"src/{PACKAGE}"
 
@@ -159,68 +150,36 @@ def served_wholesale(render, tmp_path):
     for _ in range(2):
         run_in_project(project, "-m", PACKAGE, "all")
         runs.append(json.loads((project / "reports" / "metrics.json").read_text()))
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log = tmp_path / "streamlit.log"
-    command = [
-        sys.executable, "-m", "streamlit", "run", f"{SOURCE}/app.py",
-        "--server.headless", "true", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(project / "src"), "MPLBACKEND": "Agg"}
-    with log.open("w") as output:
-        server = subprocess.Popen(command, cwd=project, env=env, stdout=output, stderr=output)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 90
-            while True:
-                assert server.poll() is None, log.read_text()[-3000:]
-                assert time.monotonic() < deadline, log.read_text()[-3000:]
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                        break
-                except OSError:
-                    time.sleep(0.25)  # the server is still starting
-            yield project, url, runs
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with served_app(project, f"{SOURCE}/app.py", tmp_path / "streamlit.log") as url:
+        yield project, url, runs
 
 
 @pytest.mark.slow
 @pytest.mark.browser
 def test_real_data_is_deterministic_and_the_app_works_in_a_browser(served_wholesale):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     project, url, runs = served_wholesale
     assert runs[0] == runs[1]  # same seed, same numbers
     first = runs[0]["segments"][0]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1600})
-            page.goto(url, timeout=60_000)
-            expect(page.get_by_text("Which segment is this customer?")).to_be_visible(
-                timeout=60_000
-            )
-            expect(page.get_by_text(first["description"]).first).to_be_visible()
-            assert page.get_by_text("synthetic sample").count() == 0
+    with browser_page(viewport={"width": 1400, "height": 1600}) as page:
+        page.goto(url, timeout=60_000)
+        expect(page.get_by_text("Which segment is this customer?")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text(first["description"]).first).to_be_visible()
+        assert page.get_by_text("synthetic sample").count() == 0
 
-            page.get_by_role("button", name="Find the segment").click()
-            expect(page.get_by_text("Segment ", exact=False).last).to_be_visible(timeout=60_000)
+        page.get_by_role("button", name="Find the segment").click()
+        expect(page.get_by_text("Segment ", exact=False).last).to_be_visible(timeout=60_000)
 
-            page.get_by_role("tab", name="Upload a CSV").click()
-            page.locator("input[type=file]").set_input_files(
-                files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"}]
-            )
-            expect(page.get_by_text("bad.csv does not have the expected columns")).to_be_visible(
-                timeout=60_000
-            )
-            good = (project / "data" / "raw" / OFFICIAL_NAME["wholesale"]).read_bytes()
-            page.locator("input[type=file]").set_input_files(
-                files=[{"name": "customers.csv", "mimeType": "text/csv", "buffer": good}]
-            )
-            expect(page.get_by_text("440 customers:")).to_be_visible(timeout=60_000)
-        finally:
-            browser.close()
+        page.get_by_role("tab", name="Upload a CSV").click()
+        page.locator("input[type=file]").set_input_files(
+            files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"}]
+        )
+        expect(page.get_by_text("bad.csv does not have the expected columns")).to_be_visible(
+            timeout=60_000
+        )
+        good = (project / "data" / "raw" / OFFICIAL_NAME["wholesale"]).read_bytes()
+        page.locator("input[type=file]").set_input_files(
+            files=[{"name": "customers.csv", "mimeType": "text/csv", "buffer": good}]
+        )
+        expect(page.get_by_text("440 customers:")).to_be_visible(timeout=60_000)
