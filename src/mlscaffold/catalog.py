@@ -54,57 +54,74 @@ def templates_root() -> Path:
     )
 
 
-@cache
-def load_catalog(root: Path | None = None) -> dict[str, Template]:
+def load_catalog() -> dict[str, Template]:
     """Every template with its questions, in the order copier.yml lists them."""
-    root = root or templates_root()
-    config = yaml.safe_load((root / "copier.yml").read_text(encoding="utf-8"))
-    described = yaml.safe_load((root / "catalog.yml").read_text(encoding="utf-8"))
-    questions = {name: spec for name, spec in config.items() if not name.startswith("_")}
-    names = _choice_values(questions[TEMPLATE_QUESTION]["choices"])
-    renderer = _Renderer()
-    catalog = {}
-    for name in names:
-        context: dict[str, Any] = {TEMPLATE_QUESTION: name}
-        asked = []
-        for question_name, spec in questions.items():
-            if question_name == TEMPLATE_QUESTION:
-                continue
-            if not isinstance(spec, dict):
-                spec = {"default": spec}
-            default = renderer.value(spec.get("default"), context)
-            context[question_name] = default
-            if not renderer.truthy(spec.get("when", True), context):
-                continue
-            choices = tuple(
-                value
-                for value, validator in _choices(spec.get("choices"))
-                if not renderer.value(validator, context)
-            )
-            asked.append(
-                Question(
-                    name=question_name,
-                    type=spec.get("type", "str"),
-                    help=spec.get("help", ""),
-                    default=default,
-                    choices=choices,
-                    multiselect=bool(spec.get("multiselect", False)),
-                )
-            )
-        catalog[name] = Template(name=name, questions=tuple(asked), **described[name])
-    return catalog
+    return {name: _build(name) for name in _sources().names}
 
 
 def get_template(name: str) -> Template:
     """The template called ``name``, or an error that suggests the closest name."""
-    catalog = load_catalog()
-    if name in catalog:
-        return catalog[name]
-    close = difflib.get_close_matches(name, list(catalog), n=1)
+    names = _sources().names
+    if name in names:
+        return _build(name)
+    close = difflib.get_close_matches(name, names, n=1)
     hint = f" Did you mean '{close[0]}'?" if close else ""
     raise MlscaffoldError(
         f"Unknown template '{name}'.{hint} Run `mlscaffold list` to see the templates."
     )
+
+
+@dataclass(frozen=True)
+class _Sources:
+    questions: dict[str, Any]
+    described: dict[str, Any]
+    names: list[str]
+
+
+@cache
+def _sources() -> _Sources:
+    root = templates_root()
+    # The C loader when PyYAML has it: this runs on every `mlscaffold new`.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    config = yaml.load((root / "copier.yml").read_text(encoding="utf-8"), Loader=loader)
+    described = yaml.load((root / "catalog.yml").read_text(encoding="utf-8"), Loader=loader)
+    questions = {name: spec for name, spec in config.items() if not name.startswith("_")}
+    names = _choice_values(questions[TEMPLATE_QUESTION]["choices"])
+    return _Sources(questions, described, names)
+
+
+@cache
+def _build(name: str) -> Template:
+    """One template's questions, with their defaults rendered for that template."""
+    sources = _sources()
+    renderer = _Renderer()
+    context: dict[str, Any] = {TEMPLATE_QUESTION: name}
+    asked = []
+    for question_name, spec in sources.questions.items():
+        if question_name == TEMPLATE_QUESTION:
+            continue
+        if not isinstance(spec, dict):
+            spec = {"default": spec}
+        default = renderer.value(spec.get("default"), context)
+        context[question_name] = default
+        if not renderer.truthy(spec.get("when", True), context):
+            continue
+        choices = tuple(
+            value
+            for value, validator in _choices(spec.get("choices"))
+            if not renderer.value(validator, context)
+        )
+        asked.append(
+            Question(
+                name=question_name,
+                type=spec.get("type", "str"),
+                help=spec.get("help", ""),
+                default=default,
+                choices=choices,
+                multiselect=bool(spec.get("multiselect", False)),
+            )
+        )
+    return Template(name=name, questions=tuple(asked), **sources.described[name])
 
 
 def _choices(choices: Any) -> list[tuple[Any, str]]:
