@@ -4,6 +4,7 @@ running a generated project's own commands with this interpreter."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -90,6 +91,15 @@ def run_in_project(
             f"--- stdout\n{completed.stdout[-4000:]}\n--- stderr\n{completed.stderr[-4000:]}"
         )
     return completed
+
+
+def run_pipeline_twice(project: Path, package: str) -> list[dict[str, Any]]:
+    """Run ``python -m PACKAGE all`` twice; both metrics.json (one seed: the same numbers)."""
+    runs = []
+    for _ in range(2):
+        run_in_project(project, "-m", package, "all")
+        runs.append(json.loads((project / "reports" / "metrics.json").read_text()))
+    return runs
 
 
 def leftover_jinja(project: Path) -> list[str]:

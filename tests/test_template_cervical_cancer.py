@@ -5,7 +5,14 @@ import json
 
 import pytest
 
-from conftest import browser_page, leftover_jinja, run_in_project, served_app, use_real_data
+from conftest import (
+    browser_page,
+    leftover_jinja,
+    run_in_project,
+    run_pipeline_twice,
+    served_app,
+    use_real_data,
+)
 
 PACKAGE = "cervical_cancer_risk"
 OFFICIAL_NAME = "risk_factors_cervical_cancer.csv"
@@ -158,10 +165,7 @@ def served_biopsy(render, tmp_path):
     """The default project, its pipeline run twice on the real file, served by streamlit."""
     project = render("cervical-cancer")
     use_real_data(project, SHARED_NAME, OFFICIAL_NAME)
-    runs = []
-    for _ in range(2):
-        run_in_project(project, "-m", PACKAGE, "all")
-        runs.append(json.loads((project / "reports" / "metrics.json").read_text()))
+    runs = run_pipeline_twice(project, PACKAGE)
     with served_app(project, f"src/{PACKAGE}/app.py", tmp_path / "streamlit.log") as url:
         yield project, url, runs
 

@@ -5,7 +5,14 @@ import json
 
 import pytest
 
-from conftest import browser_page, leftover_jinja, run_in_project, served_app, use_real_data
+from conftest import (
+    browser_page,
+    leftover_jinja,
+    run_in_project,
+    run_pipeline_twice,
+    served_app,
+    use_real_data,
+)
 
 PACKAGE = "customer_segmentation"
 SOURCE = f"src/{PACKAGE}"
@@ -146,10 +153,7 @@ def served_wholesale(render, tmp_path):
     """The wholesale project, its pipeline run twice on the real file, served by streamlit."""
     project = render("segmentation", dataset="wholesale", k_max=6)
     use_real_data(project, SHARED_NAME["wholesale"], OFFICIAL_NAME["wholesale"])
-    runs = []
-    for _ in range(2):
-        run_in_project(project, "-m", PACKAGE, "all")
-        runs.append(json.loads((project / "reports" / "metrics.json").read_text()))
+    runs = run_pipeline_twice(project, PACKAGE)
     with served_app(project, f"{SOURCE}/app.py", tmp_path / "streamlit.log") as url:
         yield project, url, runs
 

@@ -97,18 +97,25 @@ def summary_line(metrics: dict) -> str:
     )
 
 
-def readme_section(metrics: dict) -> str:
-    """Markdown for the README between the results markers."""
+def results_parts(metrics: dict) -> list[str]:
+    """What the README and the model card both show: the sample warning when it applies,
+    the metrics, the comparison with the baseline, the leakage check and the data notes."""
     parts = [readme.SAMPLE_WARNING] if metrics["data_source"] == "synthetic sample" else []
-    figures = "\n".join(f"![{alt}](reports/figures/{name})" for name, alt in FIGURES[:5])
-    more = ", ".join(f"[{alt.lower()}](reports/figures/{name})" for name, alt in FIGURES[5:])
-    parts += [
+    return parts + [
         summary_line(metrics),
         metrics_table(metrics),
         comparison_line(metrics),
         "Leakage check: the other diagnostic test results as features (XGBoost):",
         leakage_table(metrics),
         data_notes(metrics),
+    ]
+
+
+def readme_section(metrics: dict) -> str:
+    """Markdown for the README between the results markers."""
+    figures = "\n".join(f"![{alt}](reports/figures/{name})" for name, alt in FIGURES[:5])
+    more = ", ".join(f"[{alt.lower()}](reports/figures/{name})" for name, alt in FIGURES[5:])
+    parts = results_parts(metrics) + [
         figures,
         f"More figures: {more}. All numbers: `reports/metrics.json`; model card: `MODEL_CARD.md`.",
     ]
@@ -117,14 +124,8 @@ def readme_section(metrics: dict) -> str:
 
 def model_card_section(metrics: dict) -> str:
     """Markdown for the model card between the results markers."""
-    parts = [readme.SAMPLE_WARNING] if metrics["data_source"] == "synthetic sample" else []
+    parts = results_parts(metrics)
     parts += [
-        summary_line(metrics),
-        metrics_table(metrics),
-        comparison_line(metrics),
-        "Leakage check: the other diagnostic test results as features (XGBoost):",
-        leakage_table(metrics),
-        data_notes(metrics),
         f"Features used ({len(metrics['features'])}): "
         + ", ".join(f"`{feature}`" for feature in metrics["features"])
         + ".",
