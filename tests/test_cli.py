@@ -321,6 +321,22 @@ def test_update_of_a_version_missing_from_the_store(tmp_path):
     assert "copier recopy" in line
 
 
+def test_update_with_an_invalid_answer(tmp_path):
+    dest = tmp_path / "p"
+    assert mlscaffold("new", "segmentation", str(dest), "-q").exit_code == 0
+    result = mlscaffold("update", str(dest), "-d", "k_min=1", "-q")
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        "Error: Validation error for question 'k_min': k_min must be at least 2"
+    )
+    assert (
+        subprocess.run(
+            ["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True
+        ).stdout
+        == ""
+    )
+
+
 def test_update_with_a_bad_conflict_mode(tmp_path):
     dest = tmp_path / "p"
     assert mlscaffold("new", "segmentation", str(dest), "-q").exit_code == 0

@@ -3,10 +3,11 @@ result becomes a git repository, and only then is it moved into place."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,8 +132,15 @@ def new_project(
 
 
 def _copy(run_copy: Any, src: str, dst: Path, **options: Any) -> Any:
-    try:
+    with refused_answers():
         return run_copy(src, dst, **options)
+
+
+@contextlib.contextmanager
+def refused_answers() -> Iterator[None]:
+    """Turn copier's refusal of an answer into an MlscaffoldError with its message."""
+    try:
+        yield
     except ValueError as error:
         # copier reports an answer its validator refuses as a ValueError with this wording.
         message = str(error)

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from mlscaffold.errors import MlscaffoldError
-from mlscaffold.generate import ANSWERS_FILE
+from mlscaffold.generate import ANSWERS_FILE, refused_answers
 from mlscaffold.gitutil import dirty_files, is_repository_root
 from mlscaffold.store import ensure_store, has_revision
 
@@ -57,17 +57,18 @@ def update_project(
 
     from copier import run_update  # imported here: `mlscaffold --help` must stay instant
 
-    run_update(
-        path,
-        data=data or {},
-        defaults=True,
-        overwrite=True,
-        skip_answered=True,
-        conflict=conflict,
-        pretend=pretend,
-        quiet=quiet,
-        unsafe=False,
-    )
+    with refused_answers():
+        run_update(
+            path,
+            data=data or {},
+            defaults=True,
+            overwrite=True,
+            skip_answered=True,
+            conflict=conflict,
+            pretend=pretend,
+            quiet=quiet,
+            unsafe=False,
+        )
     changed = [] if pretend else dirty_files(path)
     return UpdateResult(
         path=path,
