@@ -6,6 +6,7 @@ needed); ``save`` writes it at a fixed dpi and closes it.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -70,6 +71,14 @@ def confusion_matrix(y_true: pd.Series, proba: np.ndarray, title: str) -> Figure
     return figure
 
 
+def _line_style(display: type, style: dict) -> dict:
+    """The line style as this scikit-learn takes it: ``curve_kwargs`` from 1.8 on (plain
+    keywords are deprecated there), plain keywords in 1.7, the newest on Python 3.10."""
+    if "curve_kwargs" in inspect.signature(display.from_predictions).parameters:
+        return {"curve_kwargs": style}
+    return style
+
+
 def _curves(kind: str, y_true: pd.Series, probas: Mapping[str, np.ndarray], labels) -> Figure:
     display = RocCurveDisplay if kind == "roc" else PrecisionRecallDisplay
     figure = Figure(figsize=(10, 4.6), layout="constrained")
@@ -83,8 +92,8 @@ def _curves(kind: str, y_true: pd.Series, probas: Mapping[str, np.ndarray], labe
                 proba,
                 name=labels[name],
                 ax=ax,
-                curve_kwargs=style,
                 plot_chance_level=index == 0,
+                **_line_style(display, style),
             )
         # Four decimals: the default two round every model here to 1.00.
         score = shown.roc_auc if kind == "roc" else shown.average_precision
