@@ -201,3 +201,10 @@ def browser_page(**page_options: Any) -> Iterator[Any]:
             yield browser.new_page(**page_options)
         finally:
             browser.close()
+
+
+def upload_csv(page: Any, name: str, content: bytes) -> None:
+    """Put a CSV file into the page's file uploader, as a visitor would."""
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": content}]
+    )

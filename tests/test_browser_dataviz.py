@@ -3,7 +3,7 @@ by Playwright, against `streamlit run` on 127.0.0.1, on the real penguins data."
 
 import pytest
 
-from conftest import browser_page, run_in_project, served_app
+from conftest import browser_page, run_in_project, served_app, upload_csv
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -42,7 +42,5 @@ def test_build_a_chart_and_reject_a_bad_upload(served, tmp_path):
         page.screenshot(path=str(tmp_path / "dataviz.png"))
 
         page.get_by_test_id("stSidebar").get_by_text("Upload a CSV").click()
-        page.locator("input[type=file]").set_input_files(
-            files=[{"name": "empty.csv", "mimeType": "text/csv", "buffer": b""}]
-        )
+        upload_csv(page, "empty.csv", b"")
         expect(page.get_by_text("Cannot use this file")).to_be_visible(timeout=60_000)

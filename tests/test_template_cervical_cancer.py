@@ -11,6 +11,7 @@ from conftest import (
     run_in_project,
     run_pipeline_twice,
     served_app,
+    upload_csv,
     use_real_data,
 )
 
@@ -196,12 +197,8 @@ def test_biopsy_on_real_data_is_deterministic_and_the_app_works_in_a_browser(ser
         expect(page.get_by_text("cannot be more than Age (14)")).to_be_visible(timeout=60_000)
 
         page.get_by_role("tab", name="Score a CSV").click()
-        page.locator("input[type=file]").set_input_files(
-            files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"}]
-        )
+        upload_csv(page, "bad.csv", b"a,b\n1,2\n")
         expect(page.get_by_text("bad.csv does not have the columns")).to_be_visible(timeout=60_000)
         real = (project / "data" / "raw" / OFFICIAL_NAME).read_bytes()
-        page.locator("input[type=file]").set_input_files(
-            files=[{"name": "patients.csv", "mimeType": "text/csv", "buffer": real}]
-        )
+        upload_csv(page, "patients.csv", real)
         expect(page.get_by_text("858 patients:")).to_be_visible(timeout=60_000)

@@ -11,6 +11,7 @@ from conftest import (
     run_in_project,
     run_pipeline_twice,
     served_app,
+    upload_csv,
     use_real_data,
 )
 
@@ -176,14 +177,10 @@ def test_real_data_is_deterministic_and_the_app_works_in_a_browser(served_wholes
         expect(page.get_by_text("Segment ", exact=False).last).to_be_visible(timeout=60_000)
 
         page.get_by_role("tab", name="Upload a CSV").click()
-        page.locator("input[type=file]").set_input_files(
-            files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": b"a,b\n1,2\n"}]
-        )
+        upload_csv(page, "bad.csv", b"a,b\n1,2\n")
         expect(page.get_by_text("bad.csv does not have the expected columns")).to_be_visible(
             timeout=60_000
         )
         good = (project / "data" / "raw" / OFFICIAL_NAME["wholesale"]).read_bytes()
-        page.locator("input[type=file]").set_input_files(
-            files=[{"name": "customers.csv", "mimeType": "text/csv", "buffer": good}]
-        )
+        upload_csv(page, "customers.csv", good)
         expect(page.get_by_text("440 customers:")).to_be_visible(timeout=60_000)
