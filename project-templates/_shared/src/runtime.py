@@ -27,7 +27,7 @@ class ProjectError(Exception):
 
 
 ROOT_VARIABLE = f"{__package__.upper()}_ROOT"
-"""Set by ``--root`` for the processes a command starts (the app, the notebook's kernel)."""
+"""The root that ``--root`` gives the processes a command starts (the app, the notebook)."""
 
 
 def default_root() -> Path:
@@ -272,9 +272,7 @@ def build_cli(
     ]
 
     def context(root: Path | None, sample: bool = False, data_file: Path | None = None) -> Context:
-        if root:
-            os.environ[ROOT_VARIABLE] = str(root.resolve())  # for the app and the notebook
-        where = paths()
+        where = paths(root.resolve()) if root else paths()
         return Context(where, params(), sample, data_file.resolve() if data_file else None, _say)
 
     def add_stage(stage: Stage, first: bool) -> None:
@@ -332,17 +330,19 @@ def build_cli(
         where = context(root).paths.root
         script = Path(__file__).with_name("app.py")
         command = [sys.executable, "-m", "streamlit", "run", str(script)]
+        env = {**os.environ, ROOT_VARIABLE: str(where)}
         with user_errors():
-            raise typer.Exit(subprocess.call(command, cwd=where))
+            raise typer.Exit(subprocess.call(command, cwd=where, env=env))
 
     @cli.command(name="notebook")
     def notebook(root: Root = None) -> None:
         """Run notebooks/01-eda.ipynb in place, so it is saved with its outputs."""
         from .showcase import execute_notebook
 
+        where = context(root).paths
         with user_errors():
-            execute_notebook(context(root).paths.notebook)
-        typer.echo(f"Executed {context(root).paths.notebook} with its outputs.")
+            execute_notebook(where.notebook, root=where.root)
+        typer.echo(f"Executed {where.notebook} with its outputs.")
 
     @cli.command(name="screenshot")
     def screenshot(root: Root = None) -> None:

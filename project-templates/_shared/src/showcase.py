@@ -30,8 +30,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-def execute_notebook(notebook: Path, *, timeout: int = 600) -> None:
-    """Run every cell of ``notebook`` in a fresh kernel and save it with its outputs."""
+def execute_notebook(notebook: Path, *, root: Path, timeout: int = 600) -> None:
+    """Run every cell of ``notebook`` in a fresh kernel on the project at ``root``; save it with
+    its outputs."""
     try:
         import nbformat
         from nbclient import NotebookClient
@@ -48,7 +49,7 @@ def execute_notebook(notebook: Path, *, timeout: int = 600) -> None:
         resources={"metadata": {"path": notebook.parent}},
     )
     try:
-        client.execute()
+        client.execute(env={**os.environ, ROOT_VARIABLE: str(root)})
     except CellExecutionError as error:
         detail = str(error).strip()[-600:]
         raise ProjectError(f"{notebook.name} failed in a cell: {detail}") from None
