@@ -347,11 +347,12 @@ def build_cli(
     @cli.command(name="screenshot")
     def screenshot(root: Root = None) -> None:
         """Serve the app, open it in headless Chromium and save reports/figures/app.png."""
-        from .showcase import screenshot_app
+        from .showcase import screenshot_app, show_screenshot
 
         where = context(root).paths
         with user_errors():
             screenshot_app(Path(__file__).with_name("app.py"), where.root, where.app_screenshot)
-        typer.echo(f"Saved {where.app_screenshot}.")
+            show_screenshot(where)
+        typer.echo(f"Saved {where.app_screenshot} and showed it in {where.readme.name}.")
 
     return cli

@@ -90,7 +90,7 @@ def screenshot_app(app_file: Path, root: Path, target: Path, *, width: int = 128
     command = [
         sys.executable, "-m", "streamlit", "run", str(app_file), "--server.headless", "true",
         "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
     ]  # fmt: skip
     env = {**os.environ, ROOT_VARIABLE: str(root)}
     server = subprocess.Popen(
@@ -116,6 +116,14 @@ def screenshot_app(app_file: Path, root: Path, target: Path, *, width: int = 128
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def show_screenshot(paths: Paths) -> None:
+    """Show the saved screenshot in the README's screenshot block."""
+    from .readme import write_blocks
+
+    picture = paths.app_screenshot.relative_to(paths.root).as_posix()
+    write_blocks(paths.readme, {"screenshot": f"![The app]({picture})"})
 
 
 def first_start(
