@@ -111,7 +111,9 @@ def main() -> None:
 
     print(f"runs per figure: {runs} (median wall time)")
     print(f"python -c pass           {baseline:6.3f} s")
-    print(f"mlscaffold --help        {help_time:6.3f} s   {help_time / baseline:4.1f}x python startup")
+    print(
+        f"mlscaffold --help        {help_time:6.3f} s   {help_time / baseline:4.1f}x python startup"
+    )
     print(f"copier copy              {copy_time:6.3f} s")
     print(f"mlscaffold new           {new_time:6.3f} s   {new_time / copy_time:4.2f}x copier copy")
     print(f"copier update            {raw_update_time:6.3f} s")

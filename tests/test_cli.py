@@ -173,7 +173,7 @@ def test_multiselect_answers_are_comma_separated(tmp_path):
         ),
         (
             "dataset=penguins",
-            "Error: Invalid choice for 'dataset': penguins is a dataviz data set",
+            "Error: Invalid choice for 'dataset': 'penguins'. Choose from: credit-card, wholesale.",
         ),
         (
             "classifiers=svm",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
 from collections.abc import Iterator
@@ -18,7 +19,11 @@ from pathlib import Path
 
 from mlscaffold import __version__
 from mlscaffold.catalog import templates_root
+from mlscaffold.errors import MlscaffoldError, os_errors
 from mlscaffold.gitutil import TOOL_IDENTITY, git
+from mlscaffold.staging import locked
+
+log = logging.getLogger(__name__)
 
 # Files that are never template content.
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store")
@@ -63,7 +68,7 @@ def ensure_store(bundled: Path | None = None, version: str | None = None) -> Sto
     digest = _digest(bundled)
     if (recorded := _recorded(digest)) is not None:
         return StoreVersion(store, recorded)
-    with _locked():
+    with os_errors(f"update the template store in {home()}"), _locked():
         # Another process may have synced while we waited for the lock.
         if (recorded := _recorded(digest)) is not None:
             return StoreVersion(store, recorded)
@@ -82,7 +87,13 @@ def has_revision(store: Path, revision: str) -> bool:
 
 def _sync(bundled: Path, store: Path, version: str) -> str:
     store.mkdir(parents=True, exist_ok=True)
-    if not (store / ".git").is_dir():
+    if not _is_repository(store):
+        # Never made, or interrupted while git made it: nothing in it can be used.
+        broken = store / ".git"
+        if broken.is_dir():
+            shutil.rmtree(broken)
+        else:
+            broken.unlink(missing_ok=True)
         git(store, "init", "--quiet")
     # We hold the store lock, so an index.lock left by an interrupted run is stale.
     (store / ".git" / "index.lock").unlink(missing_ok=True)
@@ -106,6 +117,14 @@ def _sync(bundled: Path, store: Path, version: str) -> str:
         )
     git(store, "-c", "tag.gpgsign=false", "tag", tag, env=TOOL_IDENTITY)
     return tag
+
+
+def _is_repository(store: Path) -> bool:
+    """Whether ``store/.git`` is a repository git can read (never a repository around it)."""
+    if not (store / ".git").is_dir():
+        return False
+    checked = git(store, "--git-dir=.git", "rev-parse", "--git-dir", check=False)
+    return checked.returncode == 0
 
 
 def _free_tag(store: Path, version: str) -> str:
@@ -142,8 +161,10 @@ def _recorded(digest: str) -> str | None:
         state = json.loads(_state_file().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    if not isinstance(state, dict):
+        return None
     tag = state.get("tag")
-    if state.get("digest") != digest or not tag:
+    if state.get("digest") != digest or not isinstance(tag, str) or not tag:
         return None
     git_dir = store_path() / ".git"
     if (git_dir / "refs" / "tags" / tag).is_file():
@@ -165,21 +186,20 @@ def _write_state(state: dict[str, str]) -> None:
 @contextlib.contextmanager
 def _locked() -> Iterator[None]:
     """An exclusive lock on the store, so concurrent runs never interleave their git calls."""
-    home().mkdir(parents=True, exist_ok=True)
-    with (home() / "store.lock").open("a") as handle:
-        if os.name == "nt":  # pragma: no cover - exercised on Windows only
-            import msvcrt
-
-            handle.seek(0)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
+    folder = home()
+    if folder.exists() and not folder.is_dir():
+        raise MlscaffoldError(
+            f"{folder} is a file, but mlscaffold keeps its template store there. "
+            "Move the file away, or set MLSCAFFOLD_HOME to another folder."
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = folder / "store.lock"
+    if lock.is_dir():
+        raise MlscaffoldError(f"{lock} is a folder, not mlscaffold's lock file. Remove it.")
+    with locked(lock, wait=False) as free:
+        if free:
             yield
-        finally:
-            if os.name != "nt":
-                import fcntl
-
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            return
+    log.warning("Waiting for another mlscaffold run to finish with the template store...")
+    with locked(lock):
+        yield
