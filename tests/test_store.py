@@ -115,3 +115,42 @@ def test_concurrent_runs_share_one_store(tmp_path):
     assert len(git(store_path(), "log", "--format=%h")) == 1
     for i in range(3):
         assert (tmp_path / f"p{i}" / "README.md").is_file()
+
+
+def test_a_store_whose_first_git_init_was_interrupted_is_rebuilt():
+    """Killed while git made the store's repository: an empty .git, every run failed."""
+    (store_path() / ".git").mkdir(parents=True)
+    version = ensure_store()
+    assert version.tag == __version__
+    assert git(version.path, "tag") == [__version__]
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", '{"digest": 1, "tag": ["x"]}', "not json"])
+def test_a_damaged_sync_record_only_means_the_next_run_checks_again(content):
+    first = ensure_store()
+    (first.path.parent / "store.json").write_text(content)
+    assert ensure_store() == first
+    assert len(git(first.path, "log", "--format=%h")) == 1
+
+
+def test_unusable_mlscaffold_homes_are_one_line(tmp_path, monkeypatch):
+    from mlscaffold.errors import MlscaffoldError
+
+    home_file = tmp_path / "home-file"
+    home_file.write_text("")
+    monkeypatch.setenv("MLSCAFFOLD_HOME", str(home_file))
+    with pytest.raises(MlscaffoldError) as refused:
+        ensure_store()
+    assert str(refused.value) == (
+        f"{home_file} is a file, but mlscaffold keeps its template store there. "
+        "Move the file away, or set MLSCAFFOLD_HOME to another folder."
+    )
+    home = tmp_path / "home"
+    (home / "store.lock").mkdir(parents=True)
+    monkeypatch.setenv("MLSCAFFOLD_HOME", str(home))
+    with pytest.raises(MlscaffoldError) as refused:
+        ensure_store()
+    assert (
+        str(refused.value)
+        == f"{home}/store.lock is a folder, not mlscaffold's lock file. Remove it."
+    )

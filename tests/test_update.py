@@ -183,3 +183,157 @@ def test_mlscaffold_update_pretend_changes_nothing(tmp_path, monkeypatch, next_t
     assert result.exit_code == 0, result.output
     assert git(project, "status", "--porcelain") == ""
     assert not (project / "CONTRIBUTING.md").exists()
+
+
+# --- issue 14: update checks answers as new does, and the README's update story works ----
+
+
+def error_line(result) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            "template=dataviz",
+            "Error: The template is chosen by `mlscaffold new TEMPLATE` and kept by updates, not "
+            "answered with --data template=. To use another template, generate a new project.",
+        ),
+        (
+            "colour=red",
+            "Error: Template 'segmentation' has no question 'colour'. "
+            "Run `mlscaffold info segmentation` to see its questions.",
+        ),
+        ("k_min=abc", "Error: k_min takes a whole number, not 'abc'."),
+        (
+            "k_max=1",
+            "Error: Validation error for question 'k_max': k_max must be larger than k_min (2)",
+        ),
+    ],
+    ids=["template", "unknown", "not-a-number", "validator-with-recorded-answers"],
+)
+def test_update_checks_answers_as_new_does(tmp_path, data, message):
+    project = generate(tmp_path)
+    result = runner.invoke(app, ["update", str(project), "-d", data])
+    assert result.exit_code == 1
+    assert error_line(result) == message
+    assert git(project, "status", "--porcelain") == ""
+
+
+def test_update_splits_multiselect_answers(tmp_path):
+    project = generate(tmp_path, "streamlit-app")
+    result = runner.invoke(
+        app, ["update", str(project), "-q", "-d", "classifiers=svm,random_forest"]
+    )
+    assert result.exit_code == 0, result.output
+    assert answers(project)["classifiers"] == ["svm", "random_forest"]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"_src_path: [unclosed\n", "is not valid YAML (line 2)"),
+        (b"\xff\xfe\x00\x01", "is not UTF-8 text"),
+    ],
+    ids=["invalid-yaml", "binary"],
+)
+def test_update_with_a_damaged_answers_file(tmp_path, content, problem):
+    project = generate(tmp_path)
+    (project / ".copier-answers.yml").write_bytes(content)
+    git(project, "commit", "-qam", "damaged")
+    result = runner.invoke(app, ["update", str(project)])
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: The answers file {project}/.copier-answers.yml {problem}. "
+        "Restore it from git: git checkout HEAD -- .copier-answers.yml"
+    )
+
+
+def test_update_with_nothing_new_does_not_run_copier(tmp_path):
+    project = generate(tmp_path)
+    code = (
+        "import sys\nfrom mlscaffold.cli import app\n"
+        f"try:\n    app(['update', {str(project)!r}])\nexcept SystemExit as end:\n"
+        "    print('exit', end.code)\nprint('copier imported:', 'copier' in sys.modules)"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.stdout.splitlines() == [
+        f"Already up to date (template version {answers(project)['_commit']}).",
+        "exit 0",
+        "copier imported: False",
+    ], completed.stderr
+
+
+def test_update_keeps_an_edited_file_the_template_drops(tmp_path, monkeypatch, next_templates):
+    """copier deletes files the new template version no longer has; an edited one is kept."""
+    project = generate(tmp_path)
+    user_commits(project, "notebooks/01-eda.ipynb", '{"cells": [], "mine": true}\n')
+    for name in ("notebooks/01-eda.ipynb.jinja", "LICENSE.jinja"):
+        (next_templates / "segmentation" / name).unlink()
+    upgrade_mlscaffold(monkeypatch, next_templates)
+
+    result = runner.invoke(app, ["update", str(project)])
+
+    assert result.exit_code == 0, result.output
+    assert (project / "notebooks" / "01-eda.ipynb").read_text() == '{"cells": [], "mine": true}\n'
+    assert not (project / "LICENSE").exists()  # never edited: the template's to remove
+    assert (
+        "Kept because you edited them, though the template no longer has them (1):\n"
+        "  notebooks/01-eda.ipynb\n" in result.stdout
+    )
+    assert "  LICENSE\n" in result.stdout.split("Kept because")[0]
+
+
+def readme_update_command(project: Path) -> list[str]:
+    """The update command the generated README documents, as a user would copy it."""
+    readme = (project / "README.md").read_text()
+    section = readme.split("## Staying up to date", 1)[1]
+    command = section.split("```bash\n", 1)[1].split("\n", 1)[0]
+    return command.split("#", 1)[0].split()
+
+
+def test_the_readme_update_command_asks_nothing_answered(tmp_path, next_templates):
+    """Run exactly what the README says, without a terminal: it must not need to ask."""
+    project = generate(tmp_path)
+    command = readme_update_command(project)
+    assert command == ["copier", "update", "--skip-answered"]
+    publish(next_templates)
+
+    completed = subprocess.run(
+        [sys.executable, "-m", *command], cwd=project, capture_output=True, text=True
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert (project / "CONTRIBUTING.md").is_file()
+    assert answers(project)["_commit"] == "0.2.0"
+    assert answers(project)["template"] == "segmentation"
+
+
+def test_update_never_asks_for_the_template_again(tmp_path, monkeypatch, next_templates):
+    """Plain `copier update` in a terminal re-asks answered questions as editable defaults,
+    but never which template the project uses."""
+    import copier._main
+    from copier import run_update
+
+    project = generate(tmp_path)
+    publish(next_templates)
+    asked = []
+
+    def answer_with_default(questions, answers):
+        asked.append(questions[0]["name"])
+        return answers
+
+    monkeypatch.setattr(copier._main, "unsafe_prompt", answer_with_default)
+    run_update(project, overwrite=True, unsafe=False, quiet=True)
+    assert asked[0] == "project_name"
+    assert "template" not in asked
+    assert answers(project)["template"] == "segmentation"
+
+
+def test_generated_projects_install_copier_for_their_updates(tmp_path):
+    project = generate(tmp_path)
+    pyproject = (project / "pyproject.toml").read_text()
+    assert '    "copier>=9.19",\n' in pyproject

@@ -219,4 +219,6 @@ class _Notes:
         return not self._plain and self._target.isatty()
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # copy and pickle probe these before __init__ ran
+            raise AttributeError(name)
         return getattr(self._target, name)

@@ -100,6 +100,11 @@ def new_project(
 def check_destination(dest: Path, *, force: bool) -> Path:
     """``dest`` as an absolute path, once it is known that the project can be written there."""
     path = Path(os.path.abspath(dest))
+    if too_long := [part for part in path.parts if len(os.fsencode(part)) > _NAME_MAX]:
+        raise MlscaffoldError(
+            f"The folder name '{too_long[0][:40]}...' is longer than the {_NAME_MAX} bytes a "
+            "file system allows. Choose a shorter name."
+        )
     if path.is_symlink() and not path.exists():
         raise MlscaffoldError(
             f"{path} is a symbolic link to {os.readlink(path)}, which does not exist. "
@@ -117,11 +122,6 @@ def check_destination(dest: Path, *, force: bool) -> Path:
         if not os.access(path, os.W_OK | os.X_OK):
             raise MlscaffoldError(f"Cannot write into {path}: permission denied.")
         return path
-    if too_long := [part for part in path.parts if len(os.fsencode(part)) > _NAME_MAX]:
-        raise MlscaffoldError(
-            f"The folder name '{too_long[0][:40]}...' is longer than the {_NAME_MAX} bytes a "
-            "file system allows. Choose a shorter name."
-        )
     ancestor = _existing_ancestor(path.parent)
     if not ancestor.is_dir():
         raise MlscaffoldError(
