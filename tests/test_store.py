@@ -154,3 +154,38 @@ def test_unusable_mlscaffold_homes_are_one_line(tmp_path, monkeypatch):
         str(refused.value)
         == f"{home}/store.lock is a folder, not mlscaffold's lock file. Remove it."
     )
+
+
+@pytest.mark.parametrize(
+    "template", ["streamlit-app", "segmentation", "cervical-cancer", "dataviz"]
+)
+def test_new_renders_what_copier_renders_from_the_store_tag(tmp_path, template):
+    """`new` renders from the bundled folder (no clone of the store): the project must be the
+    one copier makes from the store's tag, byte for byte, answers file included."""
+    import yaml
+    from copier import run_copy
+    from typer.testing import CliRunner
+
+    from mlscaffold.cli import app
+
+    fast = tmp_path / "fast"
+    result = CliRunner().invoke(app, ["new", template, str(fast), "-q", "--no-git"])
+    assert result.exit_code == 0, result.output
+    answers = yaml.safe_load((fast / ".copier-answers.yml").read_text())
+    store = ensure_store()
+    reference = tmp_path / "reference"
+    run_copy(
+        store.src_path, reference, vcs_ref=store.tag, defaults=True, quiet=True, unsafe=False,
+        data={key: value for key, value in answers.items() if not key.startswith("_")},
+    )  # fmt: skip
+
+    def tree(root: Path) -> dict[str, tuple[bytes, int]]:
+        return {
+            path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mode)
+            for path in sorted(root.rglob("*"))
+            if path.is_file()
+        }
+
+    assert tree(fast) == tree(reference)
+    assert answers["_commit"] == store.tag
+    assert answers["_src_path"] == store.src_path

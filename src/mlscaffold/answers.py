@@ -87,6 +87,24 @@ def read_project_answers(project: Path) -> dict[str, Any]:
     return answers
 
 
+def record_source(answers_file: Path, *, commit: str, src_path: str) -> None:
+    """Record in a rendered answers file the source copier records when it renders a tag of
+    the store (``_commit``, ``_src_path``), byte for byte as copier writes it.
+
+    The project was rendered from a folder with that tag's content, and must update from the
+    store at that tag.
+    """
+    import yaml
+    from jinja2_ansible_filters.core_filters import to_nice_yaml  # the answers file's filter
+
+    text = answers_file.read_text(encoding="utf-8")
+    header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
+    answers = yaml.safe_load(text) or {}
+    recorded = {"_commit": commit, "_src_path": src_path}
+    recorded.update((key, value) for key, value in answers.items() if not key.startswith("_"))
+    answers_file.write_text(header + to_nice_yaml(recorded), encoding="utf-8")
+
+
 def prepare(
     template: Template, raw: dict[str, Any], *, context: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -170,11 +188,14 @@ def _shown(value: Any) -> str:
 
 
 @contextlib.contextmanager
-def copier_call() -> Iterator[None]:
+def copier_call(version: str | None = None) -> Iterator[None]:
     """Around a copier call: its refusal of an answer becomes an MlscaffoldError with its
     message; its notes all go to stderr (stdout stays for mlscaffold's own report), without
-    blank padding lines, and without colour codes when stderr is not a terminal."""
-    notes = _Notes(sys.stderr, plain=not _is_terminal(sys.stderr))
+    blank padding lines, and without colour codes when stderr is not a terminal.
+
+    ``version``: the template version rendered, which copier cannot name when it renders
+    from a folder."""
+    notes = _Notes(sys.stderr, plain=not _is_terminal(sys.stderr), version=version)
     with contextlib.redirect_stderr(notes), contextlib.redirect_stdout(notes):  # type: ignore[type-var]
         try:
             yield
@@ -185,6 +206,18 @@ def copier_call() -> Iterator[None]:
             if message.startswith(("Validation error for question", "Invalid choice for")):
                 raise MlscaffoldError(message) from None
             raise
+
+
+@contextlib.contextmanager
+def git_hidden_from_copier() -> Iterator[None]:
+    """While copier renders a plain folder (no git repository) into a fresh folder, it has
+    nothing to ask git, yet with git installed it runs it for every file it writes (to sync
+    executable bits into a repository's index, a no-op there). copier finds git through
+    plumbum's copy of PATH: emptied here, only for copier, copier renders as without git."""
+    from plumbum import local
+
+    with local.env(PATH=""):
+        yield
 
 
 def _is_terminal(stream: TextIO) -> bool:
@@ -200,14 +233,17 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 class _Notes:
     """A text stream to ``target`` that drops blank lines and, if ``plain``, colour codes."""
 
-    def __init__(self, target: TextIO, *, plain: bool) -> None:
+    def __init__(self, target: TextIO, *, plain: bool, version: str | None = None) -> None:
         self._target = target
         self._plain = plain
+        self._version = version
         self._partial = ""
 
     def write(self, text: str) -> int:
         *lines, self._partial = (self._partial + text).split("\n")
         for line in lines:
+            if self._version and line == "Copying from template version None":
+                line = f"Copying from template version {self._version}"
             if _ANSI.sub("", line).strip():
                 self._target.write((_ANSI.sub("", line) if self._plain else line) + "\n")
         return len(text)

@@ -61,9 +61,10 @@ def templates_root() -> Path:
     )
 
 
-def load_catalog() -> dict[str, Template]:
-    """Every template with its questions, in the order copier.yml lists them."""
-    return {name: _build(name) for name in _sources().names}
+def describe_templates() -> list[Template]:
+    """Every template without its questions (nothing to render: quick, for `mlscaffold list`)."""
+    sources = _sources()
+    return [Template(name=name, **sources.described[name]) for name in sources.names]
 
 
 def get_template(name: str) -> Template:

@@ -114,11 +114,11 @@ def list_templates() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from mlscaffold.catalog import load_catalog
+    from mlscaffold.catalog import describe_templates
 
     with _reported_errors():
         table = Table("template", "guided project", "builds", "dataset", show_lines=True)
-        for template in load_catalog().values():
+        for template in describe_templates():
             table.add_row(template.name, template.guided_project, template.builds, template.dataset)
         # In a pipe, nothing is cut to fit a terminal's width.
         Console(width=None if sys.stdout.isatty() else 1000).print(table)

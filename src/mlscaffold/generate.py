@@ -11,11 +11,19 @@ import errno
 import os
 import re
 import shutil
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlscaffold.answers import ANSWERS_FILE, copier_call, prepare, read_yaml_mapping
+from mlscaffold.answers import (
+    ANSWERS_FILE,
+    copier_call,
+    git_hidden_from_copier,
+    prepare,
+    read_yaml_mapping,
+    record_source,
+)
 from mlscaffold.catalog import TEMPLATE_QUESTION, Template, get_template, refusal
 from mlscaffold.errors import MlscaffoldError, os_errors
 from mlscaffold.gitutil import git, identity, require_git
@@ -69,14 +77,19 @@ def new_project(
         "data": answers,
         "defaults": defaults,
         "user_defaults": identity_defaults(template, user),
-        "vcs_ref": store.tag,
         "quiet": quiet,
         "unsafe": False,
     }
+    # Rendered from a folder with the tag's content, not from a clone of the store at the tag
+    # (copier's slowest step); the answers file then records the store and tag, as a render
+    # from the store would.
+    source = str(store.content) if store.content else store.src_path
+    if not store.content:
+        copy_options["vcs_ref"] = store.tag
     if pretend:
         shown = target or cwd / "<project-slug>"
-        with copier_call():
-            worker = run_copy(store.src_path, shown, pretend=True, **copy_options)
+        with copier_call(store.tag):
+            worker = run_copy(source, shown, pretend=True, **copy_options)
         return NewProject(shown, template.name, store.tag, worker.answers.combined, [], False)
 
     # Staged inside an existing destination (its parent may not be writable), else beside it,
@@ -85,8 +98,10 @@ def new_project(
     parent = parent or _existing_ancestor(target.parent if target is not None else cwd)
     with os_errors("write the project"), staging_folder(parent) as staging:
         rendered = staging / "project"
-        with copier_call():
-            run_copy(store.src_path, rendered, **copy_options)
+        with copier_call(store.tag), git_hidden_from_copier() if store.content else nullcontext():
+            run_copy(source, rendered, **copy_options)
+        if store.content:
+            record_source(rendered / ANSWERS_FILE, commit=store.tag, src_path=store.src_path)
         recorded = read_yaml_mapping(rendered / ANSWERS_FILE, what="The answers file", fix="")
         if target is None:
             target = check_destination(cwd / recorded["project_slug"], force=force)
@@ -179,6 +194,8 @@ def _initial_commit(
         }
     git(
         project,
+        # No background housekeeping for a one-commit repository: it only costs a process.
+        *("-c", "maintenance.auto=false", "-c", "gc.auto=0"),
         *("commit", "--quiet", "--no-verify"),
         *("-m", f"Generate from the mlscaffold {template} template ({version})"),
         env=env,

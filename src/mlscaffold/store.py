@@ -35,6 +35,9 @@ class StoreVersion:
 
     path: Path
     tag: str
+    # A folder with exactly the tag's content (the bundled templates): rendering from it gives
+    # what rendering the tag from the store gives, without cloning the store first.
+    content: Path | None = None
 
     @property
     def src_path(self) -> str:
@@ -67,14 +70,14 @@ def ensure_store(bundled: Path | None = None, version: str | None = None) -> Sto
     store = store_path()
     digest = _digest(bundled)
     if (recorded := _recorded(digest)) is not None:
-        return StoreVersion(store, recorded)
+        return StoreVersion(store, recorded, bundled)
     with os_errors(f"update the template store in {home()}"), _locked():
         # Another process may have synced while we waited for the lock.
         if (recorded := _recorded(digest)) is not None:
-            return StoreVersion(store, recorded)
+            return StoreVersion(store, recorded, bundled)
         tag = _sync(bundled, store, version)
         _write_state({"digest": digest, "tag": tag})
-    return StoreVersion(store, tag)
+    return StoreVersion(store, tag, bundled)
 
 
 def has_revision(store: Path, revision: str) -> bool:

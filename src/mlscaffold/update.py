@@ -46,8 +46,10 @@ def update_project(
         raise MlscaffoldError(f"--conflict takes 'inline' or 'rej', not '{conflict}'.")
     path = path.absolute()
     recorded = read_project_answers(path)
-    template = get_template(str(recorded.get(TEMPLATE_QUESTION, "")))
-    changes = prepare(template, data or {}, context=recorded)
+    changes = {}
+    if data:  # the template's questions are read only when there are answers to check
+        template = get_template(str(recorded.get(TEMPLATE_QUESTION, "")))
+        changes = prepare(template, data, context=recorded)
     if not is_repository_root(path):
         raise MlscaffoldError(
             f"{path} is not the root of a git repository, and copier update needs one. "
@@ -60,7 +62,7 @@ def update_project(
             "update can be reviewed and undone with git."
         )
     store = ensure_store()
-    _check_source(recorded, store.path)
+    _check_source(recorded, store)
     old_version = str(recorded["_commit"])
     if old_version == store.tag and not changes:
         # Nothing new and nothing to change: copier would rewrite every file to the same text.
@@ -94,7 +96,8 @@ def update_project(
     )
 
 
-def _check_source(answers: dict[str, Any], store: Path) -> None:
+def _check_source(answers: dict[str, Any], version: StoreVersion) -> None:
+    store = version.path
     source = Path(str(answers["_src_path"])).expanduser()
     commit = answers.get("_commit")
     if source.resolve() != store.resolve():
@@ -108,7 +111,7 @@ def _check_source(answers: dict[str, Any], store: Path) -> None:
             f"{ANSWERS_FILE} records no template version (_commit), so copier cannot tell what "
             "changed. Re-apply the newest templates with `copier recopy` and review `git diff`."
         )
-    if not has_revision(store, str(commit)):
+    if str(commit) != version.tag and not has_revision(store, str(commit)):
         raise MlscaffoldError(
             f"This project was made with template version {commit}, which this machine's "
             f"template store ({store}) does not have: it was generated on another machine or "
