@@ -32,6 +32,13 @@ def next_templates(tmp_path) -> Path:
         )
     gitignore = root / "_shared" / "gitignore.jinja"
     gitignore.write_text(gitignore.read_text() + "\n# Logs\n*.log\n")
+    changelog = root / "CHANGELOG.md"
+    first = changelog.read_text().index("\n## ") + 1
+    changelog.write_text(
+        changelog.read_text()[:first]
+        + "## 0.2.0\n\n- all templates: CONTRIBUTING.md; .gitignore ignores *.log.\n\n"
+        + changelog.read_text()[first:]
+    )
     return root
 
 
@@ -337,3 +344,29 @@ def test_generated_projects_install_copier_for_their_updates(tmp_path):
     project = generate(tmp_path)
     pyproject = (project / "pyproject.toml").read_text()
     assert '    "copier>=9.19",\n' in pyproject
+
+
+def test_the_generated_readme_points_to_this_distribution(tmp_path):
+    """The name `mlscaffold` on the package index is another project's."""
+    readme = (generate(tmp_path) / "README.md").read_text()
+    assert "[mlscaffold](https://pypi.org/project/mlscaffold-portfolio/)" in readme
+    assert "pypi.org/project/mlscaffold/" not in readme
+
+
+def test_update_shows_the_changelog_entries_it_brings(tmp_path, monkeypatch, next_templates):
+    project = generate(tmp_path)
+    upgrade_mlscaffold(monkeypatch, next_templates)
+    for args in (["--pretend"], []):
+        result = runner.invoke(app, ["update", str(project), *args])
+        assert result.exit_code == 0, result.output
+        assert (
+            "What template version 0.2.0 brings (from CHANGELOG.md):\n"
+            "## 0.2.0\n\n- all templates: CONTRIBUTING.md; .gitignore ignores *.log.\n"
+        ) in result.stderr
+        assert "## 0.1.0" not in result.stderr  # the project has that one already
+
+
+def test_the_changelog_has_an_entry_for_this_version():
+    from mlscaffold import __version__
+
+    assert f"\n## {__version__}\n" in (TEMPLATES / "CHANGELOG.md").read_text()

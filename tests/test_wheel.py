@@ -30,7 +30,7 @@ def installed(tmp_path_factory) -> Path:
         check=True,
         capture_output=True,
     )
-    (wheel,) = work.glob("mlscaffold-*.whl")
+    (wheel,) = work.glob("mlscaffold_portfolio-*.whl")
     with zipfile.ZipFile(wheel) as zipped:
         names = zipped.namelist()
     for template in TEMPLATE_NAMES:

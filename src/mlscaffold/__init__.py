@@ -1,15 +1,8 @@
-"""Generate ready-to-run machine-learning portfolio repositories from guided projects."""
+"""Generate ready-to-run machine-learning portfolio repositories from guided projects.
 
-from typing import Any
+Installed as the distribution ``mlscaffold-portfolio`` (the name ``mlscaffold`` on the package
+index belongs to an unrelated project); imported and run as ``mlscaffold``.
+"""
 
-
-def __getattr__(name: str) -> Any:
-    # Looked up when asked for, so that `import mlscaffold` itself does nothing slow.
-    if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            return version("mlscaffold")
-        except PackageNotFoundError:  # running from a checkout that was never installed
-            return "0.0.0"
-    raise AttributeError(f"module 'mlscaffold' has no attribute {name!r}")
+# The one place the version is defined: the build reads it from here (pyproject.toml).
+__version__ = "0.1.0"

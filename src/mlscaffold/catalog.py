@@ -42,9 +42,6 @@ class Template:
     dataset: str
     questions: tuple[Question, ...] = field(default=())
 
-    def question_names(self) -> list[str]:
-        return [question.name for question in self.questions]
-
     def defaults(self) -> dict[str, Any]:
         return {question.name: question.default for question in self.questions}
 
@@ -57,7 +54,7 @@ def templates_root() -> Path:
             return candidate
     raise MlscaffoldError(
         "The bundled templates are missing from this mlscaffold installation. "
-        "Reinstall it: pip install --force-reinstall mlscaffold"
+        "Reinstall it: pip install --force-reinstall mlscaffold-portfolio"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,11 +10,13 @@ from typing import Any
 
 from mlscaffold.answers import ANSWERS_FILE, copier_call, prepare, read_project_answers
 from mlscaffold.catalog import TEMPLATE_QUESTION, get_template
+from mlscaffold.changelog import CHANGELOG, entries_between
 from mlscaffold.errors import MlscaffoldError
 from mlscaffold.gitutil import dirty_files, git, is_repository_root
 from mlscaffold.store import StoreVersion, ensure_store, has_revision
 
 CONFLICT_MODES = ("inline", "rej")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,10 @@ def update_project(
     if old_version == store.tag and not changes:
         # Nothing new and nothing to change: copier would rewrite every file to the same text.
         return UpdateResult(path, old_version, old_version, [], [])
+
+    if notes := entries_between(store.content or store.path, old_version, store.tag):
+        log.info(f"What template version {store.tag} brings (from {CHANGELOG}):")
+        log.info("\n\n".join(notes))
 
     from copier import run_update  # imported here: `mlscaffold --help` must stay instant
 
