@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -581,3 +582,21 @@ def test_interactive_questions_start_empty_and_list_only_valid_choices(monkeypat
         "k_max": 8,  # 'abc' was refused at the prompt, then replaced
         "autoencoder": True,
     }
+
+
+def test_make_install_refuses_to_install_outside_a_virtualenv(tmp_path):
+    """`make install` with the system's Python would install into it; it says what to do."""
+    dest = tmp_path / "p"
+    assert mlscaffold("new", "segmentation", str(dest), "-q").exit_code == 0
+    system_python = getattr(sys, "_base_executable", sys.executable)
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
+    completed = subprocess.run(
+        ["make", "install", f"PYTHON={system_python}"], cwd=dest, env=env,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert completed.returncode != 0
+    assert (
+        "No virtualenv is active. First run: python -m venv .venv && . .venv/bin/activate"
+        in completed.stdout
+    )
+    assert "pip install" not in completed.stdout
