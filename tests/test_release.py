@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+import zipfile
 
 import yaml
 
@@ -37,14 +39,33 @@ def test_a_tag_that_does_not_name_the_version_is_refused(tmp_path):
     )
 
 
-def test_the_release_build_steps_make_a_checked_sdist_and_wheel():
+def test_the_release_steps_extend_the_history_and_make_a_checked_sdist_and_wheel(tmp_path):
+    """In a copy of the repository: extend the history with this version, then the checks
+    and the build a release runs; the wheel carries the history."""
+    copy = tmp_path / "repo"
+    for part in ("src", "project-templates", ".ci", "README.md", "pyproject.toml"):
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, copy / part)
+    shutil.rmtree(copy / "src" / "mlscaffold" / "history", ignore_errors=True)
+    refused = subprocess.run(["bash", str(copy / BIN.relative_to(ROOT)), __version__],
+                             capture_output=True, text=True)  # fmt: skip
+    assert refused.returncode == 1
+    assert refused.stderr.strip().endswith(f"run .ci/extend-history {__version__}")
+
+    extended = subprocess.run(["bash", str(copy / ".ci" / "extend-history"), __version__],
+                              capture_output=True, text=True)  # fmt: skip
+    assert extended.returncode == 0, extended.stderr
     completed = subprocess.run(
-        ["bash", str(BIN), __version__], capture_output=True, text=True, timeout=600
-    )
+        ["bash", str(copy / BIN.relative_to(ROOT)), __version__],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
     assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
     assert "PASSED" in completed.stdout
-    built = sorted(path.name for path in (ROOT / "dist").iterdir())
-    assert built == [
-        f"mlscaffold_portfolio-{__version__}-py3-none-any.whl",
-        f"mlscaffold_portfolio-{__version__}.tar.gz",
-    ]
+    built = sorted(path.name for path in (copy / "dist").iterdir())
+    wheel = f"mlscaffold_portfolio-{__version__}-py3-none-any.whl"
+    assert built == [wheel, f"mlscaffold_portfolio-{__version__}.tar.gz"]
+    with zipfile.ZipFile(copy / "dist" / wheel) as zipped:
+        assert "mlscaffold/history/templates.bundle" in zipped.namelist()

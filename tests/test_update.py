@@ -370,3 +370,40 @@ def test_the_changelog_has_an_entry_for_this_version():
     from mlscaffold import __version__
 
     assert f"\n## {__version__}\n" in (TEMPLATES / "CHANGELOG.md").read_text()
+
+
+def test_a_teammate_with_only_the_newer_release_updates_an_old_project(
+    tmp_path, monkeypatch, next_templates
+):
+    """Release N made the project; a fresh machine with only release N+1 installed (whose
+    history carries N) updates it, offline, with `mlscaffold update` and with plain copier;
+    the user's edits are kept."""
+    history = tmp_path / "release" / "templates.bundle"
+    history.parent.mkdir()
+    monkeypatch.setattr(store, "history_bundle", lambda: history)
+    monkeypatch.delenv("MLSCAFFOLD_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "laptop"))
+    store.extend_history(history, TEMPLATES, "0.1.0")  # release N
+    upgrade_mlscaffold(monkeypatch, TEMPLATES, "0.1.0")
+    project = generate(tmp_path)
+    assert answers(project)["_commit"] == "0.1.0"
+    assert answers(project)["_src_path"] == "~/.mlscaffold/templates"
+    makefile = (project / "Makefile").read_text()
+    user_commits(project, "Makefile", makefile + USER_TARGET)
+    store.extend_history(history, next_templates, "0.2.0")  # release N+1: the history grows
+
+    monkeypatch.setenv("HOME", str(tmp_path / "teammate"))  # another machine, no store yet
+    upgrade_mlscaffold(monkeypatch, next_templates, "0.2.0")
+    for update in ("mlscaffold", "copier"):
+        if update == "mlscaffold":
+            result = runner.invoke(app, ["update", str(project), "-q"])
+            assert result.exit_code == 0, result.output
+        else:  # the store is on this machine now: plain copier finds both versions in it
+            git(project, "reset", "--hard", "-q")
+            git(project, "clean", "-fdq")
+            completed = copier_update(project)
+            assert completed.returncode == 0, completed.stderr
+        assert (project / "CONTRIBUTING.md").is_file()
+        assert (project / ".gitignore").read_text().endswith("*.log\n")
+        assert (project / "Makefile").read_text() == makefile + USER_TARGET
+        assert answers(project)["_commit"] == "0.2.0"

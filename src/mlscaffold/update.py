@@ -13,7 +13,7 @@ from mlscaffold.catalog import TEMPLATE_QUESTION, get_template
 from mlscaffold.changelog import CHANGELOG, entries_between
 from mlscaffold.errors import MlscaffoldError
 from mlscaffold.gitutil import dirty_files, git, is_repository_root
-from mlscaffold.store import StoreVersion, ensure_store, has_revision
+from mlscaffold.store import StoreVersion, ensure_store, fetch_history, has_revision
 
 CONFLICT_MODES = ("inline", "rej")
 log = logging.getLogger(__name__)
@@ -118,6 +118,8 @@ def _check_source(answers: dict[str, Any], version: StoreVersion) -> None:
             f"{ANSWERS_FILE} records no template version (_commit), so copier cannot tell what "
             "changed. Re-apply the newest templates with `copier recopy` and review `git diff`."
         )
+    if str(commit) != version.tag and not has_revision(store, str(commit)):
+        fetch_history(store)  # a store made before this mlscaffold carried the history
     if str(commit) != version.tag and not has_revision(store, str(commit)):
         raise MlscaffoldError(
             f"This project was made with template version {commit}, which this machine's "
