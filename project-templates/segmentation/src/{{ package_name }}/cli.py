@@ -78,7 +78,7 @@ def _evaluate(paths: Paths, params: Params) -> None:
 
     metrics = evaluate.run(paths, params)
     for row in metrics["segments"]:
-        typer.echo(f"  segment {row['segment']} ({row['customers']:,}): {row['description']}")
+        typer.echo(f"  segment {row['segment']} ({row['customers']:,}): {row['name']}")
 
 
 def _report(paths: Paths) -> None:
@@ -96,7 +96,7 @@ def data(ctx: typer.Context, sample: Sample = False) -> None:
 
 @app.command()
 def train(ctx: typer.Context) -> None:
-    """Score K-means for every k, choose k by the configured rule, save the model with skops."""
+    """Score every k, test structure and stability, choose k for use, save the model (skops)."""
     stage("train", lambda: _train(ctx.obj, Params()))
 
 
