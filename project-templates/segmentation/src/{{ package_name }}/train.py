@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 
 from . import data, features
 from .config import Params, Paths
+from .runtime import ProjectError
 
 
 @dataclass
@@ -257,7 +258,7 @@ def search(
 ) -> tuple[pd.DataFrame, dict[int, np.ndarray], dict[int, Stability]]:
     """Every score of every k, the structure test, and stability where the choice needs it."""
     if params.k_max >= len(points):
-        raise data.DataError(f"k_max={params.k_max} needs more than {len(points)} customers")
+        raise ProjectError(f"k_max={params.k_max} needs more than {len(points)} customers")
     rows, labels = {}, {}
     progress(f"K-means and exact silhouette for k={params.k_min}..{params.k_max}")
     pairwise = distances(points)
@@ -330,7 +331,7 @@ def load(model_path: Path, search_path: Path) -> Segmenter:
     import skops.io as sio
 
     if not model_path.exists() or not search_path.exists():
-        raise data.DataError(
+        raise ProjectError(
             f"No trained model at {model_path}: run the train stage (or `all`) first."
         )
     bundle = sio.load(model_path, trusted=features.trusted_types())
@@ -357,5 +358,5 @@ def run(paths: Paths, params: Params, progress: Callable[[str], object] = print)
 
 def read_table(path: Path) -> pd.DataFrame:
     if not path.exists():
-        raise data.DataError(f"No clean table at {path}: run the data stage first.")
+        raise ProjectError(f"No clean table at {path}: run the data stage first.")
     return pd.read_csv(path, index_col="customer")
