@@ -59,12 +59,12 @@ def words(profile: pd.Series, signals: list, threshold: float, terms: int) -> li
 
 
 def name(profile: pd.Series, signals: list, threshold: float, terms: int = 2) -> str:
-    """E.g. "Cash-advance users, high balance vs limit"; "Typical customers" when nothing
+    """E.g. "Cash-advance users & high balance vs limit"; "Typical customers" when nothing
     stands out."""
     found = words(profile, signals, threshold, terms)
     if not found:
         return "Typical customers"
-    text = ", ".join(found)
+    text = " & ".join(found)
     return text[0].upper() + text[1:]
 
 

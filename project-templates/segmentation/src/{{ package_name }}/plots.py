@@ -166,7 +166,8 @@ def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
 
 
 def format_value(value: float, kind: str) -> str:
-    """One format per kind of number: money 1.2k / 310, ratios 0.82, shares 45%, counts 12."""
+    """One format per kind of number: money 41k / 1.2k / 310 / 4, ratios 0.82, shares 45%,
+    counts 12."""
     if pd.isna(value):
         return "-"
     if kind == "share":
@@ -175,7 +176,7 @@ def format_value(value: float, kind: str) -> str:
         return f"{value:.2f}"
     if kind == "count":
         return f"{value:.0f}"
-    return compact(value)
+    return compact(value) if abs(value) >= 1000 else f"{value:.0f}"
 
 
 def profile_heatmap(

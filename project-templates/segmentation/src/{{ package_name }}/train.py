@@ -249,7 +249,8 @@ def choose_k(scores: pd.DataFrame, params: Params) -> tuple[int, str]:
     )
     return k, (
         f"no k from {low} to {high} meets the constraints ({constraints}; {why}): the data "
-        f"supports fewer segments, and k={k} is the most stable that passes ({detail})"
+        f"supports fewer segments: of the k that pass ({', '.join(str(i) for i in ok.index)}), "
+        f"k={k} is the most stable ({detail})"
     )
 
 
