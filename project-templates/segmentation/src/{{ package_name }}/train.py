@@ -209,6 +209,12 @@ def passes(row: pd.Series, params: Params) -> bool:
     )
 
 
+def listed(ks) -> str:
+    """'k=4', 'k=4 and 5', 'k=4, 5 and 8'."""
+    ks = [str(k) for k in ks]
+    return "k=" + (ks[0] if len(ks) == 1 else f"{', '.join(ks[:-1])} and {ks[-1]}")
+
+
 def choose_k(scores: pd.DataFrame, params: Params) -> tuple[int, str]:
     """The most stable k that passes the constraints, inside the business range if any does."""
     measured = scores.dropna(subset=["min_jaccard"])
@@ -237,9 +243,8 @@ def choose_k(scores: pd.DataFrame, params: Params) -> tuple[int, str]:
     )
     if not business.empty:
         return k, (
-            f"of the k from {low} to {high} that meet the constraints ({constraints}): "
-            f"{', '.join(str(i) for i in business.index)}, k={k} has the most stable "
-            f"weakest segment ({detail})"
+            f"of the k from {low} to {high}, {listed(business.index)} meet the constraints "
+            f"({constraints}); k={k} has the most stable weakest segment ({detail})"
         )
     failing = scores.loc[[i for i in params.segment_values if i in measured.index]]
     why = "; ".join(
@@ -249,8 +254,8 @@ def choose_k(scores: pd.DataFrame, params: Params) -> tuple[int, str]:
     )
     return k, (
         f"no k from {low} to {high} meets the constraints ({constraints}; {why}): the data "
-        f"supports fewer segments: of the k that pass ({', '.join(str(i) for i in ok.index)}), "
-        f"k={k} is the most stable ({detail})"
+        f"supports fewer segments: of the k that pass ({listed(ok.index)}), k={k} is the most "
+        f"stable ({detail})"
     )
 
 
