@@ -46,6 +46,8 @@ def gallery_params(settings: Settings) -> gallery.GalleryParams:
         max_panels=settings.max_panels,
         max_points=settings.max_points,
         seed=settings.seed,
+        resamples=settings.resamples,
+        min_group_rows=settings.min_group_rows,
     )
 
 

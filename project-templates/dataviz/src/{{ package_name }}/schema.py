@@ -92,6 +92,8 @@ class Schema:
     """The category that colours the charts."""
     stack: str | None = None
     """A second category, crossed with ``group`` in the composition bar chart."""
+    split: str | None = None
+    """A second category the main measurement is compared across within each ``group``."""
     focus: str | None = None
     """The main measurement."""
     pair: tuple[str, str] | None = None
@@ -229,6 +231,7 @@ def infer_schema(
             **schema.__dict__,
             "group": categories[0] if categories else None,
             "stack": categories[1] if len(categories) > 1 else None,
+            "split": categories[1] if len(categories) > 1 else None,
             "focus": numeric[0] if numeric else None,
             "pair": pair,
         }
