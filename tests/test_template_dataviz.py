@@ -26,6 +26,7 @@ MODULES = [
     "readme",
     "report",
     "schema",
+    "stats",
 ]
 BASELINES = sorted(p.name for p in (TEMPLATES / "dataviz" / "tests" / "baseline").glob("*.png"))
 # What each README must cite, and what only that dataset's project may mention.

@@ -517,10 +517,13 @@ def correlation(
     labels = {column.name: _name(column) for column in numeric}
     pooled = _pooled(frame, names, method)
     strong = sum(abs(c.pooled.value) >= 0.5 and not c.pooled.spans_zero for c in pooled)
+    strongest = max(pooled, key=lambda c: abs(c.pooled.value))
     established = sum(not c.pooled.spans_zero for c in pooled)
     finding = (
         f"Pooled over all {schema.entity}, {established} of {len(pooled)} pairs have a "
-        f"correlation whose 95% interval excludes zero, {strong} of them with |{symbol}| ≥ 0.5"
+        f"correlation whose 95% interval excludes zero, {strong} of them with |{symbol}| ≥ 0.5 "
+        f"(the strongest, {labels[strongest.a]} × {labels[strongest.b]}: {symbol} = "
+        f"{_ci(strongest.pooled, digits=2, inside=True)})"
     )
     values: dict[str, object] = {
         "method": method,

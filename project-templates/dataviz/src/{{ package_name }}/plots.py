@@ -131,10 +131,15 @@ def histogram(
     unit = f" {column.unit}" if column.unit else ""
     for ax, (level, part) in zip(axes, parts, strict=True):
         ax.hist(part[column.name], bins=edges, color=palette.get(level, PALETTE[0]), alpha=0.85)
-        estimate = (medians or {}).get(level) or Estimate(*[part[column.name].median()] * 3)
-        ax.axvspan(estimate.low, estimate.high, color="black", alpha=0.15, lw=0)
-        ax.axvline(estimate.value, color="black", lw=1.5)
-        text = f"median {_interval(estimate, unit)}" if medians else f"median {fmt(estimate.value)}"
+        estimate = (medians or {}).get(level)
+        if estimate is None:
+            median = float(part[column.name].median())
+            text = f"median {fmt(median)}{unit}"
+        else:
+            median = estimate.value
+            text = f"median {_interval(estimate, unit)}"
+            ax.axvspan(estimate.low, estimate.high, color="black", alpha=0.15, lw=0)
+        ax.axvline(median, color="black", lw=1.5)
         ax.text(0.99, 0.96, text, transform=ax.transAxes, ha="right", va="top", fontsize=9)
         if level:
             ax.set_title(f"{level} (n = {len(part):,})", loc="left", fontsize=10)
