@@ -21,7 +21,7 @@ from .stats import Comparison, Estimate
 class GalleryParams:
     max_categories: int
     max_pair_columns: int
-    rolling_window: int
+    rolling_window: int = 7
     max_panels: int = 9
     max_points: int = 2000
     seed: int = 0

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 from . import features, stats
 from .schema import Column
@@ -143,7 +143,8 @@ def histogram(
         ax.text(0.99, 0.96, text, transform=ax.transAxes, ha="right", va="top", fontsize=9)
         if level:
             ax.set_title(f"{level} (n = {len(part):,})", loc="left", fontsize=10)
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
+        # no "0": bars start there anyway, and it would touch the first x tick label
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True, prune="lower"))
         ax.margins(y=0.3)  # room for the median's label above the bars
         ax.grid(axis="x", visible=False)
     if column.log:
@@ -200,7 +201,9 @@ def violins(
         ax.set_title(heading, fontsize=10)
         ax.set(xlabel="", ylabel=column.unit_label or column.plain)
         ax.grid(axis="x", visible=False)
-        if not column.log:
+        if column.log:
+            ax.yaxis.set_minor_locator(NullLocator())  # decades are enough, and draw fast
+        else:
             _thousands(ax.yaxis)
         ax.tick_params(axis="x", labelrotation=20 if len(levels) > 3 else 0)
     for ax in axes[count:]:
@@ -293,7 +296,7 @@ def pair_grid(
         right=1 - 0.1 / width,
         bottom=1.1 / height,
         top=1 - 0.45 / height,
-        wspace=0.12,
+        wspace=0.2,  # room between one panel's last tick label and the next one's first
         hspace=0.12,
     )
     axes = fig.subplots(count, count, sharex="col", sharey="row", squeeze=False)
@@ -342,6 +345,10 @@ def pair_grid(
             if j == 0 and not row.log:
                 ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
                 _thousands(ax.yaxis)
+    for ax in axes.ravel():  # no minor ticks on log axes: hundreds of ticks, drawn slowly
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "log":
+                axis.set_minor_locator(NullLocator())
     if levels:
         handles = [
             mpl.lines.Line2D(
@@ -610,7 +617,8 @@ def mark_sample(fig: Figure) -> None:
 
 
 def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
-    """Pairs of texts whose rendered boxes overlap (titles, labels, ticks, legends, notes).
+    """Pairs of texts whose rendered boxes overlap (titles, labels, ticks, legends, notes), and
+    texts cut by the figure's edge (paired with "the figure's edge").
 
     The figure is drawn with the Agg renderer; tick labels outside their axis' view are not
     drawn and not counted.
@@ -625,6 +633,8 @@ def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
     for ax in fig.axes:
         for axis, (low, high) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
             low, high = min(low, high), max(low, high)
+            if not axis.get_visible():  # e.g. a twin axis: its label is not drawn either
+                hidden.update({id(axis.label), id(axis.offsetText)})
             slack = 1e-9 * (high - low)
             for tick in axis.get_major_ticks() + axis.get_minor_ticks():
                 if not axis.get_visible() or not low - slack <= tick.get_loc() <= high + slack:
@@ -635,8 +645,15 @@ def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
         return visible and bool(text.get_text().strip()) and id(text) not in hidden
 
     texts = [t for t in fig.findobj(Text) if shown(t)]
-    boxes = [t.get_window_extent(renderer).padded(-1.0) for t in texts]  # 1 px of grace
-    return [
+    # A text 2 px away from another already reads as one: each box grows by 1 px.
+    boxes = [t.get_window_extent(renderer).padded(1.0) for t in texts]
+    page = fig.bbox.padded(2.0)  # the boxes grew by 1 px: allow that much past the edge
+    cut = [
+        (text.get_text(), "the figure's edge")
+        for text, box in zip(texts, boxes, strict=True)
+        if box.x0 < page.x0 or box.y0 < page.y0 or box.x1 > page.x1 or box.y1 > page.y1
+    ]
+    return cut + [
         (texts[i].get_text(), texts[j].get_text())
         for i in range(len(texts))
         for j in range(i + 1, len(texts))
