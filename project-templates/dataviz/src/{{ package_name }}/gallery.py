@@ -355,12 +355,18 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
     weakest = min(comparison.within.values(), key=lambda e: abs(e.value))
     clear = all(not e.spans_zero for e in comparison.within.values())
     if clear and comparison.verdict in (stats.REVERSED, stats.HIDDEN):
-        within += f"; the weakest, {_ci(weakest, digits=2, inside=True)}, excludes zero too"
+        # the group nearest zero, with its interval: even it is on the far side of zero
+        shown = _ci(weakest, digits=2)
+        within = (
+            f"{symbol} from {shown} to {high:.2f}"
+            if weakest.value == low
+            else f"{symbol} from {low:.2f} to {shown}"
+        )
     verdict = comparison.verdict
     if verdict == stats.REVERSED:
         turn = "rises" if comparison.pooled.value < 0 else "falls"
         return (
-            f"yet within every {group.short} it {turn} ({within}): Simpson's paradox, "
+            f", yet within every {group.short} it {turn} ({within}): Simpson's paradox, "
             f"the {group.short} groups reverse the pooled trend"
         )
     if verdict == stats.PARTLY_REVERSED:
@@ -369,17 +375,16 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
             for level, e in comparison.within.items()
             if e.value * comparison.pooled.value < 0 and not e.spans_zero
         ]
-        return (
-            f"but within {', '.join(flipped)} the sign is the opposite ({within} by {group.short})"
-        )
+        where = ", ".join(flipped)
+        return f", but within {where} the sign is the opposite ({within} by {group.short})"
     if verdict == stats.HIDDEN:
-        return f"but within every {group.short} there is one ({within}): the groups hide it"
+        return f", but within every {group.short} there is one ({within}): the groups hide it"
     if verdict == stats.BETWEEN_GROUPS:
         return (
-            f"but within each {group.short} it is weaker ({within}, every interval short of the "
+            f", but within each {group.short} it is weaker ({within}, every interval short of the "
             f"pooled value): much of it is the difference between {group.short} groups"
         )
-    return f"within each {group.short}, {within}"
+    return f"; within each {group.short}, {within}"
 
 
 def relationship(
@@ -422,7 +427,7 @@ def relationship(
     if comparisons:
         assert group is not None
         comparison = comparisons[0]
-        finding += ", " + describe(comparison, group, r)
+        finding += describe(comparison, group, r)
         values["within"] = {level: e.as_dict() for level, e in comparison.within.items()}
         values["verdict"] = comparison.verdict
     finding += "."
@@ -489,7 +494,7 @@ def pairs(
             frame, [best.a, best.b], group.name, method=method, min_rows=params.min_group_rows
         )
         if within:
-            finding += ", " + describe(within[0], group, symbol)
+            finding += describe(within[0], group, symbol)
             values["within"] = {level: e.as_dict() for level, e in within[0].within.items()}
             values["verdict"] = within[0].verdict
     finding += "."
