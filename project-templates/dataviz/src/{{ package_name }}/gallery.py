@@ -356,12 +356,7 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
     clear = all(not e.spans_zero for e in comparison.within.values())
     if clear and comparison.verdict in (stats.REVERSED, stats.HIDDEN):
         # the group nearest zero, with its interval: even it is on the far side of zero
-        shown = _ci(weakest, digits=2)
-        within = (
-            f"{symbol} from {shown} to {high:.2f}"
-            if weakest.value == low
-            else f"{symbol} from {low:.2f} to {shown}"
-        )
+        within += f"; even the weakest has a 95% CI of {weakest.low:.2f} to {weakest.high:.2f}"
     verdict = comparison.verdict
     if verdict == stats.REVERSED:
         turn = "rises" if comparison.pooled.value < 0 else "falls"

@@ -3,6 +3,7 @@ and reports/report.md."""
 
 from __future__ import annotations
 
+from .plots import fmt
 from .readme import SAMPLE_WARNING, markdown_table
 
 
@@ -67,18 +68,15 @@ def next_experiments(metrics: dict) -> list[str]:
     figures = _figures(metrics)
     package = __package__
     items = []
-    steps = [
-        (min(abs(step["low"]), abs(step["high"])), figure, step)
-        for figure in figures.values()
-        for step in _differences(figure)
-    ]
-    if steps:
-        _, figure, step = min(steps, key=lambda item: item[0])
+    ties = [(figure, step) for figure in figures.values() for step in _differences(figure)]
+    ties = [(figure, step) for figure, step in ties if step["low"] <= 0 <= step["high"]]
+    if ties:
+        figure, step = ties[0]
         items.append(
-            f"The closest call is {step['higher']} against {step['lower']} in "
-            f"*{figure['title']}* (difference {step['value']:,.4g}, 95% CI {step['low']:,.4g} "
-            f"to {step['high']:,.4g}): raise `resamples` in `config.py` to steady the interval "
-            "edge, or collect more rows of the smaller group."
+            f"{step['higher']} and {step['lower']} are tied in *{figure['title']}* (difference "
+            f"{fmt(step['value'])}, 95% CI {fmt(step['low'])} to {fmt(step['high'])}): only more "
+            "rows of both can separate them; a larger `resamples` in `config.py` steadies the "
+            "interval's edges, not its width."
         )
     groupings = figures.get("correlation", {}).get("values", {}).get("groupings", {})
     flagged = [
@@ -90,18 +88,28 @@ def next_experiments(metrics: dict) -> list[str]:
     if flagged:
         name, pair = flagged[0]
         items.append(
-            f"Model {pair['b']} on {pair['a']} with `{name}` as a covariate (or one fit per "
-            f"group): pooled r = {pair['pooled']['value']:.2f} is {pair['verdict']} within every "
-            f"{name} group, so a pooled fit answers the wrong question."
+            f"Model `{pair['b']}` on `{pair['a']}` with `{name}` as a covariate (or one fit per "
+            f"group): the pooled correlation, {pair['pooled']['value']:.2f}, is "
+            f"{pair['verdict']} within every {name} group, so a pooled fit answers the wrong "
+            "question."
         )
     if "subgroups" in figures:
+        where = (
+            "reorder your file's columns (the second category is the split)"
+            if metrics.get("dataset") == "csv"
+            else f"change `split` in `SCHEMA` of `{metrics.get('dataset')}.py`"
+        )
         items.append(
-            "Set the schema's `split` to another category to compare the main measurement "
-            "within each group by it (the second grouping of the *subgroups* figure)."
+            f"Compare the main measurement within each group by another category: {where} "
+            "and run `all` again."
         )
     items.append(
         f"Lower `min_group_rows` in `config.py` to compare small groups too (at a wider "
         f"interval), or run `python -m {package} app` to draw any pair by any grouping."
+    )
+    items.append(
+        f"Run `python -m {package} notebook` to execute the notebook's story on these results "
+        "and commit it with its outputs."
     )
     return items[:5]
 
