@@ -25,6 +25,8 @@ from .stats import Comparison, Estimate
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
 OTHER = "#999999"
+# A second grouping's colours: the same palette in another order, yellow last (too pale for dots).
+SECOND = tuple(PALETTE[i] for i in (4, 5, 3, 0, 1, 2, 6))
 # A second cue beside colour, for greyscale print and colour-vision deficiencies.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++", "ooo")
@@ -62,10 +64,9 @@ def themed(draw: Callable[..., Figure]) -> Callable[..., Figure]:
     return wrapper
 
 
-def colours(levels: Sequence[str], start: int = 0) -> dict[str, str]:
-    """One palette colour per level, in order from ``start``; 'Other' is grey."""
-    palette = PALETTE[start:] + PALETTE[:start]
-    cycle = iter(palette * (len(levels) // len(palette) + 1))
+def colours(levels: Sequence[str], palette: Sequence[str] = PALETTE) -> dict[str, str]:
+    """One palette colour per level, in order; 'Other' is grey."""
+    cycle = iter(tuple(palette) * (len(levels) // len(palette) + 1))
     return {level: OTHER if level == "Other" else next(cycle) for level in levels}
 
 
@@ -140,12 +141,11 @@ def histogram(
             text = f"median {_interval(estimate, unit)}"
             ax.axvspan(estimate.low, estimate.high, color="black", alpha=0.15, lw=0)
         ax.axvline(median, color="black", lw=1.5)
-        ax.text(0.99, 0.96, text, transform=ax.transAxes, ha="right", va="top", fontsize=9)
+        ax.set_title(text, loc="right", fontsize=9, fontweight="normal")  # above the bars
         if level:
             ax.set_title(f"{level} (n = {len(part):,})", loc="left", fontsize=10)
         # no "0": bars start there anyway, and it would touch the first x tick label
         ax.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True, prune="lower"))
-        ax.margins(y=0.3)  # room for the median's label above the bars
         ax.grid(axis="x", visible=False)
     if column.log:
         axes[-1].set_xscale("log")
@@ -375,7 +375,7 @@ def subgroups(
     median as a marker with its 95% interval. Split levels differ in shape and colour."""
     data = frame.dropna(subset=[column.name, group.name, split.name])
     rows, inner = _levels(data, group), _levels(data, split)
-    palette = colours(inner, start=4)  # not the group's colours: a different variable
+    palette = colours(inner, SECOND)  # not the group's colours: a different variable
     fig = Figure(figsize=(WIDE[0], 1.6 + 0.8 * len(rows)), layout="constrained")
     ax = fig.subplots()
     rng = np.random.default_rng(0)  # jitter only: the same picture on every run
