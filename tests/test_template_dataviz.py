@@ -74,7 +74,12 @@ COMMON_FILES = {
 DATASET_FILES = {
     "penguins": {f"{PACKAGE_DIR}/penguins.py", "tests/test_penguins.py"},
     "wholesale": {f"{PACKAGE_DIR}/wholesale.py", "tests/test_wholesale.py"},
-    "csv": {f"{PACKAGE_DIR}/your_csv.py", "tests/test_your_csv.py"},
+    "csv": {
+        f"{PACKAGE_DIR}/your_csv.py",
+        f"{PACKAGE_DIR}/trend.py",  # only your own file can have a date column
+        "tests/test_your_csv.py",
+        "tests/test_trend.py",
+    },
 }
 FETCH_FILES = {f"{PACKAGE_DIR}/fetch.py", "tests/test_fetch.py"}
 # What each README must cite, and what only that dataset's project may mention.
@@ -154,11 +159,11 @@ def test_generated_project_is_clean_and_its_tests_pass(render, dataset):
 
 # Every figure of a finished run, drawn again from its clean table: no text may touch another.
 OVERLAPS = f"""
-from {PACKAGE} import gallery, pipeline, plots
+from {PACKAGE} import pipeline, plots
 from {PACKAGE}.config import Params, Paths
 
 frame, schema, _ = pipeline.read_table(Paths())
-for chart in gallery.build(frame, schema, pipeline.gallery_params(Params(resamples=200))):
+for chart in pipeline.charts(frame, schema, Params(resamples=200)):
     print(chart.name, plots.overlapping_texts(chart.figure))
 """
 

@@ -1,4 +1,4 @@
-"""Tables behind the figures: axis scales, counts, rolling means, missing cells.
+"""Tables behind the figures: axis scales, counts, missing cells.
 
 Pure functions of a table; the intervals and group comparisons are in ``stats``.
 """
@@ -22,31 +22,6 @@ def crosstab(frame: pd.DataFrame, category: str, stack: str | None) -> pd.DataFr
         counts = pd.crosstab(frame[category], frame[stack])
     counts = counts.loc[counts.sum(axis=1) > 0]
     return counts.loc[counts.sum(axis=1).sort_values(ascending=False).index]
-
-
-def time_frequency(dates: pd.Series, max_periods: int = 400) -> str:
-    """The finest of day, week or month that gives at most ``max_periods`` points."""
-    span = dates.max() - dates.min()
-    if span.days <= max_periods:
-        return "D"
-    if span.days / 7 <= max_periods:
-        return "W"
-    return "MS"
-
-
-def rolling_trend(
-    frame: pd.DataFrame, date: str, value: str, window: int
-) -> tuple[pd.DataFrame, str]:
-    """Mean of ``value`` per period and its centred rolling mean; returns (table, frequency).
-
-    The table has a ``period`` column and ``mean`` / ``rolling`` columns.
-    """
-    data = frame[[date, value]].dropna()
-    frequency = time_frequency(data[date])
-    per_period = data.set_index(date)[value].resample(frequency).mean()
-    rolling = per_period.rolling(window, center=True, min_periods=max(1, window // 2)).mean()
-    table = pd.DataFrame({"mean": per_period, "rolling": rolling}).rename_axis("period")
-    return table.reset_index(), frequency
 
 
 def missing_cells(frame: pd.DataFrame) -> int:

@@ -21,7 +21,6 @@ from .stats import Comparison, Estimate
 class GalleryParams:
     max_categories: int
     max_pair_columns: int
-    rolling_window: int = 7
     max_panels: int = 9
     max_points: int = 2000
     seed: int = 0
@@ -74,9 +73,6 @@ def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Ch
         charts.append(composition(frame, schema, group, stack, params.max_categories))
     if schema.parts:
         charts.append(shares(frame, schema, group, params))
-    if schema.date and schema.focus:
-        date = schema.column(schema.date)
-        charts.append(trend(frame, date, schema.column(schema.focus), params))
     return charts
 
 
@@ -86,11 +82,11 @@ def _level(column: Column, level: object) -> str:
     return f"{column.plain} {text}" if text.replace(".", "", 1).isdigit() else text
 
 
-def _unit(column: Column) -> str:
+def unit_suffix(column: Column) -> str:
     return f" {column.unit}" if column.unit else ""
 
 
-def _ci(
+def with_ci(
     estimate: Estimate, unit: str = "", digits: int | None = None, *, inside: bool = False
 ) -> str:
     """ "5,000 g (95% CI 4,900 to 5,200)", or "…, 95% CI … to …" ``inside`` brackets;
@@ -110,7 +106,7 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _seed(params: GalleryParams, *names: object) -> int:
+def seed_for(params: GalleryParams, *names: object) -> int:
     """A seed per quantity, fixed by the project's seed: intervals do not depend on the order
     in which they are computed."""
     return params.seed + sum(ord(c) for c in "|".join(map(str, names))) % 10_000
@@ -129,7 +125,7 @@ def ranked_medians(
     neighbour pair in that order (higher minus lower) with its interval."""
     medians = {
         level: stats.median_interval(
-            part, resamples=params.resamples, seed=_seed(params, key, level)
+            part, resamples=params.resamples, seed=seed_for(params, key, level)
         )
         for level, part in parts.items()
     }
@@ -138,11 +134,11 @@ def ranked_medians(
         (
             high,
             low,
-            stats.median_difference(
+            stats.difference(
                 parts[high],
                 parts[low],
                 resamples=params.resamples,
-                seed=_seed(params, key, high, low),
+                seed=seed_for(params, key, high, low),
             ),
         )
         for high, low in zip(order, order[1:], strict=False)
@@ -153,7 +149,7 @@ def ranked_medians(
 def distribution(
     frame: pd.DataFrame, schema: Schema, focus: Column, group: Column | None, params: GalleryParams
 ) -> Chart:
-    unit = _unit(focus)
+    unit = unit_suffix(focus)
     parts = _split_by(frame, focus.name, group) if group is not None else {}
     values: dict[str, object] = {}
     if len(parts) >= 2:
@@ -165,12 +161,12 @@ def distribution(
             finding = (
                 f"{name[high]} and {name[low]} share the highest median {focus.short}: "
                 f"{fmt(medians[high].value)} and {fmt(medians[low].value)}{unit}, a difference "
-                f"of {_ci(first, unit)} that holds zero"
+                f"of {with_ci(first, unit)} that holds zero"
             )
         else:
             finding = (
-                f"{name[high]} has the highest median {focus.short}, {_ci(medians[high], unit)}: "
-                f"{_ci(first, unit)} above {name[low]}"
+                f"{name[high]} has the highest median {focus.short}, "
+                f"{with_ci(medians[high], unit)}: {with_ci(first, unit)} above {name[low]}"
             )
         for upper, lower, step in steps[1:]:
             if step.spans_zero:
@@ -182,10 +178,10 @@ def distribution(
                 )
                 finding += (
                     f"; {name[upper]} and {name[lower]} are tied at {tied_at}{unit} "
-                    f"(difference {_ci(step, unit, inside=True)}, which holds zero)"
+                    f"(difference {with_ci(step, unit, inside=True)}, which holds zero)"
                 )
             else:
-                finding += f"; {name[upper]} is {_ci(step, unit)} above {name[lower]}"
+                finding += f"; {name[upper]} is {with_ci(step, unit)} above {name[lower]}"
         finding += "."
         for level, estimate in medians.items():
             values[f"median_{level}"] = estimate.value
@@ -196,11 +192,11 @@ def distribution(
         title = f"Distribution of {focus.short} by {group.short}"
     else:
         median = stats.median_interval(
-            frame[focus.name], resamples=params.resamples, seed=_seed(params, focus.name)
+            frame[focus.name], resamples=params.resamples, seed=seed_for(params, focus.name)
         )
         q1, q3 = frame[focus.name].quantile([0.25, 0.75])
         finding = (
-            f"The median {focus.short} is {_ci(median, unit)}; half of the {schema.entity} "
+            f"The median {focus.short} is {with_ci(median, unit)}; half of the {schema.entity} "
             f"lie between {fmt(q1)} and {fmt(q3)}{unit}."
         )
         medians = {"": median}
@@ -227,7 +223,7 @@ def subgroups(
     """The main measurement by group and a second category: does the second one matter within
     each group?"""
     data = frame.dropna(subset=[focus.name, group.name, split.name])
-    unit = _unit(focus)
+    unit = unit_suffix(focus)
     medians: dict[tuple[str, str], Estimate] = {}
     gaps: dict[str, tuple[str, str, Estimate]] = {}
     for level, part in data.groupby(group.name, observed=True):
@@ -239,11 +235,11 @@ def subgroups(
         # two levels: the second minus the first, in the column's order; more: highest - lowest
         ordered = [v for v in split.levels if v in inner] if len(inner) == 2 else list(ranked)
         a, b = (ordered[0], ordered[1]) if len(inner) == 2 else (ordered[-1], ordered[0])
-        gap = stats.median_difference(
+        gap = stats.difference(
             inner[b],
             inner[a],
             resamples=params.resamples,
-            seed=_seed(params, focus.name, level, b, a),
+            seed=seed_for(params, focus.name, level, b, a),
         )
         gaps[str(level)] = (b, a, gap)
     left_out = len(frame) - len(data)
@@ -256,12 +252,13 @@ def subgroups(
             b, a = next(iter(pairs_named))
             lead = f"{_capital(_level(split, b))} minus {_level(split, a)} median {focus.short}: "
             pieces = [
-                f"{_ci(gap, unit)} in {_level(group, level)}" for level, (_, _, gap) in gaps.items()
+                f"{with_ci(gap, unit)} in {_level(group, level)}"
+                for level, (_, _, gap) in gaps.items()
             ]
         else:
             lead = f"Median {focus.short} between {split.short} groups: "
             pieces = [
-                f"{_level(split, b)} − {_level(split, a)} {_ci(gap, unit)} "
+                f"{_level(split, b)} − {_level(split, a)} {with_ci(gap, unit)} "
                 f"in {_level(group, level)}"
                 for level, (b, a, gap) in gaps.items()
             ]
@@ -305,7 +302,7 @@ def spread(
                 column.name,
                 group.name,
                 resamples=params.resamples,
-                seed=_seed(params, "eta", column.name),
+                seed=seed_for(params, "eta", column.name),
             )
             if pd.notna(estimate.value):
                 eta[column.name] = estimate
@@ -332,14 +329,14 @@ def spread(
             column: stats.skewness_interval(
                 frame[column.name],
                 resamples=params.resamples,
-                seed=_seed(params, "skew", column.name),
+                seed=seed_for(params, "skew", column.name),
             )
             for column in numeric
         }
         most = max(skew, key=lambda column: abs(skew[column].value))
         finding = (
-            f"{most.plain} is the most skewed measurement (skewness {_ci(skew[most], digits=1)}): "
-            "its median describes it better than its mean."
+            f"{most.plain} is the most skewed measurement (skewness "
+            f"{with_ci(skew[most], digits=1)}): its median describes it better than its mean."
         )
         values = {f"skewness_{column.name}": e.as_dict() for column, e in skew.items()}
         title = "Distribution of each measurement"
@@ -406,7 +403,7 @@ def relationship(
     else:
         direction = "rises" if pooled.value > 0 else "falls"
         finding = f"Across all {schema.entity}, {y.short} {direction} with {x.short}"
-    finding += f" ({r} = {_ci(pooled, digits=2, inside=True)})"
+    finding += f" ({r} = {with_ci(pooled, digits=2, inside=True)})"
     values: dict[str, object] = {
         "r_all": round(pooled.value, 4),
         "r_all_ci": [pooled.low, pooled.high],
@@ -477,7 +474,7 @@ def pairs(
     labels = {column.name: _name(column) for column in numeric}
     finding = (
         f"The strongest pooled relation is between {labels[best.a]} and {labels[best.b]} "
-        f"({symbol} = {_ci(best.pooled, digits=2, inside=True)})"
+        f"({symbol} = {with_ci(best.pooled, digits=2, inside=True)})"
     )
     values: dict[str, object] = {
         "strongest_pair": f"{best.a} / {best.b}",
@@ -523,7 +520,7 @@ def correlation(
         f"Pooled over all {schema.entity}, {established} of {len(pooled)} pairs have a "
         f"correlation whose 95% interval excludes zero, {strong} of them with |{symbol}| ≥ 0.5 "
         f"(the strongest, {labels[strongest.a]} × {labels[strongest.b]}: {symbol} = "
-        f"{_ci(strongest.pooled, digits=2, inside=True)})"
+        f"{with_ci(strongest.pooled, digits=2, inside=True)})"
     )
     values: dict[str, object] = {
         "method": method,
@@ -612,7 +609,7 @@ def shares(
     parts = list(schema.parts)
     tick = {name: schema.column(name).plain for name in parts}
     overall = stats.share_intervals(
-        frame, parts, resamples=params.resamples, seed=_seed(params, "shares")
+        frame, parts, resamples=params.resamples, seed=seed_for(params, "shares")
     )
     overall = dict(sorted(overall.items(), key=lambda item: -item[1].value))
     by_group: dict[str, dict[str, float]] = {}
@@ -648,42 +645,3 @@ def shares(
     values: dict[str, object] = {f"share_{name}": e.as_dict() for name, e in overall.items()}
     values["by_group"] = by_group
     return Chart("shares", title, f"What makes up {label}?", finding, figure, values)
-
-
-def trend(frame: pd.DataFrame, date: Column, focus: Column, params: GalleryParams) -> Chart:
-    window = params.rolling_window
-    table, frequency = features.rolling_trend(frame, date.name, focus.name, window)
-    adjective, noun = plots.PERIODS[frequency]
-    rolling = table.dropna(subset=["rolling"])
-    first, last = rolling.iloc[0], rolling.iloc[-1]
-    peak = rolling.loc[rolling["rolling"].idxmax()]
-    unit = _unit(focus)
-    # the rows of the first and the last `window` periods, compared directly
-    data = frame[[date.name, focus.name]].dropna()
-    periods = data[date.name].dt.to_period("D" if frequency == "D" else frequency[0])
-    starts = sorted(periods.unique())
-    early = data.loc[periods.isin(starts[:window]), focus.name]
-    late = data.loc[periods.isin(starts[-window:]), focus.name]
-    change = stats.mean_difference(
-        late, early, resamples=params.resamples, seed=_seed(params, "trend")
-    )
-    size = change if change.value >= 0 else Estimate(-change.value, -change.high, -change.low)
-    finding = (
-        f"The {window}-{noun} rolling mean of {focus.short} went from {fmt(first['rolling'])}"
-        f"{unit} to {fmt(last['rolling'])}{unit} between {first['period']:%d %b %Y} and "
-        f"{last['period']:%d %b %Y}: the last {window} {noun}s average {_ci(size, unit)} "
-        f"{'more' if change.value >= 0 else 'less'} than the first {window}"
-        + (" (no change shown: the interval holds zero)" if change.spans_zero else "")
-        + f". It peaked at {fmt(peak['rolling'])}{unit} around {peak['period']:%d %b %Y}."
-    )
-    title = f"{focus.plain} over time"
-    figure = plots.trend(table, focus, window=window, frequency=frequency, title=title)
-    values = {
-        "first": float(first["rolling"]),
-        "last": float(last["rolling"]),
-        "peak": float(peak["rolling"]),
-        "change": change.as_dict(),
-    }
-    return Chart(
-        "trend", title, f"How does {focus.short} change over time?", finding, figure, values
-    )

@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import matplotlib as mpl
-import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -82,7 +81,7 @@ def fmt(value: float) -> str:
     return f"{value:.2f}"
 
 
-def _thousands(axis: mpl.axis.Axis) -> None:
+def thousands(axis: mpl.axis.Axis) -> None:
     """Tick labels with thousands separators (5,000), small numbers as they are (2.5)."""
     axis.set_major_formatter(
         FuncFormatter(lambda value, _: f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}")
@@ -150,7 +149,7 @@ def histogram(
     if column.log:
         axes[-1].set_xscale("log")
     else:
-        _thousands(axes[-1].xaxis)
+        thousands(axes[-1].xaxis)
     axes[-1].set_xlabel(column.label)
     fig.supylabel(f"Number of {entity}", fontsize=10)
     fig.suptitle(title)
@@ -204,7 +203,7 @@ def violins(
         if column.log:
             ax.yaxis.set_minor_locator(NullLocator())  # decades are enough, and draw fast
         else:
-            _thousands(ax.yaxis)
+            thousands(ax.yaxis)
         ax.tick_params(axis="x", labelrotation=20 if len(levels) > 3 else 0)
     for ax in axes[count:]:
         ax.set_visible(False)
@@ -341,10 +340,10 @@ def pair_grid(
             ax.set(xlabel=xlabel if i == count - 1 else "", ylabel=ylabel if j == 0 else "")
             if i == count - 1 and not col.log:
                 ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
-                _thousands(ax.xaxis)
+                thousands(ax.xaxis)
             if j == 0 and not row.log:
                 ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
-                _thousands(ax.yaxis)
+                thousands(ax.yaxis)
     for ax in axes.ravel():  # no minor ticks on log axes: hundreds of ticks, drawn slowly
         for axis in (ax.xaxis, ax.yaxis):
             if axis.get_scale() == "log":
@@ -411,7 +410,7 @@ def subgroups(
     if column.log:
         ax.set_xscale("log")
     else:
-        _thousands(ax.xaxis)
+        thousands(ax.xaxis)
     ax.set(title=title, xlabel=column.label, ylabel=group.label)
     ax.legend(
         title=f"{split.label}: median and 95% CI",
@@ -570,35 +569,6 @@ def share_bars(
     ax.grid(axis="y", visible=False)
     ax.set(title=title, xlabel=xlabel)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
-    return fig
-
-
-PERIODS = {"D": ("Daily", "day"), "W": ("Weekly", "week"), "MS": ("Monthly", "month")}
-
-
-@themed
-def trend(
-    table: pd.DataFrame, column: Column, *, window: int, frequency: str, title: str
-) -> Figure:
-    """Mean per period (thin) and its rolling mean (thick) over time."""
-    adjective, noun = PERIODS[frequency]
-    fig = Figure(figsize=WIDE, layout="constrained")
-    ax = fig.subplots()
-    ax.plot(table["period"], table["mean"], color=PALETTE[5], lw=1, label=f"{adjective} mean")
-    ax.plot(
-        table["period"],
-        table["rolling"],
-        color=PALETTE[0],
-        lw=2.5,
-        label=f"{window}-{noun} rolling mean",
-    )
-    locator = mdates.AutoDateLocator()
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    if not column.log:
-        _thousands(ax.yaxis)
-    ax.set(title=title, xlabel="Date", ylabel=column.label)
-    ax.legend(loc="best")
     return fig
 
 

@@ -111,11 +111,6 @@ class Schema:
     def of_kind(self, kind: Kind) -> list[Column]:
         return [column for column in self.columns if column.kind == kind]
 
-    @property
-    def date(self) -> str | None:
-        dates = self.of_kind("date")
-        return dates[0].name if dates else None
-
     def to_dict(self) -> dict:
         return asdict(self)
 

@@ -8,6 +8,7 @@ for shares, seeded percentile-bootstrap intervals for medians, their differences
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,24 +82,17 @@ def share_intervals(frame: pd.DataFrame, parts: list[str], *, resamples: int, se
     return {part: _percentiles(shares[:, i], point[i]) for i, part in enumerate(parts)}
 
 
-def median_difference(a: pd.Series, b: pd.Series, *, resamples: int, seed: int) -> Estimate:
-    """median(a) - median(b) with a 95 % interval; a and b are resampled independently."""
+def difference(
+    a: pd.Series, b: pd.Series, *, resamples: int, seed: int, statistic: Callable = np.median
+) -> Estimate:
+    """statistic(a) - statistic(b) (the median unless told) with a percentile-bootstrap 95 %
+    interval; a and b are resampled independently."""
     first, second = (part.dropna().to_numpy(dtype=float) for part in (a, b))
     rng = np.random.default_rng(seed)
-    replicates = np.median(_resample(first, resamples, rng), axis=1) - np.median(
+    replicates = statistic(_resample(first, resamples, rng), axis=1) - statistic(
         _resample(second, resamples, rng), axis=1
     )
-    return _percentiles(replicates, float(np.median(first) - np.median(second)))
-
-
-def mean_difference(a: pd.Series, b: pd.Series, *, resamples: int, seed: int) -> Estimate:
-    """mean(a) - mean(b) with a percentile-bootstrap 95 % interval."""
-    first, second = (part.dropna().to_numpy(dtype=float) for part in (a, b))
-    rng = np.random.default_rng(seed)
-    replicates = _resample(first, resamples, rng).mean(axis=1) - _resample(
-        second, resamples, rng
-    ).mean(axis=1)
-    return _percentiles(replicates, float(first.mean() - second.mean()))
+    return _percentiles(replicates, float(statistic(first) - statistic(second)))
 
 
 def eta_squared_interval(
