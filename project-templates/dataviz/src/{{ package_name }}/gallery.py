@@ -225,51 +225,53 @@ def subgroups(
     data = frame.dropna(subset=[focus.name, group.name, split.name])
     unit = unit_suffix(focus)
     medians: dict[tuple[str, str], Estimate] = {}
-    gaps: dict[str, tuple[str, str, Estimate]] = {}
+    # (group level, split level, reference level, difference): every split level against the
+    # first one the group has, in the column's order (no picking of the widest gap)
+    gaps: list[tuple[str, str, str, Estimate]] = []
     for level, part in data.groupby(group.name, observed=True):
         inner = _split_by(part, focus.name, split)
         if len(inner) < 2:
             continue
         ranked, _ = ranked_medians(inner, params, f"{focus.name}|{level}")
         medians |= {(str(level), key): estimate for key, estimate in ranked.items()}
-        # two levels: the second minus the first, in the column's order; more: highest - lowest
-        ordered = [v for v in split.levels if v in inner] if len(inner) == 2 else list(ranked)
-        a, b = (ordered[0], ordered[1]) if len(inner) == 2 else (ordered[-1], ordered[0])
-        gap = stats.difference(
-            inner[b],
-            inner[a],
-            resamples=params.resamples,
-            seed=seed_for(params, focus.name, level, b, a),
-        )
-        gaps[str(level)] = (b, a, gap)
+        reference, *others = [v for v in split.levels if v in inner] or list(inner)
+        for other in others:
+            gap = stats.difference(
+                inner[other],
+                inner[reference],
+                resamples=params.resamples,
+                seed=seed_for(params, focus.name, level, other, reference),
+            )
+            gaps.append((str(level), other, reference, gap))
     left_out = len(frame) - len(data)
     title = f"{focus.plain} by {group.short} and {split.short}"
     if not gaps:
         finding = f"No {group.short} has two {split.short} groups to compare."
     else:
-        pairs_named = {(b, a) for b, a, _ in gaps.values()}
+        pairs_named = {(b, a) for _, b, a, _ in gaps}
         if len(pairs_named) == 1:
             b, a = next(iter(pairs_named))
             lead = f"{_capital(_level(split, b))} minus {_level(split, a)} median {focus.short}: "
-            pieces = [
-                f"{with_ci(gap, unit)} in {_level(group, level)}"
-                for level, (_, _, gap) in gaps.items()
-            ]
+            pieces = [f"{with_ci(gap, unit)} in {_level(group, g)}" for g, _, _, gap in gaps]
         else:
-            lead = f"Median {focus.short} between {split.short} groups: "
+            references = sorted({_level(split, a) for _, _, a, _ in gaps})
+            lead = f"Median {focus.short} of each {split.short} minus {' or '.join(references)}: "
             pieces = [
-                f"{_level(split, b)} − {_level(split, a)} {with_ci(gap, unit)} "
-                f"in {_level(group, level)}"
-                for level, (b, a, gap) in gaps.items()
+                f"{_level(split, b)} {with_ci(gap, unit)} in {_level(group, g)}"
+                for g, b, _, gap in gaps
             ]
         finding = lead + ", ".join(pieces)
-        signs = {gap.value > 0 for _, _, gap in gaps.values()}
-        ties = [_level(group, level) for level, (_, _, gap) in gaps.items() if gap.spans_zero]
+        signs = {gap.value > 0 for *_, gap in gaps}
+        ties = [
+            f"{_level(split, b)} and {_level(split, a)} in {_level(group, g)}"
+            for g, b, a, gap in gaps
+            if gap.spans_zero
+        ]
         if len(pairs_named) == 1 and len(signs) == 1 and not ties:
             more = "higher" if signs.pop() else "lower"
             finding += f": {_level(split, b)} is {more} within every {group.short}"
         elif ties:
-            finding += f"; no difference is shown in {', '.join(ties)} (the interval holds zero)"
+            finding += f"; tied (the interval holds zero): {'; '.join(ties)}"
         finding += "."
     if left_out:
         finding = finding[:-1] + f" ({left_out:,} {schema.entity} without {split.short} left out)."
@@ -277,7 +279,8 @@ def subgroups(
         "left_out": left_out,
         "medians": {f"{g} / {s}": e.as_dict() for (g, s), e in medians.items()},
         "differences": {
-            level: {"higher": b, "lower": a, **gap.as_dict()} for level, (b, a, gap) in gaps.items()
+            f"{g}: {b} − {a}": {"level": b, "reference": a, **gap.as_dict()}
+            for g, b, a, gap in gaps
         },
     }
     figure = plots.subgroups(data, focus, group, split, medians, title=title)
