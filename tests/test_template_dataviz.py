@@ -11,23 +11,77 @@ from conftest import SHARED_DATA, TEMPLATES, leftover_jinja, run_in_project, use
 
 PACKAGE = "data_visualization"
 DATASETS = ["penguins", "wholesale", "csv"]
-MODULES = [
-    "__init__",
-    "__main__",
-    "app",
-    "cli",
-    "config",
-    "data",
-    "features",
-    "fetch",
-    "gallery",
-    "pipeline",
-    "plots",
-    "readme",
-    "report",
-    "schema",
-]
+PACKAGE_DIR = f"src/{PACKAGE}"
 BASELINES = sorted(p.name for p in (TEMPLATES / "dataviz" / "tests" / "baseline").glob("*.png"))
+COMMON_FILES = {
+    ".copier-answers.yml",
+    ".github/workflows/ci.yml",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    "DECISIONS.md",
+    "LICENSE",
+    "Makefile",
+    "README.md",
+    "data/processed/.gitkeep",
+    "data/raw/.gitkeep",
+    "notebooks/01-eda.ipynb",
+    "pyproject.toml",
+    "reports/figures/.gitkeep",
+    "requirements.txt",
+    *(
+        f"{PACKAGE_DIR}/{name}.py"
+        for name in [
+            "__init__",
+            "__main__",
+            "app",
+            "cli",
+            "config",
+            "data",
+            "features",
+            "gallery",
+            "pipeline",
+            "plots",
+            "readme",
+            "report",
+            "runtime",
+            "schema",
+            "showcase",
+            "stats",
+        ]
+    ),
+    *(f"tests/baseline/{name}" for name in BASELINES),
+    *(
+        f"tests/test_{name}.py"
+        for name in [
+            "app",
+            "cli",
+            "data",
+            "features",
+            "gallery",
+            "notebook",
+            "plots",
+            "readme",
+            "report",
+            "results_current",
+            "runtime",
+            "schema",
+            "stats",
+        ]
+    ),
+    "tests/conftest.py",
+}
+# Each data set brings its own module and tests; only a download needs fetch.py.
+DATASET_FILES = {
+    "penguins": {f"{PACKAGE_DIR}/penguins.py", "tests/test_penguins.py"},
+    "wholesale": {f"{PACKAGE_DIR}/wholesale.py", "tests/test_wholesale.py"},
+    "csv": {
+        f"{PACKAGE_DIR}/your_csv.py",
+        f"{PACKAGE_DIR}/trend.py",  # only your own file can have a date column
+        "tests/test_your_csv.py",
+        "tests/test_trend.py",
+    },
+}
+FETCH_FILES = {f"{PACKAGE_DIR}/fetch.py", "tests/test_fetch.py"}
 # What each README must cite, and what only that dataset's project may mention.
 CITATIONS = {
     "penguins": [
@@ -59,9 +113,9 @@ def _results(project) -> str:
 def test_renders_what_the_dataset_answer_asks_for(render, dataset):
     project = render("dataviz", dataset=dataset, project_name="Data Visualization")
     package = project / "src" / PACKAGE
-    assert sorted(p.stem for p in package.glob("*.py")) == MODULES
-    assert (project / "notebooks" / "01-eda.ipynb").is_file()
-    assert sorted(p.name for p in (project / "tests" / "baseline").glob("*.png")) == BASELINES
+    files = {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()}
+    expected = COMMON_FILES | DATASET_FILES[dataset] | (FETCH_FILES if dataset != "csv" else set())
+    assert sorted(files) == sorted(expected)
     for name in BASELINES:  # binary files are copied byte for byte
         template = TEMPLATES / "dataviz" / "tests" / "baseline" / name
         assert (project / "tests" / "baseline" / name).read_bytes() == template.read_bytes()
@@ -89,7 +143,7 @@ def test_project_and_package_names_reach_the_code(render):
     assert '"Penguin Atlas"' in (package / "app.py").read_text()
     assert "from penguin_atlas" in (project / "tests" / "test_cli.py").read_text()
     assert 'name = "penguin-atlas"' in (project / "pyproject.toml").read_text()
-    assert (project / "README.md").read_text().startswith("# Penguin Atlas\n")
+    assert (project / "README.md").read_text().startswith("# Penguin Atlas: ")
 
 
 @pytest.mark.slow
@@ -98,8 +152,30 @@ def test_generated_project_is_clean_and_its_tests_pass(render, dataset):
     project = render("dataviz", dataset=dataset)
     run_in_project(project, "-m", "ruff", "check", ".")
     run_in_project(project, "-m", "ruff", "format", "--check", ".")
+    run_in_project(project, "-m", "deptry", "src")
     tests = run_in_project(project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
     assert " passed" in tests.stdout and "skipped" not in tests.stdout
+
+
+# Every figure of a finished run, drawn again from its clean table: no text may touch another.
+OVERLAPS = f"""
+from {PACKAGE} import pipeline, plots
+from {PACKAGE}.config import Params, Paths
+
+frame, schema, _ = pipeline.read_table(Paths())
+for chart in pipeline.charts(frame, schema, Params(resamples=200)):
+    print(chart.name, plots.overlapping_texts(chart.figure))
+"""
+
+
+def _assert_no_text_overlaps(project) -> None:
+    lines = run_in_project(project, "-c", OVERLAPS).stdout.splitlines()
+    assert lines and all(line.endswith(" []") for line in lines), lines
+
+
+def _assert_every_finding_has_an_interval(metrics) -> None:
+    for figure in metrics["figures"]:
+        assert "95% CI" in figure["finding"], figure["name"]
 
 
 @pytest.mark.slow
@@ -107,36 +183,66 @@ def test_penguins_gallery_from_the_real_data(render):
     # The data ships inside the palmerpenguins package: no file to copy, no network.
     project = render("dataviz", dataset="penguins")
     completed = run_in_project(project, "-m", PACKAGE, "all")
-    assert "[3/3] report" in completed.stdout
+    assert "[3/3] report done in" in completed.stdout
 
     metrics = _metrics(project)
-    assert metrics["source"]["kind"] == "real"
-    assert metrics["source"]["sha256"].startswith("f204db2c753b")
+    assert metrics["provenance"]["kind"] == "file"
+    assert metrics["provenance"]["sha256"].startswith("f204db2c753b")
     assert metrics["rows"] == 344
     figures = {figure["name"]: figure for figure in metrics["figures"]}
     assert list(figures) == [
         "distribution",
+        "subgroups",
         "measurements",
         "relationship",
         "pairs",
         "correlation",
         "composition",
-        "shares",
-    ]
-    assert figures["distribution"]["values"]["median_Gentoo"] == 5000
-    assert figures["distribution"]["finding"].startswith(
-        "Gentoo has the highest median body mass: 5,000 g"
+    ]  # no donut: it repeated the composition's counts
+    _assert_every_finding_has_an_interval(metrics)
+    distribution = figures["distribution"]
+    assert distribution["values"]["median_Gentoo"] == 5000
+    assert distribution["finding"].startswith(
+        "Gentoo has the highest median body mass, 5,000 g (95% CI 4,900 to 5,200)"
     )
+    # Adelie and Chinstrap share 3,700 g: a tie, named as one, not a winner
+    assert "Adelie and Chinstrap are tied at 3,700 g" in distribution["finding"]
+    [tie] = [d for d in distribution["values"]["differences"] if d["lower"] == "Chinstrap"]
+    assert tie["low"] < 0 < tie["high"]
+    # within every species, males are heavier (interval above zero)
+    differences = figures["subgroups"]["values"]["differences"]
+    assert list(differences) == [f"{s}: male − female" for s in ["Adelie", "Chinstrap", "Gentoo"]]
+    assert all(gap["low"] > 0 for gap in differences.values())
+    assert figures["subgroups"]["values"]["left_out"] == 11
+    relationship = figures["relationship"]["values"]
+    assert relationship["r_all"] == pytest.approx(-0.235, abs=0.001)
+    assert relationship["verdict"] == "reversed"
     assert "Simpson's paradox" in figures["relationship"]["finding"]
-    assert figures["relationship"]["values"]["r_all"] == pytest.approx(-0.235, abs=0.001)
     assert figures["pairs"]["values"]["strongest_r"] == pytest.approx(0.871, abs=0.001)
+    assert figures["pairs"]["values"]["verdict"] == "mostly between groups"
+    by_species = figures["correlation"]["values"]["groupings"]["species"]
+    reversed_pairs = {(c["a"], c["b"]) for c in by_species if c["verdict"] == "reversed"}
+    assert reversed_pairs == {
+        ("bill_length_mm", "bill_depth_mm"),
+        ("bill_depth_mm", "flipper_length_mm"),
+        ("bill_depth_mm", "body_mass_g"),
+    }
+    assert (
+        "the sign reverses in every group for bill length × bill depth"
+        in (figures["correlation"]["finding"])
+    )
     assert figures["composition"]["finding"] == (
-        "Biscoe has the most penguins: 168 of 344 (49%); Torgersen has only Adelie."
+        "Biscoe has the most penguins: 168 of 344 (49%, 95% CI 44% to 54%); "
+        "Torgersen has only Adelie."
     )
     for figure in figures.values():
         for name in figure["files"]:
             assert (project / "reports" / name).stat().st_size > 1000
+    _assert_no_text_overlaps(project)
 
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
+    assert "Simpson's paradox" in headline and "(reports/figures/relationship.png)" in headline
     results = _results(project)
     assert REAL_SAMPLE_WARNING not in results
     assert "![Distribution of body mass by species](reports/figures/distribution.png)" in results
@@ -151,17 +257,22 @@ def test_wholesale_gallery_from_the_real_file(render):
     run_in_project(project, "-m", PACKAGE, "all")
 
     metrics = _metrics(project)
-    assert metrics["source"]["kind"] == "real"
-    assert metrics["source"]["sha256"].startswith("c3d018c64356")
+    assert metrics["provenance"]["kind"] == "file"
+    assert metrics["provenance"]["sha256"].startswith("c3d018c64356")
     assert metrics["rows"] == 440
+    _assert_every_finding_has_an_interval(metrics)
     figures = {figure["name"]: figure for figure in metrics["figures"]}
-    assert figures["distribution"]["values"] == {"median_Horeca": 9581.5, "median_Retail": 5993.5}
-    assert (
-        figures["composition"]["finding"] == "Other region has the most clients: 316 of 440 (72%)."
+    assert figures["distribution"]["values"]["median_Horeca"] == 9581.5
+    assert figures["distribution"]["values"]["median_Retail"] == 5993.5
+    assert figures["composition"]["finding"] == (
+        "Other region has the most clients: 316 of 440 (72%, 95% CI 67% to 76%)."
     )
-    assert figures["shares"]["finding"].startswith("Fresh products is the largest share (36%)")
+    assert figures["shares"]["finding"].startswith(
+        "Fresh products is the largest share of the yearly spending of all clients, 36%"
+    )
     assert figures["correlation"]["values"]["method"] == "spearman"
     assert figures["pairs"]["values"]["strongest_pair"] == "Grocery / Detergents_Paper"
+    _assert_no_text_overlaps(project)
 
     results = _results(project)
     assert REAL_SAMPLE_WARNING not in results
@@ -170,22 +281,35 @@ def test_wholesale_gallery_from_the_real_file(render):
 
 
 @pytest.mark.slow
-def test_csv_gallery_from_a_real_file_given_at_run_time(render):
+def test_csv_gallery_from_a_real_file_given_at_run_time(render, tmp_path):
     # A user's own file: the real Wholesale table, given with --csv from outside data/raw/.
     project = render("dataviz", dataset="csv")
     source = SHARED_DATA / "wholesale_customers.csv"
     run_in_project(project, "-m", PACKAGE, "all", "--csv", str(source))
 
     metrics = _metrics(project)
-    assert metrics["source"]["kind"] == "real"
-    assert metrics["source"]["sha256"].startswith("c3d018c64356")
+    assert metrics["provenance"]["kind"] == "file"
+    assert metrics["provenance"]["sha256"].startswith("c3d018c64356")
     assert metrics["rows"] == 440 and metrics["columns"] == 8
+    _assert_every_finding_has_an_interval(metrics)
     figures = {figure["name"]: figure for figure in metrics["figures"]}
     assert "trend" not in figures  # no date column
     # Channel (1/2) and Region (1/2/3) are codes: categories, not measurements.
-    assert figures["composition"]["finding"] == "Region 3 has the most rows: 316 of 440 (72%)."
+    assert figures["composition"]["finding"].startswith(
+        "Region 3 has the most rows: 316 of 440 (72%"
+    )
     assert figures["correlation"]["values"]["method"] == "spearman"  # skewed spending
+    assert set(figures["correlation"]["values"]["groupings"]) == {"Channel", "Region"}
     assert REAL_SAMPLE_WARNING not in _results(project)
+    _assert_no_text_overlaps(project)
+
+    # The same file without its header row: every row is data, the columns get names.
+    headerless = tmp_path / "no-header.csv"
+    headerless.write_text("".join(source.read_text().splitlines(keepends=True)[1:]))
+    completed = run_in_project(project, "-m", PACKAGE, "data", "--csv", str(headerless))
+    assert "440 rows" in completed.stdout
+    schema = json.loads((project / "data" / "processed" / "table.json").read_text())
+    assert "no header row" in schema["schema"]["title"]
 
 
 @pytest.mark.parametrize(
@@ -210,10 +334,10 @@ def test_csv_that_cannot_be_used_is_one_clear_message(render, tmp_path, content,
 
 OFFLINE = f"""
 import dataclasses, sys
-from {PACKAGE} import data
+from {PACKAGE} import wholesale
 from {PACKAGE}.cli import app
 
-data.RAW = dataclasses.replace(data.RAW, url="http://127.0.0.1:9/offline.zip")
+wholesale.RAW = dataclasses.replace(wholesale.RAW, url="http://127.0.0.1:9/offline.zip")
 sys.argv = ["{PACKAGE}", "data"]
 app()
 """
@@ -236,6 +360,6 @@ def test_sample_run_is_labelled_and_deterministic(render):
         run_in_project(project, "-m", PACKAGE, "all", "--sample")
         runs.append(_metrics(project))
     assert runs[0] == runs[1]
-    assert runs[0]["source"]["kind"] == "sample"
+    assert runs[0]["provenance"]["kind"] == "sample"
     assert "trend" in [figure["name"] for figure in runs[0]["figures"]]  # the date column
     assert _results(project).lstrip().startswith("> [!WARNING]")

@@ -1,4 +1,8 @@
-"""The gallery: which charts a table gets, each with its question and a finding from the data."""
+"""The gallery: which charts a table gets, each with its question and a finding from the data.
+
+Every finding quotes its numbers with 95% intervals (``stats``), calls a difference whose
+interval holds zero a tie, and names a grouping that reverses a pooled correlation.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,24 @@ from dataclasses import dataclass, field
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import features, plots
+from . import features, plots, stats
 from .plots import fmt
 from .schema import Column, Schema
+from .stats import Comparison, Estimate
 
 
 @dataclass(frozen=True)
 class GalleryParams:
     max_categories: int
     max_pair_columns: int
-    rolling_window: int
     max_panels: int = 9
     max_points: int = 2000
     seed: int = 0
+    resamples: int = 2000
+    """Bootstrap resamples behind every interval of a median, a difference or η²."""
+    min_group_rows: int = 10
+    """Smallest group whose own correlation is computed (and compared with the pooled one)."""
+    max_correlation_pairs: int = 15
 
 
 @dataclass
@@ -32,7 +41,7 @@ class Chart:
     question: str
     finding: str
     figure: Figure
-    values: dict[str, float | str] = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
     """The numbers the finding quotes, for metrics.json."""
 
 
@@ -42,26 +51,28 @@ def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Ch
     group = schema.column(schema.group) if schema.group else None
     charts: list[Chart] = []
     if schema.focus:
-        charts.append(distribution(frame, schema, schema.column(schema.focus), group))
+        focus = schema.column(schema.focus)
+        charts.append(distribution(frame, schema, focus, group, params))
+        if group is not None and schema.split and schema.split != schema.group:
+            charts.append(
+                subgroups(frame, schema, focus, group, schema.column(schema.split), params)
+            )
     if numeric:
-        charts.append(spread(frame, schema, numeric[: params.max_panels], group))
+        charts.append(spread(frame, schema, numeric[: params.max_panels], group, params))
     if schema.pair:
         x, y = (schema.column(name) for name in schema.pair)
-        charts.append(relationship(frame, schema, x, y, group))
+        charts.append(relationship(frame, schema, x, y, group, params))
     if len(numeric) >= 2:
         shown = frame
         if len(frame) > params.max_points:  # a readable plot, drawn in seconds
             shown = frame.sample(params.max_points, random_state=params.seed)
-        charts.append(pairs(shown, numeric[: params.max_pair_columns], group, total=len(frame)))
-        charts.append(correlation(frame, numeric))
+        charts.append(pairs(frame, shown, numeric[: params.max_pair_columns], group, params))
+        charts.append(correlation(frame, schema, numeric[: params.max_panels], group, params))
     if group is not None:
         stack = schema.column(schema.stack) if schema.stack else None
         charts.append(composition(frame, schema, group, stack, params.max_categories))
-    if schema.parts or group is not None:
-        charts.append(shares(frame, schema, group, params.max_categories))
-    if schema.date and schema.focus:
-        date = schema.column(schema.date)
-        charts.append(trend(frame, date, schema.column(schema.focus), params.rolling_window))
+    if schema.parts:
+        charts.append(shares(frame, schema, group, params))
     return charts
 
 
@@ -71,96 +82,350 @@ def _level(column: Column, level: object) -> str:
     return f"{column.plain} {text}" if text.replace(".", "", 1).isdigit() else text
 
 
-def _unit(column: Column) -> str:
+def unit_suffix(column: Column) -> str:
     return f" {column.unit}" if column.unit else ""
 
 
-def distribution(frame: pd.DataFrame, schema: Schema, focus: Column, group: Column | None) -> Chart:
-    medians = features.group_medians(frame, focus.name, group.name) if group else pd.Series()
-    unit = _unit(focus)
-    if len(medians) >= 2:
-        top, low = _level(group, medians.index[0]), _level(group, medians.index[-1])
-        finding = (
-            f"{top} has the highest median {focus.short}: {fmt(medians.iloc[0])}{unit}, "
-            f"against {fmt(medians.iloc[-1])}{unit} for {low}."
+def with_ci(
+    estimate: Estimate, unit: str = "", digits: int | None = None, *, inside: bool = False
+) -> str:
+    """ "5,000 g (95% CI 4,900 to 5,200)", or "…, 95% CI … to …" ``inside`` brackets;
+    ``digits`` for correlations and η²."""
+    show = (lambda v: f"{v:.{digits}f}") if digits is not None else fmt
+    interval = f"95% CI {show(estimate.low)} to {show(estimate.high)}"
+    value = f"{show(estimate.value)}{unit}"
+    return f"{value}, {interval}" if inside else f"{value} ({interval})"
+
+
+def _pct(estimate: Estimate, *, inside: bool = False) -> str:
+    interval = f"95% CI {estimate.low:.0%} to {estimate.high:.0%}"
+    return f"{estimate.value:.0%}, {interval}" if inside else f"{estimate.value:.0%} ({interval})"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def seed_for(params: GalleryParams, *names: object) -> int:
+    """A seed per quantity, fixed by the project's seed: intervals do not depend on the order
+    in which they are computed."""
+    return params.seed + sum(ord(c) for c in "|".join(map(str, names))) % 10_000
+
+
+def _split_by(frame: pd.DataFrame, value: str, group: Column) -> dict[str, pd.Series]:
+    data = frame.dropna(subset=[value, group.name])
+    parts = {str(k): part[value] for k, part in data.groupby(group.name, observed=True)}
+    return {level: part for level, part in parts.items() if len(part)}
+
+
+def ranked_medians(
+    parts: dict[str, pd.Series], params: GalleryParams, key: str
+) -> tuple[dict[str, Estimate], list[tuple[str, str, Estimate]]]:
+    """Each part's median with its interval, highest first, and the difference of each
+    neighbour pair in that order (higher minus lower) with its interval."""
+    medians = {
+        level: stats.median_interval(
+            part, resamples=params.resamples, seed=seed_for(params, key, level)
         )
-        values = {f"median_{level}": float(value) for level, value in medians.items()}
+        for level, part in parts.items()
+    }
+    order = sorted(medians, key=lambda level: -medians[level].value)
+    steps = [
+        (
+            high,
+            low,
+            stats.difference(
+                parts[high],
+                parts[low],
+                resamples=params.resamples,
+                seed=seed_for(params, key, high, low),
+            ),
+        )
+        for high, low in zip(order, order[1:], strict=False)
+    ]
+    return {level: medians[level] for level in order}, steps
+
+
+def distribution(
+    frame: pd.DataFrame, schema: Schema, focus: Column, group: Column | None, params: GalleryParams
+) -> Chart:
+    unit = unit_suffix(focus)
+    parts = _split_by(frame, focus.name, group) if group is not None else {}
+    values: dict[str, object] = {}
+    if len(parts) >= 2:
+        assert group is not None
+        medians, steps = ranked_medians(parts, params, focus.name)
+        name = {level: _level(group, level) for level in medians}
+        high, low, first = steps[0]
+        if first.spans_zero:
+            finding = (
+                f"{name[high]} and {name[low]} share the highest median {focus.short}: "
+                f"{fmt(medians[high].value)} and {fmt(medians[low].value)}{unit}, a difference "
+                f"of {with_ci(first, unit)} that holds zero"
+            )
+        else:
+            finding = (
+                f"{name[high]} has the highest median {focus.short}, "
+                f"{with_ci(medians[high], unit)}: {with_ci(first, unit)} above {name[low]}"
+            )
+        for upper, lower, step in steps[1:]:
+            if step.spans_zero:
+                same = medians[upper].value == medians[lower].value
+                tied_at = (
+                    fmt(medians[upper].value)
+                    if same
+                    else f"{fmt(medians[upper].value)} and {fmt(medians[lower].value)}"
+                )
+                finding += (
+                    f"; {name[upper]} and {name[lower]} are tied at {tied_at}{unit} "
+                    f"(difference {with_ci(step, unit, inside=True)}, which holds zero)"
+                )
+            else:
+                finding += f"; {name[upper]} is {with_ci(step, unit)} above {name[lower]}"
+        finding += "."
+        for level, estimate in medians.items():
+            values[f"median_{level}"] = estimate.value
+            values[f"median_{level}_ci"] = [estimate.low, estimate.high]
+        values["differences"] = [
+            {"higher": upper, "lower": lower, **step.as_dict()} for upper, lower, step in steps
+        ]
         title = f"Distribution of {focus.short} by {group.short}"
     else:
-        q1, median, q3 = frame[focus.name].quantile([0.25, 0.5, 0.75])
-        finding = (
-            f"The median {focus.short} is {fmt(median)}{unit}; half of the {schema.entity} lie "
-            f"between {fmt(q1)} and {fmt(q3)}{unit}."
+        median = stats.median_interval(
+            frame[focus.name], resamples=params.resamples, seed=seed_for(params, focus.name)
         )
-        values = {"median": float(median), "q1": float(q1), "q3": float(q3)}
+        q1, q3 = frame[focus.name].quantile([0.25, 0.75])
+        finding = (
+            f"The median {focus.short} is {with_ci(median, unit)}; half of the {schema.entity} "
+            f"lie between {fmt(q1)} and {fmt(q3)}{unit}."
+        )
+        medians = {"": median}
+        values = {"median": median.value, "median_ci": [median.low, median.high]}
+        values |= {"q1": float(q1), "q3": float(q3)}
         title = f"Distribution of {focus.short}"
-    figure = plots.histogram(frame, focus, group, title=title, entity=schema.entity)
+    figure = plots.histogram(
+        frame, focus, group, title=title, entity=schema.entity, medians=medians
+    )
     question = f"How is {focus.short} distributed" + (
         f", and does it differ by {group.short}?" if group else "?"
     )
     return Chart("distribution", title, question, finding, figure, values)
 
 
-def spread(
-    frame: pd.DataFrame, schema: Schema, numeric: list[Column], group: Column | None
+def subgroups(
+    frame: pd.DataFrame,
+    schema: Schema,
+    focus: Column,
+    group: Column,
+    split: Column,
+    params: GalleryParams,
 ) -> Chart:
+    """The main measurement by group and a second category: does the second one matter within
+    each group?"""
+    data = frame.dropna(subset=[focus.name, group.name, split.name])
+    unit = unit_suffix(focus)
+    medians: dict[tuple[str, str], Estimate] = {}
+    # (group level, split level, reference level, difference): every split level against the
+    # first one the group has, in the column's order (no picking of the widest gap)
+    gaps: list[tuple[str, str, str, Estimate]] = []
+    for level, part in data.groupby(group.name, observed=True):
+        inner = _split_by(part, focus.name, split)
+        if len(inner) < 2:
+            continue
+        ranked, _ = ranked_medians(inner, params, f"{focus.name}|{level}")
+        medians |= {(str(level), key): estimate for key, estimate in ranked.items()}
+        reference, *others = [v for v in split.levels if v in inner] or list(inner)
+        for other in others:
+            gap = stats.difference(
+                inner[other],
+                inner[reference],
+                resamples=params.resamples,
+                seed=seed_for(params, focus.name, level, other, reference),
+            )
+            gaps.append((str(level), other, reference, gap))
+    left_out = len(frame) - len(data)
+    title = f"{focus.plain} by {group.short} and {split.short}"
+    if not gaps:
+        finding = f"No {group.short} has two {split.short} groups to compare."
+    else:
+        pairs_named = {(b, a) for _, b, a, _ in gaps}
+        if len(pairs_named) == 1:
+            b, a = next(iter(pairs_named))
+            lead = f"{_capital(_level(split, b))} minus {_level(split, a)} median {focus.short}: "
+            pieces = [f"{with_ci(gap, unit)} in {_level(group, g)}" for g, _, _, gap in gaps]
+        else:
+            references = sorted({_level(split, a) for _, _, a, _ in gaps})
+            lead = f"Median {focus.short} of each {split.short} minus {' or '.join(references)}: "
+            pieces = [
+                f"{_level(split, b)} {with_ci(gap, unit)} in {_level(group, g)}"
+                for g, b, _, gap in gaps
+            ]
+        finding = lead + ", ".join(pieces)
+        signs = {gap.value > 0 for *_, gap in gaps}
+        ties = [
+            f"{_level(split, b)} and {_level(split, a)} in {_level(group, g)}"
+            for g, b, a, gap in gaps
+            if gap.spans_zero
+        ]
+        if len(pairs_named) == 1 and len(signs) == 1 and not ties:
+            more = "higher" if signs.pop() else "lower"
+            finding += f": {_level(split, b)} is {more} within every {group.short}"
+        elif ties:
+            finding += f"; tied (the interval holds zero): {'; '.join(ties)}"
+        finding += "."
+    if left_out:
+        finding = finding[:-1] + f" ({left_out:,} {schema.entity} without {split.short} left out)."
+    values: dict[str, object] = {
+        "left_out": left_out,
+        "medians": {f"{g} / {s}": e.as_dict() for (g, s), e in medians.items()},
+        "differences": {
+            f"{g}: {b} − {a}": {"level": b, "reference": a, **gap.as_dict()}
+            for g, b, a, gap in gaps
+        },
+    }
+    figure = plots.subgroups(data, focus, group, split, medians, title=title)
+    question = f"Within each {group.short}, does {focus.short} differ by {split.short}?"
+    return Chart("subgroups", title, question, finding, figure, values)
+
+
+def spread(
+    frame: pd.DataFrame,
+    schema: Schema,
+    numeric: list[Column],
+    group: Column | None,
+    params: GalleryParams,
+) -> Chart:
+    eta: dict[str, Estimate] = {}
     if group is not None:
         # on the scale the panels show: logarithms for skewed measurements
         scaled = frame.assign(**{c.name: features.on_axis(frame[c.name], c.log) for c in numeric})
-        eta = {column: features.eta_squared(scaled, column.name, group.name) for column in numeric}
-        eta = {column: value for column, value in eta.items() if pd.notna(value)}
-        best, worst = max(eta, key=eta.get), min(eta, key=eta.get)
+        for column in numeric:
+            estimate = stats.eta_squared_interval(
+                scaled,
+                column.name,
+                group.name,
+                resamples=params.resamples,
+                seed=seed_for(params, "eta", column.name),
+            )
+            if pd.notna(estimate.value):
+                eta[column.name] = estimate
+        by_name = {column.name: column for column in numeric}
+        best = max(eta, key=lambda name: eta[name].value)
+        worst = min(eta, key=lambda name: eta[name].value)
         scale = ", of the logs" if any(column.log for column in numeric) else ""
         finding = (
-            f"{group.label} explains {eta[best]:.0%} of the variance in {best.short} (η²{scale})"
+            f"{group.label} explains {_pct(eta[best])} of the variance in "
+            f"{by_name[best].short} (η²{scale})"
         )
-        finding += f", but only {eta[worst]:.0%} in {worst.short}." if worst != best else "."
-        values = {f"eta_squared_{column.name}": round(value, 4) for column, value in eta.items()}
+        if worst != best:
+            separated = eta[best].low > eta[worst].high
+            finding += (
+                f", {'against only' if separated else 'and'} {_pct(eta[worst])} in "
+                f"{by_name[worst].short}" + ("" if separated else " (the intervals overlap)")
+            )
+        finding += "."
+        values: dict[str, object] = {f"eta_squared_{name}": e.as_dict() for name, e in eta.items()}
         title = f"Measurements by {group.short}"
         question = f"Which measurements differ most between {group.short} groups?"
     else:
-        skew = {column: float(frame[column.name].skew()) for column in numeric}
-        most = max(skew, key=lambda column: abs(skew[column]))
+        skew = {
+            column: stats.skewness_interval(
+                frame[column.name],
+                resamples=params.resamples,
+                seed=seed_for(params, "skew", column.name),
+            )
+            for column in numeric
+        }
+        most = max(skew, key=lambda column: abs(skew[column].value))
         finding = (
             f"{most.plain} is the most skewed measurement (skewness "
-            f"{skew[most]:.1f}): its median describes it better than its mean."
+            f"{with_ci(skew[most], digits=1)}): its median describes it better than its mean."
         )
-        values = {f"skewness_{column.name}": round(value, 4) for column, value in skew.items()}
+        values = {f"skewness_{column.name}": e.as_dict() for column, e in skew.items()}
         title = "Distribution of each measurement"
         question = "How spread out and how skewed is each measurement?"
-    figure = plots.violins(frame, numeric, group, title=title)
+    figure = plots.violins(frame, numeric, group, title=title, eta=eta)
     return Chart("measurements", title, question, finding, figure, values)
 
 
+def describe(comparison: Comparison, group: Column, symbol: str) -> str:
+    """What a grouping does to a pooled correlation, in words, with the numbers."""
+    low, high = comparison.within_range
+    within = f"{symbol} from {low:.2f} to {high:.2f}"
+    weakest = min(comparison.within.values(), key=lambda e: abs(e.value))
+    clear = all(not e.spans_zero for e in comparison.within.values())
+    if clear and comparison.verdict in (stats.REVERSED, stats.HIDDEN):
+        # the group nearest zero, with its interval: even it is on the far side of zero
+        within += f"; even the weakest has a 95% CI of {weakest.low:.2f} to {weakest.high:.2f}"
+    verdict = comparison.verdict
+    if verdict == stats.REVERSED:
+        turn = "rises" if comparison.pooled.value < 0 else "falls"
+        return (
+            f", yet within every {group.short} it {turn} ({within}): Simpson's paradox, "
+            f"the {group.short} groups reverse the pooled trend"
+        )
+    if verdict == stats.PARTLY_REVERSED:
+        flipped = [
+            _level(group, level)
+            for level, e in comparison.within.items()
+            if e.value * comparison.pooled.value < 0 and not e.spans_zero
+        ]
+        where = ", ".join(flipped)
+        return f", but within {where} the sign is the opposite ({within} by {group.short})"
+    if verdict == stats.HIDDEN:
+        return f", but within every {group.short} there is one ({within}): the groups hide it"
+    if verdict == stats.BETWEEN_GROUPS:
+        return (
+            f", but within each {group.short} it is weaker ({within}, every interval short of the "
+            f"pooled value): much of it is the difference between {group.short} groups"
+        )
+    return f"; within each {group.short}, {within}"
+
+
 def relationship(
-    frame: pd.DataFrame, schema: Schema, x: Column, y: Column, group: Column | None
+    frame: pd.DataFrame,
+    schema: Schema,
+    x: Column,
+    y: Column,
+    group: Column | None,
+    params: GalleryParams,
 ) -> Chart:
     data = frame.dropna(subset=[x.name, y.name])
-    logs = {"x_log": x.log, "y_log": y.log}
-    r_all = features.axis_correlation(data, x.name, y.name, **logs)
-    within = (
-        features.group_correlations(data, x.name, y.name, group.name, **logs) if group else None
+    scaled = data.assign(
+        **{
+            x.name: features.on_axis(data[x.name], x.log),
+            y.name: features.on_axis(data[y.name], y.log),
+        }
     )
-    direction = "rises" if r_all > 0 else "falls"
+    pooled, n = stats.correlation(scaled[x.name], scaled[y.name])
     r = "r of the logs" if x.log or y.log else "r"  # as the (log) axes show the points
-    if abs(r_all) < 0.1:
-        finding = f"Across all {schema.entity}, {y.short} shows no linear relation to {x.short}"
+    if pooled.spans_zero:
+        finding = (
+            f"Across all {schema.entity}, no linear relation of {y.short} to {x.short} is shown"
+        )
     else:
+        direction = "rises" if pooled.value > 0 else "falls"
         finding = f"Across all {schema.entity}, {y.short} {direction} with {x.short}"
-    finding += f" ({r} = {r_all:.2f})"
-    values: dict[str, float | str] = {"r_all": round(r_all, 4)}
-    if within is not None and len(within) >= 2:
-        values |= {f"r_{level}": round(value, 4) for level, value in within.items()}
-        low, high = within.min(), within.max()
-        if abs(r_all) >= 0.1 and (within * r_all < 0).all():
-            finding += (
-                f", yet within every {group.short} it {'falls' if r_all > 0 else 'rises'} "
-                f"({r} from {low:.2f} to {high:.2f}): Simpson's paradox, the groups hide the trend."
-            )
-        else:
-            finding += f"; within each {group.short}, {r} ranges from {low:.2f} to {high:.2f}."
-    else:
-        finding += "."
+    finding += f" ({r} = {with_ci(pooled, digits=2, inside=True)})"
+    values: dict[str, object] = {
+        "r_all": round(pooled.value, 4),
+        "r_all_ci": [pooled.low, pooled.high],
+        "n": n,
+    }
+    comparisons = (
+        stats.compare_within(
+            scaled, [x.name, y.name], group.name, method="pearson", min_rows=params.min_group_rows
+        )
+        if group is not None
+        else []
+    )
+    if comparisons:
+        assert group is not None
+        comparison = comparisons[0]
+        finding += describe(comparison, group, r)
+        values["within"] = {level: e.as_dict() for level, e in comparison.within.items()}
+        values["verdict"] = comparison.verdict
+    finding += "."
     title = f"{y.plain} against {x.plain.lower()}"
     figure = plots.scatter(frame, x, y, group, title=title, entity=schema.entity)
     question = f"How does {y.short} change with {x.short}?"
@@ -180,50 +445,125 @@ def _method(columns: list[Column]) -> str:
     return "spearman" if any(column.log for column in columns) else "pearson"
 
 
-def pairs(frame: pd.DataFrame, numeric: list[Column], group: Column | None, *, total: int) -> Chart:
-    method = _method(numeric)
-    ranked = features.ranked_pairs(features.correlations(frame, [c.name for c in numeric], method))
-    best = ranked.iloc[0]
+VERDICTS = {
+    stats.REVERSED: "the sign reverses in every group",
+    stats.PARTLY_REVERSED: "the sign reverses in some groups",
+    stats.HIDDEN: "a relation the pooled data hides appears in every group",
+    stats.BETWEEN_GROUPS: "the pooled value is mostly a difference between groups",
+}
+
+
+def _pooled(frame: pd.DataFrame, names: list[str], method: str) -> list[Comparison]:
+    """Every pair's pooled correlation, as comparisons without groups."""
+    result = []
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            estimate, _ = stats.correlation(frame[a], frame[b], method)
+            result.append(Comparison(a, b, "", estimate, {}))
+    return result
+
+
+def pairs(
+    frame: pd.DataFrame,
+    shown: pd.DataFrame,
+    numeric: list[Column],
+    group: Column | None,
+    params: GalleryParams,
+) -> Chart:
+    method, names = _method(numeric), [c.name for c in numeric]
+    symbol = _symbol(method)
+    ranked = sorted(_pooled(frame, names, method), key=lambda c: -abs(c.pooled.value))
+    best = ranked[0]
     labels = {column.name: _name(column) for column in numeric}
     finding = (
-        f"The strongest relation is between {labels[best['a']]} and {labels[best['b']]} "
-        f"({_symbol(method)} = {best['r']:.2f})"
+        f"The strongest pooled relation is between {labels[best.a]} and {labels[best.b]} "
+        f"({symbol} = {with_ci(best.pooled, digits=2, inside=True)})"
     )
+    values: dict[str, object] = {
+        "strongest_pair": f"{best.a} / {best.b}",
+        "strongest_r": round(best.pooled.value, 4),
+        "strongest_r_ci": [best.pooled.low, best.pooled.high],
+    }
     if group is not None:
-        finding += f"; colours show how far the {group.short} groups separate on each pair."
-    else:
-        finding += "."
+        within = stats.compare_within(
+            frame, [best.a, best.b], group.name, method=method, min_rows=params.min_group_rows
+        )
+        if within:
+            finding += describe(within[0], group, symbol)
+            values["within"] = {level: e.as_dict() for level, e in within[0].within.items()}
+            values["verdict"] = within[0].verdict
+    finding += "."
     title = "Every pair of measurements" + (f", by {group.short}" if group else "")
-    if total > len(frame):
-        title += f" ({len(frame):,} of {total:,} rows)"
-    figure = plots.pair_grid(frame, numeric, group, title=title)
+    if len(frame) > len(shown):
+        title += f" ({len(shown):,} of {len(frame):,} rows)"
+    figure = plots.pair_grid(shown, numeric, group, title=title)
     question = "Which measurements move together" + (
         f", and do the {group.short} groups separate?" if group else "?"
     )
-    values = {"strongest_pair": f"{best['a']} / {best['b']}", "strongest_r": round(best["r"], 4)}
     return Chart("pairs", title, question, finding, figure, values)
 
 
-def correlation(frame: pd.DataFrame, numeric: list[Column]) -> Chart:
-    method = _method(numeric)
-    corr = features.correlations(frame, [column.name for column in numeric], method)
-    ranked = features.ranked_pairs(corr)
-    strong = int((ranked["r"].abs() >= 0.5).sum())
-    weakest = ranked.iloc[-1]
-    labels = {column.name: _name(column) for column in numeric}
+def correlation(
+    frame: pd.DataFrame,
+    schema: Schema,
+    numeric: list[Column],
+    group: Column | None,
+    params: GalleryParams,
+) -> Chart:
+    """Pooled correlations beside the ones within each group, for every grouping the table
+    has: the chart shows the main grouping, the finding names every reversal."""
+    method, names = _method(numeric), [c.name for c in numeric]
     symbol = _symbol(method)
+    labels = {column.name: _name(column) for column in numeric}
+    pooled = _pooled(frame, names, method)
+    strong = sum(abs(c.pooled.value) >= 0.5 and not c.pooled.spans_zero for c in pooled)
+    strongest = max(pooled, key=lambda c: abs(c.pooled.value))
+    established = sum(not c.pooled.spans_zero for c in pooled)
     finding = (
-        f"{strong} of {len(ranked)} pairs of measurements correlate strongly (|{symbol}| ≥ 0.5); "
-        f"the weakest pair is {labels[weakest['a']]} and {labels[weakest['b']]} "
-        f"({symbol} = {weakest['r']:.2f})."
+        f"Pooled over all {schema.entity}, {established} of {len(pooled)} pairs have a "
+        f"correlation whose 95% interval excludes zero, {strong} of them with |{symbol}| ≥ 0.5 "
+        f"(the strongest, {labels[strongest.a]} × {labels[strongest.b]}: {symbol} = "
+        f"{with_ci(strongest.pooled, digits=2, inside=True)})"
     )
-    title = f"Correlation between measurements ({method.capitalize()})"
-    figure = plots.heatmap(corr, [column.plain for column in numeric], method=method, title=title)
-    values = {"method": method, "strong_pairs": strong, "pairs": len(ranked)}
+    values: dict[str, object] = {
+        "method": method,
+        "pairs": len(pooled),
+        "established_pairs": established,
+        "strong_pairs": strong,
+        "pooled": {f"{c.a} / {c.b}": c.pooled.as_dict() for c in pooled},
+        "groupings": {},
+    }
+    shown = pooled
+    for category in schema.of_kind("category"):
+        comparisons = stats.compare_within(
+            frame, names, category.name, method=method, min_rows=params.min_group_rows
+        )
+        if not comparisons:
+            continue
+        values["groupings"][category.name] = [c.as_dict() for c in comparisons]
+        if group is not None and category.name == group.name:
+            shown = comparisons
+        flagged: dict[str, list[str]] = {}
+        for c in comparisons:
+            if c.verdict != stats.CONSISTENT:
+                flagged.setdefault(c.verdict, []).append(f"{labels[c.a]} × {labels[c.b]}")
+        if flagged:
+            listed = "; ".join(
+                f"{VERDICTS[verdict]} for {', '.join(pairs)}" for verdict, pairs in flagged.items()
+            )
+            finding += f". Split by {category.short}: {listed}"
+        else:
+            finding += f". Split by {category.short}, every pair keeps its pooled sign and size"
+    finding += "."
+    shown = sorted(shown, key=lambda c: -abs(c.pooled.value))[: params.max_correlation_pairs]
+    title = "Correlations, pooled and within " + (
+        f"each {group.short}" if group and shown and shown[0].within else "the data"
+    )
+    figure = plots.correlation_intervals(shown, labels, group=group, method=method, title=title)
     return Chart(
         "correlation",
         title,
-        "How strongly are the measurements correlated?",
+        "Which measurements move together, and does a grouping change the answer?",
         finding,
         figure,
         values,
@@ -239,9 +579,10 @@ def composition(
     totals = table.sum(axis=1)
     top = _level(rows, totals.index[0])
     total = int(len(frame[frame[rows.name].notna()]))
+    share = stats.wilson_interval(int(totals.iloc[0]), total)
     finding = (
         f"{top} has the most {schema.entity}: {int(totals.iloc[0]):,} of {total:,} "
-        f"({totals.iloc[0] / total:.0%})"
+        f"({_pct(share, inside=True)})"
     )
     if split is not None:
         single = [
@@ -258,61 +599,52 @@ def composition(
         title = f"{schema.entity.capitalize()} per {rows.short}"
         question = f"How many {schema.entity} are there per {rows.short}?"
     figure = plots.bar_counts(table, rows, split, title=title, entity=schema.entity)
-    values = {f"count_{level}": int(value) for level, value in totals.items()}
+    values: dict[str, object] = {f"count_{level}": int(value) for level, value in totals.items()}
+    values["top_share"] = share.as_dict()
     return Chart("composition", title, question, finding, figure, values)
 
 
-def shares(frame: pd.DataFrame, schema: Schema, group: Column | None, max_slices: int) -> Chart:
-    if schema.parts:
-        totals = frame[list(schema.parts)].sum()
-        totals.index = [schema.column(name).plain for name in totals.index]
-        share = features.shares(totals, max_slices)
-        title = f"Share of {schema.parts_label or 'the total'}"
-        question = f"What makes up {schema.parts_label or 'the total'}?"
-        centre = f"{len(frame):,}\n{schema.entity}"
-        order = list(totals.index)
-    else:
-        assert group is not None
-        counts = frame[group.name].value_counts()
-        counts.index = counts.index.astype(str)
-        share = features.shares(counts, max_slices)
-        title = f"Share of {schema.entity} by {group.short}"
-        question = f"What share of the {schema.entity} does each {group.short} have?"
-        centre = f"{int(counts.sum()):,}\n{schema.entity}"
-        order = list(group.levels)
-    first, last = share.index[0], share.index[-1]
-    if group is not None and not schema.parts:
-        first, last = _level(group, first), _level(group, last)
+def shares(
+    frame: pd.DataFrame, schema: Schema, group: Column | None, params: GalleryParams
+) -> Chart:
+    """What the parts add up to, overall with intervals and per group: the composition of the
+    total, which no other chart shows."""
+    parts = list(schema.parts)
+    tick = {name: schema.column(name).plain for name in parts}
+    overall = stats.share_intervals(
+        frame, parts, resamples=params.resamples, seed=seed_for(params, "shares")
+    )
+    overall = dict(sorted(overall.items(), key=lambda item: -item[1].value))
+    by_group: dict[str, dict[str, float]] = {}
+    if group is not None:
+        for level, part in frame.groupby(group.name, observed=True):
+            sums = part[parts].sum()
+            by_group[_level(group, level)] = {
+                tick[name]: float(sums[name] / sums.sum()) for name in parts
+            }
+    label = schema.parts_label or "the total"
+    first, last = next(iter(overall)), list(overall)[-1]
     finding = (
-        f"{first} is the largest share ({share.iloc[0]:.0%}); "
-        f"{last} the smallest ({share.iloc[-1]:.0%})."
+        f"{tick[first]} is the largest share of {label}, {_pct(overall[first])}; "
+        f"{tick[last]} the smallest, {_pct(overall[last])}"
     )
-    figure = plots.donut(share, title=title, centre=centre, order=order)
-    values = {f"share_{name}": round(float(value), 4) for name, value in share.items()}
-    return Chart("shares", title, question, finding, figure, values)
-
-
-def trend(frame: pd.DataFrame, date: Column, focus: Column, window: int) -> Chart:
-    table, frequency = features.rolling_trend(frame, date.name, focus.name, window)
-    adjective, noun = plots.PERIODS[frequency]
-    rolling = table.dropna(subset=["rolling"])
-    first, last = rolling.iloc[0], rolling.iloc[-1]
-    peak = rolling.loc[rolling["rolling"].idxmax()]
-    change = last["rolling"] / first["rolling"] - 1 if first["rolling"] else float("nan")
-    unit = _unit(focus)
-    finding = (
-        f"The {window}-{noun} rolling mean of {focus.short} went from {fmt(first['rolling'])}"
-        f"{unit} to {fmt(last['rolling'])}{unit} ({change:+.0%}) between "
-        f"{first['period']:%d %b %Y} and {last['period']:%d %b %Y}; it peaked at "
-        f"{fmt(peak['rolling'])}{unit} around {peak['period']:%d %b %Y}."
+    if len(by_group) >= 2:
+        gaps = {
+            name: max(p[tick[name]] for p in by_group.values())
+            - min(p[tick[name]] for p in by_group.values())
+            for name in parts
+        }
+        widest = max(gaps, key=gaps.get)
+        spread = ", ".join(f"{level} {p[tick[widest]]:.0%}" for level, p in by_group.items())
+        finding += f". By {group.short}, the share of {tick[widest]} differs most: {spread}"
+    finding += "."
+    title = f"Share of {label}" + (f", overall and by {group.short}" if by_group else "")
+    figure = plots.share_bars(
+        {tick[name]: e for name, e in overall.items()},
+        by_group,
+        title=title,
+        xlabel=f"Share of {label}",
     )
-    title = f"{focus.plain} over time"
-    figure = plots.trend(table, focus, window=window, frequency=frequency, title=title)
-    values = {
-        "first": float(first["rolling"]),
-        "last": float(last["rolling"]),
-        "peak": float(peak["rolling"]),
-    }
-    return Chart(
-        "trend", title, f"How does {focus.short} change over time?", finding, figure, values
-    )
+    values: dict[str, object] = {f"share_{name}": e.as_dict() for name, e in overall.items()}
+    values["by_group"] = by_group
+    return Chart("shares", title, f"What makes up {label}?", finding, figure, values)

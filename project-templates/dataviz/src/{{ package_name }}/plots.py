@@ -7,23 +7,28 @@ pyplot (no global state, no backend needed); ``save`` writes it as PNG and SVG.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import matplotlib as mpl
-import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
-from . import features
+from . import features, stats
 from .schema import Column
+from .stats import Comparison, Estimate
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
 OTHER = "#999999"
+# A second grouping's colours: the same palette in another order, yellow last (too pale for dots).
+SECOND = tuple(PALETTE[i] for i in (4, 5, 3, 0, 1, 2, 6))
+# A second cue beside colour, for greyscale print and colour-vision deficiencies.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++", "ooo")
 THEME = {
     "font.family": "DejaVu Sans",  # bundled with matplotlib: the same glyphs everywhere
     "font.size": 10,
@@ -58,9 +63,9 @@ def themed(draw: Callable[..., Figure]) -> Callable[..., Figure]:
     return wrapper
 
 
-def colours(levels: Sequence[str]) -> dict[str, str]:
+def colours(levels: Sequence[str], palette: Sequence[str] = PALETTE) -> dict[str, str]:
     """One palette colour per level, in order; 'Other' is grey."""
-    cycle = iter(PALETTE * (len(levels) // len(PALETTE) + 1))
+    cycle = iter(tuple(palette) * (len(levels) // len(palette) + 1))
     return {level: OTHER if level == "Other" else next(cycle) for level in levels}
 
 
@@ -69,14 +74,14 @@ def fmt(value: float) -> str:
     if pd.isna(value):
         return "n/a"
     size = abs(value)
-    if size >= 100:
+    if size >= 100 or float(value).is_integer():
         return f"{value:,.0f}"
     if size >= 10:
         return f"{value:,.1f}".rstrip("0").rstrip(".")
     return f"{value:.2f}"
 
 
-def _thousands(axis: mpl.axis.Axis) -> None:
+def thousands(axis: mpl.axis.Axis) -> None:
     """Tick labels with thousands separators (5,000), small numbers as they are (2.5)."""
     axis.set_major_formatter(
         FuncFormatter(lambda value, _: f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}")
@@ -90,55 +95,84 @@ def _levels(frame: pd.DataFrame, group: Column | None) -> list[str]:
     return [level for level in group.levels if level in present] or sorted(present)
 
 
+def _interval(estimate: Estimate, unit: str = "") -> str:
+    return f"{fmt(estimate.value)}{unit} (95% CI {fmt(estimate.low)} to {fmt(estimate.high)})"
+
+
+def _bins(values: pd.Series, log: bool) -> np.ndarray:
+    """Shared histogram bin edges (evenly spaced in log10 on a log axis), at most 40 bins."""
+    edges = np.histogram_bin_edges(np.log10(values) if log else values, bins="auto")[:41]
+    return 10**edges if log else edges
+
+
 @themed
 def histogram(
-    frame: pd.DataFrame, column: Column, group: Column | None, *, title: str, entity: str
+    frame: pd.DataFrame,
+    column: Column,
+    group: Column | None,
+    *,
+    title: str,
+    entity: str,
+    medians: Mapping[str, Estimate] | None = None,
 ) -> Figure:
-    """Histogram with a density curve of one measurement, one colour per group."""
+    """One histogram per group on a shared axis, each with its median and its 95% interval.
+
+    Facets instead of overlaid, translucent histograms: every group's shape and median stay
+    visible, even when two medians are equal.
+    """
     data = frame.dropna(subset=[column.name])
-    values = data[column.name]
-    # Shared bins; on a log axis seaborn takes them in log10 units.
-    bins = np.histogram_bin_edges(np.log10(values) if column.log else values, bins="auto")[:41]
-    fig = Figure(figsize=WIDE, layout="constrained")
-    ax = fig.subplots()
-    parts = (
-        [(level, data[data[group.name] == level]) for level in _levels(data, group)]
-        if group is not None
-        else [("", data)]
-    )
-    palette = colours([level for level, _ in parts])
-    for level, part in parts:
-        median = part[column.name].median()
-        label = f"{level} (median {fmt(median)} {column.unit})".strip().replace(" )", ")")
-        sns.histplot(
-            part[column.name],
-            bins=bins,
-            kde=True,
-            element="step",
-            alpha=0.25,
-            color=palette[level],
-            label=label if level else f"median {fmt(median)} {column.unit}".strip(),
-            log_scale=column.log,
-            ax=ax,
-        )
-        ax.axvline(median, color=palette[level], linestyle="--", linewidth=1.2)
-    ax.set(title=title, xlabel=column.label, ylabel=f"Number of {entity}")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    if not column.log:
-        _thousands(ax.xaxis)
-    ax.legend(title=group.label if group is not None else None, loc="best")
+    levels = _levels(data, group)
+    parts = [(level, data[data[group.name].astype(str) == level]) for level in levels]
+    parts = parts or [("", data)]
+    edges = _bins(data[column.name], column.log)
+    fig = Figure(figsize=(WIDE[0], 1.2 + 1.25 * len(parts)), layout="constrained")
+    axes = fig.subplots(len(parts), 1, sharex=True, squeeze=False)[:, 0]
+    palette = colours(levels)
+    unit = f" {column.unit}" if column.unit else ""
+    for ax, (level, part) in zip(axes, parts, strict=True):
+        ax.hist(part[column.name], bins=edges, color=palette.get(level, PALETTE[0]), alpha=0.85)
+        estimate = (medians or {}).get(level)
+        if estimate is None:
+            median = float(part[column.name].median())
+            text = f"median {fmt(median)}{unit}"
+        else:
+            median = estimate.value
+            text = f"median {_interval(estimate, unit)}"
+            ax.axvspan(estimate.low, estimate.high, color="black", alpha=0.15, lw=0)
+        ax.axvline(median, color="black", lw=1.5)
+        ax.set_title(text, loc="right", fontsize=9, fontweight="normal")  # above the bars
+        if level:
+            ax.set_title(f"{level} (n = {len(part):,})", loc="left", fontsize=10)
+        # no "0": bars start there anyway, and it would touch the first x tick label
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True, prune="lower"))
+        ax.grid(axis="x", visible=False)
+    if column.log:
+        axes[-1].set_xscale("log")
+    else:
+        thousands(axes[-1].xaxis)
+    axes[-1].set_xlabel(column.label)
+    fig.supylabel(f"Number of {entity}", fontsize=10)
+    fig.suptitle(title)
     return fig
 
 
 @themed
 def violins(
-    frame: pd.DataFrame, columns: Sequence[Column], group: Column | None, *, title: str
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    group: Column | None,
+    *,
+    title: str,
+    eta: Mapping[str, Estimate] | None = None,
 ) -> Figure:
-    """Small multiples: the distribution of each measurement per group, as violin + box."""
+    """Small multiples: the distribution of each measurement per group, as violin + box.
+
+    ``eta`` (η² per column name, with its interval) is written under each panel's title.
+    """
     count = len(columns)
     ncols = 2 if count in (2, 4) else min(count, 3)
     nrows = -(-count // ncols)
-    fig = Figure(figsize=(3.4 * ncols, 3.2 * nrows), layout="constrained")
+    fig = Figure(figsize=(3.6 * ncols, 3.3 * nrows), layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
     levels = _levels(frame, group)
     for ax, column in zip(axes, columns, strict=False):
@@ -159,10 +193,17 @@ def violins(
             legend=False,
             ax=ax,
         )
-        ax.set(title=column.plain, xlabel="", ylabel=column.unit_label or column.plain)
+        heading = column.plain
+        if eta and column.name in eta:
+            e = eta[column.name]
+            heading += f"\nη² = {e.value:.2f} (95% CI {e.low:.2f} to {e.high:.2f})"
+        ax.set_title(heading, fontsize=10)
+        ax.set(xlabel="", ylabel=column.unit_label or column.plain)
         ax.grid(axis="x", visible=False)
-        if not column.log:
-            _thousands(ax.yaxis)
+        if column.log:
+            ax.yaxis.set_minor_locator(NullLocator())  # decades are enough, and draw fast
+        else:
+            thousands(ax.yaxis)
         ax.tick_params(axis="x", labelrotation=20 if len(levels) > 3 else 0)
     for ax in axes[count:]:
         ax.set_visible(False)
@@ -170,57 +211,68 @@ def violins(
     return fig
 
 
-def _fit(x: np.ndarray, y: np.ndarray, x_log: bool, y_log: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Least-squares line on the axes' own scales (log axes fit in log space)."""
-    fx = np.log10(x) if x_log else x
-    fy = np.log10(y) if y_log else y
-    slope, intercept = np.polyfit(fx, fy, 1)
+def _fit(
+    x: pd.Series, y: pd.Series, x_log: bool, y_log: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Least-squares line and its 95% band on the axes' own scales (log axes fit the logs)."""
+    fx = np.log10(x.to_numpy(float)) if x_log else x.to_numpy(float)
+    fy = np.log10(y.to_numpy(float)) if y_log else y.to_numpy(float)
     grid = np.linspace(fx.min(), fx.max(), 50)
-    line = slope * grid + intercept
-    return (10**grid if x_log else grid), (10**line if y_log else line)
+    line, low, high = stats.line_with_band(fx, fy, grid)
+    back = (lambda v: 10**v) if y_log else (lambda v: v)
+    return (10**grid if x_log else grid), back(line), back(low), back(high)
+
+
+def _r(estimate: Estimate) -> str:
+    return f"r = {estimate.value:.2f} ({estimate.low:.2f} to {estimate.high:.2f})"
 
 
 @themed
 def scatter(
     frame: pd.DataFrame, x: Column, y: Column, group: Column | None, *, title: str, entity: str
 ) -> Figure:
-    """Scatter plot with a regression line per group and one for all rows (dashed)."""
+    """Scatter plot with a least-squares line and its 95% band per group and for all rows."""
     data = frame.dropna(subset=[x.name, y.name])
-    fig = Figure(figsize=WIDE, layout="constrained")
+    fig = Figure(figsize=(WIDE[0], WIDE[1] + 0.6), layout="constrained")
     ax = fig.subplots()
     levels = _levels(data, group)
     palette = colours(levels)
     parts = [(level, data[data[group.name] == level]) for level in levels] if group else []
-    logs = {"x_log": x.log, "y_log": y.log}
-    for level, part in parts:
-        r = features.axis_correlation(part, x.name, y.name, **logs)
+    on_axis = {c.name: features.on_axis(data[c.name], c.log) for c in (x, y)}
+    for index, (level, part) in enumerate(parts):
+        r, _ = stats.correlation(on_axis[x.name][part.index], on_axis[y.name][part.index])
         ax.scatter(
             part[x.name],
             part[y.name],
-            s=18,
+            s=20,
             alpha=0.6,
             color=palette[level],
+            marker=MARKERS[index % len(MARKERS)],
             edgecolor="none",
-            label=f"{level} (r = {r:.2f})",
+            label=f"{level}: {_r(r)}",
         )
-        if len(part) >= 3:
-            ax.plot(*_fit(part[x.name], part[y.name], x.log, y.log), color=palette[level], lw=2)
+        if len(part) >= 4:
+            grid, line, low, high = _fit(part[x.name], part[y.name], x.log, y.log)
+            ax.fill_between(grid, low, high, color=palette[level], alpha=0.2, lw=0)
+            ax.plot(grid, line, color=palette[level], lw=2)
     if not parts:
         ax.scatter(data[x.name], data[y.name], s=18, alpha=0.6, color=PALETTE[0], edgecolor="none")
-    r_all = features.axis_correlation(data, x.name, y.name, **logs)
-    ax.plot(
-        *_fit(data[x.name], data[y.name], x.log, y.log),
-        color="black",
-        linestyle="--",
-        lw=1.5,
-        label=f"all {entity} (r = {r_all:.2f})",
-    )
+    r_all, _ = stats.correlation(on_axis[x.name], on_axis[y.name])
+    grid, line, low, high = _fit(data[x.name], data[y.name], x.log, y.log)
+    ax.fill_between(grid, low, high, color="black", alpha=0.12, lw=0)
+    ax.plot(grid, line, color="black", linestyle="--", lw=1.5, label=f"all {entity}: {_r(r_all)}")
     if x.log:
         ax.set_xscale("log")
     if y.log:
         ax.set_yscale("log")
     ax.set(title=title, xlabel=x.label, ylabel=y.label)
-    ax.legend(loc="best")
+    note = "r of the logs" if x.log or y.log else "r"
+    fig.legend(
+        loc="outside lower center",
+        ncols=2,
+        title=f"{note} with its 95% interval; shaded: 95% band of each fitted line",
+        title_fontsize=9,
+    )
     return fig
 
 
@@ -243,8 +295,8 @@ def pair_grid(
         right=1 - 0.1 / width,
         bottom=1.1 / height,
         top=1 - 0.45 / height,
-        wspace=0.08,
-        hspace=0.08,
+        wspace=0.2,  # room between one panel's last tick label and the next one's first
+        hspace=0.12,
     )
     axes = fig.subplots(count, count, sharex="col", sharey="row", squeeze=False)
     levels = _levels(frame, group)
@@ -274,28 +326,167 @@ def pair_grid(
                 density.set(yticks=[], ylabel="")
                 density.spines[["right", "top"]].set_visible(False)
             else:
-                for level, part in parts:
+                for index, (level, part) in enumerate(parts):
                     ax.scatter(
                         part[col.name],
                         part[row.name],
-                        s=6,
+                        s=7,
                         alpha=0.5,
                         color=palette.get(level, PALETTE[0]),
+                        marker=MARKERS[index % len(MARKERS)],
                         edgecolor="none",
                     )
             xlabel, ylabel = (col.plain, row.plain) if shared_unit else (col.compact, row.compact)
             ax.set(xlabel=xlabel if i == count - 1 else "", ylabel=ylabel if j == 0 else "")
             if i == count - 1 and not col.log:
-                _thousands(ax.xaxis)
+                ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
+                thousands(ax.xaxis)
             if j == 0 and not row.log:
-                _thousands(ax.yaxis)
+                ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
+                thousands(ax.yaxis)
+    for ax in axes.ravel():  # no minor ticks on log axes: hundreds of ticks, drawn slowly
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "log":
+                axis.set_minor_locator(NullLocator())
     if levels:
         handles = [
-            mpl.lines.Line2D([], [], marker="o", linestyle="", color=palette[level], label=level)
-            for level in levels
+            mpl.lines.Line2D(
+                [], [], marker=MARKERS[k % len(MARKERS)], linestyle="", color=palette[level]
+            )
+            for k, level in enumerate(levels)
         ]
-        fig.legend(handles=handles, loc="lower center", ncols=len(levels), title=None)
+        fig.legend(handles, levels, loc="lower center", ncols=len(levels), title=None)
     fig.suptitle(title)
+    return fig
+
+
+@themed
+def subgroups(
+    frame: pd.DataFrame,
+    column: Column,
+    group: Column,
+    split: Column,
+    medians: Mapping[tuple[str, str], Estimate],
+    *,
+    title: str,
+) -> Figure:
+    """Each row one level of ``group``: every ``split`` level's values as faint points, its
+    median as a marker with its 95% interval. Split levels differ in shape and colour."""
+    data = frame.dropna(subset=[column.name, group.name, split.name])
+    rows, inner = _levels(data, group), _levels(data, split)
+    palette = colours(inner, SECOND)  # not the group's colours: a different variable
+    fig = Figure(figsize=(WIDE[0], 1.6 + 0.8 * len(rows)), layout="constrained")
+    ax = fig.subplots()
+    rng = np.random.default_rng(0)  # jitter only: the same picture on every run
+    step = 0.7 / max(len(inner), 1)
+    for i, row in enumerate(rows):
+        for j, level in enumerate(inner):
+            y = i + (j - (len(inner) - 1) / 2) * step
+            values = data.loc[
+                (data[group.name].astype(str) == row) & (data[split.name].astype(str) == level),
+                column.name,
+            ]
+            if values.empty:
+                continue
+            jitter = rng.uniform(-step / 4, step / 4, len(values))
+            ax.scatter(values, y + jitter, s=8, alpha=0.25, color=palette[level], lw=0)
+            estimate = medians.get((row, level))
+            if estimate is not None:
+                ax.errorbar(
+                    estimate.value,
+                    y,
+                    xerr=[[estimate.value - estimate.low], [estimate.high - estimate.value]],
+                    fmt=MARKERS[j % len(MARKERS)],
+                    color=palette[level],
+                    markeredgecolor="black",
+                    markersize=8,
+                    capsize=3,
+                    lw=2,
+                    label=level if i == 0 else None,
+                )
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
+    if column.log:
+        ax.set_xscale("log")
+    else:
+        thousands(ax.xaxis)
+    ax.set(title=title, xlabel=column.label, ylabel=group.label)
+    ax.legend(
+        title=f"{split.label}: median and 95% CI",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+    )
+    return fig
+
+
+VERDICT_NOTES = {
+    stats.REVERSED: "sign reversed within every {}",
+    stats.PARTLY_REVERSED: "sign reversed within some {}",
+    stats.HIDDEN: "hidden by pooling the {} groups",
+    stats.BETWEEN_GROUPS: "mostly between {} groups",
+}
+
+
+@themed
+def correlation_intervals(
+    comparisons: Sequence[Comparison],
+    labels: Mapping[str, str],
+    *,
+    group: Column | None,
+    method: str,
+    title: str,
+) -> Figure:
+    """Each pair of measurements one row: the pooled correlation (black diamond) and the one
+    within each group (shapes and colours), each with its 95% interval; the verdict beside.
+
+    A pooled value that a grouping reverses shows at once: its diamond sits across zero from
+    the group markers.
+    """
+    levels = list(comparisons[0].within) if comparisons else []
+    palette = colours(levels)
+    height = 1.6 + 0.3 * len(comparisons) * (1 + len(levels)) ** 0.5
+    fig = Figure(figsize=(WIDE[0] + 1.2, height), layout="constrained")
+    ax = fig.subplots()
+    series = [("all", None)] + [(level, level) for level in levels]
+    step = 0.7 / len(series)
+    for i, comparison in enumerate(comparisons):
+        for j, (name, level) in enumerate(series):
+            estimate = comparison.pooled if level is None else comparison.within.get(level)
+            if estimate is None:
+                continue
+            ax.errorbar(
+                estimate.value,
+                i + (j - (len(series) - 1) / 2) * step,
+                xerr=[[estimate.value - estimate.low], [estimate.high - estimate.value]],
+                fmt="D" if level is None else MARKERS[(j - 1) % len(MARKERS)],
+                color="black" if level is None else palette[level],
+                markersize=6 if level is None else 5,
+                capsize=2,
+                lw=1.4,
+                label=(name if level is None else level) if i == 0 else None,
+            )
+    ticks = []
+    for comparison in comparisons:
+        text = f"{labels[comparison.a]} × {labels[comparison.b]}"
+        if comparison.within and comparison.verdict != stats.CONSISTENT:
+            text += "\n" + VERDICT_NOTES[comparison.verdict].format(
+                group.short if group else "group"
+            )
+        ticks.append(text)
+    ax.set_yticks(range(len(comparisons)), ticks, fontsize=9)
+    ax.set_ylim(len(comparisons) - 0.5, -0.5)
+    ax.axvline(0, color="#555555", lw=1)
+    ax.set_xlim(-1.05, 1.05)
+    ax.grid(axis="y", visible=False)
+    symbol = "Spearman ρ" if method == "spearman" else "Pearson r"
+    ax.set(title=title, xlabel=f"{symbol} with its 95% interval")
+    if levels:
+        ax.legend(
+            title=f"all rows, and each {group.short if group else 'group'}",
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1),
+        )
     return fig
 
 
@@ -310,13 +501,14 @@ def bar_counts(
     names = [str(name) for name in table.index]
     left = np.zeros(len(table))
     palette = colours([str(level) for level in table.columns]) if stack else {}
-    for level in table.columns:
+    for index, level in enumerate(table.columns):
         values = table[level].to_numpy(dtype=float)
         ax.barh(
             names,
             values,
             left=left,
             color=palette.get(str(level), PALETTE[0]),
+            hatch=HATCHES[index % len(HATCHES)] if stack else None,
             label=str(level),
             edgecolor="white",
         )
@@ -341,102 +533,42 @@ def bar_counts(
 
 
 @themed
-def donut(shares: pd.Series, *, title: str, centre: str, order: Sequence[str] = ()) -> Figure:
-    """A donut of shares of a whole: few slices, sorted, labelled directly with percentages.
-
-    ``order`` fixes the colours (the same level has the same colour in every chart).
-    """
-    fig = Figure(figsize=(6.4, 4.8), layout="constrained")
-    ax = fig.subplots()
-    palette = colours([*order, *(str(name) for name in shares.index if name not in order)])
-    wedges, _ = ax.pie(
-        shares.to_numpy(),
-        colors=[palette[str(name)] for name in shares.index],
-        startangle=90,
-        counterclock=False,
-        wedgeprops={"width": 0.38, "edgecolor": "white", "linewidth": 1.5},
-    )
-    for wedge, (name, share) in zip(wedges, shares.items(), strict=True):
-        angle = np.deg2rad((wedge.theta1 + wedge.theta2) / 2)
-        x, y = np.cos(angle), np.sin(angle)
-        ax.annotate(
-            f"{name}\n{share:.0%}",
-            xy=(0.81 * x, 0.81 * y),
-            xytext=(1.22 * x, 1.18 * y),
-            ha="left" if x >= 0 else "right",
-            va="center",
-            fontsize=9,
-            arrowprops={"arrowstyle": "-", "color": "#666666", "lw": 0.8},
-        )
-    ax.text(0, 0, centre, ha="center", va="center", fontsize=10)
-    ax.set(title=title, aspect="equal")
-    return fig
-
-
-@themed
-def heatmap(corr: pd.DataFrame, labels: Sequence[str], *, method: str, title: str) -> Figure:
-    """Lower triangle of a correlation matrix, annotated, on a diverging scale from -1 to 1.
-
-    The diagonal (always 1) is left out: the first row and last column would only hold it.
-    """
-    lower = corr.iloc[1:, :-1]
-    count = len(lower)
-    size = max(4.2, 0.9 * count + 2.4)
-    fig = Figure(figsize=(size + 1.0, size), layout="constrained")
-    ax = fig.subplots()
-    mask = np.triu(np.ones_like(lower, dtype=bool), k=1)
-    sns.heatmap(
-        lower,
-        mask=mask,
-        vmin=-1,
-        vmax=1,
-        center=0,
-        cmap="RdBu_r",
-        annot=True,
-        fmt=".2f",
-        square=True,
-        linewidths=1,
-        linecolor="white",
-        xticklabels=list(labels)[:-1],
-        yticklabels=list(labels)[1:],
-        cbar_kws={"label": f"{method.capitalize()} correlation", "shrink": 0.8},
-        ax=ax,
-    )
-    ax.grid(False)
-    ax.tick_params(axis="x", labelrotation=35)
-    ax.tick_params(axis="y", labelrotation=0)
-    for label in ax.get_xticklabels():
-        label.set_horizontalalignment("right")
-    ax.set_title(title)
-    return fig
-
-
-PERIODS = {"D": ("Daily", "day"), "W": ("Weekly", "week"), "MS": ("Monthly", "month")}
-
-
-@themed
-def trend(
-    table: pd.DataFrame, column: Column, *, window: int, frequency: str, title: str
+def share_bars(
+    shares: Mapping[str, Estimate],
+    by_group: Mapping[str, Mapping[str, float]],
+    *,
+    title: str,
+    xlabel: str,
 ) -> Figure:
-    """Mean per period (thin) and its rolling mean (thick) over time."""
-    adjective, noun = PERIODS[frequency]
-    fig = Figure(figsize=WIDE, layout="constrained")
+    """Each part's share of a whole: a bar with its 95% interval for all rows, and a marker
+    per group (shape and colour) showing how the composition differs between groups."""
+    names = list(shares)
+    fig = Figure(figsize=(WIDE[0], 1.6 + 0.5 * len(names)), layout="constrained")
     ax = fig.subplots()
-    ax.plot(table["period"], table["mean"], color=PALETTE[5], lw=1, label=f"{adjective} mean")
-    ax.plot(
-        table["period"],
-        table["rolling"],
-        color=PALETTE[0],
-        lw=2.5,
-        label=f"{window}-{noun} rolling mean",
+    values = np.array([shares[name].value for name in names])
+    errors = np.array(
+        [[v.value - v.low for v in shares.values()], [v.high - v.value for v in shares.values()]]
     )
-    locator = mdates.AutoDateLocator()
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
-    if not column.log:
-        _thousands(ax.yaxis)
-    ax.set(title=title, xlabel="Date", ylabel=column.label)
-    ax.legend(loc="best")
+    ax.barh(names, values, color="#d9d9d9", label="all rows, 95% CI")
+    ax.errorbar(values, range(len(names)), xerr=errors, fmt="none", color="black", capsize=3)
+    palette = colours(list(by_group))
+    for index, (level, part) in enumerate(by_group.items()):
+        ax.scatter(
+            [part[name] for name in names],
+            range(len(names)),
+            marker=MARKERS[index % len(MARKERS)],
+            color=palette[level],
+            edgecolor="black",
+            lw=0.5,
+            s=45,
+            zorder=3,
+            label=level,
+        )
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0%}"))
+    ax.grid(axis="y", visible=False)
+    ax.set(title=title, xlabel=xlabel)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
     return fig
 
 
@@ -452,6 +584,51 @@ def mark_sample(fig: Figure) -> None:
         fontweight="bold",
         color=PALETTE[3],
     )
+
+
+def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
+    """Pairs of texts whose rendered boxes overlap (titles, labels, ticks, legends, notes), and
+    texts cut by the figure's edge (paired with "the figure's edge").
+
+    The figure is drawn with the Agg renderer; tick labels outside their axis' view are not
+    drawn and not counted.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    hidden = set()
+    for ax in fig.axes:
+        for axis, (low, high) in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            low, high = min(low, high), max(low, high)
+            if not axis.get_visible():  # e.g. a twin axis: its label is not drawn either
+                hidden.update({id(axis.label), id(axis.offsetText)})
+            slack = 1e-9 * (high - low)
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                if not axis.get_visible() or not low - slack <= tick.get_loc() <= high + slack:
+                    hidden.update({id(tick.label1), id(tick.label2)})
+
+    def shown(text: Text) -> bool:
+        visible = text.get_visible() and (text.axes is None or text.axes.get_visible())
+        return visible and bool(text.get_text().strip()) and id(text) not in hidden
+
+    texts = [t for t in fig.findobj(Text) if shown(t)]
+    # A text 2 px away from another already reads as one: each box grows by 1 px.
+    boxes = [t.get_window_extent(renderer).padded(1.0) for t in texts]
+    page = fig.bbox.padded(2.0)  # the boxes grew by 1 px: allow that much past the edge
+    cut = [
+        (text.get_text(), "the figure's edge")
+        for text, box in zip(texts, boxes, strict=True)
+        if box.x0 < page.x0 or box.y0 < page.y0 or box.x1 > page.x1 or box.y1 > page.y1
+    ]
+    return cut + [
+        (texts[i].get_text(), texts[j].get_text())
+        for i in range(len(texts))
+        for j in range(i + 1, len(texts))
+        if boxes[i].overlaps(boxes[j])
+    ]
 
 
 def save(

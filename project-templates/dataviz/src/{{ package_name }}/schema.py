@@ -92,6 +92,8 @@ class Schema:
     """The category that colours the charts."""
     stack: str | None = None
     """A second category, crossed with ``group`` in the composition bar chart."""
+    split: str | None = None
+    """A second category the main measurement is compared across within each ``group``."""
     focus: str | None = None
     """The main measurement."""
     pair: tuple[str, str] | None = None
@@ -108,11 +110,6 @@ class Schema:
 
     def of_kind(self, kind: Kind) -> list[Column]:
         return [column for column in self.columns if column.kind == kind]
-
-    @property
-    def date(self) -> str | None:
-        dates = self.of_kind("date")
-        return dates[0].name if dates else None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -229,6 +226,7 @@ def infer_schema(
             **schema.__dict__,
             "group": categories[0] if categories else None,
             "stack": categories[1] if len(categories) > 1 else None,
+            "split": categories[1] if len(categories) > 1 else None,
             "focus": numeric[0] if numeric else None,
             "pair": pair,
         }

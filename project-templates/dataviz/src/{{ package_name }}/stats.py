@@ -1,0 +1,252 @@
+"""Uncertainty and groupings: 95 % intervals, and correlations pooled against within groups.
+
+Every finding quotes an interval from here: Fisher intervals for correlations, Wilson intervals
+for shares, seeded percentile-bootstrap intervals for medians, their differences and η².
+``compare_within`` tells whether a grouping reverses, hides or inflates a pooled correlation
+(Simpson's paradox), for any categorical column of any table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+Z95 = 1.959963984540054
+"""The standard normal's 97.5 % quantile: two-sided 95 % intervals."""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A number with its 95 % interval."""
+
+    value: float
+    low: float
+    high: float
+
+    @property
+    def spans_zero(self) -> bool:
+        """The interval holds zero: no sign (no difference, no relation) is established."""
+        return bool(self.low <= 0 <= self.high)
+
+    def as_dict(self, digits: int = 4) -> dict[str, float]:
+        return {
+            "value": round(self.value, digits),
+            "low": round(self.low, digits),
+            "high": round(self.high, digits),
+        }
+
+
+def _percentiles(replicates: np.ndarray, value: float) -> Estimate:
+    low, high = np.nanpercentile(replicates, [2.5, 97.5])
+    return Estimate(float(value), float(low), float(high))
+
+
+def _resample(values: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """``resamples`` bootstrap samples of ``values``, one per row."""
+    return values[rng.integers(0, len(values), size=(resamples, len(values)))]
+
+
+def median_interval(values: pd.Series, *, resamples: int, seed: int) -> Estimate:
+    """The median with a percentile-bootstrap 95 % interval."""
+    data = values.dropna().to_numpy(dtype=float)
+    rng = np.random.default_rng(seed)
+    return _percentiles(np.median(_resample(data, resamples, rng), axis=1), np.median(data))
+
+
+def skewness(samples: np.ndarray) -> np.ndarray:
+    """Sample skewness along the last axis (adjusted Fisher-Pearson, as pandas computes it)."""
+    n = samples.shape[-1]
+    centred = samples - samples.mean(axis=-1, keepdims=True)
+    m2, m3 = (centred**2).mean(axis=-1), (centred**3).mean(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sqrt(n * (n - 1)) / (n - 2) * m3 / m2**1.5
+
+
+def skewness_interval(values: pd.Series, *, resamples: int, seed: int) -> Estimate:
+    """The skewness with a percentile-bootstrap 95 % interval."""
+    data = values.dropna().to_numpy(dtype=float)
+    rng = np.random.default_rng(seed)
+    return _percentiles(skewness(_resample(data, resamples, rng)), float(skewness(data)))
+
+
+def share_intervals(frame: pd.DataFrame, parts: list[str], *, resamples: int, seed: int) -> dict:
+    """Each part's share of the total of ``parts``, with intervals from resampling the rows."""
+    values = frame[parts].fillna(0).to_numpy(dtype=float)
+    rng = np.random.default_rng(seed)
+    sums = values[rng.integers(0, len(values), size=(resamples, len(values)))].sum(axis=1)
+    shares = sums / sums.sum(axis=1, keepdims=True)
+    point = values.sum(axis=0) / values.sum()
+    return {part: _percentiles(shares[:, i], point[i]) for i, part in enumerate(parts)}
+
+
+def difference(
+    a: pd.Series, b: pd.Series, *, resamples: int, seed: int, statistic: Callable = np.median
+) -> Estimate:
+    """statistic(a) - statistic(b) (the median unless told) with a percentile-bootstrap 95 %
+    interval; a and b are resampled independently."""
+    first, second = (part.dropna().to_numpy(dtype=float) for part in (a, b))
+    rng = np.random.default_rng(seed)
+    replicates = statistic(_resample(first, resamples, rng), axis=1) - statistic(
+        _resample(second, resamples, rng), axis=1
+    )
+    return _percentiles(replicates, float(statistic(first) - statistic(second)))
+
+
+def eta_squared_interval(
+    frame: pd.DataFrame, value: str, group: str, *, resamples: int, seed: int
+) -> Estimate:
+    """η² (share of the variance of ``value`` between the levels of ``group``) with a 95 %
+    interval from a bootstrap that resamples within each group (group sizes stay fixed)."""
+    data = frame[[value, group]].dropna()
+    parts = [part[value].to_numpy(dtype=float) for _, part in data.groupby(group, observed=True)]
+    parts = [part for part in parts if len(part)]
+    rng = np.random.default_rng(seed)
+    total = sum(len(part) for part in parts)
+
+    def eta(samples: list[np.ndarray]) -> np.ndarray:
+        sums = np.stack([sample.sum(axis=-1) for sample in samples])
+        squares = sum(np.square(sample).sum(axis=-1) for sample in samples)
+        grand = sums.sum(axis=0) ** 2 / total
+        between = sum(s**2 / len(part) for s, part in zip(sums, parts, strict=True)) - grand
+        within_total = squares - grand
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(within_total > 0, between / within_total, np.nan)
+
+    point = float(eta(parts))
+    replicates = eta([_resample(part, resamples, rng) for part in parts])
+    return _percentiles(replicates, point)
+
+
+def fisher_interval(r: float, n: int, method: str = "pearson") -> tuple[float, float]:
+    """95 % interval of a correlation from Fisher's z transform.
+
+    Spearman's ρ uses the Bonett & Wright (2000) variance, 1.06 / (n - 3).
+    """
+    if n <= 3 or pd.isna(r):
+        return float("nan"), float("nan")
+    spread = Z95 * np.sqrt((1.06 if method == "spearman" else 1.0) / (n - 3))
+    z = np.arctanh(np.clip(r, -0.999999, 0.999999))
+    return float(np.tanh(z - spread)), float(np.tanh(z + spread))
+
+
+def correlation(x: pd.Series, y: pd.Series, method: str = "pearson") -> tuple[Estimate, int]:
+    """The correlation of x and y over their complete rows, its Fisher interval, and n."""
+    data = pd.DataFrame({"x": x, "y": y}).dropna()
+    n = len(data)
+    r = float(data["x"].corr(data["y"], method=method)) if n >= 3 else float("nan")
+    return Estimate(r, *fisher_interval(r, n, method)), n
+
+
+def wilson_interval(count: int, total: int) -> Estimate:
+    """A proportion count / total with its Wilson score 95 % interval."""
+    share = count / total
+    centre = (share + Z95**2 / (2 * total)) / (1 + Z95**2 / total)
+    half = Z95 * np.sqrt(share * (1 - share) / total + Z95**2 / (4 * total**2))
+    half /= 1 + Z95**2 / total
+    return Estimate(share, float(centre - half), float(centre + half))
+
+
+# What a grouping does to a pooled correlation. Each needs the intervals to say so.
+REVERSED = "reversed"
+"""The pooled sign is established and every group's correlation has the other sign."""
+PARTLY_REVERSED = "partly reversed"
+"""Some group has an established correlation of the other sign, but not all groups."""
+HIDDEN = "hidden"
+"""No pooled relation is established, but within every group one is, with one sign."""
+BETWEEN_GROUPS = "mostly between groups"
+"""Same sign, but the pooled value lies beyond every group's interval: much of it is the
+difference between the groups, not a relation inside any of them."""
+CONSISTENT = "consistent"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One pair of columns: its pooled correlation and its correlation within each group."""
+
+    a: str
+    b: str
+    group: str
+    pooled: Estimate
+    within: dict[str, Estimate]
+
+    @property
+    def verdict(self) -> str:
+        pooled, within = self.pooled, list(self.within.values())
+        other_sign = [e for e in within if e.value * pooled.value < 0]
+        if pooled.spans_zero:
+            signs = {np.sign(e.value) for e in within}
+            return (
+                HIDDEN if all(not e.spans_zero for e in within) and len(signs) == 1 else CONSISTENT
+            )
+        if len(other_sign) == len(within) and any(not e.spans_zero for e in other_sign):
+            return REVERSED
+        if any(not e.spans_zero for e in other_sign):
+            return PARTLY_REVERSED
+        if all(abs(pooled.value) > max(abs(e.low), abs(e.high)) for e in within):
+            return BETWEEN_GROUPS
+        return CONSISTENT
+
+    @property
+    def within_range(self) -> tuple[float, float]:
+        values = [e.value for e in self.within.values()]
+        return min(values), max(values)
+
+    def as_dict(self) -> dict:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "group": self.group,
+            "pooled": self.pooled.as_dict(),
+            "within": {level: e.as_dict() for level, e in self.within.items()},
+            "verdict": self.verdict,
+        }
+
+
+def compare_within(
+    frame: pd.DataFrame, columns: list[str], group: str, *, method: str, min_rows: int
+) -> list[Comparison]:
+    """Pooled against within-group correlations for every pair of ``columns``.
+
+    Groups with fewer than ``min_rows`` complete rows are left out; a grouping needs two groups
+    left to be compared with the pooled value (otherwise the list is empty).
+    """
+    result = []
+    for i, a in enumerate(columns):
+        for b in columns[i + 1 :]:
+            pooled, _ = correlation(frame[a], frame[b], method)
+            within = {}
+            for level, part in frame.groupby(group, observed=True):
+                estimate, n = correlation(part[a], part[b], method)
+                if n >= min_rows and not pd.isna(estimate.value):
+                    within[str(level)] = estimate
+            if len(within) >= 2 and not pd.isna(pooled.value):
+                result.append(Comparison(a, b, group, pooled, within))
+    return result
+
+
+def t95(dof: int) -> float:
+    """Student's t 97.5 % quantile (Cornish-Fisher expansion; within 0.003 for dof >= 5)."""
+    z = Z95
+    return (
+        z
+        + (z**3 + z) / (4 * dof)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * dof**2)
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * dof**3)
+    )
+
+
+def line_with_band(
+    x: np.ndarray, y: np.ndarray, grid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Least-squares line of y on x at ``grid``, with the 95 % band of the fitted mean."""
+    n = len(x)
+    slope, intercept = np.polyfit(x, y, 1)
+    residual = y - (slope * x + intercept)
+    sigma = np.sqrt((residual**2).sum() / (n - 2))
+    spread = ((x - x.mean()) ** 2).sum()
+    line = slope * grid + intercept
+    half = t95(n - 2) * sigma * np.sqrt(1 / n + (grid - x.mean()) ** 2 / spread)
+    return line, line - half, line + half
