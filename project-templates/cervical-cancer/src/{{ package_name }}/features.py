@@ -2,15 +2,22 @@
 
 Decisions made here use no target values, so taking them on the whole table does not leak;
 imputation, which learns from values, happens inside the model pipeline (see train.py).
+What the columns mean is documented on the UCI page of the data set
+(https://archive.ics.uci.edu/dataset/383/cervical+cancer+risk+factors) and in Fernandes,
+Cardoso & Fernandes (2017), "Transfer learning with partial observability applied to cervical
+cancer screening", IbPRIA 2017, LNCS 10255, pp. 243-250.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 from . import config
+from . import stats as rates
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,57 @@ def split(table: pd.DataFrame, plan: FeaturePlan, target: str) -> tuple[pd.DataF
     return table[plan.features], table[target].astype(int)
 
 
-def missing_summary(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, float]:
-    """Share of missing values of each feature that is imputed (only those with any)."""
-    shares = table[plan.features].isna().mean()
-    return {column: round(float(share), 4) for column, share in shares.items() if share > 0}
+def duplicate_groups(table: pd.DataFrame) -> np.ndarray:
+    """One group id per row; rows identical in every column (answers and results) share one.
+
+    Cross-validation keeps a group on one side of every split, so a model is never tested on
+    a copy of a row it was trained on.
+    """
+    return table.fillna(-1.0).groupby(list(table.columns), sort=False).ngroup().to_numpy()
+
+
+def duplicates(groups: np.ndarray) -> dict[str, int]:
+    """How many rows repeat another row, and how many rows are in groups of two or more."""
+    _, counts = np.unique(groups, return_counts=True)
+    return {
+        "extra_copies": int((counts - 1).sum()),
+        "rows_in_groups": int(counts[counts > 1].sum()),
+        "groups": int((counts > 1).sum()),
+    }
+
+
+def missingness(table: pd.DataFrame, plan: FeaturePlan, target: str) -> list[dict]:
+    """Share of positives among patients who did and did not answer each block of questions.
+
+    Questions left unanswered together (the same rows missing) form one block. A block whose
+    unanswered patients have a very different positive rate makes "not answered" a predictor
+    that says more about how the data was collected than about the patient, so the models get
+    no was-missing indicator (see train.py).
+    """
+    y = table[target].astype(int)
+    blocks: dict[tuple, list[str]] = {}
+    for column in plan.features:
+        missing = table[column].isna()
+        if missing.any():
+            blocks.setdefault(tuple(missing), []).append(column)
+    rows = []
+    for mask, columns in blocks.items():
+        missing = np.array(mask)
+        unanswered, answered = y[missing], y[~missing]
+        test = stats.fisher_exact(
+            [[unanswered.sum(), len(unanswered) - unanswered.sum()],
+             [answered.sum(), len(answered) - answered.sum()]]
+        )  # fmt: skip
+        rows.append(
+            {
+                "questions": columns,
+                "unanswered": int(missing.sum()),
+                "unanswered_positives": int(unanswered.sum()),
+                "answered": int((~missing).sum()),
+                "answered_positives": int(answered.sum()),
+                "unanswered_rate": rates.exact_rate(int(unanswered.sum()), len(unanswered)),
+                "answered_rate": rates.exact_rate(int(answered.sum()), len(answered)),
+                "p_value": round(float(test.pvalue), 4),
+            }
+        )
+    return sorted(rows, key=lambda row: row["p_value"])

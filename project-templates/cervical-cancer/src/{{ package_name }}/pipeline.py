@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 
-from . import config, data, evaluate, features, plots, report, train
+from . import config, data, evaluate, features, plots, readme, report, stats, train
 
 Progress = Callable[[str], None]
 
@@ -44,42 +44,74 @@ def run_train(paths: config.Paths, params: config.Params, *, progress: Progress 
 def run_evaluate(
     paths: config.Paths, params: config.Params, *, progress: Progress = _quiet
 ) -> dict:
-    """Cross-validate every model (and the leaky variant), draw the figures, write metrics.json."""
+    """Cross-validate both models and the checks, draw the figures, write metrics.json."""
     table, source = data.read_table(paths)
     plan = features.plan_features(table, params)
     X, y = features.split(table, plan, params.target)
-    results = []
+    groups = features.duplicate_groups(table)
+    weights = stats.bootstrap_weights(groups, params.bootstrap_resamples, params.seed)
+    labels = y.to_numpy()
+    results = {}
     for name in config.MODELS:
         progress(
-            f"cross-validating {config.MODEL_LABELS[name]} "
-            f"({params.n_repeats}x{params.n_splits} folds)"
+            f"cross-validating {config.MODEL_LABELS[name]} ({params.n_repeats}x"
+            f"{params.n_splits} grouped folds, thresholds by {params.inner_splits}-fold inner CV)"
         )
-        results.append(
-            evaluate.cross_validate(X, y, name, params, importance=name == config.APP_MODEL)
-        )
+        result = evaluate.cross_validate(X, y, groups, name, params)
+        result.metrics = evaluate.summarize(result, labels, weights, params)
+        results[name] = result
+    comparison = evaluate.compare(
+        results["xgboost"], results["logistic_regression"], params.n_splits
+    )
+    app_model, app_reason = evaluate.choose_app_model(comparison)
+    progress(app_reason)
+    app_result = results[app_model]
+
+    missingness = features.missingness(table, plan, params.target)
+    progress(f"cross-validating {config.MODEL_LABELS[app_model]} with was-missing indicators")
+    flagged_result = evaluate.cross_validate(
+        X, y, groups, app_model, params, nested=False, indicators=True
+    )
+    artifact = _missingness_check(missingness, table, labels, app_result, flagged_result, weights)
+
     leaky_params = replace(params, include_other_tests=True)
     leaky_plan = features.plan_features(table, leaky_params)
-    progress("cross-validating XGBoost with the other test results as features (leakage check)")
+    progress("cross-validating with the other test results as features (leakage check)")
     leaky = evaluate.cross_validate(
-        *features.split(table, leaky_plan, params.target), "xgboost", params
+        *features.split(table, leaky_plan, params.target), groups, app_model, params, nested=False
     )
+    # What the app's model relies on: odds ratios for the regression, else permutation importance.
+    odds_ratios, ranking = None, None
+    if app_model == "logistic_regression":
+        odds_ratios = evaluate.odds_ratio_intervals(X, y, groups, params)
+    else:
+        ranking = evaluate.permutation_ranking(X, y, groups, app_model, params)
 
-    by_name = {result.model: result for result in results}
     figures = paths.figures_dir
     prevalence = float(y.mean())
     sample = data.is_sample(source)
-    app_result = by_name[config.APP_MODEL]
+    curves = list(results.values())
     drawn = {
         "missing_values": plots.missing_values(table),
         "class_balance": plots.class_balance(table, config.DIAGNOSTIC_TESTS, params.target),
         "correlation": plots.correlation(table),
-        "roc": plots.roc_curves(results),
-        "pr": plots.pr_curves(results, prevalence),
-        "calibration": plots.calibration(results),
-        "confusion_matrix": plots.confusion_matrix(
-            app_result, params.target, params.sensitivity_target
+        "roc": plots.roc_curves(curves, len(y)),
+        "pr": plots.pr_curves(curves, len(y), prevalence),
+        "calibration": plots.calibration(curves, labels),
+        "decision_curve": plots.decision_curve(
+            curves, labels, app_result.metrics["threshold"], config.MODEL_LABELS[app_model]
         ),
-        "feature_importance": plots.importance(app_result),
+        "confusion_matrix": plots.confusion_matrix(
+            app_result.metrics,
+            config.MODEL_LABELS[app_model],
+            params.target,
+            params.sensitivity_target,
+        ),
+        "feature_importance": (
+            plots.odds_ratios(odds_ratios)
+            if ranking is None
+            else plots.importance(ranking, config.MODEL_LABELS[app_model])
+        ),
     }
     for name, figure in drawn.items():
         plots.save(figure, figures / f"{name}.png", sample=sample)
@@ -92,26 +124,33 @@ def run_evaluate(
         "rows": len(table),
         "positives": int(y.sum()),
         "prevalence": round(prevalence, 4),
+        "duplicates": features.duplicates(groups),
         "features": plan.features,
         "dropped": plan.dropped,
-        "imputed": features.missing_summary(table, plan),
         "cross_validation": {
             "splits": params.n_splits,
             "repeats": params.n_repeats,
+            "inner_splits": params.inner_splits,
             "seed": params.seed,
+            "bootstrap_resamples": params.bootstrap_resamples,
         },
         "sensitivity_target": params.sensitivity_target,
-        "app_model": config.APP_MODEL,
-        "models": {result.model: result.metrics for result in results},
+        "models": {name: result.metrics for name, result in results.items()},
+        "comparison": comparison,
+        "app_model": app_model,
+        "app_model_reason": app_reason,
+        "odds_ratios": odds_ratios,
+        "permutation_importance": ranking,
+        "decision_curve": evaluate.decision_summary(
+            app_result, labels, app_result.metrics["threshold"]
+        ),
+        "missingness": artifact,
         "leakage_check": {
-            "model": "xgboost",
+            "model": app_model,
             "added_features": [
                 column for column in leaky_plan.features if column not in plan.features
             ],
-            "metrics": {
-                key: leaky.metrics[key]
-                for key in ("roc_auc", "pr_auc", "sensitivity", "specificity")
-            },
+            "metrics": evaluate.summarize(leaky, labels, weights, params),
         },
     }
     paths.metrics.parent.mkdir(parents=True, exist_ok=True)
@@ -120,11 +159,40 @@ def run_evaluate(
     return metrics
 
 
+def _missingness_check(
+    blocks: list[dict],
+    table,
+    y,
+    without: evaluate.CVResult,
+    with_indicators: evaluate.CVResult,
+    weights,
+) -> dict:
+    """The blocks of unanswered questions, and what "not answered" adds to the app's model:
+    its ROC-AUC with was-missing indicators, without (the model used), and without on the
+    patients who answered the block whose missingness is most telling."""
+    rows = len(y)
+    scores = {
+        "with_indicators": stats.interval(
+            stats.roc_auc, y, with_indicators.by_repeat(rows), weights
+        ),
+        "without_indicators": without.metrics["roc_auc"],
+    }
+    if blocks:
+        answered = table[blocks[0]["questions"][0]].notna().to_numpy()
+        scores["answered_only"] = stats.interval(
+            stats.roc_auc,
+            y[answered],
+            [risk[answered] for risk in without.by_repeat(rows)],
+            weights[:, answered],
+        )
+    return {"blocks": blocks, "roc_auc": scores}
+
+
 def run_report(paths: config.Paths, *, progress: Progress = _quiet) -> None:
     """Write the results into the README and the model card, between their markers."""
     if not paths.metrics.exists():
         raise data.DataError(f"{paths.metrics} is missing: run `evaluate` first (or `all`).")
     metrics = json.loads(paths.metrics.read_text(encoding="utf-8"))
-    report.write(paths.readme, report.readme_section(metrics))
-    report.write(paths.model_card, report.model_card_section(metrics))
+    readme.write_results(paths.readme, report.readme_section(metrics))
+    readme.write_results(paths.model_card, report.model_card_section(metrics))
     progress(f"results -> {paths.readme} and {paths.model_card}")

@@ -58,7 +58,26 @@ def as_row(model: Pipeline, answers: dict[str, float | None]) -> pd.DataFrame:
     return pd.DataFrame([{k: np.nan if v is None else float(v) for k, v in values.items()}])
 
 
+def odds_ratio_table(ratios: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """The odds ratios of metrics.json as a table, largest effect first."""
+    table = pd.DataFrame(
+        [
+            {
+                "factor": name,
+                "1 SD is": value["sd"],
+                "odds ratio per SD": value["value"],
+                "95 % interval": f"{value['low']:.2f} to {value['high']:.2f}",
+            }
+            for name, value in ratios.items()
+        ]
+    )
+    order = (table["odds ratio per SD"].map(math.log)).abs().sort_values(ascending=False).index
+    return table.loc[order].reset_index(drop=True)
+
+
 def risk(model: Pipeline, answers: dict[str, float | None]) -> float:
+    """The risk of one patient; an unanswered question is imputed with the training median,
+    so it scores exactly as the typical answer (the models have no was-missing indicator)."""
     return float(train.predict_risk(model, as_row(model, answers))[0])
 
 

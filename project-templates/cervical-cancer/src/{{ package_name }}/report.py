@@ -1,138 +1,314 @@
-"""The results section of the README and of the model card, built from metrics.json."""
+"""The results of the README and the model card, built from metrics.json only.
+
+Every sentence is built from the numbers it states; a verdict ("no difference", "not shown to
+beat the prevalence") follows from an interval, never from a hand-written adjective.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from . import config, readme
 
+UCI_PAGE = "https://archive.ics.uci.edu/dataset/383/cervical+cancer+risk+factors"
+PAPER = (
+    "Fernandes, Cardoso & Fernandes (2017), *Transfer learning with partial observability "
+    "applied to cervical cancer screening*, IbPRIA 2017, LNCS 10255"
+)
 FIGURES = (
-    ("roc.png", "ROC curves per fold and mean"),
-    ("pr.png", "Precision-recall curves per fold and mean"),
-    ("calibration.png", "Calibration curve"),
-    ("confusion_matrix.png", "Confusion matrix at the screening threshold"),
-    ("feature_importance.png", "Permutation importance"),
+    ("calibration.png", "Calibration on held-out folds, with the histogram of risks"),
+    ("decision_curve.png", "Decision curve: net benefit against flagging everyone or no one"),
+    ("roc.png", "ROC curves on held-out folds"),
+    ("pr.png", "Precision-recall curves on held-out folds"),
+    ("confusion_matrix.png", "Confusion matrix at the nested screening threshold"),
+    ("feature_importance.png", "What the app's model relies on"),
     ("missing_values.png", "Missing-value map"),
     ("class_balance.png", "Class balance"),
     ("correlation.png", "Correlation heatmap"),
 )
-METRICS = (
+RANKING = (
     ("roc_auc", "ROC-AUC"),
     ("pr_auc", "PR-AUC"),
+    ("brier_skill", "Brier skill"),
+    ("calibration_slope", "calibration slope"),
+    ("calibration_intercept", "calibration intercept"),
+)
+SCREENING = (
     ("sensitivity", "sensitivity"),
     ("specificity", "specificity"),
-    ("brier", "Brier score"),
+    ("ppv", "PPV"),
+    ("npv", "NPV"),
+    ("flagged", "share flagged"),
 )
 
 
-def pm(score: dict) -> str:
-    """A score as 'mean ± std'."""
-    return f"{score['mean']:.3f} ± {score['std']:.3f}"
+def ci(score: dict, digits: int = 3, percent: bool = False) -> str:
+    """A score with its 95 % interval: '0.650 [0.560, 0.730]' or '84.1% [81.2, 86.9]'."""
+    if percent:
+        return f"{100 * score['value']:.1f}% [{100 * score['low']:.1f}, {100 * score['high']:.1f}]"
+    return f"{score['value']:.{digits}f} [{score['low']:.{digits}f}, {score['high']:.{digits}f}]"
 
 
-def metrics_table(metrics: dict) -> str:
+def label(name: str) -> str:
+    return config.MODEL_LABELS.get(name, name)
+
+
+def is_sample(metrics: dict) -> bool:
+    return metrics["data_source"] == "synthetic sample"
+
+
+def summary_line(metrics: dict) -> str:
+    source = (
+        "the SYNTHETIC SAMPLE" if is_sample(metrics) else "the official UCI file (SHA-256 verified)"
+    )
+    cv, dup = metrics["cross_validation"], metrics["duplicates"]
+    return (
+        f"Target **{metrics['target']}**: {metrics['positives']} positives in {metrics['rows']} "
+        f"patients ({metrics['prevalence']:.1%}), from {source}. {dup['extra_copies']} rows "
+        f"repeat another row exactly ({dup['rows_in_groups']} rows in {dup['groups']} groups); "
+        f"cross-validation keeps each group in one fold. Every score is computed on the pooled "
+        f"held-out risks of {cv['repeats']} repeats of {cv['splits']}-fold stratified "
+        f"cross-validation (mean over repeats), with a 95 % interval from "
+        f"{cv['bootstrap_resamples']} bootstrap resamples of the patients."
+    )
+
+
+def ranking_table(metrics: dict) -> str:
     rows = [
-        [config.MODEL_LABELS.get(name, name)]
-        + [pm(scores[key]) for key, _ in METRICS]
-        + [f"{scores['threshold']:.3f}"]
+        [label(name)] + [ci(scores[key]) for key, _ in RANKING]
         for name, scores in metrics["models"].items()
     ]
-    return readme.markdown_table(["model", *(label for _, label in METRICS), "threshold"], rows)
+    return readme.markdown_table(["model", *(title for _, title in RANKING)], rows)
+
+
+def reference_line(metrics: dict) -> str:
+    text = (
+        f"Reference points: chance has ROC-AUC 0.5 and PR-AUC {metrics['prevalence']:.3f} (the "
+        "prevalence); Brier skill 0 is no better than quoting the prevalence to everyone; a "
+        "calibration slope of 1 and intercept of 0 are ideal (slope below 1: risks too extreme)."
+    )
+    at_chance = [
+        label(name) for name, scores in metrics["models"].items() if scores["roc_auc"]["low"] <= 0.5
+    ]
+    if at_chance:
+        text += (
+            f" The ROC-AUC interval of {' and of '.join(at_chance)} includes 0.5: not shown to "
+            "rank patients better than chance."
+        )
+    return text
+
+
+def calibration_line(metrics: dict) -> str:
+    """What the calibration numbers of the app's model show, and only that."""
+    name = metrics["app_model"]
+    m = metrics["models"][name]
+    slope, intercept, skill = m["calibration_slope"], m["calibration_intercept"], m["brier_skill"]
+    parts = [
+        f"Calibration of the app's model ({label(name)}) on held-out folds: mean risk "
+        f"{m['mean_risk']:.1%} against a prevalence of {metrics['prevalence']:.1%}, slope "
+        f"{ci(slope, 2)}, intercept {ci(intercept, 2)}."
+    ]
+    ideal_slope = slope["low"] <= 1 <= slope["high"]
+    ideal_intercept = intercept["low"] <= 0 <= intercept["high"]
+    if ideal_slope and ideal_intercept:
+        parts.append("Neither interval excludes a perfectly calibrated model")
+    else:
+        off = []
+        if not ideal_slope:
+            off.append("the slope's interval excludes 1")
+        if not ideal_intercept:
+            off.append("the intercept's interval excludes 0")
+        parts.append(f"Miscalibrated: {' and '.join(off)}")
+    if skill["low"] <= 0:
+        parts[-1] += (
+            f"; Brier skill {ci(skill, 3)} includes 0, so the risks are not shown to be more "
+            "accurate than the prevalence quoted to everyone."
+        )
+    else:
+        parts[-1] += f"; Brier skill {ci(skill, 3)} is above 0."
+    return " ".join(parts)
+
+
+def screening_table(metrics: dict) -> str:
+    rows = [
+        [label(name), f"{scores['threshold']:.1%}"]
+        + [ci(scores[key], percent=True) for key, _ in SCREENING]
+        for name, scores in metrics["models"].items()
+    ]
+    return readme.markdown_table(["model", "threshold", *(title for _, title in SCREENING)], rows)
+
+
+def screening_line(metrics: dict) -> str:
+    name = metrics["app_model"]
+    m = metrics["models"][name]
+    cv = metrics["cross_validation"]
+    return (
+        f"Screening: each outer fold's threshold is the highest that finds "
+        f"{metrics['sensitivity_target']:.0%} of the positives in a {cv['inner_splits']}-fold "
+        "cross-validation of that fold's training rows only (nested); the table scores it on the "
+        f"held-out fold. At its threshold the app's model ({label(name)}) flags "
+        f"{ci(m['flagged'], percent=True)} of patients and finds "
+        f"{ci(m['sensitivity'], percent=True)} of positives; a flagged patient is positive "
+        f"{ci(m['ppv'], percent=True)} of the time against {metrics['prevalence']:.1%} for "
+        f"anyone. It spares {1 - m['flagged']['value']:.1%} of patients a follow-up and misses "
+        f"{1 - m['sensitivity']['value']:.1%} of positives. The threshold the app uses, "
+        f"{m['threshold']:.1%}, comes from the same rule applied to every patient's held-out risk."
+    )
+
+
+def decision_line(metrics: dict) -> str:
+    d = metrics["decision_curve"]
+    if not d["better_than_both"]:
+        where = "at no threshold between {low:.1%} and {high:.1%}".format(**d["range"])
+    else:
+        spans = [f"{s['low']:.1%} to {s['high']:.1%}" for s in d["better_than_both"]]
+        where = "for thresholds from " + ", ".join(spans)
+    return (
+        f"Decision curve: the app's model has a higher net benefit than both flagging everyone "
+        f"and flagging no one {where} (mean over repeats of the held-out risks; no interval). "
+        f"At its screening threshold its net benefit is {d['at_threshold']['model']:.4f} against "
+        f"{d['at_threshold']['everyone']:.4f} for flagging everyone."
+    )
+
+
+def missingness_table(metrics: dict) -> str:
+    rows = []
+    for block in metrics["missingness"]["blocks"]:
+        questions = block["questions"]
+        name = f"`{questions[0]}`" + (
+            f" (+{len(questions) - 1} more)" if len(questions) > 1 else ""
+        )
+        rows.append(
+            [
+                name,
+                f"{block['unanswered_positives']} / {block['unanswered']} "
+                f"({ci(block['unanswered_rate'], percent=True)})",
+                f"{block['answered_positives']} / {block['answered']} "
+                f"({ci(block['answered_rate'], percent=True)})",
+                f"{block['p_value']:.4f}",
+            ]
+        )
+    return readme.markdown_table(
+        ["questions", "positives if not answered", "positives if answered", "Fisher p"], rows
+    )
+
+
+def missingness_line(metrics: dict) -> str:
+    check = metrics["missingness"]
+    scores = check["roc_auc"]
+    text = (
+        f"The UCI page says several patients declined some questions for privacy ({UCI_PAGE}). "
+        "The table shows, per block of questions left unanswered together, the share of "
+        "positives among patients who did and did not answer (exact 95 % intervals). "
+    )
+    if check["blocks"]:
+        top = check["blocks"][0]
+        text += (
+            f"The most telling block is `{top['questions'][0]}`: "
+            f"{top['unanswered_positives']} positives among {top['unanswered']} patients who "
+            f"left it unanswered, {top['answered_positives']} among {top['answered']} who "
+            "answered. A was-missing indicator would let a model learn that, a fact about how "
+            "the answers were collected here rather than about a patient, so no model gets one "
+            "and the app scores an unanswered question as the typical (median) answer. "
+        )
+    name = label(metrics["app_model"])
+    text += (
+        f"ROC-AUC of {name}: with was-missing indicators {ci(scores['with_indicators'])}, "
+        f"without (the model used) {ci(scores['without_indicators'])}"
+    )
+    if "answered_only" in scores:
+        text += f", without, on the patients who answered that block {ci(scores['answered_only'])}"
+    return text + "."
 
 
 def leakage_table(metrics: dict) -> str:
-    clean = metrics["models"][metrics["leakage_check"]["model"]]
-    leaky = metrics["leakage_check"]["metrics"]
-    added = ", ".join(metrics["leakage_check"]["added_features"]) or "none"
+    check = metrics["leakage_check"]
+    clean = metrics["models"][check["model"]]
+    added = ", ".join(check["added_features"]) or "none"
     rows = [
-        ["without them (this project)", *(pm(clean[key]) for key in ("roc_auc", "pr_auc"))],
-        [f"with {added} (the guided project)", *(pm(leaky[key]) for key in ("roc_auc", "pr_auc"))],
+        ["without them (this project)", ci(clean["roc_auc"]), ci(clean["pr_auc"])],
+        [
+            f"with {added} (the guided project)",
+            ci(check["metrics"]["roc_auc"]),
+            ci(check["metrics"]["pr_auc"]),
+        ],
     ]
-    return readme.markdown_table(["XGBoost features", "ROC-AUC", "PR-AUC"], rows)
+    return readme.markdown_table([f"{label(check['model'])} features", "ROC-AUC", "PR-AUC"], rows)
 
 
-def comparison_line(metrics: dict) -> str:
-    """What XGBoost adds over the baseline, judged against the fold-to-fold spread."""
-    xgb, base = metrics["models"]["xgboost"], metrics["models"]["logistic_regression"]
-    parts = []
-    for key, label in (("roc_auc", "ROC-AUC"), ("pr_auc", "PR-AUC")):
-        gain = xgb[key]["mean"] - base[key]["mean"]
-        parts.append(f"{label} {gain:+.3f}")
-    spread = max(xgb["roc_auc"]["std"], base["roc_auc"]["std"])
-    gain = xgb["roc_auc"]["mean"] - base["roc_auc"]["mean"]
-    if abs(gain) < spread:
-        verdict = f"within the fold-to-fold spread (± {spread:.3f}): the simpler model does as well"
-    else:
-        verdict = f"larger than the fold-to-fold spread (± {spread:.3f})"
-    return f"XGBoost against the logistic-regression baseline: {', '.join(parts)}, {verdict}."
+def explanation(metrics: dict, top: int = 8) -> str:
+    """Odds ratios of the regression (with intervals), or permutation importance of XGBoost."""
+    if metrics["odds_ratios"] is not None:
+        ratios = metrics["odds_ratios"]
+        names = sorted(ratios, key=lambda n: -abs(ratios[n]["value"] - 1))[:top]
+        rows = [[f"`{n}`", f"{ratios[n]['sd']:.3g}", ci(ratios[n], 2)] for n in names]
+        return (
+            "Odds ratios of the logistic regression fitted on every patient, per standard "
+            "deviation of each factor (the scale the L2 penalty works on, so a factor that only "
+            "a handful of patients have cannot get a huge ratio from them); 95 % bootstrap "
+            "intervals from refits; the largest first. Associations in this sample, not "
+            "causes:\n\n" + readme.markdown_table(["factor", "1 SD is", "odds ratio per SD"], rows)
+        )
+    ranking = metrics["permutation_importance"]
+    rows = [[f"`{n}`", f"{v['mean']:.3f} ± {v['std']:.3f}"] for n, v in list(ranking.items())[:top]]
+    return (
+        "Permutation importance of XGBoost (drop in held-out ROC-AUC when a column is shuffled; "
+        "mean ± std over the folds of one repeat):\n\n"
+        + readme.markdown_table(["factor", "drop in ROC-AUC"], rows)
+    )
 
 
 def data_notes(metrics: dict) -> str:
     dropped = "\n".join(f"- `{column}`: {reason}" for column, reason in metrics["dropped"].items())
-    imputed = ", ".join(f"`{column}` {share:.0%}" for column, share in metrics["imputed"].items())
     return (
         f"Not used as features:\n\n{dropped}\n\n"
-        f"Imputed inside every training fold (median plus a was-missing indicator): "
-        f"{imputed or 'nothing was missing'}."
-    )
-
-
-def summary_line(metrics: dict) -> str:
-    prevalence = metrics["prevalence"]
-    source = (
-        "the SYNTHETIC SAMPLE"
-        if metrics["data_source"] == "synthetic sample"
-        else "the official UCI file (SHA-256 verified)"
-    )
-    cv = metrics["cross_validation"]
-    return (
-        f"Target **{metrics['target']}**: {metrics['positives']} positives in {metrics['rows']} "
-        f"patients ({prevalence:.1%}), from {source}. Scores are mean ± std over the "
-        f"{cv['repeats']}x{cv['splits']} held-out folds of repeated stratified cross-validation. "
-        f"Sensitivity and specificity are at a threshold chosen to find "
-        f"{metrics['sensitivity_target']:.0%} of the positives (each fold's threshold is set on "
-        "the other folds); `threshold` is the one the app uses. For reference, a random guess "
-        f"has a PR-AUC of {prevalence:.3f} (the prevalence) and always predicting the prevalence "
-        f"gives a Brier score of {prevalence * (1 - prevalence):.3f}."
+        "Missing answers are imputed with the training-fold median inside the model pipeline, "
+        "without a was-missing indicator. Column meanings follow the UCI page "
+        f"({UCI_PAGE}) and {PAPER}. The UCI page lists `Dx:Cancer`, `Dx:CIN`, `Dx:HPV` and `Dx` "
+        "as yes/no attributes without saying when the diagnosis was made; they are kept as "
+        "features, and if one was made at the same visit as the target test it leaks part of "
+        "the answer."
     )
 
 
 def results_parts(metrics: dict) -> list[str]:
-    """What the README and the model card both show: the sample warning when it applies,
-    the metrics, the comparison with the baseline, the leakage check and the data notes."""
-    parts = [readme.SAMPLE_WARNING] if metrics["data_source"] == "synthetic sample" else []
+    """What the README and the model card both show."""
+    parts = [readme.SAMPLE_WARNING] if is_sample(metrics) else []
     return parts + [
         summary_line(metrics),
-        metrics_table(metrics),
-        comparison_line(metrics),
-        "Leakage check: the other diagnostic test results as features (XGBoost):",
+        ranking_table(metrics),
+        reference_line(metrics),
+        metrics["app_model_reason"],
+        calibration_line(metrics),
+        screening_table(metrics),
+        screening_line(metrics),
+        decision_line(metrics),
+        "### Unanswered questions",
+        missingness_table(metrics),
+        missingness_line(metrics),
+        "### Leakage check: the other test results of the same visit as features",
         leakage_table(metrics),
+        "### What the app's model relies on",
+        explanation(metrics),
         data_notes(metrics),
     ]
 
 
 def readme_section(metrics: dict) -> str:
     """Markdown for the README between the results markers."""
-    figures = "\n".join(f"![{alt}](reports/figures/{name})" for name, alt in FIGURES[:5])
-    more = ", ".join(f"[{alt.lower()}](reports/figures/{name})" for name, alt in FIGURES[5:])
-    parts = results_parts(metrics) + [
-        figures,
-        f"More figures: {more}. All numbers: `reports/metrics.json`; model card: `MODEL_CARD.md`.",
-    ]
-    return "\n\n".join(parts)
+    figures = "\n".join(f"![{alt}](reports/figures/{name})" for name, alt in FIGURES[:4])
+    more = ", ".join(f"[{alt.lower()}](reports/figures/{name})" for name, alt in FIGURES[4:])
+    return "\n\n".join(
+        results_parts(metrics)
+        + [
+            figures,
+            f"More figures: {more}. All numbers: `reports/metrics.json`; model card: "
+            "`MODEL_CARD.md`.",
+        ]
+    )
 
 
 def model_card_section(metrics: dict) -> str:
     """Markdown for the model card between the results markers."""
-    parts = results_parts(metrics)
-    parts += [
-        f"Features used ({len(metrics['features'])}): "
-        + ", ".join(f"`{feature}`" for feature in metrics["features"])
-        + ".",
-    ]
-    return "\n\n".join(parts)
-
-
-def write(path: Path, body: str) -> None:
-    """Replace the results section of the Markdown file at ``path``."""
-    readme.write_results(path, body)
+    features = ", ".join(f"`{feature}`" for feature in metrics["features"])
+    return "\n\n".join(
+        results_parts(metrics) + [f"Features used ({len(metrics['features'])}): {features}."]
+    )
