@@ -1,51 +1,39 @@
 """The stages at the edges: each reads its inputs from disk, calls the pure functions, writes.
 
-The CLI calls these; tests call them with a ``Paths`` under a temporary directory.
+Each takes the runtime's ``Context`` (paths, parameters, --sample, progress); the CLI declares
+them, and tests call them with a ``Context`` under a temporary directory.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from dataclasses import replace
 
-from . import config, data, evaluate, features, plots, readme, report, stats, train
-
-Progress = Callable[[str], None]
+from . import config, data, evaluate, features, plots, readme, report, runtime, stats, train
 
 
-def _quiet(message: str) -> None:
-    """Default progress callback: say nothing."""
-
-
-def run_data(
-    paths: config.Paths, params: config.Params, *, sample: bool, progress: Progress = _quiet
-) -> dict:
+def run_data(ctx: runtime.Context) -> None:
     """Get the table (real file or synthetic sample), validate it and write the processed copy."""
-    table, source = data.get_table(paths, sample=sample, params=params)
-    data.save_table(paths, table, source)
-    progress(f"{len(table)} rows from the {source['source']} data -> {paths.processed}")
-    return source
+    table = data.get_table(ctx.paths, sample=ctx.sample, params=ctx.params)
+    data.save_table(ctx.paths, table)
+    label = runtime.Provenance.load(ctx.paths).label()
+    ctx.say(f"{len(table)} rows from {label} -> {ctx.paths.processed}")
 
 
-def run_train(paths: config.Paths, params: config.Params, *, progress: Progress = _quiet) -> list:
+def run_train(ctx: runtime.Context) -> None:
     """Fit every model on the whole table and save it with skops."""
-    table, _ = data.read_table(paths)
-    plan = features.plan_features(table, params)
-    X, y = features.split(table, plan, params.target)
-    saved = []
+    paths, params = ctx.paths, ctx.params
+    table = data.read_table(paths)
+    X, y = features.split(table, features.plan_features(table, params), params.target)
     for name in config.MODELS:
         train.save(train.fit(name, X, y, params), paths.model(name))
-        saved.append(paths.model(name))
-        progress(f"{config.MODEL_LABELS[name]} fitted on {len(X)} rows -> {paths.model(name)}")
-    return saved
+        ctx.say(f"{config.MODEL_LABELS[name]} fitted on {len(X)} rows -> {paths.model(name)}")
 
 
-def run_evaluate(
-    paths: config.Paths, params: config.Params, *, progress: Progress = _quiet
-) -> dict:
+def run_evaluate(ctx: runtime.Context) -> None:
     """Cross-validate both models and the checks, draw the figures, write metrics.json."""
-    table, source = data.read_table(paths)
+    paths, params, progress = ctx.paths, ctx.params, ctx.say
+    table = data.read_table(paths)
+    provenance = runtime.Provenance.load(paths)
     plan = features.plan_features(table, params)
     X, y = features.split(table, plan, params.target)
     groups = features.duplicate_groups(table)
@@ -89,7 +77,7 @@ def run_evaluate(
 
     figures = paths.figures_dir
     prevalence = float(y.mean())
-    sample = data.is_sample(source)
+    sample = provenance.kind == "sample"
     curves = list(results.values())
     drawn = {
         "missing_values": plots.missing_values(table),
@@ -118,8 +106,6 @@ def run_evaluate(
     progress(f"figures -> {figures}")
 
     metrics = {
-        "data_source": source["source"],
-        "source": source,
         "target": params.target,
         "rows": len(table),
         "positives": int(y.sum()),
@@ -153,10 +139,8 @@ def run_evaluate(
             "metrics": evaluate.summarize(leaky, labels, weights, params),
         },
     }
-    paths.metrics.parent.mkdir(parents=True, exist_ok=True)
-    paths.metrics.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    runtime.write_metrics(paths, metrics, params)
     progress(f"metrics -> {paths.metrics}")
-    return metrics
 
 
 def _missingness_check(
@@ -188,11 +172,21 @@ def _missingness_check(
     return {"blocks": blocks, "roc_auc": scores}
 
 
-def run_report(paths: config.Paths, *, progress: Progress = _quiet) -> None:
-    """Write the results into the README and the model card, between their markers."""
-    if not paths.metrics.exists():
-        raise data.DataError(f"{paths.metrics} is missing: run `evaluate` first (or `all`).")
-    metrics = json.loads(paths.metrics.read_text(encoding="utf-8"))
-    readme.write_results(paths.readme, report.readme_section(metrics))
-    readme.write_results(paths.model_card, report.model_card_section(metrics))
-    progress(f"results -> {paths.readme} and {paths.model_card}")
+def run_report(ctx: runtime.Context) -> None:
+    """Write the results into the README (headline, results, next experiments) and the card."""
+    paths = ctx.paths
+    metrics = runtime.load_metrics(paths)
+    blocks = {
+        paths.readme: {
+            "headline": report.headline(metrics),
+            "results": report.readme_section(metrics),
+            "next": "\n".join(f"- {item}" for item in report.next_experiments(metrics)),
+        },
+        paths.model_card: {"results": report.model_card_section(metrics)},
+    }
+    for path, parts in blocks.items():
+        if path.exists():
+            readme.write_blocks(path, parts)
+            ctx.say(f"results -> {path}")
+        else:  # e.g. a scratch --root: the results stay in reports/
+            ctx.say(f"no {path.name} in {paths.root}: the results are in {paths.reports_dir}")

@@ -20,7 +20,7 @@ from .config import MODEL_LABELS
 from .evaluate import CVResult
 
 DPI = 120
-BLUE, ORANGE, GREEN, VERMILION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#999999"
+BLUE, ORANGE, VERMILION, GREY = "#0072B2", "#E69F00", "#D55E00", "#999999"
 MODEL_COLOURS = {"logistic_regression": ORANGE, "xgboost": BLUE}
 
 

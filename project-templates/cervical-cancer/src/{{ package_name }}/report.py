@@ -6,7 +6,7 @@ beat the prevalence") follows from an interval, never from a hand-written adject
 
 from __future__ import annotations
 
-from . import config, readme
+from . import config, readme, runtime
 
 UCI_PAGE = "https://archive.ics.uci.edu/dataset/383/cervical+cancer+risk+factors"
 PAPER = (
@@ -51,13 +51,11 @@ def label(name: str) -> str:
     return config.MODEL_LABELS.get(name, name)
 
 
-def is_sample(metrics: dict) -> bool:
-    return metrics["data_source"] == "synthetic sample"
-
-
 def summary_line(metrics: dict) -> str:
     source = (
-        "the SYNTHETIC SAMPLE" if is_sample(metrics) else "the official UCI file (SHA-256 verified)"
+        "the SYNTHETIC SAMPLE"
+        if runtime.is_sample(metrics)
+        else f"the official UCI file {metrics['provenance']['name']} (SHA-256 verified)"
     )
     cv, dup = metrics["cross_validation"], metrics["duplicates"]
     return (
@@ -271,7 +269,7 @@ def data_notes(metrics: dict) -> str:
 
 def results_parts(metrics: dict) -> list[str]:
     """What the README and the model card both show."""
-    parts = [readme.SAMPLE_WARNING] if is_sample(metrics) else []
+    parts = [readme.SAMPLE_WARNING] if runtime.is_sample(metrics) else []
     return parts + [
         summary_line(metrics),
         ranking_table(metrics),
@@ -312,3 +310,61 @@ def model_card_section(metrics: dict) -> str:
     return "\n\n".join(
         results_parts(metrics) + [f"Features used ({len(metrics['features'])}): {features}."]
     )
+
+
+def headline(metrics: dict) -> str:
+    """The README's first screen: three lines of numbers with intervals, and the hero figure."""
+    name = metrics["app_model"]
+    m = metrics["models"][name]
+    sample = " **(SYNTHETIC SAMPLE: numbers mean nothing)**" if runtime.is_sample(metrics) else ""
+    blocks = metrics["missingness"]["blocks"]
+    top = blocks[0] if blocks else None
+    lines = [
+        f"**{metrics['target']}** from questionnaire answers, {metrics['rows']} patients "
+        f"({metrics['prevalence']:.1%} positive){sample}: {label(name).lower()} ROC-AUC "
+        f"**{ci(m['roc_auc'], 2)}**, PR-AUC {ci(m['pr_auc'], 2)} (chance: 0.50 and "
+        f"{metrics['prevalence']:.2f}), calibration slope {ci(m['calibration_slope'], 2)}.",
+        f"At the screening threshold chosen by nested cross-validation it flags "
+        f"**{ci(m['flagged'], percent=True)}** of patients to find "
+        f"{ci(m['sensitivity'], percent=True)} of positives; PPV {ci(m['ppv'], percent=True)}.",
+    ]
+    if top is not None:
+        lines.append(
+            f"Patients who left `{top['questions'][0]}` unanswered: "
+            f"{top['unanswered_positives']} positives in {top['unanswered']} "
+            f"({ci(top['unanswered_rate'], percent=True)}), an artifact kept out of the models."
+        )
+    return "  \n".join(lines) + (
+        "\n\n![Calibration of the held-out risks](reports/figures/calibration.png)"
+    )
+
+
+def next_experiments(metrics: dict) -> list[str]:
+    """Three to five follow-ups that this run's numbers suggest, each naming what to change."""
+    name = metrics["app_model"]
+    m = metrics["models"][name]
+    auc = m["roc_auc"]
+    cv = metrics["cross_validation"]
+    items = [
+        f"The ROC-AUC interval is {auc['high'] - auc['low']:.2f} wide with "
+        f"{metrics['positives']} positives. Raising `n_repeats` in `config.py` (now "
+        f"{cv['repeats']}) steadies the estimate but cannot narrow the interval much: only "
+        "more patients can.",
+        f"At `sensitivity_target` = {metrics['sensitivity_target']:.2f} the model flags "
+        f"{m['flagged']['value']:.0%} of patients. Set it to 0.80 in `config.py`, run "
+        "`make all`, and compare the share flagged with the positives missed.",
+        "`logistic_c` in `config.py` is fixed; choose it by an inner cross-validation, as the "
+        "screening threshold is, and see whether the ROC-AUC or the odds ratios move.",
+    ]
+    xgb = metrics["models"]["xgboost"]["calibration_slope"]
+    if xgb["high"] < 1:
+        items.append(
+            f"XGBoost's calibration slope is {ci(xgb, 2)}: its risks are too extreme. Try "
+            "shallower or fewer trees (`xgboost` in `config.py`: `max_depth`, `n_estimators`) "
+            "and compare the slope."
+        )
+    items.append(
+        "The timing of the `Dx:*` diagnoses is undocumented: drop them (add them to the "
+        "columns `features.plan_features` leaves out) and compare the ROC-AUC."
+    )
+    return items[:5]
