@@ -100,6 +100,7 @@ def test_generated_project_is_clean_and_its_tests_pass(render, answers):
     project = render("cervical-cancer", **answers)
     run_in_project(project, "-m", "ruff", "check", ".")
     run_in_project(project, "-m", "ruff", "format", "--check", ".")
+    run_in_project(project, "-m", "deptry", "src")
     result = run_in_project(project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
     assert " passed" in result.stdout and "failed" not in result.stdout
 
@@ -131,8 +132,8 @@ def test_without_network_or_file_the_data_stage_explains_itself(render):
 def check_real_results(project, target: str) -> dict:
     """What a reader of the README must see after `all` on the real file, for any target."""
     metrics = json.loads((project / "reports" / "metrics.json").read_text())
-    assert metrics["data_source"] == "UCI"
-    assert metrics["source"]["sha256"] == SHA256
+    record = metrics["provenance"]
+    assert (record["kind"], record["name"], record["sha256"]) == ("file", OFFICIAL_NAME, SHA256)
     assert (metrics["target"], metrics["rows"]) == (target, 858)
     assert metrics["positives"] == POSITIVES[target]
     assert not set(TESTS) & set(metrics["features"])  # the leakage guard

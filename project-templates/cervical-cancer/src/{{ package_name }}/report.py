@@ -27,6 +27,7 @@ FIGURES = (
 RANKING = (
     ("roc_auc", "ROC-AUC"),
     ("pr_auc", "PR-AUC"),
+    ("brier", "Brier score"),
     ("brier_skill", "Brier skill"),
     ("calibration_slope", "calibration slope"),
     ("calibration_intercept", "calibration intercept"),
