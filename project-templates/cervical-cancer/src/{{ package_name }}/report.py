@@ -32,6 +32,8 @@ RANKING = (
     ("calibration_slope", "calibration slope"),
     ("calibration_intercept", "calibration intercept"),
 )
+ALPHA = 0.05
+"""Below this Fisher p-value a block's answered/unanswered difference is called one."""
 SCREENING = (
     ("sensitivity", "sensitivity"),
     ("specificity", "specificity"),
@@ -198,15 +200,22 @@ def missingness_line(metrics: dict) -> str:
         "The table shows, per block of questions left unanswered together, the share of "
         "positives among patients who did and did not answer (exact 95 % intervals). "
     )
-    if check["blocks"]:
+    if check["blocks"] and check["blocks"][0]["p_value"] < ALPHA:
         top = check["blocks"][0]
         text += (
             f"The most telling block is `{top['questions'][0]}`: "
             f"{top['unanswered_positives']} positives among {top['unanswered']} patients who "
             f"left it unanswered, {top['answered_positives']} among {top['answered']} who "
-            "answered. A was-missing indicator would let a model learn that, a fact about how "
-            "the answers were collected here rather than about a patient, so no model gets one "
-            "and the app scores an unanswered question as the typical (median) answer. "
+            f"answered (Fisher p = {top['p_value']:.3f}). A was-missing indicator would let a "
+            "model learn that, a fact about how the answers were collected here rather than "
+            "about a patient, so no model gets one and the app scores an unanswered question "
+            "as the typical (median) answer. "
+        )
+    elif check["blocks"]:
+        text += (
+            f"No block's difference reaches p < {ALPHA} (smallest Fisher p = "
+            f"{check['blocks'][0]['p_value']:.3f}); the models still get no was-missing "
+            "indicator, and the app scores an unanswered question as the typical answer. "
         )
     name = label(metrics["app_model"])
     text += (
@@ -320,20 +329,24 @@ def headline(metrics: dict) -> str:
     sample = " **(SYNTHETIC SAMPLE: numbers mean nothing)**" if runtime.is_sample(metrics) else ""
     blocks = metrics["missingness"]["blocks"]
     top = blocks[0] if blocks else None
+    chance = ", not shown to rank better than chance" if m["roc_auc"]["low"] <= 0.5 else ""
     lines = [
         f"**{metrics['target']}** from questionnaire answers, {metrics['rows']} patients "
         f"({metrics['prevalence']:.1%} positive){sample}: {label(name).lower()} ROC-AUC "
         f"**{ci(m['roc_auc'], 2)}**, PR-AUC {ci(m['pr_auc'], 2)} (chance: 0.50 and "
-        f"{metrics['prevalence']:.2f}), calibration slope {ci(m['calibration_slope'], 2)}.",
+        f"{metrics['prevalence']:.2f}){chance}; calibration slope "
+        f"{ci(m['calibration_slope'], 2)}.",
         f"At the screening threshold chosen by nested cross-validation it flags "
         f"**{ci(m['flagged'], percent=True)}** of patients to find "
         f"{ci(m['sensitivity'], percent=True)} of positives; PPV {ci(m['ppv'], percent=True)}.",
     ]
-    if top is not None:
+    if top is not None and top["p_value"] < ALPHA:
         lines.append(
             f"Patients who left `{top['questions'][0]}` unanswered: "
             f"{top['unanswered_positives']} positives in {top['unanswered']} "
-            f"({ci(top['unanswered_rate'], percent=True)}), an artifact kept out of the models."
+            f"({ci(top['unanswered_rate'], percent=True)}) against "
+            f"{top['answered_rate']['value']:.1%} of those who answered (Fisher p = "
+            f"{top['p_value']:.3f}): a trait of the data collection, kept out of the models."
         )
     return "  \n".join(lines) + (
         "\n\n![Calibration of the held-out risks](reports/figures/calibration.png)"
