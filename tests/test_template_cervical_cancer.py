@@ -69,9 +69,7 @@ def test_renders_what_the_answers_ask_for(render, answers):
     target = answers.get("target", "Biopsy")
     package = package_of(answers)
     source = project / "src" / package
-    files = {
-        path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file()
-    }
+    files = {path.relative_to(project).as_posix() for path in project.rglob("*") if path.is_file()}
     assert files == {name.format(package=package) for name in FILES}
     assert leftover_jinja(project) == []
 
@@ -246,3 +244,8 @@ def test_biopsy_on_real_data_is_deterministic_and_the_app_works_in_a_browser(ser
         real = (project / "data" / "raw" / OFFICIAL_NAME).read_bytes()
         upload_csv(page, "patients.csv", real)
         expect(page.get_by_text("858 patients:")).to_be_visible(timeout=60_000)
+
+    # The README's picture of the app: served, opened in Chromium, saved and shown.
+    run_in_project(project, "-m", PACKAGE, "screenshot")
+    assert (project / "reports" / "figures" / "app.png").stat().st_size > 10_000
+    assert "![The app](reports/figures/app.png)" in (project / "README.md").read_text()
