@@ -194,7 +194,8 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Fi
     figure = Figure(figsize=(7, 7.5), layout="constrained")
     top, bottom = figure.subplots(2, 1, height_ratios=[3, 1.3], sharex=True)
     pooled = [(result, np.concatenate(result.by_repeat(len(y)))) for result in results]
-    truth = np.tile(y, len(results[0].by_repeat(len(y))))
+    repeats = len(results[0].by_repeat(len(y)))
+    truth = np.tile(y, repeats)
     limit = min(1.0, 1.1 * max(np.quantile(risk, 0.995) for _, risk in pooled))
     top.plot([0, limit], [0, limit], linestyle="--", color="black", linewidth=0.8,
              label="perfectly calibrated")  # fmt: skip
@@ -205,11 +206,13 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Fi
         predicted, observed, low, high = [], [], [], []
         for b in np.unique(index):
             inside = index == b
-            rate = stats.exact_rate(int(truth[inside].sum()), int(inside.sum()))
+            # Each patient appears once per repeat: the interval counts patients, not repeats.
+            positives, n = truth[inside].sum() / repeats, inside.sum() / repeats
+            rate = stats.exact_rate(round(positives), max(1, round(n)))
             predicted.append(risk[inside].mean() + offset)
-            observed.append(rate["value"])
-            low.append(rate["value"] - rate["low"])
-            high.append(rate["high"] - rate["value"])
+            observed.append(positives / n)
+            low.append(max(0.0, positives / n - rate["low"]))
+            high.append(max(0.0, rate["high"] - positives / n))
         m = result.metrics
         top.errorbar(
             predicted, observed, yerr=[low, high], marker="o", color=colour, capsize=3,
