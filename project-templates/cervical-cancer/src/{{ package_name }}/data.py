@@ -179,7 +179,7 @@ def make_sample(n: int, seed: int) -> pd.DataFrame:
             "Smokes (years)": smokes * rng.integers(1, 20, n),
             "Smokes (packs/year)": smokes * rng.integers(1, 10, n) / 2,
             "Hormonal Contraceptives": hormonal,
-            "Hormonal Contraceptives (years)": hormonal * rng.integers(0, 15, n),
+            "Hormonal Contraceptives (years)": hormonal * rng.integers(1, 15, n),
             "IUD": iud,
             "IUD (years)": iud * rng.integers(1, 10, n),
             "STDs": stds,

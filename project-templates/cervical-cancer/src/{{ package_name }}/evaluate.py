@@ -10,12 +10,13 @@ group-bootstrap interval on the pooled out-of-fold risks (see stats.py).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.inspection import permutation_importance
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from . import config, stats, train
@@ -30,6 +31,8 @@ class Fold:
     risk: np.ndarray
     threshold: float = math.nan
     """Screening threshold chosen by an inner cross-validation of this fold's training rows."""
+    c: float = math.nan
+    """The logistic regression's C chosen by that inner cross-validation."""
 
 
 @dataclass
@@ -84,20 +87,46 @@ def screening_threshold(y: np.ndarray, risk: np.ndarray, sensitivity: float) -> 
     return float(positives[needed - 1])
 
 
-def fold_threshold(
-    X: pd.DataFrame, y: pd.Series, groups: np.ndarray, name: str, params: config.Params
-) -> float:
-    """The screening threshold learned from one training set only (nested cross-validation).
+def inner_cv(
+    X: pd.DataFrame,
+    y: pd.Series,
+    groups: np.ndarray,
+    name: str,
+    params: config.Params,
+    *,
+    indicators: bool = False,
+) -> tuple[config.Params, np.ndarray]:
+    """The parameters and out-of-fold risks of an inner grouped cross-validation of one
+    training set only (nested cross-validation).
 
-    An inner grouped cross-validation of these rows gives every row an out-of-fold risk; the
-    threshold is the one that finds the target share of their positives. The outer test fold
-    is never seen, so the sensitivity measured on it is an honest estimate.
+    For the logistic regression every C of ``params.logistic_c_grid`` is tried and the one
+    with the lowest held-out log-loss is kept; the risks are those of that C. The screening
+    threshold is then set on these risks, so the outer test fold is never seen.
     """
-    risk = np.empty(len(y))
+    grid = params.logistic_c_grid if name == "logistic_regression" else [params.logistic_c]
+    risks = np.empty((len(grid), len(y)))
     for _, fit_rows, test_rows in splits(y, groups, params.inner_splits, 1, params.seed):
-        model = train.fit(name, X.iloc[fit_rows], y.iloc[fit_rows], params)
-        risk[test_rows] = train.predict_risk(model, X.iloc[test_rows])
-    return screening_threshold(y.to_numpy(), risk, params.sensitivity_target)
+        # One imputer (and scaler) per inner fold; only the final estimator changes with C.
+        model = train.fit(name, X.iloc[fit_rows], y.iloc[fit_rows], params, indicators=indicators)
+        prepare, estimator = model[:-1], model[-1]
+        X_fit, X_test = prepare.transform(X.iloc[fit_rows]), prepare.transform(X.iloc[test_rows])
+        for index, c in enumerate(grid):
+            if name == "logistic_regression":
+                estimator = clone(estimator).set_params(C=c).fit(X_fit, y.iloc[fit_rows])
+            risks[index, test_rows] = estimator.predict_proba(X_test)[:, 1]
+    losses = [log_loss(y, risk, labels=[0, 1]) for risk in risks]
+    chosen = int(np.argmin(losses))
+    best, best_risk = replace(params, logistic_c=grid[chosen]), risks[chosen]
+    return best, best_risk
+
+
+def tuned_params(
+    X: pd.DataFrame, y: pd.Series, groups: np.ndarray, name: str, params: config.Params
+) -> config.Params:
+    """The parameters the saved model of ``name`` is fitted with (C chosen by CV on all rows)."""
+    if name != "logistic_regression":
+        return params
+    return inner_cv(X, y, groups, name, params)[0]
 
 
 def cross_validate(
@@ -116,11 +145,19 @@ def cross_validate(
         y, groups, params.n_splits, params.n_repeats, params.seed
     ):
         X_fit, y_fit = X.iloc[fit_rows], y.iloc[fit_rows]
-        model = train.fit(name, X_fit, y_fit, params, indicators=indicators)
+        tuned, inner_risk = params, np.empty(0)
+        if nested or name == "logistic_regression":
+            tuned, inner_risk = inner_cv(
+                X_fit, y_fit, groups[fit_rows], name, params, indicators=indicators
+            )
+        model = train.fit(name, X_fit, y_fit, tuned, indicators=indicators)
         X_test, y_test = X.iloc[test_rows], y.iloc[test_rows]
         fold = Fold(repeat, test_rows, y_test.to_numpy(), train.predict_risk(model, X_test))
+        fold.c = tuned.logistic_c
         if nested:
-            fold.threshold = fold_threshold(X_fit, y_fit, groups[fit_rows], name, params)
+            fold.threshold = screening_threshold(
+                y_fit.to_numpy(), inner_risk, params.sensitivity_target
+            )
         folds.append(fold)
     return CVResult(name, folds)
 
@@ -134,7 +171,9 @@ def permutation_ranking(
     for index, (_, fit_rows, test_rows) in enumerate(
         splits(y, groups, params.n_splits, 1, params.seed)
     ):
-        model = train.fit(name, X.iloc[fit_rows], y.iloc[fit_rows], params)
+        X_fit, y_fit = X.iloc[fit_rows], y.iloc[fit_rows]
+        tuned = tuned_params(X_fit, y_fit, groups[fit_rows], name, params)
+        model = train.fit(name, X_fit, y_fit, tuned)
         result = permutation_importance(
             model,
             X.iloc[test_rows],
@@ -193,16 +232,27 @@ SCREENING = {
 }
 
 
-def summarize(result: CVResult, y: np.ndarray, weights: np.ndarray, params: config.Params) -> dict:
+RANKING = {"roc_auc": stats.roc_auc, "pr_auc": stats.average_precision}
+"""The scores of a check (leakage, no history) that is compared on ranking only."""
+
+
+def summarize(
+    result: CVResult,
+    y: np.ndarray,
+    weights: np.ndarray,
+    params: config.Params,
+    scores: dict[str, stats.Score] = RANKING_AND_CALIBRATION,
+) -> dict:
     """Every score of one model with its 95 % interval, the deployed threshold and the average
     confusion matrix, all from the out-of-fold risks."""
     rows = len(y)
     risks = result.by_repeat(rows)
-    summary: dict = {
-        key: stats.interval(score, y, risks, weights)
-        for key, score in RANKING_AND_CALIBRATION.items()
-    }
+    summary: dict = {key: stats.interval(score, y, risks, weights) for key, score in scores.items()}
     summary["mean_risk"] = round(float(np.mean(risks)), 4)
+    chosen = [fold.c for fold in result.folds if result.model == "logistic_regression"]
+    if chosen:
+        values, counts = np.unique(chosen, return_counts=True)
+        summary["logistic_c"] = {f"{c:g}": int(n) for c, n in zip(values, counts, strict=True)}
     if math.isnan(result.folds[0].threshold):
         return summary
     flags = result.flags_by_repeat(rows)
@@ -238,7 +288,7 @@ def compare(challenger: CVResult, baseline: CVResult, n_splits: int) -> dict:
 
 def choose_app_model(comparison: dict) -> tuple[str, str]:
     """XGBoost only if it ranks patients better than the baseline beyond doubt; else the
-    logistic regression, whose odds ratios a reader can check. Returns the model and why."""
+    simpler logistic regression. Returns the model and why."""
     d = comparison
     measured = (
         f"XGBoost minus logistic regression, ROC-AUC {d['difference']:+.3f} "
@@ -249,61 +299,75 @@ def choose_app_model(comparison: dict) -> tuple[str, str]:
         return "xgboost", f"{measured}: XGBoost ranks patients better, so the app uses it."
     return (
         "logistic_regression",
-        f"{measured}: the interval includes no gain for XGBoost, so the app uses the logistic "
-        "regression, whose odds ratios can be read.",
+        f"{measured}: the interval includes no gain for XGBoost, so the app uses the simpler "
+        "logistic regression.",
     )
 
 
-def odds_ratio_intervals(
-    X: pd.DataFrame, y: pd.Series, groups: np.ndarray, params: config.Params
-) -> dict[str, dict[str, float]]:
-    """Odds ratios of the logistic regression fitted on every row, with 95 % group-bootstrap
-    intervals from refits on resampled rows."""
-    model = train.fit("logistic_regression", X, y, params)
-    point, sds = train.odds_ratios(model), train.standard_deviations(model)
-    weights = stats.bootstrap_weights(groups, params.odds_ratio_resamples, params.seed + 1)
-    draws = []
-    for w in weights:
-        rows = np.repeat(np.arange(len(y)), w.astype(int))
-        if y.iloc[rows].nunique() == 2:
-            model = train.fit("logistic_regression", X.iloc[rows], y.iloc[rows], params)
-            draws.append(list(train.odds_ratios(model).values()))
-    low, high = np.percentile(np.array(draws), [2.5, 97.5], axis=0)
-    return {
-        feature: {
-            "value": round(float(value), 4),
-            "low": round(float(lo), 4),
-            "high": round(float(hi), 4),
-            "sd": round(sds[feature], 4),
-        }
-        for (feature, value), lo, hi in zip(point.items(), low, high, strict=True)
-    }
+def _gain_over_defaults(
+    y: np.ndarray, risks: list[np.ndarray], w: np.ndarray, grid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Net benefit of the model minus the better of flagging everyone and flagging no one, and
+    minus flagging everyone, at each threshold of ``grid`` (rows of ``w``: resamples), averaged
+    over repeats (Vickers & Elkin 2006)."""
+    odds = grid / (1 - grid)
+    total, positives = w.sum(axis=1), (w * y).sum(axis=1)
+    everyone = (positives[:, None] - (total - positives)[:, None] * odds) / total[:, None]
+    model = []
+    for risk in risks:
+        order = np.argsort(-risk, kind="stable")
+        true_pos = np.cumsum(w[:, order] * y[order], axis=1)
+        false_pos = np.cumsum(w[:, order] * (1 - y[order]), axis=1)
+        flagged = (risk[None, :] >= grid[:, None]).sum(axis=1)  # rows at or above each t
+        take = np.maximum(flagged - 1, 0)
+        some = flagged > 0
+        tp = np.where(some, true_pos[:, take], 0.0)
+        fp = np.where(some, false_pos[:, take], 0.0)
+        model.append((tp - fp * odds) / total[:, None])
+    benefit = np.mean(model, axis=0)
+    return benefit - np.maximum(everyone, 0), benefit - everyone
 
 
-def decision_summary(result: CVResult, y: np.ndarray, threshold: float) -> dict:
-    """Where the model's net benefit (mean over repeats) beats flagging everyone and no one,
-    and its net benefit at the screening threshold (Vickers & Elkin 2006)."""
-    prevalence = float(y.mean())
-    grid = np.round(np.arange(0.005, 0.5, 0.0025), 4)
-    model = np.mean([stats.net_benefit(y, risk, grid) for risk in result.by_repeat(len(y))], axis=0)
-    everyone = prevalence - (1 - prevalence) * grid / (1 - grid)
-    better = (model > everyone) & (model > 0)
-    # Contiguous runs of thresholds where the model beats both; runs under 1 point are noise.
+def decision_summary(
+    result: CVResult, y: np.ndarray, weights: np.ndarray, threshold: float
+) -> dict:
+    """Where the model's net benefit beats both flagging everyone and flagging no one with the
+    95 % bootstrap interval of the gain above zero, and the gain at the screening threshold."""
+    grid = np.round(np.arange(0.01, 0.3001, 0.005), 4)
+    risks = result.by_repeat(len(y))
+    ones = np.ones((1, len(y)))
+    gain = _gain_over_defaults(y, risks, ones, grid)[0][0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        resampled = _gain_over_defaults(y, risks, weights, grid)[0]
+    low, high = np.nanpercentile(resampled, [2.5, 97.5], axis=0)
+    better = low > 0
     edges = np.flatnonzero(np.diff(np.concatenate([[0], better.astype(int), [0]])))
     spans = [
         {"low": float(grid[start]), "high": float(grid[end - 1])}
         for start, end in zip(edges[::2], edges[1::2], strict=True)
-        if end - start > 4
     ]
     at = np.array([threshold])
+    over_all = [_gain_over_defaults(y, risks, ones, at)[1][0, 0]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        drawn = _gain_over_defaults(y, risks, weights, at)[1][:, 0]
+    lo, hi = np.nanpercentile(drawn, [2.5, 97.5])
+    prevalence = float(y.mean())
     return {
         "range": {"low": float(grid[0]), "high": float(grid[-1])},
         "better_than_both": spans,
+        "best_gain": {
+            "threshold": float(grid[int(np.argmax(gain))]),
+            "value": round(float(gain.max()), 4),
+            "low": round(float(low[int(np.argmax(gain))]), 4),
+            "high": round(float(high[int(np.argmax(gain))]), 4),
+        },
         "at_threshold": {
-            "model": round(
-                float(np.mean([stats.net_benefit(y, r, at)[0] for r in result.by_repeat(len(y))])),
-                4,
-            ),
+            "threshold": threshold,
             "everyone": round(prevalence - (1 - prevalence) * threshold / (1 - threshold), 4),
+            "gain_over_everyone": {
+                "value": round(float(over_all[0]), 4),
+                "low": round(float(lo), 4),
+                "high": round(float(hi), 4),
+            },
         },
     }

@@ -43,8 +43,38 @@ def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
             dropped[column] = f"missing in {missing:.0%} of rows (too many to impute)"
         elif table[column].nunique(dropna=True) <= 1:
             dropped[column] = "the same value in every row (carries no information)"
+    kept = [column for column in table.columns if column not in dropped]
+    for column, copy_of in redundant(table[kept]).items():
+        dropped[column] = f"the same as `{copy_of}` > 0 in every row (an exact copy)"
     features = [column for column in table.columns if column not in dropped]
     return FeaturePlan(features=features, dropped=dropped)
+
+
+def redundant(table: pd.DataFrame) -> dict[str, str]:
+    """Yes/no columns that repeat another column exactly: same rows missing and equal to
+    ``other > 0`` (e.g. `Smokes` and `Smokes (years)`) or to ``other`` in every answered row.
+
+    A copy adds no information, but it splits one effect over two columns.
+    """
+    copies: dict[str, str] = {}
+    for column in table.columns:
+        values = table[column]
+        if not values.dropna().isin([0, 1]).all():
+            continue
+        for other in table.columns:
+            if other == column or other in copies or not values.isna().equals(table[other].isna()):
+                continue
+            answered = values.notna()
+            mine, theirs = values[answered], table.loc[answered, other]
+            if (mine == (theirs > 0)).all() and (theirs != mine).any():
+                copies[column] = other
+                break
+            if (mine == theirs).all() and table.columns.get_loc(other) < table.columns.get_loc(
+                column
+            ):
+                copies[column] = other
+                break
+    return copies
 
 
 def split(table: pd.DataFrame, plan: FeaturePlan, target: str) -> tuple[pd.DataFrame, pd.Series]:
@@ -52,13 +82,14 @@ def split(table: pd.DataFrame, plan: FeaturePlan, target: str) -> tuple[pd.DataF
     return table[plan.features], table[target].astype(int)
 
 
-def duplicate_groups(table: pd.DataFrame) -> np.ndarray:
-    """One group id per row; rows identical in every column (answers and results) share one.
+def duplicate_groups(X: pd.DataFrame) -> np.ndarray:
+    """One group id per row; rows with identical features (answers) share one, whatever
+    their test results.
 
     Cross-validation keeps a group on one side of every split, so a model is never tested on
     a copy of a row it was trained on.
     """
-    return table.fillna(-1.0).groupby(list(table.columns), sort=False).ngroup().to_numpy()
+    return X.fillna(-1.0).groupby(list(X.columns), sort=False).ngroup().to_numpy()
 
 
 def duplicates(groups: np.ndarray) -> dict[str, int]:
@@ -105,4 +136,10 @@ def missingness(table: pd.DataFrame, plan: FeaturePlan, target: str) -> list[dic
                 "p_value": round(float(test.pvalue), 4),
             }
         )
-    return sorted(rows, key=lambda row: row["p_value"])
+    rows.sort(key=lambda row: row["p_value"])
+    # Holm's step-down adjustment: one test per block, so the smallest p is not luck of many.
+    adjusted = 0.0
+    for rank, row in enumerate(rows):
+        adjusted = max(adjusted, min(1.0, (len(rows) - rank) * row["p_value"]))
+        row["p_holm"] = round(adjusted, 4)
+    return rows

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from . import config, data, evaluate, features, plots, readme, report, runtime, stats, train
 
 
@@ -24,8 +26,10 @@ def run_train(ctx: runtime.Context) -> None:
     paths, params = ctx.paths, ctx.params
     table = data.read_table(paths)
     X, y = features.split(table, features.plan_features(table, params), params.target)
+    groups = features.duplicate_groups(X)
     for name in config.MODELS:
-        train.save(train.fit(name, X, y, params), paths.model(name))
+        tuned = evaluate.tuned_params(X, y, groups, name, params)
+        train.save(train.fit(name, X, y, tuned), paths.model(name))
         ctx.say(f"{config.MODEL_LABELS[name]} fitted on {len(X)} rows -> {paths.model(name)}")
 
 
@@ -36,7 +40,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
     provenance = runtime.Provenance.load(paths)
     plan = features.plan_features(table, params)
     X, y = features.split(table, plan, params.target)
-    groups = features.duplicate_groups(table)
+    groups = features.duplicate_groups(X)
     weights = stats.bootstrap_weights(groups, params.bootstrap_resamples, params.seed)
     labels = y.to_numpy()
     results = {}
@@ -61,6 +65,11 @@ def run_evaluate(ctx: runtime.Context) -> None:
         X, y, groups, app_model, params, nested=False, indicators=True
     )
     artifact = _missingness_check(missingness, table, labels, app_result, flagged_result, weights)
+    history = [column for column in plan.features if column.startswith("Dx")]
+    progress(f"cross-validating {config.MODEL_LABELS[app_model]} without {', '.join(history)}")
+    no_history = evaluate.cross_validate(
+        X.drop(columns=history), y, groups, app_model, params, nested=False
+    )
 
     leaky_params = replace(params, include_other_tests=True)
     leaky_plan = features.plan_features(table, leaky_params)
@@ -68,12 +77,8 @@ def run_evaluate(ctx: runtime.Context) -> None:
     leaky = evaluate.cross_validate(
         *features.split(table, leaky_plan, params.target), groups, app_model, params, nested=False
     )
-    # What the app's model relies on: odds ratios for the regression, else permutation importance.
-    odds_ratios, ranking = None, None
-    if app_model == "logistic_regression":
-        odds_ratios = evaluate.odds_ratio_intervals(X, y, groups, params)
-    else:
-        ranking = evaluate.permutation_ranking(X, y, groups, app_model, params)
+    # What the app's model relies on (a penalised model's odds ratios would be the penalty's).
+    ranking = evaluate.permutation_ranking(X, y, groups, app_model, params)
 
     figures = paths.figures_dir
     prevalence = float(y.mean())
@@ -82,7 +87,6 @@ def run_evaluate(ctx: runtime.Context) -> None:
     drawn = {
         "missing_values": plots.missing_values(table),
         "class_balance": plots.class_balance(table, config.DIAGNOSTIC_TESTS, params.target),
-        "correlation": plots.correlation(table),
         "roc": plots.roc_curves(curves, len(y)),
         "pr": plots.pr_curves(curves, len(y), prevalence),
         "calibration": plots.calibration(curves, labels),
@@ -95,11 +99,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
             params.target,
             params.sensitivity_target,
         ),
-        "feature_importance": (
-            plots.odds_ratios(odds_ratios)
-            if ranking is None
-            else plots.importance(ranking, config.MODEL_LABELS[app_model])
-        ),
+        "feature_importance": plots.importance(ranking, config.MODEL_LABELS[app_model]),
     }
     for name, figure in drawn.items():
         plots.save(figure, figures / f"{name}.png", sample=sample)
@@ -125,18 +125,23 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "comparison": comparison,
         "app_model": app_model,
         "app_model_reason": app_reason,
-        "odds_ratios": odds_ratios,
         "permutation_importance": ranking,
         "decision_curve": evaluate.decision_summary(
-            app_result, labels, app_result.metrics["threshold"]
+            app_result, labels, weights, app_result.metrics["threshold"]
         ),
+        "without_history": {
+            "model": app_model,
+            "dropped": history,
+            "metrics": evaluate.summarize(no_history, labels, weights, params, evaluate.RANKING),
+        },
+        "verification": _verification(table, params.target),
         "missingness": artifact,
         "leakage_check": {
             "model": app_model,
             "added_features": [
                 column for column in leaky_plan.features if column not in plan.features
             ],
-            "metrics": evaluate.summarize(leaky, labels, weights, params),
+            "metrics": evaluate.summarize(leaky, labels, weights, params, evaluate.RANKING),
         },
     }
     runtime.write_metrics(paths, metrics, params)
@@ -161,15 +166,36 @@ def _missingness_check(
         ),
         "without_indicators": without.metrics["roc_auc"],
     }
+    check: dict = {"blocks": blocks, "roc_auc": scores}
     if blocks:
         answered = table[blocks[0]["questions"][0]].notna().to_numpy()
+        risks = without.by_repeat(rows)
         scores["answered_only"] = stats.interval(
-            stats.roc_auc,
-            y[answered],
-            [risk[answered] for risk in without.by_repeat(rows)],
-            weights[:, answered],
+            stats.roc_auc, y[answered], [risk[answered] for risk in risks], weights[:, answered]
         )
-    return {"blocks": blocks, "roc_auc": scores}
+        # Median imputation gives the unanswered the typical answers: their held-out risk shows
+        # where that puts them.
+        check["mean_risk"] = {
+            "unanswered": round(float(np.mean([risk[~answered] for risk in risks])), 4),
+            "answered": round(float(np.mean([risk[answered] for risk in risks])), 4),
+        }
+    return check
+
+
+def _verification(table, target: str) -> dict:
+    """Positives of the target among patients whose other three tests were all negative, and
+    among those with at least one positive: the target test is not a test of everyone."""
+    others = [test for test in config.DIAGNOSTIC_TESTS if test != target]
+    any_other = table[others].fillna(0).max(axis=1) > 0
+    y = table[target].astype(int)
+    return {
+        "other_tests": others,
+        "others_negative": {
+            "patients": int((~any_other).sum()),
+            "positives": int(y[~any_other].sum()),
+        },
+        "other_positive": {"patients": int(any_other.sum()), "positives": int(y[any_other].sum())},
+    }
 
 
 def run_report(ctx: runtime.Context) -> None:

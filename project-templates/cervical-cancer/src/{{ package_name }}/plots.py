@@ -58,7 +58,7 @@ def missing_values(table: pd.DataFrame) -> Figure:
     )
     left.set_yticks(range(len(table.columns)), table.columns, fontsize=8)
     left.set_xlabel("patient (row of the file)")
-    left.set_title("Missing values (red) per patient")
+    left.set_title("Missing values (dark orange) per patient")
     share = missing.mean()
     right.barh(range(len(share)), share * 100, color=VERMILION)
     right.set_xlim(0, 100)
@@ -100,20 +100,6 @@ def class_balance(table: pd.DataFrame, tests: Sequence[str], target: str) -> Fig
     axes.set_ylim(0, len(table) * 1.1)
     axes.set_title(f"Class balance: few positives ({len(table)} patients)")
     axes.legend(frameon=False)
-    return figure
-
-
-def correlation(table: pd.DataFrame) -> Figure:
-    """Pairwise correlation (Pearson, pairwise complete) of every non-constant column."""
-    columns = [column for column in table.columns if table[column].nunique(dropna=True) > 1]
-    matrix = table[columns].corr()
-    figure = Figure(figsize=(11, 9.5), layout="constrained")
-    axes = figure.add_subplot()
-    image = axes.imshow(matrix.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1)
-    axes.set_xticks(range(len(columns)), columns, rotation=90, fontsize=7)
-    axes.set_yticks(range(len(columns)), columns, fontsize=7)
-    axes.set_title("Correlation between columns (constant columns left out; blank: undefined)")
-    figure.colorbar(image, ax=axes, shrink=0.7, label="Pearson correlation")
     return figure
 
 
@@ -190,16 +176,16 @@ def pr_curves(results: Sequence[CVResult], rows: int, prevalence: float) -> Figu
 
 def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Figure:
     """Reliability curve of the pooled out-of-fold risks (quantile bins, exact 95 % intervals
-    of each bin's observed rate) above a histogram of the risks per model."""
+    of each bin's observed rate), zoomed to where the bins are, above a histogram of the risks
+    per model."""
     figure = Figure(figsize=(7, 7.5), layout="constrained")
-    top, bottom = figure.subplots(2, 1, height_ratios=[3, 1.3], sharex=True)
+    top, bottom = figure.subplots(2, 1, height_ratios=[3, 1.3])
     pooled = [(result, np.concatenate(result.by_repeat(len(y)))) for result in results]
     repeats = len(results[0].by_repeat(len(y)))
     truth = np.tile(y, repeats)
-    limit = min(1.0, 1.1 * max(np.quantile(risk, 0.995) for _, risk in pooled))
-    top.plot([0, limit], [0, limit], linestyle="--", color="black", linewidth=0.8,
-             label="perfectly calibrated")  # fmt: skip
-    for offset, (result, risk) in zip((-0.002, 0.002), pooled, strict=False):
+    tail = min(1.0, 1.1 * max(np.quantile(risk, 0.995) for _, risk in pooled))
+    reach = 0.0
+    for offset, (result, risk) in zip((-0.001, 0.001), pooled, strict=False):
         colour = MODEL_COLOURS.get(result.model, BLUE)
         edges = np.unique(np.quantile(risk, np.linspace(0, 1, bins + 1)))
         index = np.clip(np.searchsorted(edges, risk, side="right") - 1, 0, len(edges) - 2)
@@ -213,6 +199,7 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Fi
             observed.append(positives / n)
             low.append(max(0.0, positives / n - rate["low"]))
             high.append(max(0.0, rate["high"] - positives / n))
+        reach = max(reach, *predicted, *(o + h for o, h in zip(observed, high, strict=True)))
         m = result.metrics
         top.errorbar(
             predicted, observed, yerr=[low, high], marker="o", color=colour, capsize=3,
@@ -222,17 +209,23 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Fi
             ),
         )  # fmt: skip
         bottom.hist(
-            np.minimum(risk, limit), bins=40, range=(0, limit), color=colour, alpha=0.55,
+            np.minimum(risk, tail), bins=40, range=(0, tail), color=colour, alpha=0.55,
             label=_label(result), histtype="stepfilled",
         )  # fmt: skip
+    zoom = 1.05 * reach
+    top.plot([0, zoom], [0, zoom], linestyle="--", color="black", linewidth=0.8,
+             label="perfectly calibrated")  # fmt: skip
+    top.set_xlim(0, zoom)
+    top.set_ylim(0, zoom)
+    top.set_aspect("equal", adjustable="box")
+    top.set_xlabel("mean predicted risk of the bin")
     top.set_ylabel("observed share of positives (95 % interval)")
     top.set_title(f"Calibration on held-out folds ({bins} quantile bins of predicted risk)")
     top.legend(fontsize=8, frameon=False, loc="upper left")
-    top.set_ylim(0, max(limit, top.get_ylim()[1]))
-    bottom.set_xlabel(f"predicted risk (risks above {limit:.2f} counted in the last bar)")
+    bottom.set_xlabel(f"predicted risk, all patients (risks above {tail:.2f} in the last bar)")
     bottom.set_ylabel("predictions\n(all repeats)")
     bottom.legend(fontsize=8, frameon=False)
-    bottom.set_xlim(0, limit)
+    bottom.set_xlim(0, tail)
     return figure
 
 
@@ -288,24 +281,6 @@ def confusion_matrix(scores: dict, label: str, target: str, sensitivity_target: 
         "(mean patients per repeat of the cross-validation)",
         fontsize=10,
     )
-    return figure
-
-
-def odds_ratios(ratios: dict[str, dict[str, float]], top: int = 15) -> Figure:
-    """Odds ratios per unit of the logistic regression, with 95 % bootstrap intervals."""
-    ranked = sorted(ratios, key=lambda name: abs(np.log(ratios[name]["value"])), reverse=True)
-    names = ranked[:top][::-1]
-    values = np.array([ratios[name]["value"] for name in names])
-    low = values - np.array([ratios[name]["low"] for name in names])
-    high = np.array([ratios[name]["high"] for name in names]) - values
-    figure = Figure(figsize=(7, 0.32 * len(names) + 1.6), layout="constrained")
-    axes = figure.add_subplot()
-    axes.errorbar(values, names, xerr=[low, high], fmt="o", color=ORANGE, ecolor=GREY, capsize=2)
-    axes.axvline(1, color="black", linewidth=0.8, label="no association")
-    axes.legend(fontsize=8, frameon=False, loc="lower right")
-    axes.set_xlabel("odds ratio per standard deviation of the factor, 95 % bootstrap interval")
-    axes.set_title(f"Logistic regression (L2-penalised): {len(names)} largest odds ratios")
-    axes.tick_params(axis="y", labelsize=8)
     return figure
 
 

@@ -22,7 +22,6 @@ FIGURES = (
     ("feature_importance.png", "What the app's model relies on"),
     ("missing_values.png", "Missing-value map"),
     ("class_balance.png", "Class balance"),
-    ("correlation.png", "Correlation heatmap"),
 )
 RANKING = (
     ("roc_auc", "ROC-AUC"),
@@ -149,25 +148,42 @@ def screening_line(metrics: dict) -> str:
         f"{ci(m['flagged'], percent=True)} of patients and finds "
         f"{ci(m['sensitivity'], percent=True)} of positives; a flagged patient is positive "
         f"{ci(m['ppv'], percent=True)} of the time against {metrics['prevalence']:.1%} for "
-        f"anyone. It spares {1 - m['flagged']['value']:.1%} of patients a follow-up and misses "
-        f"{1 - m['sensitivity']['value']:.1%} of positives. The threshold the app uses, "
-        f"{m['threshold']:.1%}, comes from the same rule applied to every patient's held-out risk."
+        f"anyone. The threshold the app uses, {m['threshold']:.1%}, comes from the same rule "
+        "applied to every patient's held-out risk."
     )
 
 
 def decision_line(metrics: dict) -> str:
+    """Where the decision curve shows a gain, only where its bootstrap interval excludes 0."""
     d = metrics["decision_curve"]
-    if not d["better_than_both"]:
-        where = "at no threshold between {low:.1%} and {high:.1%}".format(**d["range"])
+    best, at = d["best_gain"], d["at_threshold"]
+    if d["better_than_both"]:
+        spans = ", ".join(f"{s['low']:.1%} to {s['high']:.1%}" for s in d["better_than_both"])
+        where = (
+            f"the 95 % bootstrap interval of its net-benefit gain over the better of flagging "
+            f"everyone and flagging no one lies above 0 for threshold risks {spans}"
+        )
     else:
-        spans = [f"{s['low']:.1%} to {s['high']:.1%}" for s in d["better_than_both"]]
-        where = "for thresholds from " + ", ".join(spans)
-    return (
-        f"Decision curve: the app's model has a higher net benefit than both flagging everyone "
-        f"and flagging no one {where} (mean over repeats of the held-out risks; no interval). "
-        f"At its screening threshold its net benefit is {d['at_threshold']['model']:.4f} against "
-        f"{d['at_threshold']['everyone']:.4f} for flagging everyone."
+        where = (
+            "at no threshold risk from {low:.1%} to {high:.1%} does the 95 % bootstrap interval "
+            "of its net-benefit gain over the better of flagging everyone and flagging no one "
+            "lie above 0"
+        ).format(**d["range"])
+    gain = at["gain_over_everyone"]
+    text = (
+        f"Decision curve of the app's model: {where} (largest gain {best['value']:+.4f} "
+        f"[{best['low']:+.4f}, {best['high']:+.4f}] at {best['threshold']:.1%}). At its screening "
+        f"threshold ({at['threshold']:.1%}) its net benefit minus that of flagging everyone is "
+        f"{gain['value']:+.4f} [{gain['low']:+.4f}, {gain['high']:+.4f}]"
     )
+    if gain["low"] <= 0:
+        text += (
+            ": at the threshold it screens with, the model is not shown to do better than "
+            "following up every patient."
+        )
+    else:
+        text += ": better than following up every patient."
+    return text
 
 
 def missingness_table(metrics: dict) -> str:
@@ -185,37 +201,57 @@ def missingness_table(metrics: dict) -> str:
                 f"{block['answered_positives']} / {block['answered']} "
                 f"({ci(block['answered_rate'], percent=True)})",
                 f"{block['p_value']:.4f}",
+                f"{block['p_holm']:.4f}",
             ]
         )
     return readme.markdown_table(
-        ["questions", "positives if not answered", "positives if answered", "Fisher p"], rows
+        [
+            "questions",
+            "positives if not answered",
+            "positives if answered",
+            "Fisher p",
+            "Holm-adjusted p",
+        ],
+        rows,
     )
 
 
 def missingness_line(metrics: dict) -> str:
     check = metrics["missingness"]
     scores = check["roc_auc"]
+    blocks = check["blocks"]
     text = (
         f"The UCI page says several patients declined some questions for privacy ({UCI_PAGE}). "
         "The table shows, per block of questions left unanswered together, the share of "
-        "positives among patients who did and did not answer (exact 95 % intervals). "
+        f"positives among patients who did and did not answer (exact 95 % intervals; one Fisher "
+        f"test per block, {len(blocks)} tests, so Holm-adjusted p-values too). "
     )
-    if check["blocks"] and check["blocks"][0]["p_value"] < ALPHA:
-        top = check["blocks"][0]
+    if blocks and blocks[0]["p_holm"] < ALPHA:
+        top = blocks[0]
         text += (
-            f"The most telling block is `{top['questions'][0]}`: "
+            f"The block `{top['questions'][0]}` differs even after the adjustment: "
             f"{top['unanswered_positives']} positives among {top['unanswered']} patients who "
             f"left it unanswered, {top['answered_positives']} among {top['answered']} who "
-            f"answered (Fisher p = {top['p_value']:.3f}). A was-missing indicator would let a "
-            "model learn that, a fact about how the answers were collected here rather than "
-            "about a patient, so no model gets one and the app scores an unanswered question "
-            "as the typical (median) answer. "
+            f"answered (Fisher p = {top['p_value']:.4f}, Holm {top['p_holm']:.4f}). "
         )
-    elif check["blocks"]:
+    elif blocks and blocks[0]["p_value"] < ALPHA:
+        top = blocks[0]
         text += (
-            f"No block's difference reaches p < {ALPHA} (smallest Fisher p = "
-            f"{check['blocks'][0]['p_value']:.3f}); the models still get no was-missing "
-            "indicator, and the app scores an unanswered question as the typical answer. "
+            f"The block `{top['questions'][0]}` has Fisher p = {top['p_value']:.4f}, but "
+            f"{top['p_holm']:.4f} after the adjustment: not shown to differ. "
+        )
+    elif blocks:
+        text += f"No block's difference reaches p < {ALPHA}. "
+    text += (
+        "No model gets a was-missing indicator, so none can use the fact of not answering; the "
+        "pipeline fills a missing answer with the training median. "
+    )
+    if "mean_risk" in check:
+        risk = check["mean_risk"]
+        text += (
+            "That is not neutral: the patients who left that block unanswered get a mean "
+            f"held-out risk of {risk['unanswered']:.1%}, those who answered "
+            f"{risk['answered']:.1%}. "
         )
     name = label(metrics["app_model"])
     text += (
@@ -224,7 +260,9 @@ def missingness_line(metrics: dict) -> str:
     )
     if "answered_only" in scores:
         text += f", without, on the patients who answered that block {ci(scores['answered_only'])}"
-    return text + "."
+    return text + (
+        ". The app scores an unanswered yes/no question both ways and keeps the higher risk."
+    )
 
 
 def leakage_table(metrics: dict) -> str:
@@ -243,24 +281,15 @@ def leakage_table(metrics: dict) -> str:
 
 
 def explanation(metrics: dict, top: int = 8) -> str:
-    """Odds ratios of the regression (with intervals), or permutation importance of XGBoost."""
-    if metrics["odds_ratios"] is not None:
-        ratios = metrics["odds_ratios"]
-        names = sorted(ratios, key=lambda n: -abs(ratios[n]["value"] - 1))[:top]
-        rows = [[f"`{n}`", f"{ratios[n]['sd']:.3g}", ci(ratios[n], 2)] for n in names]
-        return (
-            "Odds ratios of the logistic regression fitted on every patient, per standard "
-            "deviation of each factor (the scale the L2 penalty works on, so a factor that only "
-            "a handful of patients have cannot get a huge ratio from them); 95 % bootstrap "
-            "intervals from refits; the largest first. Associations in this sample, not "
-            "causes:\n\n" + readme.markdown_table(["factor", "1 SD is", "odds ratio per SD"], rows)
-        )
+    """Permutation importance of the app's model (no odds ratios: see DECISIONS.md)."""
     ranking = metrics["permutation_importance"]
     rows = [[f"`{n}`", f"{v['mean']:.3f} ± {v['std']:.3f}"] for n, v in list(ranking.items())[:top]]
     return (
-        "Permutation importance of XGBoost (drop in held-out ROC-AUC when a column is shuffled; "
-        "mean ± std over the folds of one repeat):\n\n"
-        + readme.markdown_table(["factor", "drop in ROC-AUC"], rows)
+        f"Permutation importance of the {label(metrics['app_model']).lower()} (drop in held-out "
+        "ROC-AUC when a column is shuffled; mean ± std over the folds of one repeat): what the "
+        "model relies on, not an association with the risk or a cause. No odds ratios: the "
+        "regression's penalty shrinks them, and the data have too few positives per factor for "
+        "unpenalised ones.\n\n" + readme.markdown_table(["factor", "drop in ROC-AUC"], rows)
     )
 
 
@@ -273,7 +302,33 @@ def data_notes(metrics: dict) -> str:
         f"({UCI_PAGE}) and {PAPER}. The UCI page lists `Dx:Cancer`, `Dx:CIN`, `Dx:HPV` and `Dx` "
         "as yes/no attributes without saying when the diagnosis was made; they are kept as "
         "features, and if one was made at the same visit as the target test it leaks part of "
-        "the answer."
+        "the answer. " + history_line(metrics)
+    )
+
+
+def history_line(metrics: dict) -> str:
+    """The sensitivity analysis without the Dx columns, next to the model with them."""
+    check = metrics["without_history"]
+    dropped = ", ".join(f"`{c}`" for c in check["dropped"]) or "no columns"
+    with_them = metrics["models"][check["model"]]["roc_auc"]
+    return (
+        f"Without {dropped} (same folds), the ROC-AUC of the {label(check['model']).lower()} is "
+        f"{ci(check['metrics']['roc_auc'])}, against {ci(with_them)} with them."
+    )
+
+
+def verification_line(metrics: dict) -> str:
+    """The target test was not done, or not read, independently of the others."""
+    v = metrics["verification"]
+    others = ", ".join(v["other_tests"])
+    neg, pos = v["others_negative"], v["other_positive"]
+    return (
+        f"Verification bias: {neg['positives']} of {neg['patients']} patients whose other tests "
+        f"({others}) were all negative are positive for {metrics['target']}, against "
+        f"{pos['positives']} of {pos['patients']} with at least one other test positive. The "
+        "data do not say whether the target test was done or read independently of the "
+        "others; if it followed them, negatives among patients never referred for it are "
+        "unverified, and the model learns who was examined as much as who is ill."
     )
 
 
@@ -318,7 +373,8 @@ def model_card_section(metrics: dict) -> str:
     """Markdown for the model card between the results markers."""
     features = ", ".join(f"`{feature}`" for feature in metrics["features"])
     return "\n\n".join(
-        results_parts(metrics) + [f"Features used ({len(metrics['features'])}): {features}."]
+        results_parts(metrics)
+        + [verification_line(metrics), f"Features used ({len(metrics['features'])}): {features}."]
     )
 
 
@@ -327,26 +383,35 @@ def headline(metrics: dict) -> str:
     name = metrics["app_model"]
     m = metrics["models"][name]
     sample = " **(SYNTHETIC SAMPLE: numbers mean nothing)**" if runtime.is_sample(metrics) else ""
-    blocks = metrics["missingness"]["blocks"]
-    top = blocks[0] if blocks else None
     chance = ", not shown to rank better than chance" if m["roc_auc"]["low"] <= 0.5 else ""
+    history = metrics["without_history"]
+    no_dx = history["metrics"]["roc_auc"]
+    gain = metrics["decision_curve"]["at_threshold"]["gain_over_everyone"]
+    verdict = (
+        "not shown to beat following up everyone (net-benefit gain "
+        if gain["low"] <= 0
+        else "better than following up everyone (net-benefit gain "
+    ) + f"{gain['value']:+.4f} [{gain['low']:+.4f}, {gain['high']:+.4f}])"
     lines = [
         f"**{metrics['target']}** from questionnaire answers, {metrics['rows']} patients "
         f"({metrics['prevalence']:.1%} positive){sample}: {label(name).lower()} ROC-AUC "
-        f"**{ci(m['roc_auc'], 2)}**, PR-AUC {ci(m['pr_auc'], 2)} (chance: 0.50 and "
-        f"{metrics['prevalence']:.2f}){chance}; calibration slope "
-        f"{ci(m['calibration_slope'], 2)}.",
+        f"**{ci(m['roc_auc'], 2)}** (chance 0.50){chance}; without the undocumented-timing "
+        f"`Dx` columns {ci(no_dx, 2)}. PR-AUC {ci(m['pr_auc'], 2)} (chance "
+        f"{metrics['prevalence']:.2f}), calibration slope {ci(m['calibration_slope'], 2)}.",
         f"At the screening threshold chosen by nested cross-validation it flags "
         f"**{ci(m['flagged'], percent=True)}** of patients to find "
-        f"{ci(m['sensitivity'], percent=True)} of positives; PPV {ci(m['ppv'], percent=True)}.",
+        f"{ci(m['sensitivity'], percent=True)} of positives (PPV {ci(m['ppv'], percent=True)}): "
+        f"{verdict}.",
     ]
-    if top is not None and top["p_value"] < ALPHA:
+    blocks = metrics["missingness"]["blocks"]
+    if blocks and blocks[0]["p_holm"] < ALPHA:
+        top = blocks[0]
         lines.append(
             f"Patients who left `{top['questions'][0]}` unanswered: "
             f"{top['unanswered_positives']} positives in {top['unanswered']} "
             f"({ci(top['unanswered_rate'], percent=True)}) against "
-            f"{top['answered_rate']['value']:.1%} of those who answered (Fisher p = "
-            f"{top['p_value']:.3f}): a trait of the data collection, kept out of the models."
+            f"{ci(top['answered_rate'], percent=True)} of those who answered (Holm-adjusted "
+            f"p = {top['p_holm']:.3f}); no model gets a was-missing indicator."
         )
     return "  \n".join(lines) + (
         "\n\n![Calibration of the held-out risks](reports/figures/calibration.png)"
@@ -357,18 +422,25 @@ def next_experiments(metrics: dict) -> list[str]:
     """Three to five follow-ups that this run's numbers suggest, each naming what to change."""
     name = metrics["app_model"]
     m = metrics["models"][name]
-    auc = m["roc_auc"]
     cv = metrics["cross_validation"]
+    best = metrics["decision_curve"]["best_gain"]
     items = [
-        f"The ROC-AUC interval is {auc['high'] - auc['low']:.2f} wide with "
-        f"{metrics['positives']} positives. Raising `n_repeats` in `config.py` (now "
-        f"{cv['repeats']}) steadies the estimate but cannot narrow the interval much: only "
-        "more patients can.",
+        f"With {metrics['positives']} positives the ROC-AUC interval is "
+        f"[{m['roc_auc']['low']:.2f}, {m['roc_auc']['high']:.2f}]. Raising `n_repeats` in "
+        f"`config.py` (now {cv['repeats']}) steadies the estimate but cannot narrow the interval "
+        "much: only more patients can.",
         f"At `sensitivity_target` = {metrics['sensitivity_target']:.2f} the model flags "
-        f"{m['flagged']['value']:.0%} of patients. Set it to 0.80 in `config.py`, run "
-        "`make all`, and compare the share flagged with the positives missed.",
-        "`logistic_c` in `config.py` is fixed; choose it by an inner cross-validation, as the "
-        "screening threshold is, and see whether the ROC-AUC or the odds ratios move.",
+        f"{ci(m['flagged'], percent=True)} of patients. The decision curve's largest gain is at "
+        f"a threshold risk of {best['threshold']:.1%}: set the threshold from the cost of a "
+        "missed case against an unneeded follow-up instead (replace "
+        "`evaluate.screening_threshold`), run `make all`, and compare the net benefit.",
+        "`logistic_c_grid` in `config.py` sets the C values the inner cross-validation tries "
+        "(chosen per outer fold: "
+        + ", ".join(
+            f"C = {c} in {n}"
+            for c, n in metrics["models"]["logistic_regression"]["logistic_c"].items()
+        )
+        + "); widen it and see whether the calibration slope moves towards 1.",
     ]
     xgb = metrics["models"]["xgboost"]["calibration_slope"]
     if xgb["high"] < 1:
@@ -378,7 +450,9 @@ def next_experiments(metrics: dict) -> list[str]:
             "and compare the slope."
         )
     items.append(
-        "The timing of the `Dx:*` diagnoses is undocumented: drop them (add them to the "
-        "columns `features.plan_features` leaves out) and compare the ROC-AUC."
+        "Whether the target test was done for everyone is not documented (see the model card's "
+        "verification-bias note): find the study protocol in the UCI page's paper and, if "
+        "referral depended on the other tests, keep only the patients who had all four (a row "
+        "filter in `pipeline.run_data`) and compare.",
     )
     return items[:5]

@@ -105,16 +105,6 @@ def calibration_intercept(y: np.ndarray, risk: np.ndarray, w: np.ndarray) -> np.
     return a
 
 
-def share(numerator: np.ndarray, denominator: np.ndarray) -> Score:
-    """A share of weighted counts, e.g. sensitivity = flagged positives / positives."""
-
-    def score(y: np.ndarray, flagged: np.ndarray, w: np.ndarray) -> np.ndarray:
-        del y, flagged  # the masks are bound in; the signature matches the other scores
-        return (w * numerator).sum(axis=1) / np.maximum((w * denominator).sum(axis=1), 1e-12)
-
-    return score
-
-
 def interval(
     score: Score, y: np.ndarray, by_repeat: list[np.ndarray], weights: np.ndarray
 ) -> dict[str, float]:

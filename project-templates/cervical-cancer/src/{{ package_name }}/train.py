@@ -61,19 +61,6 @@ def predict_risk(model: Pipeline, X: pd.DataFrame) -> np.ndarray:
     return model.predict_proba(X)[:, 1]
 
 
-def odds_ratios(model: Pipeline) -> dict[str, float]:
-    """Odds ratio per training standard deviation of each feature in a fitted
-    logistic-regression pipeline (L2-penalised, so shrunk towards 1 on purpose)."""
-    coefficients = model.named_steps["model"].coef_[0]
-    return dict(zip(model.feature_names_in_, np.exp(coefficients), strict=True))
-
-
-def standard_deviations(model: Pipeline) -> dict[str, float]:
-    """The training standard deviation of each feature (one 'unit' of an odds ratio)."""
-    scale = model.named_steps["scale"].scale_
-    return dict(zip(model.feature_names_in_, scale.astype(float), strict=True))
-
-
 def save(model: Pipeline, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     sio.dump(model, path)
