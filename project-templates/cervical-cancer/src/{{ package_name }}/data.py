@@ -168,7 +168,7 @@ def make_sample(n: int, seed: int) -> pd.DataFrame:
     smokes = (rng.random(n) < 0.15).astype(float)
     hormonal = (rng.random(n) < 0.6).astype(float)
     iud = (rng.random(n) < 0.1).astype(float)
-    stds = (rng.random(n) < 0.1).astype(float)
+    stds = (rng.random(n) < 0.2).astype(float)
     table = pd.DataFrame(
         {
             "Age": age,
@@ -187,14 +187,14 @@ def make_sample(n: int, seed: int) -> pd.DataFrame:
         }
     )
     for kind in STD_TYPES:
-        rate = 0.0 if kind in ("cervical condylomatosis", "AIDS") else 0.3
+        rate = 0.0 if kind in ("cervical condylomatosis", "AIDS") else 0.5
         table[f"STDs:{kind}"] = stds * (rng.random(n) < rate)
     table["STDs: Number of diagnosis"] = stds * (rng.random(n) < 0.7)
     since = np.where(table["STDs: Number of diagnosis"] > 0, rng.integers(1, 15, n), np.nan)
     table["STDs: Time since first diagnosis"] = since
     table["STDs: Time since last diagnosis"] = since
     for dx in ("Dx:Cancer", "Dx:CIN", "Dx:HPV"):
-        table[dx] = (rng.random(n) < 0.03).astype(float)
+        table[dx] = (rng.random(n) < 0.08).astype(float)
     table["Dx"] = table[["Dx:Cancer", "Dx:CIN", "Dx:HPV"]].max(axis=1)
     logit = (
         -3.4

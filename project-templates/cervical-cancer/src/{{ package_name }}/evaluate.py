@@ -333,7 +333,8 @@ def decision_summary(
 ) -> dict:
     """Where the model's net benefit beats both flagging everyone and flagging no one with the
     95 % bootstrap interval of the gain above zero, and the gain at the screening threshold."""
-    grid = np.round(np.arange(0.01, 0.3001, 0.005), 4)
+    step = 0.005
+    grid = np.round(np.arange(0.01, 0.3001, step), 4)
     risks = result.by_repeat(len(y))
     ones = np.ones((1, len(y)))
     gain = _gain_over_defaults(y, risks, ones, grid)[0][0]
@@ -353,7 +354,7 @@ def decision_summary(
     lo, hi = np.nanpercentile(drawn, [2.5, 97.5])
     prevalence = float(y.mean())
     return {
-        "range": {"low": float(grid[0]), "high": float(grid[-1])},
+        "range": {"low": float(grid[0]), "high": float(grid[-1]), "step": step},
         "better_than_both": spans,
         "best_gain": {
             "threshold": float(grid[int(np.argmax(gain))]),

@@ -28,7 +28,8 @@ class FeaturePlan:
 
 
 def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
-    """Choose the feature columns: no target, no leaking test results, no empty or constant one."""
+    """Choose the feature columns: no target, no leaking test results, no empty, constant,
+    nearly constant yes/no or copied one. Uses no target values."""
     dropped: dict[str, str] = {}
     for test in config.DIAGNOSTIC_TESTS:
         if test == params.target:
@@ -43,6 +44,13 @@ def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
             dropped[column] = f"missing in {missing:.0%} of rows (too many to impute)"
         elif table[column].nunique(dropna=True) <= 1:
             dropped[column] = "the same value in every row (carries no information)"
+        elif table[column].dropna().isin([0, 1]).all():
+            rarer = int(table[column].value_counts().min())
+            if rarer < params.min_patients_per_answer:
+                dropped[column] = (
+                    f"the rarer answer given by only {rarer} patients (fewer than "
+                    f"{params.min_patients_per_answer}: too few to learn an effect from)"
+                )
     kept = [column for column in table.columns if column not in dropped]
     for column, copy_of in redundant(table[kept]).items():
         dropped[column] = f"the same as `{copy_of}` > 0 in every row (an exact copy)"

@@ -158,10 +158,16 @@ def decision_line(metrics: dict) -> str:
     d = metrics["decision_curve"]
     best, at = d["best_gain"], d["at_threshold"]
     if d["better_than_both"]:
-        spans = ", ".join(f"{s['low']:.1%} to {s['high']:.1%}" for s in d["better_than_both"])
+        spans = ", ".join(
+            f"{s['low']:.1%}" if s["low"] == s["high"] else f"{s['low']:.1%} to {s['high']:.1%}"
+            for s in d["better_than_both"]
+        )
         where = (
             f"the 95 % bootstrap interval of its net-benefit gain over the better of flagging "
-            f"everyone and flagging no one lies above 0 for threshold risks {spans}"
+            f"everyone and flagging no one lies above 0 for threshold risks {spans} (of "
+            f"{d['range']['low']:.1%} to {d['range']['high']:.1%} in steps of "
+            f"{100 * d['range']['step']:g} points; "
+            "not corrected for looking at every step)"
         )
     else:
         where = (
