@@ -48,7 +48,8 @@ def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
             rarer = int(table[column].value_counts().min())
             if rarer < params.min_patients_per_answer:
                 dropped[column] = (
-                    f"the rarer answer given by only {rarer} patients (fewer than "
+                    f"the rarer answer given by only {rarer} patient{'' if rarer == 1 else 's'} "
+                    f"(fewer than "
                     f"{params.min_patients_per_answer}: too few to learn an effect from)"
                 )
     kept = [column for column in table.columns if column not in dropped]

@@ -70,8 +70,8 @@ def risk(model: Pipeline, answers: dict[str, float | None]) -> float:
     An unanswered yes/no question is scored both ways and the higher risk is kept (every
     combination when several are unanswered); an unanswered number gets the training median.
     So "not answered" never scores below the same patient with the typical answer, whatever
-    the model learned (in this data, patients who skipped questions were rarely positive,
-    which says more about how the answers were collected than about a patient).
+    the model learned (in this data, patients who skipped some questions were rarely positive;
+    see features.missingness).
     """
     row = as_row(model, answers)
     open_questions = [name for name in _binary(model) if np.isnan(row.at[0, name])]

@@ -62,9 +62,10 @@ def summary_line(metrics: dict) -> str:
     cv, dup = metrics["cross_validation"], metrics["duplicates"]
     return (
         f"Target **{metrics['target']}**: {metrics['positives']} positives in {metrics['rows']} "
-        f"patients ({metrics['prevalence']:.1%}), from {source}. {dup['extra_copies']} rows "
-        f"repeat another row exactly ({dup['rows_in_groups']} rows in {dup['groups']} groups); "
-        f"cross-validation keeps each group in one fold. Every score is computed on the pooled "
+        f"patients ({metrics['prevalence']:.1%}), from {source}. {dup['extra_copies']} patients "
+        f"give exactly the answers of another patient ({dup['rows_in_groups']} patients in "
+        f"{dup['groups']} groups, test results not compared); cross-validation keeps each group "
+        "in one fold. Every score is computed on the pooled "
         f"held-out risks of {cv['repeats']} repeats of {cv['splits']}-fold stratified "
         f"cross-validation (mean over repeats), with a 95 % interval from "
         f"{cv['bootstrap_resamples']} bootstrap resamples of the patients."
@@ -306,9 +307,9 @@ def data_notes(metrics: dict) -> str:
         "Missing answers are imputed with the training-fold median inside the model pipeline, "
         "without a was-missing indicator. Column meanings follow the UCI page "
         f"({UCI_PAGE}) and {PAPER}. The UCI page lists `Dx:Cancer`, `Dx:CIN`, `Dx:HPV` and `Dx` "
-        "as yes/no attributes without saying when the diagnosis was made; they are kept as "
-        "features, and if one was made at the same visit as the target test it leaks part of "
-        "the answer. " + history_line(metrics)
+        "as yes/no attributes without saying when the diagnosis was made; those given by enough "
+        "patients are features, and if one was made at the same visit as the target test it "
+        "leaks part of the answer. " + history_line(metrics)
     )
 
 
