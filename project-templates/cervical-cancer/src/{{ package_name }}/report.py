@@ -393,6 +393,11 @@ def headline(metrics: dict) -> str:
     chance = ", not shown to rank better than chance" if m["roc_auc"]["low"] <= 0.5 else ""
     history = metrics["without_history"]
     no_dx = history["metrics"]["roc_auc"]
+    with_history = (
+        " and diagnosis flags (" + ", ".join(f"`{c}`" for c in history["dropped"]) + ")"
+        if history["dropped"]
+        else ""
+    )
     gain = metrics["decision_curve"]["at_threshold"]["gain_over_everyone"]
     verdict = (
         "not shown to beat following up everyone (net-benefit gain "
@@ -400,7 +405,8 @@ def headline(metrics: dict) -> str:
         else "better than following up everyone (net-benefit gain "
     ) + f"{gain['value']:+.4f} [{gain['low']:+.4f}, {gain['high']:+.4f}])"
     lines = [
-        f"**{metrics['target']}** from questionnaire answers, {metrics['rows']} patients "
+        f"**{metrics['target']}** from questionnaire answers{with_history}, {metrics['rows']} "
+        "patients "
         f"({metrics['prevalence']:.1%} positive){sample}: {label(name).lower()} ROC-AUC "
         f"**{ci(m['roc_auc'], 2)}** (chance 0.50){chance}; without the undocumented-timing "
         f"`Dx` columns {ci(no_dx, 2)}. PR-AUC {ci(m['pr_auc'], 2)} (chance "
