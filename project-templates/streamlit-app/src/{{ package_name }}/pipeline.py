@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
 
-from . import config, data, evaluate, features, plots, readme, report, train
+from . import config, data, evaluate, experiments, features, nearness, plots, readme, report, train
 from .fetch import DataError
 
 Progress = Callable[[str], None]
@@ -45,38 +48,111 @@ def run_train(paths: config.Paths, *, progress=_quiet) -> dict:
     """Train every configured classifier on the training split and save it with skops."""
     x_train, _, y_train, _ = _split(paths)
     models = {}
-    for name in config.CLASSIFIERS:
-        models[name] = train.fit(name, config.default_params(name), x_train, y_train, config.SEED)
-        train.save(models[name], paths.model(name))
-        progress(f"trained {config.LABELS[name]} -> {paths.model(name)}")
+    with threadpool_limits(limits=1, user_api="blas"):
+        for name in config.CLASSIFIERS:
+            params = config.default_params(name)
+            models[name] = train.fit(name, params, x_train, y_train, config.SEED)
+            train.save(models[name], paths.model(name))
+            progress(f"trained {config.LABELS[name]} -> {paths.model(name)}")
     return models
 
 
+def _near_duplicates(frame: pd.DataFrame, split) -> tuple[dict, np.ndarray]:
+    """Distances to the nearest training row, and the clusters of near-identical rows."""
+    x_train, x_test, _, _ = split
+    x, y = features.split_xy(frame)
+    codes = nearness.as_codes(x)
+    groups = nearness.clusters(codes)
+    folds = experiments.group_folds(config.GROUP_FOLDS, config.SEED)
+    held_out = experiments.held_out_distance(codes, y, groups, folds)
+    test = nearness.nearest_distance(nearness.as_codes(x_train), nearness.as_codes(x_test))
+    summary = {
+        "random_split": nearness.distance_counts(test),
+        "clusters_held_out": nearness.distance_counts(held_out),
+        "clusters": nearness.describe_clusters(groups, y),
+    }
+    return summary, groups
+
+
+MEASUREMENTS = ("evaluate", "ablations", "grouped", "learning_curve")
+"""What is measured about every classifier; each is one task for the worker processes."""
+
+
+def _measure(name: str, what: str, model_path, split, x: pd.DataFrame, y: pd.Series, groups):
+    """One measurement of one classifier (runs in a worker process)."""
+    params = config.default_params(name)
+    # Small dense matrices: BLAS threads cost more than they give (and the cores are shared).
+    with threadpool_limits(limits=1, user_api="blas"):
+        if what == "evaluate":
+            return evaluate.evaluate_model(
+                name,
+                train.load(model_path),
+                params,
+                split,
+                folds=config.CV_FOLDS,
+                ceiling=config.THRESHOLD_CEILING,
+                repeats=config.PERMUTATION_REPEATS,
+                importance_rows=config.PERMUTATION_ROWS,
+                seed=config.SEED,
+            )
+        if what == "ablations":
+            return experiments.ablations(name, params, split, config.ABLATIONS, seed=config.SEED)
+        if what == "grouped":
+            return experiments.grouped(
+                name,
+                params,
+                x,
+                y,
+                groups,
+                folds=config.GROUP_FOLDS,
+                reps=config.BOOTSTRAP,
+                seed=config.SEED,
+            )
+        return experiments.learning_curve(
+            name, params, split, config.LEARNING_SIZES, seed=config.SEED
+        )
+
+
 def run_evaluate(paths: config.Paths, *, progress=_quiet) -> dict:
-    """Score every saved model, draw the figures and write reports/metrics.json."""
+    """Score every saved model, run the near-duplicate experiments, draw the figures and write
+    reports/metrics.json. The classifiers are evaluated in parallel, one per process."""
     source = data.read_source(paths.source)
-    split = _split(paths)
+    frame = data.read_table(paths.processed, header=True)
+    split = features.split(frame, test_size=config.TEST_SIZE, seed=config.SEED)
     x_train, x_test, y_train, y_test = split
-    results, probas = {}, {}
-    for name in config.CLASSIFIERS:
-        model = train.load(paths.model(name))
-        result, probas[name] = evaluate.evaluate_model(
-            name,
-            model,
-            config.default_params(name),
-            split,
-            folds=config.CV_FOLDS,
-            repeats=config.PERMUTATION_REPEATS,
-            importance_rows=config.PERMUTATION_ROWS,
-            seed=config.SEED,
-        )
-        results[name] = {"label": config.LABELS[name], **result}
-        progress(
-            f"evaluated {config.LABELS[name]}: accuracy {result['test']['accuracy']:.4f}, "
-            f"CV {result['cv']['accuracy']['mean']:.4f} ± {result['cv']['accuracy']['std']:.4f}"
-        )
+    x, y = features.split_xy(frame)
+    with threadpool_limits(limits=1, user_api="blas"):
+        nearest, groups = _near_duplicates(frame, split)
+        closeness = experiments.closeness_curve(split, config.LEARNING_SIZES, seed=config.SEED)
+    progress(
+        f"{nearest['clusters']['count']} clusters of near-identical rows; held-out rows at "
+        f"distance {', '.join(nearest['random_split'])} from the training part"
+    )
+    # Many small tasks rather than one per classifier: the slow classifiers' parts spread
+    # over both workers instead of leaving one worker idle.
+    tasks = [(name, what) for name in config.CLASSIFIERS for what in MEASUREMENTS]
+    jobs = Parallel(n_jobs=config.JOBS, return_as="generator")
+    outputs = jobs(
+        delayed(_measure)(name, what, paths.model(name), split, x, y, groups)
+        for name, what in tasks
+    )
+    results, probas, correct, curve = {}, {}, {}, {**closeness, "accuracy": {}}
+    for (name, what), output in zip(tasks, outputs, strict=True):
+        if what == "evaluate":
+            result, probas[name] = output
+            results[name] = {"label": config.LABELS[name], **result}
+        elif what == "ablations":
+            results[name]["ablations"] = output
+        elif what == "grouped":
+            results[name]["grouped"], correct[name] = output
+        else:
+            curve["accuracy"][name] = output
+            progress(
+                f"evaluated {config.LABELS[name]}: accuracy "
+                f"{results[name]['test']['accuracy']['rate']:.4f} on the random split, "
+                f"{results[name]['grouped']['accuracy']['rate']:.4f} with clusters held out"
+            )
     one_rule = features.one_rule_accuracy(x_train, y_train, x_test, y_test)
-    baseline = float(max(y_test.mean(), 1 - y_test.mean()))
     metrics = {
         "source": source,
         "seed": config.SEED,
@@ -84,21 +160,40 @@ def run_evaluate(paths: config.Paths, *, progress=_quiet) -> dict:
         "n_train": len(x_train),
         "n_test": len(x_test),
         "cv_folds": config.CV_FOLDS,
+        "group_folds": config.GROUP_FOLDS,
         "positive_class": "poisonous",
-        "baseline_accuracy": baseline,
+        "baseline_accuracy": float(max(y_test.mean(), 1 - y_test.mean())),
+        "nearest": nearest,
         "models": results,
+        "grouped_differences": experiments.paired_differences(
+            correct, groups, reps=config.BOOTSTRAP, seed=config.SEED
+        ),
+        "learning_curve": {
+            **curve,
+            "full": {
+                "size": len(x_train),
+                "accuracy": {
+                    name: results[name]["test_at_ceiling"]["accuracy"] for name in results
+                },
+            },
+        },
         "one_rule": {feature: float(value) for feature, value in one_rule.items()},
     }
-    best = max(result["test"]["accuracy"] for result in results.values())
+    thresholds = {name: result["threshold"]["value"] for name, result in results.items()}
+    best = max(result["test"]["accuracy"]["rate"] for result in results.values())
     figures = {
-        "confusion_matrices.png": plots.confusion_matrices(y_test, probas, config.LABELS),
+        "near_duplicates.png": plots.near_duplicates(metrics, config.LABELS),
+        "probabilities.png": plots.probabilities(y_test, probas, thresholds, config.LABELS),
+        "confusion_matrices.png": plots.confusion_matrices(
+            y_test, probas, thresholds, config.LABELS
+        ),
         "roc_curves.png": plots.roc_curves(y_test, probas, config.LABELS),
         "pr_curves.png": plots.pr_curves(y_test, probas, config.LABELS),
         "permutation_importance.png": plots.importances(
             {name: result["permutation_importance"] for name, result in results.items()},
             config.LABELS,
         ),
-        "one_rule.png": plots.one_rule(metrics["one_rule"], baseline, best),
+        "one_rule.png": plots.one_rule(metrics["one_rule"], metrics["baseline_accuracy"], best),
     }
     for name, figure in figures.items():
         plots.save(figure, paths.figures_dir / name)
