@@ -149,9 +149,11 @@ class _Renderer:
     def __init__(self) -> None:
         import jinja2
 
-        # copier renders with these filters (regex_replace, strftime, ...); so must we.
+        # copier renders with these filters (regex_replace, strftime, ...) and a loader rooted
+        # at the template root (defaults import a template's _meta.jinja); so must we.
         self.env = jinja2.Environment(
-            extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"]
+            loader=jinja2.FileSystemLoader(templates_root()),
+            extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
         )
 
     def value(self, value: Any, context: dict[str, Any]) -> Any:

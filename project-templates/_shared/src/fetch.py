@@ -6,15 +6,15 @@ checksum is never used, and without network the error says where to get the file
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .runtime import ProjectError, sha256_of
 
-class DataError(Exception):
-    """A problem with the input data that the user can fix; the message says how."""
+DataError = ProjectError  # transition: removed once every template raises ProjectError
+sha256sum = sha256_of  # transition: removed once every template calls runtime.sha256_of
 
 
 @dataclass(frozen=True)
@@ -33,24 +33,15 @@ class RawFile:
     """Path of the file inside the zip at ``url``; ``None`` when ``url`` is the file."""
 
 
-def sha256sum(path: Path) -> str:
-    """Return the hex SHA-256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def verify(raw: RawFile, path: Path) -> None:
-    """Raise DataError unless ``path`` is non-empty and matches the published checksum."""
+    """Raise ProjectError unless ``path`` is non-empty and matches the published checksum."""
     if path.stat().st_size == 0:
-        raise DataError(f"{path} is empty. Delete it and run the data stage again.")
+        raise ProjectError(f"{path} is empty. Delete it and run the data stage again.")
     if raw.sha256 is None:
         return
-    actual = sha256sum(path)
+    actual = sha256_of(path)
     if actual != raw.sha256:
-        raise DataError(
+        raise ProjectError(
             f"{path} does not match the official file (sha256 {actual[:12]}…, expected "
             f"{raw.sha256[:12]}…): it is truncated, re-saved or another version. Delete it and "
             f"run the data stage again, or download it by hand from {raw.landing_page}."
@@ -79,15 +70,15 @@ def fetch(raw: RawFile, raw_dir: Path, *, url: str | None = None) -> Path:
         return target
 
     import pooch  # imported here: only a download needs it
-    import requests
 
     raw_dir.mkdir(parents=True, exist_ok=True)
     source = url or raw.url
     with tempfile.TemporaryDirectory(dir=raw_dir, prefix=".download-") as tmp:
         try:
             downloaded = pooch.retrieve(source, known_hash=None, path=tmp, progressbar=False)
-        except (requests.RequestException, OSError, ValueError) as error:
-            raise DataError(offline_message(raw, target, type(error).__name__)) from error
+        # requests' errors, which pooch raises for HTTP, are OSErrors too.
+        except (OSError, ValueError) as error:
+            raise ProjectError(offline_message(raw, target, type(error).__name__)) from error
         path = Path(downloaded)
         if raw.member is not None:
             path = _extract(path, raw.member, Path(tmp))
@@ -104,7 +95,7 @@ def _extract(archive: Path, member: str, into: Path) -> Path:
         with zipfile.ZipFile(archive) as zipped:
             return Path(zipped.extract(member, into / "unzipped"))
     except (zipfile.BadZipFile, KeyError) as error:
-        raise DataError(
+        raise ProjectError(
             f"The download from {archive.name} is not the expected zip with {member} "
             f"({error}). Download it by hand and save {member} in data/raw/."
         ) from error

@@ -1,7 +1,8 @@
-"""Write the pipeline's results into the README, between two fixed markers.
+"""Write the pipeline's results into the README, each block between two fixed markers.
 
-Shared by every mlscaffold template. Only the text between the markers changes, so a user's
-own edits elsewhere in the README survive both the pipeline and ``copier update``.
+Shared by every mlscaffold template. The blocks are ``headline`` (the first screen), ``results``
+and ``next`` (next experiments). Only the text between the markers changes, so a user's own
+edits elsewhere in the README survive both the pipeline and ``copier update``.
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-START = "<!-- results:start -->"
-END = "<!-- results:end -->"
+from .runtime import ProjectError
+
+ReadmeError = ProjectError  # transition: removed once every template raises ProjectError
+START, END = "<!-- results:start -->", "<!-- results:end -->"  # transition: see markers()
 
 SAMPLE_WARNING = (
     "> [!WARNING]\n"
@@ -19,24 +22,34 @@ SAMPLE_WARNING = (
 )
 
 
-class ReadmeError(Exception):
-    """The README has lost its results markers."""
+def markers(name: str) -> tuple[str, str]:
+    """The two lines that fence the generated block ``name`` (e.g. ``results``) in the README."""
+    return f"<!-- {name}:start -->", f"<!-- {name}:end -->"
 
 
-def replace_results(text: str, body: str) -> str:
-    """Return ``text`` with everything between the markers replaced by ``body``."""
-    start, end = text.find(START), text.find(END)
+def replace_block(text: str, name: str, body: str) -> str:
+    """Return ``text`` with the inside of block ``name`` replaced by ``body``."""
+    start_marker, end_marker = markers(name)
+    start, end = text.find(start_marker), text.find(end_marker)
     if start == -1 or end == -1 or end < start:
-        raise ReadmeError(
-            f"README.md has no results section: put the two lines {START} and {END} "
-            "where the results should go, then run the report stage again."
+        raise ProjectError(
+            f"README.md has no {name} block: put the two lines {start_marker} and {end_marker} "
+            "where it should go, then run the report stage again."
         )
-    return f"{text[: start + len(START)]}\n{body.strip()}\n{text[end:]}"
+    return f"{text[: start + len(start_marker)]}\n{body.strip()}\n{text[end:]}"
+
+
+def write_blocks(readme: Path, blocks: dict[str, str]) -> None:
+    """Replace each named block of the README file at ``readme``; the rest is left as it is."""
+    text = readme.read_text(encoding="utf-8")
+    for name, body in blocks.items():
+        text = replace_block(text, name, body)
+    readme.write_text(text, encoding="utf-8")
 
 
 def write_results(readme: Path, body: str) -> None:
-    """Replace the results section of the README file at ``readme``."""
-    readme.write_text(replace_results(readme.read_text(encoding="utf-8"), body), encoding="utf-8")
+    """Replace the results block of the README file at ``readme``."""
+    write_blocks(readme, {"results": body})
 
 
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
