@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from .data import label
 from .experiments import settings_of
 from .readme import SAMPLE_WARNING, markdown_table
+from .runtime import is_sample
 
 FIGURES = {
     "why": [
@@ -207,15 +208,67 @@ def why(metrics: Mapping) -> str:
     return " ".join(parts)
 
 
+def headline(metrics: Mapping) -> str:
+    """The README's first screen: what the random split says, what it hides, the hero figure."""
+    models = metrics["models"].values()
+    missed = max((result["test"]["missed"] for result in models), key=lambda m: m["high"])
+    accuracy = [result["test"]["accuracy"]["rate"] for result in models]
+    grouped = [result["grouped"]["accuracy"] for result in models]
+    best = max(grouped, key=lambda stats: stats["rate"])
+    distances = ", ".join(metrics["nearest"]["random_split"])
+    warning = "**Synthetic sample, not real data.** " if is_sample(metrics) else ""
+    return (
+        f"{warning}On a random split the {len(accuracy)} classifiers reach "
+        f"{_span(accuracy, '.2%')} accuracy at thresholds chosen to miss no poisonous "
+        "mushroom in cross-validation; the "
+        f"worst misses {_errors(missed)} poisonous held-out mushrooms (exact 95 % interval of "
+        f"the miss rate). But every held-out mushroom is {distances} attribute(s) from a "
+        f"training mushroom: with whole clusters of near-identical mushrooms held out, accuracy "
+        f"is {_span([stats['rate'] for stats in grouped])} (best {best['rate']:.1%}, 95 % CI "
+        f"{best['low']:.1%} to {best['high']:.1%}).\n\n"
+        "![Why the random split scores near 100 %](reports/figures/near_duplicates.png)"
+    )
+
+
+def next_experiments(metrics: Mapping) -> list[str]:
+    """Follow-ups this run points to, each naming the parameter or command to change."""
+    models = metrics["models"]
+    grouped = {name: result["grouped"]["accuracy"]["rate"] for name, result in models.items()}
+    best = max(grouped, key=grouped.get)
+    wide = max(
+        models.values(),
+        key=lambda r: r["grouped"]["accuracy"]["high"] - r["grouped"]["accuracy"]["low"],
+    )
+    costly = max(models.values(), key=lambda r: r["test"]["false_alarms"]["count"])
+    items = [
+        f"Tune on held-out clusters, not rows: {models[best]['label']} is the most accurate "
+        f"with clusters held out ({grouped[best]:.1%}); compare its settings in "
+        "`HYPERPARAMETERS` (config.py) by `group_folds` cross-validation instead of the random "
+        "split.",
+        f"Narrow the grouped interval ({wide['label']}: "
+        f"{wide['grouped']['accuracy']['low']:.1%} to {wide['grouped']['accuracy']['high']:.1%}): "
+        f"raise `group_folds` (now {metrics['group_folds']}) to leave one cluster out at a time.",
+        "Withhold more attributes: add to `ablations` in config.py (e.g. gill and stalk colours) "
+        "to find how many the models need before the random-split score moves.",
+    ]
+    if costly["test"]["false_alarms"]["count"]:
+        items.append(
+            f"{costly['label']} pays for catching every poisonous mushroom with "
+            f"{_errors(costly['test']['false_alarms'])} edible ones called poisonous: try "
+            "calibrating it, or change `threshold_ceiling` and compare the misses."
+        )
+    return items
+
+
 def results_section(metrics: Mapping) -> str:
     """The Markdown that goes between the README's results markers."""
-    source = metrics["source"]
-    sample = source["kind"] == "sample"
+    sample = is_sample(metrics)
+    provenance = metrics["provenance"]
     parts = [SAMPLE_WARNING] if sample else []
     data = (
-        f"synthetic sample ({metrics['n_rows']} rows, seed {source['seed']})"
+        f"synthetic sample ({metrics['n_rows']} rows, seed {metrics['seed']})"
         if sample
-        else f"`{source['file']}` (sha256 `{source['sha256'][:12]}…`)"
+        else f"`{provenance['name']}` (sha256 `{provenance['sha256'][:12]}…`)"
     )
     parts.append(
         f"Data: {data}; {metrics['n_train']:,} mushrooms to train on, {metrics['n_test']:,} held "
@@ -241,7 +294,7 @@ def results_section(metrics: Mapping) -> str:
 
 def model_card(metrics: Mapping, project_name: str) -> str:
     """MODEL_CARD.md: data, intended use, metrics with intervals, limitations, ethics."""
-    sample = metrics["source"]["kind"] == "sample"
+    sample = is_sample(metrics)
     warning = f"{SAMPLE_WARNING}\n\n" if sample else ""
     models = "\n".join(
         f"- {result['label']}: "

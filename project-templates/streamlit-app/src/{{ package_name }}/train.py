@@ -18,7 +18,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
-from .fetch import DataError
+from .runtime import ProjectError
 
 
 def _svm(p: Mapping, seed: int) -> ClassifierMixin:
@@ -82,17 +82,6 @@ def fit(name: str, params: Mapping, x: pd.DataFrame, y: pd.Series, seed: int) ->
     return make_model(name, params, seed).fit(x, y)
 
 
-def train_all(
-    names: tuple[str, ...],
-    params: Mapping[str, Mapping],
-    x: pd.DataFrame,
-    y: pd.Series,
-    seed: int,
-) -> dict[str, Pipeline]:
-    """Train every classifier in ``names`` with its parameters from ``params``."""
-    return {name: fit(name, params[name], x, y, seed) for name in names}
-
-
 def save(model: Pipeline, path: Path) -> None:
     """Save a model with skops (no pickle)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -102,16 +91,16 @@ def save(model: Pipeline, path: Path) -> None:
 def load(path: Path) -> Pipeline:
     """Load a model saved by ``save``, trusting only the types this project saves."""
     if not path.is_file():
-        raise DataError(f"{path} does not exist. Run the train stage first.")
+        raise ProjectError(f"{path} does not exist. Run the train stage first.")
     try:
         untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
     except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise DataError(
+        raise ProjectError(
             f"{path} is not a model saved by this project ({error}). Delete it and run the "
             "train stage again."
         ) from error
     if untrusted:
-        raise DataError(
+        raise ProjectError(
             f"{path} holds types this project never saves ({', '.join(sorted(untrusted))}); "
             "it was not loaded. Delete it and run the train stage again."
         )
