@@ -91,10 +91,12 @@ def probabilities(
             ax.hist(proba[mask], bins=bins, color=colour, alpha=0.6, label=kind)
         ax.axvline(thresholds[name], color="0.2", linestyle="--", label="threshold")
         ax.set_yscale("log")
+        ax.set_ylim(0.7, len(proba) * 3)
+        ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
         ax.set(
             title=labels[name], xlabel="probability of poisonous", ylabel="mushrooms", xlim=(0, 1)
         )
-    axes[0].legend(fontsize=8, loc="upper center")
+    figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
     figure.suptitle("Predicted probabilities on the held-out split, by true class")
     return figure
 
