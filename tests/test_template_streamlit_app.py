@@ -39,68 +39,10 @@ def render_selection(render, selection: str, **answers) -> Path:
 
 
 def configured_classifiers(project: Path, package: str) -> list[str]:
-    text = (project / "src" / package / "config.py").read_text()
-    block = re.search(r"CLASSIFIERS: tuple\[str, \.\.\.\] = \((.*?)\)", text, re.S)
+    text = (project / "src" / package / "classifiers" / "__init__.py").read_text()
+    block = re.search(r"MODULES = \[(.*?)\]", text, re.S)
     assert block is not None
-    return re.findall(r'"(\w+)"', block.group(1))
-
-
-MODULES = [
-    "__init__",
-    "__main__",
-    "app",
-    "cli",
-    "config",
-    "data",
-    "evaluate",
-    "experiments",
-    "features",
-    "fetch",
-    "nearness",
-    "pipeline",
-    "plots",
-    "readme",
-    "report",
-    "runtime",
-    "showcase",
-    "train",
-]
-TESTS = [
-    "conftest",
-    "test_app",
-    "test_cli",
-    "test_data",
-    "test_evaluate",
-    "test_experiments",
-    "test_features",
-    "test_fetch",
-    "test_nearness",
-    "test_notebook",
-    "test_plots",
-    "test_readme",
-    "test_report",
-    "test_results_current",
-    "test_runtime",
-    "test_train",
-]
-TOP_LEVEL = [
-    ".copier-answers.yml",
-    ".github",
-    ".gitignore",
-    ".pre-commit-config.yaml",
-    "DECISIONS.md",
-    "LICENSE",
-    "Makefile",
-    "README.md",
-    "data",
-    "models",
-    "notebooks",
-    "pyproject.toml",
-    "reports",
-    "requirements.txt",
-    "src",
-    "tests",
-]
+    return re.findall(r"(\w+),", block.group(1))
 
 
 @pytest.mark.parametrize("selection", SELECTIONS, ids=list(SELECTIONS))
@@ -110,6 +52,9 @@ def test_renders_the_selected_classifiers(render, selection):
     assert sorted(p.name for p in project.iterdir()) == TOP_LEVEL
     assert sorted(p.stem for p in package.glob("*.py")) == MODULES
     assert sorted(p.stem for p in (project / "tests").glob("*.py")) == TESTS
+    # One module per chosen classifier, and none for the others.
+    modules = sorted(p.stem for p in (package / "classifiers").glob("*.py"))
+    assert modules == sorted(["__init__", "param", *SELECTIONS[selection]])
     assert (project / "notebooks" / "01-eda.ipynb").is_file()
     assert leftover_jinja(project) == []
     assert configured_classifiers(project, "mushroom_classifier") == SELECTIONS[selection]
