@@ -45,6 +45,66 @@ def configured_classifiers(project: Path, package: str) -> list[str]:
     return re.findall(r"(\w+),", block.group(1))
 
 
+MODULES = [
+    "__init__",
+    "__main__",
+    "app",
+    "cli",
+    "config",
+    "data",
+    "evaluate",
+    "experiments",
+    "features",
+    "fetch",
+    "nearness",
+    "pipeline",
+    "plots",
+    "readme",
+    "report",
+    "runtime",
+    "showcase",
+    "train",
+]
+
+TESTS = [
+    "conftest",
+    "test_app",
+    "test_cli",
+    "test_data",
+    "test_evaluate",
+    "test_experiments",
+    "test_features",
+    "test_fetch",
+    "test_nearness",
+    "test_notebook",
+    "test_plots",
+    "test_readme",
+    "test_report",
+    "test_results_current",
+    "test_runtime",
+    "test_train",
+]
+
+TOP_LEVEL = [
+    ".copier-answers.yml",
+    ".github",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    "DECISIONS.md",
+    "LICENSE",
+    "Makefile",
+    "README.md",
+    "data",
+    "models",
+    "notebooks",
+    "pyproject.toml",
+    "reports",
+    "requirements.txt",
+    "src",
+    "tests",
+]
+
+
 @pytest.mark.parametrize("selection", SELECTIONS, ids=list(SELECTIONS))
 def test_renders_the_selected_classifiers(render, selection):
     project = render_selection(render, selection)
