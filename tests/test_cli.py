@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -173,7 +174,7 @@ def test_multiselect_answers_are_comma_separated(tmp_path):
         ),
         (
             "dataset=penguins",
-            "Error: Invalid choice for 'dataset': penguins is a dataviz data set",
+            "Error: Invalid choice for 'dataset': 'penguins'. Choose from: credit-card, wholesale.",
         ),
         (
             "classifiers=svm",
@@ -353,3 +354,249 @@ def test_help_does_not_import_copier():
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert completed.stdout.strip().endswith("False")
+
+
+# --- issue 14: what the adversarial trial found -------------------------------------------
+
+
+@pytest.mark.parametrize("dest", [".", "$PWD"])
+def test_new_into_the_current_empty_folder_writes_in_place(tmp_path, monkeypatch, dest):
+    here = tmp_path / "e"
+    here.mkdir()
+    inode = here.stat().st_ino
+    monkeypatch.chdir(here)
+    result = mlscaffold("new", "segmentation", dest.replace("$PWD", str(here)), "-y", "-q")
+    assert result.exit_code == 0, result.output
+    assert here.stat().st_ino == inode  # the same folder: a shell inside it stays valid
+    assert (here / "README.md").is_file()
+    assert subprocess.run(["git", "status", "--porcelain"], cwd=here, capture_output=True,
+                          text=True, check=True).stdout == ""  # fmt: skip
+    assert [p.name for p in here.iterdir() if p.name.startswith(".mlscaffold")] == []
+
+
+def test_new_into_a_symlink_to_an_empty_folder_fills_the_folder(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    result = mlscaffold("new", "segmentation", str(tmp_path / "link"), "-q")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "link").is_symlink()
+    assert (tmp_path / "real" / "README.md").is_file()
+
+
+def test_impossible_destinations_are_one_line(tmp_path):
+    (tmp_path / "gone").symlink_to(tmp_path / "missing")
+    (tmp_path / "file").write_text("x")
+    cases = [
+        (
+            tmp_path / "gone",
+            f"Error: {tmp_path}/gone is a symbolic link to {tmp_path}/missing, which does not "
+            "exist. Remove the link or choose another destination.",
+        ),
+        (
+            tmp_path / "file" / "p",
+            f"Error: Cannot create {tmp_path}/file/p: {tmp_path}/file is a file, not a folder. "
+            "Choose another destination.",
+        ),
+        (
+            tmp_path / ("n" * 300),
+            f"Error: The folder name '{'n' * 40}...' is longer than the 255 bytes a file system "
+            "allows. Choose a shorter name.",
+        ),
+    ]
+    for dest, message in cases:
+        result = mlscaffold("new", "segmentation", str(dest), "-q")
+        assert result.exit_code == 1, dest
+        assert error_line(result) == message
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "gone"]
+
+
+@pytest.mark.parametrize("clash", ["src", "LICENSE"])
+def test_force_refuses_a_file_where_the_project_has_a_folder_and_back(tmp_path, clash):
+    dest = tmp_path / "ne2"
+    dest.mkdir()
+    if clash == "src":
+        (dest / "src").write_text("x")
+    else:
+        (dest / "LICENSE").mkdir()
+    result = mlscaffold("new", "segmentation", str(dest), "-y", "--force", "-q")
+    assert result.exit_code == 1
+    kind = "file" if clash == "src" else "folder"
+    assert error_line(result) == (
+        f"Error: Cannot write the project into {dest}: {clash} is a {kind} there and the "
+        "project needs the other kind. Move it away or choose another destination."
+    )
+    assert [p.name for p in dest.iterdir()] == [clash]
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new-folder", "empty-folder"])
+def test_two_runs_into_one_destination_never_mix(tmp_path, monkeypatch, existing):
+    """The second run to finish finds the destination taken: it fails and writes nothing."""
+    from mlscaffold import generate
+
+    dest = tmp_path / "p"
+    if existing:
+        dest.mkdir()
+    commit = generate._initial_commit
+    other: list = []
+
+    def meanwhile_another_run_finishes(*args, **kwargs):
+        if not other:  # the outer run: another one starts and finishes meanwhile
+            other.append(None)
+            other[0] = mlscaffold("new", "dataviz", str(dest), "-q")
+        commit(*args, **kwargs)
+
+    monkeypatch.setattr(generate, "_initial_commit", meanwhile_another_run_finishes)
+    result = mlscaffold("new", "segmentation", str(dest), "-q")
+    assert other[0].exit_code == 0, other[0].output
+    assert result.exit_code == 1
+    assert error_line(result) == (
+        f"Error: {dest} is no longer empty: something else wrote into it while the project "
+        "was being generated. Nothing was written; choose another destination."
+    )
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert answers["template"] == "dataviz"
+    assert not (dest / "src" / "customer_segmentation").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["p"]
+
+
+def test_stale_staging_folders_are_removed_and_live_ones_kept(tmp_path, monkeypatch):
+    from mlscaffold.staging import locked
+
+    monkeypatch.chdir(tmp_path)
+    stale = tmp_path / ".mlscaffold-999999999-abc"  # its run was killed: nothing holds the lock
+    (stale / "project").mkdir(parents=True)
+    (stale / "lock").write_text("")
+    locked_before = tmp_path / ".mlscaffold-1-live"  # a run in progress holds its lock
+    locked_before.mkdir()
+    with locked(locked_before / "lock"):
+        result = mlscaffold("new", "segmentation", "-y", "-q")
+        assert result.exit_code == 0, result.output
+        assert sorted(p.name for p in tmp_path.iterdir()) == [
+            ".mlscaffold-1-live",
+            "customer-segmentation",
+        ]
+
+
+def test_data_file_problems_are_one_line(tmp_path):
+    cases = {
+        "null.yml": (
+            "project_name: null\n",
+            "Error: project_name needs a value; the answer is empty.",
+        ),
+        "latin1.yml": (
+            "author_name: Zo\xeb\n".encode("latin-1"),
+            "Error: The answers file {path} is not UTF-8 text. Write one 'question: answer' "
+            "line per question.",
+        ),
+        "broken.yml": (
+            "author_name: [unclosed\n",
+            "Error: The answers file {path} is not valid YAML (line 2). Write one "
+            "'question: answer' line per question.",
+        ),
+        "list.yml": (
+            "- a\n- b\n",
+            "Error: The answers file {path} must hold 'key: value' lines. Write one "
+            "'question: answer' line per question.",
+        ),
+    }
+    for name, (content, message) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+        result = mlscaffold("new", "segmentation", str(tmp_path / "p"), "--data-file", str(path))
+        assert result.exit_code == 1, name
+        assert error_line(result) == message.format(path=path)
+        assert not (tmp_path / "p").exists()
+
+
+def test_a_scalar_in_the_data_file_answers_a_multiselect(tmp_path):
+    path = tmp_path / "answers.yml"
+    path.write_text("classifiers: svm\n")
+    result = mlscaffold("new", "streamlit-app", str(tmp_path / "p"), "-q", "--data-file", str(path))
+    assert result.exit_code == 0, result.output
+    answers = yaml.safe_load((tmp_path / "p" / ".copier-answers.yml").read_text())
+    assert answers["classifiers"] == ["svm"]
+
+
+def test_copier_notes_have_no_colour_codes_or_blank_lines_in_a_pipe(tmp_path):
+    result = mlscaffold("new", "segmentation", str(tmp_path / "p"), "-y")
+    assert result.exit_code == 0, result.output
+    assert "\x1b[" not in result.stderr
+    assert "\n\n" not in result.stderr
+    assert "    create  README.md\n" in result.stderr
+    assert result.stdout.startswith(f"Created {tmp_path / 'p'} from the segmentation template")
+
+
+def test_help_shows_no_type_after_flags():
+    result = mlscaffold("new", "--help")
+    assert result.exit_code == 0
+    assert "--force" in result.stdout
+    assert "<bool>" not in result.stdout
+
+
+def test_list_in_a_pipe_cuts_nothing():
+    result = mlscaffold("list")
+    assert result.exit_code == 0
+    assert (
+        "Web app comparing classifiers (SVM, logistic regression, random forest and more) with "
+        "metrics, confusion matrix, ROC and PR curves" in result.stdout
+    )
+
+
+def test_interactive_questions_start_empty_and_list_only_valid_choices(monkeypatch, tmp_path):
+    """Typing replaces a default (copier's prompts appended to it); the dataset menu of
+    segmentation offers only its own data sets."""
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from mlscaffold.catalog import get_template
+    from mlscaffold.prompts import ask_questions
+
+    template = get_template("segmentation")
+    dataset = next(q for q in template.questions if q.name == "dataset")
+    assert dataset.choices == ("credit-card", "wholesale")
+    keys = (
+        "Ada Segments\r\r\r\r"
+        + "Ada Lovelace\r"
+        + "\r\r"
+        + "\x1b[B\r"
+        + "\r"
+        + "abc\r\x7f\x7f\x7f8\r"
+        + "y"
+    )
+    with create_pipe_input() as terminal:
+        terminal.send_text(keys)
+        answers = ask_questions(
+            template, {}, defaults={"author_email": "ada@example.com"},
+            input=terminal, output=DummyOutput(),
+        )  # fmt: skip
+    assert answers == {
+        "project_name": "Ada Segments",
+        "project_slug": "ada-segments",
+        "package_name": "ada_segments",
+        "description": template.defaults()["description"],
+        "author_name": "Ada Lovelace",
+        "author_email": "ada@example.com",
+        "license": "MIT",
+        "dataset": "wholesale",
+        "k_min": 2,
+        "k_max": 8,  # 'abc' was refused at the prompt, then replaced
+        "autoencoder": True,
+    }
+
+
+def test_make_install_refuses_to_install_outside_a_virtualenv(tmp_path):
+    """`make install` with the system's Python would install into it; it says what to do."""
+    dest = tmp_path / "p"
+    assert mlscaffold("new", "segmentation", str(dest), "-q").exit_code == 0
+    system_python = getattr(sys, "_base_executable", sys.executable)
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
+    completed = subprocess.run(
+        ["make", "install", f"PYTHON={system_python}"], cwd=dest, env=env,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert completed.returncode != 0
+    assert (
+        "No virtualenv is active. First run: python -m venv .venv && . .venv/bin/activate"
+        in completed.stdout
+    )
+    assert "pip install" not in completed.stdout

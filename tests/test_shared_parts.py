@@ -56,7 +56,8 @@ def test_no_badges_without_a_repository(render):
 
 
 @pytest.mark.parametrize(
-    "answer", ["ada", "ada/", "/x", "ada/x y", "-ada/x", "ada/x/y", "https://github.com/ada/x"]
+    "answer",
+    ["ada", "ada/", "/x", "ada/x y", "-ada/x", "ada/x/y", "https://github.com/ada/x", "ada/x\n"],
 )
 def test_a_repository_that_is_not_owner_slash_name_is_refused(copie, answer):
     result = copie.copy(

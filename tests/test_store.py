@@ -54,8 +54,9 @@ def test_changed_templates_get_a_newer_tag_and_history_is_kept(edited_templates)
     assert sorted(git(first.path, "tag")) == sorted([__version__, f"{__version__}.post1"])
     assert len(git(first.path, "log", "--format=%h")) == 2
     assert has_revision(first.path, first.tag)  # projects made from it can still update
-    back = ensure_store()  # the original content again: new content, so a new tag again
-    assert back.tag == f"{__version__}.post2"
+    back = ensure_store()  # the original content again: the tag that holds it serves again
+    assert back.tag == __version__
+    assert len(git(first.path, "log", "--format=%h")) == 1  # the branch is back at it
 
 
 def test_src_path_is_portable_under_home(tmp_path, monkeypatch):
@@ -115,3 +116,77 @@ def test_concurrent_runs_share_one_store(tmp_path):
     assert len(git(store_path(), "log", "--format=%h")) == 1
     for i in range(3):
         assert (tmp_path / f"p{i}" / "README.md").is_file()
+
+
+def test_a_store_whose_first_git_init_was_interrupted_is_rebuilt():
+    """Killed while git made the store's repository: an empty .git, every run failed."""
+    (store_path() / ".git").mkdir(parents=True)
+    version = ensure_store()
+    assert version.tag == __version__
+    assert git(version.path, "tag") == [__version__]
+
+
+@pytest.mark.parametrize("content", ["[1, 2]", '{"digest": 1, "tag": ["x"]}', "not json"])
+def test_a_damaged_sync_record_only_means_the_next_run_checks_again(content):
+    first = ensure_store()
+    (first.path.parent / "store.json").write_text(content)
+    assert ensure_store() == first
+    assert len(git(first.path, "log", "--format=%h")) == 1
+
+
+def test_unusable_mlscaffold_homes_are_one_line(tmp_path, monkeypatch):
+    from mlscaffold.errors import MlscaffoldError
+
+    home_file = tmp_path / "home-file"
+    home_file.write_text("")
+    monkeypatch.setenv("MLSCAFFOLD_HOME", str(home_file))
+    with pytest.raises(MlscaffoldError) as refused:
+        ensure_store()
+    assert str(refused.value) == (
+        f"{home_file} is a file, but mlscaffold keeps its template store there. "
+        "Move the file away, or set MLSCAFFOLD_HOME to another folder."
+    )
+    home = tmp_path / "home"
+    (home / "store.lock").mkdir(parents=True)
+    monkeypatch.setenv("MLSCAFFOLD_HOME", str(home))
+    with pytest.raises(MlscaffoldError) as refused:
+        ensure_store()
+    assert (
+        str(refused.value)
+        == f"{home}/store.lock is a folder, not mlscaffold's lock file. Remove it."
+    )
+
+
+@pytest.mark.parametrize(
+    "template", ["streamlit-app", "segmentation", "cervical-cancer", "dataviz"]
+)
+def test_new_renders_what_copier_renders_from_the_store_tag(tmp_path, template):
+    """`new` renders from the bundled folder (no clone of the store): the project must be the
+    one copier makes from the store's tag, byte for byte, answers file included."""
+    import yaml
+    from copier import run_copy
+    from typer.testing import CliRunner
+
+    from mlscaffold.cli import app
+
+    fast = tmp_path / "fast"
+    result = CliRunner().invoke(app, ["new", template, str(fast), "-q", "--no-git"])
+    assert result.exit_code == 0, result.output
+    answers = yaml.safe_load((fast / ".copier-answers.yml").read_text())
+    store = ensure_store()
+    reference = tmp_path / "reference"
+    run_copy(
+        store.src_path, reference, vcs_ref=store.tag, defaults=True, quiet=True, unsafe=False,
+        data={key: value for key, value in answers.items() if not key.startswith("_")},
+    )  # fmt: skip
+
+    def tree(root: Path) -> dict[str, tuple[bytes, int]]:
+        return {
+            path.relative_to(root).as_posix(): (path.read_bytes(), path.stat().st_mode)
+            for path in sorted(root.rglob("*"))
+            if path.is_file()
+        }
+
+    assert tree(fast) == tree(reference)
+    assert answers["_commit"] == store.tag
+    assert answers["_src_path"] == store.src_path

@@ -1,8 +1,8 @@
-"""Generate ready-to-run machine-learning portfolio repositories from guided projects."""
+"""Generate ready-to-run machine-learning portfolio repositories from guided projects.
 
-from importlib.metadata import PackageNotFoundError, version
+Installed as the distribution ``mlscaffold-portfolio`` (the name ``mlscaffold`` on the package
+index belongs to an unrelated project); imported and run as ``mlscaffold``.
+"""
 
-try:
-    __version__ = version("mlscaffold")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0.0.0"
+# The one place the version is defined: the build reads it from here (pyproject.toml).
+__version__ = "0.1.0"

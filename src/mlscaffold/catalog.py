@@ -26,6 +26,10 @@ class Question:
     default: Any
     choices: tuple[str, ...] = ()
     multiselect: bool = False
+    # copier's Jinja validator, rendered by `refusal`.
+    validator: str = ""
+    # The default as copier.yml writes it (Jinja that may use earlier answers): `default_for`.
+    default_source: Any = None
 
 
 @dataclass(frozen=True)
@@ -38,8 +42,8 @@ class Template:
     dataset: str
     questions: tuple[Question, ...] = field(default=())
 
-    def question_names(self) -> list[str]:
-        return [question.name for question in self.questions]
+    def defaults(self) -> dict[str, Any]:
+        return {question.name: question.default for question in self.questions}
 
 
 def templates_root() -> Path:
@@ -50,13 +54,14 @@ def templates_root() -> Path:
             return candidate
     raise MlscaffoldError(
         "The bundled templates are missing from this mlscaffold installation. "
-        "Reinstall it: pip install --force-reinstall mlscaffold"
+        "Reinstall it: pip install --force-reinstall mlscaffold-portfolio"
     )
 
 
-def load_catalog() -> dict[str, Template]:
-    """Every template with its questions, in the order copier.yml lists them."""
-    return {name: _build(name) for name in _sources().names}
+def describe_templates() -> list[Template]:
+    """Every template without its questions (nothing to render: quick, for `mlscaffold list`)."""
+    sources = _sources()
+    return [Template(name=name, **sources.described[name]) for name in sources.names]
 
 
 def get_template(name: str) -> Template:
@@ -94,7 +99,7 @@ def _sources() -> _Sources:
 def _build(name: str) -> Template:
     """One template's questions, with their defaults rendered for that template."""
     sources = _sources()
-    renderer = _Renderer()
+    renderer = _renderer()
     context: dict[str, Any] = {TEMPLATE_QUESTION: name}
     asked = []
     for question_name, spec in sources.questions.items():
@@ -119,9 +124,41 @@ def _build(name: str) -> Template:
                 default=default,
                 choices=choices,
                 multiselect=bool(spec.get("multiselect", False)),
+                validator=spec.get("validator", ""),
+                default_source=spec.get("default"),
             )
         )
     return Template(name=name, questions=tuple(asked), **sources.described[name])
+
+
+def refusal(template: Template, question: Question, value: Any, answers: dict[str, Any]) -> str:
+    """Why the template's validator refuses ``value`` for ``question`` (empty: accepted).
+
+    ``answers`` are the other answers given; the template's defaults stand in for the rest.
+    """
+    if not question.validator:
+        return ""
+    context = {
+        TEMPLATE_QUESTION: template.name,
+        **template.defaults(),
+        **answers,
+        question.name: value,
+    }
+    try:
+        return str(_renderer().value(question.validator, context)).strip()
+    except Exception as error:  # a validator that cannot handle the value refuses it
+        return str(error)
+
+
+def default_for(template: Template, question: Question, answers: dict[str, Any]) -> Any:
+    """The question's default once ``answers`` are given (project_slug follows project_name)."""
+    context = {TEMPLATE_QUESTION: template.name, **template.defaults(), **answers}
+    return _renderer().value(question.default_source, context)
+
+
+@cache
+def _renderer() -> _Renderer:
+    return _Renderer()
 
 
 def _choices(choices: Any) -> list[tuple[Any, str]]:

@@ -3,18 +3,41 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from mlscaffold import __version__
 from mlscaffold.errors import MlscaffoldError
 
+
+class _FlagsWithoutTypes:
+    """Help that shows no ``<bool>`` after flags (``--force``, ``--help``): they take no value."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+class _Command(_FlagsWithoutTypes, TyperCommand):
+    pass
+
+
+class _Group(_FlagsWithoutTypes, TyperGroup):
+    pass
+
+
 app = typer.Typer(
     name="mlscaffold",
+    cls=_Group,
     help="Generate ready-to-run machine-learning portfolio repositories from guided projects.",
     no_args_is_help=True,
     add_completion=False,
@@ -56,9 +79,15 @@ def main(
 
 
 @contextlib.contextmanager
-def _reported_errors() -> Iterator[None]:
+def _reported_errors(quiet: bool = False) -> Iterator[None]:
     """Show user errors as one red line on stderr (exit 1); Ctrl-C ends quietly (exit 130).
-    Anything else is a bug and keeps its traceback."""
+    Anything else is a bug and keeps its traceback. Progress notes (waiting for the template
+    store's lock) go to stderr unless ``quiet``."""
+    notes = logging.StreamHandler()  # stderr, as it is when the command runs
+    notes.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("mlscaffold")
+    logger.setLevel(logging.ERROR if quiet else logging.INFO)
+    logger.addHandler(notes)
     try:
         yield
     except MlscaffoldError as error:
@@ -70,6 +99,8 @@ def _reported_errors() -> Iterator[None]:
         if copier_errors is not None and isinstance(error, copier_errors.UserMessageError):
             _fail(str(error))
         raise
+    finally:
+        logger.removeHandler(notes)
 
 
 def _fail(message: str) -> None:
@@ -77,22 +108,23 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
-@app.command("list")
+@app.command("list", cls=_Command)
 def list_templates() -> None:
     """List the templates: the guided project each reproduces, what it builds, its data."""
     from rich.console import Console
     from rich.table import Table
 
-    from mlscaffold.catalog import load_catalog
+    from mlscaffold.catalog import describe_templates
 
     with _reported_errors():
         table = Table("template", "guided project", "builds", "dataset", show_lines=True)
-        for template in load_catalog().values():
+        for template in describe_templates():
             table.add_row(template.name, template.guided_project, template.builds, template.dataset)
-        Console().print(table)
+        # In a pipe, nothing is cut to fit a terminal's width.
+        Console(width=None if sys.stdout.isatty() else 1000).print(table)
 
 
-@app.command()
+@app.command(cls=_Command)
 def info(
     template: Annotated[str, typer.Argument(help="Template name, e.g. segmentation.")],
 ) -> None:
@@ -119,7 +151,7 @@ def _show(value: Any) -> str:
     return ",".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-@app.command()
+@app.command(cls=_Command)
 def new(
     template: Annotated[str, typer.Argument(help="Template name; see `mlscaffold list`.")],
     dest: Annotated[
@@ -144,20 +176,26 @@ def new(
     quiet: QuietOption = False,
 ) -> None:
     """Generate a project from a template, as a git repository with one initial commit."""
+    from mlscaffold.answers import parse_data, read_data_file
     from mlscaffold.catalog import get_template
-    from mlscaffold.generate import new_project, parse_data, read_data_file
+    from mlscaffold.generate import author_defaults, new_project
 
-    with _reported_errors():
-        found = get_template(template)
+    with _reported_errors(quiet):
         answers = read_data_file(data_file) if data_file else {}
-        multiselect = [question.name for question in found.questions if question.multiselect]
-        answers.update(parse_data(data or [], multiselect))
+        answers.update(parse_data(data or []))
+        # Questions need a terminal; in a pipe or CI the defaults answer them.
+        if not defaults and sys.stdin.isatty():
+            from mlscaffold.prompts import ask_questions
+
+            found = get_template(template)
+            answers = ask_questions(
+                found, answers, defaults=author_defaults(found, dest or Path.cwd())
+            )
         project = new_project(
-            found.name,
+            template,
             dest,
             data=answers,
-            # Questions need a terminal; in a pipe or CI the defaults answer them.
-            defaults=defaults or not sys.stdin.isatty(),
+            defaults=True,
             force=force,
             pretend=pretend,
             init_git=not no_git,
@@ -167,7 +205,7 @@ def new(
         return
     repository = " (git repository, initial commit made)" if project.git else ""
     typer.secho(
-        f"\nCreated {project.path} from the {project.template} template "
+        f"Created {project.path} from the {project.template} template "
         f"(version {project.version}){repository}.",
         fg=typer.colors.GREEN,
     )
@@ -176,7 +214,7 @@ def new(
         typer.echo(f"  {step}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def update(
     path: Annotated[Path, typer.Argument(help="The generated project.", file_okay=False)] = Path(
         "."
@@ -190,10 +228,10 @@ def update(
     quiet: QuietOption = False,
 ) -> None:
     """Bring a generated project to the newest template version, keeping your edits."""
-    from mlscaffold.generate import parse_data
+    from mlscaffold.answers import parse_data
     from mlscaffold.update import update_project
 
-    with _reported_errors():
+    with _reported_errors(quiet):
         result = update_project(
             path, data=parse_data(data or []), conflict=conflict, pretend=pretend, quiet=quiet
         )
@@ -210,6 +248,14 @@ def update(
     typer.echo(f"Changed files ({len(result.changed)}):")
     for name in result.changed:
         typer.echo(f"  {name}")
+    if result.kept:
+        typer.secho(
+            f"Kept because you edited them, though the template no longer has them "
+            f"({len(result.kept)}):",
+            fg=typer.colors.YELLOW,
+        )
+        for name in result.kept:
+            typer.echo(f"  {name}")
     if result.conflicts:
         typer.secho(f"Conflicts to resolve ({len(result.conflicts)}):", fg=typer.colors.YELLOW)
         for name in result.conflicts:

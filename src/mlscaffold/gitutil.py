@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from mlscaffold.errors import MlscaffoldError
 
@@ -31,18 +32,26 @@ def require_git() -> str:
 
 
 def git(
-    cwd: Path, *args: str, env: dict[str, str] | None = None, check: bool = True
-) -> subprocess.CompletedProcess[str]:
-    """Run ``git ARGS`` in ``cwd``; a failure becomes an MlscaffoldError with git's message."""
+    cwd: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    check: bool = True,
+    text: bool = True,
+) -> subprocess.CompletedProcess[Any]:
+    """Run ``git ARGS`` in ``cwd``; a failure becomes an MlscaffoldError with git's message.
+
+    ``text=False`` returns stdout as bytes (file contents)."""
     completed = subprocess.run(
         [require_git(), *args],
         cwd=cwd,
         env={**os.environ, **env} if env else None,
         capture_output=True,
-        text=True,
+        text=text,
     )
     if check and completed.returncode != 0:
-        message = (completed.stderr or completed.stdout).strip().splitlines()
+        output = completed.stderr or completed.stdout
+        output = output if isinstance(output, str) else output.decode(errors="replace")
+        message = output.strip().splitlines()
         raise MlscaffoldError(f"git {args[0]} failed in {cwd}: {message[-1] if message else ''}")
     return completed
 

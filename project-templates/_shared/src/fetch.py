@@ -13,9 +13,6 @@ from pathlib import Path
 
 from .runtime import ProjectError, sha256_of
 
-DataError = ProjectError  # transition: removed once every template raises ProjectError
-sha256sum = sha256_of  # transition: removed once every template calls runtime.sha256_of
-
 
 @dataclass(frozen=True)
 class RawFile:

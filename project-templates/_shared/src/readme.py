@@ -12,9 +12,6 @@ from pathlib import Path
 
 from .runtime import ProjectError
 
-ReadmeError = ProjectError  # transition: removed once every template raises ProjectError
-START, END = "<!-- results:start -->", "<!-- results:end -->"  # transition: see markers()
-
 SAMPLE_WARNING = (
     "> [!WARNING]\n"
     "> **These results come from the synthetic sample (`--sample`), not from the real data.**\n"
@@ -45,11 +42,6 @@ def write_blocks(readme: Path, blocks: dict[str, str]) -> None:
     for name, body in blocks.items():
         text = replace_block(text, name, body)
     readme.write_text(text, encoding="utf-8")
-
-
-def write_results(readme: Path, body: str) -> None:
-    """Replace the results block of the README file at ``readme``."""
-    write_blocks(readme, {"results": body})
 
 
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

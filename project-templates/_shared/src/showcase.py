@@ -30,6 +30,12 @@ CHROMIUM_ARGS = [
 ]
 
 
+READY = """() => !document.querySelector(
+    '[data-testid="stStatusWidget"], [data-testid="stSkeleton"], .stSpinner'
+)"""
+"""True once the app's script has finished and every element is drawn."""
+
+
 def execute_notebook(notebook: Path, *, root: Path, timeout: int = 600) -> None:
     """Run every cell of ``notebook`` in a fresh kernel on the project at ``root``; save it with
     its outputs."""
@@ -105,10 +111,10 @@ def screenshot_app(app_file: Path, root: Path, target: Path, *, width: int = 128
                 page = browser.new_page(viewport={"width": width, "height": 900})
                 page.goto(url, wait_until="networkidle")
                 page.get_by_role("heading").first.wait_for(timeout=60_000)
-                # Streamlit shows its status widget while the script runs: wait until it is done.
-                page.wait_for_function(
-                    "!document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-                )
+                # While the script runs Streamlit shows its status widget, and grey skeletons
+                # where elements are still to come: wait until neither is on the page.
+                page.wait_for_function(READY, timeout=120_000)
+                page.wait_for_load_state("networkidle")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(target), full_page=False)
             finally:
