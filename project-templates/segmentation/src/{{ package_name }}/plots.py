@@ -39,28 +39,6 @@ def compact(value: float) -> str:
     return f"{value:.2f}"
 
 
-def distributions(table: pd.DataFrame, features: list[str], logged: list[str]) -> Figure:
-    """A histogram per feature, with its skewness: the reason for the log transform.
-
-    ``logged`` (drawn in blue) are the columns the model log-transforms.
-    """
-    cols = 4 if len(features) > 6 else 3
-    rows = int(np.ceil(len(features) / cols))
-    figure = Figure(figsize=(3.2 * cols, 2.3 * rows + 0.6), layout="constrained")
-    axes = figure.subplots(rows, cols, squeeze=False).ravel()
-    for ax, column in zip(axes, features, strict=False):
-        values = table[column].dropna()
-        ax.hist(values, bins=40, color=BLUE if column in logged else GREEN)
-        ax.set_title(f"{column}\nskewness {values.skew():.1f}", fontsize=9)
-        ax.tick_params(labelsize=7)
-        ax.set_ylabel("customers", fontsize=8)
-    for ax in axes[len(features) :]:
-        ax.set_visible(False)
-    note = "; blue: log-transformed before scaling" if logged else ""
-    figure.suptitle(f"Feature distributions, raw values ({len(table):,} customers{note})")
-    return figure
-
-
 def correlation(table: pd.DataFrame, features: list[str]) -> Figure:
     """Spearman (rank) correlation of every pair of features: robust to the heavy skew."""
     corr = table[features].corr(method="spearman")
@@ -85,36 +63,77 @@ def correlation(table: pd.DataFrame, features: list[str]) -> Figure:
     return figure
 
 
-def k_selection(scores: pd.DataFrame, chosen: int, min_stability: float) -> Figure:
-    """Elbow (inertia), silhouette, stability and Davies-Bouldin for every k."""
+def with_interval(ax, scores: pd.DataFrame, name: str, label: str | None = None) -> None:
+    """``name`` per k with error bars from its ``name_low`` and ``name_high`` columns."""
+    values = scores[name]
+    ax.errorbar(
+        scores.index,
+        values,
+        yerr=[values - scores[f"{name}_low"], scores[f"{name}_high"] - values],
+        marker="o",
+        color=BLUE,
+        capsize=3,
+        label=label,
+    )
+
+
+def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
+    """Silhouette with its interval, the structure test, stability and segment shares per k."""
+    chosen, preferred = metrics["chosen_k"], metrics["preferred_k"]
+    low, high = metrics["business_range"]
+    constraints = metrics["constraints"]
     figure = Figure(figsize=(10, 6.5), layout="constrained")
     axes = figure.subplots(2, 2, sharex=True).ravel()
-    panels = [
-        ("inertia", "Inertia (elbow; lower is tighter)"),
-        ("silhouette", "Silhouette (higher is better)"),
-        ("stability", "Stability: mean bootstrap ARI (higher is better)"),
-        ("davies_bouldin", "Davies-Bouldin (lower is better)"),
-    ]
-    for ax, (column, title) in zip(axes, panels, strict=True):
-        ax.plot(scores.index, scores[column], marker="o", color=BLUE)
+    ks = list(scores.index)
+    for ax in axes:
+        ax.axvspan(low - 0.5, high + 0.5, color="grey", alpha=0.12, lw=0)
         ax.axvline(chosen, color=VERMILLION, linestyle="--", label=f"chosen k = {chosen}")
-        ax.set_title(title, fontsize=10)
         ax.grid(alpha=0.3)
-    axes[2].errorbar(
-        scores.index,
-        scores["stability"],
-        yerr=scores["stability_std"],
-        fmt="none",
-        ecolor=BLUE,
-        capsize=3,
+    sil = axes[0]
+    with_interval(sil, scores, "silhouette")
+    sil.set_title(f"Silhouette, all customers (95% interval); best k = {preferred}", fontsize=10)
+    r2 = axes[1]
+    r2.plot(ks, scores["r2"], marker="o", color=BLUE, label="the data")
+    r2.plot(
+        ks,
+        scores["r2_shuffled_max"],
+        marker="x",
+        color="grey",
+        linestyle=":",
+        label="column-permuted copies (max)",
     )
-    axes[2].axhline(min_stability, color="grey", linestyle=":", label=f"threshold {min_stability}")
-    axes[2].legend(fontsize=8, loc="lower left")
-    axes[0].legend(fontsize=8)
+    r2.set_title("Variance explained by the segments vs no structure", fontsize=10)
+    r2.legend(fontsize=8, loc="lower right")
+    measured = scores.dropna(subset=["min_jaccard"])
+    stab = axes[2]
+    with_interval(stab, measured, "stability", label="adjusted Rand index (95% interval)")
+    stab.plot(
+        measured.index,
+        measured["min_jaccard"],
+        marker="s",
+        color=GREEN,
+        label="weakest segment's Jaccard",
+    )
+    stab.axhline(constraints["min_jaccard"], color=GREEN, linestyle=":")
+    stab.axhline(constraints["min_stability"], color=BLUE, linestyle=":")
+    stab.set_title(
+        f"Stability, {constraints['resamples']} bootstrap refits (dotted: limits)", fontsize=10
+    )
+    stab.legend(fontsize=8, loc="lower left")
+    share = axes[3]
+    share.plot(ks, scores["min_share"] * 100, marker="o", color=BLUE)
+    share.axhline(
+        constraints["min_share"] * 100,
+        color="grey",
+        linestyle=":",
+        label=f"limit {constraints['min_share']:.0%}",
+    )
+    share.set_title("Smallest segment (% of customers)", fontsize=10)
+    share.legend(fontsize=8)
     for ax in axes[2:]:
         ax.set_xlabel("number of segments k")
-        ax.set_xticks(list(scores.index))
-    figure.suptitle("Choosing the number of segments")
+        ax.set_xticks(ks)
+    figure.suptitle(f"Choosing the number of segments (shaded: business range {low}-{high})")
     return figure
 
 
@@ -146,35 +165,54 @@ def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
     return figure
 
 
-def profile_heatmap(standardised: pd.DataFrame, medians: pd.DataFrame) -> Figure:
-    """Each segment against everyone: colour in standard deviations, text the median.
+def format_value(value: float, kind: str) -> str:
+    """One format per kind of number: money 41k / 1.2k / 310 / 4, ratios 0.82, shares 45%,
+    counts 12."""
+    if pd.isna(value):
+        return "-"
+    if kind == "share":
+        return f"{value:.0%}"
+    if kind == "ratio":
+        return f"{value:.2f}"
+    if kind == "count":
+        return f"{value:.0f}"
+    return compact(value) if abs(value) >= 1000 else f"{value:.0f}"
 
-    A last row shows everyone (colour 0 by definition) with the overall medians.
-    """
-    everyone = pd.DataFrame(0.0, index=["all"], columns=standardised.columns)
-    standardised = pd.concat([standardised, everyone])
-    features = list(standardised.columns)
-    k = len(standardised)
+
+def profile_heatmap(
+    ranks: pd.DataFrame, medians: pd.DataFrame, profile: list, segments: list[dict]
+) -> Figure:
+    """Each segment against everyone: colour = its customers' mean percentile among all
+    customers (50 = typical), text = the segment median in original units."""
+    columns = [column for column, _, _ in profile]
+    labels = [label for _, label, _ in profile]
+    kinds = dict((column, kind) for column, _, kind in profile)
+    everyone = pd.DataFrame(50.0, index=["all"], columns=columns)
+    values = pd.concat([ranks[columns], everyone])
+    names = {row["segment"]: row["name"] for row in segments}
+    k = len(values)
     figure = Figure(
-        figsize=(max(7.0, 0.62 * len(features) + 2.5), 0.55 * k + 2.4), layout="constrained"
+        figsize=(max(8.0, 0.75 * len(columns) + 4.5), 0.6 * k + 2.8), layout="constrained"
     )
     ax = figure.subplots()
-    values = standardised.to_numpy()
-    image = ax.imshow(values, cmap=DIVERGING, vmin=-2, vmax=2, aspect="auto")
-    ax.set_xticks(range(len(features)), features, rotation=45, ha="right", fontsize=8)
-    labels = [f"segment {s}" if s != "all" else "all customers" for s in standardised.index]
-    ax.set_yticks(range(k), labels, fontsize=9)
-    for (i, j), value in np.ndenumerate(values):
-        median = medians.loc[standardised.index[i], features[j]]
+    image = ax.imshow(values.to_numpy(), cmap=DIVERGING, vmin=0, vmax=100, aspect="auto")
+    ax.set_xticks(range(len(columns)), labels, rotation=40, ha="right", fontsize=8)
+    rows = [f"{s}. {names[s]}" if s != "all" else "all customers (median)" for s in values.index]
+    ax.set_yticks(range(k), rows, fontsize=8)
+    for (i, j), value in np.ndenumerate(values.to_numpy()):
+        median = medians.loc[values.index[i], columns[j]]
         ax.text(
             j,
             i,
-            compact(median),
+            format_value(median, kinds[columns[j]]),
             ha="center",
             va="center",
             fontsize=7,
-            color="white" if abs(value) > 1.3 else "black",
+            color="white" if abs(value - 50) > 32 else "black",
         )
-    figure.colorbar(image, ax=ax, label="vs everyone (SD)")
-    ax.set_title("Segment profiles (cell text: segment median in original units)")
+    bar = figure.colorbar(image, ax=ax, ticks=[0, 25, 50, 75, 100])
+    bar.set_label(
+        "mean percentile of the segment's customers\n(50 = typical; red above, blue below)"
+    )
+    ax.set_title("Segment profiles: colour ranks the segment against everyone, text is its median")
     return figure

@@ -1,4 +1,13 @@
-"""Fit K-means for every k, score each k, choose k by the configured rule, fit the segmenter."""
+"""Score K-means for every k, test for cluster structure, measure stability, choose k for use.
+
+Two answers are kept apart. The *statistically preferred* k has the highest silhouette over the
+whole search range: context. The k to *act on* is chosen inside the business range (the
+``segments`` answer) under stated constraints: every segment holds at least ``min_share`` of
+customers, every segment is found again in bootstrap resamples (mean Jaccard, clusterboot
+style) at least ``min_jaccard``, and the lower 95% bound of the mean adjusted Rand index
+between the segmentation and its resampled refits is at least ``min_stability``. Among the k
+that pass, the one whose least stable segment is most stable wins.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +20,14 @@ import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
-from sklearn.metrics import (
-    adjusted_rand_score,
-    calinski_harabasz_score,
-    davies_bouldin_score,
-    silhouette_score,
-)
+from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score
+from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from . import data, features
 from .config import Params, Paths
+from .runtime import ProjectError
 
 
 @dataclass
@@ -33,85 +39,30 @@ class Segmenter:
     pca: PCA
     """2-D map of the clustering space."""
     scores: pd.DataFrame
-    """One row per k: inertia, silhouette, calinski_harabasz, davies_bouldin, stability."""
+    """One row per k: fit, silhouette with its interval, structure test, stability, GMM."""
     k: int
     reason: str
+    preferred_k: int
+    """The highest silhouette over the whole search range (context, not the choice)."""
+    clusters: pd.DataFrame
+    """Per segment of the chosen k (0-based): mean bootstrap Jaccard, share interval."""
+
+
+@dataclass
+class Stability:
+    """What bootstrap refits say about one k."""
+
+    ari: np.ndarray
+    """Per resample: adjusted Rand index with the reference segmentation (all customers)."""
+    jaccard: np.ndarray
+    """Per resample and reference segment: Jaccard of its best-matching resampled segment."""
+    shares: np.ndarray
+    """Per resample and reference segment: share of all customers in that matching segment."""
 
 
 def kmeans(k: int, params: Params, seed: int | None = None) -> KMeans:
     return KMeans(
         n_clusters=k, n_init=params.n_init, random_state=params.seed if seed is None else seed
-    )
-
-
-def stability(points: np.ndarray, labels: np.ndarray, k: int, params: Params) -> list[float]:
-    """Adjusted Rand index between ``labels`` and K-means refitted on bootstrap resamples.
-
-    Each resample's model labels every customer; 1 means the same segmentation every time,
-    0 means no more agreement than chance.
-    """
-    rng = np.random.default_rng(params.seed + k)
-    scores = []
-    for resample in range(params.stability_resamples):
-        rows = rng.integers(0, len(points), len(points))
-        refit = kmeans(k, params, seed=params.seed + 1 + resample).fit(points[rows])
-        scores.append(float(adjusted_rand_score(labels, refit.predict(points))))
-    return scores
-
-
-def score_k(points: np.ndarray, k: int, params: Params) -> dict[str, float]:
-    """Every score of a K-means segmentation with ``k`` segments."""
-    model = kmeans(k, params).fit(points)
-    labels = model.labels_
-    aris = stability(points, labels, k, params)
-    return {
-        "k": k,
-        "inertia": float(model.inertia_),
-        "silhouette": float(
-            silhouette_score(
-                points,
-                labels,
-                sample_size=min(len(points), params.silhouette_sample),
-                random_state=params.seed,
-            )
-        ),
-        "calinski_harabasz": float(calinski_harabasz_score(points, labels)),
-        "davies_bouldin": float(davies_bouldin_score(points, labels)),
-        "stability": float(np.mean(aris)),
-        "stability_std": float(np.std(aris)),
-    }
-
-
-def search_k(
-    points: np.ndarray, params: Params, progress: Callable[[int], object] | None = None
-) -> pd.DataFrame:
-    """Score every k of the configured range; ``progress(k)`` is called before each."""
-    if params.k_max >= len(points):
-        raise ValueError(f"k_max={params.k_max} needs more than {len(points)} customers")
-    rows = []
-    with threadpool_limits(limits=params.threads):
-        for k in params.k_values:
-            if progress is not None:
-                progress(k)
-            rows.append(score_k(points, k, params))
-    return pd.DataFrame(rows).set_index("k")
-
-
-def choose_k(scores: pd.DataFrame, min_stability: float) -> tuple[int, str]:
-    """The rule: the highest silhouette among the k that are stable enough."""
-    stable = scores[scores["stability"] >= min_stability]
-    if stable.empty:
-        k = int(scores["silhouette"].idxmax())
-        return k, (
-            f"no k reached the stability threshold (mean bootstrap ARI >= {min_stability}); "
-            f"k={k} has the highest silhouette ({scores.loc[k, 'silhouette']:.3f}) but its "
-            "segments should be read with caution"
-        )
-    k = int(stable["silhouette"].idxmax())
-    return k, (
-        f"k={k} has the highest silhouette ({scores.loc[k, 'silhouette']:.3f}) among the "
-        f"{len(stable)} of {len(scores)} values of k whose segmentation is stable "
-        f"(mean bootstrap ARI >= {min_stability}; k={k}: {scores.loc[k, 'stability']:.3f})"
     )
 
 
@@ -123,19 +74,246 @@ def ordered_kmeans(points: np.ndarray, k: int, params: Params) -> KMeans:
     return KMeans(n_clusters=k, init=first.cluster_centers_[order], n_init=1).fit(points)
 
 
+def distances(points: np.ndarray) -> np.ndarray:
+    """All pairwise Euclidean distances, float32 (9,000 customers: 320 MB, computed once)."""
+    points = points.astype(np.float32)
+    squares = (points**2).sum(axis=1)
+    products = points @ points.T
+    products *= -2
+    products += squares[:, None]
+    products += squares[None, :]
+    np.maximum(products, 0, out=products)
+    return np.sqrt(products, out=products)
+
+
+def silhouettes(pairwise: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Every customer's silhouette, exact, on all customers, from the pairwise distances.
+
+    Same values as scikit-learn's ``silhouette_samples`` (to float32 precision); the distance
+    sums to every segment are one matrix product, so each k costs a fraction of a second.
+    """
+    k = int(labels.max()) + 1
+    members = np.eye(k, dtype=np.float32)[labels]
+    counts = members.sum(axis=0)
+    sums = (pairwise @ members).astype(float)
+    rows = np.arange(len(labels))
+    others = counts[labels] - 1
+    within = sums[rows, labels] / np.maximum(others, 1)
+    between = sums / counts
+    between[rows, labels] = np.inf
+    nearest = between.min(axis=1)
+    values = (nearest - within) / np.maximum(np.maximum(within, nearest), 1e-12)
+    return np.where(others > 0, values, 0.0)
+
+
+def mean_interval(values: np.ndarray, seed: int, resamples: int = 400) -> tuple[float, float]:
+    """95% percentile bootstrap interval of the mean of ``values``."""
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, len(values), (resamples, len(values)))
+    means = values[rows].mean(axis=1)
+    return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
+
+
+def bootstrap(points: np.ndarray, labels: np.ndarray, k: int, params: Params) -> Stability:
+    """Refit K-means on bootstrap resamples and compare with ``labels`` (clusterboot).
+
+    Jaccard is computed on the distinct customers of each resample, between a reference
+    segment and the resampled segment that matches it best. The resample count changes only
+    how many draws are added: resample r is the same draw whatever the total.
+    """
+    rng = np.random.default_rng(params.seed + k)
+    count = params.stability_resamples
+    ari, jaccard, shares = np.empty(count), np.empty((count, k)), np.empty((count, k))
+    for resample in range(count):
+        rows = rng.integers(0, len(points), len(points))
+        refit = kmeans(k, params, seed=params.seed + 1 + resample).fit(points[rows])
+        everyone = refit.predict(points)
+        ari[resample] = adjusted_rand_score(labels, everyone)
+        drawn = np.unique(rows)
+        overlap = np.zeros((k, k))
+        np.add.at(overlap, (labels[drawn], everyone[drawn]), 1)
+        union = overlap.sum(axis=1)[:, None] + overlap.sum(axis=0)[None, :] - overlap
+        similarity = overlap / np.maximum(union, 1)
+        jaccard[resample] = similarity.max(axis=1)
+        match = similarity.argmax(axis=1)
+        shares[resample] = np.bincount(everyone, minlength=k)[match] / len(points)
+    return Stability(ari, jaccard, shares)
+
+
+def shuffled_r2(points: np.ndarray, params: Params) -> dict[int, np.ndarray]:
+    """Share of variance K-means explains on column-permuted copies of the data, per k.
+
+    Permuting each column on its own keeps every column's distribution and removes any
+    relation between columns: what K-means finds there is the structure of no structure.
+    """
+    rng = np.random.default_rng(params.seed)
+    results = {k: np.empty(params.permutations) for k in params.k_values}
+    for copy in range(params.permutations):
+        shuffled = np.column_stack([rng.permutation(column) for column in points.T])
+        total = ((shuffled - shuffled.mean(axis=0)) ** 2).sum()
+        for k in params.k_values:
+            fitted = KMeans(n_clusters=k, n_init=1, random_state=params.seed + copy).fit(shuffled)
+            results[k][copy] = 1 - fitted.inertia_ / total
+    return results
+
+
+def score_k(
+    points: np.ndarray, pairwise: np.ndarray, k: int, params: Params
+) -> tuple[dict, np.ndarray]:
+    """The fit scores of K-means with ``k`` segments, and its (size-ordered) labels."""
+    model = ordered_kmeans(points, k, params)
+    labels = model.labels_
+    values = silhouettes(pairwise, labels)
+    low, high = mean_interval(values, params.seed + k)
+    total = ((points - points.mean(axis=0)) ** 2).sum()
+    return {
+        "k": k,
+        "inertia": float(model.inertia_),
+        "r2": float(1 - model.inertia_ / total),
+        "silhouette": float(values.mean()),
+        "silhouette_low": low,
+        "silhouette_high": high,
+        "calinski_harabasz": float(calinski_harabasz_score(points, labels)),
+        "davies_bouldin": float(davies_bouldin_score(points, labels)),
+        "min_share": float(np.bincount(labels, minlength=k).min() / len(points)),
+    }, labels
+
+
+def stability_scores(stability: Stability, params: Params, k: int) -> dict:
+    low, high = mean_interval(stability.ari, params.seed + k)
+    return {
+        "stability": float(stability.ari.mean()),
+        "stability_low": low,
+        "stability_high": high,
+        "min_jaccard": float(stability.jaccard.mean(axis=0).min()),
+    }
+
+
+def mixture_scores(points: np.ndarray, labels: np.ndarray, k: int, params: Params) -> dict:
+    """A Gaussian mixture with ``k`` components on the same points: BIC and agreement."""
+    mixture = GaussianMixture(
+        n_components=k, covariance_type="full", reg_covar=1e-3, random_state=params.seed
+    ).fit(points)
+    return {
+        "gmm_bic": float(mixture.bic(points)),
+        "gmm_agreement": float(adjusted_rand_score(labels, mixture.predict(points))),
+    }
+
+
+def passes(row: pd.Series, params: Params) -> bool:
+    """The constraints on a segmentation the business acts on."""
+    return bool(
+        row["min_share"] >= params.min_share
+        and row["min_jaccard"] >= params.min_jaccard
+        and row["stability_low"] >= params.min_stability
+    )
+
+
+def listed(ks) -> str:
+    """'k=4', 'k=4 and 5', 'k=4, 5 and 8'."""
+    ks = [str(k) for k in ks]
+    return "k=" + (ks[0] if len(ks) == 1 else f"{', '.join(ks[:-1])} and {ks[-1]}")
+
+
+def choose_k(scores: pd.DataFrame, params: Params) -> tuple[int, str]:
+    """The most stable k that passes the constraints, inside the business range if any does."""
+    measured = scores.dropna(subset=["min_jaccard"])
+    ok = measured[measured.apply(passes, axis=1, params=params)]
+    business = ok[ok.index.isin(params.segment_values)]
+    low, high = params.segments_min, params.segments_max
+    constraints = (
+        f"every segment at least {params.min_share:.0%} of customers and mean bootstrap "
+        f"Jaccard at least {params.min_jaccard:.2f}; lower 95% bound of the mean adjusted "
+        f"Rand index at least {params.min_stability:.2f}"
+    )
+    pool = business if not business.empty else ok
+    if pool.empty:
+        k = int(measured["min_jaccard"].idxmax())
+        return k, (
+            f"no k meets the constraints ({constraints}); k={k} has the most stable weakest "
+            f"segment (Jaccard {measured.loc[k, 'min_jaccard']:.2f}): read it with caution"
+        )
+    ranked = pool.sort_values(["min_jaccard", "silhouette"], ascending=False)
+    k = int(ranked.index[0])
+    row = scores.loc[k]
+    detail = (
+        f"weakest segment Jaccard {row['min_jaccard']:.2f}, smallest segment "
+        f"{row['min_share']:.1%}, adjusted Rand index {row['stability']:.2f} "
+        f"(95% interval {row['stability_low']:.2f}-{row['stability_high']:.2f})"
+    )
+    if not business.empty:
+        return k, (
+            f"of the k from {low} to {high}, {listed(business.index)} meet the constraints "
+            f"({constraints}); k={k} has the most stable weakest segment ({detail})"
+        )
+    failing = scores.loc[[i for i in params.segment_values if i in measured.index]]
+    why = "; ".join(
+        f"k={i}: weakest Jaccard {r['min_jaccard']:.2f}, smallest {r['min_share']:.1%}, "
+        f"ARI lower bound {r['stability_low']:.2f}"
+        for i, r in failing.iterrows()
+    )
+    return k, (
+        f"no k from {low} to {high} meets the constraints ({constraints}; {why}): the data "
+        f"supports fewer segments: of the k that pass ({listed(ok.index)}), k={k} is the most "
+        f"stable ({detail})"
+    )
+
+
+def search(
+    points: np.ndarray, params: Params, progress: Callable[[str], object] = print
+) -> tuple[pd.DataFrame, dict[int, np.ndarray], dict[int, Stability]]:
+    """Every score of every k, the structure test, and stability where the choice needs it."""
+    if params.k_max >= len(points):
+        raise ProjectError(f"k_max={params.k_max} needs more than {len(points)} customers")
+    rows, labels = {}, {}
+    progress(f"K-means and exact silhouette for k={params.k_min}..{params.k_max}")
+    pairwise = distances(points)
+    for k in params.k_values:
+        rows[k], labels[k] = score_k(points, pairwise, k, params)
+    del pairwise
+    progress(f"structure test: {params.permutations} column-permuted copies")
+    for k, values in shuffled_r2(points, params).items():
+        rows[k]["r2_shuffled_mean"] = float(values.mean())
+        rows[k]["r2_shuffled_max"] = float(values.max())
+    stabilities: dict[int, Stability] = {}
+
+    def measure(ks: list[int]) -> None:
+        for k in ks:
+            progress(f"k={k}: {params.stability_resamples} bootstrap refits, Gaussian mixture")
+            stabilities[k] = bootstrap(points, labels[k], k, params)
+            rows[k].update(stability_scores(stabilities[k], params, k))
+            rows[k].update(mixture_scores(points, labels[k], k, params))
+
+    measure(params.segment_values)
+    scores = pd.DataFrame(list(rows.values())).set_index("k")
+    measured = scores.dropna(subset=["min_jaccard"])
+    if not measured.apply(passes, axis=1, params=params).any():
+        measure([k for k in params.k_values if k not in stabilities])
+    return pd.DataFrame(list(rows.values())).set_index("k"), labels, stabilities
+
+
 def fit(
-    table: pd.DataFrame, params: Params, progress: Callable[[int], object] | None = None
+    table: pd.DataFrame, params: Params, progress: Callable[[str], object] = print
 ) -> Segmenter:
-    """Build the clustering space, search k, fit the final segmenter and the PCA map."""
+    """Build the clustering space, search k, choose k, keep the chosen segmentation."""
     with threadpool_limits(limits=params.threads):
-        space = features.build_space(data.FEATURES, data.SKEWED, params)
+        space = features.build_space()
         points = space.fit_transform(table[data.FEATURES])
-        scores = search_k(points, params, progress)
-        k, reason = choose_k(scores, params.min_stability)
+        scores, _, stabilities = search(points, params, progress)
+        k, reason = choose_k(scores, params)
         final = ordered_kmeans(points, k, params)
         pca = PCA(n_components=2, random_state=params.seed).fit(points)
+    stability = stabilities[k]
+    clusters = pd.DataFrame(
+        {
+            "jaccard": stability.jaccard.mean(axis=0),
+            "share_low": np.quantile(stability.shares, 0.025, axis=0),
+            "share_high": np.quantile(stability.shares, 0.975, axis=0),
+        }
+    )
+    preferred = int(scores["silhouette"].idxmax())
     model = Pipeline([("space", space), ("kmeans", final)])
-    return Segmenter(model, pca, scores, k, reason)
+    return Segmenter(model, pca, scores, k, reason, preferred, clusters)
 
 
 def save(segmenter: Segmenter, model_path: Path, search_path: Path) -> None:
@@ -147,7 +325,9 @@ def save(segmenter: Segmenter, model_path: Path, search_path: Path) -> None:
     search = {
         "k": segmenter.k,
         "reason": segmenter.reason,
-        "scores": segmenter.scores.reset_index().to_dict(orient="records"),
+        "preferred_k": segmenter.preferred_k,
+        "scores": json.loads(segmenter.scores.reset_index().to_json(orient="records")),
+        "clusters": segmenter.clusters.to_dict(orient="list"),
     }
     search_path.write_text(json.dumps(search, indent=2) + "\n", encoding="utf-8")
 
@@ -157,24 +337,32 @@ def load(model_path: Path, search_path: Path) -> Segmenter:
     import skops.io as sio
 
     if not model_path.exists() or not search_path.exists():
-        raise data.DataError(
+        raise ProjectError(
             f"No trained model at {model_path}: run the train stage (or `all`) first."
         )
     bundle = sio.load(model_path, trusted=features.trusted_types())
     search = json.loads(search_path.read_text(encoding="utf-8"))
     scores = pd.DataFrame(search["scores"]).set_index("k")
-    return Segmenter(bundle["model"], bundle["pca"], scores, search["k"], search["reason"])
+    return Segmenter(
+        bundle["model"],
+        bundle["pca"],
+        scores,
+        search["k"],
+        search["reason"],
+        search["preferred_k"],
+        pd.DataFrame(search["clusters"]),
+    )
 
 
 def run(paths: Paths, params: Params, progress: Callable[[str], object] = print) -> Segmenter:
     """The train stage: read the clean table, fit, save."""
     table = read_table(paths.customers)
-    segmenter = fit(table, params, lambda k: progress(f"  k={k}: K-means, scores, stability"))
+    segmenter = fit(table, params, lambda line: progress(f"  {line}"))
     save(segmenter, paths.model, paths.search)
     return segmenter
 
 
 def read_table(path: Path) -> pd.DataFrame:
     if not path.exists():
-        raise data.DataError(f"No clean table at {path}: run the data stage first.")
+        raise ProjectError(f"No clean table at {path}: run the data stage first.")
     return pd.read_csv(path, index_col="customer")

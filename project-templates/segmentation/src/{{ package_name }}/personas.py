@@ -1,0 +1,91 @@
+"""Personas from stated rules: a name from what sets a segment apart, actions and risk flags
+from conditions on its medians. Nothing here is written per segment by hand."""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+OPERATORS = {">=": operator.ge, "<=": operator.le, "<": operator.lt, ">": operator.gt}
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A feature a segment can be named by: ``high`` if its customers rank high on it."""
+
+    column: str
+    high: str
+    low: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``text`` applies to a segment whose median ``column`` satisfies ``op`` ``value``."""
+
+    column: str
+    op: str
+    value: float
+    text: str
+
+    def applies(self, medians: pd.Series) -> bool:
+        median = medians.get(self.column, np.nan)
+        return bool(pd.notna(median) and OPERATORS[self.op](median, self.value))
+
+    def describe(self) -> str:
+        return f"{self.column} median {self.op} {self.value:g}: {self.text}"
+
+
+def rank_profile(derived: pd.DataFrame, segments: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    """Per segment, the mean percentile of its customers among everyone (0-100; 50 = typical).
+
+    Ties share their middle rank, so a column that is 0 for most customers does not make
+    those customers look low or high.
+    """
+    ranks = derived[columns].rank(pct=True, method="average") * 100
+    return ranks.groupby(segments).mean().rename_axis("segment")
+
+
+def words(profile: pd.Series, signals: list, threshold: float, terms: int) -> list[str]:
+    """Up to ``terms`` signals at least ``threshold`` points from 50: the most distinctive high
+    ones first, then the most distinctive low ones."""
+    scored = [(profile[signal.column] - 50, signal) for signal in signals]
+    kept = [item for item in scored if abs(item[0]) >= threshold]
+    # What customers do names them before what they do not: high signals first.
+    kept.sort(key=lambda item: (item[0] < 0, -abs(item[0])))
+    return [signal.high if distance > 0 else signal.low for distance, signal in kept[:terms]]
+
+
+def name(profile: pd.Series, signals: list, threshold: float, terms: int = 2) -> str:
+    """E.g. "Cash-advance users & high balance vs limit"; "Typical customers" when nothing
+    stands out."""
+    found = words(profile, signals, threshold, terms)
+    if not found:
+        return "Typical customers"
+    text = " & ".join(found)
+    return text[0].upper() + text[1:]
+
+
+def unique_names(profiles: pd.DataFrame, signals: list, threshold: float) -> dict:
+    """A name per segment; where two would use the same words (in any order), each gets one
+    more signal, until they differ or the signals run out (then the number is added)."""
+    terms = dict.fromkeys(profiles.index, 2)
+    while True:
+        sets = {
+            s: frozenset(words(profiles.loc[s], signals, threshold, terms[s]))
+            for s in profiles.index
+        }
+        repeated = [s for s in sets if list(sets.values()).count(sets[s]) > 1]
+        growing = [s for s in repeated if terms[s] < len(signals)]
+        if not growing:
+            names = {s: name(profiles.loc[s], signals, threshold, terms[s]) for s in sets}
+            return {s: f"{n} ({s})" if s in repeated else n for s, n in names.items()}
+        for segment in growing:
+            terms[segment] += 1
+
+
+def applying(rules: list, medians: pd.Series) -> list[str]:
+    """The texts of the rules whose condition holds for these medians."""
+    return [rule.text for rule in rules if rule.applies(medians)]
