@@ -346,14 +346,19 @@ def test_update_with_a_bad_conflict_mode(tmp_path):
     assert error_line(result) == "Error: --conflict takes 'inline' or 'rej', not 'merge'."
 
 
-def test_help_does_not_import_copier():
+@pytest.mark.parametrize(
+    "args", [["--help"], ["list"], ["info", "segmentation"], ["new", "--help"]]
+)
+def test_quick_commands_import_neither_copier_nor_pydantic(args):
+    """Issue 15: these answer at once; copier and pydantic are most of a slow start."""
     code = (
         "import sys\nfrom mlscaffold.cli import app\n"
-        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass\n"
-        "print('copier' in sys.modules)"
+        f"try:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
+        "print(sorted({'copier', 'pydantic'} & set(sys.modules)))"
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert completed.stdout.strip().endswith("False")
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip().endswith("[]")
 
 
 # --- issue 14: what the adversarial trial found -------------------------------------------
