@@ -286,10 +286,11 @@ def choose_k(scores: pd.DataFrame, params: Params) -> tuple[int, str]:
         f"smallest segment {row['min_share']:.1%}, adjusted Rand index {row['stability']:.2f} "
         f"(95% interval {row['stability_low']:.2f}-{row['stability_high']:.2f})"
     )
-    within = (
-        f"k={best} has the most stable weakest segment (lower bound "
+    within = f"k={best} has the most stable weakest segment (lower bound " + (
         f"{pool.loc[best, 'min_jaccard_low']:.2f}); {listed(close.index)} reach it, "
         f"and the smallest, k={k}, is chosen"
+        if len(close) > 1
+        else f"{pool.loc[best, 'min_jaccard_low']:.2f}) and no other k reaches it"
     )
     if not business.empty:
         return k, (
