@@ -11,9 +11,9 @@ is at least ``min_stability``.
 Stability is pooled over several seeds (``stability_seeds``): each seed fits its own reference
 segmentation (``n_init`` restarts) and its own bootstrap refits, so the choice does not hang on
 one local optimum of K-means. Among the k that pass, the smallest whose weakest segment is
-within noise of the best (its Jaccard interval reaches the best k's lower bound) wins: more
-segments only when they are as stable. Stability is measured one k beyond the business range,
-so a choice at its edge is seen against the next k.
+within noise of the best (its Jaccard lower bound at most half the best k's interval width
+below the best one's) wins: more segments only when they are as stable. Stability is measured
+one k beyond the business range, so a choice at its edge is seen against the next k.
 """
 
 from __future__ import annotations
@@ -276,7 +276,9 @@ def choose_k(scores: pd.DataFrame, params: Params) -> tuple[int, str]:
             f"segment (Jaccard {measured.loc[k, 'min_jaccard']:.2f}): read it with caution"
         )
     best = int(pool["min_jaccard_low"].idxmax())
-    close = pool[pool["min_jaccard_high"] >= pool.loc[best, "min_jaccard_low"]]
+    # Within noise: a lower bound no further below the best one's than half its interval width.
+    noise = (pool.loc[best, "min_jaccard_high"] - pool.loc[best, "min_jaccard_low"]) / 2
+    close = pool[pool["min_jaccard_low"] >= pool.loc[best, "min_jaccard_low"] - noise]
     k = int(close.index.min())
     row = scores.loc[k]
     detail = (
