@@ -14,11 +14,27 @@ OPERATORS = {">=": operator.ge, "<=": operator.le, "<": operator.lt, ">": operat
 
 @dataclass(frozen=True)
 class Signal:
-    """A feature a segment can be named by: ``high`` if its customers rank high on it."""
+    """A feature a segment can be named by: ``high`` if its customers rank high on it.
+
+    A word is used only when the segment's median supports it: ``high`` needs the median above
+    everyone's median (and at least ``high_at`` when given); ``low`` needs the median at most
+    ``low_at`` when given, else below everyone's median. Ranks say how distinctive a word is;
+    the medians say whether it is true.
+    """
 
     column: str
     high: str
     low: str
+    high_at: float | None = None
+    low_at: float | None = None
+
+    def holds(self, high: bool, median: float, overall: float) -> bool:
+        """Whether the word ``high`` (or ``low``) is true of a segment with this median."""
+        if median != median:  # NaN: not defined for the median customer
+            return False
+        if high:
+            return median > overall and (self.high_at is None or median >= self.high_at)
+        return median <= self.low_at if self.low_at is not None else median < overall
 
 
 @dataclass(frozen=True)
@@ -29,6 +45,8 @@ class Rule:
     op: str
     value: float
     text: str
+    growth: bool = False
+    """An action that asks for more spending or credit: never for a segment at risk."""
 
     def applies(self, medians: pd.Series) -> bool:
         median = medians.get(self.column, np.nan)
@@ -48,39 +66,75 @@ def rank_profile(derived: pd.DataFrame, segments: np.ndarray, columns: list[str]
     return ranks.groupby(segments).mean().rename_axis("segment")
 
 
-def words(profile: pd.Series, signals: list, threshold: float, terms: int) -> list[str]:
-    """Up to ``terms`` signals at least ``threshold`` points from 50: the most distinctive high
-    ones first, then the most distinctive low ones."""
+def words(
+    profile: pd.Series, signals: list, threshold: float, terms: int, claims: dict | None = None
+) -> list[str]:
+    """Up to ``terms`` signals at least ``threshold`` points from 50 whose claim holds: the most
+    distinctive high ones first, then the most distinctive low ones.
+
+    ``claims`` maps a signal's column to (segment median, everyone's median); without it every
+    distinctive signal is kept (ranks only)."""
     scored = [(profile[signal.column] - 50, signal) for signal in signals]
-    kept = [item for item in scored if abs(item[0]) >= threshold]
+    kept = [
+        (distance, signal)
+        for distance, signal in scored
+        if abs(distance) >= threshold
+        and (claims is None or signal.holds(distance > 0, *claims[signal.column]))
+    ]
     # What customers do names them before what they do not: high signals first.
     kept.sort(key=lambda item: (item[0] < 0, -abs(item[0])))
     return [signal.high if distance > 0 else signal.low for distance, signal in kept[:terms]]
 
 
-def name(profile: pd.Series, signals: list, threshold: float, terms: int = 2) -> str:
+def name(
+    profile: pd.Series, signals: list, threshold: float, terms: int = 2, claims: dict | None = None
+) -> str:
     """E.g. "Cash-advance users & high balance vs limit"; "Typical customers" when nothing
     stands out."""
-    found = words(profile, signals, threshold, terms)
+    found = words(profile, signals, threshold, terms, claims)
     if not found:
         return "Typical customers"
     text = " & ".join(found)
     return text[0].upper() + text[1:]
 
 
-def unique_names(profiles: pd.DataFrame, signals: list, threshold: float) -> dict:
+def claims_of(medians: pd.DataFrame, signals: list) -> dict:
+    """Per segment, per signal column: (segment median, everyone's median); row 'all' is
+    everyone."""
+    return {
+        segment: {
+            signal.column: (
+                float(medians.loc[segment, signal.column]),
+                float(medians.loc["all", signal.column]),
+            )
+            for signal in signals
+        }
+        for segment in medians.index
+        if segment != "all"
+    }
+
+
+def unique_names(
+    profiles: pd.DataFrame, signals: list, threshold: float, medians: pd.DataFrame | None = None
+) -> dict:
     """A name per segment; where two would use the same words (in any order), each gets one
-    more signal, until they differ or the signals run out (then the number is added)."""
+    more signal, until they differ or the signals run out (then the number is added).
+
+    ``medians`` (per segment and a row 'all') restricts each word to claims its median
+    supports (Signal.holds)."""
+    claims = claims_of(medians, signals) if medians is not None else {}
     terms = dict.fromkeys(profiles.index, 2)
     while True:
         sets = {
-            s: frozenset(words(profiles.loc[s], signals, threshold, terms[s]))
+            s: frozenset(words(profiles.loc[s], signals, threshold, terms[s], claims.get(s)))
             for s in profiles.index
         }
         repeated = [s for s in sets if list(sets.values()).count(sets[s]) > 1]
         growing = [s for s in repeated if terms[s] < len(signals)]
         if not growing:
-            names = {s: name(profiles.loc[s], signals, threshold, terms[s]) for s in sets}
+            names = {
+                s: name(profiles.loc[s], signals, threshold, terms[s], claims.get(s)) for s in sets
+            }
             return {s: f"{n} ({s})" if s in repeated else n for s, n in names.items()}
         for segment in growing:
             terms[segment] += 1
@@ -89,3 +143,9 @@ def unique_names(profiles: pd.DataFrame, signals: list, threshold: float) -> dic
 def applying(rules: list, medians: pd.Series) -> list[str]:
     """The texts of the rules whose condition holds for these medians."""
     return [rule.text for rule in rules if rule.applies(medians)]
+
+
+def actions(rules: list, medians: pd.Series, at_risk: bool) -> list[str]:
+    """The actions whose condition holds; a segment with a risk flag gets no growth action
+    (more spending, more credit or rewards), only the ones that reduce the risk."""
+    return [rule.text for rule in rules if rule.applies(medians) and not (at_risk and rule.growth)]

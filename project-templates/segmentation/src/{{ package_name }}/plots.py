@@ -39,20 +39,24 @@ def compact(value: float) -> str:
     return f"{value:.2f}"
 
 
-def correlation(table: pd.DataFrame, features: list[str]) -> Figure:
-    """Spearman (rank) correlation of every pair of features: robust to the heavy skew."""
+def correlation(
+    table: pd.DataFrame, features: list[str], labels: list[str] | None = None
+) -> Figure:
+    """Spearman (rank) correlation of every pair of features: robust to the heavy skew.
+    ``labels`` names the features for readers (default: the column names)."""
     corr = table[features].corr(method="spearman")
+    names = labels or features
     size = max(5.0, 0.45 * len(features) + 2)
     figure = Figure(figsize=(size + 1, size), layout="constrained")
     ax = figure.subplots()
     image = ax.imshow(corr.to_numpy(), cmap=DIVERGING, vmin=-1, vmax=1)
-    ax.set_xticks(range(len(features)), features, rotation=60, ha="right", fontsize=8)
-    ax.set_yticks(range(len(features)), features, fontsize=8)
+    ax.set_xticks(range(len(features)), names, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(len(features)), names, fontsize=8)
     for (i, j), value in np.ndenumerate(corr.to_numpy()):
         ax.text(
             j,
             i,
-            f"{value:.1f}",
+            f"{value:.1f}".replace("-0.0", "0.0"),
             ha="center",
             va="center",
             fontsize=6.5,
@@ -107,19 +111,25 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     measured = scores.dropna(subset=["min_jaccard"])
     stab = axes[2]
     with_interval(stab, measured, "stability", label="adjusted Rand index (95% interval)")
-    stab.plot(
+    jaccard = measured["min_jaccard"]
+    stab.errorbar(
         measured.index,
-        measured["min_jaccard"],
+        jaccard,
+        yerr=[jaccard - measured["min_jaccard_low"], measured["min_jaccard_high"] - jaccard],
         marker="s",
         color=GREEN,
-        label="weakest segment's Jaccard",
+        capsize=3,
+        label="weakest segment's Jaccard (95% interval)",
     )
     stab.axhline(constraints["min_jaccard"], color=GREEN, linestyle=":")
     stab.axhline(constraints["min_stability"], color=BLUE, linestyle=":")
     stab.set_title(
-        f"Stability, {constraints['resamples']} bootstrap refits (dotted: limits)", fontsize=10
+        f"Stability, {constraints['seeds']} seeds x {constraints['resamples']} bootstrap refits "
+        "(dotted: limits)",
+        fontsize=10,
     )
-    stab.legend(fontsize=8, loc="lower left")
+    # Below the panel, so it covers no marker.
+    stab.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
     share = axes[3]
     share.plot(ks, scores["min_share"] * 100, marker="o", color=BLUE)
     share.axhline(

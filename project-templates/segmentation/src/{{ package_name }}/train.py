@@ -3,10 +3,17 @@
 Two answers are kept apart. The *statistically preferred* k has the highest silhouette over the
 whole search range: context. The k to *act on* is chosen inside the business range (the
 ``segments`` answer) under stated constraints: every segment holds at least ``min_share`` of
-customers, every segment is found again in bootstrap resamples (mean Jaccard, clusterboot
-style) at least ``min_jaccard``, and the lower 95% bound of the mean adjusted Rand index
-between the segmentation and its resampled refits is at least ``min_stability``. Among the k
-that pass, the one whose least stable segment is most stable wins.
+customers, every segment is found again in bootstrap resamples (the lower 95% bound of the
+weakest segment's mean Jaccard, clusterboot style, is at least ``min_jaccard``), and the lower
+95% bound of the mean adjusted Rand index between the segmentation and its resampled refits
+is at least ``min_stability``.
+
+Stability is pooled over several seeds (``stability_seeds``): each seed fits its own reference
+segmentation (``n_init`` restarts) and its own bootstrap refits, so the choice does not hang on
+one local optimum of K-means. Among the k that pass, the smallest whose weakest segment is
+within noise of the best (its Jaccard lower bound at most half the best k's interval width
+below the best one's) wins: more segments only when they are as stable. Stability is measured
+one k beyond the business range, so a choice at its edge is seen against the next k.
 """
 
 from __future__ import annotations
@@ -58,6 +65,8 @@ class Stability:
     """Per resample and reference segment: Jaccard of its best-matching resampled segment."""
     shares: np.ndarray
     """Per resample and reference segment: share of all customers in that matching segment."""
+    weakest: np.ndarray
+    """Per resample: the Jaccard of the segment whose mean Jaccard is lowest."""
 
 
 def kmeans(k: int, params: Params, seed: int | None = None) -> KMeans:
@@ -66,9 +75,9 @@ def kmeans(k: int, params: Params, seed: int | None = None) -> KMeans:
     )
 
 
-def ordered_kmeans(points: np.ndarray, k: int, params: Params) -> KMeans:
+def ordered_kmeans(points: np.ndarray, k: int, params: Params, seed: int | None = None) -> KMeans:
     """K-means with segments numbered by size (0 is the largest), so numbers are stable."""
-    first = kmeans(k, params).fit(points)
+    first = kmeans(k, params, seed).fit(points)
     order = np.argsort(-np.bincount(first.labels_, minlength=k), kind="stable")
     # Restarting from the reordered centres converges at once to the same segmentation.
     return KMeans(n_clusters=k, init=first.cluster_centers_[order], n_init=1).fit(points)
@@ -114,19 +123,27 @@ def mean_interval(values: np.ndarray, seed: int, resamples: int = 400) -> tuple[
     return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
 
 
-def bootstrap(points: np.ndarray, labels: np.ndarray, k: int, params: Params) -> Stability:
+def seeds(params: Params) -> list[int]:
+    """The seeds stability is pooled over; the first is ``params.seed`` (the model's)."""
+    return [params.seed + 1000 * i for i in range(params.stability_seeds)]
+
+
+def bootstrap(
+    points: np.ndarray, labels: np.ndarray, k: int, params: Params, seed: int | None = None
+) -> Stability:
     """Refit K-means on bootstrap resamples and compare with ``labels`` (clusterboot).
 
     Jaccard is computed on the distinct customers of each resample, between a reference
     segment and the resampled segment that matches it best. The resample count changes only
     how many draws are added: resample r is the same draw whatever the total.
     """
-    rng = np.random.default_rng(params.seed + k)
+    seed = params.seed if seed is None else seed
+    rng = np.random.default_rng(seed + k)
     count = params.stability_resamples
     ari, jaccard, shares = np.empty(count), np.empty((count, k)), np.empty((count, k))
     for resample in range(count):
         rows = rng.integers(0, len(points), len(points))
-        refit = kmeans(k, params, seed=params.seed + 1 + resample).fit(points[rows])
+        refit = kmeans(k, params, seed=seed + 1 + resample).fit(points[rows])
         everyone = refit.predict(points)
         ari[resample] = adjusted_rand_score(labels, everyone)
         drawn = np.unique(rows)
@@ -137,7 +154,20 @@ def bootstrap(points: np.ndarray, labels: np.ndarray, k: int, params: Params) ->
         jaccard[resample] = similarity.max(axis=1)
         match = similarity.argmax(axis=1)
         shares[resample] = np.bincount(everyone, minlength=k)[match] / len(points)
-    return Stability(ari, jaccard, shares)
+    weakest = jaccard[:, int(jaccard.mean(axis=0).argmin())]
+    return Stability(ari, jaccard, shares, weakest)
+
+
+def pooled(points: np.ndarray, labels: np.ndarray, k: int, params: Params) -> list[Stability]:
+    """Bootstrap stability under every seed: the model seed's against its own ``labels``, each
+    other seed's against a reference segmentation refit with that seed."""
+    runs = []
+    for seed in seeds(params):
+        reference = (
+            labels if seed == params.seed else ordered_kmeans(points, k, params, seed).labels_
+        )
+        runs.append(bootstrap(points, reference, k, params, seed))
+    return runs
 
 
 def shuffled_r2(points: np.ndarray, params: Params) -> dict[int, np.ndarray]:
@@ -179,13 +209,23 @@ def score_k(
     }, labels
 
 
-def stability_scores(stability: Stability, params: Params, k: int) -> dict:
-    low, high = mean_interval(stability.ari, params.seed + k)
+def stability_scores(runs: list[Stability], params: Params, k: int) -> dict:
+    """Pooled over seeds: the mean adjusted Rand index and the weakest segment's Jaccard with
+    95% intervals, and the spread of the weakest Jaccard across seeds (lowest, highest)."""
+    ari = np.concatenate([run.ari for run in runs])
+    weakest = np.concatenate([run.weakest for run in runs])
+    per_seed = [float(run.jaccard.mean(axis=0).min()) for run in runs]
+    low, high = mean_interval(ari, params.seed + k)
+    jaccard_low, jaccard_high = mean_interval(weakest, params.seed + k)
     return {
-        "stability": float(stability.ari.mean()),
+        "stability": float(ari.mean()),
         "stability_low": low,
         "stability_high": high,
-        "min_jaccard": float(stability.jaccard.mean(axis=0).min()),
+        "min_jaccard": float(weakest.mean()),
+        "min_jaccard_low": jaccard_low,
+        "min_jaccard_high": jaccard_high,
+        "min_jaccard_seed_low": min(per_seed),
+        "min_jaccard_seed_high": max(per_seed),
     }
 
 
@@ -204,7 +244,7 @@ def passes(row: pd.Series, params: Params) -> bool:
     """The constraints on a segmentation the business acts on."""
     return bool(
         row["min_share"] >= params.min_share
-        and row["min_jaccard"] >= params.min_jaccard
+        and row["min_jaccard_low"] >= params.min_jaccard
         and row["stability_low"] >= params.min_stability
     )
 
@@ -216,15 +256,17 @@ def listed(ks) -> str:
 
 
 def choose_k(scores: pd.DataFrame, params: Params) -> tuple[int, str]:
-    """The most stable k that passes the constraints, inside the business range if any does."""
+    """The smallest k that passes the constraints and whose weakest segment is within noise of
+    the most stable one's, inside the business range if any k there passes."""
     measured = scores.dropna(subset=["min_jaccard"])
     ok = measured[measured.apply(passes, axis=1, params=params)]
     business = ok[ok.index.isin(params.segment_values)]
     low, high = params.segments_min, params.segments_max
     constraints = (
-        f"every segment at least {params.min_share:.0%} of customers and mean bootstrap "
-        f"Jaccard at least {params.min_jaccard:.2f}; lower 95% bound of the mean adjusted "
-        f"Rand index at least {params.min_stability:.2f}"
+        f"every segment at least {params.min_share:.0%} of customers; lower 95% bound of "
+        f"the weakest segment's mean bootstrap Jaccard at least {params.min_jaccard:.2f} and "
+        f"of the mean adjusted Rand index at least {params.min_stability:.2f}; pooled over "
+        f"{params.stability_seeds} seeds x {params.stability_resamples} resamples"
     )
     pool = business if not business.empty else ok
     if pool.empty:
@@ -233,29 +275,40 @@ def choose_k(scores: pd.DataFrame, params: Params) -> tuple[int, str]:
             f"no k meets the constraints ({constraints}); k={k} has the most stable weakest "
             f"segment (Jaccard {measured.loc[k, 'min_jaccard']:.2f}): read it with caution"
         )
-    ranked = pool.sort_values(["min_jaccard", "silhouette"], ascending=False)
-    k = int(ranked.index[0])
+    best = int(pool["min_jaccard_low"].idxmax())
+    # Within noise: a lower bound no further below the best one's than half its interval width.
+    noise = (pool.loc[best, "min_jaccard_high"] - pool.loc[best, "min_jaccard_low"]) / 2
+    close = pool[pool["min_jaccard_low"] >= pool.loc[best, "min_jaccard_low"] - noise]
+    k = int(close.index.min())
     row = scores.loc[k]
     detail = (
-        f"weakest segment Jaccard {row['min_jaccard']:.2f}, smallest segment "
-        f"{row['min_share']:.1%}, adjusted Rand index {row['stability']:.2f} "
+        f"weakest segment Jaccard {row['min_jaccard']:.2f} (95% interval "
+        f"{row['min_jaccard_low']:.2f}-{row['min_jaccard_high']:.2f}, "
+        f"{row['min_jaccard_seed_low']:.2f}-{row['min_jaccard_seed_high']:.2f} across seeds), "
+        f"smallest segment {row['min_share']:.1%}, adjusted Rand index {row['stability']:.2f} "
         f"(95% interval {row['stability_low']:.2f}-{row['stability_high']:.2f})"
+    )
+    within = f"k={best} has the most stable weakest segment (lower bound " + (
+        f"{pool.loc[best, 'min_jaccard_low']:.2f}); {listed(close.index)} reach it, "
+        f"and the smallest, k={k}, is chosen"
+        if len(close) > 1
+        else f"{pool.loc[best, 'min_jaccard_low']:.2f}) and no other k reaches it"
     )
     if not business.empty:
         return k, (
             f"of the k from {low} to {high}, {listed(business.index)} meet the constraints "
-            f"({constraints}); k={k} has the most stable weakest segment ({detail})"
+            f"({constraints}); {within} ({detail})"
         )
     failing = scores.loc[[i for i in params.segment_values if i in measured.index]]
     why = "; ".join(
-        f"k={i}: weakest Jaccard {r['min_jaccard']:.2f}, smallest {r['min_share']:.1%}, "
+        f"k={i}: weakest Jaccard {r['min_jaccard']:.2f} (lower bound "
+        f"{r['min_jaccard_low']:.2f}), smallest {r['min_share']:.1%}, "
         f"ARI lower bound {r['stability_low']:.2f}"
         for i, r in failing.iterrows()
     )
     return k, (
         f"no k from {low} to {high} meets the constraints ({constraints}; {why}): the data "
-        f"supports fewer segments: of the k that pass ({listed(ok.index)}), k={k} is the most "
-        f"stable ({detail})"
+        f"supports fewer segments: of the k that pass ({listed(ok.index)}), {within} ({detail})"
     )
 
 
@@ -279,12 +332,17 @@ def search(
 
     def measure(ks: list[int]) -> None:
         for k in ks:
-            progress(f"k={k}: {params.stability_resamples} bootstrap refits, Gaussian mixture")
-            stabilities[k] = bootstrap(points, labels[k], k, params)
-            rows[k].update(stability_scores(stabilities[k], params, k))
+            progress(
+                f"k={k}: {params.stability_seeds} seeds x {params.stability_resamples} bootstrap "
+                "refits, Gaussian mixture"
+            )
+            runs = pooled(points, labels[k], k, params)
+            stabilities[k] = runs[0]
+            rows[k].update(stability_scores(runs, params, k))
             rows[k].update(mixture_scores(points, labels[k], k, params))
 
-    measure(params.segment_values)
+    # One k beyond the business range (when searched), so a choice at its edge is compared.
+    measure([k for k in params.k_values if params.segments_min <= k <= params.segments_max + 1])
     scores = pd.DataFrame(list(rows.values())).set_index("k")
     measured = scores.dropna(subset=["min_jaccard"])
     if not measured.apply(passes, axis=1, params=params).any():
