@@ -3,8 +3,11 @@
 With about 6 % positives, accuracy says nothing (predicting "negative" always scores 94 %).
 Each model is scored on held-out folds: ranking (ROC-AUC, PR-AUC), calibration (slope,
 intercept, Brier score and Brier skill) and screening at a threshold chosen inside each
-training set (sensitivity, specificity, PPV, NPV, share flagged). Every score comes with a 95 %
-group-bootstrap interval on the pooled out-of-fold risks (see stats.py).
+training set (sensitivity, specificity, PPV, NPV, share flagged). Ranking and calibration
+scores come with a 95 % group-bootstrap interval on the pooled out-of-fold risks; screening
+scores with a corrected interval from the fold-to-fold spread, which includes the threshold's
+own variation (see stats.py). The logistic regression's C is chosen once (``deploy``) and
+held in every fold, so the pooled risks come from one model specification.
 """
 
 from __future__ import annotations

@@ -65,10 +65,11 @@ def summary_line(metrics: dict) -> str:
         f"patients ({metrics['prevalence']:.1%}), from {source}. {dup['extra_copies']} patients "
         f"give exactly the answers of another patient ({dup['rows_in_groups']} patients in "
         f"{dup['groups']} groups, test results not compared); cross-validation keeps each group "
-        "in one fold. Every score is computed on the pooled "
+        "in one fold. Ranking and calibration scores are computed on the pooled "
         f"held-out risks of {cv['repeats']} repeats of {cv['splits']}-fold stratified "
         f"cross-validation (mean over repeats), with a 95 % interval from "
-        f"{cv['bootstrap_resamples']} bootstrap resamples of the patients."
+        f"{cv['bootstrap_resamples']} bootstrap resamples of the patients; screening scores "
+        "carry an interval from the fold-to-fold spread (see below)."
     )
 
 
