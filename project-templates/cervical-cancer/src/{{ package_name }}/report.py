@@ -262,9 +262,10 @@ def missingness_table(metrics: dict) -> str:
 def paired(d: dict) -> str:
     """A paired ROC-AUC difference with its corrected interval and the verdict it allows."""
     verdict = "no difference shown" if d["low"] <= 0 <= d["high"] else "a difference"
+    p = "p < 0.001" if d["p_value"] < 0.001 else f"p = {d['p_value']:.3f}"
     return (
         f"paired difference {d['difference']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}], "
-        f"corrected t-test over {d['folds']} folds, p = {d['p_value']:.2f}: {verdict}"
+        f"corrected t-test over {d['folds']} folds, {p}: {verdict}"
     )
 
 
@@ -368,7 +369,8 @@ def explanation(metrics: dict, top: int = 8) -> str:
     clear = [f"`{n}`" for n, v in ranking.items() if v["mean"] - v["std"] > 0]
     if clear:
         verdict = (
-            f"Only {', '.join(clear)} stay above 0 at mean minus one std; for every other "
+            f"Only {', '.join(clear)} {'stays' if len(clear) == 1 else 'stay'} above 0 at mean "
+            "minus one std; for every other "
             f"factor of the {len(ranking)} the bar crosses 0 (no reliance shown)."
         )
     else:
