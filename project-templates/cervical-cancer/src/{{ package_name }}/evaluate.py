@@ -3,8 +3,11 @@
 With about 6 % positives, accuracy says nothing (predicting "negative" always scores 94 %).
 Each model is scored on held-out folds: ranking (ROC-AUC, PR-AUC), calibration (slope,
 intercept, Brier score and Brier skill) and screening at a threshold chosen inside each
-training set (sensitivity, specificity, PPV, NPV, share flagged). Every score comes with a 95 %
-group-bootstrap interval on the pooled out-of-fold risks (see stats.py).
+training set (sensitivity, specificity, PPV, NPV, share flagged). Ranking and calibration
+scores come with a 95 % group-bootstrap interval on the pooled out-of-fold risks; screening
+scores with a corrected interval from the fold-to-fold spread, which includes the threshold's
+own variation (see stats.py). The logistic regression's C is chosen once (``deploy``) and
+held in every fold, so the pooled risks come from one model specification.
 """
 
 from __future__ import annotations
@@ -64,11 +67,13 @@ def splits(
 ) -> list[tuple[int, np.ndarray, np.ndarray]]:
     """(repeat, training rows, test rows) of repeated stratified folds that keep groups whole.
 
-    Rows of one group are identical (answers and results), so the folds are stratified folds
-    of the groups, each group labelled by its rows' shared result.
+    Rows of one group give identical answers (features); their test results can differ. The
+    folds are stratified folds of the groups, each group labelled positive if any of its rows
+    is.
     """
-    _, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
-    group_y = y.to_numpy()[first]
+    _, inverse = np.unique(groups, return_inverse=True)
+    group_y = np.zeros(inverse.max() + 1, dtype=int)
+    np.maximum.at(group_y, inverse, y.to_numpy())
     out = []
     for repeat in range(n_repeats):
         splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed + repeat)
@@ -95,15 +100,18 @@ def inner_cv(
     params: config.Params,
     *,
     indicators: bool = False,
-) -> tuple[config.Params, np.ndarray]:
-    """The parameters and out-of-fold risks of an inner grouped cross-validation of one
-    training set only (nested cross-validation).
+) -> tuple[float, dict[float, np.ndarray]]:
+    """An inner grouped cross-validation of one training set only (nested cross-validation):
+    the C it would choose and its out-of-fold risks for every C tried.
 
-    For the logistic regression every C of ``params.logistic_c_grid`` is tried and the one
-    with the lowest held-out log-loss is kept; the risks are those of that C. The screening
-    threshold is then set on these risks, so the outer test fold is never seen.
+    For the logistic regression every C of ``params.logistic_c_grid`` is tried; the choice is
+    the one with the lowest held-out log-loss. Other models try only ``params.logistic_c``
+    (which they ignore). The caller sets the screening threshold on the risks of the C it
+    holds, so the outer test fold is never seen.
     """
-    grid = params.logistic_c_grid if name == "logistic_regression" else [params.logistic_c]
+    grid = params.logistic_c_grid if name == "logistic_regression" else (params.logistic_c,)
+    if params.logistic_c not in grid:
+        grid = (*grid, params.logistic_c)
     risks = np.empty((len(grid), len(y)))
     for _, fit_rows, test_rows in splits(y, groups, params.inner_splits, 1, params.seed):
         # One imputer (and scaler) per inner fold; only the final estimator changes with C.
@@ -112,21 +120,36 @@ def inner_cv(
         X_fit, X_test = prepare.transform(X.iloc[fit_rows]), prepare.transform(X.iloc[test_rows])
         for index, c in enumerate(grid):
             if name == "logistic_regression":
-                estimator = clone(estimator).set_params(C=c).fit(X_fit, y.iloc[fit_rows])
+                estimator = clone(estimator).set_params(C=train.scaled_c(c, len(fit_rows)))
+                estimator.fit(X_fit, y.iloc[fit_rows])
             risks[index, test_rows] = estimator.predict_proba(X_test)[:, 1]
     losses = [log_loss(y, risk, labels=[0, 1]) for risk in risks]
-    chosen = int(np.argmin(losses))
-    best, best_risk = replace(params, logistic_c=grid[chosen]), risks[chosen]
-    return best, best_risk
+    return grid[int(np.argmin(losses))], dict(zip(grid, risks, strict=True))
 
 
-def tuned_params(
+@dataclass(frozen=True)
+class Deployed:
+    """What the saved model is: its parameters and its screening threshold, set by the same
+    rule as in every outer fold, on its own inner cross-validation risks."""
+
+    params: config.Params
+    threshold: float
+
+
+def deploy(
     X: pd.DataFrame, y: pd.Series, groups: np.ndarray, name: str, params: config.Params
-) -> config.Params:
-    """The parameters the saved model of ``name`` is fitted with (C chosen by CV on all rows)."""
-    if name != "logistic_regression":
-        return params
-    return inner_cv(X, y, groups, name, params)[0]
+) -> Deployed:
+    """The saved model's parameters and threshold, from an inner CV of every row.
+
+    The logistic regression's C is chosen here once, by that CV's log-loss, and then held in
+    every outer fold of the evaluation (so all folds score the same model specification); the
+    threshold is the highest that finds ``sensitivity_target`` of the positives in the risks of
+    that CV at that C.
+    """
+    chosen, risks = inner_cv(X, y, groups, name, params)
+    held = replace(params, logistic_c=chosen)
+    threshold = screening_threshold(y.to_numpy(), risks[chosen], params.sensitivity_target)
+    return Deployed(held, threshold)
 
 
 def cross_validate(
@@ -139,24 +162,23 @@ def cross_validate(
     nested: bool = True,
     indicators: bool = False,
 ) -> CVResult:
-    """Out-of-fold risks of model ``name`` (and, if ``nested``, each fold's own threshold)."""
+    """Out-of-fold risks of model ``name`` with ``params`` held in every fold (and, if
+    ``nested``, each fold's own threshold from an inner CV of its training rows, plus the C
+    that inner CV would have chosen, to show how stable the held one is)."""
     folds = []
     for repeat, fit_rows, test_rows in splits(
         y, groups, params.n_splits, params.n_repeats, params.seed
     ):
         X_fit, y_fit = X.iloc[fit_rows], y.iloc[fit_rows]
-        tuned, inner_risk = params, np.empty(0)
-        if nested or name == "logistic_regression":
-            tuned, inner_risk = inner_cv(
-                X_fit, y_fit, groups[fit_rows], name, params, indicators=indicators
-            )
-        model = train.fit(name, X_fit, y_fit, tuned, indicators=indicators)
+        model = train.fit(name, X_fit, y_fit, params, indicators=indicators)
         X_test, y_test = X.iloc[test_rows], y.iloc[test_rows]
         fold = Fold(repeat, test_rows, y_test.to_numpy(), train.predict_risk(model, X_test))
-        fold.c = tuned.logistic_c
         if nested:
+            fold.c, inner_risk = inner_cv(
+                X_fit, y_fit, groups[fit_rows], name, params, indicators=indicators
+            )
             fold.threshold = screening_threshold(
-                y_fit.to_numpy(), inner_risk, params.sensitivity_target
+                y_fit.to_numpy(), inner_risk[params.logistic_c], params.sensitivity_target
             )
         folds.append(fold)
     return CVResult(name, folds)
@@ -171,9 +193,7 @@ def permutation_ranking(
     for index, (_, fit_rows, test_rows) in enumerate(
         splits(y, groups, params.n_splits, 1, params.seed)
     ):
-        X_fit, y_fit = X.iloc[fit_rows], y.iloc[fit_rows]
-        tuned = tuned_params(X_fit, y_fit, groups[fit_rows], name, params)
-        model = train.fit(name, X_fit, y_fit, tuned)
+        model = train.fit(name, X.iloc[fit_rows], y.iloc[fit_rows], params)
         result = permutation_importance(
             model,
             X.iloc[test_rows],
@@ -201,35 +221,42 @@ RANKING_AND_CALIBRATION = {
 }
 
 
-def _ratio(numerator: str, denominator: str) -> stats.Score:
-    """A weighted share of patients, e.g. ("flagged & positive", "positive") = sensitivity;
-    the flags are passed in place of the risks."""
-
-    def count(part: str, y: np.ndarray, flags: np.ndarray, w: np.ndarray) -> np.ndarray:
-        masks = {
-            "all": np.ones_like(y, dtype=bool),
-            "positive": y == 1,
-            "negative": y == 0,
-            "flagged": flags == 1,
-            "cleared": flags == 0,
-        }
-        mask = np.logical_and.reduce([masks[name] for name in part.split(" & ")])
-        return (w * mask).sum(axis=1)
-
-    def score(y: np.ndarray, flags: np.ndarray, w: np.ndarray) -> np.ndarray:
-        below = count(denominator, y, flags, w)
-        return count(numerator, y, flags, w) / np.maximum(below, 1e-12)
-
-    return score
-
-
 SCREENING = {
-    "sensitivity": _ratio("flagged & positive", "positive"),
-    "specificity": _ratio("cleared & negative", "negative"),
-    "ppv": _ratio("flagged & positive", "flagged"),
-    "npv": _ratio("cleared & negative", "cleared"),
-    "flagged": _ratio("flagged", "all"),
+    "sensitivity": ("flagged & positive", "positive"),
+    "specificity": ("cleared & negative", "negative"),
+    "ppv": ("flagged & positive", "flagged"),
+    "npv": ("cleared & negative", "cleared"),
+    "flagged": ("flagged", "all"),
 }
+"""Each screening score as (numerator, denominator): patients counted in each fold."""
+
+
+def _count(part: str, y: np.ndarray, flags: np.ndarray) -> int:
+    masks = {
+        "all": np.ones_like(y, dtype=bool),
+        "positive": y == 1,
+        "negative": y == 0,
+        "flagged": flags,
+        "cleared": ~flags,
+    }
+    return int(np.logical_and.reduce([masks[name] for name in part.split(" & ")]).sum())
+
+
+def screening(result: CVResult, test_share: float) -> dict[str, dict[str, float]]:
+    """Sensitivity, specificity, PPV, NPV and share flagged of the nested procedure: every
+    outer fold flags its held-out patients at its own threshold; pooled over the folds, with a
+    corrected fold-spread interval (stats.corrected_ratio), which includes the threshold's own
+    variation from fold to fold."""
+    out = {}
+    for key, parts in SCREENING.items():
+        counts = np.array(
+            [
+                [_count(part, fold.y, fold.risk >= fold.threshold) for part in parts]
+                for fold in result.folds
+            ]
+        )
+        out[key] = stats.corrected_ratio(counts[:, 0], counts[:, 1], test_share)
+    return out
 
 
 RANKING = {"roc_auc": stats.roc_auc, "pr_auc": stats.average_precision}
@@ -242,36 +269,35 @@ def summarize(
     weights: np.ndarray,
     params: config.Params,
     scores: dict[str, stats.Score] = RANKING_AND_CALIBRATION,
+    deployed: Deployed | None = None,
 ) -> dict:
-    """Every score of one model with its 95 % interval, the deployed threshold and the average
-    confusion matrix, all from the out-of-fold risks."""
+    """Every score of one model with its 95 % interval, from the out-of-fold risks; with the
+    nested thresholds, the screening scores, the deployed model's threshold and the average
+    confusion matrix."""
     rows = len(y)
     risks = result.by_repeat(rows)
     summary: dict = {key: stats.interval(score, y, risks, weights) for key, score in scores.items()}
     summary["mean_risk"] = round(float(np.mean(risks)), 4)
-    chosen = [fold.c for fold in result.folds if result.model == "logistic_regression"]
-    if chosen:
-        values, counts = np.unique(chosen, return_counts=True)
-        summary["logistic_c"] = {f"{c:g}": int(n) for c, n in zip(values, counts, strict=True)}
+    low, high = np.quantile(np.concatenate(risks), [0.05, 0.95])
+    summary["risk_band"] = {"low": round(float(low), 4), "high": round(float(high), 4)}
     if math.isnan(result.folds[0].threshold):
         return summary
-    flags = result.flags_by_repeat(rows)
-    for key, score in SCREENING.items():
-        summary[key] = stats.interval(score, y, flags, weights)
-    # The deployed model is fitted on every row; its threshold comes from the same rule applied
-    # to every row's out-of-fold risk (over all repeats).
-    summary["threshold"] = round(
-        screening_threshold(
-            np.tile(y, len(risks)), np.concatenate(risks), params.sensitivity_target
-        ),
-        4,
-    )
+    if result.model == "logistic_regression":
+        values, counts = np.unique([fold.c for fold in result.folds], return_counts=True)
+        summary["logistic_c"] = {
+            "held": params.logistic_c,
+            "outer_choices": {f"{c:g}": int(n) for c, n in zip(values, counts, strict=True)},
+        }
+    summary.update(screening(result, 1 / params.n_splits))
+    if deployed is not None:
+        summary["threshold"] = round(deployed.threshold, 4)
     fold_thresholds = [fold.threshold for fold in result.folds]
     summary["fold_thresholds"] = {
         "min": round(min(fold_thresholds), 4),
         "max": round(max(fold_thresholds), 4),
     }
     matrix = np.zeros((2, 2))
+    flags = result.flags_by_repeat(rows)
     for flagged in flags:
         for truth in (0, 1):
             for flag in (0, 1):
@@ -328,23 +354,32 @@ def _gain_over_defaults(
     return benefit - np.maximum(everyone, 0), benefit - everyone
 
 
+DECISION_GRID = np.round(np.arange(0.01, 0.3001, 0.005), 4)
+"""The threshold risks of the decision curve, in the summary and in its figure."""
+
+
 def decision_summary(
     result: CVResult, y: np.ndarray, weights: np.ndarray, threshold: float
 ) -> dict:
     """Where the model's net benefit beats both flagging everyone and flagging no one with the
-    95 % bootstrap interval of the gain above zero, and the gain at the screening threshold."""
-    step = 0.005
-    grid = np.round(np.arange(0.01, 0.3001, step), 4)
+    95 % bootstrap interval of the gain above zero (with the size of the gain there), and the
+    gain over flagging everyone at the screening threshold. No threshold is picked here."""
+    grid = DECISION_GRID
     risks = result.by_repeat(len(y))
     ones = np.ones((1, len(y)))
     gain = _gain_over_defaults(y, risks, ones, grid)[0][0]
     with np.errstate(invalid="ignore", divide="ignore"):
         resampled = _gain_over_defaults(y, risks, weights, grid)[0]
-    low, high = np.nanpercentile(resampled, [2.5, 97.5], axis=0)
+    low = np.nanpercentile(resampled, 2.5, axis=0)
     better = low > 0
     edges = np.flatnonzero(np.diff(np.concatenate([[0], better.astype(int), [0]])))
     spans = [
-        {"low": float(grid[start]), "high": float(grid[end - 1])}
+        {
+            "low": float(grid[start]),
+            "high": float(grid[end - 1]),
+            "gain_min": round(float(gain[start:end].min()), 4),
+            "gain_max": round(float(gain[start:end].max()), 4),
+        }
         for start, end in zip(edges[::2], edges[1::2], strict=True)
     ]
     at = np.array([threshold])
@@ -353,15 +388,10 @@ def decision_summary(
         drawn = _gain_over_defaults(y, risks, weights, at)[1][:, 0]
     lo, hi = np.nanpercentile(drawn, [2.5, 97.5])
     prevalence = float(y.mean())
+    step = float(grid[1] - grid[0])
     return {
-        "range": {"low": float(grid[0]), "high": float(grid[-1]), "step": step},
+        "range": {"low": float(grid[0]), "high": float(grid[-1]), "step": round(step, 4)},
         "better_than_both": spans,
-        "best_gain": {
-            "threshold": float(grid[int(np.argmax(gain))]),
-            "value": round(float(gain.max()), 4),
-            "low": round(float(low[int(np.argmax(gain))]), 4),
-            "high": round(float(high[int(np.argmax(gain))]), 4),
-        },
         "at_threshold": {
             "threshold": threshold,
             "everyone": round(prevalence - (1 - prevalence) * threshold / (1 - threshold), 4),

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import config
+from . import config, data
 from . import stats as rates
 
 
@@ -35,7 +35,7 @@ def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
         if test == params.target:
             dropped[test] = "the target"
         elif not params.include_other_tests:
-            dropped[test] = "another diagnostic test result from the same visit (would leak)"
+            dropped[test] = "another diagnostic test result (a UCI target; would leak)"
     for column in table.columns:
         if column in dropped:
             continue
@@ -114,10 +114,11 @@ def duplicates(groups: np.ndarray) -> dict[str, int]:
 def missingness(table: pd.DataFrame, plan: FeaturePlan, target: str) -> list[dict]:
     """Share of positives among patients who did and did not answer each block of questions.
 
-    Questions left unanswered together (the same rows missing) form one block. A block whose
-    unanswered patients have a very different positive rate makes "not answered" a predictor
-    that says more about how the data was collected than about the patient, so the models get
-    no was-missing indicator (see train.py).
+    Questions left unanswered together (the same rows missing) form one block. Blocks can
+    overlap (the same patients skipping several blocks): ``subgroup`` measures that. A block
+    whose unanswered patients have a very different positive rate makes "not answered" a
+    predictor of who these patients are (and whether they were examined), not of a risk
+    factor's value, so the models get no was-missing indicator (see train.py).
     """
     y = table[target].astype(int)
     blocks: dict[tuple, list[str]] = {}
@@ -152,3 +153,42 @@ def missingness(table: pd.DataFrame, plan: FeaturePlan, target: str) -> list[dic
         adjusted = max(adjusted, min(1.0, (len(rows) - rank) * row["p_value"]))
         row["p_holm"] = round(adjusted, 4)
     return rows
+
+
+def subgroup(table: pd.DataFrame, blocks: list[dict], tests: tuple[str, ...]) -> dict:
+    """Who left the most telling block unanswered (the first of ``blocks``): how many of them
+    also left each other block unanswered, their mean age against the others', and their
+    positives on every diagnostic test. Overlapping blocks are one subgroup seen several
+    times, not independent findings."""
+    if not blocks:
+        return {}
+    first = table[blocks[0]["questions"][0]].isna()
+    overlaps = [
+        {
+            "question": block["questions"][0],
+            "unanswered": block["unanswered"],
+            "also_first": int((first & table[block["questions"][0]].isna()).sum()),
+        }
+        for block in blocks[1:]
+    ]
+    return {
+        "question": blocks[0]["questions"][0],
+        "patients": int(first.sum()),
+        "overlaps": [o for o in overlaps if o["also_first"] > 0],
+        "mean_age": {
+            "unanswered": round(float(table.loc[first, "Age"].mean()), 1),
+            "answered": round(float(table.loc[~first, "Age"].mean()), 1),
+        },
+        "positives": {test: int(table.loc[first, test].sum()) for test in tests},
+    }
+
+
+def answer_spread(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, list[float]]:
+    """The quartiles of the answered values of every number feature: the app scores a number
+    left unanswered at these and at the median, and keeps the highest risk. Uses no target."""
+    spread = {}
+    for column in plan.features:
+        if not data.BY_NAME[column].binary:
+            quartiles = table[column].dropna().quantile([0.25, 0.75])
+            spread[column] = [float(v) for v in quartiles]
+    return spread

@@ -28,8 +28,8 @@ def run_train(ctx: runtime.Context) -> None:
     X, y = features.split(table, features.plan_features(table, params), params.target)
     groups = features.duplicate_groups(X)
     for name in config.MODELS:
-        tuned = evaluate.tuned_params(X, y, groups, name, params)
-        train.save(train.fit(name, X, y, tuned), paths.model(name))
+        deployed = evaluate.deploy(X, y, groups, name, params)
+        train.save(train.fit(name, X, y, deployed.params), paths.model(name))
         ctx.say(f"{config.MODEL_LABELS[name]} fitted on {len(X)} rows -> {paths.model(name)}")
 
 
@@ -43,14 +43,23 @@ def run_evaluate(ctx: runtime.Context) -> None:
     groups = features.duplicate_groups(X)
     weights = stats.bootstrap_weights(groups, params.bootstrap_resamples, params.seed)
     labels = y.to_numpy()
-    results = {}
+    results, deployed = {}, {}
     for name in config.MODELS:
         progress(
             f"cross-validating {config.MODEL_LABELS[name]} ({params.n_repeats}x"
             f"{params.n_splits} grouped folds, thresholds by {params.inner_splits}-fold inner CV)"
         )
-        result = evaluate.cross_validate(X, y, groups, name, params)
-        result.metrics = evaluate.summarize(result, labels, weights, params)
+        deployed[name] = evaluate.deploy(X, y, groups, name, params)
+        result = evaluate.cross_validate(X, y, groups, name, deployed[name].params)
+        result.metrics = evaluate.summarize(
+            result, labels, weights, deployed[name].params, deployed=deployed[name]
+        )
+        # The saved model (fitted on every row) at its threshold, on the same patients: a
+        # check that the app runs at the operating point the cross-validation describes.
+        saved = train.fit(name, X, y, deployed[name].params)
+        result.metrics["flagged_by_saved_model"] = round(
+            float(np.mean(train.predict_risk(saved, X) >= deployed[name].threshold)), 4
+        )
         results[name] = result
     comparison = evaluate.compare(
         results["xgboost"], results["logistic_regression"], params.n_splits
@@ -58,27 +67,31 @@ def run_evaluate(ctx: runtime.Context) -> None:
     app_model, app_reason = evaluate.choose_app_model(comparison)
     progress(app_reason)
     app_result = results[app_model]
+    held = deployed[app_model].params
 
     missingness = features.missingness(table, plan, params.target)
+    subgroup = features.subgroup(table, missingness, config.DIAGNOSTIC_TESTS)
     progress(f"cross-validating {config.MODEL_LABELS[app_model]} with was-missing indicators")
     flagged_result = evaluate.cross_validate(
-        X, y, groups, app_model, params, nested=False, indicators=True
+        X, y, groups, app_model, held, nested=False, indicators=True
     )
-    artifact = _missingness_check(missingness, table, labels, app_result, flagged_result, weights)
+    artifact = _missingness_check(
+        missingness, table, labels, app_result, flagged_result, weights, params.n_splits
+    )
     history = [column for column in plan.features if column.startswith("Dx")]
     progress(f"cross-validating {config.MODEL_LABELS[app_model]} without {', '.join(history)}")
     no_history = evaluate.cross_validate(
-        X.drop(columns=history), y, groups, app_model, params, nested=False
+        X.drop(columns=history), y, groups, app_model, held, nested=False
     )
 
     leaky_params = replace(params, include_other_tests=True)
     leaky_plan = features.plan_features(table, leaky_params)
     progress("cross-validating with the other test results as features (leakage check)")
     leaky = evaluate.cross_validate(
-        *features.split(table, leaky_plan, params.target), groups, app_model, params, nested=False
+        *features.split(table, leaky_plan, params.target), groups, app_model, held, nested=False
     )
     # What the app's model relies on (a penalised model's odds ratios would be the penalty's).
-    ranking = evaluate.permutation_ranking(X, y, groups, app_model, params)
+    ranking = evaluate.permutation_ranking(X, y, groups, app_model, held)
 
     figures = paths.figures_dir
     prevalence = float(y.mean())
@@ -112,6 +125,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "prevalence": round(prevalence, 4),
         "duplicates": features.duplicates(groups),
         "features": plan.features,
+        "answer_spread": features.answer_spread(table, plan),
         "dropped": plan.dropped,
         "cross_validation": {
             "splits": params.n_splits,
@@ -133,15 +147,17 @@ def run_evaluate(ctx: runtime.Context) -> None:
             "model": app_model,
             "dropped": history,
             "metrics": evaluate.summarize(no_history, labels, weights, params, evaluate.RANKING),
+            "difference": evaluate.compare(app_result, no_history, params.n_splits),
         },
         "verification": _verification(table, params.target),
-        "missingness": artifact,
+        "missingness": {**artifact, "subgroup": subgroup},
         "leakage_check": {
             "model": app_model,
             "added_features": [
                 column for column in leaky_plan.features if column not in plan.features
             ],
             "metrics": evaluate.summarize(leaky, labels, weights, params, evaluate.RANKING),
+            "difference": evaluate.compare(leaky, app_result, params.n_splits),
         },
     }
     runtime.write_metrics(paths, metrics, params)
@@ -155,6 +171,7 @@ def _missingness_check(
     without: evaluate.CVResult,
     with_indicators: evaluate.CVResult,
     weights,
+    n_splits: int,
 ) -> dict:
     """The blocks of unanswered questions, and what "not answered" adds to the app's model:
     its ROC-AUC with was-missing indicators, without (the model used), and without on the
@@ -166,7 +183,11 @@ def _missingness_check(
         ),
         "without_indicators": without.metrics["roc_auc"],
     }
-    check: dict = {"blocks": blocks, "roc_auc": scores}
+    check: dict = {
+        "blocks": blocks,
+        "roc_auc": scores,
+        "indicator_difference": evaluate.compare(with_indicators, without, n_splits),
+    }
     if blocks:
         answered = table[blocks[0]["questions"][0]].notna().to_numpy()
         risks = without.by_repeat(rows)

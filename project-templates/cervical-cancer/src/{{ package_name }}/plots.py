@@ -17,7 +17,7 @@ from sklearn.metrics import precision_recall_curve, roc_curve
 
 from . import stats
 from .config import MODEL_LABELS
-from .evaluate import CVResult
+from .evaluate import DECISION_GRID, CVResult
 
 DPI = 120
 BLUE, ORANGE, VERMILION, GREY = "#0072B2", "#E69F00", "#D55E00", "#999999"
@@ -177,13 +177,12 @@ def pr_curves(results: Sequence[CVResult], rows: int, prevalence: float) -> Figu
 def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Figure:
     """Reliability curve of the pooled out-of-fold risks (quantile bins, exact 95 % intervals
     of each bin's observed rate), zoomed to where the bins are, above a histogram of the risks
-    per model."""
+    per model on the same risk axis."""
     figure = Figure(figsize=(7, 7.5), layout="constrained")
-    top, bottom = figure.subplots(2, 1, height_ratios=[3, 1.3])
+    top, bottom = figure.subplots(2, 1, height_ratios=[3, 1.3], sharex=True)
     pooled = [(result, np.concatenate(result.by_repeat(len(y)))) for result in results]
     repeats = len(results[0].by_repeat(len(y)))
     truth = np.tile(y, repeats)
-    tail = min(1.0, 1.1 * max(np.quantile(risk, 0.995) for _, risk in pooled))
     reach = 0.0
     for offset, (result, risk) in zip((-0.001, 0.001), pooled, strict=False):
         colour = MODEL_COLOURS.get(result.model, BLUE)
@@ -208,24 +207,24 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Fi
                 f"Brier skill {_ci(m['brier_skill'])}"
             ),
         )  # fmt: skip
-        bottom.hist(
-            np.minimum(risk, tail), bins=40, range=(0, tail), color=colour, alpha=0.55,
-            label=_label(result), histtype="stepfilled",
-        )  # fmt: skip
     zoom = 1.05 * reach
+    for result, risk in pooled:
+        bottom.hist(
+            np.minimum(risk, zoom), bins=40, range=(0, zoom), label=_label(result),
+            color=MODEL_COLOURS.get(result.model, BLUE), alpha=0.55, histtype="stepfilled",
+        )  # fmt: skip
     top.plot([0, zoom], [0, zoom], linestyle="--", color="black", linewidth=0.8,
              label="perfectly calibrated")  # fmt: skip
     top.set_xlim(0, zoom)
     top.set_ylim(0, zoom)
-    top.set_aspect("equal", adjustable="box")
     top.set_xlabel("mean predicted risk of the bin")
+    top.tick_params(labelbottom=True)
     top.set_ylabel("observed share of positives (95 % interval)")
     top.set_title(f"Calibration on held-out folds ({bins} quantile bins of predicted risk)")
     top.legend(fontsize=8, frameon=False, loc="upper left")
-    bottom.set_xlabel(f"predicted risk, all patients (risks above {tail:.2f} in the last bar)")
+    bottom.set_xlabel(f"predicted risk, all patients (risks above {zoom:.2f} in the last bar)")
     bottom.set_ylabel("predictions\n(all repeats)")
     bottom.legend(fontsize=8, frameon=False)
-    bottom.set_xlim(0, tail)
     return figure
 
 
@@ -235,7 +234,7 @@ def decision_curve(
     """Net benefit of flagging patients above each threshold, against flagging everyone and
     no one (decision-curve analysis, Vickers & Elkin 2006), from the out-of-fold risks."""
     prevalence = float(y.mean())
-    thresholds = np.linspace(0.01, min(0.5, max(0.05, 4 * prevalence)), 60)
+    thresholds = DECISION_GRID  # the grid the README's decision-curve sentence summarises
     figure = Figure(figsize=(7, 4.6), layout="constrained")
     axes = figure.add_subplot()
     for result in results:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import numpy as np
@@ -11,21 +10,14 @@ from sklearn.pipeline import Pipeline
 
 from . import data, train
 
-# Pairs (a, b) where a patient's value of a cannot be larger than b (both in years).
+# Pairs (a, b) where a patient's value of a cannot be larger than b (same unit). The official
+# file breaks only the first, in 2 rows (first intercourse after the age: entry errors).
 NOT_LARGER_THAN = (
     ("First sexual intercourse", "Age"),
     ("Smokes (years)", "Age"),
     ("Hormonal Contraceptives (years)", "Age"),
     ("IUD (years)", "Age"),
-    ("STDs: Time since first diagnosis", "Age"),
-)
-# A "(years)"-style column that must be 0 when its yes/no question was answered "no".
-NEEDS_YES = (
-    ("Smokes (years)", "Smokes"),
-    ("Smokes (packs/year)", "Smokes"),
-    ("Hormonal Contraceptives (years)", "Hormonal Contraceptives"),
-    ("IUD (years)", "IUD"),
-    ("STDs (number)", "STDs"),
+    ("STDs: Number of diagnosis", "STDs (number)"),
 )
 
 
@@ -42,10 +34,11 @@ def check(answers: dict[str, float | None]) -> list[str]:
         a, b = answers.get(smaller), answers.get(larger)
         if a is not None and b is not None and a > b:
             problems.append(f"{smaller} ({a:g}) cannot be more than {larger} ({b:g}).")
-    for amount, question in NEEDS_YES:
-        a, q = answers.get(amount), answers.get(question)
-        if a is not None and a > 0 and q == 0:
-            problems.append(f"{amount} is {a:g} but {question} is answered 'no'.")
+    # A sexually transmitted disease answered "yes" counts in the number of them.
+    count = answers.get("STDs (number)")
+    for name, value in answers.items():
+        if name.startswith("STDs:") and value == 1 and count == 0:
+            problems.append(f"{name} is answered 'yes' but STDs (number) is 0.")
     return problems
 
 
@@ -60,26 +53,57 @@ def as_row(model: Pipeline, answers: dict[str, float | None]) -> pd.DataFrame:
     return pd.DataFrame([{k: np.nan if v is None else float(v) for k, v in values.items()}])
 
 
-def _binary(model: Pipeline) -> set[str]:
-    return {name for name in features_of(model) if data.BY_NAME[name].binary}
+def candidates(
+    model: Pipeline, spread: dict[str, list[float]] | None = None
+) -> dict[str, list[float]]:
+    """The answers an unanswered question is scored at: both answers of a yes/no question; the
+    typical value (training median) of a number, plus its ``spread`` values (e.g. the
+    quartiles of the answered values) when given."""
+    typical = typical_values(model)
+    out = {}
+    for name in features_of(model):
+        if data.BY_NAME[name].binary:
+            out[name] = [0.0, 1.0]
+        else:
+            out[name] = sorted({float(typical[name]), *(spread or {}).get(name, [])})
+    return out
 
 
-def risk(model: Pipeline, answers: dict[str, float | None]) -> float:
+def risk(
+    model: Pipeline,
+    answers: dict[str, float | None],
+    spread: dict[str, list[float]] | None = None,
+) -> float:
     """The risk of one patient, never lowered by a question left unanswered.
 
-    An unanswered yes/no question is scored both ways and the higher risk is kept (every
-    combination when several are unanswered); an unanswered number gets the training median.
-    So "not answered" never scores below the same patient with the typical answer, whatever
-    the model learned (in this data, patients who skipped some questions were rarely positive;
-    see features.missingness).
+    An unanswered question is scored at each of its ``candidates`` (the other unanswered ones
+    at their typical value), then at the combination of the answers that scored highest, and
+    the highest of all these risks is kept. The rows include the patient with every unanswered
+    question at its typical value, so "not answered" never scores below the same patient with
+    the typical answers, whatever the model learned (in this data, patients who skipped some
+    questions were rarely positive; see features.missingness). For a model that adds up its
+    factors (the logistic regression) the combination is the highest risk over all answers.
     """
     row = as_row(model, answers)
-    open_questions = [name for name in _binary(model) if np.isnan(row.at[0, name])]
-    combinations = np.array(list(itertools.product((0.0, 1.0), repeat=len(open_questions))))
-    rows = pd.concat([row] * len(combinations), ignore_index=True)
-    if open_questions:
-        rows[open_questions] = combinations
-    return float(train.predict_risk(model, rows).max())
+    options = candidates(model, spread)
+    typical = typical_values(model)
+    open_questions = [name for name in features_of(model) if np.isnan(row.at[0, name])]
+    base = row.copy()
+    for name in open_questions:
+        base[name] = typical[name]
+    variants = [base]
+    for name in open_questions:
+        for value in options[name]:
+            variants.append(base.assign(**{name: value}))
+    rows = pd.concat(variants, ignore_index=True)
+    risks = train.predict_risk(model, rows)
+    worst = base.copy()
+    index = 1
+    for name in open_questions:
+        count = len(options[name])
+        worst[name] = options[name][int(np.argmax(risks[index : index + count]))]
+        index += count
+    return float(max(risks.max(), train.predict_risk(model, worst)[0]))
 
 
 def typical_values(model: Pipeline) -> dict[str, float]:
@@ -88,19 +112,24 @@ def typical_values(model: Pipeline) -> dict[str, float]:
     return dict(zip(features_of(model), imputer.statistics_, strict=True))
 
 
-def factor_effects(model: Pipeline, answers: dict[str, float | None], top: int = 6) -> pd.DataFrame:
+def factor_effects(
+    model: Pipeline,
+    answers: dict[str, float | None],
+    spread: dict[str, list[float]] | None = None,
+    top: int = 6,
+) -> pd.DataFrame:
     """How much each answer moves the risk, compared with the typical value for that factor.
 
     For each factor, the answer is replaced by the training median and the risk recomputed
     (with ``risk``, so unanswered questions count as in the estimate): the difference is what
     this answer adds (a what-if on the model, not a causal effect).
     """
-    base = risk(model, answers)
+    base = risk(model, answers, spread)
     typical = typical_values(model)
     effects = []
     for name in features_of(model):
         value = answers.get(name)
-        delta = base - risk(model, {**answers, name: typical[name]})
+        delta = base - risk(model, {**answers, name: typical[name]}, spread)
         if not math.isclose(delta, 0.0, abs_tol=1e-6):
             effects.append(
                 {
@@ -124,11 +153,19 @@ def _answers(patients: pd.DataFrame) -> list[list[float | None]]:
     ]
 
 
-def score(model: Pipeline, patients: pd.DataFrame, threshold: float) -> pd.DataFrame:
+def score(
+    model: Pipeline,
+    patients: pd.DataFrame,
+    threshold: float,
+    spread: dict[str, list[float]] | None = None,
+) -> pd.DataFrame:
     """Risk and screening decision for every row of a validated table of patients."""
     names = features_of(model)
     risks = np.array(
-        [risk(model, dict(zip(names, values, strict=True))) for values in _answers(patients[names])]
+        [
+            risk(model, dict(zip(names, values, strict=True)), spread)
+            for values in _answers(patients[names])
+        ]
     )
     scored = patients.copy()
     scored.insert(0, "flagged", risks >= threshold)

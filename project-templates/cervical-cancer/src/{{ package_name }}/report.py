@@ -65,10 +65,11 @@ def summary_line(metrics: dict) -> str:
         f"patients ({metrics['prevalence']:.1%}), from {source}. {dup['extra_copies']} patients "
         f"give exactly the answers of another patient ({dup['rows_in_groups']} patients in "
         f"{dup['groups']} groups, test results not compared); cross-validation keeps each group "
-        "in one fold. Every score is computed on the pooled "
+        "in one fold. Ranking and calibration scores are computed on the pooled "
         f"held-out risks of {cv['repeats']} repeats of {cv['splits']}-fold stratified "
         f"cross-validation (mean over repeats), with a 95 % interval from "
-        f"{cv['bootstrap_resamples']} bootstrap resamples of the patients."
+        f"{cv['bootstrap_resamples']} bootstrap resamples of the patients; screening scores "
+        "carry an interval from the fold-to-fold spread (see below)."
     )
 
 
@@ -102,15 +103,20 @@ def calibration_line(metrics: dict) -> str:
     name = metrics["app_model"]
     m = metrics["models"][name]
     slope, intercept, skill = m["calibration_slope"], m["calibration_intercept"], m["brier_skill"]
+    band = m["risk_band"]
     parts = [
         f"Calibration of the app's model ({label(name)}) on held-out folds: mean risk "
         f"{m['mean_risk']:.1%} against a prevalence of {metrics['prevalence']:.1%}, slope "
-        f"{ci(slope, 2)}, intercept {ci(intercept, 2)}."
+        f"{ci(slope, 2)}, intercept {ci(intercept, 2)}; 90 % of its held-out risks lie between "
+        f"{band['low']:.1%} and {band['high']:.1%}."
     ]
     ideal_slope = slope["low"] <= 1 <= slope["high"]
     ideal_intercept = intercept["low"] <= 0 <= intercept["high"]
     if ideal_slope and ideal_intercept:
-        parts.append("Neither interval excludes a perfectly calibrated model")
+        parts.append(
+            "Neither interval excludes the ideal values, but they are wide: these data neither "
+            "show the risks to be calibrated nor show them miscalibrated"
+        )
     else:
         off = []
         if not ideal_slope:
@@ -137,6 +143,24 @@ def screening_table(metrics: dict) -> str:
     return readme.markdown_table(["model", "threshold", *(title for _, title in SCREENING)], rows)
 
 
+def versus_everyone(m: dict, prevalence: float) -> str:
+    """PPV and NPV next to what anyone's result is, with the verdict their intervals allow."""
+    ppv, npv = m["ppv"], m["npv"]
+    text = (
+        f"a flagged patient is positive {ci(ppv, percent=True)} of the time against "
+        f"{prevalence:.1%} for anyone, a patient below the threshold negative "
+        f"{ci(npv, percent=True)} of the time against {1 - prevalence:.1%} for anyone"
+    )
+    same = [
+        word
+        for word, score, base in (("PPV", ppv, prevalence), ("NPV", npv, 1 - prevalence))
+        if score["low"] <= base <= score["high"]
+    ]
+    if same:
+        text += f" ({' and '.join(same)} not shown to differ from that)"
+    return text
+
+
 def screening_line(metrics: dict) -> str:
     name = metrics["app_model"]
     m = metrics["models"][name]
@@ -145,43 +169,55 @@ def screening_line(metrics: dict) -> str:
         f"Screening: each outer fold's threshold is the highest that finds "
         f"{metrics['sensitivity_target']:.0%} of the positives in a {cv['inner_splits']}-fold "
         "cross-validation of that fold's training rows only (nested); the table scores it on the "
-        f"held-out fold. At its threshold the app's model ({label(name)}) flags "
-        f"{ci(m['flagged'], percent=True)} of patients and finds "
-        f"{ci(m['sensitivity'], percent=True)} of positives; a flagged patient is positive "
-        f"{ci(m['ppv'], percent=True)} of the time against {metrics['prevalence']:.1%} for "
-        f"anyone. The threshold the app uses, {m['threshold']:.1%}, comes from the same rule "
-        "applied to every patient's held-out risk."
+        f"held-out fold. Intervals come from the fold-to-fold spread (Nadeau-Bengio corrected), "
+        f"so they include the threshold's own variation ({m['fold_thresholds']['min']:.1%} to "
+        f"{m['fold_thresholds']['max']:.1%} over the folds). The app's model "
+        f"({label(name)}) flags {ci(m['flagged'], percent=True)} of patients and finds "
+        f"{ci(m['sensitivity'], percent=True)} of positives; "
+        f"{versus_everyone(m, metrics['prevalence'])}. The saved model uses the same rule on "
+        f"its own inner cross-validation of every row: threshold {m['threshold']:.1%}, at "
+        f"which it flags {m['flagged_by_saved_model']:.1%} of these {metrics['rows']} patients."
     )
 
 
+def per_thousand(gain: float) -> str:
+    """A net-benefit difference as net true positives per 1,000 patients (its practical size)."""
+    return f"{1000 * gain:.1f}"
+
+
 def decision_line(metrics: dict) -> str:
-    """Where the decision curve shows a gain, only where its bootstrap interval excludes 0."""
+    """Where the decision curve shows a gain (its bootstrap interval above 0) and how large it
+    is there, in net true positives per 1,000 patients; no threshold is chosen from it."""
     d = metrics["decision_curve"]
-    best, at = d["best_gain"], d["at_threshold"]
+    at = d["at_threshold"]
+    grid = (
+        f"of {d['range']['low']:.1%} to {d['range']['high']:.1%} in steps of "
+        f"{100 * d['range']['step']:g} points"
+    )
     if d["better_than_both"]:
-        spans = ", ".join(
-            f"{s['low']:.1%}" if s["low"] == s["high"] else f"{s['low']:.1%} to {s['high']:.1%}"
+        spans = "; ".join(
+            (f"{s['low']:.1%}" if s["low"] == s["high"] else f"{s['low']:.1%} to {s['high']:.1%}")
+            + f" (gain {per_thousand(s['gain_min'])} to {per_thousand(s['gain_max'])})"
             for s in d["better_than_both"]
         )
         where = (
-            f"the 95 % bootstrap interval of its net-benefit gain over the better of flagging "
-            f"everyone and flagging no one lies above 0 for threshold risks {spans} (of "
-            f"{d['range']['low']:.1%} to {d['range']['high']:.1%} in steps of "
-            f"{100 * d['range']['step']:g} points; "
-            "not corrected for looking at every step)"
+            "the 95 % bootstrap interval of its net-benefit gain over the better of flagging "
+            f"everyone and flagging no one lies above 0 only for threshold risks {spans} ({grid}; "
+            "gains in net true positives per 1,000 patients, not corrected for looking at "
+            "every step). These are readings of one curve on these data, not a threshold to "
+            "use: one chosen from them would be judged on the data that chose it"
         )
     else:
         where = (
-            "at no threshold risk from {low:.1%} to {high:.1%} does the 95 % bootstrap interval "
-            "of its net-benefit gain over the better of flagging everyone and flagging no one "
-            "lie above 0"
-        ).format(**d["range"])
+            f"at no threshold risk ({grid}) does the 95 % bootstrap interval of its net-benefit "
+            "gain over the better of flagging everyone and flagging no one lie above 0"
+        )
     gain = at["gain_over_everyone"]
     text = (
-        f"Decision curve of the app's model: {where} (largest gain {best['value']:+.4f} "
-        f"[{best['low']:+.4f}, {best['high']:+.4f}] at {best['threshold']:.1%}). At its screening "
-        f"threshold ({at['threshold']:.1%}) its net benefit minus that of flagging everyone is "
-        f"{gain['value']:+.4f} [{gain['low']:+.4f}, {gain['high']:+.4f}]"
+        f"Decision curve of the app's model: {where}. At its screening threshold "
+        f"({at['threshold']:.1%}) its net benefit minus that of flagging everyone is "
+        f"{per_thousand(gain['value'])} [{per_thousand(gain['low'])}, "
+        f"{per_thousand(gain['high'])}] net true positives per 1,000 patients"
     )
     if gain["low"] <= 0:
         text += (
@@ -223,6 +259,37 @@ def missingness_table(metrics: dict) -> str:
     )
 
 
+def paired(d: dict) -> str:
+    """A paired ROC-AUC difference with its corrected interval and the verdict it allows."""
+    verdict = "no difference shown" if d["low"] <= 0 <= d["high"] else "a difference"
+    p = "p < 0.001" if d["p_value"] < 0.001 else f"p = {d['p_value']:.3f}"
+    return (
+        f"paired difference {d['difference']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}], "
+        f"corrected t-test over {d['folds']} folds, {p}: {verdict}"
+    )
+
+
+def subgroup_line(metrics: dict) -> str:
+    """The overlapping blocks of unanswered questions as one subgroup of patients."""
+    g = metrics["missingness"].get("subgroup")
+    if not g or not g["overlaps"]:
+        return ""
+    overlaps = ", ".join(
+        f"`{o['question']}` {o['also_first']} (of the {o['unanswered']} who skipped it)"
+        for o in g["overlaps"]
+    )
+    positives = ", ".join(f"{test} {n}" for test, n in g["positives"].items())
+    return (
+        f"The blocks overlap. Of the {g['patients']} patients who left `{g['question']}` "
+        f"unanswered, this many also skipped {overlaps}: largely one subgroup seen several "
+        f"times, not independent findings. Its mean age is {g['mean_age']['unanswered']:.1f} "
+        f"against {g['mean_age']['answered']:.1f} for the others, and its positives on each "
+        f"test are {positives}. "
+        "The data do not say why; a subgroup that was examined differently (or not verified) "
+        "would look the same. "
+    )
+
+
 def missingness_line(metrics: dict) -> str:
     check = metrics["missingness"]
     scores = check["roc_auc"]
@@ -249,6 +316,7 @@ def missingness_line(metrics: dict) -> str:
         )
     elif blocks:
         text += f"No block's difference reaches p < {ALPHA}. "
+    text += subgroup_line(metrics)
     text += (
         "No model gets a was-missing indicator, so none can use the fact of not answering; the "
         "pipeline fills a missing answer with the training median. "
@@ -263,12 +331,17 @@ def missingness_line(metrics: dict) -> str:
     name = label(metrics["app_model"])
     text += (
         f"ROC-AUC of {name}: with was-missing indicators {ci(scores['with_indicators'])}, "
-        f"without (the model used) {ci(scores['without_indicators'])}"
+        f"without (the model used) {ci(scores['without_indicators'])} "
+        f"({paired(check['indicator_difference'])})"
     )
     if "answered_only" in scores:
-        text += f", without, on the patients who answered that block {ci(scores['answered_only'])}"
+        text += (
+            f"; without, on the patients who answered that block only, "
+            f"{ci(scores['answered_only'])}"
+        )
     return text + (
-        ". The app scores an unanswered yes/no question both ways and keeps the higher risk."
+        ". The app scores a question left unanswered at several answers and keeps the highest "
+        "risk (see the App section)."
     )
 
 
@@ -284,17 +357,29 @@ def leakage_table(metrics: dict) -> str:
             ci(check["metrics"]["pr_auc"]),
         ],
     ]
-    return readme.markdown_table([f"{label(check['model'])} features", "ROC-AUC", "PR-AUC"], rows)
+    table = readme.markdown_table([f"{label(check['model'])} features", "ROC-AUC", "PR-AUC"], rows)
+    return f"{table}\n\nWith them minus without, ROC-AUC {paired(check['difference'])}."
 
 
 def explanation(metrics: dict, top: int = 8) -> str:
-    """Permutation importance of the app's model (no odds ratios: see DECISIONS.md)."""
+    """Permutation importance of the app's model (no odds ratios: see DECISIONS.md), saying
+    which factors' spread over the folds stays above zero."""
     ranking = metrics["permutation_importance"]
     rows = [[f"`{n}`", f"{v['mean']:.3f} ± {v['std']:.3f}"] for n, v in list(ranking.items())[:top]]
+    clear = [f"`{n}`" for n, v in ranking.items() if v["mean"] - v["std"] > 0]
+    if clear:
+        verdict = (
+            f"Only {', '.join(clear)} {'stays' if len(clear) == 1 else 'stay'} above 0 at mean "
+            "minus one std; for every other "
+            f"factor of the {len(ranking)} the bar crosses 0 (no reliance shown)."
+        )
+    else:
+        verdict = f"For all {len(ranking)} factors the bar crosses 0 (no reliance shown)."
     return (
         f"Permutation importance of the {label(metrics['app_model']).lower()} (drop in held-out "
         "ROC-AUC when a column is shuffled; mean ± std over the folds of one repeat): what the "
-        "model relies on, not an association with the risk or a cause. No odds ratios: the "
+        "model relies on, not an association with the risk or a cause. "
+        f"{verdict} No odds ratios: the "
         "regression's penalty shrinks them, and the data have too few positives per factor for "
         "unpenalised ones.\n\n" + readme.markdown_table(["factor", "drop in ROC-AUC"], rows)
     )
@@ -308,7 +393,7 @@ def data_notes(metrics: dict) -> str:
         "without a was-missing indicator. Column meanings follow the UCI page "
         f"({UCI_PAGE}) and {PAPER}. The UCI page lists `Dx:Cancer`, `Dx:CIN`, `Dx:HPV` and `Dx` "
         "as yes/no attributes without saying when the diagnosis was made; those given by enough "
-        "patients are features, and if one was made at the same visit as the target test it "
+        "patients are features, and if one was made during the same work-up as the target test it "
         "leaks part of the answer. " + history_line(metrics)
     )
 
@@ -320,7 +405,8 @@ def history_line(metrics: dict) -> str:
     with_them = metrics["models"][check["model"]]["roc_auc"]
     return (
         f"Without {dropped} (same folds), the ROC-AUC of the {label(check['model']).lower()} is "
-        f"{ci(check['metrics']['roc_auc'])}, against {ci(with_them)} with them."
+        f"{ci(check['metrics']['roc_auc'])}, against {ci(with_them)} with them (with minus "
+        f"without: {paired(check['difference'])})."
     )
 
 
@@ -351,10 +437,11 @@ def results_parts(metrics: dict) -> list[str]:
         screening_table(metrics),
         screening_line(metrics),
         decision_line(metrics),
+        verification_line(metrics),
         "### Unanswered questions",
         missingness_table(metrics),
         missingness_line(metrics),
-        "### Leakage check: the other test results of the same visit as features",
+        "### Leakage check: the other three test results as features",
         leakage_table(metrics),
         "### What the app's model relies on",
         explanation(metrics),
@@ -380,8 +467,7 @@ def model_card_section(metrics: dict) -> str:
     """Markdown for the model card between the results markers."""
     features = ", ".join(f"`{feature}`" for feature in metrics["features"])
     return "\n\n".join(
-        results_parts(metrics)
-        + [verification_line(metrics), f"Features used ({len(metrics['features'])}): {features}."]
+        results_parts(metrics) + [f"Features used ({len(metrics['features'])}): {features}."]
     )
 
 
@@ -393,38 +479,53 @@ def headline(metrics: dict) -> str:
     chance = ", not shown to rank better than chance" if m["roc_auc"]["low"] <= 0.5 else ""
     history = metrics["without_history"]
     no_dx = history["metrics"]["roc_auc"]
-    with_history = (
-        " and diagnosis flags (" + ", ".join(f"`{c}`" for c in history["dropped"]) + ")"
+    dx = ", ".join(f"`{c}`" for c in history["dropped"])
+    with_history = f" and diagnosis flags ({dx})" if history["dropped"] else ""
+    without = (
+        f"; without {dx} (timing undocumented) {ci(no_dx, 2)}, "
+        f"{paired(history['difference']).split(': ')[-1]}"
         if history["dropped"]
         else ""
     )
     gain = metrics["decision_curve"]["at_threshold"]["gain_over_everyone"]
     verdict = (
-        "not shown to beat following up everyone (net-benefit gain "
+        "not shown to beat following up everyone"
         if gain["low"] <= 0
-        else "better than following up everyone (net-benefit gain "
-    ) + f"{gain['value']:+.4f} [{gain['low']:+.4f}, {gain['high']:+.4f}])"
+        else "better than following up everyone"
+    ) + (
+        f" (net benefit {per_thousand(gain['value'])} [{per_thousand(gain['low'])}, "
+        f"{per_thousand(gain['high'])}] true positives per 1,000 patients above that)"
+    )
+    slope = m["calibration_slope"]
+    calibration = (
+        "too wide to show calibration either way"
+        if slope["low"] <= 1 <= slope["high"]
+        else "its interval excludes 1 (miscalibrated)"
+    )
     lines = [
         f"**{metrics['target']}** from questionnaire answers{with_history}, {metrics['rows']} "
-        "patients "
-        f"({metrics['prevalence']:.1%} positive){sample}: {label(name).lower()} ROC-AUC "
-        f"**{ci(m['roc_auc'], 2)}** (chance 0.50){chance}; without the undocumented-timing "
-        f"`Dx` columns {ci(no_dx, 2)}. PR-AUC {ci(m['pr_auc'], 2)} (chance "
-        f"{metrics['prevalence']:.2f}), calibration slope {ci(m['calibration_slope'], 2)}.",
+        f"patients ({metrics['prevalence']:.1%} positive){sample}: {label(name).lower()} "
+        f"ROC-AUC **{ci(m['roc_auc'], 2)}** (chance 0.50){chance}{without}. PR-AUC "
+        f"{ci(m['pr_auc'], 2)} (chance {metrics['prevalence']:.2f}); calibration slope "
+        f"{ci(slope, 2)}, {calibration}.",
         f"At the screening threshold chosen by nested cross-validation it flags "
         f"**{ci(m['flagged'], percent=True)}** of patients to find "
-        f"{ci(m['sensitivity'], percent=True)} of positives (PPV {ci(m['ppv'], percent=True)}): "
-        f"{verdict}.",
+        f"{ci(m['sensitivity'], percent=True)} of positives (PPV {ci(m['ppv'], percent=True)} "
+        f"against {metrics['prevalence']:.1%} for anyone): {verdict}.",
     ]
     blocks = metrics["missingness"]["blocks"]
-    if blocks and blocks[0]["p_holm"] < ALPHA:
+    v = metrics["verification"]["others_negative"]
+    g = metrics["missingness"].get("subgroup")
+    if blocks and blocks[0]["p_holm"] < ALPHA and g:
         top = blocks[0]
         lines.append(
-            f"Patients who left `{top['questions'][0]}` unanswered: "
-            f"{top['unanswered_positives']} positives in {top['unanswered']} "
-            f"({ci(top['unanswered_rate'], percent=True)}) against "
-            f"{ci(top['answered_rate'], percent=True)} of those who answered (Holm-adjusted "
-            f"p = {top['p_holm']:.3f}); no model gets a was-missing indicator."
+            f"Patients who left `{top['questions'][0]}` unanswered (a subgroup, mean age "
+            f"{g['mean_age']['unanswered']:.1f} against {g['mean_age']['answered']:.1f}, that "
+            f"mostly skipped other blocks too): {top['unanswered_positives']} positives in "
+            f"{top['unanswered']} against {ci(top['answered_rate'], percent=True)} of those who "
+            f"answered (Holm p = {top['p_holm']:.3f}); only {v['positives']} of "
+            f"{v['patients']} patients with the other tests negative are positive "
+            "(verification bias, see below)."
         )
     return "  \n".join(lines) + (
         "\n\n![Calibration of the held-out risks](reports/figures/calibration.png)"
@@ -436,25 +537,26 @@ def next_experiments(metrics: dict) -> list[str]:
     name = metrics["app_model"]
     m = metrics["models"][name]
     cv = metrics["cross_validation"]
-    best = metrics["decision_curve"]["best_gain"]
     items = [
         f"With {metrics['positives']} positives the ROC-AUC interval is "
         f"[{m['roc_auc']['low']:.2f}, {m['roc_auc']['high']:.2f}]. Raising `n_repeats` in "
         f"`config.py` (now {cv['repeats']}) steadies the estimate but cannot narrow the interval "
         "much: only more patients can.",
         f"At `sensitivity_target` = {metrics['sensitivity_target']:.2f} the model flags "
-        f"{ci(m['flagged'], percent=True)} of patients. The decision curve's largest gain is at "
-        f"a threshold risk of {best['threshold']:.1%}: set the threshold from the cost of a "
-        "missed case against an unneeded follow-up instead (replace "
-        "`evaluate.screening_threshold`), run `make all`, and compare the net benefit.",
-        "`logistic_c_grid` in `config.py` sets the C values the inner cross-validation tries "
-        "(chosen per outer fold: "
-        + ", ".join(
-            f"C = {c} in {n}"
-            for c, n in metrics["models"]["logistic_regression"]["logistic_c"].items()
-        )
-        + "); widen it and see whether the calibration slope moves towards 1.",
+        f"{ci(m['flagged'], percent=True)} of patients. Fix a threshold risk from the cost of a "
+        "missed case against an unneeded follow-up before looking at any result (threshold "
+        "risk t: one case found is worth (1 - t) / t unneeded follow-ups), use it in place of "
+        "`evaluate.screening_threshold`, run `make all` and read its net benefit.",
     ]
+    c = metrics["models"]["logistic_regression"].get("logistic_c")
+    if c:
+        choices = ", ".join(f"C = {value} in {n}" for value, n in c["outer_choices"].items())
+        items.append(
+            f"The inner CV of every row chose C = {c['held']:g} from `logistic_c_grid`, held in "
+            f"every outer fold; each outer training set's own inner CV would have chosen {choices} "
+            "of them. To measure what holding one C costs, fit each outer fold with its own "
+            "choice (`fold.c` in `evaluate.cross_validate`) and compare the per-fold ROC-AUC."
+        )
     xgb = metrics["models"]["xgboost"]["calibration_slope"]
     if xgb["high"] < 1:
         items.append(
@@ -462,10 +564,13 @@ def next_experiments(metrics: dict) -> list[str]:
             "shallower or fewer trees (`xgboost` in `config.py`: `max_depth`, `n_estimators`) "
             "and compare the slope."
         )
-    items.append(
-        "Whether the target test was done for everyone is not documented (see the model card's "
-        "verification-bias note): find the study protocol in the UCI page's paper and, if "
-        "referral depended on the other tests, keep only the patients who had all four (a row "
-        "filter in `pipeline.run_data`) and compare.",
-    )
+    g = metrics["missingness"].get("subgroup")
+    if g:
+        items.append(
+            f"The {g['patients']} patients who left `{g['question']}` unanswered have "
+            f"{g['positives'][metrics['target']]} positives: train on the patients who answered "
+            "only (a row filter before `evaluate.cross_validate` in `pipeline.run_evaluate`) and "
+            "compare the ROC-AUC on those patients with the one reported here, to see how much "
+            "the model leans on who was in that subgroup."
+        )
     return items[:5]

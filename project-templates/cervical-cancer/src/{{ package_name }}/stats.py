@@ -143,6 +143,30 @@ def corrected_paired_test(
     }
 
 
+def corrected_ratio(
+    numerators: np.ndarray, denominators: np.ndarray, test_share: float, confidence: float = 0.95
+) -> dict[str, float]:
+    """A share pooled over the folds of repeated cross-validation (e.g. flagged / patients),
+    with a 95 % interval from the fold-to-fold spread, Nadeau-Bengio corrected.
+
+    Each fold's share varies with the data it was trained on (its threshold) and with the
+    patients it is tested on, so this interval covers both, unlike a bootstrap of fixed flags.
+    The ratio is linearised (residuals ``num - R * den``), so a fold where the denominator is
+    0 (e.g. no patient below the threshold) still counts.
+    """
+    numerators, denominators = np.asarray(numerators, float), np.asarray(denominators, float)
+    n = len(numerators)
+    ratio = numerators.sum() / denominators.sum()
+    residuals = (numerators - ratio * denominators) / denominators.mean()
+    se = math.sqrt((1 / n + test_share / (1 - test_share)) * float(np.var(residuals, ddof=1)))
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * se
+    return {
+        "value": round(float(ratio), 4),
+        "low": round(max(0.0, float(ratio - half)), 4),
+        "high": round(min(1.0, float(ratio + half)), 4),
+    }
+
+
 def exact_rate(positives: int, n: int) -> dict[str, float]:
     """A share with its exact (Clopper-Pearson) 95 % interval."""
     if n == 0:

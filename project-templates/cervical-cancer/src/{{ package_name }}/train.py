@@ -2,10 +2,11 @@
 
 Both are pipelines that impute inside themselves (the training median), so in cross-validation
 every imputation value is learned from the training folds only. Neither model gets a
-was-missing indicator: in this data "not answered" is an artifact of how the answers were
-collected (see features.missingness), not a risk factor. Neither model weights the classes
-either: weighting would inflate every risk, and the risks are read as probabilities (their
-calibration is measured in evaluate.py, not assumed).
+was-missing indicator: in this data "not answered" marks a distinct subgroup of patients with
+almost no positives on any test (see features.missingness and features.subgroup), which says
+who these patients are or how they were examined, not the value of a risk factor. Neither
+model weights the classes either: weighting would inflate every risk, and the risks are read as
+probabilities (their calibration is measured in evaluate.py, not assumed).
 """
 
 from __future__ import annotations
@@ -35,6 +36,22 @@ TRUSTED_TYPES = [
 """The only types a saved model may contain; anything else is refused on load."""
 
 
+PER_PATIENTS = 1000
+"""``logistic_c`` is the C of a fit on this many patients (see ``scaled_c``)."""
+
+
+def scaled_c(c: float, rows: int) -> float:
+    """scikit-learn's C for a fit on ``rows`` patients: ``c * PER_PATIENTS / rows``.
+
+    scikit-learn adds the same L2 penalty to a loss summed over the rows, so a fixed C shrinks
+    a fit on fewer rows harder. The screening threshold is set on the risks of an inner
+    cross-validation (fits on three quarters of the rows) and applied to a fit on all of
+    them; with a fixed C their risks would not be on the same scale and the threshold would
+    not transfer. Scaled, the penalty per patient is the same in every fit.
+    """
+    return c * PER_PATIENTS / rows
+
+
 def make_model(name: str, params: config.Params, *, indicators: bool = False) -> Pipeline:
     """An unfitted pipeline for ``name``; ``indicators`` adds was-missing columns (only for the
     check that measures what they would add, never for a model that is used)."""
@@ -53,7 +70,10 @@ def fit(
 ) -> Pipeline:
     if y.nunique() < 2:
         raise ValueError("the training data must contain both classes")
-    return make_model(name, params, indicators=indicators).fit(X, y)
+    model = make_model(name, params, indicators=indicators)
+    if name == "logistic_regression":
+        model.set_params(model__C=scaled_c(params.logistic_c, len(X)))
+    return model.fit(X, y)
 
 
 def predict_risk(model: Pipeline, X: pd.DataFrame) -> np.ndarray:
