@@ -66,7 +66,7 @@ def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Ch
         shown = frame
         if len(frame) > params.max_points:  # a readable plot, drawn in seconds
             shown = frame.sample(params.max_points, random_state=params.seed)
-        charts.append(pairs(frame, shown, numeric[: params.max_pair_columns], group, params))
+        charts.append(pairs(frame, schema, shown, numeric[: params.max_pair_columns], group, params))
         charts.append(correlation(frame, schema, numeric[: params.max_panels], group, params))
     if group is not None:
         stack = schema.column(schema.stack) if schema.stack else None
@@ -92,6 +92,9 @@ def with_ci(
     """ "5,000 g (95% CI 4,900 to 5,200)", or "…, 95% CI … to …" ``inside`` brackets;
     ``digits`` for correlations and η²."""
     show = (lambda v: f"{v:.{digits}f}") if digits is not None else fmt
+    if pd.isna(estimate.low):
+        note = f"fewer than {stats.MIN_MEDIAN_ROWS} values: no interval"
+        return f"{show(estimate.value)}{unit}, {note}" if inside else f"{show(estimate.value)}{unit} ({note})"
     interval = f"95% CI {show(estimate.low)} to {show(estimate.high)}"
     value = f"{show(estimate.value)}{unit}"
     return f"{value}, {interval}" if inside else f"{value} ({interval})"
@@ -100,6 +103,13 @@ def with_ci(
 def _pct(estimate: Estimate, *, inside: bool = False) -> str:
     interval = f"95% CI {estimate.low:.0%} to {estimate.high:.0%}"
     return f"{estimate.value:.0%}, {interval}" if inside else f"{estimate.value:.0%} ({interval})"
+
+
+def _open_range(step: Estimate, unit: str) -> str:
+    """What an interval holding zero leaves open, in words."""
+    if pd.isna(step.low):
+        return f"fewer than {stats.MIN_MEDIAN_ROWS} values in a group, no interval"
+    return f"differences from {fmt(step.low)} to {fmt(step.high)}{unit} are not excluded"
 
 
 def _capital(text: str) -> str:
@@ -159,9 +169,9 @@ def distribution(
         high, low, first = steps[0]
         if first.spans_zero:
             finding = (
-                f"{name[high]} and {name[low]} share the highest median {focus.short}: "
-                f"{fmt(medians[high].value)} and {fmt(medians[low].value)}{unit}, a difference "
-                f"of {with_ci(first, unit)} that holds zero"
+                f"{name[high]} and {name[low]} are not distinguishable at the top by median "
+                f"{focus.short}: {fmt(medians[high].value)} and {fmt(medians[low].value)}{unit}, "
+                f"{_open_range(first, unit)}"
             )
         else:
             finding = (
@@ -170,22 +180,17 @@ def distribution(
             )
         for upper, lower, step in steps[1:]:
             if step.spans_zero:
-                same = medians[upper].value == medians[lower].value
-                tied_at = (
-                    fmt(medians[upper].value)
-                    if same
-                    else f"{fmt(medians[upper].value)} and {fmt(medians[lower].value)}"
-                )
                 finding += (
-                    f"; {name[upper]} and {name[lower]} are tied at {tied_at}{unit} "
-                    f"(difference {with_ci(step, unit, inside=True)}, which holds zero)"
+                    f"; {name[upper]} ({fmt(medians[upper].value)}{unit}) and {name[lower]} "
+                    f"({fmt(medians[lower].value)}{unit}) are not distinguishable: "
+                    f"{_open_range(step, unit)}"
                 )
             else:
                 finding += f"; {name[upper]} is {with_ci(step, unit)} above {name[lower]}"
         finding += "."
         for level, estimate in medians.items():
             values[f"median_{level}"] = estimate.value
-            values[f"median_{level}_ci"] = [estimate.low, estimate.high]
+            values[f"median_{level}_ci"] = [estimate.as_dict()["low"], estimate.as_dict()["high"]]
         values["differences"] = [
             {"higher": upper, "lower": lower, **step.as_dict()} for upper, lower, step in steps
         ]
@@ -200,7 +205,7 @@ def distribution(
             f"lie between {fmt(q1)} and {fmt(q3)}{unit}."
         )
         medians = {"": median}
-        values = {"median": median.value, "median_ci": [median.low, median.high]}
+        values = {"median": median.value, "median_ci": [median.as_dict()["low"], median.as_dict()["high"]]}
         values |= {"q1": float(q1), "q3": float(q3)}
         title = f"Distribution of {focus.short}"
     figure = plots.histogram(
@@ -271,7 +276,7 @@ def subgroups(
             more = "higher" if signs.pop() else "lower"
             finding += f": {_level(split, b)} is {more} within every {group.short}"
         elif ties:
-            finding += f"; tied (the interval holds zero): {'; '.join(ties)}"
+            finding += f"; not distinguishable (no interval excluding zero): {'; '.join(ties)}"
         finding += "."
     if left_out:
         finding = finding[:-1] + f" ({left_out:,} {schema.entity} without {split.short} left out)."
@@ -379,7 +384,20 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
             f", but within each {group.short} it is weaker ({within}, every interval short of the "
             f"pooled value): much of it is the difference between {group.short} groups"
         )
-    return f"; within each {group.short}, {within}"
+    if verdict == stats.STRONGER_WITHIN:
+        return (
+            f", and within each {group.short} it is stronger ({within}, every interval beyond "
+            f"the pooled value): mixing the {group.short} groups dilutes it"
+        )
+    if verdict == stats.UNLIKE_EVERY_GROUP:
+        return (
+            f", but the pooled value lies outside every {group.short}'s interval ({within}): "
+            f"it describes none of the {group.short} groups"
+        )
+    if verdict == stats.UNLIKE_SOME_GROUPS:
+        where = ", ".join(_level(group, level) for level in comparison.unlike)
+        return f"; within each {group.short}, {within}, and the pooled value lies outside {where}'s interval"
+    return f"; within each {group.short}, {within}, every interval holding the pooled value"
 
 
 def relationship(
@@ -425,11 +443,44 @@ def relationship(
         finding += describe(comparison, group, r)
         values["within"] = {level: e.as_dict() for level, e in comparison.within.items()}
         values["verdict"] = comparison.verdict
+        if schema.split and schema.split != group.name:
+            finding += one_level_down(scaled, [x.name, y.name], group, schema, params, values, r)
     finding += "."
     title = f"{y.plain} against {x.plain.lower()}"
     figure = plots.scatter(frame, x, y, group, title=title, entity=schema.entity)
     question = f"How does {y.short} change with {x.short}?"
     return Chart("relationship", title, question, finding, figure, values)
+
+
+def one_level_down(
+    frame: pd.DataFrame,
+    names: list[str],
+    group: Column,
+    schema: Schema,
+    params: GalleryParams,
+    values: dict[str, object],
+    symbol: str,
+    method: str = "pearson",
+) -> str:
+    """The same pair inside the cells of the group and the second grouping: does the
+    within-group relation survive, or is it the second grouping one level down?"""
+    cells, cell = crossed(frame, group, schema.column(schema.split))
+    found = stats.compare_within(
+        cells, names, cell.name, method=method, min_rows=params.min_group_rows
+    )
+    if not found:
+        return ""
+    within = found[0].within
+    values["within_cells"] = {level: e.as_dict() for level, e in within.items()}
+    low, high = found[0].within_range
+    zero = [level for level, e in within.items() if e.spans_zero]
+    text = f". Within each {cell.short}, {symbol} from {low:.2f} to {high:.2f}"
+    if zero:
+        return text + (
+            f"; {len(zero)} of {len(within)} cell intervals hold zero ({', '.join(zero)}), "
+            f"so the within-{group.short} relation does not hold in every cell"
+        )
+    return text + ", every cell's interval clear of zero"
 
 
 def _name(column: Column) -> str:
@@ -450,7 +501,70 @@ VERDICTS = {
     stats.PARTLY_REVERSED: "the sign reverses in some groups",
     stats.HIDDEN: "a relation the pooled data hides appears in every group",
     stats.BETWEEN_GROUPS: "the pooled value is mostly a difference between groups",
+    stats.STRONGER_WITHIN: "stronger within every group than pooled",
+    stats.UNLIKE_EVERY_GROUP: "the pooled value lies outside every group's interval",
+    stats.UNLIKE_SOME_GROUPS: "the pooled value lies outside some groups' intervals",
 }
+
+
+def _where(comparison: Comparison, category: Column) -> str:
+    """The groups a partial verdict is about: " (in Dream)"."""
+    if comparison.verdict == stats.PARTLY_REVERSED:
+        levels = [
+            level
+            for level, e in comparison.within.items()
+            if e.value * comparison.pooled.value < 0 and not e.spans_zero
+        ]
+    elif comparison.verdict == stats.UNLIKE_SOME_GROUPS:
+        levels = comparison.unlike
+    else:
+        return ""
+    return f" (in {', '.join(_level(category, level) for level in levels)})"
+
+
+def nested_levels(frame: pd.DataFrame, category: str, group: str) -> dict[str, str]:
+    """Levels of ``category`` that hold a single level of ``group`` (Torgersen: only Adelie):
+    there the two groupings are confounded and cannot be told apart."""
+    data = frame.dropna(subset=[category, group])
+    result = {}
+    for level, part in data.groupby(category, observed=True):
+        held = part[group].astype(str).unique()
+        if len(held) == 1:
+            result[str(level)] = str(held[0])
+    return result
+
+
+def crossed(frame: pd.DataFrame, group: Column, other: Column) -> tuple[pd.DataFrame, Column]:
+    """The table with one more category: the cells of two groupings ("Adelie / female")."""
+    name = f"{group.name} × {other.name}"
+    both = frame[group.name].notna() & frame[other.name].notna()
+    cells = frame[group.name].astype(str) + " / " + frame[other.name].astype(str)
+    column = Column(
+        name=name,
+        kind="category",
+        label=f"{group.plain} × {other.plain.lower()} cell",
+    )
+    return frame.assign(**{name: cells.where(both)}), column
+
+
+def survives(comparisons: list[Comparison], labels: dict[str, str], symbol: str) -> str:
+    """What is left of each pair inside the cells of two groupings."""
+    kept, fading = [], []
+    for c in comparisons:
+        signs = {e.value > 0 for e in c.within.values()}
+        zero = sum(e.spans_zero for e in c.within.values())
+        name = f"{labels[c.a]} × {labels[c.b]}"
+        low, high = c.within_range
+        if zero == 0 and len(signs) == 1:
+            kept.append(f"{name} ({symbol} {low:.2f} to {high:.2f})")
+        else:
+            fading.append(f"{name} ({zero} of {len(c.within)} cell intervals hold zero)")
+    parts = []
+    if kept:
+        parts.append(f"one sign, every interval clear of zero, in every cell for {', '.join(kept)}")
+    if fading:
+        parts.append(f"not established in every cell for {', '.join(fading)}")
+    return "; ".join(parts)
 
 
 def _pooled(frame: pd.DataFrame, names: list[str], method: str) -> list[Comparison]:
@@ -465,6 +579,7 @@ def _pooled(frame: pd.DataFrame, names: list[str], method: str) -> list[Comparis
 
 def pairs(
     frame: pd.DataFrame,
+    schema: Schema,
     shown: pd.DataFrame,
     numeric: list[Column],
     group: Column | None,
@@ -492,6 +607,10 @@ def pairs(
             finding += describe(within[0], group, symbol)
             values["within"] = {level: e.as_dict() for level, e in within[0].within.items()}
             values["verdict"] = within[0].verdict
+            if schema.split and schema.split != group.name:
+                finding += one_level_down(
+                    frame, [best.a, best.b], group, schema, params, values, symbol, method
+                )
     finding += "."
     title = "Every pair of measurements" + (f", by {group.short}" if group else "")
     if len(frame) > len(shown):
@@ -534,26 +653,57 @@ def correlation(
         "groupings": {},
     }
     shown = pooled
+    intervals = 0
     for category in schema.of_kind("category"):
         comparisons = stats.compare_within(
             frame, names, category.name, method=method, min_rows=params.min_group_rows
         )
         if not comparisons:
             continue
+        intervals += sum(len(c.within) for c in comparisons)
         values["groupings"][category.name] = [c.as_dict() for c in comparisons]
         if group is not None and category.name == group.name:
             shown = comparisons
+        finding += f". Split by {category.short}"
+        if group is not None and category.name != group.name:
+            nested = nested_levels(frame, category.name, group.name)
+            if nested:
+                held = ", ".join(f"{_level(category, k)} has only {v}" for k, v in nested.items())
+                finding += f" (confounded with {group.short}: {held})"
+                values.setdefault("nested", {})[category.name] = nested
         flagged: dict[str, list[str]] = {}
         for c in comparisons:
             if c.verdict != stats.CONSISTENT:
-                flagged.setdefault(c.verdict, []).append(f"{labels[c.a]} × {labels[c.b]}")
+                flagged.setdefault(c.verdict, []).append(
+                    f"{labels[c.a]} × {labels[c.b]}{_where(c, category)}"
+                )
         if flagged:
             listed = "; ".join(
                 f"{VERDICTS[verdict]} for {', '.join(pairs)}" for verdict, pairs in flagged.items()
             )
-            finding += f". Split by {category.short}: {listed}"
+            finding += f": {listed}"
         else:
-            finding += f". Split by {category.short}, every pair keeps its pooled sign and size"
+            finding += ", every group's interval holds the pooled value"
+    if group is not None:
+        for other in schema.of_kind("category"):
+            if other.name == group.name:
+                continue
+            cells, cell = crossed(frame, group, other)
+            comparisons = stats.compare_within(
+                cells, names, cell.name, method=method, min_rows=params.min_group_rows
+            )
+            if not comparisons:
+                continue
+            intervals += sum(len(c.within) for c in comparisons)
+            values["groupings"][cell.name] = [c.as_dict() for c in comparisons]
+            finding += f". Within each {cell.short}: {survives(comparisons, labels, symbol)}"
+    if intervals:
+        finding += (
+            f". These are {intervals} within-group 95% intervals, not corrected for multiple "
+            f"comparisons: about {intervals / 20:.0f} of them would miss their true value by "
+            "chance alone, so a single group's verdict is weak evidence"
+        )
+        values["within_intervals"] = intervals
     finding += "."
     shown = sorted(shown, key=lambda c: -abs(c.pooled.value))[: params.max_correlation_pairs]
     title = "Correlations, pooled and within " + (
@@ -579,10 +729,15 @@ def composition(
     totals = table.sum(axis=1)
     top = _level(rows, totals.index[0])
     total = int(len(frame[frame[rows.name].notna()]))
-    share = stats.wilson_interval(int(totals.iloc[0]), total)
+    runner_up = (
+        f", then {_level(rows, totals.index[1])} with {int(totals.iloc[1]):,}"
+        if len(totals) > 1
+        else ""
+    )
+    # counts per group describe how the data were collected, not a population: no interval
     finding = (
-        f"{top} has the most {schema.entity}: {int(totals.iloc[0]):,} of {total:,} "
-        f"({_pct(share, inside=True)})"
+        f"{top} has the most {schema.entity} in this data set: {int(totals.iloc[0]):,} of "
+        f"{total:,}{runner_up} (counts of the sampling design, not estimates)"
     )
     if split is not None:
         single = [
@@ -600,7 +755,6 @@ def composition(
         question = f"How many {schema.entity} are there per {rows.short}?"
     figure = plots.bar_counts(table, rows, split, title=title, entity=schema.entity)
     values: dict[str, object] = {f"count_{level}": int(value) for level, value in totals.items()}
-    values["top_share"] = share.as_dict()
     return Chart("composition", title, question, finding, figure, values)
 
 
@@ -616,12 +770,14 @@ def shares(
     )
     overall = dict(sorted(overall.items(), key=lambda item: -item[1].value))
     by_group: dict[str, dict[str, float]] = {}
+    by_group_ci: dict[str, dict[str, Estimate]] = {}
     if group is not None:
         for level, part in frame.groupby(group.name, observed=True):
-            sums = part[parts].sum()
-            by_group[_level(group, level)] = {
-                tick[name]: float(sums[name] / sums.sum()) for name in parts
-            }
+            found = stats.share_intervals(
+                part, parts, resamples=params.resamples, seed=seed_for(params, "shares", level)
+            )
+            by_group_ci[_level(group, level)] = {tick[n]: e for n, e in found.items()}
+            by_group[_level(group, level)] = {tick[n]: e.value for n, e in found.items()}
     label = schema.parts_label or "the total"
     first, last = next(iter(overall)), list(overall)[-1]
     finding = (
@@ -635,8 +791,24 @@ def shares(
             for name in parts
         }
         widest = max(gaps, key=gaps.get)
-        spread = ", ".join(f"{level} {p[tick[widest]]:.0%}" for level, p in by_group.items())
+        spread = ", ".join(
+            f"{level} {_pct(p[tick[widest]])}" for level, p in by_group_ci.items()
+        )
         finding += f". By {group.short}, the share of {tick[widest]} differs most: {spread}"
+        reversed_in = {
+            level: max(p, key=p.get) for level, p in by_group.items() if max(p, key=p.get) != tick[first]
+        }
+        if reversed_in:
+            finding += "; the pooled ranking does not hold in " + ", ".join(
+                f"{level}, where {leader} leads ({_pct(by_group_ci[level][leader])} against "
+                f"{_pct(by_group_ci[level][tick[first]])} for {tick[first]})"
+                for level, leader in reversed_in.items()
+            )
+            values_reversal = reversed_in
+        else:
+            values_reversal = {}
+    else:
+        values_reversal = {}
     finding += "."
     title = f"Share of {label}" + (f", overall and by {group.short}" if by_group else "")
     figure = plots.share_bars(
@@ -646,5 +818,8 @@ def shares(
         xlabel=f"Share of {label}",
     )
     values: dict[str, object] = {f"share_{name}": e.as_dict() for name, e in overall.items()}
-    values["by_group"] = by_group
+    values["by_group"] = {
+        level: {name: e.as_dict() for name, e in found.items()} for level, found in by_group_ci.items()
+    }
+    values["largest_share_within"] = values_reversal
     return Chart("shares", title, f"What makes up {label}?", finding, figure, values)

@@ -96,12 +96,17 @@ def _levels(frame: pd.DataFrame, group: Column | None) -> list[str]:
 
 
 def _interval(estimate: Estimate, unit: str = "") -> str:
+    if np.isnan(estimate.low):
+        return f"{fmt(estimate.value)}{unit} (too few values for an interval)"
     return f"{fmt(estimate.value)}{unit} (95% CI {fmt(estimate.low)} to {fmt(estimate.high)})"
 
 
 def _bins(values: pd.Series, log: bool) -> np.ndarray:
-    """Shared histogram bin edges (evenly spaced in log10 on a log axis), at most 40 bins."""
-    edges = np.histogram_bin_edges(np.log10(values) if log else values, bins="auto")[:41]
+    """Shared histogram bin edges (evenly spaced in log10 on a log axis), at most 40 bins
+    over the full range: every value falls in a bin."""
+    data = np.log10(values) if log else values.to_numpy(dtype=float)
+    count = min(40, len(np.histogram_bin_edges(data, bins="auto")) - 1)
+    edges = np.histogram_bin_edges(data, bins=count)
     return 10**edges if log else edges
 
 
@@ -126,7 +131,8 @@ def histogram(
     parts = parts or [("", data)]
     edges = _bins(data[column.name], column.log)
     fig = Figure(figsize=(WIDE[0], 1.2 + 1.25 * len(parts)), layout="constrained")
-    axes = fig.subplots(len(parts), 1, sharex=True, squeeze=False)[:, 0]
+    # one y scale: bar heights compare across the panels
+    axes = fig.subplots(len(parts), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
     palette = colours(levels)
     unit = f" {column.unit}" if column.unit else ""
     for ax, (level, part) in zip(axes, parts, strict=True):
@@ -138,7 +144,8 @@ def histogram(
         else:
             median = estimate.value
             text = f"median {_interval(estimate, unit)}"
-            ax.axvspan(estimate.low, estimate.high, color="black", alpha=0.15, lw=0)
+            if not np.isnan(estimate.low):
+                ax.axvspan(estimate.low, estimate.high, color="black", alpha=0.15, lw=0)
         ax.axvline(median, color="black", lw=1.5)
         ax.set_title(text, loc="right", fontsize=9, fontweight="normal")  # above the bars
         if level:
@@ -425,6 +432,9 @@ VERDICT_NOTES = {
     stats.PARTLY_REVERSED: "sign reversed within some {}",
     stats.HIDDEN: "hidden by pooling the {} groups",
     stats.BETWEEN_GROUPS: "mostly between {} groups",
+    stats.STRONGER_WITHIN: "stronger within every {}",
+    stats.UNLIKE_EVERY_GROUP: "pooled unlike every {}",
+    stats.UNLIKE_SOME_GROUPS: "pooled unlike some {}",
 }
 
 
