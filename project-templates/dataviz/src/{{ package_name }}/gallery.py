@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from . import features, plots, stats
 from .plots import fmt
-from .schema import Column, Schema
+from .schema import Column, Schema, identities
 from .stats import Comparison, Estimate
 
 
@@ -28,6 +28,8 @@ class GalleryParams:
     """Bootstrap resamples behind every interval of a median, a difference or η²."""
     min_group_rows: int = 10
     """Smallest group whose own correlation is computed (and compared with the pooled one)."""
+    min_median_rows: int = 25
+    """Smallest group whose median (and median difference) gets a bootstrap interval."""
     max_correlation_pairs: int = 15
 
 
@@ -66,7 +68,9 @@ def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Ch
         shown = frame
         if len(frame) > params.max_points:  # a readable plot, drawn in seconds
             shown = frame.sample(params.max_points, random_state=params.seed)
-        charts.append(pairs(frame, schema, shown, numeric[: params.max_pair_columns], group, params))
+        charts.append(
+            pairs(frame, schema, shown, numeric[: params.max_pair_columns], group, params)
+        )
         charts.append(correlation(frame, schema, numeric[: params.max_panels], group, params))
     if group is not None:
         stack = schema.column(schema.stack) if schema.stack else None
@@ -93,8 +97,12 @@ def with_ci(
     ``digits`` for correlations and η²."""
     show = (lambda v: f"{v:.{digits}f}") if digits is not None else fmt
     if pd.isna(estimate.low):
-        note = f"fewer than {stats.MIN_MEDIAN_ROWS} values: no interval"
-        return f"{show(estimate.value)}{unit}, {note}" if inside else f"{show(estimate.value)}{unit} ({note})"
+        note = "too few values for an interval"
+        return (
+            f"{show(estimate.value)}{unit}, {note}"
+            if inside
+            else f"{show(estimate.value)}{unit} ({note})"
+        )
     interval = f"95% CI {show(estimate.low)} to {show(estimate.high)}"
     value = f"{show(estimate.value)}{unit}"
     return f"{value}, {interval}" if inside else f"{value} ({interval})"
@@ -108,7 +116,7 @@ def _pct(estimate: Estimate, *, inside: bool = False) -> str:
 def _open_range(step: Estimate, unit: str) -> str:
     """What an interval holding zero leaves open, in words."""
     if pd.isna(step.low):
-        return f"fewer than {stats.MIN_MEDIAN_ROWS} values in a group, no interval"
+        return "a group has too few values for an interval"
     return f"differences from {fmt(step.low)} to {fmt(step.high)}{unit} are not excluded"
 
 
@@ -135,7 +143,10 @@ def ranked_medians(
     neighbour pair in that order (higher minus lower) with its interval."""
     medians = {
         level: stats.median_interval(
-            part, resamples=params.resamples, seed=seed_for(params, key, level)
+            part,
+            resamples=params.resamples,
+            seed=seed_for(params, key, level),
+            min_rows=params.min_median_rows,
         )
         for level, part in parts.items()
     }
@@ -149,6 +160,7 @@ def ranked_medians(
                 parts[low],
                 resamples=params.resamples,
                 seed=seed_for(params, key, high, low),
+                min_rows=params.min_median_rows,
             ),
         )
         for high, low in zip(order, order[1:], strict=False)
@@ -197,7 +209,10 @@ def distribution(
         title = f"Distribution of {focus.short} by {group.short}"
     else:
         median = stats.median_interval(
-            frame[focus.name], resamples=params.resamples, seed=seed_for(params, focus.name)
+            frame[focus.name],
+            resamples=params.resamples,
+            seed=seed_for(params, focus.name),
+            min_rows=params.min_median_rows,
         )
         q1, q3 = frame[focus.name].quantile([0.25, 0.75])
         finding = (
@@ -205,7 +220,10 @@ def distribution(
             f"lie between {fmt(q1)} and {fmt(q3)}{unit}."
         )
         medians = {"": median}
-        values = {"median": median.value, "median_ci": [median.as_dict()["low"], median.as_dict()["high"]]}
+        values = {
+            "median": median.value,
+            "median_ci": [median.as_dict()["low"], median.as_dict()["high"]],
+        }
         values |= {"q1": float(q1), "q3": float(q3)}
         title = f"Distribution of {focus.short}"
     figure = plots.histogram(
@@ -246,6 +264,7 @@ def subgroups(
                 inner[reference],
                 resamples=params.resamples,
                 seed=seed_for(params, focus.name, level, other, reference),
+                min_rows=params.min_median_rows,
             )
             gaps.append((str(level), other, reference, gap))
     left_out = len(frame) - len(data)
@@ -396,7 +415,10 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
         )
     if verdict == stats.UNLIKE_SOME_GROUPS:
         where = ", ".join(_level(group, level) for level in comparison.unlike)
-        return f"; within each {group.short}, {within}, and the pooled value lies outside {where}'s interval"
+        return (
+            f"; within each {group.short}, {within}, and the pooled value lies outside the "
+            f"interval of {where}"
+        )
     return f"; within each {group.short}, {within}, every interval holding the pooled value"
 
 
@@ -415,8 +437,10 @@ def relationship(
             y.name: features.on_axis(data[y.name], y.log),
         }
     )
-    pooled, n = stats.correlation(scaled[x.name], scaled[y.name])
-    r = "r of the logs" if x.log or y.log else "r"  # as the (log) axes show the points
+    method = "spearman" if (x.heavy or y.heavy) and not (x.log or y.log) else "pearson"
+    pooled, n = stats.correlation(scaled[x.name], scaled[y.name], method)
+    # as the (log) axes show the points; ranks for zero-heavy columns a log axis cannot show
+    r = "r of the logs" if x.log or y.log else _symbol(method)
     if pooled.spans_zero:
         finding = (
             f"Across all {schema.entity}, no linear relation of {y.short} to {x.short} is shown"
@@ -432,7 +456,7 @@ def relationship(
     }
     comparisons = (
         stats.compare_within(
-            scaled, [x.name, y.name], group.name, method="pearson", min_rows=params.min_group_rows
+            scaled, [x.name, y.name], group.name, method=method, min_rows=params.min_group_rows
         )
         if group is not None
         else []
@@ -444,7 +468,9 @@ def relationship(
         values["within"] = {level: e.as_dict() for level, e in comparison.within.items()}
         values["verdict"] = comparison.verdict
         if schema.split and schema.split != group.name:
-            finding += one_level_down(scaled, [x.name, y.name], group, schema, params, values, r)
+            finding += one_level_down(
+                scaled, [x.name, y.name], group, schema, params, values, r, method
+            )
     finding += "."
     title = f"{y.plain} against {x.plain.lower()}"
     figure = plots.scatter(frame, x, y, group, title=title, entity=schema.entity)
@@ -493,7 +519,7 @@ def _symbol(method: str) -> str:
 
 def _method(columns: list[Column]) -> str:
     # Rank correlation for skewed measurements: a few huge values would dominate Pearson's r.
-    return "spearman" if any(column.log for column in columns) else "pearson"
+    return "spearman" if any(column.log or column.heavy for column in columns) else "pearson"
 
 
 VERDICTS = {
@@ -520,6 +546,13 @@ def _where(comparison: Comparison, category: Column) -> str:
     else:
         return ""
     return f" (in {', '.join(_level(category, level) for level in levels)})"
+
+
+def _some(names: list[str], most: int = 4) -> str:
+    """A list for a sentence, cut after ``most`` names (metrics.json holds them all)."""
+    if len(names) <= most:
+        return ", ".join(names)
+    return f"{', '.join(names[:most])} and {len(names) - most} more pairs"
 
 
 def nested_levels(frame: pd.DataFrame, category: str, group: str) -> dict[str, str]:
@@ -588,12 +621,19 @@ def pairs(
     method, names = _method(numeric), [c.name for c in numeric]
     symbol = _symbol(method)
     ranked = sorted(_pooled(frame, names, method), key=lambda c: -abs(c.pooled.value))
-    best = ranked[0]
+    tied = identities(frame, names)
+    best = next((c for c in ranked if (c.a, c.b) not in tied), ranked[0])
     labels = {column.name: _name(column) for column in numeric}
     finding = (
-        f"The strongest pooled relation is between {labels[best.a]} and {labels[best.b]} "
+        f"Of the pairs drawn, the strongest pooled relation is between {labels[best.a]} and "
+        f"{labels[best.b]} "
         f"({symbol} = {with_ci(best.pooled, digits=2, inside=True)})"
     )
+    if tied:
+        finding = (
+            f"Left out as arithmetic, not behaviour: {'; '.join(sorted(set(tied.values())))}. "
+            + finding
+        )
     values: dict[str, object] = {
         "strongest_pair": f"{best.a} / {best.b}",
         "strongest_r": round(best.pooled.value, 4),
@@ -635,13 +675,21 @@ def correlation(
     symbol = _symbol(method)
     labels = {column.name: _name(column) for column in numeric}
     pooled = _pooled(frame, names, method)
+    tied = identities(frame, names)
     strong = sum(abs(c.pooled.value) >= 0.5 and not c.pooled.spans_zero for c in pooled)
-    strongest = max(pooled, key=lambda c: abs(c.pooled.value))
+    strongest = max(
+        [c for c in pooled if (c.a, c.b) not in tied] or pooled, key=lambda c: abs(c.pooled.value)
+    )
     established = sum(not c.pooled.spans_zero for c in pooled)
+    rows = int(frame[names].dropna().shape[0])
+    # with many rows even a negligible correlation has an interval clear of zero: say how small
+    floor = stats.fisher_interval(0.0, rows)[1] if rows > 3 else float("nan")
+    strongest_name = "strongest" if not tied else "strongest that is not arithmetic"
     finding = (
         f"Pooled over all {schema.entity}, {established} of {len(pooled)} pairs have a "
-        f"correlation whose 95% interval excludes zero, {strong} of them with |{symbol}| ≥ 0.5 "
-        f"(the strongest, {labels[strongest.a]} × {labels[strongest.b]}: {symbol} = "
+        f"correlation whose 95% interval excludes zero (with {rows:,} complete rows, any "
+        f"|{symbol}| above about {floor:.2f} does), {strong} of them with |{symbol}| ≥ 0.5 "
+        f"(the {strongest_name}, {labels[strongest.a]} × {labels[strongest.b]}: {symbol} = "
         f"{with_ci(strongest.pooled, digits=2, inside=True)})"
     )
     values: dict[str, object] = {
@@ -649,6 +697,9 @@ def correlation(
         "pairs": len(pooled),
         "established_pairs": established,
         "strong_pairs": strong,
+        "complete_rows": rows,
+        "zero_excluded_above": round(floor, 4),
+        "identities": {f"{a} / {b}": reason for (a, b), reason in tied.items()},
         "pooled": {f"{c.a} / {c.b}": c.pooled.as_dict() for c in pooled},
         "groupings": {},
     }
@@ -679,7 +730,7 @@ def correlation(
                 )
         if flagged:
             listed = "; ".join(
-                f"{VERDICTS[verdict]} for {', '.join(pairs)}" for verdict, pairs in flagged.items()
+                f"{VERDICTS[verdict]} for {_some(pairs)}" for verdict, pairs in flagged.items()
             )
             finding += f": {listed}"
         else:
@@ -791,12 +842,12 @@ def shares(
             for name in parts
         }
         widest = max(gaps, key=gaps.get)
-        spread = ", ".join(
-            f"{level} {_pct(p[tick[widest]])}" for level, p in by_group_ci.items()
-        )
+        spread = ", ".join(f"{level} {_pct(p[tick[widest]])}" for level, p in by_group_ci.items())
         finding += f". By {group.short}, the share of {tick[widest]} differs most: {spread}"
         reversed_in = {
-            level: max(p, key=p.get) for level, p in by_group.items() if max(p, key=p.get) != tick[first]
+            level: max(p, key=p.get)
+            for level, p in by_group.items()
+            if max(p, key=p.get) != tick[first]
         }
         if reversed_in:
             finding += "; the pooled ranking does not hold in " + ", ".join(
@@ -819,7 +870,8 @@ def shares(
     )
     values: dict[str, object] = {f"share_{name}": e.as_dict() for name, e in overall.items()}
     values["by_group"] = {
-        level: {name: e.as_dict() for name, e in found.items()} for level, found in by_group_ci.items()
+        level: {name: e.as_dict() for name, e in found.items()}
+        for level, found in by_group_ci.items()
     }
     values["largest_share_within"] = values_reversal
     return Chart("shares", title, f"What makes up {label}?", finding, figure, values)

@@ -1,6 +1,8 @@
 """Uncertainty and groupings: 95 % intervals, and correlations pooled against within groups.
 
-Every finding quotes an interval from here: Fisher intervals for correlations, seeded percentile-bootstrap intervals for medians, their differences and η².
+Every finding quotes an interval from here: Fisher intervals for correlations, seeded
+percentile-bootstrap intervals for medians (from a minimum of values), their differences,
+shares and η².
 ``compare_within`` tells whether a grouping reverses, hides or inflates a pooled correlation
 (Simpson's paradox), for any categorical column of any table.
 """
@@ -53,15 +55,11 @@ def _resample(values: np.ndarray, resamples: int, rng: np.random.Generator) -> n
     return values[rng.integers(0, len(values), size=(resamples, len(values)))]
 
 
-MIN_MEDIAN_ROWS = 25
-"""Fewer values than this get a median without an interval: the percentile bootstrap of a
-median covers less than its nominal 95 % in small samples."""
-
-
-def median_interval(values: pd.Series, *, resamples: int, seed: int) -> Estimate:
-    """The median with a percentile-bootstrap 95 % interval (none below MIN_MEDIAN_ROWS)."""
+def median_interval(values: pd.Series, *, resamples: int, seed: int, min_rows: int = 0) -> Estimate:
+    """The median with a percentile-bootstrap 95 % interval; none (nan) from fewer than
+    ``min_rows`` values, where the percentile bootstrap of a median under-covers."""
     data = values.dropna().to_numpy(dtype=float)
-    if len(data) < MIN_MEDIAN_ROWS:
+    if len(data) < min_rows:
         return Estimate(float(np.median(data)), float("nan"), float("nan"))
     rng = np.random.default_rng(seed)
     return _percentiles(np.median(_resample(data, resamples, rng), axis=1), np.median(data))
@@ -94,12 +92,19 @@ def share_intervals(frame: pd.DataFrame, parts: list[str], *, resamples: int, se
 
 
 def difference(
-    a: pd.Series, b: pd.Series, *, resamples: int, seed: int, statistic: Callable = np.median
+    a: pd.Series,
+    b: pd.Series,
+    *,
+    resamples: int,
+    seed: int,
+    statistic: Callable = np.median,
+    min_rows: int = 0,
 ) -> Estimate:
     """statistic(a) - statistic(b) (the median unless told) with a percentile-bootstrap 95 %
-    interval; a and b are resampled independently."""
+    interval; a and b are resampled independently. No interval (nan) when either has fewer
+    than ``min_rows`` values."""
     first, second = (part.dropna().to_numpy(dtype=float) for part in (a, b))
-    if statistic is np.median and min(len(first), len(second)) < MIN_MEDIAN_ROWS:
+    if min(len(first), len(second)) < min_rows:
         return Estimate(float(np.median(first) - np.median(second)), float("nan"), float("nan"))
     rng = np.random.default_rng(seed)
     replicates = statistic(_resample(first, resamples, rng), axis=1) - statistic(
