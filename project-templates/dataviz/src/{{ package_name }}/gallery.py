@@ -117,7 +117,10 @@ def _open_range(step: Estimate, unit: str) -> str:
     """What an interval holding zero leaves open, in words."""
     if pd.isna(step.low):
         return "a group has too few values for an interval"
-    return f"differences from {fmt(step.low)} to {fmt(step.high)}{unit} are not excluded"
+    return (
+        f"the difference's 95% CI, {fmt(step.low)} to {fmt(step.high)}{unit}, holds zero, so "
+        "neither no difference nor one of that size is excluded"
+    )
 
 
 def _capital(text: str) -> str:
