@@ -209,8 +209,9 @@ def test_penguins_gallery_from_the_real_data(render):
         "Gentoo has the highest median body mass, 5,000 g (95% CI 4,900 to 5,200)"
     )
     # Adelie and Chinstrap share 3,700 g: not distinguishable, not a winner and not "equal"
-    assert "Adelie (3,700 g) and Chinstrap (3,700 g) are not distinguishable" in (
-        distribution["finding"]
+    assert (
+        "Adelie (3,700 g) and Chinstrap (3,700 g) are not distinguishable"
+        in (distribution["finding"])
     )
     [tie] = [d for d in distribution["values"]["differences"] if d["lower"] == "Chinstrap"]
     assert tie["low"] < 0 < tie["high"]
@@ -248,8 +249,8 @@ def test_penguins_gallery_from_the_real_data(render):
     by_sex = figures["correlation"]["values"]["groupings"]["sex"]
     [depth_flipper] = [c for c in by_sex if c["b"] == "flipper_length_mm" and "depth" in c["a"]]
     assert depth_flipper["verdict"] == "stronger within groups"
-    assert "confounded with species: Torgersen has only Adelie" in (
-        figures["correlation"]["finding"]
+    assert (
+        "confounded with species: Torgersen has only Adelie" in (figures["correlation"]["finding"])
     )
     for figure in figures.values():
         for name in figure["files"]:
