@@ -319,7 +319,8 @@ def test_csv_gallery_from_a_real_file_given_at_run_time(render, tmp_path):
         "Region 3 has the most rows in this data set: 316 of 440"
     )
     assert figures["correlation"]["values"]["method"] == "spearman"  # skewed spending
-    assert set(figures["correlation"]["values"]["groupings"]) == {"Channel", "Region"}
+    groupings = set(figures["correlation"]["values"]["groupings"])
+    assert groupings == {"Channel", "Region", "Channel × Region"}  # and their crossed cells
     assert REAL_SAMPLE_WARNING not in _results(project)
     _assert_no_text_overlaps(project)
 
