@@ -16,14 +16,34 @@ from mlscaffold import __version__
 from mlscaffold.errors import MlscaffoldError
 
 
+class _PlainValue:
+    """Typer's coercion for a flag or a plain string: what the command line gave, as is.
+    Typer otherwise builds a pydantic adapter for every such parameter, even ``--help``, and
+    importing pydantic for that is most of the time ``list`` and ``info`` would take."""
+
+    def __init__(self, kind: type) -> None:
+        self.kind = kind
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        return value if value is None else self.kind(value)
+
+
+_PLAIN = {bool: _PlainValue(bool), str: _PlainValue(str)}
+
+
 class _FlagsWithoutTypes:
-    """Help that shows no ``<bool>`` after flags (``--force``, ``--help``): they take no value."""
+    """Help that shows no ``<bool>`` after flags (``--force``, ``--help``): they take no value.
+    Flags and single strings are taken as they are, without pydantic (`_PlainValue`)."""
 
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)  # type: ignore[misc]
         for param in params:
             if getattr(param, "is_flag", False) and param.metavar is None:
                 param.metavar = ""
+            descriptor = getattr(param, "type_descriptor", None)
+            plain = _PLAIN.get(getattr(descriptor, "annotation", None))
+            if plain and not param.multiple and getattr(param, "_runtime_param", 0) is None:
+                param._runtime_param = plain
         return params
 
 
@@ -41,7 +61,7 @@ app = typer.Typer(
     help="Generate ready-to-run machine-learning portfolio repositories from guided projects.",
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 
@@ -108,7 +128,7 @@ def _fail(message: str) -> None:
     raise typer.Exit(1)
 
 
-@app.command("list", cls=_Command)
+@app.command("list", cls=_Command, short_help="List the templates and what each builds.")
 def list_templates() -> None:
     """List the templates: the guided project each reproduces, what it builds, its data."""
     from rich.console import Console
@@ -124,7 +144,7 @@ def list_templates() -> None:
         Console(width=None if sys.stdout.isatty() else 1000).print(table)
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command, short_help="Show a template and the questions it asks.")
 def info(
     template: Annotated[str, typer.Argument(help="Template name, e.g. segmentation.")],
 ) -> None:
@@ -151,7 +171,7 @@ def _show(value: Any) -> str:
     return ",".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command, short_help="Generate a project from a template.")
 def new(
     template: Annotated[str, typer.Argument(help="Template name; see `mlscaffold list`.")],
     dest: Annotated[
@@ -214,7 +234,7 @@ def new(
         typer.echo(f"  {step}")
 
 
-@app.command(cls=_Command)
+@app.command(cls=_Command, short_help="Bring a project to the newest template version.")
 def update(
     path: Annotated[Path, typer.Argument(help="The generated project.", file_okay=False)] = Path(
         "."

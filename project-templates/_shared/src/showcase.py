@@ -115,6 +115,11 @@ def screenshot_app(app_file: Path, root: Path, target: Path, *, width: int = 128
                 # where elements are still to come: wait until neither is on the page.
                 page.wait_for_function(READY, timeout=120_000)
                 page.wait_for_load_state("networkidle")
+                # A traceback in the page is a broken app, not a picture for the README.
+                crash = page.locator('[data-testid="stException"]')
+                if crash.count():
+                    message = " ".join(crash.first.inner_text().split())[:300]
+                    raise ProjectError(f"The app failed, so no picture was saved: {message}")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(target), full_page=False)
             finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .fetch import DataError, RawFile, fetch
+from .fetch import RawFile, fetch
+from .runtime import ProjectError, Provenance
 
 SOURCE = RawFile(
     name="risk_factors_cervical_cancer.csv",
@@ -21,14 +21,9 @@ SOURCE = RawFile(
     landing_page="https://archive.ics.uci.edu/dataset/383/cervical+cancer+risk+factors",
     member="risk_factors_cervical_cancer.csv",
 )
-CITATION = (
-    "Fernandes, K., Cardoso, J., & Fernandes, J. (2017). Cervical Cancer (Risk Factors) "
-    "[Dataset]. UCI Machine Learning Repository. https://doi.org/10.24432/C5Z310 (CC BY 4.0)"
-)
-SAMPLE = "synthetic sample"
 
 
-class ValidationError(DataError):
+class ValidationError(ProjectError):
     """The file was read but its content is not the expected table."""
 
 
@@ -98,7 +93,7 @@ def read_text(source: Path | IO[bytes], name: str) -> pd.DataFrame:
     try:
         return pd.read_csv(source, dtype=str, keep_default_na=False)
     except FileNotFoundError as error:
-        raise DataError(f"{name} does not exist. Run the data stage to get it.") from error
+        raise ProjectError(f"{name} does not exist. Run the data stage to get it.") from error
     except pd.errors.EmptyDataError as error:
         raise ValidationError(f"{name} is empty: it has no header and no rows.") from error
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
@@ -173,7 +168,7 @@ def make_sample(n: int, seed: int) -> pd.DataFrame:
     smokes = (rng.random(n) < 0.15).astype(float)
     hormonal = (rng.random(n) < 0.6).astype(float)
     iud = (rng.random(n) < 0.1).astype(float)
-    stds = (rng.random(n) < 0.1).astype(float)
+    stds = (rng.random(n) < 0.2).astype(float)
     table = pd.DataFrame(
         {
             "Age": age,
@@ -184,7 +179,7 @@ def make_sample(n: int, seed: int) -> pd.DataFrame:
             "Smokes (years)": smokes * rng.integers(1, 20, n),
             "Smokes (packs/year)": smokes * rng.integers(1, 10, n) / 2,
             "Hormonal Contraceptives": hormonal,
-            "Hormonal Contraceptives (years)": hormonal * rng.integers(0, 15, n),
+            "Hormonal Contraceptives (years)": hormonal * rng.integers(1, 15, n),
             "IUD": iud,
             "IUD (years)": iud * rng.integers(1, 10, n),
             "STDs": stds,
@@ -192,14 +187,14 @@ def make_sample(n: int, seed: int) -> pd.DataFrame:
         }
     )
     for kind in STD_TYPES:
-        rate = 0.0 if kind in ("cervical condylomatosis", "AIDS") else 0.3
+        rate = 0.0 if kind in ("cervical condylomatosis", "AIDS") else 0.5
         table[f"STDs:{kind}"] = stds * (rng.random(n) < rate)
     table["STDs: Number of diagnosis"] = stds * (rng.random(n) < 0.7)
     since = np.where(table["STDs: Number of diagnosis"] > 0, rng.integers(1, 15, n), np.nan)
     table["STDs: Time since first diagnosis"] = since
     table["STDs: Time since last diagnosis"] = since
     for dx in ("Dx:Cancer", "Dx:CIN", "Dx:HPV"):
-        table[dx] = (rng.random(n) < 0.03).astype(float)
+        table[dx] = (rng.random(n) < 0.08).astype(float)
     table["Dx"] = table[["Dx:Cancer", "Dx:CIN", "Dx:HPV"]].max(axis=1)
     logit = (
         -3.4
@@ -226,31 +221,27 @@ def make_sample(n: int, seed: int) -> pd.DataFrame:
     return table[list(COLUMNS)]
 
 
-def get_table(
-    paths: config.Paths, *, sample: bool, params: config.Params
-) -> tuple[pd.DataFrame, dict]:
-    """The validated table and where it came from: the real file (fetched) or the sample."""
+def get_table(paths: config.Paths, *, sample: bool, params: config.Params) -> pd.DataFrame:
+    """The validated table, the real file (fetched) or the sample, saved with its provenance."""
     if sample:
-        return make_sample(params.sample_size, params.seed), {"source": SAMPLE}
+        table = make_sample(params.sample_size, params.seed)
+        Provenance.sample(rows=len(table)).save(paths)
+        return table
     path = fetch(SOURCE, paths.raw_dir)
-    return load_raw(path), {"source": "UCI", "file": SOURCE.name, "sha256": SOURCE.sha256}
+    table = load_raw(path)
+    Provenance.of_file(path, source=SOURCE.landing_page, rows=len(table)).save(paths)
+    return table
 
 
-def save_table(paths: config.Paths, table: pd.DataFrame, source: dict) -> None:
+def save_table(paths: config.Paths, table: pd.DataFrame) -> None:
     paths.processed.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(paths.processed, index=False)
-    paths.source.write_text(json.dumps(source, indent=2) + "\n", encoding="utf-8")
 
 
-def read_table(paths: config.Paths) -> tuple[pd.DataFrame, dict]:
-    """The processed table written by the data stage, and its source record."""
-    if not paths.processed.exists() or not paths.source.exists():
-        raise DataError(
+def read_table(paths: config.Paths) -> pd.DataFrame:
+    """The processed table written by the data stage."""
+    if not paths.processed.exists():
+        raise ProjectError(
             f"{paths.processed} is missing: run `data` first (or `all`, or `all --sample`)."
         )
-    table = pd.read_csv(paths.processed)
-    return table, json.loads(paths.source.read_text(encoding="utf-8"))
-
-
-def is_sample(source: dict) -> bool:
-    return source.get("source") == SAMPLE
+    return pd.read_csv(paths.processed)

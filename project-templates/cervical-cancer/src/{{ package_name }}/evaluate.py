@@ -1,22 +1,25 @@
-"""Repeated stratified cross-validation, a screening threshold, and the metrics that matter.
+"""Repeated grouped cross-validation, a nested screening threshold, and scores with intervals.
 
 With about 6 % positives, accuracy says nothing (predicting "negative" always scores 94 %).
-Each model is scored on held-out folds by ROC-AUC and PR-AUC (with their spread over folds),
-by sensitivity and specificity at a threshold chosen for screening, and by the Brier score.
+Each model is scored on held-out folds: ranking (ROC-AUC, PR-AUC), calibration (slope,
+intercept, Brier score and Brier skill) and screening at a threshold chosen inside each
+training set (sensitivity, specificity, PPV, NPV, share flagged). Every score comes with a 95 %
+group-bootstrap interval on the pooled out-of-fold risks (see stats.py).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.inspection import permutation_importance
-from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
-from sklearn.model_selection import RepeatedStratifiedKFold
+from sklearn.metrics import log_loss, roc_auc_score
+from sklearn.model_selection import StratifiedKFold
 
-from . import config, train
+from . import config, stats, train
 
 
 @dataclass
@@ -27,15 +30,52 @@ class Fold:
     y: np.ndarray
     risk: np.ndarray
     threshold: float = math.nan
+    """Screening threshold chosen by an inner cross-validation of this fold's training rows."""
+    c: float = math.nan
+    """The logistic regression's C chosen by that inner cross-validation."""
 
 
 @dataclass
 class CVResult:
     model: str
     folds: list[Fold]
-    importance: pd.DataFrame | None = None
-    """Permutation importance on the held-out folds of the first repeat (drop in ROC-AUC)."""
     metrics: dict = field(default_factory=dict)
+
+    def by_repeat(self, rows: int) -> list[np.ndarray]:
+        """The pooled out-of-fold risks of every repeat, one per patient, in row order."""
+        pooled = [np.full(rows, np.nan) for _ in range(1 + max(f.repeat for f in self.folds))]
+        for fold in self.folds:
+            pooled[fold.repeat][fold.test] = fold.risk
+        return pooled
+
+    def flags_by_repeat(self, rows: int) -> list[np.ndarray]:
+        """Whether each patient was flagged at their fold's threshold, per repeat."""
+        pooled = [np.zeros(rows) for _ in range(1 + max(f.repeat for f in self.folds))]
+        for fold in self.folds:
+            pooled[fold.repeat][fold.test] = fold.risk >= fold.threshold
+        return pooled
+
+    def fold_roc_auc(self) -> np.ndarray:
+        return np.array([roc_auc_score(fold.y, fold.risk) for fold in self.folds])
+
+
+def splits(
+    y: pd.Series, groups: np.ndarray, n_splits: int, n_repeats: int, seed: int
+) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """(repeat, training rows, test rows) of repeated stratified folds that keep groups whole.
+
+    Rows of one group are identical (answers and results), so the folds are stratified folds
+    of the groups, each group labelled by its rows' shared result.
+    """
+    _, first, inverse = np.unique(groups, return_index=True, return_inverse=True)
+    group_y = y.to_numpy()[first]
+    out = []
+    for repeat in range(n_repeats):
+        splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed + repeat)
+        for _, test_groups in splitter.split(group_y, group_y):
+            test = np.isin(inverse, test_groups)
+            out.append((repeat, np.flatnonzero(~test), np.flatnonzero(test)))
+    return out
 
 
 def screening_threshold(y: np.ndarray, risk: np.ndarray, sensitivity: float) -> float:
@@ -47,94 +87,288 @@ def screening_threshold(y: np.ndarray, risk: np.ndarray, sensitivity: float) -> 
     return float(positives[needed - 1])
 
 
-def cross_validate(
-    X: pd.DataFrame, y: pd.Series, name: str, params: config.Params, *, importance: bool = False
-) -> CVResult:
-    """Out-of-fold risks of model ``name`` over repeated stratified folds."""
-    splitter = RepeatedStratifiedKFold(
-        n_splits=params.n_splits, n_repeats=params.n_repeats, random_state=params.seed
-    )
-    folds, importances = [], []
-    for index, (fit_rows, test_rows) in enumerate(splitter.split(X, y)):
-        model = train.fit(name, X.iloc[fit_rows], y.iloc[fit_rows], params)
-        X_test, y_test = X.iloc[test_rows], y.iloc[test_rows]
-        folds.append(
-            Fold(
-                index // params.n_splits,
-                test_rows,
-                y_test.to_numpy(),
-                train.predict_risk(model, X_test),
-            )
-        )
-        if importance and index < params.n_splits:  # first repeat only: it is the slow part
-            result = permutation_importance(
-                model,
-                X_test,
-                y_test,
-                scoring="roc_auc",
-                n_repeats=params.permutation_repeats,
-                random_state=params.seed + index,
-                n_jobs=1,
-            )
-            importances.append(
-                pd.DataFrame({"feature": X.columns, "fold": index, "drop": result.importances_mean})
-            )
-    set_thresholds(folds, params.sensitivity_target)
-    result = CVResult(name, folds, pd.concat(importances) if importances else None)
-    result.metrics = summarize(result, params)
-    return result
+def inner_cv(
+    X: pd.DataFrame,
+    y: pd.Series,
+    groups: np.ndarray,
+    name: str,
+    params: config.Params,
+    *,
+    indicators: bool = False,
+) -> tuple[config.Params, np.ndarray]:
+    """The parameters and out-of-fold risks of an inner grouped cross-validation of one
+    training set only (nested cross-validation).
 
-
-def set_thresholds(folds: list[Fold], sensitivity: float) -> None:
-    """Give each fold a threshold chosen without its own labels.
-
-    A fold's threshold comes from the out-of-fold risks of the *other* folds of its repeat, so
-    the sensitivity measured on the fold is an honest estimate, not a fitted one.
+    For the logistic regression every C of ``params.logistic_c_grid`` is tried and the one
+    with the lowest held-out log-loss is kept; the risks are those of that C. The screening
+    threshold is then set on these risks, so the outer test fold is never seen.
     """
-    for fold in folds:
-        others = [other for other in folds if other.repeat == fold.repeat and other is not fold]
-        y = np.concatenate([other.y for other in others])
-        risk = np.concatenate([other.risk for other in others])
-        fold.threshold = screening_threshold(y, risk, sensitivity)
+    grid = params.logistic_c_grid if name == "logistic_regression" else [params.logistic_c]
+    risks = np.empty((len(grid), len(y)))
+    for _, fit_rows, test_rows in splits(y, groups, params.inner_splits, 1, params.seed):
+        # One imputer (and scaler) per inner fold; only the final estimator changes with C.
+        model = train.fit(name, X.iloc[fit_rows], y.iloc[fit_rows], params, indicators=indicators)
+        prepare, estimator = model[:-1], model[-1]
+        X_fit, X_test = prepare.transform(X.iloc[fit_rows]), prepare.transform(X.iloc[test_rows])
+        for index, c in enumerate(grid):
+            if name == "logistic_regression":
+                estimator = clone(estimator).set_params(C=c).fit(X_fit, y.iloc[fit_rows])
+            risks[index, test_rows] = estimator.predict_proba(X_test)[:, 1]
+    losses = [log_loss(y, risk, labels=[0, 1]) for risk in risks]
+    chosen = int(np.argmin(losses))
+    best, best_risk = replace(params, logistic_c=grid[chosen]), risks[chosen]
+    return best, best_risk
 
 
-def spread(values: list[float]) -> dict[str, float]:
-    return {"mean": round(float(np.mean(values)), 4), "std": round(float(np.std(values)), 4)}
+def tuned_params(
+    X: pd.DataFrame, y: pd.Series, groups: np.ndarray, name: str, params: config.Params
+) -> config.Params:
+    """The parameters the saved model of ``name`` is fitted with (C chosen by CV on all rows)."""
+    if name != "logistic_regression":
+        return params
+    return inner_cv(X, y, groups, name, params)[0]
 
 
-def fold_scores(fold: Fold) -> dict[str, float]:
-    flagged = fold.risk >= fold.threshold
-    positives, negatives = fold.y == 1, fold.y == 0
+def cross_validate(
+    X: pd.DataFrame,
+    y: pd.Series,
+    groups: np.ndarray,
+    name: str,
+    params: config.Params,
+    *,
+    nested: bool = True,
+    indicators: bool = False,
+) -> CVResult:
+    """Out-of-fold risks of model ``name`` (and, if ``nested``, each fold's own threshold)."""
+    folds = []
+    for repeat, fit_rows, test_rows in splits(
+        y, groups, params.n_splits, params.n_repeats, params.seed
+    ):
+        X_fit, y_fit = X.iloc[fit_rows], y.iloc[fit_rows]
+        tuned, inner_risk = params, np.empty(0)
+        if nested or name == "logistic_regression":
+            tuned, inner_risk = inner_cv(
+                X_fit, y_fit, groups[fit_rows], name, params, indicators=indicators
+            )
+        model = train.fit(name, X_fit, y_fit, tuned, indicators=indicators)
+        X_test, y_test = X.iloc[test_rows], y.iloc[test_rows]
+        fold = Fold(repeat, test_rows, y_test.to_numpy(), train.predict_risk(model, X_test))
+        fold.c = tuned.logistic_c
+        if nested:
+            fold.threshold = screening_threshold(
+                y_fit.to_numpy(), inner_risk, params.sensitivity_target
+            )
+        folds.append(fold)
+    return CVResult(name, folds)
+
+
+def permutation_ranking(
+    X: pd.DataFrame, y: pd.Series, groups: np.ndarray, name: str, params: config.Params
+) -> dict[str, dict[str, float]]:
+    """Drop in held-out ROC-AUC when each column is shuffled, over the folds of one repeat
+    (mean and spread over folds): what the model relies on, for a model without coefficients."""
+    drops = []
+    for index, (_, fit_rows, test_rows) in enumerate(
+        splits(y, groups, params.n_splits, 1, params.seed)
+    ):
+        X_fit, y_fit = X.iloc[fit_rows], y.iloc[fit_rows]
+        tuned = tuned_params(X_fit, y_fit, groups[fit_rows], name, params)
+        model = train.fit(name, X_fit, y_fit, tuned)
+        result = permutation_importance(
+            model,
+            X.iloc[test_rows],
+            y.iloc[test_rows],
+            scoring="roc_auc",
+            n_repeats=params.permutation_repeats,
+            random_state=params.seed + index,
+            n_jobs=1,
+        )
+        drops.append(result.importances_mean)
+    means, stds = np.mean(drops, axis=0), np.std(drops, axis=0)
     return {
-        "roc_auc": roc_auc_score(fold.y, fold.risk),
-        "pr_auc": average_precision_score(fold.y, fold.risk),
-        "sensitivity": float(flagged[positives].mean()),
-        "specificity": float((~flagged[negatives]).mean()),
-        "brier": brier_score_loss(fold.y, fold.risk),
+        X.columns[i]: {"mean": round(float(means[i]), 4), "std": round(float(stds[i]), 4)}
+        for i in np.argsort(-means)
     }
 
 
-def summarize(result: CVResult, params: config.Params) -> dict:
-    """Mean and spread over folds, the deployed threshold, and the average confusion matrix."""
-    scores = pd.DataFrame([fold_scores(fold) for fold in result.folds])
-    summary: dict = {metric: spread(list(scores[metric])) for metric in scores.columns}
-    y = np.concatenate([fold.y for fold in result.folds])
-    risk = np.concatenate([fold.risk for fold in result.folds])
-    summary["threshold"] = round(screening_threshold(y, risk, params.sensitivity_target), 4)
-    matrix = np.zeros((2, 2))
-    for fold in result.folds:
-        flagged = (fold.risk >= fold.threshold).astype(int)
-        for truth, flag in zip(fold.y, flagged, strict=True):
-            matrix[truth, flag] += 1
-    summary["confusion_matrix"] = (matrix / params.n_repeats).round(1).tolist()
-    if result.importance is not None:
-        grouped = result.importance.groupby("feature")["drop"]
-        means, stds = grouped.mean().sort_values(ascending=False), grouped.std()
-        summary["permutation_importance"] = {
-            feature: {
-                "mean": round(float(means[feature]), 4),
-                "std": round(float(stds[feature]), 4),
-            }
-            for feature in means.index
+RANKING_AND_CALIBRATION = {
+    "roc_auc": stats.roc_auc,
+    "pr_auc": stats.average_precision,
+    "brier": stats.brier,
+    "brier_skill": stats.brier_skill,
+    "calibration_slope": stats.calibration_slope,
+    "calibration_intercept": stats.calibration_intercept,
+}
+
+
+def _ratio(numerator: str, denominator: str) -> stats.Score:
+    """A weighted share of patients, e.g. ("flagged & positive", "positive") = sensitivity;
+    the flags are passed in place of the risks."""
+
+    def count(part: str, y: np.ndarray, flags: np.ndarray, w: np.ndarray) -> np.ndarray:
+        masks = {
+            "all": np.ones_like(y, dtype=bool),
+            "positive": y == 1,
+            "negative": y == 0,
+            "flagged": flags == 1,
+            "cleared": flags == 0,
         }
+        mask = np.logical_and.reduce([masks[name] for name in part.split(" & ")])
+        return (w * mask).sum(axis=1)
+
+    def score(y: np.ndarray, flags: np.ndarray, w: np.ndarray) -> np.ndarray:
+        below = count(denominator, y, flags, w)
+        return count(numerator, y, flags, w) / np.maximum(below, 1e-12)
+
+    return score
+
+
+SCREENING = {
+    "sensitivity": _ratio("flagged & positive", "positive"),
+    "specificity": _ratio("cleared & negative", "negative"),
+    "ppv": _ratio("flagged & positive", "flagged"),
+    "npv": _ratio("cleared & negative", "cleared"),
+    "flagged": _ratio("flagged", "all"),
+}
+
+
+RANKING = {"roc_auc": stats.roc_auc, "pr_auc": stats.average_precision}
+"""The scores of a check (leakage, no history) that is compared on ranking only."""
+
+
+def summarize(
+    result: CVResult,
+    y: np.ndarray,
+    weights: np.ndarray,
+    params: config.Params,
+    scores: dict[str, stats.Score] = RANKING_AND_CALIBRATION,
+) -> dict:
+    """Every score of one model with its 95 % interval, the deployed threshold and the average
+    confusion matrix, all from the out-of-fold risks."""
+    rows = len(y)
+    risks = result.by_repeat(rows)
+    summary: dict = {key: stats.interval(score, y, risks, weights) for key, score in scores.items()}
+    summary["mean_risk"] = round(float(np.mean(risks)), 4)
+    chosen = [fold.c for fold in result.folds if result.model == "logistic_regression"]
+    if chosen:
+        values, counts = np.unique(chosen, return_counts=True)
+        summary["logistic_c"] = {f"{c:g}": int(n) for c, n in zip(values, counts, strict=True)}
+    if math.isnan(result.folds[0].threshold):
+        return summary
+    flags = result.flags_by_repeat(rows)
+    for key, score in SCREENING.items():
+        summary[key] = stats.interval(score, y, flags, weights)
+    # The deployed model is fitted on every row; its threshold comes from the same rule applied
+    # to every row's out-of-fold risk (over all repeats).
+    summary["threshold"] = round(
+        screening_threshold(
+            np.tile(y, len(risks)), np.concatenate(risks), params.sensitivity_target
+        ),
+        4,
+    )
+    fold_thresholds = [fold.threshold for fold in result.folds]
+    summary["fold_thresholds"] = {
+        "min": round(min(fold_thresholds), 4),
+        "max": round(max(fold_thresholds), 4),
+    }
+    matrix = np.zeros((2, 2))
+    for flagged in flags:
+        for truth in (0, 1):
+            for flag in (0, 1):
+                matrix[truth, flag] += np.sum((y == truth) & (flagged == flag))
+    summary["confusion_matrix"] = (matrix / len(flags)).round(1).tolist()
     return summary
+
+
+def compare(challenger: CVResult, baseline: CVResult, n_splits: int) -> dict:
+    """Paired per-fold ROC-AUC differences (challenger - baseline), corrected t-test."""
+    differences = challenger.fold_roc_auc() - baseline.fold_roc_auc()
+    return stats.corrected_paired_test(differences, test_share=1 / n_splits)
+
+
+def choose_app_model(comparison: dict) -> tuple[str, str]:
+    """XGBoost only if it ranks patients better than the baseline beyond doubt; else the
+    simpler logistic regression. Returns the model and why."""
+    d = comparison
+    measured = (
+        f"XGBoost minus logistic regression, ROC-AUC {d['difference']:+.3f} "
+        f"[{d['low']:+.3f}, {d['high']:+.3f}] (corrected paired t-test over "
+        f"{d['folds']} folds, p = {d['p_value']:.2f})"
+    )
+    if d["low"] > 0:
+        return "xgboost", f"{measured}: XGBoost ranks patients better, so the app uses it."
+    return (
+        "logistic_regression",
+        f"{measured}: the interval includes no gain for XGBoost, so the app uses the simpler "
+        "logistic regression.",
+    )
+
+
+def _gain_over_defaults(
+    y: np.ndarray, risks: list[np.ndarray], w: np.ndarray, grid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Net benefit of the model minus the better of flagging everyone and flagging no one, and
+    minus flagging everyone, at each threshold of ``grid`` (rows of ``w``: resamples), averaged
+    over repeats (Vickers & Elkin 2006)."""
+    odds = grid / (1 - grid)
+    total, positives = w.sum(axis=1), (w * y).sum(axis=1)
+    everyone = (positives[:, None] - (total - positives)[:, None] * odds) / total[:, None]
+    model = []
+    for risk in risks:
+        order = np.argsort(-risk, kind="stable")
+        true_pos = np.cumsum(w[:, order] * y[order], axis=1)
+        false_pos = np.cumsum(w[:, order] * (1 - y[order]), axis=1)
+        flagged = (risk[None, :] >= grid[:, None]).sum(axis=1)  # rows at or above each t
+        take = np.maximum(flagged - 1, 0)
+        some = flagged > 0
+        tp = np.where(some, true_pos[:, take], 0.0)
+        fp = np.where(some, false_pos[:, take], 0.0)
+        model.append((tp - fp * odds) / total[:, None])
+    benefit = np.mean(model, axis=0)
+    return benefit - np.maximum(everyone, 0), benefit - everyone
+
+
+def decision_summary(
+    result: CVResult, y: np.ndarray, weights: np.ndarray, threshold: float
+) -> dict:
+    """Where the model's net benefit beats both flagging everyone and flagging no one with the
+    95 % bootstrap interval of the gain above zero, and the gain at the screening threshold."""
+    step = 0.005
+    grid = np.round(np.arange(0.01, 0.3001, step), 4)
+    risks = result.by_repeat(len(y))
+    ones = np.ones((1, len(y)))
+    gain = _gain_over_defaults(y, risks, ones, grid)[0][0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        resampled = _gain_over_defaults(y, risks, weights, grid)[0]
+    low, high = np.nanpercentile(resampled, [2.5, 97.5], axis=0)
+    better = low > 0
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], better.astype(int), [0]])))
+    spans = [
+        {"low": float(grid[start]), "high": float(grid[end - 1])}
+        for start, end in zip(edges[::2], edges[1::2], strict=True)
+    ]
+    at = np.array([threshold])
+    over_all = [_gain_over_defaults(y, risks, ones, at)[1][0, 0]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        drawn = _gain_over_defaults(y, risks, weights, at)[1][:, 0]
+    lo, hi = np.nanpercentile(drawn, [2.5, 97.5])
+    prevalence = float(y.mean())
+    return {
+        "range": {"low": float(grid[0]), "high": float(grid[-1]), "step": step},
+        "better_than_both": spans,
+        "best_gain": {
+            "threshold": float(grid[int(np.argmax(gain))]),
+            "value": round(float(gain.max()), 4),
+            "low": round(float(low[int(np.argmax(gain))]), 4),
+            "high": round(float(high[int(np.argmax(gain))]), 4),
+        },
+        "at_threshold": {
+            "threshold": threshold,
+            "everyone": round(prevalence - (1 - prevalence) * threshold / (1 - threshold), 4),
+            "gain_over_everyone": {
+                "value": round(float(over_all[0]), 4),
+                "low": round(float(lo), 4),
+                "high": round(float(hi), 4),
+            },
+        },
+    }

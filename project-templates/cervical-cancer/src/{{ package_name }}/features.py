@@ -2,15 +2,22 @@
 
 Decisions made here use no target values, so taking them on the whole table does not leak;
 imputation, which learns from values, happens inside the model pipeline (see train.py).
+What the columns mean is documented on the UCI page of the data set
+(https://archive.ics.uci.edu/dataset/383/cervical+cancer+risk+factors) and in Fernandes,
+Cardoso & Fernandes (2017), "Transfer learning with partial observability applied to cervical
+cancer screening", IbPRIA 2017, LNCS 10255, pp. 243-250.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 from . import config
+from . import stats as rates
 
 
 @dataclass(frozen=True)
@@ -21,7 +28,8 @@ class FeaturePlan:
 
 
 def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
-    """Choose the feature columns: no target, no leaking test results, no empty or constant one."""
+    """Choose the feature columns: no target, no leaking test results, no empty, constant,
+    nearly constant yes/no or copied one. Uses no target values."""
     dropped: dict[str, str] = {}
     for test in config.DIAGNOSTIC_TESTS:
         if test == params.target:
@@ -36,8 +44,46 @@ def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
             dropped[column] = f"missing in {missing:.0%} of rows (too many to impute)"
         elif table[column].nunique(dropna=True) <= 1:
             dropped[column] = "the same value in every row (carries no information)"
+        elif table[column].dropna().isin([0, 1]).all():
+            rarer = int(table[column].value_counts().min())
+            if rarer < params.min_patients_per_answer:
+                dropped[column] = (
+                    f"the rarer answer given by only {rarer} patient{'' if rarer == 1 else 's'} "
+                    f"(fewer than "
+                    f"{params.min_patients_per_answer}: too few to learn an effect from)"
+                )
+    kept = [column for column in table.columns if column not in dropped]
+    for column, copy_of in redundant(table[kept]).items():
+        dropped[column] = f"the same as `{copy_of}` > 0 in every row (an exact copy)"
     features = [column for column in table.columns if column not in dropped]
     return FeaturePlan(features=features, dropped=dropped)
+
+
+def redundant(table: pd.DataFrame) -> dict[str, str]:
+    """Yes/no columns that repeat another column exactly: same rows missing and equal to
+    ``other > 0`` (e.g. `Smokes` and `Smokes (years)`) or to ``other`` in every answered row.
+
+    A copy adds no information, but it splits one effect over two columns.
+    """
+    copies: dict[str, str] = {}
+    for column in table.columns:
+        values = table[column]
+        if not values.dropna().isin([0, 1]).all():
+            continue
+        for other in table.columns:
+            if other == column or other in copies or not values.isna().equals(table[other].isna()):
+                continue
+            answered = values.notna()
+            mine, theirs = values[answered], table.loc[answered, other]
+            if (mine == (theirs > 0)).all() and (theirs != mine).any():
+                copies[column] = other
+                break
+            if (mine == theirs).all() and table.columns.get_loc(other) < table.columns.get_loc(
+                column
+            ):
+                copies[column] = other
+                break
+    return copies
 
 
 def split(table: pd.DataFrame, plan: FeaturePlan, target: str) -> tuple[pd.DataFrame, pd.Series]:
@@ -45,7 +91,64 @@ def split(table: pd.DataFrame, plan: FeaturePlan, target: str) -> tuple[pd.DataF
     return table[plan.features], table[target].astype(int)
 
 
-def missing_summary(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, float]:
-    """Share of missing values of each feature that is imputed (only those with any)."""
-    shares = table[plan.features].isna().mean()
-    return {column: round(float(share), 4) for column, share in shares.items() if share > 0}
+def duplicate_groups(X: pd.DataFrame) -> np.ndarray:
+    """One group id per row; rows with identical features (answers) share one, whatever
+    their test results.
+
+    Cross-validation keeps a group on one side of every split, so a model is never tested on
+    a copy of a row it was trained on.
+    """
+    return X.fillna(-1.0).groupby(list(X.columns), sort=False).ngroup().to_numpy()
+
+
+def duplicates(groups: np.ndarray) -> dict[str, int]:
+    """How many rows repeat another row, and how many rows are in groups of two or more."""
+    _, counts = np.unique(groups, return_counts=True)
+    return {
+        "extra_copies": int((counts - 1).sum()),
+        "rows_in_groups": int(counts[counts > 1].sum()),
+        "groups": int((counts > 1).sum()),
+    }
+
+
+def missingness(table: pd.DataFrame, plan: FeaturePlan, target: str) -> list[dict]:
+    """Share of positives among patients who did and did not answer each block of questions.
+
+    Questions left unanswered together (the same rows missing) form one block. A block whose
+    unanswered patients have a very different positive rate makes "not answered" a predictor
+    that says more about how the data was collected than about the patient, so the models get
+    no was-missing indicator (see train.py).
+    """
+    y = table[target].astype(int)
+    blocks: dict[tuple, list[str]] = {}
+    for column in plan.features:
+        missing = table[column].isna()
+        if missing.any():
+            blocks.setdefault(tuple(missing), []).append(column)
+    rows = []
+    for mask, columns in blocks.items():
+        missing = np.array(mask)
+        unanswered, answered = y[missing], y[~missing]
+        test = stats.fisher_exact(
+            [[unanswered.sum(), len(unanswered) - unanswered.sum()],
+             [answered.sum(), len(answered) - answered.sum()]]
+        )  # fmt: skip
+        rows.append(
+            {
+                "questions": columns,
+                "unanswered": int(missing.sum()),
+                "unanswered_positives": int(unanswered.sum()),
+                "answered": int((~missing).sum()),
+                "answered_positives": int(answered.sum()),
+                "unanswered_rate": rates.exact_rate(int(unanswered.sum()), len(unanswered)),
+                "answered_rate": rates.exact_rate(int(answered.sum()), len(answered)),
+                "p_value": round(float(test.pvalue), 4),
+            }
+        )
+    rows.sort(key=lambda row: row["p_value"])
+    # Holm's step-down adjustment: one test per block, so the smallest p is not luck of many.
+    adjusted = 0.0
+    for rank, row in enumerate(rows):
+        adjusted = max(adjusted, min(1.0, (len(rows) - rank) * row["p_value"]))
+        row["p_holm"] = round(adjusted, 4)
+    return rows

@@ -1,130 +1,218 @@
 """The stages at the edges: each reads its inputs from disk, calls the pure functions, writes.
 
-The CLI calls these; tests call them with a ``Paths`` under a temporary directory.
+Each takes the runtime's ``Context`` (paths, parameters, --sample, progress); the CLI declares
+them, and tests call them with a ``Context`` under a temporary directory.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from dataclasses import replace
 
-from . import config, data, evaluate, features, plots, report, train
+import numpy as np
 
-Progress = Callable[[str], None]
-
-
-def _quiet(message: str) -> None:
-    """Default progress callback: say nothing."""
+from . import config, data, evaluate, features, plots, readme, report, runtime, stats, train
 
 
-def run_data(
-    paths: config.Paths, params: config.Params, *, sample: bool, progress: Progress = _quiet
-) -> dict:
+def run_data(ctx: runtime.Context) -> None:
     """Get the table (real file or synthetic sample), validate it and write the processed copy."""
-    table, source = data.get_table(paths, sample=sample, params=params)
-    data.save_table(paths, table, source)
-    progress(f"{len(table)} rows from the {source['source']} data -> {paths.processed}")
-    return source
+    table = data.get_table(ctx.paths, sample=ctx.sample, params=ctx.params)
+    data.save_table(ctx.paths, table)
+    label = runtime.Provenance.load(ctx.paths).label()
+    ctx.say(f"{len(table)} rows from {label} -> {ctx.paths.processed}")
 
 
-def run_train(paths: config.Paths, params: config.Params, *, progress: Progress = _quiet) -> list:
+def run_train(ctx: runtime.Context) -> None:
     """Fit every model on the whole table and save it with skops."""
-    table, _ = data.read_table(paths)
-    plan = features.plan_features(table, params)
-    X, y = features.split(table, plan, params.target)
-    saved = []
+    paths, params = ctx.paths, ctx.params
+    table = data.read_table(paths)
+    X, y = features.split(table, features.plan_features(table, params), params.target)
+    groups = features.duplicate_groups(X)
     for name in config.MODELS:
-        train.save(train.fit(name, X, y, params), paths.model(name))
-        saved.append(paths.model(name))
-        progress(f"{config.MODEL_LABELS[name]} fitted on {len(X)} rows -> {paths.model(name)}")
-    return saved
+        tuned = evaluate.tuned_params(X, y, groups, name, params)
+        train.save(train.fit(name, X, y, tuned), paths.model(name))
+        ctx.say(f"{config.MODEL_LABELS[name]} fitted on {len(X)} rows -> {paths.model(name)}")
 
 
-def run_evaluate(
-    paths: config.Paths, params: config.Params, *, progress: Progress = _quiet
-) -> dict:
-    """Cross-validate every model (and the leaky variant), draw the figures, write metrics.json."""
-    table, source = data.read_table(paths)
+def run_evaluate(ctx: runtime.Context) -> None:
+    """Cross-validate both models and the checks, draw the figures, write metrics.json."""
+    paths, params, progress = ctx.paths, ctx.params, ctx.say
+    table = data.read_table(paths)
+    provenance = runtime.Provenance.load(paths)
     plan = features.plan_features(table, params)
     X, y = features.split(table, plan, params.target)
-    results = []
+    groups = features.duplicate_groups(X)
+    weights = stats.bootstrap_weights(groups, params.bootstrap_resamples, params.seed)
+    labels = y.to_numpy()
+    results = {}
     for name in config.MODELS:
         progress(
-            f"cross-validating {config.MODEL_LABELS[name]} "
-            f"({params.n_repeats}x{params.n_splits} folds)"
+            f"cross-validating {config.MODEL_LABELS[name]} ({params.n_repeats}x"
+            f"{params.n_splits} grouped folds, thresholds by {params.inner_splits}-fold inner CV)"
         )
-        results.append(
-            evaluate.cross_validate(X, y, name, params, importance=name == config.APP_MODEL)
-        )
-    leaky_params = replace(params, include_other_tests=True)
-    leaky_plan = features.plan_features(table, leaky_params)
-    progress("cross-validating XGBoost with the other test results as features (leakage check)")
-    leaky = evaluate.cross_validate(
-        *features.split(table, leaky_plan, params.target), "xgboost", params
+        result = evaluate.cross_validate(X, y, groups, name, params)
+        result.metrics = evaluate.summarize(result, labels, weights, params)
+        results[name] = result
+    comparison = evaluate.compare(
+        results["xgboost"], results["logistic_regression"], params.n_splits
+    )
+    app_model, app_reason = evaluate.choose_app_model(comparison)
+    progress(app_reason)
+    app_result = results[app_model]
+
+    missingness = features.missingness(table, plan, params.target)
+    progress(f"cross-validating {config.MODEL_LABELS[app_model]} with was-missing indicators")
+    flagged_result = evaluate.cross_validate(
+        X, y, groups, app_model, params, nested=False, indicators=True
+    )
+    artifact = _missingness_check(missingness, table, labels, app_result, flagged_result, weights)
+    history = [column for column in plan.features if column.startswith("Dx")]
+    progress(f"cross-validating {config.MODEL_LABELS[app_model]} without {', '.join(history)}")
+    no_history = evaluate.cross_validate(
+        X.drop(columns=history), y, groups, app_model, params, nested=False
     )
 
-    by_name = {result.model: result for result in results}
+    leaky_params = replace(params, include_other_tests=True)
+    leaky_plan = features.plan_features(table, leaky_params)
+    progress("cross-validating with the other test results as features (leakage check)")
+    leaky = evaluate.cross_validate(
+        *features.split(table, leaky_plan, params.target), groups, app_model, params, nested=False
+    )
+    # What the app's model relies on (a penalised model's odds ratios would be the penalty's).
+    ranking = evaluate.permutation_ranking(X, y, groups, app_model, params)
+
     figures = paths.figures_dir
     prevalence = float(y.mean())
-    sample = data.is_sample(source)
-    app_result = by_name[config.APP_MODEL]
+    sample = provenance.kind == "sample"
+    curves = list(results.values())
     drawn = {
         "missing_values": plots.missing_values(table),
         "class_balance": plots.class_balance(table, config.DIAGNOSTIC_TESTS, params.target),
-        "correlation": plots.correlation(table),
-        "roc": plots.roc_curves(results),
-        "pr": plots.pr_curves(results, prevalence),
-        "calibration": plots.calibration(results),
-        "confusion_matrix": plots.confusion_matrix(
-            app_result, params.target, params.sensitivity_target
+        "roc": plots.roc_curves(curves, len(y)),
+        "pr": plots.pr_curves(curves, len(y), prevalence),
+        "calibration": plots.calibration(curves, labels),
+        "decision_curve": plots.decision_curve(
+            curves, labels, app_result.metrics["threshold"], config.MODEL_LABELS[app_model]
         ),
-        "feature_importance": plots.importance(app_result),
+        "confusion_matrix": plots.confusion_matrix(
+            app_result.metrics,
+            config.MODEL_LABELS[app_model],
+            params.target,
+            params.sensitivity_target,
+        ),
+        "feature_importance": plots.importance(ranking, config.MODEL_LABELS[app_model]),
     }
     for name, figure in drawn.items():
         plots.save(figure, figures / f"{name}.png", sample=sample)
     progress(f"figures -> {figures}")
 
     metrics = {
-        "data_source": source["source"],
-        "source": source,
         "target": params.target,
         "rows": len(table),
         "positives": int(y.sum()),
         "prevalence": round(prevalence, 4),
+        "duplicates": features.duplicates(groups),
         "features": plan.features,
         "dropped": plan.dropped,
-        "imputed": features.missing_summary(table, plan),
         "cross_validation": {
             "splits": params.n_splits,
             "repeats": params.n_repeats,
+            "inner_splits": params.inner_splits,
             "seed": params.seed,
+            "bootstrap_resamples": params.bootstrap_resamples,
         },
         "sensitivity_target": params.sensitivity_target,
-        "app_model": config.APP_MODEL,
-        "models": {result.model: result.metrics for result in results},
+        "models": {name: result.metrics for name, result in results.items()},
+        "comparison": comparison,
+        "app_model": app_model,
+        "app_model_reason": app_reason,
+        "permutation_importance": ranking,
+        "decision_curve": evaluate.decision_summary(
+            app_result, labels, weights, app_result.metrics["threshold"]
+        ),
+        "without_history": {
+            "model": app_model,
+            "dropped": history,
+            "metrics": evaluate.summarize(no_history, labels, weights, params, evaluate.RANKING),
+        },
+        "verification": _verification(table, params.target),
+        "missingness": artifact,
         "leakage_check": {
-            "model": "xgboost",
+            "model": app_model,
             "added_features": [
                 column for column in leaky_plan.features if column not in plan.features
             ],
-            "metrics": {
-                key: leaky.metrics[key]
-                for key in ("roc_auc", "pr_auc", "sensitivity", "specificity")
-            },
+            "metrics": evaluate.summarize(leaky, labels, weights, params, evaluate.RANKING),
         },
     }
-    paths.metrics.parent.mkdir(parents=True, exist_ok=True)
-    paths.metrics.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    runtime.write_metrics(paths, metrics, params)
     progress(f"metrics -> {paths.metrics}")
-    return metrics
 
 
-def run_report(paths: config.Paths, *, progress: Progress = _quiet) -> None:
-    """Write the results into the README and the model card, between their markers."""
-    if not paths.metrics.exists():
-        raise data.DataError(f"{paths.metrics} is missing: run `evaluate` first (or `all`).")
-    metrics = json.loads(paths.metrics.read_text(encoding="utf-8"))
-    report.write(paths.readme, report.readme_section(metrics))
-    report.write(paths.model_card, report.model_card_section(metrics))
-    progress(f"results -> {paths.readme} and {paths.model_card}")
+def _missingness_check(
+    blocks: list[dict],
+    table,
+    y,
+    without: evaluate.CVResult,
+    with_indicators: evaluate.CVResult,
+    weights,
+) -> dict:
+    """The blocks of unanswered questions, and what "not answered" adds to the app's model:
+    its ROC-AUC with was-missing indicators, without (the model used), and without on the
+    patients who answered the block whose missingness is most telling."""
+    rows = len(y)
+    scores = {
+        "with_indicators": stats.interval(
+            stats.roc_auc, y, with_indicators.by_repeat(rows), weights
+        ),
+        "without_indicators": without.metrics["roc_auc"],
+    }
+    check: dict = {"blocks": blocks, "roc_auc": scores}
+    if blocks:
+        answered = table[blocks[0]["questions"][0]].notna().to_numpy()
+        risks = without.by_repeat(rows)
+        scores["answered_only"] = stats.interval(
+            stats.roc_auc, y[answered], [risk[answered] for risk in risks], weights[:, answered]
+        )
+        # Median imputation gives the unanswered the typical answers: their held-out risk shows
+        # where that puts them.
+        check["mean_risk"] = {
+            "unanswered": round(float(np.mean([risk[~answered] for risk in risks])), 4),
+            "answered": round(float(np.mean([risk[answered] for risk in risks])), 4),
+        }
+    return check
+
+
+def _verification(table, target: str) -> dict:
+    """Positives of the target among patients whose other three tests were all negative, and
+    among those with at least one positive: the target test is not a test of everyone."""
+    others = [test for test in config.DIAGNOSTIC_TESTS if test != target]
+    any_other = table[others].fillna(0).max(axis=1) > 0
+    y = table[target].astype(int)
+    return {
+        "other_tests": others,
+        "others_negative": {
+            "patients": int((~any_other).sum()),
+            "positives": int(y[~any_other].sum()),
+        },
+        "other_positive": {"patients": int(any_other.sum()), "positives": int(y[any_other].sum())},
+    }
+
+
+def run_report(ctx: runtime.Context) -> None:
+    """Write the results into the README (headline, results, next experiments) and the card."""
+    paths = ctx.paths
+    metrics = runtime.load_metrics(paths)
+    blocks = {
+        paths.readme: {
+            "headline": report.headline(metrics),
+            "results": report.readme_section(metrics),
+            "next": "\n".join(f"- {item}" for item in report.next_experiments(metrics)),
+        },
+        paths.model_card: {"results": report.model_card_section(metrics)},
+    }
+    for path, parts in blocks.items():
+        if path.exists():
+            readme.write_blocks(path, parts)
+            ctx.say(f"results -> {path}")
+        else:  # e.g. a scratch --root: the results stay in reports/
+            ctx.say(f"no {path.name} in {paths.root}: the results are in {paths.reports_dir}")

@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
-from sklearn.calibration import calibration_curve
 from sklearn.metrics import precision_recall_curve, roc_curve
 
+from . import stats
 from .config import MODEL_LABELS
 from .evaluate import CVResult
 
 DPI = 120
-BLUE, ORANGE, GREEN, VERMILION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#999999"
+BLUE, ORANGE, VERMILION, GREY = "#0072B2", "#E69F00", "#D55E00", "#999999"
 MODEL_COLOURS = {"logistic_regression": ORANGE, "xgboost": BLUE}
 
 
@@ -58,7 +58,7 @@ def missing_values(table: pd.DataFrame) -> Figure:
     )
     left.set_yticks(range(len(table.columns)), table.columns, fontsize=8)
     left.set_xlabel("patient (row of the file)")
-    left.set_title("Missing values (red) per patient")
+    left.set_title("Missing values (dark orange) per patient")
     share = missing.mean()
     right.barh(range(len(share)), share * 100, color=VERMILION)
     right.set_xlim(0, 100)
@@ -103,43 +103,40 @@ def class_balance(table: pd.DataFrame, tests: Sequence[str], target: str) -> Fig
     return figure
 
 
-def correlation(table: pd.DataFrame) -> Figure:
-    """Pairwise correlation (Pearson, pairwise complete) of every non-constant column."""
-    columns = [column for column in table.columns if table[column].nunique(dropna=True) > 1]
-    matrix = table[columns].corr()
-    figure = Figure(figsize=(11, 9.5), layout="constrained")
-    axes = figure.add_subplot()
-    image = axes.imshow(matrix.to_numpy(), cmap="RdBu_r", vmin=-1, vmax=1)
-    axes.set_xticks(range(len(columns)), columns, rotation=90, fontsize=7)
-    axes.set_yticks(range(len(columns)), columns, fontsize=7)
-    axes.set_title("Correlation between columns (constant columns left out; blank: undefined)")
-    figure.colorbar(image, ax=axes, shrink=0.7, label="Pearson correlation")
-    return figure
+def _label(result: CVResult) -> str:
+    return MODEL_LABELS.get(result.model, result.model)
 
 
-def _curve_panels(results: Sequence[CVResult], kind: str, prevalence: float) -> Figure:
+def _ci(score: dict) -> str:
+    return f"{score['value']:.2f} [{score['low']:.2f}, {score['high']:.2f}]"
+
+
+def _curves(results: Sequence[CVResult], rows: int, kind: str, prevalence: float) -> Figure:
+    """One panel per model: the curve of each repeat's pooled held-out risks."""
     figure = Figure(figsize=(5 * len(results), 4.6), layout="constrained")
-    grid = np.linspace(0, 1, 101)
     for column, result in enumerate(results, start=1):
         axes = figure.add_subplot(1, len(results), column)
         colour = MODEL_COLOURS.get(result.model, BLUE)
-        curves = []
+        truth = np.zeros(rows)
         for fold in result.folds:
+            truth[fold.test] = fold.y
+        for repeat, risk in enumerate(result.by_repeat(rows)):
             if kind == "roc":
-                x, y, _ = roc_curve(fold.y, fold.risk)
+                x, curve, _ = roc_curve(truth, risk)
             else:
-                y, x, _ = precision_recall_curve(fold.y, fold.risk)
-                x, y = x[::-1], y[::-1]
-            axes.plot(x, y, color=GREY, alpha=0.35, linewidth=0.7)
-            curves.append(np.interp(grid, x, y))
-        mean, std = np.mean(curves, axis=0), np.std(curves, axis=0)
+                curve, x, _ = precision_recall_curve(truth, risk)
+            axes.plot(
+                x,
+                curve,
+                color=colour,
+                alpha=0.6,
+                linewidth=1.2,
+                label="one repeat's pooled held-out folds" if repeat == 0 else None,
+            )
         metric = "roc_auc" if kind == "roc" else "pr_auc"
-        score = result.metrics[metric]
-        label = (
-            f"mean ({metric.replace('_', '-').upper()} {score['mean']:.2f} ± {score['std']:.2f})"
+        axes.plot(
+            [], [], " ", label=f"{metric.replace('_', '-').upper()} {_ci(result.metrics[metric])}"
         )
-        axes.plot(grid, mean, color=colour, linewidth=2.2, label=label)
-        axes.fill_between(grid, mean - std, mean + std, color=colour, alpha=0.2, label="± 1 std")
         if kind == "roc":
             axes.plot([0, 1], [0, 1], linestyle="--", color="black", linewidth=0.8, label="chance")
             axes.set_xlabel("1 − specificity (false positive rate)")
@@ -156,100 +153,139 @@ def _curve_panels(results: Sequence[CVResult], kind: str, prevalence: float) -> 
             axes.set_ylabel("precision")
         axes.set_xlim(0, 1)
         axes.set_ylim(0, 1.02)
-        axes.set_title(f"{MODEL_LABELS.get(result.model, result.model)}: {len(result.folds)} folds")
+        axes.set_title(_label(result))
         axes.legend(
             loc="lower right" if kind == "roc" else "upper right", fontsize=8, frameon=False
         )
     return figure
 
 
-def roc_curves(results: Sequence[CVResult]) -> Figure:
-    """ROC curve of every held-out fold (grey) and their mean with ± 1 std band."""
-    figure = _curve_panels(results, "roc", 0.0)
-    figure.suptitle("ROC curves on held-out folds")
+def roc_curves(results: Sequence[CVResult], rows: int) -> Figure:
+    """ROC curve of each repeat's pooled out-of-fold risks, with the 95 % interval of the AUC."""
+    figure = _curves(results, rows, "roc", 0.0)
+    figure.suptitle("ROC curves on held-out folds (ROC-AUC with 95 % bootstrap interval)")
     return figure
 
 
-def pr_curves(results: Sequence[CVResult], prevalence: float) -> Figure:
-    """Precision-recall curve of every held-out fold and their mean; chance is the prevalence."""
-    figure = _curve_panels(results, "pr", prevalence)
-    figure.suptitle("Precision-recall curves on held-out folds")
+def pr_curves(results: Sequence[CVResult], rows: int, prevalence: float) -> Figure:
+    """Precision-recall curve of each repeat's pooled out-of-fold risks; chance = prevalence."""
+    figure = _curves(results, rows, "pr", prevalence)
+    figure.suptitle("Precision-recall curves on held-out folds (PR-AUC with 95 % interval)")
     return figure
 
 
-def calibration(results: Sequence[CVResult]) -> Figure:
-    """Predicted risk against the observed rate of positives (pooled held-out folds).
-
-    The axes are zoomed to the range where the binned points lie: with a 6 % prevalence almost
-    every risk is small, and a 0-1 square would squeeze the curve into one corner.
-    """
-    figure = Figure(figsize=(6, 6.5), layout="constrained")
-    top, bottom = figure.subplots(2, 1, height_ratios=[3, 1], sharex=True)
-    curves = []
-    for result in results:
-        y = np.concatenate([fold.y for fold in result.folds])
-        risk = np.concatenate([fold.risk for fold in result.folds])
-        observed, predicted = calibration_curve(y, risk, n_bins=8, strategy="quantile")
-        curves.append((result, risk, observed, predicted))
-    limit = min(1.0, 1.25 * max(max(o.max(), p.max()) for _, _, o, p in curves))
-    top.plot(
-        [0, limit],
-        [0, limit],
-        linestyle="--",
-        color="black",
-        linewidth=0.8,
-        label="perfectly calibrated",
-    )
-    for result, risk, observed, predicted in curves:
+def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Figure:
+    """Reliability curve of the pooled out-of-fold risks (quantile bins, exact 95 % intervals
+    of each bin's observed rate), zoomed to where the bins are, above a histogram of the risks
+    per model."""
+    figure = Figure(figsize=(7, 7.5), layout="constrained")
+    top, bottom = figure.subplots(2, 1, height_ratios=[3, 1.3])
+    pooled = [(result, np.concatenate(result.by_repeat(len(y)))) for result in results]
+    repeats = len(results[0].by_repeat(len(y)))
+    truth = np.tile(y, repeats)
+    tail = min(1.0, 1.1 * max(np.quantile(risk, 0.995) for _, risk in pooled))
+    reach = 0.0
+    for offset, (result, risk) in zip((-0.001, 0.001), pooled, strict=False):
         colour = MODEL_COLOURS.get(result.model, BLUE)
-        brier = result.metrics["brier"]["mean"]
-        label = f"{MODEL_LABELS.get(result.model, result.model)} (Brier {brier:.3f})"
-        top.plot(predicted, observed, marker="o", color=colour, label=label)
-        bottom.hist(np.minimum(risk, limit), bins=30, range=(0, limit), color=colour, alpha=0.5)
-    top.set_ylabel("observed share of positives")
-    top.set_title("Calibration on held-out folds (8 quantile bins)")
-    top.legend(fontsize=8, frameon=False)
-    top.set_ylim(0, limit)
-    bottom.set_yscale("log")
-    bottom.set_xlabel(
-        f"predicted risk, class weighting undone (risks above {limit:.2f} in the last bin)"
-    )
-    bottom.set_ylabel("patients")
-    bottom.set_xlim(0, limit)
+        edges = np.unique(np.quantile(risk, np.linspace(0, 1, bins + 1)))
+        index = np.clip(np.searchsorted(edges, risk, side="right") - 1, 0, len(edges) - 2)
+        predicted, observed, low, high = [], [], [], []
+        for b in np.unique(index):
+            inside = index == b
+            # Each patient appears once per repeat: the interval counts patients, not repeats.
+            positives, n = truth[inside].sum() / repeats, inside.sum() / repeats
+            rate = stats.exact_rate(round(positives), max(1, round(n)))
+            predicted.append(risk[inside].mean() + offset)
+            observed.append(positives / n)
+            low.append(max(0.0, positives / n - rate["low"]))
+            high.append(max(0.0, rate["high"] - positives / n))
+        reach = max(reach, *predicted, *(o + h for o, h in zip(observed, high, strict=True)))
+        m = result.metrics
+        top.errorbar(
+            predicted, observed, yerr=[low, high], marker="o", color=colour, capsize=3,
+            label=(
+                f"{_label(result)}: slope {_ci(m['calibration_slope'])}, "
+                f"Brier skill {_ci(m['brier_skill'])}"
+            ),
+        )  # fmt: skip
+        bottom.hist(
+            np.minimum(risk, tail), bins=40, range=(0, tail), color=colour, alpha=0.55,
+            label=_label(result), histtype="stepfilled",
+        )  # fmt: skip
+    zoom = 1.05 * reach
+    top.plot([0, zoom], [0, zoom], linestyle="--", color="black", linewidth=0.8,
+             label="perfectly calibrated")  # fmt: skip
+    top.set_xlim(0, zoom)
+    top.set_ylim(0, zoom)
+    top.set_aspect("equal", adjustable="box")
+    top.set_xlabel("mean predicted risk of the bin")
+    top.set_ylabel("observed share of positives (95 % interval)")
+    top.set_title(f"Calibration on held-out folds ({bins} quantile bins of predicted risk)")
+    top.legend(fontsize=8, frameon=False, loc="upper left")
+    bottom.set_xlabel(f"predicted risk, all patients (risks above {tail:.2f} in the last bar)")
+    bottom.set_ylabel("predictions\n(all repeats)")
+    bottom.legend(fontsize=8, frameon=False)
+    bottom.set_xlim(0, tail)
     return figure
 
 
-def confusion_matrix(result: CVResult, target: str, sensitivity_target: float) -> Figure:
-    """Average confusion matrix per repeat at the screening threshold (held-out folds)."""
-    matrix = np.array(result.metrics["confusion_matrix"])
+def decision_curve(
+    results: Sequence[CVResult], y: np.ndarray, threshold: float, app_label: str
+) -> Figure:
+    """Net benefit of flagging patients above each threshold, against flagging everyone and
+    no one (decision-curve analysis, Vickers & Elkin 2006), from the out-of-fold risks."""
+    prevalence = float(y.mean())
+    thresholds = np.linspace(0.01, min(0.5, max(0.05, 4 * prevalence)), 60)
+    figure = Figure(figsize=(7, 4.6), layout="constrained")
+    axes = figure.add_subplot()
+    for result in results:
+        benefit = np.mean(
+            [stats.net_benefit(y, risk, thresholds) for risk in result.by_repeat(len(y))], axis=0
+        )
+        axes.plot(thresholds, benefit, color=MODEL_COLOURS.get(result.model, BLUE),
+                  linewidth=2, label=_label(result))  # fmt: skip
+    everyone = prevalence - (1 - prevalence) * thresholds / (1 - thresholds)
+    axes.plot(thresholds, everyone, color=GREY, linewidth=1.5, label="flag everyone")
+    axes.axhline(0, color="black", linewidth=1, label="flag no one")
+    axes.axvline(
+        threshold,
+        color=VERMILION,
+        linestyle=":",
+        label=f"{app_label}'s screening threshold ({threshold:.1%})",
+    )
+    axes.set_ylim(-0.01, prevalence * 1.15)
+    axes.set_xlim(thresholds[0], thresholds[-1])
+    axes.set_xlabel("threshold risk (the risk at which a follow-up is worth its cost)")
+    axes.set_ylabel("net benefit (true positives per patient,\nminus weighted false positives)")
+    axes.set_title("Decision curve on held-out folds")
+    axes.legend(fontsize=8, frameon=False)
+    return figure
+
+
+def confusion_matrix(scores: dict, label: str, target: str, sensitivity_target: float) -> Figure:
+    """Average confusion matrix per repeat at each fold's nested threshold (held-out folds)."""
+    matrix = np.array(scores["confusion_matrix"])
     figure = Figure(figsize=(5, 4.4), layout="constrained")
     axes = figure.add_subplot()
     axes.imshow(matrix / matrix.sum(axis=1, keepdims=True), cmap="Blues", vmin=0, vmax=1)
     for (row, column), count in np.ndenumerate(matrix):
         share = count / matrix[row].sum()
         colour = "white" if share > 0.5 else "black"
-        axes.text(
-            column,
-            row,
-            f"{count:.1f}\n({share:.0%} of row)",
-            ha="center",
-            va="center",
-            color=colour,
-        )
+        axes.text(column, row, f"{count:.1f}\n({share:.0%} of row)", ha="center",
+                  va="center", color=colour)  # fmt: skip
     axes.set_xticks([0, 1], ["not flagged", "flagged for follow-up"])
     axes.set_yticks([0, 1], [f"{target} negative", f"{target} positive"])
-    axes.set_xlabel("model decision at the screening threshold")
+    axes.set_xlabel("model decision at the fold's threshold (chosen by inner CV)")
     axes.set_title(
-        f"{MODEL_LABELS.get(result.model, result.model)}, threshold for "
-        f"{sensitivity_target:.0%} sensitivity\n(mean patients per repeat of the cross-validation)",
+        f"{label}, threshold for {sensitivity_target:.0%} sensitivity\n"
+        "(mean patients per repeat of the cross-validation)",
         fontsize=10,
     )
     return figure
 
 
-def importance(result: CVResult, top: int = 15) -> Figure:
+def importance(ranking: dict[str, dict[str, float]], label: str, top: int = 15) -> Figure:
     """Permutation importance on held-out folds: drop in ROC-AUC when a column is shuffled."""
-    ranking = result.metrics["permutation_importance"]
     names = list(ranking)[:top][::-1]
     means = [ranking[name]["mean"] for name in names]
     stds = [ranking[name]["std"] for name in names]
@@ -258,8 +294,6 @@ def importance(result: CVResult, top: int = 15) -> Figure:
     axes.barh(names, means, xerr=stds, color=BLUE, ecolor=GREY, capsize=2)
     axes.axvline(0, color="black", linewidth=0.8)
     axes.set_xlabel("drop in ROC-AUC when the column is shuffled (mean ± std over folds)")
-    axes.set_title(
-        f"{MODEL_LABELS.get(result.model, result.model)}: permutation importance, top {len(names)}"
-    )
+    axes.set_title(f"{label}: permutation importance, top {len(names)}")
     axes.tick_params(axis="y", labelsize=8)
     return figure

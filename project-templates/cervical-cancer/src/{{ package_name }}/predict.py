@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -53,13 +54,32 @@ def features_of(model: Pipeline) -> list[str]:
 
 
 def as_row(model: Pipeline, answers: dict[str, float | None]) -> pd.DataFrame:
-    """A one-row table in the model's column order; unanswered values are missing (NaN)."""
+    """A one-row table in the model's column order; unanswered values are missing (NaN),
+    which the model's imputer fills with the training median."""
     values = {name: answers.get(name) for name in features_of(model)}
     return pd.DataFrame([{k: np.nan if v is None else float(v) for k, v in values.items()}])
 
 
+def _binary(model: Pipeline) -> set[str]:
+    return {name for name in features_of(model) if data.BY_NAME[name].binary}
+
+
 def risk(model: Pipeline, answers: dict[str, float | None]) -> float:
-    return float(train.predict_risk(model, as_row(model, answers))[0])
+    """The risk of one patient, never lowered by a question left unanswered.
+
+    An unanswered yes/no question is scored both ways and the higher risk is kept (every
+    combination when several are unanswered); an unanswered number gets the training median.
+    So "not answered" never scores below the same patient with the typical answer, whatever
+    the model learned (in this data, patients who skipped some questions were rarely positive;
+    see features.missingness).
+    """
+    row = as_row(model, answers)
+    open_questions = [name for name in _binary(model) if np.isnan(row.at[0, name])]
+    combinations = np.array(list(itertools.product((0.0, 1.0), repeat=len(open_questions))))
+    rows = pd.concat([row] * len(combinations), ignore_index=True)
+    if open_questions:
+        rows[open_questions] = combinations
+    return float(train.predict_risk(model, rows).max())
 
 
 def typical_values(model: Pipeline) -> dict[str, float]:
@@ -71,23 +91,21 @@ def typical_values(model: Pipeline) -> dict[str, float]:
 def factor_effects(model: Pipeline, answers: dict[str, float | None], top: int = 6) -> pd.DataFrame:
     """How much each answer moves the risk, compared with the typical value for that factor.
 
-    For each factor, the answer is replaced by the training median and the risk recomputed:
-    the difference is what this answer adds (a what-if on the model, not a causal effect).
+    For each factor, the answer is replaced by the training median and the risk recomputed
+    (with ``risk``, so unanswered questions count as in the estimate): the difference is what
+    this answer adds (a what-if on the model, not a causal effect).
     """
-    row = as_row(model, answers)
-    base = float(train.predict_risk(model, row)[0])
+    base = risk(model, answers)
     typical = typical_values(model)
     effects = []
     for name in features_of(model):
-        value = row.at[0, name]
-        changed = row.copy()
-        changed.at[0, name] = typical[name]
-        delta = base - float(train.predict_risk(model, changed)[0])
+        value = answers.get(name)
+        delta = base - risk(model, {**answers, name: typical[name]})
         if not math.isclose(delta, 0.0, abs_tol=1e-6):
             effects.append(
                 {
                     "factor": name,
-                    "answer": "not answered" if np.isnan(value) else f"{value:g}",
+                    "answer": "not answered" if value is None else f"{value:g}",
                     "typical": f"{typical[name]:g}",
                     "change in risk (points)": round(100 * delta, 2),
                 }
@@ -99,9 +117,19 @@ def factor_effects(model: Pipeline, answers: dict[str, float | None], top: int =
     return table.loc[order].head(top).reset_index(drop=True)
 
 
+def _answers(patients: pd.DataFrame) -> list[list[float | None]]:
+    return [
+        [None if pd.isna(value) else float(value) for value in row]
+        for row in patients.itertuples(index=False)
+    ]
+
+
 def score(model: Pipeline, patients: pd.DataFrame, threshold: float) -> pd.DataFrame:
     """Risk and screening decision for every row of a validated table of patients."""
-    risks = train.predict_risk(model, patients[features_of(model)])
+    names = features_of(model)
+    risks = np.array(
+        [risk(model, dict(zip(names, values, strict=True))) for values in _answers(patients[names])]
+    )
     scored = patients.copy()
     scored.insert(0, "flagged", risks >= threshold)
     scored.insert(0, "risk", risks.round(4))

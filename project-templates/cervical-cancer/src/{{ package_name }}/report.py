@@ -1,138 +1,471 @@
-"""The results section of the README and of the model card, built from metrics.json."""
+"""The results of the README and the model card, built from metrics.json only.
+
+Every sentence is built from the numbers it states; a verdict ("no difference", "not shown to
+beat the prevalence") follows from an interval, never from a hand-written adjective.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from . import config, readme, runtime
 
-from . import config, readme
-
+UCI_PAGE = "https://archive.ics.uci.edu/dataset/383/cervical+cancer+risk+factors"
+PAPER = (
+    "Fernandes, Cardoso & Fernandes (2017), *Transfer learning with partial observability "
+    "applied to cervical cancer screening*, IbPRIA 2017, LNCS 10255"
+)
 FIGURES = (
-    ("roc.png", "ROC curves per fold and mean"),
-    ("pr.png", "Precision-recall curves per fold and mean"),
-    ("calibration.png", "Calibration curve"),
-    ("confusion_matrix.png", "Confusion matrix at the screening threshold"),
-    ("feature_importance.png", "Permutation importance"),
+    ("calibration.png", "Calibration on held-out folds, with the histogram of risks"),
+    ("decision_curve.png", "Decision curve: net benefit against flagging everyone or no one"),
+    ("roc.png", "ROC curves on held-out folds"),
+    ("pr.png", "Precision-recall curves on held-out folds"),
+    ("confusion_matrix.png", "Confusion matrix at the nested screening threshold"),
+    ("feature_importance.png", "What the app's model relies on"),
     ("missing_values.png", "Missing-value map"),
     ("class_balance.png", "Class balance"),
-    ("correlation.png", "Correlation heatmap"),
 )
-METRICS = (
+RANKING = (
     ("roc_auc", "ROC-AUC"),
     ("pr_auc", "PR-AUC"),
+    ("brier", "Brier score"),
+    ("brier_skill", "Brier skill"),
+    ("calibration_slope", "calibration slope"),
+    ("calibration_intercept", "calibration intercept"),
+)
+ALPHA = 0.05
+"""Below this Fisher p-value a block's answered/unanswered difference is called one."""
+SCREENING = (
     ("sensitivity", "sensitivity"),
     ("specificity", "specificity"),
-    ("brier", "Brier score"),
+    ("ppv", "PPV"),
+    ("npv", "NPV"),
+    ("flagged", "share flagged"),
 )
 
 
-def pm(score: dict) -> str:
-    """A score as 'mean ± std'."""
-    return f"{score['mean']:.3f} ± {score['std']:.3f}"
+def ci(score: dict, digits: int = 3, percent: bool = False) -> str:
+    """A score with its 95 % interval: '0.650 [0.560, 0.730]' or '84.1% [81.2, 86.9]'."""
+    if percent:
+        return f"{100 * score['value']:.1f}% [{100 * score['low']:.1f}, {100 * score['high']:.1f}]"
+    return f"{score['value']:.{digits}f} [{score['low']:.{digits}f}, {score['high']:.{digits}f}]"
 
 
-def metrics_table(metrics: dict) -> str:
+def label(name: str) -> str:
+    return config.MODEL_LABELS.get(name, name)
+
+
+def summary_line(metrics: dict) -> str:
+    source = (
+        "the SYNTHETIC SAMPLE"
+        if runtime.is_sample(metrics)
+        else f"the official UCI file {metrics['provenance']['name']} (SHA-256 verified)"
+    )
+    cv, dup = metrics["cross_validation"], metrics["duplicates"]
+    return (
+        f"Target **{metrics['target']}**: {metrics['positives']} positives in {metrics['rows']} "
+        f"patients ({metrics['prevalence']:.1%}), from {source}. {dup['extra_copies']} patients "
+        f"give exactly the answers of another patient ({dup['rows_in_groups']} patients in "
+        f"{dup['groups']} groups, test results not compared); cross-validation keeps each group "
+        "in one fold. Every score is computed on the pooled "
+        f"held-out risks of {cv['repeats']} repeats of {cv['splits']}-fold stratified "
+        f"cross-validation (mean over repeats), with a 95 % interval from "
+        f"{cv['bootstrap_resamples']} bootstrap resamples of the patients."
+    )
+
+
+def ranking_table(metrics: dict) -> str:
     rows = [
-        [config.MODEL_LABELS.get(name, name)]
-        + [pm(scores[key]) for key, _ in METRICS]
-        + [f"{scores['threshold']:.3f}"]
+        [label(name)] + [ci(scores[key]) for key, _ in RANKING]
         for name, scores in metrics["models"].items()
     ]
-    return readme.markdown_table(["model", *(label for _, label in METRICS), "threshold"], rows)
+    return readme.markdown_table(["model", *(title for _, title in RANKING)], rows)
+
+
+def reference_line(metrics: dict) -> str:
+    text = (
+        f"Reference points: chance has ROC-AUC 0.5 and PR-AUC {metrics['prevalence']:.3f} (the "
+        "prevalence); Brier skill 0 is no better than quoting the prevalence to everyone; a "
+        "calibration slope of 1 and intercept of 0 are ideal (slope below 1: risks too extreme)."
+    )
+    at_chance = [
+        label(name) for name, scores in metrics["models"].items() if scores["roc_auc"]["low"] <= 0.5
+    ]
+    if at_chance:
+        text += (
+            f" The ROC-AUC interval of {' and of '.join(at_chance)} includes 0.5: not shown to "
+            "rank patients better than chance."
+        )
+    return text
+
+
+def calibration_line(metrics: dict) -> str:
+    """What the calibration numbers of the app's model show, and only that."""
+    name = metrics["app_model"]
+    m = metrics["models"][name]
+    slope, intercept, skill = m["calibration_slope"], m["calibration_intercept"], m["brier_skill"]
+    parts = [
+        f"Calibration of the app's model ({label(name)}) on held-out folds: mean risk "
+        f"{m['mean_risk']:.1%} against a prevalence of {metrics['prevalence']:.1%}, slope "
+        f"{ci(slope, 2)}, intercept {ci(intercept, 2)}."
+    ]
+    ideal_slope = slope["low"] <= 1 <= slope["high"]
+    ideal_intercept = intercept["low"] <= 0 <= intercept["high"]
+    if ideal_slope and ideal_intercept:
+        parts.append("Neither interval excludes a perfectly calibrated model")
+    else:
+        off = []
+        if not ideal_slope:
+            off.append("the slope's interval excludes 1")
+        if not ideal_intercept:
+            off.append("the intercept's interval excludes 0")
+        parts.append(f"Miscalibrated: {' and '.join(off)}")
+    if skill["low"] <= 0:
+        parts[-1] += (
+            f"; Brier skill {ci(skill, 3)} includes 0, so the risks are not shown to be more "
+            "accurate than the prevalence quoted to everyone."
+        )
+    else:
+        parts[-1] += f"; Brier skill {ci(skill, 3)} is above 0."
+    return " ".join(parts)
+
+
+def screening_table(metrics: dict) -> str:
+    rows = [
+        [label(name), f"{scores['threshold']:.1%}"]
+        + [ci(scores[key], percent=True) for key, _ in SCREENING]
+        for name, scores in metrics["models"].items()
+    ]
+    return readme.markdown_table(["model", "threshold", *(title for _, title in SCREENING)], rows)
+
+
+def screening_line(metrics: dict) -> str:
+    name = metrics["app_model"]
+    m = metrics["models"][name]
+    cv = metrics["cross_validation"]
+    return (
+        f"Screening: each outer fold's threshold is the highest that finds "
+        f"{metrics['sensitivity_target']:.0%} of the positives in a {cv['inner_splits']}-fold "
+        "cross-validation of that fold's training rows only (nested); the table scores it on the "
+        f"held-out fold. At its threshold the app's model ({label(name)}) flags "
+        f"{ci(m['flagged'], percent=True)} of patients and finds "
+        f"{ci(m['sensitivity'], percent=True)} of positives; a flagged patient is positive "
+        f"{ci(m['ppv'], percent=True)} of the time against {metrics['prevalence']:.1%} for "
+        f"anyone. The threshold the app uses, {m['threshold']:.1%}, comes from the same rule "
+        "applied to every patient's held-out risk."
+    )
+
+
+def decision_line(metrics: dict) -> str:
+    """Where the decision curve shows a gain, only where its bootstrap interval excludes 0."""
+    d = metrics["decision_curve"]
+    best, at = d["best_gain"], d["at_threshold"]
+    if d["better_than_both"]:
+        spans = ", ".join(
+            f"{s['low']:.1%}" if s["low"] == s["high"] else f"{s['low']:.1%} to {s['high']:.1%}"
+            for s in d["better_than_both"]
+        )
+        where = (
+            f"the 95 % bootstrap interval of its net-benefit gain over the better of flagging "
+            f"everyone and flagging no one lies above 0 for threshold risks {spans} (of "
+            f"{d['range']['low']:.1%} to {d['range']['high']:.1%} in steps of "
+            f"{100 * d['range']['step']:g} points; "
+            "not corrected for looking at every step)"
+        )
+    else:
+        where = (
+            "at no threshold risk from {low:.1%} to {high:.1%} does the 95 % bootstrap interval "
+            "of its net-benefit gain over the better of flagging everyone and flagging no one "
+            "lie above 0"
+        ).format(**d["range"])
+    gain = at["gain_over_everyone"]
+    text = (
+        f"Decision curve of the app's model: {where} (largest gain {best['value']:+.4f} "
+        f"[{best['low']:+.4f}, {best['high']:+.4f}] at {best['threshold']:.1%}). At its screening "
+        f"threshold ({at['threshold']:.1%}) its net benefit minus that of flagging everyone is "
+        f"{gain['value']:+.4f} [{gain['low']:+.4f}, {gain['high']:+.4f}]"
+    )
+    if gain["low"] <= 0:
+        text += (
+            ": at the threshold it screens with, the model is not shown to do better than "
+            "following up every patient."
+        )
+    else:
+        text += ": better than following up every patient."
+    return text
+
+
+def missingness_table(metrics: dict) -> str:
+    rows = []
+    for block in metrics["missingness"]["blocks"]:
+        questions = block["questions"]
+        name = f"`{questions[0]}`" + (
+            f" (+{len(questions) - 1} more)" if len(questions) > 1 else ""
+        )
+        rows.append(
+            [
+                name,
+                f"{block['unanswered_positives']} / {block['unanswered']} "
+                f"({ci(block['unanswered_rate'], percent=True)})",
+                f"{block['answered_positives']} / {block['answered']} "
+                f"({ci(block['answered_rate'], percent=True)})",
+                f"{block['p_value']:.4f}",
+                f"{block['p_holm']:.4f}",
+            ]
+        )
+    return readme.markdown_table(
+        [
+            "questions",
+            "positives if not answered",
+            "positives if answered",
+            "Fisher p",
+            "Holm-adjusted p",
+        ],
+        rows,
+    )
+
+
+def missingness_line(metrics: dict) -> str:
+    check = metrics["missingness"]
+    scores = check["roc_auc"]
+    blocks = check["blocks"]
+    text = (
+        f"The UCI page says several patients declined some questions for privacy ({UCI_PAGE}). "
+        "The table shows, per block of questions left unanswered together, the share of "
+        f"positives among patients who did and did not answer (exact 95 % intervals; one Fisher "
+        f"test per block, {len(blocks)} tests, so Holm-adjusted p-values too). "
+    )
+    if blocks and blocks[0]["p_holm"] < ALPHA:
+        top = blocks[0]
+        text += (
+            f"The block `{top['questions'][0]}` differs even after the adjustment: "
+            f"{top['unanswered_positives']} positives among {top['unanswered']} patients who "
+            f"left it unanswered, {top['answered_positives']} among {top['answered']} who "
+            f"answered (Fisher p = {top['p_value']:.4f}, Holm {top['p_holm']:.4f}). "
+        )
+    elif blocks and blocks[0]["p_value"] < ALPHA:
+        top = blocks[0]
+        text += (
+            f"The block `{top['questions'][0]}` has Fisher p = {top['p_value']:.4f}, but "
+            f"{top['p_holm']:.4f} after the adjustment: not shown to differ. "
+        )
+    elif blocks:
+        text += f"No block's difference reaches p < {ALPHA}. "
+    text += (
+        "No model gets a was-missing indicator, so none can use the fact of not answering; the "
+        "pipeline fills a missing answer with the training median. "
+    )
+    if "mean_risk" in check:
+        risk = check["mean_risk"]
+        text += (
+            "That is not neutral: the patients who left that block unanswered get a mean "
+            f"held-out risk of {risk['unanswered']:.1%}, those who answered "
+            f"{risk['answered']:.1%}. "
+        )
+    name = label(metrics["app_model"])
+    text += (
+        f"ROC-AUC of {name}: with was-missing indicators {ci(scores['with_indicators'])}, "
+        f"without (the model used) {ci(scores['without_indicators'])}"
+    )
+    if "answered_only" in scores:
+        text += f", without, on the patients who answered that block {ci(scores['answered_only'])}"
+    return text + (
+        ". The app scores an unanswered yes/no question both ways and keeps the higher risk."
+    )
 
 
 def leakage_table(metrics: dict) -> str:
-    clean = metrics["models"][metrics["leakage_check"]["model"]]
-    leaky = metrics["leakage_check"]["metrics"]
-    added = ", ".join(metrics["leakage_check"]["added_features"]) or "none"
+    check = metrics["leakage_check"]
+    clean = metrics["models"][check["model"]]
+    added = ", ".join(check["added_features"]) or "none"
     rows = [
-        ["without them (this project)", *(pm(clean[key]) for key in ("roc_auc", "pr_auc"))],
-        [f"with {added} (the guided project)", *(pm(leaky[key]) for key in ("roc_auc", "pr_auc"))],
+        ["without them (this project)", ci(clean["roc_auc"]), ci(clean["pr_auc"])],
+        [
+            f"with {added} (the guided project)",
+            ci(check["metrics"]["roc_auc"]),
+            ci(check["metrics"]["pr_auc"]),
+        ],
     ]
-    return readme.markdown_table(["XGBoost features", "ROC-AUC", "PR-AUC"], rows)
+    return readme.markdown_table([f"{label(check['model'])} features", "ROC-AUC", "PR-AUC"], rows)
 
 
-def comparison_line(metrics: dict) -> str:
-    """What XGBoost adds over the baseline, judged against the fold-to-fold spread."""
-    xgb, base = metrics["models"]["xgboost"], metrics["models"]["logistic_regression"]
-    parts = []
-    for key, label in (("roc_auc", "ROC-AUC"), ("pr_auc", "PR-AUC")):
-        gain = xgb[key]["mean"] - base[key]["mean"]
-        parts.append(f"{label} {gain:+.3f}")
-    spread = max(xgb["roc_auc"]["std"], base["roc_auc"]["std"])
-    gain = xgb["roc_auc"]["mean"] - base["roc_auc"]["mean"]
-    if abs(gain) < spread:
-        verdict = f"within the fold-to-fold spread (± {spread:.3f}): the simpler model does as well"
-    else:
-        verdict = f"larger than the fold-to-fold spread (± {spread:.3f})"
-    return f"XGBoost against the logistic-regression baseline: {', '.join(parts)}, {verdict}."
+def explanation(metrics: dict, top: int = 8) -> str:
+    """Permutation importance of the app's model (no odds ratios: see DECISIONS.md)."""
+    ranking = metrics["permutation_importance"]
+    rows = [[f"`{n}`", f"{v['mean']:.3f} ± {v['std']:.3f}"] for n, v in list(ranking.items())[:top]]
+    return (
+        f"Permutation importance of the {label(metrics['app_model']).lower()} (drop in held-out "
+        "ROC-AUC when a column is shuffled; mean ± std over the folds of one repeat): what the "
+        "model relies on, not an association with the risk or a cause. No odds ratios: the "
+        "regression's penalty shrinks them, and the data have too few positives per factor for "
+        "unpenalised ones.\n\n" + readme.markdown_table(["factor", "drop in ROC-AUC"], rows)
+    )
 
 
 def data_notes(metrics: dict) -> str:
     dropped = "\n".join(f"- `{column}`: {reason}" for column, reason in metrics["dropped"].items())
-    imputed = ", ".join(f"`{column}` {share:.0%}" for column, share in metrics["imputed"].items())
     return (
         f"Not used as features:\n\n{dropped}\n\n"
-        f"Imputed inside every training fold (median plus a was-missing indicator): "
-        f"{imputed or 'nothing was missing'}."
+        "Missing answers are imputed with the training-fold median inside the model pipeline, "
+        "without a was-missing indicator. Column meanings follow the UCI page "
+        f"({UCI_PAGE}) and {PAPER}. The UCI page lists `Dx:Cancer`, `Dx:CIN`, `Dx:HPV` and `Dx` "
+        "as yes/no attributes without saying when the diagnosis was made; those given by enough "
+        "patients are features, and if one was made at the same visit as the target test it "
+        "leaks part of the answer. " + history_line(metrics)
     )
 
 
-def summary_line(metrics: dict) -> str:
-    prevalence = metrics["prevalence"]
-    source = (
-        "the SYNTHETIC SAMPLE"
-        if metrics["data_source"] == "synthetic sample"
-        else "the official UCI file (SHA-256 verified)"
-    )
-    cv = metrics["cross_validation"]
+def history_line(metrics: dict) -> str:
+    """The sensitivity analysis without the Dx columns, next to the model with them."""
+    check = metrics["without_history"]
+    dropped = ", ".join(f"`{c}`" for c in check["dropped"]) or "no columns"
+    with_them = metrics["models"][check["model"]]["roc_auc"]
     return (
-        f"Target **{metrics['target']}**: {metrics['positives']} positives in {metrics['rows']} "
-        f"patients ({prevalence:.1%}), from {source}. Scores are mean ± std over the "
-        f"{cv['repeats']}x{cv['splits']} held-out folds of repeated stratified cross-validation. "
-        f"Sensitivity and specificity are at a threshold chosen to find "
-        f"{metrics['sensitivity_target']:.0%} of the positives (each fold's threshold is set on "
-        "the other folds); `threshold` is the one the app uses. For reference, a random guess "
-        f"has a PR-AUC of {prevalence:.3f} (the prevalence) and always predicting the prevalence "
-        f"gives a Brier score of {prevalence * (1 - prevalence):.3f}."
+        f"Without {dropped} (same folds), the ROC-AUC of the {label(check['model']).lower()} is "
+        f"{ci(check['metrics']['roc_auc'])}, against {ci(with_them)} with them."
+    )
+
+
+def verification_line(metrics: dict) -> str:
+    """The target test was not done, or not read, independently of the others."""
+    v = metrics["verification"]
+    others = ", ".join(v["other_tests"])
+    neg, pos = v["others_negative"], v["other_positive"]
+    return (
+        f"Verification bias: {neg['positives']} of {neg['patients']} patients whose other tests "
+        f"({others}) were all negative are positive for {metrics['target']}, against "
+        f"{pos['positives']} of {pos['patients']} with at least one other test positive. The "
+        "data do not say whether the target test was done or read independently of the "
+        "others; if it followed them, negatives among patients never referred for it are "
+        "unverified, and the model learns who was examined as much as who is ill."
     )
 
 
 def results_parts(metrics: dict) -> list[str]:
-    """What the README and the model card both show: the sample warning when it applies,
-    the metrics, the comparison with the baseline, the leakage check and the data notes."""
-    parts = [readme.SAMPLE_WARNING] if metrics["data_source"] == "synthetic sample" else []
+    """What the README and the model card both show."""
+    parts = [readme.SAMPLE_WARNING] if runtime.is_sample(metrics) else []
     return parts + [
         summary_line(metrics),
-        metrics_table(metrics),
-        comparison_line(metrics),
-        "Leakage check: the other diagnostic test results as features (XGBoost):",
+        ranking_table(metrics),
+        reference_line(metrics),
+        metrics["app_model_reason"],
+        calibration_line(metrics),
+        screening_table(metrics),
+        screening_line(metrics),
+        decision_line(metrics),
+        "### Unanswered questions",
+        missingness_table(metrics),
+        missingness_line(metrics),
+        "### Leakage check: the other test results of the same visit as features",
         leakage_table(metrics),
+        "### What the app's model relies on",
+        explanation(metrics),
         data_notes(metrics),
     ]
 
 
 def readme_section(metrics: dict) -> str:
     """Markdown for the README between the results markers."""
-    figures = "\n".join(f"![{alt}](reports/figures/{name})" for name, alt in FIGURES[:5])
-    more = ", ".join(f"[{alt.lower()}](reports/figures/{name})" for name, alt in FIGURES[5:])
-    parts = results_parts(metrics) + [
-        figures,
-        f"More figures: {more}. All numbers: `reports/metrics.json`; model card: `MODEL_CARD.md`.",
-    ]
-    return "\n\n".join(parts)
+    figures = "\n".join(f"![{alt}](reports/figures/{name})" for name, alt in FIGURES[:4])
+    more = ", ".join(f"[{alt.lower()}](reports/figures/{name})" for name, alt in FIGURES[4:])
+    return "\n\n".join(
+        results_parts(metrics)
+        + [
+            figures,
+            f"More figures: {more}. All numbers: `reports/metrics.json`; model card: "
+            "`MODEL_CARD.md`.",
+        ]
+    )
 
 
 def model_card_section(metrics: dict) -> str:
     """Markdown for the model card between the results markers."""
-    parts = results_parts(metrics)
-    parts += [
-        f"Features used ({len(metrics['features'])}): "
-        + ", ".join(f"`{feature}`" for feature in metrics["features"])
-        + ".",
+    features = ", ".join(f"`{feature}`" for feature in metrics["features"])
+    return "\n\n".join(
+        results_parts(metrics)
+        + [verification_line(metrics), f"Features used ({len(metrics['features'])}): {features}."]
+    )
+
+
+def headline(metrics: dict) -> str:
+    """The README's first screen: three lines of numbers with intervals, and the hero figure."""
+    name = metrics["app_model"]
+    m = metrics["models"][name]
+    sample = " **(SYNTHETIC SAMPLE: numbers mean nothing)**" if runtime.is_sample(metrics) else ""
+    chance = ", not shown to rank better than chance" if m["roc_auc"]["low"] <= 0.5 else ""
+    history = metrics["without_history"]
+    no_dx = history["metrics"]["roc_auc"]
+    with_history = (
+        " and diagnosis flags (" + ", ".join(f"`{c}`" for c in history["dropped"]) + ")"
+        if history["dropped"]
+        else ""
+    )
+    gain = metrics["decision_curve"]["at_threshold"]["gain_over_everyone"]
+    verdict = (
+        "not shown to beat following up everyone (net-benefit gain "
+        if gain["low"] <= 0
+        else "better than following up everyone (net-benefit gain "
+    ) + f"{gain['value']:+.4f} [{gain['low']:+.4f}, {gain['high']:+.4f}])"
+    lines = [
+        f"**{metrics['target']}** from questionnaire answers{with_history}, {metrics['rows']} "
+        "patients "
+        f"({metrics['prevalence']:.1%} positive){sample}: {label(name).lower()} ROC-AUC "
+        f"**{ci(m['roc_auc'], 2)}** (chance 0.50){chance}; without the undocumented-timing "
+        f"`Dx` columns {ci(no_dx, 2)}. PR-AUC {ci(m['pr_auc'], 2)} (chance "
+        f"{metrics['prevalence']:.2f}), calibration slope {ci(m['calibration_slope'], 2)}.",
+        f"At the screening threshold chosen by nested cross-validation it flags "
+        f"**{ci(m['flagged'], percent=True)}** of patients to find "
+        f"{ci(m['sensitivity'], percent=True)} of positives (PPV {ci(m['ppv'], percent=True)}): "
+        f"{verdict}.",
     ]
-    return "\n\n".join(parts)
+    blocks = metrics["missingness"]["blocks"]
+    if blocks and blocks[0]["p_holm"] < ALPHA:
+        top = blocks[0]
+        lines.append(
+            f"Patients who left `{top['questions'][0]}` unanswered: "
+            f"{top['unanswered_positives']} positives in {top['unanswered']} "
+            f"({ci(top['unanswered_rate'], percent=True)}) against "
+            f"{ci(top['answered_rate'], percent=True)} of those who answered (Holm-adjusted "
+            f"p = {top['p_holm']:.3f}); no model gets a was-missing indicator."
+        )
+    return "  \n".join(lines) + (
+        "\n\n![Calibration of the held-out risks](reports/figures/calibration.png)"
+    )
 
 
-def write(path: Path, body: str) -> None:
-    """Replace the results section of the Markdown file at ``path``."""
-    readme.write_results(path, body)
+def next_experiments(metrics: dict) -> list[str]:
+    """Three to five follow-ups that this run's numbers suggest, each naming what to change."""
+    name = metrics["app_model"]
+    m = metrics["models"][name]
+    cv = metrics["cross_validation"]
+    best = metrics["decision_curve"]["best_gain"]
+    items = [
+        f"With {metrics['positives']} positives the ROC-AUC interval is "
+        f"[{m['roc_auc']['low']:.2f}, {m['roc_auc']['high']:.2f}]. Raising `n_repeats` in "
+        f"`config.py` (now {cv['repeats']}) steadies the estimate but cannot narrow the interval "
+        "much: only more patients can.",
+        f"At `sensitivity_target` = {metrics['sensitivity_target']:.2f} the model flags "
+        f"{ci(m['flagged'], percent=True)} of patients. The decision curve's largest gain is at "
+        f"a threshold risk of {best['threshold']:.1%}: set the threshold from the cost of a "
+        "missed case against an unneeded follow-up instead (replace "
+        "`evaluate.screening_threshold`), run `make all`, and compare the net benefit.",
+        "`logistic_c_grid` in `config.py` sets the C values the inner cross-validation tries "
+        "(chosen per outer fold: "
+        + ", ".join(
+            f"C = {c} in {n}"
+            for c, n in metrics["models"]["logistic_regression"]["logistic_c"].items()
+        )
+        + "); widen it and see whether the calibration slope moves towards 1.",
+    ]
+    xgb = metrics["models"]["xgboost"]["calibration_slope"]
+    if xgb["high"] < 1:
+        items.append(
+            f"XGBoost's calibration slope is {ci(xgb, 2)}: its risks are too extreme. Try "
+            "shallower or fewer trees (`xgboost` in `config.py`: `max_depth`, `n_estimators`) "
+            "and compare the slope."
+        )
+    items.append(
+        "Whether the target test was done for everyone is not documented (see the model card's "
+        "verification-bias note): find the study protocol in the UCI page's paper and, if "
+        "referral depended on the other tests, keep only the patients who had all four (a row "
+        "filter in `pipeline.run_data`) and compare.",
+    )
+    return items[:5]

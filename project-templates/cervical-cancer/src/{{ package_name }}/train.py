@@ -1,7 +1,11 @@
-"""The two models, fitted with class weighting, saved and loaded with skops.
+"""The two models, saved and loaded with skops.
 
-Both are pipelines that impute inside themselves (median plus a was-missing indicator), so in
-cross-validation every imputation value is learned from the training folds only.
+Both are pipelines that impute inside themselves (the training median), so in cross-validation
+every imputation value is learned from the training folds only. Neither model gets a
+was-missing indicator: in this data "not answered" is an artifact of how the answers were
+collected (see features.missingness), not a risk factor. Neither model weights the classes
+either: weighting would inflate every risk, and the risks are read as probabilities (their
+calibration is measured in evaluate.py, not assumed).
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from . import config
 
 TRUSTED_TYPES = [
     "numpy.dtype",
-    "sklearn.impute._base.MissingIndicator",
     "sklearn.impute._base.SimpleImputer",
     "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.pipeline.Pipeline",
@@ -32,64 +35,30 @@ TRUSTED_TYPES = [
 """The only types a saved model may contain; anything else is refused on load."""
 
 
-def positive_weight(y: pd.Series) -> float:
-    """Weight of a positive case so both classes count equally (negatives / positives)."""
-    positives = int(y.sum())
-    if positives == 0 or positives == len(y):
-        raise ValueError("the training data must contain both classes")
-    return (len(y) - positives) / positives
-
-
-def make_model(name: str, weight: float, params: config.Params) -> Pipeline:
-    """An unfitted pipeline for ``name`` whose positive class is weighted by ``weight``."""
-    impute = ("impute", SimpleImputer(strategy="median", add_indicator=True))
+def make_model(name: str, params: config.Params, *, indicators: bool = False) -> Pipeline:
+    """An unfitted pipeline for ``name``; ``indicators`` adds was-missing columns (only for the
+    check that measures what they would add, never for a model that is used)."""
+    impute = ("impute", SimpleImputer(strategy="median", add_indicator=indicators))
     if name == "logistic_regression":
-        return Pipeline(
-            [
-                impute,
-                ("scale", StandardScaler()),
-                (
-                    "model",
-                    LogisticRegression(
-                        C=params.logistic_c, class_weight={0: 1.0, 1: weight}, max_iter=2000
-                    ),
-                ),
-            ]
-        )
+        model = LogisticRegression(C=params.logistic_c, solver="newton-cholesky")
+        return Pipeline([impute, ("scale", StandardScaler()), ("model", model)])
     if name == "xgboost":
-        return Pipeline(
-            [
-                impute,
-                (
-                    "model",
-                    XGBClassifier(
-                        **params.xgboost,
-                        scale_pos_weight=weight,
-                        eval_metric="logloss",
-                        random_state=params.seed,
-                    ),
-                ),
-            ]
-        )
+        model = XGBClassifier(**params.xgboost, eval_metric="logloss", random_state=params.seed)
+        return Pipeline([impute, ("model", model)])
     raise ValueError(f"unknown model {name!r}; choose one of {config.MODELS}")
 
 
-def fit(name: str, X: pd.DataFrame, y: pd.Series, params: config.Params) -> Pipeline:
-    """Fit one model on ``X``, ``y`` with the class weight computed from ``y``."""
-    return make_model(name, positive_weight(y), params).fit(X, y)
+def fit(
+    name: str, X: pd.DataFrame, y: pd.Series, params: config.Params, *, indicators: bool = False
+) -> Pipeline:
+    if y.nunique() < 2:
+        raise ValueError("the training data must contain both classes")
+    return make_model(name, params, indicators=indicators).fit(X, y)
 
 
 def predict_risk(model: Pipeline, X: pd.DataFrame) -> np.ndarray:
-    """Probability of a positive result, with the class weighting undone.
-
-    Weighting positives by w multiplies the model's odds by about w; dividing the odds by w
-    brings the scores back to the real prevalence (a monotone change: rankings, ROC and the
-    screening threshold's sensitivity are unaffected; calibration is restored).
-    """
-    final = model[-1]
-    weight = final.scale_pos_weight if isinstance(final, XGBClassifier) else final.class_weight[1]
-    p = model.predict_proba(X)[:, 1]
-    return p / (p + (1 - p) * weight)
+    """The model's probability of a positive result (no class weighting to undo)."""
+    return model.predict_proba(X)[:, 1]
 
 
 def save(model: Pipeline, path: Path) -> None:

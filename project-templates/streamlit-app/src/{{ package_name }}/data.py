@@ -6,13 +6,13 @@ Column names and the meaning of every code come from the dataset's documentation
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .fetch import DataError, RawFile, fetch, sha256sum
+from .fetch import RawFile, fetch
+from .runtime import ProjectError
 
 RAW = RawFile(
     name="agaricus-lepiota.data",
@@ -98,10 +98,10 @@ def label(column: str) -> str:
 def read_table(path: Path, *, header: bool) -> pd.DataFrame:
     """Read a mushroom table (the raw file has no header; the processed one has) and validate it.
 
-    Every problem a user can hit is a DataError that names the file and the problem.
+    Every problem a user can hit is a ProjectError that names the file and the problem.
     """
     if not path.is_file():
-        raise DataError(
+        raise ProjectError(
             f"{path} does not exist. Run the data stage first: python -m {__package__} data"
         )
     try:
@@ -113,12 +113,12 @@ def read_table(path: Path, *, header: bool) -> pd.DataFrame:
             skipinitialspace=True,
         )
     except pd.errors.EmptyDataError as error:
-        raise DataError(f"{path} is empty: delete it and run the data stage again.") from error
+        raise ProjectError(f"{path} is empty: delete it and run the data stage again.") from error
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
-        raise DataError(f"{path} is not a comma-separated mushroom table: {error}") from error
+        raise ProjectError(f"{path} is not a comma-separated mushroom table: {error}") from error
     if not header:
         if frame.shape[1] != len(COLUMNS):
-            raise DataError(
+            raise ProjectError(
                 f"{path} has {frame.shape[1]} columns; the UCI Mushroom file has {len(COLUMNS)} "
                 "(the class, then 22 attributes). Is it the right file?"
             )
@@ -136,19 +136,19 @@ def validate(frame: pd.DataFrame, *, source: str, target: bool = True) -> pd.Dat
     frame = frame.rename(columns=lambda c: str(c).strip().lower().replace("-", "_").rstrip("?"))
     missing = [column for column in expected if column not in frame.columns]
     if missing:
-        raise DataError(
+        raise ProjectError(
             f"{source} lacks {len(missing)} of the {len(expected)} expected columns "
             f"({', '.join(missing[:4])}{', ...' if len(missing) > 4 else ''}). Expected, in any "
             f"order: {', '.join(expected)}."
         )
     if frame.empty:
-        raise DataError(f"{source} has the right columns but no rows.")
+        raise ProjectError(f"{source} has the right columns but no rows.")
     frame = frame[expected].astype(str).apply(lambda column: column.str.strip())
     for column in expected:
         unknown = sorted(set(frame[column]) - set(CODES[column]))
         if unknown:
             allowed = ", ".join(f"{code}={name}" for code, name in CODES[column].items())
-            raise DataError(
+            raise ProjectError(
                 f"{source}: column {column} has unknown value(s) {', '.join(unknown[:5])}; "
                 f"allowed: {allowed}."
             )
@@ -190,33 +190,3 @@ def make_sample(rows: int, seed: int) -> pd.DataFrame:
 def get_raw(raw_dir: Path, *, url: str | None = None) -> Path:
     """The verified raw file: ``raw_dir/agaricus-lepiota.data``, downloaded if missing."""
     return fetch(RAW, raw_dir, url=url)
-
-
-def write_processed(frame: pd.DataFrame, path: Path, source_path: Path, source: dict) -> None:
-    """Write the clean table and a note of where it came from (real data or sample)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False)
-    source_path.write_text(json.dumps(source, indent=2) + "\n", encoding="utf-8")
-
-
-def read_source(path: Path) -> dict:
-    """Where the processed table came from; a missing note means the data stage never ran."""
-    if not path.is_file():
-        raise DataError(f"{path} does not exist. Run the data stage first.")
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def real_source(path: Path) -> dict:
-    """The source note for the real file."""
-    return {
-        "kind": "real",
-        "file": RAW.name,
-        "sha256": sha256sum(path),
-        "citation": "Mushroom [Dataset] (1981). UCI Machine Learning Repository. "
-        "https://doi.org/10.24432/C5959T (CC BY 4.0)",
-    }
-
-
-def sample_source(rows: int, seed: int) -> dict:
-    """The source note for the synthetic sample."""
-    return {"kind": "sample", "file": None, "rows": rows, "seed": seed}

@@ -1,126 +1,221 @@
 """The stages at the edges: each reads its inputs from files, calls the pure functions and
-writes its outputs. The CLI calls these; tests call them with a temporary project root."""
+writes its outputs. The CLI runs them with a ``Context``; tests pass a temporary project root."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-
 import pandas as pd
+from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
 
-from . import config, data, evaluate, features, plots, readme, report, train
-from .fetch import DataError
-
-Progress = Callable[[str], None]
-
-
-def _quiet(message: str) -> None:
-    """The default progress callback: say nothing."""
+from . import config, data, evaluate, experiments, features, nearness, plots, readme, report, train
+from .runtime import Context, Provenance, load_metrics, write_metrics
 
 
-def run_data(
-    paths: config.Paths, *, sample: bool = False, url: str | None = None, progress=_quiet
-) -> pd.DataFrame:
+def run_data(ctx: Context, *, url: str | None = None) -> pd.DataFrame:
     """Get the raw file (or make the sample), validate it and write the clean table."""
-    if sample:
-        frame = data.make_sample(config.SAMPLE_ROWS, config.SEED)
-        source = data.sample_source(config.SAMPLE_ROWS, config.SEED)
-        progress(f"made a synthetic sample of {len(frame)} rows (not real data)")
+    paths, params = ctx.paths, ctx.params
+    if ctx.sample:
+        frame = data.make_sample(params.sample_rows, params.seed)
+        provenance = Provenance.sample(rows=len(frame))
+        ctx.say(f"made a synthetic sample of {len(frame)} rows (not real data)")
     else:
         raw = data.get_raw(paths.raw_dir, url=url)
         frame = data.read_table(raw, header=False)
-        source = data.real_source(raw)
-        progress(f"read and validated {raw} ({len(frame):,} rows)")
-    data.write_processed(frame, paths.processed, paths.source, source)
-    progress(f"wrote {paths.processed}")
+        provenance = Provenance.of_file(raw, source=data.RAW.landing_page, rows=len(frame))
+        ctx.say(f"read and validated {raw} ({len(frame):,} rows)")
+    paths.processed.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(paths.processed, index=False)
+    provenance.save(paths)
+    ctx.say(f"wrote {paths.processed}")
     return frame
 
 
-def _split(paths: config.Paths):
-    frame = data.read_table(paths.processed, header=True)
-    return features.split(frame, test_size=config.TEST_SIZE, seed=config.SEED)
+def _split(ctx: Context):
+    Provenance.load(ctx.paths)  # a clear error when the data stage never ran
+    frame = data.read_table(ctx.paths.processed, header=True)
+    return frame, features.split(frame, test_size=ctx.params.test_size, seed=ctx.params.seed)
 
 
-def run_train(paths: config.Paths, *, progress=_quiet) -> dict:
+def run_train(ctx: Context) -> dict:
     """Train every configured classifier on the training split and save it with skops."""
-    x_train, _, y_train, _ = _split(paths)
+    _, (x_train, _, y_train, _) = _split(ctx)
     models = {}
-    for name in config.CLASSIFIERS:
-        models[name] = train.fit(name, config.default_params(name), x_train, y_train, config.SEED)
-        train.save(models[name], paths.model(name))
-        progress(f"trained {config.LABELS[name]} -> {paths.model(name)}")
+    # Small dense matrices: BLAS threads cost more than they give (and the cores are shared).
+    with threadpool_limits(limits=1, user_api="blas"):
+        for name in config.CLASSIFIERS:
+            params = ctx.params.model_params(name)
+            models[name] = train.fit(name, params, x_train, y_train, ctx.params.seed)
+            train.save(models[name], ctx.paths.model(name))
+            ctx.say(f"trained {config.LABELS[name]} -> {ctx.paths.model(name)}")
     return models
 
 
-def run_evaluate(paths: config.Paths, *, progress=_quiet) -> dict:
-    """Score every saved model, draw the figures and write reports/metrics.json."""
-    source = data.read_source(paths.source)
-    split = _split(paths)
+def _near_duplicates(frame: pd.DataFrame, split, params: config.Params):
+    """Distances to the nearest training row, and the clusters of near-identical rows."""
+    x_train, x_test, _, _ = split
+    x, y = features.split_xy(frame)
+    codes = nearness.as_codes(x)
+    groups = nearness.clusters(codes)
+    folds = experiments.group_folds(params.group_folds, params.seed)
+    held_out = experiments.held_out_distance(codes, y, groups, folds)
+    test = nearness.nearest_distance(nearness.as_codes(x_train), nearness.as_codes(x_test))
+    summary = {
+        "random_split": nearness.distance_counts(test),
+        "clusters_held_out": nearness.distance_counts(held_out),
+        "clusters": nearness.describe_clusters(groups, y),
+    }
+    return summary, groups
+
+
+MEASUREMENTS = ("evaluate", "ablations", "grouped", "learning_curve")
+"""What is measured about every classifier; each is one task for the worker processes."""
+
+
+def _measure(name: str, what: str, params: config.Params, model_path, split, x, y, groups):
+    """One measurement of one classifier (runs in a worker process)."""
+    settings, seed = params.model_params(name), params.seed
+    with threadpool_limits(limits=1, user_api="blas"):
+        if what == "evaluate":
+            return evaluate.evaluate_model(
+                name,
+                train.load(model_path),
+                settings,
+                split,
+                folds=params.cv_folds,
+                ceiling=params.threshold_ceiling,
+                repeats=params.permutation_repeats,
+                importance_rows=params.permutation_rows,
+                seed=seed,
+            )
+        if what == "ablations":
+            return experiments.ablations(name, settings, split, params.ablations, seed=seed)
+        if what == "grouped":
+            return experiments.grouped(
+                name,
+                settings,
+                x,
+                y,
+                groups,
+                folds=params.group_folds,
+                reps=params.bootstrap,
+                seed=seed,
+            )
+        return experiments.learning_curve(name, settings, split, params.learning_sizes, seed=seed)
+
+
+def _measure_all(ctx: Context, split, x, y, groups) -> tuple[dict, dict, dict, dict]:
+    """Every measurement of every classifier, spread over ``params.jobs`` processes."""
+    # Many small tasks rather than one per classifier: the slow classifiers' parts spread
+    # over both workers instead of leaving one worker idle.
+    tasks = [(name, what) for name in config.CLASSIFIERS for what in MEASUREMENTS]
+    outputs = Parallel(n_jobs=ctx.params.jobs, return_as="generator")(
+        delayed(_measure)(name, what, ctx.params, ctx.paths.model(name), split, x, y, groups)
+        for name, what in tasks
+    )
+    results, probas, correct, curves = {}, {}, {}, {}
+    for (name, what), output in zip(tasks, outputs, strict=True):
+        if what == "evaluate":
+            result, probas[name] = output
+            results[name] = {"label": config.LABELS[name], **result}
+        elif what == "ablations":
+            results[name]["ablations"] = output
+        elif what == "grouped":
+            results[name]["grouped"], correct[name] = output
+        else:
+            curves[name] = output
+            ctx.say(
+                f"evaluated {config.LABELS[name]}: accuracy "
+                f"{results[name]['test']['accuracy']['rate']:.4f} on the random split, "
+                f"{results[name]['grouped']['accuracy']['rate']:.4f} with clusters held out"
+            )
+    return results, probas, correct, curves
+
+
+def run_evaluate(ctx: Context) -> dict:
+    """Score every saved model, run the near-duplicate experiments, draw the figures and write
+    reports/metrics.json."""
+    params = ctx.params
+    frame, split = _split(ctx)
     x_train, x_test, y_train, y_test = split
-    results, probas = {}, {}
-    for name in config.CLASSIFIERS:
-        model = train.load(paths.model(name))
-        result, probas[name] = evaluate.evaluate_model(
-            name,
-            model,
-            config.default_params(name),
-            split,
-            folds=config.CV_FOLDS,
-            repeats=config.PERMUTATION_REPEATS,
-            importance_rows=config.PERMUTATION_ROWS,
-            seed=config.SEED,
-        )
-        results[name] = {"label": config.LABELS[name], **result}
-        progress(
-            f"evaluated {config.LABELS[name]}: accuracy {result['test']['accuracy']:.4f}, "
-            f"CV {result['cv']['accuracy']['mean']:.4f} ± {result['cv']['accuracy']['std']:.4f}"
-        )
-    one_rule = features.one_rule_accuracy(x_train, y_train, x_test, y_test)
-    baseline = float(max(y_test.mean(), 1 - y_test.mean()))
+    x, y = features.split_xy(frame)
+    with threadpool_limits(limits=1, user_api="blas"):
+        nearest, groups = _near_duplicates(frame, split, params)
+        closeness = experiments.closeness_curve(split, params.learning_sizes, seed=params.seed)
+    ctx.say(
+        f"{nearest['clusters']['count']} clusters of near-identical rows; held-out rows at "
+        f"distance {', '.join(nearest['random_split'])} from the training part"
+    )
+    results, probas, correct, curves = _measure_all(ctx, split, x, y, groups)
+    full = {name: result["test_at_ceiling"]["accuracy"] for name, result in results.items()}
     metrics = {
-        "source": source,
-        "seed": config.SEED,
-        "n_rows": len(x_train) + len(x_test),
+        "seed": params.seed,
+        "n_rows": len(frame),
         "n_train": len(x_train),
         "n_test": len(x_test),
-        "cv_folds": config.CV_FOLDS,
+        "cv_folds": params.cv_folds,
+        "group_folds": params.group_folds,
         "positive_class": "poisonous",
-        "baseline_accuracy": baseline,
+        "baseline_accuracy": float(max(y_test.mean(), 1 - y_test.mean())),
+        "nearest": nearest,
         "models": results,
-        "one_rule": {feature: float(value) for feature, value in one_rule.items()},
+        "grouped_differences": experiments.paired_differences(
+            correct, groups, reps=params.bootstrap, seed=params.seed
+        ),
+        "learning_curve": {
+            **closeness,
+            "accuracy": curves,
+            "full": {"size": len(x_train), "accuracy": full},
+        },
+        "one_rule": {
+            feature: float(value)
+            for feature, value in features.one_rule_accuracy(
+                x_train, y_train, x_test, y_test
+            ).items()
+        },
     }
-    best = max(result["test"]["accuracy"] for result in results.values())
+    _figures(ctx, metrics, y_test, probas)
+    metrics = write_metrics(ctx.paths, metrics, params)
+    ctx.say(f"wrote {ctx.paths.metrics}")
+    return metrics
+
+
+def _figures(ctx: Context, metrics: dict, y_test: pd.Series, probas: dict) -> None:
+    results = metrics["models"]
+    thresholds = {name: result["threshold"]["value"] for name, result in results.items()}
+    best = max(result["test"]["accuracy"]["rate"] for result in results.values())
     figures = {
-        "confusion_matrices.png": plots.confusion_matrices(y_test, probas, config.LABELS),
+        "near_duplicates.png": plots.near_duplicates(metrics, config.LABELS),
+        "probabilities.png": plots.probabilities(y_test, probas, thresholds, config.LABELS),
+        "confusion_matrices.png": plots.confusion_matrices(
+            y_test, probas, thresholds, config.LABELS
+        ),
         "roc_curves.png": plots.roc_curves(y_test, probas, config.LABELS),
         "pr_curves.png": plots.pr_curves(y_test, probas, config.LABELS),
         "permutation_importance.png": plots.importances(
             {name: result["permutation_importance"] for name, result in results.items()},
             config.LABELS,
         ),
-        "one_rule.png": plots.one_rule(metrics["one_rule"], baseline, best),
+        "one_rule.png": plots.one_rule(metrics["one_rule"], metrics["baseline_accuracy"], best),
     }
     for name, figure in figures.items():
-        plots.save(figure, paths.figures_dir / name)
-    progress(f"wrote {len(figures)} figures to {paths.figures_dir}")
-    paths.metrics.parent.mkdir(parents=True, exist_ok=True)
-    paths.metrics.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    progress(f"wrote {paths.metrics}")
-    return metrics
+        plots.save(figure, ctx.paths.figures_dir / name)
+    ctx.say(f"wrote {len(figures)} figures to {ctx.paths.figures_dir}")
 
 
-def run_report(paths: config.Paths, project_name: str, *, progress=_quiet) -> str:
-    """Fill the README's results section and write MODEL_CARD.md from metrics.json."""
-    if not paths.metrics.is_file():
-        raise DataError(f"{paths.metrics} does not exist. Run the evaluate stage first.")
-    metrics = json.loads(paths.metrics.read_text(encoding="utf-8"))
+def run_report(ctx: Context) -> str:
+    """Fill the README's headline, results and next-experiments blocks and write
+    MODEL_CARD.md, all from metrics.json."""
+    metrics = load_metrics(ctx.paths)
     body = report.results_section(metrics)
-    try:
-        readme.write_results(paths.readme, body)
-    except FileNotFoundError as error:
-        raise DataError(f"{paths.readme} does not exist: nowhere to write the results.") from error
-    except readme.ReadmeError as error:
-        raise DataError(str(error)) from error
-    paths.model_card.write_text(report.model_card(metrics, project_name), encoding="utf-8")
-    progress(f"wrote the results into {paths.readme} and {paths.model_card}")
+    blocks = {
+        "headline": report.headline(metrics),
+        "results": body,
+        "next": "\n".join(f"- {item}" for item in report.next_experiments(metrics)),
+    }
+    if ctx.paths.readme.is_file():  # a bare results folder (the notebook's) has none
+        readme.write_blocks(ctx.paths.readme, blocks)
+    ctx.paths.model_card.write_text(
+        report.model_card(metrics, config.PROJECT_NAME), encoding="utf-8"
+    )
+    ctx.say(f"wrote the results into {ctx.paths.readme} and {ctx.paths.model_card}")
     return body

@@ -1,4 +1,4 @@
-"""Figures: confusion matrices, ROC and precision-recall curves, what drives the predictions.
+"""Figures: near-duplicates, probabilities, confusion matrices, curves, what drives predictions.
 
 Every function returns a ``matplotlib.figure.Figure`` (no pyplot state, so no GUI backend is
 needed); ``save`` writes it at a fixed dpi and closes it.
@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from sklearn.metrics import ConfusionMatrixDisplay, PrecisionRecallDisplay, RocCurveDisplay
 
 from .data import label
+from .experiments import settings_of
 
 DPI = 120
 CLASS_NAMES = ["edible", "poisonous"]
@@ -43,31 +44,60 @@ def _grid(count: int, width: float, height: float) -> tuple[Figure, list[Axes]]:
     return figure, axes[:count]
 
 
-def confusion_matrices(y_true: pd.Series, probas: Mapping[str, np.ndarray], labels) -> Figure:
-    """One confusion matrix per model on the held-out split (threshold 0.5)."""
+def confusion_matrices(
+    y_true: pd.Series, probas: Mapping[str, np.ndarray], thresholds: Mapping[str, float], labels
+) -> Figure:
+    """One confusion matrix per model on the held-out split, at its chosen threshold."""
     figure, axes = _grid(len(probas), 3.4, 3.2)
     for ax, (name, proba) in zip(axes, probas.items(), strict=True):
         ConfusionMatrixDisplay.from_predictions(
             y_true,
-            (proba >= 0.5).astype(int),
+            (proba >= thresholds[name]).astype(int),
             display_labels=CLASS_NAMES,
             cmap="Blues",
             colorbar=False,
             ax=ax,
         )
-        ax.set_title(labels[name])
+        ax.set_title(f"{labels[name]} (threshold {thresholds[name]:.3g})", fontsize=10)
     figure.suptitle(f"Confusion matrices on the held-out split ({len(y_true):,} mushrooms)")
     return figure
 
 
-def confusion_matrix(y_true: pd.Series, proba: np.ndarray, title: str) -> Figure:
-    """The confusion matrix of one model (the app shows this)."""
+def confusion_matrix(y_true: pd.Series, proba: np.ndarray, threshold: float, title: str) -> Figure:
+    """The confusion matrix of one model at ``threshold`` (the app shows this)."""
     figure = Figure(figsize=(4.2, 3.8), layout="constrained")
     ax = figure.subplots()
     ConfusionMatrixDisplay.from_predictions(
-        y_true, (proba >= 0.5).astype(int), display_labels=CLASS_NAMES, cmap="Blues", ax=ax
+        y_true, (proba >= threshold).astype(int), display_labels=CLASS_NAMES, cmap="Blues", ax=ax
     )
     ax.set_title(title)
+    return figure
+
+
+def probabilities(
+    y_true: pd.Series, probas: Mapping[str, np.ndarray], thresholds: Mapping[str, float], labels
+) -> Figure:
+    """Where each model puts the held-out mushrooms: the probability of "poisonous" it gives
+    the edible and the poisonous ones, with its threshold. Counts on a log scale, so a single
+    mushroom on the wrong side shows."""
+    figure, axes = _grid(len(probas), 3.8, 3.0)
+    bins = np.linspace(0, 1, 41)
+    truth = np.asarray(y_true) == 1
+    for ax, (name, proba) in zip(axes, probas.items(), strict=True):
+        for mask, colour, kind in [
+            (~truth, COLOURS[0], "edible"),
+            (truth, COLOURS[5], "poisonous"),
+        ]:
+            ax.hist(proba[mask], bins=bins, color=colour, alpha=0.6, label=kind)
+        ax.axvline(thresholds[name], color="0.2", linestyle="--", label="threshold")
+        ax.set_yscale("log")
+        ax.set_ylim(0.7, len(proba) * 3)
+        ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
+        ax.set(
+            title=labels[name], xlabel="probability of poisonous", ylabel="mushrooms", xlim=(0, 1)
+        )
+    figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
+    figure.suptitle("Predicted probabilities on the held-out split, by true class")
     return figure
 
 
@@ -81,48 +111,25 @@ def _line_style(display: type, style: dict) -> dict:
 
 def _curves(kind: str, y_true: pd.Series, probas: Mapping[str, np.ndarray], labels) -> Figure:
     display = RocCurveDisplay if kind == "roc" else PrecisionRecallDisplay
-    figure = Figure(figsize=(10, 4.6), layout="constrained")
-    full, zoom = figure.subplots(1, 2)
-    handles, names = [], []
+    figure = Figure(figsize=(5.6, 4.8), layout="constrained")
+    ax = figure.subplots()
     for index, (name, proba) in enumerate(probas.items()):
         style = {"color": COLOURS[index % 6], "linestyle": STYLES[index % 6], "linewidth": 1.8}
-        for ax in (full, zoom):
-            shown = display.from_predictions(
-                y_true,
-                proba,
-                name=labels[name],
-                ax=ax,
-                plot_chance_level=index == 0,
-                **_line_style(display, style),
-            )
-        # Four decimals: the default two round every model here to 1.00.
-        score = shown.roc_auc if kind == "roc" else shown.average_precision
-        handles.append(shown.line_)
-        names.append(f"{labels[name]} ({'AUC' if kind == 'roc' else 'AP'} {score:.4f})")
-        if index == 0:
-            chance = shown.chance_level_
-    # Near-perfect curves hug the corner of the full view: the right panel shows where they
-    # differ.
+        display.from_predictions(
+            y_true,
+            proba,
+            name=labels[name],
+            ax=ax,
+            plot_chance_level=index == 0,
+            **_line_style(display, style),
+        )
     if kind == "roc":
-        zoom.set(xlim=(-0.002, 0.05), ylim=(0.95, 1.002))
-        axis_labels = ("False positive rate (edible called poisonous)", "True positive rate")
-        figure.suptitle("ROC curves on the held-out split (positive class: poisonous)")
+        ax.set(xlabel="False positive rate (edible called poisonous)", ylabel="True positive rate")
+        ax.set_title("ROC curves on the held-out split (positive: poisonous)", fontsize=10)
     else:
-        zoom.set(xlim=(0.95, 1.002), ylim=(0.95, 1.002))
-        axis_labels = ("Recall (share of poisonous caught)", "Precision")
-        figure.suptitle("Precision-recall curves on the held-out split (positive: poisonous)")
-    full.set_title("full range")
-    zoom.set_title("zoom into the top corner")
-    for ax in (full, zoom):
-        ax.set(xlabel=axis_labels[0], ylabel=axis_labels[1], aspect="auto")
-    # The full view has room for the legend where no curve goes.
-    zoom.get_legend().remove()
-    full.legend(
-        [*handles, chance],
-        [*names, "chance level"],
-        loc="lower right" if kind == "roc" else "lower left",
-        fontsize=8,
-    )
+        ax.set(xlabel="Recall (share of poisonous caught)", ylabel="Precision")
+        ax.set_title("Precision-recall curves on the held-out split", fontsize=10)
+    ax.legend(loc="lower right" if kind == "roc" else "lower left", fontsize=8)
     return figure
 
 
@@ -134,6 +141,103 @@ def roc_curves(y_true: pd.Series, probas: Mapping[str, np.ndarray], labels) -> F
 def pr_curves(y_true: pd.Series, probas: Mapping[str, np.ndarray], labels) -> Figure:
     """Precision-recall curves of every model on one axes."""
     return _curves("pr", y_true, probas, labels)
+
+
+def _interval(ax: Axes, position: float, stats: Mapping, colour: str, marker: str) -> None:
+    value = stats["rate"]
+    ax.errorbar(
+        value,
+        position,
+        xerr=[[value - stats["low"]], [stats["high"] - value]],
+        fmt=marker,
+        color=colour,
+        capsize=3,
+        markersize=6,
+    )
+
+
+def _share_within_one(counts: Mapping[str, int]) -> float:
+    return sum(n for d, n in counts.items() if int(d) <= 1) / max(sum(counts.values()), 1)
+
+
+def near_duplicates(metrics: Mapping, labels) -> Figure:
+    """Why every model scores 100 %: how far held-out rows are from the training rows, what
+    accuracy is left without the strongest attributes or with whole clusters held out, and how
+    few training rows it takes."""
+    figure = Figure(figsize=(15, 4.8), layout="constrained")
+    dist_ax, acc_ax, curve_ax = figure.subplots(1, 3, width_ratios=[1, 1.3, 1.2])
+
+    nearest = metrics["nearest"]
+    settings = [
+        ("random_split", "random split: test vs training rows", COLOURS[0]),
+        ("clusters_held_out", "clusters held out: vs training folds", COLOURS[5]),
+    ]
+    top = max(int(d) for key, _, _ in settings for d in nearest[key])
+    distances = np.arange(top + 1)
+    for offset, (key, text, colour) in zip((-0.2, 0.2), settings, strict=True):
+        counts = [nearest[key].get(str(d), 0) for d in distances]
+        share = np.array(counts) / max(sum(counts), 1)
+        dist_ax.bar(distances + offset, share, width=0.4, color=colour, label=text)
+    dist_ax.set(
+        xlabel="attributes in which a row differs from its nearest training row",
+        ylabel="share of evaluated rows",
+        xticks=distances,
+    )
+    dist_ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    dist_ax.legend(fontsize=8)
+    dist_ax.set_title("Nearest-neighbour (Hamming) distance", fontsize=10)
+
+    models = metrics["models"]
+    markers = ["o", "s", "D", "X", "^", "v"]
+    for row, result in enumerate(models.values()):
+        settings = settings_of(result)
+        for column, stats in enumerate(settings.values()):
+            offset = (column - (len(settings) - 1) / 2) * 0.15
+            _interval(acc_ax, row + offset, stats, COLOURS[column % 6], markers[column % 6])
+    acc_ax.set_yticks(range(len(models)), [labels[name] for name in models])
+    acc_ax.invert_yaxis()
+    acc_ax.set_xlabel("accuracy (95 % interval)")
+    acc_ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    acc_ax.legend(
+        handles=[
+            acc_ax.errorbar([], [], fmt=markers[column % 6], color=COLOURS[column % 6], label=text)
+            for column, text in enumerate(settings)
+        ],
+        fontsize=8,
+        loc="lower left",
+    )
+    acc_ax.set_title("Accuracy by evaluation", fontsize=10)
+
+    curve = metrics["learning_curve"]
+    sizes = [*curve["sizes"], curve["full"]["size"]]
+    for index, name in enumerate(models):
+        values = [point["rate"] for point in curve["accuracy"][name]]
+        values.append(curve["full"]["accuracy"][name]["rate"])
+        curve_ax.plot(
+            sizes,
+            values,
+            marker="o",
+            color=COLOURS[index % 6],
+            linestyle=STYLES[index % 6],
+            label=labels[name],
+        )
+    within = [*curve["within_one"], _share_within_one(nearest["random_split"])]
+    curve_ax.plot(
+        sizes,
+        within,
+        color="0.3",
+        linestyle=":",
+        marker=".",
+        label="test rows within 1 attribute of a training row",
+    )
+    curve_ax.set(xscale="log", xlabel="training rows (random split)", ylabel="held-out accuracy")
+    curve_ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    curve_ax.legend(fontsize=7, loc="center right")
+    curve_ax.set_title("Learning curve", fontsize=10)
+    figure.suptitle(
+        "Why the random split scores near 100 %: its held-out rows are near-copies of training rows"
+    )
+    return figure
 
 
 def importances(tables: Mapping[str, Mapping[str, Mapping[str, float]]], labels, top=8) -> Figure:

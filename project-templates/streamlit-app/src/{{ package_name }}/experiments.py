@@ -1,0 +1,176 @@
+"""What the near-perfect scores measure: ablations, a split that holds out whole clusters of
+near-identical rows, and a learning curve. All at the plain 0.5 threshold: they diagnose the
+data, they do not tune a model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedGroupKFold, train_test_split
+
+from . import nearness
+from .data import label
+from .evaluate import errors, out_of_fold, probabilities
+from .train import fit
+
+HALF = 0.5
+
+
+def settings_of(result: Mapping) -> dict[str, dict]:
+    """One model's accuracy (count, rate, 95 % interval) under each evaluation, in the order
+    the report and the figure show them."""
+    settings = {"random split": result["test_at_ceiling"]["accuracy"]}
+    for key, value in result["ablations"].items():
+        settings["without " + label(key).replace("+", " + ")] = value["accuracy"]
+    settings["clusters held out"] = result["grouped"]["accuracy"]
+    return settings
+
+
+def group_folds(folds: int, seed: int) -> StratifiedGroupKFold:
+    """The folds of the grouped cross-validation: whole clusters, both classes in every fold."""
+    return StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+
+
+def held_out_distance(codes: np.ndarray, y: pd.Series, groups: np.ndarray, folds) -> np.ndarray:
+    """For every row, its distance to the nearest row of the folds that train the model which
+    predicts it in the grouped cross-validation."""
+    distance = np.empty(len(codes), dtype=int)
+    for train, test in folds.split(codes, y, groups):
+        distance[test] = nearness.nearest_distance(codes[train], codes[test])
+    return distance
+
+
+def ablations(
+    name: str,
+    params: Mapping,
+    split: tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series],
+    dropped: Sequence[Sequence[str]],
+    *,
+    seed: int,
+) -> dict[str, dict]:
+    """Accuracy and misses on the held-out split when the model never sees ``dropped`` columns."""
+    x_train, x_test, y_train, y_test = split
+    results = {}
+    for columns in dropped:
+        model = fit(name, params, x_train.drop(columns=list(columns)), y_train, seed)
+        proba = probabilities(model, x_test.drop(columns=list(columns)))
+        results["+".join(columns)] = errors(y_test, proba, HALF)
+    return results
+
+
+def cluster_bootstrap(
+    values: np.ndarray, weights: np.ndarray, groups: np.ndarray, *, reps: int, seed: int
+) -> tuple[float, float]:
+    """95 % interval of ``sum(values) / sum(weights)`` when whole groups are resampled.
+
+    Rows of one cluster are near-copies, not independent draws: resampling rows would give an
+    interval far too narrow, so the clusters are the unit. ``values`` may be a difference of two
+    models' correctness on the same rows (a paired comparison).
+    """
+    labels, index = np.unique(groups, return_inverse=True)
+    value_sums = np.bincount(index, weights=values, minlength=len(labels))
+    weight_sums = np.bincount(index, weights=weights, minlength=len(labels))
+    draws = np.random.default_rng(seed).integers(0, len(labels), size=(reps, len(labels)))
+    ratios = value_sums[draws].sum(axis=1) / np.maximum(weight_sums[draws].sum(axis=1), 1)
+    low, high = np.quantile(ratios, [0.025, 0.975])
+    return float(low), float(high)
+
+
+def grouped(
+    name: str,
+    params: Mapping,
+    x: pd.DataFrame,
+    y: pd.Series,
+    groups: np.ndarray,
+    *,
+    folds: int,
+    reps: int,
+    seed: int,
+) -> tuple[dict, np.ndarray]:
+    """Cross-validation that holds out whole clusters: every row is predicted by a model that
+    saw no row of its cluster. Rates carry cluster-bootstrap intervals. Returns the summary and
+    whether each row was classified correctly."""
+    proba = out_of_fold(
+        name, params, x, y, folds=group_folds(folds, seed), groups=groups, seed=seed
+    )
+    truth = y.to_numpy() == 1
+    called = proba >= HALF
+    correct = (called == truth).astype(float)
+    summary = {}
+    for key, values, weights in [
+        ("accuracy", correct, np.ones(len(y))),
+        ("missed", (~called & truth).astype(float), truth.astype(float)),
+        ("false_alarms", (called & ~truth).astype(float), (~truth).astype(float)),
+    ]:
+        low, high = cluster_bootstrap(values, weights, groups, reps=reps, seed=seed)
+        count, total = int(values.sum()), int(weights.sum())
+        summary[key] = {
+            "count": count,
+            "of": total,
+            "rate": count / max(total, 1),
+            "low": low,
+            "high": high,
+        }
+    per_cluster = pd.Series(correct).groupby(groups).mean()
+    summary["clusters_mostly_wrong"] = int((per_cluster < HALF).sum())
+    return summary, correct
+
+
+def paired_differences(
+    correct: Mapping[str, np.ndarray], groups: np.ndarray, *, reps: int, seed: int
+) -> dict[str, dict[str, float]]:
+    """Accuracy of the most accurate model minus each other model's, on the same rows, with a
+    cluster-bootstrap 95 % interval (the same clusters drawn for both models)."""
+    best = max(correct, key=lambda name: correct[name].mean())
+    ones = np.ones(len(groups))
+    differences = {}
+    for name, values in correct.items():
+        if name == best:
+            continue
+        gap = correct[best] - values
+        low, high = cluster_bootstrap(gap, ones, groups, reps=reps, seed=seed)
+        differences[name] = {
+            "best": best,
+            "difference": float(gap.mean()),
+            "low": low,
+            "high": high,
+        }
+    return differences
+
+
+def _subsets(split, sizes: Sequence[int], seed: int):
+    """Stratified subsets of the training part, one per size it can fill."""
+    x_train, _, y_train, _ = split
+    for size in sizes:
+        if 2 * y_train.nunique() <= size < len(x_train):
+            yield train_test_split(
+                x_train, y_train, train_size=size, stratify=y_train, random_state=seed
+            )[::2]
+
+
+def learning_curve(
+    name: str, params: Mapping, split, sizes: Sequence[int], *, seed: int
+) -> list[dict]:
+    """Held-out accuracy of ``name`` trained on growing stratified subsets of the training
+    part (the sizes the training part can fill)."""
+    _, x_test, _, y_test = split
+    return [
+        errors(y_test, probabilities(fit(name, params, x_part, y_part, seed), x_test), HALF)[
+            "accuracy"
+        ]
+        for x_part, y_part in _subsets(split, sizes, seed)
+    ]
+
+
+def closeness_curve(split, sizes: Sequence[int], *, seed: int) -> dict[str, list]:
+    """For the learning curve's subsets: the share of held-out rows that still have a training
+    row at most one attribute away."""
+    x_test = split[1]
+    curve: dict[str, list] = {"sizes": [], "within_one": []}
+    for x_part, _ in _subsets(split, sizes, seed):
+        distance = nearness.nearest_distance(nearness.as_codes(x_part), nearness.as_codes(x_test))
+        curve["sizes"].append(len(x_part))
+        curve["within_one"].append(float((distance <= 1).mean()))
+    return curve
