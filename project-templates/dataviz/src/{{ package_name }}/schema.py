@@ -253,17 +253,28 @@ def is_heavy(values: pd.Series) -> bool:
     return bool(values.skew() > 2 or ((values == 0).mean() > 0.2 and (values >= 0).all()))
 
 
+# A count and its frequency (or any monotone copy) rank almost identically.
+NEAR_COPY_RHO = 0.95
+
+
 def identities(frame: pd.DataFrame, numeric: list[str]) -> dict[tuple[str, str], str]:
     """Pairs tied by arithmetic rather than by behaviour: one column is the sum of two others
-    (PURCHASES = ONEOFF + INSTALLMENTS), or the two are the same numbers (|r| > 0.99).
-    Returns each such pair with the reason, in words."""
+    (PURCHASES = ONEOFF + INSTALLMENTS), the two are the same numbers (|r| > 0.99), or one is
+    a near-copy of the other's order, such as a count and its frequency (|Spearman ρ| ≥ 0.95:
+    CASH_ADVANCE_TRX and CASH_ADVANCE_FREQUENCY). Returns each such pair with the reason."""
     data = frame[numeric].apply(pd.to_numeric, errors="coerce")
     found: dict[tuple[str, str], str] = {}
     corr = data.corr().abs()
+    ranks = data.corr("spearman").abs()
     for i, a in enumerate(numeric):
         for b in numeric[i + 1 :]:
             if corr.loc[a, b] > 0.99:
                 found[(a, b)] = f"{a} and {b} are nearly the same numbers (|r| > 0.99)"
+            elif ranks.loc[a, b] >= NEAR_COPY_RHO:
+                found[(a, b)] = (
+                    f"{a} and {b} are near-copies in order "
+                    f"(|Spearman ρ| = {ranks.loc[a, b]:.2f} ≥ {NEAR_COPY_RHO})"
+                )
     values = data.to_numpy(dtype=float)
     for t, total in enumerate(numeric):
         for i in range(len(numeric)):
