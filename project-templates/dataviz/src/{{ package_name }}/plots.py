@@ -21,10 +21,12 @@ from . import features, stats
 from .schema import Column
 from .stats import Comparison, Estimate
 
-# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency. Their yellow
+# (#F0E442) is left out: too pale for dots and markers on white; their black takes its place,
+# so a seventh group keeps one colour in every chart, bars and dots alike.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
 OTHER = "#999999"
-# A second grouping's colours: the same palette in another order, yellow last (too pale for dots).
+# A second grouping's colours: the same palette in another order.
 SECOND = tuple(PALETTE[i] for i in (4, 5, 3, 0, 1, 2, 6))
 # A second cue beside colour, for greyscale print and colour-vision deficiencies.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
