@@ -867,7 +867,7 @@ def shares(
     title = f"Share of {label}" + (f", overall and by {group.short}" if by_group else "")
     figure = plots.share_bars(
         {tick[name]: e for name, e in overall.items()},
-        by_group,
+        by_group_ci,
         title=title,
         xlabel=f"Share of {label}",
     )

@@ -547,13 +547,15 @@ def bar_counts(
 @themed
 def share_bars(
     shares: Mapping[str, Estimate],
-    by_group: Mapping[str, Mapping[str, float]],
+    by_group: Mapping[str, Mapping[str, Estimate]],
     *,
     title: str,
     xlabel: str,
 ) -> Figure:
     """Each part's share of a whole: a bar with its 95% interval for all rows, and a marker
-    per group (shape and colour) showing how the composition differs between groups."""
+    per group (shape and colour) with its own 95% interval, showing how the composition
+    differs between groups. The groups sit side by side on each bar, so intervals never
+    hide one another."""
     names = list(shares)
     fig = Figure(figsize=(WIDE[0], 1.6 + 0.5 * len(names)), layout="constrained")
     ax = fig.subplots()
@@ -564,10 +566,26 @@ def share_bars(
     ax.barh(names, values, color="#d9d9d9", label="all rows, 95% CI")
     ax.errorbar(values, range(len(names)), xerr=errors, fmt="none", color="black", capsize=3)
     palette = colours(list(by_group))
+    # dodge the groups within the bar's height (0.8): each keeps its own row for its interval
+    offsets = np.linspace(-0.25, 0.25, len(by_group)) if len(by_group) > 1 else [0.0]
     for index, (level, part) in enumerate(by_group.items()):
+        rows = np.arange(len(names)) + offsets[index]
+        ax.errorbar(
+            [part[name].value for name in names],
+            rows,
+            xerr=[
+                [part[name].value - part[name].low for name in names],
+                [part[name].high - part[name].value for name in names],
+            ],
+            fmt="none",
+            color=palette[level],
+            lw=1.2,
+            capsize=2,
+            zorder=2.5,
+        )
         ax.scatter(
-            [part[name] for name in names],
-            range(len(names)),
+            [part[name].value for name in names],
+            rows,
             marker=MARKERS[index % len(MARKERS)],
             color=palette[level],
             edgecolor="black",
