@@ -30,6 +30,7 @@ OTHER = "#999999"
 SECOND = tuple(PALETTE[i] for i in (4, 5, 3, 0, 1, 2, 6))
 # A second cue beside colour, for greyscale print and colour-vision deficiencies.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)))
 HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++", "ooo")
 THEME = {
     "font.family": "DejaVu Sans",  # bundled with matplotlib: the same glyphs everywhere
@@ -289,7 +290,9 @@ def scatter(
 def pair_grid(
     frame: pd.DataFrame, columns: Sequence[Column], group: Column | None, *, title: str
 ) -> Figure:
-    """Pair plot: every pair of measurements as a scatter, each one's density on the diagonal."""
+    """Pair plot, corner layout: every pair of measurements once as a scatter (no mirrored
+    upper triangle), each one's density on the diagonal with a line style per group and no
+    data ticks on its y axis (the density has its own scale, not the row's)."""
     count = len(columns)
     size = max(1.9, min(2.6, 10 / count))
     units = {column.unit_label for column in columns}
@@ -315,52 +318,62 @@ def pair_grid(
     for i, row in enumerate(columns):
         for j, col in enumerate(columns):
             ax = axes[i, j]
+            if j > i:
+                ax.remove()
+                continue
             if j == 0 and row.log:
                 ax.set_yscale("log")
             if i == 0 and col.log:
                 ax.set_xscale("log")
             if i == j:
                 density = ax.twinx()  # the density has its own y scale, hidden
-                for level, part in parts:
+                for index, (level, part) in enumerate(parts):
                     sns.kdeplot(
                         part[col.name].dropna(),
                         ax=density,
                         color=palette.get(level, PALETTE[0]),
                         fill=True,
-                        alpha=0.3,
-                        linewidth=1,
+                        alpha=0.15,
+                        linewidth=1.5,
+                        linestyle=LINESTYLES[index % len(LINESTYLES)],
                         log_scale=col.log,
                         warn_singular=False,
                     )
                 density.set(yticks=[], ylabel="")
                 density.spines[["right", "top"]].set_visible(False)
+                ax.tick_params(axis="y", left=False, labelleft=False)
+                ax.grid(axis="y", visible=False)
             else:
                 for index, (level, part) in enumerate(parts):
                     ax.scatter(
                         part[col.name],
                         part[row.name],
-                        s=7,
-                        alpha=0.5,
+                        s=16,
+                        alpha=0.55,
                         color=palette.get(level, PALETTE[0]),
                         marker=MARKERS[index % len(MARKERS)],
                         edgecolor="none",
                     )
             xlabel, ylabel = (col.plain, row.plain) if shared_unit else (col.compact, row.compact)
-            ax.set(xlabel=xlabel if i == count - 1 else "", ylabel=ylabel if j == 0 else "")
+            ax.set(xlabel=xlabel if i == count - 1 else "", ylabel=ylabel if j == 0 and i else "")
             if i == count - 1 and not col.log:
                 ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
                 thousands(ax.xaxis)
             if j == 0 and not row.log:
                 ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
                 thousands(ax.yaxis)
-    for ax in axes.ravel():  # no minor ticks on log axes: hundreds of ticks, drawn slowly
+    for ax in fig.axes:  # no minor ticks on log axes: hundreds of ticks, drawn slowly
         for axis in (ax.xaxis, ax.yaxis):
             if axis.get_scale() == "log":
                 axis.set_minor_locator(NullLocator())
     if levels:
         handles = [
             mpl.lines.Line2D(
-                [], [], marker=MARKERS[k % len(MARKERS)], linestyle="", color=palette[level]
+                [],
+                [],
+                marker=MARKERS[k % len(MARKERS)],
+                linestyle=LINESTYLES[k % len(LINESTYLES)],
+                color=palette[level],
             )
             for k, level in enumerate(levels)
         ]
