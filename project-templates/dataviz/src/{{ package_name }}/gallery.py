@@ -634,8 +634,8 @@ def pairs(
     )
     if tied:
         finding = (
-            f"Left out as arithmetic, not behaviour: {'; '.join(sorted(set(tied.values())))}. "
-            + finding
+            f"Left out as arithmetic or near-copies, not behaviour: "
+            f"{'; '.join(sorted(set(tied.values())))}. " + finding
         )
     values: dict[str, object] = {
         "strongest_pair": f"{best.a} / {best.b}",
@@ -687,7 +687,7 @@ def correlation(
     rows = int(frame[names].dropna().shape[0])
     # with many rows even a negligible correlation has an interval clear of zero: say how small
     floor = stats.fisher_interval(0.0, rows)[1] if rows > 3 else float("nan")
-    strongest_name = "strongest" if not tied else "strongest that is not arithmetic"
+    strongest_name = "strongest" if not tied else "strongest that is not arithmetic or a near-copy"
     finding = (
         f"Pooled over all {schema.entity}, {established} of {len(pooled)} pairs have a "
         f"correlation whose 95% interval excludes zero (with {rows:,} complete rows, any "
@@ -695,6 +695,8 @@ def correlation(
         f"(the {strongest_name}, {labels[strongest.a]} × {labels[strongest.b]}: {symbol} = "
         f"{with_ci(strongest.pooled, digits=2, inside=True)})"
     )
+    if tied:
+        finding += f". Left out of 'strongest': {'; '.join(sorted(set(tied.values())))}"
     values: dict[str, object] = {
         "method": method,
         "pairs": len(pooled),
