@@ -175,7 +175,10 @@ def _assert_no_text_overlaps(project) -> None:
 
 def _assert_every_finding_has_an_interval(metrics) -> None:
     for figure in metrics["figures"]:
-        assert "95% CI" in figure["finding"], figure["name"]
+        if figure["name"] == "composition":  # counts of the sampling design: no inference
+            assert "not estimates" in figure["finding"]
+        else:
+            assert "95% CI" in figure["finding"], figure["name"]
 
 
 @pytest.mark.slow
@@ -205,8 +208,11 @@ def test_penguins_gallery_from_the_real_data(render):
     assert distribution["finding"].startswith(
         "Gentoo has the highest median body mass, 5,000 g (95% CI 4,900 to 5,200)"
     )
-    # Adelie and Chinstrap share 3,700 g: a tie, named as one, not a winner
-    assert "Adelie and Chinstrap are tied at 3,700 g" in distribution["finding"]
+    # Adelie and Chinstrap share 3,700 g: not distinguishable, not a winner and not "equal"
+    assert (
+        "Adelie (3,700 g) and Chinstrap (3,700 g) are not distinguishable"
+        in (distribution["finding"])
+    )
     [tie] = [d for d in distribution["values"]["differences"] if d["lower"] == "Chinstrap"]
     assert tie["low"] < 0 < tie["high"]
     # within every species, males are heavier (interval above zero)
@@ -232,8 +238,19 @@ def test_penguins_gallery_from_the_real_data(render):
         in (figures["correlation"]["finding"])
     )
     assert figures["composition"]["finding"] == (
-        "Biscoe has the most penguins: 168 of 344 (49%, 95% CI 44% to 54%); "
-        "Torgersen has only Adelie."
+        "Biscoe has the most penguins in this data set: 168 of 344, then Dream with 124 "
+        "(counts of the sampling design, not estimates); Torgersen has only Adelie."
+    )
+    # one level down: inside species × sex cells, bill length × depth is not established
+    cells = figures["relationship"]["values"]["within_cells"]
+    assert cells["Adelie / male"]["low"] < 0 < cells["Adelie / male"]["high"]
+    assert "3 of 6 cell intervals hold zero" in figures["relationship"]["finding"]
+    # split by sex, pooled bill depth × flipper lies outside both sexes' intervals
+    by_sex = figures["correlation"]["values"]["groupings"]["sex"]
+    [depth_flipper] = [c for c in by_sex if c["b"] == "flipper_length_mm" and "depth" in c["a"]]
+    assert depth_flipper["verdict"] == "stronger within groups"
+    assert (
+        "confounded with species: Torgersen has only Adelie" in (figures["correlation"]["finding"])
     )
     for figure in figures.values():
         for name in figure["files"]:
@@ -265,11 +282,14 @@ def test_wholesale_gallery_from_the_real_file(render):
     assert figures["distribution"]["values"]["median_Horeca"] == 9581.5
     assert figures["distribution"]["values"]["median_Retail"] == 5993.5
     assert figures["composition"]["finding"] == (
-        "Other region has the most clients: 316 of 440 (72%, 95% CI 67% to 76%)."
+        "Other region has the most clients in this data set: 316 of 440, then Lisbon with 77 "
+        "(counts of the sampling design, not estimates)."
     )
     assert figures["shares"]["finding"].startswith(
         "Fresh products is the largest share of the yearly spending of all clients, 36%"
     )
+    # the pooled ranking of shares reverses within Retail: named
+    assert figures["shares"]["values"]["largest_share_within"] == {"Retail": "Grocery"}
     assert figures["correlation"]["values"]["method"] == "spearman"
     assert figures["pairs"]["values"]["strongest_pair"] == "Grocery / Detergents_Paper"
     _assert_no_text_overlaps(project)
@@ -296,10 +316,11 @@ def test_csv_gallery_from_a_real_file_given_at_run_time(render, tmp_path):
     assert "trend" not in figures  # no date column
     # Channel (1/2) and Region (1/2/3) are codes: categories, not measurements.
     assert figures["composition"]["finding"].startswith(
-        "Region 3 has the most rows: 316 of 440 (72%"
+        "Region 3 has the most rows in this data set: 316 of 440"
     )
     assert figures["correlation"]["values"]["method"] == "spearman"  # skewed spending
-    assert set(figures["correlation"]["values"]["groupings"]) == {"Channel", "Region"}
+    groupings = set(figures["correlation"]["values"]["groupings"])
+    assert groupings == {"Channel", "Region", "Channel × Region"}  # and their crossed cells
     assert REAL_SAMPLE_WARNING not in _results(project)
     _assert_no_text_overlaps(project)
 

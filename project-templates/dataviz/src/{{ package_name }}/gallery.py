@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from . import features, plots, stats
 from .plots import fmt
-from .schema import Column, Schema
+from .schema import Column, Schema, identities
 from .stats import Comparison, Estimate
 
 
@@ -28,6 +28,8 @@ class GalleryParams:
     """Bootstrap resamples behind every interval of a median, a difference or η²."""
     min_group_rows: int = 10
     """Smallest group whose own correlation is computed (and compared with the pooled one)."""
+    min_median_rows: int = 25
+    """Smallest group whose median (and median difference) gets a bootstrap interval."""
     max_correlation_pairs: int = 15
 
 
@@ -66,7 +68,9 @@ def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Ch
         shown = frame
         if len(frame) > params.max_points:  # a readable plot, drawn in seconds
             shown = frame.sample(params.max_points, random_state=params.seed)
-        charts.append(pairs(frame, shown, numeric[: params.max_pair_columns], group, params))
+        charts.append(
+            pairs(frame, schema, shown, numeric[: params.max_pair_columns], group, params)
+        )
         charts.append(correlation(frame, schema, numeric[: params.max_panels], group, params))
     if group is not None:
         stack = schema.column(schema.stack) if schema.stack else None
@@ -92,6 +96,13 @@ def with_ci(
     """ "5,000 g (95% CI 4,900 to 5,200)", or "…, 95% CI … to …" ``inside`` brackets;
     ``digits`` for correlations and η²."""
     show = (lambda v: f"{v:.{digits}f}") if digits is not None else fmt
+    if pd.isna(estimate.low):
+        note = "too few values for an interval"
+        return (
+            f"{show(estimate.value)}{unit}, {note}"
+            if inside
+            else f"{show(estimate.value)}{unit} ({note})"
+        )
     interval = f"95% CI {show(estimate.low)} to {show(estimate.high)}"
     value = f"{show(estimate.value)}{unit}"
     return f"{value}, {interval}" if inside else f"{value} ({interval})"
@@ -100,6 +111,16 @@ def with_ci(
 def _pct(estimate: Estimate, *, inside: bool = False) -> str:
     interval = f"95% CI {estimate.low:.0%} to {estimate.high:.0%}"
     return f"{estimate.value:.0%}, {interval}" if inside else f"{estimate.value:.0%} ({interval})"
+
+
+def _open_range(step: Estimate, unit: str) -> str:
+    """What an interval holding zero leaves open, in words."""
+    if pd.isna(step.low):
+        return "a group has too few values for an interval"
+    return (
+        f"the difference's 95% CI, {fmt(step.low)} to {fmt(step.high)}{unit}, holds zero, so "
+        "neither no difference nor one of that size is excluded"
+    )
 
 
 def _capital(text: str) -> str:
@@ -125,7 +146,10 @@ def ranked_medians(
     neighbour pair in that order (higher minus lower) with its interval."""
     medians = {
         level: stats.median_interval(
-            part, resamples=params.resamples, seed=seed_for(params, key, level)
+            part,
+            resamples=params.resamples,
+            seed=seed_for(params, key, level),
+            min_rows=params.min_median_rows,
         )
         for level, part in parts.items()
     }
@@ -139,6 +163,7 @@ def ranked_medians(
                 parts[low],
                 resamples=params.resamples,
                 seed=seed_for(params, key, high, low),
+                min_rows=params.min_median_rows,
             ),
         )
         for high, low in zip(order, order[1:], strict=False)
@@ -159,9 +184,9 @@ def distribution(
         high, low, first = steps[0]
         if first.spans_zero:
             finding = (
-                f"{name[high]} and {name[low]} share the highest median {focus.short}: "
-                f"{fmt(medians[high].value)} and {fmt(medians[low].value)}{unit}, a difference "
-                f"of {with_ci(first, unit)} that holds zero"
+                f"{name[high]} and {name[low]} are not distinguishable at the top by median "
+                f"{focus.short}: {fmt(medians[high].value)} and {fmt(medians[low].value)}{unit}, "
+                f"{_open_range(first, unit)}"
             )
         else:
             finding = (
@@ -170,29 +195,27 @@ def distribution(
             )
         for upper, lower, step in steps[1:]:
             if step.spans_zero:
-                same = medians[upper].value == medians[lower].value
-                tied_at = (
-                    fmt(medians[upper].value)
-                    if same
-                    else f"{fmt(medians[upper].value)} and {fmt(medians[lower].value)}"
-                )
                 finding += (
-                    f"; {name[upper]} and {name[lower]} are tied at {tied_at}{unit} "
-                    f"(difference {with_ci(step, unit, inside=True)}, which holds zero)"
+                    f"; {name[upper]} ({fmt(medians[upper].value)}{unit}) and {name[lower]} "
+                    f"({fmt(medians[lower].value)}{unit}) are not distinguishable: "
+                    f"{_open_range(step, unit)}"
                 )
             else:
                 finding += f"; {name[upper]} is {with_ci(step, unit)} above {name[lower]}"
         finding += "."
         for level, estimate in medians.items():
             values[f"median_{level}"] = estimate.value
-            values[f"median_{level}_ci"] = [estimate.low, estimate.high]
+            values[f"median_{level}_ci"] = [estimate.as_dict()["low"], estimate.as_dict()["high"]]
         values["differences"] = [
             {"higher": upper, "lower": lower, **step.as_dict()} for upper, lower, step in steps
         ]
         title = f"Distribution of {focus.short} by {group.short}"
     else:
         median = stats.median_interval(
-            frame[focus.name], resamples=params.resamples, seed=seed_for(params, focus.name)
+            frame[focus.name],
+            resamples=params.resamples,
+            seed=seed_for(params, focus.name),
+            min_rows=params.min_median_rows,
         )
         q1, q3 = frame[focus.name].quantile([0.25, 0.75])
         finding = (
@@ -200,7 +223,10 @@ def distribution(
             f"lie between {fmt(q1)} and {fmt(q3)}{unit}."
         )
         medians = {"": median}
-        values = {"median": median.value, "median_ci": [median.low, median.high]}
+        values = {
+            "median": median.value,
+            "median_ci": [median.as_dict()["low"], median.as_dict()["high"]],
+        }
         values |= {"q1": float(q1), "q3": float(q3)}
         title = f"Distribution of {focus.short}"
     figure = plots.histogram(
@@ -241,6 +267,7 @@ def subgroups(
                 inner[reference],
                 resamples=params.resamples,
                 seed=seed_for(params, focus.name, level, other, reference),
+                min_rows=params.min_median_rows,
             )
             gaps.append((str(level), other, reference, gap))
     left_out = len(frame) - len(data)
@@ -271,7 +298,7 @@ def subgroups(
             more = "higher" if signs.pop() else "lower"
             finding += f": {_level(split, b)} is {more} within every {group.short}"
         elif ties:
-            finding += f"; tied (the interval holds zero): {'; '.join(ties)}"
+            finding += f"; not distinguishable (no interval excluding zero): {'; '.join(ties)}"
         finding += "."
     if left_out:
         finding = finding[:-1] + f" ({left_out:,} {schema.entity} without {split.short} left out)."
@@ -379,7 +406,23 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
             f", but within each {group.short} it is weaker ({within}, every interval short of the "
             f"pooled value): much of it is the difference between {group.short} groups"
         )
-    return f"; within each {group.short}, {within}"
+    if verdict == stats.STRONGER_WITHIN:
+        return (
+            f", and within each {group.short} it is stronger ({within}, every interval beyond "
+            f"the pooled value): mixing the {group.short} groups dilutes it"
+        )
+    if verdict == stats.UNLIKE_EVERY_GROUP:
+        return (
+            f", but the pooled value lies outside every {group.short}'s interval ({within}): "
+            f"it describes none of the {group.short} groups"
+        )
+    if verdict == stats.UNLIKE_SOME_GROUPS:
+        where = ", ".join(_level(group, level) for level in comparison.unlike)
+        return (
+            f"; within each {group.short}, {within}, and the pooled value lies outside the "
+            f"interval of {where}"
+        )
+    return f"; within each {group.short}, {within}, every interval holding the pooled value"
 
 
 def relationship(
@@ -397,8 +440,10 @@ def relationship(
             y.name: features.on_axis(data[y.name], y.log),
         }
     )
-    pooled, n = stats.correlation(scaled[x.name], scaled[y.name])
-    r = "r of the logs" if x.log or y.log else "r"  # as the (log) axes show the points
+    method = "spearman" if (x.heavy or y.heavy) and not (x.log or y.log) else "pearson"
+    pooled, n = stats.correlation(scaled[x.name], scaled[y.name], method)
+    # as the (log) axes show the points; ranks for zero-heavy columns a log axis cannot show
+    r = "r of the logs" if x.log or y.log else _symbol(method)
     if pooled.spans_zero:
         finding = (
             f"Across all {schema.entity}, no linear relation of {y.short} to {x.short} is shown"
@@ -414,7 +459,7 @@ def relationship(
     }
     comparisons = (
         stats.compare_within(
-            scaled, [x.name, y.name], group.name, method="pearson", min_rows=params.min_group_rows
+            scaled, [x.name, y.name], group.name, method=method, min_rows=params.min_group_rows
         )
         if group is not None
         else []
@@ -425,11 +470,46 @@ def relationship(
         finding += describe(comparison, group, r)
         values["within"] = {level: e.as_dict() for level, e in comparison.within.items()}
         values["verdict"] = comparison.verdict
+        if schema.split and schema.split != group.name:
+            finding += one_level_down(
+                scaled, [x.name, y.name], group, schema, params, values, r, method
+            )
     finding += "."
     title = f"{y.plain} against {x.plain.lower()}"
     figure = plots.scatter(frame, x, y, group, title=title, entity=schema.entity)
     question = f"How does {y.short} change with {x.short}?"
     return Chart("relationship", title, question, finding, figure, values)
+
+
+def one_level_down(
+    frame: pd.DataFrame,
+    names: list[str],
+    group: Column,
+    schema: Schema,
+    params: GalleryParams,
+    values: dict[str, object],
+    symbol: str,
+    method: str = "pearson",
+) -> str:
+    """The same pair inside the cells of the group and the second grouping: does the
+    within-group relation survive, or is it the second grouping one level down?"""
+    cells, cell = crossed(frame, group, schema.column(schema.split))
+    found = stats.compare_within(
+        cells, names, cell.name, method=method, min_rows=params.min_group_rows
+    )
+    if not found:
+        return ""
+    within = found[0].within
+    values["within_cells"] = {level: e.as_dict() for level, e in within.items()}
+    low, high = found[0].within_range
+    zero = [level for level, e in within.items() if e.spans_zero]
+    text = f". Within each {cell.short}, {symbol} from {low:.2f} to {high:.2f}"
+    if zero:
+        return text + (
+            f"; {len(zero)} of {len(within)} cell intervals hold zero ({', '.join(zero)}), "
+            f"so the within-{group.short} relation does not hold in every cell"
+        )
+    return text + ", every cell's interval clear of zero"
 
 
 def _name(column: Column) -> str:
@@ -442,7 +522,7 @@ def _symbol(method: str) -> str:
 
 def _method(columns: list[Column]) -> str:
     # Rank correlation for skewed measurements: a few huge values would dominate Pearson's r.
-    return "spearman" if any(column.log for column in columns) else "pearson"
+    return "spearman" if any(column.log or column.heavy for column in columns) else "pearson"
 
 
 VERDICTS = {
@@ -450,7 +530,77 @@ VERDICTS = {
     stats.PARTLY_REVERSED: "the sign reverses in some groups",
     stats.HIDDEN: "a relation the pooled data hides appears in every group",
     stats.BETWEEN_GROUPS: "the pooled value is mostly a difference between groups",
+    stats.STRONGER_WITHIN: "stronger within every group than pooled",
+    stats.UNLIKE_EVERY_GROUP: "the pooled value lies outside every group's interval",
+    stats.UNLIKE_SOME_GROUPS: "the pooled value lies outside some groups' intervals",
 }
+
+
+def _where(comparison: Comparison, category: Column) -> str:
+    """The groups a partial verdict is about: " (in Dream)"."""
+    if comparison.verdict == stats.PARTLY_REVERSED:
+        levels = [
+            level
+            for level, e in comparison.within.items()
+            if e.value * comparison.pooled.value < 0 and not e.spans_zero
+        ]
+    elif comparison.verdict == stats.UNLIKE_SOME_GROUPS:
+        levels = comparison.unlike
+    else:
+        return ""
+    return f" (in {', '.join(_level(category, level) for level in levels)})"
+
+
+def _some(names: list[str], most: int = 4) -> str:
+    """A list for a sentence, cut after ``most`` names (metrics.json holds them all)."""
+    if len(names) <= most:
+        return ", ".join(names)
+    return f"{', '.join(names[:most])} and {len(names) - most} more pairs"
+
+
+def nested_levels(frame: pd.DataFrame, category: str, group: str) -> dict[str, str]:
+    """Levels of ``category`` that hold a single level of ``group`` (Torgersen: only Adelie):
+    there the two groupings are confounded and cannot be told apart."""
+    data = frame.dropna(subset=[category, group])
+    result = {}
+    for level, part in data.groupby(category, observed=True):
+        held = part[group].astype(str).unique()
+        if len(held) == 1:
+            result[str(level)] = str(held[0])
+    return result
+
+
+def crossed(frame: pd.DataFrame, group: Column, other: Column) -> tuple[pd.DataFrame, Column]:
+    """The table with one more category: the cells of two groupings ("Adelie / female")."""
+    name = f"{group.name} × {other.name}"
+    both = frame[group.name].notna() & frame[other.name].notna()
+    cells = frame[group.name].astype(str) + " / " + frame[other.name].astype(str)
+    column = Column(
+        name=name,
+        kind="category",
+        label=f"{group.plain} × {other.plain.lower()} cell",
+    )
+    return frame.assign(**{name: cells.where(both)}), column
+
+
+def survives(comparisons: list[Comparison], labels: dict[str, str], symbol: str) -> str:
+    """What is left of each pair inside the cells of two groupings."""
+    kept, fading = [], []
+    for c in comparisons:
+        signs = {e.value > 0 for e in c.within.values()}
+        zero = sum(e.spans_zero for e in c.within.values())
+        name = f"{labels[c.a]} × {labels[c.b]}"
+        low, high = c.within_range
+        if zero == 0 and len(signs) == 1:
+            kept.append(f"{name} ({symbol} {low:.2f} to {high:.2f})")
+        else:
+            fading.append(f"{name} ({zero} of {len(c.within)} cell intervals hold zero)")
+    parts = []
+    if kept:
+        parts.append(f"one sign, every interval clear of zero, in every cell for {', '.join(kept)}")
+    if fading:
+        parts.append(f"not established in every cell for {', '.join(fading)}")
+    return "; ".join(parts)
 
 
 def _pooled(frame: pd.DataFrame, names: list[str], method: str) -> list[Comparison]:
@@ -465,6 +615,7 @@ def _pooled(frame: pd.DataFrame, names: list[str], method: str) -> list[Comparis
 
 def pairs(
     frame: pd.DataFrame,
+    schema: Schema,
     shown: pd.DataFrame,
     numeric: list[Column],
     group: Column | None,
@@ -473,12 +624,19 @@ def pairs(
     method, names = _method(numeric), [c.name for c in numeric]
     symbol = _symbol(method)
     ranked = sorted(_pooled(frame, names, method), key=lambda c: -abs(c.pooled.value))
-    best = ranked[0]
+    tied = identities(frame, names)
+    best = next((c for c in ranked if (c.a, c.b) not in tied), ranked[0])
     labels = {column.name: _name(column) for column in numeric}
     finding = (
-        f"The strongest pooled relation is between {labels[best.a]} and {labels[best.b]} "
+        f"Of the pairs drawn, the strongest pooled relation is between {labels[best.a]} and "
+        f"{labels[best.b]} "
         f"({symbol} = {with_ci(best.pooled, digits=2, inside=True)})"
     )
+    if tied:
+        finding = (
+            f"Left out as arithmetic or near-copies, not behaviour: "
+            f"{'; '.join(sorted(set(tied.values())))}. " + finding
+        )
     values: dict[str, object] = {
         "strongest_pair": f"{best.a} / {best.b}",
         "strongest_r": round(best.pooled.value, 4),
@@ -492,6 +650,10 @@ def pairs(
             finding += describe(within[0], group, symbol)
             values["within"] = {level: e.as_dict() for level, e in within[0].within.items()}
             values["verdict"] = within[0].verdict
+            if schema.split and schema.split != group.name:
+                finding += one_level_down(
+                    frame, [best.a, best.b], group, schema, params, values, symbol, method
+                )
     finding += "."
     title = "Every pair of measurements" + (f", by {group.short}" if group else "")
     if len(frame) > len(shown):
@@ -516,44 +678,88 @@ def correlation(
     symbol = _symbol(method)
     labels = {column.name: _name(column) for column in numeric}
     pooled = _pooled(frame, names, method)
+    tied = identities(frame, names)
     strong = sum(abs(c.pooled.value) >= 0.5 and not c.pooled.spans_zero for c in pooled)
-    strongest = max(pooled, key=lambda c: abs(c.pooled.value))
+    strongest = max(
+        [c for c in pooled if (c.a, c.b) not in tied] or pooled, key=lambda c: abs(c.pooled.value)
+    )
     established = sum(not c.pooled.spans_zero for c in pooled)
+    rows = int(frame[names].dropna().shape[0])
+    # with many rows even a negligible correlation has an interval clear of zero: say how small
+    floor = stats.fisher_interval(0.0, rows)[1] if rows > 3 else float("nan")
+    strongest_name = "strongest" if not tied else "strongest that is not arithmetic or a near-copy"
     finding = (
         f"Pooled over all {schema.entity}, {established} of {len(pooled)} pairs have a "
-        f"correlation whose 95% interval excludes zero, {strong} of them with |{symbol}| ≥ 0.5 "
-        f"(the strongest, {labels[strongest.a]} × {labels[strongest.b]}: {symbol} = "
+        f"correlation whose 95% interval excludes zero (with {rows:,} complete rows, any "
+        f"|{symbol}| above about {floor:.2f} does), {strong} of them with |{symbol}| ≥ 0.5 "
+        f"(the {strongest_name}, {labels[strongest.a]} × {labels[strongest.b]}: {symbol} = "
         f"{with_ci(strongest.pooled, digits=2, inside=True)})"
     )
+    if tied:
+        finding += f". Left out of 'strongest': {'; '.join(sorted(set(tied.values())))}"
     values: dict[str, object] = {
         "method": method,
         "pairs": len(pooled),
         "established_pairs": established,
         "strong_pairs": strong,
+        "complete_rows": rows,
+        "zero_excluded_above": round(floor, 4),
+        "identities": {f"{a} / {b}": reason for (a, b), reason in tied.items()},
         "pooled": {f"{c.a} / {c.b}": c.pooled.as_dict() for c in pooled},
         "groupings": {},
     }
     shown = pooled
+    intervals = 0
     for category in schema.of_kind("category"):
         comparisons = stats.compare_within(
             frame, names, category.name, method=method, min_rows=params.min_group_rows
         )
         if not comparisons:
             continue
+        intervals += sum(len(c.within) for c in comparisons)
         values["groupings"][category.name] = [c.as_dict() for c in comparisons]
         if group is not None and category.name == group.name:
             shown = comparisons
+        finding += f". Split by {category.short}"
+        if group is not None and category.name != group.name:
+            nested = nested_levels(frame, category.name, group.name)
+            if nested:
+                held = ", ".join(f"{_level(category, k)} has only {v}" for k, v in nested.items())
+                finding += f" (confounded with {group.short}: {held})"
+                values.setdefault("nested", {})[category.name] = nested
         flagged: dict[str, list[str]] = {}
         for c in comparisons:
             if c.verdict != stats.CONSISTENT:
-                flagged.setdefault(c.verdict, []).append(f"{labels[c.a]} × {labels[c.b]}")
+                flagged.setdefault(c.verdict, []).append(
+                    f"{labels[c.a]} × {labels[c.b]}{_where(c, category)}"
+                )
         if flagged:
             listed = "; ".join(
-                f"{VERDICTS[verdict]} for {', '.join(pairs)}" for verdict, pairs in flagged.items()
+                f"{VERDICTS[verdict]} for {_some(pairs)}" for verdict, pairs in flagged.items()
             )
-            finding += f". Split by {category.short}: {listed}"
+            finding += f": {listed}"
         else:
-            finding += f". Split by {category.short}, every pair keeps its pooled sign and size"
+            finding += ", every group's interval holds the pooled value"
+    if group is not None:
+        for other in schema.of_kind("category"):
+            if other.name == group.name:
+                continue
+            cells, cell = crossed(frame, group, other)
+            comparisons = stats.compare_within(
+                cells, names, cell.name, method=method, min_rows=params.min_group_rows
+            )
+            if not comparisons:
+                continue
+            intervals += sum(len(c.within) for c in comparisons)
+            values["groupings"][cell.name] = [c.as_dict() for c in comparisons]
+            finding += f". Within each {cell.short}: {survives(comparisons, labels, symbol)}"
+    if intervals:
+        finding += (
+            f". These are {intervals} within-group 95% intervals, not corrected for multiple "
+            f"comparisons: about {intervals / 20:.0f} of them would miss their true value by "
+            "chance alone, so a single group's verdict is weak evidence"
+        )
+        values["within_intervals"] = intervals
     finding += "."
     shown = sorted(shown, key=lambda c: -abs(c.pooled.value))[: params.max_correlation_pairs]
     title = "Correlations, pooled and within " + (
@@ -579,10 +785,15 @@ def composition(
     totals = table.sum(axis=1)
     top = _level(rows, totals.index[0])
     total = int(len(frame[frame[rows.name].notna()]))
-    share = stats.wilson_interval(int(totals.iloc[0]), total)
+    runner_up = (
+        f", then {_level(rows, totals.index[1])} with {int(totals.iloc[1]):,}"
+        if len(totals) > 1
+        else ""
+    )
+    # counts per group describe how the data were collected, not a population: no interval
     finding = (
-        f"{top} has the most {schema.entity}: {int(totals.iloc[0]):,} of {total:,} "
-        f"({_pct(share, inside=True)})"
+        f"{top} has the most {schema.entity} in this data set: {int(totals.iloc[0]):,} of "
+        f"{total:,}{runner_up} (counts of the sampling design, not estimates)"
     )
     if split is not None:
         single = [
@@ -600,7 +811,6 @@ def composition(
         question = f"How many {schema.entity} are there per {rows.short}?"
     figure = plots.bar_counts(table, rows, split, title=title, entity=schema.entity)
     values: dict[str, object] = {f"count_{level}": int(value) for level, value in totals.items()}
-    values["top_share"] = share.as_dict()
     return Chart("composition", title, question, finding, figure, values)
 
 
@@ -616,12 +826,14 @@ def shares(
     )
     overall = dict(sorted(overall.items(), key=lambda item: -item[1].value))
     by_group: dict[str, dict[str, float]] = {}
+    by_group_ci: dict[str, dict[str, Estimate]] = {}
     if group is not None:
         for level, part in frame.groupby(group.name, observed=True):
-            sums = part[parts].sum()
-            by_group[_level(group, level)] = {
-                tick[name]: float(sums[name] / sums.sum()) for name in parts
-            }
+            found = stats.share_intervals(
+                part, parts, resamples=params.resamples, seed=seed_for(params, "shares", level)
+            )
+            by_group_ci[_level(group, level)] = {tick[n]: e for n, e in found.items()}
+            by_group[_level(group, level)] = {tick[n]: e.value for n, e in found.items()}
     label = schema.parts_label or "the total"
     first, last = next(iter(overall)), list(overall)[-1]
     finding = (
@@ -635,16 +847,36 @@ def shares(
             for name in parts
         }
         widest = max(gaps, key=gaps.get)
-        spread = ", ".join(f"{level} {p[tick[widest]]:.0%}" for level, p in by_group.items())
+        spread = ", ".join(f"{level} {_pct(p[tick[widest]])}" for level, p in by_group_ci.items())
         finding += f". By {group.short}, the share of {tick[widest]} differs most: {spread}"
+        reversed_in = {
+            level: max(p, key=p.get)
+            for level, p in by_group.items()
+            if max(p, key=p.get) != tick[first]
+        }
+        if reversed_in:
+            finding += "; the pooled ranking does not hold in " + ", ".join(
+                f"{level}, where {leader} leads ({_pct(by_group_ci[level][leader])} against "
+                f"{_pct(by_group_ci[level][tick[first]])} for {tick[first]})"
+                for level, leader in reversed_in.items()
+            )
+            values_reversal = reversed_in
+        else:
+            values_reversal = {}
+    else:
+        values_reversal = {}
     finding += "."
     title = f"Share of {label}" + (f", overall and by {group.short}" if by_group else "")
     figure = plots.share_bars(
         {tick[name]: e for name, e in overall.items()},
-        by_group,
+        by_group_ci,
         title=title,
         xlabel=f"Share of {label}",
     )
     values: dict[str, object] = {f"share_{name}": e.as_dict() for name, e in overall.items()}
-    values["by_group"] = by_group
+    values["by_group"] = {
+        level: {name: e.as_dict() for name, e in found.items()}
+        for level, found in by_group_ci.items()
+    }
+    values["largest_share_within"] = values_reversal
     return Chart("shares", title, f"What makes up {label}?", finding, figure, values)

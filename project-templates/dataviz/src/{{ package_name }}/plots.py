@@ -21,13 +21,16 @@ from . import features, stats
 from .schema import Column
 from .stats import Comparison, Estimate
 
-# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442")
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency. Their yellow
+# (#F0E442) is left out: too pale for dots and markers on white; their black takes its place,
+# so a seventh group keeps one colour in every chart, bars and dots alike.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
 OTHER = "#999999"
-# A second grouping's colours: the same palette in another order, yellow last (too pale for dots).
+# A second grouping's colours: the same palette in another order.
 SECOND = tuple(PALETTE[i] for i in (4, 5, 3, 0, 1, 2, 6))
 # A second cue beside colour, for greyscale print and colour-vision deficiencies.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)))
 HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++", "ooo")
 THEME = {
     "font.family": "DejaVu Sans",  # bundled with matplotlib: the same glyphs everywhere
@@ -96,12 +99,17 @@ def _levels(frame: pd.DataFrame, group: Column | None) -> list[str]:
 
 
 def _interval(estimate: Estimate, unit: str = "") -> str:
+    if np.isnan(estimate.low):
+        return f"{fmt(estimate.value)}{unit} (too few values for an interval)"
     return f"{fmt(estimate.value)}{unit} (95% CI {fmt(estimate.low)} to {fmt(estimate.high)})"
 
 
 def _bins(values: pd.Series, log: bool) -> np.ndarray:
-    """Shared histogram bin edges (evenly spaced in log10 on a log axis), at most 40 bins."""
-    edges = np.histogram_bin_edges(np.log10(values) if log else values, bins="auto")[:41]
+    """Shared histogram bin edges (evenly spaced in log10 on a log axis), at most 40 bins
+    over the full range: every value falls in a bin."""
+    data = np.log10(values) if log else values.to_numpy(dtype=float)
+    count = min(40, len(np.histogram_bin_edges(data, bins="auto")) - 1)
+    edges = np.histogram_bin_edges(data, bins=count)
     return 10**edges if log else edges
 
 
@@ -126,7 +134,8 @@ def histogram(
     parts = parts or [("", data)]
     edges = _bins(data[column.name], column.log)
     fig = Figure(figsize=(WIDE[0], 1.2 + 1.25 * len(parts)), layout="constrained")
-    axes = fig.subplots(len(parts), 1, sharex=True, squeeze=False)[:, 0]
+    # one y scale: bar heights compare across the panels
+    axes = fig.subplots(len(parts), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
     palette = colours(levels)
     unit = f" {column.unit}" if column.unit else ""
     for ax, (level, part) in zip(axes, parts, strict=True):
@@ -138,7 +147,8 @@ def histogram(
         else:
             median = estimate.value
             text = f"median {_interval(estimate, unit)}"
-            ax.axvspan(estimate.low, estimate.high, color="black", alpha=0.15, lw=0)
+            if not np.isnan(estimate.low):
+                ax.axvspan(estimate.low, estimate.high, color="black", alpha=0.15, lw=0)
         ax.axvline(median, color="black", lw=1.5)
         ax.set_title(text, loc="right", fontsize=9, fontweight="normal")  # above the bars
         if level:
@@ -280,7 +290,9 @@ def scatter(
 def pair_grid(
     frame: pd.DataFrame, columns: Sequence[Column], group: Column | None, *, title: str
 ) -> Figure:
-    """Pair plot: every pair of measurements as a scatter, each one's density on the diagonal."""
+    """Pair plot, corner layout: every pair of measurements once as a scatter (no mirrored
+    upper triangle), each one's density on the diagonal with a line style per group and no
+    data ticks on its y axis (the density has its own scale, not the row's)."""
     count = len(columns)
     size = max(1.9, min(2.6, 10 / count))
     units = {column.unit_label for column in columns}
@@ -306,52 +318,62 @@ def pair_grid(
     for i, row in enumerate(columns):
         for j, col in enumerate(columns):
             ax = axes[i, j]
+            if j > i:
+                ax.remove()
+                continue
             if j == 0 and row.log:
                 ax.set_yscale("log")
             if i == 0 and col.log:
                 ax.set_xscale("log")
             if i == j:
                 density = ax.twinx()  # the density has its own y scale, hidden
-                for level, part in parts:
+                for index, (level, part) in enumerate(parts):
                     sns.kdeplot(
                         part[col.name].dropna(),
                         ax=density,
                         color=palette.get(level, PALETTE[0]),
                         fill=True,
-                        alpha=0.3,
-                        linewidth=1,
+                        alpha=0.15,
+                        linewidth=1.5,
+                        linestyle=LINESTYLES[index % len(LINESTYLES)],
                         log_scale=col.log,
                         warn_singular=False,
                     )
                 density.set(yticks=[], ylabel="")
                 density.spines[["right", "top"]].set_visible(False)
+                ax.tick_params(axis="y", left=False, labelleft=False)
+                ax.grid(axis="y", visible=False)
             else:
                 for index, (level, part) in enumerate(parts):
                     ax.scatter(
                         part[col.name],
                         part[row.name],
-                        s=7,
-                        alpha=0.5,
+                        s=16,
+                        alpha=0.55,
                         color=palette.get(level, PALETTE[0]),
                         marker=MARKERS[index % len(MARKERS)],
                         edgecolor="none",
                     )
             xlabel, ylabel = (col.plain, row.plain) if shared_unit else (col.compact, row.compact)
-            ax.set(xlabel=xlabel if i == count - 1 else "", ylabel=ylabel if j == 0 else "")
+            ax.set(xlabel=xlabel if i == count - 1 else "", ylabel=ylabel if j == 0 and i else "")
             if i == count - 1 and not col.log:
                 ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
                 thousands(ax.xaxis)
             if j == 0 and not row.log:
                 ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
                 thousands(ax.yaxis)
-    for ax in axes.ravel():  # no minor ticks on log axes: hundreds of ticks, drawn slowly
+    for ax in fig.axes:  # no minor ticks on log axes: hundreds of ticks, drawn slowly
         for axis in (ax.xaxis, ax.yaxis):
             if axis.get_scale() == "log":
                 axis.set_minor_locator(NullLocator())
     if levels:
         handles = [
             mpl.lines.Line2D(
-                [], [], marker=MARKERS[k % len(MARKERS)], linestyle="", color=palette[level]
+                [],
+                [],
+                marker=MARKERS[k % len(MARKERS)],
+                linestyle=LINESTYLES[k % len(LINESTYLES)],
+                color=palette[level],
             )
             for k, level in enumerate(levels)
         ]
@@ -425,6 +447,9 @@ VERDICT_NOTES = {
     stats.PARTLY_REVERSED: "sign reversed within some {}",
     stats.HIDDEN: "hidden by pooling the {} groups",
     stats.BETWEEN_GROUPS: "mostly between {} groups",
+    stats.STRONGER_WITHIN: "stronger within every {}",
+    stats.UNLIKE_EVERY_GROUP: "pooled unlike every {}",
+    stats.UNLIKE_SOME_GROUPS: "pooled unlike some {}",
 }
 
 
@@ -535,13 +560,15 @@ def bar_counts(
 @themed
 def share_bars(
     shares: Mapping[str, Estimate],
-    by_group: Mapping[str, Mapping[str, float]],
+    by_group: Mapping[str, Mapping[str, Estimate]],
     *,
     title: str,
     xlabel: str,
 ) -> Figure:
     """Each part's share of a whole: a bar with its 95% interval for all rows, and a marker
-    per group (shape and colour) showing how the composition differs between groups."""
+    per group (shape and colour) with its own 95% interval, showing how the composition
+    differs between groups. The groups sit side by side on each bar, so intervals never
+    hide one another."""
     names = list(shares)
     fig = Figure(figsize=(WIDE[0], 1.6 + 0.5 * len(names)), layout="constrained")
     ax = fig.subplots()
@@ -552,10 +579,26 @@ def share_bars(
     ax.barh(names, values, color="#d9d9d9", label="all rows, 95% CI")
     ax.errorbar(values, range(len(names)), xerr=errors, fmt="none", color="black", capsize=3)
     palette = colours(list(by_group))
+    # dodge the groups within the bar's height (0.8): each keeps its own row for its interval
+    offsets = np.linspace(-0.25, 0.25, len(by_group)) if len(by_group) > 1 else [0.0]
     for index, (level, part) in enumerate(by_group.items()):
+        rows = np.arange(len(names)) + offsets[index]
+        ax.errorbar(
+            [part[name].value for name in names],
+            rows,
+            xerr=[
+                [part[name].value - part[name].low for name in names],
+                [part[name].high - part[name].value for name in names],
+            ],
+            fmt="none",
+            color=palette[level],
+            lw=1.2,
+            capsize=2,
+            zorder=2.5,
+        )
         ax.scatter(
-            [part[name] for name in names],
-            range(len(names)),
+            [part[name].value for name in names],
+            rows,
             marker=MARKERS[index % len(MARKERS)],
             color=palette[level],
             edgecolor="black",

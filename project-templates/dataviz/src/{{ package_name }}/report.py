@@ -69,12 +69,17 @@ def next_experiments(metrics: dict) -> list[str]:
     package = __package__
     items = []
     ties = [(figure, step) for figure in figures.values() for step in _differences(figure)]
-    ties = [(figure, step) for figure, step in ties if step["low"] <= 0 <= step["high"]]
+    ties = [
+        (figure, step)
+        for figure, step in ties
+        if step["low"] is not None and step["low"] <= 0 <= step["high"]
+    ]
     if ties:
         figure, step = ties[0]
         items.append(
-            f"{step['higher']} and {step['lower']} are tied in *{figure['title']}* (difference "
-            f"{fmt(step['value'])}, 95% CI {fmt(step['low'])} to {fmt(step['high'])}): only more "
+            f"{step['higher']} and {step['lower']} are not distinguishable in "
+            f"*{figure['title']}* (difference {fmt(step['value'])}, 95% CI {fmt(step['low'])} to "
+            f"{fmt(step['high'])}: neither no difference nor one of that size is excluded): more "
             "rows of both can separate them; a larger `resamples` in `config.py` steadies the "
             "interval's edges, not its width."
         )

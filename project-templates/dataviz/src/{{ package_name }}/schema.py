@@ -11,6 +11,7 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 Kind = Literal["numeric", "category", "date"]
@@ -54,6 +55,8 @@ class Column:
     """Strongly right-skewed: drawn on a logarithmic axis."""
     levels: tuple[str, ...] = ()
     """Categories in display order."""
+    heavy: bool = False
+    """Skewed or piled up at zero: correlations are ranked (Spearman), even without a log axis."""
     tick: str = ""
     """A short name for ticks, legends and titles; default: the label without its unit."""
 
@@ -214,8 +217,11 @@ def infer_schema(
         if kind == "category":
             counts = as_labels(values).value_counts()
             levels = tuple(counts.index)
+            if all(str(level).lstrip("-").replace(".", "", 1).isdigit() for level in levels):
+                levels = tuple(sorted(levels, key=float))  # ordinal codes in their own order
         log = kind == "numeric" and _is_skewed(values)
-        columns.append(Column(str(name), kind, label, unit, log=log, levels=levels))
+        heavy = kind == "numeric" and is_heavy(values)
+        columns.append(Column(str(name), kind, label, unit, log=log, levels=levels, heavy=heavy))
 
     schema = Schema(title=title, entity="rows", columns=tuple(columns), ignored=tuple(ignored))
     numeric = [column.name for column in schema.of_kind("numeric")]
@@ -234,13 +240,66 @@ def infer_schema(
 
 
 def _is_skewed(values: pd.Series) -> bool:
+    """Strongly right-skewed and positive: a log axis spreads it out."""
     values = pd.to_numeric(values, errors="coerce").dropna()
     return bool(len(values) > 10 and (values > 0).all() and values.skew() > 2)
 
 
+def is_heavy(values: pd.Series) -> bool:
+    """Strongly right-skewed or piled up at zero (money columns): ranks, not Pearson's r."""
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    if len(values) <= 10:
+        return False
+    return bool(values.skew() > 2 or ((values == 0).mean() > 0.2 and (values >= 0).all()))
+
+
+# A count and its frequency (or any monotone copy) rank almost identically.
+NEAR_COPY_RHO = 0.95
+
+
+def identities(frame: pd.DataFrame, numeric: list[str]) -> dict[tuple[str, str], str]:
+    """Pairs tied by arithmetic rather than by behaviour: one column is the sum of two others
+    (PURCHASES = ONEOFF + INSTALLMENTS), the two are the same numbers (|r| > 0.99), or one is
+    a near-copy of the other's order, such as a count and its frequency (|Spearman ρ| ≥ 0.95:
+    CASH_ADVANCE_TRX and CASH_ADVANCE_FREQUENCY). Returns each such pair with the reason."""
+    data = frame[numeric].apply(pd.to_numeric, errors="coerce")
+    found: dict[tuple[str, str], str] = {}
+    corr = data.corr().abs()
+    ranks = data.corr("spearman").abs()
+    for i, a in enumerate(numeric):
+        for b in numeric[i + 1 :]:
+            if corr.loc[a, b] > 0.99:
+                found[(a, b)] = f"{a} and {b} are nearly the same numbers (|r| > 0.99)"
+            elif ranks.loc[a, b] >= NEAR_COPY_RHO:
+                found[(a, b)] = (
+                    f"{a} and {b} are near-copies in order "
+                    f"(|Spearman ρ| = {ranks.loc[a, b]:.2f} ≥ {NEAR_COPY_RHO})"
+                )
+    values = data.to_numpy(dtype=float)
+    for t, total in enumerate(numeric):
+        for i in range(len(numeric)):
+            for j in range(i + 1, len(numeric)):
+                if t in (i, j):
+                    continue
+                parts = values[:, i] + values[:, j]
+                rows = ~np.isnan(parts) & ~np.isnan(values[:, t])
+                if rows.sum() < 10:
+                    continue
+                close = np.isclose(values[rows, t], parts[rows], rtol=0.01, atol=0.01).mean()
+                if close > 0.95:
+                    a, b = numeric[i], numeric[j]
+                    reason = f"{total} = {a} + {b} in {close:.0%} of rows"
+                    for pair in ((total, a), (total, b), (a, b)):
+                        found.setdefault(tuple(sorted(pair, key=numeric.index)), reason)
+    return found
+
+
 def _most_correlated(frame: pd.DataFrame, numeric: list[str]) -> tuple[str, str] | None:
+    """The pair with the largest rank correlation that is not an arithmetic identity."""
     if len(numeric) < 2:
         return None
-    corr = frame[numeric].apply(pd.to_numeric, errors="coerce").corr().abs().fillna(-1)
+    corr = frame[numeric].apply(pd.to_numeric, errors="coerce").corr("spearman").abs().fillna(-1)
+    tied = identities(frame, numeric)
     pairs = [(a, b) for i, a in enumerate(numeric) for b in numeric[i + 1 :]]
+    pairs = [pair for pair in pairs if pair not in tied] or pairs
     return max(pairs, key=lambda pair: corr.loc[pair[0], pair[1]])

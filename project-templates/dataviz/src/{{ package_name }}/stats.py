@@ -1,7 +1,8 @@
 """Uncertainty and groupings: 95 % intervals, and correlations pooled against within groups.
 
-Every finding quotes an interval from here: Fisher intervals for correlations, Wilson intervals
-for shares, seeded percentile-bootstrap intervals for medians, their differences and η².
+Every finding quotes an interval from here: Fisher intervals for correlations, seeded
+percentile-bootstrap intervals for medians (from a minimum of values), their differences,
+shares and η².
 ``compare_within`` tells whether a grouping reverses, hides or inflates a pooled correlation
 (Simpson's paradox), for any categorical column of any table.
 """
@@ -29,13 +30,18 @@ class Estimate:
     @property
     def spans_zero(self) -> bool:
         """The interval holds zero: no sign (no difference, no relation) is established."""
-        return bool(self.low <= 0 <= self.high)
+        return not (self.low > 0 or self.high < 0)  # no interval (nan): nothing established
+
+    def excludes_beyond(self, other: Estimate) -> bool:
+        """This interval lies entirely further from zero than ``other``'s value."""
+        return min(abs(self.low), abs(self.high)) > abs(other.value) and not self.spans_zero
 
     def as_dict(self, digits: int = 4) -> dict[str, float]:
+        """JSON-ready; an interval that was not computed (too few values) is null."""
         return {
             "value": round(self.value, digits),
-            "low": round(self.low, digits),
-            "high": round(self.high, digits),
+            "low": None if np.isnan(self.low) else round(self.low, digits),
+            "high": None if np.isnan(self.high) else round(self.high, digits),
         }
 
 
@@ -49,9 +55,12 @@ def _resample(values: np.ndarray, resamples: int, rng: np.random.Generator) -> n
     return values[rng.integers(0, len(values), size=(resamples, len(values)))]
 
 
-def median_interval(values: pd.Series, *, resamples: int, seed: int) -> Estimate:
-    """The median with a percentile-bootstrap 95 % interval."""
+def median_interval(values: pd.Series, *, resamples: int, seed: int, min_rows: int = 0) -> Estimate:
+    """The median with a percentile-bootstrap 95 % interval; none (nan) from fewer than
+    ``min_rows`` values, where the percentile bootstrap of a median under-covers."""
     data = values.dropna().to_numpy(dtype=float)
+    if len(data) < min_rows:
+        return Estimate(float(np.median(data)), float("nan"), float("nan"))
     rng = np.random.default_rng(seed)
     return _percentiles(np.median(_resample(data, resamples, rng), axis=1), np.median(data))
 
@@ -83,11 +92,20 @@ def share_intervals(frame: pd.DataFrame, parts: list[str], *, resamples: int, se
 
 
 def difference(
-    a: pd.Series, b: pd.Series, *, resamples: int, seed: int, statistic: Callable = np.median
+    a: pd.Series,
+    b: pd.Series,
+    *,
+    resamples: int,
+    seed: int,
+    statistic: Callable = np.median,
+    min_rows: int = 0,
 ) -> Estimate:
     """statistic(a) - statistic(b) (the median unless told) with a percentile-bootstrap 95 %
-    interval; a and b are resampled independently."""
+    interval; a and b are resampled independently. No interval (nan) when either has fewer
+    than ``min_rows`` values."""
     first, second = (part.dropna().to_numpy(dtype=float) for part in (a, b))
+    if min(len(first), len(second)) < min_rows:
+        return Estimate(float(np.median(first) - np.median(second)), float("nan"), float("nan"))
     rng = np.random.default_rng(seed)
     replicates = statistic(_resample(first, resamples, rng), axis=1) - statistic(
         _resample(second, resamples, rng), axis=1
@@ -140,15 +158,6 @@ def correlation(x: pd.Series, y: pd.Series, method: str = "pearson") -> tuple[Es
     return Estimate(r, *fisher_interval(r, n, method)), n
 
 
-def wilson_interval(count: int, total: int) -> Estimate:
-    """A proportion count / total with its Wilson score 95 % interval."""
-    share = count / total
-    centre = (share + Z95**2 / (2 * total)) / (1 + Z95**2 / total)
-    half = Z95 * np.sqrt(share * (1 - share) / total + Z95**2 / (4 * total**2))
-    half /= 1 + Z95**2 / total
-    return Estimate(share, float(centre - half), float(centre + half))
-
-
 # What a grouping does to a pooled correlation. Each needs the intervals to say so.
 REVERSED = "reversed"
 """The pooled sign is established and every group's correlation has the other sign."""
@@ -159,7 +168,16 @@ HIDDEN = "hidden"
 BETWEEN_GROUPS = "mostly between groups"
 """Same sign, but the pooled value lies beyond every group's interval: much of it is the
 difference between the groups, not a relation inside any of them."""
+STRONGER_WITHIN = "stronger within groups"
+"""Same sign, but every group's interval lies beyond the pooled value: mixing the groups
+dilutes a relation that is stronger inside each of them."""
+UNLIKE_EVERY_GROUP = "unlike every group"
+"""The pooled value lies outside every group's interval, some above and some below it: it
+describes none of the groups."""
+UNLIKE_SOME_GROUPS = "unlike some groups"
+"""The pooled value lies outside the interval of some groups (named), inside the others'."""
 CONSISTENT = "consistent"
+"""The pooled value lies inside every group's interval."""
 
 
 @dataclass(frozen=True)
@@ -185,9 +203,24 @@ class Comparison:
             return REVERSED
         if any(not e.spans_zero for e in other_sign):
             return PARTLY_REVERSED
-        if all(abs(pooled.value) > max(abs(e.low), abs(e.high)) for e in within):
+        # no "consistent" while the pooled value lies outside any group's interval
+        weaker = [e for e in within if abs(pooled.value) > max(abs(e.low), abs(e.high))]
+        stronger = [e for e in within if pooled.value * e.value > 0 and e.excludes_beyond(pooled)]
+        if len(weaker) == len(within):
             return BETWEEN_GROUPS
+        if len(stronger) == len(within):
+            return STRONGER_WITHIN
+        if len(weaker) + len(stronger) == len(within):
+            return UNLIKE_EVERY_GROUP
+        if self.unlike:
+            return UNLIKE_SOME_GROUPS
         return CONSISTENT
+
+    @property
+    def unlike(self) -> list[str]:
+        """The groups whose 95 % interval excludes the pooled value."""
+        value = self.pooled.value
+        return [level for level, e in self.within.items() if not e.low <= value <= e.high]
 
     @property
     def within_range(self) -> tuple[float, float]:
