@@ -59,10 +59,6 @@ class Paths:
         return self.processed_dir / "provenance.json"
 
     @property
-    def models_dir(self) -> Path:
-        return self.root / "models"
-
-    @property
     def reports_dir(self) -> Path:
         return self.root / "reports"
 
