@@ -252,8 +252,9 @@ def next_experiments(metrics: Mapping) -> list[str]:
         f"`classifiers/{best}.py`) by `group_folds` cross-validation, not on the random split.",
         f"Narrow the grouped interval ({wide['label']}: "
         f"{wide['grouped']['accuracy']['low']:.1%} to {wide['grouped']['accuracy']['high']:.1%}): "
-        f"raise `group_folds` (now {metrics['group_folds']}; there are "
-        f"{metrics['nearest']['clusters']['count']} clusters) in config.py.",
+        f"its width is set by the {metrics['nearest']['clusters']['count']} clusters, not by "
+        "`group_folds`, so only data with more clusters narrows it; change `seed` in config.py "
+        "to see how much the ranking depends on how clusters land in folds.",
         "Withhold more attributes: add to `ablations` in config.py (e.g. gill and stalk colours) "
         "to find how many the models need before the random-split score moves.",
     ]
