@@ -64,7 +64,7 @@ def comparison(metrics: Mapping) -> str:
         "poisonous missed (95 % CI of rate)",
         "edible called poisonous",
         "ROC-AUC",
-        f"missed in {metrics['cv_folds']}-fold CV",
+        f"missed in {metrics['cv_folds']}-fold CV (what the threshold was set to)",
     ]
     rows = [
         [
@@ -131,12 +131,15 @@ def _differences(metrics: Mapping) -> str:
         for name, d in differences.items()
         if d["low"] > 0
     ]
-    text = f" {models[best]['label']} is the most accurate on unseen clusters"
+    text = f" {models[best]['label']} has the highest accuracy on unseen clusters"
+    if ties:
+        text = (
+            f" {models[best]['label']} has the highest point estimate on unseen clusters, but "
+            f"is not distinguishable from {', '.join(ties)} (the paired 95 % interval of the "
+            "difference includes zero)"
+        )
     if behind:
         text += f"; it beats {', '.join(behind)} (paired cluster bootstrap, 95 % CI)"
-    if ties:
-        text += f"; against {', '.join(ties)} the paired 95 % interval of the difference "
-        text += "includes zero: no difference shown"
     return text + "."
 
 
@@ -227,7 +230,7 @@ def headline(metrics: Mapping) -> str:
         f"the miss rate). But every held-out mushroom is {apart} "
         f"attribute{'' if distances == {1} else 's'} away from a training mushroom: with whole "
         "clusters of near-identical mushrooms held out, accuracy is "
-        f"{_span([stats['rate'] for stats in grouped.values()])} (highest: {best}, "
+        f"{_span([stats['rate'] for stats in grouped.values()])} (highest point estimate: {best}, "
         f"{grouped[best]['rate']:.1%}, 95 % CI {grouped[best]['low']:.1%} to "
         f"{grouped[best]['high']:.1%}).\n\n"
         "![Why the random split scores near 100 %](reports/figures/near_duplicates.png)"
@@ -246,7 +249,8 @@ def next_experiments(metrics: Mapping) -> list[str]:
     costly = max(models.values(), key=lambda r: r["test"]["false_alarms"]["count"])
     ties = sum(d["low"] <= 0 for d in metrics["grouped_differences"].values())
     items = [
-        f"Tune on held-out clusters, not rows: {models[best]['label']} has the highest accuracy "
+        f"Tune on held-out clusters, not rows: {models[best]['label']} has the highest point "
+        "estimate of accuracy "
         f"with clusters held out ({grouped[best]:.1%}), but no difference is shown against "
         f"{ties} of the {len(models) - 1} others; compare settings (`HYPERPARAMETERS` in "
         f"`classifiers/{best}.py`) by `group_folds` cross-validation, not on the random split.",
@@ -340,7 +344,8 @@ On the random split, at each model's threshold:
 
 {comparison(metrics)}
 
-Accuracy under harder evaluations:
+Accuracy under harder evaluations, all at the plain 0.5 threshold (so a model's random-split
+figure here can differ from the table above):
 
 {generalisation(metrics)}{explanation}
 
