@@ -115,6 +115,8 @@ def grouped(
         }
     per_cluster = pd.Series(correct).groupby(groups).mean()
     summary["clusters_mostly_wrong"] = int((per_cluster < HALF).sum())
+    summary["clusters_mostly_right"] = int((per_cluster >= HALF).sum())
+    summary["clusters"] = int(per_cluster.size)
     return summary, correct
 
 

@@ -85,4 +85,5 @@ def describe_clusters(labels: np.ndarray, y: pd.Series) -> dict[str, int]:
         "largest": int(sizes.max()),
         "mixed": int(((share > 0) & (share < 1)).sum()),
         "poisonous": int((share == 1).sum()),
+        "mostly_edible": int((share < 0.5).sum()),
     }
