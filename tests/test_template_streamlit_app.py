@@ -156,6 +156,7 @@ def test_no_classifier_is_refused(copie):
     assert "choose at least one classifier" in str(result.exception)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("selection", SELECTIONS, ids=list(SELECTIONS))
 def test_generated_project_passes_its_own_lint_and_tests(render, selection):
     project = render_selection(render, selection)
