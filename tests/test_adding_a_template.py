@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from copier import run_copy
 
-from conftest import TEMPLATES, run_in_project
+from helpers import TEMPLATES, run_in_project
 
 # The one-line wrappers the README tells a new template to copy from an existing one.
 WRAPPERS = [

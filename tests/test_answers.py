@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import TEMPLATE_NAMES, TEMPLATES
+from helpers import TEMPLATE_NAMES, TEMPLATES
 from mlscaffold.answers import coerce, parse_data, prepare
 from mlscaffold.catalog import get_template
 from mlscaffold.cli import app

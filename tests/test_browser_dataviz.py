@@ -3,7 +3,7 @@ by Playwright, against `streamlit run` on 127.0.0.1, on the real penguins data."
 
 import pytest
 
-from conftest import browser_page, run_in_project, served_app, upload_csv
+from helpers import browser_page, run_in_project, served_app, upload_csv
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

@@ -5,7 +5,7 @@ import struct
 
 import pytest
 
-from conftest import TEMPLATE_NAMES, run_in_project
+from helpers import TEMPLATE_NAMES, run_in_project
 
 
 @pytest.mark.slow

@@ -3,7 +3,7 @@ Playwright, against `streamlit run` on 127.0.0.1 with models trained on the real
 
 import pytest
 
-from conftest import browser_page, run_in_project, served_app, use_real_data
+from helpers import browser_page, run_in_project, served_app, use_real_data
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

@@ -9,7 +9,7 @@ import zipfile
 
 import yaml
 
-from conftest import ROOT
+from helpers import ROOT
 from mlscaffold import __version__
 
 WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import TEMPLATE_NAMES, TEMPLATES, leftover_jinja, run_in_project
+from helpers import TEMPLATE_NAMES, TEMPLATES, leftover_jinja, run_in_project
 
 
 @pytest.mark.parametrize("template", TEMPLATE_NAMES)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEMPLATES
+from helpers import TEMPLATES
 from mlscaffold import __version__
 from mlscaffold.store import ensure_store, has_revision, store_path
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conftest import (
+from helpers import (
     browser_page,
     leftover_jinja,
     run_in_project,

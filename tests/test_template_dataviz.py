@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import SHARED_DATA, TEMPLATES, leftover_jinja, run_in_project, use_real_data
+from helpers import SHARED_DATA, TEMPLATES, leftover_jinja, run_in_project, use_real_data
 
 PACKAGE = "data_visualization"
 DATASETS = ["penguins", "wholesale", "csv"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import TEMPLATES, leftover_jinja, run_in_project, use_real_data
+from helpers import TEMPLATES, leftover_jinja, run_in_project, use_real_data
 
 ALL_SIX = [
     "svm",

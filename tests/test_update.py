@@ -12,7 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from conftest import TEMPLATE_NAMES, TEMPLATES
+from helpers import TEMPLATE_NAMES, TEMPLATES
 from mlscaffold import store
 from mlscaffold.cli import app
 

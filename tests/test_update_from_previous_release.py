@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, TEMPLATE_NAMES, TEMPLATES, run_in_project
+from helpers import ROOT, TEMPLATE_NAMES, TEMPLATES, run_in_project
 
 PREVIOUS_RELEASE = "0785063"  # the commit that was released as 0.1.0
 MY_NOTE = "My own notes on this project, written after it was generated."

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, TEMPLATE_NAMES, run_in_project
+from helpers import ROOT, TEMPLATE_NAMES, run_in_project
 
 pytestmark = pytest.mark.slow
 
