@@ -290,7 +290,8 @@ def summarize(
         }
     summary.update(screening(result, 1 / params.n_splits))
     if deployed is not None:
-        summary["threshold"] = round(deployed.threshold, 4)
+        # Unrounded: the app flags at exactly this value, like the share reported for it.
+        summary["threshold"] = deployed.threshold
     fold_thresholds = [fold.threshold for fold in result.folds]
     summary["fold_thresholds"] = {
         "min": round(min(fold_thresholds), 4),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -76,34 +77,22 @@ def risk(
 ) -> float:
     """The risk of one patient, never lowered by a question left unanswered.
 
-    An unanswered question is scored at each of its ``candidates`` (the other unanswered ones
-    at their typical value), then at the combination of the answers that scored highest, and
-    the highest of all these risks is kept. The rows include the patient with every unanswered
-    question at its typical value, so "not answered" never scores below the same patient with
-    the typical answers, whatever the model learned (in this data, patients who skipped some
-    questions were rarely positive; see features.missingness). For a model that adds up its
-    factors (the logistic regression) the combination is the highest risk over all answers.
+    Every combination of the ``candidates`` of the unanswered questions is scored and the
+    highest risk is kept. The combinations include every answer the patient could have given
+    among the candidates, the typical one among them, so "not answered" never scores below the
+    same patient with the typical answer (or any candidate answer), whatever the model learned
+    (in this data, patients who skipped some questions were rarely positive; see
+    features.missingness). Skipping all 13 questions of the default model scores about
+    300,000 rows: still well under a second.
     """
     row = as_row(model, answers)
     options = candidates(model, spread)
-    typical = typical_values(model)
     open_questions = [name for name in features_of(model) if np.isnan(row.at[0, name])]
-    base = row.copy()
-    for name in open_questions:
-        base[name] = typical[name]
-    variants = [base]
-    for name in open_questions:
-        for value in options[name]:
-            variants.append(base.assign(**{name: value}))
-    rows = pd.concat(variants, ignore_index=True)
-    risks = train.predict_risk(model, rows)
-    worst = base.copy()
-    index = 1
-    for name in open_questions:
-        count = len(options[name])
-        worst[name] = options[name][int(np.argmax(risks[index : index + count]))]
-        index += count
-    return float(max(risks.max(), train.predict_risk(model, worst)[0]))
+    combinations = np.array(list(itertools.product(*(options[q] for q in open_questions))))
+    rows = pd.concat([row] * len(combinations), ignore_index=True)
+    if open_questions:
+        rows[open_questions] = combinations
+    return float(train.predict_risk(model, rows).max())
 
 
 def typical_values(model: Pipeline) -> dict[str, float]:
