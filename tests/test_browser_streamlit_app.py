@@ -1,6 +1,8 @@
 """The generated streamlit-app project's app in a real browser: Debian's Chromium, driven by
 Playwright, against `streamlit run` on 127.0.0.1 with models trained on the real data."""
 
+import json
+
 import pytest
 
 from helpers import browser_page, run_in_project, served_app, use_real_data
@@ -10,21 +12,23 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 @pytest.fixture
 def served(render, tmp_path):
-    """The default project, its pipeline run on the real file, served by `streamlit run`."""
+    """The default project, its pipeline run on the real file, served by `streamlit run`:
+    (project folder, URL)."""
     project = render("streamlit-app")
     use_real_data(project, "agaricus-lepiota.data", "agaricus-lepiota.data")
     run_in_project(project, "-m", "mushroom_classifier", "all")
     app_file = str(project / "src" / "mushroom_classifier" / "app.py")
     env = {"MUSHROOM_CLASSIFIER_ROOT": str(project)}
     with served_app(project, app_file, tmp_path / "streamlit.log", env=env) as url:
-        yield url
+        yield project, url
 
 
 def test_choose_classifier_press_classify_see_metrics_and_plots(served, tmp_path):
     from playwright.sync_api import expect
 
     with browser_page(viewport={"width": 1400, "height": 1000}) as page:
-        page.goto(served, timeout=60_000)
+        project, url = served
+        page.goto(url, timeout=60_000)
         expect(page.get_by_text("to see the metrics and plots")).to_be_visible(timeout=60_000)
         # The first screen states what the pipeline found, before anything is trained.
         expect(
@@ -39,10 +43,17 @@ def test_choose_classifier_press_classify_see_metrics_and_plots(served, tmp_path
 
         expect(page.get_by_text("Random forest results")).to_be_visible(timeout=60_000)
         metrics = page.get_by_test_id("stMetric")
-        expect(metrics).to_have_count(4, timeout=60_000)
+        expect(metrics).to_have_count(5, timeout=60_000)
         texts = [" ".join(text.split()) for text in metrics.all_inner_texts()]
+        # First what unseen clusters (species) get, from the pipeline's own metrics.
+        results = json.loads((project / "reports" / "metrics.json").read_text())
+        grouped = results["models"]["random_forest"]["grouped"]["accuracy"]
+        assert texts[0] == (
+            f"Accuracy on unseen clusters (95 % CI) {grouped['rate']:.1%} "
+            f"({grouped['low']:.1%} to {grouped['high']:.1%})"
+        )
         # The random forest separates the random split perfectly (see the template's tests).
-        assert texts == [
+        assert texts[1:] == [
             "Accuracy 1.0000",
             "Poisonous missed 0 of 979",
             "Edible called poisonous 0 of 1,052",

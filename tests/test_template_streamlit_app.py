@@ -217,7 +217,13 @@ def test_pipeline_on_the_real_mushroom_file(render):
     assert headline.index("With whole clusters of near-identical mushrooms held out") < (
         headline.index("A random split")
     )
-    assert 'of 23 clusters mostly right, fewer than 13 of 23 for always answering "edible"' in (
+    right = [result["grouped"]["clusters_mostly_right"] for result in models.values()]
+    baseline = metrics["nearest"]["clusters"]["mostly_edible"]
+    assert baseline == 13  # always answering "edible" gets the 13 edible clusters right
+    verdict = (
+        "fewer than" if max(right) < 13 else "at best as many as" if max(right) == 13 else "against"
+    )
+    assert f'of 23 clusters mostly right, {verdict} 13 of 23 for always answering "edible"' in (
         headline
     )
     assert "covers near-copies of the training rows, not new species" in headline
