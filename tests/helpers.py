@@ -24,6 +24,19 @@ TEMPLATES = ROOT / "project-templates"
 TEMPLATE_NAMES = list(yaml.safe_load((TEMPLATES / "catalog.yml").read_text(encoding="utf-8")))
 # The real datasets live beside the repository (../shared/data), never inside it.
 SHARED_DATA = Path(os.environ.get("MLSCAFFOLD_SHARED_DATA", ROOT.parent / "shared" / "data"))
+# The files every generated project gets from the shared parts, at its top level.
+SHARED_FILES = (
+    ".copier-answers.yml",
+    ".github/workflows/ci.yml",
+    ".gitignore",
+    ".pre-commit-config.yaml",
+    "DECISIONS.md",
+    "LICENSE",
+    "Makefile",
+    "README.md",
+    "pyproject.toml",
+    "requirements.txt",
+)
 
 
 def use_real_data(project: Path, shared_name: str, official_name: str) -> Path:

@@ -2,24 +2,13 @@
 
 import pytest
 
-from helpers import TEMPLATE_NAMES, TEMPLATES, leftover_jinja, run_in_project
+from helpers import SHARED_FILES, TEMPLATE_NAMES, TEMPLATES, leftover_jinja, run_in_project
 
 
 @pytest.mark.parametrize("template", TEMPLATE_NAMES)
 def test_shared_files_are_rendered(render, template):
     project = render(template)
-    for name in [
-        ".copier-answers.yml",
-        ".github/workflows/ci.yml",
-        ".gitignore",
-        ".pre-commit-config.yaml",
-        "DECISIONS.md",
-        "LICENSE",
-        "Makefile",
-        "README.md",
-        "pyproject.toml",
-        "requirements.txt",
-    ]:
+    for name in SHARED_FILES:
         assert (project / name).is_file(), name
     assert leftover_jinja(project) == []
     assert "template: " + template in (project / ".copier-answers.yml").read_text()

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from helpers import (
+    SHARED_FILES,
     browser_page,
     leftover_jinja,
     run_in_project,
@@ -43,9 +44,8 @@ COMBINATIONS = [
 
 # Every file a generated project holds, and nothing else (a leftover file fails here).
 FILES = [
-    ".copier-answers.yml", ".github/workflows/ci.yml", ".gitignore", ".pre-commit-config.yaml",
-    "DECISIONS.md", "LICENSE", "MODEL_CARD.md", "Makefile", "README.md", "pyproject.toml",
-    "requirements.txt", "data/processed/.gitkeep", "data/raw/.gitkeep", "models/.gitkeep",
+    *SHARED_FILES, "MODEL_CARD.md",
+    "data/processed/.gitkeep", "data/raw/.gitkeep", "models/.gitkeep",
     "notebooks/01-eda.ipynb", "reports/figures/.gitkeep",
     *(f"src/{{package}}/{module}.py" for module in [
         "__init__", "__main__", "app", "cli", "config", "data", "evaluate", "features", "fetch",

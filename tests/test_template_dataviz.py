@@ -7,27 +7,25 @@ import json
 
 import pytest
 
-from helpers import SHARED_DATA, TEMPLATES, leftover_jinja, run_in_project, use_real_data
+from helpers import (
+    SHARED_DATA,
+    SHARED_FILES,
+    TEMPLATES,
+    leftover_jinja,
+    run_in_project,
+    use_real_data,
+)
 
 PACKAGE = "data_visualization"
 DATASETS = ["penguins", "wholesale", "csv"]
 PACKAGE_DIR = f"src/{PACKAGE}"
 BASELINES = sorted(p.name for p in (TEMPLATES / "dataviz" / "tests" / "baseline").glob("*.png"))
 COMMON_FILES = {
-    ".copier-answers.yml",
-    ".github/workflows/ci.yml",
-    ".gitignore",
-    ".pre-commit-config.yaml",
-    "DECISIONS.md",
-    "LICENSE",
-    "Makefile",
-    "README.md",
+    *SHARED_FILES,
     "data/processed/.gitkeep",
     "data/raw/.gitkeep",
     "notebooks/01-eda.ipynb",
-    "pyproject.toml",
     "reports/figures/.gitkeep",
-    "requirements.txt",
     *(
         f"{PACKAGE_DIR}/{name}.py"
         for name in [
