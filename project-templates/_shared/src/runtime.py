@@ -254,6 +254,22 @@ Sample = Annotated[
 ]
 
 
+def run_notebook(paths: Paths) -> bool:
+    """Run the notebook on this run's results, so it is committed with its outputs; a notebook
+    that cannot run is a warning, not a failed pipeline. Returns whether it ran."""
+    from .showcase import execute_notebook
+
+    typer.echo("notebook …")
+    start = time.perf_counter()
+    try:
+        execute_notebook(paths.notebook, root=paths.root)
+    except ProjectError as error:
+        typer.secho(f"The notebook did not run: {error}", err=True, fg=typer.colors.YELLOW)
+        return False
+    typer.echo(f"notebook done in {time.perf_counter() - start:.1f} s: saved with its outputs")
+    return True
+
+
 def build_cli(
     *,
     help: str,
@@ -306,11 +322,14 @@ def build_cli(
                 "These results come from the SYNTHETIC SAMPLE: do not commit them.",
                 fg=typer.colors.YELLOW,
             )
-        else:
-            typer.echo(
-                f"Commit the results: git add {' '.join(results)} && "
-                'git commit -m "Results of the pipeline"'
-            )
+            return
+        committed = list(results)
+        if ctx.paths.notebook.is_file() and run_notebook(ctx.paths):
+            committed.append(ctx.paths.notebook.relative_to(ctx.paths.root).as_posix())
+        typer.echo(
+            f"Commit the results: git add {' '.join(committed)} && "
+            'git commit -m "Results of the pipeline"'
+        )
 
     if input_option:
 

@@ -55,7 +55,9 @@ def execute_notebook(notebook: Path, *, root: Path, timeout: int = 600) -> None:
         resources={"metadata": {"path": notebook.parent}},
     )
     try:
-        client.execute(env={**os.environ, ROOT_VARIABLE: str(root)})
+        # The kernel's own log (e.g. ipykernel's warning about local TCP) is not the
+        # notebook's output: a failing cell still raises below with its traceback.
+        client.execute(env={**os.environ, ROOT_VARIABLE: str(root)}, stderr=subprocess.DEVNULL)
     except CellExecutionError as error:
         detail = str(error).strip()[-600:]
         raise ProjectError(f"{notebook.name} failed in a cell: {detail}") from None
