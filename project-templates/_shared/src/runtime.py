@@ -337,14 +337,14 @@ def build_cli(
         def run_all_with_input(
             sample: Sample = False, data_file: Input = None, root: Root = None
         ) -> None:
-            """Every stage in order, then the line to commit the results."""
+            """Every stage in order, then the notebook and the line to commit the results."""
             ctx = context(root, sample, data_file)
             finish(ctx, run_stages(stages, ctx))
     else:
 
         @cli.command(name="all")
         def run_all(sample: Sample = False, root: Root = None) -> None:
-            """Every stage in order, then the line to commit the results."""
+            """Every stage in order, then the notebook and the line to commit the results."""
             ctx = context(root, sample)
             finish(ctx, run_stages(stages, ctx))
 
