@@ -141,7 +141,7 @@ def test_answers_reach_the_code(render):
     config = (project / "src" / "fungi" / "config.py").read_text()
     assert 'PROJECT_NAME = "Fungi Finder"' in config
     app = (project / "src" / "fungi" / "app.py").read_text()
-    assert "from fungi import config" in app
+    assert "from fungi import (\n    config," in app
     assert 'page_title="Fungi Finder"' in app
     assert "from fungi.cli import app" in (project / "tests" / "conftest.py").read_text()
     assert 'fungi-finder = "fungi.cli:app"' in (project / "pyproject.toml").read_text()
