@@ -1,12 +1,14 @@
 """The runtime every mlscaffold project shares: errors, paths, provenance, stages and the CLI.
 
 Shared by every mlscaffold template, word for word; a template's own modules hold only its
-science. A stage is a plain function of a ``Context``; ``build_cli`` turns the stages into the
-project's commands, with the same progress lines, error handling and ``--root`` everywhere.
+science. A stage is a plain function of a ``Context``, listed in its pipeline module's
+``STAGES``; ``build_cli`` turns the stages into the project's commands, with the same progress
+lines, error handling and ``--root`` everywhere.
 """
 
 import dataclasses
 import hashlib
+import importlib
 import json
 import os
 import subprocess
@@ -198,9 +200,16 @@ class Context:
 
 @dataclass(frozen=True)
 class Stage:
+    """A pipeline stage: its command, one line of help, and the module whose ``STAGES`` maps
+    the name to the function that runs it. The module is imported when the stage runs, so
+    ``--help`` stays instant however heavy the science is."""
+
     name: str
     help: str
-    run: Callable[[Context], None]
+    module: str
+
+    def run(self, context: Context) -> None:
+        importlib.import_module(self.module).STAGES[self.name](context)
 
 
 def _say(message: str) -> None:
@@ -348,7 +357,7 @@ def build_cli(
         where = context(root).paths
         with user_errors():
             screenshot_app(Path(__file__).with_name("app.py"), where.root, where.app_screenshot)
-            show_screenshot(where)
-        typer.echo(f"Saved {where.app_screenshot} and showed it in {where.readme.name}.")
+            typer.echo(f"Saved {where.app_screenshot}.")
+            show_screenshot(where, typer.echo)
 
     return cli

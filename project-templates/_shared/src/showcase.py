@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -129,12 +129,12 @@ def screenshot_app(app_file: Path, root: Path, target: Path, *, width: int = 128
         server.wait(timeout=30)
 
 
-def show_screenshot(paths: Paths) -> None:
+def show_screenshot(paths: Paths, say: Callable[[str], None]) -> None:
     """Show the saved screenshot in the README's screenshot block."""
     from .readme import write_blocks
 
     picture = paths.app_screenshot.relative_to(paths.root).as_posix()
-    write_blocks(paths.readme, {"screenshot": f"![The app]({picture})"})
+    write_blocks(paths.readme, {"screenshot": f"![The app]({picture})"}, say)
 
 
 def first_start(
