@@ -45,8 +45,9 @@ def _grid(count: int, width: float, height: float) -> tuple[Figure, list[Axes]]:
 
 
 def _threshold_text(threshold) -> str:
-    values = np.unique(np.round(np.asarray(threshold, dtype=float), 3))
-    return f"{values[0]:.3g}" if len(values) == 1 else f"{values.min():.3g} to {values.max():.3g}"
+    values = np.asarray(threshold, dtype=float)
+    low, high = f"{values.min():.2g}", f"{values.max():.2g}"
+    return low if low == high else f"{low} to {high}"
 
 
 def confusion_matrices(
@@ -65,7 +66,13 @@ def confusion_matrices(
             colorbar=False,
             ax=ax,
         )
-        ax.set_title(f"{labels[name]} (threshold {_threshold_text(thresholds[name])})", fontsize=10)
+        truth = np.asarray(y_true) == 1
+        missed, alarms = int(((proba < 0.5) & truth).sum()), int(((proba >= 0.5) & ~truth).sum())
+        ax.set_title(
+            f"{labels[name]} (threshold {_threshold_text(thresholds[name])})\n"
+            f"at 0.5 instead: {missed:,} missed, {alarms:,} false alarms",
+            fontsize=9,
+        )
     figure.suptitle(
         f"Unseen clusters: confusion matrices of {len(y_true):,} training-part mushrooms, each "
         "predicted without its cluster,\nat the cost rule's threshold re-chosen without its fold"
@@ -104,7 +111,10 @@ def probabilities(
         ax.set_ylim(0.7, len(proba) * 3)
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
         ax.set(
-            title=labels[name], xlabel="probability of poisonous", ylabel="mushrooms", xlim=(0, 1)
+            title=f"{labels[name]} (threshold {thresholds[name]:.3g})",
+            xlabel="probability of poisonous",
+            ylabel="mushrooms",
+            xlim=(0, 1),
         )
     figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
     figure.suptitle(
@@ -259,8 +269,10 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
 
 
 def importances(tables: Mapping[str, Mapping[str, Mapping[str, float]]], labels, top=8) -> Figure:
-    """Permutation importance: the attributes whose shuffling costs each model most accuracy."""
+    """Permutation importance: the attributes whose shuffling costs each model most accuracy,
+    on one shared scale so the models compare."""
     figure, axes = _grid(len(tables), 3.8, 3.2)
+    largest = max(v["mean"] + v["std"] for table in tables.values() for v in table.values())
     for index, (ax, (name, table)) in enumerate(zip(axes, tables.items(), strict=True)):
         frame = pd.DataFrame(table).T.sort_values("mean", ascending=False).head(top)[::-1]
         ax.barh(
@@ -271,8 +283,12 @@ def importances(tables: Mapping[str, Mapping[str, Mapping[str, float]]], labels,
         )
         ax.set_title(labels[name])
         ax.set_xlabel("drop in accuracy when shuffled")
-        ax.set_xlim(left=0)
-    figure.suptitle("Which attributes drive the predictions (permutation importance)")
+        ax.set_xlim(0, max(largest, 0.01) * 1.05)
+        ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    figure.suptitle(
+        "Permutation importance on the random split (at 0.5): near-copies let most attributes "
+        "stand in for one another"
+    )
     return figure
 
 
