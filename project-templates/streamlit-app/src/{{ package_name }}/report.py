@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .data import label
+from .data import SPECIES, label
 from .experiments import settings_of
 from .readme import SAMPLE_WARNING, markdown_table
 from .runtime import is_sample
@@ -272,7 +272,7 @@ def species(metrics: Mapping) -> str:
         verdict = "against"
     return (
         f"**With whole clusters of near-identical mushrooms held out** ({clusters['count']} "
-        f"clusters; the guide describes 23 species), the {len(models)} classifiers reach "
+        f"clusters; the guide describes {SPECIES} species), the {len(models)} classifiers reach "
         f"{_span([stats['accuracy']['rate'] for stats in grouped.values()])} accuracy "
         f"(highest point estimate {best}: {accuracy['rate']:.1%}, cluster-bootstrap 95 % CI "
         f"{accuracy['low']:.1%} to {accuracy['high']:.1%}) and get "
