@@ -20,12 +20,12 @@ FIGURES = {
         ),
     ],
     "errors": [
-        ("probabilities.png", "Predicted probabilities by true class, with each threshold"),
-        ("confusion_matrices.png", "Confusion matrices at each model's threshold"),
+        ("probabilities.png", "Unseen clusters: out-of-fold probabilities by true class"),
+        ("confusion_matrices.png", "Unseen clusters: confusion matrices under the cost rule"),
     ],
     "details": [
-        ("roc_curves.png", "ROC curves"),
-        ("pr_curves.png", "Precision-recall curves"),
+        ("roc_curves.png", "ROC curves for unseen clusters"),
+        ("pr_curves.png", "Precision-recall curves for unseen clusters"),
         ("permutation_importance.png", "Permutation importance"),
         ("one_rule.png", "Accuracy of one attribute alone"),
     ],
@@ -107,20 +107,40 @@ def cost(metrics: Mapping) -> str:
     return markdown_table(header, rows)
 
 
+def _names(results: list[Mapping]) -> str:
+    labels = [result["label"] for result in results]
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
 def cost_sentence(metrics: Mapping) -> str:
-    """What zero misses costs on unseen clusters, in one sentence from the numbers."""
+    """What zero misses costs on unseen clusters, in sentences from the numbers."""
     models = list(metrics["models"].values())
     zero = [result["grouped"]["zero_misses"]["false_alarms"]["rate"] for result in models]
-    alarms = [result["grouped"]["rule"]["false_alarms"]["rate"] for result in models]
-    missed = [result["grouped"]["rule"]["missed"]["count"] for result in models]
     of = models[0]["grouped"]["rule"]["missed"]["of"]
-    return (
+    caught = [r for r in models if r["grouped"]["rule"]["missed"]["count"] == 0]
+    missing = [r for r in models if r["grouped"]["rule"]["missed"]["count"] > 0]
+    text = (
         f"**What missing no poisonous mushroom costs on unseen clusters:** catching every "
         f"poisonous mushroom of the grouped cross-validation would have meant calling "
-        f"{_span(zero)} of the edible ones poisonous. Re-run inside each fold, the cost rule "
-        f"calls {_span(alarms)} of the edible mushrooms of the unseen fold poisonous and still "
-        f"misses {_span([float(m) for m in missed], ',.0f')} of {of:,} poisonous ones."
+        f"{_span(zero)} of the edible ones poisonous. Re-run inside each fold (the test of the "
+        "rule),"
     )
+    if caught:
+        alarms = [r["grouped"]["rule"]["false_alarms"]["rate"] for r in caught]
+        text += (
+            f" it misses no poisonous mushroom with {_names(caught)}, at the cost of calling "
+            f"{_span(alarms)} of the edible ones poisonous"
+        )
+    if missing:
+        counts = [float(r["grouped"]["rule"]["missed"]["count"]) for r in missing]
+        alarms = [r["grouped"]["rule"]["false_alarms"]["rate"] for r in missing]
+        verb = "misses" if len(missing) == 1 else "miss"
+        text += (
+            f"{';' if caught else ''} {_names(missing)} still {verb} "
+            f"{_span(counts, ',.0f')} of {of:,} poisonous mushrooms while calling "
+            f"{_span(alarms)} of the edible ones poisonous"
+        )
+    return text + "."
 
 
 def generalisation(metrics: Mapping) -> str:
@@ -290,14 +310,14 @@ def importance_sentence(metrics: Mapping) -> str:
     small = sum(mean < 0.005 for mean, _, _ in drops)
     tops = sorted({label(max(t, key=lambda f: t[f]["mean"])) for t in tables.values()})
     return (
-        f"**Permutation importance says little here.** It is measured on the random split, "
-        f"whose rows have near-copies that differ in one attribute: shuffling one attribute "
-        f"costs at most {100 * largest:.1f} points of accuracy ({model}, "
-        f"{label(feature)}), and {small} of {len(drops)} model-attribute pairs cost less "
-        f"than half a point, because other attributes carry the same information. The models "
-        f"disagree on which attribute matters most ({', '.join(tops)}): read the bars as what "
-        "each model happens to lean on, not as what makes a mushroom poisonous; the ablations "
-        "and the one-attribute rules above answer that better."
+        f"**Permutation importance mostly shows redundancy.** Measured on the random split, "
+        f"whose rows have near-copies that differ in one attribute, {small} of {len(drops)} "
+        "model-attribute pairs cost less than half a point of accuracy when shuffled, because "
+        "other attributes carry the same information; the largest drop is "
+        f"{100 * largest:.1f} points ({model}, {label(feature)}). The models disagree on which "
+        f"attribute matters most ({', '.join(tops)}): read the bars as what each model happens "
+        "to lean on, not as what makes a mushroom poisonous; the ablations and the "
+        "one-attribute rules above answer that better."
     )
 
 
@@ -355,9 +375,9 @@ def next_experiments(metrics: Mapping) -> list[str]:
         alarms = costly["grouped"]["rule"]["false_alarms"]
         items.append(
             f"{costly['label']} pays for the cost rule with {alarms['rate']:.1%} of the edible "
-            "mushrooms of unseen clusters called poisonous: weigh a miss against a false alarm "
-            "instead of forbidding misses (`threshold_ceiling` in config.py caps the threshold), "
-            "and compare misses and false alarms in the cost table."
+            "mushrooms of unseen clusters called poisonous: give `evaluate.choose_threshold` a "
+            "rule that weighs a miss against a false alarm instead of forbidding misses, and "
+            "compare both in the cost table."
         )
     return items
 
