@@ -211,7 +211,7 @@ def _figures(ctx: Context, metrics: dict, y_train: pd.Series, grouped: dict) -> 
     thresholds = {name: result["threshold"]["value"] for name, result in results.items()}
     probas = {name: values["proba"] for name, values in grouped.items()}
     rule = {name: values["threshold"] for name, values in grouped.items()}
-    best = max(result["test"]["accuracy"]["rate"] for result in results.values())
+    best = max(result["test_at_ceiling"]["accuracy"]["rate"] for result in results.values())
     figures = {
         "near_duplicates.png": plots.near_duplicates(metrics, config.LABELS),
         "probabilities.png": plots.probabilities(y_train, probas, thresholds, config.LABELS),

@@ -299,7 +299,9 @@ def one_rule(accuracy: Mapping[str, float], baseline: float, best_model: float) 
     ax = figure.subplots()
     ax.barh([label(feature) for feature in series.index], series, color=COLOURS[0])
     ax.axvline(baseline, color="0.3", linestyle="--", label=f"always 'edible' ({baseline:.1%})")
-    ax.axvline(best_model, color=COLOURS[5], linestyle="-", label=f"best model ({best_model:.1%})")
+    ax.axvline(
+        best_model, color=COLOURS[5], linestyle="-", label=f"best model at 0.5 ({best_model:.1%})"
+    )
     ax.set_xlim(0.4, 1.01)
     ax.set_xlabel("accuracy on the held-out split")
     ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")

@@ -485,9 +485,9 @@ figure here can differ from the table above):
   rows held out, accuracy is {_span(grouped)}. Expect the lower figure, or worse, for a
   mushroom unlike the guide's.
 - Attributes are judged by eye (odour, colours); a person's description differs from the guide's.
-- A missed poisonous mushroom can be fatal: the thresholds catch every poisonous one in the
-  grouped cross-validation, which costs most edible ones (table above) and still does not
-  guarantee catching an unseen species.
+- A missed poisonous mushroom can be fatal: where the rule can be met, the thresholds catch
+  every poisonous one in the grouped cross-validation, which costs most edible ones (table
+  above) and still does not guarantee catching an unseen species.
 
 ## Ethical considerations
 
