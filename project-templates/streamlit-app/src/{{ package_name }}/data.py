@@ -85,6 +85,9 @@ CODES: dict[str, dict[str, str]] = {
 }  # fmt: skip
 COLUMNS = list(CODES)
 """The 23 columns of the file, in order: the class, then the 22 attributes."""
+SPECIES = 23
+"""Species the guide describes, as the data set's documentation (agaricus-lepiota.names)
+states; the file itself names no species."""
 ATTRIBUTES = COLUMNS[1:]
 MISSING = "?"
 """How the file marks a missing value; only stalk_root has any (2,480 rows)."""

@@ -2,23 +2,20 @@
 
 Poisonous is the positive class. The dangerous error is a poisonous mushroom called edible (a
 *miss*); calling an edible one poisonous (a *false alarm*) costs a meal. Every count of errors
-comes with an exact (Clopper-Pearson) 95 % interval on its rate, because "0 missed" on a few
-hundred mushrooms still allows a miss rate well above zero.
+on the random split comes with an exact (Clopper-Pearson) 95 % interval on its rate, because
+"0 missed" still allows a miss rate above zero. Those rows are near-copies of training rows, so
+that interval covers near-copies only; the grouped cross-validation (``experiments.grouped``)
+measures unseen clusters, with intervals that resample clusters.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from scipy.stats import beta
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline
-
-from .train import make_model
 
 CONFIDENCE = 0.95
 
@@ -62,9 +59,10 @@ def errors(y_true: pd.Series | np.ndarray, proba: np.ndarray, threshold: float) 
 def choose_threshold(proba: np.ndarray, y: pd.Series, *, ceiling: float) -> tuple[float, str]:
     """The decision threshold under the rule "no poisonous mushroom missed in cross-validation".
 
-    ``proba`` are out-of-fold probabilities of the training rows, so the threshold is chosen
-    without the held-out rows it is judged on. It is ``ceiling`` (the usual 0.5), lowered to the
-    lowest probability any poisonous training mushroom got, if that is lower. A poisonous
+    ``proba`` are out-of-fold probabilities of training rows from a cross-validation that holds
+    out whole clusters (so they are what a model gives a species it never saw); the threshold
+    is chosen without the rows it is judged on. It is ``ceiling`` (the usual 0.5), lowered to
+    the lowest probability any poisonous training mushroom got, if that is lower. A poisonous
     mushroom at probability 0 could only be caught by calling every mushroom poisonous: then the
     rule cannot be met and the threshold stays at ``ceiling``. Returns the threshold and why.
     """
@@ -82,22 +80,6 @@ def choose_threshold(proba: np.ndarray, y: pd.Series, *, ceiling: float) -> tupl
         f"lowered from {ceiling:g} to the lowest probability a poisonous mushroom got in "
         "cross-validation"
     )
-
-
-def out_of_fold(
-    name: str,
-    params: Mapping,
-    x: pd.DataFrame,
-    y: pd.Series,
-    *,
-    folds,
-    groups=None,
-    seed: int,
-) -> np.ndarray:
-    """Probabilities for every row from a model that did not see it (``folds`` is a splitter)."""
-    model = make_model(name, params, seed)
-    proba = cross_val_predict(model, x, y, cv=folds, groups=groups, method="predict_proba")
-    return proba[:, 1]
 
 
 def holdout_scores(y_true: pd.Series, proba: np.ndarray, threshold: float) -> dict[str, float]:
@@ -125,36 +107,33 @@ def importance(
 
 
 def evaluate_model(
-    name: str,
     model: Pipeline,
-    params: Mapping,
     split: tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series],
     *,
-    folds: int,
-    ceiling: float,
     repeats: int,
     importance_rows: int,
     seed: int,
 ) -> tuple[dict, np.ndarray]:
-    """Everything reported about one trained model on the random split, and its test-set
-    probabilities. The threshold comes from the training part's out-of-fold probabilities."""
-    x_train, x_test, y_train, y_test = split
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    cv_proba = out_of_fold(name, params, x_train, y_train, folds=splitter, seed=seed)
-    threshold, reason = choose_threshold(cv_proba, y_train, ceiling=ceiling)
+    """One trained model on the random split: its held-out probabilities and the permutation
+    importance of each attribute there. Errors are counted by the caller, at the threshold the
+    grouped cross-validation chose (``scored``)."""
+    _, x_test, _, y_test = split
     proba = probabilities(model, x_test)
     rows = x_test.sample(n=min(importance_rows, len(x_test)), random_state=seed).index
     drivers = importance(model, x_test.loc[rows], y_test.loc[rows], repeats=repeats, seed=seed)
-    result = {
-        "params": dict(params),
-        "threshold": {"value": threshold, "reason": reason},
-        "cv": errors(y_train, cv_proba, threshold),
+    table = {
+        feature: {"mean": float(row["mean"]), "std": float(row["std"])}
+        for feature, row in drivers.iterrows()
+    }
+    return {"permutation_importance": table}, proba
+
+
+def scored(
+    y_test: pd.Series, proba: np.ndarray, threshold: float, *, ceiling: float
+) -> dict[str, dict]:
+    """The held-out errors at the chosen ``threshold`` and at ``ceiling``, and the scores."""
+    return {
         "test": errors(y_test, proba, threshold),
         "test_at_ceiling": errors(y_test, proba, ceiling),
         "scores": holdout_scores(y_test, proba, threshold),
-        "permutation_importance": {
-            feature: {"mean": float(row["mean"]), "std": float(row["std"])}
-            for feature, row in drivers.iterrows()
-        },
     }
-    return result, proba

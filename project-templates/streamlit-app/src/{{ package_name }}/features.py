@@ -30,17 +30,6 @@ def split(
     return x_train, x_test, y_train, y_test
 
 
-def validation_split(
-    x_train: pd.DataFrame, y_train: pd.Series, *, size: float, seed: int
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series]:
-    """A stratified part of the training rows for comparing settings (the app's tuning), so
-    the held-out split is never used to choose anything."""
-    x_fit, x_check, y_fit, y_check = train_test_split(
-        x_train, y_train, test_size=size, stratify=y_train, random_state=seed
-    )
-    return x_fit, x_check, y_fit, y_check
-
-
 def one_rule_accuracy(
     x_train: pd.DataFrame, y_train: pd.Series, x_test: pd.DataFrame, y_test: pd.Series
 ) -> pd.Series:

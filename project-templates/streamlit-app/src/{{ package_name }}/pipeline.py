@@ -51,84 +51,106 @@ def run_train(ctx: Context) -> dict:
 
 
 def _near_duplicates(frame: pd.DataFrame, split, params: config.Params):
-    """Distances to the nearest training row, and the clusters of near-identical rows."""
-    x_train, x_test, _, _ = split
+    """Distances to the nearest training row, the clusters of near-identical rows, and each
+    row's cluster."""
+    x_train, x_test, y_train, _ = split
     x, y = features.split_xy(frame)
-    codes = nearness.as_codes(x)
-    groups = nearness.clusters(codes)
+    groups = nearness.clusters(nearness.as_codes(x))
+    train_groups = groups[frame.index.get_indexer(x_train.index)]
     folds = experiments.group_folds(params.group_folds, params.seed)
-    held_out = experiments.held_out_distance(codes, y, groups, folds)
-    test = nearness.nearest_distance(nearness.as_codes(x_train), nearness.as_codes(x_test))
+    train_codes = nearness.as_codes(x_train)
+    held_out = experiments.held_out_distance(train_codes, y_train, train_groups, folds)
+    test = nearness.nearest_distance(train_codes, nearness.as_codes(x_test))
     summary = {
         "random_split": nearness.distance_counts(test),
         "clusters_held_out": nearness.distance_counts(held_out),
         "clusters": nearness.describe_clusters(groups, y),
     }
-    return summary, groups
+    return summary, pd.Series(groups, index=frame.index)
 
 
-MEASUREMENTS = ("evaluate", "ablations", "grouped", "learning_curve")
+MEASUREMENTS = ("grouped", "evaluate", "ablations", "learning_curve")
 """What is measured about every classifier; each is one task for the worker processes."""
 
 
-def _measure(name: str, what: str, params: config.Params, model_path, split, x, y, groups):
-    """One measurement of one classifier (runs in a worker process)."""
+def _measure(name: str, what: str, params: config.Params, model_path, split, groups):
+    """One measurement of one classifier (runs in a worker thread)."""
     settings, seed = params.model_params(name), params.seed
+    x_train, _, y_train, _ = split
     with threadpool_limits(limits=1, user_api="blas"):
+        if what == "grouped":
+            return experiments.grouped(
+                name,
+                settings,
+                x_train,
+                y_train,
+                groups,
+                folds=params.group_folds,
+                reps=params.bootstrap,
+                ceiling=params.threshold_ceiling,
+                seed=seed,
+            )
         if what == "evaluate":
             return evaluate.evaluate_model(
-                name,
                 train.load(model_path),
-                settings,
                 split,
-                folds=params.cv_folds,
-                ceiling=params.threshold_ceiling,
                 repeats=params.permutation_repeats,
                 importance_rows=params.permutation_rows,
                 seed=seed,
             )
         if what == "ablations":
             return experiments.ablations(name, settings, split, params.ablations, seed=seed)
-        if what == "grouped":
-            return experiments.grouped(
-                name,
-                settings,
-                x,
-                y,
-                groups,
-                folds=params.group_folds,
-                reps=params.bootstrap,
-                seed=seed,
-            )
         return experiments.learning_curve(name, settings, split, params.learning_sizes, seed=seed)
 
 
-def _measure_all(ctx: Context, split, x, y, groups) -> tuple[dict, dict, dict, dict]:
-    """Every measurement of every classifier, spread over ``params.jobs`` processes."""
+def _measure_all(ctx: Context, split, groups) -> tuple[dict, dict, dict, dict]:
+    """Every measurement of every classifier, spread over ``params.jobs`` threads.
+
+    The threshold comes from the grouped cross-validation of the training part (out-of-fold
+    probabilities of unseen clusters), then counts the held-out errors of the saved model.
+    Returns the results, the held-out and the grouped out-of-fold probabilities, and whether
+    each training row was right in the grouped cross-validation."""
     # Many small tasks rather than one per classifier: the slow classifiers' parts spread
-    # over both workers instead of leaving one worker idle.
+    # over both workers instead of leaving one worker idle. Threads, not processes: the fits
+    # release the GIL, and worker processes would each import scikit-learn and unpickle the
+    # data for every task (about 7 s of CPU time with six classifiers).
     tasks = [(name, what) for name in config.CLASSIFIERS for what in MEASUREMENTS]
-    outputs = Parallel(n_jobs=ctx.params.jobs, return_as="generator")(
-        delayed(_measure)(name, what, ctx.params, ctx.paths.model(name), split, x, y, groups)
+    outputs = Parallel(n_jobs=ctx.params.jobs, return_as="generator", prefer="threads")(
+        delayed(_measure)(name, what, ctx.params, ctx.paths.model(name), split, groups)
         for name, what in tasks
     )
-    results, probas, correct, curves = {}, {}, {}, {}
+    y_train, y_test = split[2], split[3]
+    ceiling = ctx.params.threshold_ceiling
+    results, probas, grouped_probas, correct = {}, {}, {}, {}
     for (name, what), output in zip(tasks, outputs, strict=True):
-        if what == "evaluate":
+        if what == "grouped":
+            summary, correct[name], grouped_probas[name] = output
+            value, reason = evaluate.choose_threshold(
+                grouped_probas[name]["proba"], y_train, ceiling=ceiling
+            )
+            results[name] = {
+                "label": config.LABELS[name],
+                "params": ctx.params.model_params(name),
+                "threshold": {"value": value, "reason": reason},
+                "cv": evaluate.errors(y_train, grouped_probas[name]["proba"], value),
+                "grouped": summary,
+            }
+        elif what == "evaluate":
             result, probas[name] = output
-            results[name] = {"label": config.LABELS[name], **result}
+            threshold = results[name]["threshold"]["value"]
+            results[name].update(result)
+            results[name].update(evaluate.scored(y_test, probas[name], threshold, ceiling=ceiling))
         elif what == "ablations":
             results[name]["ablations"] = output
-        elif what == "grouped":
-            results[name]["grouped"], correct[name] = output
         else:
-            curves[name] = output
+            results[name]["learning_curve"] = output
             ctx.say(
                 f"evaluated {config.LABELS[name]}: accuracy "
                 f"{results[name]['test']['accuracy']['rate']:.4f} on the random split, "
-                f"{results[name]['grouped']['accuracy']['rate']:.4f} with clusters held out"
+                f"{results[name]['grouped']['accuracy']['rate']:.4f} with clusters held out; "
+                f"threshold {results[name]['threshold']['value']:.3g}"
             )
-    return results, probas, correct, curves
+    return results, probas, grouped_probas, correct
 
 
 def run_evaluate(ctx: Context) -> dict:
@@ -137,22 +159,24 @@ def run_evaluate(ctx: Context) -> dict:
     params = ctx.params
     frame, split = _split(ctx)
     x_train, x_test, y_train, y_test = split
-    x, y = features.split_xy(frame)
     with threadpool_limits(limits=1, user_api="blas"):
-        nearest, groups = _near_duplicates(frame, split, params)
-        closeness = experiments.closeness_curve(split, params.learning_sizes, seed=params.seed)
+        nearest, cluster = _near_duplicates(frame, split, params)
+        closeness = experiments.closeness_curve(
+            split, cluster, params.learning_sizes, seed=params.seed
+        )
+    groups = cluster[x_train.index].to_numpy()
     ctx.say(
         f"{nearest['clusters']['count']} clusters of near-identical rows; held-out rows at "
         f"distance {', '.join(nearest['random_split'])} from the training part"
     )
-    results, probas, correct, curves = _measure_all(ctx, split, x, y, groups)
+    results, probas, grouped_probas, correct = _measure_all(ctx, split, groups)
+    curves = {name: result.pop("learning_curve") for name, result in results.items()}
     full = {name: result["test_at_ceiling"]["accuracy"] for name, result in results.items()}
     metrics = {
         "seed": params.seed,
         "n_rows": len(frame),
         "n_train": len(x_train),
         "n_test": len(x_test),
-        "cv_folds": params.cv_folds,
         "group_folds": params.group_folds,
         "positive_class": "poisonous",
         "baseline_accuracy": float(max(y_test.mean(), 1 - y_test.mean())),
@@ -173,24 +197,27 @@ def run_evaluate(ctx: Context) -> dict:
             ).items()
         },
     }
-    _figures(ctx, metrics, y_test, probas)
+    _figures(ctx, metrics, y_train, grouped_probas)
     metrics = write_metrics(ctx.paths, metrics, params)
     ctx.say(f"wrote {ctx.paths.metrics}")
     return metrics
 
 
-def _figures(ctx: Context, metrics: dict, y_test: pd.Series, probas: dict) -> None:
+def _figures(ctx: Context, metrics: dict, y_train: pd.Series, grouped: dict) -> None:
+    """The figures. Errors, curves and probabilities are drawn for unseen clusters (the
+    grouped cross-validation of the training part): on the random split every curve is
+    perfect and says nothing."""
     results = metrics["models"]
     thresholds = {name: result["threshold"]["value"] for name, result in results.items()}
-    best = max(result["test"]["accuracy"]["rate"] for result in results.values())
+    probas = {name: values["proba"] for name, values in grouped.items()}
+    rule = {name: values["threshold"] for name, values in grouped.items()}
+    best = max(result["test_at_ceiling"]["accuracy"]["rate"] for result in results.values())
     figures = {
         "near_duplicates.png": plots.near_duplicates(metrics, config.LABELS),
-        "probabilities.png": plots.probabilities(y_test, probas, thresholds, config.LABELS),
-        "confusion_matrices.png": plots.confusion_matrices(
-            y_test, probas, thresholds, config.LABELS
-        ),
-        "roc_curves.png": plots.roc_curves(y_test, probas, config.LABELS),
-        "pr_curves.png": plots.pr_curves(y_test, probas, config.LABELS),
+        "probabilities.png": plots.probabilities(y_train, probas, thresholds, config.LABELS),
+        "confusion_matrices.png": plots.confusion_matrices(y_train, probas, rule, config.LABELS),
+        "roc_curves.png": plots.roc_curves(y_train, probas, config.LABELS),
+        "pr_curves.png": plots.pr_curves(y_train, probas, config.LABELS),
         "permutation_importance.png": plots.importances(
             {name: result["permutation_importance"] for name, result in results.items()},
             config.LABELS,

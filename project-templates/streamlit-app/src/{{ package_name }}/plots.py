@@ -44,10 +44,18 @@ def _grid(count: int, width: float, height: float) -> tuple[Figure, list[Axes]]:
     return figure, axes[:count]
 
 
+def _threshold_text(threshold) -> str:
+    values = np.asarray(threshold, dtype=float)
+    low, high = f"{values.min():.2g}", f"{values.max():.2g}"
+    return low if low == high else f"{low} to {high}"
+
+
 def confusion_matrices(
-    y_true: pd.Series, probas: Mapping[str, np.ndarray], thresholds: Mapping[str, float], labels
+    y_true: pd.Series, probas: Mapping[str, np.ndarray], thresholds: Mapping, labels
 ) -> Figure:
-    """One confusion matrix per model on the held-out split, at its chosen threshold."""
+    """One confusion matrix per model for unseen clusters (out-of-fold probabilities of the
+    grouped cross-validation), each row at the threshold the cost rule chose without its fold
+    (``thresholds`` holds one per row, or one per model)."""
     figure, axes = _grid(len(probas), 3.4, 3.2)
     for ax, (name, proba) in zip(axes, probas.items(), strict=True):
         ConfusionMatrixDisplay.from_predictions(
@@ -58,8 +66,17 @@ def confusion_matrices(
             colorbar=False,
             ax=ax,
         )
-        ax.set_title(f"{labels[name]} (threshold {thresholds[name]:.3g})", fontsize=10)
-    figure.suptitle(f"Confusion matrices on the held-out split ({len(y_true):,} mushrooms)")
+        truth = np.asarray(y_true) == 1
+        missed, alarms = int(((proba < 0.5) & truth).sum()), int(((proba >= 0.5) & ~truth).sum())
+        ax.set_title(
+            f"{labels[name]} (threshold {_threshold_text(thresholds[name])})\n"
+            f"at 0.5 instead: {missed:,} missed, {alarms:,} false alarms",
+            fontsize=9,
+        )
+    figure.suptitle(
+        f"Unseen clusters: confusion matrices of {len(y_true):,} training-part mushrooms, each "
+        "predicted without its cluster,\nat the cost rule's threshold re-chosen without its fold"
+    )
     return figure
 
 
@@ -77,9 +94,9 @@ def confusion_matrix(y_true: pd.Series, proba: np.ndarray, threshold: float, tit
 def probabilities(
     y_true: pd.Series, probas: Mapping[str, np.ndarray], thresholds: Mapping[str, float], labels
 ) -> Figure:
-    """Where each model puts the held-out mushrooms: the probability of "poisonous" it gives
-    the edible and the poisonous ones, with its threshold. Counts on a log scale, so a single
-    mushroom on the wrong side shows."""
+    """Where each model puts mushrooms: the probability of "poisonous" it gives the edible and
+    the poisonous ones, with its threshold. Counts on a log scale, so a single mushroom on the
+    wrong side shows."""
     figure, axes = _grid(len(probas), 3.8, 3.0)
     bins = np.linspace(0, 1, 41)
     truth = np.asarray(y_true) == 1
@@ -94,10 +111,16 @@ def probabilities(
         ax.set_ylim(0.7, len(proba) * 3)
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
         ax.set(
-            title=labels[name], xlabel="probability of poisonous", ylabel="mushrooms", xlim=(0, 1)
+            title=f"{labels[name]} (threshold {thresholds[name]:.3g})",
+            xlabel="probability of poisonous",
+            ylabel="mushrooms",
+            xlim=(0, 1),
         )
     figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
-    figure.suptitle("Predicted probabilities on the held-out split, by true class")
+    figure.suptitle(
+        "Unseen clusters: out-of-fold probabilities by true class (grouped cross-validation), "
+        "with the threshold chosen from them"
+    )
     return figure
 
 
@@ -125,16 +148,17 @@ def _curves(kind: str, y_true: pd.Series, probas: Mapping[str, np.ndarray], labe
         )
     if kind == "roc":
         ax.set(xlabel="False positive rate (edible called poisonous)", ylabel="True positive rate")
-        ax.set_title("ROC curves on the held-out split (positive: poisonous)", fontsize=10)
+        ax.set_title("ROC curves for unseen clusters (grouped CV, positive: poisonous)", fontsize=9)
     else:
         ax.set(xlabel="Recall (share of poisonous caught)", ylabel="Precision")
-        ax.set_title("Precision-recall curves on the held-out split", fontsize=10)
-    ax.legend(loc="lower right" if kind == "roc" else "lower left", fontsize=8)
+        ax.set_title("Precision-recall curves for unseen clusters (grouped CV)", fontsize=10)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     return figure
 
 
 def roc_curves(y_true: pd.Series, probas: Mapping[str, np.ndarray], labels) -> Figure:
-    """ROC curves of every model on one axes."""
+    """ROC curves of every model on one axes (from out-of-fold probabilities of unseen
+    clusters: on the random split every curve is a perfect corner)."""
     return _curves("roc", y_true, probas, labels)
 
 
@@ -154,10 +178,6 @@ def _interval(ax: Axes, position: float, stats: Mapping, colour: str, marker: st
         capsize=3,
         markersize=6,
     )
-
-
-def _share_within_one(counts: Mapping[str, int]) -> float:
-    return sum(n for d, n in counts.items() if int(d) <= 1) / max(sum(counts.values()), 1)
 
 
 def near_duplicates(metrics: Mapping, labels) -> Figure:
@@ -184,7 +204,7 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
         xticks=distances,
     )
     dist_ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
-    dist_ax.legend(fontsize=8)
+    dist_ax.legend(fontsize=8, loc="upper right")
     dist_ax.set_title("Nearest-neighbour (Hamming) distance", fontsize=10)
 
     models = metrics["models"]
@@ -204,7 +224,9 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
             for column, text in enumerate(settings)
         ],
         fontsize=8,
-        loc="lower left",
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14),
+        ncols=2,
     )
     acc_ax.set_title("Accuracy by evaluation", fontsize=10)
 
@@ -219,30 +241,38 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
             marker="o",
             color=COLOURS[index % 6],
             linestyle=STYLES[index % 6],
-            label=labels[name],
+            label=f"classified right: {labels[name]}",
         )
-    within = [*curve["within_one"], _share_within_one(nearest["random_split"])]
+    seen = [*curve["cluster_seen"], curve["full_cluster_seen"]]
     curve_ax.plot(
         sizes,
-        within,
+        seen,
         color="0.3",
         linestyle=":",
         marker=".",
-        label="test rows within 1 attribute of a training row",
+        label="held-out rows whose cluster has a training row",
     )
-    curve_ax.set(xscale="log", xlabel="training rows (random split)", ylabel="held-out accuracy")
+    curve_ax.set(
+        xscale="log",
+        xlabel="training rows (random split)",
+        ylabel="share of held-out rows",
+        ylim=(min(0.5, *seen) - 0.05, 1.03),
+    )
     curve_ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
-    curve_ax.legend(fontsize=7, loc="center right")
-    curve_ax.set_title("Learning curve", fontsize=10)
+    curve_ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2)
+    curve_ax.set_title("Learning curve: accuracy follows the clusters covered", fontsize=10)
     figure.suptitle(
-        "Why the random split scores near 100 %: its held-out rows are near-copies of training rows"
+        "Why the random split scores near 100 %: its held-out rows are near-copies of training "
+        "rows, and unseen clusters score far lower"
     )
     return figure
 
 
 def importances(tables: Mapping[str, Mapping[str, Mapping[str, float]]], labels, top=8) -> Figure:
-    """Permutation importance: the attributes whose shuffling costs each model most accuracy."""
+    """Permutation importance: the attributes whose shuffling costs each model most accuracy,
+    on one shared scale so the models compare."""
     figure, axes = _grid(len(tables), 3.8, 3.2)
+    largest = max(v["mean"] + v["std"] for table in tables.values() for v in table.values())
     for index, (ax, (name, table)) in enumerate(zip(axes, tables.items(), strict=True)):
         frame = pd.DataFrame(table).T.sort_values("mean", ascending=False).head(top)[::-1]
         ax.barh(
@@ -253,8 +283,12 @@ def importances(tables: Mapping[str, Mapping[str, Mapping[str, float]]], labels,
         )
         ax.set_title(labels[name])
         ax.set_xlabel("drop in accuracy when shuffled")
-        ax.set_xlim(left=0)
-    figure.suptitle("Which attributes drive the predictions (permutation importance)")
+        ax.set_xlim(0, max(largest, 0.01) * 1.05)
+        ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    figure.suptitle(
+        "Permutation importance on the random split (at 0.5): near-copies let most attributes "
+        "stand in for one another"
+    )
     return figure
 
 
@@ -265,7 +299,9 @@ def one_rule(accuracy: Mapping[str, float], baseline: float, best_model: float) 
     ax = figure.subplots()
     ax.barh([label(feature) for feature in series.index], series, color=COLOURS[0])
     ax.axvline(baseline, color="0.3", linestyle="--", label=f"always 'edible' ({baseline:.1%})")
-    ax.axvline(best_model, color=COLOURS[5], linestyle="-", label=f"best model ({best_model:.1%})")
+    ax.axvline(
+        best_model, color=COLOURS[5], linestyle="-", label=f"best model at 0.5 ({best_model:.1%})"
+    )
     ax.set_xlim(0.4, 1.01)
     ax.set_xlabel("accuracy on the held-out split")
     ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
