@@ -440,7 +440,7 @@ def relationship(
             y.name: features.on_axis(data[y.name], y.log),
         }
     )
-    method = "spearman" if (x.heavy or y.heavy) and not (x.log or y.log) else "pearson"
+    method = features.scatter_method(x, y)
     pooled, n = stats.correlation(scaled[x.name], scaled[y.name], method)
     # as the (log) axes show the points; ranks for zero-heavy columns a log axis cannot show
     r = "r of the logs" if x.log or y.log else _symbol(method)

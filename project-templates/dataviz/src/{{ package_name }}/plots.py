@@ -61,9 +61,58 @@ def themed(draw: Callable[..., Figure]) -> Callable[..., Figure]:
     @functools.wraps(draw)
     def wrapper(*args: object, **kwargs: object) -> Figure:
         with mpl.rc_context(THEME):
-            return draw(*args, **kwargs)
+            figure = draw(*args, **kwargs)
+            state_symlog(figure)
+            return figure
 
     return wrapper
+
+
+def state_symlog(figure: Figure) -> None:
+    """Say under every labelled symlog axis where it stops being linear: a reader would
+    otherwise take its equal steps for equal ratios all the way down to 0."""
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            label = axis.get_label_text()
+            if axis.get_scale() != "symlog":
+                continue
+            threshold = axis.get_transform().linthresh
+            low, high = axis.get_view_interval()
+            if low < 0:  # no negative values (the rule): the margin stays inside the linear part
+                limits = ax.set_xlim if axis is ax.xaxis else ax.set_ylim
+                limits(-0.1 * threshold, high)
+            if label and "symlog" not in label:
+                axis.set_label_text(f"{label}\n(symlog axis: linear from 0 to {fmt(threshold)})")
+
+
+def set_scale(ax: mpl.axes.Axes, which: str, column: Column) -> bool:
+    """Put a skewed column on its log or symlog axis (no minor ticks: hundreds of them, drawn
+    slowly); False when the axis stays linear."""
+    axis, scale = (ax.xaxis, ax.set_xscale) if which == "x" else (ax.yaxis, ax.set_yscale)
+    if column.symlog:
+        scale("symlog", linthresh=column.symlog)
+    elif column.log:
+        scale("log")
+    else:
+        return False
+    axis.set_minor_locator(NullLocator())
+    return True
+
+
+def to_axis(values: np.ndarray | pd.Series, column: Column) -> np.ndarray:
+    """Values as the column's axis spaces them (log10, symlog or as they are)."""
+    values = np.asarray(values, dtype=float)
+    if column.symlog:
+        return mpl.scale.SymmetricalLogTransform(10, column.symlog, 1.0).transform(values)
+    return np.log10(values) if column.log else values
+
+
+def from_axis(values: np.ndarray, column: Column) -> np.ndarray:
+    """The inverse of ``to_axis``: positions on the axis back to data values."""
+    if column.symlog:
+        transform = mpl.scale.SymmetricalLogTransform(10, column.symlog, 1.0)
+        return transform.inverted().transform(values)
+    return 10**values if column.log else values
 
 
 def colours(levels: Sequence[str], palette: Sequence[str] = PALETTE) -> dict[str, str]:
@@ -104,13 +153,31 @@ def _interval(estimate: Estimate, unit: str = "") -> str:
     return f"{fmt(estimate.value)}{unit} (95% CI {fmt(estimate.low)} to {fmt(estimate.high)})"
 
 
-def _bins(values: pd.Series, log: bool) -> np.ndarray:
-    """Shared histogram bin edges (evenly spaced in log10 on a log axis), at most 40 bins
-    over the full range: every value falls in a bin."""
-    data = np.log10(values) if log else values.to_numpy(dtype=float)
+def symlog_ticks(axis: mpl.axis.Axis, column: Column) -> None:
+    """Ticks in data values on an axis that holds ``to_axis`` positions of a symlog column."""
+    low, high = from_axis(np.array(axis.get_view_interval()), column)
+    top = int(np.ceil(np.log10(max(high, column.symlog))))
+    values = [0.0] + [10.0**k for k in range(int(np.log10(column.symlog)), top + 1)]
+    values = [value for value in values if low <= value <= high]
+    axis.set_ticks(to_axis(np.array(values), column), [fmt(value) for value in values])
+    label = axis.get_label_text()
+    axis.set_label_text(f"{label}\n(symlog axis: linear from 0 to {fmt(column.symlog)})")
+
+
+def _symlog_short(label: str, column: Column) -> str:
+    """A small panel's label with a short symlog note (the long one would not fit)."""
+    return f"{label}\n(symlog, linear 0 to {fmt(column.symlog)})" if column.symlog else label
+
+
+def _bins(values: pd.Series, column: Column) -> np.ndarray:
+    """Shared histogram bin edges (evenly spaced on the column's log or symlog axis), at most
+    40 bins over the full range: every value falls in a bin."""
+    data = to_axis(values, column)
     count = min(40, len(np.histogram_bin_edges(data, bins="auto")) - 1)
-    edges = np.histogram_bin_edges(data, bins=count)
-    return 10**edges if log else edges
+    edges = from_axis(np.histogram_bin_edges(data, bins=count), column)
+    # the way back from the axis' spacing rounds: the outer edges are the data's own extremes
+    edges[0], edges[-1] = np.nanmin(values), np.nanmax(values)
+    return edges
 
 
 @themed
@@ -132,7 +199,7 @@ def histogram(
     levels = _levels(data, group)
     parts = [(level, data[data[group.name].astype(str) == level]) for level in levels]
     parts = parts or [("", data)]
-    edges = _bins(data[column.name], column.log)
+    edges = _bins(data[column.name], column)
     fig = Figure(figsize=(WIDE[0], 1.2 + 1.25 * len(parts)), layout="constrained")
     # one y scale: bar heights compare across the panels
     axes = fig.subplots(len(parts), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
@@ -156,9 +223,7 @@ def histogram(
         # no "0": bars start there anyway, and it would touch the first x tick label
         ax.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True, prune="lower"))
         ax.grid(axis="x", visible=False)
-    if column.log:
-        axes[-1].set_xscale("log")
-    else:
+    if not set_scale(axes[-1], "x", column):
         thousands(axes[-1].xaxis)
     axes[-1].set_xlabel(column.label)
     fig.supylabel(f"Number of {entity}", fontsize=10)
@@ -187,6 +252,8 @@ def violins(
     levels = _levels(frame, group)
     for ax, column in zip(axes, columns, strict=False):
         data = frame.dropna(subset=[column.name])
+        if column.symlog:  # densities on the axis' own spacing, ticks in data values
+            data = data.assign(**{column.name: to_axis(data[column.name], column)})
         sns.violinplot(
             data=data,
             x=group.name if group is not None else None,
@@ -210,9 +277,9 @@ def violins(
         ax.set_title(heading, fontsize=10)
         ax.set(xlabel="", ylabel=column.unit_label or column.plain)
         ax.grid(axis="x", visible=False)
-        if column.log:
-            ax.yaxis.set_minor_locator(NullLocator())  # decades are enough, and draw fast
-        else:
+        if column.symlog:
+            symlog_ticks(ax.yaxis, column)
+        elif not set_scale(ax, "y", column):
             thousands(ax.yaxis)
         ax.tick_params(axis="x", labelrotation=20 if len(levels) > 3 else 0)
     for ax in axes[count:]:
@@ -222,19 +289,19 @@ def violins(
 
 
 def _fit(
-    x: pd.Series, y: pd.Series, x_log: bool, y_log: bool
+    x: pd.Series, y: pd.Series, x_column: Column, y_column: Column
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Least-squares line and its 95% band on the axes' own scales (log axes fit the logs)."""
-    fx = np.log10(x.to_numpy(float)) if x_log else x.to_numpy(float)
-    fy = np.log10(y.to_numpy(float)) if y_log else y.to_numpy(float)
+    """Least-squares line and its 95% band on the axes' own scales (a log axis fits the logs,
+    a symlog axis its symlog values): a straight line as drawn."""
+    fx, fy = to_axis(x, x_column), to_axis(y, y_column)
     grid = np.linspace(fx.min(), fx.max(), 50)
     line, low, high = stats.line_with_band(fx, fy, grid)
-    back = (lambda v: 10**v) if y_log else (lambda v: v)
-    return (10**grid if x_log else grid), back(line), back(low), back(high)
+    back = functools.partial(from_axis, column=y_column)
+    return from_axis(grid, x_column), back(line), back(low), back(high)
 
 
-def _r(estimate: Estimate) -> str:
-    return f"r = {estimate.value:.2f} ({estimate.low:.2f} to {estimate.high:.2f})"
+def _r(estimate: Estimate, symbol: str = "r") -> str:
+    return f"{symbol} = {estimate.value:.2f} ({estimate.low:.2f} to {estimate.high:.2f})"
 
 
 @themed
@@ -249,8 +316,10 @@ def scatter(
     palette = colours(levels)
     parts = [(level, data[data[group.name] == level]) for level in levels] if group else []
     on_axis = {c.name: features.on_axis(data[c.name], c.log) for c in (x, y)}
+    method = features.scatter_method(x, y)
+    symbol = "ρ" if method == "spearman" else "r"
     for index, (level, part) in enumerate(parts):
-        r, _ = stats.correlation(on_axis[x.name][part.index], on_axis[y.name][part.index])
+        r, _ = stats.correlation(on_axis[x.name][part.index], on_axis[y.name][part.index], method)
         ax.scatter(
             part[x.name],
             part[y.name],
@@ -259,24 +328,31 @@ def scatter(
             color=palette[level],
             marker=MARKERS[index % len(MARKERS)],
             edgecolor="none",
-            label=f"{level}: {_r(r)}",
+            label=f"{level}: {_r(r, symbol)}",
         )
         if len(part) >= 4:
-            grid, line, low, high = _fit(part[x.name], part[y.name], x.log, y.log)
+            grid, line, low, high = _fit(part[x.name], part[y.name], x, y)
             ax.fill_between(grid, low, high, color=palette[level], alpha=0.2, lw=0)
             ax.plot(grid, line, color=palette[level], lw=2)
     if not parts:
         ax.scatter(data[x.name], data[y.name], s=18, alpha=0.6, color=PALETTE[0], edgecolor="none")
-    r_all, _ = stats.correlation(on_axis[x.name], on_axis[y.name])
-    grid, line, low, high = _fit(data[x.name], data[y.name], x.log, y.log)
+    r_all, _ = stats.correlation(on_axis[x.name], on_axis[y.name], method)
+    grid, line, low, high = _fit(data[x.name], data[y.name], x, y)
     ax.fill_between(grid, low, high, color="black", alpha=0.12, lw=0)
-    ax.plot(grid, line, color="black", linestyle="--", lw=1.5, label=f"all {entity}: {_r(r_all)}")
-    if x.log:
-        ax.set_xscale("log")
-    if y.log:
-        ax.set_yscale("log")
+    ax.plot(
+        grid,
+        line,
+        color="black",
+        linestyle="--",
+        lw=1.5,
+        label=f"all {entity}: {_r(r_all, symbol)}",
+    )
+    set_scale(ax, "x", x)
+    set_scale(ax, "y", y)
     ax.set(title=title, xlabel=x.label, ylabel=y.label)
     note = "r of the logs" if x.log or y.log else "r"
+    if method == "spearman":
+        note = "Spearman's rank correlation"
     fig.legend(
         loc="outside lower center",
         ncols=2,
@@ -321,13 +397,25 @@ def pair_grid(
             if j > i:
                 ax.remove()
                 continue
-            if j == 0 and row.log:
-                ax.set_yscale("log")
-            if i == 0 and col.log:
-                ax.set_xscale("log")
+            if j == 0:
+                set_scale(ax, "y", row)
+            if i == j:  # the top of each column in the corner layout: the column shares it
+                set_scale(ax, "x", col)
             if i == j:
                 density = ax.twinx()  # the density has its own y scale, hidden
                 for index, (level, part) in enumerate(parts):
+                    if col.symlog:  # a KDE of zero-heavy values is a spike: shares per bin
+                        values = part[col.name].dropna()
+                        density.hist(
+                            values,
+                            bins=_bins(frame[col.name].dropna(), col),
+                            weights=np.full(len(values), 1 / max(len(values), 1)),
+                            histtype="step",
+                            color=palette.get(level, PALETTE[0]),
+                            linewidth=1.5,
+                            linestyle=LINESTYLES[index % len(LINESTYLES)],
+                        )
+                        continue
                     sns.kdeplot(
                         part[col.name].dropna(),
                         ax=density,
@@ -355,16 +443,17 @@ def pair_grid(
                         edgecolor="none",
                     )
             xlabel, ylabel = (col.plain, row.plain) if shared_unit else (col.compact, row.compact)
+            xlabel, ylabel = _symlog_short(xlabel, col), _symlog_short(ylabel, row)
             ax.set(xlabel=xlabel if i == count - 1 else "", ylabel=ylabel if j == 0 and i else "")
-            if i == count - 1 and not col.log:
+            if i == count - 1 and not (col.log or col.symlog):
                 ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
                 thousands(ax.xaxis)
-            if j == 0 and not row.log:
+            if j == 0 and not (row.log or row.symlog):
                 ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
                 thousands(ax.yaxis)
-    for ax in fig.axes:  # no minor ticks on log axes: hundreds of ticks, drawn slowly
+    for ax in fig.axes:  # shared axes take the scale, not the minor locator
         for axis in (ax.xaxis, ax.yaxis):
-            if axis.get_scale() == "log":
+            if axis.get_scale() in ("log", "symlog"):
                 axis.set_minor_locator(NullLocator())
     if levels:
         handles = [
@@ -429,9 +518,7 @@ def subgroups(
     ax.set_yticks(range(len(rows)), rows)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
-    if column.log:
-        ax.set_xscale("log")
-    else:
+    if not set_scale(ax, "x", column):
         thousands(ax.xaxis)
     ax.set(title=title, xlabel=column.label, ylabel=group.label)
     ax.legend(
