@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import features, plots, stats
-from .plots import fmt
+from .plots import fmt, fmt_interval
 from .schema import Column, Schema, identities
 from .stats import Comparison, Estimate
 
@@ -103,7 +103,10 @@ def with_ci(
             if inside
             else f"{show(estimate.value)}{unit} ({note})"
         )
-    interval = f"95% CI {show(estimate.low)} to {show(estimate.high)}"
+    ends = f"{show(estimate.low)} to {show(estimate.high)}"
+    interval = "95% CI " + (
+        ends if digits is not None else fmt_interval(estimate.low, estimate.high)
+    )
     value = f"{show(estimate.value)}{unit}"
     return f"{value}, {interval}" if inside else f"{value} ({interval})"
 
@@ -118,7 +121,7 @@ def _open_range(step: Estimate, unit: str) -> str:
     if pd.isna(step.low):
         return "a group has too few values for an interval"
     return (
-        f"the difference's 95% CI, {fmt(step.low)} to {fmt(step.high)}{unit}, holds zero, so "
+        f"the difference's 95% CI, {fmt_interval(step.low, step.high)}{unit}, holds zero, so "
         "neither no difference nor one of that size is excluded"
     )
 

@@ -121,16 +121,25 @@ def colours(levels: Sequence[str], palette: Sequence[str] = PALETTE) -> dict[str
     return {level: OTHER if level == "Other" else next(cycle) for level in levels}
 
 
-def fmt(value: float) -> str:
-    """A number for people: 5,000 / 216 / 17.3 / 0.42."""
+def fmt(value: float, like: float | None = None) -> str:
+    """A number for people: 5,000 / 216 / 17.3 / 0.42. ``like``: the largest number it is
+    shown with (an interval's end), whose precision it takes: "194 (95% CI 15 to 332)"."""
     if pd.isna(value):
         return "n/a"
-    size = abs(value)
-    if size >= 100 or float(value).is_integer():
-        return f"{value:,.0f}"
-    if size >= 10:
-        return f"{value:,.1f}".rstrip("0").rstrip(".")
-    return f"{value:.2f}"
+    size = abs(value if like is None or pd.isna(like) else max(abs(value), abs(like)))
+    if size >= 100 or (like is None and float(value).is_integer()):
+        text = f"{value:,.0f}"
+    elif size >= 10:
+        text = f"{value:,.1f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{value:.2f}"
+    return "0" if text.lstrip("-").strip("0.") == "" and text.startswith("-") else text
+
+
+def fmt_interval(low: float, high: float) -> str:
+    """ "15 to 332": both ends with the precision of the larger one."""
+    like = max(abs(low), abs(high))
+    return f"{fmt(low, like)} to {fmt(high, like)}"
 
 
 def thousands(axis: mpl.axis.Axis) -> None:
@@ -150,7 +159,7 @@ def _levels(frame: pd.DataFrame, group: Column | None) -> list[str]:
 def _interval(estimate: Estimate, unit: str = "") -> str:
     if np.isnan(estimate.low):
         return f"{fmt(estimate.value)}{unit} (too few values for an interval)"
-    return f"{fmt(estimate.value)}{unit} (95% CI {fmt(estimate.low)} to {fmt(estimate.high)})"
+    return f"{fmt(estimate.value)}{unit} (95% CI {fmt_interval(estimate.low, estimate.high)})"
 
 
 def symlog_ticks(axis: mpl.axis.Axis, column: Column) -> None:
@@ -698,7 +707,9 @@ def share_bars(
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0%}"))
     ax.grid(axis="y", visible=False)
     ax.set(title=title, xlabel=xlabel)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))
+    # under the chart, centred: nowhere near the figure's edge, and the bars keep the width
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
     return fig
 
 
