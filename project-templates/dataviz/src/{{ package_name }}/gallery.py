@@ -147,26 +147,29 @@ def ranked_medians(
 ) -> tuple[dict[str, Estimate], list[tuple[str, str, Estimate]]]:
     """Each part's median with its interval, highest first, and the difference of each
     neighbour pair in that order (higher minus lower) with its interval."""
-    medians = {
-        level: stats.median_interval(
-            part,
-            resamples=params.resamples,
-            seed=seed_for(params, key, level),
-            min_rows=params.min_median_rows,
+    # each part's bootstrap medians once: its interval and both neighbour differences use them
+    # (the parts are independent samples, so their replicates subtract)
+    replicates = {
+        level: stats.median_replicates(
+            part, resamples=params.resamples, seed=seed_for(params, key, level)
         )
         for level, part in parts.items()
+    }
+    point = {level: float(part.median()) for level, part in parts.items()}
+    enough = {level: part.count() >= params.min_median_rows for level, part in parts.items()}
+    medians = {
+        level: stats.from_replicates(replicates[level], point[level], usable=enough[level])
+        for level in parts
     }
     order = sorted(medians, key=lambda level: -medians[level].value)
     steps = [
         (
             high,
             low,
-            stats.difference(
-                parts[high],
-                parts[low],
-                resamples=params.resamples,
-                seed=seed_for(params, key, high, low),
-                min_rows=params.min_median_rows,
+            stats.from_replicates(
+                replicates[high] - replicates[low],
+                point[high] - point[low],
+                usable=enough[high] and enough[low],
             ),
         )
         for high, low in zip(order, order[1:], strict=False)
@@ -329,16 +332,14 @@ def spread(
     if group is not None:
         # on the scale the panels show: logarithms for skewed measurements
         scaled = frame.assign(**{c.name: features.on_axis(frame[c.name], c.log) for c in numeric})
-        for column in numeric:
-            estimate = stats.eta_squared_interval(
-                scaled,
-                column.name,
-                group.name,
-                resamples=params.resamples,
-                seed=seed_for(params, "eta", column.name),
-            )
-            if pd.notna(estimate.value):
-                eta[column.name] = estimate
+        found = stats.eta_squared_intervals(
+            scaled,
+            [column.name for column in numeric],
+            group.name,
+            resamples=params.resamples,
+            seed=seed_for(params, "eta"),
+        )
+        eta = {name: estimate for name, estimate in found.items() if pd.notna(estimate.value)}
         by_name = {column.name: column for column in numeric}
         best = max(eta, key=lambda name: eta[name].value)
         worst = min(eta, key=lambda name: eta[name].value)

@@ -53,6 +53,8 @@ THEME = {
     "svg.hashsalt": "dataviz",  # stable ids inside the SVG files
 }
 WIDE = (8.0, 4.8)
+DENSE = 1000
+"""Points in one scatter beyond which the SVG copy draws them as an image."""
 
 
 def themed(draw: Callable[..., Figure]) -> Callable[..., Figure]:
@@ -240,6 +242,35 @@ def histogram(
     return fig
 
 
+def _violin(
+    ax: mpl.axes.Axes, position: float, values: pd.Series, column: Column, colour: str
+) -> None:
+    """One violin (Gaussian kernel density, Scott's bandwidth, cut at the data's range, as
+    wide as 0.8 at its widest) with a box inside: the quartiles (thick), 1.5 IQR whiskers (thin)
+    and the median (white dot). Densities and box are computed on the axis' spacing (logs on a
+    log axis, symlog values on a symlog one). Plain numpy: seaborn's scipy kernel density was
+    most of the pipeline's time on a table of 9,000 rows."""
+    spaced = to_axis(values.to_numpy(dtype=float), column)
+    if len(spaced) == 0:
+        return
+    q1, median, q3 = np.percentile(spaced, [25, 50, 75])
+    low = spaced[spaced >= q1 - 1.5 * (q3 - q1)].min()
+    high = spaced[spaced <= q3 + 1.5 * (q3 - q1)].max()
+    grid = np.linspace(spaced.min(), spaced.max(), 100)
+    bandwidth = spaced.std(ddof=1) * len(spaced) ** (-1 / 5) if len(spaced) > 1 else 0.0
+    if bandwidth > 0:
+        density = np.zeros_like(grid)
+        for chunk in np.array_split(spaced, max(1, len(spaced) // 2000)):
+            density += np.exp(-0.5 * ((grid[:, None] - chunk[None, :]) / bandwidth) ** 2).sum(1)
+        half = 0.4 * density / density.max()
+        edge = from_axis(grid, column) if not column.symlog else grid
+        ax.fill_betweenx(edge, position - half, position + half, color=colour, lw=0.8, ec="black")
+    shown = (lambda v: v) if column.symlog else (lambda v: from_axis(np.asarray(v), column))
+    ax.vlines(position, *shown([low, high]), color="black", lw=1)
+    ax.vlines(position, *shown([q1, q3]), color="black", lw=4)
+    ax.scatter([position], [shown(median)], color="white", s=12, zorder=3, edgecolor="none")
+
+
 @themed
 def violins(
     frame: pd.DataFrame,
@@ -259,26 +290,14 @@ def violins(
     fig = Figure(figsize=(3.6 * ncols, 3.3 * nrows), layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
     levels = _levels(frame, group)
+    palette = colours(levels)
     for ax, column in zip(axes, columns, strict=False):
         data = frame.dropna(subset=[column.name])
-        if column.symlog:  # densities on the axis' own spacing, ticks in data values
-            data = data.assign(**{column.name: to_axis(data[column.name], column)})
-        sns.violinplot(
-            data=data,
-            x=group.name if group is not None else None,
-            y=column.name,
-            hue=group.name if group is not None else None,
-            order=levels or None,
-            hue_order=levels or None,
-            palette=colours(levels) if levels else None,
-            color=None if levels else PALETTE[0],
-            inner="box",
-            cut=0,
-            linewidth=0.8,
-            log_scale=column.log,
-            legend=False,
-            ax=ax,
-        )
+        parts = [(level, data[data[group.name].astype(str) == level]) for level in levels]
+        for position, (level, part) in enumerate(parts or [("", data)]):
+            _violin(ax, position, part[column.name], column, palette.get(level, PALETTE[0]))
+        ax.set_xticks(range(max(len(levels), 1)), levels or [""])
+        ax.set_xlim(-0.6, max(len(levels), 1) - 0.4)
         heading = column.plain
         if eta and column.name in eta:
             e = eta[column.name]
@@ -778,6 +797,10 @@ def save(
     """Write ``fig`` as ``directory/stem.<format>`` for each format; return the paths."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
+    # A cloud of thousands of points goes into the SVG as one image at ``dpi``: one <path> per
+    # point made the files slow to write and to open. Lines, intervals and text stay vector.
+    for points in fig.findobj(mpl.collections.PathCollection):
+        points.set_rasterized(len(points.get_offsets()) > DENSE)
     with mpl.rc_context(THEME):
         for extension in formats:
             path = directory / f"{stem}.{extension}"
