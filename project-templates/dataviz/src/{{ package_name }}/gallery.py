@@ -524,7 +524,7 @@ def _symbol(method: str) -> str:
     return "Spearman ρ" if method == "spearman" else "r"
 
 
-def _method(columns: list[Column]) -> str:
+def correlation_method(columns: list[Column]) -> str:
     # Rank correlation for skewed measurements: a few huge values would dominate Pearson's r.
     return "spearman" if any(column.log or column.heavy for column in columns) else "pearson"
 
@@ -625,7 +625,7 @@ def pairs(
     group: Column | None,
     params: GalleryParams,
 ) -> Chart:
-    method, names = _method(numeric), [c.name for c in numeric]
+    method, names = correlation_method(numeric), [c.name for c in numeric]
     symbol = _symbol(method)
     ranked = sorted(_pooled(frame, names, method), key=lambda c: -abs(c.pooled.value))
     tied = identities(frame, names)
@@ -678,7 +678,7 @@ def correlation(
 ) -> Chart:
     """Pooled correlations beside the ones within each group, for every grouping the table
     has: the chart shows the main grouping, the finding names every reversal."""
-    method, names = _method(numeric), [c.name for c in numeric]
+    method, names = correlation_method(numeric), [c.name for c in numeric]
     symbol = _symbol(method)
     labels = {column.name: _name(column) for column in numeric}
     pooled = _pooled(frame, names, method)
