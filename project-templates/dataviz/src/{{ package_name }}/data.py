@@ -1,7 +1,8 @@
 """Reading and checking CSV files: every way a file can be wrong becomes one clear error.
 
 The data set's own module (chosen when the project was generated) says which file, which
-columns and which values; nothing here writes files.
+columns and which values; ``read_any_table`` reads a table of any shape (your own CSV, or an
+upload in the app). Nothing here writes files.
 """
 
 from __future__ import annotations
@@ -11,10 +12,18 @@ from pathlib import Path
 import pandas as pd
 
 from .runtime import ProjectError
+from .schema import Schema, apply_types, infer_schema
+
+MIN_ROWS = 5
+"""Fewest data rows a table of any shape needs before it is charted."""
 
 
 class ValidationError(ProjectError):
     """The input file was read but its content is not what the project expects."""
+
+
+class ColumnsError(ValidationError):
+    """The file is readable but is not the table the project's data set expects."""
 
 
 def read_csv_file(path: Path, **options: object) -> pd.DataFrame:
@@ -48,7 +57,7 @@ def check_columns(frame: pd.DataFrame, expected: list[str], path: Path | str) ->
             )
             if part
         )
-        raise ValidationError(
+        raise ColumnsError(
             f"{path} does not have the expected columns ({details}). Expected: "
             f"{', '.join(expected)}."
         )
@@ -84,3 +93,48 @@ def check_values(
                 f"{path}: column {name} has unknown value(s) {', '.join(unknown[:5])}; "
                 f"expected one of {', '.join(sorted(map(str, levels)))}."
             )
+
+
+def read_any_table(path: Path) -> tuple[pd.DataFrame, Schema]:
+    """Read any CSV file (the separator is detected), infer the column roles, check it is usable."""
+    # "?" is a common missing-value mark (UCI files), besides pandas' own NA, N/A, null, ...
+    frame = read_csv_file(path, sep=None, engine="python", na_values=["?"])
+    frame.columns = [str(name).strip() for name in frame.columns]
+    title = path.name
+    if header_is_data(frame):  # read it again, keeping the first row as data
+        frame = read_csv_file(path, sep=None, engine="python", na_values=["?"], header=None)
+        frame.columns = [f"column_{number}" for number in range(1, frame.shape[1] + 1)]
+        title = f"{path.name} (no header row: columns named column_1 to column_{frame.shape[1]})"
+    if len(frame) < MIN_ROWS:
+        raise ValidationError(
+            f"{path} has {len(frame)} data row(s); the charts need at least {MIN_ROWS}."
+        )
+    schema = infer_schema(frame, title=title)
+    if not schema.of_kind("numeric") and not schema.of_kind("category"):
+        raise ValidationError(
+            f"{path} has no column to chart: no numbers and no category with 2 to 20 values "
+            f"(columns: {', '.join(frame.columns[:10])}). Is it the right file, with a header row?"
+        )
+    return apply_types(frame, schema), schema
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def header_is_data(frame: pd.DataFrame) -> bool:
+    """Whether the "column names" are really the first data row of a file without a header.
+
+    Either every name is a number, or every numeric column is named by a number and one of
+    those has a decimal part (a measurement such as 39.1; a header of years 2019, 2020 stays).
+    """
+    names = [str(name) for name in frame.columns]
+    if all(_is_number(name) for name in names):
+        return True
+    numeric = [str(name) for name in frame.columns if pd.api.types.is_numeric_dtype(frame[name])]
+    named_by_numbers = bool(numeric) and all(_is_number(name) for name in numeric)
+    return named_by_numbers and any(not float(name).is_integer() for name in numeric)

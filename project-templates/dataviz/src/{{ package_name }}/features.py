@@ -8,10 +8,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .schema import Column
+
 
 def on_axis(values: pd.Series, log: bool) -> pd.Series:
     """Values as a chart's axis spaces them: log10 on a logarithmic axis."""
     return np.log10(values) if log else values
+
+
+def scatter_method(x: Column, y: Column) -> str:
+    """The correlation a scatter plot quotes: r as the axes show the points (of the logs on a
+    log axis), ranks (Spearman) when a column is piled up at zero or skewed on a linear or
+    symlog axis, where a few huge values would dominate r."""
+    return "spearman" if (x.heavy or y.heavy) and not (x.log or y.log) else "pearson"
 
 
 def crosstab(frame: pd.DataFrame, category: str, stack: str | None) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import features, plots, stats
-from .plots import fmt
+from .plots import fmt, fmt_interval
 from .schema import Column, Schema, identities
 from .stats import Comparison, Estimate
 
@@ -103,7 +103,10 @@ def with_ci(
             if inside
             else f"{show(estimate.value)}{unit} ({note})"
         )
-    interval = f"95% CI {show(estimate.low)} to {show(estimate.high)}"
+    ends = f"{show(estimate.low)} to {show(estimate.high)}"
+    interval = "95% CI " + (
+        ends if digits is not None else fmt_interval(estimate.low, estimate.high)
+    )
     value = f"{show(estimate.value)}{unit}"
     return f"{value}, {interval}" if inside else f"{value} ({interval})"
 
@@ -118,7 +121,7 @@ def _open_range(step: Estimate, unit: str) -> str:
     if pd.isna(step.low):
         return "a group has too few values for an interval"
     return (
-        f"the difference's 95% CI, {fmt(step.low)} to {fmt(step.high)}{unit}, holds zero, so "
+        f"the difference's 95% CI, {fmt_interval(step.low, step.high)}{unit}, holds zero, so "
         "neither no difference nor one of that size is excluded"
     )
 
@@ -144,26 +147,29 @@ def ranked_medians(
 ) -> tuple[dict[str, Estimate], list[tuple[str, str, Estimate]]]:
     """Each part's median with its interval, highest first, and the difference of each
     neighbour pair in that order (higher minus lower) with its interval."""
-    medians = {
-        level: stats.median_interval(
-            part,
-            resamples=params.resamples,
-            seed=seed_for(params, key, level),
-            min_rows=params.min_median_rows,
+    # each part's bootstrap medians once: its interval and both neighbour differences use them
+    # (the parts are independent samples, so their replicates subtract)
+    replicates = {
+        level: stats.median_replicates(
+            part, resamples=params.resamples, seed=seed_for(params, key, level)
         )
         for level, part in parts.items()
+    }
+    point = {level: float(part.median()) for level, part in parts.items()}
+    enough = {level: part.count() >= params.min_median_rows for level, part in parts.items()}
+    medians = {
+        level: stats.from_replicates(replicates[level], point[level], usable=enough[level])
+        for level in parts
     }
     order = sorted(medians, key=lambda level: -medians[level].value)
     steps = [
         (
             high,
             low,
-            stats.difference(
-                parts[high],
-                parts[low],
-                resamples=params.resamples,
-                seed=seed_for(params, key, high, low),
-                min_rows=params.min_median_rows,
+            stats.from_replicates(
+                replicates[high] - replicates[low],
+                point[high] - point[low],
+                usable=enough[high] and enough[low],
             ),
         )
         for high, low in zip(order, order[1:], strict=False)
@@ -326,16 +332,14 @@ def spread(
     if group is not None:
         # on the scale the panels show: logarithms for skewed measurements
         scaled = frame.assign(**{c.name: features.on_axis(frame[c.name], c.log) for c in numeric})
-        for column in numeric:
-            estimate = stats.eta_squared_interval(
-                scaled,
-                column.name,
-                group.name,
-                resamples=params.resamples,
-                seed=seed_for(params, "eta", column.name),
-            )
-            if pd.notna(estimate.value):
-                eta[column.name] = estimate
+        found = stats.eta_squared_intervals(
+            scaled,
+            [column.name for column in numeric],
+            group.name,
+            resamples=params.resamples,
+            seed=seed_for(params, "eta"),
+        )
+        eta = {name: estimate for name, estimate in found.items() if pd.notna(estimate.value)}
         by_name = {column.name: column for column in numeric}
         best = max(eta, key=lambda name: eta[name].value)
         worst = min(eta, key=lambda name: eta[name].value)
@@ -440,7 +444,7 @@ def relationship(
             y.name: features.on_axis(data[y.name], y.log),
         }
     )
-    method = "spearman" if (x.heavy or y.heavy) and not (x.log or y.log) else "pearson"
+    method = features.scatter_method(x, y)
     pooled, n = stats.correlation(scaled[x.name], scaled[y.name], method)
     # as the (log) axes show the points; ranks for zero-heavy columns a log axis cannot show
     r = "r of the logs" if x.log or y.log else _symbol(method)
@@ -520,7 +524,7 @@ def _symbol(method: str) -> str:
     return "Spearman ρ" if method == "spearman" else "r"
 
 
-def _method(columns: list[Column]) -> str:
+def correlation_method(columns: list[Column]) -> str:
     # Rank correlation for skewed measurements: a few huge values would dominate Pearson's r.
     return "spearman" if any(column.log or column.heavy for column in columns) else "pearson"
 
@@ -621,7 +625,7 @@ def pairs(
     group: Column | None,
     params: GalleryParams,
 ) -> Chart:
-    method, names = _method(numeric), [c.name for c in numeric]
+    method, names = correlation_method(numeric), [c.name for c in numeric]
     symbol = _symbol(method)
     ranked = sorted(_pooled(frame, names, method), key=lambda c: -abs(c.pooled.value))
     tied = identities(frame, names)
@@ -674,7 +678,7 @@ def correlation(
 ) -> Chart:
     """Pooled correlations beside the ones within each group, for every grouping the table
     has: the chart shows the main grouping, the finding names every reversal."""
-    method, names = _method(numeric), [c.name for c in numeric]
+    method, names = correlation_method(numeric), [c.name for c in numeric]
     symbol = _symbol(method)
     labels = {column.name: _name(column) for column in numeric}
     pooled = _pooled(frame, names, method)

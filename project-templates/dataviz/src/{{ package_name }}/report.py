@@ -3,7 +3,7 @@ and reports/report.md."""
 
 from __future__ import annotations
 
-from .plots import fmt
+from .plots import fmt, fmt_interval
 from .readme import SAMPLE_WARNING, markdown_table
 
 
@@ -78,8 +78,9 @@ def next_experiments(metrics: dict) -> list[str]:
         figure, step = ties[0]
         items.append(
             f"{step['higher']} and {step['lower']} are not distinguishable in "
-            f"*{figure['title']}* (difference {fmt(step['value'])}, 95% CI {fmt(step['low'])} to "
-            f"{fmt(step['high'])}: neither no difference nor one of that size is excluded): more "
+            f"*{figure['title']}* (difference {fmt(step['value'])}, 95% CI "
+            f"{fmt_interval(step['low'], step['high'])}: neither no difference nor one of that "
+            "size is excluded): more "
             "rows of both can separate them; a larger `resamples` in `config.py` steadies the "
             "interval's edges, not its width."
         )

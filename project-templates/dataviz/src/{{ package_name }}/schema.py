@@ -52,7 +52,10 @@ class Column:
     unit: str = ""
     """Short unit for the findings ("g", "mm"); empty when unknown."""
     log: bool = False
-    """Strongly right-skewed: drawn on a logarithmic axis."""
+    """Strongly right-skewed and positive: drawn on a logarithmic axis (statistics of the logs)."""
+    symlog: float = 0.0
+    """Strongly right-skewed with zeros: when above 0, drawn on a symlog axis, linear from 0 to
+    this value and logarithmic above it (the axis label says so); statistics use ranks."""
     levels: tuple[str, ...] = ()
     """Categories in display order."""
     heavy: bool = False
@@ -219,9 +222,11 @@ def infer_schema(
             levels = tuple(counts.index)
             if all(str(level).lstrip("-").replace(".", "", 1).isdigit() for level in levels):
                 levels = tuple(sorted(levels, key=float))  # ordinal codes in their own order
-        log = kind == "numeric" and _is_skewed(values)
+        log, symlog = axis_scale(values) if kind == "numeric" else (False, 0.0)
         heavy = kind == "numeric" and is_heavy(values)
-        columns.append(Column(str(name), kind, label, unit, log=log, levels=levels, heavy=heavy))
+        columns.append(
+            Column(str(name), kind, label, unit, log=log, symlog=symlog, levels=levels, heavy=heavy)
+        )
 
     schema = Schema(title=title, entity="rows", columns=tuple(columns), ignored=tuple(ignored))
     numeric = [column.name for column in schema.of_kind("numeric")]
@@ -239,10 +244,23 @@ def infer_schema(
     )
 
 
-def _is_skewed(values: pd.Series) -> bool:
-    """Strongly right-skewed and positive: a log axis spreads it out."""
+SKEWED = 2.0
+"""Skewness above which a measurement without negative values gets a logarithmic axis."""
+
+
+def axis_scale(values: pd.Series) -> tuple[bool, float]:
+    """The axis a measurement is drawn on, by one rule: skewness above ``SKEWED`` and no
+    negative value. Every value positive: a log axis, ``(True, 0.0)``. Some zeros (money
+    columns: nothing spent): a symlog axis, ``(False, t)``, linear from 0 to t and logarithmic
+    above; t is the power of ten at or below the 10th percentile of the positive values, so
+    nine in ten of them are on the logarithmic part. Anything else: linear, ``(False, 0.0)``."""
     values = pd.to_numeric(values, errors="coerce").dropna()
-    return bool(len(values) > 10 and (values > 0).all() and values.skew() > 2)
+    if len(values) <= 10 or (values < 0).any() or not values.skew() > SKEWED:
+        return False, 0.0
+    if (values > 0).all():
+        return True, 0.0
+    low = float(values[values > 0].quantile(0.1))
+    return False, float(10 ** np.floor(np.log10(low)))
 
 
 def is_heavy(values: pd.Series) -> bool:

@@ -55,14 +55,37 @@ def _resample(values: np.ndarray, resamples: int, rng: np.random.Generator) -> n
     return values[rng.integers(0, len(values), size=(resamples, len(values)))]
 
 
+def _counts(rows: int, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """How often each of ``rows`` rows is drawn in each of ``resamples`` bootstrap samples
+    (resamples × rows): the same samples as ``_resample``, kept as counts, so that the sums
+    of every column are one matrix product instead of a copy of every sample."""
+    drawn = rng.integers(0, rows, size=(resamples, rows))
+    drawn += np.arange(resamples)[:, None] * rows
+    return np.bincount(drawn.ravel(), minlength=resamples * rows).reshape(resamples, rows)
+
+
+def median_replicates(values: pd.Series, *, resamples: int, seed: int) -> np.ndarray:
+    """The medians of ``resamples`` bootstrap samples of the values (missing ones left out)."""
+    data = values.dropna().to_numpy(dtype=float)
+    return np.median(_resample(data, resamples, np.random.default_rng(seed)), axis=1)
+
+
+def from_replicates(replicates: np.ndarray, value: float, *, usable: bool = True) -> Estimate:
+    """A value with the percentile 95 % interval of its bootstrap replicates; none (nan)
+    when the replicates are not ``usable`` (too few values behind them)."""
+    if not usable:
+        return Estimate(float(value), float("nan"), float("nan"))
+    return _percentiles(replicates, value)
+
+
 def median_interval(values: pd.Series, *, resamples: int, seed: int, min_rows: int = 0) -> Estimate:
     """The median with a percentile-bootstrap 95 % interval; none (nan) from fewer than
     ``min_rows`` values, where the percentile bootstrap of a median under-covers."""
-    data = values.dropna().to_numpy(dtype=float)
+    data = values.dropna()
     if len(data) < min_rows:
-        return Estimate(float(np.median(data)), float("nan"), float("nan"))
-    rng = np.random.default_rng(seed)
-    return _percentiles(np.median(_resample(data, resamples, rng), axis=1), np.median(data))
+        return from_replicates(np.array([]), float(np.median(data)), usable=False)
+    replicates = median_replicates(data, resamples=resamples, seed=seed)
+    return from_replicates(replicates, float(np.median(data)))
 
 
 def skewness(samples: np.ndarray) -> np.ndarray:
@@ -116,26 +139,42 @@ def difference(
 def eta_squared_interval(
     frame: pd.DataFrame, value: str, group: str, *, resamples: int, seed: int
 ) -> Estimate:
-    """η² (share of the variance of ``value`` between the levels of ``group``) with a 95 %
-    interval from a bootstrap that resamples within each group (group sizes stay fixed)."""
-    data = frame[[value, group]].dropna()
-    parts = [part[value].to_numpy(dtype=float) for _, part in data.groupby(group, observed=True)]
-    parts = [part for part in parts if len(part)]
+    """η² of one column: see ``eta_squared_intervals``."""
+    return eta_squared_intervals(frame, [value], group, resamples=resamples, seed=seed)[value]
+
+
+def eta_squared_intervals(
+    frame: pd.DataFrame, values: list[str], group: str, *, resamples: int, seed: int
+) -> dict[str, Estimate]:
+    """η² of each column in ``values`` (share of its variance between the levels of
+    ``group``), with a 95 % interval from a bootstrap that resamples rows within each group
+    (group sizes stay fixed). A row missing one column counts for the others; every column
+    sees the same bootstrap samples."""
+    data = frame.dropna(subset=[group])
     rng = np.random.default_rng(seed)
-    total = sum(len(part) for part in parts)
-
-    def eta(samples: list[np.ndarray]) -> np.ndarray:
-        sums = np.stack([sample.sum(axis=-1) for sample in samples])
-        squares = sum(np.square(sample).sum(axis=-1) for sample in samples)
-        grand = sums.sum(axis=0) ** 2 / total
-        between = sum(s**2 / len(part) for s, part in zip(sums, parts, strict=True)) - grand
-        within_total = squares - grand
+    # per resample (row 0: the data themselves) and column: sum, sum of squares, count, and
+    # the sum over groups of (group sum)² / group count
+    sums, squares, counts, between = np.zeros((4, resamples + 1, len(values)))
+    for _, part in data.groupby(group, observed=True):
+        x = part[values].to_numpy(dtype=float)
+        present = ~np.isnan(x)
+        x = np.where(present, x, 0.0)
+        weights = np.vstack([np.ones(len(x)), _counts(len(x), resamples, rng)])
+        group_sums, group_counts = weights @ x, weights @ present
+        sums += group_sums
+        squares += weights @ (x * x)
+        counts += group_counts
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(within_total > 0, between / within_total, np.nan)
-
-    point = float(eta(parts))
-    replicates = eta([_resample(part, resamples, rng) for part in parts])
-    return _percentiles(replicates, point)
+            between += np.where(group_counts > 0, group_sums**2 / group_counts, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        grand = sums**2 / counts
+        total = squares - grand
+        eta = np.where(total > 0, (between - grand) / total, np.nan)
+    nothing = Estimate(float("nan"), float("nan"), float("nan"))
+    return {
+        name: nothing if np.isnan(eta[0, j]) else _percentiles(eta[1:, j], float(eta[0, j]))
+        for j, name in enumerate(values)
+    }
 
 
 def fisher_interval(r: float, n: int, method: str = "pearson") -> tuple[float, float]:
@@ -246,18 +285,40 @@ def compare_within(
     Groups with fewer than ``min_rows`` complete rows are left out; a grouping needs two groups
     left to be compared with the pooled value (otherwise the list is empty).
     """
+    pooled = correlations(frame, columns, method)
+    groups = {
+        str(level): correlations(part, columns, method)
+        for level, part in frame.groupby(group, observed=True)
+    }
     result = []
     for i, a in enumerate(columns):
         for b in columns[i + 1 :]:
-            pooled, _ = correlation(frame[a], frame[b], method)
-            within = {}
-            for level, part in frame.groupby(group, observed=True):
-                estimate, n = correlation(part[a], part[b], method)
-                if n >= min_rows and not pd.isna(estimate.value):
-                    within[str(level)] = estimate
-            if len(within) >= 2 and not pd.isna(pooled.value):
-                result.append(Comparison(a, b, group, pooled, within))
+            within = {
+                level: found[a, b][0]
+                for level, found in groups.items()
+                if found[a, b][1] >= min_rows and not pd.isna(found[a, b][0].value)
+            }
+            if len(within) >= 2 and not pd.isna(pooled[a, b][0].value):
+                result.append(Comparison(a, b, group, pooled[a, b][0], within))
     return result
+
+
+def correlations(
+    frame: pd.DataFrame, columns: list[str], method: str
+) -> dict[tuple[str, str], tuple[Estimate, int]]:
+    """``correlation`` of every pair of ``columns`` at once (each pair over its complete
+    rows), keyed by (a, b) in the columns' order."""
+    data = frame[columns].apply(pd.to_numeric, errors="coerce")
+    r = data.corr(method).to_numpy()
+    present = data.notna().to_numpy(dtype=float)
+    counts = (present.T @ present).astype(int)
+    found = {}
+    for i, a in enumerate(columns):
+        for j in range(i + 1, len(columns)):
+            n = int(counts[i, j])
+            value = float(r[i, j]) if n >= 3 else float("nan")
+            found[a, columns[j]] = (Estimate(value, *fisher_interval(value, n, method)), n)
+    return found
 
 
 def t95(dof: int) -> float:
