@@ -31,9 +31,41 @@ class _PlainValue:
 _PLAIN = {bool: _PlainValue(bool), str: _PlainValue(str)}
 
 
+class _PlainStrings:
+    """A repeatable string option (``--data``): the strings given, as a list."""
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        return value if value is None else [str(item) for item in value]
+
+
+class _PlainPath:
+    """A path: ``Path(value)`` when nothing is asked of it (typer's coercion gives the same),
+    else typer's own coercion, built only when a value comes (no pydantic for an absent one)."""
+
+    _UNCONSTRAINED = {
+        "exists": False, "file_okay": True, "dir_okay": True, "writable": False,
+        "readable": True, "resolve_path": False, "allow_dash": False, "path_type": None,
+    }  # fmt: skip
+
+    def __init__(self, descriptor: Any) -> None:
+        self.descriptor = descriptor
+        info = descriptor.parameter_info
+        self.plain = all(getattr(info, k, v) == v for k, v in self._UNCONSTRAINED.items())
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None:
+            return None
+        if self.plain:
+            return Path(value)
+        from typer._coercion import build_runtime_param
+
+        return build_runtime_param(self.descriptor).coerce(value, param=param, ctx=ctx)
+
+
 class _FlagsWithoutTypes:
     """Help that shows no ``<bool>`` after flags (``--force``, ``--help``): they take no value.
-    Flags and single strings are taken as they are, without pydantic (`_PlainValue`)."""
+    Flags, strings and paths are taken as they are, without pydantic (`_PlainValue`,
+    `_PlainStrings`, `_PlainPath`)."""
 
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)  # type: ignore[misc]
@@ -41,8 +73,15 @@ class _FlagsWithoutTypes:
             if getattr(param, "is_flag", False) and param.metavar is None:
                 param.metavar = ""
             descriptor = getattr(param, "type_descriptor", None)
-            plain = _PLAIN.get(getattr(descriptor, "annotation", None))
-            if plain and not param.multiple and getattr(param, "_runtime_param", 0) is None:
+            if descriptor is None or getattr(param, "_runtime_param", 0) is not None:
+                continue
+            annotation = descriptor.annotation
+            if param.multiple:
+                if annotation == list[str]:
+                    param._runtime_param = _PlainStrings()
+            elif annotation is Path:
+                param._runtime_param = _PlainPath(descriptor)
+            elif plain := _PLAIN.get(annotation):
                 param._runtime_param = plain
         return params
 
