@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,27 +41,39 @@ class _PlainStrings:
 
 
 class _PlainPath:
-    """A path: ``Path(value)`` when nothing is asked of it (typer's coercion gives the same),
-    else typer's own coercion, built only when a value comes (no pydantic for an absent one)."""
-
-    _UNCONSTRAINED = {
-        "exists": False, "file_okay": True, "dir_okay": True, "writable": False,
-        "readable": True, "resolve_path": False, "allow_dash": False, "path_type": None,
-    }  # fmt: skip
+    """A path: ``Path(value)`` when typer's checks (file or folder, readable...) pass, as
+    typer's coercion gives; otherwise typer's coercion, built then, reports what fails. So no
+    pydantic for a path that is fine."""
 
     def __init__(self, descriptor: Any) -> None:
         self.descriptor = descriptor
-        info = descriptor.parameter_info
-        self.plain = all(getattr(info, k, v) == v for k, v in self._UNCONSTRAINED.items())
+        info = self.info = descriptor.parameter_info
+        self.checked_here = not (
+            info.exists or info.resolve_path or info.allow_dash or info.path_type is not None
+        )
 
     def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
         if value is None:
             return None
-        if self.plain:
+        if self.checked_here and self._passes(value):
             return Path(value)
         from typer._coercion import build_runtime_param
 
         return build_runtime_param(self.descriptor).coerce(value, param=param, ctx=ctx)
+
+    def _passes(self, value: Any) -> bool:
+        """What typer's coercion checks of a path that need not exist."""
+        info = self.info
+        try:
+            mode = os.stat(value).st_mode
+        except (OSError, ValueError):
+            return True  # typer takes it as it is
+        return not (
+            (not info.file_okay and stat.S_ISREG(mode))
+            or (not info.dir_okay and stat.S_ISDIR(mode))
+            or (info.readable and not os.access(value, os.R_OK))
+            or (info.writable and not os.access(value, os.W_OK))
+        )
 
 
 class _FlagsWithoutTypes:
