@@ -418,4 +418,3 @@ def test_a_teammate_with_only_the_newer_release_updates_an_old_project(
         assert (project / ".gitignore").read_text().endswith("*.log\n")
         assert (project / "Makefile").read_text() == makefile + USER_TARGET
         assert answers(project)["_commit"] == NEXT
-
