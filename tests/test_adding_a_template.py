@@ -20,6 +20,7 @@ WRAPPERS = [
     ".pre-commit-config.yaml.jinja",
     ".github/workflows/ci.yml.jinja",
     "requirements.txt.jinja",
+    "src/{{ package_name }}/cli.py.jinja",
     "src/{{ package_name }}/runtime.py.jinja",
     "src/{{ package_name }}/showcase.py.jinja",
     "src/{{ package_name }}/fetch.py.jinja",
@@ -79,34 +80,25 @@ OWN_FILES = {
         class Paths(runtime.Paths):
             pass
     ''',
-    "src/{{ package_name }}/cli.py": '''
-        """The stages as commands."""
+    "src/{{ package_name }}/pipeline.py": '''
+        """The stages."""
 
         from . import readme
-        from .config import Params, Paths
-        from .runtime import Context, Provenance, Stage, build_cli, load_metrics, write_metrics
+        from .runtime import Context, Provenance, load_metrics, write_metrics
 
 
-        def _data(ctx: Context) -> None:
+        def run_data(ctx: Context) -> None:
             Provenance.sample(rows=ctx.params.rows).save(ctx.paths)
             write_metrics(ctx.paths, {"rows": ctx.params.rows}, ctx.params)
 
 
-        def _report(ctx: Context) -> None:
+        def run_report(ctx: Context) -> None:
             rows = load_metrics(ctx.paths)["rows"]
-            if ctx.paths.readme.exists():
-                readme.write_blocks(ctx.paths.readme, {"headline": f"**{rows} rows**"})
+            readme.write_blocks(ctx.paths.readme, {"headline": f"**{rows} rows**"})
             ctx.say(f"{rows} rows")
 
 
-        STAGES = [Stage("data", "make the table", _data), Stage("report", "count it", _report)]
-        app = build_cli(
-            help="Hello data.",
-            stages=STAGES,
-            paths=Paths,
-            params=Params,
-            results=["README.md", "reports"],
-        )
+        STAGES = {"data": run_data, "report": run_report}
     ''',
     "src/{{ package_name }}/app.py.jinja": '''
         """The app."""

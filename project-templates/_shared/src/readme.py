@@ -7,7 +7,7 @@ edits elsewhere in the README survive both the pipeline and ``copier update``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from .runtime import ProjectError
@@ -36,12 +36,21 @@ def replace_block(text: str, name: str, body: str) -> str:
     return f"{text[: start + len(start_marker)]}\n{body.strip()}\n{text[end:]}"
 
 
-def write_blocks(readme: Path, blocks: dict[str, str]) -> None:
-    """Replace each named block of the README file at ``readme``; the rest is left as it is."""
-    text = readme.read_text(encoding="utf-8")
+def write_blocks(document: Path, blocks: dict[str, str], say: Callable[[str], None]) -> None:
+    """Replace each named block of the Markdown file ``document`` (the README, the model card);
+    the rest is left as it is, and ``say`` reports it.
+
+    A project root without that file (``--root`` on a scratch folder) gets nothing written:
+    ``say`` tells the user that the results stay in ``reports/``.
+    """
+    if not document.is_file():
+        say(f"no {document.name} in {document.parent}: the results stay in reports/")
+        return
+    text = document.read_text(encoding="utf-8")
     for name, body in blocks.items():
         text = replace_block(text, name, body)
-    readme.write_text(text, encoding="utf-8")
+    document.write_text(text, encoding="utf-8")
+    say(f"results written into {document}")
 
 
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

@@ -1,12 +1,14 @@
 """The runtime every mlscaffold project shares: errors, paths, provenance, stages and the CLI.
 
 Shared by every mlscaffold template, word for word; a template's own modules hold only its
-science. A stage is a plain function of a ``Context``; ``build_cli`` turns the stages into the
-project's commands, with the same progress lines, error handling and ``--root`` everywhere.
+science. A stage is a plain function of a ``Context``, listed in its pipeline module's
+``STAGES``; ``build_cli`` turns the stages into the project's commands, with the same progress
+lines, error handling and ``--root`` everywhere.
 """
 
 import dataclasses
 import hashlib
+import importlib
 import json
 import os
 import subprocess
@@ -198,9 +200,16 @@ class Context:
 
 @dataclass(frozen=True)
 class Stage:
+    """A pipeline stage: its command, one line of help, and the module whose ``STAGES`` maps
+    the name to the function that runs it. The module is imported when the stage runs, so
+    ``--help`` stays instant however heavy the science is."""
+
     name: str
     help: str
-    run: Callable[[Context], None]
+    module: str
+
+    def run(self, context: Context) -> None:
+        importlib.import_module(self.module).STAGES[self.name](context)
 
 
 def _say(message: str) -> None:
@@ -243,6 +252,22 @@ Sample = Annotated[
     bool,
     typer.Option("--sample", help="Use a small synthetic sample (no download); reports say so."),
 ]
+
+
+def run_notebook(paths: Paths) -> bool:
+    """Run the notebook on this run's results, so it is committed with its outputs; a notebook
+    that cannot run is a warning, not a failed pipeline. Returns whether it ran."""
+    from .showcase import execute_notebook
+
+    typer.echo("notebook …")
+    start = time.perf_counter()
+    try:
+        execute_notebook(paths.notebook, root=paths.root)
+    except ProjectError as error:
+        typer.secho(f"The notebook did not run: {error}", err=True, fg=typer.colors.YELLOW)
+        return False
+    typer.echo(f"notebook done in {time.perf_counter() - start:.1f} s: saved with its outputs")
+    return True
 
 
 def build_cli(
@@ -297,11 +322,14 @@ def build_cli(
                 "These results come from the SYNTHETIC SAMPLE: do not commit them.",
                 fg=typer.colors.YELLOW,
             )
-        else:
-            typer.echo(
-                f"Commit the results: git add {' '.join(results)} && "
-                'git commit -m "Results of the pipeline"'
-            )
+            return
+        committed = list(results)
+        if ctx.paths.notebook.is_file() and run_notebook(ctx.paths):
+            committed.append(ctx.paths.notebook.relative_to(ctx.paths.root).as_posix())
+        typer.echo(
+            f"Commit the results: git add {' '.join(committed)} && "
+            'git commit -m "Results of the pipeline"'
+        )
 
     if input_option:
 
@@ -309,14 +337,14 @@ def build_cli(
         def run_all_with_input(
             sample: Sample = False, data_file: Input = None, root: Root = None
         ) -> None:
-            """Every stage in order, then the line to commit the results."""
+            """Every stage in order, then the notebook and the line to commit the results."""
             ctx = context(root, sample, data_file)
             finish(ctx, run_stages(stages, ctx))
     else:
 
         @cli.command(name="all")
         def run_all(sample: Sample = False, root: Root = None) -> None:
-            """Every stage in order, then the line to commit the results."""
+            """Every stage in order, then the notebook and the line to commit the results."""
             ctx = context(root, sample)
             finish(ctx, run_stages(stages, ctx))
 
@@ -348,7 +376,7 @@ def build_cli(
         where = context(root).paths
         with user_errors():
             screenshot_app(Path(__file__).with_name("app.py"), where.root, where.app_screenshot)
-            show_screenshot(where)
-        typer.echo(f"Saved {where.app_screenshot} and showed it in {where.readme.name}.")
+            typer.echo(f"Saved {where.app_screenshot}.")
+            show_screenshot(where, typer.echo)
 
     return cli

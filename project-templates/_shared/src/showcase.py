@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,9 @@ def execute_notebook(notebook: Path, *, root: Path, timeout: int = 600) -> None:
         resources={"metadata": {"path": notebook.parent}},
     )
     try:
-        client.execute(env={**os.environ, ROOT_VARIABLE: str(root)})
+        # The kernel's own log (e.g. ipykernel's warning about local TCP) is not the
+        # notebook's output: a failing cell still raises below with its traceback.
+        client.execute(env={**os.environ, ROOT_VARIABLE: str(root)}, stderr=subprocess.DEVNULL)
     except CellExecutionError as error:
         detail = str(error).strip()[-600:]
         raise ProjectError(f"{notebook.name} failed in a cell: {detail}") from None
@@ -129,12 +131,12 @@ def screenshot_app(app_file: Path, root: Path, target: Path, *, width: int = 128
         server.wait(timeout=30)
 
 
-def show_screenshot(paths: Paths) -> None:
+def show_screenshot(paths: Paths, say: Callable[[str], None]) -> None:
     """Show the saved screenshot in the README's screenshot block."""
     from .readme import write_blocks
 
     picture = paths.app_screenshot.relative_to(paths.root).as_posix()
-    write_blocks(paths.readme, {"screenshot": f"![The app]({picture})"})
+    write_blocks(paths.readme, {"screenshot": f"![The app]({picture})"}, say)
 
 
 def first_start(

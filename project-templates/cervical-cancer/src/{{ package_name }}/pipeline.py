@@ -232,8 +232,7 @@ def run_report(ctx: runtime.Context) -> None:
         paths.model_card: {"results": report.model_card_section(metrics)},
     }
     for path, parts in blocks.items():
-        if path.exists():
-            readme.write_blocks(path, parts)
-            ctx.say(f"results -> {path}")
-        else:  # e.g. a scratch --root: the results stay in reports/
-            ctx.say(f"no {path.name} in {paths.root}: the results are in {paths.reports_dir}")
+        readme.write_blocks(path, parts, ctx.say)
+
+
+STAGES = {"data": run_data, "train": run_train, "evaluate": run_evaluate, "report": run_report}

@@ -212,10 +212,12 @@ def run_report(ctx: Context) -> str:
         "results": body,
         "next": "\n".join(f"- {item}" for item in report.next_experiments(metrics)),
     }
-    if ctx.paths.readme.is_file():  # a bare results folder (the notebook's) has none
-        readme.write_blocks(ctx.paths.readme, blocks)
+    readme.write_blocks(ctx.paths.readme, blocks, ctx.say)
     ctx.paths.model_card.write_text(
         report.model_card(metrics, config.PROJECT_NAME), encoding="utf-8"
     )
-    ctx.say(f"wrote the results into {ctx.paths.readme} and {ctx.paths.model_card}")
+    ctx.say(f"model card written into {ctx.paths.model_card}")
     return body
+
+
+STAGES = {"data": run_data, "train": run_train, "evaluate": run_evaluate, "report": run_report}
