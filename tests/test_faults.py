@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from mlscaffold import __version__
+from mlscaffold.store import released_versions
+
 # Runs mlscaffold with an audit hook that kills it (KILL_AT) or raises KeyboardInterrupt
 # (INTERRUPT_AT, an event name) at a chosen point, or counts the points (KILL_AT=0).
 BOOT = """
@@ -106,13 +109,14 @@ def test_sigkill_at_any_point_leaves_the_next_run_working_and_nothing_behind(tmp
             assert_complete_project(work / "p")
         assert sorted(p.name for p in work.iterdir()) in (["home", "q"], ["home", "p", "q"])
         assert sorted(p.name for p in (work / "home").iterdir()) == [
+            "jinja-cache",
             "store.json",
             "store.lock",
             "templates",
         ]
         store = work / "home" / "templates"
         assert git_lines(store, "status", "--porcelain") == []
-        assert len(git_lines(store, "tag")) == 1
+        assert len(git_lines(store, "tag")) == len({*released_versions(), __version__})
         assert list(tmp.iterdir()) == [], kill_at
         shutil.rmtree(work)
 

@@ -9,10 +9,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
 from helpers import TEMPLATES
 from mlscaffold import __version__
-from mlscaffold.store import ensure_store, has_revision, store_path
+from mlscaffold.store import ensure_store, has_revision, released_versions, store_path
+
+# Every store starts with the releases this mlscaffold carries in its history.
+RELEASED = released_versions()
+
+
+def tags(*current: str) -> list[str]:
+    """The tags a store holds: the released versions and ``current``, oldest first."""
+    return sorted({*RELEASED, *current}, key=Version)
 
 
 def git(repo: Path, *args: str) -> list[str]:
@@ -34,29 +43,41 @@ def test_first_use_commits_and_tags_the_bundled_templates():
     version = ensure_store()
     assert version.path == store_path()
     assert version.tag == __version__
-    assert git(version.path, "tag") == [__version__]
-    assert len(git(version.path, "log", "--format=%h")) == 1
+    assert git(version.path, "tag") == tags(__version__)
+    # One commit per version, on top of the releases (each with its own content).
+    assert len(git(version.path, "log", "--format=%h")) == len(tags(__version__))
     assert git(version.path, "status", "--porcelain") == []
     assert (version.path / "copier.yml").read_bytes() == (TEMPLATES / "copier.yml").read_bytes()
+
+
+def test_a_fresh_store_holds_every_release_of_the_history():
+    """The history carries the real releases (0.1.0 as published), so a project of any
+    release updates on a machine that never had that release installed."""
+    assert RELEASED[0] == "0.1.0"
+    path = ensure_store().path
+    for release in RELEASED:
+        assert has_revision(path, release)
+    readme = git(path, "show", "0.1.0:_shared/README.md.jinja")
+    assert readme  # the 0.1.0 templates themselves, not a placeholder
 
 
 def test_unchanged_templates_reuse_the_tag():
     first = ensure_store()
     second = ensure_store()
     assert second == first
-    assert len(git(first.path, "log", "--format=%h")) == 1
+    assert len(git(first.path, "log", "--format=%h")) == len(tags(__version__))
 
 
 def test_changed_templates_get_a_newer_tag_and_history_is_kept(edited_templates):
     first = ensure_store()
     edited = ensure_store(bundled=edited_templates)
     assert edited.tag == f"{__version__}.post1"
-    assert sorted(git(first.path, "tag")) == sorted([__version__, f"{__version__}.post1"])
-    assert len(git(first.path, "log", "--format=%h")) == 2
+    assert git(first.path, "tag") == tags(__version__, f"{__version__}.post1")
+    assert len(git(first.path, "log", "--format=%h")) == len(tags(__version__)) + 1
     assert has_revision(first.path, first.tag)  # projects made from it can still update
     back = ensure_store()  # the original content again: the tag that holds it serves again
     assert back.tag == __version__
-    assert len(git(first.path, "log", "--format=%h")) == 1  # the branch is back at it
+    assert len(git(first.path, "log", "--format=%h")) == len(tags(__version__))  # back at it
 
 
 def test_src_path_is_portable_under_home(tmp_path, monkeypatch):
@@ -85,7 +106,7 @@ def test_an_interrupted_sync_leaves_a_usable_store(edited_templates):
     assert git(path, "status", "--porcelain") == []
     assert not (path / "half-copied.txt").exists()
     assert (path / "segmentation").is_dir()
-    assert len(git(path, "log", "--format=%h")) == 1
+    assert len(git(path, "log", "--format=%h")) == len(tags(__version__))
 
 
 def test_concurrent_runs_share_one_store(tmp_path):
@@ -112,8 +133,8 @@ def test_concurrent_runs_share_one_store(tmp_path):
     ]
     outcomes = [run.communicate(timeout=120) + (run.returncode,) for run in runs]
     assert [code for _, _, code in outcomes] == [0, 0, 0], outcomes
-    assert git(store_path(), "tag") == [__version__]
-    assert len(git(store_path(), "log", "--format=%h")) == 1
+    assert git(store_path(), "tag") == tags(__version__)
+    assert len(git(store_path(), "log", "--format=%h")) == len(tags(__version__))
     for i in range(3):
         assert (tmp_path / f"p{i}" / "README.md").is_file()
 
@@ -123,7 +144,7 @@ def test_a_store_whose_first_git_init_was_interrupted_is_rebuilt():
     (store_path() / ".git").mkdir(parents=True)
     version = ensure_store()
     assert version.tag == __version__
-    assert git(version.path, "tag") == [__version__]
+    assert git(version.path, "tag") == tags(__version__)
 
 
 @pytest.mark.parametrize("content", ["[1, 2]", '{"digest": 1, "tag": ["x"]}', "not json"])
@@ -131,7 +152,7 @@ def test_a_damaged_sync_record_only_means_the_next_run_checks_again(content):
     first = ensure_store()
     (first.path.parent / "store.json").write_text(content)
     assert ensure_store() == first
-    assert len(git(first.path, "log", "--format=%h")) == 1
+    assert len(git(first.path, "log", "--format=%h")) == len(tags(__version__))
 
 
 def test_unusable_mlscaffold_homes_are_one_line(tmp_path, monkeypatch):

@@ -10,13 +10,24 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packaging.version import Version
 from typer.testing import CliRunner
 
 from helpers import TEMPLATE_NAMES, TEMPLATES
-from mlscaffold import store
+from mlscaffold import __version__, store
 from mlscaffold.cli import app
 
 runner = CliRunner()
+
+
+def next_release(version: str) -> str:
+    """The release after ``version`` (its next minor version)."""
+    current = Version(version)
+    return f"{current.major}.{current.minor + 1}.0"
+
+
+# The version of the next template release in these tests: after this mlscaffold's own.
+NEXT = next_release(__version__)
 
 USER_TARGET = "\nfigures-archive:  ## my own target\n\ttar czf figures.tgz reports/figures\n"
 
@@ -36,7 +47,7 @@ def next_templates(tmp_path) -> Path:
     first = changelog.read_text().index("\n## ") + 1
     changelog.write_text(
         changelog.read_text()[:first]
-        + "## 0.2.0\n\n- all templates: CONTRIBUTING.md; .gitignore ignores *.log.\n\n"
+        + f"## {NEXT}\n\n- all templates: CONTRIBUTING.md; .gitignore ignores *.log.\n\n"
         + changelog.read_text()[first:]
     )
     return root
@@ -60,7 +71,7 @@ def user_commits(project: Path, relative: str, text: str) -> None:
     git(project, "commit", "-qam", f"my edit of {relative}")
 
 
-def publish(templates: Path, version: str = "0.2.0") -> None:
+def publish(templates: Path, version: str = NEXT) -> None:
     """Put a new template version into the store, as a newer mlscaffold would."""
     assert store.ensure_store(bundled=templates, version=version).tag == version
 
@@ -92,7 +103,7 @@ def test_plain_copier_update_brings_changes_and_keeps_edits(tmp_path, next_templ
     assert (project / "CONTRIBUTING.md").read_text().startswith("# Contributing")
     assert (project / ".gitignore").read_text().endswith("# Logs\n*.log\n")
     assert (project / "Makefile").read_text() == makefile + USER_TARGET
-    assert answers(project)["_commit"] == "0.2.0"
+    assert answers(project)["_commit"] == NEXT
 
 
 def test_plain_copier_update_marks_conflicts_inline(tmp_path, next_templates):
@@ -125,7 +136,7 @@ def test_project_under_home_records_a_portable_source(tmp_path, monkeypatch, nex
     assert (project / "CONTRIBUTING.md").is_file()
 
 
-def upgrade_mlscaffold(monkeypatch, templates: Path, version: str = "0.2.0") -> None:
+def upgrade_mlscaffold(monkeypatch, templates: Path, version: str = NEXT) -> None:
     """Make the running mlscaffold bundle ``templates`` as version ``version``."""
     monkeypatch.setattr(store, "templates_root", lambda: templates)
     monkeypatch.setattr(store, "__version__", version)
@@ -151,7 +162,7 @@ def test_mlscaffold_update_reports_changes_and_conflicts(tmp_path, monkeypatch, 
 
     assert result.exit_code == 0, result.output
     report = result.stdout
-    assert f"Updated {project} from template version {first_version} to 0.2.0.\n" in report
+    assert f"Updated {project} from template version {first_version} to {NEXT}.\n" in report
     assert "Changed files (3):" in report
     for name in (".copier-answers.yml", ".gitignore", "CONTRIBUTING.md"):
         assert f"  {name}\n" in report
@@ -260,17 +271,19 @@ def test_update_with_a_damaged_answers_file(tmp_path, content, problem):
 
 
 def test_update_with_nothing_new_does_not_run_copier(tmp_path):
+    """Issue 15: it answers at once, importing neither copier nor pydantic."""
     project = generate(tmp_path)
     code = (
         "import sys\nfrom mlscaffold.cli import app\n"
         f"try:\n    app(['update', {str(project)!r}])\nexcept SystemExit as end:\n"
-        "    print('exit', end.code)\nprint('copier imported:', 'copier' in sys.modules)"
+        "    print('exit', end.code)\n"
+        "print('imported:', sorted({'copier', 'pydantic'} & set(sys.modules)))"
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert completed.stdout.splitlines() == [
         f"Already up to date (template version {answers(project)['_commit']}).",
         "exit 0",
-        "copier imported: False",
+        "imported: []",
     ], completed.stderr
 
 
@@ -315,7 +328,7 @@ def test_the_readme_update_command_asks_nothing_answered(tmp_path, next_template
 
     assert completed.returncode == 0, completed.stderr
     assert (project / "CONTRIBUTING.md").is_file()
-    assert answers(project)["_commit"] == "0.2.0"
+    assert answers(project)["_commit"] == NEXT
     assert answers(project)["template"] == "segmentation"
 
 
@@ -360,15 +373,13 @@ def test_update_shows_the_changelog_entries_it_brings(tmp_path, monkeypatch, nex
         result = runner.invoke(app, ["update", str(project), *args])
         assert result.exit_code == 0, result.output
         assert (
-            "What template version 0.2.0 brings (from CHANGELOG.md):\n"
-            "## 0.2.0\n\n- all templates: CONTRIBUTING.md; .gitignore ignores *.log.\n"
+            f"What template version {NEXT} brings (from CHANGELOG.md):\n"
+            f"## {NEXT}\n\n- all templates: CONTRIBUTING.md; .gitignore ignores *.log.\n"
         ) in result.stderr
-        assert "## 0.1.0" not in result.stderr  # the project has that one already
+        assert f"## {__version__}" not in result.stderr  # the project has that one already
 
 
 def test_the_changelog_has_an_entry_for_this_version():
-    from mlscaffold import __version__
-
     assert f"\n## {__version__}\n" in (TEMPLATES / "CHANGELOG.md").read_text()
 
 
@@ -383,17 +394,17 @@ def test_a_teammate_with_only_the_newer_release_updates_an_old_project(
     monkeypatch.setattr(store, "history_bundle", lambda: history)
     monkeypatch.delenv("MLSCAFFOLD_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "laptop"))
-    store.extend_history(history, TEMPLATES, "0.1.0")  # release N
-    upgrade_mlscaffold(monkeypatch, TEMPLATES, "0.1.0")
+    store.extend_history(history, TEMPLATES, __version__)  # release N
+    upgrade_mlscaffold(monkeypatch, TEMPLATES, __version__)
     project = generate(tmp_path)
-    assert answers(project)["_commit"] == "0.1.0"
+    assert answers(project)["_commit"] == __version__
     assert answers(project)["_src_path"] == "~/.mlscaffold/templates"
     makefile = (project / "Makefile").read_text()
     user_commits(project, "Makefile", makefile + USER_TARGET)
-    store.extend_history(history, next_templates, "0.2.0")  # release N+1: the history grows
+    store.extend_history(history, next_templates, NEXT)  # release N+1: the history grows
 
     monkeypatch.setenv("HOME", str(tmp_path / "teammate"))  # another machine, no store yet
-    upgrade_mlscaffold(monkeypatch, next_templates, "0.2.0")
+    upgrade_mlscaffold(monkeypatch, next_templates, NEXT)
     for update in ("mlscaffold", "copier"):
         if update == "mlscaffold":
             result = runner.invoke(app, ["update", str(project), "-q"])
@@ -406,4 +417,4 @@ def test_a_teammate_with_only_the_newer_release_updates_an_old_project(
         assert (project / "CONTRIBUTING.md").is_file()
         assert (project / ".gitignore").read_text().endswith("*.log\n")
         assert (project / "Makefile").read_text() == makefile + USER_TARGET
-        assert answers(project)["_commit"] == "0.2.0"
+        assert answers(project)["_commit"] == NEXT

@@ -16,8 +16,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packaging.version import Version
 
 from helpers import ROOT, TEMPLATE_NAMES, run_in_project
+from mlscaffold import __version__
+from mlscaffold.store import released_versions
 
 pytestmark = pytest.mark.slow
 
@@ -77,8 +80,6 @@ def release(repo: Path, version: str, previous: Path | None = None) -> Path:
             )
         else:
             shutil.copy2(source / part, repo / part)
-    if previous is None:
-        shutil.rmtree(repo / "src" / "mlscaffold" / "history", ignore_errors=True)
     init = repo / "src" / "mlscaffold" / "__init__.py"
     init.write_text(re.sub(r'__version__ = ".*"', f'__version__ = "{version}"', init.read_text()))
     changelog = repo / "project-templates" / "CHANGELOG.md"
@@ -108,12 +109,23 @@ def fresh_venv(path: Path, wheel: Path) -> Path:
     return path / "bin"
 
 
+def next_release(version: str) -> str:
+    current = Version(version)
+    return f"{current.major}.{current.minor + 1}.0"
+
+
 def test_a_teammate_with_only_the_next_release_updates_a_project_of_the_previous(tmp_path):
     """Release N makes a project on one machine; on another, with a fresh store and only
     release N+1 installed (a template adds a file and edits another), both `mlscaffold update`
-    and plain `copier update` bring N+1 in and keep the user's edits, offline."""
+    and plain `copier update` bring N+1 in and keep the user's edits, offline.
+
+    N and N+1 are released from this checkout, with the history it carries, as versions after
+    every real one."""
+    released = released_versions()
+    version_n = next_release(max(Version(v) for v in [*released, __version__]).public)
+    version_n1 = next_release(version_n)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MLSCAFFOLD_HOME")}
-    old = fresh_venv(tmp_path / "venv-n", release(tmp_path / "release-n", "0.1.0"))
+    old = fresh_venv(tmp_path / "venv-n", release(tmp_path / "release-n", version_n))
     laptop = {**env, "HOME": str(tmp_path / "laptop")}
     made = subprocess.run([str(old / "mlscaffold"), "new", "segmentation", "project", "-y", "-q"],
                           cwd=tmp_path, env=laptop, capture_output=True, text=True)  # fmt: skip
@@ -130,7 +142,7 @@ def test_a_teammate_with_only_the_next_release_updates_a_project_of_the_previous
         (templates / template / "CONTRIBUTING.md").write_text("# Contributing\n")
     gitignore = templates / "_shared" / "gitignore.jinja"
     gitignore.write_text(gitignore.read_text() + "\n# Logs\n*.log\n")
-    new = fresh_venv(tmp_path / "venv-n1", release(next_repo, "0.2.0", tmp_path / "release-n"))
+    new = fresh_venv(tmp_path / "venv-n1", release(next_repo, version_n1, tmp_path / "release-n"))
 
     teammate = {**env, "HOME": str(tmp_path / "teammate")}  # another machine: no store yet
     for command in ([str(new / "mlscaffold"), "update", "-q"],
@@ -145,4 +157,7 @@ def test_a_teammate_with_only_the_next_release_updates_a_project_of_the_previous
         assert (project / ".gitignore").read_text().endswith("*.log\n")
         assert "mine:  ## my own target" in (project / "Makefile").read_text()
         answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-        assert answers["_commit"] == "0.2.0"
+        assert answers["_commit"] == version_n1
+    store = tmp_path / "teammate" / ".mlscaffold" / "templates"
+    tags = subprocess.run(["git", "tag"], cwd=store, capture_output=True, text=True).stdout
+    assert sorted(tags.split(), key=Version) == [*released, version_n, version_n1]

@@ -5,4 +5,4 @@ index belongs to an unrelated project); imported and run as ``mlscaffold``.
 """
 
 # The one place the version is defined: the build reads it from here (pyproject.toml).
-__version__ = "0.1.0"
+__version__ = "0.2.0"

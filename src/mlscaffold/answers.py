@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from mlscaffold.catalog import TEMPLATE_QUESTION, Question, Template, refusal
+from mlscaffold.copierload import compiled_once
 from mlscaffold.errors import MlscaffoldError
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -199,7 +200,7 @@ def copier_call(version: str | None = None) -> Iterator[None]:
     with (
         contextlib.redirect_stderr(notes),  # type: ignore[type-var]
         contextlib.redirect_stdout(notes),  # type: ignore[type-var]
-        _strings_compiled_once(),
+        compiled_once(),
     ):
         try:
             yield
@@ -210,33 +211,6 @@ def copier_call(version: str | None = None) -> Iterator[None]:
             if message.startswith(("Validation error for question", "Invalid choice for")):
                 raise MlscaffoldError(message) from None
             raise
-
-
-@contextlib.contextmanager
-def _strings_compiled_once() -> Iterator[None]:
-    """copier renders every path part, answer, default, validator and condition through
-    ``from_string``, which compiles it anew: about 500 compilations of some 135 distinct
-    strings for one project, a fifth of `new`. Here copier's Jinja environment keeps each
-    compiled string for the rest of the call (a compiled Jinja template renders any context;
-    it holds no state between renders)."""
-    import copier._main as copier_main
-
-    original = copier_main.SandboxedEnvironment
-
-    class Environment(original):  # type: ignore[misc,valid-type]
-        def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
-            if not isinstance(source, str) or globals is not None or template_class is not None:
-                return super().from_string(source, globals, template_class)
-            compiled = self.__dict__.setdefault("_compiled_strings", {})
-            if source not in compiled:
-                compiled[source] = super().from_string(source)
-            return compiled[source]
-
-    copier_main.SandboxedEnvironment = Environment
-    try:
-        yield
-    finally:
-        copier_main.SandboxedEnvironment = original
 
 
 @contextlib.contextmanager

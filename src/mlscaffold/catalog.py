@@ -186,9 +186,12 @@ class _Renderer:
     def __init__(self) -> None:
         import jinja2
 
+        from mlscaffold.copierload import caching_environment
+
         # copier renders with these filters (regex_replace, strftime, ...) and a loader rooted
-        # at the template root (defaults import a template's _meta.jinja); so must we.
-        self.env = jinja2.Environment(
+        # at the template root (defaults import a template's _meta.jinja); so must we. What
+        # Jinja compiles is kept for the next run, as for copier's renders.
+        self.env = caching_environment(jinja2.Environment)(
             loader=jinja2.FileSystemLoader(templates_root()),
             extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,9 +33,53 @@ class _PlainValue:
 _PLAIN = {bool: _PlainValue(bool), str: _PlainValue(str)}
 
 
+class _PlainStrings:
+    """A repeatable string option (``--data``): the strings given, as a list."""
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        return value if value is None else [str(item) for item in value]
+
+
+class _PlainPath:
+    """A path: ``Path(value)`` when typer's checks (file or folder, readable...) pass, as
+    typer's coercion gives; otherwise typer's coercion, built then, reports what fails. So no
+    pydantic for a path that is fine."""
+
+    def __init__(self, descriptor: Any) -> None:
+        self.descriptor = descriptor
+        info = self.info = descriptor.parameter_info
+        self.checked_here = not (
+            info.exists or info.resolve_path or info.allow_dash or info.path_type is not None
+        )
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None:
+            return None
+        if self.checked_here and self._passes(value):
+            return Path(value)
+        from typer._coercion import build_runtime_param
+
+        return build_runtime_param(self.descriptor).coerce(value, param=param, ctx=ctx)
+
+    def _passes(self, value: Any) -> bool:
+        """What typer's coercion checks of a path that need not exist."""
+        info = self.info
+        try:
+            mode = os.stat(value).st_mode
+        except (OSError, ValueError):
+            return True  # typer takes it as it is
+        return not (
+            (not info.file_okay and stat.S_ISREG(mode))
+            or (not info.dir_okay and stat.S_ISDIR(mode))
+            or (info.readable and not os.access(value, os.R_OK))
+            or (info.writable and not os.access(value, os.W_OK))
+        )
+
+
 class _FlagsWithoutTypes:
     """Help that shows no ``<bool>`` after flags (``--force``, ``--help``): they take no value.
-    Flags and single strings are taken as they are, without pydantic (`_PlainValue`)."""
+    Flags, strings and paths are taken as they are, without pydantic (`_PlainValue`,
+    `_PlainStrings`, `_PlainPath`)."""
 
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)  # type: ignore[misc]
@@ -41,8 +87,15 @@ class _FlagsWithoutTypes:
             if getattr(param, "is_flag", False) and param.metavar is None:
                 param.metavar = ""
             descriptor = getattr(param, "type_descriptor", None)
-            plain = _PLAIN.get(getattr(descriptor, "annotation", None))
-            if plain and not param.multiple and getattr(param, "_runtime_param", 0) is None:
+            if descriptor is None or getattr(param, "_runtime_param", 0) is not None:
+                continue
+            annotation = descriptor.annotation
+            if param.multiple:
+                if annotation == list[str]:
+                    param._runtime_param = _PlainStrings()
+            elif annotation is Path:
+                param._runtime_param = _PlainPath(descriptor)
+            elif plain := _PLAIN.get(annotation):
                 param._runtime_param = plain
         return params
 

@@ -25,6 +25,7 @@ from mlscaffold.answers import (
     record_source,
 )
 from mlscaffold.catalog import TEMPLATE_QUESTION, Template, get_template, refusal
+from mlscaffold.copierload import import_copier
 from mlscaffold.errors import MlscaffoldError, os_errors
 from mlscaffold.gitutil import git, identity, require_git
 from mlscaffold.staging import is_staging, locked_folder, remove_stale, staging_folder
@@ -69,7 +70,8 @@ def new_project(
     store = ensure_store()
     answers[TEMPLATE_QUESTION] = template.name
 
-    from copier import run_copy  # imported here: `mlscaffold --help` must stay instant
+    # Imported here (`mlscaffold --help` must stay instant), without its prompt libraries.
+    run_copy = import_copier().run_copy
 
     cwd = Path.cwd()
     user = identity(_existing_ancestor(target or cwd))

@@ -138,9 +138,9 @@ def _sync(bundled: Path, store: Path, version: str, history: Path | None = None)
     if released := _released_as(store, version):
         return released
     has_head = git(store, "rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode == 0
-    if not has_head and has_revision(store, version):
+    if not has_head and (base := _newest_release(store, version)):
         # A fresh store filled from the history: new content continues the released line.
-        git(store, "reset", "--quiet", "--soft", version)
+        git(store, "reset", "--quiet", "--soft", base)
         has_head = True
     changed = not has_head or git(store, "diff", "--cached", "--quiet", check=False).returncode
     if not changed and (current := _tags_at_head(store)):
@@ -155,6 +155,41 @@ def _sync(bundled: Path, store: Path, version: str, history: Path | None = None)
         )
     git(store, "-c", "tag.gpgsign=false", "tag", tag, env=TOOL_IDENTITY)
     return tag
+
+
+def _newest_release(store: Path, version: str) -> str | None:
+    """The tag new content of ``version`` follows in a fresh store: ``version`` itself if the
+    history has it, else the newest released version before it (None in an empty store)."""
+    from packaging.version import InvalidVersion, Version
+
+    if has_revision(store, version):
+        return version
+    try:
+        limit = Version(version)
+    except InvalidVersion:
+        limit = None
+    released = []
+    for tag in git(store, "tag", "--list").stdout.split():
+        try:
+            parsed = Version(tag)
+        except InvalidVersion:
+            continue
+        if limit is None or parsed < limit:
+            released.append((parsed, tag))
+    return max(released)[1] if released else None
+
+
+def released_versions(bundle: Path | None = None) -> list[str]:
+    """The versions the history bundle holds (oldest first): every release before this one
+    and, in a released mlscaffold, this one."""
+    from packaging.version import Version
+
+    bundle = bundle or history_bundle()
+    if bundle is None:
+        return []
+    heads = git(bundle.parent, "bundle", "list-heads", str(bundle)).stdout.split()
+    tags = [ref.removeprefix("refs/tags/") for ref in heads if ref.startswith("refs/tags/")]
+    return sorted(tags, key=Version)
 
 
 def _released_as(store: Path, version: str) -> str | None:

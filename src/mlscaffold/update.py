@@ -11,6 +11,7 @@ from typing import Any
 from mlscaffold.answers import ANSWERS_FILE, copier_call, prepare, read_project_answers
 from mlscaffold.catalog import TEMPLATE_QUESTION, get_template
 from mlscaffold.changelog import CHANGELOG, entries_between
+from mlscaffold.copierload import import_copier
 from mlscaffold.errors import MlscaffoldError
 from mlscaffold.gitutil import dirty_files, git, is_repository_root
 from mlscaffold.store import StoreVersion, ensure_store, fetch_history, has_revision
@@ -75,7 +76,8 @@ def update_project(
         log.info(f"What template version {store.tag} brings (from {CHANGELOG}):")
         log.info("\n\n".join(notes))
 
-    from copier import run_update  # imported here: `mlscaffold --help` must stay instant
+    # Imported here (`mlscaffold --help` must stay instant), without its prompt libraries.
+    run_update = import_copier().run_update
 
     with copier_call():
         run_update(
