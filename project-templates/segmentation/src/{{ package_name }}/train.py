@@ -295,6 +295,21 @@ def paired(weakest: dict[int, np.ndarray], a: int, b: int, seed: int) -> dict:
     return {"difference": float(difference.mean()), "low": low, "high": high}
 
 
+def as_stable(best: int, k: int, tied: list[int], margin: float) -> str:
+    """The end of the reason: which k are shown to be as stable as the best, and the choice."""
+    others = sorted(i for i in tied if i != best)
+    if not others:
+        return (
+            f": none is shown to be as stable (each interval reaches below -{margin:g}), so "
+            f"k={k} is chosen"
+        )
+    verb = "is" if len(others) == 1 else "are"
+    shown = f": {listed(others)} {verb} as stable as it (the lower bound is above -{margin:g})"
+    if k == best:
+        return f"{shown}, and k={k} itself has more segments, so it is chosen"
+    return f"{shown}, and the largest, k={k}, is chosen: more segments, no shown loss of stability"
+
+
 def choose_k(
     scores: pd.DataFrame, params: Params, weakest: dict[int, np.ndarray]
 ) -> tuple[int, str, dict[int, dict]]:
@@ -353,14 +368,7 @@ def choose_k(
         f"{pool.loc[best, 'min_jaccard']:.2f}); on the same {draws}, the difference of each "
         f"other k from it (paired 95% interval) is "
         + "; ".join(against(i) for i in others)
-        + (
-            f": {listed(sorted(tied))} are as stable as it (the interval's lower bound is above "
-            f"-{params.jaccard_margin:g}), and the largest, k={k}, is chosen (more segments "
-            "at no shown loss of stability)"
-            if len(tied) > 1
-            else f": none is shown to be as stable (each interval reaches below "
-            f"-{params.jaccard_margin:g}), so k={k} is chosen"
-        )
+        + as_stable(best, k, tied, params.jaccard_margin)
         if others
         else f"k={best} is the only one"
     )
