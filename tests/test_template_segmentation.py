@@ -41,7 +41,7 @@ SHA256 = {
 
 COMMON_MODULES = [
     "__init__", "__main__", "app", "cli", "config", "data", "evaluate", "features", "fetch",
-    "personas", "plots", "readme", "report", "runtime", "showcase", "train",
+    "personas", "pipeline", "plots", "readme", "report", "runtime", "showcase", "train",
 ]  # fmt: skip
 RULES_MODULE = {"credit-card": "credit_card", "wholesale": "wholesale"}
 TESTS = [
@@ -132,7 +132,8 @@ from {PACKAGE}.config import Params, Paths
 paths = Paths()
 params = Params()
 table = train.read_table(paths.customers)
-for change in ({{"seed": 7}}, {{"stability_resamples": 2 * params.stability_resamples}}):
+# Seed 0 is the one on which an earlier rule (ranking unpaired lower bounds) moved to k=4.
+for change in ({{"seed": 0}}, {{"stability_resamples": 2 * params.stability_resamples}}):
     other = dataclasses.replace(params, **change)
     print(train.fit(table, other, progress=lambda line: None).k)
 """
@@ -180,15 +181,18 @@ def test_pipeline_on_the_real_data(render, dataset):
     growth_rules = [rule for rule in metrics["persona_rules"]["actions"] if "(growth" in rule]
     if dataset == "credit-card":  # the issue's bar: 4-8 actionable segments on this data
         assert metrics["in_business_range"] and 4 <= chosen <= 8
+        assert set(metrics["stability"]["by_seed"].values()) == {chosen}  # each seed alone
     else:  # 440 clients do not support 4-8 stable segments; the reason says so with numbers
         assert not metrics["in_business_range"]
         assert "the data supports fewer segments" in metrics["reason"]
         assert "k=4: weakest Jaccard" in metrics["reason"]
+    replication = metrics["replication"]
+    assert replication["min_ari"] <= replication["mean_ari"] <= replication["max_ari"]
     assert len(metrics["segments"]) == chosen
     assert sum(row["customers"] for row in metrics["segments"]) == rows
     for row in metrics["segments"]:
         assert row["share"] >= limits["min_share"] and row["jaccard"] >= limits["min_jaccard"]
-        assert row["share_low"] <= row["share"] <= row["share_high"]
+        assert row["share_min"] <= row["share"] <= row["share_max"]
         assert row["name"] and row["actions"]
         words_hold(row, metrics)
         growth = [rule.split(": ", 1)[1].split(" (growth")[0] for rule in growth_rules]
@@ -200,8 +204,12 @@ def test_pipeline_on_the_real_data(render, dataset):
     assert sil["low"] <= sil["value"] <= sil["high"]
     for name in ["k_selection", "pca", "profiles"]:
         assert (project / "reports" / "figures" / f"{name}.png").stat().st_size > 10_000
-    segments = (project / "reports" / "segments.csv").read_text().splitlines()
+    # Per-customer rows stay with the (uncommitted) data; reports/ holds aggregates only.
+    segments = (project / "data" / "processed" / "segments.csv").read_text().splitlines()
     assert len(segments) == rows + 1
+    assert sorted(path.name for path in (project / "reports").glob("*.csv")) == [
+        "segment_profiles.csv"
+    ]
 
     readme = (project / "README.md").read_text()
     results = readme.split("<!-- results:start -->")[1].split("<!-- results:end -->")[0]

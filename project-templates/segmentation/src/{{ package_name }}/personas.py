@@ -39,7 +39,8 @@ class Signal:
 
 @dataclass(frozen=True)
 class Rule:
-    """``text`` applies to a segment whose median ``column`` satisfies ``op`` ``value``."""
+    """``text`` applies to a segment whose median ``column`` satisfies ``op`` ``value`` (and
+    stays below ``below`` when given, so that two rules on one column can exclude each other)."""
 
     column: str
     op: str
@@ -47,13 +48,19 @@ class Rule:
     text: str
     growth: bool = False
     """An action that asks for more spending or credit: never for a segment at risk."""
+    below: float | None = None
 
     def applies(self, medians: pd.Series) -> bool:
         median = medians.get(self.column, np.nan)
-        return bool(pd.notna(median) and OPERATORS[self.op](median, self.value))
+        return bool(
+            pd.notna(median)
+            and OPERATORS[self.op](median, self.value)
+            and (self.below is None or median < self.below)
+        )
 
     def describe(self) -> str:
-        return f"{self.column} median {self.op} {self.value:g}: {self.text}"
+        upper = f" and < {self.below:g}" if self.below is not None else ""
+        return f"{self.column} median {self.op} {self.value:g}{upper}: {self.text}"
 
 
 def rank_profile(derived: pd.DataFrame, segments: np.ndarray, columns: list[str]) -> pd.DataFrame:

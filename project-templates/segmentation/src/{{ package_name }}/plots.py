@@ -10,8 +10,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency. Ordered so that the
-# first segments get the most different hues (no two blues or two oranges among the first four).
-OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#000000", "#F0E442"]
+# first five segments get five different hues (one blue, vermillion fifth), blue and yellow last.
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2", "#F0E442", "#000000"]
 BLUE, VERMILLION, GREEN = "#0072B2", "#D55E00", "#009E73"
 DIVERGING = "RdBu_r"  # blue = below average, red = above; readable with red-green deficiency
 
@@ -95,19 +95,26 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
         ax.grid(alpha=0.3)
     sil = axes[0]
     with_interval(sil, scores, "silhouette")
+    sil.axhline(0.25, color="grey", linestyle=":", label="0.25: weak structure below")
+    # From 0: a difference of a few hundredths must look as small as it is.
+    sil.set_ylim(0, max(0.5, float(scores["silhouette_high"].max()) + 0.05))
     sil.set_title(f"Silhouette, all customers (95% interval); best k = {preferred}", fontsize=10)
+    sil.legend(fontsize=8, loc="upper right")
     r2 = axes[1]
     r2.plot(ks, scores["r2"], marker="o", color=BLUE, label="the data")
+    tested = scores.dropna(subset=["r2_shuffled_max"])
     r2.plot(
-        ks,
-        scores["r2_shuffled_max"],
+        tested.index,
+        tested["r2_shuffled_max"],
         marker="x",
+        markersize=9,
         color="grey",
-        linestyle=":",
-        label="column-permuted copies (max)",
+        linestyle="none",
+        label="column-permuted copies (max), at the k tested",
     )
+    r2.set_ylim(0, 1)
     r2.set_title("Variance explained by the segments vs no structure", fontsize=10)
-    r2.legend(fontsize=8, loc="lower right")
+    r2.legend(fontsize=8, loc="upper left")
     measured = scores.dropna(subset=["min_jaccard"])
     stab = axes[2]
     with_interval(stab, measured, "stability", label="adjusted Rand index (95% interval)")
@@ -148,30 +155,54 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
 
 
 def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
-    """Customers on the first two principal components, coloured by segment."""
-    figure = Figure(figsize=(7.5, 6), layout="constrained")
-    ax = figure.subplots()
+    """Customers on the first two principal components: all segments in one panel (the smallest
+    drawn last, on top), then one panel per segment over everyone in grey, so a segment that
+    others cover is still seen whole."""
     ids = sorted(segments["segment"].unique())
-    for segment, colour in zip(ids, segment_colours(len(ids)), strict=True):
+    colours = dict(zip(ids, segment_colours(len(ids)), strict=True))
+    sizes = segments["segment"].value_counts()
+    columns = 3
+    rows = -(-(len(ids) + 1) // columns)
+    figure = Figure(figsize=(11, 3.6 * rows + 0.6), layout="constrained")
+    axes = figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
+    overview = axes[0]
+    for segment in sorted(ids, key=lambda s: -sizes[s]):
         points = segments[segments["segment"] == segment]
-        ax.scatter(
+        overview.scatter(
             points["pc1"],
             points["pc2"],
-            s=6,
+            s=4,
             alpha=0.5,
-            color=colour,
+            color=colours[segment],
             linewidths=0,
-            label=f"segment {segment} ({len(points):,})",
+            label=f"{segment} ({len(points):,})",
         )
-    ax.set_xlabel(f"PC1 ({explained[0]:.1%} of variance)")
-    ax.set_ylabel(f"PC2 ({explained[1]:.1%} of variance)")
-    ax.set_title(
-        f"Segments on the first two principal components ({sum(explained):.1%} of variance)"
-    )
-    legend = ax.legend(markerscale=3, fontsize=8, loc="best")
+    overview.set_title("All segments (smallest on top)", fontsize=10)
+    legend = overview.legend(markerscale=3, fontsize=7, loc="best", title="segment", ncol=2)
     for handle in legend.legend_handles:
         handle.set_alpha(1)
-    ax.grid(alpha=0.3)
+    for ax, segment in zip(axes[1:], ids, strict=False):
+        ax.scatter(segments["pc1"], segments["pc2"], s=3, color="#DDDDDD", linewidths=0)
+        points = segments[segments["segment"] == segment]
+        ax.scatter(
+            points["pc1"], points["pc2"], s=4, alpha=0.6, color=colours[segment], linewidths=0
+        )
+        ax.set_title(f"Segment {segment}: {len(points):,} customers", fontsize=10)
+    shown = len(ids) + 1
+    for ax in axes[shown:]:
+        ax.set_visible(False)
+    for ax in axes:
+        ax.grid(alpha=0.3)
+    for ax in axes[max(shown - columns, 0) : shown]:  # the lowest panel of each column
+        ax.xaxis.set_tick_params(labelbottom=True)
+        ax.set_xlabel(f"PC1 ({explained[0]:.1%} of variance)")
+    for ax in axes[::columns]:
+        ax.set_ylabel(f"PC2 ({explained[1]:.1%})")
+    figure.suptitle(
+        f"Segments on the first two principal components ({sum(explained):.1%} of the variance;"
+        " segments that overlap here can be apart in the other dimensions)",
+        fontsize=11,
+    )
     return figure
 
 
@@ -193,10 +224,17 @@ def profile_heatmap(
     ranks: pd.DataFrame, medians: pd.DataFrame, profile: list, segments: list[dict]
 ) -> Figure:
     """Each segment against everyone: colour = its customers' mean percentile among all
-    customers (50 = typical), text = the segment median in original units."""
-    columns = [column for column, _, _ in profile]
-    labels = [label for _, label, _ in profile]
+    customers (50 = typical), text = the segment median in original units. A feature with the
+    same median in every segment is left out and named under the figure."""
     kinds = dict((column, kind) for column, _, kind in profile)
+    constant = [
+        (column, label)
+        for column, label, _ in profile
+        if medians[column].nunique(dropna=False) == 1
+    ]
+    kept = [item for item in profile if item[0] not in dict(constant)]
+    columns = [column for column, _, _ in kept]
+    labels = [label for _, label, _ in kept]
     everyone = pd.DataFrame(50.0, index=["all"], columns=columns)
     values = pd.concat([ranks[columns], everyone])
     names = {row["segment"]: row["name"] for row in segments}
@@ -225,4 +263,18 @@ def profile_heatmap(
         "mean percentile of the segment's customers\n(50 = typical; red above, blue below)"
     )
     ax.set_title("Segment profiles: colour ranks the segment against everyone, text is its median")
+    notes = [
+        "Medians and percentiles are over the customers for whom a value is defined "
+        "(a ratio needs its denominator); '-': not defined for the segment's median customer."
+    ]
+    if constant:
+        notes.append(
+            "Not shown, the same median in every segment: "
+            + ", ".join(
+                f"{label} {format_value(medians[column].iloc[0], kinds[column])}"
+                for column, label in constant
+            )
+            + "."
+        )
+    ax.set_xlabel("\n".join(notes), fontsize=8, loc="left")
     return figure

@@ -9,11 +9,15 @@ weakest segment's mean Jaccard, clusterboot style, is at least ``min_jaccard``),
 is at least ``min_stability``.
 
 Stability is pooled over several seeds (``stability_seeds``): each seed fits its own reference
-segmentation (``n_init`` restarts) and its own bootstrap refits, so the choice does not hang on
-one local optimum of K-means. Among the k that pass, the smallest whose weakest segment is
-within noise of the best (its Jaccard lower bound at most half the best k's interval width
-below the best one's) wins: more segments only when they are as stable. Stability is measured
-one k beyond the business range, so a choice at its edge is seen against the next k.
+segmentation (``n_init`` restarts) and its own bootstrap refits. The draws of customers are the
+same for every k, so two k are compared *paired*: the difference of their weakest segment's
+Jaccard on each draw, with a 95% interval. Among the k that pass, the largest k that is shown
+to be as stable as the most stable one is chosen: the lower bound of its paired interval is
+above -``jaccard_margin`` (non-inferiority). More segments are taken only when the draws show
+that they cost at most that margin of stability; an interval that covers 0 only because it is
+wide is not enough. Each seed's draws alone are put through the same rule, and the chosen k is
+replicated on split halves of the customers; both are reported.
+Stability is measured one k beyond the business range, so a choice at its edge is compared.
 """
 
 from __future__ import annotations
@@ -28,7 +32,6 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, davies_bouldin_score
-from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
@@ -52,7 +55,11 @@ class Segmenter:
     preferred_k: int
     """The highest silhouette over the whole search range (context, not the choice)."""
     clusters: pd.DataFrame
-    """Per segment of the chosen k (0-based): mean bootstrap Jaccard, share interval."""
+    """Per segment of the chosen k (0-based), over the model seed's bootstrap refits: mean
+    Jaccard, lowest and highest share of customers."""
+    checks: dict
+    """``by_seed``: the k each stability seed chooses alone; ``split_half``: the adjusted Rand
+    index of every split-half replication of the chosen k."""
 
 
 @dataclass
@@ -134,11 +141,12 @@ def bootstrap(
     """Refit K-means on bootstrap resamples and compare with ``labels`` (clusterboot).
 
     Jaccard is computed on the distinct customers of each resample, between a reference
-    segment and the resampled segment that matches it best. The resample count changes only
-    how many draws are added: resample r is the same draw whatever the total.
+    segment and the resampled segment that matches it best. Resample r is the same draw of
+    customers for every k and whatever the total count, so two k are compared on the same
+    draws (paired) and more resamples only add draws.
     """
     seed = params.seed if seed is None else seed
-    rng = np.random.default_rng(seed + k)
+    rng = np.random.default_rng(seed)  # no k in it: every k sees the same draws (paired)
     count = params.stability_resamples
     ari, jaccard, shares = np.empty(count), np.empty((count, k)), np.empty((count, k))
     for resample in range(count):
@@ -170,21 +178,43 @@ def pooled(points: np.ndarray, labels: np.ndarray, k: int, params: Params) -> li
     return runs
 
 
-def shuffled_r2(points: np.ndarray, params: Params) -> dict[int, np.ndarray]:
-    """Share of variance K-means explains on column-permuted copies of the data, per k.
+def shuffled_r2(points: np.ndarray, params: Params, ks: list[int]) -> dict[int, np.ndarray]:
+    """Share of variance K-means explains on column-permuted copies of the data, per k in ``ks``
+    (the pipeline tests the chosen k: with full restarts on every copy, every k would cost
+    about as much as the stability search).
 
     Permuting each column on its own keeps every column's distribution and removes any
-    relation between columns: what K-means finds there is the structure of no structure.
+    relation between columns: what K-means finds there is the structure of no structure. Each
+    copy is fitted exactly as the data is (``n_init`` restarts), so neither side gets more
+    chances at a good optimum.
     """
     rng = np.random.default_rng(params.seed)
-    results = {k: np.empty(params.permutations) for k in params.k_values}
+    results = {k: np.empty(params.permutations) for k in ks}
     for copy in range(params.permutations):
         shuffled = np.column_stack([rng.permutation(column) for column in points.T])
         total = ((shuffled - shuffled.mean(axis=0)) ** 2).sum()
-        for k in params.k_values:
-            fitted = KMeans(n_clusters=k, n_init=1, random_state=params.seed + copy).fit(shuffled)
+        for k in ks:
+            fitted = kmeans(k, params, seed=params.seed + copy).fit(shuffled)
             results[k][copy] = 1 - fitted.inertia_ / total
     return results
+
+
+def split_half(points: np.ndarray, k: int, params: Params) -> np.ndarray:
+    """Replication on new customers: split them in two halves at random, fit K-means on each,
+    and compare the segments of half B with the ones half A's model gives them (adjusted Rand
+    index), both ways, for ``params.split_halves`` random splits. Unlike the bootstrap, the
+    refit never sees the customers it is judged on."""
+    rng = np.random.default_rng(params.seed)
+    values = []
+    for split in range(params.split_halves):
+        order = rng.permutation(len(points))
+        halves = order[: len(points) // 2], order[len(points) // 2 :]
+        models = [kmeans(k, params, seed=params.seed + split).fit(points[h]) for h in halves]
+        for this, other in ((0, 1), (1, 0)):
+            own = models[this].labels_
+            predicted = models[other].predict(points[halves[this]])
+            values.append(adjusted_rand_score(own, predicted))
+    return np.array(values)
 
 
 def score_k(
@@ -229,15 +259,16 @@ def stability_scores(runs: list[Stability], params: Params, k: int) -> dict:
     }
 
 
-def mixture_scores(points: np.ndarray, labels: np.ndarray, k: int, params: Params) -> dict:
-    """A Gaussian mixture with ``k`` components on the same points: BIC and agreement."""
-    mixture = GaussianMixture(
-        n_components=k, covariance_type="full", reg_covar=1e-3, random_state=params.seed
-    ).fit(points)
-    return {
-        "gmm_bic": float(mixture.bic(points)),
-        "gmm_agreement": float(adjusted_rand_score(labels, mixture.predict(points))),
-    }
+def ward_labels(points: np.ndarray, ks: list[int]) -> dict[int, np.ndarray]:
+    """Ward's hierarchical clustering on the same points, cut at every k (one tree for all k).
+
+    The other method in the comparison: like K-means it minimises within-segment variance, but
+    greedily and without restarts, so where the two agree the segments do not depend on
+    K-means' random starts."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    tree = linkage(points, method="ward")
+    return {k: fcluster(tree, k, criterion="maxclust") - 1 for k in ks}
 
 
 def passes(row: pd.Series, params: Params) -> bool:
@@ -255,49 +286,101 @@ def listed(ks) -> str:
     return "k=" + (ks[0] if len(ks) == 1 else f"{', '.join(ks[:-1])} and {ks[-1]}")
 
 
-def choose_k(scores: pd.DataFrame, params: Params) -> tuple[int, str]:
-    """The smallest k that passes the constraints and whose weakest segment is within noise of
-    the most stable one's, inside the business range if any k there passes."""
+def paired(weakest: dict[int, np.ndarray], a: int, b: int, seed: int) -> dict:
+    """The weakest segment's Jaccard of k=``a`` minus that of k=``b``, on the same bootstrap
+    draws (resample r of seed s is one draw of customers for every k): the mean difference and
+    its 95% interval (percentile bootstrap over the paired draws)."""
+    difference = weakest[a] - weakest[b]
+    low, high = mean_interval(difference, seed + 100 * a + b)
+    return {"difference": float(difference.mean()), "low": low, "high": high}
+
+
+def as_stable(best: int, k: int, tied: list[int], margin: float) -> str:
+    """The end of the reason: which k are shown to be as stable as the best, and the choice."""
+    others = sorted(i for i in tied if i != best)
+    if not others:
+        return (
+            f": none is shown to be as stable (each interval reaches below -{margin:g}), so "
+            f"k={k} is chosen"
+        )
+    verb = "is" if len(others) == 1 else "are"
+    shown = f": {listed(others)} {verb} as stable as it (the lower bound is above -{margin:g})"
+    if k == best:
+        return f"{shown}, and k={k} itself has more segments, so it is chosen"
+    return f"{shown}, and the largest, k={k}, is chosen: more segments, no shown loss of stability"
+
+
+def choose_k(
+    scores: pd.DataFrame, params: Params, weakest: dict[int, np.ndarray]
+) -> tuple[int, str, dict[int, dict]]:
+    """Among the k that pass the constraints (inside the business range if any k there does):
+    the largest k whose weakest segment is shown to be as stable as the most stable k's, i.e.
+    the lower bound of the paired 95% interval of the difference is above -``jaccard_margin``.
+    A marketing team gets more personas only where the draws show they cost (almost) no
+    stability; a wide interval (few draws) keeps the smaller k.
+
+    ``weakest`` holds, per k, the weakest segment's Jaccard on every shared draw (pooled over
+    seeds, in the same order for every k). Returns k, the reason, and for every measured k its
+    paired difference with the most stable one."""
     measured = scores.dropna(subset=["min_jaccard"])
     ok = measured[measured.apply(passes, axis=1, params=params)]
     business = ok[ok.index.isin(params.segment_values)]
     low, high = params.segments_min, params.segments_max
+    draws = f"{params.stability_seeds} seeds x {params.stability_resamples} resamples"
     constraints = (
         f"every segment at least {params.min_share:.0%} of customers; lower 95% bound of "
         f"the weakest segment's mean bootstrap Jaccard at least {params.min_jaccard:.2f} and "
         f"of the mean adjusted Rand index at least {params.min_stability:.2f}; pooled over "
-        f"{params.stability_seeds} seeds x {params.stability_resamples} resamples"
+        f"{draws}"
     )
     pool = business if not business.empty else ok
+    reference = pool if not pool.empty else measured
+    best = int(reference["min_jaccard"].idxmax())
+    versus = {int(k): paired(weakest, int(k), best, params.seed) for k in measured.index}
     if pool.empty:
-        k = int(measured["min_jaccard"].idxmax())
-        return k, (
-            f"no k meets the constraints ({constraints}); k={k} has the most stable weakest "
-            f"segment (Jaccard {measured.loc[k, 'min_jaccard']:.2f}): read it with caution"
+        return (
+            best,
+            (
+                f"no k meets the constraints ({constraints}); k={best} has the most stable weakest "
+                f"segment (Jaccard {measured.loc[best, 'min_jaccard']:.2f}): read it with caution"
+            ),
+            versus,
         )
-    best = int(pool["min_jaccard_low"].idxmax())
-    # Within noise: a lower bound no further below the best one's than half its interval width.
-    noise = (pool.loc[best, "min_jaccard_high"] - pool.loc[best, "min_jaccard_low"]) / 2
-    close = pool[pool["min_jaccard_low"] >= pool.loc[best, "min_jaccard_low"] - noise]
-    k = int(close.index.min())
+    tied = [int(k) for k in pool.index if versus[int(k)]["low"] >= -params.jaccard_margin]
+    k = max(tied)
     row = scores.loc[k]
     detail = (
         f"weakest segment Jaccard {row['min_jaccard']:.2f} (95% interval "
-        f"{row['min_jaccard_low']:.2f}-{row['min_jaccard_high']:.2f}, "
-        f"{row['min_jaccard_seed_low']:.2f}-{row['min_jaccard_seed_high']:.2f} across seeds), "
-        f"smallest segment {row['min_share']:.1%}, adjusted Rand index {row['stability']:.2f} "
-        f"(95% interval {row['stability_low']:.2f}-{row['stability_high']:.2f})"
+        f"{row['min_jaccard_low']:.2f}-{row['min_jaccard_high']:.2f}; "
+        f"{row['min_jaccard_seed_low']:.2f}-{row['min_jaccard_seed_high']:.2f} from one seed to "
+        f"another), smallest segment {row['min_share']:.1%}, adjusted Rand index "
+        f"{row['stability']:.2f} (95% interval {row['stability_low']:.2f}-"
+        f"{row['stability_high']:.2f})"
     )
-    within = f"k={best} has the most stable weakest segment (lower bound " + (
-        f"{pool.loc[best, 'min_jaccard_low']:.2f}); {listed(close.index)} reach it, "
-        f"and the smallest, k={k}, is chosen"
-        if len(close) > 1
-        else f"{pool.loc[best, 'min_jaccard_low']:.2f}) and no other k reaches it"
+
+    def against(i: int) -> str:
+        v = versus[i]
+        return f"k={i} {v['difference']:+.3f} ({v['low']:+.3f} to {v['high']:+.3f})"
+
+    others = [int(i) for i in pool.index if int(i) != best]
+    comparison = (
+        f"k={best} has the most stable weakest segment (Jaccard "
+        f"{pool.loc[best, 'min_jaccard']:.2f}); on the same {draws}, the difference of each "
+        f"other k from it (paired 95% interval) is "
+        + "; ".join(against(i) for i in others)
+        + as_stable(best, k, tied, params.jaccard_margin)
+        if others
+        else f"k={best} is the only one"
     )
     if not business.empty:
-        return k, (
-            f"of the k from {low} to {high}, {listed(business.index)} meet the constraints "
-            f"({constraints}); {within} ({detail})"
+        return (
+            k,
+            (
+                f"of the k from {low} to {high}, {listed(business.index)} "
+                f"{'meets' if len(business) == 1 else 'meet'} the constraints "
+                f"({constraints}); {comparison} ({detail})"
+            ),
+            versus,
         )
     failing = scores.loc[[i for i in params.segment_values if i in measured.index]]
     why = "; ".join(
@@ -306,40 +389,61 @@ def choose_k(scores: pd.DataFrame, params: Params) -> tuple[int, str]:
         f"ARI lower bound {r['stability_low']:.2f}"
         for i, r in failing.iterrows()
     )
-    return k, (
-        f"no k from {low} to {high} meets the constraints ({constraints}; {why}): the data "
-        f"supports fewer segments: of the k that pass ({listed(ok.index)}), {within} ({detail})"
+    return (
+        k,
+        (
+            f"no k from {low} to {high} meets the constraints ({constraints}; {why}): the data "
+            f"supports fewer segments: of the k that pass ({listed(ok.index)}), {comparison} "
+            f"({detail})"
+        ),
+        versus,
     )
+
+
+def by_seed(scores: pd.DataFrame, params: Params, weakest: dict[int, np.ndarray]) -> list[int]:
+    """The k each stability seed chooses on its own draws alone (same constraints, same rule):
+    a check that the pooled choice does not rest on one seed's K-means optima."""
+    count = params.stability_resamples
+    choices = []
+    for index in range(params.stability_seeds):
+        own = {k: values[index * count : (index + 1) * count] for k, values in weakest.items()}
+        means = pd.Series({k: float(values.mean()) for k, values in own.items()})
+        alone = scores.assign(min_jaccard=means.reindex(scores.index))
+        choices.append(choose_k(alone, params, own)[0])
+    return choices
 
 
 def search(
     points: np.ndarray, params: Params, progress: Callable[[str], object] = print
-) -> tuple[pd.DataFrame, dict[int, np.ndarray], dict[int, Stability]]:
-    """Every score of every k, the structure test, and stability where the choice needs it."""
+) -> tuple[pd.DataFrame, dict[int, np.ndarray], dict[int, Stability], dict[int, np.ndarray]]:
+    """Every score of every k, the structure test, and stability where the choice needs it.
+
+    Returns the scores, the labels per k, the model seed's stability per measured k, and per
+    measured k the weakest segment's Jaccard on every shared draw (pooled over seeds)."""
     if params.k_max >= len(points):
         raise ProjectError(f"k_max={params.k_max} needs more than {len(points)} customers")
     rows, labels = {}, {}
-    progress(f"K-means and exact silhouette for k={params.k_min}..{params.k_max}")
+    progress(f"K-means, Ward and exact silhouettes for k={params.k_min}..{params.k_max}")
+    ward = ward_labels(points, params.k_values)
     pairwise = distances(points)
     for k in params.k_values:
         rows[k], labels[k] = score_k(points, pairwise, k, params)
+        rows[k]["ward_silhouette"] = float(silhouettes(pairwise, ward[k]).mean())
+        rows[k]["ward_agreement"] = float(adjusted_rand_score(labels[k], ward[k]))
     del pairwise
-    progress(f"structure test: {params.permutations} column-permuted copies")
-    for k, values in shuffled_r2(points, params).items():
-        rows[k]["r2_shuffled_mean"] = float(values.mean())
-        rows[k]["r2_shuffled_max"] = float(values.max())
     stabilities: dict[int, Stability] = {}
+    weakest: dict[int, np.ndarray] = {}
 
     def measure(ks: list[int]) -> None:
         for k in ks:
             progress(
                 f"k={k}: {params.stability_seeds} seeds x {params.stability_resamples} bootstrap "
-                "refits, Gaussian mixture"
+                "refits (the same draws for every k)"
             )
             runs = pooled(points, labels[k], k, params)
             stabilities[k] = runs[0]
+            weakest[k] = np.concatenate([run.weakest for run in runs])
             rows[k].update(stability_scores(runs, params, k))
-            rows[k].update(mixture_scores(points, labels[k], k, params))
 
     # One k beyond the business range (when searched), so a choice at its edge is compared.
     measure([k for k in params.k_values if params.segments_min <= k <= params.segments_max + 1])
@@ -347,7 +451,7 @@ def search(
     measured = scores.dropna(subset=["min_jaccard"])
     if not measured.apply(passes, axis=1, params=params).any():
         measure([k for k in params.k_values if k not in stabilities])
-    return pd.DataFrame(list(rows.values())).set_index("k"), labels, stabilities
+    return pd.DataFrame(list(rows.values())).set_index("k"), labels, stabilities, weakest
 
 
 def fit(
@@ -357,21 +461,41 @@ def fit(
     with threadpool_limits(limits=params.threads):
         space = features.build_space()
         points = space.fit_transform(table[data.FEATURES])
-        scores, _, stabilities = search(points, params, progress)
-        k, reason = choose_k(scores, params)
+        scores, _, stabilities, weakest = search(points, params, progress)
+        k, reason, versus = choose_k(scores, params, weakest)
+        seeds_alone = by_seed(scores, params, weakest)
+        preferred = int(scores["silhouette"].idxmax())
+        progress(
+            f"structure test at k={k}: {params.permutations} column-permuted copies, "
+            f"{params.n_init} restarts each"
+        )
+        for other, values in shuffled_r2(points, params, [k]).items():
+            scores.loc[other, "r2_shuffled_mean"] = float(values.mean())
+            scores.loc[other, "r2_shuffled_max"] = float(values.max())
+        progress(f"k={k}: split-half replication, {params.split_halves} random splits")
+        replication = split_half(points, k, params)
         final = ordered_kmeans(points, k, params)
         pca = PCA(n_components=2, random_state=params.seed).fit(points)
+    for other, comparison in versus.items():
+        scores.loc[other, ["versus_best", "versus_best_low", "versus_best_high"]] = [
+            comparison["difference"],
+            comparison["low"],
+            comparison["high"],
+        ]
     stability = stabilities[k]
     clusters = pd.DataFrame(
         {
             "jaccard": stability.jaccard.mean(axis=0),
-            "share_low": np.quantile(stability.shares, 0.025, axis=0),
-            "share_high": np.quantile(stability.shares, 0.975, axis=0),
+            "share_min": stability.shares.min(axis=0),
+            "share_max": stability.shares.max(axis=0),
         }
     )
-    preferred = int(scores["silhouette"].idxmax())
+    checks = {
+        "by_seed": dict(zip(map(str, seeds(params)), seeds_alone, strict=True)),
+        "split_half": [float(value) for value in replication],
+    }
     model = Pipeline([("space", space), ("kmeans", final)])
-    return Segmenter(model, pca, scores, k, reason, preferred, clusters)
+    return Segmenter(model, pca, scores, k, reason, preferred, clusters, checks)
 
 
 def save(segmenter: Segmenter, model_path: Path, search_path: Path) -> None:
@@ -386,6 +510,7 @@ def save(segmenter: Segmenter, model_path: Path, search_path: Path) -> None:
         "preferred_k": segmenter.preferred_k,
         "scores": json.loads(segmenter.scores.reset_index().to_json(orient="records")),
         "clusters": segmenter.clusters.to_dict(orient="list"),
+        "checks": segmenter.checks,
     }
     search_path.write_text(json.dumps(search, indent=2) + "\n", encoding="utf-8")
 
@@ -409,6 +534,7 @@ def load(model_path: Path, search_path: Path) -> Segmenter:
         search["reason"],
         search["preferred_k"],
         pd.DataFrame(search["clusters"]),
+        search["checks"],
     )
 
 
