@@ -185,7 +185,8 @@ def subgroup(table: pd.DataFrame, blocks: list[dict], tests: tuple[str, ...]) ->
 
 def answer_spread(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, list[float]]:
     """The quartiles of the answered values of every number feature: the app scores a number
-    left unanswered at these and at the median, and keeps the highest risk. Uses no target."""
+    left unanswered at these and at the median to show the range of its probability. Uses no
+    target."""
     spread = {}
     for column in plan.features:
         if not data.BY_NAME[column].binary:

@@ -340,8 +340,9 @@ def missingness_line(metrics: dict) -> str:
             f"{ci(scores['answered_only'])}"
         )
     return text + (
-        ". The app scores a question left unanswered at several answers and keeps the highest "
-        "risk (see the App section)."
+        ". The app's probability fills an unanswered question with the median the same way, and "
+        "shows beside it the range over the answers the patient could have given (see the App "
+        "section)."
     )
 
 
