@@ -244,9 +244,10 @@ def _count(part: str, y: np.ndarray, flags: np.ndarray) -> int:
 
 def screening(result: CVResult, test_share: float) -> dict[str, dict[str, float]]:
     """Sensitivity, specificity, PPV, NPV and share flagged of the nested procedure: every
-    outer fold flags its held-out patients at its own threshold; pooled over the folds, with a
-    corrected fold-spread interval (stats.corrected_ratio), which includes the threshold's own
-    variation from fold to fold."""
+    outer fold flags its held-out patients at its own threshold; pooled over the folds, with an
+    interval (stats.corrected_ratio) that includes the threshold's own variation from fold to
+    fold and the sampling variation of the patients (the prevalence's included)."""
+    repeats = 1 + max(fold.repeat for fold in result.folds)
     out = {}
     for key, parts in SCREENING.items():
         counts = np.array(
@@ -255,7 +256,7 @@ def screening(result: CVResult, test_share: float) -> dict[str, dict[str, float]
                 for fold in result.folds
             ]
         )
-        out[key] = stats.corrected_ratio(counts[:, 0], counts[:, 1], test_share)
+        out[key] = stats.corrected_ratio(counts[:, 0], counts[:, 1], test_share, repeats)
     return out
 
 

@@ -69,7 +69,8 @@ def summary_line(metrics: dict) -> str:
         f"held-out risks of {cv['repeats']} repeats of {cv['splits']}-fold stratified "
         f"cross-validation (mean over repeats), with a 95 % interval from "
         f"{cv['bootstrap_resamples']} bootstrap resamples of the patients; screening scores "
-        "carry an interval from the fold-to-fold spread (see below)."
+        "carry an interval from the fold-to-fold spread and the patients' own sampling "
+        "variation (see below)."
     )
 
 
@@ -169,14 +170,32 @@ def screening_line(metrics: dict) -> str:
         f"Screening: each outer fold's threshold is the highest that finds "
         f"{metrics['sensitivity_target']:.0%} of the positives in a {cv['inner_splits']}-fold "
         "cross-validation of that fold's training rows only (nested); the table scores it on the "
-        f"held-out fold. Intervals come from the fold-to-fold spread (Nadeau-Bengio corrected), "
-        f"so they include the threshold's own variation ({m['fold_thresholds']['min']:.1%} to "
-        f"{m['fold_thresholds']['max']:.1%} over the folds). The app's model "
+        "held-out fold. Each interval adds, on the logit scale, the fold-to-fold spread "
+        "(Nadeau-Bengio corrected; it includes the threshold's own variation, "
+        f"{m['fold_thresholds']['min']:.1%} to {m['fold_thresholds']['max']:.1%} over the "
+        "folds) and the exact binomial interval of the share among one repeat's patients (the "
+        "sampling variation of the patients and of the prevalence, which stratified folds hold "
+        "fixed). The app's model "
         f"({label(name)}) flags {ci(m['flagged'], percent=True)} of patients and finds "
         f"{ci(m['sensitivity'], percent=True)} of positives; "
         f"{versus_everyone(m, metrics['prevalence'])}. The saved model uses the same rule on "
         f"its own inner cross-validation of every row: threshold {m['threshold']:.1%}, at "
-        f"which it flags {m['flagged_by_saved_model']:.1%} of these {metrics['rows']} patients."
+        f"which it flags {saved_flags(m)}."
+    ) + (f" {nearly_everyone(m)}" if m["flags_nearly_everyone"] else "")
+
+
+def saved_flags(m: dict) -> str:
+    """'857 of the 858 patients': those the saved model flags at its threshold, of all."""
+    flags = m["flagged_by_saved_model"]
+    return f"{flags['flagged']} of the {flags['patients']} patients"
+
+
+def nearly_everyone(m: dict) -> str:
+    """The verdict on a screen that flags at least config.NEARLY_EVERYONE of patients."""
+    return (
+        f"The screen flags nearly everyone (the saved model {saved_flags(m)}, "
+        f"{ci(m['flagged'], percent=True)} in cross-validation): it does not separate "
+        "patients, so the app draws no flag from it."
     )
 
 
