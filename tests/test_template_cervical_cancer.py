@@ -258,6 +258,14 @@ def check_real_results(project, target: str) -> dict:
         assert ("flags nearly everyone" in results) == nearly_everyone
     readme = (project / "README.md").read_text()
     assert "(reports/figures/calibration.png)" in readme
+    # The first screen answers the title: questionnaire answers alone (no Dx) first, with the
+    # verdict their interval allows; the screen that flags nearly everyone is called so.
+    tldr = readme.split("<!-- headline:start -->\n")[1].splitlines()
+    alone = metrics["without_history"]["metrics"]["roc_auc"]
+    assert tldr[0].startswith("- **Questionnaire answers alone**")
+    verdict = "not shown above chance" if alone["low"] <= 0.5 else "above chance"
+    assert f"{alone['value']:.2f} [{alone['low']:.2f}, {alone['high']:.2f}], **{verdict}**" in tldr[0]
+    assert ("**The screen flags nearly everyone**" in tldr[1]) == nearly_everyone
     return metrics
 
 

@@ -147,12 +147,9 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "decision_curve": evaluate.decision_summary(
             app_result, labels, weights, app_result.metrics["threshold"]
         ),
-        "without_history": {
-            "model": app_model,
-            "dropped": history,
-            "metrics": evaluate.summarize(no_history, labels, weights, params, evaluate.RANKING),
-            "difference": evaluate.compare(app_result, no_history, params.n_splits),
-        },
+        "without_history": _without_history(
+            history, app_result, no_history, labels, weights, params
+        ),
         "verification": _verification(table, params.target),
         "missingness": {**artifact, "subgroup": subgroup},
         "leakage_check": {
@@ -204,6 +201,23 @@ def _missingness_check(
             "unanswered": round(float(np.mean([risk[~answered] for risk in risks])), 4),
             "answered": round(float(np.mean([risk[answered] for risk in risks])), 4),
         }
+    return check
+
+
+def _without_history(history, with_it, without, y, weights, params) -> dict:
+    """The app's model without the Dx columns (the title's question: questionnaire answers
+    only), and the share of the with-Dx ROC-AUC's distance above chance that Dx supplies."""
+    scores = evaluate.summarize(without, y, weights, params, evaluate.RANKING)
+    check = {
+        "model": with_it.model,
+        "dropped": history,
+        "metrics": scores,
+        "difference": evaluate.compare(with_it, without, params.n_splits),
+    }
+    above = with_it.metrics["roc_auc"]["value"] - 0.5
+    if history and above > 0:
+        gap = with_it.metrics["roc_auc"]["value"] - scores["roc_auc"]["value"]
+        check["share_above_chance"] = round(gap / above, 3)
     return check
 
 

@@ -491,63 +491,96 @@ def model_card_section(metrics: dict) -> str:
     )
 
 
+def chance_verdict(auc: dict) -> str:
+    """What a ROC-AUC interval allows: above chance, or not shown to be."""
+    return "not shown above chance" if auc["low"] <= 0.5 else "above chance"
+
+
+def history_share(metrics: dict) -> str:
+    """The with-Dx result, second, with the share of its ROC-AUC above chance that Dx adds."""
+    check = metrics["without_history"]
+    dx = ", ".join(f"`{c}`" for c in check["dropped"])
+    with_dx = metrics["models"][check["model"]]["roc_auc"]
+    text = f"with {dx} (diagnosis flags, timing undocumented) {ci(with_dx, 2)}"
+    share = check.get("share_above_chance")
+    if share is not None and share <= 0:
+        text += f"; {dx} adds nothing to it ({paired(check['difference'])})"
+    elif share is not None:
+        text += (
+            f"; {dx} supplies {share:.0%} of that ROC-AUC's distance above 0.5 "
+            f"({paired(check['difference'])})"
+        )
+    return text
+
+
 def headline(metrics: dict) -> str:
-    """The README's first screen: three lines of numbers with intervals, and the hero figure."""
+    """The README's first screen: a three-bullet TL;DR, every number from metrics.json, and
+    the hero figure. First the title's question (questionnaire answers only), then the screen,
+    then the traps."""
     name = metrics["app_model"]
     m = metrics["models"][name]
     sample = " **(SYNTHETIC SAMPLE: numbers mean nothing)**" if runtime.is_sample(metrics) else ""
-    chance = ", not shown to rank better than chance" if m["roc_auc"]["low"] <= 0.5 else ""
     history = metrics["without_history"]
-    no_dx = history["metrics"]["roc_auc"]
-    dx = ", ".join(f"`{c}`" for c in history["dropped"])
-    with_history = f" and diagnosis flags ({dx})" if history["dropped"] else ""
-    without = (
-        f"; without {dx} (timing undocumented) {ci(no_dx, 2)}, "
-        f"{paired(history['difference']).split(': ')[-1]}"
-        if history["dropped"]
-        else ""
-    )
+    if history["dropped"]:
+        alone = history["metrics"]["roc_auc"]
+        first = (
+            f"**Questionnaire answers alone** ({label(name).lower()}, {metrics['rows']} "
+            f"patients, {metrics['prevalence']:.1%} {metrics['target']}-positive){sample}: "
+            f"ROC-AUC {ci(alone, 2)}, **{chance_verdict(alone)}** (0.50); "
+            f"{history_share(metrics)}."
+        )
+    else:
+        first = (
+            f"**Questionnaire answers** ({label(name).lower()}, {metrics['rows']} patients, "
+            f"{metrics['prevalence']:.1%} {metrics['target']}-positive){sample}: ROC-AUC "
+            f"{ci(m['roc_auc'], 2)}, **{chance_verdict(m['roc_auc'])}** (0.50)."
+        )
+    if m["flags_nearly_everyone"]:
+        screen = (
+            f"**The screen flags nearly everyone**: the threshold that finds "
+            f"{metrics['sensitivity_target']:.0%} of positives flags {saved_flags(m)} "
+            f"({ci(m['flagged'], percent=True)} in nested cross-validation), PPV "
+            f"{ci(m['ppv'], percent=True)} against {metrics['prevalence']:.1%} for anyone: it "
+            "does not separate patients."
+        )
+    else:
+        screen = (
+            f"The threshold that finds {metrics['sensitivity_target']:.0%} of positives flags "
+            f"{ci(m['flagged'], percent=True)} of patients (nested cross-validation), PPV "
+            f"{ci(m['ppv'], percent=True)} against {metrics['prevalence']:.1%} for anyone."
+        )
     gain = metrics["decision_curve"]["at_threshold"]["gain_over_everyone"]
     verdict = (
         "not shown to beat following up everyone"
         if gain["low"] <= 0
         else "better than following up everyone"
-    ) + (
-        f" (net benefit {per_thousand(gain['value'])} [{per_thousand(gain['low'])}, "
-        f"{per_thousand(gain['high'])}] true positives per 1,000 patients above that)"
     )
-    slope = m["calibration_slope"]
-    calibration = (
-        "too wide to show calibration either way"
-        if slope["low"] <= 1 <= slope["high"]
-        else "its interval excludes 1 (miscalibrated)"
+    screen += (
+        f" Net benefit over following up everyone: {per_thousand(gain['value'])} "
+        f"[{per_thousand(gain['low'])}, {per_thousand(gain['high'])}] per 1,000 patients, "
+        f"{verdict}."
     )
-    lines = [
-        f"**{metrics['target']}** from questionnaire answers{with_history}, {metrics['rows']} "
-        f"patients ({metrics['prevalence']:.1%} positive){sample}: {label(name).lower()} "
-        f"ROC-AUC **{ci(m['roc_auc'], 2)}** (chance 0.50){chance}{without}. PR-AUC "
-        f"{ci(m['pr_auc'], 2)} (chance {metrics['prevalence']:.2f}); calibration slope "
-        f"{ci(slope, 2)}, {calibration}.",
-        f"At the screening threshold chosen by nested cross-validation it flags "
-        f"**{ci(m['flagged'], percent=True)}** of patients to find "
-        f"{ci(m['sensitivity'], percent=True)} of positives (PPV {ci(m['ppv'], percent=True)} "
-        f"against {metrics['prevalence']:.1%} for anyone): {verdict}.",
-    ]
+    leak = metrics["leakage_check"]
+    leaky = leak["metrics"]["roc_auc"]
+    traps = (
+        f"**The other tests leak**: with {', '.join(leak['added_features'])} as features "
+        f"(as in the guided project) ROC-AUC {ci(leaky, 2)}"
+    )
     blocks = metrics["missingness"]["blocks"]
-    v = metrics["verification"]["others_negative"]
-    g = metrics["missingness"].get("subgroup")
-    if blocks and blocks[0]["p_holm"] < ALPHA and g:
+    if blocks and blocks[0]["p_holm"] < ALPHA:
         top = blocks[0]
-        lines.append(
-            f"Patients who left `{top['questions'][0]}` unanswered (a subgroup, mean age "
-            f"{g['mean_age']['unanswered']:.1f} against {g['mean_age']['answered']:.1f}, that "
-            f"mostly skipped other blocks too): {top['unanswered_positives']} positives in "
-            f"{top['unanswered']} against {ci(top['answered_rate'], percent=True)} of those who "
-            f"answered (Holm p = {top['p_holm']:.3f}); only {v['positives']} of "
-            f"{v['patients']} patients with the other tests negative are positive "
-            "(verification bias, see below)."
+        traps += (
+            f". Patients who left `{top['questions'][0]}` unanswered: "
+            f"{top['unanswered_positives']} positives in {top['unanswered']}, against "
+            f"{ci(top['answered_rate'], percent=True)} of those who answered (Holm p = "
+            f"{top['p_holm']:.3f}; no model uses the fact of not answering)"
         )
-    return "  \n".join(lines) + (
+    v = metrics["verification"]["others_negative"]
+    traps += (
+        f". Only {v['positives']} of {v['patients']} patients with the other tests negative "
+        "are positive (verification bias)."
+    )
+    return "\n".join(f"- {line}" for line in (first, screen, traps)) + (
         "\n\n![Calibration of the held-out risks](reports/figures/calibration.png)"
     )
 
