@@ -264,7 +264,8 @@ def check_real_results(project, target: str) -> dict:
     alone = metrics["without_history"]["metrics"]["roc_auc"]
     assert tldr[0].startswith("- **Questionnaire answers alone**")
     verdict = "not shown above chance" if alone["low"] <= 0.5 else "above chance"
-    assert f"{alone['value']:.2f} [{alone['low']:.2f}, {alone['high']:.2f}], **{verdict}**" in tldr[0]
+    auc = f"{alone['value']:.2f} [{alone['low']:.2f}, {alone['high']:.2f}]"
+    assert f"{auc}, **{verdict}**" in tldr[0]
     assert ("**The screen flags nearly everyone**" in tldr[1]) == nearly_everyone
     return metrics
 
