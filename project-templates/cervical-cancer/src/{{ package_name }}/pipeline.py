@@ -77,7 +77,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
     subgroup = features.subgroup(table, missingness, config.DIAGNOSTIC_TESTS)
     progress(f"cross-validating {config.MODEL_LABELS[app_model]} with was-missing indicators")
     flagged_result = evaluate.cross_validate(
-        X, y, groups, app_model, held, nested=False, indicators=True
+        X, y, groups, app_model, held, nested=False, indicators=True, like=app_result
     )
     artifact = _missingness_check(
         missingness, table, labels, app_result, flagged_result, weights, params.n_splits
@@ -85,17 +85,18 @@ def run_evaluate(ctx: runtime.Context) -> None:
     history = [column for column in plan.features if column.startswith("Dx")]
     progress(f"cross-validating {config.MODEL_LABELS[app_model]} without {', '.join(history)}")
     no_history = evaluate.cross_validate(
-        X.drop(columns=history), y, groups, app_model, held, nested=False
+        X.drop(columns=history), y, groups, app_model, held, nested=False, like=app_result
     )
 
     leaky_params = replace(params, include_other_tests=True)
     leaky_plan = features.plan_features(table, leaky_params)
     progress("cross-validating with the other test results as features (leakage check)")
+    X_leaky, _ = features.split(table, leaky_plan, params.target)
     leaky = evaluate.cross_validate(
-        *features.split(table, leaky_plan, params.target), groups, app_model, held, nested=False
+        X_leaky, y, groups, app_model, held, nested=False, like=app_result
     )
     # What the app's model relies on (a penalised model's odds ratios would be the penalty's).
-    ranking = evaluate.permutation_ranking(X, y, groups, app_model, held)
+    ranking = evaluate.permutation_ranking(X, y, groups, app_result, held)
 
     figures = paths.figures_dir
     prevalence = float(y.mean())

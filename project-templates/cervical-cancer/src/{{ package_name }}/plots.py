@@ -284,15 +284,20 @@ def confusion_matrix(scores: dict, label: str, target: str, sensitivity_target: 
 
 
 def importance(ranking: dict[str, dict[str, float]], label: str, top: int = 15) -> Figure:
-    """Permutation importance on held-out folds: drop in ROC-AUC when a column is shuffled."""
+    """Permutation importance on held-out folds: drop in ROC-AUC when a column is shuffled,
+    mean over the outer folds with its corrected 95 % interval."""
     names = list(ranking)[:top][::-1]
-    means = [ranking[name]["mean"] for name in names]
-    stds = [ranking[name]["std"] for name in names]
+    means = np.array([ranking[name]["mean"] for name in names])
+    lows = means - np.array([ranking[name]["low"] for name in names])
+    highs = np.array([ranking[name]["high"] for name in names]) - means
     figure = Figure(figsize=(7, 0.32 * len(names) + 1.5), layout="constrained")
     axes = figure.add_subplot()
-    axes.barh(names, means, xerr=stds, color=BLUE, ecolor=GREY, capsize=2)
+    axes.barh(names, means, xerr=[lows, highs], color=BLUE, ecolor=GREY, capsize=2)
     axes.axvline(0, color="black", linewidth=0.8)
-    axes.set_xlabel("drop in ROC-AUC when the column is shuffled (mean ± std over folds)")
+    axes.set_xlabel(
+        "drop in ROC-AUC when the column is shuffled\n"
+        "(mean over outer folds, corrected 95 % interval)"
+    )
     axes.set_title(f"{label}: permutation importance, top {len(names)}")
     axes.tick_params(axis="y", labelsize=8)
     return figure

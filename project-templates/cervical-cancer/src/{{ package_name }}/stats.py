@@ -186,6 +186,16 @@ def corrected_ratio(
     }
 
 
+def holm(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjustment of p-values, in the order given."""
+    order = np.argsort(p_values, kind="stable")
+    adjusted, running = [0.0] * len(p_values), 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - rank) * p_values[index]))
+        adjusted[index] = round(running, 4)
+    return adjusted
+
+
 def exact_rate(positives: int, n: int) -> dict[str, float]:
     """A share with its exact (Clopper-Pearson) 95 % interval."""
     if n == 0:
