@@ -259,6 +259,8 @@ def check_real_results(project, target: str) -> dict:
         assert "archive.ics.uci.edu/dataset/383" in results
         assert f"flags {flagged} of the 858 patients" in results
         assert ("flags nearly everyone" in results) == nearly_everyone
+        below = bool(metrics["decision_curve"]["below_no_one"])
+        assert ("is below that of flagging no one" in results) == below
     readme = (project / "README.md").read_text()
     assert "(reports/figures/calibration.png)" in readme
     # The first screen answers the title: questionnaire answers alone (no Dx) first, with the

@@ -369,6 +369,15 @@ def _gain_over_defaults(
     """Net benefit of the model minus the better of flagging everyone and flagging no one, and
     minus flagging everyone, at each threshold of ``grid`` (rows of ``w``: resamples), averaged
     over repeats (Vickers & Elkin 2006)."""
+    benefit, everyone = net_benefits(y, risks, w, grid)
+    return benefit - np.maximum(everyone, 0), benefit - everyone
+
+
+def net_benefits(
+    y: np.ndarray, risks: list[np.ndarray], w: np.ndarray, grid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Net benefit of the model (averaged over repeats) and of flagging everyone at each
+    threshold of ``grid``, one row per row of ``w`` (resamples)."""
     odds = grid / (1 - grid)
     total, positives = w.sum(axis=1), (w * y).sum(axis=1)
     everyone = (positives[:, None] - (total - positives)[:, None] * odds) / total[:, None]
@@ -383,12 +392,17 @@ def _gain_over_defaults(
         tp = np.where(some, true_pos[:, take], 0.0)
         fp = np.where(some, false_pos[:, take], 0.0)
         model.append((tp - fp * odds) / total[:, None])
-    benefit = np.mean(model, axis=0)
-    return benefit - np.maximum(everyone, 0), benefit - everyone
+    return np.mean(model, axis=0), everyone
 
 
 DECISION_GRID = np.round(np.arange(0.01, 0.3001, 0.005), 4)
 """The threshold risks of the decision curve, in the summary and in its figure."""
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of every run of True in ``mask`` (end exclusive)."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(int), [0]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
 def decision_summary(
@@ -404,8 +418,6 @@ def decision_summary(
     with np.errstate(invalid="ignore", divide="ignore"):
         resampled = _gain_over_defaults(y, risks, weights, grid)[0]
     low = np.nanpercentile(resampled, 2.5, axis=0)
-    better = low > 0
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], better.astype(int), [0]])))
     spans = [
         {
             "low": float(grid[start]),
@@ -413,7 +425,12 @@ def decision_summary(
             "gain_min": round(float(gain[start:end].min()), 4),
             "gain_max": round(float(gain[start:end].max()), 4),
         }
-        for start, end in zip(edges[::2], edges[1::2], strict=True)
+        for start, end in _runs(low > 0)
+    ]
+    benefit = net_benefits(y, risks, ones, grid)[0][0]
+    below_no_one = [
+        {"low": float(grid[start]), "high": float(grid[end - 1])}
+        for start, end in _runs(benefit < 0)
     ]
     at = np.array([threshold])
     over_all = [_gain_over_defaults(y, risks, ones, at)[1][0, 0]]
@@ -425,6 +442,7 @@ def decision_summary(
     return {
         "range": {"low": float(grid[0]), "high": float(grid[-1]), "step": round(step, 4)},
         "better_than_both": spans,
+        "below_no_one": below_no_one,
         "at_threshold": {
             "threshold": threshold,
             "everyone": round(prevalence - (1 - prevalence) * threshold / (1 - threshold), 4),

@@ -109,7 +109,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "pr": plots.pr_curves(curves, len(y), prevalence),
         "calibration": plots.calibration(curves, labels),
         "decision_curve": plots.decision_curve(
-            curves, labels, app_result.metrics["threshold"], config.MODEL_LABELS[app_model]
+            curves, labels, weights, app_result.metrics["threshold"], app_model
         ),
         "confusion_matrix": plots.confusion_matrix(
             app_result.metrics,

@@ -247,6 +247,17 @@ def decision_line(metrics: dict) -> str:
             f"at no threshold risk ({grid}) does the 95 % bootstrap interval of its net-benefit "
             "gain over the better of flagging everyone and flagging no one lie above 0"
         )
+    below = d.get("below_no_one", [])
+    if below:
+        ranges = ", ".join(
+            f"{s['low']:.1%}" if s["low"] == s["high"] else f"{s['low']:.1%} to {s['high']:.1%}"
+            for s in below
+        )
+        where += (
+            f". Its net benefit (the curve, not its band) is below that of flagging no one "
+            f"(below 0) at threshold risks {ranges}: at those, acting on the model is worse on "
+            "these data than flagging no one (the figure shades its 95 % bootstrap band)"
+        )
     gain = at["gain_over_everyone"]
     text = (
         f"Decision curve of the app's model: {where}. At its screening threshold "

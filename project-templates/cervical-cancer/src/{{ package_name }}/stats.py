@@ -207,11 +207,3 @@ def exact_rate(positives: int, n: int) -> dict[str, float]:
         "low": round(float(low), 4),
         "high": round(float(high), 4),
     }
-
-
-def net_benefit(y: np.ndarray, risk: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """Net benefit of flagging ``risk >= t`` at each threshold t (Vickers & Elkin 2006)."""
-    flagged = risk[None, :] >= thresholds[:, None]
-    true_pos = (flagged & (y == 1)).sum(axis=1) / len(y)
-    false_pos = (flagged & (y == 0)).sum(axis=1) / len(y)
-    return true_pos - false_pos * thresholds / (1 - thresholds)
