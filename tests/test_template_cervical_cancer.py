@@ -315,7 +315,7 @@ def test_biopsy_on_real_data_is_deterministic_and_the_app_works_in_a_browser(ser
             timeout=60_000
         )
         if metrics["models"][metrics["app_model"]]["flags_nearly_everyone"]:
-            expect(page.get_by_text("it does not separate patients")).to_be_visible()
+            expect(page.get_by_text("No screening flag:")).to_be_visible()
         else:
             expect(page.get_by_text(f"(threshold {threshold:.1%}, set to find")).to_be_visible()
         expect(page.get_by_text("What moved the estimate")).to_be_visible()
