@@ -6,8 +6,9 @@ intercept, Brier score and Brier skill) and screening at a threshold chosen insi
 training set (sensitivity, specificity, PPV, NPV, share flagged). Ranking and calibration
 scores come with a 95 % group-bootstrap interval on the pooled out-of-fold risks; screening
 scores with a corrected interval from the fold-to-fold spread, which includes the threshold's
-own variation (see stats.py). The logistic regression's C is chosen once (``deploy``) and
-held in every fold, so the pooled risks come from one model specification.
+own variation (see stats.py). The logistic regression's C is chosen inside each outer fold,
+by the same inner cross-validation that sets its threshold; ``deploy`` applies that rule to
+every row for the saved model.
 """
 
 from __future__ import annotations
@@ -139,12 +140,12 @@ class Deployed:
 def deploy(
     X: pd.DataFrame, y: pd.Series, groups: np.ndarray, name: str, params: config.Params
 ) -> Deployed:
-    """The saved model's parameters and threshold, from an inner CV of every row.
+    """The saved model's parameters and threshold, from an inner CV of every row: the same
+    rule each outer fold of the evaluation applies to its own training rows.
 
-    The logistic regression's C is chosen here once, by that CV's log-loss, and then held in
-    every outer fold of the evaluation (so all folds score the same model specification); the
-    threshold is the highest that finds ``sensitivity_target`` of the positives in the risks of
-    that CV at that C.
+    The logistic regression's C is the one with the lowest log-loss in that CV; the threshold
+    is the highest that finds ``sensitivity_target`` of the positives in the risks of that CV
+    at that C.
     """
     chosen, risks = inner_cv(X, y, groups, name, params)
     held = replace(params, logistic_c=chosen)
@@ -161,40 +162,54 @@ def cross_validate(
     *,
     nested: bool = True,
     indicators: bool = False,
+    like: CVResult | None = None,
 ) -> CVResult:
-    """Out-of-fold risks of model ``name`` with ``params`` held in every fold (and, if
-    ``nested``, each fold's own threshold from an inner CV of its training rows, plus the C
-    that inner CV would have chosen, to show how stable the held one is)."""
+    """Out-of-fold risks of model ``name``. If ``nested``, each outer fold first runs an inner
+    CV of its own training rows only, which chooses the logistic regression's C and the
+    screening threshold (at that C); the fold is then fitted with that C, so the outer test
+    rows choose nothing. A check that is not nested (``like``: the nested result it is
+    compared with) fits each fold with the C that result's fold chose, so the comparison is
+    paired on the same folds and the same penalties."""
     folds = []
-    for repeat, fit_rows, test_rows in splits(
-        y, groups, params.n_splits, params.n_repeats, params.seed
-    ):
+    outer = splits(y, groups, params.n_splits, params.n_repeats, params.seed)
+    for index, (repeat, fit_rows, test_rows) in enumerate(outer):
         X_fit, y_fit = X.iloc[fit_rows], y.iloc[fit_rows]
-        model = train.fit(name, X_fit, y_fit, params, indicators=indicators)
-        X_test, y_test = X.iloc[test_rows], y.iloc[test_rows]
-        fold = Fold(repeat, test_rows, y_test.to_numpy(), train.predict_risk(model, X_test))
+        c, threshold = math.nan, math.nan
         if nested:
-            fold.c, inner_risk = inner_cv(
+            c, inner_risk = inner_cv(
                 X_fit, y_fit, groups[fit_rows], name, params, indicators=indicators
             )
-            fold.threshold = screening_threshold(
-                y_fit.to_numpy(), inner_risk[params.logistic_c], params.sensitivity_target
+            threshold = screening_threshold(
+                y_fit.to_numpy(), inner_risk[c], params.sensitivity_target
             )
+        elif like is not None:
+            c = like.folds[index].c
+        X_test, y_test = X.iloc[test_rows], y.iloc[test_rows]
+        fold = Fold(repeat, test_rows, y_test.to_numpy(), np.empty(0), threshold, c)
+        model = train.fit(name, X_fit, y_fit, fold_params(fold, params), indicators=indicators)
+        fold.risk = train.predict_risk(model, X_test)
         folds.append(fold)
     return CVResult(name, folds)
 
 
 def permutation_ranking(
-    X: pd.DataFrame, y: pd.Series, groups: np.ndarray, name: str, params: config.Params
+    X: pd.DataFrame, y: pd.Series, groups: np.ndarray, result: CVResult, params: config.Params
 ) -> dict[str, dict[str, float]]:
-    """Drop in held-out ROC-AUC when each column is shuffled, over the folds of one repeat
-    (mean and spread over folds): what the model relies on, for a model without coefficients."""
+    """Drop in held-out ROC-AUC when each column is shuffled, in every outer fold of the
+    cross-validation (each fitted as in ``result``, with its own C): what the model relies on,
+    for a model without coefficients.
+
+    Per column: the mean drop with a Nadeau-Bengio corrected 95 % interval over the folds
+    (the folds share training rows, so the plain standard error would be far too small) and
+    its p-value, Holm-adjusted over the columns.
+    """
     drops = []
-    for index, (_, fit_rows, test_rows) in enumerate(
-        splits(y, groups, params.n_splits, 1, params.seed)
-    ):
-        model = train.fit(name, X.iloc[fit_rows], y.iloc[fit_rows], params)
-        result = permutation_importance(
+    folds = splits(y, groups, params.n_splits, params.n_repeats, params.seed)
+    for index, ((_, fit_rows, test_rows), fold) in enumerate(zip(folds, result.folds, strict=True)):
+        model = train.fit(
+            result.model, X.iloc[fit_rows], y.iloc[fit_rows], fold_params(fold, params)
+        )
+        importance = permutation_importance(
             model,
             X.iloc[test_rows],
             y.iloc[test_rows],
@@ -203,12 +218,28 @@ def permutation_ranking(
             random_state=params.seed + index,
             n_jobs=1,
         )
-        drops.append(result.importances_mean)
-    means, stds = np.mean(drops, axis=0), np.std(drops, axis=0)
-    return {
-        X.columns[i]: {"mean": round(float(means[i]), 4), "std": round(float(stds[i]), 4)}
-        for i in np.argsort(-means)
+        drops.append(importance.importances_mean)
+    drops = np.array(drops)
+    tests = [
+        stats.corrected_paired_test(drops[:, i], test_share=1 / params.n_splits)
+        for i in range(X.shape[1])
+    ]
+    adjusted = stats.holm([test["p_value"] for test in tests])
+    ranking = {
+        X.columns[i]: {
+            "mean": tests[i]["difference"],
+            "low": tests[i]["low"],
+            "high": tests[i]["high"],
+            "p_holm": adjusted[i],
+        }
+        for i in range(X.shape[1])
     }
+    return dict(sorted(ranking.items(), key=lambda item: -item[1]["mean"]))
+
+
+def fold_params(fold: Fold, params: config.Params) -> config.Params:
+    """The parameters an outer fold was fitted with: its own inner CV's C, if it chose one."""
+    return params if math.isnan(fold.c) else replace(params, logistic_c=fold.c)
 
 
 RANKING_AND_CALIBRATION = {
@@ -244,9 +275,10 @@ def _count(part: str, y: np.ndarray, flags: np.ndarray) -> int:
 
 def screening(result: CVResult, test_share: float) -> dict[str, dict[str, float]]:
     """Sensitivity, specificity, PPV, NPV and share flagged of the nested procedure: every
-    outer fold flags its held-out patients at its own threshold; pooled over the folds, with a
-    corrected fold-spread interval (stats.corrected_ratio), which includes the threshold's own
-    variation from fold to fold."""
+    outer fold flags its held-out patients at its own threshold; pooled over the folds, with an
+    interval (stats.corrected_ratio) that includes the threshold's own variation from fold to
+    fold and the sampling variation of the patients (the prevalence's included)."""
+    repeats = 1 + max(fold.repeat for fold in result.folds)
     out = {}
     for key, parts in SCREENING.items():
         counts = np.array(
@@ -255,7 +287,7 @@ def screening(result: CVResult, test_share: float) -> dict[str, dict[str, float]
                 for fold in result.folds
             ]
         )
-        out[key] = stats.corrected_ratio(counts[:, 0], counts[:, 1], test_share)
+        out[key] = stats.corrected_ratio(counts[:, 0], counts[:, 1], test_share, repeats)
     return out
 
 
@@ -285,7 +317,7 @@ def summarize(
     if result.model == "logistic_regression":
         values, counts = np.unique([fold.c for fold in result.folds], return_counts=True)
         summary["logistic_c"] = {
-            "held": params.logistic_c,
+            "saved_model": params.logistic_c,
             "outer_choices": {f"{c:g}": int(n) for c, n in zip(values, counts, strict=True)},
         }
     summary.update(screening(result, 1 / params.n_splits))
@@ -337,6 +369,15 @@ def _gain_over_defaults(
     """Net benefit of the model minus the better of flagging everyone and flagging no one, and
     minus flagging everyone, at each threshold of ``grid`` (rows of ``w``: resamples), averaged
     over repeats (Vickers & Elkin 2006)."""
+    benefit, everyone = net_benefits(y, risks, w, grid)
+    return benefit - np.maximum(everyone, 0), benefit - everyone
+
+
+def net_benefits(
+    y: np.ndarray, risks: list[np.ndarray], w: np.ndarray, grid: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Net benefit of the model (averaged over repeats) and of flagging everyone at each
+    threshold of ``grid``, one row per row of ``w`` (resamples)."""
     odds = grid / (1 - grid)
     total, positives = w.sum(axis=1), (w * y).sum(axis=1)
     everyone = (positives[:, None] - (total - positives)[:, None] * odds) / total[:, None]
@@ -351,12 +392,17 @@ def _gain_over_defaults(
         tp = np.where(some, true_pos[:, take], 0.0)
         fp = np.where(some, false_pos[:, take], 0.0)
         model.append((tp - fp * odds) / total[:, None])
-    benefit = np.mean(model, axis=0)
-    return benefit - np.maximum(everyone, 0), benefit - everyone
+    return np.mean(model, axis=0), everyone
 
 
 DECISION_GRID = np.round(np.arange(0.01, 0.3001, 0.005), 4)
 """The threshold risks of the decision curve, in the summary and in its figure."""
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of every run of True in ``mask`` (end exclusive)."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(int), [0]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
 def decision_summary(
@@ -372,8 +418,6 @@ def decision_summary(
     with np.errstate(invalid="ignore", divide="ignore"):
         resampled = _gain_over_defaults(y, risks, weights, grid)[0]
     low = np.nanpercentile(resampled, 2.5, axis=0)
-    better = low > 0
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], better.astype(int), [0]])))
     spans = [
         {
             "low": float(grid[start]),
@@ -381,7 +425,12 @@ def decision_summary(
             "gain_min": round(float(gain[start:end].min()), 4),
             "gain_max": round(float(gain[start:end].max()), 4),
         }
-        for start, end in zip(edges[::2], edges[1::2], strict=True)
+        for start, end in _runs(low > 0)
+    ]
+    benefit = net_benefits(y, risks, ones, grid)[0][0]
+    below_no_one = [
+        {"low": float(grid[start]), "high": float(grid[end - 1])}
+        for start, end in _runs(benefit < 0)
     ]
     at = np.array([threshold])
     over_all = [_gain_over_defaults(y, risks, ones, at)[1][0, 0]]
@@ -393,6 +442,7 @@ def decision_summary(
     return {
         "range": {"low": float(grid[0]), "high": float(grid[-1]), "step": round(step, 4)},
         "better_than_both": spans,
+        "below_no_one": below_no_one,
         "at_threshold": {
             "threshold": threshold,
             "everyone": round(prevalence - (1 - prevalence) * threshold / (1 - threshold), 4),

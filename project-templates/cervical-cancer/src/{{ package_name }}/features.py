@@ -147,11 +147,9 @@ def missingness(table: pd.DataFrame, plan: FeaturePlan, target: str) -> list[dic
             }
         )
     rows.sort(key=lambda row: row["p_value"])
-    # Holm's step-down adjustment: one test per block, so the smallest p is not luck of many.
-    adjusted = 0.0
-    for rank, row in enumerate(rows):
-        adjusted = max(adjusted, min(1.0, (len(rows) - rank) * row["p_value"]))
-        row["p_holm"] = round(adjusted, 4)
+    # One test per block, so the smallest p is not luck of many.
+    for row, adjusted in zip(rows, rates.holm([row["p_value"] for row in rows]), strict=True):
+        row["p_holm"] = adjusted
     return rows
 
 
@@ -185,7 +183,8 @@ def subgroup(table: pd.DataFrame, blocks: list[dict], tests: tuple[str, ...]) ->
 
 def answer_spread(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, list[float]]:
     """The quartiles of the answered values of every number feature: the app scores a number
-    left unanswered at these and at the median, and keeps the highest risk. Uses no target."""
+    left unanswered at these and at the median to show the range of its probability. Uses no
+    target."""
     spread = {}
     for column in plan.features:
         if not data.BY_NAME[column].binary:

@@ -54,12 +54,16 @@ def run_evaluate(ctx: runtime.Context) -> None:
         result.metrics = evaluate.summarize(
             result, labels, weights, deployed[name].params, deployed=deployed[name]
         )
-        # The saved model (fitted on every row) at its threshold, on the same patients: a
-        # check that the app runs at the operating point the cross-validation describes.
+        # The saved model (fitted on every row) at its threshold, on the same patients: the
+        # operating point the app runs at, counted so that the README's claim can be checked.
         saved = train.fit(name, X, y, deployed[name].params)
-        result.metrics["flagged_by_saved_model"] = round(
-            float(np.mean(train.predict_risk(saved, X) >= deployed[name].threshold)), 4
-        )
+        flags = train.predict_risk(saved, X) >= deployed[name].threshold
+        result.metrics["flagged_by_saved_model"] = {
+            "flagged": int(flags.sum()),
+            "patients": len(flags),
+        }
+        share = max(float(flags.mean()), result.metrics["flagged"]["value"])
+        result.metrics["flags_nearly_everyone"] = share >= config.NEARLY_EVERYONE
         results[name] = result
     comparison = evaluate.compare(
         results["xgboost"], results["logistic_regression"], params.n_splits
@@ -73,7 +77,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
     subgroup = features.subgroup(table, missingness, config.DIAGNOSTIC_TESTS)
     progress(f"cross-validating {config.MODEL_LABELS[app_model]} with was-missing indicators")
     flagged_result = evaluate.cross_validate(
-        X, y, groups, app_model, held, nested=False, indicators=True
+        X, y, groups, app_model, held, nested=False, indicators=True, like=app_result
     )
     artifact = _missingness_check(
         missingness, table, labels, app_result, flagged_result, weights, params.n_splits
@@ -81,17 +85,18 @@ def run_evaluate(ctx: runtime.Context) -> None:
     history = [column for column in plan.features if column.startswith("Dx")]
     progress(f"cross-validating {config.MODEL_LABELS[app_model]} without {', '.join(history)}")
     no_history = evaluate.cross_validate(
-        X.drop(columns=history), y, groups, app_model, held, nested=False
+        X.drop(columns=history), y, groups, app_model, held, nested=False, like=app_result
     )
 
     leaky_params = replace(params, include_other_tests=True)
     leaky_plan = features.plan_features(table, leaky_params)
     progress("cross-validating with the other test results as features (leakage check)")
+    X_leaky, _ = features.split(table, leaky_plan, params.target)
     leaky = evaluate.cross_validate(
-        *features.split(table, leaky_plan, params.target), groups, app_model, held, nested=False
+        X_leaky, y, groups, app_model, held, nested=False, like=app_result
     )
     # What the app's model relies on (a penalised model's odds ratios would be the penalty's).
-    ranking = evaluate.permutation_ranking(X, y, groups, app_model, held)
+    ranking = evaluate.permutation_ranking(X, y, groups, app_result, held)
 
     figures = paths.figures_dir
     prevalence = float(y.mean())
@@ -104,7 +109,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "pr": plots.pr_curves(curves, len(y), prevalence),
         "calibration": plots.calibration(curves, labels),
         "decision_curve": plots.decision_curve(
-            curves, labels, app_result.metrics["threshold"], config.MODEL_LABELS[app_model]
+            curves, labels, weights, app_result.metrics["threshold"], app_model
         ),
         "confusion_matrix": plots.confusion_matrix(
             app_result.metrics,
@@ -143,12 +148,9 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "decision_curve": evaluate.decision_summary(
             app_result, labels, weights, app_result.metrics["threshold"]
         ),
-        "without_history": {
-            "model": app_model,
-            "dropped": history,
-            "metrics": evaluate.summarize(no_history, labels, weights, params, evaluate.RANKING),
-            "difference": evaluate.compare(app_result, no_history, params.n_splits),
-        },
+        "without_history": _without_history(
+            history, app_result, no_history, labels, weights, params
+        ),
         "verification": _verification(table, params.target),
         "missingness": {**artifact, "subgroup": subgroup},
         "leakage_check": {
@@ -200,6 +202,23 @@ def _missingness_check(
             "unanswered": round(float(np.mean([risk[~answered] for risk in risks])), 4),
             "answered": round(float(np.mean([risk[answered] for risk in risks])), 4),
         }
+    return check
+
+
+def _without_history(history, with_it, without, y, weights, params) -> dict:
+    """The app's model without the Dx columns (the title's question: questionnaire answers
+    only), and the share of the with-Dx ROC-AUC's distance above chance that Dx supplies."""
+    scores = evaluate.summarize(without, y, weights, params, evaluate.RANKING)
+    check = {
+        "model": with_it.model,
+        "dropped": history,
+        "metrics": scores,
+        "difference": evaluate.compare(with_it, without, params.n_splits),
+    }
+    above = with_it.metrics["roc_auc"]["value"] - 0.5
+    if history and above > 0:
+        gap = with_it.metrics["roc_auc"]["value"] - scores["roc_auc"]["value"]
+        check["share_above_chance"] = round(gap / above, 3)
     return check
 
 

@@ -13,11 +13,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
 from sklearn.metrics import precision_recall_curve, roc_curve
 
 from . import stats
 from .config import MODEL_LABELS
-from .evaluate import DECISION_GRID, CVResult
+from .evaluate import DECISION_GRID, CVResult, net_benefits
 
 DPI = 120
 BLUE, ORANGE, VERMILION, GREY = "#0072B2", "#E69F00", "#D55E00", "#999999"
@@ -174,75 +175,114 @@ def pr_curves(results: Sequence[CVResult], rows: int, prevalence: float) -> Figu
     return figure
 
 
+def _reliability(risk: np.ndarray, truth: np.ndarray, repeats: int, bins: int) -> tuple:
+    """Mean predicted risk, observed share and its exact 95 % interval (as error-bar lengths)
+    of each quantile bin of the pooled out-of-fold risks."""
+    edges = np.unique(np.quantile(risk, np.linspace(0, 1, bins + 1)))
+    index = np.clip(np.searchsorted(edges, risk, side="right") - 1, 0, len(edges) - 2)
+    predicted, observed, low, high = [], [], [], []
+    for b in np.unique(index):
+        inside = index == b
+        # Each patient appears once per repeat: the interval counts patients, not repeats.
+        positives, n = truth[inside].sum() / repeats, inside.sum() / repeats
+        rate = stats.exact_rate(round(positives), max(1, round(n)))
+        predicted.append(risk[inside].mean())
+        observed.append(positives / n)
+        low.append(max(0.0, positives / n - rate["low"]))
+        high.append(max(0.0, rate["high"] - positives / n))
+    return np.array(predicted), np.array(observed), np.array(low), np.array(high)
+
+
 def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Figure:
     """Reliability curve of the pooled out-of-fold risks (quantile bins, exact 95 % intervals
-    of each bin's observed rate), zoomed to where the bins are, above a histogram of the risks
-    per model on the same risk axis."""
-    figure = Figure(figsize=(7, 7.5), layout="constrained")
+    of each bin's observed rate) on a log risk axis, so that bins crowded at low risks stay
+    apart, with a zoomed inset of the most crowded stretch, above a histogram of the risks per
+    model on the same axis."""
+    figure = Figure(figsize=(7.5, 8), layout="constrained")
     top, bottom = figure.subplots(2, 1, height_ratios=[3, 1.3], sharex=True)
     pooled = [(result, np.concatenate(result.by_repeat(len(y)))) for result in results]
     repeats = len(results[0].by_repeat(len(y)))
     truth = np.tile(y, repeats)
-    reach = 0.0
-    for offset, (result, risk) in zip((-0.001, 0.001), pooled, strict=False):
-        colour = MODEL_COLOURS.get(result.model, BLUE)
-        edges = np.unique(np.quantile(risk, np.linspace(0, 1, bins + 1)))
-        index = np.clip(np.searchsorted(edges, risk, side="right") - 1, 0, len(edges) - 2)
-        predicted, observed, low, high = [], [], [], []
-        for b in np.unique(index):
-            inside = index == b
-            # Each patient appears once per repeat: the interval counts patients, not repeats.
-            positives, n = truth[inside].sum() / repeats, inside.sum() / repeats
-            rate = stats.exact_rate(round(positives), max(1, round(n)))
-            predicted.append(risk[inside].mean() + offset)
-            observed.append(positives / n)
-            low.append(max(0.0, positives / n - rate["low"]))
-            high.append(max(0.0, rate["high"] - positives / n))
-        reach = max(reach, *predicted, *(o + h for o, h in zip(observed, high, strict=True)))
+    curves = [(result, *_reliability(risk, truth, repeats, bins)) for result, risk in pooled]
+    left = 0.8 * min(float(np.quantile(risk, 0.005)) for _, risk in pooled)
+    reach = max(max(p.max(), (o + h).max()) for _, p, o, _, h in curves)
+    right = 1.15 * reach
+    # Upper left, under the legend: the low-risk bins' error bars stay below it.
+    inset = top.inset_axes([0.07, 0.45, 0.4, 0.32])
+    spans = [np.ptp(p) / len(p) for _, p, *_ in curves]
+    crowded = curves[int(np.argmin(spans))][1]  # the model whose bins sit closest together
+    zoom = (0.95 * crowded.min(), 1.05 * np.sort(crowded)[-2])
+    for result, predicted, observed, low, high in curves:
         m = result.metrics
-        top.errorbar(
-            predicted, observed, yerr=[low, high], marker="o", color=colour, capsize=3,
-            label=(
-                f"{_label(result)}: slope {_ci(m['calibration_slope'])}, "
-                f"Brier skill {_ci(m['brier_skill'])}"
-            ),
-        )  # fmt: skip
-    zoom = 1.05 * reach
+        colour = MODEL_COLOURS.get(result.model, BLUE)
+        for axes in (top, inset):
+            axes.errorbar(
+                predicted, observed, yerr=[low, high], marker="o", color=colour, capsize=3,
+                label=(
+                    f"{_label(result)}: slope {_ci(m['calibration_slope'])}, "
+                    f"Brier skill {_ci(m['brier_skill'])}"
+                ) if axes is top else None,
+            )  # fmt: skip
+    diagonal = np.geomspace(left, right, 100)
+    for axes in (top, inset):
+        axes.plot(diagonal, diagonal, linestyle="--", color="black", linewidth=0.8,
+                  label="perfectly calibrated" if axes is top else None)  # fmt: skip
+    inset.set_xlim(*zoom)
+    inside = [(o + h)[(p >= zoom[0]) & (p <= zoom[1])] for _, p, o, _, h in curves]
+    inset.set_ylim(0, 1.1 * max(float(v.max()) for v in inside if len(v)))
+    inset.set_title("zoom: the crowded bins", fontsize=8)
+    inset.tick_params(labelsize=7)
+    top.indicate_inset_zoom(inset, edgecolor=GREY)
     for result, risk in pooled:
         bottom.hist(
-            np.minimum(risk, zoom), bins=40, range=(0, zoom), label=_label(result),
+            np.clip(risk, left, right), bins=np.geomspace(left, right, 41), label=_label(result),
             color=MODEL_COLOURS.get(result.model, BLUE), alpha=0.55, histtype="stepfilled",
         )  # fmt: skip
-    top.plot([0, zoom], [0, zoom], linestyle="--", color="black", linewidth=0.8,
-             label="perfectly calibrated")  # fmt: skip
-    top.set_xlim(0, zoom)
-    top.set_ylim(0, zoom)
-    top.set_xlabel("mean predicted risk of the bin")
+    top.set_xscale("log")
+    top.set_xlim(left, right)
+    top.set_ylim(0, right)
+    ticks = [t for t in (0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5) if left <= t <= right]
+    top.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    top.xaxis.set_minor_formatter(NullFormatter())
+    top.set_xlabel("mean predicted risk of the bin (log scale)")
     top.tick_params(labelbottom=True)
     top.set_ylabel("observed share of positives (95 % interval)")
     top.set_title(f"Calibration on held-out folds ({bins} quantile bins of predicted risk)")
     top.legend(fontsize=8, frameon=False, loc="upper left")
-    bottom.set_xlabel(f"predicted risk, all patients (risks above {zoom:.2f} in the last bar)")
+    bottom.set_xlabel(
+        f"predicted risk, all patients (log scale; risks outside {left:.3f} to {right:.2f} "
+        "in the end bars)"
+    )
     bottom.set_ylabel("predictions\n(all repeats)")
     bottom.legend(fontsize=8, frameon=False)
     return figure
 
 
 def decision_curve(
-    results: Sequence[CVResult], y: np.ndarray, threshold: float, app_label: str
+    results: Sequence[CVResult],
+    y: np.ndarray,
+    weights: np.ndarray,
+    threshold: float,
+    app_model: str,
 ) -> Figure:
     """Net benefit of flagging patients above each threshold, against flagging everyone and
-    no one (decision-curve analysis, Vickers & Elkin 2006), from the out-of-fold risks."""
+    no one (decision-curve analysis, Vickers & Elkin 2006), from the out-of-fold risks; the
+    app's model with the 95 % group-bootstrap band its README sentence rests on."""
     prevalence = float(y.mean())
     thresholds = DECISION_GRID  # the grid the README's decision-curve sentence summarises
     figure = Figure(figsize=(7, 4.6), layout="constrained")
     axes = figure.add_subplot()
     for result in results:
-        benefit = np.mean(
-            [stats.net_benefit(y, risk, thresholds) for risk in result.by_repeat(len(y))], axis=0
-        )
-        axes.plot(thresholds, benefit, color=MODEL_COLOURS.get(result.model, BLUE),
-                  linewidth=2, label=_label(result))  # fmt: skip
+        risks = result.by_repeat(len(y))
+        colour = MODEL_COLOURS.get(result.model, BLUE)
+        benefit = net_benefits(y, risks, np.ones((1, len(y))), thresholds)[0][0]
+        axes.plot(thresholds, benefit, color=colour, linewidth=2, label=_label(result))
+        if result.model == app_model:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                drawn = net_benefits(y, risks, weights, thresholds)[0]
+            low, high = np.nanpercentile(drawn, [2.5, 97.5], axis=0)
+            axes.fill_between(thresholds, low, high, color=colour, alpha=0.2, linewidth=0,
+                              label=f"{_label(result)}: 95 % bootstrap band")  # fmt: skip
     everyone = prevalence - (1 - prevalence) * thresholds / (1 - thresholds)
     axes.plot(thresholds, everyone, color=GREY, linewidth=1.5, label="flag everyone")
     axes.axhline(0, color="black", linewidth=1, label="flag no one")
@@ -250,9 +290,9 @@ def decision_curve(
         threshold,
         color=VERMILION,
         linestyle=":",
-        label=f"{app_label}'s screening threshold ({threshold:.1%})",
+        label=f"{MODEL_LABELS[app_model]}'s screening threshold ({threshold:.1%})",
     )
-    axes.set_ylim(-0.01, prevalence * 1.15)
+    axes.set_ylim(-0.015, prevalence * 1.15)
     axes.set_xlim(thresholds[0], thresholds[-1])
     axes.set_xlabel("threshold risk (the risk at which a follow-up is worth its cost)")
     axes.set_ylabel("net benefit (true positives per patient,\nminus weighted false positives)")
@@ -284,15 +324,20 @@ def confusion_matrix(scores: dict, label: str, target: str, sensitivity_target: 
 
 
 def importance(ranking: dict[str, dict[str, float]], label: str, top: int = 15) -> Figure:
-    """Permutation importance on held-out folds: drop in ROC-AUC when a column is shuffled."""
+    """Permutation importance on held-out folds: drop in ROC-AUC when a column is shuffled,
+    mean over the outer folds with its corrected 95 % interval."""
     names = list(ranking)[:top][::-1]
-    means = [ranking[name]["mean"] for name in names]
-    stds = [ranking[name]["std"] for name in names]
+    means = np.array([ranking[name]["mean"] for name in names])
+    lows = means - np.array([ranking[name]["low"] for name in names])
+    highs = np.array([ranking[name]["high"] for name in names]) - means
     figure = Figure(figsize=(7, 0.32 * len(names) + 1.5), layout="constrained")
     axes = figure.add_subplot()
-    axes.barh(names, means, xerr=stds, color=BLUE, ecolor=GREY, capsize=2)
+    axes.barh(names, means, xerr=[lows, highs], color=BLUE, ecolor=GREY, capsize=2)
     axes.axvline(0, color="black", linewidth=0.8)
-    axes.set_xlabel("drop in ROC-AUC when the column is shuffled (mean ± std over folds)")
+    axes.set_xlabel(
+        "drop in ROC-AUC when the column is shuffled\n"
+        "(mean over outer folds, corrected 95 % interval)"
+    )
     axes.set_title(f"{label}: permutation importance, top {len(names)}")
     axes.tick_params(axis="y", labelsize=8)
     return figure

@@ -70,20 +70,26 @@ def candidates(
     return out
 
 
-def risk(
+def risk(model: Pipeline, answers: dict[str, float | None]) -> float:
+    """The model's probability for one patient, exactly as cross-validation scored it: an
+    unanswered question is filled with the training median (the typical answer) by the
+    model's own imputer, so the held-out calibration measured in evaluate.py applies to it."""
+    return float(train.predict_risk(model, as_row(model, answers))[0])
+
+
+def risk_range(
     model: Pipeline,
     answers: dict[str, float | None],
     spread: dict[str, list[float]] | None = None,
-) -> float:
-    """The risk of one patient, never lowered by a question left unanswered.
+) -> tuple[float, float]:
+    """Lowest and highest risk over every combination of the ``candidates`` of the
+    unanswered questions: what the patient's own answers could have made of the estimate.
 
-    Every combination of the ``candidates`` of the unanswered questions is scored and the
-    highest risk is kept. The combinations include every answer the patient could have given
-    among the candidates, the typical one among them, so "not answered" never scores below the
-    same patient with the typical answer (or any candidate answer), whatever the model learned
-    (in this data, patients who skipped some questions were rarely positive; see
-    features.missingness). Skipping all 13 questions of the default model scores about
-    300,000 rows: still well under a second.
+    The typical answer is among the candidates, so the range always contains ``risk``.
+    A question left unanswered is therefore never scored below the same patient with the
+    typical answer (in this data, patients who skipped some questions were rarely positive,
+    see features.missingness; no model gets to use that). Skipping all 13 questions of the
+    default model scores about 300,000 rows: still well under a second.
     """
     row = as_row(model, answers)
     options = candidates(model, spread)
@@ -92,7 +98,8 @@ def risk(
     rows = pd.concat([row] * len(combinations), ignore_index=True)
     if open_questions:
         rows[open_questions] = combinations
-    return float(train.predict_risk(model, rows).max())
+    risks = train.predict_risk(model, rows)
+    return float(risks.min()), float(risks.max())
 
 
 def typical_values(model: Pipeline) -> dict[str, float]:
@@ -101,24 +108,19 @@ def typical_values(model: Pipeline) -> dict[str, float]:
     return dict(zip(features_of(model), imputer.statistics_, strict=True))
 
 
-def factor_effects(
-    model: Pipeline,
-    answers: dict[str, float | None],
-    spread: dict[str, list[float]] | None = None,
-    top: int = 6,
-) -> pd.DataFrame:
+def factor_effects(model: Pipeline, answers: dict[str, float | None], top: int = 6) -> pd.DataFrame:
     """How much each answer moves the risk, compared with the typical value for that factor.
 
     For each factor, the answer is replaced by the training median and the risk recomputed
-    (with ``risk``, so unanswered questions count as in the estimate): the difference is what
-    this answer adds (a what-if on the model, not a causal effect).
+    (an unanswered question already is at the median, so it moves nothing): the difference is
+    what this answer adds (a what-if on the model, not a causal effect).
     """
-    base = risk(model, answers, spread)
+    base = risk(model, answers)
     typical = typical_values(model)
     effects = []
     for name in features_of(model):
         value = answers.get(name)
-        delta = base - risk(model, {**answers, name: typical[name]}, spread)
+        delta = base - risk(model, {**answers, name: typical[name]})
         if not math.isclose(delta, 0.0, abs_tol=1e-6):
             effects.append(
                 {
@@ -145,18 +147,24 @@ def _answers(patients: pd.DataFrame) -> list[list[float | None]]:
 def score(
     model: Pipeline,
     patients: pd.DataFrame,
-    threshold: float,
+    threshold: float | None,
     spread: dict[str, list[float]] | None = None,
 ) -> pd.DataFrame:
-    """Risk and screening decision for every row of a validated table of patients."""
+    """Risk (the median-imputed one cross-validation scored), the range over the candidate
+    answers of each row's unanswered questions and, if a ``threshold`` is given, the screening
+    decision, for every row of a validated table of patients."""
     names = features_of(model)
-    risks = np.array(
+    risks = train.predict_risk(model, patients[names])
+    ranges = np.array(
         [
-            risk(model, dict(zip(names, values, strict=True)), spread)
+            risk_range(model, dict(zip(names, values, strict=True)), spread)
             for values in _answers(patients[names])
         ]
     )
     scored = patients.copy()
-    scored.insert(0, "flagged", risks >= threshold)
+    if threshold is not None:
+        scored.insert(0, "flagged", risks >= threshold)
+    scored.insert(0, "highest if answered", ranges[:, 1].round(4))
+    scored.insert(0, "lowest if answered", ranges[:, 0].round(4))
     scored.insert(0, "risk", risks.round(4))
     return scored

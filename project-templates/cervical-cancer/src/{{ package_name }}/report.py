@@ -69,7 +69,8 @@ def summary_line(metrics: dict) -> str:
         f"held-out risks of {cv['repeats']} repeats of {cv['splits']}-fold stratified "
         f"cross-validation (mean over repeats), with a 95 % interval from "
         f"{cv['bootstrap_resamples']} bootstrap resamples of the patients; screening scores "
-        "carry an interval from the fold-to-fold spread (see below)."
+        "carry an interval from the fold-to-fold spread and the patients' own sampling "
+        "variation (see below)."
     )
 
 
@@ -96,6 +97,22 @@ def reference_line(metrics: dict) -> str:
             "rank patients better than chance."
         )
     return text
+
+
+def penalty_line(metrics: dict) -> str:
+    """Which C each outer fold's own inner cross-validation chose (truly nested)."""
+    c = metrics["models"]["logistic_regression"].get("logistic_c")
+    if not c:
+        return ""
+    folds = sum(c["outer_choices"].values())
+    choices = ", ".join(f"C = {value} in {n}" for value, n in c["outer_choices"].items())
+    return (
+        f"The logistic regression's L2 strength is chosen inside each outer training set, by "
+        f"the log-loss of its inner cross-validation ({choices} of the {folds} outer folds), so "
+        "the held-out rows choose nothing; the saved model's inner cross-validation of every "
+        f"row chose C = {c['saved_model']:g}. XGBoost ran in one configuration (`xgboost` in "
+        "`config.py`), not tuned."
+    )
 
 
 def calibration_line(metrics: dict) -> str:
@@ -169,14 +186,32 @@ def screening_line(metrics: dict) -> str:
         f"Screening: each outer fold's threshold is the highest that finds "
         f"{metrics['sensitivity_target']:.0%} of the positives in a {cv['inner_splits']}-fold "
         "cross-validation of that fold's training rows only (nested); the table scores it on the "
-        f"held-out fold. Intervals come from the fold-to-fold spread (Nadeau-Bengio corrected), "
-        f"so they include the threshold's own variation ({m['fold_thresholds']['min']:.1%} to "
-        f"{m['fold_thresholds']['max']:.1%} over the folds). The app's model "
+        "held-out fold. Each interval adds, on the logit scale, the fold-to-fold spread "
+        "(Nadeau-Bengio corrected; it includes the threshold's own variation, "
+        f"{m['fold_thresholds']['min']:.1%} to {m['fold_thresholds']['max']:.1%} over the "
+        "folds) and the exact binomial interval of the share among one repeat's patients (the "
+        "sampling variation of the patients and of the prevalence, which stratified folds hold "
+        "fixed). The app's model "
         f"({label(name)}) flags {ci(m['flagged'], percent=True)} of patients and finds "
         f"{ci(m['sensitivity'], percent=True)} of positives; "
         f"{versus_everyone(m, metrics['prevalence'])}. The saved model uses the same rule on "
         f"its own inner cross-validation of every row: threshold {m['threshold']:.1%}, at "
-        f"which it flags {m['flagged_by_saved_model']:.1%} of these {metrics['rows']} patients."
+        f"which it flags {saved_flags(m)}."
+    ) + (f" {nearly_everyone(m)}" if m["flags_nearly_everyone"] else "")
+
+
+def saved_flags(m: dict) -> str:
+    """'857 of the 858 patients': those the saved model flags at its threshold, of all."""
+    flags = m["flagged_by_saved_model"]
+    return f"{flags['flagged']} of the {flags['patients']} patients"
+
+
+def nearly_everyone(m: dict) -> str:
+    """The verdict on a screen that flags at least config.NEARLY_EVERYONE of patients."""
+    return (
+        f"The screen flags nearly everyone (the saved model {saved_flags(m)}, "
+        f"{ci(m['flagged'], percent=True)} in cross-validation): it does not separate "
+        "patients, so the app draws no flag from it."
     )
 
 
@@ -211,6 +246,17 @@ def decision_line(metrics: dict) -> str:
         where = (
             f"at no threshold risk ({grid}) does the 95 % bootstrap interval of its net-benefit "
             "gain over the better of flagging everyone and flagging no one lie above 0"
+        )
+    below = d.get("below_no_one", [])
+    if below:
+        ranges = ", ".join(
+            f"{s['low']:.1%}" if s["low"] == s["high"] else f"{s['low']:.1%} to {s['high']:.1%}"
+            for s in below
+        )
+        where += (
+            f". Its net benefit (the curve, not its band) is below that of flagging no one "
+            f"(below 0) at threshold risks {ranges}: at those, acting on the model is worse on "
+            "these data than flagging no one (the figure shades its 95 % bootstrap band)"
         )
     gain = at["gain_over_everyone"]
     text = (
@@ -340,8 +386,9 @@ def missingness_line(metrics: dict) -> str:
             f"{ci(scores['answered_only'])}"
         )
     return text + (
-        ". The app scores a question left unanswered at several answers and keeps the highest "
-        "risk (see the App section)."
+        ". The app's probability fills an unanswered question with the median the same way, and "
+        "shows beside it the range over the answers the patient could have given (see the App "
+        "section)."
     )
 
 
@@ -363,25 +410,37 @@ def leakage_table(metrics: dict) -> str:
 
 def explanation(metrics: dict, top: int = 8) -> str:
     """Permutation importance of the app's model (no odds ratios: see DECISIONS.md), saying
-    which factors' spread over the folds stays above zero."""
+    which factors are shown to matter: Holm-adjusted p below ALPHA; "no factor shown" if none."""
     ranking = metrics["permutation_importance"]
-    rows = [[f"`{n}`", f"{v['mean']:.3f} ± {v['std']:.3f}"] for n, v in list(ranking.items())[:top]]
-    clear = [f"`{n}`" for n, v in ranking.items() if v["mean"] - v["std"] > 0]
-    if clear:
+    rows = [
+        [
+            f"`{n}`",
+            ci({**v, "value": v["mean"]}),
+            "< 0.001" if v["p_holm"] < 0.001 else f"{v['p_holm']:.3f}",
+        ]
+        for n, v in list(ranking.items())[:top]
+    ]
+    shown = [f"`{n}`" for n, v in ranking.items() if v["p_holm"] < ALPHA and v["low"] > 0]
+    folds = metrics["cross_validation"]["splits"] * metrics["cross_validation"]["repeats"]
+    if shown:
         verdict = (
-            f"Only {', '.join(clear)} {'stays' if len(clear) == 1 else 'stay'} above 0 at mean "
-            "minus one std; for every other "
-            f"factor of the {len(ranking)} the bar crosses 0 (no reliance shown)."
+            f"Shown to matter after the adjustment: {', '.join(shown)}; for the other "
+            f"{len(ranking) - len(shown)} factors no reliance is shown."
         )
     else:
-        verdict = f"For all {len(ranking)} factors the bar crosses 0 (no reliance shown)."
+        verdict = (
+            f"**No factor shown**: for none of the {len(ranking)} factors is the drop shown to "
+            "differ from 0 after the adjustment."
+        )
     return (
         f"Permutation importance of the {label(metrics['app_model']).lower()} (drop in held-out "
-        "ROC-AUC when a column is shuffled; mean ± std over the folds of one repeat): what the "
-        "model relies on, not an association with the risk or a cause. "
-        f"{verdict} No odds ratios: the "
-        "regression's penalty shrinks them, and the data have too few positives per factor for "
-        "unpenalised ones.\n\n" + readme.markdown_table(["factor", "drop in ROC-AUC"], rows)
+        f"ROC-AUC when a column is shuffled, in each of the {folds} outer folds, each fold's own "
+        "fit): what the model relies on, not an association with the risk or a cause. Mean "
+        "over the folds with a 95 % interval, Nadeau-Bengio corrected (the folds share "
+        f"training rows); p-values Holm-adjusted over the {len(ranking)} factors. {verdict} "
+        "No odds ratios: the regression's penalty shrinks them, and the data have too few "
+        "positives per factor for unpenalised ones.\n\n"
+        + readme.markdown_table(["factor", "drop in ROC-AUC [95 % interval]", "Holm p"], rows)
     )
 
 
@@ -433,6 +492,7 @@ def results_parts(metrics: dict) -> list[str]:
         ranking_table(metrics),
         reference_line(metrics),
         metrics["app_model_reason"],
+        penalty_line(metrics),
         calibration_line(metrics),
         screening_table(metrics),
         screening_line(metrics),
@@ -471,63 +531,96 @@ def model_card_section(metrics: dict) -> str:
     )
 
 
+def chance_verdict(auc: dict) -> str:
+    """What a ROC-AUC interval allows: above chance, or not shown to be."""
+    return "not shown above chance" if auc["low"] <= 0.5 else "above chance"
+
+
+def history_share(metrics: dict) -> str:
+    """The with-Dx result, second, with the share of its ROC-AUC above chance that Dx adds."""
+    check = metrics["without_history"]
+    dx = ", ".join(f"`{c}`" for c in check["dropped"])
+    with_dx = metrics["models"][check["model"]]["roc_auc"]
+    text = f"with {dx} (diagnosis flags, timing undocumented) {ci(with_dx, 2)}"
+    share = check.get("share_above_chance")
+    if share is not None and share <= 0:
+        text += f"; {dx} adds nothing to it ({paired(check['difference'])})"
+    elif share is not None:
+        text += (
+            f"; {dx} supplies {share:.0%} of that ROC-AUC's distance above 0.5 "
+            f"({paired(check['difference'])})"
+        )
+    return text
+
+
 def headline(metrics: dict) -> str:
-    """The README's first screen: three lines of numbers with intervals, and the hero figure."""
+    """The README's first screen: a three-bullet TL;DR, every number from metrics.json, and
+    the hero figure. First the title's question (questionnaire answers only), then the screen,
+    then the traps."""
     name = metrics["app_model"]
     m = metrics["models"][name]
     sample = " **(SYNTHETIC SAMPLE: numbers mean nothing)**" if runtime.is_sample(metrics) else ""
-    chance = ", not shown to rank better than chance" if m["roc_auc"]["low"] <= 0.5 else ""
     history = metrics["without_history"]
-    no_dx = history["metrics"]["roc_auc"]
-    dx = ", ".join(f"`{c}`" for c in history["dropped"])
-    with_history = f" and diagnosis flags ({dx})" if history["dropped"] else ""
-    without = (
-        f"; without {dx} (timing undocumented) {ci(no_dx, 2)}, "
-        f"{paired(history['difference']).split(': ')[-1]}"
-        if history["dropped"]
-        else ""
-    )
+    if history["dropped"]:
+        alone = history["metrics"]["roc_auc"]
+        first = (
+            f"**Questionnaire answers alone** ({label(name).lower()}, {metrics['rows']} "
+            f"patients, {metrics['prevalence']:.1%} {metrics['target']}-positive){sample}: "
+            f"ROC-AUC {ci(alone, 2)}, **{chance_verdict(alone)}** (0.50); "
+            f"{history_share(metrics)}."
+        )
+    else:
+        first = (
+            f"**Questionnaire answers** ({label(name).lower()}, {metrics['rows']} patients, "
+            f"{metrics['prevalence']:.1%} {metrics['target']}-positive){sample}: ROC-AUC "
+            f"{ci(m['roc_auc'], 2)}, **{chance_verdict(m['roc_auc'])}** (0.50)."
+        )
+    if m["flags_nearly_everyone"]:
+        screen = (
+            f"**The screen flags nearly everyone**: the threshold that finds "
+            f"{metrics['sensitivity_target']:.0%} of positives flags {saved_flags(m)} "
+            f"({ci(m['flagged'], percent=True)} in nested cross-validation), PPV "
+            f"{ci(m['ppv'], percent=True)} against {metrics['prevalence']:.1%} for anyone: it "
+            "does not separate patients."
+        )
+    else:
+        screen = (
+            f"The threshold that finds {metrics['sensitivity_target']:.0%} of positives flags "
+            f"{ci(m['flagged'], percent=True)} of patients (nested cross-validation), PPV "
+            f"{ci(m['ppv'], percent=True)} against {metrics['prevalence']:.1%} for anyone."
+        )
     gain = metrics["decision_curve"]["at_threshold"]["gain_over_everyone"]
     verdict = (
         "not shown to beat following up everyone"
         if gain["low"] <= 0
         else "better than following up everyone"
-    ) + (
-        f" (net benefit {per_thousand(gain['value'])} [{per_thousand(gain['low'])}, "
-        f"{per_thousand(gain['high'])}] true positives per 1,000 patients above that)"
     )
-    slope = m["calibration_slope"]
-    calibration = (
-        "too wide to show calibration either way"
-        if slope["low"] <= 1 <= slope["high"]
-        else "its interval excludes 1 (miscalibrated)"
+    screen += (
+        f" Net benefit over following up everyone: {per_thousand(gain['value'])} "
+        f"[{per_thousand(gain['low'])}, {per_thousand(gain['high'])}] per 1,000 patients, "
+        f"{verdict}."
     )
-    lines = [
-        f"**{metrics['target']}** from questionnaire answers{with_history}, {metrics['rows']} "
-        f"patients ({metrics['prevalence']:.1%} positive){sample}: {label(name).lower()} "
-        f"ROC-AUC **{ci(m['roc_auc'], 2)}** (chance 0.50){chance}{without}. PR-AUC "
-        f"{ci(m['pr_auc'], 2)} (chance {metrics['prevalence']:.2f}); calibration slope "
-        f"{ci(slope, 2)}, {calibration}.",
-        f"At the screening threshold chosen by nested cross-validation it flags "
-        f"**{ci(m['flagged'], percent=True)}** of patients to find "
-        f"{ci(m['sensitivity'], percent=True)} of positives (PPV {ci(m['ppv'], percent=True)} "
-        f"against {metrics['prevalence']:.1%} for anyone): {verdict}.",
-    ]
+    leak = metrics["leakage_check"]
+    leaky = leak["metrics"]["roc_auc"]
+    traps = (
+        f"**The other tests leak**: with {', '.join(leak['added_features'])} as features "
+        f"(as in the guided project) ROC-AUC {ci(leaky, 2)}"
+    )
     blocks = metrics["missingness"]["blocks"]
-    v = metrics["verification"]["others_negative"]
-    g = metrics["missingness"].get("subgroup")
-    if blocks and blocks[0]["p_holm"] < ALPHA and g:
+    if blocks and blocks[0]["p_holm"] < ALPHA:
         top = blocks[0]
-        lines.append(
-            f"Patients who left `{top['questions'][0]}` unanswered (a subgroup, mean age "
-            f"{g['mean_age']['unanswered']:.1f} against {g['mean_age']['answered']:.1f}, that "
-            f"mostly skipped other blocks too): {top['unanswered_positives']} positives in "
-            f"{top['unanswered']} against {ci(top['answered_rate'], percent=True)} of those who "
-            f"answered (Holm p = {top['p_holm']:.3f}); only {v['positives']} of "
-            f"{v['patients']} patients with the other tests negative are positive "
-            "(verification bias, see below)."
+        traps += (
+            f". Patients who left `{top['questions'][0]}` unanswered: "
+            f"{top['unanswered_positives']} positives in {top['unanswered']}, against "
+            f"{ci(top['answered_rate'], percent=True)} of those who answered (Holm p = "
+            f"{top['p_holm']:.3f}; no model uses the fact of not answering)"
         )
-    return "  \n".join(lines) + (
+    v = metrics["verification"]["others_negative"]
+    traps += (
+        f". Only {v['positives']} of {v['patients']} patients with the other tests negative "
+        "are positive (verification bias)."
+    )
+    return "\n".join(f"- {line}" for line in (first, screen, traps)) + (
         "\n\n![Calibration of the held-out risks](reports/figures/calibration.png)"
     )
 
@@ -548,15 +641,12 @@ def next_experiments(metrics: dict) -> list[str]:
         "risk t: one case found is worth (1 - t) / t unneeded follow-ups), use it in place of "
         "`evaluate.screening_threshold`, run `make all` and read its net benefit.",
     ]
-    c = metrics["models"]["logistic_regression"].get("logistic_c")
-    if c:
-        choices = ", ".join(f"C = {value} in {n}" for value, n in c["outer_choices"].items())
-        items.append(
-            f"The inner CV of every row chose C = {c['held']:g} from `logistic_c_grid`, held in "
-            f"every outer fold; each outer training set's own inner CV would have chosen {choices} "
-            "of them. To measure what holding one C costs, fit each outer fold with its own "
-            "choice (`fold.c` in `evaluate.cross_validate`) and compare the per-fold ROC-AUC."
-        )
+    items.append(
+        "XGBoost was tried in one configuration only (`xgboost` in `config.py`), while the "
+        "regression's C is tuned: add a small grid of `max_depth` and `n_estimators` to "
+        "`evaluate.inner_cv` so that each outer fold tunes it too, and rerun the paired "
+        "comparison before reading its verdict as more than one configuration's."
+    )
     xgb = metrics["models"]["xgboost"]["calibration_slope"]
     if xgb["high"] < 1:
         items.append(

@@ -144,27 +144,56 @@ def corrected_paired_test(
 
 
 def corrected_ratio(
-    numerators: np.ndarray, denominators: np.ndarray, test_share: float, confidence: float = 0.95
+    numerators: np.ndarray,
+    denominators: np.ndarray,
+    test_share: float,
+    repeats: int,
+    confidence: float = 0.95,
 ) -> dict[str, float]:
-    """A share pooled over the folds of repeated cross-validation (e.g. flagged / patients),
-    with a 95 % interval from the fold-to-fold spread, Nadeau-Bengio corrected.
+    """A share pooled over the folds of repeated cross-validation (e.g. flagged / patients)
+    with a 95 % interval that adds two sources of uncertainty on the logit scale:
 
-    Each fold's share varies with the data it was trained on (its threshold) and with the
-    patients it is tested on, so this interval covers both, unlike a bootstrap of fixed flags.
-    The ratio is linearised (residuals ``num - R * den``), so a fold where the denominator is
-    0 (e.g. no patient below the threshold) still counts.
+    - the fold-to-fold spread, Nadeau-Bengio corrected: each fold's share varies with the data
+      it was trained on (its threshold) and with the patients it is tested on. Stratified folds
+      hold the prevalence fixed, so this part alone misses that the patients are a sample;
+    - the exact (Clopper-Pearson) interval of the share among the patients of one repeat (each
+      patient counted once): the sampling variation of the patients, the prevalence included.
+
+    Their half-widths are added in quadrature on the logit scale, so the interval always
+    contains the exact one (e.g. a PPV of a screen that flags everyone contains the exact
+    interval of the prevalence) and never needs clipping at 0 or 1. The fold ratio is
+    linearised (residuals ``num - R * den``), so a fold where the denominator is 0 (e.g. no
+    patient below the threshold) still counts.
     """
     numerators, denominators = np.asarray(numerators, float), np.asarray(denominators, float)
     n = len(numerators)
-    ratio = numerators.sum() / denominators.sum()
+    ratio = float(numerators.sum() / denominators.sum())
     residuals = (numerators - ratio * denominators) / denominators.mean()
     se = math.sqrt((1 / n + test_share / (1 - test_share)) * float(np.var(residuals, ddof=1)))
-    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * se
+    fold_half = stats.t.ppf(0.5 + confidence / 2, n - 1) * se
+    patients = round(denominators.sum() / repeats)
+    exact = exact_rate(round(ratio * patients), patients)
+    p = min(max(ratio, 1e-6), 1 - 1e-6)
+    centre, logit_half = float(_logit(np.array(p))), fold_half / (p * (1 - p))
+    below = centre - float(_logit(np.array(exact["low"])))
+    above = float(_logit(np.array(exact["high"]))) - centre
+    low = _expit(np.array(centre - math.hypot(below, logit_half)))
+    high = _expit(np.array(centre + math.hypot(above, logit_half)))
     return {
-        "value": round(float(ratio), 4),
-        "low": round(max(0.0, float(ratio - half)), 4),
-        "high": round(min(1.0, float(ratio + half)), 4),
+        "value": round(ratio, 4),
+        "low": round(float(min(low, exact["low"])), 4),
+        "high": round(float(max(high, exact["high"])), 4),
     }
+
+
+def holm(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjustment of p-values, in the order given."""
+    order = np.argsort(p_values, kind="stable")
+    adjusted, running = [0.0] * len(p_values), 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - rank) * p_values[index]))
+        adjusted[index] = round(running, 4)
+    return adjusted
 
 
 def exact_rate(positives: int, n: int) -> dict[str, float]:
@@ -178,11 +207,3 @@ def exact_rate(positives: int, n: int) -> dict[str, float]:
         "low": round(float(low), 4),
         "high": round(float(high), 4),
     }
-
-
-def net_benefit(y: np.ndarray, risk: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """Net benefit of flagging ``risk >= t`` at each threshold t (Vickers & Elkin 2006)."""
-    flagged = risk[None, :] >= thresholds[:, None]
-    true_pos = (flagged & (y == 1)).sum(axis=1) / len(y)
-    false_pos = (flagged & (y == 0)).sum(axis=1) / len(y)
-    return true_pos - false_pos * thresholds / (1 - thresholds)
