@@ -185,6 +185,9 @@ def run_evaluate(ctx: Context) -> dict:
         "grouped_differences": experiments.paired_differences(
             correct, groups, reps=params.bootstrap, seed=params.seed
         ),
+        "grouped_vs_constants": experiments.versus_constants(
+            correct, y_train, groups, reps=params.bootstrap, seed=params.seed
+        ),
         "learning_curve": {
             **closeness,
             "accuracy": curves,

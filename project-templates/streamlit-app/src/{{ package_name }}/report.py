@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .data import SPECIES, label
-from .experiments import settings_of
+from .experiments import CONSTANTS, settings_of
 from .readme import SAMPLE_WARNING, markdown_table
 from .runtime import is_sample
 
@@ -107,9 +107,12 @@ def cost(metrics: Mapping) -> str:
     return markdown_table(header, rows)
 
 
-def _names(results: list[Mapping]) -> str:
-    labels = [result["label"] for result in results]
+def _join(labels: list[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _names(results: list[Mapping]) -> str:
+    return _join([result["label"] for result in results])
 
 
 def cost_sentence(metrics: Mapping) -> str:
@@ -302,6 +305,59 @@ def species(metrics: Mapping) -> str:
     )
 
 
+def _points(d: Mapping) -> str:
+    return f"{100 * d['difference']:+.1f} points ({100 * d['low']:+.1f} to {100 * d['high']:+.1f})"
+
+
+def skill(metrics: Mapping) -> str:
+    """Whether any model beats the two constant rules on unseen clusters, from the paired
+    cluster-bootstrap intervals of the differences (one sentence per rule)."""
+    comparison = metrics["grouped_vs_constants"]
+    models = metrics["models"]
+    sentences = []
+    for rule in CONSTANTS:
+        answer = rule.removeprefix("always ")
+        d = {name: values[rule] for name, values in comparison.items()}
+        accuracy = next(iter(d.values()))["rule_accuracy"]
+        better = [models[n]["label"] for n, v in d.items() if v["low"] > 0]
+        worse = [models[n]["label"] for n, v in d.items() if v["high"] < 0]
+        lows, highs = [100 * v["low"] for v in d.values()], [100 * v["high"] for v in d.values()]
+        if better:
+            text = f"{_join(better)} beat{'s' if len(better) == 1 else ''} always answering "
+        else:
+            text = "no model is shown to beat always answering "
+        text += (
+            f'"{answer}" ({accuracy:.1%} accuracy there; paired 95 % intervals of the '
+            f"differences from {min(lows):+.1f} to {max(highs):+.1f} points"
+        )
+        if worse:
+            text += f"; {_join(worse)} {'is' if len(worse) == 1 else 'are'} shown to be worse"
+        sentences.append(text + ")")
+    return f"**On unseen clusters, {sentences[0]}**; {sentences[1]}."
+
+
+def versus_table(metrics: Mapping) -> str:
+    """Each model against the constant rules on unseen clusters (paired, same folds)."""
+    header = [
+        "model",
+        "accuracy, clusters held out (95 % CI)",
+        *(f'minus "{rule}" (paired 95 % CI)' for rule in CONSTANTS),
+    ]
+    rows = [
+        [
+            metrics["models"][name]["label"],
+            _cluster_interval(metrics["models"][name]["grouped"]["accuracy"]),
+            *(_points(values[rule]) for rule in CONSTANTS),
+        ]
+        for name, values in metrics["grouped_vs_constants"].items()
+    ]
+    return markdown_table(header, rows)
+
+
+def _cluster_interval(stats: Mapping) -> str:
+    return f"{stats['rate']:.1%} ({stats['low']:.1%}–{stats['high']:.1%})"
+
+
 def importance_sentence(metrics: Mapping) -> str:
     """What the permutation-importance figure can and cannot say, from its numbers."""
     tables = {r["label"]: r["permutation_importance"] for r in metrics["models"].values()}
@@ -334,7 +390,7 @@ def headline(metrics: Mapping) -> str:
     apart = f"exactly {low}" if low == high else f"{low} to {high}"
     warning = "**Synthetic sample, not real data.** " if is_sample(metrics) else ""
     return (
-        f"{warning}{species(metrics)} "
+        f"{warning}{skill(metrics)} {species(metrics)} "
         f"{cost_sentence(metrics)}\n\n"
         f"At 0.5 a random split scores {_span([stats['rate'] for stats in accuracy], '.2%')} "
         f"(lowest 95 % CI bound {min(stats['low'] for stats in accuracy):.2%}), but it tests "
@@ -402,6 +458,11 @@ def results_section(metrics: Mapping) -> str:
         "split, intervals are exact binomial 95 % intervals and cover near-copies of training "
         "rows only."
     )
+    parts.append(
+        "Every model against the two constant rules on unseen clusters (grouped "
+        "cross-validation at 0.5; each difference is paired: same rows, same folds, the same "
+        "clusters drawn by the bootstrap):\n\n" + versus_table(metrics) + "\n\n" + skill(metrics)
+    )
     parts.append(comparison(metrics))
     parts.append("Thresholds chosen:\n\n" + thresholds(metrics))
     parts.append(
@@ -463,7 +524,9 @@ whether a real mushroom is safe to eat.
 
 ## Metrics
 
-{species(metrics)}
+{skill(metrics)} {species(metrics)}
+
+{versus_table(metrics)}
 
 {cost_sentence(metrics)}
 
