@@ -52,7 +52,7 @@ def test_choose_classifier_press_classify_see_metrics_and_plots(served, tmp_path
             f"Accuracy on unseen clusters (95 % CI) {grouped['rate']:.1%} "
             f"({grouped['low']:.1%} to {grouped['high']:.1%})"
         )
-        # Then the random split at the cost rule's threshold: no poisonous mushroom missed.
+        # Then the random split at the cost threshold: no poisonous mushroom missed.
         test = results["models"]["random_forest"]["test"]
         auc = results["models"]["random_forest"]["scores"]["roc_auc"]
         assert texts[1:] == [

@@ -54,8 +54,7 @@ def confusion_matrices(
     y_true: pd.Series, probas: Mapping[str, np.ndarray], thresholds: Mapping, labels
 ) -> Figure:
     """One confusion matrix per model for unseen clusters (out-of-fold probabilities of the
-    grouped cross-validation), each row at the threshold the cost rule chose without its fold
-    (``thresholds`` holds one per row, or one per model)."""
+    grouped cross-validation), at each model's cost threshold."""
     figure, axes = _grid(len(probas), 3.4, 3.2)
     for ax, (name, proba) in zip(axes, probas.items(), strict=True):
         ConfusionMatrixDisplay.from_predictions(
@@ -75,7 +74,7 @@ def confusion_matrices(
         )
     figure.suptitle(
         f"Unseen clusters: confusion matrices of {len(y_true):,} training-part mushrooms, each "
-        "predicted without its cluster,\nat the cost rule's threshold re-chosen without its fold"
+        "predicted without its cluster,\nat the cost threshold set by the stated cost ratio"
     )
     return figure
 
