@@ -13,7 +13,7 @@ from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 
 from . import nearness
 from .data import label
-from .evaluate import errors, probabilities, rate
+from .evaluate import errors, exact_interval, probabilities, rate
 from .train import fit
 
 HALF = 0.5
@@ -82,23 +82,45 @@ def cluster_bootstrap(
 
 
 def _rates(called: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, reps: int, seed: int):
-    """Accuracy, misses and false alarms of ``called`` with cluster-bootstrap 95 % intervals."""
+    """Accuracy, misses and false alarms of ``called`` with cluster 95 % intervals.
+
+    A bootstrap over clusters cannot bound a count of 0 (or of every row): every resample is 0
+    again. Then the interval is exact over the clusters instead: no miss in 10 poisonous
+    clusters still allows a miss in up to 30.8 % of such clusters (Clopper-Pearson). Each rate
+    says which interval it carries (``interval``)."""
     summary = {}
     for key, values, weights in [
         ("accuracy", (called == truth).astype(float), np.ones(len(truth))),
         ("missed", (~called & truth).astype(float), truth.astype(float)),
         ("false_alarms", (called & ~truth).astype(float), (~truth).astype(float)),
     ]:
-        low, high = cluster_bootstrap(values, weights, groups, reps=reps, seed=seed)
         count, total = int(values.sum()), int(weights.sum())
+        if 0 < count < total:
+            low, high = cluster_bootstrap(values, weights, groups, reps=reps, seed=seed)
+            interval = "cluster bootstrap"
+        else:
+            clusters = len(np.unique(groups[weights > 0]))
+            low, high = exact_interval(clusters if count else 0, clusters) if total else (0, 1)
+            interval = f"exact over {clusters} clusters"
         summary[key] = {
             "count": count,
             "of": total,
             "rate": count / max(total, 1),
             "low": low,
             "high": high,
+            "interval": interval,
         }
     return summary
+
+
+def cluster_average(correct: np.ndarray, groups: np.ndarray, *, reps: int, seed: int) -> dict:
+    """The mean of the clusters' accuracies (each cluster counts once, whatever its size) and
+    its cluster-bootstrap 95 % interval. Next to the pooled accuracy: a few large clusters
+    dominate the pooled figure and its percentile interval."""
+    _, index, sizes = np.unique(groups, return_inverse=True, return_counts=True)
+    share = 1.0 / sizes[index]  # each row's share of its cluster
+    low, high = cluster_bootstrap(correct * share, share, groups, reps=reps, seed=seed)
+    return {"rate": float((correct * share).sum() / share.sum()), "low": low, "high": high}
 
 
 def grouped_probabilities(
@@ -170,6 +192,9 @@ def grouped(
     summary["clusters_mostly_wrong"] = int((per_cluster < HALF).sum())
     summary["clusters_mostly_right"] = int((per_cluster >= HALF).sum())
     summary["clusters"] = int(per_cluster.size)
+    summary["cluster_average"] = cluster_average(
+        (called == truth).astype(float), groups, reps=reps, seed=seed
+    )
     at_cost = outer >= threshold
     summary["rule"] = {
         "threshold": threshold,
@@ -213,20 +238,31 @@ def versus_constants(
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Each model's accuracy minus each constant rule's, on the same rows of the same folds,
     with a paired cluster-bootstrap 95 % interval (one seed: the same clusters are drawn for
-    every model and both rules). ``correct`` is whether each row was right out of fold."""
+    every model and both rules). ``correct`` is whether each row was right out of fold. The
+    same for the cluster-averaged accuracy (``cluster_average``: each cluster counts once)."""
     truth = np.asarray(y) == 1
     rules = dict(zip(CONSTANTS, [(~truth).astype(float), truth.astype(float)], strict=True))
     ones = np.ones(len(groups))
-    comparison: dict[str, dict[str, dict[str, float]]] = {}
+    _, index, sizes = np.unique(groups, return_inverse=True, return_counts=True)
+    share = 1.0 / sizes[index]
+    comparison: dict[str, dict[str, dict]] = {}
     for name, values in correct.items():
         comparison[name] = {}
         for rule, right in rules.items():
-            low, high = cluster_bootstrap(values - right, ones, groups, reps=reps, seed=seed)
+            gap = values - right
+            low, high = cluster_bootstrap(gap, ones, groups, reps=reps, seed=seed)
+            low_c, high_c = cluster_bootstrap(gap * share, share, groups, reps=reps, seed=seed)
             comparison[name][rule] = {
                 "rule_accuracy": float(right.mean()),
-                "difference": float((values - right).mean()),
+                "difference": float(gap.mean()),
                 "low": low,
                 "high": high,
+                "cluster_average": {
+                    "rule_accuracy": float((right * share).sum() / share.sum()),
+                    "difference": float((gap * share).sum() / share.sum()),
+                    "low": low_c,
+                    "high": high_c,
+                },
             }
     return comparison
 

@@ -79,8 +79,22 @@ def comparison(metrics: Mapping) -> str:
     return markdown_table(header, rows)
 
 
+def _exact(stats: Mapping) -> str:
+    """Names an interval that is exact over the clusters (a bootstrap cannot bound 0 of n)."""
+    interval = stats.get("interval", "")
+    return f", {interval}" if interval.startswith("exact") else ""
+
+
 def _cluster_rate(stats: Mapping) -> str:
-    return f"{stats['count']:,} of {stats['of']:,} ({stats['low']:.1%}–{stats['high']:.1%})"
+    return (
+        f"{stats['count']:,} of {stats['of']:,} ({stats['low']:.1%}–{stats['high']:.1%}"
+        f"{_exact(stats)})"
+    )
+
+
+def cluster_rate(stats: Mapping) -> str:
+    """A rate on unseen clusters with its 95 % interval: ``68.3% (52.1% to 84.0%)``."""
+    return f"{stats['rate']:.1%} ({stats['low']:.1%} to {stats['high']:.1%}{_exact(stats)})"
 
 
 def cost(metrics: Mapping) -> str:
@@ -321,9 +335,10 @@ def _points(d: Mapping) -> str:
     return f"{100 * d['difference']:+.1f} points ({100 * d['low']:+.1f} to {100 * d['high']:+.1f})"
 
 
-def skill(metrics: Mapping) -> str:
+def skill(metrics: Mapping, *, averaged: bool = True) -> str:
     """Whether any model beats the two constant rules on unseen clusters, from the paired
-    cluster-bootstrap intervals of the differences (one sentence per rule)."""
+    cluster-bootstrap intervals of the differences (one sentence per rule); ``averaged`` adds
+    the same for the cluster-averaged accuracy."""
     comparison = metrics["grouped_vs_constants"]
     models = metrics["models"]
     sentences = []
@@ -344,6 +359,17 @@ def skill(metrics: Mapping) -> str:
         )
         if worse:
             text += f"; {_join(worse)} {'is' if len(worse) == 1 else 'are'} shown to be worse"
+        if averaged:
+            means = {n: v["cluster_average"] for n, v in d.items()}
+            below = [models[n]["label"] for n, v in means.items() if v["high"] < 0]
+            text += (
+                f"; averaged over clusters, each counting once, the rule gets "
+                f"{next(iter(means.values()))['rule_accuracy']:.1%} and the differences run "
+                f"from {100 * min(v['low'] for v in means.values()):+.1f} to "
+                f"{100 * max(v['high'] for v in means.values()):+.1f} points"
+            )
+            if below:
+                text += f", {_join(below)} shown to be worse"
         sentences.append(text + ")")
     return f"**On unseen clusters, {sentences[0]}**; {sentences[1]}."
 
@@ -353,21 +379,19 @@ def versus_table(metrics: Mapping) -> str:
     header = [
         "model",
         "accuracy, clusters held out (95 % CI)",
+        "cluster-averaged accuracy (95 % CI)",
         *(f'minus "{rule}" (paired 95 % CI)' for rule in CONSTANTS),
     ]
     rows = [
         [
             metrics["models"][name]["label"],
-            _cluster_interval(metrics["models"][name]["grouped"]["accuracy"]),
+            cluster_rate(metrics["models"][name]["grouped"]["accuracy"]),
+            cluster_rate(metrics["models"][name]["grouped"]["cluster_average"]),
             *(_points(values[rule]) for rule in CONSTANTS),
         ]
         for name, values in metrics["grouped_vs_constants"].items()
     ]
     return markdown_table(header, rows)
-
-
-def _cluster_interval(stats: Mapping) -> str:
-    return f"{stats['rate']:.1%} ({stats['low']:.1%}–{stats['high']:.1%})"
 
 
 def importance_sentence(metrics: Mapping) -> str:
@@ -402,7 +426,7 @@ def headline(metrics: Mapping) -> str:
     apart = f"exactly {low}" if low == high else f"{low} to {high}"
     warning = "**Synthetic sample, not real data.** " if is_sample(metrics) else ""
     return (
-        f"{warning}{skill(metrics)} {species(metrics)} "
+        f"{warning}{skill(metrics, averaged=False)} {species(metrics)} "
         f"{cost_sentence(metrics)}\n\n"
         f"At 0.5 a random split scores {_span([stats['rate'] for stats in accuracy], '.2%')} "
         f"(lowest 95 % CI bound {min(stats['low'] for stats in accuracy):.2%}), but it tests "
