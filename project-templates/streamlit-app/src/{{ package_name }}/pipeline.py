@@ -214,6 +214,10 @@ def _figures(ctx: Context, metrics: dict, y_train: pd.Series, grouped: dict) -> 
     results = metrics["models"]
     thresholds = {name: result["threshold"]["value"] for name, result in results.items()}
     probas = grouped
+    ranks = {
+        key: {name: result["grouped"]["ranking"][key] for name, result in results.items()}
+        for key in ("roc_auc", "average_precision")
+    }
     best = max(result["test_at_ceiling"]["accuracy"]["rate"] for result in results.values())
     figures = {
         "near_duplicates.png": plots.near_duplicates(metrics, config.LABELS),
@@ -221,8 +225,10 @@ def _figures(ctx: Context, metrics: dict, y_train: pd.Series, grouped: dict) -> 
         "confusion_matrices.png": plots.confusion_matrices(
             y_train, probas, thresholds, config.LABELS
         ),
-        "roc_curves.png": plots.roc_curves(y_train, probas, config.LABELS),
-        "pr_curves.png": plots.pr_curves(y_train, probas, config.LABELS),
+        "roc_curves.png": plots.roc_curves(y_train, probas, config.LABELS, ranks["roc_auc"]),
+        "pr_curves.png": plots.pr_curves(
+            y_train, probas, config.LABELS, ranks["average_precision"]
+        ),
         "permutation_importance.png": plots.importances(
             {name: result["permutation_importance"] for name, result in results.items()},
             config.LABELS,

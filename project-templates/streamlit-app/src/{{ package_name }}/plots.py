@@ -131,16 +131,21 @@ def _line_style(display: type, style: dict) -> dict:
     return style
 
 
-def _curves(kind: str, y_true: pd.Series, probas: Mapping[str, np.ndarray], labels) -> Figure:
+def _curves(
+    kind: str, y_true: pd.Series, probas: Mapping[str, np.ndarray], labels, intervals: Mapping
+) -> Figure:
+    """``intervals`` holds each model's 95 % interval of the area (from metrics.json): the
+    legend shows it next to the area scikit-learn computes from the same probabilities."""
     display = RocCurveDisplay if kind == "roc" else PrecisionRecallDisplay
-    figure = Figure(figsize=(5.6, 4.8), layout="constrained")
+    figure = Figure(figsize=(5.6, 7.2), layout="constrained")
     ax = figure.subplots()
     for index, (name, proba) in enumerate(probas.items()):
         style = {"color": COLOURS[index % 6], "linestyle": STYLES[index % 6], "linewidth": 1.8}
         display.from_predictions(
             y_true,
             proba,
-            name=labels[name],
+            name=f"{labels[name]} [95 % CI {intervals[name]['low']:.2f}–"
+            f"{intervals[name]['high']:.2f}]",
             ax=ax,
             plot_chance_level=index == 0,
             **_line_style(display, style),
@@ -151,19 +156,23 @@ def _curves(kind: str, y_true: pd.Series, probas: Mapping[str, np.ndarray], labe
     else:
         ax.set(xlabel="Recall (share of poisonous caught)", ylabel="Precision")
         ax.set_title("Precision-recall curves for unseen clusters (grouped CV)", fontsize=10)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8)
     return figure
 
 
-def roc_curves(y_true: pd.Series, probas: Mapping[str, np.ndarray], labels) -> Figure:
+def roc_curves(
+    y_true: pd.Series, probas: Mapping[str, np.ndarray], labels, intervals: Mapping
+) -> Figure:
     """ROC curves of every model on one axes (from out-of-fold probabilities of unseen
     clusters: on the random split every curve is a perfect corner)."""
-    return _curves("roc", y_true, probas, labels)
+    return _curves("roc", y_true, probas, labels, intervals)
 
 
-def pr_curves(y_true: pd.Series, probas: Mapping[str, np.ndarray], labels) -> Figure:
+def pr_curves(
+    y_true: pd.Series, probas: Mapping[str, np.ndarray], labels, intervals: Mapping
+) -> Figure:
     """Precision-recall curves of every model on one axes."""
-    return _curves("pr", y_true, probas, labels)
+    return _curves("pr", y_true, probas, labels, intervals)
 
 
 def _interval(ax: Axes, position: float, stats: Mapping, colour: str, marker: str) -> None:

@@ -63,7 +63,7 @@ def comparison(metrics: Mapping) -> str:
         "random split: accuracy (95 % CI)",
         "poisonous missed (95 % CI of rate)",
         "edible called poisonous",
-        "ROC-AUC",
+        "ROC-AUC (near-copies)",
     ]
     rows = [
         [
@@ -394,6 +394,41 @@ def versus_table(metrics: Mapping) -> str:
     return markdown_table(header, rows)
 
 
+def ranking_sentence(metrics: Mapping) -> str:
+    """ROC-AUC and average precision on unseen clusters (the numbers the curves show), and
+    where a ROC curve runs below the diagonal."""
+    models = list(metrics["models"].values())
+    share = (
+        1 - next(iter(metrics["grouped_vs_constants"].values()))["always edible"]["rule_accuracy"]
+    )
+
+    def each(key: str) -> str:
+        return "; ".join(
+            f"{r['label']} {r['grouped']['ranking'][key]['value']:.2f} "
+            f"({r['grouped']['ranking'][key]['low']:.2f}–{r['grouped']['ranking'][key]['high']:.2f})"
+            for r in models
+        )
+
+    text = (
+        "**Ranking on unseen clusters** (the curves below; cluster-bootstrap 95 % CI): ROC-AUC "
+        f"{each('roc_auc')}, against 0.50 for a random ranking. Average precision "
+        f"{each('average_precision')}, against {share:.2f} (the share of poisonous mushrooms) "
+        "for a random ranking."
+    )
+    below = [
+        f"{r['grouped']['ranking']['below_chance_until']:.1%} ({r['label']})"
+        for r in models
+        if r["grouped"]["ranking"]["below_chance_until"] > 0
+    ]
+    if below:
+        text += (
+            " ROC curves that start below the diagonal (worse than chance: the most confident "
+            '"poisonous" calls catch edible mushrooms faster than poisonous ones) stay there up '
+            f"to a false-positive rate of {', '.join(below)}."
+        )
+    return text
+
+
 def importance_sentence(metrics: Mapping) -> str:
     """What the permutation-importance figure can and cannot say, from its numbers."""
     tables = {r["label"]: r["permutation_importance"] for r in metrics["models"].values()}
@@ -517,6 +552,7 @@ def results_section(metrics: Mapping) -> str:
     )
     for key, group in FIGURES.items():
         if key == "details":
+            parts.append(ranking_sentence(metrics))
             parts.append(importance_sentence(metrics))
         parts.append(" ".join(f"![{alt}](reports/figures/{name})" for name, alt in group))
     return "\n\n".join(parts)
@@ -563,6 +599,8 @@ whether a real mushroom is safe to eat.
 {skill(metrics)} {species(metrics)}
 
 {versus_table(metrics)}
+
+{ranking_sentence(metrics)}
 
 {cost_sentence(metrics)}
 
