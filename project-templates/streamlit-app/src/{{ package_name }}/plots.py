@@ -268,7 +268,9 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
     )
     curve_ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     curve_ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2)
-    curve_ax.set_title("Learning curve: accuracy follows the clusters covered", fontsize=10)
+    curve_ax.set_title(
+        "Learning curve (one subsample per size) and the clusters it covers", fontsize=10
+    )
     figure.suptitle(
         "Why the random split scores near 100 %: its held-out rows are near-copies of training "
         "rows, and unseen clusters score far lower"

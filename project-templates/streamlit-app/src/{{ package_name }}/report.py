@@ -133,10 +133,6 @@ def _join(labels: list[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
-def _names(results: list[Mapping]) -> str:
-    return _join([result["label"] for result in results])
-
-
 def cost_sentence(metrics: Mapping) -> str:
     """What the cost threshold does on unseen clusters, in sentences from the numbers."""
     models = list(metrics["models"].values())
@@ -321,7 +317,8 @@ def species(metrics: Mapping) -> str:
         verdict = "against"
     return (
         f"**With whole clusters of near-identical mushrooms held out** ({clusters['count']} "
-        f"clusters; the guide describes {SPECIES} species), the {len(models)} classifiers reach "
+        f"clusters; the file names no species, so whether they are the guide's {SPECIES} is not "
+        "known), the {len(models)} classifiers reach "
         f"{_span([stats['accuracy']['rate'] for stats in grouped.values()])} accuracy "
         f"(highest point estimate {best}: {accuracy['rate']:.1%}, cluster-bootstrap 95 % CI "
         f"{accuracy['low']:.1%} to {accuracy['high']:.1%}) and get "
