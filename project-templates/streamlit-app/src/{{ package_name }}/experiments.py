@@ -148,10 +148,9 @@ def ranking(
     proba: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, reps: int, seed: int
 ) -> dict[str, dict[str, float]]:
     """ROC-AUC and average precision of out-of-fold probabilities, with cluster-bootstrap 95 %
-    intervals (draws without both classes are skipped), and how far the ROC curve runs below
-    the diagonal from its start (``below_chance_until``: the false-positive rate up to which
-    the model's most confident "poisonous" calls catch edible mushrooms faster than poisonous
-    ones; 0 if they never do)."""
+    intervals (draws without both classes are skipped), and the share of the false-positive
+    range over which the ROC curve (straight lines between its points) runs below the diagonal,
+    that is worse than chance (``below_chance_share``)."""
     labels = np.unique(groups)
     draws = np.random.default_rng(seed).integers(0, len(labels), size=(reps, len(labels)))
     weights = np.zeros((reps, len(labels)))
@@ -162,9 +161,8 @@ def ranking(
         auc.append(values[0])
         average.append(values[1])
     fpr, tpr, _ = roc_curve(truth, proba)
-    below = (tpr < fpr)[1:]  # the first point is the origin
-    start = int(np.argmin(below)) if not below.all() else len(below)
-    summary = {"below_chance_until": float(fpr[start]) if start else 0.0}
+    grid = np.linspace(0, 1, 1001)[1:]
+    summary = {"below_chance_share": float((np.interp(grid, fpr, tpr) < grid - 1e-9).mean())}
     for key, point, values in [
         ("roc_auc", roc_auc_score(truth, proba), np.concatenate(auc)),
         ("average_precision", average_precision_score(truth, proba), np.concatenate(average)),

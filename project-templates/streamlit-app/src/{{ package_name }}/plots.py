@@ -90,35 +90,55 @@ def confusion_matrix(y_true: pd.Series, proba: np.ndarray, threshold: float, tit
     return figure
 
 
+EDGE = 1e-6
+"""Probabilities are drawn on a logit axis from EDGE to 1 - EDGE; those beyond are clipped
+into the outermost bins (a probability of exactly 0 or 1 has no place on a logit axis)."""
+
+
 def probabilities(
     y_true: pd.Series, probas: Mapping[str, np.ndarray], thresholds: Mapping[str, float], labels
 ) -> Figure:
     """Where each model puts mushrooms: the probability of "poisonous" it gives the edible and
-    the poisonous ones, with its threshold. Counts on a log scale, so a single mushroom on the
-    wrong side shows."""
+    the poisonous ones (step histograms, so neither hides the other), with its threshold. The
+    probability axis is logit (0.0001 and 0.9999 are as far from 0.5 as they are different), the
+    counts are on a log scale, so a single mushroom on the wrong side shows."""
     figure, axes = _grid(len(probas), 3.8, 3.0)
-    bins = np.linspace(0, 1, 41)
+    edge = np.log(EDGE / (1 - EDGE))  # the logit of EDGE
+    bins = 1 / (1 + np.exp(-np.linspace(edge, -edge, 49)))  # equal widths on the logit axis
     truth = np.asarray(y_true) == 1
     for ax, (name, proba) in zip(axes, probas.items(), strict=True):
-        for mask, colour, kind in [
-            (~truth, COLOURS[0], "edible"),
-            (truth, COLOURS[5], "poisonous"),
+        clipped = np.clip(proba, EDGE, 1 - EDGE)
+        for mask, colour, style, kind in [
+            (~truth, COLOURS[0], "-", "edible"),
+            (truth, COLOURS[5], "--", "poisonous"),
         ]:
-            ax.hist(proba[mask], bins=bins, color=colour, alpha=0.6, label=kind)
-        ax.axvline(thresholds[name], color="0.2", linestyle="--", label="threshold")
+            ax.hist(
+                clipped[mask],
+                bins=bins,
+                histtype="step",
+                color=colour,
+                linestyle=style,
+                linewidth=1.8,
+                label=kind,
+            )
+        ax.axvline(thresholds[name], color="0.2", linestyle=":", linewidth=1.5, label="threshold")
+        ax.set_xscale("logit")
         ax.set_yscale("log")
         ax.set_ylim(0.7, len(proba) * 3)
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
+        ax.set_xticks([EDGE, 1e-4, 0.01, 0.5, 0.99, 1 - 1e-4, 1 - EDGE])
+        ax.set_xticklabels(["≤1e-6", "1e-4", "0.01", "0.5", "0.99", "", "≥1-1e-6"], fontsize=7)
+        ax.minorticks_off()
         ax.set(
             title=f"{labels[name]} (threshold {thresholds[name]:.3g})",
-            xlabel="probability of poisonous",
+            xlabel="probability of poisonous (logit axis)",
             ylabel="mushrooms",
-            xlim=(0, 1),
+            xlim=(EDGE / 2, 1 - EDGE / 2),
         )
     figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
     figure.suptitle(
         "Unseen clusters: out-of-fold probabilities by true class (grouped cross-validation), "
-        "with the threshold chosen from them"
+        "with the cost threshold"
     )
     return figure
 

@@ -413,15 +413,15 @@ def ranking_sentence(metrics: Mapping) -> str:
         "for a random ranking."
     )
     below = [
-        f"{r['grouped']['ranking']['below_chance_until']:.1%} ({r['label']})"
+        f"{r['grouped']['ranking']['below_chance_share']:.0%} ({r['label']})"
         for r in models
-        if r["grouped"]["ranking"]["below_chance_until"] > 0
+        if r["grouped"]["ranking"]["below_chance_share"] >= 0.005
     ]
     if below:
         text += (
-            " ROC curves that start below the diagonal (worse than chance: the most confident "
-            '"poisonous" calls catch edible mushrooms faster than poisonous ones) stay there up '
-            f"to a false-positive rate of {', '.join(below)}."
+            " Share of the false-positive range over which a ROC curve runs below the diagonal "
+            '(worse than chance: those calls of "poisonous" catch edible mushrooms faster than '
+            f"poisonous ones): {', '.join(below)}."
         )
     return text
 
