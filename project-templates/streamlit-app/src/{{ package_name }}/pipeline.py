@@ -4,6 +4,7 @@ writes its outputs. The CLI runs them with a ``Context``; tests pass a temporary
 from __future__ import annotations
 
 import pandas as pd
+import sklearn
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
@@ -180,6 +181,7 @@ def run_evaluate(ctx: Context) -> dict:
         "group_folds": params.group_folds,
         "positive_class": "poisonous",
         "miss_cost": params.miss_cost,
+        "scikit_learn": sklearn.__version__,
         "baseline_accuracy": float(max(y_test.mean(), 1 - y_test.mean())),
         "nearest": nearest,
         "models": results,

@@ -519,7 +519,8 @@ def results_section(metrics: Mapping) -> str:
     )
     parts.append(
         f"Data: {data}; {metrics['n_train']:,} mushrooms to train on, {metrics['n_test']:,} held "
-        f"out (stratified random split, seed {metrics['seed']}). Positive class: poisonous. "
+        f"out (stratified random split, seed {metrics['seed']}), models by scikit-learn "
+        f"{metrics['scikit_learn']}. Positive class: poisonous. "
         f"Cost ratio: a missed poisonous mushroom costs {metrics['miss_cost']:g} edible ones "
         "called poisonous (`miss_cost` in config.py), so every model's threshold is "
         f"1 / (1 + {metrics['miss_cost']:g}); no data chooses it. On the random "
