@@ -627,6 +627,7 @@ figure here can differ from the table above):
 ## Ethical considerations
 
 A confident prediction from this model must never replace an expert's identification. The app
-says so next to every prediction, single or batch, and warns when an input is unlike every
-training mushroom.
+says so next to every prediction, single or batch, and gives no answer ("unsure", with the
+probability for the record) when an input is farther from every training mushroom than any
+held-out one was.
 """
