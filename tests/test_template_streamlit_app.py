@@ -220,6 +220,7 @@ def test_pipeline_on_the_real_mushroom_file(render):
     readme = (project / "README.md").read_text()
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
     assert "(reports/figures/near_duplicates.png)" in headline
+    assert "{" not in readme  # every placeholder filled
     # The species-level result first: clusters mostly right against always answering "edible".
     assert headline.index("With whole clusters of near-identical mushrooms held out") < (
         headline.index("a random split")

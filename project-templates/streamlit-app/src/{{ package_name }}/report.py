@@ -318,7 +318,7 @@ def species(metrics: Mapping) -> str:
     return (
         f"**With whole clusters of near-identical mushrooms held out** ({clusters['count']} "
         f"clusters; the file names no species, so whether they are the guide's {SPECIES} is not "
-        "known), the {len(models)} classifiers reach "
+        f"known), the {len(models)} classifiers reach "
         f"{_span([stats['accuracy']['rate'] for stats in grouped.values()])} accuracy "
         f"(highest point estimate {best}: {accuracy['rate']:.1%}, cluster-bootstrap 95 % CI "
         f"{accuracy['low']:.1%} to {accuracy['high']:.1%}) and get "
