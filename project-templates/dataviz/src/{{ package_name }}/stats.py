@@ -211,8 +211,8 @@ STRONGER_WITHIN = "stronger within groups"
 """Same sign, but every group's interval lies beyond the pooled value: mixing the groups
 dilutes a relation that is stronger inside each of them."""
 UNLIKE_EVERY_GROUP = "unlike every group"
-"""The pooled value lies outside every group's interval, some above and some below it: it
-describes none of the groups."""
+"""The pooled value lies outside every group's interval (not all on one side of it, or on the
+other side of zero): it describes none of the groups."""
 UNLIKE_SOME_GROUPS = "unlike some groups"
 """The pooled value lies outside the interval of some groups (named), inside the others'."""
 CONSISTENT = "consistent"
@@ -232,24 +232,25 @@ class Comparison:
     @property
     def verdict(self) -> str:
         pooled, within = self.pooled, list(self.within.values())
-        other_sign = [e for e in within if e.value * pooled.value < 0]
         if pooled.spans_zero:
             signs = {np.sign(e.value) for e in within}
-            return (
-                HIDDEN if all(not e.spans_zero for e in within) and len(signs) == 1 else CONSISTENT
-            )
-        if len(other_sign) == len(within) and any(not e.spans_zero for e in other_sign):
-            return REVERSED
-        if any(not e.spans_zero for e in other_sign):
-            return PARTLY_REVERSED
-        # no "consistent" while the pooled value lies outside any group's interval
+            if all(not e.spans_zero for e in within) and len(signs) == 1:
+                return HIDDEN
+        else:  # a reversal needs an established pooled sign
+            other_sign = [e for e in within if e.value * pooled.value < 0]
+            if len(other_sign) == len(within) and any(not e.spans_zero for e in other_sign):
+                return REVERSED
+            if any(not e.spans_zero for e in other_sign):
+                return PARTLY_REVERSED
+        # whatever the pooled sign: "consistent" only when every group's interval holds the
+        # pooled value
         weaker = [e for e in within if abs(pooled.value) > max(abs(e.low), abs(e.high))]
         stronger = [e for e in within if pooled.value * e.value > 0 and e.excludes_beyond(pooled)]
         if len(weaker) == len(within):
             return BETWEEN_GROUPS
         if len(stronger) == len(within):
             return STRONGER_WITHIN
-        if len(weaker) + len(stronger) == len(within):
+        if len(self.unlike) == len(within):
             return UNLIKE_EVERY_GROUP
         if self.unlike:
             return UNLIKE_SOME_GROUPS
