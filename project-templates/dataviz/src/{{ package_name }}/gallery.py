@@ -45,6 +45,8 @@ class Chart:
     figure: Figure
     values: dict[str, object] = field(default_factory=dict)
     """The numbers the finding quotes, for metrics.json."""
+    summary: str = ""
+    """The finding in one sentence, for the README's headline ("" : the finding is short)."""
 
 
 def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Chart]:
@@ -478,11 +480,20 @@ def relationship(
             finding += one_level_down(
                 scaled, [x.name, y.name], group, schema, params, values, r, method
             )
+        if "within_group_adjusted" not in values:
+            by_group, _, groups = stats.within_correlation(
+                scaled, x.name, y.name, group.name, method
+            )
+            values["within_group_adjusted"] = {**by_group.as_dict(), "groups": groups}
     finding += "."
+    held = group.short if group is not None else ""
+    if "within_cells_adjusted" in values:
+        held += f" and {schema.column(schema.split).short}"
+    summary = held_fixed_summary(values, x, y, held, schema.entity, r)
     title = f"{y.plain} against {x.plain.lower()}"
     figure = plots.scatter(frame, x, y, group, title=title, entity=schema.entity)
     question = f"How does {y.short} change with {x.short}?"
-    return Chart("relationship", title, question, finding, figure, values)
+    return Chart("relationship", title, question, finding, figure, values, summary)
 
 
 def one_level_down(
@@ -496,7 +507,8 @@ def one_level_down(
     method: str = "pearson",
 ) -> str:
     """The same pair inside the cells of the group and the second grouping: does the
-    within-group relation survive, or is it the second grouping one level down?"""
+    within-group relation survive, or is it the second grouping one level down? Leads with
+    the one adjusted number (both groupings held fixed), then the cells one by one."""
     cells, cell = crossed(frame, group, schema.column(schema.split))
     found = stats.compare_within(
         cells, names, cell.name, method=method, min_rows=params.min_group_rows
@@ -505,15 +517,53 @@ def one_level_down(
         return ""
     within = found[0].within
     values["within_cells"] = {level: e.as_dict() for level, e in within.items()}
+    by_group, _, groups = stats.within_correlation(frame, *names, group.name, method)
+    adjusted, n, count = stats.within_correlation(cells, *names, cell.name, method)
+    values["within_group_adjusted"] = {**by_group.as_dict(), "groups": groups}
+    values["within_cells_adjusted"] = {**adjusted.as_dict(), "n": n, "cells": count}
+    split = schema.column(schema.split)
+    text = (
+        f". Held fixed (each value minus its group's mean): by {group.short} alone "
+        f"{symbol} = {with_ci(by_group, digits=2, inside=True)}; by {group.short} and "
+        f"{split.short} together {symbol} = {with_ci(adjusted, digits=2, inside=True)} "
+        f"({count} cells)"
+    )
     low, high = found[0].within_range
     zero = [level for level, e in within.items() if e.spans_zero]
-    text = f". Within each {cell.short}, {symbol} from {low:.2f} to {high:.2f}"
+    text += f"; cell by cell, {symbol} from {low:.2f} to {high:.2f}"
     if zero:
         return text + (
-            f"; {len(zero)} of {len(within)} cell intervals hold zero ({', '.join(zero)}), "
-            f"so the within-{group.short} relation does not hold in every cell"
+            f", {len(zero)} of {len(within)} cell intervals holding zero ({', '.join(zero)}), "
+            "so the relation is not established in every cell"
         )
     return text + ", every cell's interval clear of zero"
+
+
+def held_fixed_summary(
+    values: dict[str, object], x: Column, y: Column, held: str, entity: str, symbol: str
+) -> str:
+    """The headline's one sentence about a pair: the adjusted relation first (what survives
+    once the groupings ``held`` fixed are taken out), the pooled one after it."""
+    pooled = Estimate(float(values["r_all"]), *values["r_all_ci"])  # type: ignore[misc]
+    inner = values.get("within_cells_adjusted") or values.get("within_group_adjusted")
+    shown = f"{symbol} = {with_ci(pooled, digits=2, inside=True)}"
+    if not isinstance(inner, dict):
+        if pooled.spans_zero:
+            return f"No relation of {y.short} to {x.short} is established ({shown})."
+        turn = "rises" if pooled.value > 0 else "falls"
+        return f"{_capital(y.short)} {turn} with {x.short} ({shown})."
+    adjusted = Estimate(inner["value"], inner["low"] or float("nan"), inner["high"] or float("nan"))
+    fixed = f"{symbol} = {with_ci(adjusted, digits=2, inside=True)}"
+    if adjusted.spans_zero:
+        lead = f"Once {held} are held fixed, no relation of {y.short} to {x.short} is established"
+    else:
+        turn = "rises" if adjusted.value > 0 else "falls"
+        lead = f"With {held} held fixed, {y.short} {turn} with {x.short}"
+    if pooled.value * adjusted.value < 0 and not pooled.spans_zero:
+        tail = f"although pooled over all {entity} it {'rises' if pooled.value > 0 else 'falls'}"
+    else:
+        tail = f"against {pooled.value:.2f} pooled over all {entity}"
+    return f"{lead} ({fixed}), {tail} ({shown})."
 
 
 def _name(column: Column) -> str:

@@ -52,7 +52,9 @@ def headline(metrics: dict) -> str:
     chosen = [figures[name] for name in order if name in figures][:2]
     sample = metrics["provenance"]["kind"] == "sample"
     stamp = "**SYNTHETIC SAMPLE, not real data.** " if sample else ""
-    lines = [f"{stamp}**{chosen[0]['finding']}**"] + [figure["finding"] for figure in chosen[1:]]
+    lines = [f"{stamp}**{chosen[0].get('summary') or chosen[0]['finding']}**"] + [
+        figure["finding"] for figure in chosen[1:]
+    ]
     hero = chosen[0]
     lines.append(f"![{hero['title']}](reports/figures/{hero['name']}.png)")
     return "\n\n".join(lines)

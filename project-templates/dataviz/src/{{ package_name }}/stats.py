@@ -197,6 +197,24 @@ def correlation(x: pd.Series, y: pd.Series, method: str = "pearson") -> tuple[Es
     return Estimate(r, *fisher_interval(r, n, method)), n
 
 
+def within_correlation(
+    frame: pd.DataFrame, x: str, y: str, group: str, method: str = "pearson"
+) -> tuple[Estimate, int, int]:
+    """One correlation of x and y with ``group`` held fixed: each value minus its group's mean
+    (ranks within the group for Spearman), correlated over every complete row. Its Fisher
+    interval is on n − groups − 3 degrees of freedom (one mean per group is spent). Returns
+    the estimate, n and the number of groups."""
+    data = frame[[x, y, group]].dropna()
+    if method == "spearman":
+        ranked = data.groupby(group, observed=True)[[x, y]].rank()
+        data = data.assign(**{x: ranked[x], y: ranked[y]})
+    centred = data[[x, y]] - data.groupby(group, observed=True)[[x, y]].transform("mean")
+    n, groups = len(data), int(data[group].nunique())
+    usable = n - groups >= 3 and centred[x].std() > 0 and centred[y].std() > 0
+    r = float(centred[x].corr(centred[y])) if usable else float("nan")
+    return Estimate(r, *fisher_interval(r, n - groups, method)), n, groups
+
+
 # What a grouping does to a pooled correlation. Each needs the intervals to say so.
 REVERSED = "reversed"
 """The pooled sign is established and every group's correlation has the other sign."""
