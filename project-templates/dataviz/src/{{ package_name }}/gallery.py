@@ -1,7 +1,8 @@
 """The gallery: which charts a table gets, each with its question and a finding from the data.
 
 Every finding quotes its numbers with 95% intervals (``stats``), calls a difference whose
-interval holds zero a tie, and names a grouping that reverses a pooled correlation.
+interval holds zero "not distinguishable" (never a tie), says "too few values to compare"
+where no interval was computed, and names a grouping that reverses a pooled correlation.
 """
 
 from __future__ import annotations
@@ -190,7 +191,14 @@ def distribution(
         medians, steps = ranked_medians(parts, params, focus.name)
         name = {level: _level(group, level) for level in medians}
         high, low, first = steps[0]
-        if first.spans_zero:
+        most = "higher" if len(medians) == 2 else "highest"
+        if pd.isna(first.low):
+            finding = (
+                f"{name[high]} has the {most} median {focus.short}, {fmt(medians[high].value)}"
+                f"{unit}, against {fmt(medians[low].value)}{unit} for {name[low]}: too few "
+                "values to compare"
+            )
+        elif first.spans_zero:
             finding = (
                 f"{name[high]} and {name[low]} are not distinguishable at the top by median "
                 f"{focus.short}: {fmt(medians[high].value)} and {fmt(medians[low].value)}{unit}, "
@@ -198,11 +206,13 @@ def distribution(
             )
         else:
             finding = (
-                f"{name[high]} has the highest median {focus.short}, "
+                f"{name[high]} has the {most} median {focus.short}, "
                 f"{with_ci(medians[high], unit)}: {with_ci(first, unit)} above {name[low]}"
             )
         for upper, lower, step in steps[1:]:
-            if step.spans_zero:
+            if pd.isna(step.low):
+                finding += f"; {name[upper]} and {name[lower]}: too few values to compare"
+            elif step.spans_zero:
                 finding += (
                     f"; {name[upper]} ({fmt(medians[upper].value)}{unit}) and {name[lower]} "
                     f"({fmt(medians[lower].value)}{unit}) are not distinguishable: "
@@ -297,16 +307,22 @@ def subgroups(
             ]
         finding = lead + ", ".join(pieces)
         signs = {gap.value > 0 for *_, gap in gaps}
-        ties = [
-            f"{_level(split, b)} and {_level(split, a)} in {_level(group, g)}"
-            for g, b, a, gap in gaps
-            if gap.spans_zero
-        ]
-        if len(pairs_named) == 1 and len(signs) == 1 and not ties:
+        named = {
+            (g, b, a): f"{_level(split, b)} and {_level(split, a)} in {_level(group, g)}"
+            for g, b, a, _ in gaps
+        }
+        ties = [named[g, b, a] for g, b, a, gap in gaps if gap.spans_zero and pd.notna(gap.low)]
+        too_few = [named[g, b, a] for g, b, a, gap in gaps if pd.isna(gap.low)]
+        if len(pairs_named) == 1 and len(signs) == 1 and not ties and not too_few:
             more = "higher" if signs.pop() else "lower"
             finding += f": {_level(split, b)} is {more} within every {group.short}"
-        elif ties:
-            finding += f"; not distinguishable (no interval excluding zero): {'; '.join(ties)}"
+        if ties:
+            finding += f"; not distinguishable (the interval holds zero): {'; '.join(ties)}"
+        if too_few:
+            finding += (
+                f"; too few values to compare (a group under {params.min_median_rows}, no "
+                f"interval computed): {'; '.join(too_few)}"
+            )
         finding += "."
     if left_out:
         finding = finding[:-1] + f" ({left_out:,} {schema.entity} without {split.short} left out)."
@@ -449,7 +465,7 @@ def relationship(
     method = features.scatter_method(x, y)
     pooled, n = stats.correlation(scaled[x.name], scaled[y.name], method)
     # as the (log) axes show the points; ranks for zero-heavy columns a log axis cannot show
-    r = "r of the logs" if x.log or y.log else _symbol(method)
+    r = _symbol(method)  # the pair's statistic in every other chart too
     if pooled.spans_zero:
         finding = (
             f"Across all {schema.entity}, no linear relation of {y.short} to {x.short} is shown"
