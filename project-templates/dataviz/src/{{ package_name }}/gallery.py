@@ -194,9 +194,9 @@ def distribution(
         most = "higher" if len(medians) == 2 else "highest"
         if pd.isna(first.low):
             finding = (
-                f"{name[high]} has the {most} median {focus.short}, {fmt(medians[high].value)}"
-                f"{unit}, against {fmt(medians[low].value)}{unit} for {name[low]}: too few "
-                "values to compare"
+                f"{name[high]} has the {most} median {focus.short}, "
+                f"{with_ci(medians[high], unit, inside=True)}, against "
+                f"{fmt(medians[low].value)}{unit} for {name[low]}: too few values to compare"
             )
         elif first.spans_zero:
             finding = (
