@@ -606,28 +606,6 @@ VERDICTS = {
 }
 
 
-def _where(comparison: Comparison, category: Column) -> str:
-    """The groups a partial verdict is about: " (in Dream)"."""
-    if comparison.verdict == stats.PARTLY_REVERSED:
-        levels = [
-            level
-            for level, e in comparison.within.items()
-            if e.value * comparison.pooled.value < 0 and not e.spans_zero
-        ]
-    elif comparison.verdict == stats.UNLIKE_SOME_GROUPS:
-        levels = comparison.unlike
-    else:
-        return ""
-    return f" (in {', '.join(_level(category, level) for level in levels)})"
-
-
-def _some(names: list[str], most: int = 4) -> str:
-    """A list for a sentence, cut after ``most`` names (metrics.json holds them all)."""
-    if len(names) <= most:
-        return ", ".join(names)
-    return f"{', '.join(names[:most])} and {len(names) - most} more pairs"
-
-
 def nested_levels(frame: pd.DataFrame, category: str, group: str) -> dict[str, str]:
     """Levels of ``category`` that hold a single level of ``group`` (Torgersen: only Adelie):
     there the two groupings are confounded and cannot be told apart."""
@@ -651,26 +629,6 @@ def crossed(frame: pd.DataFrame, group: Column, other: Column) -> tuple[pd.DataF
         label=f"{group.plain} × {other.plain.lower()} cell",
     )
     return frame.assign(**{name: cells.where(both)}), column
-
-
-def survives(comparisons: list[Comparison], labels: dict[str, str], symbol: str) -> str:
-    """What is left of each pair inside the cells of two groupings."""
-    kept, fading = [], []
-    for c in comparisons:
-        signs = {e.value > 0 for e in c.within.values()}
-        zero = sum(e.spans_zero for e in c.within.values())
-        name = f"{labels[c.a]} × {labels[c.b]}"
-        low, high = c.within_range
-        if zero == 0 and len(signs) == 1:
-            kept.append(f"{name} ({symbol} {low:.2f} to {high:.2f})")
-        else:
-            fading.append(f"{name} ({zero} of {len(c.within)} cell intervals hold zero)")
-    parts = []
-    if kept:
-        parts.append(f"one sign, every interval clear of zero, in every cell for {', '.join(kept)}")
-    if fading:
-        parts.append(f"not established in every cell for {', '.join(fading)}")
-    return "; ".join(parts)
 
 
 def _pooled(frame: pd.DataFrame, names: list[str], method: str) -> list[Comparison]:
@@ -780,6 +738,7 @@ def correlation(
     }
     shown = pooled
     intervals = 0
+    verdicts: list[str] = []
     for category in schema.of_kind("category"):
         comparisons = stats.compare_within(
             frame, names, category.name, method=method, min_rows=params.min_group_rows
@@ -787,29 +746,14 @@ def correlation(
         if not comparisons:
             continue
         intervals += sum(len(c.within) for c in comparisons)
+        verdicts += [c.verdict for c in comparisons]
         values["groupings"][category.name] = [c.as_dict() for c in comparisons]
         if group is not None and category.name == group.name:
             shown = comparisons
-        finding += f". Split by {category.short}"
         if group is not None and category.name != group.name:
             nested = nested_levels(frame, category.name, group.name)
             if nested:
-                held = ", ".join(f"{_level(category, k)} has only {v}" for k, v in nested.items())
-                finding += f" (confounded with {group.short}: {held})"
                 values.setdefault("nested", {})[category.name] = nested
-        flagged: dict[str, list[str]] = {}
-        for c in comparisons:
-            if c.verdict != stats.CONSISTENT:
-                flagged.setdefault(c.verdict, []).append(
-                    f"{labels[c.a]} × {labels[c.b]}{_where(c, category)}"
-                )
-        if flagged:
-            listed = "; ".join(
-                f"{VERDICTS[verdict]} for {_some(pairs)}" for verdict, pairs in flagged.items()
-            )
-            finding += f": {listed}"
-        else:
-            finding += ", every group's interval holds the pooled value"
     if group is not None:
         for other in schema.of_kind("category"):
             if other.name == group.name:
@@ -821,13 +765,17 @@ def correlation(
             if not comparisons:
                 continue
             intervals += sum(len(c.within) for c in comparisons)
+            verdicts += [c.verdict for c in comparisons]
             values["groupings"][cell.name] = [c.as_dict() for c in comparisons]
-            finding += f". Within each {cell.short}: {survives(comparisons, labels, symbol)}"
-    if intervals:
+    if verdicts:
+        counted = {v: verdicts.count(v) for v in VERDICTS if v in verdicts}
+        listed = ", ".join(f"{count} {verdict}" for verdict, count in counted.items())
         finding += (
-            f". These are {intervals} within-group 95% intervals, not corrected for multiple "
-            f"comparisons: about {intervals / 20:.0f} of them would miss their true value by "
-            "chance alone, so a single group's verdict is weak evidence"
+            f". Split by {', '.join(values['groupings'])}, {sum(counted.values())} of "
+            f"{len(verdicts)} pair × grouping verdicts are not 'consistent' ({listed or 'none'}; "
+            f"the table in reports/report.md gives each), from {intervals} within-group 95% "
+            f"intervals not corrected for multiple comparisons (about {intervals / 20:.0f} miss "
+            "by chance, so one group's verdict alone is weak evidence)"
         )
         values["within_intervals"] = intervals
     finding += "."
@@ -949,4 +897,13 @@ def shares(
         for level, found in by_group_ci.items()
     }
     values["largest_share_within"] = values_reversal
-    return Chart("shares", title, f"What makes up {label}?", finding, figure, values)
+    summary = ""
+    if values_reversal:
+        level, leader = next(iter(values_reversal.items()))
+        summary = (
+            f"Pooled over all {schema.entity}, {tick[first]} is the largest share of {label} "
+            f"({_pct(overall[first], inside=True)}), but in {level} {leader} leads "
+            f"({_pct(by_group_ci[level][leader], inside=True)}, against "
+            f"{_pct(by_group_ci[level][tick[first]], inside=True)} for {tick[first]})."
+        )
+    return Chart("shares", title, f"What makes up {label}?", finding, figure, values, summary)
