@@ -7,6 +7,7 @@ where no interval was computed, and names a grouping that reverses a pooled corr
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -71,9 +72,8 @@ def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Ch
         shown = frame
         if len(frame) > params.max_points:  # a readable plot, drawn in seconds
             shown = frame.sample(params.max_points, random_state=params.seed)
-        charts.append(
-            pairs(frame, schema, shown, numeric[: params.max_pair_columns], group, params)
-        )
+        drawn = numeric[: params.max_pair_columns]
+        charts.append(pairs(frame, schema, shown, drawn, group, params, numeric[len(drawn) :]))
         charts.append(correlation(frame, schema, numeric[: params.max_panels], group, params))
     if group is not None:
         stack = schema.column(schema.stack) if schema.stack else None
@@ -135,8 +135,9 @@ def _capital(text: str) -> str:
 
 def seed_for(params: GalleryParams, *names: object) -> int:
     """A seed per quantity, fixed by the project's seed: intervals do not depend on the order
-    in which they are computed."""
-    return params.seed + sum(ord(c) for c in "|".join(map(str, names))) % 10_000
+    in which they are computed. A checksum of the names, so that anagrams ("ab", "ba") get
+    different seeds."""
+    return params.seed + zlib.crc32("|".join(map(str, names)).encode()) % 1_000_000
 
 
 def _split_by(frame: pd.DataFrame, value: str, group: Column) -> dict[str, pd.Series]:
@@ -350,14 +351,15 @@ def spread(
     if group is not None:
         # on the scale the panels show: logarithms for skewed measurements
         scaled = frame.assign(**{c.name: features.on_axis(frame[c.name], c.log) for c in numeric})
-        found = stats.eta_squared_intervals(
-            scaled,
-            [column.name for column in numeric],
-            group.name,
-            resamples=params.resamples,
-            seed=seed_for(params, "eta"),
+        names = [column.name for column in numeric]
+        replicates = stats.eta_squared_replicates(
+            scaled, names, group.name, resamples=params.resamples, seed=seed_for(params, "eta")
         )
-        eta = {name: estimate for name, estimate in found.items() if pd.notna(estimate.value)}
+        eta = {
+            name: stats.from_replicates(replicates[1:, j], float(replicates[0, j]))
+            for j, name in enumerate(names)
+            if pd.notna(replicates[0, j])
+        }
         by_name = {column.name: column for column in numeric}
         best = max(eta, key=lambda name: eta[name].value)
         worst = min(eta, key=lambda name: eta[name].value)
@@ -366,14 +368,19 @@ def spread(
             f"{group.label} explains {_pct(eta[best])} of the variance in "
             f"{by_name[best].short} (η²{scale})"
         )
+        gap = None
         if worst != best:
-            separated = eta[best].low > eta[worst].high
+            # the same bootstrap samples behind both: the difference's interval is paired
+            gap = stats.paired_difference(replicates, names.index(best), names.index(worst))
             finding += (
-                f", {'against only' if separated else 'and'} {_pct(eta[worst])} in "
-                f"{by_name[worst].short}" + ("" if separated else " (the intervals overlap)")
+                f", {'against only' if not gap.spans_zero else 'and'} {_pct(eta[worst])} in "
+                f"{by_name[worst].short}: {100 * gap.value:.0f} percentage points more "
+                f"(95% CI {100 * gap.low:.0f} to {100 * gap.high:.0f}, paired bootstrap)"
             )
         finding += "."
         values: dict[str, object] = {f"eta_squared_{name}": e.as_dict() for name, e in eta.items()}
+        if gap is not None:
+            values["eta_squared_difference"] = {"higher": best, "lower": worst, **gap.as_dict()}
         title = f"Measurements by {group.short}"
         question = f"Which measurements differ most between {group.short} groups?"
     else:
@@ -648,15 +655,24 @@ def pairs(
     numeric: list[Column],
     group: Column | None,
     params: GalleryParams,
+    omitted: list[Column] | None = None,
 ) -> Chart:
+    """Every pair of the first ``max_pair_columns`` measurements; the title and the finding
+    name the ``omitted`` ones."""
     method, names = correlation_method(numeric), [c.name for c in numeric]
     symbol = _symbol(method)
+    left_out = ", ".join(column.plain for column in omitted or [])
     ranked = sorted(_pooled(frame, names, method), key=lambda c: -abs(c.pooled.value))
     tied = identities(frame, names)
     best = next((c for c in ranked if (c.a, c.b) not in tied), ranked[0])
     labels = {column.name: _name(column) for column in numeric}
+    drawn = (
+        f"Of the pairs drawn ({left_out} not drawn: `max_pair_columns`)"
+        if left_out
+        else ("Of the pairs drawn")
+    )
     finding = (
-        f"Of the pairs drawn, the strongest pooled relation is between {labels[best.a]} and "
+        f"{drawn}, the strongest pooled relation is between {labels[best.a]} and "
         f"{labels[best.b]} "
         f"({symbol} = {with_ci(best.pooled, digits=2, inside=True)})"
     )
@@ -684,6 +700,8 @@ def pairs(
                 )
     finding += "."
     title = "Every pair of measurements" + (f", by {group.short}" if group else "")
+    if left_out:
+        title += f", without {left_out}"
     if len(frame) > len(shown):
         title += f" ({len(shown):,} of {len(frame):,} rows)"
     figure = plots.pair_grid(shown, numeric, group, title=title)

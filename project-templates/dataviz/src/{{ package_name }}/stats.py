@@ -150,6 +150,27 @@ def eta_squared_intervals(
     ``group``), with a 95 % interval from a bootstrap that resamples rows within each group
     (group sizes stay fixed). A row missing one column counts for the others; every column
     sees the same bootstrap samples."""
+    eta = eta_squared_replicates(frame, values, group, resamples=resamples, seed=seed)
+    nothing = Estimate(float("nan"), float("nan"), float("nan"))
+    return {
+        name: nothing if np.isnan(eta[0, j]) else _percentiles(eta[1:, j], float(eta[0, j]))
+        for j, name in enumerate(values)
+    }
+
+
+def paired_difference(replicates: np.ndarray, first: int, second: int) -> Estimate:
+    """Column ``first`` minus column ``second`` of ``eta_squared_replicates``: row 0 the data,
+    the other rows the same bootstrap samples for both, so the interval is a paired one."""
+    gap = replicates[:, first] - replicates[:, second]
+    return _percentiles(gap[1:], float(gap[0]))
+
+
+def eta_squared_replicates(
+    frame: pd.DataFrame, values: list[str], group: str, *, resamples: int, seed: int
+) -> np.ndarray:
+    """η² of each column in ``values`` (columns) on the data (row 0) and on ``resamples``
+    bootstrap samples that resample rows within each group (rows 1…), the same samples for
+    every column."""
     data = frame.dropna(subset=[group])
     rng = np.random.default_rng(seed)
     # per resample (row 0: the data themselves) and column: sum, sum of squares, count, and
@@ -169,12 +190,7 @@ def eta_squared_intervals(
     with np.errstate(invalid="ignore", divide="ignore"):
         grand = sums**2 / counts
         total = squares - grand
-        eta = np.where(total > 0, (between - grand) / total, np.nan)
-    nothing = Estimate(float("nan"), float("nan"), float("nan"))
-    return {
-        name: nothing if np.isnan(eta[0, j]) else _percentiles(eta[1:, j], float(eta[0, j]))
-        for j, name in enumerate(values)
-    }
+        return np.where(total > 0, (between - grand) / total, np.nan)
 
 
 def fisher_interval(r: float, n: int, method: str = "pearson") -> tuple[float, float]:
