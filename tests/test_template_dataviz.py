@@ -235,7 +235,8 @@ def test_penguins_gallery_from_the_real_data(render):
     assert "| bill_length_mm × bill_depth_mm | -0.24 | reversed |" in report_md
     assert figures["composition"]["finding"] == (
         "Biscoe has the most penguins in this data set: 168 of 344, then Dream with 124 "
-        "(counts of the sampling design, not estimates); Torgersen has only Adelie."
+        "(counts of the sampling design, not estimates); Torgersen has only Adelie; Chinstrap "
+        "only in Dream; Gentoo only in Biscoe."
     )
     # one level down: inside species × sex cells, bill length × depth is not established
     cells = figures["relationship"]["values"]["within_cells"]

@@ -838,6 +838,13 @@ def composition(
             for level in table.index
             if (table.loc[level] > 0).sum() == 1
         ]
+        # and the other way round: a split level found under one row level only
+        single += [
+            f"{_level(split, level)} only in "
+            f"{_level(rows, table.index[(table[level] > 0).to_numpy()][0])}"
+            for level in table.columns
+            if (table[level] > 0).sum() == 1
+        ]
         finding += "; " + "; ".join(single) + "." if single else "."
         title = f"{schema.entity.capitalize()} per {rows.short}, by {split.short}"
         question = f"How are the {schema.entity} spread over {rows.short} and {split.short}?"
