@@ -513,8 +513,12 @@ def relationship(
     if "within_cells_adjusted" in values:
         held += f" and {schema.column(schema.split).short}"
     summary = held_fixed_summary(values, x, y, held, schema.entity, r)
+    inner = values.get("within_cells_adjusted") or values.get("within_group_adjusted")
+    fixed = None
+    if isinstance(inner, dict) and inner["low"] is not None:
+        fixed = (f"{held} held fixed", Estimate(inner["value"], inner["low"], inner["high"]))
     title = f"{y.plain} against {x.plain.lower()}"
-    figure = plots.scatter(frame, x, y, group, title=title, entity=schema.entity)
+    figure = plots.scatter(frame, x, y, group, title=title, entity=schema.entity, held=fixed)
     question = f"How does {y.short} change with {x.short}?"
     return Chart("relationship", title, question, finding, figure, values, summary)
 

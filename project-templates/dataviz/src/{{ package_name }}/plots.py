@@ -334,9 +334,18 @@ def _r(estimate: Estimate, symbol: str = "r") -> str:
 
 @themed
 def scatter(
-    frame: pd.DataFrame, x: Column, y: Column, group: Column | None, *, title: str, entity: str
+    frame: pd.DataFrame,
+    x: Column,
+    y: Column,
+    group: Column | None,
+    *,
+    title: str,
+    entity: str,
+    held: tuple[str, Estimate] | None = None,
 ) -> Figure:
-    """Scatter plot with a least-squares line and its 95% band per group and for all rows."""
+    """Scatter plot with a least-squares line and its 95% band per group and for all rows;
+    ``held`` ("species and sex held fixed", its correlation) adds the adjusted value to the
+    legend."""
     data = frame.dropna(subset=[x.name, y.name])
     fig = Figure(figsize=(WIDE[0], WIDE[1] + 0.6), layout="constrained")
     ax = fig.subplots()
@@ -375,6 +384,8 @@ def scatter(
         lw=1.5,
         label=f"all {entity}: {_r(r_all, symbol)}",
     )
+    if held is not None and not np.isnan(held[1].low):
+        ax.plot([], [], " ", label=f"{held[0]}: {_r(held[1], symbol)}")
     set_scale(ax, "x", x)
     set_scale(ax, "y", y)
     ax.set(title=title, xlabel=x.label, ylabel=y.label)
