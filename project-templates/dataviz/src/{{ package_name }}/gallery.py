@@ -374,7 +374,8 @@ def spread(
             gap = stats.paired_difference(replicates, names.index(best), names.index(worst))
             finding += (
                 f", {'against only' if not gap.spans_zero else 'and'} {_pct(eta[worst])} in "
-                f"{by_name[worst].short}: {100 * gap.value:.0f} percentage points more "
+                f"{by_name[worst].short}: {100 * gap.value:.0f} percentage point"
+                f"{'' if round(100 * gap.value) == 1 else 's'} more "
                 f"(95% CI {100 * gap.low:.0f} to {100 * gap.high:.0f}, paired bootstrap)"
             )
         finding += "."
@@ -665,16 +666,18 @@ def pairs(
     name the ``omitted`` ones."""
     method, names = correlation_method(numeric), [c.name for c in numeric]
     symbol = _symbol(method)
-    left_out = ", ".join(column.plain for column in omitted or [])
+    omitted = omitted or []
+    left_out = ", ".join(column.plain for column in omitted)
+    if len(omitted) > 2:  # a title cannot hold a long list: the finding names them
+        left_out = f"{len(omitted)} more measurements"
     ranked = sorted(_pooled(frame, names, method), key=lambda c: -abs(c.pooled.value))
     tied = identities(frame, names)
     best = next((c for c in ranked if (c.a, c.b) not in tied), ranked[0])
     labels = {column.name: _name(column) for column in numeric}
-    drawn = (
-        f"Of the pairs drawn ({left_out} not drawn: `max_pair_columns`)"
-        if left_out
-        else ("Of the pairs drawn")
-    )
+    drawn = "Of the pairs drawn"
+    if omitted:
+        names_left = ", ".join(column.plain for column in omitted)
+        drawn += f" ({names_left} not drawn: `max_pair_columns`)"
     finding = (
         f"{drawn}, the strongest pooled relation is between {labels[best.a]} and "
         f"{labels[best.b]} "
