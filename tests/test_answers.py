@@ -134,7 +134,12 @@ def test_package_name_refuses_every_module_a_project_imports_or_holds():
     module the templates import and every module they hold: shadowing one breaks the project."""
     imported: set[str] = set()
     held: set[str] = set()
-    import_line = re.compile(r"^\s*(?:from\s+([a-z_]\w*)|import\s+([a-z_]\w*))", re.MULTILINE)
+    # An import statement, not a docstring line that starts with "from a ..." or "import the".
+    import_line = re.compile(
+        r"^\s*(?:from\s+([a-z_]\w*)(?:\.\w+)*\s+import\b"
+        r"|import\s+([a-z_]\w*)(?:\.\w+)*\s*(?:$|,|as\b))",
+        re.MULTILINE,
+    )
     jinja = re.compile(r"{[{%].*?[%}]}")
     include = re.compile(r'{%\s*include\s+"([^"]+)"\s*%}')
     for path in TEMPLATES.rglob("*"):

@@ -11,6 +11,7 @@ import hashlib
 import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -143,10 +144,16 @@ def params_digest(params: Any) -> str:
 
 
 def package_version() -> str:
+    """The installed version, else (run from a checkout without installing) the version in the
+    checkout's pyproject.toml."""
     try:
         return metadata.version(__package__.replace("_", "-"))
     except metadata.PackageNotFoundError:
-        return "not installed"
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        found = pyproject.is_file() and re.search(
+            r'^version = "([^"]+)"', pyproject.read_text(encoding="utf-8"), re.MULTILINE
+        )
+        return f"{found[1]} (not installed)" if found else "not installed"
 
 
 def write_metrics(paths: Paths, metrics: dict[str, Any], params: Any) -> dict[str, Any]:
