@@ -110,10 +110,19 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
         markersize=9,
         color="grey",
         linestyle="none",
-        label="column-permuted copies (max), at the k tested",
+        label="column-permuted copies (max): no correlation",
+    )
+    r2.plot(
+        tested.index,
+        tested["r2_gaussian_max"],
+        marker="+",
+        markersize=11,
+        color="black",
+        linestyle="none",
+        label="Gaussian, data's covariance (max): no clusters",
     )
     r2.set_ylim(0, 1)
-    r2.set_title("Variance explained by the segments vs no structure", fontsize=10)
+    r2.set_title("Variance explained: data vs reference copies (at the k tested)", fontsize=10)
     r2.legend(fontsize=8, loc="upper left")
     measured = scores.dropna(subset=["min_jaccard"])
     stab = axes[2]
