@@ -103,24 +103,20 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     r2 = axes[1]
     r2.plot(ks, scores["r2"], marker="o", color=BLUE, label="the data")
     tested = scores.dropna(subset=["r2_shuffled_max"])
-    r2.plot(
-        tested.index,
-        tested["r2_shuffled_max"],
-        marker="x",
-        markersize=9,
-        color="grey",
-        linestyle="none",
-        label="column-permuted copies (max): no correlation",
-    )
-    r2.plot(
-        tested.index,
-        tested["r2_gaussian_max"],
-        marker="+",
-        markersize=11,
-        color="black",
-        linestyle="none",
-        label="Gaussian, data's covariance (max): no clusters",
-    )
+    references = [
+        ("shuffled", "x", "grey", "column-permuted copies (max): no correlation"),
+        ("gaussian", "+", "black", "Gaussian, data's covariance (max): no clusters"),
+    ]
+    for name, marker, colour, label in references:
+        r2.plot(
+            tested.index,
+            tested[f"r2_{name}_max"],
+            marker=marker,
+            markersize=10,
+            color=colour,
+            linestyle="none",
+            label=label,
+        )
     r2.set_ylim(0, 1)
     r2.set_title("Variance explained: data vs reference copies (at the k tested)", fontsize=10)
     r2.legend(fontsize=8, loc="upper left")

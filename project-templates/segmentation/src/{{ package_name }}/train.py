@@ -131,6 +131,30 @@ def mean_interval(values: np.ndarray, seed: int, resamples: int = 400) -> tuple[
     return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
 
 
+def seed_interval(
+    values: np.ndarray, groups: int, seed: int, limits: tuple[float, float] = (-1.0, 1.0)
+) -> tuple[float, float]:
+    """95% interval of the mean of draws pooled over ``groups`` seeds (equal counts, in seed
+    order), with the seed-to-seed spread in it.
+
+    The draws of one seed share its reference fit, so they are not independent: the seeds are
+    the independent units. The interval is the wider of a t interval on the seed means (each
+    seed's mean carries its own draws' noise, so between- and within-seed variance are both in
+    it; with 3 seeds it always covers every seed's own mean) and the bootstrap over all draws as
+    if independent (so a few seeds that happen to agree do not make it narrower than that),
+    kept inside the values' possible range ``limits`` (a Jaccard is 0 to 1).
+    """
+    low, high = mean_interval(values, seed)
+    if groups < 2:
+        return low, high
+    from scipy.stats import t
+
+    means = values.reshape(groups, -1).mean(axis=1)
+    half = float(t.ppf(0.975, groups - 1) * means.std(ddof=1) / np.sqrt(groups))
+    centre = float(values.mean())
+    return max(min(low, centre - half), limits[0]), min(max(high, centre + half), limits[1])
+
+
 def seeds(params: Params) -> list[int]:
     """The seeds stability is pooled over; the first is ``params.seed`` (the model's)."""
     return [params.seed + 1000 * i for i in range(params.stability_seeds)]
@@ -257,12 +281,13 @@ def score_k(
 
 def stability_scores(runs: list[Stability], params: Params, k: int) -> dict:
     """Pooled over seeds: the mean adjusted Rand index and the weakest segment's Jaccard with
-    95% intervals, and the spread of the weakest Jaccard across seeds (lowest, highest)."""
+    95% intervals that include the seed-to-seed spread (``seed_interval``), and the spread of
+    the weakest Jaccard across seeds (lowest, highest)."""
     ari = np.concatenate([run.ari for run in runs])
     weakest = np.concatenate([run.weakest for run in runs])
     per_seed = [float(run.jaccard.mean(axis=0).min()) for run in runs]
-    low, high = mean_interval(ari, params.seed + k)
-    jaccard_low, jaccard_high = mean_interval(weakest, params.seed + k)
+    low, high = seed_interval(ari, len(runs), params.seed + k)
+    jaccard_low, jaccard_high = seed_interval(weakest, len(runs), params.seed + k, (0.0, 1.0))
     return {
         "stability": float(ari.mean()),
         "stability_low": low,
@@ -302,12 +327,13 @@ def listed(ks) -> str:
     return "k=" + (ks[0] if len(ks) == 1 else f"{', '.join(ks[:-1])} and {ks[-1]}")
 
 
-def paired(weakest: dict[int, np.ndarray], a: int, b: int, seed: int) -> dict:
+def paired(weakest: dict[int, np.ndarray], a: int, b: int, seed: int, groups: int) -> dict:
     """The weakest segment's Jaccard of k=``a`` minus that of k=``b``, on the same bootstrap
     draws (resample r of seed s is one draw of customers for every k): the mean difference and
-    its 95% interval (percentile bootstrap over the paired draws)."""
+    its 95% interval over the paired draws of ``groups`` seeds, seed-to-seed spread included
+    (``seed_interval``)."""
     difference = weakest[a] - weakest[b]
-    low, high = mean_interval(difference, seed + 100 * a + b)
+    low, high = seed_interval(difference, groups, seed + 100 * a + b)
     return {"difference": float(difference.mean()), "low": low, "high": high}
 
 
@@ -334,7 +360,7 @@ def within_margin(best: int, k: int, tied: list[int], margin: float) -> str:
 
 
 def choose_k(
-    scores: pd.DataFrame, params: Params, weakest: dict[int, np.ndarray]
+    scores: pd.DataFrame, params: Params, weakest: dict[int, np.ndarray], *, groups: int
 ) -> tuple[int, str, dict[int, dict]]:
     """Among the k that pass the constraints (inside the business range if any k there does):
     the largest k whose weakest segment is shown to be within ``jaccard_margin`` of the most
@@ -344,7 +370,8 @@ def choose_k(
     stability; a wide interval (few draws) keeps the smaller k.
 
     ``weakest`` holds, per k, the weakest segment's Jaccard on every shared draw (pooled over
-    seeds, in the same order for every k). Returns k, the reason, and for every measured k its
+    ``groups`` seeds, seed by seed, in the same order for every k; the paired intervals include
+    the seed-to-seed spread). Returns k, the reason, and for every measured k its
     paired difference with the most stable one."""
     measured = scores.dropna(subset=["min_jaccard"])
     ok = measured[measured.apply(passes, axis=1, params=params)]
@@ -360,7 +387,7 @@ def choose_k(
     pool = business if not business.empty else ok
     reference = pool if not pool.empty else measured
     best = int(reference["min_jaccard"].idxmax())
-    versus = {int(k): paired(weakest, int(k), best, params.seed) for k in measured.index}
+    versus = {int(k): paired(weakest, int(k), best, params.seed, groups) for k in measured.index}
     if pool.empty:
         return (
             best,
@@ -433,7 +460,7 @@ def by_seed(scores: pd.DataFrame, params: Params, weakest: dict[int, np.ndarray]
         own = {k: values[index * count : (index + 1) * count] for k, values in weakest.items()}
         means = pd.Series({k: float(values.mean()) for k, values in own.items()})
         alone = scores.assign(min_jaccard=means.reindex(scores.index))
-        choices.append(choose_k(alone, params, own)[0])
+        choices.append(choose_k(alone, params, own, groups=1)[0])
     return choices
 
 
@@ -486,7 +513,7 @@ def fit(
         space = features.build_space()
         points = space.fit_transform(table[data.FEATURES])
         scores, _, stabilities, weakest = search(points, params, progress)
-        k, reason, versus = choose_k(scores, params, weakest)
+        k, reason, versus = choose_k(scores, params, weakest, groups=params.stability_seeds)
         seeds_alone = by_seed(scores, params, weakest)
         preferred = int(scores["silhouette"].idxmax())
         progress(
