@@ -5,15 +5,27 @@ Figures are built with ``matplotlib.figure.Figure`` (no pyplot, no global state,
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+
+from .config import FIGURE_DPI
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency. Ordered so that the
 # first five segments get five different hues (one blue, vermillion fifth), blue and yellow last.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2", "#F0E442", "#000000"]
 BLUE, VERMILLION, GREEN = "#0072B2", "#D55E00", "#009E73"
 DIVERGING = "RdBu_r"  # blue = below average, red = above; readable with red-green deficiency
+
+
+def png(figure: Figure) -> bytes:
+    """The figure as PNG, at the fixed resolution: what the evaluate stage saves and what the
+    notebook shows (a Figure built without pyplot has no image output in a notebook)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=FIGURE_DPI)
+    return buffer.getvalue()
 
 
 def segment_colours(k: int) -> list[str]:
