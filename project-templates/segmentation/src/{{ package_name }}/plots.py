@@ -41,7 +41,8 @@ def segment_colours(k: int) -> list[str]:
 def map_colours(segments: pd.DataFrame) -> dict:
     """A colour per segment for the map. The two segments whose centres (medians on the map)
     are closest, the pair most likely to overlap, get blue and vermillion, the Okabe-Ito pair
-    easiest to tell apart with any colour-vision deficiency; the others get the rest in turn."""
+    easiest to tell apart with any colour-vision deficiency; the others get the rest in turn,
+    orange and yellow last (orange is the hue closest to vermillion under deuteranopia)."""
     ids = sorted(segments["segment"].unique())
     if not 2 <= len(ids) <= len(OKABE_ITO):
         return dict(zip(ids, segment_colours(len(ids)), strict=True))
@@ -50,7 +51,7 @@ def map_colours(segments: pd.DataFrame) -> dict:
         combinations(ids, 2),
         key=lambda pair: float(np.hypot(*(centres.loc[pair[0]] - centres.loc[pair[1]]))),
     )
-    rest = [c for c in OKABE_ITO if c not in (BLUE, VERMILLION, "#56B4E9")] + ["#56B4E9"]
+    rest = [GREEN, "#CC79A7", "#56B4E9", "#E69F00", "#F0E442", "#000000"]
     others = [segment for segment in ids if segment not in (first, second)]
     return {first: BLUE, second: VERMILLION, **dict(zip(others, rest, strict=False))}
 
@@ -148,7 +149,7 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
             label=label,
         )
     r2.set_ylim(0, 1)
-    r2.set_title("Variance explained: data vs reference copies (at the k tested)", fontsize=10)
+    r2.set_title("Variance explained: data vs reference copies", fontsize=10)
     r2.legend(fontsize=8, loc="upper left")
     measured = scores.dropna(subset=["min_jaccard"])
     stab = axes[2]
