@@ -147,6 +147,24 @@ def unique_names(
             terms[segment] += 1
 
 
+def name_fit(name: str, members: pd.DataFrame, overall: pd.Series, signals: list) -> dict:
+    """Per word of a segment's name, the share of its customers of whom the word is true on
+    their own (Signal.holds on each customer's value): a name is true of the median, and this
+    says how many members it describes."""
+    found = {signal.high: (signal, True) for signal in signals}
+    found |= {signal.low: (signal, False) for signal in signals}
+    fit = {}
+    for word in name.split(" (")[0].split(" & "):
+        key = word[0].lower() + word[1:]
+        if key not in found:
+            continue  # "Typical customers": no claim
+        signal, high = found[key]
+        everyone = float(overall[signal.column])
+        holds = [signal.holds(high, value, everyone) for value in members[signal.column]]
+        fit[key] = float(np.mean(holds)) if holds else 0.0
+    return fit
+
+
 def applying(rules: list, medians: pd.Series) -> list[str]:
     """The texts of the rules whose condition holds for these medians."""
     return [rule.text for rule in rules if rule.applies(medians)]

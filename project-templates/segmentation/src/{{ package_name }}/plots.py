@@ -5,15 +5,28 @@ Figures are built with ``matplotlib.figure.Figure`` (no pyplot, no global state,
 
 from __future__ import annotations
 
+import io
+from itertools import combinations
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+
+from .config import FIGURE_DPI
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency. Ordered so that the
 # first five segments get five different hues (one blue, vermillion fifth), blue and yellow last.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2", "#F0E442", "#000000"]
 BLUE, VERMILLION, GREEN = "#0072B2", "#D55E00", "#009E73"
 DIVERGING = "RdBu_r"  # blue = below average, red = above; readable with red-green deficiency
+
+
+def png(figure: Figure) -> bytes:
+    """The figure as PNG, at the fixed resolution: what the evaluate stage saves and what the
+    notebook shows (a Figure built without pyplot has no image output in a notebook)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=FIGURE_DPI)
+    return buffer.getvalue()
 
 
 def segment_colours(k: int) -> list[str]:
@@ -23,6 +36,24 @@ def segment_colours(k: int) -> list[str]:
 
     cmap = colormaps["tab20"]
     return [cmap(i % 20) for i in range(k)]
+
+
+def map_colours(segments: pd.DataFrame) -> dict:
+    """A colour per segment for the map. The two segments whose centres (medians on the map)
+    are closest, the pair most likely to overlap, get blue and vermillion, the Okabe-Ito pair
+    easiest to tell apart with any colour-vision deficiency; the others get the rest in turn,
+    orange and yellow last (orange is the hue closest to vermillion under deuteranopia)."""
+    ids = sorted(segments["segment"].unique())
+    if not 2 <= len(ids) <= len(OKABE_ITO):
+        return dict(zip(ids, segment_colours(len(ids)), strict=True))
+    centres = segments.groupby("segment")[["pc1", "pc2"]].median()
+    first, second = min(
+        combinations(ids, 2),
+        key=lambda pair: float(np.hypot(*(centres.loc[pair[0]] - centres.loc[pair[1]]))),
+    )
+    rest = [GREEN, "#CC79A7", "#56B4E9", "#E69F00", "#F0E442", "#000000"]
+    others = [segment for segment in ids if segment not in (first, second)]
+    return {first: BLUE, second: VERMILLION, **dict(zip(others, rest, strict=False))}
 
 
 def compact(value: float) -> str:
@@ -103,17 +134,22 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     r2 = axes[1]
     r2.plot(ks, scores["r2"], marker="o", color=BLUE, label="the data")
     tested = scores.dropna(subset=["r2_shuffled_max"])
-    r2.plot(
-        tested.index,
-        tested["r2_shuffled_max"],
-        marker="x",
-        markersize=9,
-        color="grey",
-        linestyle="none",
-        label="column-permuted copies (max), at the k tested",
-    )
+    references = [
+        ("shuffled", "x", "grey", "column-permuted copies (max): no correlation"),
+        ("gaussian", "+", "black", "Gaussian, data's covariance (max): no clusters"),
+    ]
+    for name, marker, colour, label in references:
+        r2.plot(
+            tested.index,
+            tested[f"r2_{name}_max"],
+            marker=marker,
+            markersize=10,
+            color=colour,
+            linestyle="none",
+            label=label,
+        )
     r2.set_ylim(0, 1)
-    r2.set_title("Variance explained by the segments vs no structure", fontsize=10)
+    r2.set_title("Variance explained: data vs reference copies", fontsize=10)
     r2.legend(fontsize=8, loc="upper left")
     measured = scores.dropna(subset=["min_jaccard"])
     stab = axes[2]
@@ -159,7 +195,7 @@ def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
     drawn last, on top), then one panel per segment over everyone in grey, so a segment that
     others cover is still seen whole."""
     ids = sorted(segments["segment"].unique())
-    colours = dict(zip(ids, segment_colours(len(ids)), strict=True))
+    colours = map_colours(segments)
     sizes = segments["segment"].value_counts()
     columns = 3
     rows = -(-(len(ids) + 1) // columns)
@@ -221,20 +257,26 @@ def format_value(value: float, kind: str) -> str:
 
 
 def profile_heatmap(
-    ranks: pd.DataFrame, medians: pd.DataFrame, profile: list, segments: list[dict]
+    ranks: pd.DataFrame,
+    medians: pd.DataFrame,
+    profile: list,
+    segments: list[dict],
+    positive: pd.DataFrame,
 ) -> Figure:
     """Each segment against everyone: colour = its customers' mean percentile among all
-    customers (50 = typical), text = the segment median in original units. A feature with the
-    same median in every segment is left out and named under the figure."""
+    customers (50 = typical), text = the segment median in original units, or for a
+    zero-inflated feature (a column of ``positive``) the share of its customers above 0, which
+    the colour follows where the median is 0 for most segments. A feature with the same median
+    in every segment is left out and named under the figure."""
     kinds = dict((column, kind) for column, _, kind in profile)
     constant = [
         (column, label)
         for column, label, _ in profile
-        if medians[column].nunique(dropna=False) == 1
+        if medians[column].nunique(dropna=False) == 1 and column not in positive.columns
     ]
     kept = [item for item in profile if item[0] not in dict(constant)]
     columns = [column for column, _, _ in kept]
-    labels = [label for _, label, _ in kept]
+    labels = [f"{label} *" if column in positive.columns else label for column, label, _ in kept]
     everyone = pd.DataFrame(50.0, index=["all"], columns=columns)
     values = pd.concat([ranks[columns], everyone])
     names = {row["segment"]: row["name"] for row in segments}
@@ -248,11 +290,16 @@ def profile_heatmap(
     rows = [f"{s}. {names[s]}" if s != "all" else "all customers (median)" for s in values.index]
     ax.set_yticks(range(k), rows, fontsize=8)
     for (i, j), value in np.ndenumerate(values.to_numpy()):
-        median = medians.loc[values.index[i], columns[j]]
+        segment, column = values.index[i], columns[j]
+        text = (
+            f"{positive.loc[segment, column]:.0%} >0"
+            if column in positive.columns
+            else format_value(medians.loc[segment, column], kinds[column])
+        )
         ax.text(
             j,
             i,
-            format_value(median, kinds[columns[j]]),
+            text,
             ha="center",
             va="center",
             fontsize=7,
@@ -267,6 +314,11 @@ def profile_heatmap(
         "Medians and percentiles are over the customers for whom a value is defined "
         "(a ratio needs its denominator); '-': not defined for the segment's median customer."
     ]
+    if len(positive.columns):
+        notes.append(
+            "* zero for many customers: the text is the share of the segment's customers above 0 "
+            "(its median is 0 where that share is under half)."
+        )
     if constant:
         notes.append(
             "Not shown, the same median in every segment: "

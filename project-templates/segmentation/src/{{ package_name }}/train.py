@@ -12,11 +12,12 @@ Stability is pooled over several seeds (``stability_seeds``): each seed fits its
 segmentation (``n_init`` restarts) and its own bootstrap refits. The draws of customers are the
 same for every k, so two k are compared *paired*: the difference of their weakest segment's
 Jaccard on each draw, with a 95% interval. Among the k that pass, the largest k that is shown
-to be as stable as the most stable one is chosen: the lower bound of its paired interval is
-above -``jaccard_margin`` (non-inferiority). More segments are taken only when the draws show
-that they cost at most that margin of stability; an interval that covers 0 only because it is
-wide is not enough. Each seed's draws alone are put through the same rule, and the chosen k is
-replicated on split halves of the customers; both are reported.
+to be within ``jaccard_margin`` of the most stable one is chosen: the lower bound of its paired
+interval is above -``jaccard_margin`` (non-inferiority, not equal stability). More segments
+are taken only when the draws show that they cost at most that margin of stability; an
+interval that covers 0 only because it is wide is not enough. Each seed's draws alone are put
+through the same rule, and the chosen k is replicated on split halves of the customers (same
+snapshot); both are reported.
 Stability is measured one k beyond the business range, so a choice at its edge is compared.
 """
 
@@ -49,7 +50,7 @@ class Segmenter:
     pca: PCA
     """2-D map of the clustering space."""
     scores: pd.DataFrame
-    """One row per k: fit, silhouette with its interval, structure test, stability, GMM."""
+    """One row per k: fit, silhouette with its interval, structure test, stability, Ward."""
     k: int
     reason: str
     preferred_k: int
@@ -130,6 +131,30 @@ def mean_interval(values: np.ndarray, seed: int, resamples: int = 400) -> tuple[
     return float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
 
 
+def seed_interval(
+    values: np.ndarray, groups: int, seed: int, limits: tuple[float, float] = (-1.0, 1.0)
+) -> tuple[float, float]:
+    """95% interval of the mean of draws pooled over ``groups`` seeds (equal counts, in seed
+    order), with the seed-to-seed spread in it.
+
+    The draws of one seed share its reference fit, so they are not independent: the seeds are
+    the independent units. The interval is the wider of a t interval on the seed means (each
+    seed's mean carries its own draws' noise, so between- and within-seed variance are both in
+    it; with 3 seeds it always covers every seed's own mean) and the bootstrap over all draws as
+    if independent (so a few seeds that happen to agree do not make it narrower than that),
+    kept inside the values' possible range ``limits`` (a Jaccard is 0 to 1).
+    """
+    low, high = mean_interval(values, seed)
+    if groups < 2:
+        return low, high
+    from scipy.stats import t
+
+    means = values.reshape(groups, -1).mean(axis=1)
+    half = float(t.ppf(0.975, groups - 1) * means.std(ddof=1) / np.sqrt(groups))
+    centre = float(values.mean())
+    return max(min(low, centre - half), limits[0]), min(max(high, centre + half), limits[1])
+
+
 def seeds(params: Params) -> list[int]:
     """The seeds stability is pooled over; the first is ``params.seed`` (the model's)."""
     return [params.seed + 1000 * i for i in range(params.stability_seeds)]
@@ -178,32 +203,47 @@ def pooled(points: np.ndarray, labels: np.ndarray, k: int, params: Params) -> li
     return runs
 
 
-def shuffled_r2(points: np.ndarray, params: Params, ks: list[int]) -> dict[int, np.ndarray]:
-    """Share of variance K-means explains on column-permuted copies of the data, per k in ``ks``
-    (the pipeline tests the chosen k: with full restarts on every copy, every k would cost
-    about as much as the stability search).
+def reference_r2(
+    points: np.ndarray, params: Params, ks: list[int]
+) -> dict[str, dict[int, np.ndarray]]:
+    """Share of variance K-means explains on reference copies of the data without clusters, per
+    k in ``ks`` (the pipeline tests the chosen k: with full restarts on every copy, every k
+    would cost about as much as the stability search). Two references, ``params.permutations``
+    copies each:
 
-    Permuting each column on its own keeps every column's distribution and removes any
-    relation between columns: what K-means finds there is the structure of no structure. Each
-    copy is fitted exactly as the data is (``n_init`` restarts), so neither side gets more
+    - ``shuffled``: every column permuted on its own. It keeps each column's distribution and
+      removes the correlation between columns: what K-means finds there is what the columns'
+      own shapes give.
+    - ``gaussian``: draws from one Gaussian with the data's means and covariance. It keeps the
+      correlations and has no clusters: what K-means finds there is what correlation alone
+      gives (cutting an elongated cloud), the stricter reference.
+
+    Each copy is fitted exactly as the data is (``n_init`` restarts), so neither side gets more
     chances at a good optimum.
     """
     rng = np.random.default_rng(params.seed)
-    results = {k: np.empty(params.permutations) for k in ks}
-    for copy in range(params.permutations):
-        shuffled = np.column_stack([rng.permutation(column) for column in points.T])
-        total = ((shuffled - shuffled.mean(axis=0)) ** 2).sum()
-        for k in ks:
-            fitted = kmeans(k, params, seed=params.seed + copy).fit(shuffled)
-            results[k][copy] = 1 - fitted.inertia_ / total
+    mean, covariance = points.mean(axis=0), np.cov(points, rowvar=False)
+    draws = {
+        "shuffled": lambda: np.column_stack([rng.permutation(column) for column in points.T]),
+        "gaussian": lambda: rng.multivariate_normal(mean, covariance, len(points)),
+    }
+    results = {name: {k: np.empty(params.permutations) for k in ks} for name in draws}
+    for name, draw in draws.items():
+        for copy in range(params.permutations):
+            reference = draw()
+            total = ((reference - reference.mean(axis=0)) ** 2).sum()
+            for k in ks:
+                fitted = kmeans(k, params, seed=params.seed + copy).fit(reference)
+                results[name][k][copy] = 1 - fitted.inertia_ / total
     return results
 
 
 def split_half(points: np.ndarray, k: int, params: Params) -> np.ndarray:
-    """Replication on new customers: split them in two halves at random, fit K-means on each,
-    and compare the segments of half B with the ones half A's model gives them (adjusted Rand
-    index), both ways, for ``params.split_halves`` random splits. Unlike the bootstrap, the
-    refit never sees the customers it is judged on."""
+    """Split-half replication: split the customers in two halves at random, fit K-means on
+    each, and compare the segments of half B with the ones half A's model gives them (adjusted
+    Rand index), both ways, for ``params.split_halves`` random splits. Unlike the bootstrap,
+    the refit never sees the customers it is judged on; both halves come from the same
+    snapshot, so this is not a test on a later period."""
     rng = np.random.default_rng(params.seed)
     values = []
     for split in range(params.split_halves):
@@ -241,12 +281,13 @@ def score_k(
 
 def stability_scores(runs: list[Stability], params: Params, k: int) -> dict:
     """Pooled over seeds: the mean adjusted Rand index and the weakest segment's Jaccard with
-    95% intervals, and the spread of the weakest Jaccard across seeds (lowest, highest)."""
+    95% intervals that include the seed-to-seed spread (``seed_interval``), and the spread of
+    the weakest Jaccard across seeds (lowest, highest)."""
     ari = np.concatenate([run.ari for run in runs])
     weakest = np.concatenate([run.weakest for run in runs])
     per_seed = [float(run.jaccard.mean(axis=0).min()) for run in runs]
-    low, high = mean_interval(ari, params.seed + k)
-    jaccard_low, jaccard_high = mean_interval(weakest, params.seed + k)
+    low, high = seed_interval(ari, len(runs), params.seed + k)
+    jaccard_low, jaccard_high = seed_interval(weakest, len(runs), params.seed + k, (0.0, 1.0))
     return {
         "stability": float(ari.mean()),
         "stability_low": low,
@@ -286,41 +327,51 @@ def listed(ks) -> str:
     return "k=" + (ks[0] if len(ks) == 1 else f"{', '.join(ks[:-1])} and {ks[-1]}")
 
 
-def paired(weakest: dict[int, np.ndarray], a: int, b: int, seed: int) -> dict:
+def paired(weakest: dict[int, np.ndarray], a: int, b: int, seed: int, groups: int) -> dict:
     """The weakest segment's Jaccard of k=``a`` minus that of k=``b``, on the same bootstrap
     draws (resample r of seed s is one draw of customers for every k): the mean difference and
-    its 95% interval (percentile bootstrap over the paired draws)."""
+    its 95% interval over the paired draws of ``groups`` seeds, seed-to-seed spread included
+    (``seed_interval``)."""
     difference = weakest[a] - weakest[b]
-    low, high = mean_interval(difference, seed + 100 * a + b)
+    low, high = seed_interval(difference, groups, seed + 100 * a + b)
     return {"difference": float(difference.mean()), "low": low, "high": high}
 
 
-def as_stable(best: int, k: int, tied: list[int], margin: float) -> str:
-    """The end of the reason: which k are shown to be as stable as the best, and the choice."""
+def within_margin(best: int, k: int, tied: list[int], margin: float) -> str:
+    """The end of the reason: which k are shown to be within the margin of the most stable k
+    (non-inferiority, not equal stability), and the choice."""
     others = sorted(i for i in tied if i != best)
     if not others:
         return (
-            f": none is shown to be as stable (each interval reaches below -{margin:g}), so "
-            f"k={k} is chosen"
+            f": none is shown to be within {margin:g} of it (each interval reaches below "
+            f"-{margin:g}), so k={k} is chosen"
         )
     verb = "is" if len(others) == 1 else "are"
-    shown = f": {listed(others)} {verb} as stable as it (the lower bound is above -{margin:g})"
+    shown = (
+        f": {listed(others)} {verb} within the {margin:g} margin of it (the lower bound is above "
+        f"-{margin:g}; an interval below 0 still means less stable)"
+    )
     if k == best:
         return f"{shown}, and k={k} itself has more segments, so it is chosen"
-    return f"{shown}, and the largest, k={k}, is chosen: more segments, no shown loss of stability"
+    return (
+        f"{shown}, and the largest, k={k}, is chosen: more segments, a loss of stability shown "
+        f"to be under {margin:g}"
+    )
 
 
 def choose_k(
-    scores: pd.DataFrame, params: Params, weakest: dict[int, np.ndarray]
+    scores: pd.DataFrame, params: Params, weakest: dict[int, np.ndarray], *, groups: int
 ) -> tuple[int, str, dict[int, dict]]:
     """Among the k that pass the constraints (inside the business range if any k there does):
-    the largest k whose weakest segment is shown to be as stable as the most stable k's, i.e.
-    the lower bound of the paired 95% interval of the difference is above -``jaccard_margin``.
+    the largest k whose weakest segment is shown to be within ``jaccard_margin`` of the most
+    stable k's (non-inferiority), i.e. the lower bound of the paired 95% interval of the
+    difference is above -``jaccard_margin``.
     A marketing team gets more personas only where the draws show they cost (almost) no
     stability; a wide interval (few draws) keeps the smaller k.
 
     ``weakest`` holds, per k, the weakest segment's Jaccard on every shared draw (pooled over
-    seeds, in the same order for every k). Returns k, the reason, and for every measured k its
+    ``groups`` seeds, seed by seed, in the same order for every k; the paired intervals include
+    the seed-to-seed spread). Returns k, the reason, and for every measured k its
     paired difference with the most stable one."""
     measured = scores.dropna(subset=["min_jaccard"])
     ok = measured[measured.apply(passes, axis=1, params=params)]
@@ -336,7 +387,7 @@ def choose_k(
     pool = business if not business.empty else ok
     reference = pool if not pool.empty else measured
     best = int(reference["min_jaccard"].idxmax())
-    versus = {int(k): paired(weakest, int(k), best, params.seed) for k in measured.index}
+    versus = {int(k): paired(weakest, int(k), best, params.seed, groups) for k in measured.index}
     if pool.empty:
         return (
             best,
@@ -368,7 +419,7 @@ def choose_k(
         f"{pool.loc[best, 'min_jaccard']:.2f}); on the same {draws}, the difference of each "
         f"other k from it (paired 95% interval) is "
         + "; ".join(against(i) for i in others)
-        + as_stable(best, k, tied, params.jaccard_margin)
+        + within_margin(best, k, tied, params.jaccard_margin)
         if others
         else f"k={best} is the only one"
     )
@@ -409,7 +460,7 @@ def by_seed(scores: pd.DataFrame, params: Params, weakest: dict[int, np.ndarray]
         own = {k: values[index * count : (index + 1) * count] for k, values in weakest.items()}
         means = pd.Series({k: float(values.mean()) for k, values in own.items()})
         alone = scores.assign(min_jaccard=means.reindex(scores.index))
-        choices.append(choose_k(alone, params, own)[0])
+        choices.append(choose_k(alone, params, own, groups=1)[0])
     return choices
 
 
@@ -462,16 +513,18 @@ def fit(
         space = features.build_space()
         points = space.fit_transform(table[data.FEATURES])
         scores, _, stabilities, weakest = search(points, params, progress)
-        k, reason, versus = choose_k(scores, params, weakest)
+        k, reason, versus = choose_k(scores, params, weakest, groups=params.stability_seeds)
         seeds_alone = by_seed(scores, params, weakest)
         preferred = int(scores["silhouette"].idxmax())
         progress(
-            f"structure test at k={k}: {params.permutations} column-permuted copies, "
-            f"{params.n_init} restarts each"
+            f"structure test at k={k}: {params.permutations} column-permuted and "
+            f"{params.permutations} covariance-matched Gaussian copies, {params.n_init} restarts "
+            "each"
         )
-        for other, values in shuffled_r2(points, params, [k]).items():
-            scores.loc[other, "r2_shuffled_mean"] = float(values.mean())
-            scores.loc[other, "r2_shuffled_max"] = float(values.max())
+        for name, per_k in reference_r2(points, params, [k]).items():
+            for other, values in per_k.items():
+                scores.loc[other, f"r2_{name}_mean"] = float(values.mean())
+                scores.loc[other, f"r2_{name}_max"] = float(values.max())
         progress(f"k={k}: split-half replication, {params.split_halves} random splits")
         replication = split_half(points, k, params)
         final = ordered_kmeans(points, k, params)
