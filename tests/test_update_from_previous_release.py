@@ -21,6 +21,10 @@ PREVIOUS_RELEASE = "0785063"  # the commit that was released as 0.1.0
 MY_NOTE = "My own notes on this project, written after it was generated."
 
 
+# Its module fixtures build old releases once: the module's tests share one worker.
+pytestmark = pytest.mark.xdist_group("previous-release")
+
+
 def git(cwd: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=cwd, check=True, capture_output=True, text=True

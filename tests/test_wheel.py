@@ -23,7 +23,7 @@ from helpers import ROOT, TEMPLATE_NAMES, run_in_project
 from mlscaffold import __version__
 from mlscaffold.store import released_versions
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
 
 
 @pytest.fixture(scope="module")
