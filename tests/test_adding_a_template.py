@@ -94,8 +94,7 @@ OWN_FILES = {
 
         def run_report(ctx: Context) -> None:
             rows = load_metrics(ctx.paths)["rows"]
-            readme.write_blocks(ctx.paths.readme, {"headline": f"**{rows} rows**"})
-            ctx.say(f"{rows} rows")
+            readme.write_blocks(ctx.paths.readme, {"headline": f"**{rows} rows**"}, ctx.say)
 
 
         STAGES = {"data": run_data, "report": run_report}

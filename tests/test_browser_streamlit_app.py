@@ -49,17 +49,27 @@ def test_choose_classifier_press_classify_see_metrics_and_plots(served, tmp_path
         results = json.loads((project / "reports" / "metrics.json").read_text())
         grouped = results["models"]["random_forest"]["grouped"]["accuracy"]
         assert texts[0] == (
-            f"Accuracy on unseen clusters (95 % CI) {grouped['rate']:.1%} "
+            f"Accuracy on unseen clusters at 0.5 (95 % CI) {grouped['rate']:.1%} "
             f"({grouped['low']:.1%} to {grouped['high']:.1%})"
         )
-        # Then the random split at the cost rule's threshold: no poisonous mushroom missed.
-        test = results["models"]["random_forest"]["test"]
-        auc = results["models"]["random_forest"]["scores"]["roc_auc"]
+        # Then the random split at the cost threshold (no poisonous mushroom missed), each tile
+        # with its threshold and interval, and the ranking on unseen clusters.
+        forest = results["models"]["random_forest"]
+        test, at = forest["test"], f"{forest['threshold']['value']:.3g}"
+        auc = forest["grouped"]["ranking"]["roc_auc"]
+
+        def bounds(stats):
+            return f"({stats['low']:.2%} to {stats['high']:.2%})"
+
+        accuracy = test["accuracy"]
+        alarms = test["false_alarms"]
         assert texts[1:] == [
-            f"Accuracy {test['accuracy']['rate']:.4f}",
-            "Poisonous missed 0 of 979",
-            f"Edible called poisonous {test['false_alarms']['count']:,} of 1,052",
-            f"ROC-AUC {auc:.4f}",
+            f"Random split: accuracy at {at} (95 % CI) {accuracy['rate']:.4f} "
+            f"({accuracy['low']:.4f} to {accuracy['high']:.4f})",
+            f"Poisonous missed at {at} 0 of 979 {bounds(test['missed'])}",
+            f"Edible called poisonous at {at} {alarms['count']:,} of 1,052 {bounds(alarms)}",
+            f"ROC-AUC on unseen clusters (95 % CI) {auc['value']:.2f} "
+            f"({auc['low']:.2f} to {auc['high']:.2f})",
         ], texts
         expect(page.get_by_text("pre-trained model from models/")).to_be_visible()
         expect(page.get_by_text("the same settings reach an accuracy of")).to_be_visible()
@@ -84,9 +94,9 @@ def test_choose_classifier_press_classify_see_metrics_and_plots(served, tmp_path
         form.get_by_role("button", name="Predict").click()
         expect(page.get_by_text("probability of poisonous")).to_be_visible(timeout=30_000)
         expect(page.get_by_text("differs in 0 attribute(s)")).to_be_visible()
-        expect(page.get_by_text("Unlike every training mushroom")).to_have_count(0)
+        expect(page.get_by_text("Unsure: unlike the training mushrooms")).to_have_count(0)
 
-        # Two readable choices away from every training mushroom: the answer comes with a warning.
+        # Two readable choices away from every training mushroom: the app abstains ("unsure").
         for field, value in [("odor", "almond"), ("cap color", "green")]:
             box = form.get_by_test_id("stSelectbox").filter(has_text=field)
             box.scroll_into_view_if_needed()
@@ -95,5 +105,8 @@ def test_choose_classifier_press_classify_see_metrics_and_plots(served, tmp_path
             page.keyboard.type(value)
             page.get_by_role("option", name=value, exact=True).click()
         form.get_by_role("button", name="Predict").click()
-        expect(page.get_by_text("Unlike every training mushroom")).to_be_visible(timeout=30_000)
-        expect(page.get_by_text("the nearest differs in 2 attributes")).to_be_visible()
+        expect(page.get_by_text("Unsure: unlike the training mushrooms")).to_be_visible(
+            timeout=30_000
+        )
+        expect(page.get_by_text("The nearest differs in 2 attributes")).to_be_visible()
+        expect(page.get_by_text("probability of poisonous, for the record")).to_be_visible()

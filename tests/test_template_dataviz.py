@@ -231,25 +231,29 @@ def test_penguins_gallery_from_the_real_data(render):
         ("bill_depth_mm", "flipper_length_mm"),
         ("bill_depth_mm", "body_mass_g"),
     }
-    assert (
-        "the sign reverses in every group for bill length × bill depth"
-        in (figures["correlation"]["finding"])
-    )
+    report_md = (project / "reports" / "report.md").read_text(encoding="utf-8")
+    assert "| bill_length_mm × bill_depth_mm | -0.24 | reversed |" in report_md
     assert figures["composition"]["finding"] == (
         "Biscoe has the most penguins in this data set: 168 of 344, then Dream with 124 "
-        "(counts of the sampling design, not estimates); Torgersen has only Adelie."
+        "(counts of the sampling design, not estimates); Torgersen has only Adelie; Chinstrap "
+        "only in Dream; Gentoo only in Biscoe."
     )
     # one level down: inside species × sex cells, bill length × depth is not established
     cells = figures["relationship"]["values"]["within_cells"]
     assert cells["Adelie / male"]["low"] < 0 < cells["Adelie / male"]["high"]
-    assert "3 of 6 cell intervals hold zero" in figures["relationship"]["finding"]
+    assert "3 of 6 cell intervals holding zero" in figures["relationship"]["finding"]
+    assert "is not established in every cell" in figures["relationship"]["finding"]
+    # the one adjusted number: species × sex held fixed (Fisher on n − cells − 3)
+    adjusted = figures["relationship"]["values"]["within_cells_adjusted"]
+    assert (adjusted["value"], adjusted["low"], adjusted["high"]) == pytest.approx(
+        (0.187, 0.080, 0.290), abs=0.001
+    )
+    assert adjusted["cells"] == 6
     # split by sex, pooled bill depth × flipper lies outside both sexes' intervals
     by_sex = figures["correlation"]["values"]["groupings"]["sex"]
     [depth_flipper] = [c for c in by_sex if c["b"] == "flipper_length_mm" and "depth" in c["a"]]
     assert depth_flipper["verdict"] == "stronger within groups"
-    assert (
-        "confounded with species: Torgersen has only Adelie" in (figures["correlation"]["finding"])
-    )
+    assert "island is confounded with the main grouping (Torgersen has only Adelie)" in report_md
     for figure in figures.values():
         for name in figure["files"]:
             assert (project / "reports" / name).stat().st_size > 1000
@@ -257,7 +261,11 @@ def test_penguins_gallery_from_the_real_data(render):
 
     readme = (project / "README.md").read_text(encoding="utf-8")
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
-    assert "Simpson's paradox" in headline and "(reports/figures/relationship.png)" in headline
+    assert headline.strip().startswith(
+        "**With species and sex held fixed, bill depth rises with bill length (r = 0.19, 95% CI "
+        "0.08 to 0.29), although pooled over all penguins it falls"
+    )
+    assert "(reports/figures/relationship.png)" in headline
     results = _results(project)
     assert REAL_SAMPLE_WARNING not in results
     assert "![Distribution of body mass by species](reports/figures/distribution.png)" in results
@@ -290,12 +298,20 @@ def test_wholesale_gallery_from_the_real_file(render):
     assert figures["shares"]["values"]["largest_share_within"] == {"Retail": "Grocery"}
     assert figures["correlation"]["values"]["method"] == "spearman"
     assert figures["pairs"]["values"]["strongest_pair"] == "Grocery / Detergents_Paper"
+    # pooled milk × frozen holds zero but lies outside both channels' intervals
+    by_channel = figures["correlation"]["values"]["groupings"]["Channel"]
+    [milk_frozen] = [c for c in by_channel if (c["a"], c["b"]) == ("Milk", "Frozen")]
+    assert milk_frozen["verdict"] == "unlike every group"
+    # the headline is the shares reversal (a reversal before any η² or r²)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
+    assert "but in Retail Grocery leads" in headline and "figures/shares.png" in headline
     _assert_no_text_overlaps(project)
 
     results = _results(project)
     assert REAL_SAMPLE_WARNING not in results
     assert "reports/figures/shares.png" in results
-    assert "**Finding:** Horeca has the highest median spending on fresh products" in results
+    assert "**Finding:** Horeca has the higher median spending on fresh products" in results
 
 
 @pytest.mark.slow

@@ -17,10 +17,10 @@ def on_axis(values: pd.Series, log: bool) -> pd.Series:
 
 
 def scatter_method(x: Column, y: Column) -> str:
-    """The correlation a scatter plot quotes: r as the axes show the points (of the logs on a
-    log axis), ranks (Spearman) when a column is piled up at zero or skewed on a linear or
-    symlog axis, where a few huge values would dominate r."""
-    return "spearman" if (x.heavy or y.heavy) and not (x.log or y.log) else "pearson"
+    """The correlation a scatter plot quotes, the same one the pair gets everywhere else:
+    ranks (Spearman) when a column is skewed (log axis) or piled up at zero, where a few huge
+    values would dominate r; ranks do not change on a log axis."""
+    return "spearman" if x.heavy or y.heavy or x.log or y.log else "pearson"
 
 
 def crosstab(frame: pd.DataFrame, category: str, stack: str | None) -> pd.DataFrame:

@@ -1,11 +1,13 @@
 """The gallery: which charts a table gets, each with its question and a finding from the data.
 
 Every finding quotes its numbers with 95% intervals (``stats``), calls a difference whose
-interval holds zero a tie, and names a grouping that reverses a pooled correlation.
+interval holds zero "not distinguishable" (never a tie), says "too few values to compare"
+where no interval was computed, and names a grouping that reverses a pooled correlation.
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -45,6 +47,8 @@ class Chart:
     figure: Figure
     values: dict[str, object] = field(default_factory=dict)
     """The numbers the finding quotes, for metrics.json."""
+    summary: str = ""
+    """The finding in one sentence, for the README's headline ("" : the finding is short)."""
 
 
 def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Chart]:
@@ -68,9 +72,8 @@ def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Ch
         shown = frame
         if len(frame) > params.max_points:  # a readable plot, drawn in seconds
             shown = frame.sample(params.max_points, random_state=params.seed)
-        charts.append(
-            pairs(frame, schema, shown, numeric[: params.max_pair_columns], group, params)
-        )
+        drawn = numeric[: params.max_pair_columns]
+        charts.append(pairs(frame, schema, shown, drawn, group, params, numeric[len(drawn) :]))
         charts.append(correlation(frame, schema, numeric[: params.max_panels], group, params))
     if group is not None:
         stack = schema.column(schema.stack) if schema.stack else None
@@ -132,8 +135,9 @@ def _capital(text: str) -> str:
 
 def seed_for(params: GalleryParams, *names: object) -> int:
     """A seed per quantity, fixed by the project's seed: intervals do not depend on the order
-    in which they are computed."""
-    return params.seed + sum(ord(c) for c in "|".join(map(str, names))) % 10_000
+    in which they are computed. A checksum of the names, so that anagrams ("ab", "ba") get
+    different seeds."""
+    return params.seed + zlib.crc32("|".join(map(str, names)).encode()) % 1_000_000
 
 
 def _split_by(frame: pd.DataFrame, value: str, group: Column) -> dict[str, pd.Series]:
@@ -188,7 +192,14 @@ def distribution(
         medians, steps = ranked_medians(parts, params, focus.name)
         name = {level: _level(group, level) for level in medians}
         high, low, first = steps[0]
-        if first.spans_zero:
+        most = "higher" if len(medians) == 2 else "highest"
+        if pd.isna(first.low):
+            finding = (
+                f"{name[high]} has the {most} median {focus.short}, "
+                f"{with_ci(medians[high], unit, inside=True)}, against "
+                f"{fmt(medians[low].value)}{unit} for {name[low]}: too few values to compare"
+            )
+        elif first.spans_zero:
             finding = (
                 f"{name[high]} and {name[low]} are not distinguishable at the top by median "
                 f"{focus.short}: {fmt(medians[high].value)} and {fmt(medians[low].value)}{unit}, "
@@ -196,11 +207,13 @@ def distribution(
             )
         else:
             finding = (
-                f"{name[high]} has the highest median {focus.short}, "
+                f"{name[high]} has the {most} median {focus.short}, "
                 f"{with_ci(medians[high], unit)}: {with_ci(first, unit)} above {name[low]}"
             )
         for upper, lower, step in steps[1:]:
-            if step.spans_zero:
+            if pd.isna(step.low):
+                finding += f"; {name[upper]} and {name[lower]}: too few values to compare"
+            elif step.spans_zero:
                 finding += (
                     f"; {name[upper]} ({fmt(medians[upper].value)}{unit}) and {name[lower]} "
                     f"({fmt(medians[lower].value)}{unit}) are not distinguishable: "
@@ -295,16 +308,22 @@ def subgroups(
             ]
         finding = lead + ", ".join(pieces)
         signs = {gap.value > 0 for *_, gap in gaps}
-        ties = [
-            f"{_level(split, b)} and {_level(split, a)} in {_level(group, g)}"
-            for g, b, a, gap in gaps
-            if gap.spans_zero
-        ]
-        if len(pairs_named) == 1 and len(signs) == 1 and not ties:
+        named = {
+            (g, b, a): f"{_level(split, b)} and {_level(split, a)} in {_level(group, g)}"
+            for g, b, a, _ in gaps
+        }
+        ties = [named[g, b, a] for g, b, a, gap in gaps if gap.spans_zero and pd.notna(gap.low)]
+        too_few = [named[g, b, a] for g, b, a, gap in gaps if pd.isna(gap.low)]
+        if len(pairs_named) == 1 and len(signs) == 1 and not ties and not too_few:
             more = "higher" if signs.pop() else "lower"
             finding += f": {_level(split, b)} is {more} within every {group.short}"
-        elif ties:
-            finding += f"; not distinguishable (no interval excluding zero): {'; '.join(ties)}"
+        if ties:
+            finding += f"; not distinguishable (the interval holds zero): {'; '.join(ties)}"
+        if too_few:
+            finding += (
+                f"; too few values to compare (a group under {params.min_median_rows}, no "
+                f"interval computed): {'; '.join(too_few)}"
+            )
         finding += "."
     if left_out:
         finding = finding[:-1] + f" ({left_out:,} {schema.entity} without {split.short} left out)."
@@ -332,14 +351,15 @@ def spread(
     if group is not None:
         # on the scale the panels show: logarithms for skewed measurements
         scaled = frame.assign(**{c.name: features.on_axis(frame[c.name], c.log) for c in numeric})
-        found = stats.eta_squared_intervals(
-            scaled,
-            [column.name for column in numeric],
-            group.name,
-            resamples=params.resamples,
-            seed=seed_for(params, "eta"),
+        names = [column.name for column in numeric]
+        replicates = stats.eta_squared_replicates(
+            scaled, names, group.name, resamples=params.resamples, seed=seed_for(params, "eta")
         )
-        eta = {name: estimate for name, estimate in found.items() if pd.notna(estimate.value)}
+        eta = {
+            name: stats.from_replicates(replicates[1:, j], float(replicates[0, j]))
+            for j, name in enumerate(names)
+            if pd.notna(replicates[0, j])
+        }
         by_name = {column.name: column for column in numeric}
         best = max(eta, key=lambda name: eta[name].value)
         worst = min(eta, key=lambda name: eta[name].value)
@@ -348,14 +368,20 @@ def spread(
             f"{group.label} explains {_pct(eta[best])} of the variance in "
             f"{by_name[best].short} (η²{scale})"
         )
+        gap = None
         if worst != best:
-            separated = eta[best].low > eta[worst].high
+            # the same bootstrap samples behind both: the difference's interval is paired
+            gap = stats.paired_difference(replicates, names.index(best), names.index(worst))
             finding += (
-                f", {'against only' if separated else 'and'} {_pct(eta[worst])} in "
-                f"{by_name[worst].short}" + ("" if separated else " (the intervals overlap)")
+                f", {'against only' if not gap.spans_zero else 'and'} {_pct(eta[worst])} in "
+                f"{by_name[worst].short}: {100 * gap.value:.0f} percentage point"
+                f"{'' if round(100 * gap.value) == 1 else 's'} more "
+                f"(95% CI {100 * gap.low:.0f} to {100 * gap.high:.0f}, paired bootstrap)"
             )
         finding += "."
         values: dict[str, object] = {f"eta_squared_{name}": e.as_dict() for name, e in eta.items()}
+        if gap is not None:
+            values["eta_squared_difference"] = {"higher": best, "lower": worst, **gap.as_dict()}
         title = f"Measurements by {group.short}"
         question = f"Which measurements differ most between {group.short} groups?"
     else:
@@ -447,7 +473,7 @@ def relationship(
     method = features.scatter_method(x, y)
     pooled, n = stats.correlation(scaled[x.name], scaled[y.name], method)
     # as the (log) axes show the points; ranks for zero-heavy columns a log axis cannot show
-    r = "r of the logs" if x.log or y.log else _symbol(method)
+    r = _symbol(method)  # the pair's statistic in every other chart too
     if pooled.spans_zero:
         finding = (
             f"Across all {schema.entity}, no linear relation of {y.short} to {x.short} is shown"
@@ -478,11 +504,24 @@ def relationship(
             finding += one_level_down(
                 scaled, [x.name, y.name], group, schema, params, values, r, method
             )
+        if "within_group_adjusted" not in values:
+            by_group, _, groups = stats.within_correlation(
+                scaled, x.name, y.name, group.name, method
+            )
+            values["within_group_adjusted"] = {**by_group.as_dict(), "groups": groups}
     finding += "."
+    held = group.short if group is not None else ""
+    if "within_cells_adjusted" in values:
+        held += f" and {schema.column(schema.split).short}"
+    summary = held_fixed_summary(values, x, y, held, schema.entity, r)
+    inner = values.get("within_cells_adjusted") or values.get("within_group_adjusted")
+    fixed = None
+    if isinstance(inner, dict) and inner["low"] is not None:
+        fixed = (f"{held} held fixed", Estimate(inner["value"], inner["low"], inner["high"]))
     title = f"{y.plain} against {x.plain.lower()}"
-    figure = plots.scatter(frame, x, y, group, title=title, entity=schema.entity)
+    figure = plots.scatter(frame, x, y, group, title=title, entity=schema.entity, held=fixed)
     question = f"How does {y.short} change with {x.short}?"
-    return Chart("relationship", title, question, finding, figure, values)
+    return Chart("relationship", title, question, finding, figure, values, summary)
 
 
 def one_level_down(
@@ -496,7 +535,8 @@ def one_level_down(
     method: str = "pearson",
 ) -> str:
     """The same pair inside the cells of the group and the second grouping: does the
-    within-group relation survive, or is it the second grouping one level down?"""
+    within-group relation survive, or is it the second grouping one level down? Leads with
+    the one adjusted number (both groupings held fixed), then the cells one by one."""
     cells, cell = crossed(frame, group, schema.column(schema.split))
     found = stats.compare_within(
         cells, names, cell.name, method=method, min_rows=params.min_group_rows
@@ -505,15 +545,53 @@ def one_level_down(
         return ""
     within = found[0].within
     values["within_cells"] = {level: e.as_dict() for level, e in within.items()}
+    by_group, _, groups = stats.within_correlation(frame, *names, group.name, method)
+    adjusted, n, count = stats.within_correlation(cells, *names, cell.name, method)
+    values["within_group_adjusted"] = {**by_group.as_dict(), "groups": groups}
+    values["within_cells_adjusted"] = {**adjusted.as_dict(), "n": n, "cells": count}
+    split = schema.column(schema.split)
+    text = (
+        f". Held fixed (each value minus its group's mean): by {group.short} alone "
+        f"{symbol} = {with_ci(by_group, digits=2, inside=True)}; by {group.short} and "
+        f"{split.short} together {symbol} = {with_ci(adjusted, digits=2, inside=True)} "
+        f"({count} cells)"
+    )
     low, high = found[0].within_range
     zero = [level for level, e in within.items() if e.spans_zero]
-    text = f". Within each {cell.short}, {symbol} from {low:.2f} to {high:.2f}"
+    text += f"; cell by cell, {symbol} from {low:.2f} to {high:.2f}"
     if zero:
         return text + (
-            f"; {len(zero)} of {len(within)} cell intervals hold zero ({', '.join(zero)}), "
-            f"so the within-{group.short} relation does not hold in every cell"
+            f", {len(zero)} of {len(within)} cell intervals holding zero ({', '.join(zero)}), "
+            "so the relation is not established in every cell"
         )
     return text + ", every cell's interval clear of zero"
+
+
+def held_fixed_summary(
+    values: dict[str, object], x: Column, y: Column, held: str, entity: str, symbol: str
+) -> str:
+    """The headline's one sentence about a pair: the adjusted relation first (what survives
+    once the groupings ``held`` fixed are taken out), the pooled one after it."""
+    pooled = Estimate(float(values["r_all"]), *values["r_all_ci"])  # type: ignore[misc]
+    inner = values.get("within_cells_adjusted") or values.get("within_group_adjusted")
+    shown = f"{symbol} = {with_ci(pooled, digits=2, inside=True)}"
+    if not isinstance(inner, dict):
+        if pooled.spans_zero:
+            return f"No relation of {y.short} to {x.short} is established ({shown})."
+        turn = "rises" if pooled.value > 0 else "falls"
+        return f"{_capital(y.short)} {turn} with {x.short} ({shown})."
+    adjusted = Estimate(inner["value"], inner["low"] or float("nan"), inner["high"] or float("nan"))
+    fixed = f"{symbol} = {with_ci(adjusted, digits=2, inside=True)}"
+    if adjusted.spans_zero:
+        lead = f"Once {held} are held fixed, no relation of {y.short} to {x.short} is established"
+    else:
+        turn = "rises" if adjusted.value > 0 else "falls"
+        lead = f"With {held} held fixed, {y.short} {turn} with {x.short}"
+    if pooled.value * adjusted.value < 0 and not pooled.spans_zero:
+        tail = f"although pooled over all {entity} it {'rises' if pooled.value > 0 else 'falls'}"
+    else:
+        tail = f"against {pooled.value:.2f} pooled over all {entity}"
+    return f"{lead} ({fixed}), {tail} ({shown})."
 
 
 def _name(column: Column) -> str:
@@ -538,28 +616,6 @@ VERDICTS = {
     stats.UNLIKE_EVERY_GROUP: "the pooled value lies outside every group's interval",
     stats.UNLIKE_SOME_GROUPS: "the pooled value lies outside some groups' intervals",
 }
-
-
-def _where(comparison: Comparison, category: Column) -> str:
-    """The groups a partial verdict is about: " (in Dream)"."""
-    if comparison.verdict == stats.PARTLY_REVERSED:
-        levels = [
-            level
-            for level, e in comparison.within.items()
-            if e.value * comparison.pooled.value < 0 and not e.spans_zero
-        ]
-    elif comparison.verdict == stats.UNLIKE_SOME_GROUPS:
-        levels = comparison.unlike
-    else:
-        return ""
-    return f" (in {', '.join(_level(category, level) for level in levels)})"
-
-
-def _some(names: list[str], most: int = 4) -> str:
-    """A list for a sentence, cut after ``most`` names (metrics.json holds them all)."""
-    if len(names) <= most:
-        return ", ".join(names)
-    return f"{', '.join(names[:most])} and {len(names) - most} more pairs"
 
 
 def nested_levels(frame: pd.DataFrame, category: str, group: str) -> dict[str, str]:
@@ -587,26 +643,6 @@ def crossed(frame: pd.DataFrame, group: Column, other: Column) -> tuple[pd.DataF
     return frame.assign(**{name: cells.where(both)}), column
 
 
-def survives(comparisons: list[Comparison], labels: dict[str, str], symbol: str) -> str:
-    """What is left of each pair inside the cells of two groupings."""
-    kept, fading = [], []
-    for c in comparisons:
-        signs = {e.value > 0 for e in c.within.values()}
-        zero = sum(e.spans_zero for e in c.within.values())
-        name = f"{labels[c.a]} × {labels[c.b]}"
-        low, high = c.within_range
-        if zero == 0 and len(signs) == 1:
-            kept.append(f"{name} ({symbol} {low:.2f} to {high:.2f})")
-        else:
-            fading.append(f"{name} ({zero} of {len(c.within)} cell intervals hold zero)")
-    parts = []
-    if kept:
-        parts.append(f"one sign, every interval clear of zero, in every cell for {', '.join(kept)}")
-    if fading:
-        parts.append(f"not established in every cell for {', '.join(fading)}")
-    return "; ".join(parts)
-
-
 def _pooled(frame: pd.DataFrame, names: list[str], method: str) -> list[Comparison]:
     """Every pair's pooled correlation, as comparisons without groups."""
     result = []
@@ -624,15 +660,26 @@ def pairs(
     numeric: list[Column],
     group: Column | None,
     params: GalleryParams,
+    omitted: list[Column] | None = None,
 ) -> Chart:
+    """Every pair of the first ``max_pair_columns`` measurements; the title and the finding
+    name the ``omitted`` ones."""
     method, names = correlation_method(numeric), [c.name for c in numeric]
     symbol = _symbol(method)
+    omitted = omitted or []
+    left_out = ", ".join(column.plain for column in omitted)
+    if len(omitted) > 2:  # a title cannot hold a long list: the finding names them
+        left_out = f"{len(omitted)} more measurements"
     ranked = sorted(_pooled(frame, names, method), key=lambda c: -abs(c.pooled.value))
     tied = identities(frame, names)
     best = next((c for c in ranked if (c.a, c.b) not in tied), ranked[0])
     labels = {column.name: _name(column) for column in numeric}
+    drawn = "Of the pairs drawn"
+    if omitted:
+        names_left = ", ".join(column.plain for column in omitted)
+        drawn += f" ({names_left} not drawn: `max_pair_columns`)"
     finding = (
-        f"Of the pairs drawn, the strongest pooled relation is between {labels[best.a]} and "
+        f"{drawn}, the strongest pooled relation is between {labels[best.a]} and "
         f"{labels[best.b]} "
         f"({symbol} = {with_ci(best.pooled, digits=2, inside=True)})"
     )
@@ -660,6 +707,8 @@ def pairs(
                 )
     finding += "."
     title = "Every pair of measurements" + (f", by {group.short}" if group else "")
+    if left_out:
+        title += f", without {left_out}"
     if len(frame) > len(shown):
         title += f" ({len(shown):,} of {len(frame):,} rows)"
     figure = plots.pair_grid(shown, numeric, group, title=title)
@@ -714,6 +763,7 @@ def correlation(
     }
     shown = pooled
     intervals = 0
+    verdicts: list[str] = []
     for category in schema.of_kind("category"):
         comparisons = stats.compare_within(
             frame, names, category.name, method=method, min_rows=params.min_group_rows
@@ -721,29 +771,14 @@ def correlation(
         if not comparisons:
             continue
         intervals += sum(len(c.within) for c in comparisons)
+        verdicts += [c.verdict for c in comparisons]
         values["groupings"][category.name] = [c.as_dict() for c in comparisons]
         if group is not None and category.name == group.name:
             shown = comparisons
-        finding += f". Split by {category.short}"
         if group is not None and category.name != group.name:
             nested = nested_levels(frame, category.name, group.name)
             if nested:
-                held = ", ".join(f"{_level(category, k)} has only {v}" for k, v in nested.items())
-                finding += f" (confounded with {group.short}: {held})"
                 values.setdefault("nested", {})[category.name] = nested
-        flagged: dict[str, list[str]] = {}
-        for c in comparisons:
-            if c.verdict != stats.CONSISTENT:
-                flagged.setdefault(c.verdict, []).append(
-                    f"{labels[c.a]} × {labels[c.b]}{_where(c, category)}"
-                )
-        if flagged:
-            listed = "; ".join(
-                f"{VERDICTS[verdict]} for {_some(pairs)}" for verdict, pairs in flagged.items()
-            )
-            finding += f": {listed}"
-        else:
-            finding += ", every group's interval holds the pooled value"
     if group is not None:
         for other in schema.of_kind("category"):
             if other.name == group.name:
@@ -755,13 +790,17 @@ def correlation(
             if not comparisons:
                 continue
             intervals += sum(len(c.within) for c in comparisons)
+            verdicts += [c.verdict for c in comparisons]
             values["groupings"][cell.name] = [c.as_dict() for c in comparisons]
-            finding += f". Within each {cell.short}: {survives(comparisons, labels, symbol)}"
-    if intervals:
+    if verdicts:
+        counted = {v: verdicts.count(v) for v in VERDICTS if v in verdicts}
+        listed = ", ".join(f"{count} {verdict}" for verdict, count in counted.items())
         finding += (
-            f". These are {intervals} within-group 95% intervals, not corrected for multiple "
-            f"comparisons: about {intervals / 20:.0f} of them would miss their true value by "
-            "chance alone, so a single group's verdict is weak evidence"
+            f". Split by {', '.join(values['groupings'])}, {sum(counted.values())} of "
+            f"{len(verdicts)} pair × grouping verdicts are not 'consistent' ({listed or 'none'}; "
+            f"the table in reports/report.md gives each), from {intervals} within-group 95% "
+            f"intervals not corrected for multiple comparisons (about {intervals / 20:.0f} miss "
+            "by chance, so one group's verdict alone is weak evidence)"
         )
         values["within_intervals"] = intervals
     finding += "."
@@ -805,6 +844,13 @@ def composition(
             f"{_level(split, table.columns[(table.loc[level] > 0).to_numpy()][0])}"
             for level in table.index
             if (table.loc[level] > 0).sum() == 1
+        ]
+        # and the other way round: a split level found under one row level only
+        single += [
+            f"{_level(split, level)} only in "
+            f"{_level(rows, table.index[(table[level] > 0).to_numpy()][0])}"
+            for level in table.columns
+            if (table[level] > 0).sum() == 1
         ]
         finding += "; " + "; ".join(single) + "." if single else "."
         title = f"{schema.entity.capitalize()} per {rows.short}, by {split.short}"
@@ -883,4 +929,13 @@ def shares(
         for level, found in by_group_ci.items()
     }
     values["largest_share_within"] = values_reversal
-    return Chart("shares", title, f"What makes up {label}?", finding, figure, values)
+    summary = ""
+    if values_reversal:
+        level, leader = next(iter(values_reversal.items()))
+        summary = (
+            f"Pooled over all {schema.entity}, {tick[first]} is the largest share of {label} "
+            f"({_pct(overall[first], inside=True)}), but in {level} {leader} leads "
+            f"({_pct(by_group_ci[level][leader], inside=True)}, against "
+            f"{_pct(by_group_ci[level][tick[first]], inside=True)} for {tick[first]})."
+        )
+    return Chart("shares", title, f"What makes up {label}?", finding, figure, values, summary)

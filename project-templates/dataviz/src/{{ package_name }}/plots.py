@@ -334,9 +334,18 @@ def _r(estimate: Estimate, symbol: str = "r") -> str:
 
 @themed
 def scatter(
-    frame: pd.DataFrame, x: Column, y: Column, group: Column | None, *, title: str, entity: str
+    frame: pd.DataFrame,
+    x: Column,
+    y: Column,
+    group: Column | None,
+    *,
+    title: str,
+    entity: str,
+    held: tuple[str, Estimate] | None = None,
 ) -> Figure:
-    """Scatter plot with a least-squares line and its 95% band per group and for all rows."""
+    """Scatter plot with a least-squares line and its 95% band per group and for all rows;
+    ``held`` ("species and sex held fixed", its correlation) adds the adjusted value to the
+    legend."""
     data = frame.dropna(subset=[x.name, y.name])
     fig = Figure(figsize=(WIDE[0], WIDE[1] + 0.6), layout="constrained")
     ax = fig.subplots()
@@ -375,12 +384,12 @@ def scatter(
         lw=1.5,
         label=f"all {entity}: {_r(r_all, symbol)}",
     )
+    if held is not None and not np.isnan(held[1].low):
+        ax.plot([], [], " ", label=f"{held[0]}: {_r(held[1], symbol)}")
     set_scale(ax, "x", x)
     set_scale(ax, "y", y)
     ax.set(title=title, xlabel=x.label, ylabel=y.label)
-    note = "r of the logs" if x.log or y.log else "r"
-    if method == "spearman":
-        note = "Spearman's rank correlation"
+    note = "Spearman's rank correlation" if method == "spearman" else "r"
     fig.legend(
         loc="outside lower center",
         ncols=2,
@@ -518,6 +527,7 @@ def subgroups(
     ax = fig.subplots()
     rng = np.random.default_rng(0)  # jitter only: the same picture on every run
     step = 0.7 / max(len(inner), 1)
+    labelled, hollow = set(), False
     for i, row in enumerate(rows):
         for j, level in enumerate(inner):
             y = i + (j - (len(inner) - 1) / 2) * step
@@ -530,25 +540,49 @@ def subgroups(
             jitter = rng.uniform(-step / 4, step / 4, len(values))
             ax.scatter(values, y + jitter, s=8, alpha=0.25, color=palette[level], lw=0)
             estimate = medians.get((row, level))
-            if estimate is not None:
-                ax.errorbar(
+            if estimate is None:
+                continue
+            if np.isnan(estimate.low):  # too few values for an interval: a hollow marker
+                hollow = True
+                ax.plot(
                     estimate.value,
                     y,
-                    xerr=[[estimate.value - estimate.low], [estimate.high - estimate.value]],
-                    fmt=MARKERS[j % len(MARKERS)],
+                    MARKERS[j % len(MARKERS)],
                     color=palette[level],
-                    markeredgecolor="black",
+                    markerfacecolor="white",
+                    markeredgewidth=2,
                     markersize=8,
-                    capsize=3,
-                    lw=2,
-                    label=level if i == 0 else None,
                 )
+                continue
+            ax.errorbar(
+                estimate.value,
+                y,
+                xerr=[[estimate.value - estimate.low], [estimate.high - estimate.value]],
+                fmt=MARKERS[j % len(MARKERS)],
+                color=palette[level],
+                markeredgecolor="black",
+                markersize=8,
+                capsize=3,
+                lw=2,
+                label=None if level in labelled else level,
+            )
+            labelled.add(level)
     ax.set_yticks(range(len(rows)), rows)
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.grid(axis="y", visible=False)
     if not set_scale(ax, "x", column):
         thousands(ax.xaxis)
     ax.set(title=title, xlabel=column.label, ylabel=group.label)
+    if hollow:
+        ax.plot(
+            [],
+            [],
+            "o",
+            color="grey",
+            markerfacecolor="white",
+            markeredgewidth=2,
+            label="hollow: median only,\ntoo few values for a CI",
+        )
     ax.legend(
         title=f"{split.label}: median and 95% CI",
         loc="upper left",

@@ -44,18 +44,41 @@ def _figures(metrics: dict) -> dict[str, dict]:
     return {figure["name"]: figure for figure in metrics["figures"]}
 
 
-def headline(metrics: dict) -> str:
-    """The first screen: the two findings that matter most, with their intervals, and the hero
-    figure (the scatter plot when there is one: it shows what pooling does)."""
+def _variance_explained(figure: dict) -> float:
+    """The share of variance a figure's finding shows: the largest η² of the measurements, r²
+    of the scatter plot's pair; 0 for the others."""
+    values = figure.get("values", {})
+    if figure["name"] == "measurements":
+        etas = [v["value"] for k, v in values.items() if k.startswith("eta_squared_")]
+        return max(etas, default=0.0)
+    if figure["name"] == "relationship" and "r_all" in values:
+        return float(values["r_all"]) ** 2
+    return 0.0
+
+
+def headline_figure(metrics: dict) -> dict:
+    """The figure the first screen leads with, by a fixed rule on the size of what it shows:
+    a reversal first (the scatter plot's pair when every group reverses its pooled sign, then
+    a pooled share ranking a group reverses), else the largest share of variance explained
+    (η² or r²), else the first figure."""
     figures = _figures(metrics)
-    order = ["relationship", "distribution", "measurements", "composition"]
-    chosen = [figures[name] for name in order if name in figures][:2]
+    relation = figures.get("relationship", {})
+    if relation.get("values", {}).get("verdict") == "reversed":
+        return relation
+    if figures.get("shares", {}).get("values", {}).get("largest_share_within"):
+        return figures["shares"]
+    best = max(metrics["figures"], key=_variance_explained)
+    return best if _variance_explained(best) > 0 else metrics["figures"][0]
+
+
+def headline(metrics: dict) -> str:
+    """The first screen: one sentence, with its intervals, and its figure (chosen by
+    ``headline_figure``)."""
+    hero = headline_figure(metrics)
     sample = metrics["provenance"]["kind"] == "sample"
     stamp = "**SYNTHETIC SAMPLE, not real data.** " if sample else ""
-    lines = [f"{stamp}**{chosen[0]['finding']}**"] + [figure["finding"] for figure in chosen[1:]]
-    hero = chosen[0]
-    lines.append(f"![{hero['title']}](reports/figures/{hero['name']}.png)")
-    return "\n\n".join(lines)
+    sentence = hero.get("summary") or hero["finding"]
+    return f"{stamp}**{sentence}**\n\n![{hero['title']}](reports/figures/{hero['name']}.png)"
 
 
 def _differences(figure: dict) -> list[dict]:
@@ -127,6 +150,36 @@ def readme_results(metrics: dict, *, sample: bool) -> str:
     return "\n\n".join(parts)
 
 
+def verdict_table(metrics: dict) -> str:
+    """Every pair × grouping verdict of the correlation figure, one row per pair."""
+    figure = _figures(metrics).get("correlation", {})
+    groupings = figure.get("values", {}).get("groupings", {})
+    if not groupings:
+        return ""
+    verdicts: dict[str, dict[str, str]] = {}
+    for name, pairs in groupings.items():
+        for pair in pairs:
+            key = f"{pair['a']} × {pair['b']}"
+            pooled = pair["pooled"]
+            verdicts.setdefault(key, {"pooled": f"{pooled['value']:.2f}"})[name] = pair["verdict"]
+    rows = [
+        [key, row["pooled"], *(row.get(g, "") for g in groupings)] for key, row in verdicts.items()
+    ]
+    nested = figure["values"].get("nested", {})
+    notes = "".join(
+        f" {name} is confounded with the main grouping ("
+        + ", ".join(f"{k} has only {v}" for k, v in held.items())
+        + ")."
+        for name, held in nested.items()
+    )
+    return (
+        "## What each grouping does to each correlation\n\n"
+        "*consistent*: every group's 95% interval holds the pooled value; the other verdicts are "
+        f"defined in DECISIONS.md.{notes}\n\n"
+        + markdown_table(["pair", "pooled", *groupings], rows)
+    )
+
+
 def report_markdown(metrics: dict) -> str:
     """reports/report.md: the same gallery, with links to the SVG versions."""
     parts = [f"# {metrics['title']}: visual analysis"]
@@ -135,6 +188,7 @@ def report_markdown(metrics: dict) -> str:
     parts += [
         summary_table(metrics),
         gallery(metrics, "figures/", "##"),
+        verdict_table(metrics),
         "Every figure is also in `figures/` as SVG (vector) for print and slides.",
     ]
-    return "\n\n".join(parts) + "\n"
+    return "\n\n".join(part for part in parts if part) + "\n"

@@ -150,6 +150,27 @@ def eta_squared_intervals(
     ``group``), with a 95 % interval from a bootstrap that resamples rows within each group
     (group sizes stay fixed). A row missing one column counts for the others; every column
     sees the same bootstrap samples."""
+    eta = eta_squared_replicates(frame, values, group, resamples=resamples, seed=seed)
+    nothing = Estimate(float("nan"), float("nan"), float("nan"))
+    return {
+        name: nothing if np.isnan(eta[0, j]) else _percentiles(eta[1:, j], float(eta[0, j]))
+        for j, name in enumerate(values)
+    }
+
+
+def paired_difference(replicates: np.ndarray, first: int, second: int) -> Estimate:
+    """Column ``first`` minus column ``second`` of ``eta_squared_replicates``: row 0 the data,
+    the other rows the same bootstrap samples for both, so the interval is a paired one."""
+    gap = replicates[:, first] - replicates[:, second]
+    return _percentiles(gap[1:], float(gap[0]))
+
+
+def eta_squared_replicates(
+    frame: pd.DataFrame, values: list[str], group: str, *, resamples: int, seed: int
+) -> np.ndarray:
+    """η² of each column in ``values`` (columns) on the data (row 0) and on ``resamples``
+    bootstrap samples that resample rows within each group (rows 1…), the same samples for
+    every column."""
     data = frame.dropna(subset=[group])
     rng = np.random.default_rng(seed)
     # per resample (row 0: the data themselves) and column: sum, sum of squares, count, and
@@ -169,12 +190,7 @@ def eta_squared_intervals(
     with np.errstate(invalid="ignore", divide="ignore"):
         grand = sums**2 / counts
         total = squares - grand
-        eta = np.where(total > 0, (between - grand) / total, np.nan)
-    nothing = Estimate(float("nan"), float("nan"), float("nan"))
-    return {
-        name: nothing if np.isnan(eta[0, j]) else _percentiles(eta[1:, j], float(eta[0, j]))
-        for j, name in enumerate(values)
-    }
+        return np.where(total > 0, (between - grand) / total, np.nan)
 
 
 def fisher_interval(r: float, n: int, method: str = "pearson") -> tuple[float, float]:
@@ -197,6 +213,24 @@ def correlation(x: pd.Series, y: pd.Series, method: str = "pearson") -> tuple[Es
     return Estimate(r, *fisher_interval(r, n, method)), n
 
 
+def within_correlation(
+    frame: pd.DataFrame, x: str, y: str, group: str, method: str = "pearson"
+) -> tuple[Estimate, int, int]:
+    """One correlation of x and y with ``group`` held fixed: each value minus its group's mean
+    (ranks within the group for Spearman), correlated over every complete row. Its Fisher
+    interval is on n − groups − 3 degrees of freedom (one mean per group is spent). Returns
+    the estimate, n and the number of groups."""
+    data = frame[[x, y, group]].dropna()
+    if method == "spearman":
+        ranked = data.groupby(group, observed=True)[[x, y]].rank()
+        data = data.assign(**{x: ranked[x], y: ranked[y]})
+    centred = data[[x, y]] - data.groupby(group, observed=True)[[x, y]].transform("mean")
+    n, groups = len(data), int(data[group].nunique())
+    usable = n - groups >= 3 and centred[x].std() > 0 and centred[y].std() > 0
+    r = float(centred[x].corr(centred[y])) if usable else float("nan")
+    return Estimate(r, *fisher_interval(r, n - groups, method)), n, groups
+
+
 # What a grouping does to a pooled correlation. Each needs the intervals to say so.
 REVERSED = "reversed"
 """The pooled sign is established and every group's correlation has the other sign."""
@@ -211,8 +245,8 @@ STRONGER_WITHIN = "stronger within groups"
 """Same sign, but every group's interval lies beyond the pooled value: mixing the groups
 dilutes a relation that is stronger inside each of them."""
 UNLIKE_EVERY_GROUP = "unlike every group"
-"""The pooled value lies outside every group's interval, some above and some below it: it
-describes none of the groups."""
+"""The pooled value lies outside every group's interval (not all on one side of it, or on the
+other side of zero): it describes none of the groups."""
 UNLIKE_SOME_GROUPS = "unlike some groups"
 """The pooled value lies outside the interval of some groups (named), inside the others'."""
 CONSISTENT = "consistent"
@@ -232,24 +266,25 @@ class Comparison:
     @property
     def verdict(self) -> str:
         pooled, within = self.pooled, list(self.within.values())
-        other_sign = [e for e in within if e.value * pooled.value < 0]
         if pooled.spans_zero:
             signs = {np.sign(e.value) for e in within}
-            return (
-                HIDDEN if all(not e.spans_zero for e in within) and len(signs) == 1 else CONSISTENT
-            )
-        if len(other_sign) == len(within) and any(not e.spans_zero for e in other_sign):
-            return REVERSED
-        if any(not e.spans_zero for e in other_sign):
-            return PARTLY_REVERSED
-        # no "consistent" while the pooled value lies outside any group's interval
+            if all(not e.spans_zero for e in within) and len(signs) == 1:
+                return HIDDEN
+        else:  # a reversal needs an established pooled sign
+            other_sign = [e for e in within if e.value * pooled.value < 0]
+            if len(other_sign) == len(within) and any(not e.spans_zero for e in other_sign):
+                return REVERSED
+            if any(not e.spans_zero for e in other_sign):
+                return PARTLY_REVERSED
+        # whatever the pooled sign: "consistent" only when every group's interval holds the
+        # pooled value
         weaker = [e for e in within if abs(pooled.value) > max(abs(e.low), abs(e.high))]
         stronger = [e for e in within if pooled.value * e.value > 0 and e.excludes_beyond(pooled)]
         if len(weaker) == len(within):
             return BETWEEN_GROUPS
         if len(stronger) == len(within):
             return STRONGER_WITHIN
-        if len(weaker) + len(stronger) == len(within):
+        if len(self.unlike) == len(within):
             return UNLIKE_EVERY_GROUP
         if self.unlike:
             return UNLIKE_SOME_GROUPS

@@ -1,10 +1,11 @@
-"""Metrics with exact intervals, the cost-aware threshold, and what drives the predictions.
+"""Metrics with exact intervals, the cost threshold, and what drives the predictions.
 
 Poisonous is the positive class. The dangerous error is a poisonous mushroom called edible (a
-*miss*); calling an edible one poisonous (a *false alarm*) costs a meal. Every count of errors
-on the random split comes with an exact (Clopper-Pearson) 95 % interval on its rate, because
-"0 missed" still allows a miss rate above zero. Those rows are near-copies of training rows, so
-that interval covers near-copies only; the grouped cross-validation (``experiments.grouped``)
+*miss*); calling an edible one poisonous (a *false alarm*) costs a meal. The threshold follows
+from a stated cost ratio (``cost_threshold``). Every count of errors on the random split comes
+with an exact (Clopper-Pearson) 95 % interval on its rate, because "0 missed" still allows a
+miss rate above zero. Those rows are near-copies of training rows, so that interval covers
+near-copies only; the grouped cross-validation (``experiments.grouped``)
 measures unseen clusters, with intervals that resample clusters.
 """
 
@@ -56,30 +57,17 @@ def errors(y_true: pd.Series | np.ndarray, proba: np.ndarray, threshold: float) 
     }
 
 
-def choose_threshold(proba: np.ndarray, y: pd.Series, *, ceiling: float) -> tuple[float, str]:
-    """The decision threshold under the rule "no poisonous mushroom missed in cross-validation".
+def cost_threshold(miss_cost: float) -> float:
+    """The decision threshold when a missed poisonous mushroom costs ``miss_cost`` false alarms.
 
-    ``proba`` are out-of-fold probabilities of training rows from a cross-validation that holds
-    out whole clusters (so they are what a model gives a species it never saw); the threshold
-    is chosen without the rows it is judged on. It is ``ceiling`` (the usual 0.5), lowered to
-    the lowest probability any poisonous training mushroom got, if that is lower. A poisonous
-    mushroom at probability 0 could only be caught by calling every mushroom poisonous: then the
-    rule cannot be met and the threshold stays at ``ceiling``. Returns the threshold and why.
+    Calling a mushroom poisonous costs 1 if it is edible (probability ``1 - p``); calling it
+    edible costs ``miss_cost`` if it is poisonous (probability ``p``). The cheaper call is
+    "poisonous" once ``p >= 1 / (1 + miss_cost)``. The threshold follows from the stated cost
+    ratio alone: no data chooses it, so no data is spent on it.
     """
-    poisonous = proba[np.asarray(y) == 1]
-    lowest = float(poisonous.min()) if len(poisonous) else ceiling
-    if lowest >= ceiling:
-        return ceiling, f"every poisonous mushroom got at least {ceiling:g} in cross-validation"
-    if lowest <= 0:
-        missed = int((poisonous < ceiling).sum())
-        return ceiling, (
-            f"{missed} poisonous mushroom(s) got probability 0 in cross-validation; no threshold "
-            f"catches them short of calling everything poisonous, so it stays at {ceiling:g}"
-        )
-    return lowest, (
-        f"lowered from {ceiling:g} to the lowest probability a poisonous mushroom got in "
-        "cross-validation"
-    )
+    if miss_cost <= 0:
+        raise ValueError(f"miss_cost must be positive, not {miss_cost}")
+    return 1 / (1 + miss_cost)
 
 
 def holdout_scores(y_true: pd.Series, proba: np.ndarray, threshold: float) -> dict[str, float]:
@@ -115,8 +103,8 @@ def evaluate_model(
     seed: int,
 ) -> tuple[dict, np.ndarray]:
     """One trained model on the random split: its held-out probabilities and the permutation
-    importance of each attribute there. Errors are counted by the caller, at the threshold the
-    grouped cross-validation chose (``scored``)."""
+    importance of each attribute there. Errors are counted by the caller, at the cost threshold
+    (``scored``)."""
     _, x_test, _, y_test = split
     proba = probabilities(model, x_test)
     rows = x_test.sample(n=min(importance_rows, len(x_test)), random_state=seed).index

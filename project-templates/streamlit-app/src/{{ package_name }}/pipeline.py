@@ -4,6 +4,7 @@ writes its outputs. The CLI runs them with a ``Context``; tests pass a temporary
 from __future__ import annotations
 
 import pandas as pd
+import sklearn
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
@@ -87,7 +88,8 @@ def _measure(name: str, what: str, params: config.Params, model_path, split, gro
                 groups,
                 folds=params.group_folds,
                 reps=params.bootstrap,
-                ceiling=params.threshold_ceiling,
+                threshold=evaluate.cost_threshold(params.miss_cost),
+                miss_cost=params.miss_cost,
                 seed=seed,
             )
         if what == "evaluate":
@@ -106,10 +108,10 @@ def _measure(name: str, what: str, params: config.Params, model_path, split, gro
 def _measure_all(ctx: Context, split, groups) -> tuple[dict, dict, dict, dict]:
     """Every measurement of every classifier, spread over ``params.jobs`` threads.
 
-    The threshold comes from the grouped cross-validation of the training part (out-of-fold
-    probabilities of unseen clusters), then counts the held-out errors of the saved model.
-    Returns the results, the held-out and the grouped out-of-fold probabilities, and whether
-    each training row was right in the grouped cross-validation."""
+    The threshold comes from the stated cost ratio alone; the held-out errors of the saved
+    model are counted at it and at 0.5. Returns the results, the held-out and the grouped
+    out-of-fold probabilities, and whether each training row was right in the grouped
+    cross-validation."""
     # Many small tasks rather than one per classifier: the slow classifiers' parts spread
     # over both workers instead of leaving one worker idle. Threads, not processes: the fits
     # release the GIL, and worker processes would each import scikit-learn and unpickle the
@@ -119,27 +121,26 @@ def _measure_all(ctx: Context, split, groups) -> tuple[dict, dict, dict, dict]:
         delayed(_measure)(name, what, ctx.params, ctx.paths.model(name), split, groups)
         for name, what in tasks
     )
-    y_train, y_test = split[2], split[3]
-    ceiling = ctx.params.threshold_ceiling
+    y_test = split[3]
+    threshold = evaluate.cost_threshold(ctx.params.miss_cost)
+    reason = (
+        f"a missed poisonous mushroom costs {ctx.params.miss_cost:g} false alarms (`miss_cost`): "
+        f"call it poisonous from 1 / (1 + {ctx.params.miss_cost:g})"
+    )
     results, probas, grouped_probas, correct = {}, {}, {}, {}
     for (name, what), output in zip(tasks, outputs, strict=True):
         if what == "grouped":
             summary, correct[name], grouped_probas[name] = output
-            value, reason = evaluate.choose_threshold(
-                grouped_probas[name]["proba"], y_train, ceiling=ceiling
-            )
             results[name] = {
                 "label": config.LABELS[name],
                 "params": ctx.params.model_params(name),
-                "threshold": {"value": value, "reason": reason},
-                "cv": evaluate.errors(y_train, grouped_probas[name]["proba"], value),
+                "threshold": {"value": threshold, "reason": reason},
                 "grouped": summary,
             }
         elif what == "evaluate":
             result, probas[name] = output
-            threshold = results[name]["threshold"]["value"]
             results[name].update(result)
-            results[name].update(evaluate.scored(y_test, probas[name], threshold, ceiling=ceiling))
+            results[name].update(evaluate.scored(y_test, probas[name], threshold, ceiling=0.5))
         elif what == "ablations":
             results[name]["ablations"] = output
         else:
@@ -179,11 +180,16 @@ def run_evaluate(ctx: Context) -> dict:
         "n_test": len(x_test),
         "group_folds": params.group_folds,
         "positive_class": "poisonous",
+        "miss_cost": params.miss_cost,
+        "scikit_learn": sklearn.__version__,
         "baseline_accuracy": float(max(y_test.mean(), 1 - y_test.mean())),
         "nearest": nearest,
         "models": results,
         "grouped_differences": experiments.paired_differences(
             correct, groups, reps=params.bootstrap, seed=params.seed
+        ),
+        "grouped_vs_constants": experiments.versus_constants(
+            correct, y_train, groups, reps=params.bootstrap, seed=params.seed
         ),
         "learning_curve": {
             **closeness,
@@ -209,15 +215,22 @@ def _figures(ctx: Context, metrics: dict, y_train: pd.Series, grouped: dict) -> 
     perfect and says nothing."""
     results = metrics["models"]
     thresholds = {name: result["threshold"]["value"] for name, result in results.items()}
-    probas = {name: values["proba"] for name, values in grouped.items()}
-    rule = {name: values["threshold"] for name, values in grouped.items()}
+    probas = grouped
+    ranks = {
+        key: {name: result["grouped"]["ranking"][key] for name, result in results.items()}
+        for key in ("roc_auc", "average_precision")
+    }
     best = max(result["test_at_ceiling"]["accuracy"]["rate"] for result in results.values())
     figures = {
         "near_duplicates.png": plots.near_duplicates(metrics, config.LABELS),
         "probabilities.png": plots.probabilities(y_train, probas, thresholds, config.LABELS),
-        "confusion_matrices.png": plots.confusion_matrices(y_train, probas, rule, config.LABELS),
-        "roc_curves.png": plots.roc_curves(y_train, probas, config.LABELS),
-        "pr_curves.png": plots.pr_curves(y_train, probas, config.LABELS),
+        "confusion_matrices.png": plots.confusion_matrices(
+            y_train, probas, thresholds, config.LABELS
+        ),
+        "roc_curves.png": plots.roc_curves(y_train, probas, config.LABELS, ranks["roc_auc"]),
+        "pr_curves.png": plots.pr_curves(
+            y_train, probas, config.LABELS, ranks["average_precision"]
+        ),
         "permutation_importance.png": plots.importances(
             {name: result["permutation_importance"] for name, result in results.items()},
             config.LABELS,

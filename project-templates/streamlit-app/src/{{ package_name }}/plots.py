@@ -54,8 +54,7 @@ def confusion_matrices(
     y_true: pd.Series, probas: Mapping[str, np.ndarray], thresholds: Mapping, labels
 ) -> Figure:
     """One confusion matrix per model for unseen clusters (out-of-fold probabilities of the
-    grouped cross-validation), each row at the threshold the cost rule chose without its fold
-    (``thresholds`` holds one per row, or one per model)."""
+    grouped cross-validation), at each model's cost threshold."""
     figure, axes = _grid(len(probas), 3.4, 3.2)
     for ax, (name, proba) in zip(axes, probas.items(), strict=True):
         ConfusionMatrixDisplay.from_predictions(
@@ -75,7 +74,7 @@ def confusion_matrices(
         )
     figure.suptitle(
         f"Unseen clusters: confusion matrices of {len(y_true):,} training-part mushrooms, each "
-        "predicted without its cluster,\nat the cost rule's threshold re-chosen without its fold"
+        "predicted without its cluster,\nat the cost threshold set by the stated cost ratio"
     )
     return figure
 
@@ -91,35 +90,55 @@ def confusion_matrix(y_true: pd.Series, proba: np.ndarray, threshold: float, tit
     return figure
 
 
+EDGE = 1e-6
+"""Probabilities are drawn on a logit axis from EDGE to 1 - EDGE; those beyond are clipped
+into the outermost bins (a probability of exactly 0 or 1 has no place on a logit axis)."""
+
+
 def probabilities(
     y_true: pd.Series, probas: Mapping[str, np.ndarray], thresholds: Mapping[str, float], labels
 ) -> Figure:
     """Where each model puts mushrooms: the probability of "poisonous" it gives the edible and
-    the poisonous ones, with its threshold. Counts on a log scale, so a single mushroom on the
-    wrong side shows."""
+    the poisonous ones (step histograms, so neither hides the other), with its threshold. The
+    probability axis is logit (0.0001 and 0.9999 are as far from 0.5 as they are different), the
+    counts are on a log scale, so a single mushroom on the wrong side shows."""
     figure, axes = _grid(len(probas), 3.8, 3.0)
-    bins = np.linspace(0, 1, 41)
+    edge = np.log(EDGE / (1 - EDGE))  # the logit of EDGE
+    bins = 1 / (1 + np.exp(-np.linspace(edge, -edge, 49)))  # equal widths on the logit axis
     truth = np.asarray(y_true) == 1
     for ax, (name, proba) in zip(axes, probas.items(), strict=True):
-        for mask, colour, kind in [
-            (~truth, COLOURS[0], "edible"),
-            (truth, COLOURS[5], "poisonous"),
+        clipped = np.clip(proba, EDGE, 1 - EDGE)
+        for mask, colour, style, kind in [
+            (~truth, COLOURS[0], "-", "edible"),
+            (truth, COLOURS[5], "--", "poisonous"),
         ]:
-            ax.hist(proba[mask], bins=bins, color=colour, alpha=0.6, label=kind)
-        ax.axvline(thresholds[name], color="0.2", linestyle="--", label="threshold")
+            ax.hist(
+                clipped[mask],
+                bins=bins,
+                histtype="step",
+                color=colour,
+                linestyle=style,
+                linewidth=1.8,
+                label=kind,
+            )
+        ax.axvline(thresholds[name], color="0.2", linestyle=":", linewidth=1.5, label="threshold")
+        ax.set_xscale("logit")
         ax.set_yscale("log")
         ax.set_ylim(0.7, len(proba) * 3)
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
+        ax.set_xticks([EDGE, 1e-4, 0.01, 0.5, 0.99, 1 - 1e-4, 1 - EDGE])
+        ax.set_xticklabels(["≤1e-6", "1e-4", "0.01", "0.5", "0.99", "", "≥1-1e-6"], fontsize=7)
+        ax.minorticks_off()
         ax.set(
             title=f"{labels[name]} (threshold {thresholds[name]:.3g})",
-            xlabel="probability of poisonous",
+            xlabel="probability of poisonous (logit axis)",
             ylabel="mushrooms",
-            xlim=(0, 1),
+            xlim=(EDGE / 2, 1 - EDGE / 2),
         )
     figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
     figure.suptitle(
         "Unseen clusters: out-of-fold probabilities by true class (grouped cross-validation), "
-        "with the threshold chosen from them"
+        "with the cost threshold"
     )
     return figure
 
@@ -132,16 +151,21 @@ def _line_style(display: type, style: dict) -> dict:
     return style
 
 
-def _curves(kind: str, y_true: pd.Series, probas: Mapping[str, np.ndarray], labels) -> Figure:
+def _curves(
+    kind: str, y_true: pd.Series, probas: Mapping[str, np.ndarray], labels, intervals: Mapping
+) -> Figure:
+    """``intervals`` holds each model's 95 % interval of the area (from metrics.json): the
+    legend shows it next to the area scikit-learn computes from the same probabilities."""
     display = RocCurveDisplay if kind == "roc" else PrecisionRecallDisplay
-    figure = Figure(figsize=(5.6, 4.8), layout="constrained")
+    figure = Figure(figsize=(5.6, 7.2), layout="constrained")
     ax = figure.subplots()
     for index, (name, proba) in enumerate(probas.items()):
         style = {"color": COLOURS[index % 6], "linestyle": STYLES[index % 6], "linewidth": 1.8}
         display.from_predictions(
             y_true,
             proba,
-            name=labels[name],
+            name=f"{labels[name]} [95 % CI {intervals[name]['low']:.2f}–"
+            f"{intervals[name]['high']:.2f}]",
             ax=ax,
             plot_chance_level=index == 0,
             **_line_style(display, style),
@@ -152,19 +176,23 @@ def _curves(kind: str, y_true: pd.Series, probas: Mapping[str, np.ndarray], labe
     else:
         ax.set(xlabel="Recall (share of poisonous caught)", ylabel="Precision")
         ax.set_title("Precision-recall curves for unseen clusters (grouped CV)", fontsize=10)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8)
     return figure
 
 
-def roc_curves(y_true: pd.Series, probas: Mapping[str, np.ndarray], labels) -> Figure:
+def roc_curves(
+    y_true: pd.Series, probas: Mapping[str, np.ndarray], labels, intervals: Mapping
+) -> Figure:
     """ROC curves of every model on one axes (from out-of-fold probabilities of unseen
     clusters: on the random split every curve is a perfect corner)."""
-    return _curves("roc", y_true, probas, labels)
+    return _curves("roc", y_true, probas, labels, intervals)
 
 
-def pr_curves(y_true: pd.Series, probas: Mapping[str, np.ndarray], labels) -> Figure:
+def pr_curves(
+    y_true: pd.Series, probas: Mapping[str, np.ndarray], labels, intervals: Mapping
+) -> Figure:
     """Precision-recall curves of every model on one axes."""
-    return _curves("pr", y_true, probas, labels)
+    return _curves("pr", y_true, probas, labels, intervals)
 
 
 def _interval(ax: Axes, position: float, stats: Mapping, colour: str, marker: str) -> None:
@@ -260,7 +288,9 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
     )
     curve_ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     curve_ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2)
-    curve_ax.set_title("Learning curve: accuracy follows the clusters covered", fontsize=10)
+    curve_ax.set_title(
+        "Learning curve (one subsample per size) and the clusters it covers", fontsize=10
+    )
     figure.suptitle(
         "Why the random split scores near 100 %: its held-out rows are near-copies of training "
         "rows, and unseen clusters score far lower"

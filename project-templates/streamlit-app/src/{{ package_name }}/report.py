@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .data import SPECIES, label
-from .experiments import settings_of
+from .experiments import CONSTANTS, settings_of
 from .readme import SAMPLE_WARNING, markdown_table
 from .runtime import is_sample
 
@@ -21,7 +21,7 @@ FIGURES = {
     ],
     "errors": [
         ("probabilities.png", "Unseen clusters: out-of-fold probabilities by true class"),
-        ("confusion_matrices.png", "Unseen clusters: confusion matrices under the cost rule"),
+        ("confusion_matrices.png", "Unseen clusters: confusion matrices at the cost threshold"),
     ],
     "details": [
         ("roc_curves.png", "ROC curves for unseen clusters"),
@@ -59,11 +59,11 @@ def comparison(metrics: Mapping) -> str:
     """The cost table: each model's threshold, then its errors on the random split at it."""
     header = [
         "model",
-        "threshold (cost rule)",
+        "threshold (cost ratio)",
         "random split: accuracy (95 % CI)",
         "poisonous missed (95 % CI of rate)",
         "edible called poisonous",
-        "ROC-AUC",
+        "ROC-AUC (near-copies)",
     ]
     rows = [
         [
@@ -79,68 +79,95 @@ def comparison(metrics: Mapping) -> str:
     return markdown_table(header, rows)
 
 
+def _exact(stats: Mapping) -> str:
+    """Names an interval that is exact over the clusters (a bootstrap cannot bound 0 of n)."""
+    interval = stats.get("interval", "")
+    return f", {interval}" if interval.startswith("exact") else ""
+
+
 def _cluster_rate(stats: Mapping) -> str:
-    return f"{stats['count']:,} of {stats['of']:,} ({stats['low']:.1%}–{stats['high']:.1%})"
+    return (
+        f"{stats['count']:,} of {stats['of']:,} ({stats['low']:.1%}–{stats['high']:.1%}"
+        f"{_exact(stats)})"
+    )
+
+
+def cluster_rate(stats: Mapping) -> str:
+    """A rate on unseen clusters with its 95 % interval: ``68.3% (52.1% to 84.0%)``."""
+    return f"{stats['rate']:.1%} ({stats['low']:.1%} to {stats['high']:.1%}{_exact(stats)})"
 
 
 def cost(metrics: Mapping) -> str:
-    """The cost rule under the cluster split: what it misses and what it costs there."""
+    """The cost threshold on unseen clusters: what it misses, what it costs, and its mean cost
+    per mushroom against the two constant rules (paired differences)."""
     header = [
         "model",
-        "thresholds re-chosen per fold",
         "poisonous missed (cluster 95 % CI)",
         "edible called poisonous (cluster 95 % CI)",
+        "cost per mushroom",
+        *(f'minus "{rule}" (paired 95 % CI)' for rule in CONSTANTS),
         "zero misses in hindsight: edible called poisonous",
     ]
     rows = []
     for result in metrics["models"].values():
         rule, zero = result["grouped"]["rule"], result["grouped"]["zero_misses"]
+        versus = rule["cost"]["versus"]
         rows.append(
             [
                 result["label"],
-                _span(rule["thresholds"], ".3g"),
                 _cluster_rate(rule["missed"]),
                 _cluster_rate(rule["false_alarms"]),
+                f"{rule['cost']['mean']:.3f}",
+                *(
+                    f"{versus[name]['difference']:+.3f} ({versus[name]['low']:+.3f} to "
+                    f"{versus[name]['high']:+.3f})"
+                    for name in CONSTANTS
+                ),
                 f"{zero['false_alarms']['rate']:.1%} (threshold {zero['threshold']:.3g})",
             ]
         )
     return markdown_table(header, rows)
 
 
-def _names(results: list[Mapping]) -> str:
-    labels = [result["label"] for result in results]
+def _join(labels: list[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
 
 def cost_sentence(metrics: Mapping) -> str:
-    """What zero misses costs on unseen clusters, in sentences from the numbers."""
+    """What the cost threshold does on unseen clusters, in sentences from the numbers."""
     models = list(metrics["models"].values())
-    zero = [result["grouped"]["zero_misses"]["false_alarms"]["rate"] for result in models]
-    of = models[0]["grouped"]["rule"]["missed"]["of"]
-    caught = [r for r in models if r["grouped"]["rule"]["missed"]["count"] == 0]
-    missing = [r for r in models if r["grouped"]["rule"]["missed"]["count"] > 0]
+    rules = [result["grouped"]["rule"] for result in models]
+    of = rules[0]["missed"]["of"]
+    versus = [rule["cost"]["versus"] for rule in rules]
     text = (
-        f"**What missing no poisonous mushroom costs on unseen clusters:** catching every "
-        f"poisonous mushroom of the grouped cross-validation would have meant calling "
-        f"{_span(zero)} of the edible ones poisonous. Re-run inside each fold (the test of the "
-        "rule),"
+        f"**At the cost threshold** (a missed poisonous mushroom costs {metrics['miss_cost']:g} "
+        f"false alarms, so every model calls a mushroom poisonous from probability "
+        f"{rules[0]['threshold']:.3f}), on unseen clusters the models miss "
+        f"{_span([float(r['missed']['count']) for r in rules], ',.0f')} of {of:,} poisonous "
+        f"mushrooms and call {_span([r['false_alarms']['rate'] for r in rules])} of the edible "
+        f"ones poisonous: a mean cost of {_span([r['cost']['mean'] for r in rules], '.3f')} per "
+        "mushroom"
     )
-    if caught:
-        alarms = [r["grouped"]["rule"]["false_alarms"]["rate"] for r in caught]
-        text += (
-            f" it misses no poisonous mushroom with {_names(caught)}, at the cost of calling "
-            f"{_span(alarms)} of the edible ones poisonous"
+    parts = []
+    for rule in CONSTANTS:
+        cheaper = [m["label"] for m, v in zip(models, versus, strict=True) if v[rule]["high"] < 0]
+        dearer = [m["label"] for m, v in zip(models, versus, strict=True) if v[rule]["low"] > 0]
+        part = f'always answering "{rule.removeprefix("always ")}" costs '
+        part += f"{versus[0][rule]['rule_mean']:.3f}"
+        part += (
+            f", and {_join(cheaper)} {'is' if len(cheaper) == 1 else 'are'} shown to cost less"
+            if cheaper
+            else ", and no model is shown to cost less"
         )
-    if missing:
-        counts = [float(r["grouped"]["rule"]["missed"]["count"]) for r in missing]
-        alarms = [r["grouped"]["rule"]["false_alarms"]["rate"] for r in missing]
-        verb = "misses" if len(missing) == 1 else "miss"
-        text += (
-            f"{';' if caught else ''} {_names(missing)} still {verb} "
-            f"{_span(counts, ',.0f')} of {of:,} poisonous mushrooms while calling "
-            f"{_span(alarms)} of the edible ones poisonous"
-        )
-    return text + "."
+        if dearer:
+            part += f" ({_join(dearer)} shown to cost more)"
+        parts.append(part)
+    zero = [result["grouped"]["zero_misses"]["false_alarms"]["rate"] for result in models]
+    return (
+        f"{text}; {'; '.join(parts)} (paired cluster bootstrap, 95 % CI). Missing no poisonous "
+        f"mushroom at all would have meant calling {_span(zero)} of the edible ones poisonous "
+        "(chosen in hindsight)."
+    )
 
 
 def generalisation(metrics: Mapping) -> str:
@@ -162,22 +189,20 @@ def generalisation(metrics: Mapping) -> str:
 
 
 def thresholds(metrics: Mapping) -> str:
-    """What the threshold rule did for each model, and what it cost on the random split."""
-    lines = []
+    """The cost threshold, why, and what it changed on the random split against 0.5."""
+    first = next(iter(metrics["models"].values()))["threshold"]
+    lines = [f"Threshold {first['value']:.3g}: {first['reason']}."]
     for result in metrics["models"].values():
         at_half, chosen = result["test_at_ceiling"], result["test"]
-        threshold = result["threshold"]
-        line = f"- {result['label']}: {threshold['value']:.3g} ({threshold['reason']})"
         if at_half["missed"]["count"] != chosen["missed"]["count"] or (
             at_half["false_alarms"]["count"] != chosen["false_alarms"]["count"]
         ):
-            line += (
-                f"; on the random split, poisonous missed: {chosen['missed']['count']} (at 0.5: "
-                f"{at_half['missed']['count']}), edible called poisonous: "
-                f"{chosen['false_alarms']['count']:,} (at 0.5: "
-                f"{at_half['false_alarms']['count']:,})"
+            lines.append(
+                f"- {result['label']} on the random split: poisonous missed "
+                f"{chosen['missed']['count']} (at 0.5: {at_half['missed']['count']}), edible "
+                f"called poisonous {chosen['false_alarms']['count']:,} (at 0.5: "
+                f"{at_half['false_alarms']['count']:,})."
             )
-        lines.append(line + ".")
     return "\n".join(lines)
 
 
@@ -292,7 +317,8 @@ def species(metrics: Mapping) -> str:
         verdict = "against"
     return (
         f"**With whole clusters of near-identical mushrooms held out** ({clusters['count']} "
-        f"clusters; the guide describes {SPECIES} species), the {len(models)} classifiers reach "
+        f"clusters; the file names no species, so whether they are the guide's {SPECIES} is not "
+        f"known), the {len(models)} classifiers reach "
         f"{_span([stats['accuracy']['rate'] for stats in grouped.values()])} accuracy "
         f"(highest point estimate {best}: {accuracy['rate']:.1%}, cluster-bootstrap 95 % CI "
         f"{accuracy['low']:.1%} to {accuracy['high']:.1%}) and get "
@@ -300,6 +326,104 @@ def species(metrics: Mapping) -> str:
         f"right, {verdict} {baseline} of {clusters['count']} for always answering "
         '"edible".'
     )
+
+
+def _points(d: Mapping) -> str:
+    return f"{100 * d['difference']:+.1f} points ({100 * d['low']:+.1f} to {100 * d['high']:+.1f})"
+
+
+def skill(metrics: Mapping, *, averaged: bool = True) -> str:
+    """Whether any model beats the two constant rules on unseen clusters, from the paired
+    cluster-bootstrap intervals of the differences (one sentence per rule); ``averaged`` adds
+    the same for the cluster-averaged accuracy."""
+    comparison = metrics["grouped_vs_constants"]
+    models = metrics["models"]
+    sentences = []
+    for rule in CONSTANTS:
+        answer = rule.removeprefix("always ")
+        d = {name: values[rule] for name, values in comparison.items()}
+        accuracy = next(iter(d.values()))["rule_accuracy"]
+        better = [models[n]["label"] for n, v in d.items() if v["low"] > 0]
+        worse = [models[n]["label"] for n, v in d.items() if v["high"] < 0]
+        lows, highs = [100 * v["low"] for v in d.values()], [100 * v["high"] for v in d.values()]
+        if better:
+            text = f"{_join(better)} beat{'s' if len(better) == 1 else ''} always answering "
+        else:
+            text = "no model is shown to beat always answering "
+        text += (
+            f'"{answer}" ({accuracy:.1%} accuracy there; paired 95 % intervals of the '
+            f"differences from {min(lows):+.1f} to {max(highs):+.1f} points"
+        )
+        if worse:
+            text += f"; {_join(worse)} {'is' if len(worse) == 1 else 'are'} shown to be worse"
+        if averaged:
+            means = {n: v["cluster_average"] for n, v in d.items()}
+            below = [models[n]["label"] for n, v in means.items() if v["high"] < 0]
+            text += (
+                f"; averaged over clusters, each counting once, the rule gets "
+                f"{next(iter(means.values()))['rule_accuracy']:.1%} and the differences run "
+                f"from {100 * min(v['low'] for v in means.values()):+.1f} to "
+                f"{100 * max(v['high'] for v in means.values()):+.1f} points"
+            )
+            if below:
+                text += f", {_join(below)} shown to be worse"
+        sentences.append(text + ")")
+    return f"**On unseen clusters, {sentences[0]}**; {sentences[1]}."
+
+
+def versus_table(metrics: Mapping) -> str:
+    """Each model against the constant rules on unseen clusters (paired, same folds)."""
+    header = [
+        "model",
+        "accuracy, clusters held out (95 % CI)",
+        "cluster-averaged accuracy (95 % CI)",
+        *(f'minus "{rule}" (paired 95 % CI)' for rule in CONSTANTS),
+    ]
+    rows = [
+        [
+            metrics["models"][name]["label"],
+            cluster_rate(metrics["models"][name]["grouped"]["accuracy"]),
+            cluster_rate(metrics["models"][name]["grouped"]["cluster_average"]),
+            *(_points(values[rule]) for rule in CONSTANTS),
+        ]
+        for name, values in metrics["grouped_vs_constants"].items()
+    ]
+    return markdown_table(header, rows)
+
+
+def ranking_sentence(metrics: Mapping) -> str:
+    """ROC-AUC and average precision on unseen clusters (the numbers the curves show), and
+    where a ROC curve runs below the diagonal."""
+    models = list(metrics["models"].values())
+    share = (
+        1 - next(iter(metrics["grouped_vs_constants"].values()))["always edible"]["rule_accuracy"]
+    )
+
+    def each(key: str) -> str:
+        return "; ".join(
+            f"{r['label']} {r['grouped']['ranking'][key]['value']:.2f} "
+            f"({r['grouped']['ranking'][key]['low']:.2f}–{r['grouped']['ranking'][key]['high']:.2f})"
+            for r in models
+        )
+
+    text = (
+        "**Ranking on unseen clusters** (the curves below; cluster-bootstrap 95 % CI): ROC-AUC "
+        f"{each('roc_auc')}, against 0.50 for a random ranking. Average precision "
+        f"{each('average_precision')}, against {share:.2f} (the share of poisonous mushrooms) "
+        "for a random ranking."
+    )
+    below = [
+        f"{r['grouped']['ranking']['below_chance_share']:.0%} ({r['label']})"
+        for r in models
+        if r["grouped"]["ranking"]["below_chance_share"] >= 0.005
+    ]
+    if below:
+        text += (
+            " Share of the false-positive range over which a ROC curve runs below the diagonal "
+            '(worse than chance: those calls of "poisonous" catch edible mushrooms faster than '
+            f"poisonous ones): {', '.join(below)}."
+        )
+    return text
 
 
 def importance_sentence(metrics: Mapping) -> str:
@@ -334,7 +458,7 @@ def headline(metrics: Mapping) -> str:
     apart = f"exactly {low}" if low == high else f"{low} to {high}"
     warning = "**Synthetic sample, not real data.** " if is_sample(metrics) else ""
     return (
-        f"{warning}{species(metrics)} "
+        f"{warning}{skill(metrics, averaged=False)} {species(metrics)} "
         f"{cost_sentence(metrics)}\n\n"
         f"At 0.5 a random split scores {_span([stats['rate'] for stats in accuracy], '.2%')} "
         f"(lowest 95 % CI bound {min(stats['low'] for stats in accuracy):.2%}), but it tests "
@@ -373,11 +497,12 @@ def next_experiments(metrics: Mapping) -> list[str]:
     ]
     if costly["grouped"]["rule"]["false_alarms"]["count"]:
         alarms = costly["grouped"]["rule"]["false_alarms"]
+        missed = costly["grouped"]["rule"]["missed"]
         items.append(
-            f"{costly['label']} pays for the cost rule with {alarms['rate']:.1%} of the edible "
-            "mushrooms of unseen clusters called poisonous: give `evaluate.choose_threshold` a "
-            "rule that weighs a miss against a false alarm instead of forbidding misses, and "
-            "compare both in the cost table."
+            f"Vary `miss_cost` in config.py (now {metrics['miss_cost']:g}): at its threshold "
+            f"{costly['label']} calls {alarms['rate']:.1%} of the edible mushrooms of unseen "
+            f"clusters poisonous and misses {missed['count']:,} of {missed['of']:,} poisonous "
+            "ones; the cost table shows whether any ratio makes a model cheaper than a constant."
         )
     return items
 
@@ -394,22 +519,27 @@ def results_section(metrics: Mapping) -> str:
     )
     parts.append(
         f"Data: {data}; {metrics['n_train']:,} mushrooms to train on, {metrics['n_test']:,} held "
-        f"out (stratified random split, seed {metrics['seed']}). Positive class: poisonous. "
-        "Cost rule: each model's threshold is 0.5, lowered if needed so that no poisonous "
-        "mushroom of the training part is missed in "
-        f"{metrics['group_folds']}-fold cross-validation by cluster (out-of-fold probabilities "
-        "of clusters the model never saw; the held-out part plays no role). On the random "
+        f"out (stratified random split, seed {metrics['seed']}), models by scikit-learn "
+        f"{metrics['scikit_learn']}. Positive class: poisonous. "
+        f"Cost ratio: a missed poisonous mushroom costs {metrics['miss_cost']:g} edible ones "
+        "called poisonous (`miss_cost` in config.py), so every model's threshold is "
+        f"1 / (1 + {metrics['miss_cost']:g}); no data chooses it. On the random "
         "split, intervals are exact binomial 95 % intervals and cover near-copies of training "
         "rows only."
     )
-    parts.append(comparison(metrics))
-    parts.append("Thresholds chosen:\n\n" + thresholds(metrics))
     parts.append(
-        "The cost rule tested on unseen clusters: in each fold of the grouped cross-validation "
-        "the rule is re-run on the fold's training part (an inner grouped cross-validation) and "
-        "the threshold applied to the held-out fold; intervals resample clusters. The last "
-        "column is chosen in hindsight from the same predictions (a lower bound on the cost, "
-        "not a test):\n\n" + cost(metrics) + "\n\n" + cost_sentence(metrics)
+        "Every model against the two constant rules on unseen clusters (grouped "
+        "cross-validation at 0.5; each difference is paired: same rows, same folds, the same "
+        "clusters drawn by the bootstrap):\n\n" + versus_table(metrics) + "\n\n" + skill(metrics)
+    )
+    parts.append(comparison(metrics))
+    parts.append(thresholds(metrics))
+    parts.append(
+        "The cost threshold on unseen clusters (grouped cross-validation of the training part; "
+        "intervals resample clusters; cost per mushroom counts a miss as "
+        f"{metrics['miss_cost']:g} and a false alarm as 1). The last column is chosen in "
+        "hindsight from the same predictions (a lower bound on what zero misses costs, not a "
+        "test):\n\n" + cost(metrics) + "\n\n" + cost_sentence(metrics)
     )
     if not sample:  # the sample is made up: its near-duplicates mean nothing
         parts.append(why(metrics))
@@ -420,6 +550,7 @@ def results_section(metrics: Mapping) -> str:
     )
     for key, group in FIGURES.items():
         if key == "details":
+            parts.append(ranking_sentence(metrics))
             parts.append(importance_sentence(metrics))
         parts.append(" ".join(f"![{alt}](reports/figures/{name})" for name, alt in group))
     return "\n\n".join(parts)
@@ -442,9 +573,9 @@ def model_card(metrics: Mapping, project_name: str) -> str:
 {warning}## Models
 
 Each is a scikit-learn pipeline (one-hot encoding of the attribute codes, then the classifier),
-saved with skops in `models/`; the hyperparameters are set in `config.py`, the threshold is
-chosen from out-of-fold probabilities of the training part with whole clusters held out (cost
-rule: no poisonous training mushroom missed).
+saved with skops in `models/`; the hyperparameters are set in `config.py`; the threshold
+follows from a stated cost ratio alone (`miss_cost` in `config.py`: a missed poisonous
+mushroom costs {metrics["miss_cost"]:g} false alarms, threshold 1 / (1 + {metrics["miss_cost"]:g})).
 
 {models}
 
@@ -463,7 +594,11 @@ whether a real mushroom is safe to eat.
 
 ## Metrics
 
-{species(metrics)}
+{skill(metrics)} {species(metrics)}
+
+{versus_table(metrics)}
+
+{ranking_sentence(metrics)}
 
 {cost_sentence(metrics)}
 
@@ -485,13 +620,14 @@ figure here can differ from the table above):
   rows held out, accuracy is {_span(grouped)}. Expect the lower figure, or worse, for a
   mushroom unlike the guide's.
 - Attributes are judged by eye (odour, colours); a person's description differs from the guide's.
-- A missed poisonous mushroom can be fatal: where the rule can be met, the thresholds catch
-  every poisonous one in the grouped cross-validation, which costs most edible ones (table
-  above) and still does not guarantee catching an unseen species.
+- A missed poisonous mushroom can be fatal: the stated cost ratio is a teaching value, and on
+  unseen clusters no threshold catches every poisonous mushroom without calling most edible
+  ones poisonous (table above). The app abstains on a mushroom unlike every training one.
 
 ## Ethical considerations
 
 A confident prediction from this model must never replace an expert's identification. The app
-says so next to every prediction, single or batch, and warns when an input is unlike every
-training mushroom.
+says so next to every prediction, single or batch, and gives no answer ("unsure", with the
+probability for the record) when an input is farther from every training mushroom than any
+held-out one was.
 """

@@ -14,8 +14,6 @@ from sklearn.preprocessing import OneHotEncoder
 from .classifiers import REGISTRY
 from .runtime import ProjectError
 
-SPARSE_INPUT = {"gradient_boosting"}
-"""Classifiers that fit faster on the sparse one-hot matrix (boosted trees: about 40 %)."""
 TRUSTED_TYPES = sorted({name for module in REGISTRY.values() for name in module.TRUSTED})
 """The types a saved model holds that skops does not trust by default; loading refuses others."""
 
@@ -24,9 +22,10 @@ def make_model(name: str, params: Mapping, seed: int) -> Pipeline:
     """A fresh pipeline: one-hot encoding of the codes, then the classifier ``name``."""
     if name not in REGISTRY:
         raise ValueError(f"unknown classifier {name!r}; known: {', '.join(REGISTRY)}")
-    # Dense output (SVC fits several times faster on it than on a sparse matrix here) except
-    # for the classifiers in SPARSE_INPUT.
-    encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=name in SPARSE_INPUT)
+    # Dense output (SVC fits several times faster on it than on a sparse matrix here) unless
+    # the classifier's module asks for the sparse one (its SPARSE_INPUT).
+    sparse = REGISTRY[name].SPARSE_INPUT
+    encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=sparse)
     return Pipeline([("encode", encoder), ("classify", REGISTRY[name].build(params, seed))])
 
 
