@@ -155,6 +155,10 @@ def check_real_results(project, target: str) -> dict:
     hormonal = blocks["Hormonal Contraceptives (years)"]
     assert hormonal["unanswered"] == 108 and hormonal["p_holm"] >= hormonal["p_value"]
     assert set(metrics["missingness"]["mean_risk"]) == {"unanswered", "answered"}
+    # The file's disguised missing values: 'STDs: Number of diagnosis' is 0, not '?', for the
+    # 105 patients who skipped the STD block; read as missing, it joins that block.
+    stds = blocks["STDs (number)"]
+    assert stds["unanswered"] == 105 and "STDs: Number of diagnosis" in stds["questions"]
     # The sensitivity analysis without the Dx columns, and the verification counts.
     assert metrics["without_history"]["dropped"] == ["Dx"]
     # Yes/no questions with a rarer answer from fewer than 20 patients are not features

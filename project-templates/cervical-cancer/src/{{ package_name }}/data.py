@@ -87,6 +87,12 @@ SCHEMA = (
 COLUMNS = tuple(column.name for column in SCHEMA)
 BY_NAME = {column.name: column for column in SCHEMA}
 
+DISGUISED_MISSING = {"STDs: Number of diagnosis": "STDs (number)"}
+"""Columns the official file writes as 0, not '?', for patients who skipped the block of
+questions they belong to (column -> a question of that block). In the real file all 105
+patients without an answer to 'STDs (number)' have 'STDs: Number of diagnosis' 0; no other
+column is a constant on every row of an unanswered block. Read as missing, like the block."""
+
 
 def read_text(source: Path | IO[bytes], name: str) -> pd.DataFrame:
     """Read a CSV with every cell as text, turning pandas' errors into clear ones."""
@@ -147,6 +153,7 @@ def validate(text: pd.DataFrame, name: str, required: Sequence[str] = COLUMNS) -
                 f"{row + 1}, outside its valid range {column.low:g} to {column.high:g}."
             )
         table[column.name] = numbers.astype(float)
+    restore_missing(table)
     for test in (test for test in config.DIAGNOSTIC_TESTS if test in required):
         if table[test].isna().any():
             row = int(table[test].isna().idxmax())
@@ -154,6 +161,14 @@ def validate(text: pd.DataFrame, name: str, required: Sequence[str] = COLUMNS) -
                 f"{name}: data row {row + 1} has no value for '{test}' (the file may be "
                 "truncated; the test results are never missing in the official file)."
             )
+    return table
+
+
+def restore_missing(table: pd.DataFrame) -> pd.DataFrame:
+    """Set the DISGUISED_MISSING zeros to missing where their block is unanswered (in place)."""
+    for column, block in DISGUISED_MISSING.items():
+        if column in table.columns and block in table.columns:
+            table.loc[table[block].isna(), column] = np.nan
     return table
 
 
@@ -218,13 +233,15 @@ def make_sample(n: int, seed: int) -> pd.DataFrame:
         (["STDs", "STDs (number)", *(f"STDs:{kind}" for kind in STD_TYPES)], 0.12),
     ):
         table.loc[rng.random(n) < rate, block] = np.nan
+    # Like the file: 0, not missing, where the STD block is unanswered (see DISGUISED_MISSING).
+    table.loc[table["STDs (number)"].isna(), "STDs: Number of diagnosis"] = 0.0
     return table[list(COLUMNS)]
 
 
 def get_table(paths: config.Paths, *, sample: bool, params: config.Params) -> pd.DataFrame:
     """The validated table, the real file (fetched) or the sample, saved with its provenance."""
     if sample:
-        table = make_sample(params.sample_size, params.seed)
+        table = restore_missing(make_sample(params.sample_size, params.seed))
         Provenance.sample(rows=len(table)).save(paths)
         return table
     path = fetch(SOURCE, paths.raw_dir)

@@ -126,6 +126,9 @@ def _curves(results: Sequence[CVResult], rows: int, kind: str, prevalence: float
                 x, curve, _ = roc_curve(truth, risk)
             else:
                 curve, x, _ = precision_recall_curve(truth, risk)
+                # scikit-learn ends the curve at (recall 0, precision 1), a point no threshold
+                # reaches: drawn, it is a vertical spike at recall 0.
+                curve, x = curve[:-1], x[:-1]
             axes.plot(
                 x,
                 curve,
@@ -196,10 +199,11 @@ def _reliability(risk: np.ndarray, truth: np.ndarray, repeats: int, bins: int) -
 def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Figure:
     """Reliability curve of the pooled out-of-fold risks (quantile bins, exact 95 % intervals
     of each bin's observed rate) on a log risk axis, so that bins crowded at low risks stay
-    apart, with a zoomed inset of the most crowded stretch, above a histogram of the risks per
-    model on the same axis."""
-    figure = Figure(figsize=(7.5, 8), layout="constrained")
-    top, bottom = figure.subplots(2, 1, height_ratios=[3, 1.3], sharex=True)
+    apart, above a histogram of the risks per model on the same axis, and a panel of its own
+    zooming on the most crowded stretch (shaded in the main panel)."""
+    figure = Figure(figsize=(7.5, 10.5), layout="constrained")
+    top, bottom, inset = figure.subplots(3, 1, height_ratios=[3, 1.3, 1.8])
+    bottom.sharex(top)
     pooled = [(result, np.concatenate(result.by_repeat(len(y)))) for result in results]
     repeats = len(results[0].by_repeat(len(y)))
     truth = np.tile(y, repeats)
@@ -207,8 +211,6 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Fi
     left = 0.8 * min(float(np.quantile(risk, 0.005)) for _, risk in pooled)
     reach = max(max(p.max(), (o + h).max()) for _, p, o, _, h in curves)
     right = 1.15 * reach
-    # Upper left, under the legend: the low-risk bins' error bars stay below it.
-    inset = top.inset_axes([0.07, 0.45, 0.4, 0.32])
     spans = [np.ptp(p) / len(p) for _, p, *_ in curves]
     crowded = curves[int(np.argmin(spans))][1]  # the model whose bins sit closest together
     zoom = (0.95 * crowded.min(), 1.05 * np.sort(crowded)[-2])
@@ -230,9 +232,10 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Fi
     inset.set_xlim(*zoom)
     inside = [(o + h)[(p >= zoom[0]) & (p <= zoom[1])] for _, p, o, _, h in curves]
     inset.set_ylim(0, 1.1 * max(float(v.max()) for v in inside if len(v)))
-    inset.set_title("zoom: the crowded bins", fontsize=8)
-    inset.tick_params(labelsize=7)
-    top.indicate_inset_zoom(inset, edgecolor=GREY)
+    inset.set_title("Zoom on the crowded bins (the shaded stretch above, linear axes)")
+    inset.set_xlabel("mean predicted risk of the bin")
+    inset.set_ylabel("observed share")
+    top.axvspan(*zoom, color=GREY, alpha=0.15, linewidth=0)
     for result, risk in pooled:
         bottom.hist(
             np.clip(risk, left, right), bins=np.geomspace(left, right, 41), label=_label(result),
@@ -338,6 +341,7 @@ def importance(ranking: dict[str, dict[str, float]], label: str, top: int = 15) 
         "drop in ROC-AUC when the column is shuffled\n"
         "(mean over outer folds, corrected 95 % interval)"
     )
-    axes.set_title(f"{label}: permutation importance, top {len(names)}")
+    shown = f"top {len(names)}" if len(ranking) > len(names) else f"all {len(names)} features"
+    axes.set_title(f"{label}: permutation importance, {shown}")
     axes.tick_params(axis="y", labelsize=8)
     return figure

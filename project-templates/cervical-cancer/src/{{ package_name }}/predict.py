@@ -43,6 +43,28 @@ def check(answers: dict[str, float | None]) -> list[str]:
     return problems
 
 
+def consistent(rows: pd.DataFrame) -> np.ndarray:
+    """Which rows of answers ``check`` accepts, for many rows at once (the ranges hold for
+    every candidate answer by construction, so only the rules between questions are checked;
+    a missing value breaks no rule, as in ``check``)."""
+    ok = np.ones(len(rows), dtype=bool)
+    for smaller, larger in NOT_LARGER_THAN:
+        if smaller in rows.columns and larger in rows.columns:
+            ok &= ~(rows[smaller] > rows[larger]).to_numpy()
+    if "STDs (number)" in rows.columns:
+        none = (rows["STDs (number)"] == 0).to_numpy()
+        for name in (name for name in rows.columns if name.startswith("STDs:")):
+            ok &= ~(none & (rows[name] == 1).to_numpy())
+    return ok
+
+
+MAX_COMBINATIONS = 3**8
+"""A range is computed only when the unanswered questions have at most this many combinations
+of typical answers (6,561): their number grows as 2 to 3 to the power of the questions left
+open, and a CSV scores one set per row. On the real data skipping every question of the
+default model gives 1,296."""
+
+
 def features_of(model: Pipeline) -> list[str]:
     return list(model.feature_names_in_)
 
@@ -81,11 +103,14 @@ def risk_range(
     model: Pipeline,
     answers: dict[str, float | None],
     spread: dict[str, list[float]] | None = None,
-) -> tuple[float, float]:
-    """Lowest and highest risk over every combination of the ``candidates`` of the
-    unanswered questions: what the patient's own answers could have made of the estimate.
+) -> tuple[float, float] | None:
+    """Lowest and highest risk over typical answers: every combination of the ``candidates``
+    of the unanswered questions (median, quartiles; both answers of a yes/no question) that
+    ``check`` accepts together with the given answers.
 
-    The typical answer is among the candidates, so the range always contains ``risk``.
+    The range also contains ``risk`` itself (the typical answer is among the candidates; it is
+    added even when the given answers make that combination one ``check`` rejects). None
+    when there are more than MAX_COMBINATIONS combinations.
     A question left unanswered is therefore never scored below the same patient with the
     typical answer (in this data, patients who skipped some questions were rarely positive,
     see features.missingness; no model gets to use that). Skipping all 13 questions of the
@@ -94,10 +119,13 @@ def risk_range(
     row = as_row(model, answers)
     options = candidates(model, spread)
     open_questions = [name for name in features_of(model) if np.isnan(row.at[0, name])]
+    if math.prod(len(options[q]) for q in open_questions) > MAX_COMBINATIONS:
+        return None
     combinations = np.array(list(itertools.product(*(options[q] for q in open_questions))))
     rows = pd.concat([row] * len(combinations), ignore_index=True)
     if open_questions:
         rows[open_questions] = combinations
+    rows = pd.concat([row, rows[consistent(rows)]], ignore_index=True)
     risks = train.predict_risk(model, rows)
     return float(risks.min()), float(risks.max())
 
@@ -151,13 +179,13 @@ def score(
     spread: dict[str, list[float]] | None = None,
 ) -> pd.DataFrame:
     """Risk (the median-imputed one cross-validation scored), the range over the candidate
-    answers of each row's unanswered questions and, if a ``threshold`` is given, the screening
-    decision, for every row of a validated table of patients."""
+    answers of each row's unanswered questions (missing beyond MAX_COMBINATIONS) and, if a
+    ``threshold`` is given, the screening decision, for every row of a validated table."""
     names = features_of(model)
     risks = train.predict_risk(model, patients[names])
     ranges = np.array(
         [
-            risk_range(model, dict(zip(names, values, strict=True)), spread)
+            risk_range(model, dict(zip(names, values, strict=True)), spread) or (np.nan, np.nan)
             for values in _answers(patients[names])
         ]
     )

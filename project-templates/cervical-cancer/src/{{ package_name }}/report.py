@@ -196,14 +196,29 @@ def screening_line(metrics: dict) -> str:
         f"{ci(m['sensitivity'], percent=True)} of positives; "
         f"{versus_everyone(m, metrics['prevalence'])}. The saved model uses the same rule on "
         f"its own inner cross-validation of every row: threshold {m['threshold']:.1%}, at "
-        f"which it flags {saved_flags(m)}."
+        f"which it flags {saved_flags(m)} ({transfer(m)})."
     ) + (f" {nearly_everyone(m)}" if m["flags_nearly_everyone"] else "")
 
 
 def saved_flags(m: dict) -> str:
-    """'857 of the 858 patients': those the saved model flags at its threshold, of all."""
+    """'857 of the 858 patients, counted on the training rows': those the saved model flags at
+    its threshold, of all; counted on the rows it was fitted on, so not a held-out share."""
     flags = m["flagged_by_saved_model"]
-    return f"{flags['flagged']} of the {flags['patients']} patients"
+    return f"{flags['flagged']} of the {flags['patients']} patients, counted on the training rows"
+
+
+def transfer(m: dict) -> str:
+    """Whether the saved model's share flagged lies in the nested-CV interval of the share
+    flagged: if not, its threshold does not transfer from the inner risks to the fit on all
+    rows here (it is kept: the saved model's rule is the one the evaluation scored)."""
+    flags = m["flagged_by_saved_model"]
+    share = flags["flagged"] / flags["patients"]
+    if m["flagged"]["low"] <= share <= m["flagged"]["high"]:
+        return f"{share:.1%}, inside the cross-validated interval of the share flagged"
+    return (
+        f"{share:.1%}, outside the cross-validated interval of the share flagged: the "
+        "threshold does not transfer to the fit on all rows here"
+    )
 
 
 def nearly_everyone(m: dict) -> str:
@@ -232,15 +247,17 @@ def decision_line(metrics: dict) -> str:
     if d["better_than_both"]:
         spans = "; ".join(
             (f"{s['low']:.1%}" if s["low"] == s["high"] else f"{s['low']:.1%} to {s['high']:.1%}")
-            + f" (gain {per_thousand(s['gain_min'])} to {per_thousand(s['gain_max'])})"
+            + f" (gain {per_thousand(s['gain_min'])} to {per_thousand(s['gain_max'])} per 1,000)"
             for s in d["better_than_both"]
         )
         where = (
             "the 95 % bootstrap interval of its net-benefit gain over the better of flagging "
             f"everyone and flagging no one lies above 0 only for threshold risks {spans} ({grid}; "
             "gains in net true positives per 1,000 patients, not corrected for looking at "
-            "every step). These are readings of one curve on these data, not a threshold to "
-            "use: one chosen from them would be judged on the data that chose it"
+            "every step: a pointwise band, so exploratory; the held-out risks are fixed, so it "
+            "leaves out the refitting's variation). These are readings of one curve on these "
+            "data, not a threshold to use: one chosen from them would be judged on the data "
+            "that chose it"
         )
     else:
         where = (
@@ -387,7 +404,7 @@ def missingness_line(metrics: dict) -> str:
         )
     return text + (
         ". The app's probability fills an unanswered question with the median the same way, and "
-        "shows beside it the range over the answers the patient could have given (see the App "
+        "shows beside it the range over typical answers (median, quartiles; see the App "
         "section)."
     )
 
@@ -475,7 +492,8 @@ def verification_line(metrics: dict) -> str:
     others = ", ".join(v["other_tests"])
     neg, pos = v["others_negative"], v["other_positive"]
     return (
-        f"Verification bias: {neg['positives']} of {neg['patients']} patients whose other tests "
+        "Consistent with, not evidence of, verification bias: "
+        f"{neg['positives']} of {neg['patients']} patients whose other tests "
         f"({others}) were all negative are positive for {metrics['target']}, against "
         f"{pos['positives']} of {pos['patients']} with at least one other test positive. The "
         "data do not say whether the target test was done or read independently of the "
@@ -537,20 +555,12 @@ def chance_verdict(auc: dict) -> str:
 
 
 def history_share(metrics: dict) -> str:
-    """The with-Dx result, second, with the share of its ROC-AUC above chance that Dx adds."""
+    """The with-Dx result, second, with the paired difference that Dx makes."""
     check = metrics["without_history"]
     dx = ", ".join(f"`{c}`" for c in check["dropped"])
     with_dx = metrics["models"][check["model"]]["roc_auc"]
     text = f"with {dx} (diagnosis flags, timing undocumented) {ci(with_dx, 2)}"
-    share = check.get("share_above_chance")
-    if share is not None and share <= 0:
-        text += f"; {dx} adds nothing to it ({paired(check['difference'])})"
-    elif share is not None:
-        text += (
-            f"; {dx} supplies {share:.0%} of that ROC-AUC's distance above 0.5 "
-            f"({paired(check['difference'])})"
-        )
-    return text
+    return text + f" ({paired(check['difference'])})"
 
 
 def headline(metrics: dict) -> str:
@@ -618,7 +628,8 @@ def headline(metrics: dict) -> str:
     v = metrics["verification"]["others_negative"]
     traps += (
         f". Only {v['positives']} of {v['patients']} patients with the other tests negative "
-        "are positive (verification bias)."
+        "are positive: the tests agree, which is consistent with, not evidence of, "
+        "verification bias."
     )
     return "\n".join(f"- {line}" for line in (first, screen, traps)) + (
         "\n\n![Calibration of the held-out risks](reports/figures/calibration.png)"

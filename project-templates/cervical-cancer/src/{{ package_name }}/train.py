@@ -47,7 +47,8 @@ def scaled_c(c: float, rows: int) -> float:
     a fit on fewer rows harder. The screening threshold is set on the risks of an inner
     cross-validation (fits on three quarters of the rows) and applied to a fit on all of
     them; with a fixed C their risks would not be on the same scale and the threshold would
-    not transfer. Scaled, the penalty per patient is the same in every fit.
+    not transfer. Scaled, the penalty per patient is the same in every fit; that the threshold
+    then flags the same share is not guaranteed, and the report checks it (report.transfer).
     """
     return c * PER_PATIENTS / rows
 
