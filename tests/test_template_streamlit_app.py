@@ -217,6 +217,14 @@ def test_pipeline_on_the_real_mushroom_file(render):
         # What zero misses costs on unseen clusters: most edible mushrooms called poisonous.
         assert grouped["zero_misses"]["false_alarms"]["rate"] > 0.8, name
 
+    # Holte's one-rule on the same folds: odour alone beats always answering "edible" on
+    # unseen clusters (paired), where no model is shown to.
+    rule = metrics["grouped_one_rule"]
+    assert rule["attributes"] == ["odor"]
+    assert rule["accuracy"]["count"] == 5154
+    assert rule["versus_constants"]["always edible"]["low"] > 0
+    assert set(rule["versus_models"]) == set(models)
+
     readme = (project / "README.md").read_text()
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
     assert "(reports/figures/near_duplicates.png)" in headline

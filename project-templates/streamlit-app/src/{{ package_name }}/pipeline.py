@@ -191,6 +191,16 @@ def run_evaluate(ctx: Context) -> dict:
         "grouped_vs_constants": experiments.versus_constants(
             correct, y_train, groups, reps=params.bootstrap, seed=params.seed
         ),
+        "grouped_one_rule": experiments.one_rule_grouped(
+            x_train,
+            y_train,
+            groups,
+            correct,
+            folds=params.group_folds,
+            reps=params.bootstrap,
+            miss_cost=params.miss_cost,
+            seed=params.seed,
+        ),
         "learning_curve": {
             **closeness,
             "accuracy": curves,
