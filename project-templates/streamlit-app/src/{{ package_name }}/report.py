@@ -164,10 +164,49 @@ def cost_sentence(metrics: Mapping) -> str:
         parts.append(part)
     zero = [result["grouped"]["zero_misses"]["false_alarms"]["rate"] for result in models]
     return (
-        f"{text}; {'; '.join(parts)} (paired cluster bootstrap, 95 % CI). Missing no poisonous "
-        f"mushroom at all would have meant calling {_span(zero)} of the edible ones poisonous "
-        "(chosen in hindsight)."
+        f"{text}; {'; '.join(parts)} (paired cluster bootstrap, 95 % CI). "
+        f"{_against_poisonous(metrics)}Missing no poisonous mushroom at all would have meant "
+        f"calling {_span(zero)} of the edible ones poisonous (chosen in hindsight)."
     )
+
+
+def _against_poisonous(metrics: Mapping) -> str:
+    """Point estimates against always answering "poisonous" at the stated cost ratio, and
+    which models it dominates: they call every edible mushroom poisonous, as it does, and
+    still miss poisonous ones."""
+    models = list(metrics["models"].values())
+    rules = [result["grouped"]["rule"] for result in models]
+    constant = rules[0]["cost"]["versus"]["always poisonous"]["rule_mean"]
+    dearer = [
+        r["label"] for r, rule in zip(models, rules, strict=True) if rule["cost"]["mean"] > constant
+    ]
+    one_rule = metrics["grouped_one_rule"]["cost"]["mean"]
+    text = ""
+    if len(dearer) == len(models):
+        text = (
+            f"At this cost ratio every model costs more per mushroom than always answering "
+            f'"poisonous" ({_span([r["cost"]["mean"] for r in rules], ".3f")} against '
+            f"{constant:.3f})"
+        )
+        text += (
+            f", and so does the one-attribute rule ({one_rule:.3f}): nothing here costs "
+            "less than calling every mushroom poisonous. "
+            if one_rule > constant
+            else f"; the one-attribute rule costs {one_rule:.3f}. "
+        )
+    dominated = [
+        f"{r['label']} (all {rule['false_alarms']['of']:,} edible mushrooms called poisonous "
+        f"and {rule['missed']['count']:,} poisonous ones missed)"
+        for r, rule in zip(models, rules, strict=True)
+        if rule["false_alarms"]["count"] == rule["false_alarms"]["of"] and rule["missed"]["count"]
+    ]
+    if dominated:
+        text += (
+            f'Always answering "poisonous" dominates {_join(dominated)}: '
+            f"{'it makes' if len(dominated) == 1 else 'they make'} every error the constant "
+            "makes, and more. "
+        )
+    return text
 
 
 def generalisation(metrics: Mapping) -> str:
