@@ -587,6 +587,11 @@ def next_experiments(metrics: Mapping) -> list[str]:
             f"clusters poisonous and misses {missed['count']:,} of {missed['of']:,} poisonous "
             "ones; the cost table shows whether any ratio makes a model cheaper than a constant."
         )
+    items.append(
+        "Check calibration before trusting the cost threshold: 1 / (1 + `miss_cost`) is the "
+        "right cut-off only for calibrated probabilities, and nothing here checks them; a "
+        "Brier score and a reliability curve of the grouped out-of-fold probabilities would."
+    )
     return items
 
 
@@ -644,6 +649,26 @@ def results_section(metrics: Mapping) -> str:
     return "\n\n".join(parts)
 
 
+def _limits(metrics: Mapping) -> str:
+    """What unseen clusters say about a mushroom unlike the training ones: pooled and
+    cluster-averaged accuracy, the pooled interval's low end, and the constant's average."""
+    results = list(metrics["models"].values())
+    pooled = [r["grouped"]["accuracy"]["rate"] for r in results]
+    averaged = [r["grouped"]["cluster_average"]["rate"] for r in results]
+    low = min(r["grouped"]["accuracy"]["low"] for r in results)
+    edible = next(iter(metrics["grouped_vs_constants"].values()))["always edible"]
+    clusters = metrics["nearest"]["clusters"]
+    return (
+        f"With whole clusters of near-identical rows held out, accuracy is {_span(pooled)} "
+        f"pooled over mushrooms (lowest 95 % CI bound {low:.1%}) and {_span(averaged)} averaged "
+        f"over clusters, each counting once, against "
+        f'{edible["cluster_average"]["rule_accuracy"]:.1%} for always answering "edible". '
+        f"The pooled figure leans on the largest clusters (the largest holds "
+        f"{clusters['largest'] / metrics['n_rows']:.1%} of the rows): do not expect it for a "
+        "mushroom unlike the guide's."
+    )
+
+
 def model_card(metrics: Mapping, project_name: str) -> str:
     """MODEL_CARD.md: data, intended use, metrics with intervals, limitations, ethics."""
     sample = is_sample(metrics)
@@ -655,7 +680,6 @@ def model_card(metrics: Mapping, project_name: str) -> str:
         for result in metrics["models"].values()
     )
     explanation = "" if sample else f"\n\n{why(metrics)}"
-    grouped = [result["grouped"]["accuracy"]["rate"] for result in metrics["models"].values()]
     return f"""# Model card: {project_name}
 
 {warning}## Models
@@ -706,9 +730,7 @@ figure here can differ from the table above):
 
 ## Limitations
 
-- A random split tests near-copies of training rows; with whole clusters of near-identical
-  rows held out, accuracy is {_span(grouped)}. Expect the lower figure, or worse, for a
-  mushroom unlike the guide's.
+- A random split tests near-copies of training rows. {_limits(metrics)}
 - Attributes are judged by eye (odour, colours); a person's description differs from the guide's.
 - A missed poisonous mushroom can be fatal: the stated cost ratio is a teaching value, and on
   unseen clusters no threshold catches every poisonous mushroom without calling most edible
