@@ -224,6 +224,10 @@ def test_pipeline_on_the_real_mushroom_file(render):
     assert rule["accuracy"]["count"] == 5154
     assert rule["versus_constants"]["always edible"]["low"] > 0
     assert set(rule["versus_models"]) == set(models)
+    # Random forest gives no edible mushroom of an unseen cluster less than the threshold:
+    # the few it does are all poisonous, so its probabilities are not calibrated.
+    below = models["random_forest"]["grouped"]["calibration"]["below_threshold"]
+    assert below["count"] == below["of"] > 0
 
     readme = (project / "README.md").read_text()
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]

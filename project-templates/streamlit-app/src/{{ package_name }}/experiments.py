@@ -172,6 +172,43 @@ def ranking(
     return summary
 
 
+def calibration(
+    proba: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, threshold, reps, seed
+) -> dict:
+    """Whether out-of-fold probabilities mean what they say: the Brier score against the one
+    of always giving the share of poisonous mushrooms (paired cluster-bootstrap 95 % interval
+    of the difference), the share of poisonous mushrooms among those given less than
+    ``threshold`` (calibrated probabilities keep it below ``threshold``; no interval: its rows
+    are few clusters), and a reliability
+    table over ten probability bins (mean probability, share poisonous, rows)."""
+    ones = np.ones(len(truth))
+    squared = (proba - truth) ** 2
+    reference = (truth.mean() - truth) ** 2
+    low, high = cluster_bootstrap(squared, ones, groups, reps=reps, seed=seed)
+    d_low, d_high = cluster_bootstrap(squared - reference, ones, groups, reps=reps, seed=seed)
+    below = proba < threshold
+    bins = np.minimum((proba * 10).astype(int), 9)
+    return {
+        "brier": {"value": float(squared.mean()), "low": low, "high": high},
+        "reference": float(reference.mean()),
+        "difference": {"value": float((squared - reference).mean()), "low": d_low, "high": d_high},
+        "below_threshold": {
+            "count": int(truth[below].sum()),
+            "of": int(below.sum()),
+            "rate": float(truth[below].mean()) if below.any() else 0.0,
+        },
+        "reliability": [
+            {
+                "mean_probability": float(proba[bins == b].mean()),
+                "poisonous_share": float(truth[bins == b].mean()),
+                "rows": int((bins == b).sum()),
+            }
+            for b in range(10)
+            if (bins == b).any()
+        ],
+    }
+
+
 def grouped_probabilities(
     name: str, params: Mapping, x: pd.DataFrame, y: pd.Series, groups: np.ndarray, *, folds, seed
 ) -> np.ndarray:
@@ -245,6 +282,9 @@ def grouped(
         (called == truth).astype(float), groups, reps=reps, seed=seed
     )
     summary["ranking"] = ranking(outer, truth, groups, reps=reps, seed=seed)
+    summary["calibration"] = calibration(
+        outer, truth, groups, threshold=threshold, reps=reps, seed=seed
+    )
     at_cost = outer >= threshold
     summary["rule"] = {
         "threshold": threshold,

@@ -508,6 +508,41 @@ def ranking_sentence(metrics: Mapping) -> str:
     return text
 
 
+def calibration_sentence(metrics: Mapping) -> str:
+    """Whether the out-of-fold probabilities on unseen clusters are calibrated enough for the
+    cost threshold, from the Brier scores and the share poisonous below the threshold."""
+    models = list(metrics["models"].values())
+    checks = [r["grouped"]["calibration"] for r in models]
+    threshold = models[0]["grouped"]["rule"]["threshold"]
+    worse = [r["label"] for r, c in zip(models, checks, strict=True) if c["difference"]["low"] > 0]
+    over = [
+        f"{r['label']} {c['below_threshold']['count']:,} of {c['below_threshold']['of']:,} "
+        f"({c['below_threshold']['rate']:.1%})"
+        for r, c in zip(models, checks, strict=True)
+        if c["below_threshold"]["rate"] > threshold
+    ]
+    text = (
+        "**Calibration on unseen clusters** (the threshold 1 / (1 + `miss_cost`) assumes "
+        "calibrated probabilities): Brier score "
+        + "; ".join(
+            f"{r['label']} {c['brier']['value']:.3f} ({c['brier']['low']:.3f}–"
+            f"{c['brier']['high']:.3f})"
+            for r, c in zip(models, checks, strict=True)
+        )
+        + f", against {checks[0]['reference']:.3f} for giving every mushroom the share of "
+        "poisonous ones (cluster-bootstrap 95 % CI)"
+    )
+    if worse:
+        text += f"; {_join(worse)} shown worse than that constant (paired)"
+    if over:
+        text += (
+            f". Among the mushrooms given less than {threshold:.3f}, the share actually "
+            f"poisonous is above {threshold:.3f} for {_join(over)}: the cost threshold does not "
+            "do what the cost ratio asks of it"
+        )
+    return text + ". Reliability table: `grouped.calibration` in `reports/metrics.json`."
+
+
 def importance_sentence(metrics: Mapping) -> str:
     """What the permutation-importance figure can and cannot say, from its numbers."""
     tables = {r["label"]: r["permutation_importance"] for r in metrics["models"].values()}
@@ -587,11 +622,6 @@ def next_experiments(metrics: Mapping) -> list[str]:
             f"clusters poisonous and misses {missed['count']:,} of {missed['of']:,} poisonous "
             "ones; the cost table shows whether any ratio makes a model cheaper than a constant."
         )
-    items.append(
-        "Check calibration before trusting the cost threshold: 1 / (1 + `miss_cost`) is the "
-        "right cut-off only for calibrated probabilities, and nothing here checks them; a "
-        "Brier score and a reliability curve of the grouped out-of-fold probabilities would."
-    )
     return items
 
 
@@ -644,6 +674,7 @@ def results_section(metrics: Mapping) -> str:
     for key, group in FIGURES.items():
         if key == "details":
             parts.append(ranking_sentence(metrics))
+            parts.append(calibration_sentence(metrics))
             parts.append(importance_sentence(metrics))
         parts.append(" ".join(f"![{alt}](reports/figures/{name})" for name, alt in group))
     return "\n\n".join(parts)
