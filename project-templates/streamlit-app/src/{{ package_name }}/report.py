@@ -348,6 +348,8 @@ def species(metrics: Mapping) -> str:
     right = [stats["clusters_mostly_right"] for stats in grouped.values()]
     clusters = metrics["nearest"]["clusters"]
     baseline = clusters["mostly_edible"]
+    edible = next(iter(metrics["grouped_vs_constants"].values()))["always edible"]
+    edible = edible["cluster_average"]["rule_accuracy"]
     if max(right) < baseline:
         verdict = "fewer than"
     elif max(right) == baseline:
@@ -358,9 +360,12 @@ def species(metrics: Mapping) -> str:
         f"**With whole clusters of near-identical mushrooms held out** ({clusters['count']} "
         f"clusters; the file names no species, so whether they are the guide's {SPECIES} is not "
         f"known), the {len(models)} classifiers reach "
-        f"{_span([stats['accuracy']['rate'] for stats in grouped.values()])} accuracy "
+        f"{_span([stats['cluster_average']['rate'] for stats in grouped.values()])} accuracy "
+        f"averaged over clusters, each counting once, against {edible:.1%} for always answering "
+        f'"edible"; pooled over mushrooms, where the largest clusters weigh most, '
+        f"{_span([stats['accuracy']['rate'] for stats in grouped.values()])} "
         f"(highest point estimate {best}: {accuracy['rate']:.1%}, cluster-bootstrap 95 % CI "
-        f"{accuracy['low']:.1%} to {accuracy['high']:.1%}) and get "
+        f"{accuracy['low']:.1%} to {accuracy['high']:.1%}). They get "
         f"{_span([float(r) for r in right], '.0f')} of {clusters['count']} clusters mostly "
         f"right, {verdict} {baseline} of {clusters['count']} for always answering "
         '"edible".'
