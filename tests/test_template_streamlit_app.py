@@ -217,6 +217,18 @@ def test_pipeline_on_the_real_mushroom_file(render):
         # What zero misses costs on unseen clusters: most edible mushrooms called poisonous.
         assert grouped["zero_misses"]["false_alarms"]["rate"] > 0.8, name
 
+    # Holte's one-rule on the same folds: odour alone beats always answering "edible" on
+    # unseen clusters (paired), where no model is shown to.
+    rule = metrics["grouped_one_rule"]
+    assert rule["attributes"] == ["odor"]
+    assert rule["accuracy"]["count"] == 5154
+    assert rule["versus_constants"]["always edible"]["low"] > 0
+    assert set(rule["versus_models"]) == set(models)
+    # Random forest gives no edible mushroom of an unseen cluster less than the threshold:
+    # the few it does are all poisonous, so its probabilities are not calibrated.
+    below = models["random_forest"]["grouped"]["calibration"]["below_threshold"]
+    assert below["count"] == below["of"] > 0
+
     readme = (project / "README.md").read_text()
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
     assert "(reports/figures/near_duplicates.png)" in headline
@@ -227,6 +239,10 @@ def test_pipeline_on_the_real_mushroom_file(render):
     )
     assert 'On unseen clusters, no model is shown to beat always answering "edible"' in headline
     assert "At the cost threshold" in headline
+    # At 10 false alarms per miss nothing costs less than calling every mushroom poisonous,
+    # and Random forest calls every edible one poisonous while still missing some.
+    assert 'every model costs more per mushroom than always answering "poisonous"' in headline
+    assert 'Always answering "poisonous" dominates Random forest (all 3,156 edible' in headline
     right = [result["grouped"]["clusters_mostly_right"] for result in models.values()]
     baseline = metrics["nearest"]["clusters"]["mostly_edible"]
     assert baseline == 13  # always answering "edible" gets the 13 edible clusters right

@@ -30,6 +30,19 @@ def split(
     return x_train, x_test, y_train, y_test
 
 
+def one_rule_predict(
+    train: pd.Series, y_train: pd.Series, test: pd.Series
+) -> tuple[pd.Series, float]:
+    """Holte's 1R on one attribute: every value predicts the majority class it has in the
+    training data (unseen values the overall majority). Returns the predictions for ``test``
+    and the rule's accuracy on the training data."""
+    majority = y_train.groupby(train).mean().ge(0.5).astype(int)
+    fallback = int(y_train.mean() >= 0.5)
+    fitted = train.map(majority).astype(int)
+    predicted = test.map(majority).fillna(fallback).astype(int)
+    return predicted, float((fitted.to_numpy() == y_train.to_numpy()).mean())
+
+
 def one_rule_accuracy(
     x_train: pd.DataFrame, y_train: pd.Series, x_test: pd.DataFrame, y_test: pd.Series
 ) -> pd.Series:
@@ -40,8 +53,6 @@ def one_rule_accuracy(
     """
     scores = {}
     for column in x_train.columns:
-        majority = y_train.groupby(x_train[column]).mean().ge(0.5).astype(int)
-        fallback = int(y_train.mean() >= 0.5)
-        predicted = x_test[column].map(majority).fillna(fallback).astype(int)
+        predicted, _ = one_rule_predict(x_train[column], y_train, x_test[column])
         scores[column] = float((predicted.to_numpy() == y_test.to_numpy()).mean())
     return pd.Series(scores, name="accuracy").sort_values(ascending=False)

@@ -115,7 +115,7 @@ def _measure_all(ctx: Context, split, groups) -> tuple[dict, dict, dict, dict]:
     # Many small tasks rather than one per classifier: the slow classifiers' parts spread
     # over both workers instead of leaving one worker idle. Threads, not processes: the fits
     # release the GIL, and worker processes would each import scikit-learn and unpickle the
-    # data for every task (about 7 s of CPU time with six classifiers).
+    # data for every task (seconds of CPU time).
     tasks = [(name, what) for name in config.CLASSIFIERS for what in MEASUREMENTS]
     outputs = Parallel(n_jobs=ctx.params.jobs, return_as="generator", prefer="threads")(
         delayed(_measure)(name, what, ctx.params, ctx.paths.model(name), split, groups)
@@ -190,6 +190,16 @@ def run_evaluate(ctx: Context) -> dict:
         ),
         "grouped_vs_constants": experiments.versus_constants(
             correct, y_train, groups, reps=params.bootstrap, seed=params.seed
+        ),
+        "grouped_one_rule": experiments.one_rule_grouped(
+            x_train,
+            y_train,
+            groups,
+            correct,
+            folds=params.group_folds,
+            reps=params.bootstrap,
+            miss_cost=params.miss_cost,
+            seed=params.seed,
         ),
         "learning_curve": {
             **closeness,

@@ -164,10 +164,49 @@ def cost_sentence(metrics: Mapping) -> str:
         parts.append(part)
     zero = [result["grouped"]["zero_misses"]["false_alarms"]["rate"] for result in models]
     return (
-        f"{text}; {'; '.join(parts)} (paired cluster bootstrap, 95 % CI). Missing no poisonous "
-        f"mushroom at all would have meant calling {_span(zero)} of the edible ones poisonous "
-        "(chosen in hindsight)."
+        f"{text}; {'; '.join(parts)} (paired cluster bootstrap, 95 % CI). "
+        f"{_against_poisonous(metrics)}Missing no poisonous mushroom at all would have meant "
+        f"calling {_span(zero)} of the edible ones poisonous (chosen in hindsight)."
     )
+
+
+def _against_poisonous(metrics: Mapping) -> str:
+    """Point estimates against always answering "poisonous" at the stated cost ratio, and
+    which models it dominates: they call every edible mushroom poisonous, as it does, and
+    still miss poisonous ones."""
+    models = list(metrics["models"].values())
+    rules = [result["grouped"]["rule"] for result in models]
+    constant = rules[0]["cost"]["versus"]["always poisonous"]["rule_mean"]
+    dearer = [
+        r["label"] for r, rule in zip(models, rules, strict=True) if rule["cost"]["mean"] > constant
+    ]
+    one_rule = metrics["grouped_one_rule"]["cost"]["mean"]
+    text = ""
+    if len(dearer) == len(models):
+        text = (
+            f"At this cost ratio every model costs more per mushroom than always answering "
+            f'"poisonous" ({_span([r["cost"]["mean"] for r in rules], ".3f")} against '
+            f"{constant:.3f})"
+        )
+        text += (
+            f", and so does the one-attribute rule ({one_rule:.3f}): nothing here costs "
+            "less than calling every mushroom poisonous. "
+            if one_rule > constant
+            else f"; the one-attribute rule costs {one_rule:.3f}. "
+        )
+    dominated = [
+        f"{r['label']} (all {rule['false_alarms']['of']:,} edible mushrooms called poisonous "
+        f"and {rule['missed']['count']:,} poisonous ones missed)"
+        for r, rule in zip(models, rules, strict=True)
+        if rule["false_alarms"]["count"] == rule["false_alarms"]["of"] and rule["missed"]["count"]
+    ]
+    if dominated:
+        text += (
+            f'Always answering "poisonous" dominates {_join(dominated)}: '
+            f"{'it makes' if len(dominated) == 1 else 'they make'} every error the constant "
+            "makes, and more. "
+        )
+    return text
 
 
 def generalisation(metrics: Mapping) -> str:
@@ -309,6 +348,8 @@ def species(metrics: Mapping) -> str:
     right = [stats["clusters_mostly_right"] for stats in grouped.values()]
     clusters = metrics["nearest"]["clusters"]
     baseline = clusters["mostly_edible"]
+    edible = next(iter(metrics["grouped_vs_constants"].values()))["always edible"]
+    edible = edible["cluster_average"]["rule_accuracy"]
     if max(right) < baseline:
         verdict = "fewer than"
     elif max(right) == baseline:
@@ -319,9 +360,12 @@ def species(metrics: Mapping) -> str:
         f"**With whole clusters of near-identical mushrooms held out** ({clusters['count']} "
         f"clusters; the file names no species, so whether they are the guide's {SPECIES} is not "
         f"known), the {len(models)} classifiers reach "
-        f"{_span([stats['accuracy']['rate'] for stats in grouped.values()])} accuracy "
+        f"{_span([stats['cluster_average']['rate'] for stats in grouped.values()])} accuracy "
+        f"averaged over clusters, each counting once, against {edible:.1%} for always answering "
+        f'"edible"; pooled over mushrooms, where the largest clusters weigh most, '
+        f"{_span([stats['accuracy']['rate'] for stats in grouped.values()])} "
         f"(highest point estimate {best}: {accuracy['rate']:.1%}, cluster-bootstrap 95 % CI "
-        f"{accuracy['low']:.1%} to {accuracy['high']:.1%}) and get "
+        f"{accuracy['low']:.1%} to {accuracy['high']:.1%}). They get "
         f"{_span([float(r) for r in right], '.0f')} of {clusters['count']} clusters mostly "
         f"right, {verdict} {baseline} of {clusters['count']} for always answering "
         '"edible".'
@@ -369,6 +413,49 @@ def skill(metrics: Mapping, *, averaged: bool = True) -> str:
                 text += f", {_join(below)} shown to be worse"
         sentences.append(text + ")")
     return f"**On unseen clusters, {sentences[0]}**; {sentences[1]}."
+
+
+def one_rule_sentence(metrics: Mapping) -> str:
+    """Holte's one-attribute rule on unseen clusters (same folds), against the constant rules
+    and each model, in sentences from the paired intervals."""
+    rule = metrics["grouped_one_rule"]
+    models = metrics["models"]
+    edible = rule["versus_constants"]["always edible"]
+    shown = edible["low"] > 0
+    attributes = _join([label(a) for a in rule["attributes"]])
+    mostly = [r["grouped"]["clusters_mostly_right"] for r in models.values()]
+    versus = rule["versus_models"]
+    better = [models[n]["label"] for n, v in versus.items() if v["low"] > 0]
+    worse = [models[n]["label"] for n, v in versus.items() if v["high"] < 0]
+    models_shown = [
+        n for n, v in metrics["grouped_vs_constants"].items() if v["always edible"]["low"] > 0
+    ]
+    if shown:
+        lead = '**One attribute alone beats always answering "edible" on unseen clusters'
+        lead += "**, which no model is shown to do." if not models_shown else ".**"
+    else:
+        lead = '**One attribute alone is not shown to beat always answering "edible" either.**'
+
+    text = (
+        f"{lead} Holte's one-rule (in each fold, the attribute whose value-by-value majority "
+        f"rule is most accurate on the training folds: {attributes}) gets "
+        f"{_cluster_rate(rule['accuracy'])} of the mushrooms of unseen clusters right, misses "
+        f"{rule['missed']['count']:,} of {rule['missed']['of']:,} poisonous ones and calls "
+        f"{rule['false_alarms']['count']:,} edible ones poisonous: "
+        f'{_points(edible)} against always answering "edible" (paired cluster bootstrap, '
+        f"95 % CI); averaged over clusters, each counting once, "
+        f"{rule['cluster_average']['rate']:.1%}, {_points(edible['cluster_average'])}. It gets "
+        f"{rule['clusters_mostly_right']} of {rule['clusters']} clusters mostly right, the models "
+        f"{_span([float(m) for m in mostly], '.0f')}. Against each model (paired, same folds): "
+        + "; ".join(f"{models[n]['label']} {_points(v)}" for n, v in versus.items())
+    )
+    if better:
+        text += f"; shown better than {_join(better)}"
+    if worse:
+        text += f"; shown worse than {_join(worse)}"
+    if not better and not worse:
+        text += "; no difference from a model is shown"
+    return text + "."
 
 
 def versus_table(metrics: Mapping) -> str:
@@ -426,6 +513,41 @@ def ranking_sentence(metrics: Mapping) -> str:
     return text
 
 
+def calibration_sentence(metrics: Mapping) -> str:
+    """Whether the out-of-fold probabilities on unseen clusters are calibrated enough for the
+    cost threshold, from the Brier scores and the share poisonous below the threshold."""
+    models = list(metrics["models"].values())
+    checks = [r["grouped"]["calibration"] for r in models]
+    threshold = models[0]["grouped"]["rule"]["threshold"]
+    worse = [r["label"] for r, c in zip(models, checks, strict=True) if c["difference"]["low"] > 0]
+    over = [
+        f"{r['label']} {c['below_threshold']['count']:,} of {c['below_threshold']['of']:,} "
+        f"({c['below_threshold']['rate']:.1%})"
+        for r, c in zip(models, checks, strict=True)
+        if c["below_threshold"]["rate"] > threshold
+    ]
+    text = (
+        "**Calibration on unseen clusters** (the threshold 1 / (1 + `miss_cost`) assumes "
+        "calibrated probabilities): Brier score "
+        + "; ".join(
+            f"{r['label']} {c['brier']['value']:.3f} ({c['brier']['low']:.3f}–"
+            f"{c['brier']['high']:.3f})"
+            for r, c in zip(models, checks, strict=True)
+        )
+        + f", against {checks[0]['reference']:.3f} for giving every mushroom the share of "
+        "poisonous ones (cluster-bootstrap 95 % CI)"
+    )
+    if worse:
+        text += f"; {_join(worse)} shown worse than that constant (paired)"
+    if over:
+        text += (
+            f". Among the mushrooms given less than {threshold:.3f}, the share actually "
+            f"poisonous is above {threshold:.3f} for {_join(over)}: the cost threshold does not "
+            "do what the cost ratio asks of it"
+        )
+    return text + ". Reliability table: `grouped.calibration` in `reports/metrics.json`."
+
+
 def importance_sentence(metrics: Mapping) -> str:
     """What the permutation-importance figure can and cannot say, from its numbers."""
     tables = {r["label"]: r["permutation_importance"] for r in metrics["models"].values()}
@@ -458,7 +580,8 @@ def headline(metrics: Mapping) -> str:
     apart = f"exactly {low}" if low == high else f"{low} to {high}"
     warning = "**Synthetic sample, not real data.** " if is_sample(metrics) else ""
     return (
-        f"{warning}{skill(metrics, averaged=False)} {species(metrics)} "
+        f"{warning}{skill(metrics, averaged=False)} {one_rule_sentence(metrics)} "
+        f"{species(metrics)} "
         f"{cost_sentence(metrics)}\n\n"
         f"At 0.5 a random split scores {_span([stats['rate'] for stats in accuracy], '.2%')} "
         f"(lowest 95 % CI bound {min(stats['low'] for stats in accuracy):.2%}), but it tests "
@@ -530,7 +653,12 @@ def results_section(metrics: Mapping) -> str:
     parts.append(
         "Every model against the two constant rules on unseen clusters (grouped "
         "cross-validation at 0.5; each difference is paired: same rows, same folds, the same "
-        "clusters drawn by the bootstrap):\n\n" + versus_table(metrics) + "\n\n" + skill(metrics)
+        "clusters drawn by the bootstrap):\n\n"
+        + versus_table(metrics)
+        + "\n\n"
+        + skill(metrics)
+        + "\n\n"
+        + one_rule_sentence(metrics)
     )
     parts.append(comparison(metrics))
     parts.append(thresholds(metrics))
@@ -551,9 +679,30 @@ def results_section(metrics: Mapping) -> str:
     for key, group in FIGURES.items():
         if key == "details":
             parts.append(ranking_sentence(metrics))
+            parts.append(calibration_sentence(metrics))
             parts.append(importance_sentence(metrics))
         parts.append(" ".join(f"![{alt}](reports/figures/{name})" for name, alt in group))
     return "\n\n".join(parts)
+
+
+def _limits(metrics: Mapping) -> str:
+    """What unseen clusters say about a mushroom unlike the training ones: pooled and
+    cluster-averaged accuracy, the pooled interval's low end, and the constant's average."""
+    results = list(metrics["models"].values())
+    pooled = [r["grouped"]["accuracy"]["rate"] for r in results]
+    averaged = [r["grouped"]["cluster_average"]["rate"] for r in results]
+    low = min(r["grouped"]["accuracy"]["low"] for r in results)
+    edible = next(iter(metrics["grouped_vs_constants"].values()))["always edible"]
+    clusters = metrics["nearest"]["clusters"]
+    return (
+        f"With whole clusters of near-identical rows held out, accuracy is {_span(pooled)} "
+        f"pooled over mushrooms (lowest 95 % CI bound {low:.1%}) and {_span(averaged)} averaged "
+        f"over clusters, each counting once, against "
+        f'{edible["cluster_average"]["rule_accuracy"]:.1%} for always answering "edible". '
+        f"The pooled figure leans on the largest clusters (the largest holds "
+        f"{clusters['largest'] / metrics['n_rows']:.1%} of the rows): do not expect it for a "
+        "mushroom unlike the guide's."
+    )
 
 
 def model_card(metrics: Mapping, project_name: str) -> str:
@@ -567,7 +716,6 @@ def model_card(metrics: Mapping, project_name: str) -> str:
         for result in metrics["models"].values()
     )
     explanation = "" if sample else f"\n\n{why(metrics)}"
-    grouped = [result["grouped"]["accuracy"]["rate"] for result in metrics["models"].values()]
     return f"""# Model card: {project_name}
 
 {warning}## Models
@@ -598,6 +746,8 @@ whether a real mushroom is safe to eat.
 
 {versus_table(metrics)}
 
+{one_rule_sentence(metrics)}
+
 {ranking_sentence(metrics)}
 
 {cost_sentence(metrics)}
@@ -616,9 +766,7 @@ figure here can differ from the table above):
 
 ## Limitations
 
-- A random split tests near-copies of training rows; with whole clusters of near-identical
-  rows held out, accuracy is {_span(grouped)}. Expect the lower figure, or worse, for a
-  mushroom unlike the guide's.
+- A random split tests near-copies of training rows. {_limits(metrics)}
 - Attributes are judged by eye (odour, colours); a person's description differs from the guide's.
 - A missed poisonous mushroom can be fatal: the stated cost ratio is a teaching value, and on
   unseen clusters no threshold catches every poisonous mushroom without calling most edible
