@@ -548,23 +548,55 @@ def one_level_down(
     by_group, _, groups = stats.within_correlation(frame, *names, group.name, method)
     adjusted, n, count = stats.within_correlation(cells, *names, cell.name, method)
     values["within_group_adjusted"] = {**by_group.as_dict(), "groups": groups}
-    values["within_cells_adjusted"] = {**adjusted.as_dict(), "n": n, "cells": count}
     split = schema.column(schema.split)
+    values["within_cells_adjusted"] = {
+        **adjusted.as_dict(),
+        "n": n,
+        "cells": count,
+        "grouping": f"{group.short} × {split.short}",
+    }
+    spread = stats.heterogeneity(
+        cells, *names, cell.name, method=method, min_rows=params.min_group_rows
+    )
+    how = (
+        "ranks taken within each group"
+        if method == "spearman"
+        else "each value minus its group's mean"
+    )
     text = (
-        f". Held fixed (each value minus its group's mean): by {group.short} alone "
-        f"{symbol} = {with_ci(by_group, digits=2, inside=True)}; by {group.short} and "
-        f"{split.short} together {symbol} = {with_ci(adjusted, digits=2, inside=True)} "
+        f". Held fixed ({how}): by {group.short} alone "
+        f"{symbol} = {with_ci(by_group, digits=2, inside=True)}. By {group.short} and "
+        f"{split.short} together, {symbol} = {with_ci(adjusted, digits=2, inside=True)} "
         f"({count} cells)"
     )
     low, high = found[0].within_range
     zero = [level for level, e in within.items() if e.spans_zero]
-    text += f"; cell by cell, {symbol} from {low:.2f} to {high:.2f}"
+    text += f". Cell by cell, {symbol} runs from {low:.2f} to {high:.2f}"
     if zero:
-        return text + (
-            f", {len(zero)} of {len(within)} cell intervals holding zero ({', '.join(zero)}), "
+        text += (
+            f". {len(zero)} of {len(within)} cell intervals hold zero ({', '.join(zero)}), "
             "so the relation is not established in every cell"
         )
-    return text + ", every cell's interval clear of zero"
+    else:
+        text += ", every cell's interval clear of zero"
+    if spread is not None:
+        values["heterogeneity"] = stored = spread.as_dict()
+        spread = stats.Heterogeneity(stored["q"], stored["df"], stored["p"])  # as the headline
+        text += f". {_capital(spread_sentence(spread, 'cells'))}"
+    return text
+
+
+def spread_sentence(spread: stats.Heterogeneity, where: str) -> str:
+    """Cochran's Q of equal correlations across ``where``, and what its p-value allows."""
+    verdict = (
+        f"the {where}' correlations differ"
+        if spread.p < 0.05
+        else f"equal correlations across the {where} are not rejected"
+    )
+    return (
+        f"a test of equal correlations across the {where} gives Q = {spread.q:.1f} on "
+        f"{spread.dof} df, p = {spread.p:.3f}: {verdict}"
+    )
 
 
 def held_fixed_summary(
@@ -580,18 +612,35 @@ def held_fixed_summary(
             return f"No relation of {y.short} to {x.short} is established ({shown})."
         turn = "rises" if pooled.value > 0 else "falls"
         return f"{_capital(y.short)} {turn} with {x.short} ({shown})."
-    adjusted = Estimate(inner["value"], inner["low"] or float("nan"), inner["high"] or float("nan"))
+    adjusted = Estimate(*(float("nan") if inner[k] is None else inner[k] for k in BOUNDS))
     fixed = f"{symbol} = {with_ci(adjusted, digits=2, inside=True)}"
+    where = f"with {held} held fixed"
+    if "grouping" in inner:
+        where = f"on average across {inner['grouping']} cells"
     if adjusted.spans_zero:
-        lead = f"Once {held} are held fixed, no relation of {y.short} to {x.short} is established"
+        lead = f"{_capital(where)}, no relation of {y.short} to {x.short} is established"
     else:
         turn = "rises" if adjusted.value > 0 else "falls"
-        lead = f"With {held} held fixed, {y.short} {turn} with {x.short}"
+        lead = f"{_capital(where)}, {y.short} {turn} with {x.short}"
     if pooled.value * adjusted.value < 0 and not pooled.spans_zero:
         tail = f"although pooled over all {entity} it {'rises' if pooled.value > 0 else 'falls'}"
     else:
         tail = f"against {pooled.value:.2f} pooled over all {entity}"
-    return f"{lead} ({fixed}), {tail} ({shown})."
+    text = f"{lead} ({fixed}), {tail} ({shown})."
+    cells = values.get("within_cells")
+    if "grouping" in inner and isinstance(cells, dict):
+        zero = [k for k, e in cells.items() if e["low"] is not None and e["low"] <= 0 <= e["high"]]
+        if zero:
+            holds = "its interval holds" if len(zero) == 1 else "their intervals hold"
+            text += f" Not established in {', '.join(zero)} ({holds} zero)."
+    spread = values.get("heterogeneity")
+    if isinstance(spread, dict):
+        found = stats.Heterogeneity(spread["q"], spread["df"], spread["p"])
+        text += f" {_capital(spread_sentence(found, 'cells'))}."
+    return text
+
+
+BOUNDS = ("value", "low", "high")
 
 
 def _name(column: Column) -> str:
