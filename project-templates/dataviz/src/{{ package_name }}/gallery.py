@@ -298,15 +298,20 @@ def subgroups(
         if len(pairs_named) == 1:
             b, a = next(iter(pairs_named))
             lead = f"{_capital(_level(split, b))} minus {_level(split, a)} median {focus.short}: "
-            pieces = [f"{with_ci(gap, unit)} in {_level(group, g)}" for g, _, _, gap in gaps]
+            pieces = [
+                f"{with_ci(gap, unit)} in {_level(group, g)}"
+                for g, _, _, gap in gaps
+                if pd.notna(gap.low)  # a number without an interval stays out of the text
+            ]
         else:
             references = sorted({_level(split, a) for _, _, a, _ in gaps})
             lead = f"Median {focus.short} of each {split.short} minus {' or '.join(references)}: "
             pieces = [
                 f"{_level(split, b)} {with_ci(gap, unit)} in {_level(group, g)}"
                 for g, b, _, gap in gaps
+                if pd.notna(gap.low)
             ]
-        finding = lead + ", ".join(pieces)
+        finding = lead + ", ".join(pieces) if pieces else ""
         signs = {gap.value > 0 for *_, gap in gaps}
         named = {
             (g, b, a): f"{_level(split, b)} and {_level(split, a)} in {_level(group, g)}"
@@ -319,11 +324,12 @@ def subgroups(
             finding += f": {_level(split, b)} is {more} within every {group.short}"
         if ties:
             finding += f"; not distinguishable (the interval holds zero): {'; '.join(ties)}"
-        if too_few:
-            finding += (
-                f"; too few values to compare (a group under {params.min_median_rows}, no "
+        if too_few:  # named, with no number: a number without an interval stays out
+            few = (
+                f"too few values to compare (a group under {params.min_median_rows}, no "
                 f"interval computed): {'; '.join(too_few)}"
             )
+            finding += f"; {few}" if finding else _capital(few)
         finding += "."
     if left_out:
         finding = finding[:-1] + f" ({left_out:,} {schema.entity} without {split.short} left out)."
@@ -368,20 +374,28 @@ def spread(
             f"{group.label} explains {_pct(eta[best])} of the variance in "
             f"{by_name[best].short} (η²{scale})"
         )
-        gap = None
+        gap, points = None, 0
         if worst != best:
             # the same bootstrap samples behind both: the difference's interval is paired
             gap = stats.paired_difference(replicates, names.index(best), names.index(worst))
+            # the gap between the two percentages as shown, so the displayed arithmetic adds up
+            points = round(100 * eta[best].value) - round(100 * eta[worst].value)
             finding += (
                 f", {'against only' if not gap.spans_zero else 'and'} {_pct(eta[worst])} in "
-                f"{by_name[worst].short}: {100 * gap.value:.0f} percentage point"
-                f"{'' if round(100 * gap.value) == 1 else 's'} more "
+                f"{by_name[worst].short}. The gap is {points} percentage point"
+                f"{'' if points == 1 else 's'} "
                 f"(95% CI {100 * gap.low:.0f} to {100 * gap.high:.0f}, paired bootstrap)"
             )
         finding += "."
         values: dict[str, object] = {f"eta_squared_{name}": e.as_dict() for name, e in eta.items()}
         if gap is not None:
-            values["eta_squared_difference"] = {"higher": best, "lower": worst, **gap.as_dict()}
+            values["eta_squared_difference"] = {
+                "group": group.name,
+                "higher": best,
+                "lower": worst,
+                **gap.as_dict(),
+                "shown_points": points,
+            }
         title = f"Measurements by {group.short}"
         question = f"Which measurements differ most between {group.short} groups?"
     else:
@@ -595,7 +609,7 @@ def spread_sentence(spread: stats.Heterogeneity, where: str) -> str:
     )
     return (
         f"a test of equal correlations across the {where} gives Q = {spread.q:.1f} on "
-        f"{spread.dof} df, p = {spread.p:.3f}: {verdict}"
+        f"{spread.dof} df, {stats.p_text(spread.p)}: {verdict}"
     )
 
 
@@ -847,9 +861,9 @@ def correlation(
         finding += (
             f". Split by {', '.join(values['groupings'])}, {sum(counted.values())} of "
             f"{len(verdicts)} pair × grouping verdicts are not 'consistent' ({listed or 'none'}; "
-            f"the table in reports/report.md gives each), from {intervals} within-group 95% "
-            f"intervals not corrected for multiple comparisons (about {intervals / 20:.0f} miss "
-            "by chance, so one group's verdict alone is weak evidence)"
+            "the table in reports/report.md gives each). A verdict compares the pooled point "
+            f"estimate with each group's 95% interval ({intervals} intervals in all): it is a "
+            "description, not a test, and nothing is corrected for multiple comparisons"
         )
         values["within_intervals"] = intervals
     finding += "."

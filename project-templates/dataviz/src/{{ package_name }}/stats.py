@@ -250,6 +250,11 @@ def chi2_sf(q: float, dof: int) -> float:
     return float(min(1.0, max(0.0, 1.0 - lower)))
 
 
+def p_text(p: float) -> str:
+    """A p-value as a reader sees it: three decimals, or "< 0.001"."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 @dataclass(frozen=True)
 class Heterogeneity:
     """Cochran's Q of the groups' Fisher-z correlations: do they differ more than their
@@ -260,7 +265,7 @@ class Heterogeneity:
     p: float
 
     def as_dict(self) -> dict[str, float]:
-        return {"q": round(self.q, 4), "df": self.dof, "p": round(self.p, 4)}
+        return {"q": round(self.q, 4), "df": self.dof, "p": round(self.p, 6)}
 
 
 def heterogeneity(
