@@ -257,6 +257,14 @@ def test_penguins_gallery_from_the_real_data(render):
     [depth_flipper] = [c for c in by_sex if c["b"] == "flipper_length_mm" and "depth" in c["a"]]
     assert depth_flipper["verdict"] == "stronger within groups"
     assert "island is confounded with the main grouping (Torgersen has only Adelie)" in report_md
+    # species × island cells repeat whole species (Gentoo only on Biscoe): not counted twice
+    assert "species × island is confounded with the main grouping (Chinstrap has only" in report_md
+    correlation_finding = figures["correlation"]["finding"]
+    assert "Not counted: species × island, whose cells repeat whole species groups" in (
+        correlation_finding
+    )
+    assert "Split by species, island, sex, species × sex, " in correlation_finding
+    assert "(5 reversed," in correlation_finding and "by chance" not in correlation_finding
     for figure in figures.values():
         for name in figure["files"]:
             assert (project / "reports" / name).stat().st_size > 1000

@@ -842,6 +842,7 @@ def correlation(
             nested = nested_levels(frame, category.name, group.name)
             if nested:
                 values.setdefault("nested", {})[category.name] = nested
+    confounded: list[str] = []
     if group is not None:
         for other in schema.of_kind("category"):
             if other.name == group.name:
@@ -852,20 +853,31 @@ def correlation(
             )
             if not comparisons:
                 continue
+            values["groupings"][cell.name] = [c.as_dict() for c in comparisons]
+            repeated = nested_levels(frame, group.name, other.name)
+            if repeated:  # cells that are whole groups (Gentoo: only Biscoe): not counted twice
+                values.setdefault("nested", {})[cell.name] = repeated
+                confounded.append(cell.name)
+                continue
             intervals += sum(len(c.within) for c in comparisons)
             verdicts += [c.verdict for c in comparisons]
-            values["groupings"][cell.name] = [c.as_dict() for c in comparisons]
     if verdicts:
         counted = {v: verdicts.count(v) for v in VERDICTS if v in verdicts}
         listed = ", ".join(f"{count} {verdict}" for verdict, count in counted.items())
+        counted_in = [name for name in values["groupings"] if name not in confounded]
         finding += (
-            f". Split by {', '.join(values['groupings'])}, {sum(counted.values())} of "
+            f". Split by {', '.join(counted_in)}, {sum(counted.values())} of "
             f"{len(verdicts)} pair × grouping verdicts are not 'consistent' ({listed or 'none'}; "
             "the table in reports/report.md gives each). A verdict compares the pooled point "
             f"estimate with each group's 95% interval ({intervals} intervals in all): it is a "
             "description, not a test, and nothing is corrected for multiple comparisons"
         )
         values["within_intervals"] = intervals
+        if confounded:
+            finding += (
+                f". Not counted: {', '.join(confounded)}, whose cells repeat whole "
+                f"{group.short if group else ''} groups"
+            )
     finding += "."
     shown = sorted(shown, key=lambda c: -abs(c.pooled.value))[: params.max_correlation_pairs]
     title = "Correlations, pooled and within " + (
