@@ -806,9 +806,9 @@ def correlation(
     strongest_name = "strongest" if not tied else "strongest that is not arithmetic or a near-copy"
     finding = (
         f"Pooled over all {schema.entity}, {established} of {len(pooled)} pairs have a "
-        f"correlation whose 95% interval excludes zero (with {rows:,} complete rows, any "
-        f"|{symbol}| above about {floor:.2f} does), {strong} of them with |{symbol}| ≥ 0.5 "
-        f"(the {strongest_name}, {labels[strongest.a]} × {labels[strongest.b]}: {symbol} = "
+        f"correlation whose 95% interval excludes zero. With {rows:,} complete rows, any "
+        f"|{symbol}| above about {floor:.2f} does. {strong} of them have |{symbol}| ≥ 0.5; "
+        f"the {strongest_name} is {labels[strongest.a]} × {labels[strongest.b]} ({symbol} = "
         f"{with_ci(strongest.pooled, digits=2, inside=True)})"
     )
     if tied:
@@ -867,8 +867,8 @@ def correlation(
         counted_in = [name for name in values["groupings"] if name not in confounded]
         finding += (
             f". Split by {', '.join(counted_in)}, {sum(counted.values())} of "
-            f"{len(verdicts)} pair × grouping verdicts are not 'consistent' ({listed or 'none'}; "
-            "the table in reports/report.md gives each). A verdict compares the pooled point "
+            f"{len(verdicts)} pair × grouping verdicts are not 'consistent': {listed or 'none'}. "
+            "The table in reports/report.md gives each. A verdict compares the pooled point "
             f"estimate with each group's 95% interval ({intervals} intervals in all): it is a "
             "description, not a test, and nothing is corrected for multiple comparisons"
         )
