@@ -241,7 +241,10 @@ def test_penguins_gallery_from_the_real_data(render):
     # one level down: inside species × sex cells, bill length × depth is not established
     cells = figures["relationship"]["values"]["within_cells"]
     assert cells["Adelie / male"]["low"] < 0 < cells["Adelie / male"]["high"]
-    assert "3 of 6 cell intervals holding zero" in figures["relationship"]["finding"]
+    assert "3 of 6 cell intervals hold zero" in figures["relationship"]["finding"]
+    # Cochran's Q of the six cells' Fisher-z correlations (recomputed with scipy: 10.66, p 0.058)
+    spread = figures["relationship"]["values"]["heterogeneity"]
+    assert (spread["q"], spread["df"], spread["p"]) == pytest.approx((10.663, 5, 0.0585), abs=0.001)
     assert "is not established in every cell" in figures["relationship"]["finding"]
     # the one adjusted number: species × sex held fixed (Fisher on n − cells − 3)
     adjusted = figures["relationship"]["values"]["within_cells_adjusted"]
@@ -254,6 +257,17 @@ def test_penguins_gallery_from_the_real_data(render):
     [depth_flipper] = [c for c in by_sex if c["b"] == "flipper_length_mm" and "depth" in c["a"]]
     assert depth_flipper["verdict"] == "stronger within groups"
     assert "island is confounded with the main grouping (Torgersen has only Adelie)" in report_md
+    # species × island cells repeat whole species (Gentoo only on Biscoe): not counted twice
+    assert "species × island is confounded with the main grouping (Chinstrap has only" in report_md
+    correlation_finding = figures["correlation"]["finding"]
+    assert "Not counted: species × island, whose cells repeat whole species groups" in (
+        correlation_finding
+    )
+    assert "Split by species, island, sex, species × sex, " in correlation_finding
+    assert (
+        "not 'consistent': 5 reversed," in correlation_finding
+        and "by chance" not in correlation_finding
+    )
     for figure in figures.values():
         for name in figure["files"]:
             assert (project / "reports" / name).stat().st_size > 1000
@@ -262,9 +276,12 @@ def test_penguins_gallery_from_the_real_data(render):
     readme = (project / "README.md").read_text(encoding="utf-8")
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
     assert headline.strip().startswith(
-        "**With species and sex held fixed, bill depth rises with bill length (r = 0.19, 95% CI "
-        "0.08 to 0.29), although pooled over all penguins it falls"
+        "**On average across species × sex cells, bill depth rises with bill length (r = 0.19, "
+        "95% CI 0.08 to 0.29), although pooled over all penguins it falls"
     )
+    assert "Not established in Adelie / female, Adelie / male, Chinstrap / female" in headline
+    assert "Q = 10.7 on 5 df, p = 0.058" in headline  # Cochran's p = 0.0585 (scipy)
+    assert "Q = 10.7 on 5 df, p = 0.058" in figures["relationship"]["finding"]
     assert "(reports/figures/relationship.png)" in headline
     results = _results(project)
     assert REAL_SAMPLE_WARNING not in results

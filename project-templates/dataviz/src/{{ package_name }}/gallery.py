@@ -298,15 +298,20 @@ def subgroups(
         if len(pairs_named) == 1:
             b, a = next(iter(pairs_named))
             lead = f"{_capital(_level(split, b))} minus {_level(split, a)} median {focus.short}: "
-            pieces = [f"{with_ci(gap, unit)} in {_level(group, g)}" for g, _, _, gap in gaps]
+            pieces = [
+                f"{with_ci(gap, unit)} in {_level(group, g)}"
+                for g, _, _, gap in gaps
+                if pd.notna(gap.low)  # a number without an interval stays out of the text
+            ]
         else:
             references = sorted({_level(split, a) for _, _, a, _ in gaps})
             lead = f"Median {focus.short} of each {split.short} minus {' or '.join(references)}: "
             pieces = [
                 f"{_level(split, b)} {with_ci(gap, unit)} in {_level(group, g)}"
                 for g, b, _, gap in gaps
+                if pd.notna(gap.low)
             ]
-        finding = lead + ", ".join(pieces)
+        finding = lead + ", ".join(pieces) if pieces else ""
         signs = {gap.value > 0 for *_, gap in gaps}
         named = {
             (g, b, a): f"{_level(split, b)} and {_level(split, a)} in {_level(group, g)}"
@@ -319,11 +324,12 @@ def subgroups(
             finding += f": {_level(split, b)} is {more} within every {group.short}"
         if ties:
             finding += f"; not distinguishable (the interval holds zero): {'; '.join(ties)}"
-        if too_few:
-            finding += (
-                f"; too few values to compare (a group under {params.min_median_rows}, no "
+        if too_few:  # named, with no number: a number without an interval stays out
+            few = (
+                f"too few values to compare (a group under {params.min_median_rows}, no "
                 f"interval computed): {'; '.join(too_few)}"
             )
+            finding += f"; {few}" if finding else _capital(few)
         finding += "."
     if left_out:
         finding = finding[:-1] + f" ({left_out:,} {schema.entity} without {split.short} left out)."
@@ -368,20 +374,28 @@ def spread(
             f"{group.label} explains {_pct(eta[best])} of the variance in "
             f"{by_name[best].short} (η²{scale})"
         )
-        gap = None
+        gap, points = None, 0
         if worst != best:
             # the same bootstrap samples behind both: the difference's interval is paired
             gap = stats.paired_difference(replicates, names.index(best), names.index(worst))
+            # the gap between the two percentages as shown, so the displayed arithmetic adds up
+            points = round(100 * eta[best].value) - round(100 * eta[worst].value)
             finding += (
                 f", {'against only' if not gap.spans_zero else 'and'} {_pct(eta[worst])} in "
-                f"{by_name[worst].short}: {100 * gap.value:.0f} percentage point"
-                f"{'' if round(100 * gap.value) == 1 else 's'} more "
+                f"{by_name[worst].short}. The gap is {points} percentage point"
+                f"{'' if points == 1 else 's'} "
                 f"(95% CI {100 * gap.low:.0f} to {100 * gap.high:.0f}, paired bootstrap)"
             )
         finding += "."
         values: dict[str, object] = {f"eta_squared_{name}": e.as_dict() for name, e in eta.items()}
         if gap is not None:
-            values["eta_squared_difference"] = {"higher": best, "lower": worst, **gap.as_dict()}
+            values["eta_squared_difference"] = {
+                "group": group.name,
+                "higher": best,
+                "lower": worst,
+                **gap.as_dict(),
+                "shown_points": points,
+            }
         title = f"Measurements by {group.short}"
         question = f"Which measurements differ most between {group.short} groups?"
     else:
@@ -548,23 +562,55 @@ def one_level_down(
     by_group, _, groups = stats.within_correlation(frame, *names, group.name, method)
     adjusted, n, count = stats.within_correlation(cells, *names, cell.name, method)
     values["within_group_adjusted"] = {**by_group.as_dict(), "groups": groups}
-    values["within_cells_adjusted"] = {**adjusted.as_dict(), "n": n, "cells": count}
     split = schema.column(schema.split)
+    values["within_cells_adjusted"] = {
+        **adjusted.as_dict(),
+        "n": n,
+        "cells": count,
+        "grouping": f"{group.short} × {split.short}",
+    }
+    spread = stats.heterogeneity(
+        cells, *names, cell.name, method=method, min_rows=params.min_group_rows
+    )
+    how = (
+        "ranks taken within each group"
+        if method == "spearman"
+        else "each value minus its group's mean"
+    )
     text = (
-        f". Held fixed (each value minus its group's mean): by {group.short} alone "
-        f"{symbol} = {with_ci(by_group, digits=2, inside=True)}; by {group.short} and "
-        f"{split.short} together {symbol} = {with_ci(adjusted, digits=2, inside=True)} "
+        f". Held fixed ({how}): by {group.short} alone "
+        f"{symbol} = {with_ci(by_group, digits=2, inside=True)}. By {group.short} and "
+        f"{split.short} together, {symbol} = {with_ci(adjusted, digits=2, inside=True)} "
         f"({count} cells)"
     )
     low, high = found[0].within_range
     zero = [level for level, e in within.items() if e.spans_zero]
-    text += f"; cell by cell, {symbol} from {low:.2f} to {high:.2f}"
+    text += f". Cell by cell, {symbol} runs from {low:.2f} to {high:.2f}"
     if zero:
-        return text + (
-            f", {len(zero)} of {len(within)} cell intervals holding zero ({', '.join(zero)}), "
+        text += (
+            f". {len(zero)} of {len(within)} cell intervals hold zero ({', '.join(zero)}), "
             "so the relation is not established in every cell"
         )
-    return text + ", every cell's interval clear of zero"
+    else:
+        text += ", every cell's interval clear of zero"
+    if spread is not None:
+        values["heterogeneity"] = stored = spread.as_dict()
+        spread = stats.Heterogeneity(stored["q"], stored["df"], stored["p"])  # as the headline
+        text += f". {_capital(spread_sentence(spread, 'cells'))}"
+    return text
+
+
+def spread_sentence(spread: stats.Heterogeneity, where: str) -> str:
+    """Cochran's Q of equal correlations across ``where``, and what its p-value allows."""
+    verdict = (
+        f"the {where}' correlations differ"
+        if spread.p < 0.05
+        else f"equal correlations across the {where} are not rejected"
+    )
+    return (
+        f"a test of equal correlations across the {where} gives Q = {spread.q:.1f} on "
+        f"{spread.dof} df, {stats.p_text(spread.p)}: {verdict}"
+    )
 
 
 def held_fixed_summary(
@@ -580,18 +626,35 @@ def held_fixed_summary(
             return f"No relation of {y.short} to {x.short} is established ({shown})."
         turn = "rises" if pooled.value > 0 else "falls"
         return f"{_capital(y.short)} {turn} with {x.short} ({shown})."
-    adjusted = Estimate(inner["value"], inner["low"] or float("nan"), inner["high"] or float("nan"))
+    adjusted = Estimate(*(float("nan") if inner[k] is None else inner[k] for k in BOUNDS))
     fixed = f"{symbol} = {with_ci(adjusted, digits=2, inside=True)}"
+    where = f"with {held} held fixed"
+    if "grouping" in inner:
+        where = f"on average across {inner['grouping']} cells"
     if adjusted.spans_zero:
-        lead = f"Once {held} are held fixed, no relation of {y.short} to {x.short} is established"
+        lead = f"{_capital(where)}, no relation of {y.short} to {x.short} is established"
     else:
         turn = "rises" if adjusted.value > 0 else "falls"
-        lead = f"With {held} held fixed, {y.short} {turn} with {x.short}"
+        lead = f"{_capital(where)}, {y.short} {turn} with {x.short}"
     if pooled.value * adjusted.value < 0 and not pooled.spans_zero:
         tail = f"although pooled over all {entity} it {'rises' if pooled.value > 0 else 'falls'}"
     else:
         tail = f"against {pooled.value:.2f} pooled over all {entity}"
-    return f"{lead} ({fixed}), {tail} ({shown})."
+    text = f"{lead} ({fixed}), {tail} ({shown})."
+    cells = values.get("within_cells")
+    if "grouping" in inner and isinstance(cells, dict):
+        zero = [k for k, e in cells.items() if e["low"] is not None and e["low"] <= 0 <= e["high"]]
+        if zero:
+            holds = "its interval holds" if len(zero) == 1 else "their intervals hold"
+            text += f" Not established in {', '.join(zero)} ({holds} zero)."
+    spread = values.get("heterogeneity")
+    if isinstance(spread, dict):
+        found = stats.Heterogeneity(spread["q"], spread["df"], spread["p"])
+        text += f" {_capital(spread_sentence(found, 'cells'))}."
+    return text
+
+
+BOUNDS = ("value", "low", "high")
 
 
 def _name(column: Column) -> str:
@@ -743,9 +806,9 @@ def correlation(
     strongest_name = "strongest" if not tied else "strongest that is not arithmetic or a near-copy"
     finding = (
         f"Pooled over all {schema.entity}, {established} of {len(pooled)} pairs have a "
-        f"correlation whose 95% interval excludes zero (with {rows:,} complete rows, any "
-        f"|{symbol}| above about {floor:.2f} does), {strong} of them with |{symbol}| ≥ 0.5 "
-        f"(the {strongest_name}, {labels[strongest.a]} × {labels[strongest.b]}: {symbol} = "
+        f"correlation whose 95% interval excludes zero. With {rows:,} complete rows, any "
+        f"|{symbol}| above about {floor:.2f} does. {strong} of them have |{symbol}| ≥ 0.5; "
+        f"the {strongest_name} is {labels[strongest.a]} × {labels[strongest.b]} ({symbol} = "
         f"{with_ci(strongest.pooled, digits=2, inside=True)})"
     )
     if tied:
@@ -779,6 +842,7 @@ def correlation(
             nested = nested_levels(frame, category.name, group.name)
             if nested:
                 values.setdefault("nested", {})[category.name] = nested
+    confounded: list[str] = []
     if group is not None:
         for other in schema.of_kind("category"):
             if other.name == group.name:
@@ -789,20 +853,31 @@ def correlation(
             )
             if not comparisons:
                 continue
+            values["groupings"][cell.name] = [c.as_dict() for c in comparisons]
+            repeated = nested_levels(frame, group.name, other.name)
+            if repeated:  # cells that are whole groups (Gentoo: only Biscoe): not counted twice
+                values.setdefault("nested", {})[cell.name] = repeated
+                confounded.append(cell.name)
+                continue
             intervals += sum(len(c.within) for c in comparisons)
             verdicts += [c.verdict for c in comparisons]
-            values["groupings"][cell.name] = [c.as_dict() for c in comparisons]
     if verdicts:
         counted = {v: verdicts.count(v) for v in VERDICTS if v in verdicts}
         listed = ", ".join(f"{count} {verdict}" for verdict, count in counted.items())
+        counted_in = [name for name in values["groupings"] if name not in confounded]
         finding += (
-            f". Split by {', '.join(values['groupings'])}, {sum(counted.values())} of "
-            f"{len(verdicts)} pair × grouping verdicts are not 'consistent' ({listed or 'none'}; "
-            f"the table in reports/report.md gives each), from {intervals} within-group 95% "
-            f"intervals not corrected for multiple comparisons (about {intervals / 20:.0f} miss "
-            "by chance, so one group's verdict alone is weak evidence)"
+            f". Split by {', '.join(counted_in)}, {sum(counted.values())} of "
+            f"{len(verdicts)} pair × grouping verdicts are not 'consistent': {listed or 'none'}. "
+            "The table in reports/report.md gives each. A verdict compares the pooled point "
+            f"estimate with each group's 95% interval ({intervals} intervals in all): it is a "
+            "description, not a test, and nothing is corrected for multiple comparisons"
         )
         values["within_intervals"] = intervals
+        if confounded:
+            finding += (
+                f". Not counted: {', '.join(confounded)}, whose cells repeat whole "
+                f"{group.short if group else ''} groups"
+            )
     finding += "."
     shown = sorted(shown, key=lambda c: -abs(c.pooled.value))[: params.max_correlation_pairs]
     title = "Correlations, pooled and within " + (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .plots import fmt, fmt_interval
 from .readme import SAMPLE_WARNING, markdown_table
+from .stats import p_text
 
 
 def summary_table(metrics: dict) -> str:
@@ -87,9 +88,9 @@ def _differences(figure: dict) -> list[dict]:
 
 
 def next_experiments(metrics: dict) -> list[str]:
-    """Three to five follow-ups computed from this run, each naming what to change."""
+    """Up to five follow-up experiments, each computed from this run's numbers: none assumes
+    a difference the data have not shown."""
     figures = _figures(metrics)
-    package = __package__
     items = []
     ties = [(figure, step) for figure in figures.values() for step in _differences(figure)]
     ties = [
@@ -100,12 +101,10 @@ def next_experiments(metrics: dict) -> list[str]:
     if ties:
         figure, step = ties[0]
         items.append(
-            f"{step['higher']} and {step['lower']} are not distinguishable in "
-            f"*{figure['title']}* (difference {fmt(step['value'])}, 95% CI "
-            f"{fmt_interval(step['low'], step['high'])}: neither no difference nor one of that "
-            "size is excluded): more "
-            "rows of both can separate them; a larger `resamples` in `config.py` steadies the "
-            "interval's edges, not its width."
+            f"Are {step['higher']} and {step['lower']} alike? In *{figure['title']}* their "
+            f"difference is {fmt(step['value'])} (95% CI {fmt_interval(step['low'], step['high'])}"
+            "). An equivalence test against a margin fixed before new rows are collected would "
+            "answer it; about four times the rows halve the interval's width."
         )
     groupings = figures.get("correlation", {}).get("values", {}).get("groupings", {})
     flagged = [
@@ -122,24 +121,37 @@ def next_experiments(metrics: dict) -> list[str]:
             f"{pair['verdict']} within every {name} group, so a pooled fit answers the wrong "
             "question."
         )
-    if "subgroups" in figures:
-        where = (
-            "reorder your file's columns (the second category is the split)"
-            if metrics.get("dataset") == "csv"
-            else f"change `split` in `SCHEMA` of `{metrics.get('dataset')}.py`"
+    relation = figures.get("relationship", {}).get("values", {})
+    spread, cells = relation.get("heterogeneity"), relation.get("within_cells_adjusted")
+    if isinstance(spread, dict) and isinstance(cells, dict):
+        test = (
+            f"a test of equal correlations across the {cells['cells']} cells gives "
+            f"Q = {spread['q']:.1f} on {spread['df']} df ({p_text(spread['p'])})"
+        )
+        then = (
+            "the interaction's coefficients would say which cells differ, and by how much"
+            if spread["p"] < 0.05
+            else "whether the relation differs by cell is still open, and new rows per cell "
+            "would test it"
         )
         items.append(
-            f"Compare the main measurement within each group by another category: {where} "
-            "and run `all` again."
+            f"Refit *{figures['relationship']['title']}* with a {cells['grouping']} "
+            f"interaction term. Here {test}: {then}."
         )
-    items.append(
-        f"Lower `min_group_rows` in `config.py` to compare small groups too (at a wider "
-        f"interval), or run `python -m {package} app` to draw any pair by any grouping."
-    )
-    items.append(
-        f"Run `python -m {package} notebook` to execute the notebook's story on these results "
-        "and commit it with its outputs."
-    )
+    eta = figures.get("measurements", {}).get("values", {}).get("eta_squared_difference")
+    if isinstance(eta, dict):
+        best = figures["measurements"]["values"][f"eta_squared_{eta['higher']}"]
+        items.append(
+            f"Predict `{eta.get('group', 'the group')}` from `{eta['higher']}` alone on "
+            f"held-out rows. The grouping explains {best['value']:.0%} of its variance (η², "
+            f"95% CI {best['low']:.0%} to {best['high']:.0%}); a cross-validated accuracy "
+            "would say how well it sorts single rows."
+        )
+    if len(items) < 2:
+        items.append(
+            "Repeat the analysis on an independent sample of the same population: every "
+            "interval here comes from this one data set."
+        )
     return items[:5]
 
 

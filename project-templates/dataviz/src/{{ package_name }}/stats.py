@@ -9,6 +9,7 @@ shares and η².
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -229,6 +230,66 @@ def within_correlation(
     usable = n - groups >= 3 and centred[x].std() > 0 and centred[y].std() > 0
     r = float(centred[x].corr(centred[y])) if usable else float("nan")
     return Estimate(r, *fisher_interval(r, n - groups, method)), n, groups
+
+
+def chi2_sf(q: float, dof: int) -> float:
+    """P(χ² on ``dof`` degrees of freedom ≥ q): the regularized upper incomplete gamma
+    function by its power series (plain Python: no scipy for one p-value)."""
+    if dof <= 0 or pd.isna(q):
+        return float("nan")
+    if q <= 0:
+        return 1.0
+    s, x = dof / 2, q / 2
+    term = total = 1.0 / s
+    k = 0
+    while term > total * 1e-15 and k < 10_000:
+        k += 1
+        term *= x / (s + k)
+        total += term
+    lower = math.exp(s * math.log(x) - x - math.lgamma(s)) * total
+    return float(min(1.0, max(0.0, 1.0 - lower)))
+
+
+def p_text(p: float) -> str:
+    """A p-value as a reader sees it: three decimals, or "< 0.001"."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+@dataclass(frozen=True)
+class Heterogeneity:
+    """Cochran's Q of the groups' Fisher-z correlations: do they differ more than their
+    sampling error allows? Q on groups − 1 degrees of freedom, and its χ² p-value."""
+
+    q: float
+    dof: int
+    p: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {"q": round(self.q, 4), "df": self.dof, "p": round(self.p, 6)}
+
+
+def heterogeneity(
+    frame: pd.DataFrame, x: str, y: str, group: str, *, method: str, min_rows: int
+) -> Heterogeneity | None:
+    """Cochran's Q across the groups with at least ``min_rows`` complete rows (weights
+    (n − 3), divided by 1.06 for Spearman as in ``fisher_interval``); None under two groups."""
+    data = frame[[x, y, group]].dropna()
+    z, weights = [], []
+    for _, part in data.groupby(group, observed=True):
+        n = len(part)
+        if n < max(min_rows, 4):
+            continue
+        r = float(part[x].corr(part[y], method=method))
+        if pd.isna(r):
+            continue
+        z.append(np.arctanh(np.clip(r, -0.999999, 0.999999)))
+        weights.append((n - 3) / (1.06 if method == "spearman" else 1.0))
+    if len(z) < 2:
+        return None
+    zs, w = np.array(z), np.array(weights)
+    mean = (w * zs).sum() / w.sum()
+    q = float((w * (zs - mean) ** 2).sum())
+    return Heterogeneity(q, len(z) - 1, chi2_sf(q, len(z) - 1))
 
 
 # What a grouping does to a pooled correlation. Each needs the intervals to say so.
