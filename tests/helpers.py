@@ -22,6 +22,12 @@ ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "project-templates"
 # Every template the catalog lists: a new template is tested without editing this file.
 TEMPLATE_NAMES = list(yaml.safe_load((TEMPLATES / "catalog.yml").read_text(encoding="utf-8")))
+# The streamlit-app template's classifiers, in the order its question offers them.
+CLASSIFIERS = list(
+    yaml.safe_load((TEMPLATES / "copier.yml").read_text(encoding="utf-8"))["classifiers"][
+        "choices"
+    ].values()
+)
 # The real datasets live beside the repository (../shared/data), never inside it.
 SHARED_DATA = Path(os.environ.get("MLSCAFFOLD_SHARED_DATA", ROOT.parent / "shared" / "data"))
 # The files every generated project gets from the shared parts, at its top level.

@@ -4,16 +4,7 @@ an answer not chosen)."""
 
 import pytest
 
-from helpers import run_in_project
-
-CLASSIFIERS = [
-    "svm",
-    "logistic_regression",
-    "random_forest",
-    "decision_tree",
-    "naive_bayes",
-    "gradient_boosting",
-]
+from helpers import CLASSIFIERS, run_in_project
 
 # Each answer that adds or removes code, alone, and everything at once: a piece of code that
 # only one choice uses shows up as unused in the projects that do not choose it.

@@ -7,16 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import TEMPLATES, leftover_jinja, run_in_project, use_real_data
+from helpers import CLASSIFIERS, TEMPLATES, leftover_jinja, run_in_project, use_real_data
 
-ALL_SIX = [
-    "svm",
-    "logistic_regression",
-    "random_forest",
-    "decision_tree",
-    "naive_bayes",
-    "gradient_boosting",
-]
+ALL_SIX = CLASSIFIERS
 SELECTIONS = {
     "default": ["svm", "logistic_regression", "random_forest"],
     "naive-bayes-only": ["naive_bayes"],
