@@ -226,16 +226,22 @@ def test_pipeline_on_the_real_mushroom_file(render):
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
     assert "(reports/figures/near_duplicates.png)" in headline
     assert "{" not in readme  # every placeholder filled
-    # The species-level result first: clusters mostly right against always answering "edible".
-    assert headline.index("With whole clusters of near-identical mushrooms held out") < (
-        headline.index("a random split")
+    results = readme.split("<!-- results:start -->")[1].split("<!-- results:end -->")[0]
+    # Three lines: the verdict on unseen clusters first, then the random split, then the cost.
+    lines = [line for line in headline.splitlines() if line.startswith("- ")]
+    assert len(lines) == 3
+    assert lines[0].startswith(
+        "- **On mushrooms of 23 clusters held out whole, no classifier is shown to beat always "
+        'answering "edible" (51.8%)**; one attribute (odor) does: 84.6% accuracy'
     )
-    assert 'On unseen clusters, no model is shown to beat always answering "edible"' in headline
-    assert "At the cost threshold" in headline
-    # At 10 false alarms per miss nothing costs less than calling every mushroom poisonous,
-    # and Random forest calls every edible one poisonous while still missing some.
-    assert 'every model costs more per mushroom than always answering "poisonous"' in headline
-    assert 'Always answering "poisonous" dominates Random forest (all 3,156 edible' in headline
+    assert "a random split" in lines[1].lower() and "exactly 1 attribute away" in lines[1]
+    # At 10 false alarms per miss nothing costs less than calling every mushroom poisonous.
+    assert lines[2].endswith("than calling every mushroom poisonous (0.518).")
+    # The details are in the results: the paired comparisons, the clusters mostly right, and
+    # Random forest calling every edible one poisonous while still missing some.
+    assert 'On unseen clusters, no model is shown to beat always answering "edible"' in results
+    assert 'every model costs more per mushroom than always answering "poisonous"' in results
+    assert 'Always answering "poisonous" dominates Random forest (all 3,156 edible' in results
     right = [result["grouped"]["clusters_mostly_right"] for result in models.values()]
     baseline = metrics["nearest"]["clusters"]["mostly_edible"]
     assert baseline == 13  # always answering "edible" gets the 13 edible clusters right
@@ -243,10 +249,8 @@ def test_pipeline_on_the_real_mushroom_file(render):
         "fewer than" if max(right) < 13 else "at best as many as" if max(right) == 13 else "against"
     )
     assert f'of 23 clusters mostly right, {verdict} 13 of 23 for always answering "edible"' in (
-        headline
+        results
     )
-    assert "covers near-copies of the training rows, not new species" in headline
-    results = readme.split("<!-- results:start -->")[1].split("<!-- results:end -->")[0]
     assert "synthetic sample" not in results
     assert "±" not in readme
     assert (
