@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CLASSIFIERS, TEMPLATES, leftover_jinja, run_in_project, use_real_data
+from helpers import (
+    CLASSIFIERS,
+    SHARED_FILES,
+    TEMPLATES,
+    leftover_jinja,
+    run_in_project,
+    use_real_data,
+)
 
 ALL_SIX = CLASSIFIERS
 SELECTIONS = {
@@ -78,24 +85,11 @@ TESTS = [
     "test_train",
 ]
 
-TOP_LEVEL = [
-    ".copier-answers.yml",
-    ".github",
-    ".gitignore",
-    ".pre-commit-config.yaml",
-    "DECISIONS.md",
-    "LICENSE",
-    "Makefile",
-    "README.md",
-    "data",
-    "models",
-    "notebooks",
-    "pyproject.toml",
-    "reports",
-    "requirements.txt",
-    "src",
-    "tests",
-]
+# The shared files' top-level entries, and this template's folders.
+TOP_LEVEL = sorted(
+    {path.split("/")[0] for path in SHARED_FILES}
+    | {"data", "models", "notebooks", "reports", "src", "tests"}
+)
 
 
 @pytest.mark.parametrize("selection", SELECTIONS, ids=list(SELECTIONS))
