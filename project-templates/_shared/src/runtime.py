@@ -11,6 +11,7 @@ import hashlib
 import importlib
 import json
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -156,10 +157,30 @@ def package_version() -> str:
         return f"{found[1]} (not installed)" if found else "not installed"
 
 
+def dependency_versions() -> dict[str, str]:
+    """Python's version and that of every declared dependency in this environment: what the
+    results were computed with, since the project pins lower bounds only."""
+    try:
+        requirements = metadata.requires(__package__.replace("_", "-")) or []
+    except metadata.PackageNotFoundError:
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        block = re.search(r"^dependencies = \[$(.*?)^\]$", pyproject.read_text(), re.M | re.S)
+        requirements = re.findall(r'"([^"]+)"', block[1]) if block else []
+    names = {re.match(r"[A-Za-z0-9._-]+", r)[0] for r in requirements if "extra ==" not in r}
+    versions = {"python": platform.python_version()}
+    for name in sorted(names, key=str.lower):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
 def write_metrics(paths: Paths, metrics: dict[str, Any], params: Any) -> dict[str, Any]:
     """Write ``reports/metrics.json`` with the record of what produced it; return the dict."""
     record = dataclasses.asdict(Provenance.load(paths))
     record |= {"params_digest": params_digest(params), "package_version": package_version()}
+    record["versions"] = dependency_versions()
     written = {**metrics, "provenance": record}
     paths.metrics.parent.mkdir(parents=True, exist_ok=True)
     paths.metrics.write_text(json.dumps(written, indent=2, allow_nan=False) + "\n")
