@@ -9,6 +9,7 @@ lines, error handling and ``--root`` everywhere.
 import dataclasses
 import hashlib
 import importlib
+import importlib.util
 import json
 import os
 import platform
@@ -283,17 +284,30 @@ Sample = Annotated[
 
 
 def run_notebook(paths: Paths) -> bool:
-    """Run the notebook on this run's results, so it is committed with its outputs; a notebook
-    that cannot run is a warning, not a failed pipeline. Returns whether it ran."""
+    """Run the notebook on this run's results, so it is committed with its outputs. Without the
+    notebook's libraries it is skipped with a warning (returns False); a failing cell fails the
+    command, since the committed notebook would no longer match the results."""
     from .showcase import execute_notebook
 
+    if importlib.util.find_spec("nbclient") is None:
+        typer.secho(
+            'The notebook was not run: it needs pip install -e ".[dev]".',
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
+        return False
     typer.echo("notebook …")
     start = time.perf_counter()
     try:
         execute_notebook(paths.notebook, root=paths.root)
     except ProjectError as error:
-        typer.secho(f"The notebook did not run: {error}", err=True, fg=typer.colors.YELLOW)
-        return False
+        typer.secho(
+            f"Error: {error}\nThe results are this run's; the notebook is not. Fix it, then "
+            f"run `python -m {__package__} notebook`.",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        raise typer.Exit(1) from None
     typer.echo(f"notebook done in {time.perf_counter() - start:.1f} s: saved with its outputs")
     return True
 

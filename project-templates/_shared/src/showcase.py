@@ -54,10 +54,17 @@ def execute_notebook(notebook: Path, *, root: Path, timeout: int = 600) -> None:
         kernel_name="python3",
         resources={"metadata": {"path": notebook.parent}},
     )
+    # The kernel imports the code that is running now: this package's folder comes first on
+    # its path, and inherited entries are made absolute (the kernel starts in notebooks/).
+    inherited = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    path = [str(Path(__file__).resolve().parents[1])] + [
+        str(Path(p).resolve()) for p in inherited if p
+    ]
+    env = {**os.environ, ROOT_VARIABLE: str(root), "PYTHONPATH": os.pathsep.join(path)}
     try:
         # The kernel's own log (e.g. ipykernel's warning about local TCP) is not the
         # notebook's output: a failing cell still raises below with its traceback.
-        client.execute(env={**os.environ, ROOT_VARIABLE: str(root)}, stderr=subprocess.DEVNULL)
+        client.execute(env=env, stderr=subprocess.DEVNULL)
     except CellExecutionError as error:
         detail = str(error).strip()[-600:]
         raise ProjectError(f"{notebook.name} failed in a cell: {detail}") from None
