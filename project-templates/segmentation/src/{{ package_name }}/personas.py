@@ -49,18 +49,40 @@ class Rule:
     growth: bool = False
     """An action that asks for more spending or credit: never for a segment at risk."""
     below: float | None = None
+    also: tuple[tuple[str, str, float], ...] = ()
+    """Further conditions (column, op, value) on the medians, all of which must hold too."""
+
+    def conditions(self) -> list[tuple[str, str, float]]:
+        upper = [(self.column, "<", self.below)] if self.below is not None else []
+        return [(self.column, self.op, self.value), *upper, *self.also]
 
     def applies(self, medians: pd.Series) -> bool:
-        median = medians.get(self.column, np.nan)
-        return bool(
-            pd.notna(median)
-            and OPERATORS[self.op](median, self.value)
-            and (self.below is None or median < self.below)
+        values = [medians.get(column, np.nan) for column, _, _ in self.conditions()]
+        return all(
+            pd.notna(median) and OPERATORS[op](median, value)
+            for median, (_, op, value) in zip(values, self.conditions(), strict=True)
+        )
+
+    def evidence(self, medians: pd.Series) -> str:
+        """The segment's medians that meet the conditions, e.g. 'utilisation 0.45 >= 0.3' or
+        'purchases_frequency 0.58 > 0.25 and < 0.75'."""
+        first = f"{self.column} {float(medians[self.column]):.2f} " + (
+            f"{self.op} {self.value:g}"
+            if self.below is None
+            else f"{self.op} {self.value:g} and < {self.below:g}"
+        )
+        return ", ".join(
+            [first]
+            + [
+                f"{column} {float(medians[column]):.2f} {op} {value:g}"
+                for column, op, value in self.also
+            ]
         )
 
     def describe(self) -> str:
-        upper = f" and < {self.below:g}" if self.below is not None else ""
-        return f"{self.column} median {self.op} {self.value:g}{upper}: {self.text}"
+        listed = " and ".join(f"{c} {op} {v:g}" for c, op, v in self.conditions()[1:])
+        more = f" and {listed}" if listed else ""
+        return f"{self.column} median {self.op} {self.value:g}{more}: {self.text}"
 
 
 def rank_profile(derived: pd.DataFrame, segments: np.ndarray, columns: list[str]) -> pd.DataFrame:
@@ -170,7 +192,12 @@ def applying(rules: list, medians: pd.Series) -> list[str]:
     return [rule.text for rule in rules if rule.applies(medians)]
 
 
+def chosen(rules: list, medians: pd.Series, at_risk: bool) -> list:
+    """The rules whose condition holds; a segment with a risk flag gets no growth rule (more
+    spending, more credit or rewards), only the ones that reduce the risk."""
+    return [rule for rule in rules if rule.applies(medians) and not (at_risk and rule.growth)]
+
+
 def actions(rules: list, medians: pd.Series, at_risk: bool) -> list[str]:
-    """The actions whose condition holds; a segment with a risk flag gets no growth action
-    (more spending, more credit or rewards), only the ones that reduce the risk."""
-    return [rule.text for rule in rules if rule.applies(medians) and not (at_risk and rule.growth)]
+    """The texts of the actions ``chosen`` for these medians."""
+    return [rule.text for rule in chosen(rules, medians, at_risk)]

@@ -264,10 +264,10 @@ def profile_heatmap(
     positive: pd.DataFrame,
 ) -> Figure:
     """Each segment against everyone: colour = its customers' mean percentile among all
-    customers (50 = typical), text = the segment median in original units, or for a
-    zero-inflated feature (a column of ``positive``) the share of its customers above 0, which
-    the colour follows where the median is 0 for most segments. A feature with the same median
-    in every segment is left out and named under the figure."""
+    customers (50 = typical), text = the segment median in original units. For a zero-inflated
+    feature (a column of ``positive``) both follow "above 0": the text is the share of its
+    customers above 0 and the colour that share's mean percentile. A feature with the same
+    median in every segment is left out and named under the figure."""
     kinds = dict((column, kind) for column, _, kind in profile)
     constant = [
         (column, label)
@@ -279,6 +279,11 @@ def profile_heatmap(
     labels = [f"{label} *" if column in positive.columns else label for column, label, _ in kept]
     everyone = pd.DataFrame(50.0, index=["all"], columns=columns)
     values = pd.concat([ranks[columns], everyone])
+    for column in positive.columns.intersection(columns):
+        # Colour what the text shows: the mean percentile of "above 0" (ties share their middle
+        # rank), which is (1 - p) / 2 + s / 2 for a segment share s and an overall share p.
+        overall = positive.loc["all", column]
+        values[column] = 100 * ((1 - overall) / 2 + positive.loc[values.index, column] / 2)
     names = {row["segment"]: row["name"] for row in segments}
     k = len(values)
     figure = Figure(
@@ -309,7 +314,10 @@ def profile_heatmap(
     bar.set_label(
         "mean percentile of the segment's customers\n(50 = typical; red above, blue below)"
     )
-    ax.set_title("Segment profiles: colour ranks the segment against everyone, text is its median")
+    ax.set_title(
+        "Segment profiles: colour ranks the segment against everyone; text is its median "
+        "(* share above 0)"
+    )
     notes = [
         "Medians and percentiles are over the customers for whom a value is defined "
         "(a ratio needs its denominator); '-': not defined for the segment's median customer."
@@ -317,7 +325,7 @@ def profile_heatmap(
     if len(positive.columns):
         notes.append(
             "* zero for many customers: the text is the share of the segment's customers above 0 "
-            "(its median is 0 where that share is under half)."
+            "and the colour ranks that share (50 = everyone's share)."
         )
     if constant:
         notes.append(

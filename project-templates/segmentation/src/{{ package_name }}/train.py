@@ -56,11 +56,12 @@ class Segmenter:
     preferred_k: int
     """The highest silhouette over the whole search range (context, not the choice)."""
     clusters: pd.DataFrame
-    """Per segment of the chosen k (0-based), over the model seed's bootstrap refits: mean
-    Jaccard, lowest and highest share of customers."""
+    """Per segment of the chosen k (0-based), over the held-out seeds' bootstrap refits (draws
+    the choice of k never saw): mean Jaccard, lowest and highest share of customers."""
     checks: dict
     """``by_seed``: the k each stability seed chooses alone; ``split_half``: the adjusted Rand
-    index of every split-half replication of the chosen k."""
+    index of every split-half replication of the chosen k; ``held_out``: the chosen k's
+    stability on held-out seeds (``held_out``)."""
 
 
 @dataclass
@@ -160,19 +161,31 @@ def seeds(params: Params) -> list[int]:
     return [params.seed + 1000 * i for i in range(params.stability_seeds)]
 
 
+def held_out_seeds(params: Params) -> list[int]:
+    """Seeds whose draws only measure the chosen k (seed+10000, seed+11000, ...): never used to
+    choose it, so its reported stability is not the maximum it was picked for."""
+    return [params.seed + 10_000 + 1000 * i for i in range(params.stability_seeds)]
+
+
 def bootstrap(
-    points: np.ndarray, labels: np.ndarray, k: int, params: Params, seed: int | None = None
+    points: np.ndarray,
+    labels: np.ndarray,
+    k: int,
+    params: Params,
+    seed: int | None = None,
+    count: int | None = None,
 ) -> Stability:
     """Refit K-means on bootstrap resamples and compare with ``labels`` (clusterboot).
 
     Jaccard is computed on the distinct customers of each resample, between a reference
     segment and the resampled segment that matches it best. Resample r is the same draw of
     customers for every k and whatever the total count, so two k are compared on the same
-    draws (paired) and more resamples only add draws.
+    draws (paired) and more resamples only add draws. ``count`` refits (by default
+    ``stability_resamples``).
     """
     seed = params.seed if seed is None else seed
     rng = np.random.default_rng(seed)  # no k in it: every k sees the same draws (paired)
-    count = params.stability_resamples
+    count = params.stability_resamples if count is None else count
     ari, jaccard, shares = np.empty(count), np.empty((count, k)), np.empty((count, k))
     for resample in range(count):
         rows = rng.integers(0, len(points), len(points))
@@ -201,6 +214,16 @@ def pooled(points: np.ndarray, labels: np.ndarray, k: int, params: Params) -> li
         )
         runs.append(bootstrap(points, reference, k, params, seed))
     return runs
+
+
+def held_out(points: np.ndarray, labels: np.ndarray, k: int, params: Params) -> list[Stability]:
+    """The chosen segmentation ``labels`` against ``held_out_resamples`` bootstrap refits under
+    every held-out seed: draws the choice of k never saw (the selection's own draws would
+    report the best of several k, biased upwards)."""
+    return [
+        bootstrap(points, labels, k, params, seed, params.held_out_resamples)
+        for seed in held_out_seeds(params)
+    ]
 
 
 def reference_r2(
@@ -512,7 +535,7 @@ def fit(
     with threadpool_limits(limits=params.threads):
         space = features.build_space()
         points = space.fit_transform(table[data.FEATURES])
-        scores, _, stabilities, weakest = search(points, params, progress)
+        scores, _, _, weakest = search(points, params, progress)
         k, reason, versus = choose_k(scores, params, weakest, groups=params.stability_seeds)
         seeds_alone = by_seed(scores, params, weakest)
         preferred = int(scores["silhouette"].idxmax())
@@ -525,9 +548,18 @@ def fit(
             for other, values in per_k.items():
                 scores.loc[other, f"r2_{name}_mean"] = float(values.mean())
                 scores.loc[other, f"r2_{name}_max"] = float(values.max())
+                # Copies at least as good as the data: the p-value's numerator.
+                scores.loc[other, f"r2_{name}_above"] = int(
+                    (values >= scores.loc[other, "r2"]).sum()
+                )
         progress(f"k={k}: split-half replication, {params.split_halves} random splits")
         replication = split_half(points, k, params)
         final = ordered_kmeans(points, k, params)
+        progress(
+            f"k={k}: {params.stability_seeds} held-out seeds x {params.held_out_resamples} "
+            "bootstrap refits (draws not used to choose k)"
+        )
+        fresh = held_out(points, final.labels_, k, params)
         pca = PCA(n_components=2, random_state=params.seed).fit(points)
     for other, comparison in versus.items():
         scores.loc[other, ["versus_best", "versus_best_low", "versus_best_high"]] = [
@@ -535,17 +567,20 @@ def fit(
             comparison["low"],
             comparison["high"],
         ]
-    stability = stabilities[k]
+    jaccard = np.concatenate([run.jaccard for run in fresh])
+    shares = np.concatenate([run.shares for run in fresh])
     clusters = pd.DataFrame(
         {
-            "jaccard": stability.jaccard.mean(axis=0),
-            "share_min": stability.shares.min(axis=0),
-            "share_max": stability.shares.max(axis=0),
+            "jaccard": jaccard.mean(axis=0),
+            "share_min": shares.min(axis=0),
+            "share_max": shares.max(axis=0),
         }
     )
     checks = {
         "by_seed": dict(zip(map(str, seeds(params)), seeds_alone, strict=True)),
         "split_half": [float(value) for value in replication],
+        "held_out": stability_scores(fresh, params, k)
+        | {"seeds": held_out_seeds(params), "resamples": params.held_out_resamples},
     }
     model = Pipeline([("space", space), ("kmeans", final)])
     return Segmenter(model, pca, scores, k, reason, preferred, clusters, checks)
