@@ -198,8 +198,13 @@ def test_pipeline_on_the_real_data(render, dataset):
         growth = [rule.split(": ", 1)[1].split(" (growth")[0] for rule in growth_rules]
         if [risk for risk in row["risks"] if not risk.startswith("less firm")]:
             assert not set(growth) & set(row["actions"]), row["name"]
+        if any("balance-transfer" in action for action in row["actions"]):  # carries a balance
+            assert row["medians"]["utilisation"] >= 0.3, row["name"]
     assert len({row["name"] for row in metrics["segments"]}) == chosen
     assert metrics["stability"]["low"] >= limits["min_stability"]
+    fresh = metrics["stability"]["held_out"]  # draws that did not choose k
+    assert not set(fresh["seeds"]) & {int(seed) for seed in metrics["stability"]["by_seed"]}
+    assert fresh["stability_low"] <= fresh["stability"] <= fresh["stability_high"]
     sil = metrics["silhouette"]
     assert sil["low"] <= sil["value"] <= sil["high"]
     for name in ["k_selection", "pca", "profiles"]:
