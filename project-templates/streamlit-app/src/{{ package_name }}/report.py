@@ -364,7 +364,8 @@ def why(metrics: Mapping) -> str:
         accuracy = [values[0]["rate"] for values in curve["accuracy"].values()]
         parts.append(
             f"Trained on only {smallest} random mushrooms the models already reach "
-            f"{_span(accuracy)} on the random split (learning curve in the figure)."
+            f"{_span(accuracy)} on the random split (mean of {curve.get('draws', 1)} random "
+            "subsets; learning curve in the figure)."
         )
     parts.append(
         "None of this makes a model fit to judge a real mushroom: the guide itself says there "
@@ -617,7 +618,7 @@ def calibration_sentence(metrics: Mapping) -> str:
     if over:
         text += (
             f". For {_join(over)} the share poisonous below {threshold:.3f} is still above "
-            f"{threshold:.3f}: even calibrated by cluster, its low probabilities do not mean "
+            f"{threshold:.3f}: even calibrated by cluster, their low probabilities do not mean "
             "what they say on unseen clusters"
         )
     return text + ". Reliability tables: `grouped.calibration` in `reports/metrics.json`."
@@ -637,7 +638,7 @@ def importance_sentence(metrics: Mapping) -> str:
         "model-attribute pairs cost less than half a point of accuracy when shuffled, because "
         "other attributes carry the same information; the largest drop is "
         f"{100 * largest:.1f} points ({model}, {label(feature)}). The models disagree on which "
-        f"attribute matters most ({', '.join(tops)}): read the bars as what each model happens "
+        f"attribute matters most ({', '.join(tops)}): read the dots as what each model happens "
         "to lean on, not as what makes a mushroom poisonous; the ablations and the "
         "one-attribute rules above answer that better."
     )
