@@ -240,7 +240,9 @@ def test_pipeline_on_the_real_mushroom_file(render):
     assert "a random split" in lines[1] and "exactly 1 attribute away" in lines[1]
     assert lines[1].startswith("- At the cost threshold (0.091)")
     # The cost verdict follows the paired intervals, not the point estimates.
-    assert lines[2].endswith("no classifier is shown to cost less (paired 95 % CI).")
+    assert lines[2].endswith(
+        "no classifier is shown to cost less (paired 95 % CI, Holm-corrected test)."
+    )
     # The README's results are one table; the details are in the model card: the paired
     # comparisons, the clusters mostly right, and the calibration by cluster.
     assert sum(line.startswith("| --- |") for line in results.splitlines()) == 1

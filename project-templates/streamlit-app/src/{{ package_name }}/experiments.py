@@ -293,8 +293,9 @@ def costs(called: np.ndarray, truth: np.ndarray, miss_cost: float) -> np.ndarray
 def cost_versus_constants(
     called: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, miss_cost, reps, seed
 ) -> dict:
-    """Mean cost per mushroom of ``called`` and of the two constant rules, and the paired
-    cluster-bootstrap 95 % interval of each difference (the model's minus the rule's)."""
+    """Mean cost per mushroom of ``called`` and of the two constant rules, the paired
+    cluster-bootstrap 95 % interval of each difference (the model's minus the rule's) and its
+    cluster sign-flip p-value (``holm`` adjusts them for the family)."""
     own = costs(called, truth, miss_cost)
     ones = np.ones(len(truth))
     summary: dict = {"mean": float(own.mean()), "versus": {}}
@@ -306,6 +307,7 @@ def cost_versus_constants(
             "difference": float((own - theirs).mean()),
             "low": low,
             "high": high,
+            "p": sign_flip(own - theirs, groups, reps=reps, seed=seed),
         }
     return summary
 

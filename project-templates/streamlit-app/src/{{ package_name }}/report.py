@@ -178,8 +178,8 @@ def cost_sentence(metrics: Mapping) -> str:
     )
     parts = []
     for rule in CONSTANTS:
-        cheaper = [m["label"] for m, v in zip(models, versus, strict=True) if v[rule]["high"] < 0]
-        dearer = [m["label"] for m, v in zip(models, versus, strict=True) if v[rule]["low"] > 0]
+        cheaper = [m["label"] for m, v in zip(models, versus, strict=True) if shown_worse(v[rule])]
+        dearer = [m["label"] for m, v in zip(models, versus, strict=True) if shown_better(v[rule])]
         part = f'always answering "{rule.removeprefix("always ")}" costs '
         part += f"{versus[0][rule]['rule_mean']:.3f}"
         part += (
@@ -192,10 +192,15 @@ def cost_sentence(metrics: Mapping) -> str:
         parts.append(part)
     zero = [result["grouped"]["zero_misses"]["false_alarms"]["rate"] for result in models]
     return (
-        f"{text}; {'; '.join(parts)} (paired cluster bootstrap, 95 % CI). "
+        f"{text}; {'; '.join(parts)} (paired cluster bootstrap, 95 % CI, and a cluster "
+        "sign-flip test Holm-adjusted over the cost comparisons). "
         f"{_against_poisonous(metrics)}Missing no poisonous mushroom at all would have meant "
         f"calling {_span(zero)} of the edible ones poisonous (chosen in hindsight)."
     )
+
+
+TESTED = " (paired 95 % CI, Holm-corrected test)"
+"""How a claim of a shown difference says what showed it (``shown_better``)."""
 
 
 def _cost_verdict(metrics: Mapping) -> str:
@@ -206,17 +211,17 @@ def _cost_verdict(metrics: Mapping) -> str:
     versus = [r["grouped"]["rule"]["cost"]["versus"]["always poisonous"] for r in models]
     costs = [r["grouped"]["rule"]["cost"]["mean"] for r in models]
     constant = versus[0]["rule_mean"]
-    dearer = [m["label"] for m, v in zip(models, versus, strict=True) if v["low"] > 0]
-    cheaper = [m["label"] for m, v in zip(models, versus, strict=True) if v["high"] < 0]
+    dearer = [m["label"] for m, v in zip(models, versus, strict=True) if shown_better(v)]
+    cheaper = [m["label"] for m, v in zip(models, versus, strict=True) if shown_worse(v)]
     text = (
         f"the classifiers cost {_span(costs, '.3f')} per mushroom against {constant:.3f} for "
         "calling every mushroom poisonous: "
     )
     if cheaper:
-        return text + f"{_join(cheaper)} shown to cost less (paired 95 % CI)"
+        return text + f"{_join(cheaper)} shown to cost less{TESTED}"
     if len(dearer) == len(models):
-        return text + "every classifier is shown to cost more (paired 95 % CI)"
-    text += "no classifier is shown to cost less (paired 95 % CI)"
+        return text + f"every classifier is shown to cost more{TESTED}"
+    text += f"no classifier is shown to cost less{TESTED}"
     return text + (f", {_join(dearer)} shown to cost more" if dearer else "")
 
 
@@ -229,9 +234,9 @@ def _against_poisonous(metrics: Mapping) -> str:
     one_rule = metrics["grouped_one_rule"]["cost"]
     poisonous = one_rule["versus"]["always poisonous"]
     text = (
-        f"At this cost ratio {_cost_verdict(metrics)}. The one-attribute rule costs "
-        f"{one_rule['mean']:.3f}, {poisonous['difference']:+.3f} ({poisonous['low']:+.3f} to "
-        f"{poisonous['high']:+.3f}) against calling every mushroom poisonous. "
+        f"The one-attribute rule costs {one_rule['mean']:.3f}, {poisonous['difference']:+.3f} "
+        f"({poisonous['low']:+.3f} to {poisonous['high']:+.3f}) against calling every mushroom "
+        "poisonous. "
     )
     dominated = [
         f"{r['label']} (all {rule['false_alarms']['of']:,} edible mushrooms called poisonous "
@@ -708,7 +713,8 @@ def headline(metrics: Mapping) -> str:
         f"{warning}- **On mushrooms of {metrics['nearest']['clusters']['count']} clusters held "
         f'out whole, {lead} always answering "edible" ({edible["rule_accuracy"]:.1%} '
         f"accuracy)**; {rule_text}{rule['accuracy']['rate']:.1%} accuracy, "
-        f"{_points(rule_gain)} (paired cluster bootstrap, 95 % CI{_holm(rule_gain)}).\n"
+        f"{100 * rule_gain['difference']:+.1f} points (95 % CI {100 * rule_gain['low']:+.1f} to "
+        f"{100 * rule_gain['high']:+.1f}, paired cluster bootstrap{_holm(rule_gain)}).\n"
         f"- At the cost threshold ({threshold:.3f}) a random split scores "
         f"{_span([stats['rate'] for stats in accuracy], '.2%')} (lowest 95 % CI bound "
         f"{min(stats['low'] for stats in accuracy):.2%}), but there every held-out mushroom is "
@@ -759,10 +765,10 @@ def summary_table(metrics: Mapping) -> str:
     poisonous = next(iter(models.values()))["grouped"]["rule"]["cost"]["versus"]
     poisonous = poisonous["always poisonous"]["rule_mean"]
     header = [
-        "unseen clusters",
-        "accuracy at 0.5 (95 % CI)",
+        "model or rule",
+        "unseen clusters: accuracy at 0.5 (95 % CI)",
         f'minus "always edible" ({edible:.1%}; paired 95 % CI; Holm p)',
-        "cost per mushroom at the threshold",
+        "unseen clusters: cost per mushroom at the threshold",
         f'minus "always poisonous" ({poisonous:.3f}; paired 95 % CI)',
         "random split, accuracy at the threshold (95 % CI)",
     ]
@@ -790,7 +796,7 @@ def summary_table(metrics: Mapping) -> str:
         _percent(
             exact_rate(round(metrics["one_rule"][chosen] * metrics["n_test"]), metrics["n_test"])
         )
-        + " (its own rule)"
+        + ", its own rule"
         if len(rule["attributes"]) == 1 and chosen in metrics["one_rule"]
         else "not measured"
     )
@@ -832,7 +838,7 @@ def results_section(metrics: Mapping) -> str:
     parts.append(
         _differences(metrics).strip()
         + f" The random split's held-out mushrooms are {_apart(metrics)} from a training one, "
-        "so its column measures recall of near-copies, not a new species."
+        "so its column shows how well near-copies are recognised, not how a new species fares."
     )
     parts.append(
         "Everything else, with its intervals, is in [MODEL_CARD.md](MODEL_CARD.md): errors and "
