@@ -320,9 +320,12 @@ def _fit(
     x: pd.Series, y: pd.Series, x_column: Column, y_column: Column
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Least-squares line and its 95% band on the axes' own scales (a log axis fits the logs,
-    a symlog axis its symlog values): a straight line as drawn."""
+    a symlog axis its symlog values): a straight line as drawn, over the 1st to 99th
+    percentile of x from 100 points on (no line out to a lone extreme point), else over all."""
     fx, fy = to_axis(x, x_column), to_axis(y, y_column)
-    grid = np.linspace(fx.min(), fx.max(), 50)
+    trim = 1 if len(fx) >= 100 else 0
+    low_x, high_x = np.nanpercentile(fx, [trim, 100 - trim])
+    grid = np.linspace(low_x, high_x, 50)
     line, low, high = stats.line_with_band(fx, fy, grid)
     back = functools.partial(from_axis, column=y_column)
     return from_axis(grid, x_column), back(line), back(low), back(high)
@@ -341,11 +344,10 @@ def scatter(
     *,
     title: str,
     entity: str,
-    held: tuple[str, Estimate] | None = None,
 ) -> Figure:
-    """Scatter plot with a least-squares line and its 95% band per group and for all rows;
-    ``held`` ("species and sex held fixed", its correlation) adds the adjusted value to the
-    legend."""
+    """Scatter plot with a least-squares line and its 95% band per group and for all rows,
+    each line drawn over the 1st to 99th percentile of its own x (no line where there are
+    next to no points)."""
     data = frame.dropna(subset=[x.name, y.name])
     fig = Figure(figsize=(WIDE[0], WIDE[1] + 0.6), layout="constrained")
     ax = fig.subplots()
@@ -384,8 +386,6 @@ def scatter(
         lw=1.5,
         label=f"all {entity}: {_r(r_all, symbol)}",
     )
-    if held is not None and not np.isnan(held[1].low):
-        ax.plot([], [], " ", label=f"{held[0]}: {_r(held[1], symbol)}")
     set_scale(ax, "x", x)
     set_scale(ax, "y", y)
     ax.set(title=title, xlabel=x.label, ylabel=y.label)
@@ -462,6 +462,7 @@ def pair_grid(
                         linewidth=1.5,
                         linestyle=LINESTYLES[index % len(LINESTYLES)],
                         log_scale=col.log,
+                        cut=0,  # no density beyond the data, as the violins
                         warn_singular=False,
                     )
                 density.set(yticks=[], ylabel="")
@@ -591,14 +592,11 @@ def subgroups(
     return fig
 
 
-VERDICT_NOTES = {
-    stats.REVERSED: "sign reversed within every {}",
-    stats.PARTLY_REVERSED: "sign reversed within some {}",
-    stats.HIDDEN: "hidden by pooling the {} groups",
-    stats.BETWEEN_GROUPS: "mostly between {} groups",
-    stats.STRONGER_WITHIN: "stronger within every {}",
-    stats.UNLIKE_EVERY_GROUP: "pooled unlike every {}",
-    stats.UNLIKE_SOME_GROUPS: "pooled unlike some {}",
+LABEL_NOTES = {
+    stats.REVERSED: "reversed with {} held fixed",
+    stats.VANISHES: "vanishes with {} held fixed",
+    stats.BETWEEN_GROUPS: "mostly between {} means",
+    stats.APPEARS: "appears with {} held fixed",
 }
 
 
@@ -612,7 +610,7 @@ def correlation_intervals(
     title: str,
 ) -> Figure:
     """Each pair of measurements one row: the pooled correlation (black diamond) and the one
-    within each group (shapes and colours), each with its 95% interval; the verdict beside.
+    within each group (shapes and colours), each with its 95% interval; the label beside.
 
     A pooled value that a grouping reverses shows at once: its diamond sits across zero from
     the group markers.
@@ -643,10 +641,8 @@ def correlation_intervals(
     ticks = []
     for comparison in comparisons:
         text = f"{labels[comparison.a]} × {labels[comparison.b]}"
-        if comparison.within and comparison.verdict != stats.CONSISTENT:
-            text += "\n" + VERDICT_NOTES[comparison.verdict].format(
-                group.short if group else "group"
-            )
+        if comparison.within and comparison.label:
+            text += "\n" + LABEL_NOTES[comparison.label].format(group.short if group else "group")
         ticks.append(text)
     ax.set_yticks(range(len(comparisons)), ticks, fontsize=9)
     ax.set_ylim(len(comparisons) - 0.5, -0.5)

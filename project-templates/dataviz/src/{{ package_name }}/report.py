@@ -26,17 +26,21 @@ def summary_table(metrics: dict) -> str:
     return markdown_table(["", "value"], rows)
 
 
-def gallery(metrics: dict, figures_prefix: str, heading: str) -> str:
-    """Each figure under a ``heading`` ("##") with its question and finding; image links start
-    with ``figures_prefix``."""
+def gallery(metrics: dict, figures_prefix: str, heading: str, *, details: bool = False) -> str:
+    """Each figure under a ``heading`` ("##") with its question and finding (and, with
+    ``details``, the sentences behind it as a list); image links start with
+    ``figures_prefix``."""
     blocks = []
     for figure in metrics["figures"]:
         png = f"{figures_prefix}{figure['name']}.png"
+        behind = figure.get("details", []) if details else []
+        listed = "".join(f"- {sentence}\n" for sentence in behind)
         blocks.append(
             f"{heading} {figure['title']}\n\n"
             f"*{figure['question']}*\n\n"
             f"**Finding:** {figure['finding']}\n\n"
-            f"![{figure['title']}]({png})"
+            + (f"{listed}\n" if listed else "")
+            + f"![{figure['title']}]({png})"
         )
     return "\n\n".join(blocks)
 
@@ -64,7 +68,7 @@ def headline_figure(metrics: dict) -> dict:
     (η² or r²), else the first figure."""
     figures = _figures(metrics)
     relation = figures.get("relationship", {})
-    if relation.get("values", {}).get("verdict") == "reversed":
+    if relation.get("values", {}).get("label") == "reversed":
         return relation
     if figures.get("shares", {}).get("values", {}).get("largest_share_within"):
         return figures["shares"]
@@ -111,32 +115,35 @@ def next_experiments(metrics: dict) -> list[str]:
         (name, pair)
         for name, pairs in groupings.items()
         for pair in pairs
-        if pair["verdict"] in ("reversed", "hidden")
+        if pair["label"] in ("reversed", "appears within groups")
     ]
     if flagged:
         name, pair = flagged[0]
+        held = pair["held_fixed"]
         items.append(
             f"Model `{pair['b']}` on `{pair['a']}` with `{name}` as a covariate (or one fit per "
-            f"group): the pooled correlation, {pair['pooled']['value']:.2f}, is "
-            f"{pair['verdict']} within every {name} group, so a pooled fit answers the wrong "
-            "question."
+            f"group): pooled, their correlation is {pair['pooled']['value']:.2f}; with `{name}` "
+            f"held fixed it is {held['value']:.2f} (95% CI {held['low']:.2f} to "
+            f"{held['high']:.2f}), so a pooled fit answers the wrong question."
         )
     relation = figures.get("relationship", {}).get("values", {})
-    spread, cells = relation.get("heterogeneity"), relation.get("within_cells_adjusted")
-    if isinstance(spread, dict) and isinstance(cells, dict):
-        test = (
-            f"a test of equal correlations across the {cells['cells']} cells gives "
-            f"Q = {spread['q']:.1f} on {spread['df']} df ({p_text(spread['p'])})"
+    tested = relation.get("by_cells") or relation.get("by_group")
+    if isinstance(tested, dict) and isinstance(tested.get("test"), dict):
+        test = tested["test"]
+        found = (
+            f"a test of equal correlations across `{tested['group']}` gives Q = {test['q']:.1f} "
+            f"on {test['df']} df ({p_text(test['p'])}, {p_text(test['p_adjusted'])[2:]} "
+            "adjusted)"
         )
         then = (
-            "the interaction's coefficients would say which cells differ, and by how much"
-            if spread["p"] < 0.05
-            else "whether the relation differs by cell is still open, and new rows per cell "
-            "would test it"
+            "the interaction's coefficients would say which groups differ, and by how much"
+            if test["p_adjusted"] < 0.05
+            else "whether the relation differs between them is still open, and new rows per "
+            "group would test it"
         )
         items.append(
-            f"Refit *{figures['relationship']['title']}* with a {cells['grouping']} "
-            f"interaction term. Here {test}: {then}."
+            f"Refit *{figures['relationship']['title']}* with a `{tested['group']}` "
+            f"interaction term. Here {found}: {then}."
         )
     eta = figures.get("measurements", {}).get("values", {}).get("eta_squared_difference")
     if isinstance(eta, dict):
@@ -162,33 +169,35 @@ def readme_results(metrics: dict, *, sample: bool) -> str:
     return "\n\n".join(parts)
 
 
-def verdict_table(metrics: dict) -> str:
-    """Every pair × grouping verdict of the correlation figure, one row per pair."""
+def label_table(metrics: dict) -> str:
+    """Every pair × grouping of the correlation figure, one row per pair: its label and, when
+    the test of equal correlations rejects after Holm's adjustment, that adjusted p."""
     figure = _figures(metrics).get("correlation", {})
     groupings = figure.get("values", {}).get("groupings", {})
     if not groupings:
         return ""
-    verdicts: dict[str, dict[str, str]] = {}
+    cells: dict[str, dict[str, str]] = {}
     for name, pairs in groupings.items():
         for pair in pairs:
             key = f"{pair['a']} × {pair['b']}"
-            pooled = pair["pooled"]
-            verdicts.setdefault(key, {"pooled": f"{pooled['value']:.2f}"})[name] = pair["verdict"]
+            text = pair["label"] or "holds"
+            test = pair.get("test")
+            if test and test["p_adjusted"] < 0.05:
+                text += f"; differs ({p_text(test['p_adjusted'])})"
+            cells.setdefault(key, {"pooled": f"{pair['pooled']['value']:.2f}"})[name] = text
     rows = [
-        [key, row["pooled"], *(row.get(g, "") for g in groupings)] for key, row in verdicts.items()
+        [key, row["pooled"], *(row.get(g, "") for g in groupings)] for key, row in cells.items()
     ]
-    nested = figure["values"].get("nested", {})
-    notes = "".join(
-        f" {name} is confounded with the main grouping ("
-        + ", ".join(f"{k} has only {v}" for k, v in held.items())
-        + ")."
-        for name, held in nested.items()
-    )
     return (
-        "## What each grouping does to each correlation\n\n"
-        "*consistent*: every group's 95% interval holds the pooled value; the other verdicts are "
-        f"defined in DECISIONS.md.{notes}\n\n"
-        + markdown_table(["pair", "pooled", *groupings], rows)
+        "## What holding each grouping fixed does to each correlation\n\n"
+        "Each cell compares the pooled correlation with the one with the grouping held fixed "
+        "(each value minus its group's mean), both with their 95% intervals. *reversed*: the "
+        "held-fixed interval lies on the other side of zero; *vanishes within groups*: it holds "
+        "zero; *mostly between groups*: same sign, but more than half of the pooled "
+        "co-variation lies between the group means; *appears within groups*: the pooled "
+        "interval holds zero, the held-fixed one does not; *holds*: none of these. *differs*: "
+        "Cochran's Q rejects equal correlations across the groups after Holm's adjustment over "
+        "every test in the table.\n\n" + markdown_table(["pair", "pooled", *groupings], rows)
     )
 
 
@@ -199,8 +208,8 @@ def report_markdown(metrics: dict) -> str:
         parts.append(SAMPLE_WARNING)
     parts += [
         summary_table(metrics),
-        gallery(metrics, "figures/", "##"),
-        verdict_table(metrics),
+        gallery(metrics, "figures/", "##", details=True),
+        label_table(metrics),
         "Every figure is also in `figures/` as SVG (vector) for print and slides.",
     ]
     return "\n\n".join(part for part in parts if part) + "\n"
