@@ -1,8 +1,9 @@
 """The gallery: which charts a table gets, each with its question and a finding from the data.
 
-Every finding quotes its numbers with 95% intervals (``stats``), calls a difference whose
-interval holds zero "not distinguishable" (never a tie), says "too few values to compare"
-where no interval was computed, and names a grouping that reverses a pooled correlation.
+Every finding is one sentence that quotes its numbers with 95% intervals (``stats``); the
+numbers behind it go to ``Chart.details`` (listed in reports/report.md). A difference whose
+interval holds zero gets the range the data allow, "too few values to compare" stands where no
+interval was computed, and a grouping that reverses a pooled correlation is named.
 """
 
 from __future__ import annotations
@@ -932,7 +933,8 @@ def correlation(
             )
         if name in confounded:
             held = ", ".join(f"{k} has only {v}" for k, v in confounded[name].items())
-            line += f" ({name} is confounded with {group.short if group else 'the group'}: {held})"
+            main_name = group.short if group else "the group"
+            line += f". {_capital(name)} is confounded with {main_name}: {held}"
         details.append(line + ".")
     if left_out:
         details.append(
