@@ -180,9 +180,16 @@ def _symlog_short(label: str, column: Column) -> str:
     return f"{label}\n(symlog, linear 0 to {fmt(column.symlog)})" if column.symlog else label
 
 
-def _bins(values: pd.Series, column: Column) -> np.ndarray:
+def _bins(values: pd.Series, column: Column, target: int = 0) -> np.ndarray:
     """Shared histogram bin edges (evenly spaced on the column's log or symlog axis), at most
-    40 bins over the full range: every value falls in a bin."""
+    40 bins over the full range: every value falls in a bin. With a ``target`` on a linear
+    axis and values recorded in steps (25 g), about that many bins, each a whole number of
+    steps wide and centred on them, so that no bin gets one step more than its neighbour."""
+    step = stats.resolution(values)
+    if target and not (column.log or column.symlog) and step > 0:
+        low, high = float(np.nanmin(values)), float(np.nanmax(values))
+        width = step * max(1, int(np.ceil((high - low) / (target * step))))
+        return np.arange(low - step / 2, high + width, width)
     data = to_axis(values, column)
     count = min(40, len(np.histogram_bin_edges(data, bins="auto")) - 1)
     edges = from_axis(np.histogram_bin_edges(data, bins=count), column)
@@ -210,14 +217,21 @@ def histogram(
     levels = _levels(data, group)
     parts = [(level, data[data[group.name].astype(str) == level]) for level in levels]
     parts = parts or [("", data)]
-    edges = _bins(data[column.name], column)
+    edges = _bins(data[column.name], column, target=24)
     fig = Figure(figsize=(WIDE[0], 1.2 + 1.25 * len(parts)), layout="constrained")
     # one y scale: bar heights compare across the panels
     axes = fig.subplots(len(parts), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
     palette = colours(levels)
     unit = f" {column.unit}" if column.unit else ""
     for ax, (level, part) in zip(axes, parts, strict=True):
-        ax.hist(part[column.name], bins=edges, color=palette.get(level, PALETTE[0]), alpha=0.85)
+        ax.hist(
+            part[column.name],
+            bins=edges,
+            color=palette.get(level, PALETTE[0]),
+            alpha=0.85,
+            edgecolor="white",
+            linewidth=0.6,
+        )
         estimate = (medians or {}).get(level)
         if estimate is None:
             median = float(part[column.name].median())
@@ -539,7 +553,7 @@ def subgroups(
             if values.empty:
                 continue
             jitter = rng.uniform(-step / 4, step / 4, len(values))
-            ax.scatter(values, y + jitter, s=8, alpha=0.25, color=palette[level], lw=0)
+            ax.scatter(values, y + jitter, s=10, alpha=0.45, color=palette[level], lw=0)
             estimate = medians.get((row, level))
             if estimate is None:
                 continue
@@ -584,10 +598,11 @@ def subgroups(
             markeredgewidth=2,
             label="hollow: median only,\ntoo few values for a CI",
         )
-    ax.legend(
+    fig.legend(  # below the plot: no empty margin beside it
         title=f"{split.label}: median and 95% CI",
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1),
+        loc="outside lower center",
+        ncols=len(inner) + hollow,
+        title_fontsize=9,
     )
     return fig
 
