@@ -210,7 +210,7 @@ def test_penguins_gallery_from_the_real_data(render):
     # Adelie and Chinstrap share 3,700 g: equal medians, not a winner, with what the data allow
     assert (
         "Adelie and Chinstrap have equal medians (3,700 g), and the data allow a difference "
-        "from -200 to +100 g" in distribution["finding"]
+        "from -200 to +100 g (95% CI)" in distribution["finding"]
     )
     # interval ends at the data's 25 g resolution (1,550.625 from the bootstrap)
     assert "1,300 g (95% CI 1,200 to 1,550) above Adelie" in distribution["finding"]

@@ -135,9 +135,8 @@ def _tie(upper: str, lower: str, medians: dict[str, Estimate], step: Estimate, u
         return f"{upper} and {lower}: too few values to compare"
     high, low = medians[upper].value, medians[lower].value
     start, end = fmt_interval(step.low, step.high).split(" to ")
-    allowed = (
-        f"the data allow a difference from {start} to {'+' if step.high > 0 else ''}{end}{unit}"
-    )
+    sign = "+" if step.high > 0 else ""
+    allowed = f"the data allow a difference from {start} to {sign}{end}{unit} (95% CI)"
     if high == low:
         return f"{upper} and {lower} have equal medians ({fmt(high)}{unit}), and {allowed}"
     return (
@@ -837,7 +836,7 @@ def label_counts(comparisons: list[Comparison], labels: dict[str, str], group: s
             parts.append(f"{len(hit)} {one if len(hit) == 1 else several} ({_listed(hit, labels)})")
     total = len(comparisons)
     if not parts:
-        return f"all {total} pooled correlations hold with {group} held fixed"
+        return f"all {total} pooled correlations hold"
     first = parts[0].split(" ", 1)
     text = f"{first[0]} of the {total} pooled correlations {first[1]}"
     if len(parts) > 1:
@@ -888,10 +887,16 @@ def correlation(
             f"with {group.short} held fixed, " + label_counts(main, labels, group.short)
         )
         moved = [c for c in main if c.label and not pd.isna(c.held.low)]
-        if moved:  # the pair that moves most, with its intervals
-            most = max(moved, key=lambda c: abs(c.pooled.value - c.held.value))
+        steady = [c for c in main if not pd.isna(c.held.low)]
+        # the pair that moves most, or when none does the strongest, with its intervals
+        if moved or steady:
+            most = max(
+                moved or steady,
+                key=lambda c: abs(c.pooled.value - c.held.value) if moved else abs(c.pooled.value),
+            )
+            lead = "it moves most for" if moved else "the strongest is"
             finding += (
-                f"; it moves most for {labels[most.a]} × {labels[most.b]}, from "
+                f"; {lead} {labels[most.a]} × {labels[most.b]}, from "
                 f"{most.pooled.value:+.2f} (95% CI {most.pooled.low:.2f} to "
                 f"{most.pooled.high:.2f}) pooled to {most.held.value:+.2f} (95% CI "
                 f"{most.held.low:.2f} to {most.held.high:.2f})"

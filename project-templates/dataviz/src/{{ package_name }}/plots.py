@@ -139,7 +139,10 @@ def fmt(value: float, like: float | None = None) -> str:
 
 
 def fmt_interval(low: float, high: float) -> str:
-    """ "15 to 332": both ends with the precision of the larger one."""
+    """ "15 to 332": both ends with the precision of the larger one; whole numbers (ends
+    rounded to a step of 1 or more) stay whole: "-1 to 8", not "-1.00 to 8.00"."""
+    if float(low).is_integer() and float(high).is_integer():
+        return f"{low:,.0f} to {high:,.0f}"
     like = max(abs(low), abs(high))
     return f"{fmt(low, like)} to {fmt(high, like)}"
 

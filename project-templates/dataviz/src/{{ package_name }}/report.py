@@ -132,8 +132,8 @@ def next_experiments(metrics: dict) -> list[str]:
         test = tested["test"]
         found = (
             f"a test of equal correlations across `{tested['group']}` gives Q = {test['q']:.1f} "
-            f"on {test['df']} df ({p_text(test['p'])}, {p_text(test['p_adjusted'])[2:]} "
-            "adjusted)"
+            f"on {test['df']} df ({p_text(test['p'])}; Holm-adjusted "
+            f"{p_text(test['p_adjusted'])})"
         )
         then = (
             "the interaction's coefficients would say which groups differ, and by how much"
