@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import features, plots, stats
-from .plots import fmt, fmt_interval
+from . import features, plots, stats, words
+from .plots import fmt
 from .schema import Column, Schema, identities
 from .stats import Comparison, Estimate
 
@@ -93,62 +93,6 @@ def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Ch
     return charts
 
 
-def _level(column: Column, level: object) -> str:
-    """A category value for a sentence: codes get their column's name ("Region 3")."""
-    text = str(level)
-    return f"{column.plain} {text}" if text.replace(".", "", 1).isdigit() else text
-
-
-def unit_suffix(column: Column) -> str:
-    return f" {column.unit}" if column.unit else ""
-
-
-def with_ci(
-    estimate: Estimate, unit: str = "", digits: int | None = None, *, inside: bool = False
-) -> str:
-    """ "5,000 g (95% CI 4,900 to 5,200)", or "…, 95% CI … to …" ``inside`` brackets;
-    ``digits`` for correlations and η²."""
-    show = (lambda v: f"{v:.{digits}f}") if digits is not None else fmt
-    if pd.isna(estimate.low):
-        note = "too few values for an interval"
-        return (
-            f"{show(estimate.value)}{unit}, {note}"
-            if inside
-            else f"{show(estimate.value)}{unit} ({note})"
-        )
-    ends = f"{show(estimate.low)} to {show(estimate.high)}"
-    interval = "95% CI " + (
-        ends if digits is not None else fmt_interval(estimate.low, estimate.high)
-    )
-    value = f"{show(estimate.value)}{unit}"
-    return f"{value}, {interval}" if inside else f"{value} ({interval})"
-
-
-def _pct(estimate: Estimate, *, inside: bool = False) -> str:
-    interval = f"95% CI {estimate.low:.0%} to {estimate.high:.0%}"
-    return f"{estimate.value:.0%}, {interval}" if inside else f"{estimate.value:.0%} ({interval})"
-
-
-def _tie(upper: str, lower: str, medians: dict[str, Estimate], step: Estimate, unit: str) -> str:
-    """Two medians whose difference's interval holds zero, in plain words."""
-    if pd.isna(step.low):
-        return f"{upper} and {lower}: too few values to compare"
-    high, low = medians[upper].value, medians[lower].value
-    start, end = fmt_interval(step.low, step.high).split(" to ")
-    sign = "+" if step.high > 0 else ""
-    allowed = f"the data allow a difference from {start} to {sign}{end}{unit} (95% CI)"
-    if high == low:
-        return f"{upper} and {lower} have equal medians ({fmt(high)}{unit}), and {allowed}"
-    return (
-        f"{upper} ({fmt(high)}{unit}) and {lower} ({fmt(low)}{unit}) are within the noise: "
-        f"{allowed}"
-    )
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def seed_for(params: GalleryParams, *names: object) -> int:
     """A seed per quantity, fixed by the project's seed: intervals do not depend on the order
     in which they are computed. A checksum of the names, so that anagrams ("ab", "ba") get
@@ -203,34 +147,35 @@ def ranked_medians(
 def distribution(
     frame: pd.DataFrame, schema: Schema, focus: Column, group: Column | None, params: GalleryParams
 ) -> Chart:
-    unit = unit_suffix(focus)
+    unit = words.unit_suffix(focus)
     parts = _split_by(frame, focus.name, group) if group is not None else {}
     values: dict[str, object] = {}
     if len(parts) >= 2:
         assert group is not None
         step = stats.resolution(frame[focus.name])
         medians, steps = ranked_medians(parts, params, focus.name, step)
-        name = {level: _level(group, level) for level in medians}
+        name = {level: words.level(group, level) for level in medians}
         high, low, first = steps[0]
         most = "higher" if len(medians) == 2 else "highest"
         if pd.isna(first.low):
             finding = (
                 f"{name[high]} has the {most} median {focus.short}, "
-                f"{with_ci(medians[high], unit, inside=True)}, against "
+                f"{words.with_ci(medians[high], unit, inside=True)}, against "
                 f"{fmt(medians[low].value)}{unit} for {name[low]}: too few values to compare"
             )
         elif first.spans_zero:
-            finding = _tie(name[high], name[low], medians, first, unit)
+            finding = words.tie(name[high], name[low], medians, first, unit)
         else:
             finding = (
                 f"{name[high]} has the {most} median {focus.short}, "
-                f"{with_ci(medians[high], unit)}, {with_ci(first, unit)} above {name[low]}"
+                f"{words.with_ci(medians[high], unit)}, "
+                f"{words.with_ci(first, unit)} above {name[low]}"
             )
         for upper, lower, gap in steps[1:]:
             if pd.isna(gap.low) or gap.spans_zero:
-                finding += f"; {_tie(name[upper], name[lower], medians, gap, unit)}"
+                finding += f"; {words.tie(name[upper], name[lower], medians, gap, unit)}"
             else:
-                finding += f"; {name[upper]} is {with_ci(gap, unit)} above {name[lower]}"
+                finding += f"; {name[upper]} is {words.with_ci(gap, unit)} above {name[lower]}"
         finding += "."
         for level, estimate in medians.items():
             values[f"median_{level}"] = estimate.value
@@ -248,8 +193,8 @@ def distribution(
         )
         q1, q3 = frame[focus.name].quantile([0.25, 0.75])
         finding = (
-            f"The median {focus.short} is {with_ci(median, unit)}; half of the {schema.entity} "
-            f"lie between {fmt(q1)} and {fmt(q3)}{unit}."
+            f"The median {focus.short} is {words.with_ci(median, unit)}; half of the "
+            f"{schema.entity} lie between {fmt(q1)} and {fmt(q3)}{unit}."
         )
         medians = {"": median}
         values = {
@@ -278,7 +223,7 @@ def subgroups(
     """The main measurement by group and a second category: does the second one matter within
     each group?"""
     data = frame.dropna(subset=[focus.name, group.name, split.name])
-    unit = unit_suffix(focus)
+    unit = words.unit_suffix(focus)
     medians: dict[tuple[str, str], Estimate] = {}
     # (group level, split level, reference level, difference): every split level against the
     # first one the group has, in the column's order (no picking of the widest gap)
@@ -308,31 +253,38 @@ def subgroups(
         pairs_named = {(b, a) for _, b, a, _ in gaps}
         if len(pairs_named) == 1:
             b, a = next(iter(pairs_named))
-            lead = f"{_capital(_level(split, b))} minus {_level(split, a)} median {focus.short}: "
+            lead = (
+                f"{words.capital(words.level(split, b))} minus {words.level(split, a)} "
+                f"median {focus.short}: "
+            )
             pieces = [
-                f"{with_ci(gap, unit)} in {_level(group, g)}"
+                f"{words.with_ci(gap, unit)} in {words.level(group, g)}"
                 for g, _, _, gap in gaps
                 if pd.notna(gap.low)  # a number without an interval stays out of the text
             ]
         else:
-            references = sorted({_level(split, a) for _, _, a, _ in gaps})
+            references = sorted({words.level(split, a) for _, _, a, _ in gaps})
             lead = f"Median {focus.short} of each {split.short} minus {' or '.join(references)}: "
             pieces = [
-                f"{_level(split, b)} {with_ci(gap, unit)} in {_level(group, g)}"
+                f"{words.level(split, b)} {words.with_ci(gap, unit)} in {words.level(group, g)}"
                 for g, b, _, gap in gaps
                 if pd.notna(gap.low)
             ]
         finding = lead + ", ".join(pieces) if pieces else ""
         signs = {gap.value > 0 for *_, gap in gaps}
         named = {
-            (g, b, a): f"{_level(split, b)} and {_level(split, a)} in {_level(group, g)}"
+            (
+                g,
+                b,
+                a,
+            ): f"{words.level(split, b)} and {words.level(split, a)} in {words.level(group, g)}"
             for g, b, a, _ in gaps
         }
         ties = [named[g, b, a] for g, b, a, gap in gaps if gap.spans_zero and pd.notna(gap.low)]
         too_few = [named[g, b, a] for g, b, a, gap in gaps if pd.isna(gap.low)]
         if len(pairs_named) == 1 and len(signs) == 1 and not ties and not too_few:
             more = "higher" if signs.pop() else "lower"
-            finding += f": {_level(split, b)} is {more} within every {group.short}"
+            finding += f": {words.level(split, b)} is {more} within every {group.short}"
         shown = [gap for *_, gap in gaps if pd.notna(gap.low)]
         if ties and len(ties) == len(shown):
             holds = "the interval holds" if len(ties) == 1 else "every interval holds"
@@ -344,7 +296,7 @@ def subgroups(
                 f"too few values to compare (a group under {params.min_median_rows}, no "
                 f"interval computed): {'; '.join(too_few)}"
             )
-            finding += f"; {few}" if finding else _capital(few)
+            finding += f"; {few}" if finding else words.capital(few)
         finding += "."
     if left_out:
         finding = finding[:-1] + f" ({left_out:,} {schema.entity} without {split.short} left out)."
@@ -386,18 +338,18 @@ def spread(
         worst = min(eta, key=lambda name: eta[name].value)
         scale = ", of the logs" if any(column.log for column in numeric) else ""
         finding = (
-            f"{group.label} explains {_pct(eta[best])} of the variance in "
+            f"{group.label} explains {words.pct(eta[best])} of the variance in "
             f"{by_name[best].short} (η²{scale})"
         )
         if worst != best:
             finding = (
-                f"{group.label} explains from {_pct(eta[worst])} of the variance in "
-                f"{by_name[worst].short} to {_pct(eta[best])} in {by_name[best].short} "
+                f"{group.label} explains from {words.pct(eta[worst])} of the variance in "
+                f"{by_name[worst].short} to {words.pct(eta[best])} in {by_name[best].short} "
                 f"(η²{scale})"
             )
         finding += "."
         details = [
-            f"{by_name[name].plain}: η² = {_pct(e)}."
+            f"{by_name[name].plain}: η² = {words.pct(e)}."
             for name, e in sorted(eta.items(), key=lambda item: -item[1].value)
         ]
         gap, points = None, 0
@@ -436,7 +388,7 @@ def spread(
         most = max(skew, key=lambda column: abs(skew[column].value))
         finding = (
             f"{most.plain} is the most skewed measurement (skewness "
-            f"{with_ci(skew[most], digits=1)}): its median describes it better than its mean."
+            f"{words.with_ci(skew[most], digits=1)}): its median describes it better than its mean."
         )
         values = {f"skewness_{column.name}": e.as_dict() for column, e in skew.items()}
         details = []
@@ -444,83 +396,6 @@ def spread(
         question = "How spread out and how skewed is each measurement?"
     figure = plots.violins(frame, numeric, group, title=title, eta=eta)
     return Chart("measurements", title, question, finding, figure, values, "", details)
-
-
-def _r_ci(estimate: Estimate, symbol: str) -> str:
-    """ "r = 0.53, 95% CI 0.45 to 0.60" (inside brackets)."""
-    return f"{symbol} = {with_ci(estimate, digits=2, inside=True)}"
-
-
-def _ends(comparison: Comparison, symbol: str) -> str:
-    """The group correlations' range with the intervals of its two ends:
-    "r from +0.39, 95% CI 0.25 to 0.52, to +0.65, 95% CI 0.53 to 0.74"."""
-    ordered = sorted(comparison.within.values(), key=lambda e: e.value)
-    low, high = ordered[0], ordered[-1]
-    return (
-        f"{symbol} from {low.value:+.2f}, 95% CI {low.low:.2f} to {low.high:.2f}, to "
-        f"{high.value:+.2f}, 95% CI {high.low:.2f} to {high.high:.2f}"
-    )
-
-
-def describe(comparison: Comparison, group: Column, symbol: str) -> str:
-    """What a grouping does to a pooled correlation: a clause that follows the pooled value,
-    by the comparison's label (``stats.LABELS``), with the within-group range and intervals."""
-    label, pooled = comparison.label, comparison.pooled
-    within = _ends(comparison, symbol)
-    every = all(not e.spans_zero for e in comparison.within.values())
-    if label == stats.REVERSED:
-        turn = "rises" if pooled.value < 0 else "falls"
-        where = f"every {group.short}" if every else f"the {group.short} groups"
-        return f", but within {where} it {turn} ({within})"
-    if label == stats.VANISHES:
-        return (
-            f", but with {group.short} held fixed it vanishes "
-            f"({_r_ci(comparison.held, symbol)}; within each {group.short}, {within})"
-        )
-    if label == stats.APPEARS:
-        return (
-            f", but with {group.short} held fixed there is one "
-            f"({_r_ci(comparison.held, symbol)}; within each {group.short}, {within})"
-        )
-    if label == stats.BETWEEN_GROUPS:
-        return (
-            f", but {comparison.between:.0%} of its co-variation lies between the {group.short} "
-            f"means; within each {group.short}, {within}"
-        )
-    return f"; within each {group.short}, {within}"
-
-
-def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
-    """ "With species held fixed (each value minus its group's mean), r = 0.53, 95% CI …"."""
-    return f"With {held} held fixed, {_r_ci(comparison.held, symbol)}."
-
-
-def test_sentence(comparison: Comparison, where: str, family: str) -> str:
-    """Cochran's Q of equal correlations across ``where``, raw and family-adjusted p."""
-    test = comparison.test
-    if test is None:
-        return ""
-    verdict = (
-        f"the correlation differs between the {where}"
-        if comparison.differs
-        else f"equal correlations across the {where} are not rejected"
-    )
-    return (
-        f"Equal correlations across the {where}: Q = {test.q:.1f} on {test.dof} df, "
-        f"{stats.p_text(test.p)}; adjusted by Holm over {family}, "
-        f"{stats.p_text(comparison.p_adjusted)}: {verdict}."
-    )
-
-
-def cells_sentence(comparison: Comparison, symbol: str) -> str:
-    """The cells' range, and the cells whose interval holds zero."""
-    low, high = comparison.within_range
-    zero = [level for level, e in comparison.within.items() if e.spans_zero]
-    text = f"Cell by cell, {symbol} runs from {low:.2f} to {high:.2f}"
-    if zero:
-        holds = "its interval holds" if len(zero) == 1 else "their intervals hold"
-        return f"{text}; not established in {', '.join(zero)} ({holds} zero)."
-    return f"{text}, every cell's interval clear of zero."
 
 
 @dataclass(frozen=True)
@@ -553,7 +428,7 @@ def pair_details(
     """A pair within the groups and within the cells of the group × the second grouping: the
     comparisons (from the correlation table's family when it holds them, else computed here
     and adjusted over these two tests), the sentences for report.md, and the family's size."""
-    symbol = _symbol(method)
+    symbol = words.symbol(method)
     wanted = [(group.name, frame, group.name)]
     split = schema.column(schema.split) if schema.split and schema.split != group.name else None
     if split is not None:
@@ -582,12 +457,12 @@ def pair_details(
     by_cells = found[1] if len(found) > 1 else None
     details = []
     if by_group is not None:
-        details.append(held_sentence(by_group, group.short, symbol))
-        details.append(test_sentence(by_group, f"{group.short} groups", tests))
+        details.append(words.held_sentence(by_group, group.short, symbol))
+        details.append(words.test_sentence(by_group, f"{group.short} groups", tests))
     if by_cells is not None and split is not None:
-        details.append(held_sentence(by_cells, f"{group.short} and {split.short}", symbol))
-        details.append(cells_sentence(by_cells, symbol))
-        details.append(test_sentence(by_cells, f"{group.short} × {split.short} cells", tests))
+        details.append(words.held_sentence(by_cells, f"{group.short} and {split.short}", symbol))
+        details.append(words.cells_sentence(by_cells, symbol))
+        details.append(words.test_sentence(by_cells, f"{group.short} × {split.short} cells", tests))
     return by_group, by_cells, [d for d in details if d], size
 
 
@@ -610,7 +485,7 @@ def relationship(
     method = features.scatter_method(x, y)
     pooled, n = stats.correlation(scaled[x.name], scaled[y.name], method)
     # as the (log) axes show the points; ranks for zero-heavy columns a log axis cannot show
-    r = _symbol(method)  # the pair's statistic in every other chart too
+    r = words.symbol(method)  # the pair's statistic in every other chart too
     if pooled.spans_zero:
         finding = (
             f"Across all {schema.entity}, no linear relation of {y.short} to {x.short} is shown"
@@ -618,7 +493,7 @@ def relationship(
     else:
         direction = "rises" if pooled.value > 0 else "falls"
         finding = f"Across all {schema.entity}, {y.short} {direction} with {x.short}"
-    finding += f" ({_r_ci(pooled, r)})"
+    finding += f" ({words.r_ci(pooled, r)})"
     values: dict[str, object] = {
         "r_all": round(pooled.value, 4),
         "r_all_ci": [pooled.low, pooled.high],
@@ -631,7 +506,7 @@ def relationship(
             scaled, (x.name, y.name), group, schema, params, family, method
         )
         if by_group is not None:
-            finding += describe(by_group, group, r)
+            finding += words.describe(by_group, group, r)
             values["by_group"] = by_group.as_dict()
             values["label"] = by_group.label
             values["tests_in_family"] = size
@@ -642,21 +517,13 @@ def relationship(
         if held is not None and not pd.isna(held.held.low):
             split = schema.column(schema.split).short if by_cells is not None else ""
             fixed = f"{group.short} and {split}" if split else group.short
-            summary = f"{finding} {held_sentence(held, fixed, r)}"
+            summary = f"{finding} {words.held_sentence(held, fixed, r)}"
     else:
         finding += "."
     title = f"{y.plain} against {x.plain.lower()}"
     figure = plots.scatter(frame, x, y, group, title=title, entity=schema.entity)
     question = f"How does {y.short} change with {x.short}?"
     return Chart("relationship", title, question, finding, figure, values, summary, details)
-
-
-def _name(column: Column) -> str:
-    return column.plain if column.plain.isupper() else column.plain.lower()
-
-
-def _symbol(method: str) -> str:
-    return "Spearman ρ" if method == "spearman" else "r"
 
 
 def correlation_method(columns: list[Column]) -> str:
@@ -713,7 +580,7 @@ def pairs(
     strongest pair the scatter plot does not already show; the title and the finding name
     the ``omitted`` ones."""
     method, names = correlation_method(numeric), [c.name for c in numeric]
-    symbol = _symbol(method)
+    symbol = words.symbol(method)
     omitted = omitted or []
     left_out = ", ".join(column.plain for column in omitted)
     if len(omitted) > 2:  # a title cannot hold a long list: the finding names them
@@ -723,11 +590,11 @@ def pairs(
     scatter_pair = set(schema.pair)
     candidates = [c for c in ranked if (c.a, c.b) not in tied and {c.a, c.b} != scatter_pair]
     best = next(iter(candidates), ranked[0])
-    labels = {column.name: _name(column) for column in numeric}
+    labels = {column.name: words.plain_name(column) for column in numeric}
     besides = " besides the scatter plot's" if len(scatter_pair) == 2 and candidates else ""
     finding = (
         f"The strongest pooled relation{besides} is between {labels[best.a]} and "
-        f"{labels[best.b]} ({_r_ci(best.pooled, symbol)})"
+        f"{labels[best.b]} ({words.r_ci(best.pooled, symbol)})"
     )
     details = []
     if omitted:
@@ -748,7 +615,7 @@ def pairs(
         )
         details += more
         if by_group is not None:
-            finding += describe(by_group, group, symbol)
+            finding += words.describe(by_group, group, symbol)
             values["by_group"] = by_group.as_dict()
             values["label"] = by_group.label
             values["tests_in_family"] = size
@@ -814,38 +681,6 @@ def correlation_family(
     return Family(groupings, tests, method), confounded, left_out
 
 
-def _listed(comparisons: list[Comparison], labels: dict[str, str]) -> str:
-    return ", ".join(f"{labels[c.a]} × {labels[c.b]}" for c in comparisons)
-
-
-def label_counts(comparisons: list[Comparison], labels: dict[str, str], group: str) -> str:
-    """ "3 of the 6 pooled correlations reverse sign (…), and 3 are mostly …"."""
-    phrases = {  # (one, several)
-        stats.REVERSED: ("reverses sign", "reverse sign"),
-        stats.VANISHES: ("vanishes", "vanish"),
-        stats.BETWEEN_GROUPS: (
-            f"is mostly a difference between {group} means",
-            f"are mostly differences between {group} means",
-        ),
-        stats.APPEARS: ("appears only within groups", "appear only within groups"),
-    }
-    parts = []
-    for label, (one, several) in phrases.items():
-        hit = [c for c in comparisons if c.label == label]
-        if hit:
-            parts.append(f"{len(hit)} {one if len(hit) == 1 else several} ({_listed(hit, labels)})")
-    total = len(comparisons)
-    if not parts:
-        return f"all {total} pooled correlations hold"
-    first = parts[0].split(" ", 1)
-    text = f"{first[0]} of the {total} pooled correlations {first[1]}"
-    if len(parts) > 1:
-        text += (
-            ", " + ", ".join(parts[1:-1]) + (", " if len(parts) > 2 else "") + "and " + parts[-1]
-        )
-    return text
-
-
 def correlation(
     frame: pd.DataFrame,
     schema: Schema,
@@ -859,8 +694,8 @@ def correlation(
     pooled correlation, report.md every grouping and test."""
     family, confounded, left_out = found
     method, names = correlation_method(numeric), [c.name for c in numeric]
-    symbol = _symbol(method)
-    labels = {column.name: _name(column) for column in numeric}
+    symbol = words.symbol(method)
+    labels = {column.name: words.plain_name(column) for column in numeric}
     pooled = _pooled(frame, names, method)
     tied = identities(frame, names)
     strong = sum(abs(c.pooled.value) >= 0.5 and not c.pooled.spans_zero for c in pooled)
@@ -876,15 +711,15 @@ def correlation(
         f"Pooled over all {schema.entity}, {established} of {len(pooled)} pairs have a 95% "
         f"interval clear of zero (with {rows:,} complete rows, any |{symbol}| above "
         f"{floor:.2f} has), {strong} with |{symbol}| ≥ 0.5; the {strongest_name} is "
-        f"{labels[strongest.a]} × {labels[strongest.b]} ({_r_ci(strongest.pooled, symbol)})."
+        f"{labels[strongest.a]} × {labels[strongest.b]} ({words.r_ci(strongest.pooled, symbol)})."
     )
     details = [overall]
     if tied:
         details.append(f"Left out of 'strongest': {'; '.join(sorted(set(tied.values())))}.")
     main = family.groupings.get(group.name, []) if group is not None else []
     if main and group is not None:
-        finding = _capital(
-            f"with {group.short} held fixed, " + label_counts(main, labels, group.short)
+        finding = words.capital(
+            f"with {group.short} held fixed, " + words.label_counts(main, labels, group.short)
         )
         moved = [c for c in main if c.label and not pd.isna(c.held.low)]
         steady = [c for c in main if not pd.isna(c.held.low)]
@@ -928,18 +763,20 @@ def correlation(
         if group is not None and name == group.name:
             continue
         tests = [c for c in comparisons if c.test]
-        line = f"By {name}, " + label_counts(comparisons, labels, name)
+        line = f"By {name}, " + words.label_counts(comparisons, labels, name)
         if tests:
             rejected = sum(c.differs for c in tests)
             smallest = min(c.p_adjusted for c in tests)
-            line += (
-                f"; the test of equal correlations rejects for {rejected} of {len(tests)} "
-                f"pairs (smallest adjusted {stats.p_text(smallest)})"
+            verdict = (
+                f"the test of equal correlations rejects for {rejected} of {len(tests)} pairs"
+                if rejected
+                else "no test of equal correlations rejects"
             )
+            line += f"; {verdict} (smallest adjusted {stats.p_text(smallest)})"
         if name in confounded:
             held = ", ".join(f"{k} has only {v}" for k, v in confounded[name].items())
             main_name = group.short if group else "the group"
-            line += f". {_capital(name)} is confounded with {main_name}: {held}"
+            line += f". {words.capital(name)} is confounded with {main_name}: {held}"
         details.append(line + ".")
     if left_out:
         details.append(
@@ -986,10 +823,10 @@ def composition(
     table = features.crosstab(frame, rows.name, split.name if split else None)
     table = table.iloc[:max_levels] if len(table) > max_levels else table
     totals = table.sum(axis=1)
-    top = _level(rows, totals.index[0])
+    top = words.level(rows, totals.index[0])
     total = int(len(frame[frame[rows.name].notna()]))
     runner_up = (
-        f", then {_level(rows, totals.index[1])} with {int(totals.iloc[1]):,}"
+        f", then {words.level(rows, totals.index[1])} with {int(totals.iloc[1]):,}"
         if len(totals) > 1
         else ""
     )
@@ -1000,15 +837,15 @@ def composition(
     )
     if split is not None:
         single = [
-            f"{_level(rows, level)} has only "
-            f"{_level(split, table.columns[(table.loc[level] > 0).to_numpy()][0])}"
+            f"{words.level(rows, level)} has only "
+            f"{words.level(split, table.columns[(table.loc[level] > 0).to_numpy()][0])}"
             for level in table.index
             if (table.loc[level] > 0).sum() == 1
         ]
         # and the other way round: a split level found under one row level only
         single += [
-            f"{_level(split, level)} only in "
-            f"{_level(rows, table.index[(table[level] > 0).to_numpy()][0])}"
+            f"{words.level(split, level)} only in "
+            f"{words.level(rows, table.index[(table[level] > 0).to_numpy()][0])}"
             for level in table.columns
             if (table[level] > 0).sum() == 1
         ]
@@ -1042,14 +879,14 @@ def shares(
             found = stats.share_intervals(
                 part, parts, resamples=params.resamples, seed=seed_for(params, "shares", level)
             )
-            by_group_ci[_level(group, level)] = {tick[n]: e for n, e in found.items()}
-            by_group[_level(group, level)] = {tick[n]: e.value for n, e in found.items()}
+            by_group_ci[words.level(group, level)] = {tick[n]: e for n, e in found.items()}
+            by_group[words.level(group, level)] = {tick[n]: e.value for n, e in found.items()}
     label = schema.parts_label or "the total"
     details: list[str] = []
     first, last = next(iter(overall)), list(overall)[-1]
     finding = (
-        f"{tick[first]} is the largest share of {label}, {_pct(overall[first])}; "
-        f"{tick[last]} the smallest, {_pct(overall[last])}"
+        f"{tick[first]} is the largest share of {label}, {words.pct(overall[first])}; "
+        f"{tick[last]} the smallest, {words.pct(overall[last])}"
     )
     if len(by_group) >= 2:
         gaps = {
@@ -1058,7 +895,9 @@ def shares(
             for name in parts
         }
         widest = max(gaps, key=gaps.get)
-        spread = ", ".join(f"{level} {_pct(p[tick[widest]])}" for level, p in by_group_ci.items())
+        spread = ", ".join(
+            f"{level} {words.pct(p[tick[widest]])}" for level, p in by_group_ci.items()
+        )
         details.append(f"By {group.short}, the share of {tick[widest]} differs most: {spread}.")
         reversed_in = {
             level: max(p, key=p.get)
@@ -1067,9 +906,9 @@ def shares(
         }
         if reversed_in:
             finding += "; the pooled ranking does not hold in " + ", ".join(
-                f"{level}, where {leader} leads ({_pct(by_group_ci[level][leader], inside=True)}, "
-                f"against {_pct(by_group_ci[level][tick[first]], inside=True)} for "
-                f"{tick[first]})"
+                f"{level}, where {leader} leads "
+                f"({words.pct(by_group_ci[level][leader], inside=True)}, against "
+                f"{words.pct(by_group_ci[level][tick[first]], inside=True)} for {tick[first]})"
                 for level, leader in reversed_in.items()
             )
             values_reversal = reversed_in
@@ -1096,9 +935,9 @@ def shares(
         level, leader = next(iter(values_reversal.items()))
         summary = (
             f"Pooled over all {schema.entity}, {tick[first]} is the largest share of {label} "
-            f"({_pct(overall[first], inside=True)}), but in {level} {leader} leads "
-            f"({_pct(by_group_ci[level][leader], inside=True)}, against "
-            f"{_pct(by_group_ci[level][tick[first]], inside=True)} for {tick[first]})."
+            f"({words.pct(overall[first], inside=True)}), but in {level} {leader} leads "
+            f"({words.pct(by_group_ci[level][leader], inside=True)}, against "
+            f"{words.pct(by_group_ci[level][tick[first]], inside=True)} for {tick[first]})."
         )
     return Chart(
         "shares", title, f"What makes up {label}?", finding, figure, values, summary, details

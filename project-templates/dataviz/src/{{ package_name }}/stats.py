@@ -33,10 +33,6 @@ class Estimate:
         """The interval holds zero: no sign (no difference, no relation) is established."""
         return not (self.low > 0 or self.high < 0)  # no interval (nan): nothing established
 
-    def excludes_beyond(self, other: Estimate) -> bool:
-        """This interval lies entirely further from zero than ``other``'s value."""
-        return min(abs(self.low), abs(self.high)) > abs(other.value) and not self.spans_zero
-
     def rounded(self, step: float) -> Estimate:
         """The interval's ends to the nearest multiple of ``step`` (the data's resolution:
         penguin mass is recorded in 25 g steps); unchanged when no step is known (nan)."""
@@ -355,7 +351,6 @@ the pooled value, and more than half of the pooled cross-product lies between th
 (``between_share`` above 0.5)."""
 APPEARS = "appears within groups"
 """The pooled interval holds zero; with the grouping held fixed, the interval excludes it."""
-LABELS = (REVERSED, VANISHES, BETWEEN_GROUPS, APPEARS)
 
 
 @dataclass(frozen=True)
@@ -377,7 +372,8 @@ class Comparison:
 
     @property
     def label(self) -> str:
-        """One of ``LABELS`` by its rule, or "" (the relation holds within the groups)."""
+        """``REVERSED``, ``VANISHES``, ``BETWEEN_GROUPS`` or ``APPEARS`` by its rule, or "" (the
+        relation holds with the grouping held fixed)."""
         pooled, held = self.pooled, self.held
         if pd.isna(held.low) or pd.isna(pooled.low):
             return ""
