@@ -46,7 +46,6 @@ COMMON_FILES = {
             "schema",
             "showcase",
             "stats",
-            "words",
         ]
     ),
     *(f"tests/baseline/{name}" for name in BASELINES),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import features, plots, stats, words
+from . import features, plots, report, stats
 from .plots import fmt
 from .schema import Column, Schema, identities
 from .stats import Comparison, Estimate
@@ -147,35 +147,35 @@ def ranked_medians(
 def distribution(
     frame: pd.DataFrame, schema: Schema, focus: Column, group: Column | None, params: GalleryParams
 ) -> Chart:
-    unit = words.unit_suffix(focus)
+    unit = report.unit_suffix(focus)
     parts = _split_by(frame, focus.name, group) if group is not None else {}
     values: dict[str, object] = {}
     if len(parts) >= 2:
         assert group is not None
         step = stats.resolution(frame[focus.name])
         medians, steps = ranked_medians(parts, params, focus.name, step)
-        name = {level: words.level(group, level) for level in medians}
+        name = {level: report.level(group, level) for level in medians}
         high, low, first = steps[0]
         most = "higher" if len(medians) == 2 else "highest"
         if pd.isna(first.low):
             finding = (
                 f"{name[high]} has the {most} median {focus.short}, "
-                f"{words.with_ci(medians[high], unit, inside=True)}, against "
+                f"{report.with_ci(medians[high], unit, inside=True)}, against "
                 f"{fmt(medians[low].value)}{unit} for {name[low]}: too few values to compare"
             )
         elif first.spans_zero:
-            finding = words.tie(name[high], name[low], medians, first, unit)
+            finding = report.tie(name[high], name[low], medians, first, unit)
         else:
             finding = (
                 f"{name[high]} has the {most} median {focus.short}, "
-                f"{words.with_ci(medians[high], unit)}, "
-                f"{words.with_ci(first, unit)} above {name[low]}"
+                f"{report.with_ci(medians[high], unit)}, "
+                f"{report.with_ci(first, unit)} above {name[low]}"
             )
         for upper, lower, gap in steps[1:]:
             if pd.isna(gap.low) or gap.spans_zero:
-                finding += f"; {words.tie(name[upper], name[lower], medians, gap, unit)}"
+                finding += f"; {report.tie(name[upper], name[lower], medians, gap, unit)}"
             else:
-                finding += f"; {name[upper]} is {words.with_ci(gap, unit)} above {name[lower]}"
+                finding += f"; {name[upper]} is {report.with_ci(gap, unit)} above {name[lower]}"
         finding += "."
         for level, estimate in medians.items():
             values[f"median_{level}"] = estimate.value
@@ -193,7 +193,7 @@ def distribution(
         )
         q1, q3 = frame[focus.name].quantile([0.25, 0.75])
         finding = (
-            f"The median {focus.short} is {words.with_ci(median, unit)}; half of the "
+            f"The median {focus.short} is {report.with_ci(median, unit)}; half of the "
             f"{schema.entity} lie between {fmt(q1)} and {fmt(q3)}{unit}."
         )
         medians = {"": median}
@@ -223,7 +223,7 @@ def subgroups(
     """The main measurement by group and a second category: does the second one matter within
     each group?"""
     data = frame.dropna(subset=[focus.name, group.name, split.name])
-    unit = words.unit_suffix(focus)
+    unit = report.unit_suffix(focus)
     medians: dict[tuple[str, str], Estimate] = {}
     # (group level, split level, reference level, difference): every split level against the
     # first one the group has, in the column's order (no picking of the widest gap)
@@ -254,19 +254,19 @@ def subgroups(
         if len(pairs_named) == 1:
             b, a = next(iter(pairs_named))
             lead = (
-                f"{words.capital(words.level(split, b))} minus {words.level(split, a)} "
+                f"{report.capital(report.level(split, b))} minus {report.level(split, a)} "
                 f"median {focus.short}: "
             )
             pieces = [
-                f"{words.with_ci(gap, unit)} in {words.level(group, g)}"
+                f"{report.with_ci(gap, unit)} in {report.level(group, g)}"
                 for g, _, _, gap in gaps
                 if pd.notna(gap.low)  # a number without an interval stays out of the text
             ]
         else:
-            references = sorted({words.level(split, a) for _, _, a, _ in gaps})
+            references = sorted({report.level(split, a) for _, _, a, _ in gaps})
             lead = f"Median {focus.short} of each {split.short} minus {' or '.join(references)}: "
             pieces = [
-                f"{words.level(split, b)} {words.with_ci(gap, unit)} in {words.level(group, g)}"
+                f"{report.level(split, b)} {report.with_ci(gap, unit)} in {report.level(group, g)}"
                 for g, b, _, gap in gaps
                 if pd.notna(gap.low)
             ]
@@ -277,14 +277,14 @@ def subgroups(
                 g,
                 b,
                 a,
-            ): f"{words.level(split, b)} and {words.level(split, a)} in {words.level(group, g)}"
+            ): f"{report.level(split, b)} and {report.level(split, a)} in {report.level(group, g)}"
             for g, b, a, _ in gaps
         }
         ties = [named[g, b, a] for g, b, a, gap in gaps if gap.spans_zero and pd.notna(gap.low)]
         too_few = [named[g, b, a] for g, b, a, gap in gaps if pd.isna(gap.low)]
         if len(pairs_named) == 1 and len(signs) == 1 and not ties and not too_few:
             more = "higher" if signs.pop() else "lower"
-            finding += f": {words.level(split, b)} is {more} within every {group.short}"
+            finding += f": {report.level(split, b)} is {more} within every {group.short}"
         shown = [gap for *_, gap in gaps if pd.notna(gap.low)]
         if ties and len(ties) == len(shown):
             holds = "the interval holds" if len(ties) == 1 else "every interval holds"
@@ -296,7 +296,7 @@ def subgroups(
                 f"too few values to compare (a group under {params.min_median_rows}, no "
                 f"interval computed): {'; '.join(too_few)}"
             )
-            finding += f"; {few}" if finding else words.capital(few)
+            finding += f"; {few}" if finding else report.capital(few)
         finding += "."
     if left_out:
         finding = finding[:-1] + f" ({left_out:,} {schema.entity} without {split.short} left out)."
@@ -338,18 +338,18 @@ def spread(
         worst = min(eta, key=lambda name: eta[name].value)
         scale = ", of the logs" if any(column.log for column in numeric) else ""
         finding = (
-            f"{group.label} explains {words.pct(eta[best])} of the variance in "
+            f"{group.label} explains {report.pct(eta[best])} of the variance in "
             f"{by_name[best].short} (η²{scale})"
         )
         if worst != best:
             finding = (
-                f"{group.label} explains from {words.pct(eta[worst])} of the variance in "
-                f"{by_name[worst].short} to {words.pct(eta[best])} in {by_name[best].short} "
+                f"{group.label} explains from {report.pct(eta[worst])} of the variance in "
+                f"{by_name[worst].short} to {report.pct(eta[best])} in {by_name[best].short} "
                 f"(η²{scale})"
             )
         finding += "."
         details = [
-            f"{by_name[name].plain}: η² = {words.pct(e)}."
+            f"{by_name[name].plain}: η² = {report.pct(e)}."
             for name, e in sorted(eta.items(), key=lambda item: -item[1].value)
         ]
         gap, points = None, 0
@@ -388,7 +388,8 @@ def spread(
         most = max(skew, key=lambda column: abs(skew[column].value))
         finding = (
             f"{most.plain} is the most skewed measurement (skewness "
-            f"{words.with_ci(skew[most], digits=1)}): its median describes it better than its mean."
+            f"{report.with_ci(skew[most], digits=1)}): its median describes it better than its "
+            "mean."
         )
         values = {f"skewness_{column.name}": e.as_dict() for column, e in skew.items()}
         details = []
@@ -428,7 +429,7 @@ def pair_details(
     """A pair within the groups and within the cells of the group × the second grouping: the
     comparisons (from the correlation table's family when it holds them, else computed here
     and adjusted over these two tests), the sentences for report.md, and the family's size."""
-    symbol = words.symbol(method)
+    symbol = report.symbol(method)
     wanted = [(group.name, frame, group.name)]
     split = schema.column(schema.split) if schema.split and schema.split != group.name else None
     if split is not None:
@@ -457,12 +458,14 @@ def pair_details(
     by_cells = found[1] if len(found) > 1 else None
     details = []
     if by_group is not None:
-        details.append(words.held_sentence(by_group, group.short, symbol))
-        details.append(words.test_sentence(by_group, f"{group.short} groups", tests))
+        details.append(report.held_sentence(by_group, group.short, symbol))
+        details.append(report.test_sentence(by_group, f"{group.short} groups", tests))
     if by_cells is not None and split is not None:
-        details.append(words.held_sentence(by_cells, f"{group.short} and {split.short}", symbol))
-        details.append(words.cells_sentence(by_cells, symbol))
-        details.append(words.test_sentence(by_cells, f"{group.short} × {split.short} cells", tests))
+        details.append(report.held_sentence(by_cells, f"{group.short} and {split.short}", symbol))
+        details.append(report.cells_sentence(by_cells, symbol))
+        details.append(
+            report.test_sentence(by_cells, f"{group.short} × {split.short} cells", tests)
+        )
     return by_group, by_cells, [d for d in details if d], size
 
 
@@ -485,7 +488,7 @@ def relationship(
     method = features.scatter_method(x, y)
     pooled, n = stats.correlation(scaled[x.name], scaled[y.name], method)
     # as the (log) axes show the points; ranks for zero-heavy columns a log axis cannot show
-    r = words.symbol(method)  # the pair's statistic in every other chart too
+    r = report.symbol(method)  # the pair's statistic in every other chart too
     if pooled.spans_zero:
         finding = (
             f"Across all {schema.entity}, no linear relation of {y.short} to {x.short} is shown"
@@ -493,7 +496,7 @@ def relationship(
     else:
         direction = "rises" if pooled.value > 0 else "falls"
         finding = f"Across all {schema.entity}, {y.short} {direction} with {x.short}"
-    finding += f" ({words.r_ci(pooled, r)})"
+    finding += f" ({report.r_ci(pooled, r)})"
     values: dict[str, object] = {
         "r_all": round(pooled.value, 4),
         "r_all_ci": [pooled.low, pooled.high],
@@ -506,7 +509,7 @@ def relationship(
             scaled, (x.name, y.name), group, schema, params, family, method
         )
         if by_group is not None:
-            finding += words.describe(by_group, group, r)
+            finding += report.describe(by_group, group, r)
             values["by_group"] = by_group.as_dict()
             values["label"] = by_group.label
             values["tests_in_family"] = size
@@ -517,7 +520,7 @@ def relationship(
         if held is not None and not pd.isna(held.held.low):
             split = schema.column(schema.split).short if by_cells is not None else ""
             fixed = f"{group.short} and {split}" if split else group.short
-            summary = f"{finding} {words.held_sentence(held, fixed, r)}"
+            summary = f"{finding} {report.held_sentence(held, fixed, r)}"
     else:
         finding += "."
     title = f"{y.plain} against {x.plain.lower()}"
@@ -580,7 +583,7 @@ def pairs(
     strongest pair the scatter plot does not already show; the title and the finding name
     the ``omitted`` ones."""
     method, names = correlation_method(numeric), [c.name for c in numeric]
-    symbol = words.symbol(method)
+    symbol = report.symbol(method)
     omitted = omitted or []
     left_out = ", ".join(column.plain for column in omitted)
     if len(omitted) > 2:  # a title cannot hold a long list: the finding names them
@@ -590,11 +593,11 @@ def pairs(
     scatter_pair = set(schema.pair)
     candidates = [c for c in ranked if (c.a, c.b) not in tied and {c.a, c.b} != scatter_pair]
     best = next(iter(candidates), ranked[0])
-    labels = {column.name: words.plain_name(column) for column in numeric}
+    labels = {column.name: report.plain_name(column) for column in numeric}
     besides = " besides the scatter plot's" if len(scatter_pair) == 2 and candidates else ""
     finding = (
         f"The strongest pooled relation{besides} is between {labels[best.a]} and "
-        f"{labels[best.b]} ({words.r_ci(best.pooled, symbol)})"
+        f"{labels[best.b]} ({report.r_ci(best.pooled, symbol)})"
     )
     details = []
     if omitted:
@@ -615,7 +618,7 @@ def pairs(
         )
         details += more
         if by_group is not None:
-            finding += words.describe(by_group, group, symbol)
+            finding += report.describe(by_group, group, symbol)
             values["by_group"] = by_group.as_dict()
             values["label"] = by_group.label
             values["tests_in_family"] = size
@@ -694,8 +697,8 @@ def correlation(
     pooled correlation, report.md every grouping and test."""
     family, confounded, left_out = found
     method, names = correlation_method(numeric), [c.name for c in numeric]
-    symbol = words.symbol(method)
-    labels = {column.name: words.plain_name(column) for column in numeric}
+    symbol = report.symbol(method)
+    labels = {column.name: report.plain_name(column) for column in numeric}
     pooled = _pooled(frame, names, method)
     tied = identities(frame, names)
     strong = sum(abs(c.pooled.value) >= 0.5 and not c.pooled.spans_zero for c in pooled)
@@ -711,15 +714,15 @@ def correlation(
         f"Pooled over all {schema.entity}, {established} of {len(pooled)} pairs have a 95% "
         f"interval clear of zero (with {rows:,} complete rows, any |{symbol}| above "
         f"{floor:.2f} has), {strong} with |{symbol}| ≥ 0.5; the {strongest_name} is "
-        f"{labels[strongest.a]} × {labels[strongest.b]} ({words.r_ci(strongest.pooled, symbol)})."
+        f"{labels[strongest.a]} × {labels[strongest.b]} ({report.r_ci(strongest.pooled, symbol)})."
     )
     details = [overall]
     if tied:
         details.append(f"Left out of 'strongest': {'; '.join(sorted(set(tied.values())))}.")
     main = family.groupings.get(group.name, []) if group is not None else []
     if main and group is not None:
-        finding = words.capital(
-            f"with {group.short} held fixed, " + words.label_counts(main, labels, group.short)
+        finding = report.capital(
+            f"with {group.short} held fixed, " + report.label_counts(main, labels, group.short)
         )
         moved = [c for c in main if c.label and not pd.isna(c.held.low)]
         steady = [c for c in main if not pd.isna(c.held.low)]
@@ -763,7 +766,7 @@ def correlation(
         if group is not None and name == group.name:
             continue
         tests = [c for c in comparisons if c.test]
-        line = f"By {name}, " + words.label_counts(comparisons, labels, name)
+        line = f"By {name}, " + report.label_counts(comparisons, labels, name)
         if tests:
             rejected = sum(c.differs for c in tests)
             smallest = min(c.p_adjusted for c in tests)
@@ -776,7 +779,7 @@ def correlation(
         if name in confounded:
             held = ", ".join(f"{k} has only {v}" for k, v in confounded[name].items())
             main_name = group.short if group else "the group"
-            line += f". {words.capital(name)} is confounded with {main_name}: {held}"
+            line += f". {report.capital(name)} is confounded with {main_name}: {held}"
         details.append(line + ".")
     if left_out:
         details.append(
@@ -823,10 +826,10 @@ def composition(
     table = features.crosstab(frame, rows.name, split.name if split else None)
     table = table.iloc[:max_levels] if len(table) > max_levels else table
     totals = table.sum(axis=1)
-    top = words.level(rows, totals.index[0])
+    top = report.level(rows, totals.index[0])
     total = int(len(frame[frame[rows.name].notna()]))
     runner_up = (
-        f", then {words.level(rows, totals.index[1])} with {int(totals.iloc[1]):,}"
+        f", then {report.level(rows, totals.index[1])} with {int(totals.iloc[1]):,}"
         if len(totals) > 1
         else ""
     )
@@ -837,15 +840,15 @@ def composition(
     )
     if split is not None:
         single = [
-            f"{words.level(rows, level)} has only "
-            f"{words.level(split, table.columns[(table.loc[level] > 0).to_numpy()][0])}"
+            f"{report.level(rows, level)} has only "
+            f"{report.level(split, table.columns[(table.loc[level] > 0).to_numpy()][0])}"
             for level in table.index
             if (table.loc[level] > 0).sum() == 1
         ]
         # and the other way round: a split level found under one row level only
         single += [
-            f"{words.level(split, level)} only in "
-            f"{words.level(rows, table.index[(table[level] > 0).to_numpy()][0])}"
+            f"{report.level(split, level)} only in "
+            f"{report.level(rows, table.index[(table[level] > 0).to_numpy()][0])}"
             for level in table.columns
             if (table[level] > 0).sum() == 1
         ]
@@ -879,14 +882,14 @@ def shares(
             found = stats.share_intervals(
                 part, parts, resamples=params.resamples, seed=seed_for(params, "shares", level)
             )
-            by_group_ci[words.level(group, level)] = {tick[n]: e for n, e in found.items()}
-            by_group[words.level(group, level)] = {tick[n]: e.value for n, e in found.items()}
+            by_group_ci[report.level(group, level)] = {tick[n]: e for n, e in found.items()}
+            by_group[report.level(group, level)] = {tick[n]: e.value for n, e in found.items()}
     label = schema.parts_label or "the total"
     details: list[str] = []
     first, last = next(iter(overall)), list(overall)[-1]
     finding = (
-        f"{tick[first]} is the largest share of {label}, {words.pct(overall[first])}; "
-        f"{tick[last]} the smallest, {words.pct(overall[last])}"
+        f"{tick[first]} is the largest share of {label}, {report.pct(overall[first])}; "
+        f"{tick[last]} the smallest, {report.pct(overall[last])}"
     )
     if len(by_group) >= 2:
         gaps = {
@@ -896,7 +899,7 @@ def shares(
         }
         widest = max(gaps, key=gaps.get)
         spread = ", ".join(
-            f"{level} {words.pct(p[tick[widest]])}" for level, p in by_group_ci.items()
+            f"{level} {report.pct(p[tick[widest]])}" for level, p in by_group_ci.items()
         )
         details.append(f"By {group.short}, the share of {tick[widest]} differs most: {spread}.")
         reversed_in = {
@@ -907,8 +910,8 @@ def shares(
         if reversed_in:
             finding += "; the pooled ranking does not hold in " + ", ".join(
                 f"{level}, where {leader} leads "
-                f"({words.pct(by_group_ci[level][leader], inside=True)}, against "
-                f"{words.pct(by_group_ci[level][tick[first]], inside=True)} for {tick[first]})"
+                f"({report.pct(by_group_ci[level][leader], inside=True)}, against "
+                f"{report.pct(by_group_ci[level][tick[first]], inside=True)} for {tick[first]})"
                 for level, leader in reversed_in.items()
             )
             values_reversal = reversed_in
@@ -935,9 +938,9 @@ def shares(
         level, leader = next(iter(values_reversal.items()))
         summary = (
             f"Pooled over all {schema.entity}, {tick[first]} is the largest share of {label} "
-            f"({words.pct(overall[first], inside=True)}), but in {level} {leader} leads "
-            f"({words.pct(by_group_ci[level][leader], inside=True)}, against "
-            f"{words.pct(by_group_ci[level][tick[first]], inside=True)} for {tick[first]})."
+            f"({report.pct(overall[first], inside=True)}), but in {level} {leader} leads "
+            f"({report.pct(by_group_ci[level][leader], inside=True)}, against "
+            f"{report.pct(by_group_ci[level][tick[first]], inside=True)} for {tick[first]})."
         )
     return Chart(
         "shares", title, f"What makes up {label}?", finding, figure, values, summary, details
