@@ -335,8 +335,14 @@ def screening(result: CVResult, test_share: float) -> dict[str, dict[str, float]
     return out
 
 
-FOLD_SPREAD = {"roc_auc", "pr_auc", "brier", "brier_skill"}
-"""Scores whose interval adds the folds' spread to the bootstrap (stats.with_fold_spread)."""
+FOLD_SPREAD = {
+    "roc_auc": (0.0, 1.0),
+    "pr_auc": (0.0, 1.0),
+    "brier": (0.0, 1.0),
+    "brier_skill": (-math.inf, 1.0),
+}
+"""Scores whose interval adds the folds' spread to the bootstrap (stats.with_fold_spread),
+with the bounds of their possible values."""
 
 RANKING = {"roc_auc": stats.roc_auc, "pr_auc": stats.average_precision}
 """The scores of a check (leakage, no history) that is compared on ranking only."""
@@ -356,10 +362,12 @@ def summarize(
     rows = len(y)
     risks = result.by_repeat(rows)
     summary: dict = {key: stats.interval(score, y, risks, weights) for key, score in scores.items()}
-    for key in FOLD_SPREAD.intersection(summary):
+    for key in FOLD_SPREAD.keys() & summary.keys():
         ones = [np.ones((1, len(fold.y))) for fold in result.folds]
         by_fold = [scores[key](f.y, f.risk, w)[0] for f, w in zip(result.folds, ones, strict=True)]
-        summary[key] = stats.with_fold_spread(summary[key], by_fold, 1 / params.n_splits)
+        summary[key] = stats.with_fold_spread(
+            summary[key], by_fold, 1 / params.n_splits, FOLD_SPREAD[key]
+        )
     summary["mean_risk"] = round(float(np.mean(risks)), 4)
     low, high = np.quantile(np.concatenate(risks), [0.05, 0.95])
     summary["risk_band"] = {"low": round(float(low), 4), "high": round(float(high), 4)}

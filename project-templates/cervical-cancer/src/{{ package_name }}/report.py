@@ -163,7 +163,16 @@ def screening_table(metrics: dict) -> str:
         + [ci(scores[key], percent=True) for key, _ in SCREENING]
         for name, scores in metrics["models"].items()
     ]
-    return readme.markdown_table(["model", "threshold", *(title for _, title in SCREENING)], rows)
+    titles = [
+        f"{title}{' †' if key in config.NARROW_INTERVALS else ''}" for key, title in SCREENING
+    ]
+    table = readme.markdown_table(["model", "threshold", *titles], rows)
+    if not config.NARROW_INTERVALS:
+        return table
+    return (
+        f"{table}\n\n† Interval too narrow: a coverage simulation of this design found it "
+        "short of 95 % (DECISIONS.md)."
+    )
 
 
 def versus_everyone(m: dict, prevalence: float) -> str:
