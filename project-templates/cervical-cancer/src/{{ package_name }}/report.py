@@ -660,11 +660,15 @@ def headline(metrics: dict) -> str:
         dx = ", ".join(f"`{c}`" for c in history["dropped"])
         first += f"; with {dx} (diagnosis flags, timing undocumented) {ci(m['roc_auc'], 2)}"
     first += f" ({who})."
-    flagged = f"{ci(m['flagged'], percent=True)}{caveat('flagged')}"
     lead = "**The screen flags nearly everyone**: to" if m["flags_nearly_everyone"] else "To"
+    notes = "; ".join(
+        part
+        for part in (caveat("flagged").strip(" ()"), f"the saved model {saved_share(m)}")
+        if part
+    )
     screen = (
-        f"{lead} find {metrics['sensitivity_target']:.0%} of positives it flags {flagged} of "
-        f"held-out patients (the saved model {saved_share(m)}); PPV "
+        f"{lead} find {metrics['sensitivity_target']:.0%} of positives it flags "
+        f"{ci(m['flagged'], percent=True)} of held-out patients ({notes}); PPV "
         f"{ci(m['ppv'], percent=True)}{caveat('ppv')} against {metrics['prevalence']:.1%} "
         "for anyone."
     )
