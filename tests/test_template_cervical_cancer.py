@@ -48,8 +48,9 @@ FILES = [
     "data/processed/.gitkeep", "data/raw/.gitkeep", "models/.gitkeep",
     "notebooks/01-eda.ipynb", "reports/figures/.gitkeep",
     *(f"src/{{package}}/{module}.py" for module in [
-        "__init__", "__main__", "app", "cli", "config", "data", "evaluate", "features", "fetch",
-        "pipeline", "plots", "predict", "readme", "report", "runtime", "showcase", "stats", "train",
+        "__init__", "__main__", "app", "cli", "config", "coverage", "data", "evaluate",
+        "features", "fetch", "pipeline", "plots", "predict", "readme", "report", "runtime",
+        "showcase", "stats", "train",
     ]),
     *(f"tests/{module}.py" for module in [
         "conftest", "test_app", "test_cli", "test_data", "test_features", "test_fetch",

@@ -197,7 +197,7 @@ def corrected_ratio(
 
     A home-made combination, so its coverage is measured, not assumed: a simulation of the
     real run's design (DECISIONS.md) finds it at or above 95 % for the sensitivity, PPV and
-    NPV, and about 90 % for the share flagged and the specificity, whose variation between
+    NPV, and 86-88 % for the share flagged and the specificity, whose variation between
     data sets (through the threshold) the folds, sharing most training rows, see only in part;
     the README marks those two (config.NARROW_INTERVALS). tests/test_stats.py runs a small,
     fast version of that check.
