@@ -700,11 +700,18 @@ def next_experiments(metrics: dict) -> list[str]:
         f"`config.py` (now {cv['repeats']}) steadies the estimate but cannot narrow the interval "
         "much: only more patients can.",
         f"At `sensitivity_target` = {metrics['sensitivity_target']:.2f} the model flags "
-        f"{ci(m['flagged'], percent=True)} of patients. Fix a threshold risk from the cost of a "
+        f"{ci(m['flagged'], percent=True)}{caveat('flagged')} of patients. Fix a threshold "
+        "risk from the cost of a "
         "missed case against an unneeded follow-up before looking at any result (threshold "
         "risk t: one case found is worth (1 - t) / t unneeded follow-ups), use it in place of "
         "`evaluate.screening_threshold`, run `make all` and read its net benefit.",
     ]
+    if config.NARROW_INTERVALS:
+        items.append(
+            "The intervals of the share flagged and the specificity are too narrow (see "
+            "DECISIONS.md): bootstrap the whole nested procedure instead (refit every "
+            "resample, a few seconds of CPU each) and rerun `coverage.py` to check it."
+        )
     xgb = metrics["models"]["xgboost"]["calibration_slope"]
     if xgb["high"] < 1:
         items.append(
