@@ -174,8 +174,9 @@ def check_real_results(project, target: str) -> dict:
         tuning = metrics["models"][name]["tuning"]
         assert tuning["saved_model"] and sum(tuning["outer_choices"].values()) == 25
     # The model's calibration among those who skipped each block, and the rare-answer run.
-    assert hormonal["unanswered_positives"] == 0 and hormonal["expected_positives"] > 3
-    assert hormonal["p_observed_vs_expected"] < 0.05
+    assert hormonal["expected_positives"] > 0 and 0 <= hormonal["p_observed_vs_expected"] <= 1
+    if target == "Biopsy":  # 0 positives where about 6 are expected
+        assert hormonal["unanswered_positives"] == 0 and hormonal["p_observed_vs_expected"] < 0.05
     rare = metrics["rare_answer_check"]
     assert rare["cutoff"] == 15 and "STDs:HIV" in rare["added"]
     assert rare["difference"]["folds"] == 25
@@ -274,8 +275,10 @@ def check_real_results(project, target: str) -> dict:
     below = bool(metrics["decision_curve"]["below_no_one"])
     assert ("is below that of flagging no one" in card) == below
     readme = (project / "README.md").read_text()
-    # The saved threshold transfers: the rule flags about the share it aims at, held out.
-    assert app["flagged"]["low"] <= app["aimed_share_flagged"] <= app["flagged"]["high"]
+    # Out of sample, the threshold rule flags about the share it aims at (on Biopsy).
+    transfers = app["flagged"]["low"] <= app["aimed_share_flagged"] <= app["flagged"]["high"]
+    assert transfers or target != "Biopsy"
+    assert ("the rule transfers" in readme) == transfers
     assert "(reports/figures/calibration.png)" in readme
     # The first screen answers the title: questionnaire answers alone (no Dx) first, with the
     # verdict their interval allows; the screen that flags nearly everyone is called so.
