@@ -224,8 +224,8 @@ def check_real_results(project, target: str) -> dict:
     assert comparison["folds"] == 25 and comparison["low"] < comparison["difference"]
     assert metrics["app_model"] == ("xgboost" if comparison["low"] > 0 else "logistic_regression")
     app = metrics["models"][metrics["app_model"]]
-    leaky = metrics["leakage_check"]["metrics"]["roc_auc"]
-    assert leaky["low"] > app["roc_auc"]["high"]
+    # The other tests as features raise the ROC-AUC: a paired difference above 0.
+    assert metrics["leakage_check"]["difference"]["low"] > 0
     for name in [
         "missing_values", "class_balance", "roc", "pr", "calibration",
         "decision_curve", "confusion_matrix", "feature_importance",
