@@ -4,6 +4,7 @@ its gallery from the real data."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -206,11 +207,13 @@ def test_penguins_gallery_from_the_real_data(render):
     assert distribution["finding"].startswith(
         "Gentoo has the highest median body mass, 5,000 g (95% CI 4,900 to 5,200)"
     )
-    # Adelie and Chinstrap share 3,700 g: not distinguishable, not a winner and not "equal"
+    # Adelie and Chinstrap share 3,700 g: equal medians, not a winner, with what the data allow
     assert (
-        "Adelie (3,700 g) and Chinstrap (3,700 g) are not distinguishable"
-        in (distribution["finding"])
+        "Adelie and Chinstrap have equal medians (3,700 g), and the data allow a difference "
+        "from -200 to +100 g (95% CI)" in distribution["finding"]
     )
+    # interval ends at the data's 25 g resolution (1,550.625 from the bootstrap)
+    assert "1,300 g (95% CI 1,200 to 1,550) above Adelie" in distribution["finding"]
     [tie] = [d for d in distribution["values"]["differences"] if d["lower"] == "Chinstrap"]
     assert tie["low"] < 0 < tie["high"]
     # within every species, males are heavier (interval above zero)
@@ -218,56 +221,72 @@ def test_penguins_gallery_from_the_real_data(render):
     assert list(differences) == [f"{s}: male − female" for s in ["Adelie", "Chinstrap", "Gentoo"]]
     assert all(gap["low"] > 0 for gap in differences.values())
     assert figures["subgroups"]["values"]["left_out"] == 11
+    # every finding is one sentence; what is behind it is listed in report.md
+    for figure in figures.values():
+        assert not re.search(r"\. [A-Z]", figure["finding"]), figure["name"]  # one sentence
     relationship = figures["relationship"]["values"]
     assert relationship["r_all"] == pytest.approx(-0.235, abs=0.001)
-    assert relationship["verdict"] == "reversed"
-    assert "Simpson's paradox" in figures["relationship"]["finding"]
-    assert figures["pairs"]["values"]["strongest_r"] == pytest.approx(0.871, abs=0.001)
-    assert figures["pairs"]["values"]["verdict"] == "mostly between groups"
+    assert relationship["label"] == "reversed"
+    assert figures["relationship"]["finding"] == (
+        "Across all penguins, bill depth falls with bill length (r = -0.24, 95% CI -0.33 to "
+        "-0.13), but within every species it rises (r from +0.39, 95% CI 0.25 to 0.52, to "
+        "+0.65, 95% CI 0.49 to 0.77)."
+    )
+    # Cochran's Q across species (recomputed by the reviewer: 10.46 on 2 df, p 0.005) and
+    # across the six species × sex cells (scipy: 10.66, p 0.058), each Holm-adjusted over the
+    # 36 tests of the correlation table (6 pairs × species, island, sex, year and the species
+    # × sex and species × year cells; species × island is not tested)
+    by_group, by_cells = relationship["by_group"], relationship["by_cells"]
+    assert (by_group["test"]["q"], by_group["test"]["p"]) == pytest.approx(
+        (10.46, 0.0053), abs=0.01
+    )
+    assert (by_cells["test"]["q"], by_cells["test"]["df"]) == pytest.approx((10.663, 5), abs=0.001)
+    assert relationship["tests_in_family"] == 36
+    assert by_group["test"]["p_adjusted"] == pytest.approx(0.1496, abs=0.001)
+    # the one adjusted number: species × sex held fixed (Fisher on n − cells − 3)
+    held = by_cells["held_fixed"]
+    assert (held["value"], held["low"], held["high"]) == pytest.approx(
+        (0.187, 0.080, 0.290), abs=0.001
+    )
+    assert (
+        by_cells["within"]["Adelie / male"]["low"] < 0 < by_cells["within"]["Adelie / male"]["high"]
+    )
+    report_md = (project / "reports" / "report.md").read_text(encoding="utf-8")
+    assert "- With species and sex held fixed, r = 0.19, 95% CI 0.08 to 0.29." in report_md
+    assert "not established in Adelie / female, Adelie / male, Chinstrap / female" in report_md
+    assert "Q = 10.5 on 2 df, p = 0.005; adjusted by Holm over the 36 tests" in report_md
+    pairs = figures["pairs"]["values"]
+    assert pairs["strongest_r"] == pytest.approx(0.871, abs=0.001)
+    assert pairs["label"] == "mostly between groups"
+    assert pairs["by_group"]["between_share"] == pytest.approx(0.82, abs=0.01)
     by_species = figures["correlation"]["values"]["groupings"]["species"]
-    reversed_pairs = {(c["a"], c["b"]) for c in by_species if c["verdict"] == "reversed"}
+    reversed_pairs = {(c["a"], c["b"]) for c in by_species if c["label"] == "reversed"}
     assert reversed_pairs == {
         ("bill_length_mm", "bill_depth_mm"),
         ("bill_depth_mm", "flipper_length_mm"),
         ("bill_depth_mm", "body_mass_g"),
     }
-    report_md = (project / "reports" / "report.md").read_text(encoding="utf-8")
+    assert figures["correlation"]["finding"].startswith(
+        "With species held fixed, 3 of the 6 pooled correlations reverse sign (bill length × "
+        "bill depth, bill depth × flipper length, bill depth × body mass)"
+    )
     assert "| bill_length_mm × bill_depth_mm | -0.24 | reversed |" in report_md
     assert figures["composition"]["finding"] == (
         "Biscoe has the most penguins in this data set: 168 of 344, then Dream with 124 "
         "(counts of the sampling design, not estimates); Torgersen has only Adelie; Chinstrap "
         "only in Dream; Gentoo only in Biscoe."
     )
-    # one level down: inside species × sex cells, bill length × depth is not established
-    cells = figures["relationship"]["values"]["within_cells"]
-    assert cells["Adelie / male"]["low"] < 0 < cells["Adelie / male"]["high"]
-    assert "3 of 6 cell intervals hold zero" in figures["relationship"]["finding"]
-    # Cochran's Q of the six cells' Fisher-z correlations (recomputed with scipy: 10.66, p 0.058)
-    spread = figures["relationship"]["values"]["heterogeneity"]
-    assert (spread["q"], spread["df"], spread["p"]) == pytest.approx((10.663, 5, 0.0585), abs=0.001)
-    assert "is not established in every cell" in figures["relationship"]["finding"]
-    # the one adjusted number: species × sex held fixed (Fisher on n − cells − 3)
-    adjusted = figures["relationship"]["values"]["within_cells_adjusted"]
-    assert (adjusted["value"], adjusted["low"], adjusted["high"]) == pytest.approx(
-        (0.187, 0.080, 0.290), abs=0.001
-    )
-    assert adjusted["cells"] == 6
-    # split by sex, pooled bill depth × flipper lies outside both sexes' intervals
-    by_sex = figures["correlation"]["values"]["groupings"]["sex"]
-    [depth_flipper] = [c for c in by_sex if c["b"] == "flipper_length_mm" and "depth" in c["a"]]
-    assert depth_flipper["verdict"] == "stronger within groups"
-    assert "island is confounded with the main grouping (Torgersen has only Adelie)" in report_md
-    # species × island cells repeat whole species (Gentoo only on Biscoe): not counted twice
-    assert "species × island is confounded with the main grouping (Chinstrap has only" in report_md
-    correlation_finding = figures["correlation"]["finding"]
-    assert "Not counted: species × island, whose cells repeat whole species groups" in (
-        correlation_finding
-    )
-    assert "Split by species, island, sex, species × sex, " in correlation_finding
+    # the year is a category, checked like any other grouping: no test rejects
+    by_year = figures["correlation"]["values"]["groupings"]["year"]
+    assert all(not c["label"] and c["test"]["p_adjusted"] > 0.05 for c in by_year)
     assert (
-        "not 'consistent': 5 reversed," in correlation_finding
-        and "by chance" not in correlation_finding
-    )
+        "- By year, all 6 pooled correlations hold; no test of equal correlations rejects "
+        "(smallest adjusted p = 1.000)."
+    ) in report_md
+    # island holds only Adelie on Torgersen: said; species × island repeats whole species
+    assert ". Island is confounded with species: Torgersen has only Adelie." in report_md
+    assert "Not tested: species × island, whose cells repeat whole species groups." in report_md
+    assert figures["correlation"]["values"]["not_tested"] == ["species × island"]
     for figure in figures.values():
         for name in figure["files"]:
             assert (project / "reports" / name).stat().st_size > 1000
@@ -275,13 +294,12 @@ def test_penguins_gallery_from_the_real_data(render):
 
     readme = (project / "README.md").read_text(encoding="utf-8")
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
+    # the first screen leads with what the chart shows: the reversal, then species and sex
+    # held fixed (not "on average": it is one correlation of the centred values)
     assert headline.strip().startswith(
-        "**On average across species × sex cells, bill depth rises with bill length (r = 0.19, "
-        "95% CI 0.08 to 0.29), although pooled over all penguins it falls"
+        f"**{figures['relationship']['finding']} With species and sex held fixed, r = 0.19, "
+        "95% CI 0.08 to 0.29.**"
     )
-    assert "Not established in Adelie / female, Adelie / male, Chinstrap / female" in headline
-    assert "Q = 10.7 on 5 df, p = 0.058" in headline  # Cochran's p = 0.0585 (scipy)
-    assert "Q = 10.7 on 5 df, p = 0.058" in figures["relationship"]["finding"]
     assert "(reports/figures/relationship.png)" in headline
     results = _results(project)
     assert REAL_SAMPLE_WARNING not in results
@@ -314,11 +332,16 @@ def test_wholesale_gallery_from_the_real_file(render):
     # the pooled ranking of shares reverses within Retail: named
     assert figures["shares"]["values"]["largest_share_within"] == {"Retail": "Grocery"}
     assert figures["correlation"]["values"]["method"] == "spearman"
-    assert figures["pairs"]["values"]["strongest_pair"] == "Grocery / Detergents_Paper"
-    # pooled milk × frozen holds zero but lies outside both channels' intervals
+    # the scatter plot shows grocery × detergents; the pair grid's finding is about the next
+    assert figures["pairs"]["values"]["strongest_pair"] == "Milk / Grocery"
+    assert figures["pairs"]["finding"] != figures["relationship"]["finding"]
+    # pooled grocery × frozen is −0.17; within each channel ρ is about 0.02: it vanishes
     by_channel = figures["correlation"]["values"]["groupings"]["Channel"]
-    [milk_frozen] = [c for c in by_channel if (c["a"], c["b"]) == ("Milk", "Frozen")]
-    assert milk_frozen["verdict"] == "unlike every group"
+    [grocery_frozen] = [c for c in by_channel if (c["a"], c["b"]) == ("Grocery", "Frozen")]
+    assert grocery_frozen["label"] == "vanishes within groups"
+    assert "vanish (grocery × frozen products" in figures["correlation"]["finding"]
+    for figure in figures.values():
+        assert not re.search(r"\. [A-Z]", figure["finding"]), figure["name"]  # one sentence
     # the headline is the shares reversal (a reversal before any η² or r²)
     readme = (project / "README.md").read_text(encoding="utf-8")
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]

@@ -154,6 +154,7 @@ def validate(text: pd.DataFrame, name: str, required: Sequence[str] = COLUMNS) -
             )
         table[column.name] = numbers.astype(float)
     restore_missing(table)
+    clear_impossible(table)
     for test in (test for test in config.DIAGNOSTIC_TESTS if test in required):
         if table[test].isna().any():
             row = int(table[test].isna().idxmax())
@@ -161,6 +162,20 @@ def validate(text: pd.DataFrame, name: str, required: Sequence[str] = COLUMNS) -
                 f"{name}: data row {row + 1} has no value for '{test}' (the file may be "
                 "truncated; the test results are never missing in the official file)."
             )
+    return table
+
+
+IMPOSSIBLE = {"First sexual intercourse": "Age"}
+"""A value larger than its partner's (same unit, years) is an entry error: the official file
+has two rows with first intercourse after the current age. It is set to missing, so that the
+models learn from the same inputs the app accepts (the app rejects such an answer)."""
+
+
+def clear_impossible(table: pd.DataFrame) -> pd.DataFrame:
+    """Set every IMPOSSIBLE value to missing (in place)."""
+    for column, limit in IMPOSSIBLE.items():
+        if column in table.columns and limit in table.columns:
+            table.loc[table[column] > table[limit], column] = np.nan
     return table
 
 

@@ -34,9 +34,15 @@ class Fold:
     y: np.ndarray
     risk: np.ndarray
     threshold: float = math.nan
-    """Screening threshold chosen by an inner cross-validation of this fold's training rows."""
-    c: float = math.nan
-    """The logistic regression's C chosen by that inner cross-validation."""
+    """Screening threshold from an inner cross-validation of this fold's training rows only,
+    carried to the fold's model as a share of patients (see ``matched_threshold``)."""
+    share: float = math.nan
+    """The share of patients that threshold flagged in the inner cross-validation: what the
+    fold's model aims to flag."""
+    tuned: dict = field(default_factory=dict)
+    """The settings that inner cross-validation chose (``Params`` fields), empty if none."""
+    choice: str = ""
+    """Their label, e.g. 'C = 0.01' or 'depth 2, 150 trees'."""
 
 
 @dataclass
@@ -93,6 +99,21 @@ def screening_threshold(y: np.ndarray, risk: np.ndarray, sensitivity: float) -> 
     return float(positives[needed - 1])
 
 
+def grid(name: str, params: config.Params) -> dict[str, dict]:
+    """The settings an inner cross-validation tries for ``name``: label -> ``Params`` fields.
+
+    The logistic regression tries every C of ``logistic_c_grid``; XGBoost every (depth,
+    trees) pair of ``xgboost_grid``, the rest of ``params.xgboost`` unchanged."""
+    if name == "logistic_regression":
+        return {f"C = {c:g}": {"logistic_c": c} for c in params.logistic_c_grid}
+    return {
+        f"depth {depth}, {trees} trees": {
+            "xgboost": {**params.xgboost, "max_depth": depth, "n_estimators": trees}
+        }
+        for depth, trees in params.xgboost_grid
+    }
+
+
 def inner_cv(
     X: pd.DataFrame,
     y: pd.Series,
@@ -101,56 +122,81 @@ def inner_cv(
     params: config.Params,
     *,
     indicators: bool = False,
-) -> tuple[float, dict[float, np.ndarray]]:
+) -> tuple[str, dict[str, np.ndarray]]:
     """An inner grouped cross-validation of one training set only (nested cross-validation):
-    the C it would choose and its out-of-fold risks for every C tried.
-
-    For the logistic regression every C of ``params.logistic_c_grid`` is tried; the choice is
-    the one with the lowest held-out log-loss. Other models try only ``params.logistic_c``
-    (which they ignore). The caller sets the screening threshold on the risks of the C it
-    holds, so the outer test fold is never seen.
-    """
-    grid = params.logistic_c_grid if name == "logistic_regression" else (params.logistic_c,)
-    if params.logistic_c not in grid:
-        grid = (*grid, params.logistic_c)
-    risks = np.empty((len(grid), len(y)))
+    the setting of ``grid`` with the lowest held-out log-loss, and the out-of-fold risks of
+    every setting tried. The caller sets the screening threshold on the risks of the setting
+    it holds, so the outer test fold is never seen."""
+    settings = grid(name, params)
+    risks = {label: np.empty(len(y)) for label in settings}
     for _, fit_rows, test_rows in splits(y, groups, params.inner_splits, 1, params.seed):
-        # One imputer (and scaler) per inner fold; only the final estimator changes with C.
-        model = train.fit(name, X.iloc[fit_rows], y.iloc[fit_rows], params, indicators=indicators)
-        prepare, estimator = model[:-1], model[-1]
-        X_fit, X_test = prepare.transform(X.iloc[fit_rows]), prepare.transform(X.iloc[test_rows])
-        for index, c in enumerate(grid):
-            if name == "logistic_regression":
-                estimator = clone(estimator).set_params(C=train.scaled_c(c, len(fit_rows)))
-                estimator.fit(X_fit, y.iloc[fit_rows])
-            risks[index, test_rows] = estimator.predict_proba(X_test)[:, 1]
-    losses = [log_loss(y, risk, labels=[0, 1]) for risk in risks]
-    return grid[int(np.argmin(losses))], dict(zip(grid, risks, strict=True))
+        X_fit, y_fit, X_test = X.iloc[fit_rows], y.iloc[fit_rows], X.iloc[test_rows]
+        if name == "logistic_regression":
+            # One imputer and scaler per inner fold; only the final estimator changes with C.
+            model = train.fit(name, X_fit, y_fit, params, indicators=indicators)
+            prepare, estimator = model[:-1], model[-1]
+            A_fit, A_test = prepare.transform(X_fit), prepare.transform(X_test)
+            for label, tuned in settings.items():
+                c = train.scaled_c(tuned["logistic_c"], len(fit_rows))
+                fitted = clone(estimator).set_params(C=c).fit(A_fit, y_fit)
+                risks[label][test_rows] = fitted.predict_proba(A_test)[:, 1]
+        else:
+            for label, tuned in settings.items():
+                model = train.fit(
+                    name, X_fit, y_fit, replace(params, **tuned), indicators=indicators
+                )
+                risks[label][test_rows] = train.predict_risk(model, X_test)
+    losses = {label: log_loss(y, risk, labels=[0, 1]) for label, risk in risks.items()}
+    return min(losses, key=losses.__getitem__), risks
+
+
+def matched_threshold(fit_risk: np.ndarray, share: float) -> float:
+    """The threshold at which a model flags ``share`` of the rows it was fitted on.
+
+    The screening threshold is found on inner cross-validation risks, but the model that
+    screens is fitted on all of those rows, and its in-sample risks are more compressed: the
+    raw threshold would flag a different share of patients (on the real data, nearly all of
+    them). So the inner CV's threshold is carried over as the share of patients it flags."""
+    ordered = np.sort(fit_risk)[::-1]
+    flagged = min(max(1, round(share * len(ordered))), len(ordered))
+    return float(ordered[flagged - 1])
 
 
 @dataclass(frozen=True)
 class Deployed:
-    """What the saved model is: its parameters and its screening threshold, set by the same
-    rule as in every outer fold, on its own inner cross-validation risks."""
+    """The saved model, its settings and its screening threshold, set by the same rule as in
+    every outer fold, with every row as the training set."""
 
     params: config.Params
     threshold: float
+    share: float
+    """The share of patients the inner cross-validation's threshold flagged."""
+    choice: str
+    model: object
 
 
 def deploy(
     X: pd.DataFrame, y: pd.Series, groups: np.ndarray, name: str, params: config.Params
 ) -> Deployed:
-    """The saved model's parameters and threshold, from an inner CV of every row: the same
-    rule each outer fold of the evaluation applies to its own training rows.
+    """The saved model: the setting with the lowest log-loss in an inner CV of every row,
+    fitted on every row, and its threshold: the highest that finds ``sensitivity_target`` of
+    the positives in that CV's risks, carried to the fitted model as the share it flags
+    (``matched_threshold``). Each outer fold of ``cross_validate`` applies the same rule to
+    its own training rows, so the nested scores are those of this procedure."""
+    choice, threshold, share, model, held = _fit_with_threshold(X, y, groups, name, params)
+    return Deployed(held, threshold, share, choice, model)
 
-    The logistic regression's C is the one with the lowest log-loss in that CV; the threshold
-    is the highest that finds ``sensitivity_target`` of the positives in the risks of that CV
-    at that C.
-    """
-    chosen, risks = inner_cv(X, y, groups, name, params)
-    held = replace(params, logistic_c=chosen)
-    threshold = screening_threshold(y.to_numpy(), risks[chosen], params.sensitivity_target)
-    return Deployed(held, threshold)
+
+def _fit_with_threshold(X, y, groups, name, params, *, indicators: bool = False):
+    """Inner CV -> setting, raw threshold and its share flagged; fit on every given row; the
+    threshold matched to that share on the fit's own risks."""
+    choice, risks = inner_cv(X, y, groups, name, params, indicators=indicators)
+    held = replace(params, **grid(name, params)[choice])
+    raw = screening_threshold(y.to_numpy(), risks[choice], params.sensitivity_target)
+    share = float(np.mean(risks[choice] >= raw))
+    model = train.fit(name, X, y, held, indicators=indicators)
+    threshold = matched_threshold(train.predict_risk(model, X), share)
+    return choice, threshold, share, model, held
 
 
 def cross_validate(
@@ -164,29 +210,27 @@ def cross_validate(
     indicators: bool = False,
     like: CVResult | None = None,
 ) -> CVResult:
-    """Out-of-fold risks of model ``name``. If ``nested``, each outer fold first runs an inner
-    CV of its own training rows only, which chooses the logistic regression's C and the
-    screening threshold (at that C); the fold is then fitted with that C, so the outer test
-    rows choose nothing. A check that is not nested (``like``: the nested result it is
-    compared with) fits each fold with the C that result's fold chose, so the comparison is
-    paired on the same folds and the same penalties."""
+    """Out-of-fold risks of model ``name``. If ``nested``, each outer fold runs ``deploy``'s
+    rule on its own training rows only (inner CV -> setting and threshold, fit, threshold
+    matched to the share flagged), so the outer test rows choose nothing and the scores are
+    those of the procedure that made the saved model. A check that is not nested (``like``:
+    the nested result it is compared with) fits each fold with the setting that result's
+    fold chose, so the comparison is paired on the same folds and the same settings."""
     folds = []
     outer = splits(y, groups, params.n_splits, params.n_repeats, params.seed)
     for index, (repeat, fit_rows, test_rows) in enumerate(outer):
         X_fit, y_fit = X.iloc[fit_rows], y.iloc[fit_rows]
-        c, threshold = math.nan, math.nan
+        X_test, y_test = X.iloc[test_rows], y.iloc[test_rows]
+        fold = Fold(repeat, test_rows, y_test.to_numpy(), np.empty(0))
         if nested:
-            c, inner_risk = inner_cv(
+            fold.choice, fold.threshold, fold.share, model, _ = _fit_with_threshold(
                 X_fit, y_fit, groups[fit_rows], name, params, indicators=indicators
             )
-            threshold = screening_threshold(
-                y_fit.to_numpy(), inner_risk[c], params.sensitivity_target
-            )
-        elif like is not None:
-            c = like.folds[index].c
-        X_test, y_test = X.iloc[test_rows], y.iloc[test_rows]
-        fold = Fold(repeat, test_rows, y_test.to_numpy(), np.empty(0), threshold, c)
-        model = train.fit(name, X_fit, y_fit, fold_params(fold, params), indicators=indicators)
+            fold.tuned = grid(name, params)[fold.choice]
+        else:
+            if like is not None:
+                fold.tuned, fold.choice = like.folds[index].tuned, like.folds[index].choice
+            model = train.fit(name, X_fit, y_fit, fold_params(fold, params), indicators=indicators)
         fold.risk = train.predict_risk(model, X_test)
         folds.append(fold)
     return CVResult(name, folds)
@@ -238,8 +282,8 @@ def permutation_ranking(
 
 
 def fold_params(fold: Fold, params: config.Params) -> config.Params:
-    """The parameters an outer fold was fitted with: its own inner CV's C, if it chose one."""
-    return params if math.isnan(fold.c) else replace(params, logistic_c=fold.c)
+    """The parameters an outer fold was fitted with: its own inner CV's setting, if any."""
+    return replace(params, **fold.tuned)
 
 
 RANKING_AND_CALIBRATION = {
@@ -291,6 +335,15 @@ def screening(result: CVResult, test_share: float) -> dict[str, dict[str, float]
     return out
 
 
+FOLD_SPREAD = {
+    "roc_auc": (0.0, 1.0),
+    "pr_auc": (0.0, 1.0),
+    "brier": (0.0, 1.0),
+    "brier_skill": (-math.inf, 1.0),
+}
+"""Scores whose interval adds the folds' spread to the bootstrap (stats.with_fold_spread),
+with the bounds of their possible values."""
+
 RANKING = {"roc_auc": stats.roc_auc, "pr_auc": stats.average_precision}
 """The scores of a check (leakage, no history) that is compared on ranking only."""
 
@@ -309,21 +362,29 @@ def summarize(
     rows = len(y)
     risks = result.by_repeat(rows)
     summary: dict = {key: stats.interval(score, y, risks, weights) for key, score in scores.items()}
+    for key in FOLD_SPREAD.keys() & summary.keys():
+        ones = [np.ones((1, len(fold.y))) for fold in result.folds]
+        by_fold = [scores[key](f.y, f.risk, w)[0] for f, w in zip(result.folds, ones, strict=True)]
+        summary[key] = stats.with_fold_spread(
+            summary[key], by_fold, 1 / params.n_splits, FOLD_SPREAD[key]
+        )
     summary["mean_risk"] = round(float(np.mean(risks)), 4)
     low, high = np.quantile(np.concatenate(risks), [0.05, 0.95])
     summary["risk_band"] = {"low": round(float(low), 4), "high": round(float(high), 4)}
     if math.isnan(result.folds[0].threshold):
         return summary
-    if result.model == "logistic_regression":
-        values, counts = np.unique([fold.c for fold in result.folds], return_counts=True)
-        summary["logistic_c"] = {
-            "saved_model": params.logistic_c,
-            "outer_choices": {f"{c:g}": int(n) for c, n in zip(values, counts, strict=True)},
-        }
+    choices = [fold.choice for fold in result.folds]
+    summary["tuning"] = {
+        "outer_choices": {c: choices.count(c) for c in grid(result.model, params) if c in choices}
+    }
     summary.update(screening(result, 1 / params.n_splits))
+    # Out of sample: the share each fold's rule aimed at, against the share it flagged (above).
+    summary["aimed_share_flagged"] = round(float(np.mean([f.share for f in result.folds])), 4)
     if deployed is not None:
+        summary["tuning"]["saved_model"] = deployed.choice
         # Unrounded: the app flags at exactly this value, like the share reported for it.
         summary["threshold"] = deployed.threshold
+        summary["inner_share_flagged"] = round(deployed.share, 4)
     fold_thresholds = [fold.threshold for fold in result.folds]
     summary["fold_thresholds"] = {
         "min": round(min(fold_thresholds), 4),

@@ -182,12 +182,16 @@ def subgroup(table: pd.DataFrame, blocks: list[dict], tests: tuple[str, ...]) ->
 
 
 def answer_spread(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, list[float]]:
-    """The quartiles of the answered values of every number feature: the app scores a number
-    left unanswered at these and at the median to show the range of its probability. Uses no
-    target."""
+    """The answers the app scores a number question left unanswered at, besides the median:
+    the quartiles of the answered values and the median of the answers above 0 (for smoking,
+    IUD or STD counts the quartiles are all 0, and this stands for a patient who answered
+    yes). Uses no target."""
     spread = {}
     for column in plan.features:
         if not data.BY_NAME[column].binary:
-            quartiles = table[column].dropna().quantile([0.25, 0.75])
-            spread[column] = [float(v) for v in quartiles]
+            answered = table[column].dropna()
+            values = {float(v) for v in answered.quantile([0.25, 0.75])}
+            if (answered > 0).any():
+                values.add(float(answered[answered > 0].median()))
+            spread[column] = sorted(values)
     return spread

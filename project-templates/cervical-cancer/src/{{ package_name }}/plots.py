@@ -213,7 +213,10 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Fi
     right = 1.15 * reach
     spans = [np.ptp(p) / len(p) for _, p, *_ in curves]
     crowded = curves[int(np.argmin(spans))][1]  # the model whose bins sit closest together
-    zoom = (0.95 * crowded.min(), 1.05 * np.sort(crowded)[-2])
+    # Every bin of that model but its last, with a margin of a tenth of the stretch each side
+    # so that no point or error bar sits on the edge.
+    first, last = crowded.min(), np.sort(crowded)[-2]
+    zoom = (first - 0.1 * (last - first), last + 0.1 * (last - first))
     for result, predicted, observed, low, high in curves:
         m = result.metrics
         colour = MODEL_COLOURS.get(result.model, BLUE)

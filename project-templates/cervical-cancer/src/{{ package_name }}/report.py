@@ -65,12 +65,13 @@ def summary_line(metrics: dict) -> str:
         f"patients ({metrics['prevalence']:.1%}), from {source}. {dup['extra_copies']} patients "
         f"give exactly the answers of another patient ({dup['rows_in_groups']} patients in "
         f"{dup['groups']} groups, test results not compared); cross-validation keeps each group "
-        "in one fold. Ranking and calibration scores are computed on the pooled "
-        f"held-out risks of {cv['repeats']} repeats of {cv['splits']}-fold stratified "
-        f"cross-validation (mean over repeats), with a 95 % interval from "
-        f"{cv['bootstrap_resamples']} bootstrap resamples of the patients; screening scores "
-        "carry an interval from the fold-to-fold spread and the patients' own sampling "
-        "variation (see below)."
+        "in one fold. Scores are computed on the pooled held-out risks of "
+        f"{cv['repeats']} repeats of {cv['splits']}-fold stratified cross-validation (mean "
+        "over repeats). Each 95 % interval adds two parts: the patients' sampling variation "
+        f"({cv['bootstrap_resamples']} bootstrap resamples for ranking and calibration, the "
+        "exact binomial interval for screening) and the fold-to-fold spread of refitted "
+        "models (Nadeau-Bengio corrected); calibration slope and intercept use the bootstrap "
+        "alone. A coverage simulation of this design backs them (DECISIONS.md)."
     )
 
 
@@ -99,19 +100,24 @@ def reference_line(metrics: dict) -> str:
     return text
 
 
-def penalty_line(metrics: dict) -> str:
-    """Which C each outer fold's own inner cross-validation chose (truly nested)."""
-    c = metrics["models"]["logistic_regression"].get("logistic_c")
-    if not c:
+def tuning_line(metrics: dict) -> str:
+    """Which setting each outer fold's own inner cross-validation chose (truly nested)."""
+    parts = []
+    for name, scores in metrics["models"].items():
+        tuning = scores.get("tuning")
+        if not tuning or not tuning["outer_choices"]:
+            continue
+        choices = ", ".join(f"{value} in {n}" for value, n in tuning["outer_choices"].items())
+        parts.append(
+            f"{label(name)}: {choices} of the {sum(tuning['outer_choices'].values())} outer "
+            f"folds; the saved model: {tuning['saved_model']}"
+        )
+    if not parts:
         return ""
-    folds = sum(c["outer_choices"].values())
-    choices = ", ".join(f"C = {value} in {n}" for value, n in c["outer_choices"].items())
     return (
-        f"The logistic regression's L2 strength is chosen inside each outer training set, by "
-        f"the log-loss of its inner cross-validation ({choices} of the {folds} outer folds), so "
-        "the held-out rows choose nothing; the saved model's inner cross-validation of every "
-        f"row chose C = {c['saved_model']:g}. XGBoost ran in one configuration (`xgboost` in "
-        "`config.py`), not tuned."
+        "Each model's setting (the regression's L2 strength C, XGBoost's depth and number of "
+        "trees) is chosen inside each outer training set by the log-loss of its inner "
+        "cross-validation, so the held-out rows choose nothing. " + "; ".join(parts) + "."
     )
 
 
@@ -157,7 +163,16 @@ def screening_table(metrics: dict) -> str:
         + [ci(scores[key], percent=True) for key, _ in SCREENING]
         for name, scores in metrics["models"].items()
     ]
-    return readme.markdown_table(["model", "threshold", *(title for _, title in SCREENING)], rows)
+    titles = [
+        f"{title}{' †' if key in config.NARROW_INTERVALS else ''}" for key, title in SCREENING
+    ]
+    table = readme.markdown_table(["model", "threshold", *titles], rows)
+    if not config.NARROW_INTERVALS:
+        return table
+    return (
+        f"{table}\n\n† Interval too narrow: a coverage simulation of this design found it "
+        "short of 95 % (DECISIONS.md)."
+    )
 
 
 def versus_everyone(m: dict, prevalence: float) -> str:
@@ -179,54 +194,53 @@ def versus_everyone(m: dict, prevalence: float) -> str:
 
 
 def screening_line(metrics: dict) -> str:
+    """How the threshold is set (nested, and carried to the fitted model as a share of
+    patients), and whether that rule flags on held-out patients the share it aims at."""
     name = metrics["app_model"]
     m = metrics["models"][name]
     cv = metrics["cross_validation"]
     return (
-        f"Screening: each outer fold's threshold is the highest that finds "
-        f"{metrics['sensitivity_target']:.0%} of the positives in a {cv['inner_splits']}-fold "
-        "cross-validation of that fold's training rows only (nested); the table scores it on the "
-        "held-out fold. Each interval adds, on the logit scale, the fold-to-fold spread "
-        "(Nadeau-Bengio corrected; it includes the threshold's own variation, "
-        f"{m['fold_thresholds']['min']:.1%} to {m['fold_thresholds']['max']:.1%} over the "
-        "folds) and the exact binomial interval of the share among one repeat's patients (the "
-        "sampling variation of the patients and of the prevalence, which stratified folds hold "
-        "fixed). The app's model "
-        f"({label(name)}) flags {ci(m['flagged'], percent=True)} of patients and finds "
-        f"{ci(m['sensitivity'], percent=True)} of positives; "
-        f"{versus_everyone(m, metrics['prevalence'])}. The saved model uses the same rule on "
-        f"its own inner cross-validation of every row: threshold {m['threshold']:.1%}, at "
-        f"which it flags {saved_flags(m)} ({transfer(m)})."
+        f"Screening: in a {cv['inner_splits']}-fold cross-validation of each outer fold's "
+        "training rows only (nested), the threshold is the highest that finds "
+        f"{metrics['sensitivity_target']:.0%} of the positives; the model fitted on those rows "
+        "then flags the same share of them (its own risks are more compressed than "
+        "held-out ones, so the raw threshold would not transfer), and the table scores that on "
+        f"the held-out fold. Out of sample, the rule aimed at {m['aimed_share_flagged']:.1%} "
+        f"and flagged {ci(m['flagged'], percent=True)} of held-out patients "
+        f"({transfer(m)}). The saved model ({label(name)}) follows the same rule on every "
+        f"row: threshold {m['threshold']:.1%}, which flags {saved_flags(m)}. The app's model "
+        f"finds {ci(m['sensitivity'], percent=True)} of positives; "
+        f"{versus_everyone(m, metrics['prevalence'])}."
     ) + (f" {nearly_everyone(m)}" if m["flags_nearly_everyone"] else "")
 
 
 def saved_flags(m: dict) -> str:
-    """'857 of the 858 patients, counted on the training rows': those the saved model flags at
-    its threshold, of all; counted on the rows it was fitted on, so not a held-out share."""
+    """'815 of the 858 patients (its own training rows)': those the saved model flags at its
+    threshold; set to match its inner CV's share, so a restatement, not a held-out check."""
     flags = m["flagged_by_saved_model"]
-    return f"{flags['flagged']} of the {flags['patients']} patients, counted on the training rows"
+    return f"{flags['flagged']} of the {flags['patients']} patients (its own training rows)"
+
+
+def saved_share(m: dict) -> str:
+    """The saved model's share flagged on its own training rows, e.g. '95.0%'."""
+    flags = m["flagged_by_saved_model"]
+    return f"{flags['flagged'] / flags['patients']:.1%}"
 
 
 def transfer(m: dict) -> str:
-    """Whether the saved model's share flagged lies in the nested-CV interval of the share
-    flagged: if not, its threshold does not transfer from the inner risks to the fit on all
-    rows here (it is kept: the saved model's rule is the one the evaluation scored)."""
-    flags = m["flagged_by_saved_model"]
-    share = flags["flagged"] / flags["patients"]
-    if m["flagged"]["low"] <= share <= m["flagged"]["high"]:
-        return f"{share:.1%}, inside the cross-validated interval of the share flagged"
-    return (
-        f"{share:.1%}, outside the cross-validated interval of the share flagged: the "
-        "threshold does not transfer to the fit on all rows here"
-    )
+    """Whether the share the nested rule aimed at lies in the interval of the share it flagged
+    on held-out patients (the out-of-sample check of the saved model's threshold rule)."""
+    aimed, flagged = m["aimed_share_flagged"], m["flagged"]
+    if flagged["low"] <= aimed <= flagged["high"]:
+        return "the aim lies inside that interval: the rule transfers"
+    return "the aim lies outside that interval: the rule does not transfer here"
 
 
 def nearly_everyone(m: dict) -> str:
     """The verdict on a screen that flags at least config.NEARLY_EVERYONE of patients."""
     return (
-        f"The screen flags nearly everyone (the saved model {saved_flags(m)}, "
-        f"{ci(m['flagged'], percent=True)} in cross-validation): it does not separate "
-        "patients, so the app draws no flag from it."
+        "The screen flags nearly everyone: it does not separate patients, so the app draws "
+        "no flag from it."
     )
 
 
@@ -308,6 +322,7 @@ def missingness_table(metrics: dict) -> str:
                 f"({ci(block['answered_rate'], percent=True)})",
                 f"{block['p_value']:.4f}",
                 f"{block['p_holm']:.4f}",
+                f"{block['expected_positives']:.1f} (p = {block['p_observed_vs_expected']:.3f})",
             ]
         )
     return readme.markdown_table(
@@ -317,6 +332,7 @@ def missingness_table(metrics: dict) -> str:
             "positives if answered",
             "Fisher p",
             "Holm-adjusted p",
+            "positives the model expects if not answered (Poisson p)",
         ],
         rows,
     )
@@ -384,13 +400,7 @@ def missingness_line(metrics: dict) -> str:
         "No model gets a was-missing indicator, so none can use the fact of not answering; the "
         "pipeline fills a missing answer with the training median. "
     )
-    if "mean_risk" in check:
-        risk = check["mean_risk"]
-        text += (
-            "That is not neutral: the patients who left that block unanswered get a mean "
-            f"held-out risk of {risk['unanswered']:.1%}, those who answered "
-            f"{risk['answered']:.1%}. "
-        )
+    text += skipper_calibration(metrics) + " "
     name = label(metrics["app_model"])
     text += (
         f"ROC-AUC of {name}: with was-missing indicators {ci(scores['with_indicators'])}, "
@@ -402,10 +412,58 @@ def missingness_line(metrics: dict) -> str:
             f"; without, on the patients who answered that block only, "
             f"{ci(scores['answered_only'])}"
         )
-    return text + (
-        ". The app's probability fills an unanswered question with the median the same way, and "
-        "shows beside it the range over typical answers (median, quartiles; see the App "
-        "section)."
+    return text + "."
+
+
+def skipper_calibration(metrics: dict) -> str:
+    """Observed against expected positives among the patients who skipped each block: where
+    the model's calibration fails for them (two-sided Poisson p below ALPHA), say so."""
+    blocks = metrics["missingness"]["blocks"]
+    off = [b for b in blocks if b["p_observed_vs_expected"] < ALPHA]
+    if not off:
+        return (
+            "For no block do the positives among those who skipped it differ from the sum of "
+            f"their held-out risks (Poisson p >= {ALPHA})."
+        )
+    parts = [
+        f"`{b['questions'][0]}`: {b['unanswered_positives']} observed, "
+        f"{b['expected_positives']:.1f} expected (p = {b['p_observed_vs_expected']:.3f})"
+        for b in off
+    ]
+    return (
+        "The model is miscalibrated for patients who skipped "
+        + ("these blocks" if len(off) > 1 else "this block")
+        + " (positives observed against the sum of their held-out risks): "
+        + "; ".join(parts)
+        + ". Its overall calibration does not apply to them, and the app says so when that "
+        "question is skipped."
+    )
+
+
+def skipper_warning(block: dict) -> str:
+    """The app's warning when a question whose skippers the model is miscalibrated for is
+    skipped."""
+    direction = "high" if block["unanswered_positives"] < block["expected_positives"] else "low"
+    return (
+        f"Not calibrated for patients who skip `{block['questions'][0]}`: of the "
+        f"{block['unanswered']} in the data, {block['unanswered_positives']} were positive "
+        f"where the model expected {block['expected_positives']:.1f}. Read this probability "
+        f"as too {direction} for them."
+    )
+
+
+def headline_auc(metrics: dict) -> str:
+    """The app's caption: held-out ROC-AUC of the questionnaire alone first, then with Dx."""
+    m = metrics["models"][metrics["app_model"]]
+    history = metrics["without_history"]
+    if not history["dropped"]:
+        return f"Held-out ROC-AUC {ci(m['roc_auc'], 2)} ({chance_verdict(m['roc_auc'])})."
+    alone = history["metrics"]["roc_auc"]
+    dx = ", ".join(f"`{c}`" for c in history["dropped"])
+    return (
+        f"Held-out ROC-AUC from the questionnaire alone {ci(alone, 2)} "
+        f"({chance_verdict(alone)}); with {dx} (diagnosis flags, timing undocumented) "
+        f"{ci(m['roc_auc'], 2)}."
     )
 
 
@@ -416,7 +474,7 @@ def leakage_table(metrics: dict) -> str:
     rows = [
         ["without them (this project)", ci(clean["roc_auc"]), ci(clean["pr_auc"])],
         [
-            f"with {added} (the guided project)",
+            f"with {added} (as the guided project does)",
             ci(check["metrics"]["roc_auc"]),
             ci(check["metrics"]["pr_auc"]),
         ],
@@ -470,7 +528,18 @@ def data_notes(metrics: dict) -> str:
         f"({UCI_PAGE}) and {PAPER}. The UCI page lists `Dx:Cancer`, `Dx:CIN`, `Dx:HPV` and `Dx` "
         "as yes/no attributes without saying when the diagnosis was made; those given by enough "
         "patients are features, and if one was made during the same work-up as the target test it "
-        "leaks part of the answer. " + history_line(metrics)
+        "leaks part of the answer. " + history_line(metrics) + " " + rare_answer_line(metrics)
+    )
+
+
+def rare_answer_line(metrics: dict) -> str:
+    """The sensitivity run with a lower cutoff for rare yes/no answers."""
+    check = metrics["rare_answer_check"]
+    added = ", ".join(f"`{c}`" for c in check["added"]) or "no question"
+    return (
+        f"With the rare-answer cutoff at {check['cutoff']} patients instead of "
+        f"{check['cutoff_used']}, the model also gets {added}: ROC-AUC "
+        f"{ci(check['metrics']['roc_auc'])} ({paired(check['difference'])})."
     )
 
 
@@ -503,26 +572,35 @@ def verification_line(metrics: dict) -> str:
 
 
 def results_parts(metrics: dict) -> list[str]:
-    """What the README and the model card both show."""
+    """What the README shows: the tables, with the lines that read them."""
     parts = [readme.SAMPLE_WARNING] if runtime.is_sample(metrics) else []
     return parts + [
         summary_line(metrics),
         ranking_table(metrics),
         reference_line(metrics),
-        metrics["app_model_reason"],
-        penalty_line(metrics),
+        metrics["app_model_reason"] + " " + tuning_line(metrics),
         calibration_line(metrics),
         screening_table(metrics),
         screening_line(metrics),
-        decision_line(metrics),
-        verification_line(metrics),
         "### Unanswered questions",
         missingness_table(metrics),
-        missingness_line(metrics),
+        skipper_calibration(metrics),
         "### Leakage check: the other three test results as features",
         leakage_table(metrics),
+    ]
+
+
+def details(metrics: dict) -> list[str]:
+    """What the model card adds: every check, in full."""
+    return [
+        "### Decision curve and verification",
+        decision_line(metrics),
+        verification_line(metrics),
+        "### Unanswered questions in detail",
+        missingness_line(metrics),
         "### What the app's model relies on",
         explanation(metrics),
+        "### Features",
         data_notes(metrics),
     ]
 
@@ -535,8 +613,9 @@ def readme_section(metrics: dict) -> str:
         results_parts(metrics)
         + [
             figures,
-            f"More figures: {more}. All numbers: `reports/metrics.json`; model card: "
-            "`MODEL_CARD.md`.",
+            f"More figures: {more}. Every check in full (decision curve, verification, "
+            "unanswered questions, what the model relies on, features): "
+            "[MODEL_CARD.md](MODEL_CARD.md); all numbers: `reports/metrics.json`.",
         ]
     )
 
@@ -545,7 +624,9 @@ def model_card_section(metrics: dict) -> str:
     """Markdown for the model card between the results markers."""
     features = ", ".join(f"`{feature}`" for feature in metrics["features"])
     return "\n\n".join(
-        results_parts(metrics) + [f"Features used ({len(metrics['features'])}): {features}."]
+        results_parts(metrics)
+        + details(metrics)
+        + [f"Features used ({len(metrics['features'])}): {features}."]
     )
 
 
@@ -554,84 +635,56 @@ def chance_verdict(auc: dict) -> str:
     return "not shown above chance" if auc["low"] <= 0.5 else "above chance"
 
 
-def history_share(metrics: dict) -> str:
-    """The with-Dx result, second, with the paired difference that Dx makes."""
-    check = metrics["without_history"]
-    dx = ", ".join(f"`{c}`" for c in check["dropped"])
-    with_dx = metrics["models"][check["model"]]["roc_auc"]
-    text = f"with {dx} (diagnosis flags, timing undocumented) {ci(with_dx, 2)}"
-    return text + f" ({paired(check['difference'])})"
+def caveat(key: str) -> str:
+    """A mark after an interval the coverage simulation of this design found too narrow."""
+    return " (interval too narrow, see DECISIONS.md)" if key in config.NARROW_INTERVALS else ""
 
 
 def headline(metrics: dict) -> str:
-    """The README's first screen: a three-bullet TL;DR, every number from metrics.json, and
-    the hero figure. First the title's question (questionnaire answers only), then the screen,
-    then the traps."""
+    """The README's first screen: three short lines, every number from metrics.json, then the
+    hero figure. The title's question (questionnaire answers only), the screen, the traps."""
     name = metrics["app_model"]
     m = metrics["models"][name]
     sample = " **(SYNTHETIC SAMPLE: numbers mean nothing)**" if runtime.is_sample(metrics) else ""
-    history = metrics["without_history"]
-    if history["dropped"]:
-        alone = history["metrics"]["roc_auc"]
-        first = (
-            f"**Questionnaire answers alone** ({label(name).lower()}, {metrics['rows']} "
-            f"patients, {metrics['prevalence']:.1%} {metrics['target']}-positive){sample}: "
-            f"ROC-AUC {ci(alone, 2)}, **{chance_verdict(alone)}** (0.50); "
-            f"{history_share(metrics)}."
-        )
-    else:
-        first = (
-            f"**Questionnaire answers** ({label(name).lower()}, {metrics['rows']} patients, "
-            f"{metrics['prevalence']:.1%} {metrics['target']}-positive){sample}: ROC-AUC "
-            f"{ci(m['roc_auc'], 2)}, **{chance_verdict(m['roc_auc'])}** (0.50)."
-        )
-    if m["flags_nearly_everyone"]:
-        screen = (
-            f"**The screen flags nearly everyone**: the threshold that finds "
-            f"{metrics['sensitivity_target']:.0%} of positives flags {saved_flags(m)} "
-            f"({ci(m['flagged'], percent=True)} in nested cross-validation), PPV "
-            f"{ci(m['ppv'], percent=True)} against {metrics['prevalence']:.1%} for anyone: it "
-            "does not separate patients."
-        )
-    else:
-        screen = (
-            f"The threshold that finds {metrics['sensitivity_target']:.0%} of positives flags "
-            f"{ci(m['flagged'], percent=True)} of patients (nested cross-validation), PPV "
-            f"{ci(m['ppv'], percent=True)} against {metrics['prevalence']:.1%} for anyone."
-        )
-    gain = metrics["decision_curve"]["at_threshold"]["gain_over_everyone"]
-    verdict = (
-        "not shown to beat following up everyone"
-        if gain["low"] <= 0
-        else "better than following up everyone"
+    who = (
+        f"{label(name).lower()}, {metrics['rows']} patients, {metrics['prevalence']:.1%} "
+        f"{metrics['target']}-positive"
     )
-    screen += (
-        f" Net benefit over following up everyone: {per_thousand(gain['value'])} "
-        f"[{per_thousand(gain['low'])}, {per_thousand(gain['high'])}] per 1,000 patients, "
-        f"{verdict}."
+    history = metrics["without_history"]
+    alone = history["metrics"]["roc_auc"] if history["dropped"] else m["roc_auc"]
+    first = (
+        f"**Questionnaire answers alone**{sample}: ROC-AUC {ci(alone, 2)}, "
+        f"**{chance_verdict(alone)}**"
+    )
+    if history["dropped"]:
+        dx = ", ".join(f"`{c}`" for c in history["dropped"])
+        first += f"; with {dx} (diagnosis flags, timing undocumented) {ci(m['roc_auc'], 2)}"
+    first += f" ({who})."
+    lead = "**The screen flags nearly everyone**: to" if m["flags_nearly_everyone"] else "To"
+    notes = "; ".join(
+        part
+        for part in (caveat("flagged").strip(" ()"), f"the saved model {saved_share(m)}")
+        if part
+    )
+    screen = (
+        f"{lead} find {metrics['sensitivity_target']:.0%} of positives it flags "
+        f"{ci(m['flagged'], percent=True)} of held-out patients ({notes}); PPV "
+        f"{ci(m['ppv'], percent=True)}{caveat('ppv')} against {metrics['prevalence']:.1%} "
+        "for anyone."
     )
     leak = metrics["leakage_check"]
-    leaky = leak["metrics"]["roc_auc"]
     traps = (
-        f"**The other tests leak**: with {', '.join(leak['added_features'])} as features "
-        f"(as in the guided project) ROC-AUC {ci(leaky, 2)}"
+        f"**The guided project's setup leaks**: with {', '.join(leak['added_features'])} as "
+        f"features, ROC-AUC {ci(leak['metrics']['roc_auc'], 2)}"
     )
     blocks = metrics["missingness"]["blocks"]
     if blocks and blocks[0]["p_holm"] < ALPHA:
         top = blocks[0]
         traps += (
-            f". Patients who left `{top['questions'][0]}` unanswered: "
-            f"{top['unanswered_positives']} positives in {top['unanswered']}, against "
-            f"{ci(top['answered_rate'], percent=True)} of those who answered (Holm p = "
-            f"{top['p_holm']:.3f}; no model uses the fact of not answering)"
+            f"; {top['unanswered_positives']} positives among the {top['unanswered']} patients "
+            f"who skipped `{top['questions'][0]}`"
         )
-    v = metrics["verification"]["others_negative"]
-    traps += (
-        f". Only {v['positives']} of {v['patients']} patients with the other tests negative "
-        "are positive: the tests agree, which is consistent with, not evidence of, "
-        "verification bias."
-    )
-    return "\n".join(f"- {line}" for line in (first, screen, traps)) + (
+    return "\n".join(f"- {line}" for line in (first, screen, traps + ".")) + (
         "\n\n![Calibration of the held-out risks](reports/figures/calibration.png)"
     )
 
@@ -647,17 +700,18 @@ def next_experiments(metrics: dict) -> list[str]:
         f"`config.py` (now {cv['repeats']}) steadies the estimate but cannot narrow the interval "
         "much: only more patients can.",
         f"At `sensitivity_target` = {metrics['sensitivity_target']:.2f} the model flags "
-        f"{ci(m['flagged'], percent=True)} of patients. Fix a threshold risk from the cost of a "
+        f"{ci(m['flagged'], percent=True)}{caveat('flagged')} of patients. Fix a threshold "
+        "risk from the cost of a "
         "missed case against an unneeded follow-up before looking at any result (threshold "
         "risk t: one case found is worth (1 - t) / t unneeded follow-ups), use it in place of "
         "`evaluate.screening_threshold`, run `make all` and read its net benefit.",
     ]
-    items.append(
-        "XGBoost was tried in one configuration only (`xgboost` in `config.py`), while the "
-        "regression's C is tuned: add a small grid of `max_depth` and `n_estimators` to "
-        "`evaluate.inner_cv` so that each outer fold tunes it too, and rerun the paired "
-        "comparison before reading its verdict as more than one configuration's."
-    )
+    if config.NARROW_INTERVALS:
+        items.append(
+            "The intervals of the share flagged and the specificity are too narrow (see "
+            "DECISIONS.md): bootstrap the whole nested procedure instead (refit every "
+            "resample, a few seconds of CPU each) and rerun `coverage.py` to check it."
+        )
     xgb = metrics["models"]["xgboost"]["calibration_slope"]
     if xgb["high"] < 1:
         items.append(

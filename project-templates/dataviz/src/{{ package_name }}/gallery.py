@@ -1,8 +1,9 @@
 """The gallery: which charts a table gets, each with its question and a finding from the data.
 
-Every finding quotes its numbers with 95% intervals (``stats``), calls a difference whose
-interval holds zero "not distinguishable" (never a tie), says "too few values to compare"
-where no interval was computed, and names a grouping that reverses a pooled correlation.
+Every finding is one sentence that quotes its numbers with 95% intervals (``stats``); the
+numbers behind it go to ``Chart.details`` (listed in reports/report.md). A difference whose
+interval holds zero gets the range the data allow, "too few values to compare" stands where no
+interval was computed, and a grouping that reverses a pooled correlation is named.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import features, plots, stats
-from .plots import fmt, fmt_interval
+from . import features, plots, report, stats
+from .plots import fmt
 from .schema import Column, Schema, identities
 from .stats import Comparison, Estimate
 
@@ -48,7 +49,9 @@ class Chart:
     values: dict[str, object] = field(default_factory=dict)
     """The numbers the finding quotes, for metrics.json."""
     summary: str = ""
-    """The finding in one sentence, for the README's headline ("" : the finding is short)."""
+    """The README's headline when this figure leads ("": the finding itself)."""
+    details: list[str] = field(default_factory=list)
+    """Sentences behind the finding, for reports/report.md: one claim each."""
 
 
 def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Chart]:
@@ -65,72 +68,29 @@ def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Ch
             )
     if numeric:
         charts.append(spread(frame, schema, numeric[: params.max_panels], group, params))
+    # every pair × grouping test first: the findings that quote a test take its p-value
+    # adjusted over the whole family
+    found = correlation_family(frame, schema, numeric[: params.max_panels], group, params)
+    family = found[0]
     if schema.pair:
         x, y = (schema.column(name) for name in schema.pair)
-        charts.append(relationship(frame, schema, x, y, group, params))
+        charts.append(relationship(frame, schema, x, y, group, params, family))
     if len(numeric) >= 2:
         shown = frame
         if len(frame) > params.max_points:  # a readable plot, drawn in seconds
             shown = frame.sample(params.max_points, random_state=params.seed)
         drawn = numeric[: params.max_pair_columns]
-        charts.append(pairs(frame, schema, shown, drawn, group, params, numeric[len(drawn) :]))
-        charts.append(correlation(frame, schema, numeric[: params.max_panels], group, params))
+        omitted = numeric[len(drawn) :]
+        charts.append(pairs(frame, schema, shown, drawn, group, params, family, omitted))
+        charts.append(
+            correlation(frame, schema, numeric[: params.max_panels], group, params, found)
+        )
     if group is not None:
         stack = schema.column(schema.stack) if schema.stack else None
         charts.append(composition(frame, schema, group, stack, params.max_categories))
     if schema.parts:
         charts.append(shares(frame, schema, group, params))
     return charts
-
-
-def _level(column: Column, level: object) -> str:
-    """A category value for a sentence: codes get their column's name ("Region 3")."""
-    text = str(level)
-    return f"{column.plain} {text}" if text.replace(".", "", 1).isdigit() else text
-
-
-def unit_suffix(column: Column) -> str:
-    return f" {column.unit}" if column.unit else ""
-
-
-def with_ci(
-    estimate: Estimate, unit: str = "", digits: int | None = None, *, inside: bool = False
-) -> str:
-    """ "5,000 g (95% CI 4,900 to 5,200)", or "…, 95% CI … to …" ``inside`` brackets;
-    ``digits`` for correlations and η²."""
-    show = (lambda v: f"{v:.{digits}f}") if digits is not None else fmt
-    if pd.isna(estimate.low):
-        note = "too few values for an interval"
-        return (
-            f"{show(estimate.value)}{unit}, {note}"
-            if inside
-            else f"{show(estimate.value)}{unit} ({note})"
-        )
-    ends = f"{show(estimate.low)} to {show(estimate.high)}"
-    interval = "95% CI " + (
-        ends if digits is not None else fmt_interval(estimate.low, estimate.high)
-    )
-    value = f"{show(estimate.value)}{unit}"
-    return f"{value}, {interval}" if inside else f"{value} ({interval})"
-
-
-def _pct(estimate: Estimate, *, inside: bool = False) -> str:
-    interval = f"95% CI {estimate.low:.0%} to {estimate.high:.0%}"
-    return f"{estimate.value:.0%}, {interval}" if inside else f"{estimate.value:.0%} ({interval})"
-
-
-def _open_range(step: Estimate, unit: str) -> str:
-    """What an interval holding zero leaves open, in words."""
-    if pd.isna(step.low):
-        return "a group has too few values for an interval"
-    return (
-        f"the difference's 95% CI, {fmt_interval(step.low, step.high)}{unit}, holds zero, so "
-        "neither no difference nor one of that size is excluded"
-    )
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def seed_for(params: GalleryParams, *names: object) -> int:
@@ -147,10 +107,11 @@ def _split_by(frame: pd.DataFrame, value: str, group: Column) -> dict[str, pd.Se
 
 
 def ranked_medians(
-    parts: dict[str, pd.Series], params: GalleryParams, key: str
+    parts: dict[str, pd.Series], params: GalleryParams, key: str, step: float = float("nan")
 ) -> tuple[dict[str, Estimate], list[tuple[str, str, Estimate]]]:
     """Each part's median with its interval, highest first, and the difference of each
-    neighbour pair in that order (higher minus lower) with its interval."""
+    neighbour pair in that order (higher minus lower) with its interval; the intervals' ends
+    rounded to ``step``, the data's resolution."""
     # each part's bootstrap medians once: its interval and both neighbour differences use them
     # (the parts are independent samples, so their replicates subtract)
     replicates = {
@@ -162,7 +123,9 @@ def ranked_medians(
     point = {level: float(part.median()) for level, part in parts.items()}
     enough = {level: part.count() >= params.min_median_rows for level, part in parts.items()}
     medians = {
-        level: stats.from_replicates(replicates[level], point[level], usable=enough[level])
+        level: stats.from_replicates(replicates[level], point[level], usable=enough[level]).rounded(
+            step
+        )
         for level in parts
     }
     order = sorted(medians, key=lambda level: -medians[level].value)
@@ -174,7 +137,7 @@ def ranked_medians(
                 replicates[high] - replicates[low],
                 point[high] - point[low],
                 usable=enough[high] and enough[low],
-            ),
+            ).rounded(step),
         )
         for high, low in zip(order, order[1:], strict=False)
     ]
@@ -184,43 +147,35 @@ def ranked_medians(
 def distribution(
     frame: pd.DataFrame, schema: Schema, focus: Column, group: Column | None, params: GalleryParams
 ) -> Chart:
-    unit = unit_suffix(focus)
+    unit = report.unit_suffix(focus)
     parts = _split_by(frame, focus.name, group) if group is not None else {}
     values: dict[str, object] = {}
     if len(parts) >= 2:
         assert group is not None
-        medians, steps = ranked_medians(parts, params, focus.name)
-        name = {level: _level(group, level) for level in medians}
+        step = stats.resolution(frame[focus.name])
+        medians, steps = ranked_medians(parts, params, focus.name, step)
+        name = {level: report.level(group, level) for level in medians}
         high, low, first = steps[0]
         most = "higher" if len(medians) == 2 else "highest"
         if pd.isna(first.low):
             finding = (
                 f"{name[high]} has the {most} median {focus.short}, "
-                f"{with_ci(medians[high], unit, inside=True)}, against "
+                f"{report.with_ci(medians[high], unit, inside=True)}, against "
                 f"{fmt(medians[low].value)}{unit} for {name[low]}: too few values to compare"
             )
         elif first.spans_zero:
-            finding = (
-                f"{name[high]} and {name[low]} are not distinguishable at the top by median "
-                f"{focus.short}: {fmt(medians[high].value)} and {fmt(medians[low].value)}{unit}, "
-                f"{_open_range(first, unit)}"
-            )
+            finding = report.tie(name[high], name[low], medians, first, unit)
         else:
             finding = (
                 f"{name[high]} has the {most} median {focus.short}, "
-                f"{with_ci(medians[high], unit)}: {with_ci(first, unit)} above {name[low]}"
+                f"{report.with_ci(medians[high], unit)}, "
+                f"{report.with_ci(first, unit)} above {name[low]}"
             )
-        for upper, lower, step in steps[1:]:
-            if pd.isna(step.low):
-                finding += f"; {name[upper]} and {name[lower]}: too few values to compare"
-            elif step.spans_zero:
-                finding += (
-                    f"; {name[upper]} ({fmt(medians[upper].value)}{unit}) and {name[lower]} "
-                    f"({fmt(medians[lower].value)}{unit}) are not distinguishable: "
-                    f"{_open_range(step, unit)}"
-                )
+        for upper, lower, gap in steps[1:]:
+            if pd.isna(gap.low) or gap.spans_zero:
+                finding += f"; {report.tie(name[upper], name[lower], medians, gap, unit)}"
             else:
-                finding += f"; {name[upper]} is {with_ci(step, unit)} above {name[lower]}"
+                finding += f"; {name[upper]} is {report.with_ci(gap, unit)} above {name[lower]}"
         finding += "."
         for level, estimate in medians.items():
             values[f"median_{level}"] = estimate.value
@@ -238,8 +193,8 @@ def distribution(
         )
         q1, q3 = frame[focus.name].quantile([0.25, 0.75])
         finding = (
-            f"The median {focus.short} is {with_ci(median, unit)}; half of the {schema.entity} "
-            f"lie between {fmt(q1)} and {fmt(q3)}{unit}."
+            f"The median {focus.short} is {report.with_ci(median, unit)}; half of the "
+            f"{schema.entity} lie between {fmt(q1)} and {fmt(q3)}{unit}."
         )
         medians = {"": median}
         values = {
@@ -268,16 +223,17 @@ def subgroups(
     """The main measurement by group and a second category: does the second one matter within
     each group?"""
     data = frame.dropna(subset=[focus.name, group.name, split.name])
-    unit = unit_suffix(focus)
+    unit = report.unit_suffix(focus)
     medians: dict[tuple[str, str], Estimate] = {}
     # (group level, split level, reference level, difference): every split level against the
     # first one the group has, in the column's order (no picking of the widest gap)
     gaps: list[tuple[str, str, str, Estimate]] = []
+    step = stats.resolution(frame[focus.name])
     for level, part in data.groupby(group.name, observed=True):
         inner = _split_by(part, focus.name, split)
         if len(inner) < 2:
             continue
-        ranked, _ = ranked_medians(inner, params, f"{focus.name}|{level}")
+        ranked, _ = ranked_medians(inner, params, f"{focus.name}|{level}", step)
         medians |= {(str(level), key): estimate for key, estimate in ranked.items()}
         reference, *others = [v for v in split.levels if v in inner] or list(inner)
         for other in others:
@@ -287,7 +243,7 @@ def subgroups(
                 resamples=params.resamples,
                 seed=seed_for(params, focus.name, level, other, reference),
                 min_rows=params.min_median_rows,
-            )
+            ).rounded(step)
             gaps.append((str(level), other, reference, gap))
     left_out = len(frame) - len(data)
     title = f"{focus.plain} by {group.short} and {split.short}"
@@ -297,39 +253,50 @@ def subgroups(
         pairs_named = {(b, a) for _, b, a, _ in gaps}
         if len(pairs_named) == 1:
             b, a = next(iter(pairs_named))
-            lead = f"{_capital(_level(split, b))} minus {_level(split, a)} median {focus.short}: "
+            lead = (
+                f"{report.capital(report.level(split, b))} minus {report.level(split, a)} "
+                f"median {focus.short}: "
+            )
             pieces = [
-                f"{with_ci(gap, unit)} in {_level(group, g)}"
+                f"{report.with_ci(gap, unit)} in {report.level(group, g)}"
                 for g, _, _, gap in gaps
                 if pd.notna(gap.low)  # a number without an interval stays out of the text
             ]
         else:
-            references = sorted({_level(split, a) for _, _, a, _ in gaps})
+            references = sorted({report.level(split, a) for _, _, a, _ in gaps})
             lead = f"Median {focus.short} of each {split.short} minus {' or '.join(references)}: "
             pieces = [
-                f"{_level(split, b)} {with_ci(gap, unit)} in {_level(group, g)}"
+                f"{report.level(split, b)} {report.with_ci(gap, unit)} in {report.level(group, g)}"
                 for g, b, _, gap in gaps
                 if pd.notna(gap.low)
             ]
         finding = lead + ", ".join(pieces) if pieces else ""
         signs = {gap.value > 0 for *_, gap in gaps}
         named = {
-            (g, b, a): f"{_level(split, b)} and {_level(split, a)} in {_level(group, g)}"
+            (
+                g,
+                b,
+                a,
+            ): f"{report.level(split, b)} and {report.level(split, a)} in {report.level(group, g)}"
             for g, b, a, _ in gaps
         }
         ties = [named[g, b, a] for g, b, a, gap in gaps if gap.spans_zero and pd.notna(gap.low)]
         too_few = [named[g, b, a] for g, b, a, gap in gaps if pd.isna(gap.low)]
         if len(pairs_named) == 1 and len(signs) == 1 and not ties and not too_few:
             more = "higher" if signs.pop() else "lower"
-            finding += f": {_level(split, b)} is {more} within every {group.short}"
-        if ties:
-            finding += f"; not distinguishable (the interval holds zero): {'; '.join(ties)}"
+            finding += f": {report.level(split, b)} is {more} within every {group.short}"
+        shown = [gap for *_, gap in gaps if pd.notna(gap.low)]
+        if ties and len(ties) == len(shown):
+            holds = "the interval holds" if len(ties) == 1 else "every interval holds"
+            finding += f": {holds} zero, no difference shown"
+        elif ties:
+            finding += f"; the interval holds zero for {'; '.join(ties)}"
         if too_few:  # named, with no number: a number without an interval stays out
             few = (
                 f"too few values to compare (a group under {params.min_median_rows}, no "
                 f"interval computed): {'; '.join(too_few)}"
             )
-            finding += f"; {few}" if finding else _capital(few)
+            finding += f"; {few}" if finding else report.capital(few)
         finding += "."
     if left_out:
         finding = finding[:-1] + f" ({left_out:,} {schema.entity} without {split.short} left out)."
@@ -371,22 +338,32 @@ def spread(
         worst = min(eta, key=lambda name: eta[name].value)
         scale = ", of the logs" if any(column.log for column in numeric) else ""
         finding = (
-            f"{group.label} explains {_pct(eta[best])} of the variance in "
+            f"{group.label} explains {report.pct(eta[best])} of the variance in "
             f"{by_name[best].short} (η²{scale})"
         )
+        if worst != best:
+            finding = (
+                f"{group.label} explains from {report.pct(eta[worst])} of the variance in "
+                f"{by_name[worst].short} to {report.pct(eta[best])} in {by_name[best].short} "
+                f"(η²{scale})"
+            )
+        finding += "."
+        details = [
+            f"{by_name[name].plain}: η² = {report.pct(e)}."
+            for name, e in sorted(eta.items(), key=lambda item: -item[1].value)
+        ]
         gap, points = None, 0
         if worst != best:
             # the same bootstrap samples behind both: the difference's interval is paired
             gap = stats.paired_difference(replicates, names.index(best), names.index(worst))
             # the gap between the two percentages as shown, so the displayed arithmetic adds up
             points = round(100 * eta[best].value) - round(100 * eta[worst].value)
-            finding += (
-                f", {'against only' if not gap.spans_zero else 'and'} {_pct(eta[worst])} in "
-                f"{by_name[worst].short}. The gap is {points} percentage point"
-                f"{'' if points == 1 else 's'} "
-                f"(95% CI {100 * gap.low:.0f} to {100 * gap.high:.0f}, paired bootstrap)"
+            details.append(
+                f"The gap between the largest and the smallest is {points} percentage point"
+                f"{'' if points == 1 else 's'} (95% CI {100 * gap.low:.0f} to "
+                f"{100 * gap.high:.0f}, paired bootstrap); the two were picked after seeing "
+                "the data, and the interval does not allow for that choice."
             )
-        finding += "."
         values: dict[str, object] = {f"eta_squared_{name}": e.as_dict() for name, e in eta.items()}
         if gap is not None:
             values["eta_squared_difference"] = {
@@ -395,6 +372,7 @@ def spread(
                 "lower": worst,
                 **gap.as_dict(),
                 "shown_points": points,
+                "picked_after_seeing_the_data": True,
             }
         title = f"Measurements by {group.short}"
         question = f"Which measurements differ most between {group.short} groups?"
@@ -410,63 +388,85 @@ def spread(
         most = max(skew, key=lambda column: abs(skew[column].value))
         finding = (
             f"{most.plain} is the most skewed measurement (skewness "
-            f"{with_ci(skew[most], digits=1)}): its median describes it better than its mean."
+            f"{report.with_ci(skew[most], digits=1)}): its median describes it better than its "
+            "mean."
         )
         values = {f"skewness_{column.name}": e.as_dict() for column, e in skew.items()}
+        details = []
         title = "Distribution of each measurement"
         question = "How spread out and how skewed is each measurement?"
     figure = plots.violins(frame, numeric, group, title=title, eta=eta)
-    return Chart("measurements", title, question, finding, figure, values)
+    return Chart("measurements", title, question, finding, figure, values, "", details)
 
 
-def describe(comparison: Comparison, group: Column, symbol: str) -> str:
-    """What a grouping does to a pooled correlation, in words, with the numbers."""
-    low, high = comparison.within_range
-    within = f"{symbol} from {low:.2f} to {high:.2f}"
-    weakest = min(comparison.within.values(), key=lambda e: abs(e.value))
-    clear = all(not e.spans_zero for e in comparison.within.values())
-    if clear and comparison.verdict in (stats.REVERSED, stats.HIDDEN):
-        # the group nearest zero, with its interval: even it is on the far side of zero
-        within += f"; even the weakest has a 95% CI of {weakest.low:.2f} to {weakest.high:.2f}"
-    verdict = comparison.verdict
-    if verdict == stats.REVERSED:
-        turn = "rises" if comparison.pooled.value < 0 else "falls"
-        return (
-            f", yet within every {group.short} it {turn} ({within}): Simpson's paradox, "
-            f"the {group.short} groups reverse the pooled trend"
-        )
-    if verdict == stats.PARTLY_REVERSED:
-        flipped = [
-            _level(group, level)
-            for level, e in comparison.within.items()
-            if e.value * comparison.pooled.value < 0 and not e.spans_zero
+@dataclass(frozen=True)
+class Family:
+    """Every pair × grouping comparison of the correlation table, Holm-adjusted as one family:
+    the tests other findings quote come from here, so each p has one adjusted value."""
+
+    groupings: dict[str, list[Comparison]]
+    tests: int
+    method: str
+
+    def find(self, a: str, b: str, grouping: str, method: str) -> Comparison | None:
+        if method != self.method:
+            return None
+        for comparison in self.groupings.get(grouping, []):
+            if {comparison.a, comparison.b} == {a, b}:
+                return comparison
+        return None
+
+
+def pair_details(
+    frame: pd.DataFrame,
+    names: tuple[str, str],
+    group: Column,
+    schema: Schema,
+    params: GalleryParams,
+    family: Family,
+    method: str,
+) -> tuple[Comparison | None, Comparison | None, list[str], int]:
+    """A pair within the groups and within the cells of the group × the second grouping: the
+    comparisons (from the correlation table's family when it holds them, else computed here
+    and adjusted over these two tests), the sentences for report.md, and the family's size."""
+    symbol = report.symbol(method)
+    wanted = [(group.name, frame, group.name)]
+    split = schema.column(schema.split) if schema.split and schema.split != group.name else None
+    if split is not None:
+        cells, cell = crossed(frame, group, split)
+        wanted.append((cell.name, cells, cell.name))
+    found = [family.find(*names, name, method) for name, _, _ in wanted]
+    size = family.tests
+    tests = f"the {size} tests of the correlation table"
+    if any(c is None for c in found):  # not in the table (another scale or method): test here
+        computed = [
+            next(
+                iter(
+                    stats.compare_within(
+                        t, list(names), g, method=method, min_rows=params.min_group_rows
+                    )
+                ),
+                None,
+            )
+            for _, t, g in wanted
         ]
-        where = ", ".join(flipped)
-        return f", but within {where} the sign is the opposite ({within} by {group.short})"
-    if verdict == stats.HIDDEN:
-        return f", but within every {group.short} there is one ({within}): the groups hide it"
-    if verdict == stats.BETWEEN_GROUPS:
-        return (
-            f", but within each {group.short} it is weaker ({within}, every interval short of the "
-            f"pooled value): much of it is the difference between {group.short} groups"
+        kept = stats.adjusted([c for c in computed if c is not None])
+        found = [kept.pop(0) if c is not None else None for c in computed]
+        size = sum(c is not None and c.test is not None for c in found)
+        tests = f"the {size} tests of this finding"
+    by_group = found[0]
+    by_cells = found[1] if len(found) > 1 else None
+    details = []
+    if by_group is not None:
+        details.append(report.held_sentence(by_group, group.short, symbol))
+        details.append(report.test_sentence(by_group, f"{group.short} groups", tests))
+    if by_cells is not None and split is not None:
+        details.append(report.held_sentence(by_cells, f"{group.short} and {split.short}", symbol))
+        details.append(report.cells_sentence(by_cells, symbol))
+        details.append(
+            report.test_sentence(by_cells, f"{group.short} × {split.short} cells", tests)
         )
-    if verdict == stats.STRONGER_WITHIN:
-        return (
-            f", and within each {group.short} it is stronger ({within}, every interval beyond "
-            f"the pooled value): mixing the {group.short} groups dilutes it"
-        )
-    if verdict == stats.UNLIKE_EVERY_GROUP:
-        return (
-            f", but the pooled value lies outside every {group.short}'s interval ({within}): "
-            f"it describes none of the {group.short} groups"
-        )
-    if verdict == stats.UNLIKE_SOME_GROUPS:
-        where = ", ".join(_level(group, level) for level in comparison.unlike)
-        return (
-            f"; within each {group.short}, {within}, and the pooled value lies outside the "
-            f"interval of {where}"
-        )
-    return f"; within each {group.short}, {within}, every interval holding the pooled value"
+    return by_group, by_cells, [d for d in details if d], size
 
 
 def relationship(
@@ -476,6 +476,7 @@ def relationship(
     y: Column,
     group: Column | None,
     params: GalleryParams,
+    family: Family,
 ) -> Chart:
     data = frame.dropna(subset=[x.name, y.name])
     scaled = data.assign(
@@ -487,7 +488,7 @@ def relationship(
     method = features.scatter_method(x, y)
     pooled, n = stats.correlation(scaled[x.name], scaled[y.name], method)
     # as the (log) axes show the points; ranks for zero-heavy columns a log axis cannot show
-    r = _symbol(method)  # the pair's statistic in every other chart too
+    r = report.symbol(method)  # the pair's statistic in every other chart too
     if pooled.spans_zero:
         finding = (
             f"Across all {schema.entity}, no linear relation of {y.short} to {x.short} is shown"
@@ -495,190 +496,42 @@ def relationship(
     else:
         direction = "rises" if pooled.value > 0 else "falls"
         finding = f"Across all {schema.entity}, {y.short} {direction} with {x.short}"
-    finding += f" ({r} = {with_ci(pooled, digits=2, inside=True)})"
+    finding += f" ({report.r_ci(pooled, r)})"
     values: dict[str, object] = {
         "r_all": round(pooled.value, 4),
         "r_all_ci": [pooled.low, pooled.high],
         "n": n,
     }
-    comparisons = (
-        stats.compare_within(
-            scaled, [x.name, y.name], group.name, method=method, min_rows=params.min_group_rows
+    details: list[str] = []
+    summary = ""
+    if group is not None:
+        by_group, by_cells, details, size = pair_details(
+            scaled, (x.name, y.name), group, schema, params, family, method
         )
-        if group is not None
-        else []
-    )
-    if comparisons:
-        assert group is not None
-        comparison = comparisons[0]
-        finding += describe(comparison, group, r)
-        values["within"] = {level: e.as_dict() for level, e in comparison.within.items()}
-        values["verdict"] = comparison.verdict
-        if schema.split and schema.split != group.name:
-            finding += one_level_down(
-                scaled, [x.name, y.name], group, schema, params, values, r, method
-            )
-        if "within_group_adjusted" not in values:
-            by_group, _, groups = stats.within_correlation(
-                scaled, x.name, y.name, group.name, method
-            )
-            values["within_group_adjusted"] = {**by_group.as_dict(), "groups": groups}
-    finding += "."
-    held = group.short if group is not None else ""
-    if "within_cells_adjusted" in values:
-        held += f" and {schema.column(schema.split).short}"
-    summary = held_fixed_summary(values, x, y, held, schema.entity, r)
-    inner = values.get("within_cells_adjusted") or values.get("within_group_adjusted")
-    fixed = None
-    if isinstance(inner, dict) and inner["low"] is not None:
-        fixed = (f"{held} held fixed", Estimate(inner["value"], inner["low"], inner["high"]))
+        if by_group is not None:
+            finding += report.describe(by_group, group, r)
+            values["by_group"] = by_group.as_dict()
+            values["label"] = by_group.label
+            values["tests_in_family"] = size
+        if by_cells is not None:
+            values["by_cells"] = by_cells.as_dict()
+        finding += "."
+        held = by_cells or by_group
+        if held is not None and not pd.isna(held.held.low):
+            split = schema.column(schema.split).short if by_cells is not None else ""
+            fixed = f"{group.short} and {split}" if split else group.short
+            summary = f"{finding} {report.held_sentence(held, fixed, r)}"
+    else:
+        finding += "."
     title = f"{y.plain} against {x.plain.lower()}"
-    figure = plots.scatter(frame, x, y, group, title=title, entity=schema.entity, held=fixed)
+    figure = plots.scatter(frame, x, y, group, title=title, entity=schema.entity)
     question = f"How does {y.short} change with {x.short}?"
-    return Chart("relationship", title, question, finding, figure, values, summary)
-
-
-def one_level_down(
-    frame: pd.DataFrame,
-    names: list[str],
-    group: Column,
-    schema: Schema,
-    params: GalleryParams,
-    values: dict[str, object],
-    symbol: str,
-    method: str = "pearson",
-) -> str:
-    """The same pair inside the cells of the group and the second grouping: does the
-    within-group relation survive, or is it the second grouping one level down? Leads with
-    the one adjusted number (both groupings held fixed), then the cells one by one."""
-    cells, cell = crossed(frame, group, schema.column(schema.split))
-    found = stats.compare_within(
-        cells, names, cell.name, method=method, min_rows=params.min_group_rows
-    )
-    if not found:
-        return ""
-    within = found[0].within
-    values["within_cells"] = {level: e.as_dict() for level, e in within.items()}
-    by_group, _, groups = stats.within_correlation(frame, *names, group.name, method)
-    adjusted, n, count = stats.within_correlation(cells, *names, cell.name, method)
-    values["within_group_adjusted"] = {**by_group.as_dict(), "groups": groups}
-    split = schema.column(schema.split)
-    values["within_cells_adjusted"] = {
-        **adjusted.as_dict(),
-        "n": n,
-        "cells": count,
-        "grouping": f"{group.short} × {split.short}",
-    }
-    spread = stats.heterogeneity(
-        cells, *names, cell.name, method=method, min_rows=params.min_group_rows
-    )
-    how = (
-        "ranks taken within each group"
-        if method == "spearman"
-        else "each value minus its group's mean"
-    )
-    text = (
-        f". Held fixed ({how}): by {group.short} alone "
-        f"{symbol} = {with_ci(by_group, digits=2, inside=True)}. By {group.short} and "
-        f"{split.short} together, {symbol} = {with_ci(adjusted, digits=2, inside=True)} "
-        f"({count} cells)"
-    )
-    low, high = found[0].within_range
-    zero = [level for level, e in within.items() if e.spans_zero]
-    text += f". Cell by cell, {symbol} runs from {low:.2f} to {high:.2f}"
-    if zero:
-        text += (
-            f". {len(zero)} of {len(within)} cell intervals hold zero ({', '.join(zero)}), "
-            "so the relation is not established in every cell"
-        )
-    else:
-        text += ", every cell's interval clear of zero"
-    if spread is not None:
-        values["heterogeneity"] = stored = spread.as_dict()
-        spread = stats.Heterogeneity(stored["q"], stored["df"], stored["p"])  # as the headline
-        text += f". {_capital(spread_sentence(spread, 'cells'))}"
-    return text
-
-
-def spread_sentence(spread: stats.Heterogeneity, where: str) -> str:
-    """Cochran's Q of equal correlations across ``where``, and what its p-value allows."""
-    verdict = (
-        f"the {where}' correlations differ"
-        if spread.p < 0.05
-        else f"equal correlations across the {where} are not rejected"
-    )
-    return (
-        f"a test of equal correlations across the {where} gives Q = {spread.q:.1f} on "
-        f"{spread.dof} df, {stats.p_text(spread.p)}: {verdict}"
-    )
-
-
-def held_fixed_summary(
-    values: dict[str, object], x: Column, y: Column, held: str, entity: str, symbol: str
-) -> str:
-    """The headline's one sentence about a pair: the adjusted relation first (what survives
-    once the groupings ``held`` fixed are taken out), the pooled one after it."""
-    pooled = Estimate(float(values["r_all"]), *values["r_all_ci"])  # type: ignore[misc]
-    inner = values.get("within_cells_adjusted") or values.get("within_group_adjusted")
-    shown = f"{symbol} = {with_ci(pooled, digits=2, inside=True)}"
-    if not isinstance(inner, dict):
-        if pooled.spans_zero:
-            return f"No relation of {y.short} to {x.short} is established ({shown})."
-        turn = "rises" if pooled.value > 0 else "falls"
-        return f"{_capital(y.short)} {turn} with {x.short} ({shown})."
-    adjusted = Estimate(*(float("nan") if inner[k] is None else inner[k] for k in BOUNDS))
-    fixed = f"{symbol} = {with_ci(adjusted, digits=2, inside=True)}"
-    where = f"with {held} held fixed"
-    if "grouping" in inner:
-        where = f"on average across {inner['grouping']} cells"
-    if adjusted.spans_zero:
-        lead = f"{_capital(where)}, no relation of {y.short} to {x.short} is established"
-    else:
-        turn = "rises" if adjusted.value > 0 else "falls"
-        lead = f"{_capital(where)}, {y.short} {turn} with {x.short}"
-    if pooled.value * adjusted.value < 0 and not pooled.spans_zero:
-        tail = f"although pooled over all {entity} it {'rises' if pooled.value > 0 else 'falls'}"
-    else:
-        tail = f"against {pooled.value:.2f} pooled over all {entity}"
-    text = f"{lead} ({fixed}), {tail} ({shown})."
-    cells = values.get("within_cells")
-    if "grouping" in inner and isinstance(cells, dict):
-        zero = [k for k, e in cells.items() if e["low"] is not None and e["low"] <= 0 <= e["high"]]
-        if zero:
-            holds = "its interval holds" if len(zero) == 1 else "their intervals hold"
-            text += f" Not established in {', '.join(zero)} ({holds} zero)."
-    spread = values.get("heterogeneity")
-    if isinstance(spread, dict):
-        found = stats.Heterogeneity(spread["q"], spread["df"], spread["p"])
-        text += f" {_capital(spread_sentence(found, 'cells'))}."
-    return text
-
-
-BOUNDS = ("value", "low", "high")
-
-
-def _name(column: Column) -> str:
-    return column.plain if column.plain.isupper() else column.plain.lower()
-
-
-def _symbol(method: str) -> str:
-    return "Spearman ρ" if method == "spearman" else "r"
+    return Chart("relationship", title, question, finding, figure, values, summary, details)
 
 
 def correlation_method(columns: list[Column]) -> str:
     # Rank correlation for skewed measurements: a few huge values would dominate Pearson's r.
     return "spearman" if any(column.log or column.heavy for column in columns) else "pearson"
-
-
-VERDICTS = {
-    stats.REVERSED: "the sign reverses in every group",
-    stats.PARTLY_REVERSED: "the sign reverses in some groups",
-    stats.HIDDEN: "a relation the pooled data hides appears in every group",
-    stats.BETWEEN_GROUPS: "the pooled value is mostly a difference between groups",
-    stats.STRONGER_WITHIN: "stronger within every group than pooled",
-    stats.UNLIKE_EVERY_GROUP: "the pooled value lies outside every group's interval",
-    stats.UNLIKE_SOME_GROUPS: "the pooled value lies outside some groups' intervals",
-}
 
 
 def nested_levels(frame: pd.DataFrame, category: str, group: str) -> dict[str, str]:
@@ -723,33 +576,36 @@ def pairs(
     numeric: list[Column],
     group: Column | None,
     params: GalleryParams,
+    family: Family,
     omitted: list[Column] | None = None,
 ) -> Chart:
-    """Every pair of the first ``max_pair_columns`` measurements; the title and the finding
-    name the ``omitted`` ones."""
+    """Every pair of the first ``max_pair_columns`` measurements; the finding is about the
+    strongest pair the scatter plot does not already show; the title and the finding name
+    the ``omitted`` ones."""
     method, names = correlation_method(numeric), [c.name for c in numeric]
-    symbol = _symbol(method)
+    symbol = report.symbol(method)
     omitted = omitted or []
     left_out = ", ".join(column.plain for column in omitted)
     if len(omitted) > 2:  # a title cannot hold a long list: the finding names them
         left_out = f"{len(omitted)} more measurements"
     ranked = sorted(_pooled(frame, names, method), key=lambda c: -abs(c.pooled.value))
     tied = identities(frame, names)
-    best = next((c for c in ranked if (c.a, c.b) not in tied), ranked[0])
-    labels = {column.name: _name(column) for column in numeric}
-    drawn = "Of the pairs drawn"
-    if omitted:
-        names_left = ", ".join(column.plain for column in omitted)
-        drawn += f" ({names_left} not drawn: `max_pair_columns`)"
+    scatter_pair = set(schema.pair)
+    candidates = [c for c in ranked if (c.a, c.b) not in tied and {c.a, c.b} != scatter_pair]
+    best = next(iter(candidates), ranked[0])
+    labels = {column.name: report.plain_name(column) for column in numeric}
+    besides = " besides the scatter plot's" if len(scatter_pair) == 2 and candidates else ""
     finding = (
-        f"{drawn}, the strongest pooled relation is between {labels[best.a]} and "
-        f"{labels[best.b]} "
-        f"({symbol} = {with_ci(best.pooled, digits=2, inside=True)})"
+        f"The strongest pooled relation{besides} is between {labels[best.a]} and "
+        f"{labels[best.b]} ({report.r_ci(best.pooled, symbol)})"
     )
+    details = []
+    if omitted:
+        details.append(f"Not drawn (`max_pair_columns`): {', '.join(c.plain for c in omitted)}.")
     if tied:
-        finding = (
-            f"Left out as arithmetic or near-copies, not behaviour: "
-            f"{'; '.join(sorted(set(tied.values())))}. " + finding
+        details.append(
+            "Left out as arithmetic or near-copies, not behaviour: "
+            f"{'; '.join(sorted(set(tied.values())))}."
         )
     values: dict[str, object] = {
         "strongest_pair": f"{best.a} / {best.b}",
@@ -757,17 +613,17 @@ def pairs(
         "strongest_r_ci": [best.pooled.low, best.pooled.high],
     }
     if group is not None:
-        within = stats.compare_within(
-            frame, [best.a, best.b], group.name, method=method, min_rows=params.min_group_rows
+        by_group, by_cells, more, size = pair_details(
+            frame, (best.a, best.b), group, schema, params, family, method
         )
-        if within:
-            finding += describe(within[0], group, symbol)
-            values["within"] = {level: e.as_dict() for level, e in within[0].within.items()}
-            values["verdict"] = within[0].verdict
-            if schema.split and schema.split != group.name:
-                finding += one_level_down(
-                    frame, [best.a, best.b], group, schema, params, values, symbol, method
-                )
+        details += more
+        if by_group is not None:
+            finding += report.describe(by_group, group, symbol)
+            values["by_group"] = by_group.as_dict()
+            values["label"] = by_group.label
+            values["tests_in_family"] = size
+        if by_cells is not None:
+            values["by_cells"] = by_cells.as_dict()
     finding += "."
     title = "Every pair of measurements" + (f", by {group.short}" if group else "")
     if left_out:
@@ -778,7 +634,54 @@ def pairs(
     question = "Which measurements move together" + (
         f", and do the {group.short} groups separate?" if group else "?"
     )
-    return Chart("pairs", title, question, finding, figure, values)
+    return Chart("pairs", title, question, finding, figure, values, "", details)
+
+
+def correlation_family(
+    frame: pd.DataFrame,
+    schema: Schema,
+    numeric: list[Column],
+    group: Column | None,
+    params: GalleryParams,
+) -> tuple[Family, dict[str, dict[str, str]], list[str]]:
+    """Every pair × grouping comparison: each category, and the main group crossed with each
+    other category, except a crossing whose cells repeat whole groups (Gentoo only on
+    Biscoe: species × island). Returns the Holm-adjusted family, the groupings confounded
+    with the main one (level → the one main level it holds) and the crossings left out."""
+    method, names = correlation_method(numeric), [c.name for c in numeric]
+    found: dict[str, list[Comparison]] = {}
+    confounded: dict[str, dict[str, str]] = {}
+    left_out: list[str] = []
+    for category in schema.of_kind("category"):
+        comparisons = stats.compare_within(
+            frame, names, category.name, method=method, min_rows=params.min_group_rows
+        )
+        if comparisons:
+            found[category.name] = comparisons
+            if group is not None and category.name != group.name:
+                nested = nested_levels(frame, category.name, group.name)
+                if nested:
+                    confounded[category.name] = nested
+    if group is not None:
+        for other in schema.of_kind("category"):
+            if other.name == group.name:
+                continue
+            cells, cell = crossed(frame, group, other)
+            if nested_levels(frame, group.name, other.name):
+                left_out.append(cell.name)  # its cells repeat whole groups
+                continue
+            comparisons = stats.compare_within(
+                cells, names, cell.name, method=method, min_rows=params.min_group_rows
+            )
+            if comparisons:
+                found[cell.name] = comparisons
+    everything = stats.adjusted([c for comparisons in found.values() for c in comparisons])
+    groupings, start = {}, 0
+    for name, comparisons in found.items():
+        groupings[name] = everything[start : start + len(comparisons)]
+        start += len(comparisons)
+    tests = sum(c.test is not None for c in everything)
+    return Family(groupings, tests, method), confounded, left_out
 
 
 def correlation(
@@ -787,12 +690,15 @@ def correlation(
     numeric: list[Column],
     group: Column | None,
     params: GalleryParams,
+    found: tuple[Family, dict[str, dict[str, str]], list[str]],
 ) -> Chart:
     """Pooled correlations beside the ones within each group, for every grouping the table
-    has: the chart shows the main grouping, the finding names every reversal."""
+    has: the chart shows the main grouping, the finding what holding it fixed does to each
+    pooled correlation, report.md every grouping and test."""
+    family, confounded, left_out = found
     method, names = correlation_method(numeric), [c.name for c in numeric]
-    symbol = _symbol(method)
-    labels = {column.name: _name(column) for column in numeric}
+    symbol = report.symbol(method)
+    labels = {column.name: report.plain_name(column) for column in numeric}
     pooled = _pooled(frame, names, method)
     tied = identities(frame, names)
     strong = sum(abs(c.pooled.value) >= 0.5 and not c.pooled.spans_zero for c in pooled)
@@ -804,15 +710,82 @@ def correlation(
     # with many rows even a negligible correlation has an interval clear of zero: say how small
     floor = stats.fisher_interval(0.0, rows)[1] if rows > 3 else float("nan")
     strongest_name = "strongest" if not tied else "strongest that is not arithmetic or a near-copy"
-    finding = (
-        f"Pooled over all {schema.entity}, {established} of {len(pooled)} pairs have a "
-        f"correlation whose 95% interval excludes zero. With {rows:,} complete rows, any "
-        f"|{symbol}| above about {floor:.2f} does. {strong} of them have |{symbol}| ≥ 0.5; "
-        f"the {strongest_name} is {labels[strongest.a]} × {labels[strongest.b]} ({symbol} = "
-        f"{with_ci(strongest.pooled, digits=2, inside=True)})"
+    overall = (
+        f"Pooled over all {schema.entity}, {established} of {len(pooled)} pairs have a 95% "
+        f"interval clear of zero (with {rows:,} complete rows, any |{symbol}| above "
+        f"{floor:.2f} has), {strong} with |{symbol}| ≥ 0.5; the {strongest_name} is "
+        f"{labels[strongest.a]} × {labels[strongest.b]} ({report.r_ci(strongest.pooled, symbol)})."
     )
+    details = [overall]
     if tied:
-        finding += f". Left out of 'strongest': {'; '.join(sorted(set(tied.values())))}"
+        details.append(f"Left out of 'strongest': {'; '.join(sorted(set(tied.values())))}.")
+    main = family.groupings.get(group.name, []) if group is not None else []
+    if main and group is not None:
+        finding = report.capital(
+            f"with {group.short} held fixed, " + report.label_counts(main, labels, group.short)
+        )
+        moved = [c for c in main if c.label and not pd.isna(c.held.low)]
+        steady = [c for c in main if not pd.isna(c.held.low)]
+        # the pair that moves most, or when none does the strongest, with its intervals
+        if moved or steady:
+            most = max(
+                moved or steady,
+                key=lambda c: abs(c.pooled.value - c.held.value) if moved else abs(c.pooled.value),
+            )
+            lead = "it moves most for" if moved else "the strongest is"
+            finding += (
+                f"; {lead} {labels[most.a]} × {labels[most.b]}, from "
+                f"{most.pooled.value:+.2f} (95% CI {most.pooled.low:.2f} to "
+                f"{most.pooled.high:.2f}) pooled to {most.held.value:+.2f} (95% CI "
+                f"{most.held.low:.2f} to {most.held.high:.2f})"
+            )
+        finding += "."
+    else:
+        finding = overall
+        details = details[1:]
+    tested = [c for comparisons in family.groupings.values() for c in comparisons if c.test]
+    differ = [c for c in tested if c.differs]
+    if tested:
+        details.append(
+            f"Equal correlations across the groups (Cochran's Q of the groups' Fisher z, one "
+            f"test per pair and grouping, {len(tested)} tests Holm-adjusted as one family) are "
+            f"rejected at 5% for {len(differ)}"
+            + (
+                ": "
+                + "; ".join(
+                    f"{labels[c.a]} × {labels[c.b]} by {c.group} "
+                    f"(adjusted {stats.p_text(c.p_adjusted)})"
+                    for c in differ
+                )
+                if differ
+                else ""
+            )
+            + "."
+        )
+    for name, comparisons in family.groupings.items():
+        if group is not None and name == group.name:
+            continue
+        tests = [c for c in comparisons if c.test]
+        line = f"By {name}, " + report.label_counts(comparisons, labels, name)
+        if tests:
+            rejected = sum(c.differs for c in tests)
+            smallest = min(c.p_adjusted for c in tests)
+            verdict = (
+                f"the test of equal correlations rejects for {rejected} of {len(tests)} pairs"
+                if rejected
+                else "no test of equal correlations rejects"
+            )
+            line += f"; {verdict} (smallest adjusted {stats.p_text(smallest)})"
+        if name in confounded:
+            held = ", ".join(f"{k} has only {v}" for k, v in confounded[name].items())
+            main_name = group.short if group else "the group"
+            line += f". {report.capital(name)} is confounded with {main_name}: {held}"
+        details.append(line + ".")
+    if left_out:
+        details.append(
+            f"Not tested: {', '.join(left_out)}, whose cells repeat whole "
+            f"{group.short if group else ''} groups."
+        )
     values: dict[str, object] = {
         "method": method,
         "pairs": len(pooled),
@@ -822,63 +795,13 @@ def correlation(
         "zero_excluded_above": round(floor, 4),
         "identities": {f"{a} / {b}": reason for (a, b), reason in tied.items()},
         "pooled": {f"{c.a} / {c.b}": c.pooled.as_dict() for c in pooled},
-        "groupings": {},
+        "groupings": {name: [c.as_dict() for c in cs] for name, cs in family.groupings.items()},
+        "tests": len(tested),
+        "tests_rejected": len(differ),
+        "confounded": confounded,
+        "not_tested": left_out,
     }
-    shown = pooled
-    intervals = 0
-    verdicts: list[str] = []
-    for category in schema.of_kind("category"):
-        comparisons = stats.compare_within(
-            frame, names, category.name, method=method, min_rows=params.min_group_rows
-        )
-        if not comparisons:
-            continue
-        intervals += sum(len(c.within) for c in comparisons)
-        verdicts += [c.verdict for c in comparisons]
-        values["groupings"][category.name] = [c.as_dict() for c in comparisons]
-        if group is not None and category.name == group.name:
-            shown = comparisons
-        if group is not None and category.name != group.name:
-            nested = nested_levels(frame, category.name, group.name)
-            if nested:
-                values.setdefault("nested", {})[category.name] = nested
-    confounded: list[str] = []
-    if group is not None:
-        for other in schema.of_kind("category"):
-            if other.name == group.name:
-                continue
-            cells, cell = crossed(frame, group, other)
-            comparisons = stats.compare_within(
-                cells, names, cell.name, method=method, min_rows=params.min_group_rows
-            )
-            if not comparisons:
-                continue
-            values["groupings"][cell.name] = [c.as_dict() for c in comparisons]
-            repeated = nested_levels(frame, group.name, other.name)
-            if repeated:  # cells that are whole groups (Gentoo: only Biscoe): not counted twice
-                values.setdefault("nested", {})[cell.name] = repeated
-                confounded.append(cell.name)
-                continue
-            intervals += sum(len(c.within) for c in comparisons)
-            verdicts += [c.verdict for c in comparisons]
-    if verdicts:
-        counted = {v: verdicts.count(v) for v in VERDICTS if v in verdicts}
-        listed = ", ".join(f"{count} {verdict}" for verdict, count in counted.items())
-        counted_in = [name for name in values["groupings"] if name not in confounded]
-        finding += (
-            f". Split by {', '.join(counted_in)}, {sum(counted.values())} of "
-            f"{len(verdicts)} pair × grouping verdicts are not 'consistent': {listed or 'none'}. "
-            "The table in reports/report.md gives each. A verdict compares the pooled point "
-            f"estimate with each group's 95% interval ({intervals} intervals in all): it is a "
-            "description, not a test, and nothing is corrected for multiple comparisons"
-        )
-        values["within_intervals"] = intervals
-        if confounded:
-            finding += (
-                f". Not counted: {', '.join(confounded)}, whose cells repeat whole "
-                f"{group.short if group else ''} groups"
-            )
-    finding += "."
+    shown = main or pooled
     shown = sorted(shown, key=lambda c: -abs(c.pooled.value))[: params.max_correlation_pairs]
     title = "Correlations, pooled and within " + (
         f"each {group.short}" if group and shown and shown[0].within else "the data"
@@ -891,6 +814,8 @@ def correlation(
         finding,
         figure,
         values,
+        "",
+        details,
     )
 
 
@@ -901,10 +826,10 @@ def composition(
     table = features.crosstab(frame, rows.name, split.name if split else None)
     table = table.iloc[:max_levels] if len(table) > max_levels else table
     totals = table.sum(axis=1)
-    top = _level(rows, totals.index[0])
+    top = report.level(rows, totals.index[0])
     total = int(len(frame[frame[rows.name].notna()]))
     runner_up = (
-        f", then {_level(rows, totals.index[1])} with {int(totals.iloc[1]):,}"
+        f", then {report.level(rows, totals.index[1])} with {int(totals.iloc[1]):,}"
         if len(totals) > 1
         else ""
     )
@@ -915,15 +840,15 @@ def composition(
     )
     if split is not None:
         single = [
-            f"{_level(rows, level)} has only "
-            f"{_level(split, table.columns[(table.loc[level] > 0).to_numpy()][0])}"
+            f"{report.level(rows, level)} has only "
+            f"{report.level(split, table.columns[(table.loc[level] > 0).to_numpy()][0])}"
             for level in table.index
             if (table.loc[level] > 0).sum() == 1
         ]
         # and the other way round: a split level found under one row level only
         single += [
-            f"{_level(split, level)} only in "
-            f"{_level(rows, table.index[(table[level] > 0).to_numpy()][0])}"
+            f"{report.level(split, level)} only in "
+            f"{report.level(rows, table.index[(table[level] > 0).to_numpy()][0])}"
             for level in table.columns
             if (table[level] > 0).sum() == 1
         ]
@@ -957,13 +882,14 @@ def shares(
             found = stats.share_intervals(
                 part, parts, resamples=params.resamples, seed=seed_for(params, "shares", level)
             )
-            by_group_ci[_level(group, level)] = {tick[n]: e for n, e in found.items()}
-            by_group[_level(group, level)] = {tick[n]: e.value for n, e in found.items()}
+            by_group_ci[report.level(group, level)] = {tick[n]: e for n, e in found.items()}
+            by_group[report.level(group, level)] = {tick[n]: e.value for n, e in found.items()}
     label = schema.parts_label or "the total"
+    details: list[str] = []
     first, last = next(iter(overall)), list(overall)[-1]
     finding = (
-        f"{tick[first]} is the largest share of {label}, {_pct(overall[first])}; "
-        f"{tick[last]} the smallest, {_pct(overall[last])}"
+        f"{tick[first]} is the largest share of {label}, {report.pct(overall[first])}; "
+        f"{tick[last]} the smallest, {report.pct(overall[last])}"
     )
     if len(by_group) >= 2:
         gaps = {
@@ -972,8 +898,10 @@ def shares(
             for name in parts
         }
         widest = max(gaps, key=gaps.get)
-        spread = ", ".join(f"{level} {_pct(p[tick[widest]])}" for level, p in by_group_ci.items())
-        finding += f". By {group.short}, the share of {tick[widest]} differs most: {spread}"
+        spread = ", ".join(
+            f"{level} {report.pct(p[tick[widest]])}" for level, p in by_group_ci.items()
+        )
+        details.append(f"By {group.short}, the share of {tick[widest]} differs most: {spread}.")
         reversed_in = {
             level: max(p, key=p.get)
             for level, p in by_group.items()
@@ -981,8 +909,9 @@ def shares(
         }
         if reversed_in:
             finding += "; the pooled ranking does not hold in " + ", ".join(
-                f"{level}, where {leader} leads ({_pct(by_group_ci[level][leader])} against "
-                f"{_pct(by_group_ci[level][tick[first]])} for {tick[first]})"
+                f"{level}, where {leader} leads "
+                f"({report.pct(by_group_ci[level][leader], inside=True)}, against "
+                f"{report.pct(by_group_ci[level][tick[first]], inside=True)} for {tick[first]})"
                 for level, leader in reversed_in.items()
             )
             values_reversal = reversed_in
@@ -1009,8 +938,10 @@ def shares(
         level, leader = next(iter(values_reversal.items()))
         summary = (
             f"Pooled over all {schema.entity}, {tick[first]} is the largest share of {label} "
-            f"({_pct(overall[first], inside=True)}), but in {level} {leader} leads "
-            f"({_pct(by_group_ci[level][leader], inside=True)}, against "
-            f"{_pct(by_group_ci[level][tick[first]], inside=True)} for {tick[first]})."
+            f"({report.pct(overall[first], inside=True)}), but in {level} {leader} leads "
+            f"({report.pct(by_group_ci[level][leader], inside=True)}, against "
+            f"{report.pct(by_group_ci[level][tick[first]], inside=True)} for {tick[first]})."
         )
-    return Chart("shares", title, f"What makes up {label}?", finding, figure, values, summary)
+    return Chart(
+        "shares", title, f"What makes up {label}?", finding, figure, values, summary, details
+    )

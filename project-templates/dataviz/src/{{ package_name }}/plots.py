@@ -139,7 +139,10 @@ def fmt(value: float, like: float | None = None) -> str:
 
 
 def fmt_interval(low: float, high: float) -> str:
-    """ "15 to 332": both ends with the precision of the larger one."""
+    """ "15 to 332": both ends with the precision of the larger one; whole numbers (ends
+    rounded to a step of 1 or more) stay whole: "-1 to 8", not "-1.00 to 8.00"."""
+    if float(low).is_integer() and float(high).is_integer():
+        return f"{low:,.0f} to {high:,.0f}"
     like = max(abs(low), abs(high))
     return f"{fmt(low, like)} to {fmt(high, like)}"
 
@@ -180,9 +183,16 @@ def _symlog_short(label: str, column: Column) -> str:
     return f"{label}\n(symlog, linear 0 to {fmt(column.symlog)})" if column.symlog else label
 
 
-def _bins(values: pd.Series, column: Column) -> np.ndarray:
+def _bins(values: pd.Series, column: Column, target: int = 0) -> np.ndarray:
     """Shared histogram bin edges (evenly spaced on the column's log or symlog axis), at most
-    40 bins over the full range: every value falls in a bin."""
+    40 bins over the full range: every value falls in a bin. With a ``target`` on a linear
+    axis and values recorded in steps (25 g), about that many bins, each a whole number of
+    steps wide and centred on them, so that no bin gets one step more than its neighbour."""
+    step = stats.resolution(values)
+    if target and not (column.log or column.symlog) and step > 0:
+        low, high = float(np.nanmin(values)), float(np.nanmax(values))
+        width = step * max(1, int(np.ceil((high - low) / (target * step))))
+        return np.arange(low - step / 2, high + width, width)
     data = to_axis(values, column)
     count = min(40, len(np.histogram_bin_edges(data, bins="auto")) - 1)
     edges = from_axis(np.histogram_bin_edges(data, bins=count), column)
@@ -210,14 +220,21 @@ def histogram(
     levels = _levels(data, group)
     parts = [(level, data[data[group.name].astype(str) == level]) for level in levels]
     parts = parts or [("", data)]
-    edges = _bins(data[column.name], column)
+    edges = _bins(data[column.name], column, target=24)
     fig = Figure(figsize=(WIDE[0], 1.2 + 1.25 * len(parts)), layout="constrained")
     # one y scale: bar heights compare across the panels
     axes = fig.subplots(len(parts), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
     palette = colours(levels)
     unit = f" {column.unit}" if column.unit else ""
     for ax, (level, part) in zip(axes, parts, strict=True):
-        ax.hist(part[column.name], bins=edges, color=palette.get(level, PALETTE[0]), alpha=0.85)
+        ax.hist(
+            part[column.name],
+            bins=edges,
+            color=palette.get(level, PALETTE[0]),
+            alpha=0.85,
+            edgecolor="white",
+            linewidth=0.6,
+        )
         estimate = (medians or {}).get(level)
         if estimate is None:
             median = float(part[column.name].median())
@@ -320,9 +337,12 @@ def _fit(
     x: pd.Series, y: pd.Series, x_column: Column, y_column: Column
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Least-squares line and its 95% band on the axes' own scales (a log axis fits the logs,
-    a symlog axis its symlog values): a straight line as drawn."""
+    a symlog axis its symlog values): a straight line as drawn, over the 1st to 99th
+    percentile of x from 100 points on (no line out to a lone extreme point), else over all."""
     fx, fy = to_axis(x, x_column), to_axis(y, y_column)
-    grid = np.linspace(fx.min(), fx.max(), 50)
+    trim = 1 if len(fx) >= 100 else 0
+    low_x, high_x = np.nanpercentile(fx, [trim, 100 - trim])
+    grid = np.linspace(low_x, high_x, 50)
     line, low, high = stats.line_with_band(fx, fy, grid)
     back = functools.partial(from_axis, column=y_column)
     return from_axis(grid, x_column), back(line), back(low), back(high)
@@ -341,11 +361,10 @@ def scatter(
     *,
     title: str,
     entity: str,
-    held: tuple[str, Estimate] | None = None,
 ) -> Figure:
-    """Scatter plot with a least-squares line and its 95% band per group and for all rows;
-    ``held`` ("species and sex held fixed", its correlation) adds the adjusted value to the
-    legend."""
+    """Scatter plot with a least-squares line and its 95% band per group and for all rows,
+    each line drawn over the 1st to 99th percentile of its own x (no line where there are
+    next to no points)."""
     data = frame.dropna(subset=[x.name, y.name])
     fig = Figure(figsize=(WIDE[0], WIDE[1] + 0.6), layout="constrained")
     ax = fig.subplots()
@@ -384,8 +403,6 @@ def scatter(
         lw=1.5,
         label=f"all {entity}: {_r(r_all, symbol)}",
     )
-    if held is not None and not np.isnan(held[1].low):
-        ax.plot([], [], " ", label=f"{held[0]}: {_r(held[1], symbol)}")
     set_scale(ax, "x", x)
     set_scale(ax, "y", y)
     ax.set(title=title, xlabel=x.label, ylabel=y.label)
@@ -462,6 +479,7 @@ def pair_grid(
                         linewidth=1.5,
                         linestyle=LINESTYLES[index % len(LINESTYLES)],
                         log_scale=col.log,
+                        cut=0,  # no density beyond the data, as the violins
                         warn_singular=False,
                     )
                 density.set(yticks=[], ylabel="")
@@ -538,7 +556,7 @@ def subgroups(
             if values.empty:
                 continue
             jitter = rng.uniform(-step / 4, step / 4, len(values))
-            ax.scatter(values, y + jitter, s=8, alpha=0.25, color=palette[level], lw=0)
+            ax.scatter(values, y + jitter, s=10, alpha=0.45, color=palette[level], lw=0)
             estimate = medians.get((row, level))
             if estimate is None:
                 continue
@@ -583,22 +601,20 @@ def subgroups(
             markeredgewidth=2,
             label="hollow: median only,\ntoo few values for a CI",
         )
-    ax.legend(
+    fig.legend(  # below the plot: no empty margin beside it
         title=f"{split.label}: median and 95% CI",
-        loc="upper left",
-        bbox_to_anchor=(1.01, 1),
+        loc="outside lower center",
+        ncols=len(inner) + hollow,
+        title_fontsize=9,
     )
     return fig
 
 
-VERDICT_NOTES = {
-    stats.REVERSED: "sign reversed within every {}",
-    stats.PARTLY_REVERSED: "sign reversed within some {}",
-    stats.HIDDEN: "hidden by pooling the {} groups",
-    stats.BETWEEN_GROUPS: "mostly between {} groups",
-    stats.STRONGER_WITHIN: "stronger within every {}",
-    stats.UNLIKE_EVERY_GROUP: "pooled unlike every {}",
-    stats.UNLIKE_SOME_GROUPS: "pooled unlike some {}",
+LABEL_NOTES = {
+    stats.REVERSED: "reversed with {} held fixed",
+    stats.VANISHES: "vanishes with {} held fixed",
+    stats.BETWEEN_GROUPS: "mostly between {} means",
+    stats.APPEARS: "appears with {} held fixed",
 }
 
 
@@ -612,7 +628,7 @@ def correlation_intervals(
     title: str,
 ) -> Figure:
     """Each pair of measurements one row: the pooled correlation (black diamond) and the one
-    within each group (shapes and colours), each with its 95% interval; the verdict beside.
+    within each group (shapes and colours), each with its 95% interval; the label beside.
 
     A pooled value that a grouping reverses shows at once: its diamond sits across zero from
     the group markers.
@@ -643,10 +659,8 @@ def correlation_intervals(
     ticks = []
     for comparison in comparisons:
         text = f"{labels[comparison.a]} × {labels[comparison.b]}"
-        if comparison.within and comparison.verdict != stats.CONSISTENT:
-            text += "\n" + VERDICT_NOTES[comparison.verdict].format(
-                group.short if group else "group"
-            )
+        if comparison.within and comparison.label:
+            text += "\n" + LABEL_NOTES[comparison.label].format(group.short if group else "group")
         ticks.append(text)
     ax.set_yticks(range(len(comparisons)), ticks, fontsize=9)
     ax.set_ylim(len(comparisons) - 0.5, -0.5)

@@ -1,11 +1,189 @@
-"""The written results from metrics.json: the README's headline, results and next experiments,
-and reports/report.md."""
+"""The written results: each finding's sentence, built from the gallery's numbers (first half),
+and from metrics.json the README's headline, results and next experiments, and
+reports/report.md (second half)."""
 
 from __future__ import annotations
 
+import pandas as pd
+
+from . import stats
 from .plots import fmt, fmt_interval
 from .readme import SAMPLE_WARNING, markdown_table
-from .stats import p_text
+from .schema import Column
+from .stats import Comparison, Estimate, p_text
+
+
+def level(column: Column, level: object) -> str:
+    """A category value for a sentence: codes get their column's name ("Region 3")."""
+    text = str(level)
+    return f"{column.plain} {text}" if text.replace(".", "", 1).isdigit() else text
+
+
+def unit_suffix(column: Column) -> str:
+    return f" {column.unit}" if column.unit else ""
+
+
+def with_ci(
+    estimate: Estimate, unit: str = "", digits: int | None = None, *, inside: bool = False
+) -> str:
+    """ "5,000 g (95% CI 4,900 to 5,200)", or "…, 95% CI … to …" ``inside`` brackets;
+    ``digits`` for correlations and η²."""
+    show = (lambda v: f"{v:.{digits}f}") if digits is not None else fmt
+    if pd.isna(estimate.low):
+        note = "too few values for an interval"
+        return (
+            f"{show(estimate.value)}{unit}, {note}"
+            if inside
+            else f"{show(estimate.value)}{unit} ({note})"
+        )
+    ends = f"{show(estimate.low)} to {show(estimate.high)}"
+    interval = "95% CI " + (
+        ends if digits is not None else fmt_interval(estimate.low, estimate.high)
+    )
+    value = f"{show(estimate.value)}{unit}"
+    return f"{value}, {interval}" if inside else f"{value} ({interval})"
+
+
+def pct(estimate: Estimate, *, inside: bool = False) -> str:
+    interval = f"95% CI {estimate.low:.0%} to {estimate.high:.0%}"
+    return f"{estimate.value:.0%}, {interval}" if inside else f"{estimate.value:.0%} ({interval})"
+
+
+def tie(upper: str, lower: str, medians: dict[str, Estimate], step: Estimate, unit: str) -> str:
+    """Two medians whose difference's interval holds zero, in plain words."""
+    if pd.isna(step.low):
+        return f"{upper} and {lower}: too few values to compare"
+    high, low = medians[upper].value, medians[lower].value
+    start, end = fmt_interval(step.low, step.high).split(" to ")
+    sign = "+" if step.high > 0 else ""
+    allowed = f"the data allow a difference from {start} to {sign}{end}{unit} (95% CI)"
+    if high == low:
+        return f"{upper} and {lower} have equal medians ({fmt(high)}{unit}), and {allowed}"
+    return (
+        f"{upper} ({fmt(high)}{unit}) and {lower} ({fmt(low)}{unit}) are within the noise: "
+        f"{allowed}"
+    )
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def r_ci(estimate: Estimate, symbol: str) -> str:
+    """ "r = 0.53, 95% CI 0.45 to 0.60" (inside brackets)."""
+    return f"{symbol} = {with_ci(estimate, digits=2, inside=True)}"
+
+
+def ends(comparison: Comparison, symbol: str) -> str:
+    """The group correlations' range with the intervals of its two ends:
+    "r from +0.39, 95% CI 0.25 to 0.52, to +0.65, 95% CI 0.53 to 0.74"."""
+    ordered = sorted(comparison.within.values(), key=lambda e: e.value)
+    low, high = ordered[0], ordered[-1]
+    return (
+        f"{symbol} from {low.value:+.2f}, 95% CI {low.low:.2f} to {low.high:.2f}, to "
+        f"{high.value:+.2f}, 95% CI {high.low:.2f} to {high.high:.2f}"
+    )
+
+
+def describe(comparison: Comparison, group: Column, symbol: str) -> str:
+    """What a grouping does to a pooled correlation: a clause that follows the pooled value,
+    by the comparison's label (``Comparison.label``), with the within-group range and intervals."""
+    label, pooled = comparison.label, comparison.pooled
+    within = ends(comparison, symbol)
+    every = all(not e.spans_zero for e in comparison.within.values())
+    if label == stats.REVERSED:
+        turn = "rises" if pooled.value < 0 else "falls"
+        where = f"every {group.short}" if every else f"the {group.short} groups"
+        return f", but within {where} it {turn} ({within})"
+    if label == stats.VANISHES:
+        return (
+            f", but with {group.short} held fixed it vanishes "
+            f"({r_ci(comparison.held, symbol)}; within each {group.short}, {within})"
+        )
+    if label == stats.APPEARS:
+        return (
+            f", but with {group.short} held fixed there is one "
+            f"({r_ci(comparison.held, symbol)}; within each {group.short}, {within})"
+        )
+    if label == stats.BETWEEN_GROUPS:
+        return (
+            f", but {comparison.between:.0%} of its co-variation lies between the {group.short} "
+            f"means; within each {group.short}, {within}"
+        )
+    return f"; within each {group.short}, {within}"
+
+
+def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
+    """ "With species held fixed (each value minus its group's mean), r = 0.53, 95% CI …"."""
+    return f"With {held} held fixed, {r_ci(comparison.held, symbol)}."
+
+
+def test_sentence(comparison: Comparison, where: str, family: str) -> str:
+    """Cochran's Q of equal correlations across ``where``, raw and family-adjusted p."""
+    test = comparison.test
+    if test is None:
+        return ""
+    verdict = (
+        f"the correlation differs between the {where}"
+        if comparison.differs
+        else f"equal correlations across the {where} are not rejected"
+    )
+    return (
+        f"Equal correlations across the {where}: Q = {test.q:.1f} on {test.dof} df, "
+        f"{stats.p_text(test.p)}; adjusted by Holm over {family}, "
+        f"{stats.p_text(comparison.p_adjusted)}: {verdict}."
+    )
+
+
+def cells_sentence(comparison: Comparison, symbol: str) -> str:
+    """The cells' range, and the cells whose interval holds zero."""
+    low, high = comparison.within_range
+    zero = [level for level, e in comparison.within.items() if e.spans_zero]
+    text = f"Cell by cell, {symbol} runs from {low:.2f} to {high:.2f}"
+    if zero:
+        holds = "its interval holds" if len(zero) == 1 else "their intervals hold"
+        return f"{text}; not established in {', '.join(zero)} ({holds} zero)."
+    return f"{text}, every cell's interval clear of zero."
+
+
+def plain_name(column: Column) -> str:
+    return column.plain if column.plain.isupper() else column.plain.lower()
+
+
+def symbol(method: str) -> str:
+    return "Spearman ρ" if method == "spearman" else "r"
+
+
+def listed(comparisons: list[Comparison], labels: dict[str, str]) -> str:
+    return ", ".join(f"{labels[c.a]} × {labels[c.b]}" for c in comparisons)
+
+
+def label_counts(comparisons: list[Comparison], labels: dict[str, str], group: str) -> str:
+    """ "3 of the 6 pooled correlations reverse sign (…), and 3 are mostly …"."""
+    phrases = {  # (one, several)
+        stats.REVERSED: ("reverses sign", "reverse sign"),
+        stats.VANISHES: ("vanishes", "vanish"),
+        stats.BETWEEN_GROUPS: (
+            f"is mostly a difference between {group} means",
+            f"are mostly differences between {group} means",
+        ),
+        stats.APPEARS: ("appears only within groups", "appear only within groups"),
+    }
+    parts = []
+    for label, (one, several) in phrases.items():
+        hit = [c for c in comparisons if c.label == label]
+        if hit:
+            parts.append(f"{len(hit)} {one if len(hit) == 1 else several} ({listed(hit, labels)})")
+    total = len(comparisons)
+    if not parts:
+        return f"all {total} pooled correlations hold"
+    first = parts[0].split(" ", 1)
+    text = f"{first[0]} of the {total} pooled correlations {first[1]}"
+    if len(parts) > 1:
+        text += (
+            ", " + ", ".join(parts[1:-1]) + (", " if len(parts) > 2 else "") + "and " + parts[-1]
+        )
+    return text
 
 
 def summary_table(metrics: dict) -> str:
@@ -26,17 +204,21 @@ def summary_table(metrics: dict) -> str:
     return markdown_table(["", "value"], rows)
 
 
-def gallery(metrics: dict, figures_prefix: str, heading: str) -> str:
-    """Each figure under a ``heading`` ("##") with its question and finding; image links start
-    with ``figures_prefix``."""
+def gallery(metrics: dict, figures_prefix: str, heading: str, *, details: bool = False) -> str:
+    """Each figure under a ``heading`` ("##") with its question and finding (and, with
+    ``details``, the sentences behind it as a list); image links start with
+    ``figures_prefix``."""
     blocks = []
     for figure in metrics["figures"]:
         png = f"{figures_prefix}{figure['name']}.png"
+        behind = figure.get("details", []) if details else []
+        listed = "".join(f"- {sentence}\n" for sentence in behind)
         blocks.append(
             f"{heading} {figure['title']}\n\n"
             f"*{figure['question']}*\n\n"
             f"**Finding:** {figure['finding']}\n\n"
-            f"![{figure['title']}]({png})"
+            + (f"{listed}\n" if listed else "")
+            + f"![{figure['title']}]({png})"
         )
     return "\n\n".join(blocks)
 
@@ -64,7 +246,7 @@ def headline_figure(metrics: dict) -> dict:
     (η² or r²), else the first figure."""
     figures = _figures(metrics)
     relation = figures.get("relationship", {})
-    if relation.get("values", {}).get("verdict") == "reversed":
+    if relation.get("values", {}).get("label") == "reversed":
         return relation
     if figures.get("shares", {}).get("values", {}).get("largest_share_within"):
         return figures["shares"]
@@ -111,32 +293,35 @@ def next_experiments(metrics: dict) -> list[str]:
         (name, pair)
         for name, pairs in groupings.items()
         for pair in pairs
-        if pair["verdict"] in ("reversed", "hidden")
+        if pair["label"] in ("reversed", "appears within groups")
     ]
     if flagged:
         name, pair = flagged[0]
+        held = pair["held_fixed"]
         items.append(
             f"Model `{pair['b']}` on `{pair['a']}` with `{name}` as a covariate (or one fit per "
-            f"group): the pooled correlation, {pair['pooled']['value']:.2f}, is "
-            f"{pair['verdict']} within every {name} group, so a pooled fit answers the wrong "
-            "question."
+            f"group): pooled, their correlation is {pair['pooled']['value']:.2f}; with `{name}` "
+            f"held fixed it is {held['value']:.2f} (95% CI {held['low']:.2f} to "
+            f"{held['high']:.2f}), so a pooled fit answers the wrong question."
         )
     relation = figures.get("relationship", {}).get("values", {})
-    spread, cells = relation.get("heterogeneity"), relation.get("within_cells_adjusted")
-    if isinstance(spread, dict) and isinstance(cells, dict):
-        test = (
-            f"a test of equal correlations across the {cells['cells']} cells gives "
-            f"Q = {spread['q']:.1f} on {spread['df']} df ({p_text(spread['p'])})"
+    tested = relation.get("by_cells") or relation.get("by_group")
+    if isinstance(tested, dict) and isinstance(tested.get("test"), dict):
+        test = tested["test"]
+        found = (
+            f"a test of equal correlations across `{tested['group']}` gives Q = {test['q']:.1f} "
+            f"on {test['df']} df ({p_text(test['p'])}; Holm-adjusted "
+            f"{p_text(test['p_adjusted'])})"
         )
         then = (
-            "the interaction's coefficients would say which cells differ, and by how much"
-            if spread["p"] < 0.05
-            else "whether the relation differs by cell is still open, and new rows per cell "
-            "would test it"
+            "the interaction's coefficients would say which groups differ, and by how much"
+            if test["p_adjusted"] < 0.05
+            else "whether the relation differs between them is still open, and new rows per "
+            "group would test it"
         )
         items.append(
-            f"Refit *{figures['relationship']['title']}* with a {cells['grouping']} "
-            f"interaction term. Here {test}: {then}."
+            f"Refit *{figures['relationship']['title']}* with a `{tested['group']}` "
+            f"interaction term. Here {found}: {then}."
         )
     eta = figures.get("measurements", {}).get("values", {}).get("eta_squared_difference")
     if isinstance(eta, dict):
@@ -162,33 +347,35 @@ def readme_results(metrics: dict, *, sample: bool) -> str:
     return "\n\n".join(parts)
 
 
-def verdict_table(metrics: dict) -> str:
-    """Every pair × grouping verdict of the correlation figure, one row per pair."""
+def label_table(metrics: dict) -> str:
+    """Every pair × grouping of the correlation figure, one row per pair: its label and, when
+    the test of equal correlations rejects after Holm's adjustment, that adjusted p."""
     figure = _figures(metrics).get("correlation", {})
     groupings = figure.get("values", {}).get("groupings", {})
     if not groupings:
         return ""
-    verdicts: dict[str, dict[str, str]] = {}
+    cells: dict[str, dict[str, str]] = {}
     for name, pairs in groupings.items():
         for pair in pairs:
             key = f"{pair['a']} × {pair['b']}"
-            pooled = pair["pooled"]
-            verdicts.setdefault(key, {"pooled": f"{pooled['value']:.2f}"})[name] = pair["verdict"]
+            text = pair["label"] or "holds"
+            test = pair.get("test")
+            if test and test["p_adjusted"] < 0.05:
+                text += f"; differs ({p_text(test['p_adjusted'])})"
+            cells.setdefault(key, {"pooled": f"{pair['pooled']['value']:.2f}"})[name] = text
     rows = [
-        [key, row["pooled"], *(row.get(g, "") for g in groupings)] for key, row in verdicts.items()
+        [key, row["pooled"], *(row.get(g, "") for g in groupings)] for key, row in cells.items()
     ]
-    nested = figure["values"].get("nested", {})
-    notes = "".join(
-        f" {name} is confounded with the main grouping ("
-        + ", ".join(f"{k} has only {v}" for k, v in held.items())
-        + ")."
-        for name, held in nested.items()
-    )
     return (
-        "## What each grouping does to each correlation\n\n"
-        "*consistent*: every group's 95% interval holds the pooled value; the other verdicts are "
-        f"defined in DECISIONS.md.{notes}\n\n"
-        + markdown_table(["pair", "pooled", *groupings], rows)
+        "## What holding each grouping fixed does to each correlation\n\n"
+        "Each cell compares the pooled correlation with the one with the grouping held fixed "
+        "(each value minus its group's mean), both with their 95% intervals. *reversed*: the "
+        "held-fixed interval lies on the other side of zero; *vanishes within groups*: it holds "
+        "zero; *mostly between groups*: same sign, but more than half of the pooled "
+        "co-variation lies between the group means; *appears within groups*: the pooled "
+        "interval holds zero, the held-fixed one does not; *holds*: none of these. *differs*: "
+        "Cochran's Q rejects equal correlations across the groups after Holm's adjustment over "
+        "every test in the table.\n\n" + markdown_table(["pair", "pooled", *groupings], rows)
     )
 
 
@@ -199,8 +386,8 @@ def report_markdown(metrics: dict) -> str:
         parts.append(SAMPLE_WARNING)
     parts += [
         summary_table(metrics),
-        gallery(metrics, "figures/", "##"),
-        verdict_table(metrics),
+        gallery(metrics, "figures/", "##", details=True),
+        label_table(metrics),
         "Every figure is also in `figures/` as SVG (vector) for print and slides.",
     ]
     return "\n\n".join(part for part in parts if part) + "\n"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -33,9 +33,13 @@ class Estimate:
         """The interval holds zero: no sign (no difference, no relation) is established."""
         return not (self.low > 0 or self.high < 0)  # no interval (nan): nothing established
 
-    def excludes_beyond(self, other: Estimate) -> bool:
-        """This interval lies entirely further from zero than ``other``'s value."""
-        return min(abs(self.low), abs(self.high)) > abs(other.value) and not self.spans_zero
+    def rounded(self, step: float) -> Estimate:
+        """The interval's ends to the nearest multiple of ``step`` (the data's resolution:
+        penguin mass is recorded in 25 g steps); unchanged when no step is known (nan)."""
+        if not step > 0:
+            return self
+        low, high = (float(np.round(end / step) * step) for end in (self.low, self.high))
+        return Estimate(self.value, low, high)
 
     def as_dict(self, digits: int = 4) -> dict[str, float]:
         """JSON-ready; an interval that was not computed (too few values) is null."""
@@ -44,6 +48,19 @@ class Estimate:
             "low": None if np.isnan(self.low) else round(self.low, digits),
             "high": None if np.isnan(self.high) else round(self.high, digits),
         }
+
+
+def resolution(values: pd.Series) -> float:
+    """The step the values were recorded in (25 for masses in 25 g steps, 0.1 for lengths to
+    the millimetre's tenth): the smallest gap between distinct values when every value is a
+    multiple of it, else nan."""
+    data = np.unique(values.dropna().to_numpy(dtype=float))
+    if len(data) < 2:
+        return float("nan")
+    step = float(np.diff(data).min())
+    step = float(f"{step:.6g}")  # 0.09999999999999432 → 0.1
+    multiples = data / step
+    return step if np.allclose(multiples, np.round(multiples), atol=1e-6) else float("nan")
 
 
 def _percentiles(replicates: np.ndarray, value: float) -> Estimate:
@@ -292,70 +309,87 @@ def heterogeneity(
     return Heterogeneity(q, len(z) - 1, chi2_sf(q, len(z) - 1))
 
 
-# What a grouping does to a pooled correlation. Each needs the intervals to say so.
+def holm(p_values: list[float]) -> list[float]:
+    """Holm's step-down adjustment: each p-value corrected for the whole family, in the
+    family's order (controls the chance of any false rejection at the level used)."""
+    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
+    adjusted = [1.0] * len(p_values)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(p_values) - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def between_share(frame: pd.DataFrame, x: str, y: str, group: str, method: str) -> float:
+    """The share of the pooled cross-product Σ(x − x̄)(y − ȳ) that lies between the group
+    means (the rest lies within the groups), over the rows complete in x, y and group; on
+    pooled ranks for Spearman. 0.8: four fifths of the pooled co-variation is the groups
+    differing; above 1: within the groups the relation has the other sign."""
+    data = frame[[x, y, group]].dropna()
+    if method == "spearman":
+        data = data.assign(**{x: data[x].rank(), y: data[y].rank()})
+    dx, dy = data[x] - data[x].mean(), data[y] - data[y].mean()
+    total = float((dx * dy).sum())
+    means = data.groupby(group, observed=True)[[x, y]].transform("mean")
+    between = float(((means[x] - data[x].mean()) * (means[y] - data[y].mean())).sum())
+    return between / total if total else float("nan")
+
+
+# What a grouping does to a pooled correlation: a label by a stated rule, or none. Each rule
+# needs the pooled 95% interval clear of zero, and compares it with the correlation with the
+# grouping held fixed (``within_correlation``) and its interval.
 REVERSED = "reversed"
-"""The pooled sign is established and every group's correlation has the other sign."""
-PARTLY_REVERSED = "partly reversed"
-"""Some group has an established correlation of the other sign, but not all groups."""
-HIDDEN = "hidden"
-"""No pooled relation is established, but within every group one is, with one sign."""
+"""With the grouping held fixed, the correlation's 95% interval excludes zero on the other side
+of the pooled one's."""
+VANISHES = "vanishes within groups"
+"""With the grouping held fixed, the correlation's 95% interval holds zero, and so does every
+group's own."""
 BETWEEN_GROUPS = "mostly between groups"
-"""Same sign, but the pooled value lies beyond every group's interval: much of it is the
-difference between the groups, not a relation inside any of them."""
-STRONGER_WITHIN = "stronger within groups"
-"""Same sign, but every group's interval lies beyond the pooled value: mixing the groups
-dilutes a relation that is stronger inside each of them."""
-UNLIKE_EVERY_GROUP = "unlike every group"
-"""The pooled value lies outside every group's interval (not all on one side of it, or on the
-other side of zero): it describes none of the groups."""
-UNLIKE_SOME_GROUPS = "unlike some groups"
-"""The pooled value lies outside the interval of some groups (named), inside the others'."""
-CONSISTENT = "consistent"
-"""The pooled value lies inside every group's interval."""
+"""Held fixed, weaker and not reversed: the held-fixed interval lies entirely closer to zero than
+the pooled value, and more than half of the pooled cross-product lies between the group means
+(``between_share`` above 0.5)."""
+APPEARS = "appears within groups"
+"""The pooled interval holds zero; with the grouping held fixed, the interval excludes it."""
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """One pair of columns: its pooled correlation and its correlation within each group."""
+    """One pair of columns and one grouping: the pooled correlation, the correlation within
+    each group, the one with the grouping held fixed, the share of the pooled co-variation
+    between the groups, and Cochran's Q of equal correlations across the groups (``p_adjusted``
+    is set once the whole family of tests is known)."""
 
     a: str
     b: str
     group: str
     pooled: Estimate
     within: dict[str, Estimate]
+    held: Estimate = Estimate(float("nan"), float("nan"), float("nan"))
+    between: float = float("nan")
+    test: Heterogeneity | None = None
+    p_adjusted: float = float("nan")
 
     @property
-    def verdict(self) -> str:
-        pooled, within = self.pooled, list(self.within.values())
+    def label(self) -> str:
+        """``REVERSED``, ``VANISHES``, ``BETWEEN_GROUPS`` or ``APPEARS`` by its rule, or "" (the
+        relation holds with the grouping held fixed)."""
+        pooled, held = self.pooled, self.held
+        if pd.isna(held.low) or pd.isna(pooled.low):
+            return ""
         if pooled.spans_zero:
-            signs = {np.sign(e.value) for e in within}
-            if all(not e.spans_zero for e in within) and len(signs) == 1:
-                return HIDDEN
-        else:  # a reversal needs an established pooled sign
-            other_sign = [e for e in within if e.value * pooled.value < 0]
-            if len(other_sign) == len(within) and any(not e.spans_zero for e in other_sign):
-                return REVERSED
-            if any(not e.spans_zero for e in other_sign):
-                return PARTLY_REVERSED
-        # whatever the pooled sign: "consistent" only when every group's interval holds the
-        # pooled value
-        weaker = [e for e in within if abs(pooled.value) > max(abs(e.low), abs(e.high))]
-        stronger = [e for e in within if pooled.value * e.value > 0 and e.excludes_beyond(pooled)]
-        if len(weaker) == len(within):
-            return BETWEEN_GROUPS
-        if len(stronger) == len(within):
-            return STRONGER_WITHIN
-        if len(self.unlike) == len(within):
-            return UNLIKE_EVERY_GROUP
-        if self.unlike:
-            return UNLIKE_SOME_GROUPS
-        return CONSISTENT
+            return APPEARS if not held.spans_zero else ""
+        if held.value * pooled.value < 0 and not held.spans_zero:
+            return REVERSED
+        if held.spans_zero and all(e.spans_zero for e in self.within.values()):
+            return VANISHES
+        weaker = held.low > -abs(pooled.value) and held.high < abs(pooled.value)
+        return BETWEEN_GROUPS if weaker and self.between > 0.5 else ""
 
     @property
-    def unlike(self) -> list[str]:
-        """The groups whose 95 % interval excludes the pooled value."""
-        value = self.pooled.value
-        return [level for level, e in self.within.items() if not e.low <= value <= e.high]
+    def differs(self) -> bool:
+        """Equal correlations across the groups are rejected at 5% after the adjustment."""
+        return bool(self.p_adjusted < 0.05)
 
     @property
     def within_range(self) -> tuple[float, float]:
@@ -369,14 +403,28 @@ class Comparison:
             "group": self.group,
             "pooled": self.pooled.as_dict(),
             "within": {level: e.as_dict() for level, e in self.within.items()},
-            "verdict": self.verdict,
+            "held_fixed": self.held.as_dict(),
+            "between_share": None if pd.isna(self.between) else round(self.between, 4),
+            "label": self.label,
+            "test": None
+            if self.test is None
+            else {**self.test.as_dict(), "p_adjusted": round(self.p_adjusted, 6)},
         }
+
+
+def adjusted(comparisons: list[Comparison]) -> list[Comparison]:
+    """The comparisons with ``p_adjusted`` set: Holm over every test among them (the family)."""
+    tested = [c for c in comparisons if c.test is not None]
+    corrected = dict(zip(map(id, tested), holm([c.test.p for c in tested]), strict=True))
+    return [replace(c, p_adjusted=corrected.get(id(c), float("nan"))) for c in comparisons]
 
 
 def compare_within(
     frame: pd.DataFrame, columns: list[str], group: str, *, method: str, min_rows: int
 ) -> list[Comparison]:
-    """Pooled against within-group correlations for every pair of ``columns``.
+    """Pooled against within-group correlations for every pair of ``columns``, with the
+    grouping held fixed, the between-group share and the test of equal correlations (its p
+    not yet adjusted: see ``adjusted``).
 
     Groups with fewer than ``min_rows`` complete rows are left out; a grouping needs two groups
     left to be compared with the pooled value (otherwise the list is empty).
@@ -394,8 +442,23 @@ def compare_within(
                 for level, found in groups.items()
                 if found[a, b][1] >= min_rows and not pd.isna(found[a, b][0].value)
             }
-            if len(within) >= 2 and not pd.isna(pooled[a, b][0].value):
-                result.append(Comparison(a, b, group, pooled[a, b][0], within))
+            if len(within) < 2 or pd.isna(pooled[a, b][0].value):
+                continue
+            kept = frame[frame[group].astype(str).isin(within)]
+            test = heterogeneity(kept, a, b, group, method=method, min_rows=min_rows)
+            result.append(
+                Comparison(
+                    a,
+                    b,
+                    group,
+                    pooled[a, b][0],
+                    within,
+                    held=within_correlation(kept, a, b, group, method)[0],
+                    between=between_share(kept, a, b, group, method),
+                    test=test,
+                    p_adjusted=float("nan") if test is None else test.p,
+                )
+            )
     return result
 
 

@@ -89,8 +89,6 @@ SPECIES = 23
 """Species the guide describes, as the data set's documentation (agaricus-lepiota.names)
 states; the file itself names no species."""
 ATTRIBUTES = COLUMNS[1:]
-MISSING = "?"
-"""How the file marks a missing value; only stalk_root has any (2,480 rows)."""
 
 
 def label(column: str) -> str:

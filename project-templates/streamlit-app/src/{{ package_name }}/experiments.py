@@ -9,13 +9,14 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 from sklearn.model_selection import StratifiedGroupKFold, train_test_split
 
 from . import features, nearness
 from .data import label
 from .evaluate import errors, exact_interval, probabilities, rate
-from .train import fit
+from .train import fit, make_model
 
 HALF = 0.5
 CONSTANTS = ("always edible", "always poisonous")
@@ -86,9 +87,10 @@ def _rates(called: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, reps: i
     """Accuracy, misses and false alarms of ``called`` with cluster 95 % intervals.
 
     A bootstrap over clusters cannot bound a count of 0 (or of every row): every resample is 0
-    again. Then the interval is exact over the clusters instead: no miss in 10 poisonous
-    clusters still allows a miss in up to 30.8 % of such clusters (Clopper-Pearson). Each rate
-    says which interval it carries (``interval``)."""
+    again. Then the interval is exact (Clopper-Pearson) and bounds a share of clusters, not of
+    rows: no miss in 10 poisonous clusters still allows misses in up to 30.8 % of such
+    clusters. Each rate says which interval it carries (``interval``: "cluster bootstrap", or
+    "share of N clusters")."""
     summary = {}
     for key, values, weights in [
         ("accuracy", (called == truth).astype(float), np.ones(len(truth))),
@@ -102,7 +104,7 @@ def _rates(called: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, reps: i
         else:
             clusters = len(np.unique(groups[weights > 0]))
             low, high = exact_interval(clusters if count else 0, clusters) if total else (0, 1)
-            interval = f"exact over {clusters} clusters"
+            interval = f"share of {clusters} clusters"
         summary[key] = {
             "count": count,
             "of": total,
@@ -112,6 +114,29 @@ def _rates(called: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, reps: i
             "interval": interval,
         }
     return summary
+
+
+def sign_flip(values: np.ndarray, groups: np.ndarray, *, reps: int, seed: int) -> float:
+    """Two-sided p-value of a paired difference (``values``: one row's difference between two
+    rules) by a cluster permutation test: under "no difference", which rule made which
+    predictions is exchangeable within a cluster, so every cluster's summed difference may flip
+    its sign. It needs no normal approximation and no bootstrap of 23 unequal clusters."""
+    _, index = np.unique(groups, return_inverse=True)
+    totals = np.bincount(index, weights=values)
+    signs = np.random.default_rng(seed).choice([-1.0, 1.0], size=(reps, len(totals)))
+    extreme = (np.abs(signs @ totals) >= abs(totals.sum()) - 1e-9).sum()
+    return float((1 + extreme) / (1 + reps))
+
+
+def holm(comparisons: Sequence[dict]) -> None:
+    """Holm's step-down adjustment over a family of comparisons (each a dict with a ``p``):
+    adds ``p_holm`` (at most 1) and ``family`` (how many were tested together) to each."""
+    order = sorted(range(len(comparisons)), key=lambda i: comparisons[i]["p"])
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(comparisons) - rank) * comparisons[i]["p"]))
+        comparisons[i]["p_holm"] = running
+        comparisons[i]["family"] = len(comparisons)
 
 
 def cluster_average(correct: np.ndarray, groups: np.ndarray, *, reps: int, seed: int) -> dict:
@@ -221,6 +246,44 @@ def grouped_probabilities(
     return outer
 
 
+def fit_calibrated(
+    name: str, params: Mapping, x: pd.DataFrame, y: pd.Series, groups: np.ndarray, *, folds, seed
+) -> CalibratedClassifierCV:
+    """``name`` with probabilities calibrated (sigmoid) on inner folds that hold out whole
+    clusters: the calibration sees each row predicted by a model that saw no row of its
+    cluster, as a new species would be. A classifier that calibrates itself (the SVM, on random
+    folds) is calibrated here instead, from its own scores."""
+    model = make_model(name, params, seed)
+    step = model.named_steps["classify"]
+    if isinstance(step, CalibratedClassifierCV):
+        model.set_params(classify=step.estimator)
+    inner = list(group_folds(folds, seed).split(x, y, groups))
+    return CalibratedClassifierCV(model, method="sigmoid", cv=inner, ensemble=False).fit(x, y)
+
+
+def calibrated_probabilities(
+    name: str,
+    params: Mapping,
+    x: pd.DataFrame,
+    y: pd.Series,
+    groups: np.ndarray,
+    *,
+    folds,
+    inner: int,
+    seed,
+) -> np.ndarray:
+    """Out-of-fold probabilities by cluster from models calibrated by cluster: in every outer
+    fold, the calibration runs on ``inner`` folds of the outer training clusters only (nested:
+    no held-out row is used to calibrate the model that predicts it)."""
+    outer = np.empty(len(y))
+    for train, test in group_folds(folds, seed).split(x, y, groups):
+        model = fit_calibrated(
+            name, params, x.iloc[train], y.iloc[train], groups[train], folds=inner, seed=seed
+        )
+        outer[test] = model.predict_proba(x.iloc[test])[:, 1]
+    return outer
+
+
 def costs(called: np.ndarray, truth: np.ndarray, miss_cost: float) -> np.ndarray:
     """Each row's cost: ``miss_cost`` for a poisonous mushroom called edible, 1 for an edible
     one called poisonous, 0 for a right answer."""
@@ -230,8 +293,9 @@ def costs(called: np.ndarray, truth: np.ndarray, miss_cost: float) -> np.ndarray
 def cost_versus_constants(
     called: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, miss_cost, reps, seed
 ) -> dict:
-    """Mean cost per mushroom of ``called`` and of the two constant rules, and the paired
-    cluster-bootstrap 95 % interval of each difference (the model's minus the rule's)."""
+    """Mean cost per mushroom of ``called`` and of the two constant rules, the paired
+    cluster-bootstrap 95 % interval of each difference (the model's minus the rule's) and its
+    cluster sign-flip p-value (``holm`` adjusts them for the family)."""
     own = costs(called, truth, miss_cost)
     ones = np.ones(len(truth))
     summary: dict = {"mean": float(own.mean()), "versus": {}}
@@ -243,6 +307,7 @@ def cost_versus_constants(
             "difference": float((own - theirs).mean()),
             "low": low,
             "high": high,
+            "p": sign_flip(own - theirs, groups, reps=reps, seed=seed),
         }
     return summary
 
@@ -258,19 +323,26 @@ def grouped(
     reps: int,
     threshold: float,
     miss_cost: float,
+    inner: int,
     seed: int,
-) -> tuple[dict, np.ndarray, np.ndarray]:
+) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
     """Cross-validation that holds out whole clusters: every row is predicted by a model that
     saw no row of its cluster. Rates carry cluster-bootstrap intervals.
 
     Reported at the plain 0.5 threshold, and at the cost threshold (``threshold``, fixed by the
-    stated cost ratio ``miss_cost`` alone, so nothing here chooses it): misses, false alarms
-    and the mean cost per mushroom against the two constant rules. Also what zero misses
-    would have cost in hindsight: the share of edible mushrooms at or above the lowest
-    probability any poisonous one got. Returns the summary, whether each row was classified
-    correctly at 0.5, and each row's out-of-fold probability.
+    stated cost ratio ``miss_cost`` alone, so nothing here chooses it). The cost threshold is
+    applied to probabilities calibrated by cluster (``calibrated_probabilities``, ``inner``
+    folds nested in each outer one), because 1 / (1 + ``miss_cost``) is the right threshold
+    only for calibrated probabilities: misses, false alarms and the mean cost per mushroom
+    against the two constant rules. Also what zero misses would have cost in hindsight: the
+    share of edible mushrooms at or above the lowest calibrated probability any poisonous one
+    got. Returns the summary, whether each row was classified correctly at 0.5, and each
+    row's out-of-fold probability, uncalibrated and calibrated by cluster.
     """
     outer = grouped_probabilities(name, params, x, y, groups, folds=folds, seed=seed)
+    calibrated = calibrated_probabilities(
+        name, params, x, y, groups, folds=folds, inner=inner, seed=seed
+    )
     truth = y.to_numpy() == 1
     called = outer >= HALF
     summary = _rates(called, truth, groups, reps=reps, seed=seed)
@@ -282,10 +354,13 @@ def grouped(
         (called == truth).astype(float), groups, reps=reps, seed=seed
     )
     summary["ranking"] = ranking(outer, truth, groups, reps=reps, seed=seed)
-    summary["calibration"] = calibration(
+    summary["calibration_before"] = calibration(
         outer, truth, groups, threshold=threshold, reps=reps, seed=seed
     )
-    at_cost = outer >= threshold
+    summary["calibration"] = calibration(
+        calibrated, truth, groups, threshold=threshold, reps=reps, seed=seed
+    )
+    at_cost = calibrated >= threshold
     summary["rule"] = {
         "threshold": threshold,
         **_rates(at_cost, truth, groups, reps=reps, seed=seed),
@@ -293,12 +368,12 @@ def grouped(
             at_cost, truth, groups, miss_cost=miss_cost, reps=reps, seed=seed
         ),
     }
-    lowest = float(outer[truth].min()) if truth.any() else 1.0
+    lowest = float(calibrated[truth].min()) if truth.any() else 1.0
     summary["zero_misses"] = {
         "threshold": lowest,
-        "false_alarms": rate(int((outer[~truth] >= lowest).sum()), int((~truth).sum())),
+        "false_alarms": rate(int((calibrated[~truth] >= lowest).sum()), int((~truth).sum())),
     }
-    return summary, (called == truth).astype(float), outer
+    return summary, (called == truth).astype(float), outer, calibrated
 
 
 def paired_differences(
@@ -328,8 +403,10 @@ def versus_constants(
 ) -> dict[str, dict[str, dict[str, float]]]:
     """Each model's accuracy minus each constant rule's, on the same rows of the same folds,
     with a paired cluster-bootstrap 95 % interval (one seed: the same clusters are drawn for
-    every model and both rules). ``correct`` is whether each row was right out of fold. The
-    same for the cluster-averaged accuracy (``cluster_average``: each cluster counts once)."""
+    every model and both rules), and the cluster sign-flip p-value of each difference (``p``;
+    ``holm`` adjusts them for the family). ``correct`` is whether each row was right out of
+    fold. The same for the cluster-averaged accuracy (``cluster_average``: each cluster counts
+    once)."""
     truth = np.asarray(y) == 1
     rules = dict(zip(CONSTANTS, [(~truth).astype(float), truth.astype(float)], strict=True))
     ones = np.ones(len(groups))
@@ -347,6 +424,7 @@ def versus_constants(
                 "difference": float(gap.mean()),
                 "low": low,
                 "high": high,
+                "p": sign_flip(gap, groups, reps=reps, seed=seed),
                 "cluster_average": {
                     "rule_accuracy": float((right * share).sum() / share.sum()),
                     "difference": float((gap * share).sum() / share.sum()),
@@ -409,39 +487,68 @@ def one_rule_grouped(
     return summary
 
 
-def _subsets(split, sizes: Sequence[int], seed: int):
-    """Stratified subsets of the training part, one per size it can fill."""
+def _subsets(split, sizes: Sequence[int], seed: int, draws: int):
+    """Stratified subsets of the training part: ``draws`` of them (seeds ``seed``, ``seed + 1``,
+    ...) for each size it can fill, as (size, draws) groups."""
     x_train, _, y_train, _ = split
     for size in sizes:
         if 2 * y_train.nunique() <= size < len(x_train):
-            yield train_test_split(
-                x_train, y_train, train_size=size, stratify=y_train, random_state=seed
-            )[::2]
+            yield (
+                size,
+                [
+                    train_test_split(
+                        x_train,
+                        y_train,
+                        train_size=size,
+                        stratify=y_train,
+                        random_state=seed + draw,
+                    )[::2]
+                    for draw in range(draws)
+                ],
+            )
 
 
 def learning_curve(
-    name: str, params: Mapping, split, sizes: Sequence[int], *, seed: int
+    name: str, params: Mapping, split, sizes: Sequence[int], *, draws: int, seed: int
 ) -> list[dict]:
     """Held-out accuracy of ``name`` trained on growing stratified subsets of the training
-    part (the sizes the training part can fill)."""
+    part (the sizes the training part can fill), averaged over ``draws`` subsets of each size:
+    the mean (``rate``) and the lowest and highest draw (``low``, ``high``), which show how
+    much the subset matters (an exact interval of one draw would not)."""
     _, x_test, _, y_test = split
-    return [
-        errors(y_test, probabilities(fit(name, params, x_part, y_part, seed), x_test), HALF)[
-            "accuracy"
+    curve = []
+    for size, parts in _subsets(split, sizes, seed, draws):
+        rates = [
+            errors(y_test, probabilities(fit(name, params, x, y, seed), x_test), HALF)["accuracy"][
+                "rate"
+            ]
+            for x, y in parts
         ]
-        for x_part, y_part in _subsets(split, sizes, seed)
-    ]
+        curve.append(
+            {
+                "size": size,
+                "rate": float(np.mean(rates)),
+                "low": min(rates),
+                "high": max(rates),
+                "draws": len(rates),
+            }
+        )
+    return curve
 
 
-def closeness_curve(split, cluster: pd.Series, sizes: Sequence[int], *, seed: int) -> dict:
+def closeness_curve(
+    split, cluster: pd.Series, sizes: Sequence[int], *, draws: int, seed: int
+) -> dict:
     """For the learning curve's subsets: the share of held-out rows whose cluster of
-    near-identical rows has a member among the training rows (``cluster`` maps every row's
-    index to its cluster)."""
+    near-identical rows has a member among the training rows, averaged over the draws
+    (``cluster`` maps every row's index to its cluster)."""
     x_test = split[1]
     held_out = cluster[x_test.index]
-    curve: dict = {"sizes": [], "cluster_seen": []}
-    for x_part, _ in _subsets(split, sizes, seed):
-        curve["sizes"].append(len(x_part))
-        curve["cluster_seen"].append(float(held_out.isin(set(cluster[x_part.index])).mean()))
+    curve: dict = {"sizes": [], "cluster_seen": [], "draws": draws}
+    for size, parts in _subsets(split, sizes, seed, draws):
+        curve["sizes"].append(size)
+        curve["cluster_seen"].append(
+            float(np.mean([held_out.isin(set(cluster[x.index])).mean() for x, _ in parts]))
+        )
     curve["full_cluster_seen"] = float(held_out.isin(set(cluster[split[0].index])).mean())
     return curve

@@ -54,7 +54,7 @@ def confusion_matrices(
     y_true: pd.Series, probas: Mapping[str, np.ndarray], thresholds: Mapping, labels
 ) -> Figure:
     """One confusion matrix per model for unseen clusters (out-of-fold probabilities of the
-    grouped cross-validation), at each model's cost threshold."""
+    grouped cross-validation, calibrated by cluster), at each model's cost threshold."""
     figure, axes = _grid(len(probas), 3.4, 3.2)
     for ax, (name, proba) in zip(axes, probas.items(), strict=True):
         ConfusionMatrixDisplay.from_predictions(
@@ -65,16 +65,11 @@ def confusion_matrices(
             colorbar=False,
             ax=ax,
         )
-        truth = np.asarray(y_true) == 1
-        missed, alarms = int(((proba < 0.5) & truth).sum()), int(((proba >= 0.5) & ~truth).sum())
-        ax.set_title(
-            f"{labels[name]} (threshold {_threshold_text(thresholds[name])})\n"
-            f"at 0.5 instead: {missed:,} missed, {alarms:,} false alarms",
-            fontsize=9,
-        )
+        ax.set_title(f"{labels[name]} (threshold {_threshold_text(thresholds[name])})", fontsize=9)
     figure.suptitle(
         f"Unseen clusters: confusion matrices of {len(y_true):,} training-part mushrooms, each "
-        "predicted without its cluster,\nat the cost threshold set by the stated cost ratio"
+        "predicted without its cluster,\nprobabilities calibrated by cluster, at the cost "
+        "threshold set by the stated cost ratio"
     )
     return figure
 
@@ -91,23 +86,37 @@ def confusion_matrix(y_true: pd.Series, proba: np.ndarray, threshold: float, tit
 
 
 EDGE = 1e-6
-"""Probabilities are drawn on a logit axis from EDGE to 1 - EDGE; those beyond are clipped
+"""Probabilities are drawn on a logit axis within EDGE to 1 - EDGE; those beyond are clipped
 into the outermost bins (a probability of exactly 0 or 1 has no place on a logit axis)."""
+TICKS = [EDGE, 1e-4, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1 - 1e-4, 1 - EDGE]
+TICK_LABELS = {1 - 1e-4: "1-1e-4", 1 - EDGE: "1-1e-6"}
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    return np.log(p / (1 - p))
 
 
 def probabilities(
-    y_true: pd.Series, probas: Mapping[str, np.ndarray], thresholds: Mapping[str, float], labels
+    y_true: pd.Series,
+    probas: Mapping[str, np.ndarray],
+    thresholds: Mapping[str, float],
+    labels,
+    title: str = "Probabilities by true class, with the cost threshold",
 ) -> Figure:
     """Where each model puts mushrooms: the probability of "poisonous" it gives the edible and
     the poisonous ones (step histograms, so neither hides the other), with its threshold. The
     probability axis is logit (0.0001 and 0.9999 are as far from 0.5 as they are different), the
-    counts are on a log scale, so a single mushroom on the wrong side shows."""
+    counts are on a log scale up to twice the fullest bin, so a single mushroom on the wrong
+    side shows."""
     figure, axes = _grid(len(probas), 3.8, 3.0)
-    edge = np.log(EDGE / (1 - EDGE))  # the logit of EDGE
-    bins = 1 / (1 + np.exp(-np.linspace(edge, -edge, 49)))  # equal widths on the logit axis
     truth = np.asarray(y_true) == 1
     for ax, (name, proba) in zip(axes, probas.items(), strict=True):
         clipped = np.clip(proba, EDGE, 1 - EDGE)
+        # The axis spans the probabilities this model gives (and its threshold), not 0 to 1:
+        # probabilities calibrated by cluster can all sit near the share of poisonous ones.
+        span = _logit(np.array([min(clipped.min(), thresholds[name]), clipped.max()]))
+        low, high = span[0] - 0.5, max(span[1] + 0.5, span[0] + 1)
+        bins = 1 / (1 + np.exp(-np.linspace(low, high, 41)))  # equal widths on the logit axis
         for mask, colour, style, kind in [
             (~truth, COLOURS[0], "-", "edible"),
             (truth, COLOURS[5], "--", "poisonous"),
@@ -124,22 +133,22 @@ def probabilities(
         ax.axvline(thresholds[name], color="0.2", linestyle=":", linewidth=1.5, label="threshold")
         ax.set_xscale("logit")
         ax.set_yscale("log")
-        ax.set_ylim(0.7, len(proba) * 3)
+        counts = max(
+            np.histogram(clipped[mask], bins=bins)[0].max(initial=1) for mask in (truth, ~truth)
+        )
+        ax.set_ylim(0.7, counts * 2)
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
-        ax.set_xticks([EDGE, 1e-4, 0.01, 0.5, 0.99, 1 - 1e-4, 1 - EDGE])
-        ax.set_xticklabels(["≤1e-6", "1e-4", "0.01", "0.5", "0.99", "", "≥1-1e-6"], fontsize=7)
+        ticks = [t for t in TICKS if bins[0] <= t <= bins[-1]]
+        ax.set_xticks(ticks, [TICK_LABELS.get(t, f"{t:g}") for t in ticks], fontsize=7)
         ax.minorticks_off()
         ax.set(
             title=f"{labels[name]} (threshold {thresholds[name]:.3g})",
             xlabel="probability of poisonous (logit axis)",
             ylabel="mushrooms",
-            xlim=(EDGE / 2, 1 - EDGE / 2),
+            xlim=(bins[0], bins[-1]),
         )
     figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=3)
-    figure.suptitle(
-        "Unseen clusters: out-of-fold probabilities by true class (grouped cross-validation), "
-        "with the cost threshold"
-    )
+    figure.suptitle(title)
     return figure
 
 
@@ -154,21 +163,25 @@ def _line_style(display: type, style: dict) -> dict:
 def _curves(
     kind: str, y_true: pd.Series, probas: Mapping[str, np.ndarray], labels, intervals: Mapping
 ) -> Figure:
-    """``intervals`` holds each model's 95 % interval of the area (from metrics.json): the
-    legend shows it next to the area scikit-learn computes from the same probabilities."""
+    """``intervals`` holds each model's area and its 95 % interval (from metrics.json): the
+    legend shows the area first, then its interval."""
     display = RocCurveDisplay if kind == "roc" else PrecisionRecallDisplay
     figure = Figure(figsize=(5.6, 7.2), layout="constrained")
     ax = figure.subplots()
     for index, (name, proba) in enumerate(probas.items()):
         style = {"color": COLOURS[index % 6], "linestyle": STYLES[index % 6], "linewidth": 1.8}
-        display.from_predictions(
+        shown = display.from_predictions(
             y_true,
             proba,
-            name=f"{labels[name]} [95 % CI {intervals[name]['low']:.2f}–"
-            f"{intervals[name]['high']:.2f}]",
+            name=labels[name],
             ax=ax,
             plot_chance_level=index == 0,
             **_line_style(display, style),
+        )
+        area = intervals[name]
+        shown.line_.set_label(
+            f"{labels[name]}: {'AUC' if kind == 'roc' else 'AP'} {area['value']:.2f} "
+            f"(95 % CI {area['low']:.2f}–{area['high']:.2f})"
         )
     if kind == "roc":
         ax.set(xlabel="False positive rate (edible called poisonous)", ylabel="True positive rate")
@@ -261,12 +274,14 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
     curve = metrics["learning_curve"]
     sizes = [*curve["sizes"], curve["full"]["size"]]
     for index, name in enumerate(models):
-        values = [point["rate"] for point in curve["accuracy"][name]]
-        values.append(curve["full"]["accuracy"][name]["rate"])
-        curve_ax.plot(
+        points = [*curve["accuracy"][name], curve["full"]["accuracy"][name]]
+        values = np.array([point["rate"] for point in points])
+        curve_ax.errorbar(
             sizes,
             values,
+            yerr=[values - [p["low"] for p in points], [p["high"] for p in points] - values],
             marker="o",
+            capsize=3,
             color=COLOURS[index % 6],
             linestyle=STYLES[index % 6],
             label=f"classified right: {labels[name]}",
@@ -287,9 +302,13 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
         ylim=(min(0.5, *seen) - 0.05, 1.03),
     )
     curve_ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    curve_ax.set_xticks(sizes, [f"{size:,}" for size in sizes], fontsize=8)
+    curve_ax.minorticks_off()
     curve_ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2)
     curve_ax.set_title(
-        "Learning curve (one subsample per size) and the clusters it covers", fontsize=10
+        f"Learning curve (mean of {curve.get('draws', 1)} subsets per size, bars: lowest to "
+        "highest)\nand the clusters the subsets cover",
+        fontsize=10,
     )
     figure.suptitle(
         "Why the random split scores near 100 %: its held-out rows are near-copies of training "
@@ -298,23 +317,27 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
     return figure
 
 
-def importances(tables: Mapping[str, Mapping[str, Mapping[str, float]]], labels, top=8) -> Figure:
-    """Permutation importance: the attributes whose shuffling costs each model most accuracy,
-    on one shared scale so the models compare."""
+def importances(tables: Mapping[str, Mapping[str, Mapping[str, float]]], labels) -> Figure:
+    """Permutation importance: for each model, the attributes whose shuffling lowers its
+    accuracy at all (mean over the shuffles, bars: one standard deviation), on one shared
+    scale. Attributes that change nothing are left out and counted in the title."""
     figure, axes = _grid(len(tables), 3.8, 3.2)
     largest = max(v["mean"] + v["std"] for table in tables.values() for v in table.values())
     for index, (ax, (name, table)) in enumerate(zip(axes, tables.items(), strict=True)):
-        frame = pd.DataFrame(table).T.sort_values("mean", ascending=False).head(top)[::-1]
-        ax.barh(
-            [label(feature) for feature in frame.index],
-            frame["mean"],
-            xerr=frame["std"],
+        frame = pd.DataFrame(table).T.sort_values("mean")
+        shown = frame[frame["mean"] > 0]
+        ax.errorbar(
+            shown["mean"],
+            [label(feature) for feature in shown.index],
+            xerr=shown["std"],
+            fmt="o",
+            capsize=3,
             color=COLOURS[index % 6],
         )
-        ax.set_title(labels[name])
+        ax.set_title(f"{labels[name]}\n({len(frame) - len(shown)} attributes change nothing)")
         ax.set_xlabel("drop in accuracy when shuffled")
         ax.set_xlim(0, max(largest, 0.01) * 1.05)
-        ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+        ax.xaxis.set_major_formatter(lambda value, _: f"{100 * value:g}%")
     figure.suptitle(
         "Permutation importance on the random split (at 0.5): near-copies let most attributes "
         "stand in for one another"
@@ -322,19 +345,36 @@ def importances(tables: Mapping[str, Mapping[str, Mapping[str, float]]], labels,
     return figure
 
 
-def one_rule(accuracy: Mapping[str, float], baseline: float, best_model: float) -> Figure:
-    """Accuracy of a rule that looks at one attribute alone, for every attribute."""
+def one_rule(
+    accuracy: Mapping[str, float], baseline: float, best_model: float, grouped: Mapping
+) -> Figure:
+    """Accuracy of a rule that looks at one attribute alone, for every attribute, on the random
+    split (dots), and Holte's 1R on unseen clusters (``grouped``: the rule chosen in each fold,
+    with its cluster interval), on an axis from 0."""
     series = pd.Series(accuracy).sort_values()
-    figure = Figure(figsize=(6.4, 5.6), layout="constrained")
+    figure = Figure(figsize=(6.4, 6.0), layout="constrained")
     ax = figure.subplots()
-    ax.barh([label(feature) for feature in series.index], series, color=COLOURS[0])
+    names = [label(feature) for feature in series.index]
+    ax.plot(series, names, "o", color=COLOURS[0], label="random split (near-copies)")
+    attributes = ", ".join(label(a) for a in grouped["attributes"])
+    stats = grouped["accuracy"]
+    ax.errorbar(
+        stats["rate"],
+        len(series),
+        xerr=[[stats["rate"] - stats["low"]], [stats["high"] - stats["rate"]]],
+        fmt="D",
+        capsize=4,
+        color=COLOURS[5],
+        label=f"clusters held out: 1R ({attributes}), 95 % CI",
+    )
+    ax.set_yticks(range(len(series) + 1), [*names, f"1R, unseen clusters ({attributes})"])
     ax.axvline(baseline, color="0.3", linestyle="--", label=f"always 'edible' ({baseline:.1%})")
     ax.axvline(
-        best_model, color=COLOURS[5], linestyle="-", label=f"best model at 0.5 ({best_model:.1%})"
+        best_model, color="0.5", linestyle=":", label=f"best model at 0.5 ({best_model:.1%})"
     )
-    ax.set_xlim(0.4, 1.01)
-    ax.set_xlabel("accuracy on the held-out split")
+    ax.set_xlim(0, 1.01)
+    ax.set_xlabel("accuracy")
     ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     ax.set_title("One attribute alone: the best value-by-value rule")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), fontsize=8, ncols=2)
     return figure

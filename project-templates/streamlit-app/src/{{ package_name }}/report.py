@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .data import SPECIES, label
+from .evaluate import rate as exact_rate
 from .experiments import CONSTANTS, settings_of
 from .readme import SAMPLE_WARNING, markdown_table
 from .runtime import is_sample
@@ -35,6 +36,11 @@ FIGURES = {
 def _interval(stats: Mapping) -> str:
     """An accuracy with its 95 % interval: ``0.9990 (0.9957–0.9999)``."""
     return f"{stats['rate']:.4f} ({stats['low']:.4f}–{stats['high']:.4f})"
+
+
+def _percent(stats: Mapping) -> str:
+    """An accuracy near 100 % with its 95 % interval: ``99.41% (98.97%–99.69%)``."""
+    return f"{stats['rate']:.2%} ({stats['low']:.2%}–{stats['high']:.2%})"
 
 
 def _errors(stats: Mapping) -> str:
@@ -79,22 +85,44 @@ def comparison(metrics: Mapping) -> str:
     return markdown_table(header, rows)
 
 
-def _exact(stats: Mapping) -> str:
-    """Names an interval that is exact over the clusters (a bootstrap cannot bound 0 of n)."""
-    interval = stats.get("interval", "")
-    return f", {interval}" if interval.startswith("exact") else ""
+def _of_clusters(stats: Mapping) -> str:
+    """A count of 0 (or of every row) whose interval bounds a share of clusters, not of rows
+    (a bootstrap cannot bound it): ``none of 10 clusters (95 % CI 0%–30.8% of such clusters)``."""
+    clusters = stats["interval"].removeprefix("share of ").removesuffix(" clusters")
+    share = "none" if stats["count"] == 0 else "all"
+    return (
+        f"{share} of {clusters} clusters (95 % CI {stats['low']:.1%}–{stats['high']:.1%} of "
+        "such clusters)"
+    )
 
 
 def _cluster_rate(stats: Mapping) -> str:
-    return (
-        f"{stats['count']:,} of {stats['of']:,} ({stats['low']:.1%}–{stats['high']:.1%}"
-        f"{_exact(stats)})"
-    )
+    if stats.get("interval", "").startswith("share of"):
+        return f"{stats['count']:,} of {stats['of']:,}: {_of_clusters(stats)}"
+    return f"{stats['count']:,} of {stats['of']:,} ({stats['low']:.1%}–{stats['high']:.1%})"
 
 
 def cluster_rate(stats: Mapping) -> str:
     """A rate on unseen clusters with its 95 % interval: ``68.3% (52.1% to 84.0%)``."""
-    return f"{stats['rate']:.1%} ({stats['low']:.1%} to {stats['high']:.1%}{_exact(stats)})"
+    if stats.get("interval", "").startswith("share of"):
+        return f"{stats['rate']:.1%}: {_of_clusters(stats)}"
+    return f"{stats['rate']:.1%} ({stats['low']:.1%} to {stats['high']:.1%})"
+
+
+def shown_better(d: Mapping) -> bool:
+    """A paired difference is shown above zero: its 95 % interval excludes zero and its
+    cluster sign-flip p-value, Holm-adjusted over the family, is below 0.05."""
+    return d["low"] > 0 and d.get("p_holm", d.get("p", 1.0)) < 0.05
+
+
+def shown_worse(d: Mapping) -> bool:
+    return d["high"] < 0 and d.get("p_holm", d.get("p", 1.0)) < 0.05
+
+
+def _holm(d: Mapping) -> str:
+    if "p_holm" not in d:
+        return ""
+    return f"; Holm-adjusted p {d['p_holm']:.3f} over {d['family']} comparisons"
 
 
 def cost(metrics: Mapping) -> str:
@@ -150,8 +178,8 @@ def cost_sentence(metrics: Mapping) -> str:
     )
     parts = []
     for rule in CONSTANTS:
-        cheaper = [m["label"] for m, v in zip(models, versus, strict=True) if v[rule]["high"] < 0]
-        dearer = [m["label"] for m, v in zip(models, versus, strict=True) if v[rule]["low"] > 0]
+        cheaper = [m["label"] for m, v in zip(models, versus, strict=True) if shown_worse(v[rule])]
+        dearer = [m["label"] for m, v in zip(models, versus, strict=True) if shown_better(v[rule])]
         part = f'always answering "{rule.removeprefix("always ")}" costs '
         part += f"{versus[0][rule]['rule_mean']:.3f}"
         part += (
@@ -164,10 +192,37 @@ def cost_sentence(metrics: Mapping) -> str:
         parts.append(part)
     zero = [result["grouped"]["zero_misses"]["false_alarms"]["rate"] for result in models]
     return (
-        f"{text}; {'; '.join(parts)} (paired cluster bootstrap, 95 % CI). "
+        f"{text}; {'; '.join(parts)} (paired cluster bootstrap, 95 % CI, and a cluster "
+        "sign-flip test Holm-adjusted over the cost comparisons). "
         f"{_against_poisonous(metrics)}Missing no poisonous mushroom at all would have meant "
         f"calling {_span(zero)} of the edible ones poisonous (chosen in hindsight)."
     )
+
+
+TESTED = " (paired 95 % CI, Holm-corrected test)"
+"""How a claim of a shown difference says what showed it (``shown_better``)."""
+
+
+def _cost_verdict(metrics: Mapping) -> str:
+    """The classifiers' cost per mushroom at the cost threshold against always answering
+    "poisonous", from the paired intervals: shown to cost more, shown to cost less, or not
+    shown to differ."""
+    models = list(metrics["models"].values())
+    versus = [r["grouped"]["rule"]["cost"]["versus"]["always poisonous"] for r in models]
+    costs = [r["grouped"]["rule"]["cost"]["mean"] for r in models]
+    constant = versus[0]["rule_mean"]
+    dearer = [m["label"] for m, v in zip(models, versus, strict=True) if shown_better(v)]
+    cheaper = [m["label"] for m, v in zip(models, versus, strict=True) if shown_worse(v)]
+    text = (
+        f"the classifiers cost {_span(costs, '.3f')} per mushroom against {constant:.3f} for "
+        "calling every mushroom poisonous: "
+    )
+    if cheaper:
+        return text + f"{_join(cheaper)} shown to cost less{TESTED}"
+    if len(dearer) == len(models):
+        return text + f"every classifier is shown to cost more{TESTED}"
+    text += f"no classifier is shown to cost less{TESTED}"
+    return text + (f", {_join(dearer)} shown to cost more" if dearer else "")
 
 
 def _against_poisonous(metrics: Mapping) -> str:
@@ -176,24 +231,13 @@ def _against_poisonous(metrics: Mapping) -> str:
     still miss poisonous ones."""
     models = list(metrics["models"].values())
     rules = [result["grouped"]["rule"] for result in models]
-    constant = rules[0]["cost"]["versus"]["always poisonous"]["rule_mean"]
-    dearer = [
-        r["label"] for r, rule in zip(models, rules, strict=True) if rule["cost"]["mean"] > constant
-    ]
-    one_rule = metrics["grouped_one_rule"]["cost"]["mean"]
-    text = ""
-    if len(dearer) == len(models):
-        text = (
-            f"At this cost ratio every model costs more per mushroom than always answering "
-            f'"poisonous" ({_span([r["cost"]["mean"] for r in rules], ".3f")} against '
-            f"{constant:.3f})"
-        )
-        text += (
-            f", and so does the one-attribute rule ({one_rule:.3f}): nothing here costs "
-            "less than calling every mushroom poisonous. "
-            if one_rule > constant
-            else f"; the one-attribute rule costs {one_rule:.3f}. "
-        )
+    one_rule = metrics["grouped_one_rule"]["cost"]
+    poisonous = one_rule["versus"]["always poisonous"]
+    text = (
+        f"The one-attribute rule costs {one_rule['mean']:.3f}, {poisonous['difference']:+.3f} "
+        f"({poisonous['low']:+.3f} to {poisonous['high']:+.3f}) against calling every mushroom "
+        "poisonous. "
+    )
     dominated = [
         f"{r['label']} (all {rule['false_alarms']['of']:,} edible mushrooms called poisonous "
         f"and {rule['missed']['count']:,} poisonous ones missed)"
@@ -246,28 +290,24 @@ def thresholds(metrics: Mapping) -> str:
 
 
 def _differences(metrics: Mapping) -> str:
+    """Whether the models' accuracies on unseen clusters differ, without ranking them: the
+    order of close point estimates moves with a model's own seed."""
     differences = metrics["grouped_differences"]
     if not differences:
         return ""
     models = metrics["models"]
-    best = next(iter(differences.values()))["best"]
-    ties = [models[name]["label"] for name, d in differences.items() if d["low"] <= 0]
-    behind = [
-        f"{models[name]['label']} by {100 * d['difference']:.1f} points "
-        f"({100 * d['low']:.1f} to {100 * d['high']:.1f})"
+    apart = [
+        f"{models[d['best']]['label']} and {models[name]['label']} "
+        f"({100 * d['difference']:+.1f} points, {100 * d['low']:+.1f} to {100 * d['high']:+.1f})"
         for name, d in differences.items()
         if d["low"] > 0
     ]
-    text = f" {models[best]['label']} has the highest accuracy on unseen clusters"
-    if ties:
-        text = (
-            f" {models[best]['label']} has the highest point estimate on unseen clusters, but "
-            f"is not distinguishable from {', '.join(ties)} (the paired 95 % interval of the "
-            "difference includes zero)"
-        )
-    if behind:
-        text += f"; it beats {', '.join(behind)} (paired cluster bootstrap, 95 % CI)"
-    return text + "."
+    if apart:
+        return f" These differences are shown (paired cluster bootstrap, 95 % CI): {_join(apart)}."
+    return (
+        " No two models are shown to differ in accuracy there (every paired 95 % interval "
+        "includes zero), so they are not ranked."
+    )
 
 
 def _nearest_sentence(total: int, distances: Mapping[int, int]) -> str:
@@ -329,7 +369,8 @@ def why(metrics: Mapping) -> str:
         accuracy = [values[0]["rate"] for values in curve["accuracy"].values()]
         parts.append(
             f"Trained on only {smallest} random mushrooms the models already reach "
-            f"{_span(accuracy)} on the random split (learning curve in the figure)."
+            f"{_span(accuracy)} on the random split (mean of {curve.get('draws', 1)} random "
+            "subsets; learning curve in the figure)."
         )
     parts.append(
         "None of this makes a model fit to judge a real mushroom: the guide itself says there "
@@ -343,8 +384,8 @@ def species(metrics: Mapping) -> str:
     always answering "edible"."""
     models = list(metrics["models"].values())
     grouped = {result["label"]: result["grouped"] for result in models}
-    best = max(grouped, key=lambda name: grouped[name]["accuracy"]["rate"])
-    accuracy = grouped[best]["accuracy"]
+    low = min(stats["accuracy"]["low"] for stats in grouped.values())
+    high = max(stats["accuracy"]["high"] for stats in grouped.values())
     right = [stats["clusters_mostly_right"] for stats in grouped.values()]
     clusters = metrics["nearest"]["clusters"]
     baseline = clusters["mostly_edible"]
@@ -364,8 +405,7 @@ def species(metrics: Mapping) -> str:
         f"averaged over clusters, each counting once, against {edible:.1%} for always answering "
         f'"edible"; pooled over mushrooms, where the largest clusters weigh most, '
         f"{_span([stats['accuracy']['rate'] for stats in grouped.values()])} "
-        f"(highest point estimate {best}: {accuracy['rate']:.1%}, cluster-bootstrap 95 % CI "
-        f"{accuracy['low']:.1%} to {accuracy['high']:.1%}). They get "
+        f"(cluster-bootstrap 95 % CIs from {low:.1%} to {high:.1%}). They get "
         f"{_span([float(r) for r in right], '.0f')} of {clusters['count']} clusters mostly "
         f"right, {verdict} {baseline} of {clusters['count']} for always answering "
         '"edible".'
@@ -387,8 +427,8 @@ def skill(metrics: Mapping, *, averaged: bool = True) -> str:
         answer = rule.removeprefix("always ")
         d = {name: values[rule] for name, values in comparison.items()}
         accuracy = next(iter(d.values()))["rule_accuracy"]
-        better = [models[n]["label"] for n, v in d.items() if v["low"] > 0]
-        worse = [models[n]["label"] for n, v in d.items() if v["high"] < 0]
+        better = [models[n]["label"] for n, v in d.items() if shown_better(v)]
+        worse = [models[n]["label"] for n, v in d.items() if shown_worse(v)]
         lows, highs = [100 * v["low"] for v in d.values()], [100 * v["high"] for v in d.values()]
         if better:
             text = f"{_join(better)} beat{'s' if len(better) == 1 else ''} always answering "
@@ -412,7 +452,15 @@ def skill(metrics: Mapping, *, averaged: bool = True) -> str:
             if below:
                 text += f", {_join(below)} shown to be worse"
         sentences.append(text + ")")
-    return f"**On unseen clusters, {sentences[0]}**; {sentences[1]}."
+    family = next(iter(comparison.values()))[CONSTANTS[0]].get("family")
+    tested = (
+        f" A difference counts as shown when its interval excludes zero and its cluster "
+        f"sign-flip test, Holm-adjusted over the {family} comparisons of the models and the "
+        "one-attribute rule with the two constants, gives p < 0.05."
+        if family
+        else ""
+    )
+    return f"**On unseen clusters, {sentences[0]}**; {sentences[1]}.{tested}"
 
 
 def one_rule_sentence(metrics: Mapping) -> str:
@@ -421,20 +469,20 @@ def one_rule_sentence(metrics: Mapping) -> str:
     rule = metrics["grouped_one_rule"]
     models = metrics["models"]
     edible = rule["versus_constants"]["always edible"]
-    shown = edible["low"] > 0
+    shown = shown_better(edible)
     attributes = _join([label(a) for a in rule["attributes"]])
     mostly = [r["grouped"]["clusters_mostly_right"] for r in models.values()]
     versus = rule["versus_models"]
     better = [models[n]["label"] for n, v in versus.items() if v["low"] > 0]
     worse = [models[n]["label"] for n, v in versus.items() if v["high"] < 0]
     models_shown = [
-        n for n, v in metrics["grouped_vs_constants"].items() if v["always edible"]["low"] > 0
+        n for n, v in metrics["grouped_vs_constants"].items() if shown_better(v["always edible"])
     ]
     if shown:
         lead = '**One attribute alone beats always answering "edible" on unseen clusters'
         lead += "**, which no model is shown to do." if not models_shown else ".**"
     else:
-        lead = '**One attribute alone is not shown to beat always answering "edible" either.**'
+        lead = '**One attribute alone is not shown to beat always answering "edible".**'
 
     text = (
         f"{lead} Holte's one-rule (in each fold, the attribute whose value-by-value majority "
@@ -443,7 +491,7 @@ def one_rule_sentence(metrics: Mapping) -> str:
         f"{rule['missed']['count']:,} of {rule['missed']['of']:,} poisonous ones and calls "
         f"{rule['false_alarms']['count']:,} edible ones poisonous: "
         f'{_points(edible)} against always answering "edible" (paired cluster bootstrap, '
-        f"95 % CI); averaged over clusters, each counting once, "
+        f"95 % CI{_holm(edible)}); averaged over clusters, each counting once, "
         f"{rule['cluster_average']['rate']:.1%}, {_points(edible['cluster_average'])}. It gets "
         f"{rule['clusters_mostly_right']} of {rule['clusters']} clusters mostly right, the models "
         f"{_span([float(m) for m in mostly], '.0f')}. Against each model (paired, same folds): "
@@ -464,18 +512,31 @@ def versus_table(metrics: Mapping) -> str:
         "model",
         "accuracy, clusters held out (95 % CI)",
         "cluster-averaged accuracy (95 % CI)",
-        *(f'minus "{rule}" (paired 95 % CI)' for rule in CONSTANTS),
+        *(f'minus "{rule}" (paired 95 % CI; Holm p)' for rule in CONSTANTS),
     ]
     rows = [
         [
             metrics["models"][name]["label"],
             cluster_rate(metrics["models"][name]["grouped"]["accuracy"]),
             cluster_rate(metrics["models"][name]["grouped"]["cluster_average"]),
-            *(_points(values[rule]) for rule in CONSTANTS),
+            *(_tested_points(values[rule]) for rule in CONSTANTS),
         ]
         for name, values in metrics["grouped_vs_constants"].items()
     ]
+    rule = metrics["grouped_one_rule"]
+    rows.append(
+        [
+            f"one attribute ({_join([label(a) for a in rule['attributes']])})",
+            cluster_rate(rule["accuracy"]),
+            cluster_rate(rule["cluster_average"]),
+            *(_tested_points(rule["versus_constants"][name]) for name in CONSTANTS),
+        ]
+    )
     return markdown_table(header, rows)
+
+
+def _tested_points(d: Mapping) -> str:
+    return _points(d) + (f"; p {d['p_holm']:.3f}" if "p_holm" in d else "")
 
 
 def ranking_sentence(metrics: Mapping) -> str:
@@ -513,39 +574,59 @@ def ranking_sentence(metrics: Mapping) -> str:
     return text
 
 
+def _below(check: Mapping, threshold: float) -> str:
+    below = check["below_threshold"]
+    if not below["of"]:
+        return f"none given less than {threshold:.3f}"
+    return f"{below['count']:,} of {below['of']:,} poisonous ({below['rate']:.1%})"
+
+
 def calibration_sentence(metrics: Mapping) -> str:
-    """Whether the out-of-fold probabilities on unseen clusters are calibrated enough for the
-    cost threshold, from the Brier scores and the share poisonous below the threshold."""
+    """What calibrating by cluster did to the probabilities the cost threshold cuts: the share
+    poisonous among mushrooms below the threshold before and after, and the Brier scores."""
     models = list(metrics["models"].values())
-    checks = [r["grouped"]["calibration"] for r in models]
     threshold = models[0]["grouped"]["rule"]["threshold"]
-    worse = [r["label"] for r, c in zip(models, checks, strict=True) if c["difference"]["low"] > 0]
+    after = [r["grouped"]["calibration"] for r in models]
+    before = [r["grouped"].get("calibration_before", c) for r, c in zip(models, after, strict=True)]
+    worse = [r["label"] for r, c in zip(models, after, strict=True) if c["difference"]["low"] > 0]
     over = [
-        f"{r['label']} {c['below_threshold']['count']:,} of {c['below_threshold']['of']:,} "
-        f"({c['below_threshold']['rate']:.1%})"
-        for r, c in zip(models, checks, strict=True)
+        r["label"]
+        for r, c in zip(models, after, strict=True)
         if c["below_threshold"]["rate"] > threshold
     ]
     text = (
-        "**Calibration on unseen clusters** (the threshold 1 / (1 + `miss_cost`) assumes "
-        "calibrated probabilities): Brier score "
+        "**Calibration by cluster.** The threshold 1 / (1 + `miss_cost`) is right only for "
+        "calibrated probabilities, so every model is calibrated (sigmoid) on inner folds that "
+        "hold out whole clusters, nested in each outer fold, before the threshold is applied. "
+        f"Among the mushrooms of unseen clusters given less than {threshold:.3f}, the "
+        "uncalibrated models had "
+        + "; ".join(
+            f"{r['label']} {_below(c, threshold)}" for r, c in zip(models, before, strict=True)
+        )
+        + "; calibrated by cluster, "
+        + "; ".join(
+            f"{r['label']} {_below(c, threshold)}" for r, c in zip(models, after, strict=True)
+        )
+        + ". Brier score after calibration "
         + "; ".join(
             f"{r['label']} {c['brier']['value']:.3f} ({c['brier']['low']:.3f}–"
             f"{c['brier']['high']:.3f})"
-            for r, c in zip(models, checks, strict=True)
+            for r, c in zip(models, after, strict=True)
         )
-        + f", against {checks[0]['reference']:.3f} for giving every mushroom the share of "
+        + f", against {after[0]['reference']:.3f} for giving every mushroom the share of "
         "poisonous ones (cluster-bootstrap 95 % CI)"
     )
     if worse:
         text += f"; {_join(worse)} shown worse than that constant (paired)"
+    else:
+        text += "; no model is shown to do better or worse than that constant"
     if over:
         text += (
-            f". Among the mushrooms given less than {threshold:.3f}, the share actually "
-            f"poisonous is above {threshold:.3f} for {_join(over)}: the cost threshold does not "
-            "do what the cost ratio asks of it"
+            f". For {_join(over)} the share poisonous below {threshold:.3f} is still above "
+            f"{threshold:.3f}: even calibrated by cluster, their low probabilities do not mean "
+            "what they say on unseen clusters"
         )
-    return text + ". Reliability table: `grouped.calibration` in `reports/metrics.json`."
+    return text + ". Reliability tables: `grouped.calibration` in `reports/metrics.json`."
 
 
 def importance_sentence(metrics: Mapping) -> str:
@@ -556,12 +637,13 @@ def importance_sentence(metrics: Mapping) -> str:
     small = sum(mean < 0.005 for mean, _, _ in drops)
     tops = sorted({label(max(t, key=lambda f: t[f]["mean"])) for t in tables.values()})
     return (
-        f"**Permutation importance mostly shows redundancy.** Measured on the random split, "
+        f"**Permutation importance mostly shows redundancy.** Measured on the random split "
+        "(mean over `permutation_repeats` shuffles), "
         f"whose rows have near-copies that differ in one attribute, {small} of {len(drops)} "
         "model-attribute pairs cost less than half a point of accuracy when shuffled, because "
         "other attributes carry the same information; the largest drop is "
         f"{100 * largest:.1f} points ({model}, {label(feature)}). The models disagree on which "
-        f"attribute matters most ({', '.join(tops)}): read the bars as what each model happens "
+        f"attribute matters most ({', '.join(tops)}): read the dots as what each model happens "
         "to lean on, not as what makes a mushroom poisonous; the ablations and the "
         "one-attribute rules above answer that better."
     )
@@ -592,51 +674,53 @@ def findings(metrics: Mapping) -> str:
     )
 
 
-def headline(metrics: Mapping) -> str:
-    """The README's first screen, three lines: the result on unseen clusters against the
-    constant answers and the one-attribute rule, what the random split measures, what the
-    cost ratio leads to; then the hero figure. The full sentences are in the results."""
-    models = metrics["models"]
-    versus = metrics["grouped_vs_constants"]
-    beaten = [models[n]["label"] for n, v in versus.items() if v["always edible"]["low"] > 0]
-    edible = next(iter(versus.values()))["always edible"]
-    rule = metrics["grouped_one_rule"]
-    rule_gain = rule["versus_constants"]["always edible"]
-    accuracy = [result["test_at_ceiling"]["accuracy"]["rate"] for result in models.values()]
+def _apart(metrics: Mapping) -> str:
     distances = {int(d) for d in metrics["nearest"]["random_split"]}
     low, high = min(distances), max(distances)
     apart = f"exactly {low}" if low == high else f"{low} to {high}"
+    return f"{apart} attribute{'' if distances == {1} else 's'}"
+
+
+def headline(metrics: Mapping) -> str:
+    """The README's first screen, three lines: the result on unseen clusters against the
+    constant answers and the one-attribute rule, what the random split measures at the cost
+    threshold, and what the calibrated cost threshold costs against calling every mushroom
+    poisonous; then the hero figure. The full sentences are in MODEL_CARD.md."""
+    models = metrics["models"]
+    versus = metrics["grouped_vs_constants"]
+    beaten = [models[n]["label"] for n, v in versus.items() if shown_better(v["always edible"])]
+    edible = next(iter(versus.values()))["always edible"]
+    rule = metrics["grouped_one_rule"]
+    rule_gain = rule["versus_constants"]["always edible"]
+    accuracy = [result["test"]["accuracy"] for result in models.values()]
+    threshold = next(iter(models.values()))["threshold"]["value"]
     lead = (
         f"{_join(beaten)} beat{'s' if len(beaten) == 1 else ''}"
         if beaten
         else "no classifier is shown to beat"
     )
     attributes = _join([label(a) for a in rule["attributes"]])
-    rule_text = (
-        f"one attribute ({attributes}) does: {rule['accuracy']['rate']:.1%} accuracy, "
-        if rule_gain["low"] > 0
-        else f"nor is one attribute ({attributes}): {rule['accuracy']['rate']:.1%} accuracy, "
-    )
-    rules = [result["grouped"]["rule"] for result in models.values()]
-    costs = [rule["cost"]["mean"] for rule in rules]
-    poisonous = rules[0]["cost"]["versus"]["always poisonous"]["rule_mean"]
-    cost_text = (
-        f"At the stated cost ratio (a miss costs {metrics['miss_cost']:g} false alarms) every "
-        f"classifier costs more per mushroom ({_span(costs, '.3f')}) than calling every "
-        f"mushroom poisonous ({poisonous:.3f})."
-        if min(costs) > poisonous
-        else f"At the stated cost ratio (a miss costs {metrics['miss_cost']:g} false alarms) "
-        f"the classifiers cost {_span(costs, '.3f')} per mushroom, calling every mushroom "
-        f"poisonous {poisonous:.3f}."
-    )
-    warning = "**Synthetic sample, not real data.** " if is_sample(metrics) else ""
+    if beaten:
+        rule_text = f"one attribute ({attributes}): "
+    elif shown_better(rule_gain):
+        rule_text = f"one attribute ({attributes}) does: "
+    elif rule_gain["low"] > 0:
+        rule_text = f"nor, after Holm's correction, is one attribute ({attributes}): "
+    else:
+        rule_text = f"nor is one attribute ({attributes}): "
+    warning = "**Synthetic sample, not real data.**\n\n" if is_sample(metrics) else ""
     return (
         f"{warning}- **On mushrooms of {metrics['nearest']['clusters']['count']} clusters held "
-        f'out whole, {lead} always answering "edible" ({edible["rule_accuracy"]:.1%})**; '
-        f"{rule_text}{_points(rule_gain)} (95 % CI, paired cluster bootstrap).\n"
-        f"- A random split scores {_span(accuracy, '.2%')}, but there every held-out mushroom "
-        f"is {apart} attribute{'' if distances == {1} else 's'} away from a training one.\n"
-        f"- {cost_text}\n\n"
+        f'out whole, {lead} always answering "edible" ({edible["rule_accuracy"]:.1%} '
+        f"accuracy)**; {rule_text}{rule['accuracy']['rate']:.1%} accuracy, "
+        f"{100 * rule_gain['difference']:+.1f} points (95 % CI {100 * rule_gain['low']:+.1f} to "
+        f"{100 * rule_gain['high']:+.1f}, paired cluster bootstrap{_holm(rule_gain)}).\n"
+        f"- At the cost threshold ({threshold:.3f}) a random split scores "
+        f"{_span([stats['rate'] for stats in accuracy], '.2%')} (lowest 95 % CI bound "
+        f"{min(stats['low'] for stats in accuracy):.2%}), but there every held-out mushroom is "
+        f"{_apart(metrics)} away from a training one.\n"
+        f"- With probabilities calibrated by cluster and a miss costing "
+        f"{metrics['miss_cost']:g} false alarms, {_cost_verdict(metrics)}.\n\n"
         "![Why the random split scores near 100 %](reports/figures/near_duplicates.png)"
     )
 
@@ -644,42 +728,93 @@ def headline(metrics: Mapping) -> str:
 def next_experiments(metrics: Mapping) -> list[str]:
     """Follow-ups this run points to, each naming the parameter or command to change."""
     models = metrics["models"]
-    grouped = {name: result["grouped"]["accuracy"]["rate"] for name, result in models.items()}
-    best = max(grouped, key=grouped.get)
     wide = max(
         models.values(),
         key=lambda r: r["grouped"]["accuracy"]["high"] - r["grouped"]["accuracy"]["low"],
     )
-    costly = max(models.values(), key=lambda r: r["grouped"]["rule"]["false_alarms"]["rate"])
     ties = sum(d["low"] <= 0 for d in metrics["grouped_differences"].values())
+    clusters = metrics["nearest"]["clusters"]["count"]
     items = [
-        f"Tune on held-out clusters, not rows: {models[best]['label']} has the highest point "
-        "estimate of accuracy "
-        f"with clusters held out ({grouped[best]:.1%}), but no difference is shown against "
-        f"{ties} of the {len(models) - 1} others; compare settings (`HYPERPARAMETERS` in "
-        f"`classifiers/{best}.py`) by `group_folds` cross-validation, not on the random split.",
+        "Tune on held-out clusters, not rows: "
+        f"{ties} of {len(metrics['grouped_differences'])} paired differences in accuracy between "
+        "models include zero, so the models are not ranked; compare settings "
+        "(`HYPERPARAMETERS` in `classifiers/`) by `group_folds` cross-validation, over several "
+        "values of `seed`, before ranking them.",
         f"Narrow the grouped interval ({wide['label']}: "
         f"{wide['grouped']['accuracy']['low']:.1%} to {wide['grouped']['accuracy']['high']:.1%}): "
-        f"its width is set by the {metrics['nearest']['clusters']['count']} clusters, not by "
-        "`group_folds`, so only data with more clusters narrows it; change `seed` in config.py "
-        "to see how much the ranking depends on how clusters land in folds.",
+        f"its width is set by the {clusters} clusters, not by `group_folds`, so only data with "
+        f"more clusters narrows it. Setting `group_folds` to {clusters} gives leave-one-cluster-"
+        "out (see DECISIONS.md for its cost).",
         "Withhold more attributes: add to `ablations` in config.py (e.g. gill and stalk colours) "
         "to find how many the models need before the random-split score moves.",
+        f"Vary `miss_cost` in config.py (now {metrics['miss_cost']:g}): the cost figures above "
+        "are for this one ratio; rerun `evaluate` with others to see whether any ratio makes a "
+        "model cheaper than a constant answer.",
     ]
-    if costly["grouped"]["rule"]["false_alarms"]["count"]:
-        alarms = costly["grouped"]["rule"]["false_alarms"]
-        missed = costly["grouped"]["rule"]["missed"]
-        items.append(
-            f"Vary `miss_cost` in config.py (now {metrics['miss_cost']:g}): at its threshold "
-            f"{costly['label']} calls {alarms['rate']:.1%} of the edible mushrooms of unseen "
-            f"clusters poisonous and misses {missed['count']:,} of {missed['of']:,} poisonous "
-            "ones; the cost table shows whether any ratio makes a model cheaper than a constant."
-        )
     return items
 
 
+def summary_table(metrics: Mapping) -> str:
+    """The README's one table: every model and the one-attribute rule on unseen clusters
+    (accuracy against always answering "edible", cost at the threshold against always
+    answering "poisonous", both paired), and the random split for contrast."""
+    models = metrics["models"]
+    versus = metrics["grouped_vs_constants"]
+    first = next(iter(versus.values()))
+    edible = first["always edible"]["rule_accuracy"]
+    poisonous = next(iter(models.values()))["grouped"]["rule"]["cost"]["versus"]
+    poisonous = poisonous["always poisonous"]["rule_mean"]
+    header = [
+        "model or rule",
+        "unseen clusters: accuracy at 0.5 (95 % CI)",
+        f'minus "always edible" ({edible:.1%}; paired 95 % CI; Holm p)',
+        "unseen clusters: cost per mushroom at the threshold",
+        f'minus "always poisonous" ({poisonous:.3f}; paired 95 % CI)',
+        "random split, accuracy at the threshold (95 % CI)",
+    ]
+
+    def cost(d: Mapping) -> list[str]:
+        gap = d["versus"]["always poisonous"]
+        return [
+            f"{d['mean']:.3f}",
+            f"{gap['difference']:+.3f} ({gap['low']:+.3f} to {gap['high']:+.3f})",
+        ]
+
+    rows = [
+        [
+            result["label"],
+            cluster_rate(result["grouped"]["accuracy"]),
+            _tested_points(versus[name]["always edible"]),
+            *cost(result["grouped"]["rule"]["cost"]),
+            _percent(result["test"]["accuracy"]),
+        ]
+        for name, result in models.items()
+    ]
+    rule = metrics["grouped_one_rule"]
+    chosen = rule["attributes"][0]
+    random_split = (
+        _percent(
+            exact_rate(round(metrics["one_rule"][chosen] * metrics["n_test"]), metrics["n_test"])
+        )
+        + ", its own rule"
+        if len(rule["attributes"]) == 1 and chosen in metrics["one_rule"]
+        else "not measured"
+    )
+    rows.append(
+        [
+            f"one attribute ({_join([label(a) for a in rule['attributes']])})",
+            cluster_rate(rule["accuracy"]),
+            _tested_points(rule["versus_constants"]["always edible"]),
+            *cost(rule["cost"]),
+            random_split,
+        ]
+    )
+    return markdown_table(header, rows)
+
+
 def results_section(metrics: Mapping) -> str:
-    """The Markdown that goes between the README's results markers."""
+    """The Markdown that goes between the README's results markers: one paragraph, one table,
+    two sentences; the detail is in MODEL_CARD.md."""
     sample = is_sample(metrics)
     provenance = metrics["provenance"]
     parts = [SAMPLE_WARNING] if sample else []
@@ -688,17 +823,39 @@ def results_section(metrics: Mapping) -> str:
         if sample
         else f"`{provenance['name']}` (sha256 `{provenance['sha256'][:12]}…`)"
     )
+    clusters = metrics["nearest"]["clusters"]["count"]
+    threshold = next(iter(metrics["models"].values()))["threshold"]["value"]
     parts.append(
-        f"Data: {data}; {metrics['n_train']:,} mushrooms to train on, {metrics['n_test']:,} held "
-        f"out (stratified random split, seed {metrics['seed']}), models by scikit-learn "
-        f"{metrics['scikit_learn']}. Positive class: poisonous. "
-        f"Cost ratio: a missed poisonous mushroom costs {metrics['miss_cost']:g} edible ones "
-        "called poisonous (`miss_cost` in config.py), so every model's threshold is "
-        f"1 / (1 + {metrics['miss_cost']:g}); no data chooses it. On the random "
-        "split, intervals are exact binomial 95 % intervals and cover near-copies of training "
-        "rows only."
+        f"Data: {data}. Unseen clusters: {metrics['group_folds']}-fold cross-validation of the "
+        f"{metrics['n_train']:,} training mushrooms that holds out whole clusters of "
+        f"near-identical rows ({clusters} clusters); intervals resample clusters. Random split: "
+        f"{metrics['n_test']:,} held-out mushrooms, exact binomial intervals. Threshold "
+        f"{threshold:.3f} = 1 / (1 + `miss_cost`), applied to probabilities calibrated by "
+        "cluster; a miss costs "
+        f"{metrics['miss_cost']:g}, a false alarm 1."
+    )
+    parts.append(summary_table(metrics))
+    parts.append(
+        _differences(metrics).strip()
+        + f" The random split's held-out mushrooms are {_apart(metrics)} from a training one, "
+        "so its column shows how well near-copies are recognised, not how a new species fares."
     )
     parts.append(
+        "Everything else, with its intervals, is in [MODEL_CARD.md](MODEL_CARD.md): errors and "
+        "costs at the threshold, calibration, ranking curves, ablations, the learning curve, "
+        "permutation importance and every figure."
+    )
+    return "\n\n".join(parts)
+
+
+def details(metrics: Mapping) -> str:
+    """The full results for MODEL_CARD.md: every table and sentence, and every figure."""
+    sample = is_sample(metrics)
+    parts = [
+        f"{metrics['n_train']:,} mushrooms to train on, {metrics['n_test']:,} held "
+        f"out (stratified, seed {metrics['seed']}), models by scikit-learn "
+        f"{metrics['scikit_learn']}. Positive class: poisonous. On the held-out part, intervals "
+        "are exact binomial 95 % intervals and cover near-copies of training rows only.",
         "Every model against the two constant rules on unseen clusters (grouped "
         "cross-validation at 0.5; each difference is paired: same rows, same folds, the same "
         "clusters drawn by the bootstrap):\n\n"
@@ -706,19 +863,16 @@ def results_section(metrics: Mapping) -> str:
         + "\n\n"
         + skill(metrics)
         + " "
-        + species(metrics)
-        + "\n\n"
-        + one_rule_sentence(metrics)
-    )
-    parts.append(comparison(metrics))
-    parts.append(thresholds(metrics))
-    parts.append(
-        "The cost threshold on unseen clusters (grouped cross-validation of the training part; "
-        "intervals resample clusters; cost per mushroom counts a miss as "
-        f"{metrics['miss_cost']:g} and a false alarm as 1). The last column is chosen in "
-        "hindsight from the same predictions (a lower bound on what zero misses costs, not a "
-        "test):\n\n" + cost(metrics) + "\n\n" + cost_sentence(metrics)
-    )
+        + species(metrics),
+        one_rule_sentence(metrics),
+        comparison(metrics),
+        thresholds(metrics),
+        "The cost threshold on unseen clusters (grouped cross-validation of the training part, "
+        "probabilities calibrated by cluster; intervals resample clusters; cost per mushroom "
+        f"counts a miss as {metrics['miss_cost']:g} and a false alarm as 1). The last column "
+        "is chosen in hindsight from the same predictions (a lower bound on what zero misses "
+        "costs, not a test):\n\n" + cost(metrics) + "\n\n" + cost_sentence(metrics),
+    ]
     if not sample:  # the sample is made up: its near-duplicates mean nothing
         parts.append(why(metrics))
     parts.append(
@@ -765,7 +919,6 @@ def model_card(metrics: Mapping, project_name: str) -> str:
         + f"; threshold {result['threshold']['value']:.3g}"
         for result in metrics["models"].values()
     )
-    explanation = "" if sample else f"\n\n{why(metrics)}"
     return f"""# Model card: {project_name}
 
 {warning}## Models
@@ -792,27 +945,7 @@ whether a real mushroom is safe to eat.
 
 ## Metrics
 
-{skill(metrics)} {species(metrics)}
-
-{versus_table(metrics)}
-
-{one_rule_sentence(metrics)}
-
-{ranking_sentence(metrics)}
-
-{cost_sentence(metrics)}
-
-{cost(metrics)}
-
-On the random split, at each model's threshold (held-out rows are near-copies of training rows,
-so these intervals cover near-copies, not new species):
-
-{comparison(metrics)}
-
-Accuracy under harder evaluations, all at the plain 0.5 threshold (so a model's random-split
-figure here can differ from the table above):
-
-{generalisation(metrics)}{explanation}
+{details(metrics)}
 
 ## Limitations
 
@@ -820,7 +953,9 @@ figure here can differ from the table above):
 - Attributes are judged by eye (odour, colours); a person's description differs from the guide's.
 - A missed poisonous mushroom can be fatal: the stated cost ratio is a teaching value, and on
   unseen clusters no threshold catches every poisonous mushroom without calling most edible
-  ones poisonous (table above). The app abstains on a mushroom unlike every training one.
+  ones poisonous (table above).
+- The app answers only for a mushroom within one attribute of a training mushroom, that is
+  inside a cluster it has seen: it never answers for a new species.
 
 ## Ethical considerations
 
