@@ -954,8 +954,9 @@ whether a real mushroom is safe to eat.
 - A missed poisonous mushroom can be fatal: the stated cost ratio is a teaching value, and on
   unseen clusters no threshold catches every poisonous mushroom without calling most edible
   ones poisonous (table above).
-- The app answers only for a mushroom within one attribute of a training mushroom, that is
-  inside a cluster it has seen: it never answers for a new species.
+- The app answers only for a mushroom within one attribute of a training mushroom. That does
+  not exclude made-up inputs: one changed attribute (e.g. a poisonous odour) can still get
+  a confident "edible".
 
 ## Ethical considerations
 
