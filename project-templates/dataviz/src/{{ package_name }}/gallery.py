@@ -306,7 +306,10 @@ def subgroups(
         elif ties:
             finding += f"; the interval holds zero for {'; '.join(ties)}"
         if too_few:  # counted here, named in report.md: a number without an interval stays out
-            few = f"{len(too_few)} comparison{'s' if len(too_few) > 1 else ''} had too few values"
+            few = (
+                f"{len(too_few)} comparison{'s' if len(too_few) > 1 else ''} had too few values "
+                f"for an interval (a group under {params.min_median_rows})"
+            )
             finding += f"; {few}" if finding else report.capital(few)
             details.append(
                 f"Too few values to compare (a group under {params.min_median_rows}, no interval "
@@ -826,12 +829,17 @@ def correlation(
         if moved:
             leaders, gap = movers(moved)
             names = " and ".join(f"{labels[c.a]} × {labels[c.b]}" for c in leaders)
+            top = leaders[0]
+            change = abs(top.held.value - top.pooled.value)
+            by = f"{change:.2f}"
+            if top.moved is not None:
+                by = report.with_ci(stats.from_replicates(np.abs(top.moved), change), digits=2)
             if len(leaders) > 2:
-                finding += f"; {len(leaders)} pairs tie for the largest change"
+                finding += f"; the largest change, {by}, is a tie among {len(leaders)} pairs"
             elif len(leaders) == 2:
-                finding += f"; {names} change most, tied"
+                finding += f"; the largest change, {by}, is a tie between {names}"
             else:
-                finding += f"; {names} changes most"
+                finding += f"; the largest change, {by}, is for {names}"
             for c in leaders:
                 details.append(move_sentence(c, labels, symbol))
             if gap is not None:

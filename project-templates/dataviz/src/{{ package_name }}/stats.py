@@ -135,12 +135,6 @@ def share_replicates(
     return np.vstack([point, shares])
 
 
-def share_intervals(frame: pd.DataFrame, parts: list[str], *, resamples: int, seed: int) -> dict:
-    """Each part's share of the total of ``parts``, with intervals from resampling the rows."""
-    shares = share_replicates(frame, parts, resamples=resamples, seed=seed)
-    return {part: _percentiles(shares[1:, i], shares[0, i]) for i, part in enumerate(parts)}
-
-
 def pooled_gap(
     frame: pd.DataFrame,
     first: tuple[str, str],
