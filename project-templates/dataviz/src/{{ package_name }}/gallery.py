@@ -9,8 +9,9 @@ interval was computed, and a grouping that reverses a pooled correlation is name
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -150,12 +151,14 @@ def distribution(
     unit = report.unit_suffix(focus)
     parts = _split_by(frame, focus.name, group) if group is not None else {}
     values: dict[str, object] = {}
+    details: list[str] = []
     if len(parts) >= 2:
         assert group is not None
         step = stats.resolution(frame[focus.name])
         medians, steps = ranked_medians(parts, params, focus.name, step)
         name = {level: report.level(group, level) for level in medians}
         high, low, first = steps[0]
+        steps_left = steps[1:]
         most = "higher" if len(medians) == 2 else "highest"
         if pd.isna(first.low):
             finding = (
@@ -166,12 +169,22 @@ def distribution(
         elif first.spans_zero:
             finding = report.tie(name[high], name[low], medians, first, unit)
         else:
+            # the runner-up and every group tied with it in a row: the lead is above them all
+            below, rest = [name[low]], steps[1:]
+            while rest and not pd.isna(rest[0][2].low) and rest[0][2].spans_zero:
+                upper, lower, gap = rest.pop(0)
+                below.append(name[lower])
+                details.append(
+                    report.capital(report.tie(name[upper], name[lower], medians, gap, unit)) + "."
+                )
+            tied = " (tied)" if len(below) > 1 else ""
             finding = (
                 f"{name[high]} has the {most} median {focus.short}, "
                 f"{report.with_ci(medians[high], unit)}, "
-                f"{report.with_ci(first, unit)} above {name[low]}"
+                f"{report.with_ci(first, unit)} above {' and '.join(below)}{tied}"
             )
-        for upper, lower, gap in steps[1:]:
+            steps_left = rest
+        for upper, lower, gap in steps_left:
             if pd.isna(gap.low) or gap.spans_zero:
                 finding += f"; {report.tie(name[upper], name[lower], medians, gap, unit)}"
             else:
@@ -209,7 +222,7 @@ def distribution(
     question = f"How is {focus.short} distributed" + (
         f", and does it differ by {group.short}?" if group else "?"
     )
-    return Chart("distribution", title, question, finding, figure, values)
+    return Chart("distribution", title, question, finding, figure, values, "", details)
 
 
 def subgroups(
@@ -224,6 +237,7 @@ def subgroups(
     each group?"""
     data = frame.dropna(subset=[focus.name, group.name, split.name])
     unit = report.unit_suffix(focus)
+    details: list[str] = []
     medians: dict[tuple[str, str], Estimate] = {}
     # (group level, split level, reference level, difference): every split level against the
     # first one the group has, in the column's order (no picking of the widest gap)
@@ -291,12 +305,16 @@ def subgroups(
             finding += f": {holds} zero, no difference shown"
         elif ties:
             finding += f"; the interval holds zero for {'; '.join(ties)}"
-        if too_few:  # named, with no number: a number without an interval stays out
+        if too_few:  # counted here, named in report.md: a number without an interval stays out
             few = (
-                f"too few values to compare (a group under {params.min_median_rows}, no "
-                f"interval computed): {'; '.join(too_few)}"
+                f"{len(too_few)} comparison{'s' if len(too_few) > 1 else ''} had too few values "
+                f"for an interval (a group under {params.min_median_rows})"
             )
             finding += f"; {few}" if finding else report.capital(few)
+            details.append(
+                f"Too few values to compare (a group under {params.min_median_rows}, no interval "
+                f"computed): {'; '.join(too_few)}."
+            )
         finding += "."
     if left_out:
         finding = finding[:-1] + f" ({left_out:,} {schema.entity} without {split.short} left out)."
@@ -310,7 +328,7 @@ def subgroups(
     }
     figure = plots.subgroups(data, focus, group, split, medians, title=title)
     question = f"Within each {group.short}, does {focus.short} differ by {split.short}?"
-    return Chart("subgroups", title, question, finding, figure, values)
+    return Chart("subgroups", title, question, finding, figure, values, "", details)
 
 
 def spread(
@@ -517,7 +535,10 @@ def relationship(
             values["by_cells"] = by_cells.as_dict()
         finding += "."
         held = by_cells or by_group
-        if held is not None and not pd.isna(held.held.low):
+        if by_group is not None and by_group.label == stats.REVERSED:
+            split = schema.column(schema.split).short if by_cells is not None else ""
+            summary = report.reversal_headline(finding, by_group, by_cells, (group.short, split), r)
+        elif held is not None and not pd.isna(held.held.low):
             split = schema.column(schema.split).short if by_cells is not None else ""
             fixed = f"{group.short} and {split}" if split else group.short
             summary = f"{finding} {report.held_sentence(held, fixed, r)}"
@@ -595,11 +616,35 @@ def pairs(
     best = next(iter(candidates), ranked[0])
     labels = {column.name: report.plain_name(column) for column in numeric}
     besides = " besides the scatter plot's" if len(scatter_pair) == 2 and candidates else ""
-    finding = (
-        f"The strongest pooled relation{besides} is between {labels[best.a]} and "
-        f"{labels[best.b]} ({report.r_ci(best.pooled, symbol)})"
-    )
     details = []
+    runner = next((c for c in candidates if c is not best), None)
+    gap = None
+    if runner is not None:
+        gap = stats.pooled_gap(
+            frame,
+            (best.a, best.b),
+            (runner.a, runner.b),
+            method,
+            resamples=params.resamples,
+            seed=seed_for(params, "strongest", best.a, best.b),
+        )
+        verdict = "holds zero: a tie" if gap.spans_zero else "excludes zero"
+        details.append(
+            f"Tie rule: |{symbol}| of {labels[best.a]} × {labels[best.b]} minus that of "
+            f"{labels[runner.a]} × {labels[runner.b]}, the next strongest, is "
+            f"{report.with_ci(gap, digits=2, inside=True)} by a paired bootstrap: it {verdict}."
+        )
+    if gap is not None and gap.spans_zero:
+        finding = (
+            f"The strongest pooled relations{besides} tie: {labels[best.a]} and "
+            f"{labels[best.b]} ({report.r_ci(best.pooled, symbol)}), and {labels[runner.a]} "
+            f"and {labels[runner.b]} ({report.r_ci(runner.pooled, symbol)})"
+        )
+    else:
+        finding = (
+            f"The strongest pooled relation{besides} is between {labels[best.a]} and "
+            f"{labels[best.b]} ({report.r_ci(best.pooled, symbol)})"
+        )
     if omitted:
         details.append(f"Not drawn (`max_pair_columns`): {', '.join(c.plain for c in omitted)}.")
     if tied:
@@ -653,15 +698,26 @@ def correlation_family(
     confounded: dict[str, dict[str, str]] = {}
     left_out: list[str] = []
     for category in schema.of_kind("category"):
+        main = group is not None and category.name == group.name
         comparisons = stats.compare_within(
-            frame, names, category.name, method=method, min_rows=params.min_group_rows
+            frame,
+            names,
+            category.name,
+            method=method,
+            min_rows=params.min_group_rows,
+            # the main grouping's findings quote between-group shares and moves: intervals
+            resamples=params.resamples if main else 0,
+            seed=seed_for(params, "co-variation", category.name),
         )
         if comparisons:
-            found[category.name] = comparisons
-            if group is not None and category.name != group.name:
+            if group is not None and not main:
                 nested = nested_levels(frame, category.name, group.name)
                 if nested:
+                    # a level holding one main group (Torgersen: only Adelie) makes any
+                    # difference partly the main grouping's: compared, but not tested
                     confounded[category.name] = nested
+                    comparisons = [replace(c, test=None) for c in comparisons]
+            found[category.name] = comparisons
     if group is not None:
         for other in schema.of_kind("category"):
             if other.name == group.name:
@@ -682,6 +738,42 @@ def correlation_family(
         start += len(comparisons)
     tests = sum(c.test is not None for c in everything)
     return Family(groupings, tests, method), confounded, left_out
+
+
+def movers(moved: list[Comparison]) -> tuple[list[Comparison], Estimate | None]:
+    """The pairs whose correlation moves most when the grouping is held fixed: the largest
+    |held fixed − pooled| and every pair whose gap to it has a paired bootstrap interval
+    holding zero (a tie), with the gap between the first two."""
+    ranked = sorted(moved, key=lambda c: -abs(c.held.value - c.pooled.value))
+    top = ranked[0]
+    leaders, first_gap = [top], None
+    for other in ranked[1:]:
+        if top.moved is None or other.moved is None:
+            break
+        gap = stats.from_replicates(
+            np.abs(top.moved) - np.abs(other.moved),
+            abs(top.held.value - top.pooled.value) - abs(other.held.value - other.pooled.value),
+        )
+        first_gap = first_gap or gap
+        if not gap.spans_zero:
+            break
+        leaders.append(other)
+    return leaders, first_gap
+
+
+def move_sentence(c: Comparison, labels: dict[str, str], symbol: str) -> str:
+    """ "Bill depth × body mass: -0.47 (95% CI …) pooled, +0.62 (…) held fixed; it moves 1.09
+    (95% CI …)"."""
+    move = abs(c.held.value - c.pooled.value)
+    text = (
+        f"{report.capital(labels[c.a])} × {labels[c.b]}: {symbol} = "
+        f"{c.pooled.value:+.2f} (95% CI {c.pooled.low:.2f} to {c.pooled.high:.2f}) pooled, "
+        f"{c.held.value:+.2f} (95% CI {c.held.low:.2f} to {c.held.high:.2f}) held fixed"
+    )
+    if c.moved is not None:
+        moves = stats.from_replicates(np.abs(c.moved), move)
+        text += f"; it moves {report.with_ci(moves, digits=2)}"
+    return text + "."
 
 
 def correlation(
@@ -722,29 +814,53 @@ def correlation(
     main = family.groupings.get(group.name, []) if group is not None else []
     if main and group is not None:
         finding = report.capital(
-            f"with {group.short} held fixed, " + report.label_counts(main, labels, group.short)
+            f"with {group.short} held fixed, "
+            + report.label_counts(main, labels, group.short, named=False)
         )
-        moved = [c for c in main if c.label and not pd.isna(c.held.low)]
-        steady = [c for c in main if not pd.isna(c.held.low)]
-        # the pair that moves most, or when none does the strongest, with its intervals
-        if moved or steady:
-            most = max(
-                moved or steady,
-                key=lambda c: abs(c.pooled.value - c.held.value) if moved else abs(c.pooled.value),
+        details.append(
+            report.capital(
+                f"with {group.short} held fixed, " + report.label_counts(main, labels, group.short)
             )
-            lead = "it moves most for" if moved else "the strongest is"
-            finding += (
-                f"; {lead} {labels[most.a]} × {labels[most.b]}, from "
-                f"{most.pooled.value:+.2f} (95% CI {most.pooled.low:.2f} to "
-                f"{most.pooled.high:.2f}) pooled to {most.held.value:+.2f} (95% CI "
-                f"{most.held.low:.2f} to {most.held.high:.2f})"
-            )
+            + "."
+        )
+        moved = [
+            c for c in main if c.label not in ("", stats.NO_RELATION) and not pd.isna(c.held.low)
+        ]
+        if moved:
+            leaders, gap = movers(moved)
+            names = " and ".join(f"{labels[c.a]} × {labels[c.b]}" for c in leaders)
+            top = leaders[0]
+            change = abs(top.held.value - top.pooled.value)
+            by = f"{change:.2f}"
+            if top.moved is not None:
+                by = report.with_ci(stats.from_replicates(np.abs(top.moved), change), digits=2)
+            if len(leaders) > 2:
+                finding += f"; the largest change, {by}, is a tie among {len(leaders)} pairs"
+            elif len(leaders) == 2:
+                finding += f"; the largest change, {by}, is a tie between {names}"
+            else:
+                finding += f"; the largest change, {by}, is for {names}"
+            for c in leaders:
+                details.append(move_sentence(c, labels, symbol))
+            if gap is not None:
+                verdict = "holds zero: a tie" if gap.spans_zero else "excludes zero"
+                details.append(
+                    "Tie rule: a paired bootstrap of the gap in |held fixed − pooled| between "
+                    "the pair that moves most and the next one "
+                    f"({report.with_ci(gap, digits=2, inside=True)}) {verdict}."
+                )
         finding += "."
     else:
         finding = overall
         details = details[1:]
     tested = [c for comparisons in family.groupings.values() for c in comparisons if c.test]
     differ = [c for c in tested if c.differs]
+    shorts = {column.name: column.short for column in schema.of_kind("category")}
+
+    def grouping(name: str) -> str:
+        """A grouping as prose: "channel", "species × sex" (column names are not words)."""
+        return " × ".join(shorts.get(part, part) for part in name.split(" × "))
+
     if tested:
         details.append(
             f"Equal correlations across the groups (Cochran's Q of the groups' Fisher z, one "
@@ -753,7 +869,7 @@ def correlation(
             + (
                 ": "
                 + "; ".join(
-                    f"{labels[c.a]} × {labels[c.b]} by {c.group} "
+                    f"{labels[c.a]} × {labels[c.b]} by {grouping(c.group)} "
                     f"(adjusted {stats.p_text(c.p_adjusted)})"
                     for c in differ
                 )
@@ -766,7 +882,7 @@ def correlation(
         if group is not None and name == group.name:
             continue
         tests = [c for c in comparisons if c.test]
-        line = f"By {name}, " + report.label_counts(comparisons, labels, name)
+        line = f"By {grouping(name)}, " + report.label_counts(comparisons, labels, grouping(name))
         if tests:
             rejected = sum(c.differs for c in tests)
             smallest = min(c.p_adjusted for c in tests)
@@ -779,11 +895,14 @@ def correlation(
         if name in confounded:
             held = ", ".join(f"{k} has only {v}" for k, v in confounded[name].items())
             main_name = group.short if group else "the group"
-            line += f". {report.capital(name)} is confounded with {main_name}: {held}"
+            line += (
+                f". {report.capital(grouping(name))} is confounded with {main_name} ({held}), "
+                "so its correlations are compared but not tested"
+            )
         details.append(line + ".")
     if left_out:
         details.append(
-            f"Not tested: {', '.join(left_out)}, whose cells repeat whole "
+            f"Not tested: {', '.join(map(grouping, left_out))}, whose cells repeat whole "
             f"{group.short if group else ''} groups."
         )
     values: dict[str, object] = {
@@ -864,6 +983,15 @@ def composition(
     return Chart("composition", title, question, finding, figure, values)
 
 
+def _points(estimate: Estimate, sign: str = "+") -> str:
+    """A gap between two shares in percentage points, with its interval ("+12 points, 95% CI
+    +8 to +17"; ``sign`` "" for a gap whose direction the sentence says)."""
+    return (
+        f"{estimate.value * 100:{sign}.0f} points, 95% CI {estimate.low * 100:{sign}.0f} to "
+        f"{estimate.high * 100:{sign}.0f}"
+    )
+
+
 def shares(
     frame: pd.DataFrame, schema: Schema, group: Column | None, params: GalleryParams
 ) -> Chart:
@@ -871,54 +999,95 @@ def shares(
     total, which no other chart shows."""
     parts = list(schema.parts)
     tick = {name: schema.column(name).plain for name in parts}
-    overall = stats.share_intervals(
+    replicates = stats.share_replicates(
         frame, parts, resamples=params.resamples, seed=seed_for(params, "shares")
     )
+    index = {name: i for i, name in enumerate(parts)}
+
+    def interval(reps: np.ndarray, name: str) -> Estimate:
+        return stats.from_replicates(reps[1:, index[name]], reps[0, index[name]])
+
+    def gap(reps: np.ndarray, a: str, b: str) -> Estimate:
+        """Share of a minus share of b, paired (the same resamples)."""
+        both = reps[:, index[a]] - reps[:, index[b]]
+        return stats.from_replicates(both[1:], both[0])
+
+    overall = {name: interval(replicates, name) for name in parts}
     overall = dict(sorted(overall.items(), key=lambda item: -item[1].value))
     by_group: dict[str, dict[str, float]] = {}
     by_group_ci: dict[str, dict[str, Estimate]] = {}
+    group_reps: dict[str, np.ndarray] = {}
     if group is not None:
         for level, part in frame.groupby(group.name, observed=True):
-            found = stats.share_intervals(
+            reps = stats.share_replicates(
                 part, parts, resamples=params.resamples, seed=seed_for(params, "shares", level)
             )
-            by_group_ci[report.level(group, level)] = {tick[n]: e for n, e in found.items()}
-            by_group[report.level(group, level)] = {tick[n]: e.value for n, e in found.items()}
+            name = report.level(group, level)
+            group_reps[name] = reps
+            by_group_ci[name] = {tick[n]: interval(reps, n) for n in parts}
+            by_group[name] = {n: e.value for n, e in by_group_ci[name].items()}
     label = schema.parts_label or "the total"
     details: list[str] = []
-    first, last = next(iter(overall)), list(overall)[-1]
-    finding = (
-        f"{tick[first]} is the largest share of {label}, {report.pct(overall[first])}; "
-        f"{tick[last]} the smallest, {report.pct(overall[last])}"
+    ranked = list(overall)
+    first, second, last = ranked[0], ranked[1], ranked[-1]
+    lead = gap(replicates, first, second)
+    tail = gap(replicates, ranked[-2], last)
+    if lead.spans_zero:
+        finding = (
+            f"{tick[first]} and {tick[second]} tie for the largest share of {label} "
+            f"({report.pct(overall[first], inside=True)}, and "
+            f"{report.pct(overall[second], inside=True)})"
+        )
+    else:
+        finding = f"{tick[first]} is the largest share of {label}, {report.pct(overall[first])}"
+    details.append(
+        f"{tick[first]} minus {tick[second]}, the next largest: {_points(lead)} (paired "
+        f"bootstrap){': a tie' if lead.spans_zero else ''}."
     )
+    if tail.spans_zero:
+        details.append(
+            f"{tick[ranked[-2]]} and {tick[last]} tie for the smallest share "
+            f"({report.pct(overall[ranked[-2]], inside=True)}, and "
+            f"{report.pct(overall[last], inside=True)}; gap {_points(tail)})."
+        )
+    else:
+        details.append(
+            f"{tick[last]} is the smallest share, {report.pct(overall[last])}, "
+            f"{_points(tail, '')} below {tick[ranked[-2]]}."
+        )
+    values_reversal: dict[str, str] = {}
     if len(by_group) >= 2:
-        gaps = {
-            name: max(p[tick[name]] for p in by_group.values())
-            - min(p[tick[name]] for p in by_group.values())
+        # how far apart the groups put each part's share, per resample (groups independent)
+        spread_reps = {
+            name: np.ptp(np.stack([r[:, index[name]] for r in group_reps.values()]), axis=0)
             for name in parts
         }
-        widest = max(gaps, key=gaps.get)
+        widest, runner = sorted(parts, key=lambda n: -spread_reps[n][0])[:2]
+        wider = spread_reps[widest] - spread_reps[runner]
+        wider_gap = stats.from_replicates(wider[1:], wider[0])
         spread = ", ".join(
             f"{level} {report.pct(p[tick[widest]])}" for level, p in by_group_ci.items()
         )
-        details.append(f"By {group.short}, the share of {tick[widest]} differs most: {spread}.")
-        reversed_in = {
-            level: max(p, key=p.get)
-            for level, p in by_group.items()
-            if max(p, key=p.get) != tick[first]
-        }
-        if reversed_in:
-            finding += "; the pooled ranking does not hold in " + ", ".join(
+        most = "differs most" if not wider_gap.spans_zero else "differs most, tied with "
+        most += "" if not wider_gap.spans_zero else tick[runner]
+        details.append(f"By {group.short}, the share of {tick[widest]} {most}: {spread}.")
+        details.append(
+            f"Its spread between the {group.short} groups minus that of {tick[runner]}, the "
+            f"next: {_points(wider_gap)} (bootstrap)."
+        )
+        for level, reps in group_reps.items():
+            order = sorted(parts, key=lambda n: -reps[0, index[n]])
+            leader, next_one = order[0], order[1]
+            if leader == first or gap(reps, leader, next_one).spans_zero:
+                continue  # the pooled leader, or no clear leader: no reversal claimed
+            values_reversal[level] = tick[leader]
+        if values_reversal:
+            finding += "; not in " + ", ".join(
                 f"{level}, where {leader} leads "
                 f"({report.pct(by_group_ci[level][leader], inside=True)}, against "
                 f"{report.pct(by_group_ci[level][tick[first]], inside=True)} for {tick[first]})"
-                for level, leader in reversed_in.items()
+                for level, leader in values_reversal.items()
             )
-            values_reversal = reversed_in
-        else:
-            values_reversal = {}
-    else:
-        values_reversal = {}
     finding += "."
     title = f"Share of {label}" + (f", overall and by {group.short}" if by_group else "")
     figure = plots.share_bars(

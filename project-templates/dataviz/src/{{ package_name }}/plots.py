@@ -27,7 +27,8 @@ from .stats import Comparison, Estimate
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000")
 OTHER = "#999999"
 # A second grouping's colours: the same palette in another order.
-SECOND = tuple(PALETTE[i] for i in (4, 5, 3, 0, 1, 2, 6))
+# vermillion and black first: no pink-for-female, blue-for-male convention
+SECOND = tuple(PALETTE[i] for i in (3, 6, 5, 4, 0, 1, 2))
 # A second cue beside colour, for greyscale print and colour-vision deficiencies.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)))
@@ -221,9 +222,12 @@ def histogram(
     parts = [(level, data[data[group.name].astype(str) == level]) for level in levels]
     parts = parts or [("", data)]
     edges = _bins(data[column.name], column, target=24)
-    fig = Figure(figsize=(WIDE[0], 1.2 + 1.25 * len(parts)), layout="constrained")
-    # one y scale: bar heights compare across the panels
-    axes = fig.subplots(len(parts), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
+    fig = Figure(figsize=(WIDE[0], 1.2 + 1.35 * len(parts)), layout="constrained")
+    # one count scale while the groups are of like size (bar heights compare across panels);
+    # each panel its own when one group is over twice another (a small group keeps its shape)
+    sizes = [len(part) for _, part in parts]
+    shared = max(sizes) <= 2 * max(min(sizes), 1)
+    axes = fig.subplots(len(parts), 1, sharex=True, sharey=shared, squeeze=False)[:, 0]
     palette = colours(levels)
     unit = f" {column.unit}" if column.unit else ""
     for ax, (level, part) in zip(axes, parts, strict=True):
@@ -249,12 +253,13 @@ def histogram(
         if level:
             ax.set_title(f"{level} (n = {len(part):,})", loc="left", fontsize=10)
         # no "0": bars start there anyway, and it would touch the first x tick label
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True, prune="lower"))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, prune="lower"))
         ax.grid(axis="x", visible=False)
     if not set_scale(axes[-1], "x", column):
         thousands(axes[-1].xaxis)
     axes[-1].set_xlabel(column.label)
-    fig.supylabel(f"Number of {entity}", fontsize=10)
+    scale = "" if shared or len(parts) < 2 else " (each panel its own scale)"
+    fig.supylabel(f"Number of {entity}{scale}", fontsize=10)
     fig.suptitle(title)
     return fig
 
@@ -374,8 +379,20 @@ def scatter(
     on_axis = {c.name: features.on_axis(data[c.name], c.log) for c in (x, y)}
     method = features.scatter_method(x, y)
     symbol = "ρ" if method == "spearman" else "r"
+
+    def quoted(rows: pd.Index) -> str:
+        """The pair's statistic, and with ranks also the r of the values as the axes space
+        them: the one the least-squares line fits."""
+        fx, fy = to_axis(data.loc[rows, x.name], x), to_axis(data.loc[rows, y.name], y)
+        text = _r(
+            stats.correlation(on_axis[x.name][rows], on_axis[y.name][rows], method)[0], symbol
+        )
+        if method == "spearman":
+            line_r = stats.correlation(pd.Series(fx), pd.Series(fy))[0]
+            text += f"; line's r = {line_r.value:.2f}"
+        return text
+
     for index, (level, part) in enumerate(parts):
-        r, _ = stats.correlation(on_axis[x.name][part.index], on_axis[y.name][part.index], method)
         ax.scatter(
             part[x.name],
             part[y.name],
@@ -384,7 +401,7 @@ def scatter(
             color=palette[level],
             marker=MARKERS[index % len(MARKERS)],
             edgecolor="none",
-            label=f"{level}: {_r(r, symbol)}",
+            label=f"{level}: {quoted(part.index)}",
         )
         if len(part) >= 4:
             grid, line, low, high = _fit(part[x.name], part[y.name], x, y)
@@ -392,7 +409,6 @@ def scatter(
             ax.plot(grid, line, color=palette[level], lw=2)
     if not parts:
         ax.scatter(data[x.name], data[y.name], s=18, alpha=0.6, color=PALETTE[0], edgecolor="none")
-    r_all, _ = stats.correlation(on_axis[x.name], on_axis[y.name], method)
     grid, line, low, high = _fit(data[x.name], data[y.name], x, y)
     ax.fill_between(grid, low, high, color="black", alpha=0.12, lw=0)
     ax.plot(
@@ -401,19 +417,43 @@ def scatter(
         color="black",
         linestyle="--",
         lw=1.5,
-        label=f"all {entity}: {_r(r_all, symbol)}",
+        label=f"all {entity}: {quoted(data.index)}",
     )
     set_scale(ax, "x", x)
     set_scale(ax, "y", y)
+    outside = _clip_to_bulk(ax, data, x, y)
     ax.set(title=title, xlabel=x.label, ylabel=y.label)
-    note = "Spearman's rank correlation" if method == "spearman" else "r"
+    note = "ρ: Spearman's rank correlation" if method == "spearman" else "r"
+    lines = "lines: least squares on the axes' scale, with 95% bands"
+    if method == "spearman":
+        lines += "\nline's r: the Pearson r of what the line fits"
+    beyond = f"\n{outside} {entity} beyond the axes (under 1%), not drawn" if outside else ""
     fig.legend(
         loc="outside lower center",
-        ncols=2,
-        title=f"{note} with its 95% interval; shaded: 95% band of each fitted line",
+        ncols=1 if method == "spearman" else 2,
+        title=f"{note}, with its 95% interval\n{lines}{beyond}",
         title_fontsize=9,
     )
     return fig
+
+
+def _clip_to_bulk(ax: mpl.axes.Axes, data: pd.DataFrame, x: Column, y: Column) -> int:
+    """From 200 points on, limit each axis to the 0.5th-99.5th percentile (with a margin) when
+    that leaves points out: a handful of extremes would otherwise stretch the axis. Returns how
+    many points are beyond the limits."""
+    if len(data) < 200:
+        return 0
+    beyond = np.zeros(len(data), dtype=bool)
+    for column, limits in ((x, ax.set_xlim), (y, ax.set_ylim)):
+        spaced = to_axis(data[column.name], column)
+        low, high = np.nanpercentile(spaced, [0.5, 99.5])
+        margin = 0.04 * (high - low)
+        low, high = low - margin, high + margin
+        out = (spaced < low) | (spaced > high)
+        if out.any():
+            beyond |= out
+            limits(*from_axis(np.array([low, high]), column))
+    return int(beyond.sum())
 
 
 @themed
@@ -501,10 +541,10 @@ def pair_grid(
             xlabel, ylabel = _symlog_short(xlabel, col), _symlog_short(ylabel, row)
             ax.set(xlabel=xlabel if i == count - 1 else "", ylabel=ylabel if j == 0 and i else "")
             if i == count - 1 and not (col.log or col.symlog):
-                ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
+                ax.xaxis.set_major_locator(MaxNLocator(nbins=4, min_n_ticks=3))
                 thousands(ax.xaxis)
             if j == 0 and not (row.log or row.symlog):
-                ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
+                ax.yaxis.set_major_locator(MaxNLocator(nbins=4, min_n_ticks=3))
                 thousands(ax.yaxis)
     for ax in fig.axes:  # shared axes take the scale, not the minor locator
         for axis in (ax.xaxis, ax.yaxis):
@@ -521,7 +561,14 @@ def pair_grid(
             )
             for k, level in enumerate(levels)
         ]
-        fig.legend(handles, levels, loc="lower center", ncols=len(levels), title=None)
+        fig.legend(
+            handles,
+            levels,
+            loc="lower center",
+            ncols=len(levels),
+            title="diagonal: each group's density, each scaled to area 1",
+            title_fontsize=9,
+        )
     fig.suptitle(title)
     return fig
 
@@ -615,6 +662,8 @@ LABEL_NOTES = {
     stats.VANISHES: "vanishes with {} held fixed",
     stats.BETWEEN_GROUPS: "mostly between {} means",
     stats.APPEARS: "appears with {} held fixed",
+    stats.NOT_ESTABLISHED: "not established with {} held fixed",
+    stats.NO_RELATION: "no relation",
 }
 
 
@@ -670,10 +719,11 @@ def correlation_intervals(
     symbol = "Spearman ρ" if method == "spearman" else "Pearson r"
     ax.set(title=title, xlabel=f"{symbol} with its 95% interval")
     if levels:
-        ax.legend(
+        fig.legend(  # below the axis: the data keep the figure's width
             title=f"all rows, and each {group.short if group else 'group'}",
-            loc="upper left",
-            bbox_to_anchor=(1.01, 1),
+            loc="outside lower center",
+            ncols=len(levels) + 1,
+            title_fontsize=9,
         )
     return fig
 

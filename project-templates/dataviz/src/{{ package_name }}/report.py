@@ -106,11 +106,57 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
             f"({r_ci(comparison.held, symbol)}; within each {group.short}, {within})"
         )
     if label == stats.BETWEEN_GROUPS:
+        return f", but {share(comparison)} of its co-variation lies between the {group.short} means"
+    if label == stats.NOT_ESTABLISHED:
         return (
-            f", but {comparison.between:.0%} of its co-variation lies between the {group.short} "
-            f"means; within each {group.short}, {within}"
+            f", but with {group.short} held fixed it is not established "
+            f"({r_ci(comparison.held, symbol)})"
         )
+    if label == stats.NO_RELATION:
+        return f"; with {group.short} held fixed, there is none either"
     return f"; within each {group.short}, {within}"
+
+
+def share(comparison: Comparison) -> str:
+    """ "82% (95% CI 79% to 85%)": the between-group share, with its interval when computed."""
+    found = comparison.between_ci
+    if pd.isna(found.low):
+        return f"{comparison.between:.0%}"
+    return pct(found)
+
+
+def reversal_headline(
+    finding: str,
+    by_group: Comparison,
+    by_cells: Comparison | None,
+    names: tuple[str, str],
+    symbol: str,
+) -> str:
+    """The first screen when a grouping reverses the pooled relation, one idea a sentence: the
+    reversal, with the grouping held fixed; then what holding the second grouping fixed too
+    adds (weaker, and in how many cells the relation is not established)."""
+    group, split = names
+    lead = finding.split(", but within")[0]
+    turn = "rises" if by_group.held.value > 0 else "falls"
+    text = (
+        f"{lead}, but within each {group} it {turn} ({r_ci(by_group.held, symbol)}, {group} "
+        "held fixed)."
+    )
+    if by_cells is None or pd.isna(by_cells.held.low):
+        return text
+    if by_cells.held.high < by_group.held.low or by_cells.held.low > by_group.held.high:
+        change = "weakens" if abs(by_cells.held.value) < abs(by_group.held.value) else "grows"
+        text += f" With {split} held fixed too, it {change} to {r_ci(by_cells.held, symbol)}"
+        text += f": much of it lies between the {split} groups." if change == "weakens" else "."
+    else:
+        text += f" With {split} held fixed too, {r_ci(by_cells.held, symbol)}."
+    zero = [e for e in by_cells.within.values() if e.spans_zero]
+    if zero:
+        text += (
+            f" In {len(zero)} of the {len(by_cells.within)} {group} × {split} cells, the relation "
+            "is not established (its interval holds zero)."
+        )
+    return text
 
 
 def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
@@ -158,7 +204,9 @@ def listed(comparisons: list[Comparison], labels: dict[str, str]) -> str:
     return ", ".join(f"{labels[c.a]} × {labels[c.b]}" for c in comparisons)
 
 
-def label_counts(comparisons: list[Comparison], labels: dict[str, str], group: str) -> str:
+def label_counts(
+    comparisons: list[Comparison], labels: dict[str, str], group: str, *, named: bool = True
+) -> str:
     """ "3 of the 6 pooled correlations reverse sign (…), and 3 are mostly …"."""
     phrases = {  # (one, several)
         stats.REVERSED: ("reverses sign", "reverse sign"),
@@ -168,12 +216,18 @@ def label_counts(comparisons: list[Comparison], labels: dict[str, str], group: s
             f"are mostly differences between {group} means",
         ),
         stats.APPEARS: ("appears only within groups", "appear only within groups"),
+        stats.NOT_ESTABLISHED: (
+            "is not established with the groups held fixed",
+            "are not established with the groups held fixed",
+        ),
+        stats.NO_RELATION: ("shows no relation either way", "show no relation either way"),
     }
     parts = []
     for label, (one, several) in phrases.items():
         hit = [c for c in comparisons if c.label == label]
         if hit:
-            parts.append(f"{len(hit)} {one if len(hit) == 1 else several} ({listed(hit, labels)})")
+            names = f" ({listed(hit, labels)})" if named else ""
+            parts.append(f"{len(hit)} {one if len(hit) == 1 else several}{names}")
     total = len(comparisons)
     if not parts:
         return f"all {total} pooled correlations hold"
@@ -371,9 +425,13 @@ def label_table(metrics: dict) -> str:
         "Each cell compares the pooled correlation with the one with the grouping held fixed "
         "(each value minus its group's mean), both with their 95% intervals. *reversed*: the "
         "held-fixed interval lies on the other side of zero; *vanishes within groups*: it holds "
-        "zero; *mostly between groups*: same sign, but more than half of the pooled "
-        "co-variation lies between the group means; *appears within groups*: the pooled "
-        "interval holds zero, the held-fixed one does not; *holds*: none of these. *differs*: "
+        "zero, and so does every group's own; *mostly between groups*: same sign, but more "
+        "than half of the pooled co-variation lies between the group means; *appears within "
+        "groups*: the pooled interval holds zero, the held-fixed one does not; *not "
+        "established with the grouping held fixed*: the held-fixed interval holds zero but "
+        "some group's own interval does not; "
+        "*no relation*: both the pooled and the held-fixed intervals hold zero; *holds*: the "
+        "held-fixed interval excludes zero on the pooled one's side. *differs*: "
         "Cochran's Q rejects equal correlations across the groups after Holm's adjustment over "
         "every test in the table.\n\n" + markdown_table(["pair", "pooled", *groupings], rows)
     )

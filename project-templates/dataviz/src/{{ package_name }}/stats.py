@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -122,14 +122,48 @@ def skewness_interval(values: pd.Series, *, resamples: int, seed: int) -> Estima
     return _percentiles(skewness(_resample(data, resamples, rng)), float(skewness(data)))
 
 
-def share_intervals(frame: pd.DataFrame, parts: list[str], *, resamples: int, seed: int) -> dict:
-    """Each part's share of the total of ``parts``, with intervals from resampling the rows."""
+def share_replicates(
+    frame: pd.DataFrame, parts: list[str], *, resamples: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each part's share of the total of ``parts`` (row 0: the data) and its bootstrap
+    replicates (rows 1…, resampling the rows; every part sees the same resamples)."""
     values = frame[parts].fillna(0).to_numpy(dtype=float)
     rng = np.random.default_rng(seed)
     sums = values[rng.integers(0, len(values), size=(resamples, len(values)))].sum(axis=1)
     shares = sums / sums.sum(axis=1, keepdims=True)
     point = values.sum(axis=0) / values.sum()
-    return {part: _percentiles(shares[:, i], point[i]) for i, part in enumerate(parts)}
+    return np.vstack([point, shares])
+
+
+def pooled_gap(
+    frame: pd.DataFrame,
+    first: tuple[str, str],
+    second: tuple[str, str],
+    method: str,
+    *,
+    resamples: int,
+    seed: int,
+) -> Estimate:
+    """|correlation of the first pair| minus |that of the second|, with a paired bootstrap
+    interval: the rows complete in all their columns, resampled together (Spearman on the
+    data's ranks). Tells whether "the strongest" is a tie."""
+    columns = list(dict.fromkeys([*first, *second]))
+    data = frame[columns].apply(pd.to_numeric, errors="coerce").dropna()
+    if method == "spearman":
+        data = data.rank()
+    weights = _counts(len(data), resamples, np.random.default_rng(seed)).astype(float)
+    weights = np.vstack([np.ones(len(data)), weights])
+
+    def strength(a: str, b: str) -> np.ndarray:
+        x, y = data[a].to_numpy(dtype=float), data[b].to_numpy(dtype=float)
+        n, sx, sy = weights.sum(axis=1), weights @ x, weights @ y
+        sxy, sxx, syy = weights @ (x * y), weights @ (x * x), weights @ (y * y)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cov = sxy - sx * sy / n
+            return np.abs(cov / np.sqrt((sxx - sx * sx / n) * (syy - sy * sy / n)))
+
+    gap = strength(*first) - strength(*second)
+    return _percentiles(gap[1:], float(gap[0]))
 
 
 def difference(
@@ -351,6 +385,11 @@ the pooled value, and more than half of the pooled cross-product lies between th
 (``between_share`` above 0.5)."""
 APPEARS = "appears within groups"
 """The pooled interval holds zero; with the grouping held fixed, the interval excludes it."""
+NOT_ESTABLISHED = "not established with the grouping held fixed"
+"""The pooled interval excludes zero; with the grouping held fixed the interval holds zero, but
+some group's own interval does not (the groups disagree, or one carries the relation)."""
+NO_RELATION = "no relation"
+"""Both the pooled interval and the held-fixed one hold zero."""
 
 
 @dataclass(frozen=True)
@@ -369,20 +408,25 @@ class Comparison:
     between: float = float("nan")
     test: Heterogeneity | None = None
     p_adjusted: float = float("nan")
+    between_ci: Estimate = Estimate(float("nan"), float("nan"), float("nan"))
+    """``between`` with its bootstrap interval (``co_variation_replicates``)."""
+    moved: np.ndarray | None = field(default=None, compare=False, repr=False)
+    """Bootstrap replicates of held-fixed minus pooled correlation, the same resamples for every
+    pair of one grouping (so two pairs' moves compare paired)."""
 
     @property
     def label(self) -> str:
-        """``REVERSED``, ``VANISHES``, ``BETWEEN_GROUPS`` or ``APPEARS`` by its rule, or "" (the
-        relation holds with the grouping held fixed)."""
+        """One of the labels above by its rule, or "" (the relation holds, same sign, with the
+        grouping held fixed)."""
         pooled, held = self.pooled, self.held
         if pd.isna(held.low) or pd.isna(pooled.low):
             return ""
         if pooled.spans_zero:
-            return APPEARS if not held.spans_zero else ""
+            return APPEARS if not held.spans_zero else NO_RELATION
         if held.value * pooled.value < 0 and not held.spans_zero:
             return REVERSED
-        if held.spans_zero and all(e.spans_zero for e in self.within.values()):
-            return VANISHES
+        if held.spans_zero:
+            return VANISHES if all(e.spans_zero for e in self.within.values()) else NOT_ESTABLISHED
         weaker = held.low > -abs(pooled.value) and held.high < abs(pooled.value)
         return BETWEEN_GROUPS if weaker and self.between > 0.5 else ""
 
@@ -405,6 +449,10 @@ class Comparison:
             "within": {level: e.as_dict() for level, e in self.within.items()},
             "held_fixed": self.held.as_dict(),
             "between_share": None if pd.isna(self.between) else round(self.between, 4),
+            "between_share_ci": [
+                None if pd.isna(end) else round(end, 4)
+                for end in (self.between_ci.low, self.between_ci.high)
+            ],
             "label": self.label,
             "test": None
             if self.test is None
@@ -420,16 +468,27 @@ def adjusted(comparisons: list[Comparison]) -> list[Comparison]:
 
 
 def compare_within(
-    frame: pd.DataFrame, columns: list[str], group: str, *, method: str, min_rows: int
+    frame: pd.DataFrame,
+    columns: list[str],
+    group: str,
+    *,
+    method: str,
+    min_rows: int,
+    resamples: int = 0,
+    seed: int = 0,
 ) -> list[Comparison]:
     """Pooled against within-group correlations for every pair of ``columns``, with the
     grouping held fixed, the between-group share and the test of equal correlations (its p
-    not yet adjusted: see ``adjusted``).
+    not yet adjusted: see ``adjusted``); with ``resamples``, the between-group share's interval
+    and the replicates of each pair's move (``co_variation_replicates``, one set of resamples
+    for every pair).
 
     Groups with fewer than ``min_rows`` complete rows are left out; a grouping needs two groups
     left to be compared with the pooled value (otherwise the list is empty).
     """
     pooled = correlations(frame, columns, method)
+    rng = np.random.default_rng(seed)
+    weights = _counts(len(frame), resamples, rng).astype(float) if resamples else None
     groups = {
         str(level): correlations(part, columns, method)
         for level, part in frame.groupby(group, observed=True)
@@ -444,8 +503,16 @@ def compare_within(
             }
             if len(within) < 2 or pd.isna(pooled[a, b][0].value):
                 continue
-            kept = frame[frame[group].astype(str).isin(within)]
+            mask = frame[group].astype(str).isin(within).to_numpy()
+            kept = frame[mask]
             test = heterogeneity(kept, a, b, group, method=method, min_rows=min_rows)
+            between = between_share(kept, a, b, group, method)
+            held = within_correlation(kept, a, b, group, method)[0]
+            share, moved = Estimate(between, float("nan"), float("nan")), None
+            if resamples:
+                shares, moves = co_variation_replicates(frame, mask, a, b, group, method, weights)
+                share = _percentiles(shares[np.isfinite(shares)], between)
+                moved = moves
             result.append(
                 Comparison(
                     a,
@@ -453,13 +520,62 @@ def compare_within(
                     group,
                     pooled[a, b][0],
                     within,
-                    held=within_correlation(kept, a, b, group, method)[0],
-                    between=between_share(kept, a, b, group, method),
+                    held=held,
+                    between=between,
                     test=test,
                     p_adjusted=float("nan") if test is None else test.p,
+                    between_ci=share,
+                    moved=moved,
                 )
             )
     return result
+
+
+def co_variation_replicates(
+    frame: pd.DataFrame, rows: np.ndarray, x: str, y: str, group: str, method: str, weights
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bootstrap replicates of ``between_share`` and of the move (held-fixed minus pooled
+    correlation) of x and y, on the ``rows`` (a mask) of ``frame`` complete in x, y and group.
+    ``weights`` (resamples × rows of ``frame``, from ``_counts``) are the resamples: the same
+    ones for every pair, so two pairs' replicates are paired. Spearman uses the data's ranks
+    (pooled, and within each group for the held-fixed value), not re-ranked per resample."""
+    data = frame.loc[rows, [x, y, group]]
+    present = data.notna().all(axis=1).to_numpy()
+    weights, data = weights[:, rows][:, present], data[present]
+    pooled = data[[x, y]]
+    held = data[[x, y]]
+    if method == "spearman":
+        pooled = pooled.rank()
+        held = data.groupby(group, observed=True)[[x, y]].rank()
+
+    def moments(values: pd.DataFrame) -> np.ndarray:
+        a, b = values[x].to_numpy(dtype=float), values[y].to_numpy(dtype=float)
+        return np.column_stack([np.ones_like(a), a, b, a * b, a * a, b * b])
+
+    def centred(s: np.ndarray) -> np.ndarray:
+        """Per resample: the centred Σxy, Σx², Σy² from count, Σx, Σy, Σxy, Σx², Σy²."""
+        n, sx, sy = s[:, 0], s[:, 1], s[:, 2]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            found = np.stack([s[:, 3] - sx * sy / n, s[:, 4] - sx * sx / n, s[:, 5] - sy * sy / n])
+        return np.where(n > 0, np.nan_to_num(found), 0.0)
+
+    labels = data[group].astype(str).to_numpy()
+    on_pooled, on_held = moments(pooled), moments(held)
+    total = centred(weights @ on_pooled)
+    inside = np.zeros_like(total)  # within-group cross products on the pooled scale
+    inside_held = np.zeros_like(total)  # and on the held-fixed one (within-group ranks)
+    for level in np.unique(labels):
+        part = labels == level
+        w = weights[:, part]
+        inside += centred(w @ on_pooled[part])
+        inside_held += centred(w @ on_held[part]) if method == "spearman" else 0.0
+    if method != "spearman":
+        inside_held = inside
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = (total[0] - inside[0]) / total[0]
+        r_pooled = total[0] / np.sqrt(total[1] * total[2])
+        r_held = inside_held[0] / np.sqrt(inside_held[1] * inside_held[2])
+    return share, r_held - r_pooled
 
 
 def correlations(
