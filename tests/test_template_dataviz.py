@@ -208,9 +208,10 @@ def test_penguins_gallery_from_the_real_data(render):
         "Gentoo has the highest median body mass, 5,000 g (95% CI 4,900 to 5,200)"
     )
     # Adelie and Chinstrap share 3,700 g: equal medians, not a winner, with what the data allow
+    assert distribution["finding"].endswith("above Adelie and Chinstrap (tied).")
     assert (
         "Adelie and Chinstrap have equal medians (3,700 g), and the data allow a difference "
-        "from -200 to +100 g (95% CI)" in distribution["finding"]
+        "from -200 to +100 g (95% CI)." in distribution["details"]
     )
     # interval ends at the data's 25 g resolution (1,550.625 from the bootstrap)
     assert "1,300 g (95% CI 1,200 to 1,550) above Adelie" in distribution["finding"]
@@ -234,14 +235,14 @@ def test_penguins_gallery_from_the_real_data(render):
     )
     # Cochran's Q across species (recomputed by the reviewer: 10.46 on 2 df, p 0.005) and
     # across the six species × sex cells (scipy: 10.66, p 0.058), each Holm-adjusted over the
-    # 36 tests of the correlation table (6 pairs × species, island, sex, year and the species
-    # × sex and species × year cells; species × island is not tested)
+    # 30 tests of the correlation table (6 pairs × species, sex, year and the species × sex and
+    # species × year cells; island is compared, not tested: Torgersen holds only Adelie)
     by_group, by_cells = relationship["by_group"], relationship["by_cells"]
     assert (by_group["test"]["q"], by_group["test"]["p"]) == pytest.approx(
         (10.46, 0.0053), abs=0.01
     )
     assert (by_cells["test"]["q"], by_cells["test"]["df"]) == pytest.approx((10.663, 5), abs=0.001)
-    assert relationship["tests_in_family"] == 36
+    assert relationship["tests_in_family"] == 30
     assert by_group["test"]["p_adjusted"] == pytest.approx(0.1496, abs=0.001)
     # the one adjusted number: species × sex held fixed (Fisher on n − cells − 3)
     held = by_cells["held_fixed"]
@@ -254,7 +255,7 @@ def test_penguins_gallery_from_the_real_data(render):
     report_md = (project / "reports" / "report.md").read_text(encoding="utf-8")
     assert "- With species and sex held fixed, r = 0.19, 95% CI 0.08 to 0.29." in report_md
     assert "not established in Adelie / female, Adelie / male, Chinstrap / female" in report_md
-    assert "Q = 10.5 on 2 df, p = 0.005; adjusted by Holm over the 36 tests" in report_md
+    assert "Q = 10.5 on 2 df, p = 0.005; adjusted by Holm over the 30 tests" in report_md
     pairs = figures["pairs"]["values"]
     assert pairs["strongest_r"] == pytest.approx(0.871, abs=0.001)
     assert pairs["label"] == "mostly between groups"
@@ -266,9 +267,19 @@ def test_penguins_gallery_from_the_real_data(render):
         ("bill_depth_mm", "flipper_length_mm"),
         ("bill_depth_mm", "body_mass_g"),
     }
-    assert figures["correlation"]["finding"].startswith(
-        "With species held fixed, 3 of the 6 pooled correlations reverse sign (bill length × "
-        "bill depth, bill depth × flipper length, bill depth × body mass)"
+    correlation = figures["correlation"]
+    assert correlation["finding"].startswith(
+        "With species held fixed, 3 of the 6 pooled correlations reverse sign, and 2 are mostly "
+        "differences between species means"
+    )
+    assert (
+        "is a tie between bill depth × body mass and bill depth × flipper length"
+        in (correlation["finding"])
+    )
+    assert any(
+        "reverse sign (bill length × bill depth, bill depth × flipper length, bill depth × body "
+        "mass)" in sentence
+        for sentence in correlation["details"]
     )
     assert "| bill_length_mm × bill_depth_mm | -0.24 | reversed |" in report_md
     assert figures["composition"]["finding"] == (
@@ -284,7 +295,10 @@ def test_penguins_gallery_from_the_real_data(render):
         "(smallest adjusted p = 1.000)."
     ) in report_md
     # island holds only Adelie on Torgersen: said; species × island repeats whole species
-    assert ". Island is confounded with species: Torgersen has only Adelie." in report_md
+    assert (
+        ". Island is confounded with species (Torgersen has only Adelie), so its correlations "
+        "are compared but not tested." in report_md
+    )
     assert "Not tested: species × island, whose cells repeat whole species groups." in report_md
     assert figures["correlation"]["values"]["not_tested"] == ["species × island"]
     for figure in figures.values():
@@ -297,8 +311,11 @@ def test_penguins_gallery_from_the_real_data(render):
     # the first screen leads with what the chart shows: the reversal, then species and sex
     # held fixed (not "on average": it is one correlation of the centred values)
     assert headline.strip().startswith(
-        f"**{figures['relationship']['finding']} With species and sex held fixed, r = 0.19, "
-        "95% CI 0.08 to 0.29.**"
+        "**Across all penguins, bill depth falls with bill length (r = -0.24, 95% CI -0.33 to "
+        "-0.13), but within each species it rises (r = 0.53, 95% CI 0.45 to 0.60, species held "
+        "fixed). With sex held fixed too, it weakens to r = 0.19, 95% CI 0.08 to 0.29: much of "
+        "it lies between the sex groups. In 3 of the 6 species × sex cells, the relation is not "
+        "established (its interval holds zero).**"
     )
     assert "(reports/figures/relationship.png)" in headline
     results = _results(project)
@@ -339,7 +356,8 @@ def test_wholesale_gallery_from_the_real_file(render):
     by_channel = figures["correlation"]["values"]["groupings"]["Channel"]
     [grocery_frozen] = [c for c in by_channel if (c["a"], c["b"]) == ("Grocery", "Frozen")]
     assert grocery_frozen["label"] == "vanishes within groups"
-    assert "vanish (grocery × frozen products" in figures["correlation"]["finding"]
+    assert "2 of the 15 pooled correlations vanish" in figures["correlation"]["finding"]
+    assert any("vanish (grocery × frozen products" in d for d in figures["correlation"]["details"])
     for figure in figures.values():
         assert not re.search(r"\. [A-Z]", figure["finding"]), figure["name"]  # one sentence
     # the headline is the shares reversal (a reversal before any η² or r²)

@@ -826,6 +826,13 @@ def correlation(
         moved = [
             c for c in main if c.label not in ("", stats.NO_RELATION) and not pd.isna(c.held.low)
         ]
+        if not moved:  # nothing moves: the pooled values themselves, with their intervals
+            ordered = sorted(main, key=lambda c: c.pooled.value)
+            low, high = ordered[0], ordered[-1]
+            finding += (
+                f"; pooled, they run from {report.with_ci(low.pooled, digits=2)} to "
+                f"{report.with_ci(high.pooled, digits=2)}"
+            )
         if moved:
             leaders, gap = movers(moved)
             names = " and ".join(f"{labels[c.a]} × {labels[c.b]}" for c in leaders)
