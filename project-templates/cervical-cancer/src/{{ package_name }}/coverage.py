@@ -25,19 +25,14 @@ SHARPEN = 2.0
 """Slope applied to the saved model's log-odds: its in-sample risks are too flat to give the
 population the ROC-AUC the data show."""
 NEW_PATIENTS = 20_000
-SCORES = {
-    "roc_auc": stats.roc_auc,
-    "pr_auc": stats.average_precision,
-    "brier": stats.brier,
-    "brier_skill": stats.brier_skill,
-    "calibration_slope": stats.calibration_slope,
-    "calibration_intercept": stats.calibration_intercept,
-}
 
 
 def _truth(y: np.ndarray, risk: np.ndarray, flagged: np.ndarray) -> dict[str, float]:
     ones = np.ones((1, len(y)))
-    out = {key: float(score(y, risk, ones)[0]) for key, score in SCORES.items()}
+    out = {
+        key: float(score(y, risk, ones)[0])
+        for key, score in evaluate.RANKING_AND_CALIBRATION.items()
+    }
     out.update(
         sensitivity=float(flagged[y == 1].mean()),
         specificity=float((~flagged)[y == 0].mean()),

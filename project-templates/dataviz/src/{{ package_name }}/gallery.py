@@ -435,6 +435,19 @@ class Family:
         return None
 
 
+def record_tests(
+    values: dict, by_group: Comparison | None, by_cells: Comparison | None, size: int
+) -> None:
+    """Store a pair's comparison with the main grouping (its label and the size of the Holm
+    family) and with the crossed cells in a figure's ``values``."""
+    if by_group is not None:
+        values["by_group"] = by_group.as_dict()
+        values["label"] = by_group.label
+        values["tests_in_family"] = size
+    if by_cells is not None:
+        values["by_cells"] = by_cells.as_dict()
+
+
 def pair_details(
     frame: pd.DataFrame,
     names: tuple[str, str],
@@ -526,13 +539,9 @@ def relationship(
         by_group, by_cells, details, size = pair_details(
             scaled, (x.name, y.name), group, schema, params, family, method
         )
+        record_tests(values, by_group, by_cells, size)
         if by_group is not None:
             finding += report.describe(by_group, group, r)
-            values["by_group"] = by_group.as_dict()
-            values["label"] = by_group.label
-            values["tests_in_family"] = size
-        if by_cells is not None:
-            values["by_cells"] = by_cells.as_dict()
         finding += "."
         held = by_cells or by_group
         if by_group is not None and by_group.label == stats.REVERSED:
@@ -662,13 +671,9 @@ def pairs(
             frame, (best.a, best.b), group, schema, params, family, method
         )
         details += more
+        record_tests(values, by_group, by_cells, size)
         if by_group is not None:
             finding += report.describe(by_group, group, symbol)
-            values["by_group"] = by_group.as_dict()
-            values["label"] = by_group.label
-            values["tests_in_family"] = size
-        if by_cells is not None:
-            values["by_cells"] = by_cells.as_dict()
     finding += "."
     title = "Every pair of measurements" + (f", by {group.short}" if group else "")
     if left_out:
