@@ -51,6 +51,8 @@ class Rule:
     below: float | None = None
     also: tuple[tuple[str, str, float], ...] = ()
     """Further conditions (column, op, value) on the medians, all of which must hold too."""
+    why: str = ""
+    """Why the thresholds are where they are (shown with the rule)."""
 
     def conditions(self) -> list[tuple[str, str, float]]:
         upper = [(self.column, "<", self.below)] if self.below is not None else []
@@ -62,6 +64,14 @@ class Rule:
             pd.notna(median) and OPERATORS[op](median, value)
             for median, (_, op, value) in zip(values, self.conditions(), strict=True)
         )
+
+    def members(self, table: pd.DataFrame) -> pd.Series:
+        """Per customer (row of ``table``), whether the conditions hold on their own values; a
+        value that is not defined (NaN) does not meet a condition."""
+        held = pd.Series(True, index=table.index)
+        for column, op, value in self.conditions():
+            held &= OPERATORS[op](table[column], value)
+        return held
 
     def evidence(self, medians: pd.Series) -> str:
         """The segment's medians that meet the conditions, e.g. 'utilisation 0.45 >= 0.3' or
@@ -82,7 +92,8 @@ class Rule:
     def describe(self) -> str:
         listed = " and ".join(f"{c} {op} {v:g}" for c, op, v in self.conditions()[1:])
         more = f" and {listed}" if listed else ""
-        return f"{self.column} median {self.op} {self.value:g}{more}: {self.text}"
+        why = f" ({self.why})" if self.why else ""
+        return f"{self.column} median {self.op} {self.value:g}{more}: {self.text}{why}"
 
 
 def rank_profile(derived: pd.DataFrame, segments: np.ndarray, columns: list[str]) -> pd.DataFrame:

@@ -56,20 +56,6 @@ def map_colours(segments: pd.DataFrame) -> dict:
     return {first: BLUE, second: VERMILLION, **dict(zip(others, rest, strict=False))}
 
 
-def compact(value: float) -> str:
-    """2.3k, 41k, 0.82, 12, 0: short numbers for heatmap cells."""
-    magnitude = abs(value)
-    if magnitude == 0:
-        return "0"
-    if magnitude >= 10_000:
-        return f"{value / 1000:.0f}k"
-    if magnitude >= 1000:
-        return f"{value / 1000:.1f}k"
-    if magnitude >= 10:
-        return f"{value:.0f}"
-    return f"{value:.2f}"
-
-
 def correlation(
     table: pd.DataFrame, features: list[str], labels: list[str] | None = None
 ) -> Figure:
@@ -132,16 +118,17 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     sil.set_title(f"Silhouette, all customers (95% interval); best k = {preferred}", fontsize=10)
     sil.legend(fontsize=8, loc="upper right")
     r2 = axes[1]
-    r2.plot(ks, scores["r2"], marker="o", color=BLUE, label="the data")
+    r2.plot(ks, scores["r2"], marker="o", color=BLUE, label="the data, all customers")
     tested = scores.dropna(subset=["r2_shuffled_max"])
     references = [
+        ("evaluation", "D", BLUE, "the data, evaluation half (tested)"),
         ("shuffled", "x", "grey", "column-permuted copies (max): no correlation"),
         ("gaussian", "+", "black", "Gaussian, data's covariance (max): no clusters"),
     ]
     for name, marker, colour, label in references:
         r2.plot(
             tested.index,
-            tested[f"r2_{name}_max"],
+            tested[f"r2_{name}" if name == "evaluation" else f"r2_{name}_max"],
             marker=marker,
             markersize=10,
             color=colour,
@@ -149,7 +136,7 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
             label=label,
         )
     r2.set_ylim(0, 1)
-    r2.set_title("Variance explained: data vs reference copies", fontsize=10)
+    r2.set_title("Variance explained: data vs copies of the evaluation half", fontsize=10)
     r2.legend(fontsize=8, loc="upper left")
     measured = scores.dropna(subset=["min_jaccard"])
     stab = axes[2]
@@ -167,8 +154,8 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     stab.axhline(constraints["min_jaccard"], color=GREEN, linestyle=":")
     stab.axhline(constraints["min_stability"], color=BLUE, linestyle=":")
     stab.set_title(
-        f"Stability, {constraints['seeds']} seeds x {constraints['resamples']} bootstrap refits "
-        "(dotted: limits)",
+        f"Stability, selection half, {constraints['seeds']} seeds x {constraints['resamples']} "
+        "refits (dotted: limits)",
         fontsize=10,
     )
     # Below the panel, so it covers no marker.
@@ -243,8 +230,8 @@ def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
 
 
 def format_value(value: float, kind: str) -> str:
-    """One format per kind of number: money 41k / 1.2k / 310 / 4, ratios 0.82, shares 45%,
-    counts 12."""
+    """One format per kind of number: money in whole units with thousands separators (41,200;
+    310), ratios 0.82, shares 45%, counts 12."""
     if pd.isna(value):
         return "-"
     if kind == "share":
@@ -253,7 +240,7 @@ def format_value(value: float, kind: str) -> str:
         return f"{value:.2f}"
     if kind == "count":
         return f"{value:.0f}"
-    return compact(value) if abs(value) >= 1000 else f"{value:.0f}"
+    return f"{value:,.0f}"
 
 
 def profile_heatmap(
@@ -311,8 +298,11 @@ def profile_heatmap(
             color="white" if abs(value - 50) > 32 else "black",
         )
     bar = figure.colorbar(image, ax=ax, ticks=[0, 25, 50, 75, 100])
+    bar.ax.set_yticklabels(["0 lowest", "25", "50 typical", "75", "100 highest"], fontsize=7)
     bar.set_label(
-        "mean percentile of the segment's customers\n(50 = typical; red above, blue below)"
+        "colour: mean percentile of the segment's customers among all customers\n"
+        "(red: above the typical customer, blue: below; * columns: see the note)",
+        fontsize=8,
     )
     ax.set_title(
         "Segment profiles: colour ranks the segment against everyone; text is its median "
@@ -320,7 +310,9 @@ def profile_heatmap(
     )
     notes = [
         "Medians and percentiles are over the customers for whom a value is defined "
-        "(a ratio needs its denominator); '-': not defined for the segment's median customer."
+        "(a ratio needs its denominator); '-': not defined for the segment's median customer.",
+        "Amounts are in the data's own currency units (the source does not name the currency), "
+        "whole units; ratios are plain numbers; shares are percentages.",
     ]
     if len(positive.columns):
         notes.append(

@@ -11,13 +11,15 @@ is at least ``min_stability``.
 Stability is pooled over several seeds (``stability_seeds``): each seed fits its own reference
 segmentation (``n_init`` restarts) and its own bootstrap refits. The draws of customers are the
 same for every k, so two k are compared *paired*: the difference of their weakest segment's
-Jaccard on each draw, with a 95% interval. Among the k that pass, the largest k that is shown
-to be within ``jaccard_margin`` of the most stable one is chosen: the lower bound of its paired
-interval is above -``jaccard_margin`` (non-inferiority, not equal stability). More segments
-are taken only when the draws show that they cost at most that margin of stability; an
-interval that covers 0 only because it is wide is not enough. Each seed's draws alone are put
-through the same rule, and the chosen k is replicated on split halves of the customers (same
-snapshot); both are reported.
+Jaccard on each draw, with a 95% interval. All of this runs on a random half of the customers
+(the *selection* half); the chosen k is then judged on the other half (the *evaluation* half),
+which the choice never saw: its stability, split-half replication and structure test.
+Among the k that pass, the largest k that is shown to be within ``jaccard_margin`` of the most
+stable one is chosen: the lower bound of its paired interval is above -``jaccard_margin``
+(non-inferiority, not equal stability). More segments are taken only when the draws show that they
+cost at most that margin of stability; an interval that covers 0 only because it is wide is not
+enough. Each seed's draws alone are put through the same rule, and the chosen k is replicated
+on split halves of the evaluation half (same snapshot); both are reported.
 Stability is measured one k beyond the business range, so a choice at its edge is compared.
 """
 
@@ -56,12 +58,14 @@ class Segmenter:
     preferred_k: int
     """The highest silhouette over the whole search range (context, not the choice)."""
     clusters: pd.DataFrame
-    """Per segment of the chosen k (0-based), over the held-out seeds' bootstrap refits (draws
-    the choice of k never saw): mean Jaccard, lowest and highest share of customers."""
+    """Per segment of the chosen k (0-based), over the held-out seeds' bootstrap refits of the
+    evaluation half (customers the choice of k never saw): mean Jaccard, lowest and highest
+    share of those customers."""
     checks: dict
-    """``by_seed``: the k each stability seed chooses alone; ``split_half``: the adjusted Rand
-    index of every split-half replication of the chosen k; ``held_out``: the chosen k's
-    stability on held-out seeds (``held_out``)."""
+    """``by_seed``: the k each stability seed chooses alone; ``halves``: how many customers
+    chose k (selection half) and how many judge it (evaluation half); ``split_half``: the
+    adjusted Rand index of every split-half replication of the chosen k within the evaluation
+    half; ``held_out``: the chosen k's stability on the evaluation half, held-out seeds."""
 
 
 @dataclass
@@ -161,6 +165,15 @@ def seeds(params: Params) -> list[int]:
     return [params.seed + 1000 * i for i in range(params.stability_seeds)]
 
 
+def halves(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A random split of ``count`` customers in two: the *selection* half, whose bootstrap
+    draws choose k, and the *evaluation* half, on which the chosen k's stability, replication
+    and structure test are measured. The choice never sees the evaluation half, so what is
+    reported there is not the best of several k."""
+    order = np.random.default_rng(seed).permutation(count)
+    return np.sort(order[: count // 2]), np.sort(order[count // 2 :])
+
+
 def held_out_seeds(params: Params) -> list[int]:
     """Seeds whose draws only measure the chosen k (seed+10000, seed+11000, ...): never used to
     choose it, so its reported stability is not the maximum it was picked for."""
@@ -189,10 +202,14 @@ def bootstrap(
     ari, jaccard, shares = np.empty(count), np.empty((count, k)), np.empty((count, k))
     for resample in range(count):
         rows = rng.integers(0, len(points), len(points))
-        refit = kmeans(k, params, seed=seed + 1 + resample).fit(points[rows])
+        # Each distinct customer once, weighted by how often it was drawn: the same K-means
+        # objective as the resample with its repeats, on about 63% of the rows.
+        drawn, repeats = np.unique(rows, return_counts=True)
+        refit = kmeans(k, params, seed=seed + 1 + resample).fit(
+            points[drawn], sample_weight=repeats
+        )
         everyone = refit.predict(points)
         ari[resample] = adjusted_rand_score(labels, everyone)
-        drawn = np.unique(rows)
         overlap = np.zeros((k, k))
         np.add.at(overlap, (labels[drawn], everyone[drawn]), 1)
         union = overlap.sum(axis=1)[:, None] + overlap.sum(axis=0)[None, :] - overlap
@@ -204,22 +221,27 @@ def bootstrap(
     return Stability(ari, jaccard, shares, weakest)
 
 
-def pooled(points: np.ndarray, labels: np.ndarray, k: int, params: Params) -> list[Stability]:
-    """Bootstrap stability under every seed: the model seed's against its own ``labels``, each
-    other seed's against a reference segmentation refit with that seed."""
+def pooled(
+    points: np.ndarray, labels: np.ndarray | None, k: int, params: Params
+) -> list[Stability]:
+    """Bootstrap stability under every seed: the model seed's against its own ``labels`` (when
+    given), each other seed's against a reference segmentation refit with that seed."""
     runs = []
     for seed in seeds(params):
         reference = (
-            labels if seed == params.seed else ordered_kmeans(points, k, params, seed).labels_
+            labels
+            if seed == params.seed and labels is not None
+            else ordered_kmeans(points, k, params, seed).labels_
         )
         runs.append(bootstrap(points, reference, k, params, seed))
     return runs
 
 
 def held_out(points: np.ndarray, labels: np.ndarray, k: int, params: Params) -> list[Stability]:
-    """The chosen segmentation ``labels`` against ``held_out_resamples`` bootstrap refits under
-    every held-out seed: draws the choice of k never saw (the selection's own draws would
-    report the best of several k, biased upwards)."""
+    """The chosen segmentation ``labels`` of the customers ``points`` against
+    ``held_out_resamples`` bootstrap refits under every held-out seed. Given the evaluation
+    half, these are customers and draws the choice of k never saw (the selection's own draws
+    would report the best of several k, biased upwards)."""
     return [
         bootstrap(points, labels, k, params, seed, params.held_out_resamples)
         for seed in held_out_seeds(params)
@@ -488,12 +510,18 @@ def by_seed(scores: pd.DataFrame, params: Params, weakest: dict[int, np.ndarray]
 
 
 def search(
-    points: np.ndarray, params: Params, progress: Callable[[str], object] = print
+    points: np.ndarray,
+    params: Params,
+    progress: Callable[[str], object] = print,
+    selection: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, dict[int, np.ndarray], dict[int, Stability], dict[int, np.ndarray]]:
-    """Every score of every k, the structure test, and stability where the choice needs it.
+    """Every score of every k on all customers, and stability where the choice needs it.
 
-    Returns the scores, the labels per k, the model seed's stability per measured k, and per
-    measured k the weakest segment's Jaccard on every shared draw (pooled over seeds)."""
+    Stability is measured on the customers ``selection`` (row positions; all when None), with
+    reference segmentations fitted on them alone, so customers outside it can judge the chosen
+    k afterwards. Returns the scores, the labels per k, the model seed's stability per measured
+    k, and per measured k the weakest segment's Jaccard on every shared draw (pooled over
+    seeds)."""
     if params.k_max >= len(points):
         raise ProjectError(f"k_max={params.k_max} needs more than {len(points)} customers")
     rows, labels = {}, {}
@@ -507,14 +535,15 @@ def search(
     del pairwise
     stabilities: dict[int, Stability] = {}
     weakest: dict[int, np.ndarray] = {}
+    chosen_on = points if selection is None else points[selection]
 
     def measure(ks: list[int]) -> None:
         for k in ks:
             progress(
                 f"k={k}: {params.stability_seeds} seeds x {params.stability_resamples} bootstrap "
-                "refits (the same draws for every k)"
+                f"refits of {len(chosen_on):,} customers (the same draws for every k)"
             )
-            runs = pooled(points, labels[k], k, params)
+            runs = pooled(chosen_on, labels[k] if selection is None else None, k, params)
             stabilities[k] = runs[0]
             weakest[k] = np.concatenate([run.weakest for run in runs])
             rows[k].update(stability_scores(runs, params, k))
@@ -535,31 +564,37 @@ def fit(
     with threadpool_limits(limits=params.threads):
         space = features.build_space()
         points = space.fit_transform(table[data.FEATURES])
-        scores, _, _, weakest = search(points, params, progress)
+        selection, evaluation = halves(len(points), params.seed)
+        scores, _, _, weakest = search(points, params, progress, selection)
         k, reason, versus = choose_k(scores, params, weakest, groups=params.stability_seeds)
         seeds_alone = by_seed(scores, params, weakest)
         preferred = int(scores["silhouette"].idxmax())
+        held = points[evaluation]
         progress(
-            f"structure test at k={k}: {params.permutations} column-permuted and "
-            f"{params.permutations} covariance-matched Gaussian copies, {params.n_init} restarts "
-            "each"
+            f"evaluation half ({len(held):,} customers the choice never saw), k={k}: structure "
+            f"test on {params.permutations} column-permuted and {params.permutations} "
+            f"covariance-matched Gaussian copies, {params.n_init} restarts each"
         )
-        for name, per_k in reference_r2(points, params, [k]).items():
+        own = kmeans(k, params).fit(held)
+        scores.loc[k, "r2_evaluation"] = float(
+            1 - own.inertia_ / ((held - held.mean(axis=0)) ** 2).sum()
+        )
+        for name, per_k in reference_r2(held, params, [k]).items():
             for other, values in per_k.items():
                 scores.loc[other, f"r2_{name}_mean"] = float(values.mean())
                 scores.loc[other, f"r2_{name}_max"] = float(values.max())
                 # Copies at least as good as the data: the p-value's numerator.
                 scores.loc[other, f"r2_{name}_above"] = int(
-                    (values >= scores.loc[other, "r2"]).sum()
+                    (values >= scores.loc[other, "r2_evaluation"]).sum()
                 )
         progress(f"k={k}: split-half replication, {params.split_halves} random splits")
-        replication = split_half(points, k, params)
+        replication = split_half(held, k, params)
         final = ordered_kmeans(points, k, params)
         progress(
             f"k={k}: {params.stability_seeds} held-out seeds x {params.held_out_resamples} "
-            "bootstrap refits (draws not used to choose k)"
+            "bootstrap refits of the evaluation half"
         )
-        fresh = held_out(points, final.labels_, k, params)
+        fresh = held_out(held, final.labels_[evaluation], k, params)
         pca = PCA(n_components=2, random_state=params.seed).fit(points)
     for other, comparison in versus.items():
         scores.loc[other, ["versus_best", "versus_best_low", "versus_best_high"]] = [
@@ -578,6 +613,7 @@ def fit(
     )
     checks = {
         "by_seed": dict(zip(map(str, seeds(params)), seeds_alone, strict=True)),
+        "halves": {"selection": len(selection), "evaluation": len(evaluation)},
         "split_half": [float(value) for value in replication],
         "held_out": stability_scores(fresh, params, k)
         | {"seeds": held_out_seeds(params), "resamples": params.held_out_resamples},
