@@ -121,7 +121,7 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     r2.plot(ks, scores["r2"], marker="o", color=BLUE, label="the data, all customers")
     tested = scores.dropna(subset=["r2_shuffled_max"])
     references = [
-        ("evaluation", "D", BLUE, "the data, evaluation half (tested)"),
+        ("evaluation", "D", BLUE, "the data, evaluation set (tested)"),
         ("shuffled", "x", "grey", "column-permuted copies (max): no correlation"),
         ("gaussian", "+", "black", "Gaussian, data's covariance (max): no clusters"),
     ]
@@ -136,7 +136,7 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
             label=label,
         )
     r2.set_ylim(0, 1)
-    r2.set_title("Variance explained: data vs copies of the evaluation half", fontsize=10)
+    r2.set_title("Variance explained: data vs copies of the evaluation set", fontsize=10)
     r2.legend(fontsize=8, loc="upper left")
     measured = scores.dropna(subset=["min_jaccard"])
     stab = axes[2]
@@ -154,7 +154,7 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     stab.axhline(constraints["min_jaccard"], color=GREEN, linestyle=":")
     stab.axhline(constraints["min_stability"], color=BLUE, linestyle=":")
     stab.set_title(
-        f"Stability, selection half, {constraints['seeds']} seeds x {constraints['resamples']} "
+        f"Stability, selection set, {constraints['seeds']} seeds x {constraints['resamples']} "
         "refits (dotted: limits)",
         fontsize=10,
     )

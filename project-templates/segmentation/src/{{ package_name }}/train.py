@@ -11,15 +11,16 @@ is at least ``min_stability``.
 Stability is pooled over several seeds (``stability_seeds``): each seed fits its own reference
 segmentation (``n_init`` restarts) and its own bootstrap refits. The draws of customers are the
 same for every k, so two k are compared *paired*: the difference of their weakest segment's
-Jaccard on each draw, with a 95% interval. All of this runs on a random half of the customers
-(the *selection* half); the chosen k is then judged on the other half (the *evaluation* half),
+Jaccard on each draw, with a 95% interval. All of this runs on a random ``selection_share`` of
+the customers (the *selection* set); the chosen k is then judged on the others (the *evaluation*
+set),
 which the choice never saw: its stability, split-half replication and structure test.
 Among the k that pass, the largest k that is shown to be within ``jaccard_margin`` of the most
 stable one is chosen: the lower bound of its paired interval is above -``jaccard_margin``
 (non-inferiority, not equal stability). More segments are taken only when the draws show that they
 cost at most that margin of stability; an interval that covers 0 only because it is wide is not
 enough. Each seed's draws alone are put through the same rule, and the chosen k is replicated
-on split halves of the evaluation half (same snapshot); both are reported.
+on split halves of the evaluation set (same snapshot); both are reported.
 Stability is measured one k beyond the business range, so a choice at its edge is compared.
 """
 
@@ -59,13 +60,13 @@ class Segmenter:
     """The highest silhouette over the whole search range (context, not the choice)."""
     clusters: pd.DataFrame
     """Per segment of the chosen k (0-based), over the held-out seeds' bootstrap refits of the
-    evaluation half (customers the choice of k never saw): mean Jaccard, lowest and highest
+    evaluation set (customers the choice of k never saw): mean Jaccard, lowest and highest
     share of those customers."""
     checks: dict
     """``by_seed``: the k each stability seed chooses alone; ``halves``: how many customers
-    chose k (selection half) and how many judge it (evaluation half); ``split_half``: the
+    chose k (selection set) and how many judge it (evaluation set); ``split_half``: the
     adjusted Rand index of every split-half replication of the chosen k within the evaluation
-    half; ``held_out``: the chosen k's stability on the evaluation half, held-out seeds."""
+    set; ``held_out``: the chosen k's stability on the evaluation set, held-out seeds."""
 
 
 @dataclass
@@ -165,13 +166,15 @@ def seeds(params: Params) -> list[int]:
     return [params.seed + 1000 * i for i in range(params.stability_seeds)]
 
 
-def halves(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """A random split of ``count`` customers in two: the *selection* half, whose bootstrap
-    draws choose k, and the *evaluation* half, on which the chosen k's stability, replication
-    and structure test are measured. The choice never sees the evaluation half, so what is
+def halves(count: int, seed: int, share: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
+    """A random split of ``count`` customers in two, ``share`` of them in the *selection* set
+    (on an even split, the choice of k moved with the seed on CC GENERAL), whose bootstrap
+    draws choose k, and the *evaluation* set, on which the chosen k's stability, replication
+    and structure test are measured. The choice never sees the evaluation set, so what is
     reported there is not the best of several k."""
     order = np.random.default_rng(seed).permutation(count)
-    return np.sort(order[: count // 2]), np.sort(order[count // 2 :])
+    cut = int(round(share * count))
+    return np.sort(order[:cut]), np.sort(order[cut:])
 
 
 def held_out_seeds(params: Params) -> list[int]:
@@ -240,7 +243,7 @@ def pooled(
 def held_out(points: np.ndarray, labels: np.ndarray, k: int, params: Params) -> list[Stability]:
     """The chosen segmentation ``labels`` of the customers ``points`` against
     ``held_out_resamples`` bootstrap refits under every held-out seed. Given the evaluation
-    half, these are customers and draws the choice of k never saw (the selection's own draws
+    set, these are customers and draws the choice of k never saw (the selection's own draws
     would report the best of several k, biased upwards)."""
     return [
         bootstrap(points, labels, k, params, seed, params.held_out_resamples)
@@ -564,14 +567,14 @@ def fit(
     with threadpool_limits(limits=params.threads):
         space = features.build_space()
         points = space.fit_transform(table[data.FEATURES])
-        selection, evaluation = halves(len(points), params.seed)
+        selection, evaluation = halves(len(points), params.seed, params.selection_share)
         scores, _, _, weakest = search(points, params, progress, selection)
         k, reason, versus = choose_k(scores, params, weakest, groups=params.stability_seeds)
         seeds_alone = by_seed(scores, params, weakest)
         preferred = int(scores["silhouette"].idxmax())
         held = points[evaluation]
         progress(
-            f"evaluation half ({len(held):,} customers the choice never saw), k={k}: structure "
+            f"evaluation set ({len(held):,} customers the choice never saw), k={k}: structure "
             f"test on {params.permutations} column-permuted and {params.permutations} "
             f"covariance-matched Gaussian copies, {params.n_init} restarts each"
         )
@@ -592,7 +595,7 @@ def fit(
         final = ordered_kmeans(points, k, params)
         progress(
             f"k={k}: {params.stability_seeds} held-out seeds x {params.held_out_resamples} "
-            "bootstrap refits of the evaluation half"
+            "bootstrap refits of the evaluation set"
         )
         fresh = held_out(held, final.labels_[evaluation], k, params)
         pca = PCA(n_components=2, random_state=params.seed).fit(points)
