@@ -202,6 +202,12 @@ def test_pipeline_on_the_real_data(render, dataset):
             assert row["medians"]["utilisation"] >= 0.3, row["name"]
     assert len({row["name"] for row in metrics["segments"]}) == chosen
     assert metrics["stability"]["low"] >= limits["min_stability"]
+    # k is chosen on the selection set; what the headline reports comes from the other customers.
+    assert metrics["halves"]["selection"] + metrics["halves"]["evaluation"] == rows
+    assert metrics["halves"]["selection"] > metrics["halves"]["evaluation"]
+    assert set(metrics["persona_rules"]["risk_customers"]) == {
+        rule.split(":")[0] for row in metrics["segments"] for rule in row["risk_customers"]
+    }
     fresh = metrics["stability"]["held_out"]  # draws that did not choose k
     assert not set(fresh["seeds"]) & {int(seed) for seed in metrics["stability"]["by_seed"]}
     assert fresh["stability_low"] <= fresh["stability"] <= fresh["stability_high"]
@@ -226,6 +232,7 @@ def test_pipeline_on_the_real_data(render, dataset):
     )
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
     assert f"**{chosen} customer segments**" in headline and "95% interval" in headline
+    assert "which the choice never saw" in headline and "not a confidence interval" in results
 
     # The knife edges the reviews found: the choice must not move with another seed (each fit
     # starts from another K-means optimum) nor with twice the resamples.
