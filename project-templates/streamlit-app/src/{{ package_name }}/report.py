@@ -792,14 +792,14 @@ def summary_table(metrics: Mapping) -> str:
     mostly_edible = metrics["nearest"]["clusters"]["mostly_edible"]
 
     def per_cluster(d: Mapping) -> str:
-        return f"{cluster_rate(d['cluster_average'])}; {d['clusters_mostly_right']} of {clusters}"
+        return f"{cluster_rate(d['cluster_average'])}; {d['clusters_mostly_right']}"
 
     header = [
         "model or rule",
         "unseen clusters: accuracy at 0.5 (95 % CI)",
         f'minus "always edible" ({edible:.1%}; paired 95 % CI; Holm p)',
-        f"per cluster: mean of the {clusters} clusters' accuracies (95 % CI); clusters mostly "
-        f'right (always "edible": {mostly_edible})',
+        f'per cluster: mean accuracy (95 % CI); clusters mostly right of {clusters} (always '
+        f'"edible": {mostly_edible})',
         "unseen clusters: cost per mushroom at the threshold",
         f'minus "always poisonous" ({poisonous:.3f}; paired 95 % CI)',
         "random split, accuracy at the threshold (95 % CI)",
