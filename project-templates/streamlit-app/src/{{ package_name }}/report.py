@@ -798,7 +798,7 @@ def summary_table(metrics: Mapping) -> str:
         "model or rule",
         "unseen clusters: accuracy at 0.5 (95 % CI)",
         f'minus "always edible" ({edible:.1%}; paired 95 % CI; Holm p)',
-        f'per cluster: mean accuracy (95 % CI); clusters mostly right of {clusters} (always '
+        f"per cluster: mean accuracy (95 % CI); clusters mostly right of {clusters} (always "
         f'"edible": {mostly_edible})',
         "unseen clusters: cost per mushroom at the threshold",
         f'minus "always poisonous" ({poisonous:.3f}; paired 95 % CI)',
