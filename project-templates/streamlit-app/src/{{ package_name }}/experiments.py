@@ -378,23 +378,27 @@ def grouped(
 
 def paired_differences(
     correct: Mapping[str, np.ndarray], groups: np.ndarray, *, reps: int, seed: int
-) -> dict[str, dict[str, float]]:
-    """Accuracy of the most accurate model minus each other model's, on the same rows, with a
-    cluster-bootstrap 95 % interval (the same clusters drawn for both models)."""
-    best = max(correct, key=lambda name: correct[name].mean())
+) -> dict[str, dict]:
+    """Every pair of models: the first's accuracy minus the second's on the same rows, with a
+    paired cluster-bootstrap 95 % interval (the same clusters drawn for both), the cluster
+    sign-flip p-value and its Holm adjustment over all the pairs (3 models: 3 pairs). Keyed
+    "first vs second"."""
+    names = list(correct)
     ones = np.ones(len(groups))
     differences = {}
-    for name, values in correct.items():
-        if name == best:
-            continue
-        gap = correct[best] - values
-        low, high = cluster_bootstrap(gap, ones, groups, reps=reps, seed=seed)
-        differences[name] = {
-            "best": best,
-            "difference": float(gap.mean()),
-            "low": low,
-            "high": high,
-        }
+    for index, first in enumerate(names):
+        for second in names[index + 1 :]:
+            gap = correct[first] - correct[second]
+            low, high = cluster_bootstrap(gap, ones, groups, reps=reps, seed=seed)
+            differences[f"{first} vs {second}"] = {
+                "first": first,
+                "second": second,
+                "difference": float(gap.mean()),
+                "low": low,
+                "high": high,
+                "p": sign_flip(gap, groups, reps=reps, seed=seed),
+            }
+    holm(list(differences.values()))
     return differences
 
 

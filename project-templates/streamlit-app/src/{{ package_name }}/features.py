@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
@@ -46,13 +47,43 @@ def one_rule_predict(
 def one_rule_accuracy(
     x_train: pd.DataFrame, y_train: pd.Series, x_test: pd.DataFrame, y_test: pd.Series
 ) -> pd.Series:
-    """Test accuracy of the best rule that looks at one attribute alone.
+    """Test accuracy of the rule that looks at one attribute alone, for every attribute,
+    ordered by the rule's accuracy on the training data: the first is the attribute the
+    training data choose (no held-out row chooses it).
 
     For each attribute, every value predicts the majority class it has in the training data
     (Holte's 1R). It shows how separable the data is without any model.
     """
-    scores = {}
+    scores, fitted = {}, {}
     for column in x_train.columns:
-        predicted, _ = one_rule_predict(x_train[column], y_train, x_test[column])
+        predicted, fitted[column] = one_rule_predict(x_train[column], y_train, x_test[column])
         scores[column] = float((predicted.to_numpy() == y_test.to_numpy()).mean())
-    return pd.Series(scores, name="accuracy").sort_values(ascending=False)
+    order = sorted(scores, key=lambda column: -fitted[column])  # stable: ties keep column order
+    return pd.Series({column: scores[column] for column in order}, name="accuracy")
+
+
+def pure_codes(x_train: pd.DataFrame, y_train: pd.Series) -> list[dict]:
+    """Every attribute code that all training mushrooms having it share one class with (odour
+    foul: poisonous in every training row that smells foul), with that class and its rows. An
+    answer against such a code has no support in the training data."""
+    rules = []
+    for column in x_train.columns:
+        stats = y_train.groupby(x_train[column]).agg(["mean", "size"])
+        for code, (share, rows) in stats.iterrows():
+            if share in (0.0, 1.0):
+                rules.append(
+                    {"attribute": column, "code": code, "poisonous": bool(share), "rows": int(rows)}
+                )
+    return rules
+
+
+def contradicted(frame: pd.DataFrame, poisonous: np.ndarray, rules: list[dict]) -> list[list]:
+    """For every row of ``frame``, the rules of ``pure_codes`` its answer (``poisonous``: the
+    row is called poisonous) goes against: a code every training mushroom with it was of the
+    other class."""
+    against: list[list] = [[] for _ in range(len(frame))]
+    for rule in rules:
+        hit = frame[rule["attribute"]].to_numpy() == rule["code"]
+        for row in np.flatnonzero(hit & (poisonous != rule["poisonous"])):
+            against[row].append(rule)
+    return against

@@ -3,6 +3,7 @@ writes its outputs. The CLI runs them with a ``Context``; tests pass a temporary
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import sklearn
 from joblib import Parallel, delayed
@@ -37,15 +38,33 @@ def _split(ctx: Context):
     return frame, features.split(frame, test_size=ctx.params.test_size, seed=ctx.params.seed)
 
 
+def training_groups(frame: pd.DataFrame, x_train: pd.DataFrame) -> np.ndarray:
+    """Each training row's cluster of near-identical rows (clusters found on the whole table)."""
+    x, _ = features.split_xy(frame)
+    groups = nearness.clusters(nearness.as_codes(x))
+    return groups[frame.index.get_indexer(x_train.index)]
+
+
 def run_train(ctx: Context) -> dict:
-    """Train every configured classifier on the training split and save it with skops."""
-    _, (x_train, _, y_train, _) = _split(ctx)
+    """Train every configured classifier on the training split, its probabilities calibrated
+    (sigmoid) on folds that hold out whole clusters, exactly as the report evaluates it on
+    unseen clusters, and save it with skops: the app shows these calibrated probabilities."""
+    frame, (x_train, _, y_train, _) = _split(ctx)
+    groups = training_groups(frame, x_train)
     models = {}
     # Small dense matrices: BLAS threads cost more than they give (and the cores are shared).
     with threadpool_limits(limits=1, user_api="blas"):
         for name in config.CLASSIFIERS:
             params = ctx.params.model_params(name)
-            models[name] = train.fit(name, params, x_train, y_train, ctx.params.seed)
+            models[name] = experiments.fit_calibrated(
+                name,
+                params,
+                x_train,
+                y_train,
+                groups,
+                folds=ctx.params.calibration_folds,
+                seed=ctx.params.seed,
+            )
             train.save(models[name], ctx.paths.model(name))
             ctx.say(f"trained {config.LABELS[name]} -> {ctx.paths.model(name)}")
     return models
@@ -209,6 +228,7 @@ def run_evaluate(ctx: Context) -> dict:
             "accuracy": curves,
             "full": {"size": len(x_train), "accuracy": full},
         },
+        "pure_codes": features.pure_codes(x_train, y_train),
         "one_rule": {
             feature: float(value)
             for feature, value in features.one_rule_accuracy(

@@ -289,24 +289,29 @@ def thresholds(metrics: Mapping) -> str:
     return "\n".join(lines)
 
 
-def _differences(metrics: Mapping) -> str:
-    """Whether the models' accuracies on unseen clusters differ, without ranking them: the
-    order of close point estimates moves with a model's own seed."""
+def differences(metrics: Mapping) -> str:
+    """Whether the models' accuracies on unseen clusters differ, without ranking them: every
+    pair is compared paired (cluster bootstrap) and tested (cluster sign-flip), Holm-corrected
+    over the pairs."""
     differences = metrics["grouped_differences"]
     if not differences:
         return ""
     models = metrics["models"]
+    pairs = len(differences)
+    tested = f"paired cluster bootstrap and sign-flip test, Holm-corrected over the {pairs} pairs"
     apart = [
-        f"{models[d['best']]['label']} and {models[name]['label']} "
-        f"({100 * d['difference']:+.1f} points, {100 * d['low']:+.1f} to {100 * d['high']:+.1f})"
-        for name, d in differences.items()
-        if d["low"] > 0
+        f"{models[d['first']]['label']} minus {models[d['second']]['label']} "
+        f"({100 * d['difference']:+.1f} points, {100 * d['low']:+.1f} to "
+        f"{100 * d['high']:+.1f}; Holm p {d['p_holm']:.3f})"
+        for d in differences.values()
+        if shown_better(d) or shown_worse(d)
     ]
     if apart:
-        return f" These differences are shown (paired cluster bootstrap, 95 % CI): {_join(apart)}."
+        return f" These differences between models are shown ({tested}): {_join(apart)}."
+    closest = min(d["p_holm"] for d in differences.values())
     return (
-        " No two models are shown to differ in accuracy there (every paired 95 % interval "
-        "includes zero), so they are not ranked."
+        f" No two models are shown to differ in accuracy there ({tested}; smallest adjusted p "
+        f"{closest:.3f}), so they are not ranked."
     )
 
 
@@ -357,13 +362,14 @@ def why(metrics: Mapping) -> str:
         )
         + ": a random split puts near-copies of every held-out "
         "mushroom into the training part.",
-        f"One attribute alone, {label(rules[0][0])}, classifies {rules[0][1]:.1%} of the "
+        f"One attribute alone, {label(rules[0][0])} (the attribute whose value-by-value rule "
+        f"is most accurate on the training part), classifies {rules[0][1]:.1%} of the "
         f"held-out mushrooms. Withheld from the models: {'; '.join(ablation_text)}.",
         f"Holding out whole clusters instead ({metrics['group_folds']}-fold cross-validation "
         f"by cluster; held-out mushrooms are then {min(held_out)} to {max(held_out)} attributes "
         f"from any training mushroom), accuracy falls to {_span(grouped)} and {_span(missed)} "
         "of the poisonous mushrooms are called edible (intervals in the table: the clusters, "
-        "not the rows, are the unit of resampling)." + _differences(metrics),
+        "not the rows, are the unit of resampling)." + differences(metrics),
     ]
     if smallest is not None:
         accuracy = [values[0]["rate"] for values in curve["accuracy"].values()]
@@ -681,6 +687,22 @@ def _apart(metrics: Mapping) -> str:
     return f"{apart} attribute{'' if distances == {1} else 's'}"
 
 
+def _misses(missed: Mapping) -> str:
+    """The worst model's misses on the random split, with the exact bound of the miss rate."""
+    if missed["count"] == 0:
+        return (
+            f"no classifier misses a poisonous mushroom: 0 of {missed['of']:,} (exact 95 % CI "
+            f"of the miss rate 0 to {missed['high']:.2%})"
+        )
+    return f"the worst classifier misses {_errors(missed)} poisonous mushrooms (exact 95 % CI)"
+
+
+def _span_counts(stats: list[Mapping]) -> str:
+    low, high = min(s["count"] for s in stats), max(s["count"] for s in stats)
+    counts = f"{low:,}" if low == high else f"{low:,} to {high:,}"
+    return f"{counts} of {stats[0]['of']:,}"
+
+
 def headline(metrics: Mapping) -> str:
     """The README's first screen, three lines: the result on unseen clusters against the
     constant answers and the one-attribute rule, what the random split measures at the cost
@@ -692,7 +714,7 @@ def headline(metrics: Mapping) -> str:
     edible = next(iter(versus.values()))["always edible"]
     rule = metrics["grouped_one_rule"]
     rule_gain = rule["versus_constants"]["always edible"]
-    accuracy = [result["test"]["accuracy"] for result in models.values()]
+    missed = max((result["test"]["missed"] for result in models.values()), key=lambda m: m["high"])
     threshold = next(iter(models.values()))["threshold"]["value"]
     lead = (
         f"{_join(beaten)} beat{'s' if len(beaten) == 1 else ''}"
@@ -715,10 +737,11 @@ def headline(metrics: Mapping) -> str:
         f"accuracy)**; {rule_text}{rule['accuracy']['rate']:.1%} accuracy, "
         f"{100 * rule_gain['difference']:+.1f} points (95 % CI {100 * rule_gain['low']:+.1f} to "
         f"{100 * rule_gain['high']:+.1f}, paired cluster bootstrap{_holm(rule_gain)}).\n"
-        f"- At the cost threshold ({threshold:.3f}) a random split scores "
-        f"{_span([stats['rate'] for stats in accuracy], '.2%')} (lowest 95 % CI bound "
-        f"{min(stats['low'] for stats in accuracy):.2%}), but there every held-out mushroom is "
-        f"{_apart(metrics)} away from a training one.\n"
+        f"- On a random split, where every held-out mushroom is {_apart(metrics)} from a "
+        f"training one, at the cost threshold ({threshold:.3f}, applied to probabilities "
+        f"calibrated by cluster) {_misses(missed)}, while the classifiers call "
+        f"{_span_counts([result['test']['false_alarms'] for result in models.values()])} "
+        "edible ones poisonous.\n"
         f"- With probabilities calibrated by cluster and a miss costing "
         f"{metrics['miss_cost']:g} false alarms, {_cost_verdict(metrics)}.\n\n"
         "![Why the random split scores near 100 %](reports/figures/near_duplicates.png)"
@@ -732,12 +755,13 @@ def next_experiments(metrics: Mapping) -> list[str]:
         models.values(),
         key=lambda r: r["grouped"]["accuracy"]["high"] - r["grouped"]["accuracy"]["low"],
     )
-    ties = sum(d["low"] <= 0 for d in metrics["grouped_differences"].values())
+    differences = metrics["grouped_differences"].values()
+    ties = sum(not (shown_better(d) or shown_worse(d)) for d in differences)
     clusters = metrics["nearest"]["clusters"]["count"]
     items = [
         "Tune on held-out clusters, not rows: "
-        f"{ties} of {len(metrics['grouped_differences'])} paired differences in accuracy between "
-        "models include zero, so the models are not ranked; compare settings "
+        f"{ties} of {len(differences)} pairs of models are not shown to differ in accuracy "
+        "(paired, Holm-corrected over the pairs), so the models are not ranked; compare settings "
         "(`HYPERPARAMETERS` in `classifiers/`) by `group_folds` cross-validation, over several "
         "values of `seed`, before ranking them.",
         f"Narrow the grouped interval ({wide['label']}: "
@@ -764,10 +788,18 @@ def summary_table(metrics: Mapping) -> str:
     edible = first["always edible"]["rule_accuracy"]
     poisonous = next(iter(models.values()))["grouped"]["rule"]["cost"]["versus"]
     poisonous = poisonous["always poisonous"]["rule_mean"]
+    clusters = metrics["nearest"]["clusters"]["count"]
+    mostly_edible = metrics["nearest"]["clusters"]["mostly_edible"]
+
+    def per_cluster(d: Mapping) -> str:
+        return f"{cluster_rate(d['cluster_average'])}; {d['clusters_mostly_right']}"
+
     header = [
         "model or rule",
         "unseen clusters: accuracy at 0.5 (95 % CI)",
         f'minus "always edible" ({edible:.1%}; paired 95 % CI; Holm p)',
+        f"per cluster: mean accuracy (95 % CI); clusters mostly right of {clusters} (always "
+        f'"edible": {mostly_edible})',
         "unseen clusters: cost per mushroom at the threshold",
         f'minus "always poisonous" ({poisonous:.3f}; paired 95 % CI)',
         "random split, accuracy at the threshold (95 % CI)",
@@ -785,6 +817,7 @@ def summary_table(metrics: Mapping) -> str:
             result["label"],
             cluster_rate(result["grouped"]["accuracy"]),
             _tested_points(versus[name]["always edible"]),
+            per_cluster(result["grouped"]),
             *cost(result["grouped"]["rule"]["cost"]),
             _percent(result["test"]["accuracy"]),
         ]
@@ -805,6 +838,7 @@ def summary_table(metrics: Mapping) -> str:
             f"one attribute ({_join([label(a) for a in rule['attributes']])})",
             cluster_rate(rule["accuracy"]),
             _tested_points(rule["versus_constants"]["always edible"]),
+            per_cluster(rule),
             *cost(rule["cost"]),
             random_split,
         ]
@@ -836,7 +870,7 @@ def results_section(metrics: Mapping) -> str:
     )
     parts.append(summary_table(metrics))
     parts.append(
-        _differences(metrics).strip()
+        differences(metrics).strip()
         + f" The random split's held-out mushrooms are {_apart(metrics)} from a training one, "
         "so its column shows how well near-copies are recognised, not how a new species fares."
     )

@@ -8,13 +8,21 @@ from pathlib import Path
 
 import pandas as pd
 import skops.io as sio
+from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 from .classifiers import REGISTRY
 from .runtime import ProjectError
 
-TRUSTED_TYPES = sorted({name for module in REGISTRY.values() for name in module.TRUSTED})
+CALIBRATION = (
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+)
+"""Every saved model is calibrated (``experiments.fit_calibrated``): these types it holds."""
+TRUSTED_TYPES = sorted(
+    {name for module in REGISTRY.values() for name in module.TRUSTED} | set(CALIBRATION)
+)
 """The types a saved model holds that skops does not trust by default; loading refuses others."""
 
 
@@ -34,13 +42,13 @@ def fit(name: str, params: Mapping, x: pd.DataFrame, y: pd.Series, seed: int) ->
     return make_model(name, params, seed).fit(x, y)
 
 
-def save(model: Pipeline, path: Path) -> None:
+def save(model: BaseEstimator, path: Path) -> None:
     """Save a model with skops (no pickle)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     sio.dump(model, path)
 
 
-def load(path: Path) -> Pipeline:
+def load(path: Path) -> BaseEstimator:
     """Load a model saved by ``save``, trusting only the types this project saves."""
     if not path.is_file():
         raise ProjectError(f"{path} does not exist. Run the train stage first.")
