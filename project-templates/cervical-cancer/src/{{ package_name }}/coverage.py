@@ -6,8 +6,10 @@ real size from the real answers, with risks from the saved regression sharpened 
 ROC-AUC near 0.7 (``SHARPEN``) at the real prevalence, runs each through the whole nested
 procedure of ``evaluate.cross_validate`` with the project's parameters, and counts how often
 each interval holds the truth: the same procedure fitted on 80 % of a fresh data set and
-scored on 20,000 new patients whose answers it never saw. About 5 s of CPU per data set;
-DECISIONS.md reports a run of this module. Not part of ``all``.
+scored on 20,000 new patients whose answers it never saw. It ends by printing the
+``INTERVAL_COVERAGE`` to paste into ``config.py``, from where the evaluate stage copies it into
+metrics.json and the README quotes it. Not part of ``all`` (several seconds of CPU per data
+set).
 """
 
 from __future__ import annotations
@@ -91,8 +93,12 @@ def coverage(records: list[dict]) -> dict[str, float]:
 def main(argv: list[str]) -> None:
     data_sets = int(argv[0]) if argv else 100
     records = simulate(config.Paths(), config.Params(), data_sets)
-    for key, share in coverage(records).items():
+    shares = coverage(records)
+    for key, share in shares.items():
         print(f"{key:22s} {share:.0%} of {len(records)} data sets")
+    rounded = {key: round(share, 2) for key, share in shares.items()}
+    run = {"data_sets": len(records), "as_reported": rounded}
+    print(f"INTERVAL_COVERAGE = {run!r}")
 
 
 if __name__ == "__main__":

@@ -456,7 +456,7 @@ def net_benefits(
     return np.mean(model, axis=0), everyone
 
 
-DECISION_GRID = np.round(np.arange(0.01, 0.3001, 0.005), 4)
+DECISION_GRID = np.round(np.arange(0.01, 0.2001, 0.005), 4)
 """The threshold risks of the decision curve, in the summary and in its figure."""
 
 

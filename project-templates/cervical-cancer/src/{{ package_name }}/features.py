@@ -55,6 +55,13 @@ def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
     kept = [column for column in table.columns if column not in dropped]
     for column, copy_of in redundant(table[kept]).items():
         dropped[column] = f"the same as `{copy_of}` > 0 in every row (an exact copy)"
+    kept = [column for column in table.columns if column not in dropped]
+    for column, (copy_of, differ, shared, yes) in near_copies(table[kept]).items():
+        dropped[column] = (
+            f"a near-copy of `{copy_of}`: {shared} of the {yes} patients who said yes to either "
+            f"said yes to both, the two differ in {differ} answered row"
+            f"{'' if differ == 1 else 's'} (kept, they would split one effect over two columns)"
+        )
     features = [column for column in table.columns if column not in dropped]
     return FeaturePlan(features=features, dropped=dropped)
 
@@ -83,6 +90,33 @@ def redundant(table: pd.DataFrame) -> dict[str, str]:
             ):
                 copies[column] = other
                 break
+    return copies
+
+
+NEAR_COPY = 0.95
+"""Two yes/no columns are near-copies when the patients who said yes to both are at least
+this share of those who said yes to either (Jaccard index), on the rows where both are
+answered. Uses no target values."""
+
+
+def near_copies(table: pd.DataFrame) -> dict[str, tuple[str, int, int, int]]:
+    """Yes/no columns that nearly repeat another yes/no column (e.g.
+    `STDs:vulvo-perineal condylomatosis` and `STDs:condylomatosis`): column -> (the column
+    kept, rows that differ, patients who said yes to both, patients who said yes to either).
+    Of a pair, the column with fewer yes answers goes (on a tie, the later one)."""
+    binary = [c for c in table.columns if table[c].dropna().isin([0, 1]).all()]
+    copies: dict[str, tuple[str, int, int, int]] = {}
+    for index, first in enumerate(binary):
+        for second in binary[index + 1 :]:
+            if first in copies or second in copies:
+                continue
+            answered = table[first].notna() & table[second].notna()
+            a, b = table.loc[answered, first] == 1, table.loc[answered, second] == 1
+            either, both = int((a | b).sum()), int((a & b).sum())
+            if either == 0 or both / either < NEAR_COPY:
+                continue
+            drop, keep = (first, second) if a.sum() < b.sum() else (second, first)
+            copies[drop] = (keep, int((a != b).sum()), both, either)
     return copies
 
 

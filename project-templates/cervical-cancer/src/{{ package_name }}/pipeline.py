@@ -136,6 +136,8 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "features": plan.features,
         "answer_spread": features.answer_spread(table, plan),
         "dropped": plan.dropped,
+        "near_copies": sum("a near-copy of" in reason for reason in plan.dropped.values()),
+        "interval_coverage": config.INTERVAL_COVERAGE,
         "cross_validation": {
             "splits": params.n_splits,
             "repeats": params.n_repeats,

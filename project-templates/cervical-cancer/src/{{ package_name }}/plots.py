@@ -125,16 +125,14 @@ def _curves(results: Sequence[CVResult], rows: int, kind: str, prevalence: float
             if kind == "roc":
                 x, curve, _ = roc_curve(truth, risk)
             else:
-                curve, x, _ = precision_recall_curve(truth, risk)
-                # scikit-learn ends the curve at (recall 0, precision 1), a point no threshold
-                # reaches: drawn, it is a vertical spike at recall 0.
-                curve, x = curve[:-1], x[:-1]
+                curve, x = pr_steps(truth, risk)
             axes.plot(
                 x,
                 curve,
                 color=colour,
                 alpha=0.6,
                 linewidth=1.2,
+                drawstyle="steps-post" if kind == "pr" else "default",
                 label="one repeat's pooled held-out folds" if repeat == 0 else None,
             )
         metric = "roc_auc" if kind == "roc" else "pr_auc"
@@ -162,6 +160,19 @@ def _curves(results: Sequence[CVResult], rows: int, kind: str, prevalence: float
             loc="lower right" if kind == "roc" else "upper right", fontsize=8, frameon=False
         )
     return figure
+
+
+def pr_steps(truth: np.ndarray, risk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The precision-recall curve as the step function whose area is the PR-AUC (average
+    precision): each recall step takes the precision reached at its end. scikit-learn's
+    closing point (recall 0, precision 1) and the points where only negatives are flagged
+    (recall 0, precision 0) have no width in that area; drawn, they are a vertical segment at
+    recall 0. They are replaced by the convention of the area: at recall 0, the precision
+    of the first step."""
+    precision, recall, _ = precision_recall_curve(truth, risk)
+    found = recall > 0
+    precision, recall = precision[found], recall[found]
+    return np.append(precision, precision[-1]), np.append(recall, 0.0)
 
 
 def roc_curves(results: Sequence[CVResult], rows: int) -> Figure:
@@ -288,7 +299,8 @@ def decision_curve(
                 drawn = net_benefits(y, risks, weights, thresholds)[0]
             low, high = np.nanpercentile(drawn, [2.5, 97.5], axis=0)
             axes.fill_between(thresholds, low, high, color=colour, alpha=0.2, linewidth=0,
-                              label=f"{_label(result)}: 95 % bootstrap band")  # fmt: skip
+                              label=f"{_label(result)}: pointwise 95 % interval "
+                              "(bootstrap of patients, held-out risks fixed)")  # fmt: skip
     everyone = prevalence - (1 - prevalence) * thresholds / (1 - thresholds)
     axes.plot(thresholds, everyone, color=GREY, linewidth=1.5, label="flag everyone")
     axes.axhline(0, color="black", linewidth=1, label="flag no one")
@@ -298,7 +310,7 @@ def decision_curve(
         linestyle=":",
         label=f"{MODEL_LABELS[app_model]}'s screening threshold ({threshold:.1%})",
     )
-    axes.set_ylim(-0.015, prevalence * 1.15)
+    axes.set_ylim(-0.25 * prevalence, prevalence * 1.15)
     axes.set_xlim(thresholds[0], thresholds[-1])
     axes.set_xlabel("threshold risk (the risk at which a follow-up is worth its cost)")
     axes.set_ylabel("net benefit (true positives per patient,\nminus weighted false positives)")

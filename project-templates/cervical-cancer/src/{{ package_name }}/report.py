@@ -65,13 +65,28 @@ def summary_line(metrics: dict) -> str:
         f"patients ({metrics['prevalence']:.1%}), from {source}. {dup['extra_copies']} patients "
         f"give exactly the answers of another patient ({dup['rows_in_groups']} patients in "
         f"{dup['groups']} groups, test results not compared); cross-validation keeps each group "
-        "in one fold. Scores are computed on the pooled held-out risks of "
-        f"{cv['repeats']} repeats of {cv['splits']}-fold stratified cross-validation (mean "
-        "over repeats). Each 95 % interval adds two parts: the patients' sampling variation "
+        f"in one fold. {near_copy_line(metrics)}Scores are computed on the pooled held-out "
+        f"risks of {cv['repeats']} repeats of {cv['splits']}-fold stratified cross-validation "
+        "(mean over repeats). Each 95 % interval adds two parts: the patients' sampling variation "
         f"({cv['bootstrap_resamples']} bootstrap resamples for ranking and calibration, the "
         "exact binomial interval for screening) and the fold-to-fold spread of refitted "
         "models (Nadeau-Bengio corrected); calibration slope and intercept use the bootstrap "
-        "alone. A coverage simulation of this design backs them (DECISIONS.md)."
+        "alone. A coverage simulation of this design "
+        f"({metrics['interval_coverage']['data_sets']} simulated data sets, DECISIONS.md) "
+        "measured how often each interval held the truth; those it found short of 95 % are "
+        "marked † with the coverage it measured."
+    )
+
+
+def near_copy_line(metrics: dict) -> str:
+    """How many yes/no columns were dropped as near-copies of another (the model card names
+    them); empty when none."""
+    n = metrics["near_copies"]
+    if not n:
+        return ""
+    return (
+        f"{n} yes/no column{' is' if n == 1 else 's are'} dropped as a near-copy of another "
+        f"(model card, `features.NEAR_COPY`). "
     )
 
 
@@ -89,15 +104,14 @@ def reference_line(metrics: dict) -> str:
         "prevalence); Brier skill 0 is no better than quoting the prevalence to everyone; a "
         "calibration slope of 1 and intercept of 0 are ideal (slope below 1: risks too extreme)."
     )
-    at_chance = [
-        label(name) for name, scores in metrics["models"].items() if scores["roc_auc"]["low"] <= 0.5
-    ]
-    if at_chance:
-        text += (
-            f" The ROC-AUC interval of {' and of '.join(at_chance)} includes 0.5: not shown to "
-            "rank patients better than chance."
-        )
-    return text
+    verdicts = "; ".join(
+        f"{label(name)} {chance_verdict(scores['roc_auc'])}"
+        for name, scores in metrics["models"].items()
+    )
+    return (
+        f"{text} ROC-AUC against chance (an interval that includes 0.5 is not shown above "
+        f"chance): {verdicts}."
+    )
 
 
 def tuning_line(metrics: dict) -> str:
@@ -169,9 +183,16 @@ def screening_table(metrics: dict) -> str:
     table = readme.markdown_table(["model", "threshold", *titles], rows)
     if not config.NARROW_INTERVALS:
         return table
+    run = metrics["interval_coverage"]
+    held = " and ".join(
+        f"{run['as_reported'][key]:.0%} ({title})"
+        for key, title in SCREENING
+        if key in config.NARROW_INTERVALS
+    )
     return (
-        f"{table}\n\n† Interval too narrow: a coverage simulation of this design found it "
-        "short of 95 % (DECISIONS.md)."
+        f"{table}\n\n† Too narrow: in a coverage simulation of this design "
+        f"({run['data_sets']} simulated data sets, `coverage.py`, DECISIONS.md) these nominal "
+        f"95 % intervals held the truth in only {held} of data sets."
     )
 
 
@@ -204,13 +225,14 @@ def screening_line(metrics: dict) -> str:
         "training rows only (nested), the threshold is the highest that finds "
         f"{metrics['sensitivity_target']:.0%} of the positives; the model fitted on those rows "
         "then flags the same share of them (its own risks are more compressed than "
-        "held-out ones, so the raw threshold would not transfer), and the table scores that on "
-        f"the held-out fold. Out of sample, the rule aimed at {m['aimed_share_flagged']:.1%} "
-        f"and flagged {ci(m['flagged'], percent=True)} of held-out patients "
-        f"({transfer(m)}). The saved model ({label(name)}) follows the same rule on every "
-        f"row: threshold {m['threshold']:.1%}, which flags {saved_flags(m)}. The app's model "
-        f"finds {ci(m['sensitivity'], percent=True)} of positives; "
-        f"{versus_everyone(m, metrics['prevalence'])}."
+        "held-out ones), and the table scores that on the held-out fold, which chose nothing. "
+        f"Out of sample, the rule aimed at {m['aimed_share_flagged']:.1%} and flagged "
+        f"{ci(m['flagged'], percent=True)} of held-out patients{caveat('flagged', metrics)}: "
+        f"{transfer(m)}. It found {ci(m['sensitivity'], percent=True)} of their positives "
+        f"against the {metrics['sensitivity_target']:.0%} aimed at. The saved model "
+        f"({label(name)}) follows the same rule on every "
+        f"row: threshold {m['threshold']:.1%}, which flags {saved_flags(m)}. For the app's "
+        f"model, {versus_everyone(m, metrics['prevalence'])}."
     ) + (f" {nearly_everyone(m)}" if m["flags_nearly_everyone"] else "")
 
 
@@ -221,19 +243,19 @@ def saved_flags(m: dict) -> str:
     return f"{flags['flagged']} of the {flags['patients']} patients (its own training rows)"
 
 
-def saved_share(m: dict) -> str:
-    """The saved model's share flagged on its own training rows, e.g. '95.0%'."""
-    flags = m["flagged_by_saved_model"]
-    return f"{flags['flagged'] / flags['patients']:.1%}"
-
-
 def transfer(m: dict) -> str:
     """Whether the share the nested rule aimed at lies in the interval of the share it flagged
     on held-out patients (the out-of-sample check of the saved model's threshold rule)."""
     aimed, flagged = m["aimed_share_flagged"], m["flagged"]
     if flagged["low"] <= aimed <= flagged["high"]:
-        return "the aim lies inside that interval: the rule transfers"
-    return "the aim lies outside that interval: the rule does not transfer here"
+        return (
+            "the aim lies inside that interval, so on held-out patients the share flagged is "
+            "not shown to differ from the aim"
+        )
+    return (
+        "the aim lies outside that interval, so on held-out patients the rule flags a "
+        "different share than it aims at"
+    )
 
 
 def nearly_everyone(m: dict) -> str:
@@ -287,7 +309,8 @@ def decision_line(metrics: dict) -> str:
         where += (
             f". Its net benefit (the curve, not its band) is below that of flagging no one "
             f"(below 0) at threshold risks {ranges}: at those, acting on the model is worse on "
-            "these data than flagging no one (the figure shades its 95 % bootstrap band)"
+            "these data than flagging no one (the figure shades the curve's pointwise 95 % "
+            "interval over bootstrap resamples of the patients, held-out risks fixed)"
         )
     gain = at["gain_over_everyone"]
     text = (
@@ -403,14 +426,14 @@ def missingness_line(metrics: dict) -> str:
     text += skipper_calibration(metrics) + " "
     name = label(metrics["app_model"])
     text += (
-        f"ROC-AUC of {name}: with was-missing indicators {ci(scores['with_indicators'])}, "
-        f"without (the model used) {ci(scores['without_indicators'])} "
+        f"ROC-AUC of {name}: with was-missing indicators {auc_ci(scores['with_indicators'])}, "
+        f"without (the model used) {auc_ci(scores['without_indicators'])}; "
         f"({paired(check['indicator_difference'])})"
     )
     if "answered_only" in scores:
         text += (
             f"; without, on the patients who answered that block only, "
-            f"{ci(scores['answered_only'])}"
+            f"{auc_ci(scores['answered_only'])}"
         )
     return text + "."
 
@@ -457,13 +480,26 @@ def headline_auc(metrics: dict) -> str:
     m = metrics["models"][metrics["app_model"]]
     history = metrics["without_history"]
     if not history["dropped"]:
-        return f"Held-out ROC-AUC {ci(m['roc_auc'], 2)} ({chance_verdict(m['roc_auc'])})."
+        return f"Held-out ROC-AUC {auc_ci(m['roc_auc'], 2)}."
     alone = history["metrics"]["roc_auc"]
     dx = ", ".join(f"`{c}`" for c in history["dropped"])
     return (
-        f"Held-out ROC-AUC from the questionnaire alone {ci(alone, 2)} "
-        f"({chance_verdict(alone)}); with {dx} (diagnosis flags, timing undocumented) "
-        f"{ci(m['roc_auc'], 2)}."
+        f"Held-out ROC-AUC from the questionnaire alone {auc_ci(alone, 2)}; with {dx} "
+        f"(diagnosis flags, timing undocumented) {auc_ci(m['roc_auc'], 2)}."
+    )
+
+
+def served_model(metrics: dict) -> str:
+    """Which model the app serves and why: the one every section of the README evaluates."""
+    dropped = metrics["without_history"]["dropped"]
+    if not dropped:
+        return "The app serves the model the README evaluates."
+    dx = ", ".join(f"`{c}`" for c in dropped)
+    return (
+        f"The app serves the model with {dx}: it is the one whose calibration, screening "
+        "threshold and unanswered questions the README evaluates; the questionnaire-only "
+        "model is scored for ranking only. If those flags were recorded after the test, its "
+        "ranking is optimistic."
     )
 
 
@@ -472,15 +508,20 @@ def leakage_table(metrics: dict) -> str:
     clean = metrics["models"][check["model"]]
     added = ", ".join(check["added_features"]) or "none"
     rows = [
-        ["without them (this project)", ci(clean["roc_auc"]), ci(clean["pr_auc"])],
+        ["without them (this project)", auc_ci(clean["roc_auc"]), ci(clean["pr_auc"])],
         [
             f"with {added} (as the guided project does)",
-            ci(check["metrics"]["roc_auc"]),
+            auc_ci(check["metrics"]["roc_auc"]),
             ci(check["metrics"]["pr_auc"]),
         ],
     ]
     table = readme.markdown_table([f"{label(check['model'])} features", "ROC-AUC", "PR-AUC"], rows)
-    return f"{table}\n\nWith them minus without, ROC-AUC {paired(check['difference'])}."
+    return (
+        f"{table}\n\nThese three are test results taken alongside {metrics['target']} "
+        "(outcomes of the same work-up, not answers given before it), so this project does not "
+        "use them as features; the table shows what adding them does. With them minus "
+        f"without, ROC-AUC {paired(check['difference'])}."
+    )
 
 
 def explanation(metrics: dict, top: int = 8) -> str:
@@ -539,7 +580,7 @@ def rare_answer_line(metrics: dict) -> str:
     return (
         f"With the rare-answer cutoff at {check['cutoff']} patients instead of "
         f"{check['cutoff_used']}, the model also gets {added}: ROC-AUC "
-        f"{ci(check['metrics']['roc_auc'])} ({paired(check['difference'])})."
+        f"{auc_ci(check['metrics']['roc_auc'])}; {paired(check['difference'])}."
     )
 
 
@@ -550,8 +591,8 @@ def history_line(metrics: dict) -> str:
     with_them = metrics["models"][check["model"]]["roc_auc"]
     return (
         f"Without {dropped} (same folds), the ROC-AUC of the {label(check['model']).lower()} is "
-        f"{ci(check['metrics']['roc_auc'])}, against {ci(with_them)} with them (with minus "
-        f"without: {paired(check['difference'])})."
+        f"{auc_ci(check['metrics']['roc_auc'])}, against {auc_ci(with_them)} with them (with "
+        f"minus without: {paired(check['difference'])})."
     )
 
 
@@ -630,19 +671,30 @@ def model_card_section(metrics: dict) -> str:
     )
 
 
-def chance_verdict(auc: dict) -> str:
-    """What a ROC-AUC interval allows: above chance, or not shown to be."""
-    return "not shown above chance" if auc["low"] <= 0.5 else "above chance"
+def chance_verdict(auc: dict, digits: int = 3) -> str:
+    """What a ROC-AUC interval allows: above chance, or not shown to be. The bound is read as
+    shown, so '[0.500, ...]' is never called above chance."""
+    return "not shown above chance" if round(auc["low"], digits) <= 0.5 else "above chance"
 
 
-def caveat(key: str) -> str:
-    """A mark after an interval the coverage simulation of this design found too narrow."""
-    return " (interval too narrow, see DECISIONS.md)" if key in config.NARROW_INTERVALS else ""
+def auc_ci(auc: dict, digits: int = 3) -> str:
+    """A ROC-AUC with its interval and its verdict against chance: every ROC-AUC shown gets one."""
+    return f"{ci(auc, digits)} ({chance_verdict(auc, digits)})"
+
+
+def caveat(key: str, metrics: dict) -> str:
+    """After an interval the coverage simulation of this design found too narrow: how often
+    it held the truth there (metrics.json's ``interval_coverage``), stated plainly."""
+    if key not in config.NARROW_INTERVALS:
+        return ""
+    share = metrics["interval_coverage"]["as_reported"][key]
+    return f" (an interval that held the truth in {share:.0%} of simulations, not 95 %)"
 
 
 def headline(metrics: dict) -> str:
-    """The README's first screen: three short lines, every number from metrics.json, then the
-    hero figure. The title's question (questionnaire answers only), the screen, the traps."""
+    """The README's first screen: short lines, every number from metrics.json with its interval
+    and verdict, then the hero figure. The title's question (questionnaire answers only), the
+    model the app serves, the screen, the traps."""
     name = metrics["app_model"]
     m = metrics["models"][name]
     sample = " **(SYNTHETIC SAMPLE: numbers mean nothing)**" if runtime.is_sample(metrics) else ""
@@ -652,39 +704,39 @@ def headline(metrics: dict) -> str:
     )
     history = metrics["without_history"]
     alone = history["metrics"]["roc_auc"] if history["dropped"] else m["roc_auc"]
-    first = (
+    lines = [
         f"**Questionnaire answers alone**{sample}: ROC-AUC {ci(alone, 2)}, "
-        f"**{chance_verdict(alone)}**"
-    )
+        f"**{chance_verdict(alone, 2)}** ({who})."
+    ]
     if history["dropped"]:
         dx = ", ".join(f"`{c}`" for c in history["dropped"])
-        first += f"; with {dx} (diagnosis flags, timing undocumented) {ci(m['roc_auc'], 2)}"
-    first += f" ({who})."
-    lead = "**The screen flags nearly everyone**: to" if m["flags_nearly_everyone"] else "To"
-    notes = "; ".join(
-        part
-        for part in (caveat("flagged").strip(" ()"), f"the saved model {saved_share(m)}")
-        if part
-    )
-    screen = (
-        f"{lead} find {metrics['sensitivity_target']:.0%} of positives it flags "
-        f"{ci(m['flagged'], percent=True)} of held-out patients ({notes}); PPV "
-        f"{ci(m['ppv'], percent=True)}{caveat('ppv')} against {metrics['prevalence']:.1%} "
-        "for anyone."
+        lines.append(
+            f"**With the {dx} diagnosis flags** (timing undocumented; the model the app serves): "
+            f"ROC-AUC {auc_ci(m['roc_auc'], 2)}."
+        )
+    lead = "**The screen flags nearly everyone**: set" if m["flags_nearly_everyone"] else "Set"
+    lines.append(
+        f"{lead} to find {metrics['sensitivity_target']:.0%} of positives, it flags "
+        f"{ci(m['flagged'], percent=True)} of held-out patients{caveat('flagged', metrics)}; "
+        f"PPV {ci(m['ppv'], percent=True)}{caveat('ppv', metrics)} against "
+        f"{metrics['prevalence']:.1%} for anyone."
     )
     leak = metrics["leakage_check"]
-    traps = (
-        f"**The guided project's setup leaks**: with {', '.join(leak['added_features'])} as "
-        f"features, ROC-AUC {ci(leak['metrics']['roc_auc'], 2)}"
+    lines.append(
+        f"**The other tests are outcomes, not predictors**: {', '.join(leak['added_features'])} "
+        f"are taken alongside {metrics['target']}; as features they give ROC-AUC "
+        f"{auc_ci(leak['metrics']['roc_auc'], 2)}."
     )
     blocks = metrics["missingness"]["blocks"]
     if blocks and blocks[0]["p_holm"] < ALPHA:
         top = blocks[0]
-        traps += (
-            f"; {top['unanswered_positives']} positives among the {top['unanswered']} patients "
-            f"who skipped `{top['questions'][0]}`"
+        answered = top["answered_positives"] / top["answered"]
+        lines.append(
+            f"**Skipping a question is a signal**: {top['unanswered_positives']} positives "
+            f"among the {top['unanswered']} patients who skipped `{top['questions'][0]}`, "
+            f"{answered:.1%} among those who answered (Holm-adjusted p = {top['p_holm']:.4f})."
         )
-    return "\n".join(f"- {line}" for line in (first, screen, traps + ".")) + (
+    return "\n".join(f"- {line}" for line in lines) + (
         "\n\n![Calibration of the held-out risks](reports/figures/calibration.png)"
     )
 
@@ -696,21 +748,22 @@ def next_experiments(metrics: dict) -> list[str]:
     cv = metrics["cross_validation"]
     items = [
         f"With {metrics['positives']} positives the ROC-AUC interval is "
-        f"[{m['roc_auc']['low']:.2f}, {m['roc_auc']['high']:.2f}]. Raising `n_repeats` in "
+        f"[{m['roc_auc']['low']:.2f}, {m['roc_auc']['high']:.2f}] "
+        f"({chance_verdict(m['roc_auc'], 2)}). Raising `n_repeats` in "
         f"`config.py` (now {cv['repeats']}) steadies the estimate but cannot narrow the interval "
         "much: only more patients can.",
         f"At `sensitivity_target` = {metrics['sensitivity_target']:.2f} the model flags "
-        f"{ci(m['flagged'], percent=True)}{caveat('flagged')} of patients. Fix a threshold "
-        "risk from the cost of a "
-        "missed case against an unneeded follow-up before looking at any result (threshold "
-        "risk t: one case found is worth (1 - t) / t unneeded follow-ups), use it in place of "
+        f"{ci(m['flagged'], percent=True)} of patients{caveat('flagged', metrics)}. Fix a "
+        "threshold risk from the cost of a missed case against an unneeded follow-up before "
+        "looking at any result (threshold risk t: one case found is worth (1 - t) / t "
+        "unneeded follow-ups), use it in place of "
         "`evaluate.screening_threshold`, run `make all` and read its net benefit.",
     ]
     if config.NARROW_INTERVALS:
         items.append(
             "The intervals of the share flagged and the specificity are too narrow (see "
-            "DECISIONS.md): bootstrap the whole nested procedure instead (refit every "
-            "resample, a few seconds of CPU each) and rerun `coverage.py` to check it."
+            "the note under the screening table): bootstrap the whole nested procedure instead "
+            "(refit every resample, a few seconds of CPU each) and rerun `coverage.py` to check it."
         )
     xgb = metrics["models"]["xgboost"]["calibration_slope"]
     if xgb["high"] < 1:
