@@ -4,9 +4,18 @@ its gallery from the real data."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
+import venv
 
 import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 from helpers import (
     SHARED_DATA,
@@ -154,6 +163,44 @@ def test_generated_project_is_clean_and_its_tests_pass(render, dataset):
     run_in_project(project, "-m", "deptry", "src")
     tests = run_in_project(project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
     assert " passed" in tests.stdout and "skipped" not in tests.stdout
+
+
+def _declared(project) -> set[str]:
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    return set(pyproject["project"]["dependencies"])
+
+
+def _run_fresh(python, project, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(project / "src"), "MPLBACKEND": "Agg"}
+    env.pop("PYTEST_ADDOPTS", None)
+    done = subprocess.run(
+        [str(python), *args], cwd=project, env=env, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, f"{args}: {done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done
+
+
+@pytest.mark.slow
+def test_both_datasets_run_in_a_venv_built_only_from_the_generated_pyproject(render, tmp_path):
+    """The tool's own environment has every template's dependencies (scipy among them), so an
+    import the generated pyproject does not declare (pandas' Spearman needs scipy) passes
+    every other test. Here the penguins project is installed as its README says into a fresh
+    venv, and both data sets' tests and `all` on the real data run in it."""
+    penguins = render("dataviz", dataset="penguins")
+    wholesale = render("dataviz", dataset="wholesale")
+    assert _declared(wholesale) <= _declared(penguins)  # the venv serves both
+    venv.create(tmp_path / "venv", with_pip=True)
+    python = tmp_path / "venv" / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+    subprocess.run([*pip, "-e", ".[dev]"], cwd=penguins, check=True, capture_output=True)
+    no_scipy = subprocess.run([str(python), "-c", "import scipy"], capture_output=True)
+    assert no_scipy.returncode != 0  # nothing declared pulls scipy in
+    use_real_data(wholesale, "wholesale_customers.csv", "Wholesale customers data.csv")
+    for project in (penguins, wholesale):
+        tests = _run_fresh(python, project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+        assert " passed" in tests.stdout and "skipped" not in tests.stdout
+        _run_fresh(python, project, "-m", PACKAGE, "all")
+        assert len(_metrics(project)["figures"]) >= 6
 
 
 # Every figure of a finished run, drawn again from its clean table: no text may touch another.

@@ -27,6 +27,8 @@ class GalleryParams:
     max_pair_columns: int
     max_panels: int = 9
     max_points: int = 2000
+    clip_from: int = 5000
+    clip_iqr: float = 3.0
     seed: int = 0
     resamples: int = 2000
     """Bootstrap resamples behind every interval of a median, a difference or η²."""
@@ -554,7 +556,16 @@ def relationship(
     else:
         finding += "."
     title = f"{y.plain} against {x.plain.lower()}"
-    figure = plots.scatter(frame, x, y, group, title=title, entity=schema.entity)
+    figure = plots.scatter(
+        frame,
+        x,
+        y,
+        group,
+        title=title,
+        entity=schema.entity,
+        clip_from=params.clip_from,
+        clip_iqr=params.clip_iqr,
+    )
     question = f"How does {y.short} change with {x.short}?"
     return Chart("relationship", title, question, finding, figure, values, summary, details)
 

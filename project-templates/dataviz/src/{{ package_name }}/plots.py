@@ -366,10 +366,13 @@ def scatter(
     *,
     title: str,
     entity: str,
+    clip_from: int,
+    clip_iqr: float,
 ) -> Figure:
     """Scatter plot with a least-squares line and its 95% band per group and for all rows,
     each line drawn over the 1st to 99th percentile of its own x (no line where there are
-    next to no points)."""
+    next to no points). From ``clip_from`` points on, far outliers (beyond ``clip_iqr`` ×
+    IQR) are left off the axes and counted in the legend."""
     data = frame.dropna(subset=[x.name, y.name])
     fig = Figure(figsize=(WIDE[0], WIDE[1] + 0.6), layout="constrained")
     ax = fig.subplots()
@@ -421,13 +424,14 @@ def scatter(
     )
     set_scale(ax, "x", x)
     set_scale(ax, "y", y)
-    outside = _clip_to_bulk(ax, data, x, y)
+    outside = _clip_to_bulk(ax, data, (x, y), clip_from, clip_iqr)
     ax.set(title=title, xlabel=x.label, ylabel=y.label)
     note = "ρ: Spearman's rank correlation" if method == "spearman" else "r"
     lines = "lines: least squares on the axes' scale, with 95% bands"
     if method == "spearman":
         lines += "\nline's r: the Pearson r of what the line fits"
-    beyond = f"\n{outside} {entity} beyond the axes (under 1%), not drawn" if outside else ""
+    far = f"{clip_iqr:g}×IQR"
+    beyond = f"\n{outside} {entity} beyond {far} of the quartiles, not drawn" if outside else ""
     fig.legend(
         loc="outside lower center",
         ncols=1 if method == "spearman" else 2,
@@ -437,22 +441,25 @@ def scatter(
     return fig
 
 
-def _clip_to_bulk(ax: mpl.axes.Axes, data: pd.DataFrame, x: Column, y: Column) -> int:
-    """From 200 points on, limit each axis to the 0.5th-99.5th percentile (with a margin) when
-    that leaves points out: a handful of extremes would otherwise stretch the axis. Returns how
-    many points are beyond the limits."""
-    if len(data) < 200:
+def _clip_to_bulk(
+    ax: mpl.axes.Axes, data: pd.DataFrame, axes: tuple[Column, Column], clip_from: int, iqr: float
+) -> int:
+    """From ``clip_from`` points on, limit each axis to the points within ``iqr`` × IQR of its
+    quartiles (on the axis's own scale, with a margin) when some lie beyond: only genuine far
+    outliers, which would otherwise squash everything else into a corner. Fewer points are all
+    drawn. Returns how many points are beyond the limits."""
+    if len(data) < clip_from:
         return 0
     beyond = np.zeros(len(data), dtype=bool)
-    for column, limits in ((x, ax.set_xlim), (y, ax.set_ylim)):
-        spaced = to_axis(data[column.name], column)
-        low, high = np.nanpercentile(spaced, [0.5, 99.5])
-        margin = 0.04 * (high - low)
-        low, high = low - margin, high + margin
-        out = (spaced < low) | (spaced > high)
-        if out.any():
+    for column, limits in zip(axes, (ax.set_xlim, ax.set_ylim), strict=True):
+        spaced = np.asarray(to_axis(data[column.name], column), dtype=float)
+        q1, q3 = np.nanpercentile(spaced, [25, 75])
+        out = (spaced < q1 - iqr * (q3 - q1)) | (spaced > q3 + iqr * (q3 - q1))
+        if out.any() and not out.all():
+            low, high = np.nanmin(spaced[~out]), np.nanmax(spaced[~out])
+            margin = 0.04 * (high - low)
             beyond |= out
-            limits(*from_axis(np.array([low, high]), column))
+            limits(*from_axis(np.array([low - margin, high + margin]), column))
     return int(beyond.sum())
 
 

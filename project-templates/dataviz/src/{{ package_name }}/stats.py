@@ -257,11 +257,19 @@ def fisher_interval(r: float, n: int, method: str = "pearson") -> tuple[float, f
     return float(np.tanh(z - spread)), float(np.tanh(z + spread))
 
 
+def pair_correlation(x: pd.Series, y: pd.Series, method: str = "pearson") -> float:
+    """Pearson's r, or Spearman's ρ as Pearson's r on the average ranks. pandas'
+    ``Series.corr(method="spearman")`` imports scipy, which this project does not depend on."""
+    if method == "spearman":
+        x, y = x.rank(), y.rank()
+    return float(x.corr(y))
+
+
 def correlation(x: pd.Series, y: pd.Series, method: str = "pearson") -> tuple[Estimate, int]:
     """The correlation of x and y over their complete rows, its Fisher interval, and n."""
     data = pd.DataFrame({"x": x, "y": y}).dropna()
     n = len(data)
-    r = float(data["x"].corr(data["y"], method=method)) if n >= 3 else float("nan")
+    r = pair_correlation(data["x"], data["y"], method) if n >= 3 else float("nan")
     return Estimate(r, *fisher_interval(r, n, method)), n
 
 
@@ -330,7 +338,7 @@ def heterogeneity(
         n = len(part)
         if n < max(min_rows, 4):
             continue
-        r = float(part[x].corr(part[y], method=method))
+        r = pair_correlation(part[x], part[y], method)
         if pd.isna(r):
             continue
         z.append(np.arctanh(np.clip(r, -0.999999, 0.999999)))
