@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
 from typer.testing import CliRunner
 
+from helpers import TEMPLATES
 from mlscaffold import __version__
 from mlscaffold.cli import app
 
@@ -346,19 +348,61 @@ def test_update_with_a_bad_conflict_mode(tmp_path):
     assert error_line(result) == "Error: --conflict takes 'inline' or 'rej', not 'merge'."
 
 
+def _run_quick(args: list[str], modules: set[str]) -> tuple[str, list[str]]:
+    """What ``mlscaffold ARGS`` prints in a new process, and which of ``modules`` it imported."""
+    code = (
+        "import sys\nfrom mlscaffold.cli import app\n"
+        f"try:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
+        f"print(sorted({modules!r} & set(sys.modules)))"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
+    *shown, imported = completed.stdout.rstrip("\n").split("\n")
+    return "\n".join(shown), eval(imported)
+
+
 @pytest.mark.parametrize(
     "args", [["--help"], ["list"], ["info", "segmentation"], ["new", "--help"]]
 )
 def test_quick_commands_import_neither_copier_nor_pydantic(args):
     """Issue 15: these answer at once; copier and pydantic are most of a slow start."""
-    code = (
-        "import sys\nfrom mlscaffold.cli import app\n"
-        f"try:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
-        "print(sorted({'copier', 'pydantic'} & set(sys.modules)))"
-    )
-    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.strip().endswith("[]")
+    assert _run_quick(args, {"copier", "pydantic"})[1] == []
+
+
+@pytest.mark.parametrize("args", [["list"], ["info", "streamlit-app"]])
+def test_quick_commands_read_the_templates_once_per_home(args):
+    """The first run reads copier.yml and renders its defaults; later runs show the same
+    from $MLSCAFFOLD_HOME/catalog without PyYAML or Jinja (issue 15)."""
+    first, imported_first = _run_quick(args, {"jinja2", "yaml"})
+    assert imported_first == ["jinja2", "yaml"]
+    again, imported_again = _run_quick(args, {"jinja2", "yaml"})
+    assert again == first
+    assert imported_again == []
+
+
+def test_the_kept_catalog_follows_the_templates(tmp_path, monkeypatch):
+    """A changed _meta.jinja (or copier.yml) is a new catalog; an unreadable one is made again."""
+    import shutil
+
+    from mlscaffold import catalog
+
+    root = tmp_path / "project-templates"
+    shutil.copytree(TEMPLATES, root)
+    monkeypatch.setattr(catalog, "templates_root", lambda: root)
+
+    def default_name() -> str:
+        for cached in (catalog._catalog, catalog._sources, catalog._build, catalog._renderer):
+            cached.cache_clear()
+        template = catalog.get_template("segmentation")
+        return next(q.default for q in template.questions if q.name == "project_name")
+
+    assert default_name() == "Customer Segmentation"
+    meta = root / "segmentation" / "_meta.jinja"
+    meta.write_text(meta.read_text().replace('"Customer Segmentation"', '"Card Segments"'))
+    assert default_name() == "Card Segments"
+    (kept,) = (Path(os.environ["MLSCAFFOLD_HOME"]) / "catalog").glob("*.json")
+    kept.write_text("{ not json")
+    assert default_name() == "Card Segments"
 
 
 # --- issue 14: what the adversarial trial found -------------------------------------------

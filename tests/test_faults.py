@@ -109,6 +109,7 @@ def test_sigkill_at_any_point_leaves_the_next_run_working_and_nothing_behind(tmp
             assert_complete_project(work / "p")
         assert sorted(p.name for p in work.iterdir()) in (["home", "q"], ["home", "p", "q"])
         assert sorted(p.name for p in (work / "home").iterdir()) == [
+            "catalog",
             "jinja-cache",
             "store.json",
             "store.lock",

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+import os
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from mlscaffold.errors import MlscaffoldError
 
@@ -60,15 +59,20 @@ def templates_root() -> Path:
 
 def describe_templates() -> list[Template]:
     """Every template without its questions (nothing to render: quick, for `mlscaffold list`)."""
-    sources = _sources()
-    return [Template(name=name, **sources.described[name]) for name in sources.names]
+    catalog = _catalog()
+    return [Template(name=name, **catalog["described"][name]) for name in catalog["names"]]
 
 
 def get_template(name: str) -> Template:
     """The template called ``name``, or an error that suggests the closest name."""
-    names = _sources().names
+    catalog = _catalog()
+    names = catalog["names"]
     if name in names:
-        return _build(name)
+        questions = tuple(
+            Question(**{**question, "choices": tuple(question["choices"])})
+            for question in catalog["questions"][name]
+        )
+        return Template(name=name, questions=questions, **catalog["described"][name])
     close = difflib.get_close_matches(name, names, n=1)
     hint = f" Did you mean '{close[0]}'?" if close else ""
     raise MlscaffoldError(
@@ -84,7 +88,62 @@ class _Sources:
 
 
 @cache
+def _catalog() -> dict[str, Any]:
+    """The templates, what each builds and the questions it asks, with rendered defaults.
+
+    Reading copier.yml and rendering its defaults needs PyYAML and Jinja, most of what
+    `mlscaffold info` would take; so what they give is kept in ``$MLSCAFFOLD_HOME/catalog``,
+    keyed by everything it is made from: copier.yml, catalog.yml, each template's
+    ``_meta.jinja`` (the only files the defaults import), the year (a default) and
+    mlscaffold's version. A cache that cannot be read or written is made again or skipped.
+    """
+    import hashlib
+    import json
+    import time
+
+    from mlscaffold import __version__
+
+    root = templates_root()
+    digest = hashlib.sha256(f"{__version__}\0{time.strftime('%Y')}\0{root}".encode())
+    for path in (root / "copier.yml", root / "catalog.yml", *sorted(root.glob("*/_meta.jinja"))):
+        digest.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    cached = _catalog_home() / f"{digest.hexdigest()[:32]}.json"
+    try:
+        return json.loads(cached.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    sources = _sources()
+    catalog = {
+        "names": sources.names,
+        "described": {name: sources.described[name] for name in sources.names},
+        "questions": {
+            name: [asdict(question) for question in _build(name).questions]
+            for name in sources.names
+        },
+    }
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        for old in cached.parent.iterdir():  # one catalog per home, and no killed writer's part
+            old.unlink(missing_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(catalog), encoding="utf-8")
+        partial.replace(cached)
+    except (OSError, TypeError):  # TypeError: a default JSON cannot hold (then it is not kept)
+        pass
+    return catalog
+
+
+def _catalog_home() -> Path:
+    # store.home(), without importing the store (git, locks) into `list` and `info`.
+    home = os.environ.get("MLSCAFFOLD_HOME") or "~/.mlscaffold"
+    return Path(home).expanduser().absolute() / "catalog"
+
+
+@cache
 def _sources() -> _Sources:
+    import yaml
+
     root = templates_root()
     # The C loader when PyYAML has it: this runs on every `mlscaffold new`.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
