@@ -27,6 +27,10 @@ class Signal:
     low: str
     high_at: float | None = None
     low_at: float | None = None
+    leads: bool = False
+    """The high word is a segment's dominant trait when its median reaches ``high_at`` (the
+    threshold of an action or risk rule): it then comes first in the name, however far other
+    features set the segment apart."""
 
     def holds(self, high: bool, median: float, overall: float) -> bool:
         """Whether the word ``high`` (or ``low``) is true of a segment with this median."""
@@ -35,6 +39,11 @@ class Signal:
         if high:
             return median > overall and (self.high_at is None or median >= self.high_at)
         return median <= self.low_at if self.low_at is not None else median < overall
+
+    def rule(self) -> str:
+        """The leading word's rule, e.g. "'cash-advance users' (cash_advance_share median >=
+        0.5)"."""
+        return f"'{self.high}' ({self.column} median >= {self.high_at:g})"
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,16 @@ class Rule:
         return f"{self.column} median {self.op} {self.value:g}{more}: {self.text}{why}"
 
 
+def shown_below(value: float, limit: float) -> str:
+    """``value`` (below ``limit``) to three decimals, or more when three would round it up to
+    the limit: 0.8496 against 0.85 is '0.8496', never '0.850 < 0.85'."""
+    for digits in range(3, 8):
+        text = f"{value:.{digits}f}"
+        if float(text) < limit:
+            return text
+    return f"{value:.8f}"
+
+
 def rank_profile(derived: pd.DataFrame, segments: np.ndarray, columns: list[str]) -> pd.DataFrame:
     """Per segment, the mean percentile of its customers among everyone (0-100; 50 = typical).
 
@@ -109,27 +128,41 @@ def rank_profile(derived: pd.DataFrame, segments: np.ndarray, columns: list[str]
 def words(
     profile: pd.Series, signals: list, threshold: float, terms: int, claims: dict | None = None
 ) -> list[str]:
-    """Up to ``terms`` signals at least ``threshold`` points from 50 whose claim holds: the most
-    distinctive high ones first, then the most distinctive low ones.
+    """Up to ``terms`` words: first every leading signal whose median reaches its rule (the
+    segment's dominant trait, ``Signal.leads``), then the signals at least ``threshold`` points
+    from 50 whose claim holds, the most distinctive high ones first, then the most distinctive
+    low ones.
 
     ``claims`` maps a signal's column to (segment median, everyone's median); without it every
-    distinctive signal is kept (ranks only)."""
+    distinctive signal is kept (ranks only) and no word leads."""
     scored = [(profile[signal.column] - 50, signal) for signal in signals]
+    leading = [
+        (distance, signal)
+        for distance, signal in scored
+        if claims is not None
+        and signal.leads
+        and signal.high_at is not None
+        and signal.holds(True, *claims[signal.column])
+    ]
     kept = [
         (distance, signal)
         for distance, signal in scored
         if abs(distance) >= threshold
+        and (distance, signal) not in leading
         and (claims is None or signal.holds(distance > 0, *claims[signal.column]))
     ]
-    # What customers do names them before what they do not: high signals first.
+    # The dominant trait first; what customers do names them before what they do not.
+    leading.sort(key=lambda item: -item[0])
     kept.sort(key=lambda item: (item[0] < 0, -abs(item[0])))
-    return [signal.high if distance > 0 else signal.low for distance, signal in kept[:terms]]
+    named = [signal.high for _, signal in leading]
+    named += [signal.high if distance > 0 else signal.low for distance, signal in kept]
+    return named[:terms]
 
 
 def name(
     profile: pd.Series, signals: list, threshold: float, terms: int = 2, claims: dict | None = None
 ) -> str:
-    """E.g. "Cash-advance users & high balance vs limit"; "Typical customers" when nothing
+    """E.g. "Cash-advance users & near the limit"; "Typical customers" when nothing
     stands out."""
     found = words(profile, signals, threshold, terms, claims)
     if not found:

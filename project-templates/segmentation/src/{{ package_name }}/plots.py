@@ -153,10 +153,32 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     )
     stab.axhline(constraints["min_jaccard"], color=GREEN, linestyle=":")
     stab.axhline(constraints["min_stability"], color=BLUE, linestyle=":")
+    fresh = metrics["stability"]["held_out"]
+    same = metrics["stability"]["selection_same_size"]
+    # The chosen k judged on the evaluation set, and the same refits on as many selection
+    # customers: beside the line, so the sets' sizes are not confused.
+    for offset, values, marker, label in (
+        (0.3, fresh, "D", "chosen k, evaluation set (held out)"),
+        (0.55, same, "^", "chosen k, as many selection customers"),
+    ):
+        for name, colour in (("stability", BLUE), ("min_jaccard", GREEN)):
+            value = values[name]
+            stab.errorbar(
+                [chosen + offset],
+                [value],
+                yerr=[[value - values[f"{name}_low"]], [values[f"{name}_high"] - value]],
+                marker=marker,
+                markerfacecolor="white",
+                color=colour,
+                capsize=3,
+                linestyle="none",
+                label=label if name == "stability" else None,
+            )
     stab.set_title(
-        f"Stability, selection set, {constraints['seeds']} seeds x {constraints['resamples']} "
-        "refits (dotted: limits)",
-        fontsize=10,
+        f"Stability (dotted: limits). Filled: selection set, {constraints['seeds']} seeds x "
+        f"{constraints['resamples']} refits;\nopen: chosen k, "
+        f"{len(fresh['seeds']) * fresh['resamples']} refits of {same['customers']:,} customers",
+        fontsize=9,
     )
     # Below the panel, so it covers no marker.
     stab.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
