@@ -89,6 +89,7 @@ DATASET_FILES = {
         "tests/test_trend.py",
     },
 }
+# Only the data set that is downloaded gets the download code (penguins ship in a package).
 FETCH_FILES = {f"{PACKAGE_DIR}/fetch.py", "tests/test_fetch.py"}
 # What each README must cite, and what only that dataset's project may mention.
 CITATIONS = {
@@ -122,7 +123,7 @@ def test_renders_what_the_dataset_answer_asks_for(render, dataset):
     project = render("dataviz", dataset=dataset, project_name="Data Visualization")
     package = project / "src" / PACKAGE
     files = {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()}
-    expected = COMMON_FILES | DATASET_FILES[dataset] | (FETCH_FILES if dataset != "csv" else set())
+    expected = COMMON_FILES | DATASET_FILES[dataset] | (FETCH_FILES if dataset == "wholesale" else set())
     assert sorted(files) == sorted(expected)
     for name in BASELINES:  # binary files are copied byte for byte
         template = TEMPLATES / "dataviz" / "tests" / "baseline" / name
@@ -185,18 +186,25 @@ def test_both_datasets_run_in_a_venv_built_only_from_the_generated_pyproject(ren
     """The tool's own environment has every template's dependencies (scipy among them), so an
     import the generated pyproject does not declare (pandas' Spearman needs scipy) passes
     every other test. Here the penguins project is installed as its README says into a fresh
-    venv, and both data sets' tests and `all` on the real data run in it."""
+    venv, its tests and `all` on the real data run in it; then the wholesale project is
+    installed over it (adding pooch, which only it declares) and does the same."""
     penguins = render("dataviz", dataset="penguins")
     wholesale = render("dataviz", dataset="wholesale")
-    assert _declared(wholesale) <= _declared(penguins)  # the venv serves both
+    # penguins ship in a package: only the downloaded data set needs pooch
+    only_wholesale = _declared(wholesale) - _declared(penguins)
+    assert [name.split(">=")[0] for name in only_wholesale] == ["pooch"]
     venv.create(tmp_path / "venv", with_pip=True)
     python = tmp_path / "venv" / "bin" / "python"
     pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     subprocess.run([*pip, "-e", ".[dev]"], cwd=penguins, check=True, capture_output=True)
+    no_pooch = subprocess.run([str(python), "-c", "import pooch"], capture_output=True)
+    assert no_pooch.returncode != 0  # the penguins project does not pull it in
     no_scipy = subprocess.run([str(python), "-c", "import scipy"], capture_output=True)
     assert no_scipy.returncode != 0  # nothing declared pulls scipy in
     use_real_data(wholesale, "wholesale_customers.csv", "Wholesale customers data.csv")
     for project in (penguins, wholesale):
+        if project == wholesale:  # the same package name: the installed one is wholesale's now
+            subprocess.run([*pip, "-e", "."], cwd=project, check=True, capture_output=True)
         tests = _run_fresh(python, project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
         assert " passed" in tests.stdout and "skipped" not in tests.stdout
         _run_fresh(python, project, "-m", PACKAGE, "all")
@@ -254,21 +262,38 @@ def test_penguins_gallery_from_the_real_data(render):
     assert distribution["finding"].startswith(
         "Gentoo has the highest median body mass, 5,000 g (95% CI 4,900 to 5,200)"
     )
+    # the leader against each other group, each difference with its own interval; interval
+    # ends at the data's 25 g resolution (1,550.625 from the bootstrap)
+    assert distribution["finding"].endswith(
+        ": 1,300 g (95% CI 1,200 to 1,550) above Adelie and 1,300 g (95% CI 1,175 to 1,525) "
+        "above Chinstrap."
+    )
+    assert [d["lower"] for d in distribution["values"]["leader_differences"]] == [
+        "Adelie",
+        "Chinstrap",
+    ]
     # Adelie and Chinstrap share 3,700 g: equal medians, not a winner, with what the data allow
-    assert distribution["finding"].endswith("above Adelie and Chinstrap (tied).")
     assert (
         "Adelie and Chinstrap have equal medians (3,700 g), and the data allow a difference "
         "from -200 to +100 g (95% CI)." in distribution["details"]
     )
-    # interval ends at the data's 25 g resolution (1,550.625 from the bootstrap)
-    assert "1,300 g (95% CI 1,200 to 1,550) above Adelie" in distribution["finding"]
     [tie] = [d for d in distribution["values"]["differences"] if d["lower"] == "Chinstrap"]
     assert tie["low"] < 0 < tie["high"]
     # within every species, males are heavier (interval above zero)
     differences = figures["subgroups"]["values"]["differences"]
     assert list(differences) == [f"{s}: male − female" for s in ["Adelie", "Chinstrap", "Gentoo"]]
     assert all(gap["low"] > 0 for gap in differences.values())
+    assert figures["subgroups"]["finding"].startswith(
+        "Male median body mass is above female within every species: by 600 g (95% CI 500 to "
+        "775) in Adelie, "
+    )
     assert figures["subgroups"]["values"]["left_out"] == 11
+    # where the missing sex is: counted by species and island, tested for concentration
+    missing = figures["subgroups"]["values"]["missing"]
+    assert missing["rows"] == 11
+    assert missing["by"]["species"]["counts"]["Chinstrap"] == [0, 68]
+    assert missing["by"]["island"]["counts"]["Torgersen"] == [5, 52]
+    assert missing["by"]["species"]["p_adjusted"] > 0.05 > missing["by"]["island"]["p_adjusted"]
     # every finding is one sentence; what is behind it is listed in report.md
     for figure in figures.values():
         assert not re.search(r"\. [A-Z]", figure["finding"]), figure["name"]  # one sentence
@@ -355,20 +380,27 @@ def test_penguins_gallery_from_the_real_data(render):
 
     readme = (project / "README.md").read_text(encoding="utf-8")
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
-    # the first screen leads with what the chart shows: the reversal, then species and sex
-    # held fixed (not "on average": it is one correlation of the centred values)
+    # the first screen: one bold sentence with the values only, then the intervals, each line
+    # naming what in the figure shows it; nothing the figure does not draw
     assert headline.strip().startswith(
-        "**Across all penguins, bill depth falls with bill length (r = -0.24, 95% CI -0.33 to "
-        "-0.13), but within each species it rises (r = 0.53, 95% CI 0.45 to 0.60, species held "
-        "fixed). With sex held fixed too, it weakens to r = 0.19, 95% CI 0.08 to 0.29: much of "
-        "it lies between the sex groups. In 3 of the 6 species × sex cells, the relation is not "
-        "established (its interval holds zero).**"
+        "**Pooled over all penguins, bill depth falls with bill length (r = -0.24), but within "
+        "every species it rises (r from +0.39 to +0.65).**\n\n"
+        "- Pooled (dashed line): r = -0.24, 95% CI -0.33 to -0.13.\n"
+        "- Within each species (solid lines): Adelie r = 0.39, 95% CI 0.25 to 0.52; Chinstrap "
+        "r = 0.65, 95% CI 0.49 to 0.77; Gentoo r = 0.64, 95% CI 0.53 to 0.74.\n"
     )
+    assert "held fixed" not in headline
     assert "(reports/figures/relationship.png)" in headline
     results = _results(project)
     assert REAL_SAMPLE_WARNING not in results
     assert "![Distribution of body mass by species](reports/figures/distribution.png)" in results
     assert "**Finding:** Gentoo has the highest median body mass" in results
+    # the missing sex, located in one line of the data summary
+    assert (
+        "| no sex | 11 penguins have no sex (left out where it is needed): Gentoo 5 of 124, "
+        "Adelie 6 of 152, Chinstrap 0 of 68; Torgersen 5 of 52," in results
+    )
+    assert "; concentrated by island, most in Torgersen (permutation tests" in results
     assert "](figures/pairs.png)" in (project / "reports" / "report.md").read_text()
 
 
@@ -458,8 +490,10 @@ def test_csv_gallery_from_a_real_file_given_at_run_time(render, tmp_path):
         (None, "No CSV file at"),
         ("", "is empty"),
         ("id,note\n" + "".join(f"x{i},free text {i}\n" for i in range(30)), "no column to chart"),
+        # a separator the sniffer does not know: one column, never charted as such
+        ("a:b\n" + "".join(f"{i}:{i * 2}\n" for i in range(30)), "split alike by ':'"),
     ],
-    ids=["missing", "empty", "nothing-to-chart"],
+    ids=["missing", "empty", "nothing-to-chart", "one-column"],
 )
 def test_csv_that_cannot_be_used_is_one_clear_message(render, tmp_path, content, message):
     project = render("dataviz", dataset="csv")

@@ -7,6 +7,7 @@ upload in the app). Nothing here writes files.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -95,14 +96,57 @@ def check_values(
             )
 
 
+SEPARATORS = ",;\t|"
+"""The separators a table may use; the first one that splits every sampled line alike wins."""
+
+
+def _first_lines(path: Path, count: int = 20) -> list[str]:
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        first = [line for _, line in zip(range(count), lines, strict=False)]
+    return [line.rstrip("\r\n") for line in first if line.strip()]
+
+
+def sniff_separator(path: Path) -> str:
+    """The file's separator among ``SEPARATORS``, from its first lines; a comma when none
+    splits them alike (the file is then read as one column, which ``one_column_error``
+    explains). Letters are never taken for separators, as Python's own sniffer may."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return ","  # read_csv_file says what is wrong
+    try:
+        return csv.Sniffer().sniff("\n".join(_first_lines(path)), delimiters=SEPARATORS).delimiter
+    except csv.Error:
+        return ","
+
+
+def one_column_error(path: Path, frame: pd.DataFrame) -> ValidationError:
+    """A table that reads as one column: its separator was not found. Name the character that
+    splits its first lines alike, when one does, so the user knows what to change."""
+    lines = _first_lines(path)
+    counts = {
+        char: {line.count(char) for line in lines}
+        for char in dict.fromkeys(lines[0] if lines else "")
+        if not char.isalnum() and char not in "\"'._-"
+    }
+    alike = [char for char, seen in counts.items() if len(seen) == 1 and 0 not in seen]
+    guess = f" Its lines are split alike by {alike[0]!r}: is that the separator?" if alike else ""
+    return ValidationError(
+        f"{path} reads as a single column ({str(frame.columns[0])[:40]!r}): no separator "
+        f"(comma, semicolon, tab or |) splits its lines.{guess} Save it with commas between "
+        "the columns (a spreadsheet's 'CSV (comma delimited)'), then run again."
+    )
+
+
 def read_any_table(path: Path) -> tuple[pd.DataFrame, Schema]:
     """Read any CSV file (the separator is detected), infer the column roles, check it is usable."""
     # "?" is a common missing-value mark (UCI files), besides pandas' own NA, N/A, null, ...
-    frame = read_csv_file(path, sep=None, engine="python", na_values=["?"])
+    separator = sniff_separator(path)
+    frame = read_csv_file(path, sep=separator, na_values=["?"])
+    if frame.shape[1] == 1:
+        raise one_column_error(path, frame)
     frame.columns = [str(name).strip() for name in frame.columns]
     title = path.name
     if header_is_data(frame):  # read it again, keeping the first row as data
-        frame = read_csv_file(path, sep=None, engine="python", na_values=["?"], header=None)
+        frame = read_csv_file(path, sep=separator, na_values=["?"], header=None)
         frame.columns = [f"column_{number}" for number in range(1, frame.shape[1] + 1)]
         title = f"{path.name} (no header row: columns named column_1 to column_{frame.shape[1]})"
     if len(frame) < MIN_ROWS:

@@ -55,6 +55,8 @@ class Chart:
     """The README's headline when this figure leads ("": the finding itself)."""
     details: list[str] = field(default_factory=list)
     """Sentences behind the finding, for reports/report.md: one claim each."""
+    summary_lines: list[str] = field(default_factory=list)
+    """The lines under the headline that quote its numbers with their intervals."""
 
 
 def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Chart]:
@@ -111,10 +113,11 @@ def _split_by(frame: pd.DataFrame, value: str, group: Column) -> dict[str, pd.Se
 
 def ranked_medians(
     parts: dict[str, pd.Series], params: GalleryParams, key: str, step: float = float("nan")
-) -> tuple[dict[str, Estimate], list[tuple[str, str, Estimate]]]:
-    """Each part's median with its interval, highest first, and the difference of each
-    neighbour pair in that order (higher minus lower) with its interval; the intervals' ends
-    rounded to ``step``, the data's resolution."""
+) -> tuple[dict[str, Estimate], list[tuple[str, str, Estimate]], dict[str, Estimate]]:
+    """Each part's median with its interval, highest first; the difference of each neighbour
+    pair in that order (higher minus lower) with its interval; and the leader's difference
+    from each other part, each with its own interval. The intervals' ends rounded to
+    ``step``, the data's resolution."""
     # each part's bootstrap medians once: its interval and both neighbour differences use them
     # (the parts are independent samples, so their replicates subtract)
     replicates = {
@@ -144,7 +147,16 @@ def ranked_medians(
         )
         for high, low in zip(order, order[1:], strict=False)
     ]
-    return {level: medians[level] for level in order}, steps
+    leader = order[0]
+    versus = {
+        other: stats.from_replicates(
+            replicates[leader] - replicates[other],
+            point[leader] - point[other],
+            usable=enough[leader] and enough[other],
+        ).rounded(step)
+        for other in order[1:]
+    }
+    return {level: medians[level] for level in order}, steps, versus
 
 
 def distribution(
@@ -157,46 +169,33 @@ def distribution(
     if len(parts) >= 2:
         assert group is not None
         step = stats.resolution(frame[focus.name])
-        medians, steps = ranked_medians(parts, params, focus.name, step)
+        medians, steps, versus = ranked_medians(parts, params, focus.name, step)
         name = {level: report.level(group, level) for level in medians}
-        high, low, first = steps[0]
-        steps_left = steps[1:]
-        most = "higher" if len(medians) == 2 else "highest"
-        if pd.isna(first.low):
-            finding = (
-                f"{name[high]} has the {most} median {focus.short}, "
-                f"{report.with_ci(medians[high], unit, inside=True)}, against "
-                f"{fmt(medians[low].value)}{unit} for {name[low]}: too few values to compare"
-            )
-        elif first.spans_zero:
-            finding = report.tie(name[high], name[low], medians, first, unit)
-        else:
-            # the runner-up and every group tied with it in a row: the lead is above them all
-            below, rest = [name[low]], steps[1:]
-            while rest and not pd.isna(rest[0][2].low) and rest[0][2].spans_zero:
-                upper, lower, gap = rest.pop(0)
-                below.append(name[lower])
-                details.append(
-                    report.capital(report.tie(name[upper], name[lower], medians, gap, unit)) + "."
-                )
-            tied = " (tied)" if len(below) > 1 else ""
-            finding = (
-                f"{name[high]} has the {most} median {focus.short}, "
-                f"{report.with_ci(medians[high], unit)}, "
-                f"{report.with_ci(first, unit)} above {' and '.join(below)}{tied}"
-            )
-            steps_left = rest
-        for upper, lower, gap in steps_left:
+        high = next(iter(medians))
+        finding = report.leader_finding(
+            name[high],
+            medians[high],
+            {name[other]: gap for other, gap in versus.items()},
+            focus.short,
+            unit,
+        )
+        # the other groups among themselves, neighbour by neighbour, for reports/report.md
+        named = {name[level]: estimate for level, estimate in medians.items()}
+        for upper, lower, gap in steps[1:]:
             if pd.isna(gap.low) or gap.spans_zero:
-                finding += f"; {report.tie(name[upper], name[lower], medians, gap, unit)}"
+                details.append(
+                    report.capital(report.tie(name[upper], name[lower], named, gap, unit)) + "."
+                )
             else:
-                finding += f"; {name[upper]} is {report.with_ci(gap, unit)} above {name[lower]}"
-        finding += "."
+                details.append(f"{name[upper]} is {report.with_ci(gap, unit)} above {name[lower]}.")
         for level, estimate in medians.items():
             values[f"median_{level}"] = estimate.value
             values[f"median_{level}_ci"] = [estimate.as_dict()["low"], estimate.as_dict()["high"]]
         values["differences"] = [
             {"higher": upper, "lower": lower, **step.as_dict()} for upper, lower, step in steps
+        ]
+        values["leader_differences"] = [
+            {"higher": high, "lower": other, **gap.as_dict()} for other, gap in versus.items()
         ]
         title = f"Distribution of {focus.short} by {group.short}"
     else:
@@ -249,7 +248,7 @@ def subgroups(
         inner = _split_by(part, focus.name, split)
         if len(inner) < 2:
             continue
-        ranked, _ = ranked_medians(inner, params, f"{focus.name}|{level}", step)
+        ranked, _, _ = ranked_medians(inner, params, f"{focus.name}|{level}", step)
         medians |= {(str(level), key): estimate for key, estimate in ranked.items()}
         reference, *others = [v for v in split.levels if v in inner] or list(inner)
         for other in others:
@@ -299,8 +298,21 @@ def subgroups(
         ties = [named[g, b, a] for g, b, a, gap in gaps if gap.spans_zero and pd.notna(gap.low)]
         too_few = [named[g, b, a] for g, b, a, gap in gaps if pd.isna(gap.low)]
         if len(pairs_named) == 1 and len(signs) == 1 and not ties and not too_few:
-            more = "higher" if signs.pop() else "lower"
-            finding += f": {report.level(split, b)} is {more} within every {group.short}"
+            # the verdict first, then each group's difference with its interval
+            above = signs.pop()
+            more = "above" if above else "below"
+            flipped = {
+                g: gap if above else Estimate(-gap.value, -gap.high, -gap.low)
+                for g, *_, gap in gaps
+            }
+            pieces = [
+                f"{report.with_ci(gap, unit)} in {report.level(group, g)}"
+                for g, gap in flipped.items()
+            ]
+            finding = (
+                f"{report.capital(report.level(split, b))} median {focus.short} is {more} "
+                f"{report.level(split, a)} within every {group.short}: by " + ", ".join(pieces)
+            )
         shown = [gap for *_, gap in gaps if pd.notna(gap.low)]
         if ties and len(ties) == len(shown):
             holds = "the interval holds" if len(ties) == 1 else "every interval holds"
@@ -318,9 +330,13 @@ def subgroups(
                 f"computed): {'; '.join(too_few)}."
             )
         finding += "."
-    if left_out:
-        finding = finding[:-1] + f" ({left_out:,} {schema.entity} without {split.short} left out)."
-    values: dict[str, object] = {
+    values: dict[str, object] = {}
+    if frame[split.name].isna().any():
+        stack = [schema.column(schema.stack)] if schema.stack else []
+        found = missingness(frame, split, [group, *stack], params)
+        values["missing"] = found
+        details.append(report.missing_sentence(found, schema.entity))
+    values |= {
         "left_out": left_out,
         "medians": {f"{g} / {s}": e.as_dict() for (g, s), e in medians.items()},
         "differences": {
@@ -331,6 +347,36 @@ def subgroups(
     figure = plots.subgroups(data, focus, group, split, medians, title=title)
     question = f"Within each {group.short}, does {focus.short} differ by {split.short}?"
     return Chart("subgroups", title, question, finding, figure, values, "", details)
+
+
+def missingness(
+    frame: pd.DataFrame, column: Column, groupings: list[Column], params: GalleryParams
+) -> dict[str, object]:
+    """Where a category's missing values are: their count in each level of each grouping, and
+    whether they are concentrated (a permutation test per grouping, Holm-adjusted over the
+    groupings). Values missing at random leave the findings unbiased; concentrated ones
+    may not."""
+    missing = frame[column.name].isna()
+    by: dict[str, dict[str, object]] = {}
+    for grouping in groupings:
+        known = frame[grouping.name].notna()
+        flags, labels = missing[known].to_numpy(), frame.loc[known, grouping.name].astype(str)
+        counts = {
+            str(level): [int(part.sum()), len(part)]
+            for level, part in missing[known].groupby(labels, sort=False)
+        }
+        p = stats.independence_p(
+            flags,
+            labels.to_numpy(),
+            resamples=params.resamples,
+            seed=seed_for(params, "missing", column.name, grouping.name),
+        )
+        ranked = dict(sorted(counts.items(), key=lambda item: -item[1][0] / item[1][1]))
+        by[grouping.name] = {"label": grouping.short, "counts": ranked, "p": p}
+    adjusted = stats.holm([entry["p"] for entry in by.values()])
+    for entry, p_adjusted in zip(by.values(), adjusted, strict=True):
+        entry["p_adjusted"] = p_adjusted
+    return {"column": column.name, "label": column.short, "rows": int(missing.sum()), "by": by}
 
 
 def spread(
@@ -522,12 +568,12 @@ def relationship(
     pooled, n = stats.correlation(scaled[x.name], scaled[y.name], method)
     # as the (log) axes show the points; ranks for zero-heavy columns a log axis cannot show
     r = report.symbol(method)  # the pair's statistic in every other chart too
+    direction = "rises" if pooled.value > 0 else "falls"
     if pooled.spans_zero:
         finding = (
             f"Across all {schema.entity}, no linear relation of {y.short} to {x.short} is shown"
         )
     else:
-        direction = "rises" if pooled.value > 0 else "falls"
         finding = f"Across all {schema.entity}, {y.short} {direction} with {x.short}"
     finding += f" ({report.r_ci(pooled, r)})"
     values: dict[str, object] = {
@@ -536,7 +582,7 @@ def relationship(
         "n": n,
     }
     details: list[str] = []
-    summary = ""
+    summary, summary_lines = "", []
     if group is not None:
         by_group, by_cells, details, size = pair_details(
             scaled, (x.name, y.name), group, schema, params, family, method
@@ -545,14 +591,13 @@ def relationship(
         if by_group is not None:
             finding += report.describe(by_group, group, r)
         finding += "."
-        held = by_cells or by_group
         if by_group is not None and by_group.label == stats.REVERSED:
-            split = schema.column(schema.split).short if by_cells is not None else ""
-            summary = report.reversal_headline(finding, by_group, by_cells, (group.short, split), r)
-        elif held is not None and not pd.isna(held.held.low):
-            split = schema.column(schema.split).short if by_cells is not None else ""
-            fixed = f"{group.short} and {split}" if split else group.short
-            summary = f"{finding} {report.held_sentence(held, fixed, r)}"
+            # the headline names only what the scatter plot draws: the pooled line and the
+            # groups' lines (held-fixed values and the crossed cells are in report.md)
+            subject = f"all {schema.entity}, {y.short} {direction} with {x.short}"
+            summary, summary_lines = report.reversal_headline(
+                subject, pooled, by_group, group.short, r
+            )
     else:
         finding += "."
     title = f"{y.plain} against {x.plain.lower()}"
@@ -567,7 +612,9 @@ def relationship(
         clip_iqr=params.clip_iqr,
     )
     question = f"How does {y.short} change with {x.short}?"
-    return Chart("relationship", title, question, finding, figure, values, summary, details)
+    return Chart(
+        "relationship", title, question, finding, figure, values, summary, details, summary_lines
+    )
 
 
 def correlation_method(columns: list[Column]) -> str:
@@ -1125,15 +1172,31 @@ def shares(
         for level, found in by_group_ci.items()
     }
     values["largest_share_within"] = values_reversal
-    summary = ""
+    summary, summary_lines = "", []
     if values_reversal:
+        # one sentence with the values only; the lines under it give their intervals and the
+        # bar that shows each
         level, leader = next(iter(values_reversal.items()))
+        within = by_group_ci[level]
         summary = (
             f"Pooled over all {schema.entity}, {tick[first]} is the largest share of {label} "
-            f"({report.pct(overall[first], inside=True)}), but in {level} {leader} leads "
-            f"({report.pct(by_group_ci[level][leader], inside=True)}, against "
-            f"{report.pct(by_group_ci[level][tick[first]], inside=True)} for {tick[first]})."
+            f"({overall[first].value:.0%}), but in {level} {leader} leads "
+            f"({within[leader].value:.0%}, against {within[tick[first]].value:.0%} for "
+            f"{tick[first]})."
         )
+        summary_lines = [
+            f"All {schema.entity} (grey bars): {tick[first]} {report.pct(overall[first])}.",
+            f"{level} (its markers): {leader} {report.pct(within[leader])}, {tick[first]} "
+            f"{report.pct(within[tick[first]])}.",
+        ]
     return Chart(
-        "shares", title, f"What makes up {label}?", finding, figure, values, summary, details
+        "shares",
+        title,
+        f"What makes up {label}?",
+        finding,
+        figure,
+        values,
+        summary,
+        details,
+        summary_lines,
     )

@@ -636,7 +636,6 @@ def subgroups(
                 markersize=8,
                 capsize=3,
                 lw=2,
-                label=None if level in labelled else level,
             )
             labelled.add(level)
     ax.set_yticks(range(len(rows)), rows)
@@ -645,17 +644,37 @@ def subgroups(
     if not set_scale(ax, "x", column):
         thousands(ax.xaxis)
     ax.set(title=title, xlabel=column.label, ylabel=group.label)
+    # drawn handles, not the error bars': a bar's caps would stand beside the marker as a
+    # stray tick; the line through the marker reads as the interval
+    handles = [
+        mpl.lines.Line2D(
+            [],
+            [],
+            marker=MARKERS[j % len(MARKERS)],
+            color=palette[level],
+            markeredgecolor="black",
+            markersize=8,
+            lw=2,
+            label=level,
+        )
+        for j, level in enumerate(inner)
+        if level in labelled
+    ]
     if hollow:
-        ax.plot(
-            [],
-            [],
-            "o",
-            color="grey",
-            markerfacecolor="white",
-            markeredgewidth=2,
-            label="hollow: median only,\ntoo few values for a CI",
+        handles.append(
+            mpl.lines.Line2D(
+                [],
+                [],
+                marker="o",
+                lw=0,
+                color="grey",
+                markerfacecolor="white",
+                markeredgewidth=2,
+                label="hollow: median only,\ntoo few values for a CI",
+            )
         )
     fig.legend(  # below the plot: no empty margin beside it
+        handles=handles,
         title=f"{split.label}: median and 95% CI",
         loc="outside lower center",
         ncols=len(inner) + hollow,

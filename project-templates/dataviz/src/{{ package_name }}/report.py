@@ -65,6 +65,47 @@ def tie(upper: str, lower: str, medians: dict[str, Estimate], step: Estimate, un
     )
 
 
+def joined(items: list[str]) -> str:
+    """ "a, b and c"."""
+    return " and ".join([", ".join(items[:-1]), items[-1]] if len(items) > 2 else items)
+
+
+def leader_finding(
+    leader: str, median: Estimate, gaps: dict[str, Estimate], subject: str, unit: str
+) -> str:
+    """The group with the highest median against each other group, each difference with its
+    own interval: "Gentoo has the highest median body mass, 5,000 g (95% CI …): 1,300 g (95%
+    CI …) above Adelie and 1,300 g (95% CI …) above Chinstrap". Groups whose difference from
+    it holds zero tie with it for the lead, with the range of differences the data allow."""
+    most = "higher" if len(gaps) == 1 else "highest"
+    above, tied, few = [], [], []
+    for other, gap in gaps.items():
+        if pd.isna(gap.low):
+            few.append(other)
+        elif gap.spans_zero:
+            start, end = fmt_interval(gap.low, gap.high).split(" to ")
+            sign = "+" if gap.high > 0 else ""
+            tied.append((other, f"{start} to {sign}{end}{unit}"))
+        else:
+            above.append(f"{with_ci(gap, unit)} above {other}")
+    if tied:
+        names = " and ".join([leader, *(other for other, _ in tied)])
+        allow = " and ".join(f"{leader} minus {other} from {ends}" for other, ends in tied)
+        text = (
+            f"{names} tie for the {most} median {subject} ({leader} "
+            f"{with_ci(median, unit, inside=True)}; the data allow {allow}, 95% CI)"
+        )
+        if above:
+            text += f"; {leader} is {joined(above)}"
+    else:
+        text = f"{leader} has the {most} median {subject}, {with_ci(median, unit)}"
+        if above:
+            text += f": {joined(above)}"
+    if few:
+        text += f"; too few values to compare with {' and '.join(few)}"
+    return text + "."
+
+
 def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -126,37 +167,27 @@ def share(comparison: Comparison) -> str:
 
 
 def reversal_headline(
-    finding: str,
-    by_group: Comparison,
-    by_cells: Comparison | None,
-    names: tuple[str, str],
-    symbol: str,
-) -> str:
-    """The first screen when a grouping reverses the pooled relation, one idea a sentence: the
-    reversal, with the grouping held fixed; then what holding the second grouping fixed too
-    adds (weaker, and in how many cells the relation is not established)."""
-    group, split = names
-    lead = finding.split(", but within")[0]
-    turn = "rises" if by_group.held.value > 0 else "falls"
-    text = (
-        f"{lead}, but within each {group} it {turn} ({r_ci(by_group.held, symbol)}, {group} "
-        "held fixed)."
+    subject: str, pooled: Estimate, by_group: Comparison, group: str, symbol: str
+) -> tuple[str, list[str]]:
+    """The first screen when a grouping reverses the pooled relation: one sentence a reader
+    gets at a glance (the values without their intervals), and the lines that quote them with
+    their intervals, each naming what in the figure shows it. ``subject`` is the pooled
+    clause ("all penguins, bill depth falls with bill length")."""
+    ordered = sorted(by_group.within.items(), key=lambda item: item[1].value)
+    (_, low), (_, high) = ordered[0], ordered[-1]
+    every = all(not e.spans_zero for e in by_group.within.values())
+    where = f"every {group}" if every else f"the {group} groups"
+    turn = "rises" if pooled.value < 0 else "falls"
+    sentence = (
+        f"Pooled over {subject} ({symbol} = {pooled.value:+.2f}), but within {where} it {turn} "
+        f"({symbol} from {low.value:+.2f} to {high.value:+.2f})."
     )
-    if by_cells is None or pd.isna(by_cells.held.low):
-        return text
-    if by_cells.held.high < by_group.held.low or by_cells.held.low > by_group.held.high:
-        change = "weakens" if abs(by_cells.held.value) < abs(by_group.held.value) else "grows"
-        text += f" With {split} held fixed too, it {change} to {r_ci(by_cells.held, symbol)}"
-        text += f": much of it lies between the {split} groups." if change == "weakens" else "."
-    else:
-        text += f" With {split} held fixed too, {r_ci(by_cells.held, symbol)}."
-    zero = [e for e in by_cells.within.values() if e.spans_zero]
-    if zero:
-        text += (
-            f" In {len(zero)} of the {len(by_cells.within)} {group} × {split} cells, the relation "
-            "is not established (its interval holds zero)."
-        )
-    return text
+    each = "; ".join(f"{name} {r_ci(e, symbol)}" for name, e in by_group.within.items())
+    lines = [
+        f"Pooled (dashed line): {r_ci(pooled, symbol)}.",
+        f"Within each {group} (solid lines): {each}.",
+    ]
+    return sentence, lines
 
 
 def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
@@ -240,6 +271,33 @@ def label_counts(
     return text
 
 
+def missing_sentence(missing: dict, entity: str) -> str:
+    """ "11 penguins have no sex: Adelie 6 of 152, …; Torgersen 5 of 52, …: not concentrated
+    in one species or island (permutation tests, Holm-adjusted p = 0.31 and 0.06)." """
+    groups = missing["by"].values()
+    counts = "; ".join(
+        ", ".join(f"{level} {n} of {rows}" for level, (n, rows) in entry["counts"].items())
+        for entry in groups
+    )
+    where = " or ".join(entry["label"] for entry in groups)
+    found = [
+        f"{entry['label']}, most in {next(iter(entry['counts']))}"
+        for entry in groups
+        if entry["p_adjusted"] < 0.05
+    ]
+    verdict = (
+        f"concentrated by {' and by '.join(found)}"
+        if found
+        else f"not shown to be concentrated in any {where}"
+    )
+    ps = ", ".join(f"{entry['label']} {p_text(entry['p_adjusted'])}" for entry in groups)
+    return (
+        f"{missing['rows']:,} {entity} have no {missing['label']} (left out where it is "
+        f"needed): {counts}; {verdict} (permutation tests of independence, Holm-adjusted: "
+        f"{ps})."
+    )
+
+
 def summary_table(metrics: dict) -> str:
     record = metrics["provenance"]
     if record["kind"] == "sample":
@@ -253,6 +311,11 @@ def summary_table(metrics: dict) -> str:
         ["columns charted", f"{metrics['columns']:,}"],
         ["missing cells", f"{metrics['missing_cells']:,}"],
     ]
+    for figure in metrics["figures"]:
+        missing = figure.get("values", {}).get("missing")
+        if isinstance(missing, dict):
+            entity = metrics.get("entity", "rows")
+            rows.append([f"no {missing['label']}", missing_sentence(missing, entity)])
     if metrics.get("ignored"):
         rows.append(["columns left out", ", ".join(metrics["ignored"])])
     return markdown_table(["", "value"], rows)
@@ -309,13 +372,15 @@ def headline_figure(metrics: dict) -> dict:
 
 
 def headline(metrics: dict) -> str:
-    """The first screen: one sentence, with its intervals, and its figure (chosen by
-    ``headline_figure``)."""
+    """The first screen: one sentence, the lines with its intervals when the sentence leaves
+    them out, and its figure (chosen by ``headline_figure``)."""
     hero = headline_figure(metrics)
     sample = metrics["provenance"]["kind"] == "sample"
     stamp = "**SYNTHETIC SAMPLE, not real data.** " if sample else ""
     sentence = hero.get("summary") or hero["finding"]
-    return f"{stamp}**{sentence}**\n\n![{hero['title']}](reports/figures/{hero['name']}.png)"
+    lines = "".join(f"- {line}\n" for line in hero.get("summary_lines", []))
+    figure = f"![{hero['title']}](reports/figures/{hero['name']}.png)"
+    return f"{stamp}**{sentence}**\n\n" + (f"{lines}\n" if lines else "") + figure
 
 
 def _differences(figure: dict) -> list[dict]:

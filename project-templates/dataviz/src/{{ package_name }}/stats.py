@@ -363,6 +363,32 @@ def holm(p_values: list[float]) -> list[float]:
     return adjusted
 
 
+def independence_p(flags: np.ndarray, labels: np.ndarray, *, resamples: int, seed: int) -> float:
+    """Whether yes/no ``flags`` (a missing value) are spread over the ``labels`` (species) as
+    chance would spread them: a permutation test of the chi-square statistic of the 2 × k
+    table, the flags shuffled over the rows. Exact for small counts, where the chi-square
+    approximation fails (11 missing values over 3 groups)."""
+    flags = np.asarray(flags, dtype=float)
+    codes = np.unique(np.asarray(labels), return_inverse=True)[1]
+    onehot = np.eye(codes.max() + 1)[codes]
+    sizes = onehot.sum(axis=0)
+    expected = flags.sum() * sizes / len(flags)
+    if flags.sum() in (0, len(flags)) or len(sizes) < 2:
+        return 1.0
+
+    def statistic(counts: np.ndarray) -> np.ndarray:
+        other = sizes - counts
+        return ((counts - expected) ** 2 / expected).sum(axis=-1) + (
+            (other - (sizes - expected)) ** 2 / (sizes - expected)
+        ).sum(axis=-1)
+
+    observed = statistic(flags @ onehot)
+    rng = np.random.default_rng(seed)
+    shuffled = rng.permuted(np.tile(flags, (resamples, 1)), axis=1)
+    above = int((statistic(shuffled @ onehot) >= observed - 1e-9).sum())
+    return (1 + above) / (1 + resamples)
+
+
 def between_share(frame: pd.DataFrame, x: str, y: str, group: str, method: str) -> float:
     """The share of the pooled cross-product Σ(x − x̄)(y − ȳ) that lies between the group
     means (the rest lies within the groups), over the rows complete in x, y and group; on
