@@ -161,7 +161,8 @@ def calibration_line(metrics: dict) -> str:
     parts = [
         f"Calibration of the app's model ({label(name)}) on held-out folds: mean risk "
         f"{m['mean_risk']:.1%} against a prevalence of {metrics['prevalence']:.1%}, slope "
-        f"{ci(slope, 2)}, intercept {ci(intercept, 2)}; 90 % of its held-out risks lie between "
+        f"{ci(slope, 2)}{caveat('calibration_slope', metrics)}, intercept {ci(intercept, 2)}; "
+        "90 % of its held-out risks lie between "
         f"{band['low']:.1%} and {band['high']:.1%}."
     ]
     ideal_slope = slope["low"] <= 1 <= slope["high"]
