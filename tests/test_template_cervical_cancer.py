@@ -160,12 +160,21 @@ def check_real_results(project, target: str) -> dict:
     # 105 patients who skipped the STD block; read as missing, it joins that block.
     stds = blocks["STDs (number)"]
     assert stds["unanswered"] == 105 and "STDs: Number of diagnosis" in stds["questions"]
-    # The sensitivity analysis without the Dx columns, and the verification counts.
-    assert metrics["without_history"]["dropped"] == ["Dx"]
+    # The Dx flags (timing undocumented) are not features; a sensitivity run adds them.
+    assert not any(feature.startswith("Dx") for feature in metrics["features"])
+    assert metrics["with_history"]["added"] == ["Dx"]
     # Yes/no questions with a rarer answer from fewer than 20 patients are not features
     # (e.g. syphilis: 18 patients, none positive, would read as protective).
     assert "too few to learn an effect from" in metrics["dropped"]["STDs:syphilis"]
-    assert within(metrics["without_history"]["metrics"]["roc_auc"])
+    assert within(metrics["with_history"]["metrics"]["roc_auc"])
+    # The model refitted without the patients who skipped the most telling block.
+    excluded = metrics["missingness"]["without_subgroup"]
+    top = metrics["missingness"]["blocks"][0]
+    assert (excluded["question"], excluded["left_out"]) == (top["questions"][0], top["unanswered"])
+    assert within(excluded["metrics"]["roc_auc"])
+    importance = excluded["importance"]
+    for value in importance.values():
+        assert value["low"] <= value["mean"] <= value["high"]
     verification = metrics["verification"]
     assert sum(verification[k]["patients"] for k in ("others_negative", "other_positive")) == 858
     # The regression's C is chosen inside each of the 25 outer folds (truly nested); the
@@ -194,7 +203,7 @@ def check_real_results(project, target: str) -> dict:
     assert max(overlaps.values()) >= 90  # the HC, STD and IUD blocks share ~100 patients
     # With/without comparisons are paired tests on the same folds.
     for check in (
-        metrics["without_history"]["difference"],
+        metrics["with_history"]["difference"],
         metrics["missingness"]["indicator_difference"],
         metrics["leakage_check"]["difference"],
     ):
@@ -227,7 +236,7 @@ def check_real_results(project, target: str) -> dict:
     # The other tests as features raise the ROC-AUC: a paired difference above 0.
     assert metrics["leakage_check"]["difference"]["low"] > 0
     for name in [
-        "missing_values", "class_balance", "roc", "pr", "calibration",
+        "missing_values", "class_balance", "roc", "pr", "calibration", "leakage",
         "decision_curve", "confusion_matrix", "feature_importance",
     ]:  # fmt: skip
         assert (project / "reports" / "figures" / f"{name}.png").stat().st_size > 10_000, name
@@ -267,37 +276,35 @@ def check_real_results(project, target: str) -> dict:
         assert metrics["app_model_reason"] in results
         assert "| `Hormonal Contraceptives (years)` | " in results
         assert "(as the guided project does)" in results
-        assert f"flags {flagged} of the 858 patients" in results
-        assert ("flags nearly everyone" in results) == nearly_everyone
     card = (project / "MODEL_CARD.md").read_text()
+    assert f"flags {flagged} of the 858 patients" in card
+    assert ("flags nearly everyone" in card) == nearly_everyone
     assert "Decision curve of the app's model" in card
     assert "archive.ics.uci.edu/dataset/383" in card
     below = bool(metrics["decision_curve"]["below_no_one"])
-    assert ("is below that of flagging no one" in card) == below
+    assert ("worse than flagging no one" in card) == below
     readme = (project / "README.md").read_text()
+    above = bool(metrics["decision_curve"]["above_everyone"])
+    assert ("over flagging everyone at no threshold risk" in readme) != above
     # Out of sample, the threshold rule flags about the share it aims at (on Biopsy).
     transfers = app["flagged"]["low"] <= app["aimed_share_flagged"] <= app["flagged"]["high"]
     assert transfers or target != "Biopsy"
-    assert ("share flagged is not shown to differ from the aim" in readme) == transfers
+    assert ("share flagged is not shown to differ from the aim" in card) == transfers
     assert "(reports/figures/calibration.png)" in readme
-    # The first screen answers the title: questionnaire answers alone (no Dx) first, with the
-    # verdict their interval allows; the screen that flags nearly everyone is called so.
+    # The first screen leads with the leakage the guided project falls into, with both
+    # ROC-AUCs and their verdicts, then the served (questionnaire-only) model with its verdict.
     tldr = readme.split("<!-- headline:start -->\n")[1].splitlines()
-    alone = metrics["without_history"]["metrics"]["roc_auc"]
-    assert tldr[0].startswith("- **Questionnaire answers alone**")
-    verdict = "not shown above chance" if round(alone["low"], 2) <= 0.5 else "above chance"
-    auc = f"{alone['value']:.2f} [{alone['low']:.2f}, {alone['high']:.2f}]"
-    assert f"{auc}, **{verdict}**" in tldr[0]
-    # The model the app serves (with Dx) is named as such, with its own verdict.
+    leak = metrics["leakage_check"]["metrics"]["roc_auc"]
+    assert tldr[0].startswith("- **The guided project's score is leakage**")
     served = app["roc_auc"]
-    served_verdict = "not shown above chance" if round(served["low"], 2) <= 0.5 else "above chance"
-    served_auc = f"{served['value']:.2f} [{served['low']:.2f}, {served['high']:.2f}]"
-    assert "the model the app serves" in tldr[1]
-    assert f"{served_auc} ({served_verdict})" in tldr[1]
+    for score in (leak, served):
+        verdict = "not shown above chance" if round(score["low"], 2) <= 0.5 else "above chance"
+        auc = f"{score['value']:.2f} [{score['low']:.2f}, {score['high']:.2f}]"
+        assert f"{auc} ({verdict})" in tldr[0]
+    assert tldr[1].startswith("- **The honest model**") and "the one the app serves" in tldr[1]
+    assert "(reports/figures/leakage.png)" in readme.split("<!-- headline:end -->")[0]
     screen = next(line for line in tldr if "it flags" in line)
     assert ("**The screen flags nearly everyone**" in screen) == nearly_everyone
-    # The other tests are named for what they are; skipping is reported as data.
-    assert "**The other tests are outcomes, not predictors**" in readme
     return metrics
 
 

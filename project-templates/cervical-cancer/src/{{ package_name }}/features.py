@@ -39,6 +39,12 @@ def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
     for column in table.columns:
         if column in dropped:
             continue
+        if column.startswith(DX) and not params.include_dx:
+            dropped[column] = (
+                "a diagnosis flag of undocumented timing (a diagnosis from the same work-up "
+                "would leak); a sensitivity run adds the `Dx` flags"
+            )
+            continue
         missing = table[column].isna().mean()
         if missing > params.max_missing_fraction:
             dropped[column] = f"missing in {missing:.0%} of rows (too many to impute)"
@@ -92,6 +98,9 @@ def redundant(table: pd.DataFrame) -> dict[str, str]:
                 break
     return copies
 
+
+DX = "Dx"
+"""The prefix of the diagnosis flags (`Dx:Cancer`, `Dx:CIN`, `Dx:HPV`, `Dx`)."""
 
 NEAR_COPY = 0.95
 """Two yes/no columns are near-copies when the patients who said yes to both are at least

@@ -83,10 +83,12 @@ def run_evaluate(ctx: runtime.Context) -> None:
     artifact = _missingness_check(
         missingness, table, labels, app_result, flagged_result, weights, params.n_splits
     )
-    history = [column for column in plan.features if column.startswith("Dx")]
-    progress(f"cross-validating {config.MODEL_LABELS[app_model]} without {', '.join(history)}")
-    no_history = evaluate.cross_validate(
-        X.drop(columns=history), y, groups, app_model, held, nested=False, like=app_result
+    history_plan = features.plan_features(table, replace(params, include_dx=True))
+    history = [column for column in history_plan.features if column not in plan.features]
+    progress(f"cross-validating {config.MODEL_LABELS[app_model]} with {', '.join(history)}")
+    # The same groups (hence folds): rows identical on the wider set are identical on these.
+    with_history = evaluate.cross_validate(
+        table[history_plan.features], y, groups, app_model, held, nested=False, like=app_result
     )
 
     progress(f"cross-validating with answers given by {params.rare_answer_check} or more patients")
@@ -101,6 +103,18 @@ def run_evaluate(ctx: runtime.Context) -> None:
     )
     # What the app's model relies on (a penalised model's odds ratios would be the penalty's).
     ranking = evaluate.permutation_ranking(X, y, groups, app_result, held)
+    if missingness:
+        progress("cross-validating on the patients who answered the most telling block only")
+    excluded = _without_subgroup(missingness, table, X, y, groups, app_model, held, ranking)
+    leakage = {
+        "model": app_model,
+        "added_features": [column for column in leaky_plan.features if column not in plan.features],
+        "metrics": evaluate.summarize(leaky, labels, weights, params, evaluate.RANKING),
+        "difference": evaluate.compare(leaky, app_result, params.n_splits),
+    }
+    decision = evaluate.decision_summary(
+        app_result, labels, weights, app_result.metrics["threshold"]
+    )
 
     figures = paths.figures_dir
     prevalence = float(y.mean())
@@ -112,8 +126,20 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "roc": plots.roc_curves(curves, len(y)),
         "pr": plots.pr_curves(curves, len(y), prevalence),
         "calibration": plots.calibration(curves, labels),
+        "leakage": plots.leakage(
+            app_result,
+            leaky,
+            {"clean": app_result.metrics["roc_auc"], "leaky": leakage["metrics"]["roc_auc"]},
+            len(y),
+            leakage["added_features"],
+        ),
         "decision_curve": plots.decision_curve(
-            curves, labels, weights, app_result.metrics["threshold"], app_model
+            curves,
+            labels,
+            weights,
+            app_result.metrics["threshold"],
+            app_model,
+            decision["above_everyone"],
         ),
         "confusion_matrix": plots.confusion_matrix(
             app_result.metrics,
@@ -151,23 +177,12 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "app_model": app_model,
         "app_model_reason": app_reason,
         "permutation_importance": ranking,
-        "decision_curve": evaluate.decision_summary(
-            app_result, labels, weights, app_result.metrics["threshold"]
-        ),
-        "without_history": _without_history(
-            history, app_result, no_history, labels, weights, params
-        ),
+        "decision_curve": decision,
+        "with_history": _with_history(history, app_result, with_history, labels, weights, params),
         "verification": _verification(table, params.target),
         "rare_answer_check": rare,
-        "missingness": {**artifact, "subgroup": subgroup},
-        "leakage_check": {
-            "model": app_model,
-            "added_features": [
-                column for column in leaky_plan.features if column not in plan.features
-            ],
-            "metrics": evaluate.summarize(leaky, labels, weights, params, evaluate.RANKING),
-            "difference": evaluate.compare(leaky, app_result, params.n_splits),
-        },
+        "missingness": {**artifact, "subgroup": subgroup, "without_subgroup": excluded},
+        "leakage_check": leakage,
     }
     runtime.write_metrics(paths, metrics, params)
     progress(f"metrics -> {paths.metrics}")
@@ -230,6 +245,31 @@ def _missingness_check(
     return check
 
 
+def _without_subgroup(blocks, table, X, y, groups, name, params, ranking) -> dict:
+    """The app's model refitted and scored on the patients who answered the most telling block
+    only (its skippers left out of training and testing): its ROC-AUC, and the permutation
+    importance of that block's question there against on everyone. Shows how much the model's
+    score and its reliance on that question owe to the skippers, whom median imputation gives
+    typical answers."""
+    if not blocks:
+        return {}
+    question = blocks[0]["questions"][0]
+    answered = table[question].notna().to_numpy()
+    X_a, y_a = X[answered].reset_index(drop=True), y[answered].reset_index(drop=True)
+    groups_a = groups[answered]
+    result = evaluate.cross_validate(X_a, y_a, groups_a, name, params, nested=False)
+    weights = stats.bootstrap_weights(groups_a, params.bootstrap_resamples, params.seed)
+    drop = evaluate.permutation_ranking(X_a, y_a, groups_a, result, params, columns=[question])
+    return {
+        "question": question,
+        "left_out": int((~answered).sum()),
+        "patients": int(answered.sum()),
+        "positives": int(y_a.sum()),
+        "metrics": evaluate.summarize(result, y_a.to_numpy(), weights, params, evaluate.RANKING),
+        "importance": {"everyone": ranking[question], "answered_only": drop[question]},
+    }
+
+
 def _rare_answer_check(table, plan, y, groups, used, labels, weights, params) -> dict:
     """The app's model with a lower ``min_patients_per_answer`` (the yes/no questions it keeps
     in addition), on the same folds with the same settings, and the paired difference."""
@@ -250,13 +290,13 @@ def _rare_answer_check(table, plan, y, groups, used, labels, weights, params) ->
     }
 
 
-def _without_history(history, with_it, without, y, weights, params) -> dict:
-    """The app's model without the Dx columns (the title's question: questionnaire answers
-    only), and the paired difference the Dx columns make."""
+def _with_history(history, without, with_it, y, weights, params) -> dict:
+    """The app's model (questionnaire answers only) with the Dx columns added, and the paired
+    difference they make (with minus without)."""
     return {
-        "model": with_it.model,
-        "dropped": history,
-        "metrics": evaluate.summarize(without, y, weights, params, evaluate.RANKING),
+        "model": without.model,
+        "added": history,
+        "metrics": evaluate.summarize(with_it, y, weights, params, evaluate.RANKING),
         "difference": evaluate.compare(with_it, without, params.n_splits),
     }
 

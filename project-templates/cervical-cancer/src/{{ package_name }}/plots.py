@@ -162,6 +162,39 @@ def _curves(results: Sequence[CVResult], rows: int, kind: str, prevalence: float
     return figure
 
 
+def leakage(
+    clean: CVResult, leaky: CVResult, scores: dict[str, dict], rows: int, added: Sequence[str]
+) -> Figure:
+    """The hero figure: ROC curves of the served model from the questionnaire alone and with the
+    other test results added as features (what the guided project does), each repeat's pooled
+    held-out risks, ROC-AUCs with their 95 % intervals (``scores``: "clean", "leaky")."""
+    figure = Figure(figsize=(6.4, 4.8), layout="constrained")
+    axes = figure.add_subplot()
+    truth = np.zeros(rows)
+    for fold in clean.folds:
+        truth[fold.test] = fold.y
+    drawn = (
+        (leaky, VERMILION, f"with {', '.join(added)} (the guided project)", scores["leaky"]),
+        (clean, BLUE, "questionnaire answers only (this project)", scores["clean"]),
+    )
+    for result, colour, name, score in drawn:
+        for repeat, risk in enumerate(result.by_repeat(rows)):
+            x, curve, _ = roc_curve(truth, risk)
+            label = f"{name}: ROC-AUC {_ci(score)}" if repeat == 0 else None
+            axes.plot(x, curve, color=colour, alpha=0.6, linewidth=1.3, label=label)
+    axes.plot([0, 1], [0, 1], linestyle="--", color="black", linewidth=0.8, label="chance")
+    axes.set_xlim(0, 1)
+    axes.set_ylim(0, 1.02)
+    axes.set_xlabel("1 − specificity (false positive rate)")
+    axes.set_ylabel("sensitivity (true positive rate)")
+    axes.set_title(
+        f"{_label(clean)} on held-out folds: the other tests' results\n"
+        "as features (leakage) against the questionnaire alone"
+    )
+    axes.legend(loc="lower right", fontsize=8, frameon=False)
+    return figure
+
+
 def pr_steps(truth: np.ndarray, risk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The precision-recall curve as the step function whose area is the PR-AUC (average
     precision): each recall step takes the precision reached at its end. scikit-learn's
@@ -194,7 +227,7 @@ def _reliability(risk: np.ndarray, truth: np.ndarray, repeats: int, bins: int) -
     of each quantile bin of the pooled out-of-fold risks."""
     edges = np.unique(np.quantile(risk, np.linspace(0, 1, bins + 1)))
     index = np.clip(np.searchsorted(edges, risk, side="right") - 1, 0, len(edges) - 2)
-    predicted, observed, low, high = [], [], [], []
+    predicted, observed, low, high, counts = [], [], [], [], []
     for b in np.unique(index):
         inside = index == b
         # Each patient appears once per repeat: the interval counts patients, not repeats.
@@ -204,12 +237,14 @@ def _reliability(risk: np.ndarray, truth: np.ndarray, repeats: int, bins: int) -
         observed.append(positives / n)
         low.append(max(0.0, positives / n - rate["low"]))
         high.append(max(0.0, rate["high"] - positives / n))
-    return np.array(predicted), np.array(observed), np.array(low), np.array(high)
+        counts.append((round(positives), round(n)))
+    return np.array(predicted), np.array(observed), np.array(low), np.array(high), counts
 
 
-def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Figure:
-    """Reliability curve of the pooled out-of-fold risks (quantile bins, exact 95 % intervals
-    of each bin's observed rate) on a log risk axis, so that bins crowded at low risks stay
+def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 5) -> Figure:
+    """Reliability curve of the pooled out-of-fold risks (few quantile bins, as the data hold
+    few positives; each labelled with its positives / patients per repeat and the exact 95 %
+    interval of its observed rate) on a log risk axis, so that bins crowded at low risks stay
     apart, above a histogram of the risks per model on the same axis, and a panel of its own
     zooming on the most crowded stretch (shaded in the main panel)."""
     figure = Figure(figsize=(7.5, 10.5), layout="constrained")
@@ -220,7 +255,7 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Fi
     truth = np.tile(y, repeats)
     curves = [(result, *_reliability(risk, truth, repeats, bins)) for result, risk in pooled]
     left = 0.8 * min(float(np.quantile(risk, 0.005)) for _, risk in pooled)
-    reach = max(max(p.max(), (o + h).max()) for _, p, o, _, h in curves)
+    reach = max(max(p.max(), (o + h).max()) for _, p, o, _, h, _ in curves)
     right = 1.15 * reach
     spans = [np.ptp(p) / len(p) for _, p, *_ in curves]
     crowded = curves[int(np.argmin(spans))][1]  # the model whose bins sit closest together
@@ -228,9 +263,14 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Fi
     # so that no point or error bar sits on the edge.
     first, last = crowded.min(), np.sort(crowded)[-2]
     zoom = (first - 0.1 * (last - first), last + 0.1 * (last - first))
-    for result, predicted, observed, low, high in curves:
+    for result, predicted, observed, low, high, counts in curves:
         m = result.metrics
         colour = MODEL_COLOURS.get(result.model, BLUE)
+        for x, y_, (positives, n) in zip(predicted, observed, counts, strict=True):
+            # Each count once: in the zoom panel for the crowded bins, above for the others.
+            axes = inset if zoom[0] <= x <= zoom[1] else top
+            axes.annotate(f"{positives}/{n}", (x, y_), xytext=(4, 4),
+                          textcoords="offset points", fontsize=7, color=colour)  # fmt: skip
         for axes in (top, inset):
             axes.errorbar(
                 predicted, observed, yerr=[low, high], marker="o", color=colour, capsize=3,
@@ -244,7 +284,7 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Fi
         axes.plot(diagonal, diagonal, linestyle="--", color="black", linewidth=0.8,
                   label="perfectly calibrated" if axes is top else None)  # fmt: skip
     inset.set_xlim(*zoom)
-    inside = [(o + h)[(p >= zoom[0]) & (p <= zoom[1])] for _, p, o, _, h in curves]
+    inside = [(o + h)[(p >= zoom[0]) & (p <= zoom[1])] for _, p, o, _, h, _ in curves]
     inset.set_ylim(0, 1.1 * max(float(v.max()) for v in inside if len(v)))
     inset.set_title("Zoom on the crowded bins (the shaded stretch above, linear axes)")
     inset.set_xlabel("mean predicted risk of the bin")
@@ -264,7 +304,10 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 8) -> Fi
     top.set_xlabel("mean predicted risk of the bin (log scale)")
     top.tick_params(labelbottom=True)
     top.set_ylabel("observed share of positives (95 % interval)")
-    top.set_title(f"Calibration on held-out folds ({bins} quantile bins of predicted risk)")
+    top.set_title(
+        f"Calibration on held-out folds ({bins} quantile bins of predicted risk; "
+        "positives/patients per bin)"
+    )
     top.legend(fontsize=8, frameon=False, loc="upper left")
     bottom.set_xlabel(
         f"predicted risk, all patients (log scale; risks outside {left:.3f} to {right:.2f} "
@@ -281,10 +324,12 @@ def decision_curve(
     weights: np.ndarray,
     threshold: float,
     app_model: str,
+    windows: Sequence[dict] = (),
 ) -> Figure:
     """Net benefit of flagging patients above each threshold, against flagging everyone and
     no one (decision-curve analysis, Vickers & Elkin 2006), from the out-of-fold risks; the
-    app's model with the 95 % group-bootstrap band its README sentence rests on."""
+    app's model with the 95 % group-bootstrap band its README sentence rests on, and shaded
+    the ``windows`` of threshold risks where its gain over flagging everyone is shown."""
     prevalence = float(y.mean())
     thresholds = DECISION_GRID  # the grid the README's decision-curve sentence summarises
     figure = Figure(figsize=(7, 4.6), layout="constrained")
@@ -299,8 +344,8 @@ def decision_curve(
                 drawn = net_benefits(y, risks, weights, thresholds)[0]
             low, high = np.nanpercentile(drawn, [2.5, 97.5], axis=0)
             axes.fill_between(thresholds, low, high, color=colour, alpha=0.2, linewidth=0,
-                              label=f"{_label(result)}: pointwise 95 % interval "
-                              "(bootstrap of patients, held-out risks fixed)")  # fmt: skip
+                              label=f"{_label(result)}: pointwise 95 % band (patients "
+                              "resampled; held-out risks fixed, models not refitted)")  # fmt: skip
     everyone = prevalence - (1 - prevalence) * thresholds / (1 - thresholds)
     axes.plot(thresholds, everyone, color=GREY, linewidth=1.5, label="flag everyone")
     axes.axhline(0, color="black", linewidth=1, label="flag no one")
@@ -310,6 +355,10 @@ def decision_curve(
         linestyle=":",
         label=f"{MODEL_LABELS[app_model]}'s screening threshold ({threshold:.1%})",
     )
+    for index, window in enumerate(windows):
+        axes.axvspan(window["low"], window["high"], color=GREY, alpha=0.2, linewidth=0,
+                     label="gain over flagging everyone shown (pointwise)" if index == 0
+                     else None)  # fmt: skip
     axes.set_ylim(-0.25 * prevalence, prevalence * 1.15)
     axes.set_xlim(thresholds[0], thresholds[-1])
     axes.set_xlabel("threshold risk (the risk at which a follow-up is worth its cost)")
