@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
-from sklearn.model_selection import StratifiedGroupKFold, train_test_split
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train_test_split
 
 from . import features, nearness
 from .data import label
@@ -38,6 +38,12 @@ def group_folds(folds: int, seed: int) -> StratifiedGroupKFold:
     return StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
 
 
+def row_folds(folds: int, seed: int) -> StratifiedKFold:
+    """The folds that calibrate the served models: rows, not clusters, so every calibration
+    row has near-copies among the rows that fit, as every input the app answers has."""
+    return StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+
+
 def held_out_distance(codes: np.ndarray, y: pd.Series, groups: np.ndarray, folds) -> np.ndarray:
     """For every row, its distance to the nearest row of the folds that train the model which
     predicts it in the grouped cross-validation."""
@@ -45,6 +51,22 @@ def held_out_distance(codes: np.ndarray, y: pd.Series, groups: np.ndarray, folds
     for train, test in folds.split(codes, y, groups):
         distance[test] = nearness.nearest_distance(codes[train], codes[test])
     return distance
+
+
+def unseen_codes(x: pd.DataFrame, y: pd.Series, groups: np.ndarray, folds) -> dict:
+    """For every row, whether its odour code, and whether any of its codes, is missing from
+    the rows that train the model predicting it in the grouped cross-validation. The one-hot
+    encoder (``handle_unknown="ignore"``) turns such a code into all zeros: the model answers
+    as if the attribute were not there."""
+    odour = np.zeros(len(x), dtype=bool)
+    any_code = np.zeros(len(x), dtype=bool)
+    for train, test in folds.split(x, y, groups):
+        for column in x.columns:
+            new = ~x[column].iloc[test].isin(set(x[column].iloc[train])).to_numpy()
+            any_code[test] |= new
+            if column == "odor":
+                odour[test] = new
+    return {"odor": odour, "any": any_code}
 
 
 def ablations(
@@ -137,6 +159,18 @@ def holm(comparisons: Sequence[dict]) -> None:
         running = max(running, min(1.0, (len(comparisons) - rank) * comparisons[i]["p"]))
         comparisons[i]["p_holm"] = running
         comparisons[i]["family"] = len(comparisons)
+
+
+def bootstrap_rate(right: np.ndarray, groups: np.ndarray, *, reps: int, seed: int) -> dict:
+    """The share of ``right`` rows with its cluster-bootstrap 95 % interval."""
+    low, high = cluster_bootstrap(right, np.ones(len(right)), groups, reps=reps, seed=seed)
+    return {
+        "count": int(right.sum()),
+        "of": len(right),
+        "rate": float(right.mean()),
+        "low": low,
+        "high": high,
+    }
 
 
 def cluster_average(correct: np.ndarray, groups: np.ndarray, *, reps: int, seed: int) -> dict:
@@ -247,17 +281,31 @@ def grouped_probabilities(
 
 
 def fit_calibrated(
-    name: str, params: Mapping, x: pd.DataFrame, y: pd.Series, groups: np.ndarray, *, folds, seed
+    name: str,
+    params: Mapping,
+    x: pd.DataFrame,
+    y: pd.Series,
+    groups: np.ndarray | None,
+    *,
+    folds,
+    seed,
 ) -> CalibratedClassifierCV:
-    """``name`` with probabilities calibrated (sigmoid) on inner folds that hold out whole
-    clusters: the calibration sees each row predicted by a model that saw no row of its
-    cluster, as a new species would be. A classifier that calibrates itself (the SVM, on random
-    folds) is calibrated here instead, from its own scores."""
+    """``name`` with probabilities calibrated (sigmoid) on ``folds`` inner folds.
+
+    With ``groups`` the folds hold out whole clusters: the calibration sees each row predicted
+    by a model that saw no row of its cluster, as a new species would be (the generalisation
+    study). With ``groups`` None the folds split rows: each calibration row has near-copies
+    among the rows that fit, as every input the app answers has among the training rows (the
+    served models). A classifier that calibrates itself (the SVM) is calibrated here instead,
+    from its own scores."""
     model = make_model(name, params, seed)
     step = model.named_steps["classify"]
     if isinstance(step, CalibratedClassifierCV):
         model.set_params(classify=step.estimator)
-    inner = list(group_folds(folds, seed).split(x, y, groups))
+    if groups is None:
+        inner = list(row_folds(folds, seed).split(x, y))
+    else:
+        inner = list(group_folds(folds, seed).split(x, y, groups))
     return CalibratedClassifierCV(model, method="sigmoid", cv=inner, ensemble=False).fit(x, y)
 
 
@@ -354,6 +402,17 @@ def grouped(
         (called == truth).astype(float), groups, reps=reps, seed=seed
     )
     summary["ranking"] = ranking(outer, truth, groups, reps=reps, seed=seed)
+    new = unseen_codes(x, y, groups, group_folds(folds, seed))
+    right = (called == truth).astype(float)
+    summary["by_odour_seen"] = {
+        key: {
+            **bootstrap_rate(right[rows], groups[rows], reps=reps, seed=seed),
+            "poisonous": rate(int(truth[rows].sum()), int(rows.sum())),
+        }
+        for key, rows in (("seen", ~new["odor"]), ("unseen", new["odor"]))
+        if rows.any()
+    }
+    summary["any_code_unseen"] = rate(int(new["any"].sum()), len(y))
     summary["calibration_before"] = calibration(
         outer, truth, groups, threshold=threshold, reps=reps, seed=seed
     )
@@ -461,7 +520,10 @@ def one_rule_grouped(
     for train, test in group_folds(folds, seed).split(x, y, groups):
         fits = {
             column: features.one_rule_predict(
-                x[column].iloc[train], y.iloc[train], x[column].iloc[test]
+                x[column].iloc[train],
+                y.iloc[train],
+                x[column].iloc[test],
+                threshold=1 / (1 + miss_cost),
             )
             for column in x.columns
         }
