@@ -271,7 +271,7 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
         bbox_to_anchor=(0.5, -0.14),
         ncols=2,
     )
-    acc_ax.set_title("Accuracy by evaluation", fontsize=10)
+    acc_ax.set_title("Accuracy by evaluation, threshold 0.5", fontsize=10)
 
     curve = metrics["learning_curve"]
     sizes = [*curve["sizes"], curve["full"]["size"]]

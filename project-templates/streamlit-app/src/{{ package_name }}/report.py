@@ -826,6 +826,7 @@ def summary_table(metrics: Mapping) -> str:
     poisonous = poisonous["always poisonous"]["rule_mean"]
     clusters = metrics["nearest"]["clusters"]["count"]
     mostly_edible = metrics["nearest"]["clusters"]["mostly_edible"]
+    threshold = next(iter(models.values()))["threshold"]["value"]
 
     def per_cluster(d: Mapping) -> str:
         return f"{cluster_rate(d['cluster_average'])}; {d['clusters_mostly_right']}"
@@ -836,9 +837,9 @@ def summary_table(metrics: Mapping) -> str:
         f'minus "always edible" ({edible:.1%}; paired 95 % CI; Holm p)',
         f"per cluster: mean accuracy (95 % CI); clusters mostly right of {clusters} (always "
         f'"edible": {mostly_edible})',
-        "unseen clusters: cost per mushroom at the threshold",
+        f"unseen clusters: cost per mushroom at the threshold {threshold:.3g}",
         f'minus "always poisonous" ({poisonous:.3f}; paired 95 % CI)',
-        "random split, accuracy at the threshold (95 % CI)",
+        f"random split, accuracy at the threshold {threshold:.3g} (95 % CI)",
     ]
 
     def cost(d: Mapping) -> list[str]:
