@@ -269,13 +269,20 @@ def calibration(
     }
 
 
-def _by_fold(task, splits, jobs: int) -> list:
-    """``task(train, test)`` for every fold, in ``jobs`` threads (the fits release the GIL)."""
+def _out_of_fold(task, x, y, groups, *, folds: int, seed: int, jobs: int) -> np.ndarray:
+    """Every row's ``task(train, test)`` value from the grouped fold that holds it out; the
+    folds run in ``jobs`` threads (the fits release the GIL)."""
+    splits = list(group_folds(folds, seed).split(x, y, groups))
     if jobs <= 1:
-        return [task(train, test) for train, test in splits]
-    return Parallel(n_jobs=jobs, prefer="threads")(
-        delayed(task)(train, test) for train, test in splits
-    )
+        results = [task(train, test) for train, test in splits]
+    else:
+        results = Parallel(n_jobs=jobs, prefer="threads")(
+            delayed(task)(train, test) for train, test in splits
+        )
+    outer = np.empty(len(y))
+    for (_, test), values in zip(splits, results, strict=True):
+        outer[test] = values
+    return outer
 
 
 def grouped_probabilities(
@@ -295,11 +302,7 @@ def grouped_probabilities(
     def task(train, test):
         return probabilities(fit(name, params, x.iloc[train], y.iloc[train], seed), x.iloc[test])
 
-    splits = list(group_folds(folds, seed).split(x, y, groups))
-    outer = np.empty(len(y))
-    for (_, test), proba in zip(splits, _by_fold(task, splits, jobs), strict=True):
-        outer[test] = proba
-    return outer
+    return _out_of_fold(task, x, y, groups, folds=folds, seed=seed, jobs=jobs)
 
 
 def fit_calibrated(
@@ -353,11 +356,7 @@ def calibrated_probabilities(
         )
         return model.predict_proba(x.iloc[test])[:, 1]
 
-    splits = list(group_folds(folds, seed).split(x, y, groups))
-    outer = np.empty(len(y))
-    for (_, test), proba in zip(splits, _by_fold(task, splits, jobs), strict=True):
-        outer[test] = proba
-    return outer
+    return _out_of_fold(task, x, y, groups, folds=folds, seed=seed, jobs=jobs)
 
 
 def costs(called: np.ndarray, truth: np.ndarray, miss_cost: float) -> np.ndarray:
