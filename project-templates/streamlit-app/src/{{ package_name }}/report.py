@@ -506,7 +506,7 @@ def one_rule_sentence(metrics: Mapping) -> str:
         f"mushrooms) misses {rule['missed']['count']:,} of {rule['missed']['of']:,} poisonous "
         f"mushrooms and calls {rule['false_alarms']['count']:,} edible ones poisonous; its cost "
         f"per mushroom is {rule['cost']['mean']:.3f}, against {poisonous['rule_mean']:.3f} for "
-        f'always answering "poisonous" ({_cost_points(poisonous)}). {power(metrics)} '
+        f'always answering "poisonous" ({_cost_points(poisonous)}). '
         f"Averaged over clusters, each counting once, "
         f"{rule['cluster_average']['rate']:.1%}, {_points(edible['cluster_average'])}. It gets "
         f"{rule['clusters_mostly_right']} of {rule['clusters']} clusters mostly right, the models "
