@@ -558,18 +558,16 @@ def odour_seen(metrics: Mapping) -> str:
         ]
         if rates:
             parts.append(
-                f"{_span([r['rate'] for r in rates])} of the {rates[0]['of']:,} rows whose "
-                f"odour the training folds {'had' if key == 'seen' else 'never had'} "
-                f"(cluster-bootstrap 95 % CIs {min(r['low'] for r in rates):.1%} to "
-                f"{max(r['high'] for r in rates):.1%}; {rates[0]['poisonous']['rate']:.0%} "
-                "of them poisonous)"
+                f"{_span([r['rate'] for r in rates])} of {rates[0]['of']:,} rows whose odour "
+                f"training {'had' if key == 'seen' else 'never had'} (CIs "
+                f"{min(r['low'] for r in rates):.0%} to {max(r['high'] for r in rates):.0%}; "
+                f"{rates[0]['poisonous']['rate']:.0%} poisonous)"
             )
     unseen = first["any_code_unseen"]
     return (
-        f"On unseen clusters the models are right on {' and on '.join(parts)}. "
-        f"{unseen['rate']:.0%} of those rows have at least one code the training folds never "
-        'had; the one-hot encoder (`handle_unknown="ignore"`) turns it into all zeros, so the '
-        "model answers as if that attribute were missing."
+        f"By odour, unseen clusters: right on {' and on '.join(parts)}. {unseen['rate']:.0%} of "
+        'rows have a code training never had: one-hot all zeros (`handle_unknown="ignore"`), '
+        "so the model ignores it."
     )
 
 
@@ -902,9 +900,8 @@ def results_section(metrics: Mapping) -> str:
         f"near-identical rows ({clusters} clusters); intervals resample clusters. Random split: "
         f"{metrics['n_test']:,} held-out mushrooms, exact binomial intervals. Threshold "
         f"{threshold:.3f} = 1 / (1 + `miss_cost`); a miss costs {metrics['miss_cost']:g}, a "
-        "false alarm 1. The served models are calibrated on row-level folds of the training "
-        "part (near-copies, like the mushrooms the app answers) and scored on the random split "
-        "at that threshold; on unseen clusters they are calibrated on folds by cluster."
+        "false alarm 1. Served models: calibrated on row-level folds (near-copies, as the app "
+        "answers), scored on the random split at that threshold."
     )
     parts.append(summary_table(metrics))
     parts.append(
