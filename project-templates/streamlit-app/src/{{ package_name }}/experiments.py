@@ -9,9 +9,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
-from sklearn.model_selection import StratifiedGroupKFold, train_test_split
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train_test_split
 
 from . import features, nearness
 from .data import label
@@ -38,6 +39,12 @@ def group_folds(folds: int, seed: int) -> StratifiedGroupKFold:
     return StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
 
 
+def row_folds(folds: int, seed: int) -> StratifiedKFold:
+    """The folds that calibrate the served models: rows, not clusters, so every calibration
+    row has near-copies among the rows that fit, as every input the app answers has."""
+    return StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+
+
 def held_out_distance(codes: np.ndarray, y: pd.Series, groups: np.ndarray, folds) -> np.ndarray:
     """For every row, its distance to the nearest row of the folds that train the model which
     predicts it in the grouped cross-validation."""
@@ -45,6 +52,22 @@ def held_out_distance(codes: np.ndarray, y: pd.Series, groups: np.ndarray, folds
     for train, test in folds.split(codes, y, groups):
         distance[test] = nearness.nearest_distance(codes[train], codes[test])
     return distance
+
+
+def unseen_codes(x: pd.DataFrame, y: pd.Series, groups: np.ndarray, folds) -> dict:
+    """For every row, whether its odour code, and whether any of its codes, is missing from
+    the rows that train the model predicting it in the grouped cross-validation. The one-hot
+    encoder (``handle_unknown="ignore"``) turns such a code into all zeros: the model answers
+    as if the attribute were not there."""
+    odour = np.zeros(len(x), dtype=bool)
+    any_code = np.zeros(len(x), dtype=bool)
+    for train, test in folds.split(x, y, groups):
+        for column in x.columns:
+            new = ~x[column].iloc[test].isin(set(x[column].iloc[train])).to_numpy()
+            any_code[test] |= new
+            if column == "odor":
+                odour[test] = new
+    return {"odor": odour, "any": any_code}
 
 
 def ablations(
@@ -137,6 +160,18 @@ def holm(comparisons: Sequence[dict]) -> None:
         running = max(running, min(1.0, (len(comparisons) - rank) * comparisons[i]["p"]))
         comparisons[i]["p_holm"] = running
         comparisons[i]["family"] = len(comparisons)
+
+
+def bootstrap_rate(right: np.ndarray, groups: np.ndarray, *, reps: int, seed: int) -> dict:
+    """The share of ``right`` rows with its cluster-bootstrap 95 % interval."""
+    low, high = cluster_bootstrap(right, np.ones(len(right)), groups, reps=reps, seed=seed)
+    return {
+        "count": int(right.sum()),
+        "of": len(right),
+        "rate": float(right.mean()),
+        "low": low,
+        "high": high,
+    }
 
 
 def cluster_average(correct: np.ndarray, groups: np.ndarray, *, reps: int, seed: int) -> dict:
@@ -234,30 +269,68 @@ def calibration(
     }
 
 
-def grouped_probabilities(
-    name: str, params: Mapping, x: pd.DataFrame, y: pd.Series, groups: np.ndarray, *, folds, seed
-) -> np.ndarray:
-    """Out-of-fold probabilities by cluster: every row is predicted by a model that saw no row
-    of its cluster."""
+def _out_of_fold(task, x, y, groups, *, folds: int, seed: int, jobs: int) -> np.ndarray:
+    """Every row's ``task(train, test)`` value from the grouped fold that holds it out; the
+    folds run in ``jobs`` threads (the fits release the GIL)."""
+    splits = list(group_folds(folds, seed).split(x, y, groups))
+    if jobs <= 1:
+        results = [task(train, test) for train, test in splits]
+    else:
+        results = Parallel(n_jobs=jobs, prefer="threads")(
+            delayed(task)(train, test) for train, test in splits
+        )
     outer = np.empty(len(y))
-    for train, test in group_folds(folds, seed).split(x, y, groups):
-        model = fit(name, params, x.iloc[train], y.iloc[train], seed)
-        outer[test] = probabilities(model, x.iloc[test])
+    for (_, test), values in zip(splits, results, strict=True):
+        outer[test] = values
     return outer
 
 
+def grouped_probabilities(
+    name: str,
+    params: Mapping,
+    x: pd.DataFrame,
+    y: pd.Series,
+    groups: np.ndarray,
+    *,
+    folds,
+    seed,
+    jobs: int = 1,
+) -> np.ndarray:
+    """Out-of-fold probabilities by cluster: every row is predicted by a model that saw no row
+    of its cluster. ``jobs`` threads fit the folds."""
+
+    def task(train, test):
+        return probabilities(fit(name, params, x.iloc[train], y.iloc[train], seed), x.iloc[test])
+
+    return _out_of_fold(task, x, y, groups, folds=folds, seed=seed, jobs=jobs)
+
+
 def fit_calibrated(
-    name: str, params: Mapping, x: pd.DataFrame, y: pd.Series, groups: np.ndarray, *, folds, seed
+    name: str,
+    params: Mapping,
+    x: pd.DataFrame,
+    y: pd.Series,
+    groups: np.ndarray | None,
+    *,
+    folds,
+    seed,
 ) -> CalibratedClassifierCV:
-    """``name`` with probabilities calibrated (sigmoid) on inner folds that hold out whole
-    clusters: the calibration sees each row predicted by a model that saw no row of its
-    cluster, as a new species would be. A classifier that calibrates itself (the SVM, on random
-    folds) is calibrated here instead, from its own scores."""
+    """``name`` with probabilities calibrated (sigmoid) on ``folds`` inner folds.
+
+    With ``groups`` the folds hold out whole clusters: the calibration sees each row predicted
+    by a model that saw no row of its cluster, as a new species would be (the generalisation
+    study). With ``groups`` None the folds split rows: each calibration row has near-copies
+    among the rows that fit, as every input the app answers has among the training rows (the
+    served models). A classifier that calibrates itself (the SVM) is calibrated here instead,
+    from its own scores."""
     model = make_model(name, params, seed)
     step = model.named_steps["classify"]
     if isinstance(step, CalibratedClassifierCV):
         model.set_params(classify=step.estimator)
-    inner = list(group_folds(folds, seed).split(x, y, groups))
+    if groups is None:
+        inner = list(row_folds(folds, seed).split(x, y))
+    else:
+        inner = list(group_folds(folds, seed).split(x, y, groups))
     return CalibratedClassifierCV(model, method="sigmoid", cv=inner, ensemble=False).fit(x, y)
 
 
@@ -271,17 +344,19 @@ def calibrated_probabilities(
     folds,
     inner: int,
     seed,
+    jobs: int = 1,
 ) -> np.ndarray:
     """Out-of-fold probabilities by cluster from models calibrated by cluster: in every outer
     fold, the calibration runs on ``inner`` folds of the outer training clusters only (nested:
     no held-out row is used to calibrate the model that predicts it)."""
-    outer = np.empty(len(y))
-    for train, test in group_folds(folds, seed).split(x, y, groups):
+
+    def task(train, test):
         model = fit_calibrated(
             name, params, x.iloc[train], y.iloc[train], groups[train], folds=inner, seed=seed
         )
-        outer[test] = model.predict_proba(x.iloc[test])[:, 1]
-    return outer
+        return model.predict_proba(x.iloc[test])[:, 1]
+
+    return _out_of_fold(task, x, y, groups, folds=folds, seed=seed, jobs=jobs)
 
 
 def costs(called: np.ndarray, truth: np.ndarray, miss_cost: float) -> np.ndarray:
@@ -325,6 +400,7 @@ def grouped(
     miss_cost: float,
     inner: int,
     seed: int,
+    jobs: int = 1,
 ) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
     """Cross-validation that holds out whole clusters: every row is predicted by a model that
     saw no row of its cluster. Rates carry cluster-bootstrap intervals.
@@ -339,9 +415,9 @@ def grouped(
     got. Returns the summary, whether each row was classified correctly at 0.5, and each
     row's out-of-fold probability, uncalibrated and calibrated by cluster.
     """
-    outer = grouped_probabilities(name, params, x, y, groups, folds=folds, seed=seed)
+    outer = grouped_probabilities(name, params, x, y, groups, folds=folds, seed=seed, jobs=jobs)
     calibrated = calibrated_probabilities(
-        name, params, x, y, groups, folds=folds, inner=inner, seed=seed
+        name, params, x, y, groups, folds=folds, inner=inner, seed=seed, jobs=jobs
     )
     truth = y.to_numpy() == 1
     called = outer >= HALF
@@ -354,6 +430,17 @@ def grouped(
         (called == truth).astype(float), groups, reps=reps, seed=seed
     )
     summary["ranking"] = ranking(outer, truth, groups, reps=reps, seed=seed)
+    new = unseen_codes(x, y, groups, group_folds(folds, seed))
+    right = (called == truth).astype(float)
+    summary["by_odour_seen"] = {
+        key: {
+            **bootstrap_rate(right[rows], groups[rows], reps=reps, seed=seed),
+            "poisonous": rate(int(truth[rows].sum()), int(rows.sum())),
+        }
+        for key, rows in (("seen", ~new["odor"]), ("unseen", new["odor"]))
+        if rows.any()
+    }
+    summary["any_code_unseen"] = rate(int(new["any"].sum()), len(y))
     summary["calibration_before"] = calibration(
         outer, truth, groups, threshold=threshold, reps=reps, seed=seed
     )
@@ -461,7 +548,10 @@ def one_rule_grouped(
     for train, test in group_folds(folds, seed).split(x, y, groups):
         fits = {
             column: features.one_rule_predict(
-                x[column].iloc[train], y.iloc[train], x[column].iloc[test]
+                x[column].iloc[train],
+                y.iloc[train],
+                x[column].iloc[test],
+                threshold=1 / (1 + miss_cost),
             )
             for column in x.columns
         }

@@ -32,20 +32,27 @@ def split(
 
 
 def one_rule_predict(
-    train: pd.Series, y_train: pd.Series, test: pd.Series
+    train: pd.Series, y_train: pd.Series, test: pd.Series, *, threshold: float
 ) -> tuple[pd.Series, float]:
     """Holte's 1R on one attribute: every value predicts the majority class it has in the
-    training data (unseen values the overall majority). Returns the predictions for ``test``
-    and the rule's accuracy on the training data."""
+    training data. A value no training row has gets the cheaper answer under the stated costs:
+    poisonous when the training data's share of poisonous mushrooms reaches ``threshold`` (the
+    cost threshold), as the models' answers do. Returns the predictions for ``test`` and the
+    rule's accuracy on the training data."""
     majority = y_train.groupby(train).mean().ge(0.5).astype(int)
-    fallback = int(y_train.mean() >= 0.5)
+    fallback = int(y_train.mean() >= threshold)
     fitted = train.map(majority).astype(int)
     predicted = test.map(majority).fillna(fallback).astype(int)
     return predicted, float((fitted.to_numpy() == y_train.to_numpy()).mean())
 
 
 def one_rule_accuracy(
-    x_train: pd.DataFrame, y_train: pd.Series, x_test: pd.DataFrame, y_test: pd.Series
+    x_train: pd.DataFrame,
+    y_train: pd.Series,
+    x_test: pd.DataFrame,
+    y_test: pd.Series,
+    *,
+    threshold: float,
 ) -> pd.Series:
     """Test accuracy of the rule that looks at one attribute alone, for every attribute,
     ordered by the rule's accuracy on the training data: the first is the attribute the
@@ -56,21 +63,24 @@ def one_rule_accuracy(
     """
     scores, fitted = {}, {}
     for column in x_train.columns:
-        predicted, fitted[column] = one_rule_predict(x_train[column], y_train, x_test[column])
+        predicted, fitted[column] = one_rule_predict(
+            x_train[column], y_train, x_test[column], threshold=threshold
+        )
         scores[column] = float((predicted.to_numpy() == y_test.to_numpy()).mean())
     order = sorted(scores, key=lambda column: -fitted[column])  # stable: ties keep column order
     return pd.Series({column: scores[column] for column in order}, name="accuracy")
 
 
-def pure_codes(x_train: pd.DataFrame, y_train: pd.Series) -> list[dict]:
+def pure_codes(x_train: pd.DataFrame, y_train: pd.Series, *, min_rows: int) -> list[dict]:
     """Every attribute code that all training mushrooms having it share one class with (odour
-    foul: poisonous in every training row that smells foul), with that class and its rows. An
-    answer against such a code has no support in the training data."""
+    foul: poisonous in every training row that smells foul), in at least ``min_rows`` rows, with
+    that class and its rows. An answer against such a code has no support in the training
+    data; a code of few rows is no evidence either way (0 of 3 allows a share of 63 %)."""
     rules = []
     for column in x_train.columns:
         stats = y_train.groupby(x_train[column]).agg(["mean", "size"])
         for code, (share, rows) in stats.iterrows():
-            if share in (0.0, 1.0):
+            if share in (0.0, 1.0) and rows >= min_rows:
                 rules.append(
                     {"attribute": column, "code": code, "poisonous": bool(share), "rows": int(rows)}
                 )

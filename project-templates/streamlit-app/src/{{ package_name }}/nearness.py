@@ -35,15 +35,21 @@ def _one_hot(codes: np.ndarray) -> np.ndarray:
     return matrix
 
 
-def nearest_distance(reference: np.ndarray, queries: np.ndarray) -> np.ndarray:
+def nearest_distance(
+    reference: np.ndarray, queries: np.ndarray, *, itself: bool = False
+) -> np.ndarray:
     """For every query row, the number of attributes in which it differs from the closest
-    reference row (0 = an identical row exists)."""
+    reference row (0 = an identical row exists). With ``itself`` the queries are the reference
+    rows and each row's own copy does not count (its nearest other row)."""
     # Matching attributes = dot product of one-hot rows: one matrix product per chunk.
     both = _one_hot(np.vstack([reference, queries]))
     known, asked = both[: len(reference)], both[len(reference) :]
     distances = np.empty(len(queries), dtype=int)
     for start in range(0, len(queries), CHUNK):
         matches = asked[start : start + CHUNK] @ known.T
+        if itself:
+            rows = np.arange(len(matches))
+            matches[rows, start + rows] = -1
         distances[start : start + CHUNK] = queries.shape[1] - matches.max(axis=1).round()
     return distances
 

@@ -3,7 +3,6 @@ writes its outputs. The CLI runs them with a ``Context``; tests pass a temporary
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import sklearn
 from joblib import Parallel, delayed
@@ -38,19 +37,12 @@ def _split(ctx: Context):
     return frame, features.split(frame, test_size=ctx.params.test_size, seed=ctx.params.seed)
 
 
-def training_groups(frame: pd.DataFrame, x_train: pd.DataFrame) -> np.ndarray:
-    """Each training row's cluster of near-identical rows (clusters found on the whole table)."""
-    x, _ = features.split_xy(frame)
-    groups = nearness.clusters(nearness.as_codes(x))
-    return groups[frame.index.get_indexer(x_train.index)]
-
-
 def run_train(ctx: Context) -> dict:
     """Train every configured classifier on the training split, its probabilities calibrated
-    (sigmoid) on folds that hold out whole clusters, exactly as the report evaluates it on
-    unseen clusters, and save it with skops: the app shows these calibrated probabilities."""
-    frame, (x_train, _, y_train, _) = _split(ctx)
-    groups = training_groups(frame, x_train)
+    (sigmoid) on row-level folds of the training part, and save it with skops. The app answers
+    only mushrooms with near-copies among the training rows; row-level folds calibrate on
+    exactly such rows (every calibration row has near-copies among the rows that fit)."""
+    _, (x_train, _, y_train, _) = _split(ctx)
     models = {}
     # Small dense matrices: BLAS threads cost more than they give (and the cores are shared).
     with threadpool_limits(limits=1, user_api="blas"):
@@ -61,7 +53,7 @@ def run_train(ctx: Context) -> dict:
                 params,
                 x_train,
                 y_train,
-                groups,
+                None,
                 folds=ctx.params.calibration_folds,
                 seed=ctx.params.seed,
             )
@@ -71,8 +63,9 @@ def run_train(ctx: Context) -> dict:
 
 
 def _near_duplicates(frame: pd.DataFrame, split, params: config.Params):
-    """Distances to the nearest training row, the clusters of near-identical rows, and each
-    row's cluster."""
+    """Distances to the nearest training row (of every training row to the nearest other one;
+    of the random split's held-out rows; of the rows of held-out clusters), the clusters of
+    near-identical rows, and each row's cluster."""
     x_train, x_test, y_train, _ = split
     x, y = features.split_xy(frame)
     groups = nearness.clusters(nearness.as_codes(x))
@@ -80,8 +73,10 @@ def _near_duplicates(frame: pd.DataFrame, split, params: config.Params):
     folds = experiments.group_folds(params.group_folds, params.seed)
     train_codes = nearness.as_codes(x_train)
     held_out = experiments.held_out_distance(train_codes, y_train, train_groups, folds)
+    training = nearness.nearest_distance(train_codes, train_codes, itself=True)
     test = nearness.nearest_distance(train_codes, nearness.as_codes(x_test))
     summary = {
+        "training": nearness.distance_counts(training),
         "random_split": nearness.distance_counts(test),
         "clusters_held_out": nearness.distance_counts(held_out),
         "clusters": nearness.describe_clusters(groups, y),
@@ -228,11 +223,15 @@ def run_evaluate(ctx: Context) -> dict:
             "accuracy": curves,
             "full": {"size": len(x_train), "accuracy": full},
         },
-        "pure_codes": features.pure_codes(x_train, y_train),
+        "pure_codes": features.pure_codes(x_train, y_train, min_rows=params.pure_code_rows),
         "one_rule": {
             feature: float(value)
             for feature, value in features.one_rule_accuracy(
-                x_train, y_train, x_test, y_test
+                x_train,
+                y_train,
+                x_test,
+                y_test,
+                threshold=evaluate.cost_threshold(params.miss_cost),
             ).items()
         },
     }
@@ -288,7 +287,7 @@ def _figures(ctx: Context, metrics: dict, y_train: pd.Series, grouped: dict) -> 
             "by true class, with the cost threshold",
         ),
         "confusion_matrices.png": plots.confusion_matrices(
-            y_train, calibrated, thresholds, config.LABELS
+            y_train, grouped["raw"], dict.fromkeys(results, 0.5), config.LABELS
         ),
         "roc_curves.png": plots.roc_curves(
             y_train, grouped["raw"], config.LABELS, ranks["roc_auc"]

@@ -54,7 +54,9 @@ def confusion_matrices(
     y_true: pd.Series, probas: Mapping[str, np.ndarray], thresholds: Mapping, labels
 ) -> Figure:
     """One confusion matrix per model for unseen clusters (out-of-fold probabilities of the
-    grouped cross-validation, calibrated by cluster), at each model's cost threshold."""
+    grouped cross-validation) at each model's ``thresholds`` (0.5 on uncalibrated probabilities:
+    at the cost threshold almost every unseen mushroom is called poisonous, which shows
+    nothing)."""
     figure, axes = _grid(len(probas), 3.4, 3.2)
     for ax, (name, proba) in zip(axes, probas.items(), strict=True):
         ConfusionMatrixDisplay.from_predictions(
@@ -68,8 +70,8 @@ def confusion_matrices(
         ax.set_title(f"{labels[name]} (threshold {_threshold_text(thresholds[name])})", fontsize=9)
     figure.suptitle(
         f"Unseen clusters: confusion matrices of {len(y_true):,} training-part mushrooms, each "
-        "predicted without its cluster,\nprobabilities calibrated by cluster, at the cost "
-        "threshold set by the stated cost ratio"
+        "predicted without its cluster,\nat the thresholds in the panel titles (not the "
+        "served cost threshold)"
     )
     return figure
 
@@ -269,7 +271,7 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
         bbox_to_anchor=(0.5, -0.14),
         ncols=2,
     )
-    acc_ax.set_title("Accuracy by evaluation", fontsize=10)
+    acc_ax.set_title("Accuracy by evaluation, threshold 0.5", fontsize=10)
 
     curve = metrics["learning_curve"]
     sizes = [*curve["sizes"], curve["full"]["size"]]

@@ -22,7 +22,7 @@ FIGURES = {
     ],
     "errors": [
         ("probabilities.png", "Unseen clusters: out-of-fold probabilities by true class"),
-        ("confusion_matrices.png", "Unseen clusters: confusion matrices at the cost threshold"),
+        ("confusion_matrices.png", "Unseen clusters: confusion matrices at 0.5"),
     ],
     "details": [
         ("roc_curves.png", "ROC curves for unseen clusters"),
@@ -349,8 +349,11 @@ def why(metrics: Mapping) -> str:
         )
     curve = metrics["learning_curve"]
     smallest = curve["sizes"][0] if curve["sizes"] else None
+    threshold = next(iter(models.values()))["threshold"]["value"]
+    rule = metrics["grouped_one_rule"]
     parts = [
-        "**Why every model scores about 100 %.** The rows are not independent observations. "
+        f"**Why every model scores about 100 % on the random split** (at 0.5 and at the cost "
+        f"threshold {threshold:.3g}). The rows are not independent observations. "
         + _nearest_sentence(metrics["n_test"], distances)
         + ". Linking mushrooms that differ in at most one attribute "
         f"splits the {metrics['n_rows']:,} rows into {clusters['count']} clusters of "
@@ -379,8 +382,10 @@ def why(metrics: Mapping) -> str:
             "subsets; learning curve in the figure)."
         )
     parts.append(
-        "None of this makes a model fit to judge a real mushroom: the guide itself says there "
-        "is no simple rule for edibility."
+        f"On unseen clusters the same one-attribute rule still gets "
+        f"{_cluster_rate(rule['accuracy'])} right: the guide's species are close to separable "
+        "by odour. None of this makes a model fit to judge a real mushroom: the rows are the "
+        "guide's species expanded into every combination of listed values, not field records."
     )
     return " ".join(parts)
 
@@ -436,14 +441,14 @@ def skill(metrics: Mapping, *, averaged: bool = True) -> str:
         better = [models[n]["label"] for n, v in d.items() if shown_better(v)]
         worse = [models[n]["label"] for n, v in d.items() if shown_worse(v)]
         lows, highs = [100 * v["low"] for v in d.values()], [100 * v["high"] for v in d.values()]
-        if better:
-            text = f"{_join(better)} beat{'s' if len(better) == 1 else ''} always answering "
-        else:
-            text = "no model is shown to beat always answering "
-        text += (
-            f'"{answer}" ({accuracy:.1%} accuracy there; paired 95 % intervals of the '
-            f"differences from {min(lows):+.1f} to {max(highs):+.1f} points"
+        text = (
+            f'against always answering "{answer}" ({accuracy:.1%} accuracy there) the models '
+            f"differ by {min(lows):+.1f} to {max(highs):+.1f} points (paired 95 % intervals"
         )
+        if better:
+            text += f"; {_join(better)} shown better"
+        else:
+            text += "; none shown better"
         if worse:
             text += f"; {_join(worse)} {'is' if len(worse) == 1 else 'are'} shown to be worse"
         if averaged:
@@ -466,7 +471,7 @@ def skill(metrics: Mapping, *, averaged: bool = True) -> str:
         if family
         else ""
     )
-    return f"**On unseen clusters, {sentences[0]}**; {sentences[1]}.{tested}"
+    return f"**On unseen clusters, {sentences[0]}**; {sentences[1]}.{tested} {power(metrics)}"
 
 
 def one_rule_sentence(metrics: Mapping) -> str:
@@ -484,20 +489,25 @@ def one_rule_sentence(metrics: Mapping) -> str:
     models_shown = [
         n for n, v in metrics["grouped_vs_constants"].items() if shown_better(v["always edible"])
     ]
-    if shown:
-        lead = '**One attribute alone beats always answering "edible" on unseen clusters'
-        lead += "**, which no model is shown to do." if not models_shown else ".**"
-    else:
-        lead = '**One attribute alone is not shown to beat always answering "edible".**'
+    lead = (
+        f"**One attribute alone ({attributes}) on unseen clusters: "
+        f"{cluster_rate(rule['accuracy'])} accuracy, {_points(edible)} against always "
+        'answering "edible"** (paired cluster-bootstrap 95 % CI'
+        f"{_holm(edible)}; {'shown' if shown else 'not shown'} after that correction"
+        + (", which no model is" if shown and not models_shown else "")
+        + ")."
+    )
+    poisonous = rule["cost"]["versus"]["always poisonous"]
 
     text = (
         f"{lead} Holte's one-rule (in each fold, the attribute whose value-by-value majority "
-        f"rule is most accurate on the training folds: {attributes}) gets "
-        f"{_cluster_rate(rule['accuracy'])} of the mushrooms of unseen clusters right, misses "
-        f"{rule['missed']['count']:,} of {rule['missed']['of']:,} poisonous ones and calls "
-        f"{rule['false_alarms']['count']:,} edible ones poisonous: "
-        f'{_points(edible)} against always answering "edible" (paired cluster bootstrap, '
-        f"95 % CI{_holm(edible)}); averaged over clusters, each counting once, "
+        "rule is most accurate on the training folds; a code the training folds never had is "
+        "called poisonous when the cost rule says so for the training share of poisonous "
+        f"mushrooms) misses {rule['missed']['count']:,} of {rule['missed']['of']:,} poisonous "
+        f"mushrooms and calls {rule['false_alarms']['count']:,} edible ones poisonous; its cost "
+        f"per mushroom is {rule['cost']['mean']:.3f}, against {poisonous['rule_mean']:.3f} for "
+        f'always answering "poisonous" ({_cost_points(poisonous)}). '
+        f"Averaged over clusters, each counting once, "
         f"{rule['cluster_average']['rate']:.1%}, {_points(edible['cluster_average'])}. It gets "
         f"{rule['clusters_mostly_right']} of {rule['clusters']} clusters mostly right, the models "
         f"{_span([float(m) for m in mostly], '.0f')}. Against each model (paired, same folds): "
@@ -510,6 +520,55 @@ def one_rule_sentence(metrics: Mapping) -> str:
     if not better and not worse:
         text += "; no difference from a model is shown"
     return text + "."
+
+
+def _cost_points(d: Mapping) -> str:
+    return f"{d['difference']:+.3f}, 95 % CI {d['low']:+.3f} to {d['high']:+.3f}"
+
+
+def power(metrics: Mapping) -> str:
+    """How large a difference in accuracy the paired tests on unseen clusters could show: the
+    typical half-width of their 95 % intervals (a smaller true difference is not shown)."""
+    widths = [
+        (d["high"] - d["low"]) / 2
+        for values in metrics["grouped_vs_constants"].values()
+        for d in values.values()
+    ]
+    widths.sort()
+    clusters = metrics["nearest"]["clusters"]["count"]
+    return (
+        f"With {clusters} clusters, the paired 95 % intervals against a constant answer reach "
+        f"{100 * widths[len(widths) // 2]:.0f} points either side of the estimate (median): a "
+        'smaller difference cannot be shown, so "not shown" is not "no difference".'
+    )
+
+
+def odour_seen(metrics: Mapping) -> str:
+    """Accuracy on unseen clusters where the row's odour code was seen in training and where
+    it was not; and how many rows have any code the training folds never had."""
+    first = next(iter(metrics["models"].values()))["grouped"]
+    if "by_odour_seen" not in first:
+        return ""
+    parts = []
+    for key in ("seen", "unseen"):
+        rates = [
+            r["grouped"]["by_odour_seen"][key]
+            for r in metrics["models"].values()
+            if key in r["grouped"]["by_odour_seen"]
+        ]
+        if rates:
+            parts.append(
+                f"{_span([r['rate'] for r in rates])} of {rates[0]['of']:,} rows whose odour "
+                f"training {'had' if key == 'seen' else 'never had'} (CIs "
+                f"{min(r['low'] for r in rates):.0%} to {max(r['high'] for r in rates):.0%}; "
+                f"{rates[0]['poisonous']['rate']:.0%} poisonous)"
+            )
+    unseen = first["any_code_unseen"]
+    return (
+        f"By odour, unseen clusters: right on {' and on '.join(parts)}. {unseen['rate']:.0%} of "
+        'rows have a code training never had: one-hot all zeros (`handle_unknown="ignore"`), '
+        "so the model ignores it."
+    )
 
 
 def versus_table(metrics: Mapping) -> str:
@@ -687,64 +746,39 @@ def _apart(metrics: Mapping) -> str:
     return f"{apart} attribute{'' if distances == {1} else 's'}"
 
 
-def _misses(missed: Mapping) -> str:
-    """The worst model's misses on the random split, with the exact bound of the miss rate."""
-    if missed["count"] == 0:
-        return (
-            f"no classifier misses a poisonous mushroom: 0 of {missed['of']:,} (exact 95 % CI "
-            f"of the miss rate 0 to {missed['high']:.2%})"
-        )
-    return f"the worst classifier misses {_errors(missed)} poisonous mushrooms (exact 95 % CI)"
-
-
-def _span_counts(stats: list[Mapping]) -> str:
-    low, high = min(s["count"] for s in stats), max(s["count"] for s in stats)
-    counts = f"{low:,}" if low == high else f"{low:,} to {high:,}"
-    return f"{counts} of {stats[0]['of']:,}"
+def summary(metrics: Mapping) -> str:
+    """Three short bullets, each number with its 95 % interval: the models on unseen clusters
+    against always answering "edible", the one-attribute rule there, and the served models on
+    the random split (near-copies, the only mushrooms the app answers) at the cost threshold."""
+    models = metrics["models"]
+    grouped = [result["grouped"]["accuracy"] for result in models.values()]
+    edible = next(iter(metrics["grouped_vs_constants"].values()))["always edible"]
+    rule = metrics["grouped_one_rule"]
+    attributes = _join([label(a) for a in rule["attributes"]])
+    accuracy = [result["test"]["accuracy"] for result in models.values()]
+    missed = max((result["test"]["missed"] for result in models.values()), key=lambda m: m["high"])
+    threshold = next(iter(models.values()))["threshold"]["value"]
+    warning = "**Synthetic sample, not real data.**\n\n" if is_sample(metrics) else ""
+    return (
+        f"{warning}- **Unseen species** ({metrics['nearest']['clusters']['count']} clusters held "
+        f"out whole): the models are right on {_span([g['rate'] for g in grouped])} at 0.5 "
+        f"(95 % CIs {min(g['low'] for g in grouped):.1%} to {max(g['high'] for g in grouped):.1%}"
+        f'); always answering "edible" on {edible["rule_accuracy"]:.1%}.\n'
+        f"- **One attribute** ({attributes}) alone: {cluster_rate(rule['accuracy'])} on the "
+        "same clusters.\n"
+        f"- **Near-copies** (random split, {_apart(metrics)} from a training mushroom; the only "
+        f"ones the app answers): {_span([a['rate'] for a in accuracy], '.2%')} accuracy at the "
+        f"cost threshold {threshold:.3g} (95 % CI from {min(a['low'] for a in accuracy):.2%}); "
+        f"{missed['count']:,} of {missed['of']:,} poisonous missed (CI to {missed['high']:.2%})."
+    )
 
 
 def headline(metrics: Mapping) -> str:
-    """The README's first screen, three lines: the result on unseen clusters against the
-    constant answers and the one-attribute rule, what the random split measures at the cost
-    threshold, and what the calibrated cost threshold costs against calling every mushroom
-    poisonous; then the hero figure. The full sentences are in MODEL_CARD.md."""
-    models = metrics["models"]
-    versus = metrics["grouped_vs_constants"]
-    beaten = [models[n]["label"] for n, v in versus.items() if shown_better(v["always edible"])]
-    edible = next(iter(versus.values()))["always edible"]
-    rule = metrics["grouped_one_rule"]
-    rule_gain = rule["versus_constants"]["always edible"]
-    missed = max((result["test"]["missed"] for result in models.values()), key=lambda m: m["high"])
-    threshold = next(iter(models.values()))["threshold"]["value"]
-    lead = (
-        f"{_join(beaten)} beat{'s' if len(beaten) == 1 else ''}"
-        if beaten
-        else "no classifier is shown to beat"
-    )
-    attributes = _join([label(a) for a in rule["attributes"]])
-    if beaten:
-        rule_text = f"one attribute ({attributes}): "
-    elif shown_better(rule_gain):
-        rule_text = f"one attribute ({attributes}) does: "
-    elif rule_gain["low"] > 0:
-        rule_text = f"nor, after Holm's correction, is one attribute ({attributes}): "
-    else:
-        rule_text = f"nor is one attribute ({attributes}): "
-    warning = "**Synthetic sample, not real data.**\n\n" if is_sample(metrics) else ""
+    """The README's first screen: the three bullets of ``summary``, then the hero figure. The
+    full sentences are in MODEL_CARD.md."""
     return (
-        f"{warning}- **On mushrooms of {metrics['nearest']['clusters']['count']} clusters held "
-        f'out whole, {lead} always answering "edible" ({edible["rule_accuracy"]:.1%} '
-        f"accuracy)**; {rule_text}{rule['accuracy']['rate']:.1%} accuracy, "
-        f"{100 * rule_gain['difference']:+.1f} points (95 % CI {100 * rule_gain['low']:+.1f} to "
-        f"{100 * rule_gain['high']:+.1f}, paired cluster bootstrap{_holm(rule_gain)}).\n"
-        f"- On a random split, where every held-out mushroom is {_apart(metrics)} from a "
-        f"training one, at the cost threshold ({threshold:.3f}, applied to probabilities "
-        f"calibrated by cluster) {_misses(missed)}, while the classifiers call "
-        f"{_span_counts([result['test']['false_alarms'] for result in models.values()])} "
-        "edible ones poisonous.\n"
-        f"- With probabilities calibrated by cluster and a miss costing "
-        f"{metrics['miss_cost']:g} false alarms, {_cost_verdict(metrics)}.\n\n"
-        "![Why the random split scores near 100 %](reports/figures/near_duplicates.png)"
+        summary(metrics) + "\n\n"
+        "![Unseen clusters against the random split](reports/figures/near_duplicates.png)"
     )
 
 
@@ -790,6 +824,7 @@ def summary_table(metrics: Mapping) -> str:
     poisonous = poisonous["always poisonous"]["rule_mean"]
     clusters = metrics["nearest"]["clusters"]["count"]
     mostly_edible = metrics["nearest"]["clusters"]["mostly_edible"]
+    threshold = next(iter(models.values()))["threshold"]["value"]
 
     def per_cluster(d: Mapping) -> str:
         return f"{cluster_rate(d['cluster_average'])}; {d['clusters_mostly_right']}"
@@ -800,9 +835,9 @@ def summary_table(metrics: Mapping) -> str:
         f'minus "always edible" ({edible:.1%}; paired 95 % CI; Holm p)',
         f"per cluster: mean accuracy (95 % CI); clusters mostly right of {clusters} (always "
         f'"edible": {mostly_edible})',
-        "unseen clusters: cost per mushroom at the threshold",
+        f"unseen clusters: cost per mushroom at the threshold {threshold:.3g}",
         f'minus "always poisonous" ({poisonous:.3f}; paired 95 % CI)',
-        "random split, accuracy at the threshold (95 % CI)",
+        f"random split, accuracy at the threshold {threshold:.3g} (95 % CI)",
     ]
 
     def cost(d: Mapping) -> list[str]:
@@ -864,15 +899,17 @@ def results_section(metrics: Mapping) -> str:
         f"{metrics['n_train']:,} training mushrooms that holds out whole clusters of "
         f"near-identical rows ({clusters} clusters); intervals resample clusters. Random split: "
         f"{metrics['n_test']:,} held-out mushrooms, exact binomial intervals. Threshold "
-        f"{threshold:.3f} = 1 / (1 + `miss_cost`), applied to probabilities calibrated by "
-        "cluster; a miss costs "
-        f"{metrics['miss_cost']:g}, a false alarm 1."
+        f"{threshold:.3f} = 1 / (1 + `miss_cost`); a miss costs {metrics['miss_cost']:g}, a "
+        "false alarm 1. Served models: calibrated on row-level folds (near-copies, as the app "
+        "answers), scored on the random split at that threshold."
     )
     parts.append(summary_table(metrics))
     parts.append(
         differences(metrics).strip()
         + f" The random split's held-out mushrooms are {_apart(metrics)} from a training one, "
-        "so its column shows how well near-copies are recognised, not how a new species fares."
+        "so its column shows how well near-copies are recognised, not how a new species fares. "
+        + odour_seen(metrics)
+        + f" With a miss costing {metrics['miss_cost']:g} false alarms, {_cost_verdict(metrics)}."
     )
     parts.append(
         "Everything else, with its intervals, is in [MODEL_CARD.md](MODEL_CARD.md): errors and "
@@ -997,5 +1034,5 @@ whether a real mushroom is safe to eat.
 A confident prediction from this model must never replace an expert's identification. The app
 says so next to every prediction, single or batch, and gives no answer ("unsure", with the
 probability for the record) when an input is farther from every training mushroom than any
-held-out one was.
+training mushroom is from its nearest other one.
 """
