@@ -792,8 +792,8 @@ def headline(metrics: dict) -> str:
     leak = metrics["leakage_check"]
     added = ", ".join(leak["added_features"])
     lines = [
-        f"**The guided project's score is leakage**{sample}: with {added} (same work-up as "
-        f"{metrics['target']}) as features, ROC-AUC {auc_ci(leak['metrics']['roc_auc'], 2)}; "
+        f"**The guided project's score is leakage**{sample}: with {added} (same work-up) as "
+        f"features, ROC-AUC {auc_ci(leak['metrics']['roc_auc'], 2)}; "
         f"questionnaire only {auc_ci(m['roc_auc'], 2)}."
     ]
     history = metrics["with_history"]
@@ -803,10 +803,9 @@ def headline(metrics: dict) -> str:
         f"{ci(m['roc_auc'], 2)}, **{chance_verdict(m['roc_auc'], 2)}**"
     )
     if history["added"]:
-        dx = ", ".join(f"`{c}`" for c in history["added"])
         d = history["difference"]
         honest += (
-            f"; with the {dx} flags (timing undocumented) "
+            "; with the diagnosis flags (`Dx`, timing undocumented) "
             f"{ci(history['metrics']['roc_auc'], 2)}, {verdict(d)}"
         )
     lines.append(honest + ".")
