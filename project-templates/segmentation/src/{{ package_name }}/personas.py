@@ -240,8 +240,3 @@ def chosen(rules: list, medians: pd.Series, at_risk: bool) -> list:
     """The rules whose condition holds; a segment with a risk flag gets no growth rule (more
     spending, more credit or rewards), only the ones that reduce the risk."""
     return [rule for rule in rules if rule.applies(medians) and not (at_risk and rule.growth)]
-
-
-def actions(rules: list, medians: pd.Series, at_risk: bool) -> list[str]:
-    """The texts of the actions ``chosen`` for these medians."""
-    return [rule.text for rule in chosen(rules, medians, at_risk)]

@@ -153,13 +153,15 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     )
     stab.axhline(constraints["min_jaccard"], color=GREEN, linestyle=":")
     stab.axhline(constraints["min_stability"], color=BLUE, linestyle=":")
+    full = metrics["stability"]["full"]
     fresh = metrics["stability"]["held_out"]
     same = metrics["stability"]["selection_same_size"]
     # The chosen k judged on the evaluation set, and the same refits on as many selection
     # customers: beside the line, so the sets' sizes are not confused.
     for offset, values, marker, label in (
-        (0.3, fresh, "D", "chosen k, evaluation set (held out)"),
-        (0.55, same, "^", "chosen k, as many selection customers"),
+        (0.2, full, "s", "chosen k, all customers vs final segments"),
+        (0.4, fresh, "D", "chosen k, evaluation set (held out, one split)"),
+        (0.6, same, "^", "chosen k, as many selection customers"),
     ):
         for name, colour in (("stability", BLUE), ("min_jaccard", GREEN)):
             value = values[name]
@@ -177,7 +179,8 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     stab.set_title(
         f"Stability (dotted: limits). Filled: selection set, {constraints['seeds']} seeds x "
         f"{constraints['resamples']} refits;\nopen: chosen k, "
-        f"{len(fresh['seeds']) * fresh['resamples']} refits of {same['customers']:,} customers",
+        f"{len(full['seeds']) * full['resamples']} refits of all customers; "
+        f"{len(fresh['seeds']) * fresh['resamples']} of {same['customers']:,}",
         fontsize=9,
     )
     # Below the panel, so it covers no marker.

@@ -59,14 +59,15 @@ class Segmenter:
     preferred_k: int
     """The highest silhouette over the whole search range (context, not the choice)."""
     clusters: pd.DataFrame
-    """Per segment of the chosen k (0-based), over the held-out seeds' bootstrap refits of the
-    evaluation set (customers the choice of k never saw): mean Jaccard, lowest and highest
-    share of those customers."""
+    """Per segment of the chosen k (0-based), over bootstrap refits of all customers (the data
+    set that was clustered) compared with the final segmentation: mean Jaccard, lowest and
+    highest share of customers."""
     checks: dict
     """``by_seed``: the k each stability seed chooses alone; ``halves``: how many customers
     chose k (selection set) and how many judge it (evaluation set); ``split_half``: the
-    adjusted Rand index of every split-half replication of the chosen k within the evaluation
-    set; ``held_out``: the chosen k's stability on the evaluation set, held-out seeds."""
+    adjusted Rand index of every split-half replication of the chosen k on all customers;
+    ``full``: the chosen k's stability, bootstrap refits of all customers; ``held_out``: its
+    stability on the evaluation set, held-out seeds (one split)."""
 
 
 @dataclass
@@ -625,9 +626,17 @@ def fit(
                 scores.loc[other, f"r2_{name}_above"] = int(
                     (values >= scores.loc[other, "r2_evaluation"]).sum()
                 )
-        progress(f"k={k}: split-half replication, {params.split_halves} random splits")
-        replication = split_half(held, k, params)
         final = ordered_kmeans(points, k, params)
+        progress(
+            f"k={k}: {params.stability_seeds} seeds x {params.full_resamples} bootstrap refits "
+            "of all customers against the final segmentation"
+        )
+        whole = [
+            bootstrap(points, final.labels_, k, params, seed, params.full_resamples)
+            for seed in held_out_seeds(params)
+        ]
+        progress(f"k={k}: split-half replication, {params.split_halves} random splits")
+        replication = split_half(points, k, params)
         progress(
             f"k={k}: {params.stability_seeds} held-out seeds x {params.held_out_resamples} "
             "bootstrap refits of the evaluation set"
@@ -653,8 +662,8 @@ def fit(
             comparison["low"],
             comparison["high"],
         ]
-    jaccard = np.concatenate([run.jaccard for run in fresh])
-    shares = np.concatenate([run.shares for run in fresh])
+    jaccard = np.concatenate([run.jaccard for run in whole])
+    shares = np.concatenate([run.shares for run in whole])
     clusters = pd.DataFrame(
         {
             "jaccard": jaccard.mean(axis=0),
@@ -666,6 +675,8 @@ def fit(
         "by_seed": dict(zip(map(str, seeds(params)), seeds_alone, strict=True)),
         "halves": {"selection": len(selection), "evaluation": len(evaluation)},
         "split_half": [float(value) for value in replication],
+        "full": stability_scores(whole, params, k)
+        | {"seeds": held_out_seeds(params), "resamples": params.full_resamples},
         "held_out": stability_scores(fresh, params, k)
         | {"seeds": held_out_seeds(params), "resamples": params.held_out_resamples},
         "without": without,
