@@ -56,8 +56,7 @@ def test_python_dash_m_runs_the_cli():
     assert completed.stdout.strip() == f"mlscaffold {__version__}"
 
 
-def test_list_shows_every_template_with_its_guided_project(monkeypatch):
-    monkeypatch.setenv("COLUMNS", "250")  # wide enough that rich keeps each cell on one line
+def test_list_shows_every_template_with_its_guided_project():
     result = mlscaffold("list")
     assert result.exit_code == 0
     for name, project in [

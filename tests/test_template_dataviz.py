@@ -123,7 +123,9 @@ def test_renders_what_the_dataset_answer_asks_for(render, dataset):
     project = render("dataviz", dataset=dataset, project_name="Data Visualization")
     package = project / "src" / PACKAGE
     files = {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()}
-    expected = COMMON_FILES | DATASET_FILES[dataset] | (FETCH_FILES if dataset == "wholesale" else set())
+    expected = (
+        COMMON_FILES | DATASET_FILES[dataset] | (FETCH_FILES if dataset == "wholesale" else set())
+    )
     assert sorted(files) == sorted(expected)
     for name in BASELINES:  # binary files are copied byte for byte
         template = TEMPLATES / "dataviz" / "tests" / "baseline" / name

@@ -184,17 +184,17 @@ def _fail(message: str) -> None:
 @app.command("list", cls=_Command, short_help="List the templates and what each builds.")
 def list_templates() -> None:
     """List the templates: the guided project each reproduces, what it builds, its data."""
-    from rich.console import Console
-    from rich.table import Table
-
     from mlscaffold.catalog import describe_templates
 
+    # Plain lines, as `info` prints them: a table library would be most of this command's time.
     with _reported_errors():
-        table = Table("template", "guided project", "builds", "dataset", show_lines=True)
-        for template in describe_templates():
-            table.add_row(template.name, template.guided_project, template.builds, template.dataset)
-        # In a pipe, nothing is cut to fit a terminal's width.
-        Console(width=None if sys.stdout.isatty() else 1000).print(table)
+        for number, template in enumerate(describe_templates()):
+            if number:
+                typer.echo()
+            typer.secho(template.name, bold=True)
+            typer.echo(f"  Guided project: {template.guided_project}")
+            typer.echo(f"  Builds: {template.builds}")
+            typer.echo(f"  Dataset: {template.dataset}")
 
 
 @app.command(cls=_Command, short_help="Show a template and the questions it asks.")
