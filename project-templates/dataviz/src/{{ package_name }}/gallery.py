@@ -332,8 +332,10 @@ def subgroups(
         finding += "."
     values: dict[str, object] = {}
     if frame[split.name].isna().any():
-        stack = [schema.column(schema.stack)] if schema.stack else []
-        found = missingness(frame, split, [group, *stack], params)
+        # every other grouping (species, island, year): missing values collected in one
+        # season or place would bias that one's comparisons
+        others = [c for c in schema.of_kind("category") if c.name not in (split.name, group.name)]
+        found = missingness(frame, split, [group, *others], params)
         values["missing"] = found
         details.append(report.missing_sentence(found, schema.entity))
     values |= {
@@ -590,13 +592,19 @@ def relationship(
         record_tests(values, by_group, by_cells, size)
         if by_group is not None:
             finding += report.describe(by_group, group, r)
+        also = None
+        split = schema.column(schema.split) if schema.split else None
+        if by_cells is not None and split is not None:  # the second grouping, named
+            cell = f"{group.short} × {split.short}"
+            also = report.second_grouping(by_cells, split.short, cell, r)
+            finding += f"; {also[1]}"
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:
             # the headline names only what the scatter plot draws: the pooled line and the
             # groups' lines (held-fixed values and the crossed cells are in report.md)
             subject = f"all {schema.entity}, {y.short} {direction} with {x.short}"
             summary, summary_lines = report.reversal_headline(
-                subject, pooled, by_group, group.short, r
+                subject, pooled, by_group, group.short, r, also
             )
     else:
         finding += "."

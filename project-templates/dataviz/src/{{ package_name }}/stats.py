@@ -465,6 +465,18 @@ class Comparison:
         return BETWEEN_GROUPS if weaker and self.between > 0.5 else ""
 
     @property
+    def unclear(self) -> list[str]:
+        """Groups whose own 95% interval does not exclude zero on the held-fixed value's side:
+        there the relation is weak, not distinguishable from 0. A reversal is claimed group by
+        group only outside this list."""
+        sign = self.held.value
+        return [
+            level
+            for level, e in self.within.items()
+            if e.spans_zero or (not pd.isna(sign) and e.value * sign < 0)
+        ]
+
+    @property
     def differs(self) -> bool:
         """Equal correlations across the groups are rejected at 5% after the adjustment."""
         return bool(self.p_adjusted < 0.05)
@@ -488,6 +500,7 @@ class Comparison:
                 for end in (self.between_ci.low, self.between_ci.high)
             ],
             "label": self.label,
+            "unclear_groups": self.unclear,
             "test": None
             if self.test is None
             else {**self.test.as_dict(), "p_adjusted": round(self.p_adjusted, 6)},
