@@ -214,6 +214,7 @@ def histogram(
     title: str,
     entity: str,
     medians: Mapping[str, Estimate] | None = None,
+    scheme: Sequence[str] = PALETTE,
 ) -> Figure:
     """One histogram per group on a shared axis, each with its median and its 95% interval.
 
@@ -228,7 +229,7 @@ def histogram(
     fig = Figure(figsize=(WIDE[0], 1.2 + 1.35 * len(parts)), layout="constrained")
     # one count scale for every panel: bar heights compare across groups
     axes = fig.subplots(len(parts), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
-    palette = colours(levels)
+    palette = colours(levels, scheme)
     unit = f" {column.unit}" if column.unit else ""
     for ax, (level, part) in zip(axes, parts, strict=True):
         ax.hist(
@@ -303,6 +304,7 @@ def violins(
     *,
     title: str,
     eta: Mapping[str, Estimate] | None = None,
+    scheme: Sequence[str] = PALETTE,
 ) -> Figure:
     """Small multiples: the distribution of each measurement per group, as violin + box.
 
@@ -314,7 +316,7 @@ def violins(
     fig = Figure(figsize=(3.6 * ncols, 3.3 * nrows), layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
     levels = _levels(frame, group)
-    palette = colours(levels)
+    palette = colours(levels, scheme)
     for ax, column in zip(axes, columns, strict=False):
         data = frame.dropna(subset=[column.name])
         parts = [(level, data[data[group.name].astype(str) == level]) for level in levels]
@@ -370,6 +372,7 @@ def scatter(
     entity: str,
     clip_from: int,
     clip_iqr: float,
+    scheme: Sequence[str] = PALETTE,
 ) -> Figure:
     """Scatter plot with a least-squares line and its 95% band per group and for all rows,
     each line drawn over the 1st to 99th percentile of its own x (no line where there are
@@ -379,7 +382,7 @@ def scatter(
     fig = Figure(figsize=(WIDE[0], WIDE[1] + 0.6), layout="constrained")
     ax = fig.subplots()
     levels = _levels(data, group)
-    palette = colours(levels)
+    palette = colours(levels, scheme)
     parts = [(level, data[data[group.name] == level]) for level in levels] if group else []
     on_axis = {c.name: features.on_axis(data[c.name], c.log) for c in (x, y)}
     method = features.scatter_method(x, y)
@@ -788,7 +791,13 @@ def correlation_intervals(
 
 @themed
 def bar_counts(
-    table: pd.DataFrame, category: Column, stack: Column | None, *, title: str, entity: str
+    table: pd.DataFrame,
+    category: Column,
+    stack: Column | None,
+    *,
+    title: str,
+    entity: str,
+    scheme: Sequence[str] = PALETTE,
 ) -> Figure:
     """Horizontal bars of counts per category (stacked by a second one), totals at the ends."""
     height = max(2.6, 0.55 * len(table) + 1.6)
@@ -796,7 +805,7 @@ def bar_counts(
     ax = fig.subplots()
     names = [str(name) for name in table.index]
     left = np.zeros(len(table))
-    palette = colours([str(level) for level in table.columns]) if stack else {}
+    palette = colours([str(level) for level in table.columns], scheme) if stack else {}
     for index, level in enumerate(table.columns):
         values = table[level].to_numpy(dtype=float)
         ax.barh(
