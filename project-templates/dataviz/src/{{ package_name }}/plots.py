@@ -837,66 +837,6 @@ def bar_counts(
     return fig
 
 
-@themed
-def share_bars(
-    shares: Mapping[str, Estimate],
-    by_group: Mapping[str, Mapping[str, Estimate]],
-    *,
-    title: str,
-    xlabel: str,
-) -> Figure:
-    """Each part's share of a whole: a bar with its 95% interval for all rows, and a marker
-    per group (shape and colour) with its own 95% interval, showing how the composition
-    differs between groups. The groups sit side by side on each bar, so intervals never
-    hide one another."""
-    names = list(shares)
-    fig = Figure(figsize=(WIDE[0], 1.6 + 0.5 * len(names)), layout="constrained")
-    ax = fig.subplots()
-    values = np.array([shares[name].value for name in names])
-    errors = np.array(
-        [[v.value - v.low for v in shares.values()], [v.high - v.value for v in shares.values()]]
-    )
-    ax.barh(names, values, color="#d9d9d9", label="all rows, 95% CI")
-    ax.errorbar(values, range(len(names)), xerr=errors, fmt="none", color="black", capsize=3)
-    palette = colours(list(by_group))
-    # dodge the groups within the bar's height (0.8): each keeps its own row for its interval
-    offsets = np.linspace(-0.25, 0.25, len(by_group)) if len(by_group) > 1 else [0.0]
-    for index, (level, part) in enumerate(by_group.items()):
-        rows = np.arange(len(names)) + offsets[index]
-        ax.errorbar(
-            [part[name].value for name in names],
-            rows,
-            xerr=[
-                [part[name].value - part[name].low for name in names],
-                [part[name].high - part[name].value for name in names],
-            ],
-            fmt="none",
-            color=palette[level],
-            lw=1.2,
-            capsize=2,
-            zorder=2.5,
-        )
-        ax.scatter(
-            [part[name].value for name in names],
-            rows,
-            marker=MARKERS[index % len(MARKERS)],
-            color=palette[level],
-            edgecolor="black",
-            lw=0.5,
-            s=45,
-            zorder=3,
-            label=level,
-        )
-    ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0%}"))
-    ax.grid(axis="y", visible=False)
-    ax.set(title=title, xlabel=xlabel)
-    # under the chart, centred: nowhere near the figure's edge, and the bars keep the width
-    handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
-    return fig
-
-
 def mark_sample(fig: Figure) -> None:
     """Stamp a figure made from the synthetic sample, so it cannot pass for real results."""
     fig.text(

@@ -122,19 +122,6 @@ def skewness_interval(values: pd.Series, *, resamples: int, seed: int) -> Estima
     return _percentiles(skewness(_resample(data, resamples, rng)), float(skewness(data)))
 
 
-def share_replicates(
-    frame: pd.DataFrame, parts: list[str], *, resamples: int, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each part's share of the total of ``parts`` (row 0: the data) and its bootstrap
-    replicates (rows 1…, resampling the rows; every part sees the same resamples)."""
-    values = frame[parts].fillna(0).to_numpy(dtype=float)
-    rng = np.random.default_rng(seed)
-    sums = values[rng.integers(0, len(values), size=(resamples, len(values)))].sum(axis=1)
-    shares = sums / sums.sum(axis=1, keepdims=True)
-    point = values.sum(axis=0) / values.sum()
-    return np.vstack([point, shares])
-
-
 def pooled_gap(
     frame: pd.DataFrame,
     first: tuple[str, str],
