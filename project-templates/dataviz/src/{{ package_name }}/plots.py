@@ -232,14 +232,16 @@ def histogram(
     palette = colours(levels, scheme)
     unit = f" {column.unit}" if column.unit else ""
     for ax, (level, part) in zip(axes, parts, strict=True):
-        ax.hist(
-            part[column.name],
+        sns.histplot(  # the bins are ours: whole steps of the recorded resolution
+            x=part[column.name].to_numpy(),
             bins=edges,
             color=palette.get(level, PALETTE[0]),
             alpha=0.85,
             edgecolor="white",
             linewidth=0.6,
+            ax=ax,
         )
+        ax.set_ylabel("")
         estimate = (medians or {}).get(level)
         if estimate is None:
             median = float(part[column.name].median())
