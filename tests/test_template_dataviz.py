@@ -81,12 +81,7 @@ COMMON_FILES = {
 # Each data set brings its own module and tests; only a download needs fetch.py.
 DATASET_FILES = {
     "penguins": {f"{PACKAGE_DIR}/penguins.py", "tests/test_penguins.py"},
-    # the shares of a total: only wholesale's columns add up to one
-    "wholesale": {
-        f"{PACKAGE_DIR}/wholesale.py",
-        f"{PACKAGE_DIR}/shares.py",
-        "tests/test_wholesale.py",
-    },
+    "wholesale": {f"{PACKAGE_DIR}/wholesale.py", "tests/test_wholesale.py"},
     "csv": {
         f"{PACKAGE_DIR}/your_csv.py",
         f"{PACKAGE_DIR}/trend.py",  # only your own file can have a date column
