@@ -274,11 +274,12 @@ def test_penguins_gallery_from_the_real_data(render):
         "Adelie",
         "Chinstrap",
     ]
-    # Adelie and Chinstrap share 3,700 g: equal medians, not a winner, with what the data allow
+    # Adelie and Chinstrap share 3,700 g: never "equal", no winner, with what the interval allows
     assert (
-        "Adelie and Chinstrap have equal medians (3,700 g), and the data allow a difference "
-        "from -200 to +100 g (95% CI)." in distribution["details"]
+        "Adelie (3,700 g) and Chinstrap (3,700 g): no difference detectable; the interval "
+        "allows -200 to +100 g (95% CI)." in distribution["details"]
     )
+    assert not any("equal" in d for d in distribution["details"])
     [tie] = [d for d in distribution["values"]["differences"] if d["lower"] == "Chinstrap"]
     assert tie["low"] < 0 < tie["high"]
     # within every species, males are heavier (interval above zero)
@@ -302,10 +303,13 @@ def test_penguins_gallery_from_the_real_data(render):
     relationship = figures["relationship"]["values"]
     assert relationship["r_all"] == pytest.approx(-0.235, abs=0.001)
     assert relationship["label"] == "reversed"
+    # the second confounder (sex) named: with it held fixed too, weak, and not distinguishable
+    # from 0 in three cells
     assert figures["relationship"]["finding"] == (
         "Across all penguins, bill depth falls with bill length (r = -0.24, 95% CI -0.33 to "
         "-0.13), but within every species it rises (r from +0.39, 95% CI 0.25 to 0.52, to "
-        "+0.65, 95% CI 0.49 to 0.77)."
+        "+0.65, 95% CI 0.49 to 0.77); with sex held fixed as well, r = 0.19, 95% CI 0.08 to "
+        "0.29; in 3 of 6 species × sex cells not distinguishable from 0."
     )
     # Cochran's Q across species (recomputed by the reviewer: 10.46 on 2 df, p 0.005) and
     # across the six species × sex cells (scipy: 10.66, p 0.058), each Holm-adjusted over the
@@ -356,6 +360,11 @@ def test_penguins_gallery_from_the_real_data(render):
         for sentence in correlation["details"]
     )
     assert "| bill_length_mm × bill_depth_mm | -0.24 | reversed |" in report_md
+    # a cell whose own interval holds 0 is never called reversed
+    assert (
+        "| reversed held fixed (+0.19, 0.08 to 0.29), but not distinguishable from 0 in 3 of 6 "
+        "groups |" in report_md
+    )
     assert figures["composition"]["finding"] == (
         "Biscoe has the most penguins in this data set: 168 of 344, then Dream with 124 "
         "(counts of the sampling design, not estimates); Torgersen has only Adelie; Chinstrap "
@@ -386,12 +395,15 @@ def test_penguins_gallery_from_the_real_data(render):
     # naming what in the figure shows it; nothing the figure does not draw
     assert headline.strip().startswith(
         "**Pooled over all penguins, bill depth falls with bill length (r = -0.24), but within "
-        "every species it rises (r from +0.39 to +0.65).**\n\n"
+        "every species it rises (r from +0.39 to +0.65); with sex held fixed as well, r = +0.19, "
+        "and in 3 of 6 species × sex cells not distinguishable from 0.**\n\n"
         "- Pooled (dashed line): r = -0.24, 95% CI -0.33 to -0.13.\n"
         "- Within each species (solid lines): Adelie r = 0.39, 95% CI 0.25 to 0.52; Chinstrap "
         "r = 0.65, 95% CI 0.49 to 0.77; Gentoo r = 0.64, 95% CI 0.53 to 0.74.\n"
+        "- With sex held fixed as well (not drawn; see reports/report.md): r = 0.19, 95% CI "
+        "0.08 to 0.29; not distinguishable from 0 within Adelie / female, Adelie / male and "
+        "Chinstrap / female (interval holds 0).\n"
     )
-    assert "held fixed" not in headline
     assert "(reports/figures/relationship.png)" in headline
     results = _results(project)
     assert REAL_SAMPLE_WARNING not in results
@@ -402,7 +414,10 @@ def test_penguins_gallery_from_the_real_data(render):
         "| no sex | 11 penguins have no sex (left out where it is needed): Gentoo 5 of 124, "
         "Adelie 6 of 152, Chinstrap 0 of 68; Torgersen 5 of 52," in results
     )
-    assert "; concentrated by island, most in Torgersen (permutation tests" in results
+    assert "; concentrated by island, most often in Torgersen (permutation tests" in results
+    # by year too (7 of the 11 in 2007), tested; the count tie named as a tie
+    assert "2007 7 of 110, 2009 3 of 120, 2008 1 of 114;" in results
+    assert "year p = 0.112); Torgersen and Biscoe tie by count (5 each)." in results
     assert "](figures/pairs.png)" in (project / "reports" / "report.md").read_text()
 
 
@@ -451,6 +466,9 @@ def test_wholesale_gallery_from_the_real_file(render):
     assert REAL_SAMPLE_WARNING not in results
     assert "reports/figures/shares.png" in results
     assert "**Finding:** Horeca has the higher median spending on fresh products" in results
+    # no reversal or confounding claimed on a correlation whose pooled or held-fixed interval
+    # holds zero (milk × frozen: pooled -0.09, held fixed 0.10 with 0.00 at its low end)
+    assert "wrong question" not in readme and "Model `Frozen` on `Milk`" not in readme
 
 
 @pytest.mark.slow

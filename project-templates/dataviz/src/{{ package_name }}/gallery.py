@@ -93,8 +93,6 @@ def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Ch
     if group is not None:
         stack = schema.column(schema.stack) if schema.stack else None
         charts.append(composition(frame, schema, group, stack, params.max_categories))
-    if schema.parts:
-        charts.append(shares(frame, schema, group, params))
     return charts
 
 
@@ -332,8 +330,10 @@ def subgroups(
         finding += "."
     values: dict[str, object] = {}
     if frame[split.name].isna().any():
-        stack = [schema.column(schema.stack)] if schema.stack else []
-        found = missingness(frame, split, [group, *stack], params)
+        # every other grouping (species, island, year): missing values collected in one
+        # season or place would bias that one's comparisons
+        others = [c for c in schema.of_kind("category") if c.name not in (split.name, group.name)]
+        found = missingness(frame, split, [group, *others], params)
         values["missing"] = found
         details.append(report.missing_sentence(found, schema.entity))
     values |= {
@@ -590,13 +590,19 @@ def relationship(
         record_tests(values, by_group, by_cells, size)
         if by_group is not None:
             finding += report.describe(by_group, group, r)
+        also = None
+        split = schema.column(schema.split) if schema.split else None
+        if by_cells is not None and split is not None:  # the second grouping, named
+            cell = f"{group.short} × {split.short}"
+            also = report.second_grouping(by_cells, split.short, cell, r)
+            finding += f"; {also[1]}"
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:
             # the headline names only what the scatter plot draws: the pooled line and the
             # groups' lines (held-fixed values and the crossed cells are in report.md)
             subject = f"all {schema.entity}, {y.short} {direction} with {x.short}"
             summary, summary_lines = report.reversal_headline(
-                subject, pooled, by_group, group.short, r
+                subject, pooled, by_group, group.short, r, also
             )
     else:
         finding += "."
@@ -1051,152 +1057,3 @@ def composition(
     figure = plots.bar_counts(table, rows, split, title=title, entity=schema.entity)
     values: dict[str, object] = {f"count_{level}": int(value) for level, value in totals.items()}
     return Chart("composition", title, question, finding, figure, values)
-
-
-def _points(estimate: Estimate, sign: str = "+") -> str:
-    """A gap between two shares in percentage points, with its interval ("+12 points, 95% CI
-    +8 to +17"; ``sign`` "" for a gap whose direction the sentence says)."""
-    return (
-        f"{estimate.value * 100:{sign}.0f} points, 95% CI {estimate.low * 100:{sign}.0f} to "
-        f"{estimate.high * 100:{sign}.0f}"
-    )
-
-
-def shares(
-    frame: pd.DataFrame, schema: Schema, group: Column | None, params: GalleryParams
-) -> Chart:
-    """What the parts add up to, overall with intervals and per group: the composition of the
-    total, which no other chart shows."""
-    parts = list(schema.parts)
-    tick = {name: schema.column(name).plain for name in parts}
-    replicates = stats.share_replicates(
-        frame, parts, resamples=params.resamples, seed=seed_for(params, "shares")
-    )
-    index = {name: i for i, name in enumerate(parts)}
-
-    def interval(reps: np.ndarray, name: str) -> Estimate:
-        return stats.from_replicates(reps[1:, index[name]], reps[0, index[name]])
-
-    def gap(reps: np.ndarray, a: str, b: str) -> Estimate:
-        """Share of a minus share of b, paired (the same resamples)."""
-        both = reps[:, index[a]] - reps[:, index[b]]
-        return stats.from_replicates(both[1:], both[0])
-
-    overall = {name: interval(replicates, name) for name in parts}
-    overall = dict(sorted(overall.items(), key=lambda item: -item[1].value))
-    by_group: dict[str, dict[str, float]] = {}
-    by_group_ci: dict[str, dict[str, Estimate]] = {}
-    group_reps: dict[str, np.ndarray] = {}
-    if group is not None:
-        for level, part in frame.groupby(group.name, observed=True):
-            reps = stats.share_replicates(
-                part, parts, resamples=params.resamples, seed=seed_for(params, "shares", level)
-            )
-            name = report.level(group, level)
-            group_reps[name] = reps
-            by_group_ci[name] = {tick[n]: interval(reps, n) for n in parts}
-            by_group[name] = {n: e.value for n, e in by_group_ci[name].items()}
-    label = schema.parts_label or "the total"
-    details: list[str] = []
-    ranked = list(overall)
-    first, second, last = ranked[0], ranked[1], ranked[-1]
-    lead = gap(replicates, first, second)
-    tail = gap(replicates, ranked[-2], last)
-    if lead.spans_zero:
-        finding = (
-            f"{tick[first]} and {tick[second]} tie for the largest share of {label} "
-            f"({report.pct(overall[first], inside=True)}, and "
-            f"{report.pct(overall[second], inside=True)})"
-        )
-    else:
-        finding = f"{tick[first]} is the largest share of {label}, {report.pct(overall[first])}"
-    details.append(
-        f"{tick[first]} minus {tick[second]}, the next largest: {_points(lead)} (paired "
-        f"bootstrap){': a tie' if lead.spans_zero else ''}."
-    )
-    if tail.spans_zero:
-        details.append(
-            f"{tick[ranked[-2]]} and {tick[last]} tie for the smallest share "
-            f"({report.pct(overall[ranked[-2]], inside=True)}, and "
-            f"{report.pct(overall[last], inside=True)}; gap {_points(tail)})."
-        )
-    else:
-        details.append(
-            f"{tick[last]} is the smallest share, {report.pct(overall[last])}, "
-            f"{_points(tail, '')} below {tick[ranked[-2]]}."
-        )
-    values_reversal: dict[str, str] = {}
-    if len(by_group) >= 2:
-        # how far apart the groups put each part's share, per resample (groups independent)
-        spread_reps = {
-            name: np.ptp(np.stack([r[:, index[name]] for r in group_reps.values()]), axis=0)
-            for name in parts
-        }
-        widest, runner = sorted(parts, key=lambda n: -spread_reps[n][0])[:2]
-        wider = spread_reps[widest] - spread_reps[runner]
-        wider_gap = stats.from_replicates(wider[1:], wider[0])
-        spread = ", ".join(
-            f"{level} {report.pct(p[tick[widest]])}" for level, p in by_group_ci.items()
-        )
-        most = "differs most" if not wider_gap.spans_zero else "differs most, tied with "
-        most += "" if not wider_gap.spans_zero else tick[runner]
-        details.append(f"By {group.short}, the share of {tick[widest]} {most}: {spread}.")
-        details.append(
-            f"Its spread between the {group.short} groups minus that of {tick[runner]}, the "
-            f"next: {_points(wider_gap)} (bootstrap)."
-        )
-        for level, reps in group_reps.items():
-            order = sorted(parts, key=lambda n: -reps[0, index[n]])
-            leader, next_one = order[0], order[1]
-            if leader == first or gap(reps, leader, next_one).spans_zero:
-                continue  # the pooled leader, or no clear leader: no reversal claimed
-            values_reversal[level] = tick[leader]
-        if values_reversal:
-            finding += "; not in " + ", ".join(
-                f"{level}, where {leader} leads "
-                f"({report.pct(by_group_ci[level][leader], inside=True)}, against "
-                f"{report.pct(by_group_ci[level][tick[first]], inside=True)} for {tick[first]})"
-                for level, leader in values_reversal.items()
-            )
-    finding += "."
-    title = f"Share of {label}" + (f", overall and by {group.short}" if by_group else "")
-    figure = plots.share_bars(
-        {tick[name]: e for name, e in overall.items()},
-        by_group_ci,
-        title=title,
-        xlabel=f"Share of {label}",
-    )
-    values: dict[str, object] = {f"share_{name}": e.as_dict() for name, e in overall.items()}
-    values["by_group"] = {
-        level: {name: e.as_dict() for name, e in found.items()}
-        for level, found in by_group_ci.items()
-    }
-    values["largest_share_within"] = values_reversal
-    summary, summary_lines = "", []
-    if values_reversal:
-        # one sentence with the values only; the lines under it give their intervals and the
-        # bar that shows each
-        level, leader = next(iter(values_reversal.items()))
-        within = by_group_ci[level]
-        summary = (
-            f"Pooled over all {schema.entity}, {tick[first]} is the largest share of {label} "
-            f"({overall[first].value:.0%}), but in {level} {leader} leads "
-            f"({within[leader].value:.0%}, against {within[tick[first]].value:.0%} for "
-            f"{tick[first]})."
-        )
-        summary_lines = [
-            f"All {schema.entity} (grey bars): {tick[first]} {report.pct(overall[first])}.",
-            f"{level} (its markers): {leader} {report.pct(within[leader])}, {tick[first]} "
-            f"{report.pct(within[tick[first]])}.",
-        ]
-    return Chart(
-        "shares",
-        title,
-        f"What makes up {label}?",
-        finding,
-        figure,
-        values,
-        summary,
-        details,
-        summary_lines,
-    )

@@ -52,8 +52,11 @@ THEME = {
     "legend.frameon": False,
     "legend.fontsize": 9,
     "svg.hashsalt": "dataviz",  # stable ids inside the SVG files
+    "svg.fonttype": "none",  # text stays text in the SVG: searchable, editable, selectable
 }
 WIDE = (8.0, 4.8)
+ROUND_STEPS = [1, 2, 2.5, 5, 10]
+"""Tick steps a reader counts in (no 8 or 4): 10, 20, 25, 50 and their powers of ten."""
 DENSE = 1000
 """Points in one scatter beyond which the SVG copy draws them as an image."""
 
@@ -211,6 +214,7 @@ def histogram(
     title: str,
     entity: str,
     medians: Mapping[str, Estimate] | None = None,
+    scheme: Sequence[str] = PALETTE,
 ) -> Figure:
     """One histogram per group on a shared axis, each with its median and its 95% interval.
 
@@ -223,22 +227,21 @@ def histogram(
     parts = parts or [("", data)]
     edges = _bins(data[column.name], column, target=24)
     fig = Figure(figsize=(WIDE[0], 1.2 + 1.35 * len(parts)), layout="constrained")
-    # one count scale while the groups are of like size (bar heights compare across panels);
-    # each panel its own when one group is over twice another (a small group keeps its shape)
-    sizes = [len(part) for _, part in parts]
-    shared = max(sizes) <= 2 * max(min(sizes), 1)
-    axes = fig.subplots(len(parts), 1, sharex=True, sharey=shared, squeeze=False)[:, 0]
-    palette = colours(levels)
+    # one count scale for every panel: bar heights compare across groups
+    axes = fig.subplots(len(parts), 1, sharex=True, sharey=True, squeeze=False)[:, 0]
+    palette = colours(levels, scheme)
     unit = f" {column.unit}" if column.unit else ""
     for ax, (level, part) in zip(axes, parts, strict=True):
-        ax.hist(
-            part[column.name],
+        sns.histplot(  # the bins are ours: whole steps of the recorded resolution
+            x=part[column.name].to_numpy(),
             bins=edges,
             color=palette.get(level, PALETTE[0]),
             alpha=0.85,
             edgecolor="white",
             linewidth=0.6,
+            ax=ax,
         )
+        ax.set_ylabel("")
         estimate = (medians or {}).get(level)
         if estimate is None:
             median = float(part[column.name].median())
@@ -253,13 +256,14 @@ def histogram(
         if level:
             ax.set_title(f"{level} (n = {len(part):,})", loc="left", fontsize=10)
         # no "0": bars start there anyway, and it would touch the first x tick label
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, prune="lower"))
+        ax.yaxis.set_major_locator(
+            MaxNLocator(nbins=4, steps=ROUND_STEPS, integer=True, prune="lower")
+        )
         ax.grid(axis="x", visible=False)
     if not set_scale(axes[-1], "x", column):
         thousands(axes[-1].xaxis)
     axes[-1].set_xlabel(column.label)
-    scale = "" if shared or len(parts) < 2 else " (each panel its own scale)"
-    fig.supylabel(f"Number of {entity}{scale}", fontsize=10)
+    fig.supylabel(f"Number of {entity}", fontsize=10)
     fig.suptitle(title)
     return fig
 
@@ -267,9 +271,10 @@ def histogram(
 def _violin(
     ax: mpl.axes.Axes, position: float, values: pd.Series, column: Column, colour: str
 ) -> None:
-    """One violin (Gaussian kernel density, Scott's bandwidth, cut at the data's range, as
-    wide as 0.8 at its widest) with a box inside: the quartiles (thick), 1.5 IQR whiskers (thin)
-    and the median (white dot). Densities and box are computed on the axis' spacing (logs on a
+    """One violin (Gaussian kernel density, Scott's bandwidth, drawn two bandwidths past the
+    data's range so that it fades out rather than ending in a wall, as wide as 0.8 at its
+    widest) with a box inside: the quartiles (thick), 1.5 IQR whiskers (thin) and the median
+    (white dot). Densities and box are computed on the axis' spacing (logs on a
     log axis, symlog values on a symlog one). Plain numpy: seaborn's scipy kernel density was
     most of the pipeline's time on a table of 9,000 rows."""
     spaced = to_axis(values.to_numpy(dtype=float), column)
@@ -278,8 +283,8 @@ def _violin(
     q1, median, q3 = np.percentile(spaced, [25, 50, 75])
     low = spaced[spaced >= q1 - 1.5 * (q3 - q1)].min()
     high = spaced[spaced <= q3 + 1.5 * (q3 - q1)].max()
-    grid = np.linspace(spaced.min(), spaced.max(), 100)
     bandwidth = spaced.std(ddof=1) * len(spaced) ** (-1 / 5) if len(spaced) > 1 else 0.0
+    grid = np.linspace(spaced.min() - 2 * bandwidth, spaced.max() + 2 * bandwidth, 120)
     if bandwidth > 0:
         density = np.zeros_like(grid)
         for chunk in np.array_split(spaced, max(1, len(spaced) // 2000)):
@@ -301,6 +306,7 @@ def violins(
     *,
     title: str,
     eta: Mapping[str, Estimate] | None = None,
+    scheme: Sequence[str] = PALETTE,
 ) -> Figure:
     """Small multiples: the distribution of each measurement per group, as violin + box.
 
@@ -312,7 +318,7 @@ def violins(
     fig = Figure(figsize=(3.6 * ncols, 3.3 * nrows), layout="constrained")
     axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
     levels = _levels(frame, group)
-    palette = colours(levels)
+    palette = colours(levels, scheme)
     for ax, column in zip(axes, columns, strict=False):
         data = frame.dropna(subset=[column.name])
         parts = [(level, data[data[group.name].astype(str) == level]) for level in levels]
@@ -368,6 +374,7 @@ def scatter(
     entity: str,
     clip_from: int,
     clip_iqr: float,
+    scheme: Sequence[str] = PALETTE,
 ) -> Figure:
     """Scatter plot with a least-squares line and its 95% band per group and for all rows,
     each line drawn over the 1st to 99th percentile of its own x (no line where there are
@@ -377,7 +384,7 @@ def scatter(
     fig = Figure(figsize=(WIDE[0], WIDE[1] + 0.6), layout="constrained")
     ax = fig.subplots()
     levels = _levels(data, group)
-    palette = colours(levels)
+    palette = colours(levels, scheme)
     parts = [(level, data[data[group.name] == level]) for level in levels] if group else []
     on_axis = {c.name: features.on_axis(data[c.name], c.log) for c in (x, y)}
     method = features.scatter_method(x, y)
@@ -526,7 +533,7 @@ def pair_grid(
                         linewidth=1.5,
                         linestyle=LINESTYLES[index % len(LINESTYLES)],
                         log_scale=col.log,
-                        cut=0,  # no density beyond the data, as the violins
+                        cut=2,  # tails fade out past the data, as the violins: no walls
                         warn_singular=False,
                     )
                 density.set(yticks=[], ylabel="")
@@ -548,10 +555,10 @@ def pair_grid(
             xlabel, ylabel = _symlog_short(xlabel, col), _symlog_short(ylabel, row)
             ax.set(xlabel=xlabel if i == count - 1 else "", ylabel=ylabel if j == 0 and i else "")
             if i == count - 1 and not (col.log or col.symlog):
-                ax.xaxis.set_major_locator(MaxNLocator(nbins=4, min_n_ticks=3))
+                ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=ROUND_STEPS, min_n_ticks=3))
                 thousands(ax.xaxis)
             if j == 0 and not (row.log or row.symlog):
-                ax.yaxis.set_major_locator(MaxNLocator(nbins=4, min_n_ticks=3))
+                ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=ROUND_STEPS, min_n_ticks=3))
                 thousands(ax.yaxis)
     for ax in fig.axes:  # shared axes take the scale, not the minor locator
         for axis in (ax.xaxis, ax.yaxis):
@@ -702,61 +709,97 @@ def correlation_intervals(
     method: str,
     title: str,
 ) -> Figure:
-    """Each pair of measurements one row: the pooled correlation (black diamond) and the one
-    within each group (shapes and colours), each with its 95% interval; the label beside.
+    """Each pair of measurements one row: the pooled correlation (black diamond), the one with
+    the grouping held fixed (open diamond, an arrow from the pooled one) and the one within each
+    group (shapes and colours), each with its 95% interval; the row's label and, in the right
+    margin, the change the finding quotes (held fixed − pooled).
 
-    A pooled value that a grouping reverses shows at once: its diamond sits across zero from
-    the group markers.
+    A pooled value that a grouping reverses shows at once: the arrow crosses zero.
     """
     levels = list(comparisons[0].within) if comparisons else []
     palette = colours(levels)
-    height = 1.6 + 0.3 * len(comparisons) * (1 + len(levels)) ** 0.5
-    fig = Figure(figsize=(WIDE[0] + 1.2, height), layout="constrained")
+    held_name = f"{group.short} held fixed" if group else "held fixed"
+    height = 1.8 + 0.3 * len(comparisons) * (2 + len(levels)) ** 0.5
+    fig = Figure(figsize=(WIDE[0] + 1.6, height), layout="constrained")
     ax = fig.subplots()
-    series = [("all", None)] + [(level, level) for level in levels]
-    step = 0.7 / len(series)
+    series = [("pooled (all rows)", "pooled")]
+    if levels:
+        series.append((held_name, "held"))
+    series += [(level, level) for level in levels]
+    step = 0.75 / len(series)
+    offset = {key: (j - (len(series) - 1) / 2) * step for j, (_, key) in enumerate(series)}
     for i, comparison in enumerate(comparisons):
-        for j, (name, level) in enumerate(series):
-            estimate = comparison.pooled if level is None else comparison.within.get(level)
-            if estimate is None:
+        for name, key in series:
+            if key == "pooled":
+                estimate, style = comparison.pooled, {"fmt": "D", "color": "black", "ms": 6}
+            elif key == "held":
+                estimate = comparison.held
+                style = {"fmt": "D", "color": "black", "ms": 6, "mfc": "white"}
+            else:
+                estimate = comparison.within.get(key)
+                marker = MARKERS[levels.index(key) % len(MARKERS)]
+                style = {"fmt": marker, "color": palette[key], "ms": 5}
+            if estimate is None or pd.isna(estimate.value):
                 continue
+            low, high = estimate.low, estimate.high
+            bars = None if pd.isna(low) else [[estimate.value - low], [high - estimate.value]]
             ax.errorbar(
                 estimate.value,
-                i + (j - (len(series) - 1) / 2) * step,
-                xerr=[[estimate.value - estimate.low], [estimate.high - estimate.value]],
-                fmt="D" if level is None else MARKERS[(j - 1) % len(MARKERS)],
-                color="black" if level is None else palette[level],
-                markersize=6 if level is None else 5,
+                i + offset[key],
+                xerr=bars,
                 capsize=2,
                 lw=1.4,
-                label=(name if level is None else level) if i == 0 else None,
+                label=name if i == 0 else None,
+                **style,
             )
+        if levels and not pd.isna(comparison.held.value):
+            y = i + offset["held"]
+            ax.annotate(  # from the pooled value to the held-fixed one
+                "",
+                xy=(comparison.held.value, y),
+                xytext=(comparison.pooled.value, i + offset["pooled"]),
+                arrowprops={"arrowstyle": "->", "color": "#777777", "lw": 0.9},
+            )
+            change = comparison.held.value - comparison.pooled.value
+            ax.text(1.12, i, f"{change:+.2f}", ha="left", va="center", fontsize=9)
     ticks = []
     for comparison in comparisons:
         text = f"{labels[comparison.a]} × {labels[comparison.b]}"
-        if comparison.within and comparison.label:
-            text += "\n" + LABEL_NOTES[comparison.label].format(group.short if group else "group")
+        if comparison.within:
+            note = LABEL_NOTES.get(comparison.label, "holds with {} held fixed")
+            text += "\n" + note.format(group.short if group else "group")
         ticks.append(text)
     ax.set_yticks(range(len(comparisons)), ticks, fontsize=9)
     ax.set_ylim(len(comparisons) - 0.5, -0.5)
     ax.axvline(0, color="#555555", lw=1)
-    ax.set_xlim(-1.05, 1.05)
     ax.grid(axis="y", visible=False)
+    if levels:  # the margin column: what the finding's "largest change" quotes
+        ax.set_xlim(-1.05, 1.42)
+        ax.axvline(1.07, color="#bbbbbb", lw=0.8)
+        ax.set_xticks(np.linspace(-1, 1, 5))
+        ax.text(1.12, -0.5, "held fixed\n− pooled", ha="left", va="bottom", fontsize=8)
+    else:
+        ax.set_xlim(-1.05, 1.05)
     symbol = "Spearman ρ" if method == "spearman" else "Pearson r"
     ax.set(title=title, xlabel=f"{symbol} with its 95% interval")
     if levels:
         fig.legend(  # below the axis: the data keep the figure's width
-            title=f"all rows, and each {group.short if group else 'group'}",
             loc="outside lower center",
-            ncols=len(levels) + 1,
-            title_fontsize=9,
+            ncols=min(len(series), 5),
+            fontsize=9,
         )
     return fig
 
 
 @themed
 def bar_counts(
-    table: pd.DataFrame, category: Column, stack: Column | None, *, title: str, entity: str
+    table: pd.DataFrame,
+    category: Column,
+    stack: Column | None,
+    *,
+    title: str,
+    entity: str,
+    scheme: Sequence[str] = PALETTE,
 ) -> Figure:
     """Horizontal bars of counts per category (stacked by a second one), totals at the ends."""
     height = max(2.6, 0.55 * len(table) + 1.6)
@@ -764,7 +807,7 @@ def bar_counts(
     ax = fig.subplots()
     names = [str(name) for name in table.index]
     left = np.zeros(len(table))
-    palette = colours([str(level) for level in table.columns]) if stack else {}
+    palette = colours([str(level) for level in table.columns], scheme) if stack else {}
     for index, level in enumerate(table.columns):
         values = table[level].to_numpy(dtype=float)
         ax.barh(
@@ -793,66 +836,6 @@ def bar_counts(
     ax.set(title=title, xlabel=f"Number of {entity}", ylabel=category.label)
     if stack is not None:
         ax.legend(title=stack.label, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the bars
-    return fig
-
-
-@themed
-def share_bars(
-    shares: Mapping[str, Estimate],
-    by_group: Mapping[str, Mapping[str, Estimate]],
-    *,
-    title: str,
-    xlabel: str,
-) -> Figure:
-    """Each part's share of a whole: a bar with its 95% interval for all rows, and a marker
-    per group (shape and colour) with its own 95% interval, showing how the composition
-    differs between groups. The groups sit side by side on each bar, so intervals never
-    hide one another."""
-    names = list(shares)
-    fig = Figure(figsize=(WIDE[0], 1.6 + 0.5 * len(names)), layout="constrained")
-    ax = fig.subplots()
-    values = np.array([shares[name].value for name in names])
-    errors = np.array(
-        [[v.value - v.low for v in shares.values()], [v.high - v.value for v in shares.values()]]
-    )
-    ax.barh(names, values, color="#d9d9d9", label="all rows, 95% CI")
-    ax.errorbar(values, range(len(names)), xerr=errors, fmt="none", color="black", capsize=3)
-    palette = colours(list(by_group))
-    # dodge the groups within the bar's height (0.8): each keeps its own row for its interval
-    offsets = np.linspace(-0.25, 0.25, len(by_group)) if len(by_group) > 1 else [0.0]
-    for index, (level, part) in enumerate(by_group.items()):
-        rows = np.arange(len(names)) + offsets[index]
-        ax.errorbar(
-            [part[name].value for name in names],
-            rows,
-            xerr=[
-                [part[name].value - part[name].low for name in names],
-                [part[name].high - part[name].value for name in names],
-            ],
-            fmt="none",
-            color=palette[level],
-            lw=1.2,
-            capsize=2,
-            zorder=2.5,
-        )
-        ax.scatter(
-            [part[name].value for name in names],
-            rows,
-            marker=MARKERS[index % len(MARKERS)],
-            color=palette[level],
-            edgecolor="black",
-            lw=0.5,
-            s=45,
-            zorder=3,
-            label=level,
-        )
-    ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0%}"))
-    ax.grid(axis="y", visible=False)
-    ax.set(title=title, xlabel=xlabel)
-    # under the chart, centred: nowhere near the figure's edge, and the bars keep the width
-    handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
     return fig
 
 

@@ -56,11 +56,9 @@ def tie(upper: str, lower: str, medians: dict[str, Estimate], step: Estimate, un
     high, low = medians[upper].value, medians[lower].value
     start, end = fmt_interval(step.low, step.high).split(" to ")
     sign = "+" if step.high > 0 else ""
-    allowed = f"the data allow a difference from {start} to {sign}{end}{unit} (95% CI)"
-    if high == low:
-        return f"{upper} and {lower} have equal medians ({fmt(high)}{unit}), and {allowed}"
+    allowed = f"the interval allows {start} to {sign}{end}{unit} (95% CI)"
     return (
-        f"{upper} ({fmt(high)}{unit}) and {lower} ({fmt(low)}{unit}) are within the noise: "
+        f"{upper} ({fmt(high)}{unit}) and {lower} ({fmt(low)}{unit}): no difference detectable; "
         f"{allowed}"
     )
 
@@ -131,11 +129,16 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
     by the comparison's label (``Comparison.label``), with the within-group range and intervals."""
     label, pooled = comparison.label, comparison.pooled
     within = ends(comparison, symbol)
-    every = all(not e.spans_zero for e in comparison.within.values())
-    if label == stats.REVERSED:
+    if label == stats.REVERSED:  # per group only where the group's own interval says so
         turn = "rises" if pooled.value < 0 else "falls"
-        where = f"every {group.short}" if every else f"the {group.short} groups"
-        return f", but within {where} it {turn} ({within})"
+        weak = comparison.unclear
+        if not weak:
+            return f", but within every {group.short} it {turn} ({within})"
+        clear = [level for level in comparison.within if level not in weak]
+        text = f", but with {group.short} held fixed it {turn} ({r_ci(comparison.held, symbol)})"
+        if clear:
+            text += f"; it {turn} within {joined(clear)}"
+        return text + f", and is weak, not distinguishable from 0, within {joined(weak)}"
     if label == stats.VANISHES:
         return (
             f", but with {group.short} held fixed it vanishes "
@@ -166,8 +169,37 @@ def share(comparison: Comparison) -> str:
     return pct(found)
 
 
+def second_grouping(cells: Comparison, other: str, cell: str, symbol: str) -> tuple[str, str, str]:
+    """What holding a second grouping fixed as well does (sex, besides species): a clause for
+    the headline (the value alone), one for the finding (with its interval) and a line naming
+    the cells that are not distinguishable from 0."""
+    held = cells.held
+    short = f"with {other} held fixed as well, {symbol} = {held.value:+.2f}"
+    full = f"with {other} held fixed as well, {r_ci(held, symbol)}"
+    line = (
+        f"With {other} held fixed as well (not drawn; see reports/report.md): {r_ci(held, symbol)}"
+    )
+    zero = ", not distinguishable from 0" if held.spans_zero else ""
+    short, full, line = short + zero, full + zero, line + zero
+    weak = cells.unclear
+    if weak:
+        cells_text = (
+            f"in {len(weak)} of {len(cells.within)} {cell} cells not distinguishable from 0"
+        )
+        short, full = f"{short}, and {cells_text}", f"{full}; {cells_text}"
+        line += f"; not distinguishable from 0 within {joined(weak)} (interval holds 0)"
+    else:
+        line += "; every cell's interval excludes 0 on the same side"
+    return short, full, line + "."
+
+
 def reversal_headline(
-    subject: str, pooled: Estimate, by_group: Comparison, group: str, symbol: str
+    subject: str,
+    pooled: Estimate,
+    by_group: Comparison,
+    group: str,
+    symbol: str,
+    also: tuple[str, str, str] | None = None,
 ) -> tuple[str, list[str]]:
     """The first screen when a grouping reverses the pooled relation: one sentence a reader
     gets at a glance (the values without their intervals), and the lines that quote them with
@@ -180,14 +212,15 @@ def reversal_headline(
     turn = "rises" if pooled.value < 0 else "falls"
     sentence = (
         f"Pooled over {subject} ({symbol} = {pooled.value:+.2f}), but within {where} it {turn} "
-        f"({symbol} from {low.value:+.2f} to {high.value:+.2f})."
+        f"({symbol} from {low.value:+.2f} to {high.value:+.2f})"
+        + (f"; {also[0]}." if also else ".")
     )
     each = "; ".join(f"{name} {r_ci(e, symbol)}" for name, e in by_group.within.items())
     lines = [
         f"Pooled (dashed line): {r_ci(pooled, symbol)}.",
         f"Within each {group} (solid lines): {each}.",
     ]
-    return sentence, lines
+    return sentence, lines + ([also[2]] if also else [])
 
 
 def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
@@ -258,7 +291,14 @@ def label_counts(
         hit = [c for c in comparisons if c.label == label]
         if hit:
             names = f" ({listed(hit, labels)})" if named else ""
-            parts.append(f"{len(hit)} {one if len(hit) == 1 else several}{names}")
+            text = f"{len(hit)} {one if len(hit) == 1 else several}{names}"
+            weak = [c for c in hit if label == stats.REVERSED and c.unclear]
+            if weak:  # held fixed it reverses, but not in every group's own interval
+                text += (
+                    f" held fixed, {len(weak)} of them not distinguishable from 0 within some "
+                    f"{group} groups"
+                )
+            parts.append(text)
     total = len(comparisons)
     if not parts:
         return f"all {total} pooled correlations hold"
@@ -272,8 +312,9 @@ def label_counts(
 
 
 def missing_sentence(missing: dict, entity: str) -> str:
-    """ "11 penguins have no sex: Adelie 6 of 152, …; Torgersen 5 of 52, …: not concentrated
-    in one species or island (permutation tests, Holm-adjusted p = 0.31 and 0.06)." """
+    """ "11 penguins have no sex: Adelie 6 of 152, …; Torgersen 5 of 52, …: concentrated by
+    island, most often in Torgersen (permutation tests, Holm-adjusted …); Torgersen and Biscoe
+    tie by count (5 each)." """
     groups = missing["by"].values()
     counts = "; ".join(
         ", ".join(f"{level} {n} of {rows}" for level, (n, rows) in entry["counts"].items())
@@ -281,10 +322,16 @@ def missing_sentence(missing: dict, entity: str) -> str:
     )
     where = " or ".join(entry["label"] for entry in groups)
     found = [
-        f"{entry['label']}, most in {next(iter(entry['counts']))}"
+        f"{entry['label']}, most often in {next(iter(entry['counts']))}"
         for entry in groups
         if entry["p_adjusted"] < 0.05
     ]
+    ties = []  # the most missing values by count, when two levels share it: a tie, named
+    for entry in groups:
+        top = max(n for n, _ in entry["counts"].values())
+        tied = [level for level, (n, _) in entry["counts"].items() if n == top]
+        if top and len(tied) > 1:
+            ties.append(f"{joined(tied)} tie by count ({top} each)")
     verdict = (
         f"concentrated by {' and by '.join(found)}"
         if found
@@ -294,7 +341,7 @@ def missing_sentence(missing: dict, entity: str) -> str:
     return (
         f"{missing['rows']:,} {entity} have no {missing['label']} (left out where it is "
         f"needed): {counts}; {verdict} (permutation tests of independence, Holm-adjusted: "
-        f"{ps})."
+        f"{ps})" + (f"; {'; '.join(ties)}." if ties else ".")
     )
 
 
@@ -412,7 +459,8 @@ def next_experiments(metrics: dict) -> list[str]:
         (name, pair)
         for name, pairs in groupings.items()
         for pair in pairs
-        if pair["label"] in ("reversed", "appears within groups")
+        # a reversal only: the pooled and the held-fixed intervals both exclude zero
+        if pair["label"] == stats.REVERSED
     ]
     if flagged:
         name, pair = flagged[0]
@@ -421,7 +469,8 @@ def next_experiments(metrics: dict) -> list[str]:
             f"Model `{pair['b']}` on `{pair['a']}` with `{name}` as a covariate (or one fit per "
             f"group): pooled, their correlation is {pair['pooled']['value']:.2f}; with `{name}` "
             f"held fixed it is {held['value']:.2f} (95% CI {held['low']:.2f} to "
-            f"{held['high']:.2f}), so a pooled fit answers the wrong question."
+            f"{held['high']:.2f}): the two fits disagree in sign, and a question about single "
+            "groups needs the covariate."
         )
     relation = figures.get("relationship", {}).get("values", {})
     tested = relation.get("by_cells") or relation.get("by_group")
@@ -478,6 +527,14 @@ def label_table(metrics: dict) -> str:
         for pair in pairs:
             key = f"{pair['a']} × {pair['b']}"
             text = pair["label"] or "holds"
+            weak = pair.get("unclear_groups") or []
+            if pair["label"] == stats.REVERSED and weak:
+                held = pair["held_fixed"]
+                text = (
+                    f"reversed held fixed ({held['value']:+.2f}, {held['low']:.2f} to "
+                    f"{held['high']:.2f}), but not distinguishable from 0 in {len(weak)} of "
+                    f"{len(pair['within'])} groups"
+                )
             test = pair.get("test")
             if test and test["p_adjusted"] < 0.05:
                 text += f"; differs ({p_text(test['p_adjusted'])})"
@@ -489,7 +546,9 @@ def label_table(metrics: dict) -> str:
         "## What holding each grouping fixed does to each correlation\n\n"
         "Each cell compares the pooled correlation with the one with the grouping held fixed "
         "(each value minus its group's mean), both with their 95% intervals. *reversed*: the "
-        "held-fixed interval lies on the other side of zero; *vanishes within groups*: it holds "
+        "held-fixed interval lies on the other side of zero (the cell says in how many groups "
+        "the group's own interval holds zero: there the reversal is not distinguishable from 0); "
+        "*vanishes within groups*: it holds "
         "zero, and so does every group's own; *mostly between groups*: same sign, but more "
         "than half of the pooled co-variation lies between the group means; *appears within "
         "groups*: the pooled interval holds zero, the held-fixed one does not; *not "

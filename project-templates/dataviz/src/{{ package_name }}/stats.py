@@ -122,19 +122,6 @@ def skewness_interval(values: pd.Series, *, resamples: int, seed: int) -> Estima
     return _percentiles(skewness(_resample(data, resamples, rng)), float(skewness(data)))
 
 
-def share_replicates(
-    frame: pd.DataFrame, parts: list[str], *, resamples: int, seed: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each part's share of the total of ``parts`` (row 0: the data) and its bootstrap
-    replicates (rows 1…, resampling the rows; every part sees the same resamples)."""
-    values = frame[parts].fillna(0).to_numpy(dtype=float)
-    rng = np.random.default_rng(seed)
-    sums = values[rng.integers(0, len(values), size=(resamples, len(values)))].sum(axis=1)
-    shares = sums / sums.sum(axis=1, keepdims=True)
-    point = values.sum(axis=0) / values.sum()
-    return np.vstack([point, shares])
-
-
 def pooled_gap(
     frame: pd.DataFrame,
     first: tuple[str, str],
@@ -465,6 +452,18 @@ class Comparison:
         return BETWEEN_GROUPS if weaker and self.between > 0.5 else ""
 
     @property
+    def unclear(self) -> list[str]:
+        """Groups whose own 95% interval does not exclude zero on the held-fixed value's side:
+        there the relation is weak, not distinguishable from 0. A reversal is claimed group by
+        group only outside this list."""
+        sign = self.held.value
+        return [
+            level
+            for level, e in self.within.items()
+            if e.spans_zero or (not pd.isna(sign) and e.value * sign < 0)
+        ]
+
+    @property
     def differs(self) -> bool:
         """Equal correlations across the groups are rejected at 5% after the adjustment."""
         return bool(self.p_adjusted < 0.05)
@@ -488,6 +487,7 @@ class Comparison:
                 for end in (self.between_ci.low, self.between_ci.high)
             ],
             "label": self.label,
+            "unclear_groups": self.unclear,
             "test": None
             if self.test is None
             else {**self.test.as_dict(), "p_adjusted": round(self.p_adjusted, 6)},
