@@ -125,38 +125,6 @@ def _holm(d: Mapping) -> str:
     return f"; Holm-adjusted p {d['p_holm']:.3f} over {d['family']} comparisons"
 
 
-def cost(metrics: Mapping) -> str:
-    """The cost threshold on unseen clusters: what it misses, what it costs, and its mean cost
-    per mushroom against the two constant rules (paired differences)."""
-    header = [
-        "model",
-        "poisonous missed (cluster 95 % CI)",
-        "edible called poisonous (cluster 95 % CI)",
-        "cost per mushroom",
-        *(f'minus "{rule}" (paired 95 % CI)' for rule in CONSTANTS),
-        "zero misses in hindsight: edible called poisonous",
-    ]
-    rows = []
-    for result in metrics["models"].values():
-        rule, zero = result["grouped"]["rule"], result["grouped"]["zero_misses"]
-        versus = rule["cost"]["versus"]
-        rows.append(
-            [
-                result["label"],
-                _cluster_rate(rule["missed"]),
-                _cluster_rate(rule["false_alarms"]),
-                f"{rule['cost']['mean']:.3f}",
-                *(
-                    f"{versus[name]['difference']:+.3f} ({versus[name]['low']:+.3f} to "
-                    f"{versus[name]['high']:+.3f})"
-                    for name in CONSTANTS
-                ),
-                f"{zero['false_alarms']['rate']:.1%} (threshold {zero['threshold']:.3g})",
-            ]
-        )
-    return markdown_table(header, rows)
-
-
 def _join(labels: list[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
@@ -577,35 +545,6 @@ def odour_seen(metrics: Mapping) -> str:
     )
 
 
-def versus_table(metrics: Mapping) -> str:
-    """Each model against the constant rules on unseen clusters (paired, same folds)."""
-    header = [
-        "model",
-        "accuracy, clusters held out (95 % CI)",
-        "cluster-averaged accuracy (95 % CI)",
-        *(f'minus "{rule}" (paired 95 % CI; Holm p)' for rule in CONSTANTS),
-    ]
-    rows = [
-        [
-            metrics["models"][name]["label"],
-            cluster_rate(metrics["models"][name]["grouped"]["accuracy"]),
-            cluster_rate(metrics["models"][name]["grouped"]["cluster_average"]),
-            *(_tested_points(values[rule]) for rule in CONSTANTS),
-        ]
-        for name, values in metrics["grouped_vs_constants"].items()
-    ]
-    rule = metrics["grouped_one_rule"]
-    rows.append(
-        [
-            f"one attribute ({_join([label(a) for a in rule['attributes']])})",
-            cluster_rate(rule["accuracy"]),
-            cluster_rate(rule["cluster_average"]),
-            *(_tested_points(rule["versus_constants"][name]) for name in CONSTANTS),
-        ]
-    )
-    return markdown_table(header, rows)
-
-
 def _tested_points(d: Mapping) -> str:
     return _points(d) + (f"; p {d['p_holm']:.3f}" if "p_holm" in d else "")
 
@@ -841,9 +780,10 @@ def summary(metrics: Mapping) -> str:
             else "For one nearly identical to a mushroom in the table, yes; "
         )
         + (
-            'for a species they have not seen, no better than always answering "edible".'
+            "for an unseen cluster (a stand-in for a new species), no better than always "
+            'answering "edible".'
             if skill
-            else "for a species they have not seen, see the first bullet."
+            else "for an unseen cluster, see the first bullet."
         )
     )
     warning = "**Synthetic sample, not real data.**\n\n" if is_sample(metrics) else ""
@@ -983,8 +923,8 @@ def cost_table(metrics: Mapping) -> str:
     constant = first["cost"]["versus"]["always poisonous"]["rule_mean"]
     header = [
         "model or rule",
-        f"poisonous missed (of {first['missed']['of']:,})",
-        f"edible called poisonous (of {first['false_alarms']['of']:,})",
+        "poisonous missed (cluster 95 % CI)",
+        "edible called poisonous (cluster 95 % CI)",
         "cost per mushroom",
         f'minus always "poisonous" ({constant:.3f}), cost per mushroom (paired 95 % CI; Holm p)',
     ]
@@ -996,8 +936,8 @@ def cost_table(metrics: Mapping) -> str:
         rows.append(
             [
                 name,
-                f"{rule['missed']['count']:,}",
-                f"{rule['false_alarms']['count']:,}",
+                _cluster_rate(rule["missed"]),
+                _cluster_rate(rule["false_alarms"]),
                 f"{paid['mean']:.3f}",
                 f"{gap['difference']:+.3f} ({gap['low']:+.3f} to {gap['high']:+.3f})"
                 + (f"; p {gap['p_holm']:.3f}" if "p_holm" in gap else ""),
@@ -1020,13 +960,11 @@ def results_section(metrics: Mapping) -> str:
     clusters = metrics["nearest"]["clusters"]["count"]
     threshold = next(iter(metrics["models"].values()))["threshold"]["value"]
     parts.append(
-        f"Data: {data}. Unseen clusters: {metrics['group_folds']}-fold cross-validation of the "
-        f"{metrics['n_train']:,} training mushrooms that holds out whole clusters of "
-        f"near-identical rows ({clusters} clusters); intervals resample clusters. Random split: "
-        f"{metrics['n_test']:,} held-out mushrooms, exact binomial intervals. Threshold "
-        f"{threshold:.3f} = 1 / (1 + `miss_cost`); a miss costs {metrics['miss_cost']:g}, a "
-        "false alarm 1. Served models: calibrated on row-level folds (near-copies, as the app "
-        "answers), scored on the random split at that threshold."
+        f"Data: {data}. Unseen clusters: {metrics['group_folds']}-fold cross-validation by "
+        f"cluster of the {metrics['n_train']:,} training mushrooms ({clusters} clusters; "
+        f"intervals resample clusters). Random split: {metrics['n_test']:,} held-out mushrooms "
+        f"(exact binomial intervals), scored with the served models. Threshold {threshold:.3f} "
+        "= 1 / (1 + `miss_cost`)."
     )
     parts.append("Accuracy:\n\n" + accuracy_table(metrics))
     parts.append(
@@ -1059,7 +997,7 @@ def details(metrics: Mapping) -> str:
         "Every model against the two constant rules on unseen clusters (grouped "
         "cross-validation at 0.5; each difference is paired: same rows, same folds, the same "
         "clusters drawn by the bootstrap):\n\n"
-        + versus_table(metrics)
+        + accuracy_table(metrics)
         + "\n\n"
         + skill(metrics)
         + " "
@@ -1069,9 +1007,10 @@ def details(metrics: Mapping) -> str:
         thresholds(metrics),
         "The cost threshold on unseen clusters (grouped cross-validation of the training part, "
         "probabilities calibrated by cluster; intervals resample clusters; cost per mushroom "
-        f"counts a miss as {metrics['miss_cost']:g} and a false alarm as 1). The last column "
-        "is chosen in hindsight from the same predictions (a lower bound on what zero misses "
-        "costs, not a test):\n\n" + cost(metrics) + "\n\n" + cost_sentence(metrics),
+        f"counts a miss as {metrics['miss_cost']:g} and a false alarm as 1):\n\n"
+        + cost_table(metrics)
+        + "\n\n"
+        + cost_sentence(metrics),
     ]
     if not sample:  # the sample is made up: its near-duplicates mean nothing
         parts.append(why(metrics))
