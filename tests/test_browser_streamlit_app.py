@@ -51,7 +51,7 @@ def test_choose_classifier_press_classify_see_metrics_and_plots(served, tmp_path
         forest = results["models"]["random_forest"]
         test, at = forest["test"], f"{forest['threshold']['value']:.3g}"
         grouped = forest["grouped"]["accuracy"]
-        auc = forest["grouped"]["ranking"]["roc_auc"]
+        right = forest["grouped"]["clusters_mostly_right"]
 
         def bounds(stats):
             return f"({stats['low']:.2%} to {stats['high']:.2%})"
@@ -65,8 +65,8 @@ def test_choose_classifier_press_classify_see_metrics_and_plots(served, tmp_path
             f"Edible called poisonous {alarms['count']:,} of 1,052 {bounds(alarms)}",
             f"Accuracy (95 % CI) {grouped['rate']:.1%} "
             f"({grouped['low']:.1%} to {grouped['high']:.1%})",
-            f"ROC-AUC, no threshold (95 % CI) {auc['value']:.2f} "
-            f"({auc['low']:.2f} to {auc['high']:.2f})",
+            f"Clusters mostly right {right} of 23 "
+            f'(always "edible": {results["nearest"]["clusters"]["mostly_edible"]})',
         ], texts
         expect(
             page.get_by_text(f"Served model, random split (near-copies), threshold {at}")

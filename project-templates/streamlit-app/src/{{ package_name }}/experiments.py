@@ -526,7 +526,33 @@ def versus_constants(
     return comparison
 
 
-def one_rule_grouped(
+def _one_rule_calls(x: pd.DataFrame, y: pd.Series, train, test, threshold: float):
+    """Holte's 1R fitted on the ``train`` rows: the attribute whose value-by-value rule is most
+    accurate there (no held-out row chooses it) and its answers for the ``test`` rows."""
+    fits = {
+        column: features.one_rule_predict(
+            x[column].iloc[train], y.iloc[train], x[column].iloc[test], threshold=threshold
+        )
+        for column in x.columns
+    }
+    best = max(fits, key=lambda column: fits[column][1])
+    return fits[best][0].to_numpy() == 1, best
+
+
+def _nearest_calls(x: pd.DataFrame, y: pd.Series, train, test, threshold: float):
+    """The 1-nearest-neighbour lookup of the ``train`` rows (ties share the vote)."""
+    codes = nearness.as_codes(x)
+    share = nearness.nearest_share(codes[train], y.to_numpy()[train], codes[test])
+    return share >= threshold, None
+
+
+BASELINES = {"one_rule": _one_rule_calls, "nearest_neighbour": _nearest_calls}
+"""The rules without a model every model is set against on the same folds: Holte's
+one-attribute rule and a lookup of the nearest training mushroom."""
+
+
+def baseline_grouped(
+    kind: str,
     x: pd.DataFrame,
     y: pd.Series,
     groups: np.ndarray,
@@ -537,48 +563,60 @@ def one_rule_grouped(
     miss_cost: float,
     seed: int,
 ) -> dict:
-    """Holte's 1R on the folds of the grouped cross-validation: in each fold, the attribute
-    whose one-value-one-class rule is most accurate on the training folds (no held-out row
-    chooses it) predicts the held-out clusters. Its accuracy, misses and false alarms with
-    cluster intervals, its cluster-averaged accuracy, how many clusters it gets mostly right,
-    its paired differences from the constant rules and from each model (``correct``: whether
-    each model was right out of fold on the same rows), and its cost per mushroom."""
+    """A rule without a model (``BASELINES[kind]``) on the folds of the grouped
+    cross-validation, scored as the models are: at 0.5 (a code no training row had gets the
+    majority class, as the one-hot encoder's all-zero row does for a model) for accuracy, and
+    at the cost threshold (where it gets the cheaper answer) for the cost. Its accuracy with
+    cluster intervals, cluster-averaged accuracy, clusters mostly right, paired differences
+    from the constant rules and from each model (``correct``: whether each model was right out
+    of fold on the same rows; sign-flip p-values Holm-adjusted over the models), and its misses,
+    false alarms and cost per mushroom at the cost threshold (``rule``, ``cost``)."""
+    threshold = 1 / (1 + miss_cost)
     called = np.zeros(len(y), dtype=bool)
-    chosen = []
+    at_cost = np.zeros(len(y), dtype=bool)
+    chosen = set()
     for train, test in group_folds(folds, seed).split(x, y, groups):
-        fits = {
-            column: features.one_rule_predict(
-                x[column].iloc[train],
-                y.iloc[train],
-                x[column].iloc[test],
-                threshold=1 / (1 + miss_cost),
-            )
-            for column in x.columns
-        }
-        best = max(fits, key=lambda column: fits[column][1])
-        chosen.append(best)
-        called[test] = fits[best][0].to_numpy() == 1
+        called[test], best = BASELINES[kind](x, y, train, test, HALF)
+        at_cost[test], _ = BASELINES[kind](x, y, train, test, threshold)
+        chosen.add(best)
     truth = y.to_numpy() == 1
     right = (called == truth).astype(float)
     summary = _rates(called, truth, groups, reps=reps, seed=seed)
     per_cluster = pd.Series(right).groupby(groups).mean()
-    summary["attributes"] = sorted(set(chosen))
+    if kind == "one_rule":
+        summary["attributes"] = sorted(chosen)
     summary["clusters_mostly_right"] = int((per_cluster >= HALF).sum())
     summary["clusters"] = int(per_cluster.size)
     summary["cluster_average"] = cluster_average(right, groups, reps=reps, seed=seed)
-    summary["versus_constants"] = versus_constants(
-        {"one_rule": right}, y, groups, reps=reps, seed=seed
-    )["one_rule"]
+    summary["versus_constants"] = versus_constants({kind: right}, y, groups, reps=reps, seed=seed)[
+        kind
+    ]
     ones = np.ones(len(groups))
     summary["versus_models"] = {}
     for name, values in correct.items():
         gap = right - values
         low, high = cluster_bootstrap(gap, ones, groups, reps=reps, seed=seed)
-        summary["versus_models"][name] = {"difference": float(gap.mean()), "low": low, "high": high}
+        summary["versus_models"][name] = {
+            "difference": float(gap.mean()),
+            "low": low,
+            "high": high,
+            "p": sign_flip(gap, groups, reps=reps, seed=seed),
+        }
+    if summary["versus_models"]:
+        holm(list(summary["versus_models"].values()))
+    summary["rule"] = {
+        "threshold": threshold,
+        **_rates(at_cost, truth, groups, reps=reps, seed=seed),
+    }
     summary["cost"] = cost_versus_constants(
-        called, truth, groups, miss_cost=miss_cost, reps=reps, seed=seed
+        at_cost, truth, groups, miss_cost=miss_cost, reps=reps, seed=seed
     )
     return summary
+
+
+def one_rule_grouped(x, y, groups, correct, **options) -> dict:
+    """Holte's 1R on the folds of the grouped cross-validation (``baseline_grouped``)."""
+    return baseline_grouped("one_rule", x, y, groups, correct, **options)
 
 
 def _subsets(split, sizes: Sequence[int], seed: int, draws: int):

@@ -35,10 +35,11 @@ def one_rule_predict(
     train: pd.Series, y_train: pd.Series, test: pd.Series, *, threshold: float
 ) -> tuple[pd.Series, float]:
     """Holte's 1R on one attribute: every value predicts the majority class it has in the
-    training data. A value no training row has gets the cheaper answer under the stated costs:
-    poisonous when the training data's share of poisonous mushrooms reaches ``threshold`` (the
-    cost threshold), as the models' answers do. Returns the predictions for ``test`` and the
-    rule's accuracy on the training data."""
+    training data. A value no training row has gets poisonous when the training data's share
+    of poisonous mushrooms reaches ``threshold``: at 0.5 the majority class (how a model at 0.5
+    treats a code it never saw: as no information), at the cost threshold the cheaper answer
+    under the stated costs. Returns the predictions for ``test`` and the rule's accuracy on the
+    training data."""
     majority = y_train.groupby(train).mean().ge(0.5).astype(int)
     fallback = int(y_train.mean() >= threshold)
     fitted = train.map(majority).astype(int)

@@ -35,23 +35,38 @@ def _one_hot(codes: np.ndarray) -> np.ndarray:
     return matrix
 
 
+def _matches(reference: np.ndarray, queries: np.ndarray):
+    """Chunks of (first query row, matching attributes of each query row with every reference
+    row): the dot product of one-hot rows, one matrix product per chunk."""
+    both = _one_hot(np.vstack([reference, queries]))
+    known, asked = both[: len(reference)], both[len(reference) :]
+    for start in range(0, len(queries), CHUNK):
+        yield start, asked[start : start + CHUNK] @ known.T
+
+
 def nearest_distance(
     reference: np.ndarray, queries: np.ndarray, *, itself: bool = False
 ) -> np.ndarray:
     """For every query row, the number of attributes in which it differs from the closest
     reference row (0 = an identical row exists). With ``itself`` the queries are the reference
     rows and each row's own copy does not count (its nearest other row)."""
-    # Matching attributes = dot product of one-hot rows: one matrix product per chunk.
-    both = _one_hot(np.vstack([reference, queries]))
-    known, asked = both[: len(reference)], both[len(reference) :]
     distances = np.empty(len(queries), dtype=int)
-    for start in range(0, len(queries), CHUNK):
-        matches = asked[start : start + CHUNK] @ known.T
+    for start, matches in _matches(reference, queries):
         if itself:
             rows = np.arange(len(matches))
             matches[rows, start + rows] = -1
         distances[start : start + CHUNK] = queries.shape[1] - matches.max(axis=1).round()
     return distances
+
+
+def nearest_share(reference: np.ndarray, labels: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """The 1-nearest-neighbour lookup: for every query row, the share of ``labels`` (1 =
+    poisonous) among the reference rows nearest to it (all of them when several tie)."""
+    shares = np.empty(len(queries))
+    for start, matches in _matches(reference, queries):
+        nearest = (matches >= matches.max(axis=1, keepdims=True) - 0.5).astype(float)
+        shares[start : start + CHUNK] = nearest @ labels / nearest.sum(axis=1)
+    return shares
 
 
 def distance_counts(distances: np.ndarray) -> dict[str, int]:

@@ -171,6 +171,19 @@ def _measure_all(ctx: Context, split, groups) -> tuple[dict, dict, dict, dict]:
     return results, probas, {"raw": grouped_probas, "calibrated": calibrated}, correct
 
 
+def _nearest_neighbour(split, params: config.Params) -> dict:
+    """The 1-nearest-neighbour lookup of the training part on the random split, at 0.5 and at
+    the cost threshold (its "probability": the share poisonous among the nearest rows)."""
+    x_train, x_test, y_train, y_test = split
+    share = nearness.nearest_share(
+        nearness.as_codes(x_train), y_train.to_numpy(), nearness.as_codes(x_test)
+    )
+    return {
+        "test_at_ceiling": evaluate.errors(y_test, share, experiments.HALF),
+        "test": evaluate.errors(y_test, share, evaluate.cost_threshold(params.miss_cost)),
+    }
+
+
 def run_evaluate(ctx: Context) -> dict:
     """Score every saved model, run the near-duplicate experiments, draw the figures and write
     reports/metrics.json."""
@@ -208,16 +221,21 @@ def run_evaluate(ctx: Context) -> dict:
         "grouped_vs_constants": experiments.versus_constants(
             correct, y_train, groups, reps=params.bootstrap, seed=params.seed
         ),
-        "grouped_one_rule": experiments.one_rule_grouped(
-            x_train,
-            y_train,
-            groups,
-            correct,
-            folds=params.group_folds,
-            reps=params.bootstrap,
-            miss_cost=params.miss_cost,
-            seed=params.seed,
-        ),
+        **{
+            f"grouped_{kind}": experiments.baseline_grouped(
+                kind,
+                x_train,
+                y_train,
+                groups,
+                correct,
+                folds=params.group_folds,
+                reps=params.bootstrap,
+                miss_cost=params.miss_cost,
+                seed=params.seed,
+            )
+            for kind in experiments.BASELINES
+        },
+        "nearest_neighbour": _nearest_neighbour(split, params),
         "learning_curve": {
             **closeness,
             "accuracy": curves,
@@ -231,18 +249,18 @@ def run_evaluate(ctx: Context) -> dict:
                 y_train,
                 x_test,
                 y_test,
-                threshold=evaluate.cost_threshold(params.miss_cost),
+                threshold=experiments.HALF,
             ).items()
         },
     }
     # Two families, each Holm-corrected: accuracy and cost at the threshold, of every model and
-    # the one-attribute rule against both constants.
+    # the two rules without a model (one attribute, nearest neighbour) against both constants.
     experiments.holm(
         [
             comparison[rule]
             for comparison in [
                 *metrics["grouped_vs_constants"].values(),
-                metrics["grouped_one_rule"]["versus_constants"],
+                *(metrics[f"grouped_{kind}"]["versus_constants"] for kind in experiments.BASELINES),
             ]
             for rule in experiments.CONSTANTS
         ]
@@ -252,7 +270,7 @@ def run_evaluate(ctx: Context) -> dict:
             cost["versus"][rule]
             for cost in [
                 *(result["grouped"]["rule"]["cost"] for result in results.values()),
-                metrics["grouped_one_rule"]["cost"],
+                *(metrics[f"grouped_{kind}"]["cost"] for kind in experiments.BASELINES),
             ]
             for rule in experiments.CONSTANTS
         ]

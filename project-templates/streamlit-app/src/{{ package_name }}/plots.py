@@ -261,11 +261,28 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
     acc_ax.invert_yaxis()
     acc_ax.set_xlabel("accuracy (95 % interval)")
     acc_ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    edible = next(iter(metrics["grouped_vs_constants"].values()))["always edible"]
+    rule = metrics["grouped_one_rule"]
+    references = [
+        acc_ax.axvline(
+            edible["rule_accuracy"],
+            color="0.3",
+            linestyle="--",
+            label=f'always "edible", clusters held out ({edible["rule_accuracy"]:.1%})',
+        ),
+        acc_ax.axvline(
+            rule["accuracy"]["rate"],
+            color="0.3",
+            linestyle=":",
+            label=f"one attribute alone, clusters held out ({rule['accuracy']['rate']:.1%})",
+        ),
+    ]
     acc_ax.legend(
         handles=[
             acc_ax.errorbar([], [], fmt=markers[column % 6], color=COLOURS[column % 6], label=text)
             for column, text in enumerate(settings)
-        ],
+        ]
+        + references,
         fontsize=8,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.14),

@@ -91,21 +91,21 @@ def _of_clusters(stats: Mapping) -> str:
     clusters = stats["interval"].removeprefix("share of ").removesuffix(" clusters")
     share = "none" if stats["count"] == 0 else "all"
     return (
-        f"{share} of {clusters} clusters (95 % CI {stats['low']:.1%}–{stats['high']:.1%} of "
-        "such clusters)"
+        f"{share} of {clusters} clusters; 95 % CI {stats['low']:.1%}–{stats['high']:.1%} of "
+        "such clusters"
     )
 
 
 def _cluster_rate(stats: Mapping) -> str:
     if stats.get("interval", "").startswith("share of"):
-        return f"{stats['count']:,} of {stats['of']:,}: {_of_clusters(stats)}"
+        return f"{stats['count']:,} of {stats['of']:,} ({_of_clusters(stats)})"
     return f"{stats['count']:,} of {stats['of']:,} ({stats['low']:.1%}–{stats['high']:.1%})"
 
 
 def cluster_rate(stats: Mapping) -> str:
     """A rate on unseen clusters with its 95 % interval: ``68.3% (52.1% to 84.0%)``."""
     if stats.get("interval", "").startswith("share of"):
-        return f"{stats['rate']:.1%}: {_of_clusters(stats)}"
+        return f"{stats['rate']:.1%} ({_of_clusters(stats)})"
     return f"{stats['rate']:.1%} ({stats['low']:.1%} to {stats['high']:.1%})"
 
 
@@ -123,38 +123,6 @@ def _holm(d: Mapping) -> str:
     if "p_holm" not in d:
         return ""
     return f"; Holm-adjusted p {d['p_holm']:.3f} over {d['family']} comparisons"
-
-
-def cost(metrics: Mapping) -> str:
-    """The cost threshold on unseen clusters: what it misses, what it costs, and its mean cost
-    per mushroom against the two constant rules (paired differences)."""
-    header = [
-        "model",
-        "poisonous missed (cluster 95 % CI)",
-        "edible called poisonous (cluster 95 % CI)",
-        "cost per mushroom",
-        *(f'minus "{rule}" (paired 95 % CI)' for rule in CONSTANTS),
-        "zero misses in hindsight: edible called poisonous",
-    ]
-    rows = []
-    for result in metrics["models"].values():
-        rule, zero = result["grouped"]["rule"], result["grouped"]["zero_misses"]
-        versus = rule["cost"]["versus"]
-        rows.append(
-            [
-                result["label"],
-                _cluster_rate(rule["missed"]),
-                _cluster_rate(rule["false_alarms"]),
-                f"{rule['cost']['mean']:.3f}",
-                *(
-                    f"{versus[name]['difference']:+.3f} ({versus[name]['low']:+.3f} to "
-                    f"{versus[name]['high']:+.3f})"
-                    for name in CONSTANTS
-                ),
-                f"{zero['false_alarms']['rate']:.1%} (threshold {zero['threshold']:.3g})",
-            ]
-        )
-    return markdown_table(header, rows)
 
 
 def _join(labels: list[str]) -> str:
@@ -383,9 +351,10 @@ def why(metrics: Mapping) -> str:
         )
     parts.append(
         f"On unseen clusters the same one-attribute rule still gets "
-        f"{_cluster_rate(rule['accuracy'])} right: the guide's species are close to separable "
-        "by odour. None of this makes a model fit to judge a real mushroom: the rows are the "
-        "guide's species expanded into every combination of listed values, not field records."
+        f"{_cluster_rate(rule['accuracy'])} right at 0.5 and {rule['clusters_mostly_right']} "
+        f"of {rule['clusters']} clusters mostly right. None of this makes a model fit to judge "
+        "a real mushroom: the rows are the guide's species expanded into every combination "
+        "of listed values, not field records."
     )
     return " ".join(parts)
 
@@ -467,7 +436,7 @@ def skill(metrics: Mapping, *, averaged: bool = True) -> str:
     tested = (
         f" A difference counts as shown when its interval excludes zero and its cluster "
         f"sign-flip test, Holm-adjusted over the {family} comparisons of the models and the "
-        "one-attribute rule with the two constants, gives p < 0.05."
+        "two rules without a model with the two constants, gives p < 0.05."
         if family
         else ""
     )
@@ -484,8 +453,8 @@ def one_rule_sentence(metrics: Mapping) -> str:
     attributes = _join([label(a) for a in rule["attributes"]])
     mostly = [r["grouped"]["clusters_mostly_right"] for r in models.values()]
     versus = rule["versus_models"]
-    better = [models[n]["label"] for n, v in versus.items() if v["low"] > 0]
-    worse = [models[n]["label"] for n, v in versus.items() if v["high"] < 0]
+    better = [models[n]["label"] for n, v in versus.items() if shown_better(v)]
+    worse = [models[n]["label"] for n, v in versus.items() if shown_worse(v)]
     models_shown = [
         n for n, v in metrics["grouped_vs_constants"].items() if shown_better(v["always edible"])
     ]
@@ -501,24 +470,30 @@ def one_rule_sentence(metrics: Mapping) -> str:
 
     text = (
         f"{lead} Holte's one-rule (in each fold, the attribute whose value-by-value majority "
-        "rule is most accurate on the training folds; a code the training folds never had is "
-        "called poisonous when the cost rule says so for the training share of poisonous "
-        f"mushrooms) misses {rule['missed']['count']:,} of {rule['missed']['of']:,} poisonous "
-        f"mushrooms and calls {rule['false_alarms']['count']:,} edible ones poisonous; its cost "
-        f"per mushroom is {rule['cost']['mean']:.3f}, against {poisonous['rule_mean']:.3f} for "
+        "rule is most accurate on the training folds) gives a code the training folds never "
+        "had the majority class at 0.5, as a model's all-zero one-hot row does: it misses "
+        f"{rule['missed']['count']:,} of {rule['missed']['of']:,} poisonous mushrooms and calls "
+        f"{rule['false_alarms']['count']:,} edible ones poisonous. At the cost threshold such a "
+        "code gets the cheaper answer under the stated costs: "
+        f"{rule['rule']['missed']['count']:,} missed, "
+        f"{rule['rule']['false_alarms']['count']:,} false alarms, a cost per mushroom of "
+        f"{rule['cost']['mean']:.3f}, against {poisonous['rule_mean']:.3f} for "
         f'always answering "poisonous" ({_cost_points(poisonous)}). '
         f"Averaged over clusters, each counting once, "
         f"{rule['cluster_average']['rate']:.1%}, {_points(edible['cluster_average'])}. It gets "
         f"{rule['clusters_mostly_right']} of {rule['clusters']} clusters mostly right, the models "
         f"{_span([float(m) for m in mostly], '.0f')}. Against each model (paired, same folds): "
-        + "; ".join(f"{models[n]['label']} {_points(v)}" for n, v in versus.items())
+        + "; ".join(
+            f"{models[n]['label']} {_points(v)[:-1]}, Holm p {v['p_holm']:.3f})"
+            for n, v in versus.items()
+        )
     )
     if better:
         text += f"; shown better than {_join(better)}"
     if worse:
         text += f"; shown worse than {_join(worse)}"
     if not better and not worse:
-        text += "; no difference from a model is shown"
+        text += "; no difference from a model is shown (interval and Holm-adjusted test)"
     return text + "."
 
 
@@ -571,35 +546,6 @@ def odour_seen(metrics: Mapping) -> str:
     )
 
 
-def versus_table(metrics: Mapping) -> str:
-    """Each model against the constant rules on unseen clusters (paired, same folds)."""
-    header = [
-        "model",
-        "accuracy, clusters held out (95 % CI)",
-        "cluster-averaged accuracy (95 % CI)",
-        *(f'minus "{rule}" (paired 95 % CI; Holm p)' for rule in CONSTANTS),
-    ]
-    rows = [
-        [
-            metrics["models"][name]["label"],
-            cluster_rate(metrics["models"][name]["grouped"]["accuracy"]),
-            cluster_rate(metrics["models"][name]["grouped"]["cluster_average"]),
-            *(_tested_points(values[rule]) for rule in CONSTANTS),
-        ]
-        for name, values in metrics["grouped_vs_constants"].items()
-    ]
-    rule = metrics["grouped_one_rule"]
-    rows.append(
-        [
-            f"one attribute ({_join([label(a) for a in rule['attributes']])})",
-            cluster_rate(rule["accuracy"]),
-            cluster_rate(rule["cluster_average"]),
-            *(_tested_points(rule["versus_constants"][name]) for name in CONSTANTS),
-        ]
-    )
-    return markdown_table(header, rows)
-
-
 def _tested_points(d: Mapping) -> str:
     return _points(d) + (f"; p {d['p_holm']:.3f}" if "p_holm" in d else "")
 
@@ -625,6 +571,17 @@ def ranking_sentence(metrics: Mapping) -> str:
         f"{each('average_precision')}, against {share:.2f} (the share of poisonous mushrooms) "
         "for a random ranking."
     )
+    widest = max(
+        r["grouped"]["ranking"]["roc_auc"]["high"] - r["grouped"]["ranking"]["roc_auc"]["low"]
+        for r in models
+    )
+    if widest > 0.5:
+        text += (
+            f" With {metrics['nearest']['clusters']['count']} clusters these intervals are "
+            f"uninformative (up to {widest:.2f} wide): they cannot say whether a model ranks "
+            "better or worse than chance; the clusters mostly right (table above) are the "
+            "per-cluster view."
+        )
     below = [
         f"{r['grouped']['ranking']['below_chance_share']:.0%} ({r['label']})"
         for r in models
@@ -746,30 +703,119 @@ def _apart(metrics: Mapping) -> str:
     return f"{apart} attribute{'' if distances == {1} else 's'}"
 
 
+def _clusters_named(metrics: Mapping) -> str:
+    """The clusters, with the species count only where it matches (the file names no species)."""
+    count = metrics["nearest"]["clusters"]["count"]
+    same = ", as many as the species the documentation names" if count == SPECIES else ""
+    return f"{count} clusters of near-identical mushrooms{same}"
+
+
+def _no_skill(metrics: Mapping) -> bool:
+    """No model is shown to beat a constant answer on unseen clusters, and none beats always
+    answering "edible" averaged over clusters even as a point estimate."""
+    versus = metrics["grouped_vs_constants"].values()
+    return not any(shown_better(v[rule]) for v in versus for rule in CONSTANTS) and all(
+        v["always edible"]["cluster_average"]["difference"] <= 0 for v in versus
+    )
+
+
+def _cost_plainly(metrics: Mapping) -> str:
+    """At the cost threshold on unseen clusters: which models call every edible mushroom
+    poisonous, which of them still miss poisonous ones, which answer exactly as the constant."""
+    models = metrics["models"].values()
+    rules = {r["label"]: r["grouped"]["rule"] for r in models}
+    everything = [name for name, rule in rules.items() if _all(rule["false_alarms"])]
+    missing = [name for name in everything if rules[name]["missed"]["count"]]
+    constant = [name for name in everything if not rules[name]["missed"]["count"]]
+    first = next(iter(rules.values()))
+    if len(everything) == len(rules):
+        text = f"every model calls all {first['false_alarms']['of']:,} edible mushrooms poisonous"
+    else:
+        share = _span([rule["false_alarms"]["rate"] for rule in rules.values()])
+        edible = first["false_alarms"]["of"]
+        text = f"the models call {share} of the {edible:,} edible mushrooms poisonous"
+    if missing:
+        counts = _join([f"{rules[name]['missed']['count']:,}" for name in missing])
+        text += (
+            f"; {_join(missing)} also miss{'es' if len(missing) == 1 else ''} {counts} of the "
+            f"{first['missed']['of']:,} poisonous ones"
+        )
+    if constant:
+        verb = "answers" if len(constant) == 1 else "answer"
+        text += f'; {_join(constant)} {verb} exactly as always "poisonous"'
+    return text
+
+
+def _all(stats: Mapping) -> bool:
+    return stats["count"] == stats["of"] > 0
+
+
 def summary(metrics: Mapping) -> str:
-    """Three short bullets, each number with its 95 % interval: the models on unseen clusters
-    against always answering "edible", the one-attribute rule there, and the served models on
-    the random split (near-copies, the only mushrooms the app answers) at the cost threshold."""
+    """The answer to the title question in one sentence, then four short bullets, each number
+    with its 95 % interval: unseen clusters (averaged over clusters, against always answering
+    "edible"), the cost threshold there, the one-attribute rule, and the near-copies the app
+    answers, where a lookup of the nearest training mushroom is the yardstick."""
     models = metrics["models"]
-    grouped = [result["grouped"]["accuracy"] for result in models.values()]
+    grouped = [result["grouped"] for result in models.values()]
     edible = next(iter(metrics["grouped_vs_constants"].values()))["always edible"]
+    clusters = metrics["nearest"]["clusters"]
     rule = metrics["grouped_one_rule"]
     attributes = _join([label(a) for a in rule["attributes"]])
     accuracy = [result["test"]["accuracy"] for result in models.values()]
     missed = max((result["test"]["missed"] for result in models.values()), key=lambda m: m["high"])
     threshold = next(iter(models.values()))["threshold"]["value"]
+    lookup = metrics["nearest_neighbour"]["test"]["accuracy"]
+    averaged = [g["cluster_average"] for g in grouped]
+    right = [float(g["clusters_mostly_right"]) for g in grouped]
+    versus_models = rule["versus_models"]
+    better = [models[n]["label"] for n, v in versus_models.items() if shown_better(v)]
+    worse = [models[n]["label"] for n, v in versus_models.items() if shown_worse(v)]
+    skill = _no_skill(metrics)
+    same = lookup["rate"] >= max(a["rate"] for a in accuracy)
+    answer = (
+        "**Can these models tell an edible mushroom from a poisonous one?** "
+        + (
+            "Only one nearly identical to a mushroom in the table, where looking up the nearest "
+            "one does as well; "
+            if same
+            else "For one nearly identical to a mushroom in the table, yes; "
+        )
+        + (
+            "for an unseen cluster (a stand-in for a new species), no better than always "
+            'answering "edible".'
+            if skill
+            else "for an unseen cluster, see the first bullet."
+        )
+    )
     warning = "**Synthetic sample, not real data.**\n\n" if is_sample(metrics) else ""
     return (
-        f"{warning}- **Unseen species** ({metrics['nearest']['clusters']['count']} clusters held "
-        f"out whole): the models are right on {_span([g['rate'] for g in grouped])} at 0.5 "
-        f"(95 % CIs {min(g['low'] for g in grouped):.1%} to {max(g['high'] for g in grouped):.1%}"
-        f'); always answering "edible" on {edible["rule_accuracy"]:.1%}.\n'
-        f"- **One attribute** ({attributes}) alone: {cluster_rate(rule['accuracy'])} on the "
-        "same clusters.\n"
-        f"- **Near-copies** (random split, {_apart(metrics)} from a training mushroom; the only "
-        f"ones the app answers): {_span([a['rate'] for a in accuracy], '.2%')} accuracy at the "
-        f"cost threshold {threshold:.3g} (95 % CI from {min(a['low'] for a in accuracy):.2%}); "
-        f"{missed['count']:,} of {missed['of']:,} poisonous missed (CI to {missed['high']:.2%})."
+        f"{warning}{answer}\n\n"
+        f"- **Unseen clusters** ({_clusters_named(metrics)}; each held out whole), at 0.5: "
+        f"averaged over clusters the models are right on {_span([a['rate'] for a in averaged])} "
+        f"(95 % CIs {min(a['low'] for a in averaged):.1%} to "
+        f"{max(a['high'] for a in averaged):.1%}) and get {_span(right, '.0f')} of "
+        f'{grouped[0]["clusters"]} clusters mostly right; always answering "edible": '
+        f"{edible['cluster_average']['rule_accuracy']:.1%} and {clusters['mostly_edible']} "
+        "clusters."
+        + (" No better than a constant answer." if skill else "")
+        + f"\n- **At the cost threshold {threshold:.3g}**, on the same clusters: "
+        f"{_cost_plainly(metrics)}.\n"
+        f"- **One attribute** ({attributes}) alone, at 0.5: {cluster_rate(rule['accuracy'])} "
+        "pooled on the same clusters; "
+        + (f"shown better than {_join(better)}" if better else "")
+        + (f"{', ' if better else ''}shown worse than {_join(worse)}" if worse else "")
+        + (
+            ", not shown to differ from the other models"
+            if better or worse
+            else "not shown to differ from any model"
+        )
+        + " (paired, Holm-corrected)."
+        + f"\n- **Near-copies** (random split, {_apart(metrics)} from a training mushroom; the "
+        f"only ones the app answers): {_span([a['rate'] for a in accuracy], '.2%')} accuracy at "
+        f"the cost threshold (95 % CI from {min(a['low'] for a in accuracy):.2%}); "
+        f"{missed['count']:,} of {missed['of']:,} poisonous missed (CI to {missed['high']:.2%}). "
+        f"Looking up the nearest training mushroom: {lookup['rate']:.2%} "
+        f"(from {lookup['low']:.2%})."
     )
 
 
@@ -812,72 +858,92 @@ def next_experiments(metrics: Mapping) -> list[str]:
     return items
 
 
-def summary_table(metrics: Mapping) -> str:
-    """The README's one table: every model and the one-attribute rule on unseen clusters
-    (accuracy against always answering "edible", cost at the threshold against always
-    answering "poisonous", both paired), and the random split for contrast."""
-    models = metrics["models"]
-    versus = metrics["grouped_vs_constants"]
-    first = next(iter(versus.values()))
-    edible = first["always edible"]["rule_accuracy"]
-    poisonous = next(iter(models.values()))["grouped"]["rule"]["cost"]["versus"]
-    poisonous = poisonous["always poisonous"]["rule_mean"]
-    clusters = metrics["nearest"]["clusters"]["count"]
-    mostly_edible = metrics["nearest"]["clusters"]["mostly_edible"]
-    threshold = next(iter(models.values()))["threshold"]["value"]
+BASELINE_NAMES = {"one_rule": "one attribute", "nearest_neighbour": "nearest training mushroom"}
+"""The rules without a model, as the tables name them (``grouped_<kind>`` in metrics.json)."""
 
-    def per_cluster(d: Mapping) -> str:
-        return f"{cluster_rate(d['cluster_average'])}; {d['clusters_mostly_right']}"
 
+def _rows(metrics: Mapping) -> list[tuple[str, Mapping, Mapping, Mapping]]:
+    """Every model and rule without a model: its name, its grouped summary, its comparison with
+    the constant answers, and its random-split result (at the cost threshold)."""
+    rows = [
+        (r["label"], r["grouped"], metrics["grouped_vs_constants"][name], r["test"])
+        for name, r in metrics["models"].items()
+    ]
+    for kind, name in BASELINE_NAMES.items():
+        baseline = metrics[f"grouped_{kind}"]
+        if kind == "one_rule":
+            chosen = baseline["attributes"]
+            name += f" ({_join([label(a) for a in chosen])})"
+            test = None
+            if len(chosen) == 1 and chosen[0] in metrics["one_rule"]:  # its own rule, at 0.5
+                n = metrics["n_test"]
+                test = {
+                    "accuracy": exact_rate(round(metrics["one_rule"][chosen[0]] * n), n),
+                    "note": ", at 0.5",
+                }
+        else:
+            test = metrics["nearest_neighbour"]["test"]
+        rows.append((name, baseline, baseline["versus_constants"], test))
+    return rows
+
+
+def accuracy_table(metrics: Mapping) -> str:
+    """Accuracy only (percent and points): every model and rule on unseen clusters at 0.5,
+    pooled and averaged over clusters, against always answering "edible" (paired), and on the
+    random split at the cost threshold for contrast."""
+    first = next(iter(metrics["grouped_vs_constants"].values()))["always edible"]
+    clusters = metrics["nearest"]["clusters"]
+    threshold = next(iter(metrics["models"].values()))["threshold"]["value"]
     header = [
         "model or rule",
-        "unseen clusters: accuracy at 0.5 (95 % CI)",
-        f'minus "always edible" ({edible:.1%}; paired 95 % CI; Holm p)',
-        f"per cluster: mean accuracy (95 % CI); clusters mostly right of {clusters} (always "
-        f'"edible": {mostly_edible})',
-        f"unseen clusters: cost per mushroom at the threshold {threshold:.3g}",
-        f'minus "always poisonous" ({poisonous:.3f}; paired 95 % CI)',
-        f"random split, accuracy at the threshold {threshold:.3g} (95 % CI)",
+        "unseen clusters, pooled (95 % CI)",
+        f'minus always "edible" ({first["rule_accuracy"]:.1%}), points (paired 95 % CI; Holm p)',
+        f'averaged over clusters (95 % CI); always "edible": '
+        f"{first['cluster_average']['rule_accuracy']:.1%}",
+        f'clusters mostly right (always "edible": {clusters["mostly_edible"]})',
+        f"random split at the threshold {threshold:.3g} (95 % CI)",
     ]
-
-    def cost(d: Mapping) -> list[str]:
-        gap = d["versus"]["always poisonous"]
-        return [
-            f"{d['mean']:.3f}",
-            f"{gap['difference']:+.3f} ({gap['low']:+.3f} to {gap['high']:+.3f})",
-        ]
-
     rows = [
         [
-            result["label"],
-            cluster_rate(result["grouped"]["accuracy"]),
-            _tested_points(versus[name]["always edible"]),
-            per_cluster(result["grouped"]),
-            *cost(result["grouped"]["rule"]["cost"]),
-            _percent(result["test"]["accuracy"]),
+            name,
+            cluster_rate(grouped["accuracy"]),
+            _tested_points(versus["always edible"]),
+            cluster_rate(grouped["cluster_average"]),
+            f"{grouped['clusters_mostly_right']} of {grouped['clusters']}",
+            _percent(test["accuracy"]) + test.get("note", "") if test else "not measured",
         ]
-        for name, result in models.items()
+        for name, grouped, versus, test in _rows(metrics)
     ]
-    rule = metrics["grouped_one_rule"]
-    chosen = rule["attributes"][0]
-    random_split = (
-        _percent(
-            exact_rate(round(metrics["one_rule"][chosen] * metrics["n_test"]), metrics["n_test"])
+    return markdown_table(header, rows)
+
+
+def cost_table(metrics: Mapping) -> str:
+    """Cost only (per mushroom): every model and rule on unseen clusters at the cost threshold,
+    its errors, and its cost against always answering "poisonous" (paired)."""
+    first = next(iter(metrics["models"].values()))["grouped"]["rule"]
+    constant = first["cost"]["versus"]["always poisonous"]["rule_mean"]
+    header = [
+        "model or rule",
+        "poisonous missed (cluster 95 % CI)",
+        "edible called poisonous (cluster 95 % CI)",
+        "cost per mushroom",
+        f'minus always "poisonous" ({constant:.3f}), cost per mushroom (paired 95 % CI; Holm p)',
+    ]
+    rows = []
+    for name, grouped, _, _ in _rows(metrics):
+        rule = grouped["rule"]
+        paid = grouped["cost"] if "cost" in grouped else rule["cost"]
+        gap = paid["versus"]["always poisonous"]
+        rows.append(
+            [
+                name,
+                _cluster_rate(rule["missed"]),
+                _cluster_rate(rule["false_alarms"]),
+                f"{paid['mean']:.3f}",
+                f"{gap['difference']:+.3f} ({gap['low']:+.3f} to {gap['high']:+.3f})"
+                + (f"; p {gap['p_holm']:.3f}" if "p_holm" in gap else ""),
+            ]
         )
-        + ", its own rule"
-        if len(rule["attributes"]) == 1 and chosen in metrics["one_rule"]
-        else "not measured"
-    )
-    rows.append(
-        [
-            f"one attribute ({_join([label(a) for a in rule['attributes']])})",
-            cluster_rate(rule["accuracy"]),
-            _tested_points(rule["versus_constants"]["always edible"]),
-            per_cluster(rule),
-            *cost(rule["cost"]),
-            random_split,
-        ]
-    )
     return markdown_table(header, rows)
 
 
@@ -895,15 +961,17 @@ def results_section(metrics: Mapping) -> str:
     clusters = metrics["nearest"]["clusters"]["count"]
     threshold = next(iter(metrics["models"].values()))["threshold"]["value"]
     parts.append(
-        f"Data: {data}. Unseen clusters: {metrics['group_folds']}-fold cross-validation of the "
-        f"{metrics['n_train']:,} training mushrooms that holds out whole clusters of "
-        f"near-identical rows ({clusters} clusters); intervals resample clusters. Random split: "
-        f"{metrics['n_test']:,} held-out mushrooms, exact binomial intervals. Threshold "
-        f"{threshold:.3f} = 1 / (1 + `miss_cost`); a miss costs {metrics['miss_cost']:g}, a "
-        "false alarm 1. Served models: calibrated on row-level folds (near-copies, as the app "
-        "answers), scored on the random split at that threshold."
+        f"Data: {data}. Unseen clusters: {metrics['group_folds']}-fold cross-validation by "
+        f"cluster of the {metrics['n_train']:,} training mushrooms ({clusters} clusters; "
+        f"intervals resample clusters). Random split: {metrics['n_test']:,} held-out mushrooms "
+        f"(exact binomial intervals), scored with the served models. Threshold {threshold:.3f} "
+        "= 1 / (1 + `miss_cost`)."
     )
-    parts.append(summary_table(metrics))
+    parts.append("Accuracy:\n\n" + accuracy_table(metrics))
+    parts.append(
+        f"Cost at the threshold {threshold:.3g} (a miss counts {metrics['miss_cost']:g}, a false "
+        "alarm 1):\n\n" + cost_table(metrics)
+    )
     parts.append(
         differences(metrics).strip()
         + f" The random split's held-out mushrooms are {_apart(metrics)} from a training one, "
@@ -930,7 +998,7 @@ def details(metrics: Mapping) -> str:
         "Every model against the two constant rules on unseen clusters (grouped "
         "cross-validation at 0.5; each difference is paired: same rows, same folds, the same "
         "clusters drawn by the bootstrap):\n\n"
-        + versus_table(metrics)
+        + accuracy_table(metrics)
         + "\n\n"
         + skill(metrics)
         + " "
@@ -940,9 +1008,10 @@ def details(metrics: Mapping) -> str:
         thresholds(metrics),
         "The cost threshold on unseen clusters (grouped cross-validation of the training part, "
         "probabilities calibrated by cluster; intervals resample clusters; cost per mushroom "
-        f"counts a miss as {metrics['miss_cost']:g} and a false alarm as 1). The last column "
-        "is chosen in hindsight from the same predictions (a lower bound on what zero misses "
-        "costs, not a test):\n\n" + cost(metrics) + "\n\n" + cost_sentence(metrics),
+        f"counts a miss as {metrics['miss_cost']:g} and a false alarm as 1):\n\n"
+        + cost_table(metrics)
+        + "\n\n"
+        + cost_sentence(metrics),
     ]
     if not sample:  # the sample is made up: its near-duplicates mean nothing
         parts.append(why(metrics))
@@ -977,6 +1046,23 @@ def _limits(metrics: Mapping) -> str:
         f"The pooled figure leans on the largest clusters (the largest holds "
         f"{clusters['largest'] / metrics['n_rows']:.1%} of the rows): do not expect it for a "
         "mushroom unlike the guide's."
+    )
+
+
+def _lookup(metrics: Mapping) -> str:
+    """Where the app answers, what a lookup of the nearest training mushroom gets."""
+    lookup = metrics["nearest_neighbour"]["test"]["accuracy"]
+    mixed = metrics["nearest"]["clusters"]["mixed"]
+    pure = "every cluster is of one class, so " if mixed == 0 else ""
+    best = max(r["test"]["accuracy"]["rate"] for r in metrics["models"].values())
+    verdict = (
+        "the models add nothing a lookup of the table does not"
+        if lookup["rate"] >= best
+        else f"the best model gets {best:.2%}"
+    )
+    return (
+        f"There, {pure}looking up the nearest training mushroom is right on "
+        f"{_percent(lookup)} of the random split's held-out mushrooms: {verdict}."
     )
 
 
@@ -1027,7 +1113,7 @@ whether a real mushroom is safe to eat.
   ones poisonous (table above).
 - The app answers only for a mushroom within one attribute of a training mushroom. That does
   not exclude made-up inputs: one changed attribute (e.g. a poisonous odour) can still get
-  a confident "edible".
+  a confident "edible". {_lookup(metrics)}
 
 ## Ethical considerations
 
