@@ -487,22 +487,18 @@ def decision_summary(
     result: CVResult, y: np.ndarray, weights: np.ndarray, threshold: float
 ) -> dict:
     """Where the model's net benefit beats both flagging everyone and flagging no one with the
-    95 % bootstrap interval of the gain above zero (with the size of the gain there), where it
-    beats flagging everyone that way, and the gain over flagging everyone at the screening
-    threshold. The intervals are pointwise and resample patients with the held-out risks
-    fixed (no refit). No threshold is picked here."""
+    95 % bootstrap interval of the gain above zero (with the size of the gain there; above the
+    prevalence flagging everyone is worse than no one, so a gain over it alone would show
+    nothing), and the gain over flagging everyone at the screening threshold. The intervals
+    are pointwise and resample patients with the held-out risks fixed (no refit). No threshold
+    is picked here."""
     grid = DECISION_GRID
     risks = result.by_repeat(len(y))
     ones = np.ones((1, len(y)))
     gain = _gain_over_defaults(y, risks, ones, grid)[0][0]
     with np.errstate(invalid="ignore", divide="ignore"):
-        resampled, over_everyone = _gain_over_defaults(y, risks, weights, grid)
+        resampled = _gain_over_defaults(y, risks, weights, grid)[0]
     low = np.nanpercentile(resampled, 2.5, axis=0)
-    everyone_low = np.nanpercentile(over_everyone, 2.5, axis=0)
-    above_everyone = [
-        {"low": float(grid[start]), "high": float(grid[end - 1])}
-        for start, end in _runs(everyone_low > 0)
-    ]
     spans = [
         {
             "low": float(grid[start]),
@@ -528,7 +524,6 @@ def decision_summary(
         "range": {"low": float(grid[0]), "high": float(grid[-1]), "step": round(step, 4)},
         "better_than_both": spans,
         "below_no_one": below_no_one,
-        "above_everyone": above_everyone,
         "at_threshold": {
             "threshold": threshold,
             "everyone": round(prevalence - (1 - prevalence) * threshold / (1 - threshold), 4),
