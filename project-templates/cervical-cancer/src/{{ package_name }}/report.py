@@ -434,9 +434,10 @@ def missingness_line(metrics: dict) -> str:
     blocks = check["blocks"]
     text = (
         f"The UCI page says several patients declined some questions for privacy ({UCI_PAGE}). "
-        "The table shows, per block of questions left unanswered together, the share of "
-        f"positives among patients who did and did not answer (exact 95 % intervals; one Fisher "
-        f"test per block, {len(blocks)} tests, so Holm-adjusted p-values too). "
+        "The unanswered-questions table (README) shows, per block of questions left unanswered "
+        "together, the share of positives among patients who did and did not answer (exact "
+        f"95 % intervals; one Fisher test per block, {len(blocks)} tests, so Holm-adjusted "
+        "p-values too). "
     )
     if blocks and blocks[0]["p_holm"] < ALPHA:
         top = blocks[0]
