@@ -1,6 +1,6 @@
 """Coverage of the reported 95 % intervals, simulated under this project's design.
 
-Run as a module with the number of data sets (``python -m <package>.coverage 120``, after
+Run as a module with the number of data sets (``python -m <package>.coverage 222``, after
 ``all``). It draws data sets of the
 real size from the real answers, with risks from the saved regression sharpened to a
 ROC-AUC near 0.7 (``SHARPEN``) at the real prevalence, runs each through the whole nested
@@ -96,7 +96,7 @@ def coverage(records: list[dict], factors: dict[str, float] | None = None) -> di
 
 
 def main(argv: list[str]) -> None:
-    data_sets = int(argv[0]) if argv else 100
+    data_sets = int(argv[0]) if argv else 222
     records = simulate(config.Paths(), config.Params(), data_sets)
     shares = coverage(records)
     for key, share in shares.items():
@@ -112,6 +112,7 @@ def main(argv: list[str]) -> None:
     factors = {key: stats.widening(rounded[key]) for key in narrow}
     widened = coverage(records, factors)
     run = {
+        "target": config.TARGET,
         "data_sets": len(records),
         "as_reported": rounded,
         "widened": {key: round(widened[key], 2) for key in narrow},

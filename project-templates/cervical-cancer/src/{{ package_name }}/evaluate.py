@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.metrics import log_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
@@ -130,21 +129,15 @@ def inner_cv(
     risks = {label: np.empty(len(y)) for label in settings}
     for _, fit_rows, test_rows in splits(y, groups, params.inner_splits, 1, params.seed):
         X_fit, y_fit, X_test = X.iloc[fit_rows], y.iloc[fit_rows], X.iloc[test_rows]
-        if name == "logistic_regression":
-            # One imputer and scaler per inner fold; only the final estimator changes with C.
-            model = train.fit(name, X_fit, y_fit, params, indicators=indicators)
-            prepare, estimator = model[:-1], model[-1]
-            A_fit, A_test = prepare.transform(X_fit), prepare.transform(X_test)
-            for label, tuned in settings.items():
-                c = train.scaled_c(tuned["logistic_c"], len(fit_rows))
-                fitted = clone(estimator).set_params(C=c).fit(A_fit, y_fit)
-                risks[label][test_rows] = fitted.predict_proba(A_test)[:, 1]
-        else:
-            for label, tuned in settings.items():
-                model = train.fit(
-                    name, X_fit, y_fit, replace(params, **tuned), indicators=indicators
-                )
-                risks[label][test_rows] = train.predict_risk(model, X_test)
+        # One imputer (and scaler) per inner fold; only the final estimator changes with the
+        # setting, so the others are fitted once.
+        prepare = train.make_model(name, params, indicators=indicators)[:-1].fit(X_fit)
+        A_fit, A_test = prepare.transform(X_fit), prepare.transform(X_test)
+        for label, tuned in settings.items():
+            estimator = train.make_model(name, replace(params, **tuned))[-1]
+            if name == "logistic_regression":
+                estimator.set_params(C=train.scaled_c(tuned["logistic_c"], len(fit_rows)))
+            risks[label][test_rows] = estimator.fit(A_fit, y_fit).predict_proba(A_test)[:, 1]
     losses = {label: log_loss(y, risk, labels=[0, 1]) for label, risk in risks.items()}
     return min(losses, key=losses.__getitem__), risks
 
@@ -259,15 +252,26 @@ def permutation_ranking(
             result.model, X.iloc[fit_rows], y.iloc[fit_rows], fold_params(fold, params)
         )
         X_test, y_test = X.iloc[test_rows], y.iloc[test_rows].to_numpy()
-        base = roc_auc_score(y_test, train.predict_risk(model, X_test))
+        # Imputing and scaling act column by column, so shuffling a column before them or
+        # after gives the same rows: the test fold is prepared once and shuffled as an array.
+        prepare, estimator = model[:-1], model[-1]
+        A_test = prepare.transform(X_test)
+        names = list(prepare.get_feature_names_out())
+        ones = np.ones((1, len(y_test)))
+        base = stats.roc_auc(y_test, estimator.predict_proba(A_test)[:, 1], ones)[0]
         rng = np.random.default_rng(params.seed + index)
         row = []
         for column in columns:
-            shuffled = X_test.copy()
+            # The imputer drops a column that no training row answered: nothing to shuffle.
+            at = names.index(column) if column in names else None
+            shuffled = A_test.copy()
             scores = []
             for _ in range(params.permutation_repeats):
-                shuffled[column] = rng.permutation(X_test[column].to_numpy())
-                scores.append(roc_auc_score(y_test, train.predict_risk(model, shuffled)))
+                order = rng.permutation(len(y_test))
+                if at is not None:
+                    shuffled[:, at] = A_test[order, at]
+                risk = estimator.predict_proba(shuffled)[:, 1]
+                scores.append(stats.roc_auc(y_test, risk, ones)[0])
             row.append(base - float(np.mean(scores)))
         drops.append(row)
     drops = np.array(drops)
@@ -483,22 +487,18 @@ def decision_summary(
     result: CVResult, y: np.ndarray, weights: np.ndarray, threshold: float
 ) -> dict:
     """Where the model's net benefit beats both flagging everyone and flagging no one with the
-    95 % bootstrap interval of the gain above zero (with the size of the gain there), where it
-    beats flagging everyone that way, and the gain over flagging everyone at the screening
-    threshold. The intervals are pointwise and resample patients with the held-out risks
-    fixed (no refit). No threshold is picked here."""
+    95 % bootstrap interval of the gain above zero (with the size of the gain there; above the
+    prevalence flagging everyone is worse than no one, so a gain over it alone would show
+    nothing), and the gain over flagging everyone at the screening threshold. The intervals
+    are pointwise and resample patients with the held-out risks fixed (no refit). No threshold
+    is picked here."""
     grid = DECISION_GRID
     risks = result.by_repeat(len(y))
     ones = np.ones((1, len(y)))
     gain = _gain_over_defaults(y, risks, ones, grid)[0][0]
     with np.errstate(invalid="ignore", divide="ignore"):
-        resampled, over_everyone = _gain_over_defaults(y, risks, weights, grid)
+        resampled = _gain_over_defaults(y, risks, weights, grid)[0]
     low = np.nanpercentile(resampled, 2.5, axis=0)
-    everyone_low = np.nanpercentile(over_everyone, 2.5, axis=0)
-    above_everyone = [
-        {"low": float(grid[start]), "high": float(grid[end - 1])}
-        for start, end in _runs(everyone_low > 0)
-    ]
     spans = [
         {
             "low": float(grid[start]),
@@ -524,7 +524,6 @@ def decision_summary(
         "range": {"low": float(grid[0]), "high": float(grid[-1]), "step": round(step, 4)},
         "better_than_both": spans,
         "below_no_one": below_no_one,
-        "above_everyone": above_everyone,
         "at_threshold": {
             "threshold": threshold,
             "everyone": round(prevalence - (1 - prevalence) * threshold / (1 - threshold), 4),

@@ -139,7 +139,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
             weights,
             app_result.metrics["threshold"],
             app_model,
-            decision["above_everyone"],
+            decision["better_than_both"],
         ),
         "confusion_matrix": plots.confusion_matrix(
             app_result.metrics,

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import NullFormatter
 from sklearn.metrics import precision_recall_curve, roc_curve
 
-from . import stats
+from . import config, stats
 from .config import MODEL_LABELS
 from .evaluate import DECISION_GRID, CVResult, net_benefits
 
@@ -108,7 +108,12 @@ def _label(result: CVResult) -> str:
     return MODEL_LABELS.get(result.model, result.model)
 
 
-def _ci(score: dict) -> str:
+def _ci(score: dict, key: str = "") -> str:
+    """A score with its interval, or the value alone where the coverage run found the interval
+    not valid (``config.INVALID_INTERVALS``)."""
+    if key in config.INVALID_INTERVALS:
+        held = config.INTERVAL_COVERAGE["as_reported"][key]
+        return f"{score['value']:.2f} (interval not valid: coverage {held:.0%})"
     return f"{score['value']:.2f} [{score['low']:.2f}, {score['high']:.2f}]"
 
 
@@ -275,7 +280,7 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 5) -> Fi
             axes.errorbar(
                 predicted, observed, yerr=[low, high], marker="o", color=colour, capsize=3,
                 label=(
-                    f"{_label(result)}: slope {_ci(m['calibration_slope'])}, "
+                    f"{_label(result)}: slope {_ci(m['calibration_slope'], 'calibration_slope')}, "
                     f"Brier skill {_ci(m['brier_skill'])}"
                 ) if axes is top else None,
             )  # fmt: skip
@@ -329,10 +334,10 @@ def decision_curve(
     """Net benefit of flagging patients above each threshold, against flagging everyone and
     no one (decision-curve analysis, Vickers & Elkin 2006), from the out-of-fold risks; the
     app's model with the 95 % group-bootstrap band its README sentence rests on, and shaded
-    the ``windows`` of threshold risks where its gain over flagging everyone is shown."""
+    the ``windows`` of threshold risks where its gain over the better of the two is shown."""
     prevalence = float(y.mean())
     thresholds = DECISION_GRID  # the grid the README's decision-curve sentence summarises
-    figure = Figure(figsize=(7, 4.6), layout="constrained")
+    figure = Figure(figsize=(7, 6.2), layout="constrained")
     axes = figure.add_subplot()
     for result in results:
         risks = result.by_repeat(len(y))
@@ -355,16 +360,19 @@ def decision_curve(
         linestyle=":",
         label=f"{MODEL_LABELS[app_model]}'s screening threshold ({threshold:.1%})",
     )
+    half = (thresholds[1] - thresholds[0]) / 2  # a one-point window is a grid step wide
     for index, window in enumerate(windows):
-        axes.axvspan(window["low"], window["high"], color=GREY, alpha=0.2, linewidth=0,
-                     label="gain over flagging everyone shown (pointwise)" if index == 0
-                     else None)  # fmt: skip
+        axes.axvspan(window["low"] - half, window["high"] + half, color=GREY, alpha=0.3,
+                     linewidth=0,
+                     label="gain over flagging everyone and no one shown (pointwise)"
+                     if index == 0 else None)  # fmt: skip
     axes.set_ylim(-0.25 * prevalence, prevalence * 1.15)
     axes.set_xlim(thresholds[0], thresholds[-1])
     axes.set_xlabel("threshold risk (the risk at which a follow-up is worth its cost)")
     axes.set_ylabel("net benefit (true positives per patient,\nminus weighted false positives)")
     axes.set_title("Decision curve on held-out folds")
-    axes.legend(fontsize=8, frameon=False)
+    # Below the axes, so that no entry hides a curve.
+    figure.legend(loc="outside lower center", fontsize=8, frameon=False)
     return figure
 
 

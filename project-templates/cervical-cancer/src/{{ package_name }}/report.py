@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from . import config, readme, runtime
 
+GUIDED_TARGET = "Biopsy"
+"""The target the guided project predicts (with the other test results as features)."""
 UCI_PAGE = "https://archive.ics.uci.edu/dataset/383/cervical+cancer+risk+factors"
 PAPER = (
     "Fernandes, Cardoso & Fernandes (2017), *Transfer learning with partial observability "
@@ -72,10 +74,19 @@ def summary_line(metrics: dict) -> str:
         f"({cv['bootstrap_resamples']} bootstrap resamples for ranking and calibration, the "
         "exact binomial interval for screening) and the fold-to-fold spread of refitted "
         "models (Nadeau-Bengio corrected); calibration slope and intercept use the bootstrap "
-        "alone. A coverage simulation of this design "
-        f"({metrics['interval_coverage']['data_sets']} simulated data sets, DECISIONS.md) "
-        "measured how often each interval held the truth; those it found short of 95 % are "
-        "marked † (a share's interval is widened by that shortfall)."
+        f"alone. {coverage_source(metrics).capitalize()} measured how often each interval held "
+        "the truth; those it found short of 95 % are marked † (a share's interval is widened by "
+        "that shortfall; one that held it in under "
+        f"{config.MIN_COVERAGE:.0%} of them is not printed)."
+    )
+
+
+def coverage_source(metrics: dict) -> str:
+    """Which coverage run the † notes quote: it was measured for one target only."""
+    run = metrics["interval_coverage"]
+    return (
+        f"a coverage simulation of this design for target {run['target']} ({run['data_sets']} "
+        "simulated data sets, `coverage.py`, DECISIONS.md)"
     )
 
 
@@ -93,7 +104,7 @@ def near_copy_line(metrics: dict) -> str:
 
 def ranking_table(metrics: dict) -> str:
     rows = [
-        [label(name)] + [ci(scores[key]) for key, _ in RANKING]
+        [label(name)] + [estimate(scores[key], key) for key, _ in RANKING]
         for name, scores in metrics["models"].items()
     ]
     titles = [f"{title}{' †' if key in config.NARROW_INTERVALS else ''}" for key, title in RANKING]
@@ -108,11 +119,7 @@ def footnote(scores: tuple, metrics: dict) -> str:
     )
     if not notes:
         return ""
-    run = metrics["interval_coverage"]
-    return (
-        f"\n\n† Short of 95 % in a coverage simulation of this design ({run['data_sets']} "
-        f"simulated data sets, `coverage.py`, DECISIONS.md): {notes}."
-    )
+    return f"\n\n† Short of 95 % in {coverage_source(metrics)}: {notes}."
 
 
 def reference_line(metrics: dict) -> str:
@@ -161,24 +168,36 @@ def calibration_line(metrics: dict) -> str:
     parts = [
         f"Calibration of the app's model ({label(name)}) on held-out folds: mean risk "
         f"{m['mean_risk']:.1%} against a prevalence of {metrics['prevalence']:.1%}, slope "
-        f"{ci(slope, 2)}{caveat('calibration_slope', metrics)}, intercept {ci(intercept, 2)}; "
-        "90 % of its held-out risks lie between "
+        f"{estimate(slope, 'calibration_slope', 2)}{caveat('calibration_slope', metrics)}, "
+        f"intercept {estimate(intercept, 'calibration_intercept', 2)}"
+        f"{caveat('calibration_intercept', metrics)}; 90 % of its held-out risks lie between "
         f"{band['low']:.1%} and {band['high']:.1%}."
     ]
-    ideal_slope = slope["low"] <= 1 <= slope["high"]
-    ideal_intercept = intercept["low"] <= 0 <= intercept["high"]
-    if ideal_slope and ideal_intercept:
+    # Only an interval that is printed can back a verdict.
+    checks = [
+        (word, score, ideal)
+        for word, key, score, ideal in (
+            ("slope", "calibration_slope", slope, 1),
+            ("intercept", "calibration_intercept", intercept, 0),
+        )
+        if key not in config.INVALID_INTERVALS
+    ]
+    off = [
+        f"the {word}'s interval excludes {ideal}"
+        for word, score, ideal in checks
+        if not score["low"] <= ideal <= score["high"]
+    ]
+    if off:
+        parts.append(f"Miscalibrated: {' and '.join(off)}")
+    elif checks:
+        words = " and ".join(f"the {w}'s" for w, _, _ in checks)
+        many = len(checks) > 1
         parts.append(
-            "Neither interval excludes the ideal values, but they are wide: these data neither "
-            "show the risks to be calibrated nor show them miscalibrated"
+            f"{words.capitalize()} interval{'s' if many else ''} include{'' if many else 's'} "
+            "the ideal value: not shown miscalibrated (nor shown calibrated)"
         )
     else:
-        off = []
-        if not ideal_slope:
-            off.append("the slope's interval excludes 1")
-        if not ideal_intercept:
-            off.append("the intercept's interval excludes 0")
-        parts.append(f"Miscalibrated: {' and '.join(off)}")
+        parts.append("No valid interval for slope or intercept, so no calibration verdict")
     if skill["low"] <= 0:
         parts[-1] += (
             f"; Brier skill {ci(skill, 3)} includes 0, so the risks are not shown to be more "
@@ -286,6 +305,20 @@ def _spans(spans: list[dict]) -> str:
     )
 
 
+def _gains(spans: list[dict]) -> str:
+    """'threshold risks 6.0% to 8.5% (gain 0.4 to 1.2 per 1,000)' or 'no threshold risk'."""
+    if not spans:
+        return "no threshold risk"
+    parts = []
+    for x in spans:
+        low, high = per_thousand(x["gain_min"]), per_thousand(x["gain_max"])
+        size = low if low == high else f"{low} to {high}"
+        if size == "0.0":  # above 0 (its interval says so), below the digits shown
+            size = "< 0.05"
+        parts.append(f"{_spans([x])} (gain {size} per 1,000)")
+    return "threshold risks " + "; ".join(parts)
+
+
 BAND = (
     "pointwise 95 % intervals from a group bootstrap of the patients with their held-out risks "
     "fixed (the models are not refitted, so the refits' variation is left out, and no "
@@ -294,8 +327,9 @@ BAND = (
 
 
 def decision_line(metrics: dict) -> str:
-    """Where the decision curve shows a gain over flagging everyone (the interval's lower bound
-    above 0), over both defaults, and where it falls below flagging no one; the gain at the
+    """Where the decision curve shows a gain over the better of flagging everyone and no one
+    (above the prevalence flagging everyone is worse than no one, so a gain over it alone shows
+    nothing), where it falls below flagging no one, and the gain over flagging everyone at the
     screening threshold. Gains per 1,000 patients; no threshold is chosen from it."""
     d = metrics["decision_curve"]
     at = d["at_threshold"]
@@ -303,24 +337,11 @@ def decision_line(metrics: dict) -> str:
         f"{d['range']['low']:.1%} to {d['range']['high']:.1%} in steps of "
         f"{100 * d['range']['step']:g} points"
     )
-    above = d.get("above_everyone", [])
-    text = f"Decision curve of the app's model over threshold risks {grid} ({BAND}). "
-    if above:
-        text += (
-            "The lower bound of its net-benefit gain over flagging everyone is above 0 at "
-            f"threshold risks {_spans(above)}"
-        )
-    else:
-        text += "The lower bound of its gain over flagging everyone is above 0 at no threshold risk"
-    if d["better_than_both"]:
-        spans = "; ".join(
-            _spans([x])
-            + f" (gain {per_thousand(x['gain_min'])} to {per_thousand(x['gain_max'])} per 1,000)"
-            for x in d["better_than_both"]
-        )
-        text += f"; over the better of flagging everyone and no one, at {spans}"
-    else:
-        text += "; over the better of flagging everyone and no one, at no threshold risk"
+    text = (
+        f"Decision curve of the app's model over threshold risks {grid} ({BAND}). The lower "
+        "bound of its net-benefit gain over the better of flagging everyone and flagging no one "
+        f"is above 0 at {_gains(d['better_than_both'])}"
+    )
     text += (
         ". These are readings of one curve on these data, not a threshold to use: one chosen "
         "from them would be judged on the data that chose it."
@@ -413,9 +434,10 @@ def missingness_line(metrics: dict) -> str:
     blocks = check["blocks"]
     text = (
         f"The UCI page says several patients declined some questions for privacy ({UCI_PAGE}). "
-        "The table shows, per block of questions left unanswered together, the share of "
-        f"positives among patients who did and did not answer (exact 95 % intervals; one Fisher "
-        f"test per block, {len(blocks)} tests, so Holm-adjusted p-values too). "
+        "The unanswered-questions table (README) shows, per block of questions left unanswered "
+        "together, the share of positives among patients who did and did not answer (exact "
+        f"95 % intervals; one Fisher test per block, {len(blocks)} tests, so Holm-adjusted "
+        "p-values too). "
     )
     if blocks and blocks[0]["p_holm"] < ALPHA:
         top = blocks[0]
@@ -527,35 +549,13 @@ def skipper_warning(block: dict) -> str:
     )
 
 
-def headline_auc(metrics: dict) -> str:
-    """The app's caption: held-out ROC-AUC of the served (questionnaire-only) model, then with
-    the Dx flags added."""
+def app_caption(metrics: dict) -> str:
+    """The app's short caption: what it predicts, with which model, and how well."""
     m = metrics["models"][metrics["app_model"]]
-    history = metrics["with_history"]
-    text = f"Held-out ROC-AUC from the questionnaire answers {auc_ci(m['roc_auc'], 2)}"
-    if not history["added"]:
-        return text + "."
-    dx = ", ".join(f"`{c}`" for c in history["added"])
     return (
-        f"{text}; with {dx} (diagnosis flags, timing undocumented) "
-        f"{auc_ci(history['metrics']['roc_auc'], 2)}, {verdict(history['difference'])} "
-        f"(paired difference {history['difference']['difference']:+.2f} "
-        f"[{history['difference']['low']:+.2f}, {history['difference']['high']:+.2f}])."
-    )
-
-
-def served_model(metrics: dict) -> str:
-    """Which model the app serves and why: the questionnaire-only one every section of the
-    README evaluates; the Dx flags are a sensitivity run."""
-    added = metrics["with_history"]["added"]
-    if not added:
-        return "The app serves the model the README evaluates."
-    dx = ", ".join(f"`{c}`" for c in added)
-    return (
-        f"The app serves the model without {dx}: if a diagnosis was recorded during the same "
-        "work-up as the test, it would leak the answer, and the data do not say when it was. "
-        "Its calibration, screening threshold and unanswered questions are the ones the README "
-        "evaluates."
+        f"Predicts the **{metrics['target']}** result from questionnaire answers with a "
+        f"{label(metrics['app_model']).lower()} (the model the README evaluates): held-out "
+        f"ROC-AUC {auc_ci(m['roc_auc'], 2)}."
     )
 
 
@@ -566,7 +566,7 @@ def leakage_table(metrics: dict) -> str:
     rows = [
         ["without them (this project)", auc_ci(clean["roc_auc"]), ci(clean["pr_auc"])],
         [
-            f"with {added} (as the guided project does)",
+            f"with {added} ({as_guided(metrics)})",
             auc_ci(check["metrics"]["roc_auc"]),
             ci(check["metrics"]["pr_auc"]),
         ],
@@ -578,6 +578,13 @@ def leakage_table(metrics: dict) -> str:
         "use them as features; the table shows what adding them does. With them minus "
         f"without, ROC-AUC {paired(check['difference'])}."
     )
+
+
+def as_guided(metrics: dict) -> str:
+    """How the leaky run relates to the guided project, which predicts GUIDED_TARGET."""
+    if metrics["target"] == GUIDED_TARGET:
+        return "as the guided project does"
+    return f"as the guided project does for {GUIDED_TARGET}"
 
 
 def explanation(metrics: dict, top: int = 8) -> str:
@@ -609,7 +616,8 @@ def explanation(metrics: dict, top: int = 8) -> str:
         f"ROC-AUC when a column is shuffled, in each of the {folds} outer folds, each fold's own "
         "fit): what the model relies on, not an association with the risk or a cause. Mean "
         "over the folds with a 95 % interval, Nadeau-Bengio corrected (the folds share "
-        f"training rows); p-values Holm-adjusted over the {len(ranking)} factors. {finding} "
+        f"training rows); p-values Holm-adjusted over all {len(ranking)} factors, the table "
+        f"shows the top {min(top, len(ranking))}. {finding} "
         "No odds ratios: the regression's penalty shrinks them, and the data have too few "
         "positives per factor for unpenalised ones.\n\n"
         + readme.markdown_table(["factor", "drop in ROC-AUC [95 % interval]", "Holm p"], rows)
@@ -728,25 +736,27 @@ def readme_section(metrics: dict) -> str:
 
 
 def decision_brief(metrics: dict) -> str:
-    """The decision curve in one sentence for the README: where the gain over flagging
-    everyone is shown, and the band's meaning."""
-    d = metrics["decision_curve"]
-    above, both = d.get("above_everyone", []), d["better_than_both"]
-    where = f"at threshold risks {_spans(above)} (shaded)" if above else "at no threshold risk"
+    """The decision curve in one sentence for the README: where a gain over both defaults is
+    shown (shaded in the figure), and the band's meaning."""
+    both = metrics["decision_curve"]["better_than_both"]
     return (
-        "Decision curve: the lower bound of the app's model's net-benefit gain is above 0 over "
-        f"flagging everyone {where}, over the better of flagging everyone and no one "
-        f"{'at ' + _spans(both) if both else 'at no threshold risk'}; {BAND}. Readings, not a "
-        "threshold to "
-        "use (model card)."
+        "Decision curve: the lower bound of the app's model's net-benefit gain over the better "
+        f"of flagging everyone and no one is above 0 at {_gains(both)}"
+        f"{' (shaded)' if both else ''}; {BAND}. Readings, not a threshold to use (model card)."
     )
 
 
 def model_card_section(metrics: dict) -> str:
-    """Markdown for the model card between the results markers."""
+    """Markdown for the model card between the results markers: a link to the README's results
+    (not a copy of them), then every check in full."""
     features = ", ".join(f"`{feature}`" for feature in metrics["features"])
+    parts = [readme.SAMPLE_WARNING] if runtime.is_sample(metrics) else []
     return "\n\n".join(
-        results_parts(metrics)
+        parts
+        + [
+            "The scores, calibration, screening table and unanswered-question table are in the "
+            "[README's results](README.md#results); below, every check in full."
+        ]
         + details(metrics)
         + [f"Features used ({len(metrics['features'])}): {features}."]
     )
@@ -763,18 +773,29 @@ def auc_ci(auc: dict, digits: int = 3) -> str:
     return f"{ci(auc, digits)} ({chance_verdict(auc, digits)})"
 
 
+def estimate(score: dict, key: str, digits: int = 3) -> str:
+    """A score with its interval, or the value alone where the coverage run found the interval
+    not valid (``config.INVALID_INTERVALS``; ``caveat`` says why)."""
+    if key in config.INVALID_INTERVALS:
+        return f"{score['value']:.{digits}f}"
+    return ci(score, digits)
+
+
 def caveat(key: str, metrics: dict) -> str:
     """After an interval the coverage simulation of this design found too narrow at nominal
     95 % (metrics.json's ``interval_coverage``): how far it was widened and why, and how often
-    the widened one held the truth where that was measured."""
+    the widened one held the truth where that was measured; or why none is printed."""
     if key not in config.NARROW_INTERVALS:
         return ""
     run = metrics["interval_coverage"]
+    held = f"{run['as_reported'][key]:.0%} of simulations for {run['target']}"
+    if key in config.INVALID_INTERVALS:
+        return f" (interval not valid: a nominal 95 % one held the truth in {held})"
     if key not in config.WIDENING:
-        return f" (nominal 95 %; it held the truth in {run['as_reported'][key]:.0%} of simulations)"
+        return f" (nominal 95 %; it held the truth in {held})"
     text = (
         f" (widened ×{config.WIDENING[key]:.2f} on the logit scale: the nominal 95 % interval "
-        f"held the truth in {run['as_reported'][key]:.0%} of simulations"
+        f"held the truth in {held}"
     )
     widened = run.get("widened", {}).get(key)
     if widened is not None:
@@ -791,10 +812,16 @@ def headline(metrics: dict) -> str:
     sample = " **(SYNTHETIC SAMPLE: numbers mean nothing)**" if runtime.is_sample(metrics) else ""
     leak = metrics["leakage_check"]
     added = ", ".join(leak["added_features"])
+    lead = (
+        "The guided project's score is leakage"
+        if metrics["target"] == GUIDED_TARGET
+        else "The other tests as features are leakage"
+    )
     lines = [
-        f"**The guided project's score is leakage**{sample}: with {added} (same work-up) as "
-        f"features, ROC-AUC {auc_ci(leak['metrics']['roc_auc'], 2)}; "
-        f"questionnaire only {auc_ci(m['roc_auc'], 2)}."
+        f"**{lead}**{sample}: with {added} (same work-up) as features, ROC-AUC "
+        f"{auc_ci(leak['metrics']['roc_auc'], 2)}; calling everyone negative is "
+        f"{1 - metrics['prevalence']:.1%} accurate"
+        + (" (guided project: ~95 %)." if lead.startswith("The guided") else ".")
     ]
     history = metrics["with_history"]
     honest = (
@@ -854,24 +881,53 @@ def next_experiments(metrics: dict) -> list[str]:
         f"({chance_verdict(m['roc_auc'], 2)}). Raising `n_repeats` in "
         f"`config.py` (now {cv['repeats']}) steadies the estimate but cannot narrow the interval "
         "much: only more patients can.",
-        f"At `sensitivity_target` = {metrics['sensitivity_target']:.2f} the model flags "
-        f"{ci(m['flagged'], percent=True)} of patients{caveat('flagged', metrics)}. Fix a "
-        "threshold risk from the cost of a missed case against an unneeded follow-up before "
-        "looking at any result (threshold risk t: one case found is worth (1 - t) / t "
-        "unneeded follow-ups), use it in place of "
-        "`evaluate.screening_threshold`, run `make all` and read its net benefit.",
     ]
-    if config.NARROW_INTERVALS:
+    if chance_verdict(m["roc_auc"], 2) == "above chance":
         items.append(
-            "The intervals of the share flagged and the specificity are widened by a factor "
-            "from their measured shortfall (see the note under the screening table): bootstrap "
-            "the whole nested procedure instead (refit every resample, a few seconds of CPU "
-            "each) and rerun `coverage.py` to check it."
+            f"At `sensitivity_target` = {metrics['sensitivity_target']:.2f} the model flags "
+            f"{ci(m['flagged'], percent=True)} of patients{caveat('flagged', metrics)}. Fix a "
+            "threshold risk from the cost of a missed case against an unneeded follow-up "
+            "before looking at any result (threshold risk t: one case found is worth "
+            "(1 - t) / t unneeded follow-ups), use it in place of "
+            "`evaluate.screening_threshold`, run `make all` and read its net benefit."
         )
-    xgb = metrics["models"]["xgboost"]["calibration_slope"]
-    if xgb["high"] < 1:
+    else:
         items.append(
-            f"XGBoost's calibration slope is {ci(xgb, 2)}: its risks are too extreme. Try "
+            "No threshold or tuning change can be judged while the model is not shown above "
+            "chance: first look for a signal, e.g. the answered-only patients "
+            "(`missingness` in `reports/metrics.json`) or a pooled second cohort."
+        )
+    run = metrics["interval_coverage"]
+    items.append(
+        f"The intervals' coverage was simulated for target {run['target']} with a true ROC-AUC "
+        "near 0.7: set `SHARPEN` in `coverage.py` so that the simulated ROC-AUC matches this "
+        f"run's {m['roc_auc']['value']:.2f}, rerun it and paste its output into `config.py`."
+    )
+    if config.WIDENING:
+        names = " and ".join(dict(SCREENING)[key] for key in config.WIDENING)
+        items.append(
+            f"The intervals of the {names} are widened by a factor from their measured "
+            "shortfall (see the note under the screening table): bootstrap the whole nested "
+            "procedure instead (refit every resample, a few seconds of CPU each) and rerun "
+            "`coverage.py` to check it."
+        )
+    if config.INVALID_INTERVALS:
+        names = " and ".join(dict(RANKING)[key] for key in sorted(config.INVALID_INTERVALS))
+        items.append(
+            f"No valid interval for the {names} (coverage note under the models table): a "
+            "bootstrap that refits the models on every resample, checked with `coverage.py`, "
+            "would give one."
+        )
+    xgb = metrics["models"]["xgboost"]
+    slope = xgb["calibration_slope"]
+    # Advice on the trees only where they find a signal and the slope's interval is valid.
+    if (
+        chance_verdict(xgb["roc_auc"]) == "above chance"
+        and "calibration_slope" not in config.INVALID_INTERVALS
+        and slope["high"] < 1
+    ):
+        items.append(
+            f"XGBoost's calibration slope is {ci(slope, 2)}: its risks are too extreme. Try "
             "shallower or fewer trees (`xgboost` in `config.py`: `max_depth`, `n_estimators`) "
             "and compare the slope."
         )
