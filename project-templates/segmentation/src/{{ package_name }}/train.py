@@ -542,6 +542,7 @@ def search(
     if params.k_max >= len(points):
         raise ProjectError(f"k_max={params.k_max} needs more than {len(points)} customers")
     rows, labels = {}, {}
+    points = np.asarray(points, dtype=np.float32)  # as in ``bootstrap``: faster, same segments
     progress(f"K-means, Ward and exact silhouettes for k={params.k_min}..{params.k_max}")
     ward = ward_labels(points, params.k_values)
     pairwise = distances(points)
