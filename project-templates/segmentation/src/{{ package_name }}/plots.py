@@ -84,6 +84,54 @@ def correlation(
     return figure
 
 
+def distributions(table: pd.DataFrame, columns: list[str]) -> Figure:
+    """Histogram of each skewed amount's positive values on a log scale (log-spaced bins), with
+    how many customers sit at exactly 0 (no log) and the median, so the skew and the spike at 0
+    are both seen."""
+    panels = 4
+    rows = -(-len(columns) // panels)
+    figure = Figure(figsize=(11, 2.6 * rows + 0.5), layout="constrained")
+    axes = figure.subplots(rows, panels, squeeze=False).ravel()
+    for ax, column in zip(axes, columns, strict=False):
+        values = table[column].dropna()
+        positive = values[values > 0]
+        if positive.empty:
+            ax.set_title(f"{column}: no positive value", fontsize=9)
+            continue
+        bins = np.geomspace(positive.min(), positive.max(), 30)
+        ax.hist(positive, bins=bins, color=BLUE)
+        ax.set_xscale("log")
+        ax.axvline(positive.median(), color=VERMILLION, linestyle="--")
+        zeros = int((values == 0).sum())
+        ax.set_title(f"{column}\n{zeros:,} at 0 ({zeros / len(values):.0%})", fontsize=9)
+        ax.tick_params(labelsize=7)
+    for ax in axes[len(columns) :]:
+        ax.set_visible(False)
+    figure.suptitle("Amounts above 0 on a log scale (dashed: median of those above 0)", fontsize=11)
+    return figure
+
+
+def traps(rows: list[dict]) -> Figure:
+    """Each data trap: how many customers fall in it, out of how many it can concern."""
+    frame = pd.DataFrame(rows)
+    figure = Figure(figsize=(9, 0.6 * len(frame) + 1.6), layout="constrained")
+    ax = figure.subplots()
+    positions = np.arange(len(frame))[::-1]
+    ax.barh(positions, frame["of"], color="lightgrey", label="customers it can concern")
+    ax.barh(positions, frame["customers"], color=BLUE, label="customers in the trap")
+    for y, (count, total) in zip(
+        positions, zip(frame["customers"], frame["of"], strict=True), strict=True
+    ):
+        ax.text(total, y, f" {count:,} of {total:,}", va="center", fontsize=8)
+    ax.set_yticks(positions, frame["trap"], fontsize=8)
+    ax.set_xlim(0, frame["of"].max() * 1.3)
+    ax.set_xlabel("customers")
+    # Below the axes, so it covers no count.
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2)
+    ax.set_title("The data's traps, counted", fontsize=10)
+    return figure
+
+
 def with_interval(ax, scores: pd.DataFrame, name: str, label: str | None = None) -> None:
     """``name`` per k with error bars from its ``name_low`` and ``name_high`` columns."""
     values = scores[name]
@@ -136,7 +184,7 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
             label=label,
         )
     r2.set_ylim(0, 1)
-    r2.set_title("Variance explained: data vs copies of the evaluation set", fontsize=10)
+    r2.set_title("Variance explained: data vs copies\n(copies of the evaluation set)", fontsize=10)
     r2.legend(fontsize=8, loc="upper left")
     measured = scores.dropna(subset=["min_jaccard"])
     stab = axes[2]
@@ -154,33 +202,24 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     stab.axhline(constraints["min_jaccard"], color=GREEN, linestyle=":")
     stab.axhline(constraints["min_stability"], color=BLUE, linestyle=":")
     full = metrics["stability"]["full"]
-    fresh = metrics["stability"]["held_out"]
-    same = metrics["stability"]["selection_same_size"]
-    # The chosen k judged on the evaluation set, and the same refits on as many selection
-    # customers: beside the line, so the sets' sizes are not confused.
-    for offset, values, marker, label in (
-        (0.2, full, "s", "chosen k, all customers vs final segments"),
-        (0.4, fresh, "D", "chosen k, evaluation set (held out, one split)"),
-        (0.6, same, "^", "chosen k, as many selection customers"),
-    ):
-        for name, colour in (("stability", BLUE), ("min_jaccard", GREEN)):
-            value = values[name]
-            stab.errorbar(
-                [chosen + offset],
-                [value],
-                yerr=[[value - values[f"{name}_low"]], [values[f"{name}_high"] - value]],
-                marker=marker,
-                markerfacecolor="white",
-                color=colour,
-                capsize=3,
-                linestyle="none",
-                label=label if name == "stability" else None,
-            )
+    # The chosen k's verdict beside the line, so the sets' sizes are not confused.
+    for name, colour in (("stability", BLUE), ("min_jaccard", GREEN)):
+        value = full[name]
+        stab.errorbar(
+            [chosen + 0.3],
+            [value],
+            yerr=[[value - full[f"{name}_low"]], [full[f"{name}_high"] - value]],
+            marker="s",
+            markerfacecolor="white",
+            color=colour,
+            capsize=3,
+            linestyle="none",
+            label="chosen k, all customers vs final segments" if name == "stability" else None,
+        )
     stab.set_title(
         f"Stability (dotted: limits). Filled: selection set, {constraints['seeds']} seeds x "
         f"{constraints['resamples']} refits;\nopen: chosen k, "
-        f"{len(full['seeds']) * full['resamples']} refits of all customers; "
-        f"{len(fresh['seeds']) * fresh['resamples']} of {same['customers']:,}",
+        f"{len(full['seeds']) * full['resamples']} refits of all customers",
         fontsize=9,
     )
     # Below the panel, so it covers no marker.
@@ -247,8 +286,8 @@ def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
     for ax in axes[::columns]:
         ax.set_ylabel(f"PC2 ({explained[1]:.1%})")
     figure.suptitle(
-        f"Segments on the first two principal components ({sum(explained):.1%} of the variance;"
-        " segments that overlap here can be apart in the other dimensions)",
+        f"Segments on the first two principal components ({sum(explained):.1%} of the variance)"
+        "\nsegments that overlap here can be apart in the other dimensions",
         fontsize=11,
     )
     return figure
