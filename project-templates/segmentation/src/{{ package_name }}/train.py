@@ -399,11 +399,24 @@ def paired(weakest: dict[int, np.ndarray], a: int, b: int, seed: int, groups: in
     return {"difference": float(difference.mean()), "low": low, "high": high}
 
 
-def within_margin(best: int, k: int, tied: list[int], margin: float) -> str:
+def within_margin(
+    best: int, k: int, tied: list[int], margin: float, undecided: list[int] | None = None
+) -> str:
     """The end of the reason: which k are shown to be within the margin of the most stable k
-    (non-inferiority, not equal stability), and the choice."""
+    (non-inferiority, not equal stability), and the choice. ``undecided``: the other passing k
+    whose paired interval with the most stable k holds 0; when the most stable k is chosen
+    over them, the choice is the rule's tie-break, not a difference the draws show."""
     others = sorted(i for i in tied if i != best)
     if not others:
+        if undecided:
+            both = "both pass" if len(undecided) == 1 else "all pass"
+            return (
+                f": {listed(sorted([k, *undecided]))} {both} and stability cannot tell them "
+                f"apart (each paired interval holds 0, and reaches below -{margin:g}, so no "
+                f"other k is shown to be within the {margin:g} margin either); k={k} is chosen "
+                "by the rule's tie-break: the highest point estimate of the weakest segment's "
+                "Jaccard"
+            )
         return (
             f": none is shown to be within {margin:g} of it (each interval reaches below "
             f"-{margin:g}), so k={k} is chosen"
@@ -476,12 +489,25 @@ def choose_k(
         return f"k={i} {v['difference']:+.3f} ({v['low']:+.3f} to {v['high']:+.3f})"
 
     others = [int(i) for i in pool.index if int(i) != best]
+    # Chosen on the point estimate alone: the passing k the draws cannot tell apart from it.
+    undecided = [i for i in others if k == best and versus[i]["low"] <= 0 <= versus[i]["high"]]
     comparison = (
-        f"k={best} has the most stable weakest segment (Jaccard "
-        f"{pool.loc[best, 'min_jaccard']:.2f}); on the same {draws}, the difference of each "
-        f"other k from it (paired 95% interval) is "
+        f"k={best} has the "
+        + (
+            "highest weakest-segment Jaccard as a point estimate"
+            if undecided
+            else "most stable weakest segment"
+        )
+        + f" (Jaccard {pool.loc[best, 'min_jaccard']:.2f}); on the same {draws}, the "
+        f"difference of each other k from it (paired 95% interval) is "
         + "; ".join(against(i) for i in others)
-        + within_margin(best, k, tied, params.jaccard_margin)
+        + within_margin(
+            best,
+            k,
+            tied,
+            params.jaccard_margin,
+            undecided,
+        )
         if others
         else f"k={best} is the only one"
     )
