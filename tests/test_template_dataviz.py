@@ -442,8 +442,11 @@ def test_wholesale_gallery_from_the_real_file(render):
     assert figures["shares"]["finding"].startswith(
         "Fresh products is the largest share of the yearly spending of all clients, 36%"
     )
-    # the pooled ranking of shares reverses within Retail: named
+    # Retail's leader differs from the pooled one, Horeca's (298 of 440) does not: a mixture,
+    # worded as a mix that differs by channel, never as a reversal
     assert figures["shares"]["values"]["largest_share_within"] == {"Retail": "Grocery"}
+    assert figures["shares"]["values"]["ranking_reversed"] is False
+    assert "revers" not in figures["shares"]["finding"] + figures["shares"]["summary"]
     assert figures["correlation"]["values"]["method"] == "spearman"
     # the scatter plot shows grocery × detergents; the pair grid's finding is about the next
     assert figures["pairs"]["values"]["strongest_pair"] == "Milk / Grocery"
@@ -456,10 +459,13 @@ def test_wholesale_gallery_from_the_real_file(render):
     assert any("vanish (grocery × frozen products" in d for d in figures["correlation"]["details"])
     for figure in figures.values():
         assert not re.search(r"\. [A-Z]", figure["finding"]), figure["name"]  # one sentence
-    # the headline is the shares reversal (a reversal before any η² or r²)
+    # the headline is the shares chart (a leader that differs by group before any η² or r²),
+    # both channels in one sentence
     readme = (project / "README.md").read_text(encoding="utf-8")
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
-    assert "but in Retail Grocery leads" in headline and "figures/shares.png" in headline
+    assert "The spending mix differs by channel: in Horeca (298 of 440 clients)" in headline
+    assert "in Retail (142 of 440 clients) Grocery leads" in headline
+    assert "figures/shares.png" in headline
     _assert_no_text_overlaps(project)
 
     results = _results(project)

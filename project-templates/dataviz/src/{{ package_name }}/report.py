@@ -405,9 +405,9 @@ def _variance_explained(figure: dict) -> float:
 
 def headline_figure(metrics: dict) -> dict:
     """The figure the first screen leads with, by a fixed rule on the size of what it shows:
-    a reversal first (the scatter plot's pair when every group reverses its pooled sign, then
-    a pooled share ranking a group reverses), else the largest share of variance explained
-    (η² or r²), else the first figure."""
+    a reversal first (the scatter plot's pair when every group reverses its pooled sign), then
+    a share ranking whose leader differs by group, else the largest share of variance
+    explained (η² or r²), else the first figure."""
     figures = _figures(metrics)
     relation = figures.get("relationship", {})
     if relation.get("values", {}).get("label") == "reversed":
