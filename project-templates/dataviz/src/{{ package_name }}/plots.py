@@ -721,7 +721,13 @@ def correlation_intervals(
     held_name = f"{group.short} held fixed" if group else "held fixed"
     height = 1.8 + 0.3 * len(comparisons) * (2 + len(levels)) ** 0.5
     fig = Figure(figsize=(WIDE[0] + 1.6, height), layout="constrained")
-    ax = fig.subplots()
+    if levels:  # the numbers column in an axes of its own, outside the data's scale
+        ax, margin = fig.subplots(1, 2, sharey=True, width_ratios=[1, 0.12])
+        margin.set_axis_off()
+        margin.set_xlim(0, 1)
+        margin.set_title("held fixed\n− pooled", fontsize=8)
+    else:
+        ax = fig.subplots()
     series = [("pooled (all rows)", "pooled")]
     if levels:
         series.append((held_name, "held"))
@@ -761,7 +767,7 @@ def correlation_intervals(
                 arrowprops={"arrowstyle": "->", "color": "#777777", "lw": 0.9},
             )
             change = comparison.held.value - comparison.pooled.value
-            ax.text(1.12, i, f"{change:+.2f}", ha="left", va="center", fontsize=9)
+            margin.text(0.5, i, f"{change:+.2f}", ha="center", va="center", fontsize=9)
     ticks = []
     for comparison in comparisons:
         text = f"{labels[comparison.a]} × {labels[comparison.b]}"
@@ -773,13 +779,7 @@ def correlation_intervals(
     ax.set_ylim(len(comparisons) - 0.5, -0.5)
     ax.axvline(0, color="#555555", lw=1)
     ax.grid(axis="y", visible=False)
-    if levels:  # the margin column: what the finding's "largest change" quotes
-        ax.set_xlim(-1.05, 1.42)
-        ax.axvline(1.07, color="#bbbbbb", lw=0.8)
-        ax.set_xticks(np.linspace(-1, 1, 5))
-        ax.text(1.12, -0.5, "held fixed\n− pooled", ha="left", va="bottom", fontsize=8)
-    else:
-        ax.set_xlim(-1.05, 1.05)
+    ax.set_xlim(-1.05, 1.05)
     symbol = "Spearman ρ" if method == "spearman" else "Pearson r"
     ax.set(title=title, xlabel=f"{symbol} with its 95% interval")
     if levels:
