@@ -337,6 +337,9 @@ def test_penguins_gallery_from_the_real_data(render):
     pairs = figures["pairs"]["values"]
     assert pairs["strongest_r"] == pytest.approx(0.871, abs=0.001)
     assert pairs["label"] == "mostly between groups"
+    # the scatter plot's pair (bill length × depth) is the weakest: no "besides" it
+    assert figures["pairs"]["finding"].startswith("The strongest pooled relation")
+    assert "besides" not in figures["pairs"]["finding"]
     assert pairs["by_group"]["between_share"] == pytest.approx(0.82, abs=0.01)
     by_species = figures["correlation"]["values"]["groupings"]["species"]
     reversed_pairs = {(c["a"], c["b"]) for c in by_species if c["label"] == "reversed"}
@@ -350,10 +353,7 @@ def test_penguins_gallery_from_the_real_data(render):
         "With species held fixed, 3 of the 6 pooled correlations reverse sign, and 2 are mostly "
         "differences between species means"
     )
-    assert (
-        "is a tie between bill depth × body mass and bill depth × flipper length"
-        in (correlation["finding"])
-    )
+    assert "largest change" not in correlation["finding"]  # the labels say it; details rank
     assert any(
         "reverse sign (bill length × bill depth, bill depth × flipper length, bill depth × body "
         "mass)" in sentence
@@ -415,9 +415,11 @@ def test_penguins_gallery_from_the_real_data(render):
         "Adelie 6 of 152, Chinstrap 0 of 68; Torgersen 5 of 52," in results
     )
     assert "; concentrated by island, most often in Torgersen (permutation tests" in results
-    # by year too (7 of the 11 in 2007), tested; the count tie named as a tie
+    # by year too (7 of the 11 in 2007), tested; equal counts told apart by their rates
     assert "2007 7 of 110, 2009 3 of 120, 2008 1 of 114;" in results
-    assert "year p = 0.112); Torgersen and Biscoe tie by count (5 each)." in results
+    assert "year p = 0.112); as a share of their penguins, Torgersen 9.6% and Biscoe 3.0%." in (
+        results
+    )
     assert "](figures/pairs.png)" in (project / "reports" / "report.md").read_text()
 
 
@@ -451,6 +453,7 @@ def test_wholesale_gallery_from_the_real_file(render):
     # the scatter plot shows grocery × detergents; the pair grid's finding is about the next
     assert figures["pairs"]["values"]["strongest_pair"] == "Milk / Grocery"
     assert figures["pairs"]["finding"] != figures["relationship"]["finding"]
+    assert "besides the scatter plot's" in figures["pairs"]["finding"]  # it ranks above
     # pooled grocery × frozen is −0.17; within each channel ρ is about 0.02: it vanishes
     by_channel = figures["correlation"]["values"]["groupings"]["Channel"]
     [grocery_frozen] = [c for c in by_channel if (c["a"], c["b"]) == ("Grocery", "Frozen")]
