@@ -348,11 +348,10 @@ def _fit(
     x: pd.Series, y: pd.Series, x_column: Column, y_column: Column
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Least-squares line and its 95% band on the axes' own scales (a log axis fits the logs,
-    a symlog axis its symlog values): a straight line as drawn, over the 1st to 99th
-    percentile of x from 100 points on (no line out to a lone extreme point), else over all."""
+    a symlog axis its symlog values): a straight line as drawn, over the whole range of x it
+    is fitted on (a shorter line would hide the points that pull it)."""
     fx, fy = to_axis(x, x_column), to_axis(y, y_column)
-    trim = 1 if len(fx) >= 100 else 0
-    low_x, high_x = np.nanpercentile(fx, [trim, 100 - trim])
+    low_x, high_x = np.nanmin(fx), np.nanmax(fx)
     grid = np.linspace(low_x, high_x, 50)
     line, low, high = stats.line_with_band(fx, fy, grid)
     back = functools.partial(from_axis, column=y_column)
@@ -377,9 +376,8 @@ def scatter(
     scheme: Sequence[str] = PALETTE,
 ) -> Figure:
     """Scatter plot with a least-squares line and its 95% band per group and for all rows,
-    each line drawn over the 1st to 99th percentile of its own x (no line where there are
-    next to no points). From ``clip_from`` points on, far outliers (beyond ``clip_iqr`` ×
-    IQR) are left off the axes and counted in the legend."""
+    each line drawn over the range of x it is fitted on. From ``clip_from`` points on, far
+    outliers (beyond ``clip_iqr`` × IQR) are left off the axes and counted in the legend."""
     data = frame.dropna(subset=[x.name, y.name])
     fig = Figure(figsize=(WIDE[0], WIDE[1] + 0.6), layout="constrained")
     ax = fig.subplots()
