@@ -437,6 +437,9 @@ def test_wholesale_gallery_from_the_real_file(render):
     figures = {figure["name"]: figure for figure in metrics["figures"]}
     assert figures["distribution"]["values"]["median_Horeca"] == 9581.5
     assert figures["distribution"]["values"]["median_Retail"] == 5993.5
+    # subgroups.png writes each cell's n beside it; metrics.json holds the same counts
+    cell_rows = figures["subgroups"]["values"]["cell_rows"]
+    assert cell_rows["Horeca / Other region"] == 211 and cell_rows["Retail / Lisbon"] == 18
     assert figures["composition"]["finding"] == (
         "Other region has the most clients in this data set: 316 of 440, then Lisbon with 77 "
         "(counts of the sampling design, not estimates)."

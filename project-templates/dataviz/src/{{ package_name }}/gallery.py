@@ -344,6 +344,9 @@ def subgroups(
             for g, b, a, gap in gaps
         },
     }
+    cells = data.dropna(subset=[focus.name, group.name, split.name])
+    sizes = cells.groupby([cells[group.name].astype(str), cells[split.name].astype(str)]).size()
+    values["cell_rows"] = {f"{g} / {s}": int(n) for (g, s), n in sizes.items()}  # n per cell
     figure = plots.subgroups(data, focus, group, split, medians, title=title)
     question = f"Within each {group.short}, does {focus.short} differ by {split.short}?"
     return Chart("subgroups", title, question, finding, figure, values, "", details)

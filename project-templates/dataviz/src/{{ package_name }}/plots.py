@@ -596,7 +596,8 @@ def subgroups(
     title: str,
 ) -> Figure:
     """Each row one level of ``group``: every ``split`` level's values as faint points, its
-    median as a marker with its 95% interval. Split levels differ in shape and colour."""
+    median as a marker with its 95% interval, its number of rows at the right. Split levels
+    differ in shape and colour."""
     data = frame.dropna(subset=[column.name, group.name, split.name])
     rows, inner = _levels(data, group), _levels(data, split)
     palette = colours(inner, SECOND)  # not the group's colours: a different variable
@@ -616,6 +617,17 @@ def subgroups(
                 continue
             jitter = rng.uniform(-step / 4, step / 4, len(values))
             ax.scatter(values, y + jitter, s=10, alpha=0.45, color=palette[level], lw=0)
+            ax.annotate(  # the cell's size, right of the axes: a median's weight at a glance
+                f"n = {len(values)}",
+                xy=(1, y),
+                xycoords=ax.get_yaxis_transform(),
+                xytext=(4, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=8,
+                color="#555555",
+            )
             estimate = medians.get((row, level))
             if estimate is None:
                 continue
