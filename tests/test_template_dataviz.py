@@ -337,6 +337,9 @@ def test_penguins_gallery_from_the_real_data(render):
     pairs = figures["pairs"]["values"]
     assert pairs["strongest_r"] == pytest.approx(0.871, abs=0.001)
     assert pairs["label"] == "mostly between groups"
+    # the scatter plot's pair (bill length × depth) is the weakest: no "besides" it
+    assert figures["pairs"]["finding"].startswith("The strongest pooled relation")
+    assert "besides" not in figures["pairs"]["finding"]
     assert pairs["by_group"]["between_share"] == pytest.approx(0.82, abs=0.01)
     by_species = figures["correlation"]["values"]["groupings"]["species"]
     reversed_pairs = {(c["a"], c["b"]) for c in by_species if c["label"] == "reversed"}
@@ -350,10 +353,7 @@ def test_penguins_gallery_from_the_real_data(render):
         "With species held fixed, 3 of the 6 pooled correlations reverse sign, and 2 are mostly "
         "differences between species means"
     )
-    assert (
-        "is a tie between bill depth × body mass and bill depth × flipper length"
-        in (correlation["finding"])
-    )
+    assert "largest change" not in correlation["finding"]  # the labels say it; details rank
     assert any(
         "reverse sign (bill length × bill depth, bill depth × flipper length, bill depth × body "
         "mass)" in sentence
@@ -415,9 +415,11 @@ def test_penguins_gallery_from_the_real_data(render):
         "Adelie 6 of 152, Chinstrap 0 of 68; Torgersen 5 of 52," in results
     )
     assert "; concentrated by island, most often in Torgersen (permutation tests" in results
-    # by year too (7 of the 11 in 2007), tested; the count tie named as a tie
+    # by year too (7 of the 11 in 2007), tested; equal counts told apart by their rates
     assert "2007 7 of 110, 2009 3 of 120, 2008 1 of 114;" in results
-    assert "year p = 0.112); Torgersen and Biscoe tie by count (5 each)." in results
+    assert "year p = 0.112); as a share of their penguins, Torgersen 9.6% and Biscoe 3.0%." in (
+        results
+    )
     assert "](figures/pairs.png)" in (project / "reports" / "report.md").read_text()
 
 
@@ -435,6 +437,9 @@ def test_wholesale_gallery_from_the_real_file(render):
     figures = {figure["name"]: figure for figure in metrics["figures"]}
     assert figures["distribution"]["values"]["median_Horeca"] == 9581.5
     assert figures["distribution"]["values"]["median_Retail"] == 5993.5
+    # subgroups.png writes each cell's n beside it; metrics.json holds the same counts
+    cell_rows = figures["subgroups"]["values"]["cell_rows"]
+    assert cell_rows["Horeca / Other region"] == 211 and cell_rows["Retail / Lisbon"] == 18
     assert figures["composition"]["finding"] == (
         "Other region has the most clients in this data set: 316 of 440, then Lisbon with 77 "
         "(counts of the sampling design, not estimates)."
@@ -442,12 +447,16 @@ def test_wholesale_gallery_from_the_real_file(render):
     assert figures["shares"]["finding"].startswith(
         "Fresh products is the largest share of the yearly spending of all clients, 36%"
     )
-    # the pooled ranking of shares reverses within Retail: named
+    # Retail's leader differs from the pooled one, Horeca's (298 of 440) does not: a mixture,
+    # worded as a mix that differs by channel, never as a reversal
     assert figures["shares"]["values"]["largest_share_within"] == {"Retail": "Grocery"}
+    assert figures["shares"]["values"]["ranking_reversed"] is False
+    assert "revers" not in figures["shares"]["finding"] + figures["shares"]["summary"]
     assert figures["correlation"]["values"]["method"] == "spearman"
     # the scatter plot shows grocery × detergents; the pair grid's finding is about the next
     assert figures["pairs"]["values"]["strongest_pair"] == "Milk / Grocery"
     assert figures["pairs"]["finding"] != figures["relationship"]["finding"]
+    assert "besides the scatter plot's" in figures["pairs"]["finding"]  # it ranks above
     # pooled grocery × frozen is −0.17; within each channel ρ is about 0.02: it vanishes
     by_channel = figures["correlation"]["values"]["groupings"]["Channel"]
     [grocery_frozen] = [c for c in by_channel if (c["a"], c["b"]) == ("Grocery", "Frozen")]
@@ -456,10 +465,13 @@ def test_wholesale_gallery_from_the_real_file(render):
     assert any("vanish (grocery × frozen products" in d for d in figures["correlation"]["details"])
     for figure in figures.values():
         assert not re.search(r"\. [A-Z]", figure["finding"]), figure["name"]  # one sentence
-    # the headline is the shares reversal (a reversal before any η² or r²)
+    # the headline is the shares chart (a leader that differs by group before any η² or r²),
+    # both channels in one sentence
     readme = (project / "README.md").read_text(encoding="utf-8")
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
-    assert "but in Retail Grocery leads" in headline and "figures/shares.png" in headline
+    assert "The spending mix differs by channel: in Horeca (298 of 440 clients)" in headline
+    assert "in Retail (142 of 440 clients) Grocery leads" in headline
+    assert "figures/shares.png" in headline
     _assert_no_text_overlaps(project)
 
     results = _results(project)

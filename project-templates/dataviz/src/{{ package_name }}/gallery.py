@@ -344,6 +344,9 @@ def subgroups(
             for g, b, a, gap in gaps
         },
     }
+    cells = data.dropna(subset=[focus.name, group.name, split.name])
+    sizes = cells.groupby([cells[group.name].astype(str), cells[split.name].astype(str)]).size()
+    values["cell_rows"] = {f"{g} / {s}": int(n) for (g, s), n in sizes.items()}  # n per cell
     figure = plots.subgroups(data, focus, group, split, medians, title=title)
     question = f"Within each {group.short}, does {focus.short} differ by {split.short}?"
     return Chart("subgroups", title, question, finding, figure, values, "", details)
@@ -372,7 +375,8 @@ def missingness(
             seed=seed_for(params, "missing", column.name, grouping.name),
         )
         ranked = dict(sorted(counts.items(), key=lambda item: -item[1][0] / item[1][1]))
-        by[grouping.name] = {"label": grouping.short, "counts": ranked, "p": p}
+        rates = {level: n / rows if rows else 0.0 for level, (n, rows) in ranked.items()}
+        by[grouping.name] = {"label": grouping.short, "counts": ranked, "rates": rates, "p": p}
     adjusted = stats.holm([entry["p"] for entry in by.values()])
     for entry, p_adjusted in zip(by.values(), adjusted, strict=True):
         entry["p_adjusted"] = p_adjusted
@@ -688,7 +692,9 @@ def pairs(
     candidates = [c for c in ranked if (c.a, c.b) not in tied and {c.a, c.b} != scatter_pair]
     best = next(iter(candidates), ranked[0])
     labels = {column.name: report.plain_name(column) for column in numeric}
-    besides = " besides the scatter plot's" if len(scatter_pair) == 2 and candidates else ""
+    # "besides the scatter plot's" only when the scatter plot's pair ranks above the best one
+    scatter_first = any({c.a, c.b} == scatter_pair for c in ranked[: ranked.index(best)])
+    besides = " besides the scatter plot's" if candidates and scatter_first else ""
     details = []
     runner = next((c for c in candidates if c is not best), None)
     gap = None
@@ -895,7 +901,7 @@ def correlation(
         moved = [
             c for c in main if c.label not in ("", stats.NO_RELATION) and not pd.isna(c.held.low)
         ]
-        if not moved:  # nothing moves: the pooled values themselves, with their intervals
+        if main:  # the pooled values' range, with their intervals (the figure's black marks)
             ordered = sorted(main, key=lambda c: c.pooled.value)
             low, high = ordered[0], ordered[-1]
             finding += (
@@ -903,19 +909,9 @@ def correlation(
                 f"{report.with_ci(high.pooled, digits=2)}"
             )
         if moved:
+            # the pairs that move most, and the tie rule, go under the finding (not in it: the
+            # labels say what each pair does; the figure's margin gives every change)
             leaders, gap = movers(moved)
-            names = " and ".join(f"{labels[c.a]} × {labels[c.b]}" for c in leaders)
-            top = leaders[0]
-            change = abs(top.held.value - top.pooled.value)
-            by = f"{change:.2f}"
-            if top.moved is not None:
-                by = report.with_ci(stats.from_replicates(np.abs(top.moved), change), digits=2)
-            if len(leaders) > 2:
-                finding += f"; the largest change, {by}, is a tie among {len(leaders)} pairs"
-            elif len(leaders) == 2:
-                finding += f"; the largest change, {by}, is a tie between {names}"
-            else:
-                finding += f"; the largest change, {by}, is for {names}"
             for c in leaders:
                 details.append(move_sentence(c, labels, symbol))
             if gap is not None:

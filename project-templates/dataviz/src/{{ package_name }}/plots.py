@@ -348,11 +348,10 @@ def _fit(
     x: pd.Series, y: pd.Series, x_column: Column, y_column: Column
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Least-squares line and its 95% band on the axes' own scales (a log axis fits the logs,
-    a symlog axis its symlog values): a straight line as drawn, over the 1st to 99th
-    percentile of x from 100 points on (no line out to a lone extreme point), else over all."""
+    a symlog axis its symlog values): a straight line as drawn, over the whole range of x it
+    is fitted on (a shorter line would hide the points that pull it)."""
     fx, fy = to_axis(x, x_column), to_axis(y, y_column)
-    trim = 1 if len(fx) >= 100 else 0
-    low_x, high_x = np.nanpercentile(fx, [trim, 100 - trim])
+    low_x, high_x = np.nanmin(fx), np.nanmax(fx)
     grid = np.linspace(low_x, high_x, 50)
     line, low, high = stats.line_with_band(fx, fy, grid)
     back = functools.partial(from_axis, column=y_column)
@@ -377,9 +376,8 @@ def scatter(
     scheme: Sequence[str] = PALETTE,
 ) -> Figure:
     """Scatter plot with a least-squares line and its 95% band per group and for all rows,
-    each line drawn over the 1st to 99th percentile of its own x (no line where there are
-    next to no points). From ``clip_from`` points on, far outliers (beyond ``clip_iqr`` ×
-    IQR) are left off the axes and counted in the legend."""
+    each line drawn over the range of x it is fitted on. From ``clip_from`` points on, far
+    outliers (beyond ``clip_iqr`` × IQR) are left off the axes and counted in the legend."""
     data = frame.dropna(subset=[x.name, y.name])
     fig = Figure(figsize=(WIDE[0], WIDE[1] + 0.6), layout="constrained")
     ax = fig.subplots()
@@ -598,7 +596,8 @@ def subgroups(
     title: str,
 ) -> Figure:
     """Each row one level of ``group``: every ``split`` level's values as faint points, its
-    median as a marker with its 95% interval. Split levels differ in shape and colour."""
+    median as a marker with its 95% interval, its number of rows at the right. Split levels
+    differ in shape and colour."""
     data = frame.dropna(subset=[column.name, group.name, split.name])
     rows, inner = _levels(data, group), _levels(data, split)
     palette = colours(inner, SECOND)  # not the group's colours: a different variable
@@ -618,6 +617,17 @@ def subgroups(
                 continue
             jitter = rng.uniform(-step / 4, step / 4, len(values))
             ax.scatter(values, y + jitter, s=10, alpha=0.45, color=palette[level], lw=0)
+            ax.annotate(  # the cell's size, right of the axes: a median's weight at a glance
+                f"n = {len(values)}",
+                xy=(1, y),
+                xycoords=ax.get_yaxis_transform(),
+                xytext=(4, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=8,
+                color="#555555",
+            )
             estimate = medians.get((row, level))
             if estimate is None:
                 continue
@@ -721,7 +731,13 @@ def correlation_intervals(
     held_name = f"{group.short} held fixed" if group else "held fixed"
     height = 1.8 + 0.3 * len(comparisons) * (2 + len(levels)) ** 0.5
     fig = Figure(figsize=(WIDE[0] + 1.6, height), layout="constrained")
-    ax = fig.subplots()
+    if levels:  # the numbers column in an axes of its own, outside the data's scale
+        ax, margin = fig.subplots(1, 2, sharey=True, width_ratios=[1, 0.12])
+        margin.set_axis_off()
+        margin.set_xlim(0, 1)
+        margin.set_title("held fixed\n− pooled", fontsize=8)
+    else:
+        ax = fig.subplots()
     series = [("pooled (all rows)", "pooled")]
     if levels:
         series.append((held_name, "held"))
@@ -761,7 +777,7 @@ def correlation_intervals(
                 arrowprops={"arrowstyle": "->", "color": "#777777", "lw": 0.9},
             )
             change = comparison.held.value - comparison.pooled.value
-            ax.text(1.12, i, f"{change:+.2f}", ha="left", va="center", fontsize=9)
+            margin.text(0.5, i, f"{change:+.2f}", ha="center", va="center", fontsize=9)
     ticks = []
     for comparison in comparisons:
         text = f"{labels[comparison.a]} × {labels[comparison.b]}"
@@ -773,13 +789,7 @@ def correlation_intervals(
     ax.set_ylim(len(comparisons) - 0.5, -0.5)
     ax.axvline(0, color="#555555", lw=1)
     ax.grid(axis="y", visible=False)
-    if levels:  # the margin column: what the finding's "largest change" quotes
-        ax.set_xlim(-1.05, 1.42)
-        ax.axvline(1.07, color="#bbbbbb", lw=0.8)
-        ax.set_xticks(np.linspace(-1, 1, 5))
-        ax.text(1.12, -0.5, "held fixed\n− pooled", ha="left", va="bottom", fontsize=8)
-    else:
-        ax.set_xlim(-1.05, 1.05)
+    ax.set_xlim(-1.05, 1.05)
     symbol = "Spearman ρ" if method == "spearman" else "Pearson r"
     ax.set(title=title, xlabel=f"{symbol} with its 95% interval")
     if levels:

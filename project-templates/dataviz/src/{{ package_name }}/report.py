@@ -313,8 +313,9 @@ def label_counts(
 
 def missing_sentence(missing: dict, entity: str) -> str:
     """ "11 penguins have no sex: Adelie 6 of 152, …; Torgersen 5 of 52, …: concentrated by
-    island, most often in Torgersen (permutation tests, Holm-adjusted …); Torgersen and Biscoe
-    tie by count (5 each)." """
+    island, most often in Torgersen (permutation tests, Holm-adjusted …); as a share of their
+    rows, Torgersen 9.6% and Biscoe 3.0%." (levels with the same count are told apart by
+    their rates, which the ranking uses)"""
     groups = missing["by"].values()
     counts = "; ".join(
         ", ".join(f"{level} {n} of {rows}" for level, (n, rows) in entry["counts"].items())
@@ -326,12 +327,13 @@ def missing_sentence(missing: dict, entity: str) -> str:
         for entry in groups
         if entry["p_adjusted"] < 0.05
     ]
-    ties = []  # the most missing values by count, when two levels share it: a tie, named
+    ties = []  # the most missing values by count, when two levels share it: their rates
     for entry in groups:
         top = max(n for n, _ in entry["counts"].values())
         tied = [level for level, (n, _) in entry["counts"].items() if n == top]
         if top and len(tied) > 1:
-            ties.append(f"{joined(tied)} tie by count ({top} each)")
+            rates = [f"{level} {entry['rates'][level]:.1%}" for level in tied]
+            ties.append(f"as a share of their {entity}, {joined(rates)}")
     verdict = (
         f"concentrated by {' and by '.join(found)}"
         if found
@@ -405,9 +407,9 @@ def _variance_explained(figure: dict) -> float:
 
 def headline_figure(metrics: dict) -> dict:
     """The figure the first screen leads with, by a fixed rule on the size of what it shows:
-    a reversal first (the scatter plot's pair when every group reverses its pooled sign, then
-    a pooled share ranking a group reverses), else the largest share of variance explained
-    (η² or r²), else the first figure."""
+    a reversal first (the scatter plot's pair when every group reverses its pooled sign), then
+    a share ranking whose leader differs by group, else the largest share of variance
+    explained (η² or r²), else the first figure."""
     figures = _figures(metrics)
     relation = figures.get("relationship", {})
     if relation.get("values", {}).get("label") == "reversed":
