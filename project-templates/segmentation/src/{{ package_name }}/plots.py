@@ -169,14 +169,13 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     r2.plot(ks, scores["r2"], marker="o", color=BLUE, label="the data, all customers")
     tested = scores.dropna(subset=["r2_shuffled_max"])
     references = [
-        ("evaluation", "D", BLUE, "the data, evaluation set (tested)"),
         ("shuffled", "x", "grey", "column-permuted copies (max): no correlation"),
         ("gaussian", "+", "black", "Gaussian, data's covariance (max): no clusters"),
     ]
     for name, marker, colour, label in references:
         r2.plot(
             tested.index,
-            tested[f"r2_{name}" if name == "evaluation" else f"r2_{name}_max"],
+            tested[f"r2_{name}_max"],
             marker=marker,
             markersize=10,
             color=colour,
@@ -184,7 +183,9 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
             label=label,
         )
     r2.set_ylim(0, 1)
-    r2.set_title("Variance explained: data vs copies\n(copies of the evaluation set)", fontsize=10)
+    r2.set_title(
+        "Variance explained: data vs copies\n(copies of all customers, chosen k)", fontsize=10
+    )
     r2.legend(fontsize=8, loc="upper left")
     measured = scores.dropna(subset=["min_jaccard"])
     stab = axes[2]
@@ -217,7 +218,7 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
             label="chosen k, all customers vs final segments" if name == "stability" else None,
         )
     stab.set_title(
-        f"Stability (dotted: limits). Filled: selection set, {constraints['seeds']} seeds x "
+        f"Stability (dotted: limits). Filled: choice, {constraints['seeds']} seeds x "
         f"{constraints['resamples']} refits;\nopen: chosen k, "
         f"{len(full['seeds']) * full['resamples']} refits of all customers",
         fontsize=9,
