@@ -355,6 +355,8 @@ def subgroups(
         + "."
         for g in dict.fromkeys(g for g, _ in medians)
     ]
+    details.append("Each cell's median, with its exact 95% interval (order statistics):")
+    details += lines
     return Chart("subgroups", title, question, finding, figure, values, "", details, lines)
 
 

@@ -335,22 +335,26 @@ def heterogeneity(
     """Cochran's Q across the groups with at least ``min_rows`` complete rows (weights
     (n − 3), divided by 1.06 for Spearman as in ``fisher_interval``); None under two groups."""
     data = frame[[x, y, group]].dropna()
-    z, weights = [], []
-    for _, part in data.groupby(group, observed=True):
-        n = len(part)
-        if n < max(min_rows, 4):
-            continue
-        r = pair_correlation(part[x], part[y], method)
-        if pd.isna(r):
-            continue
-        z.append(np.arctanh(np.clip(r, -0.999999, 0.999999)))
-        weights.append((n - 3) / (1.06 if method == "spearman" else 1.0))
-    if len(z) < 2:
+    found = [
+        (pair_correlation(part[x], part[y], method), len(part))
+        for _, part in data.groupby(group, observed=True)
+    ]
+    return cochran_q(found, method=method, min_rows=min_rows)
+
+
+def cochran_q(
+    found: list[tuple[float, int]], *, method: str, min_rows: int
+) -> Heterogeneity | None:
+    """Cochran's Q of the groups' correlations given as (r, n), from groups with at least
+    ``min_rows`` rows (and 4) and an r; None under two such groups."""
+    usable = [(r, n) for r, n in found if n >= max(min_rows, 4) and not pd.isna(r)]
+    if len(usable) < 2:
         return None
-    zs, w = np.array(z), np.array(weights)
+    zs = np.arctanh(np.clip([r for r, _ in usable], -0.999999, 0.999999))
+    w = np.array([(n - 3) / (1.06 if method == "spearman" else 1.0) for _, n in usable])
     mean = (w * zs).sum() / w.sum()
     q = float((w * (zs - mean) ** 2).sum())
-    return Heterogeneity(q, len(z) - 1, chi2_sf(q, len(z) - 1))
+    return Heterogeneity(q, len(usable) - 1, chi2_sf(q, len(usable) - 1))
 
 
 def holm(p_values: list[float]) -> list[float]:
@@ -554,7 +558,12 @@ def compare_within(
                 continue
             mask = frame[group].astype(str).isin(within).to_numpy()
             kept = frame[mask]
-            test = heterogeneity(kept, a, b, group, method=method, min_rows=min_rows)
+            # the groups' own r and n, already computed: Q needs nothing else
+            test = cochran_q(
+                [(groups[level][a, b][0].value, groups[level][a, b][1]) for level in within],
+                method=method,
+                min_rows=min_rows,
+            )
             between = between_share(kept, a, b, group, method)
             held = within_correlation(kept, a, b, group, method)[0]
             share, moved = Estimate(between, float("nan"), float("nan")), None
