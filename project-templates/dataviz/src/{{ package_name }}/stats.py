@@ -190,28 +190,6 @@ def difference(
     return _percentiles(replicates, float(statistic(first) - statistic(second)))
 
 
-def eta_squared_interval(
-    frame: pd.DataFrame, value: str, group: str, *, resamples: int, seed: int
-) -> Estimate:
-    """η² of one column: see ``eta_squared_intervals``."""
-    return eta_squared_intervals(frame, [value], group, resamples=resamples, seed=seed)[value]
-
-
-def eta_squared_intervals(
-    frame: pd.DataFrame, values: list[str], group: str, *, resamples: int, seed: int
-) -> dict[str, Estimate]:
-    """η² of each column in ``values`` (share of its variance between the levels of
-    ``group``), with a 95 % interval from a bootstrap that resamples rows within each group
-    (group sizes stay fixed). A row missing one column counts for the others; every column
-    sees the same bootstrap samples."""
-    eta = eta_squared_replicates(frame, values, group, resamples=resamples, seed=seed)
-    nothing = Estimate(float("nan"), float("nan"), float("nan"))
-    return {
-        name: nothing if np.isnan(eta[0, j]) else _percentiles(eta[1:, j], float(eta[0, j]))
-        for j, name in enumerate(values)
-    }
-
-
 def paired_difference(replicates: np.ndarray, first: int, second: int) -> Estimate:
     """Column ``first`` minus column ``second`` of ``eta_squared_replicates``: row 0 the data,
     the other rows the same bootstrap samples for both, so the interval is a paired one."""
@@ -327,19 +305,6 @@ class Heterogeneity:
 
     def as_dict(self) -> dict[str, float]:
         return {"q": round(self.q, 4), "df": self.dof, "p": round(self.p, 6)}
-
-
-def heterogeneity(
-    frame: pd.DataFrame, x: str, y: str, group: str, *, method: str, min_rows: int
-) -> Heterogeneity | None:
-    """Cochran's Q across the groups with at least ``min_rows`` complete rows (weights
-    (n − 3), divided by 1.06 for Spearman as in ``fisher_interval``); None under two groups."""
-    data = frame[[x, y, group]].dropna()
-    found = [
-        (pair_correlation(part[x], part[y], method), len(part))
-        for _, part in data.groupby(group, observed=True)
-    ]
-    return cochran_q(found, method=method, min_rows=min_rows)
 
 
 def cochran_q(
