@@ -391,20 +391,22 @@ def test_penguins_gallery_from_the_real_data(render):
 
     readme = (project / "README.md").read_text(encoding="utf-8")
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
-    # the first screen: one bold sentence with the values only, then the intervals, each line
-    # naming what in the figure shows it; nothing the figure does not draw
+    # the first screen: sex within every species, the strongest story that holds in every
+    # cell (the paradox weakens once sex is held fixed too); each cell's median with its exact
+    # interval under it
     assert headline.strip().startswith(
-        "**Pooled over all penguins, bill depth falls with bill length (r = -0.24), but within "
-        "every species it rises (r from +0.39 to +0.65); with sex held fixed as well, r = +0.19, "
-        "and in 3 of 6 species × sex cells not distinguishable from 0.**\n\n"
-        "- Pooled (dashed line): r = -0.24, 95% CI -0.33 to -0.13.\n"
-        "- Within each species (solid lines): Adelie r = 0.39, 95% CI 0.25 to 0.52; Chinstrap "
-        "r = 0.65, 95% CI 0.49 to 0.77; Gentoo r = 0.64, 95% CI 0.53 to 0.74.\n"
-        "- With sex held fixed as well (not drawn; see reports/report.md): r = 0.19, 95% CI "
-        "0.08 to 0.29; not distinguishable from 0 within Adelie / female, Adelie / male and "
-        "Chinstrap / female (interval holds 0).\n"
+        "**Male median body mass is above female within every species: by 600 g (95% CI 500 to "
+        "775) in Adelie, 400 g (95% CI 150 to 550) in Chinstrap, 800 g (95% CI 650 to 900) in "
+        "Gentoo.**\n\n"
     )
-    assert "(reports/figures/relationship.png)" in headline
+    assert figures["subgroups"]["values"]["holds_in_every_group"] is True
+    assert (
+        "- Gentoo: male 5,500 g (95% CI 5,400 to 5,550), female 4,700 g (95% CI 4,625 to 4,800)."
+        in headline
+    )
+    assert "(reports/figures/subgroups.png)" in headline
+    # no repeated view: the violins leave out body mass (its own charts show it)
+    assert "eta_squared_body_mass_g" not in figures["measurements"]["values"]
     results = _results(project)
     assert REAL_SAMPLE_WARNING not in results
     assert "![Distribution of body mass by species](reports/figures/distribution.png)" in results
@@ -440,6 +442,10 @@ def test_wholesale_gallery_from_the_real_file(render):
     # subgroups.png writes each cell's n beside it; metrics.json holds the same counts
     cell_rows = figures["subgroups"]["values"]["cell_rows"]
     assert cell_rows["Horeca / Other region"] == 211 and cell_rows["Retail / Lisbon"] == 18
+    # 18 clients: the median keeps its exact order-statistic interval (5th to 14th value)
+    lisbon = figures["subgroups"]["values"]["medians"]["Retail / Lisbon"]
+    assert (lisbon["value"], lisbon["low"], lisbon["high"]) == (2926, 2362, 6134)
+    assert figures["subgroups"]["values"]["holds_in_every_group"] is False
     assert figures["composition"]["finding"] == (
         "Other region has the most clients in this data set: 316 of 440, then Lisbon with 77 "
         "(counts of the sampling design, not estimates)."

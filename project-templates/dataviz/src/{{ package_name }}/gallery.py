@@ -71,8 +71,10 @@ def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Ch
             charts.append(
                 subgroups(frame, schema, focus, group, schema.column(schema.split), params)
             )
-    if numeric:
-        charts.append(spread(frame, schema, numeric[: params.max_panels], group, params))
+    # the focus measurement has its own chart: the violins show the others (no repeat)
+    spread_columns = [c for c in numeric if c.name != schema.focus][: params.max_panels]
+    if spread_columns:
+        charts.append(spread(frame, schema, spread_columns, group, params))
     # every pair × grouping test first: the findings that quote a test take its p-value
     # adjusted over the whole family
     found = correlation_family(frame, schema, numeric[: params.max_panels], group, params)
@@ -112,12 +114,12 @@ def _split_by(frame: pd.DataFrame, value: str, group: Column) -> dict[str, pd.Se
 def ranked_medians(
     parts: dict[str, pd.Series], params: GalleryParams, key: str, step: float = float("nan")
 ) -> tuple[dict[str, Estimate], list[tuple[str, str, Estimate]], dict[str, Estimate]]:
-    """Each part's median with its interval, highest first; the difference of each neighbour
-    pair in that order (higher minus lower) with its interval; and the leader's difference
-    from each other part, each with its own interval. The intervals' ends rounded to
-    ``step``, the data's resolution."""
-    # each part's bootstrap medians once: its interval and both neighbour differences use them
-    # (the parts are independent samples, so their replicates subtract)
+    """Each part's median with its exact interval (order statistics, valid at any n), highest
+    first; the difference of each neighbour pair in that order (higher minus lower) with its
+    bootstrap interval; and the leader's difference from each other part, each with its own
+    interval. The intervals' ends rounded to ``step``, the data's resolution."""
+    # each part's bootstrap medians once: both neighbour differences use them (the parts are
+    # independent samples, so their replicates subtract)
     replicates = {
         level: stats.median_replicates(
             part, resamples=params.resamples, seed=seed_for(params, key, level)
@@ -126,12 +128,7 @@ def ranked_medians(
     }
     point = {level: float(part.median()) for level, part in parts.items()}
     enough = {level: part.count() >= params.min_median_rows for level, part in parts.items()}
-    medians = {
-        level: stats.from_replicates(replicates[level], point[level], usable=enough[level]).rounded(
-            step
-        )
-        for level in parts
-    }
+    medians = {level: stats.median_interval(part).rounded(step) for level, part in parts.items()}
     order = sorted(medians, key=lambda level: -medians[level].value)
     steps = [
         (
@@ -197,12 +194,7 @@ def distribution(
         ]
         title = f"Distribution of {focus.short} by {group.short}"
     else:
-        median = stats.median_interval(
-            frame[focus.name],
-            resamples=params.resamples,
-            seed=seed_for(params, focus.name),
-            min_rows=params.min_median_rows,
-        )
+        median = stats.median_interval(frame[focus.name])
         q1, q3 = frame[focus.name].quantile([0.25, 0.75])
         finding = (
             f"The median {focus.short} is {report.with_ci(median, unit)}; half of the "
@@ -260,6 +252,7 @@ def subgroups(
             gaps.append((str(level), other, reference, gap))
     left_out = len(frame) - len(data)
     title = f"{focus.plain} by {group.short} and {split.short}"
+    consistent = False
     if not gaps:
         finding = f"No {group.short} has two {split.short} groups to compare."
     else:
@@ -295,7 +288,8 @@ def subgroups(
         }
         ties = [named[g, b, a] for g, b, a, gap in gaps if gap.spans_zero and pd.notna(gap.low)]
         too_few = [named[g, b, a] for g, b, a, gap in gaps if pd.isna(gap.low)]
-        if len(pairs_named) == 1 and len(signs) == 1 and not ties and not too_few:
+        consistent = len(pairs_named) == 1 and len(signs) == 1 and not ties and not too_few
+        if consistent:
             # the verdict first, then each group's difference with its interval
             above = signs.pop()
             more = "above" if above else "below"
@@ -328,7 +322,8 @@ def subgroups(
                 f"computed): {'; '.join(too_few)}."
             )
         finding += "."
-    values: dict[str, object] = {}
+    # the same direction in every group, every interval clear of zero: the headline's rule
+    values: dict[str, object] = {"holds_in_every_group": bool(gaps) and consistent}
     if frame[split.name].isna().any():
         # every other grouping (species, island, year): missing values collected in one
         # season or place would bias that one's comparisons
@@ -349,7 +344,20 @@ def subgroups(
     values["cell_rows"] = {f"{g} / {s}": int(n) for (g, s), n in sizes.items()}  # n per cell
     figure = plots.subgroups(data, focus, group, split, medians, title=title)
     question = f"Within each {group.short}, does {focus.short} differ by {split.short}?"
-    return Chart("subgroups", title, question, finding, figure, values, "", details)
+    # under the headline: each cell's median with its exact interval, one line per group
+    lines = [
+        f"{report.level(group, g)}: "
+        + ", ".join(
+            f"{report.level(split, s)} {report.with_ci(e, unit)}"
+            for (g2, s), e in medians.items()
+            if g2 == g
+        )
+        + "."
+        for g in dict.fromkeys(g for g, _ in medians)
+    ]
+    details.append("Each cell's median, with its exact 95% interval (order statistics):")
+    details += lines
+    return Chart("subgroups", title, question, finding, figure, values, "", details, lines)
 
 
 def missingness(

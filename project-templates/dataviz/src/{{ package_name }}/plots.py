@@ -13,7 +13,6 @@ from pathlib import Path
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
@@ -31,7 +30,6 @@ OTHER = "#999999"
 SECOND = tuple(PALETTE[i] for i in (3, 6, 5, 4, 0, 1, 2))
 # A second cue beside colour, for greyscale print and colour-vision deficiencies.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
-LINESTYLES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)))
 HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++", "ooo")
 THEME = {
     "font.family": "DejaVu Sans",  # bundled with matplotlib: the same glyphs everywhere
@@ -59,6 +57,9 @@ ROUND_STEPS = [1, 2, 2.5, 5, 10]
 """Tick steps a reader counts in (no 8 or 4): 10, 20, 25, 50 and their powers of ten."""
 DENSE = 1000
 """Points in one scatter beyond which the SVG copy draws them as an image."""
+STRIP_BELOW = 50
+"""Values in a violin below which each one is drawn beside it: a density from a few values
+is mostly the kernel's shape."""
 
 
 def themed(draw: Callable[..., Figure]) -> Callable[..., Figure]:
@@ -232,14 +233,13 @@ def histogram(
     palette = colours(levels, scheme)
     unit = f" {column.unit}" if column.unit else ""
     for ax, (level, part) in zip(axes, parts, strict=True):
-        sns.histplot(  # the bins are ours: whole steps of the recorded resolution
-            x=part[column.name].to_numpy(),
+        ax.hist(  # the bins are ours: whole steps of the recorded resolution
+            part[column.name].to_numpy(),
             bins=edges,
             color=palette.get(level, PALETTE[0]),
             alpha=0.85,
             edgecolor="white",
             linewidth=0.6,
-            ax=ax,
         )
         ax.set_ylabel("")
         estimate = (medians or {}).get(level)
@@ -271,10 +271,11 @@ def histogram(
 def _violin(
     ax: mpl.axes.Axes, position: float, values: pd.Series, column: Column, colour: str
 ) -> None:
-    """One violin (Gaussian kernel density, Scott's bandwidth, drawn two bandwidths past the
-    data's range so that it fades out rather than ending in a wall, as wide as 0.8 at its
-    widest) with a box inside: the quartiles (thick), 1.5 IQR whiskers (thin) and the median
-    (white dot). Densities and box are computed on the axis' spacing (logs on a
+    """One violin (Gaussian kernel density, Scott's bandwidth, cut at the smallest and largest
+    value, so that it never shows values the data do not have, as wide as 0.8 at its widest)
+    with a box inside: the quartiles (thick), 1.5 IQR whiskers (thin) and the median (white
+    dot). Under ``STRIP_BELOW`` values, where a density is a guess, every value is drawn too,
+    as a small jittered point. Densities and box are computed on the axis' spacing (logs on a
     log axis, symlog values on a symlog one). Plain numpy: seaborn's scipy kernel density was
     most of the pipeline's time on a table of 9,000 rows."""
     spaced = to_axis(values.to_numpy(dtype=float), column)
@@ -284,7 +285,7 @@ def _violin(
     low = spaced[spaced >= q1 - 1.5 * (q3 - q1)].min()
     high = spaced[spaced <= q3 + 1.5 * (q3 - q1)].max()
     bandwidth = spaced.std(ddof=1) * len(spaced) ** (-1 / 5) if len(spaced) > 1 else 0.0
-    grid = np.linspace(spaced.min() - 2 * bandwidth, spaced.max() + 2 * bandwidth, 120)
+    grid = np.linspace(spaced.min(), spaced.max(), 120)
     if bandwidth > 0:
         density = np.zeros_like(grid)
         for chunk in np.array_split(spaced, max(1, len(spaced) // 2000)):
@@ -293,6 +294,9 @@ def _violin(
         edge = from_axis(grid, column) if not column.symlog else grid
         ax.fill_betweenx(edge, position - half, position + half, color=colour, lw=0.8, ec="black")
     shown = (lambda v: v) if column.symlog else (lambda v: from_axis(np.asarray(v), column))
+    if len(spaced) < STRIP_BELOW:
+        jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(spaced))
+        ax.scatter(position + jitter, shown(spaced), s=6, color="#333333", alpha=0.7, lw=0)
     ax.vlines(position, *shown([low, high]), color="black", lw=1)
     ax.vlines(position, *shown([q1, q3]), color="black", lw=4)
     ax.scatter([position], [shown(median)], color="white", s=12, zorder=3, edgecolor="none")
@@ -342,6 +346,31 @@ def violins(
         ax.set_visible(False)
     fig.suptitle(title)
     return fig
+
+
+def points(
+    ax: mpl.axes.Axes,
+    part: pd.DataFrame,
+    xy: tuple[Column, Column],
+    colour: str,
+    index: int,
+    *,
+    size: float,
+    label: str | None = None,
+) -> None:
+    """One group's points: its colour and, for greyscale readers, its own marker shape."""
+    x, y = xy
+    marker = MARKERS[index % len(MARKERS)]
+    ax.scatter(
+        part[x.name],
+        part[y.name],
+        s=size,
+        alpha=0.6,
+        color=colour,
+        marker=marker,
+        lw=0,
+        label=label,
+    )
 
 
 def _fit(
@@ -401,15 +430,8 @@ def scatter(
         return text
 
     for index, (level, part) in enumerate(parts):
-        ax.scatter(
-            part[x.name],
-            part[y.name],
-            s=20,
-            alpha=0.6,
-            color=palette[level],
-            marker=MARKERS[index % len(MARKERS)],
-            edgecolor="none",
-            label=f"{level}: {quoted(part.index)}",
+        points(
+            ax, part, (x, y), palette[level], index, size=20, label=f"{level}: {quoted(part.index)}"
         )
         if len(part) >= 4:
             grid, line, low, high = _fit(part[x.name], part[y.name], x, y)
@@ -472,22 +494,22 @@ def _clip_to_bulk(
 def pair_grid(
     frame: pd.DataFrame, columns: Sequence[Column], group: Column | None, *, title: str
 ) -> Figure:
-    """Pair plot, corner layout: every pair of measurements once as a scatter (no mirrored
-    upper triangle), each one's density on the diagonal with a line style per group and no
-    data ticks on its y axis (the density has its own scale, not the row's)."""
-    count = len(columns)
-    size = max(1.9, min(2.6, 10 / count))
+    """Pair plot, lower triangle: every pair of measurements once as a scatter (no mirrored
+    upper triangle, no diagonal: each measurement's distribution by group is the violins'
+    job, so the grid shows only what they cannot, the pairs)."""
+    count = len(columns) - 1  # rows: the 2nd to the last column; columns: the 1st to the 2nd last
+    size = max(1.9, min(2.6, 10 / max(count, 1)))
     units = {column.unit_label for column in columns}
     shared_unit = units.pop() if len(units) == 1 else ""
     if shared_unit:  # one unit for all: say it once, keep the axis labels short
         title = f"{title} (all in {shared_unit})"
-    width, height = size * count + 1.0, size * count + 1.5
+    width, height = size * count + 1.0, size * count + 1.3
     fig = Figure(figsize=(width, height))
     # Fixed margins (in inches) instead of constrained layout: much faster with many panels.
     fig.subplots_adjust(
         left=1.0 / width,
         right=1 - 0.1 / width,
-        bottom=1.1 / height,
+        bottom=1.0 / height,
         top=1 - 0.45 / height,
         wspace=0.2,  # room between one panel's last tick label and the next one's first
         hspace=0.12,
@@ -497,61 +519,21 @@ def pair_grid(
     palette = colours(levels)
     parts = [(level, frame[frame[group.name] == level]) for level in levels] if group else []
     parts = parts or [("", frame)]
-    for i, row in enumerate(columns):
-        for j, col in enumerate(columns):
+    for i, row in enumerate(columns[1:]):
+        for j, col in enumerate(columns[:-1]):
             ax = axes[i, j]
             if j > i:
                 ax.remove()
                 continue
             if j == 0:
                 set_scale(ax, "y", row)
-            if i == j:  # the top of each column in the corner layout: the column shares it
+            if i == count - 1:
                 set_scale(ax, "x", col)
-            if i == j:
-                density = ax.twinx()  # the density has its own y scale, hidden
-                for index, (level, part) in enumerate(parts):
-                    if col.symlog:  # a KDE of zero-heavy values is a spike: shares per bin
-                        values = part[col.name].dropna()
-                        density.hist(
-                            values,
-                            bins=_bins(frame[col.name].dropna(), col),
-                            weights=np.full(len(values), 1 / max(len(values), 1)),
-                            histtype="step",
-                            color=palette.get(level, PALETTE[0]),
-                            linewidth=1.5,
-                            linestyle=LINESTYLES[index % len(LINESTYLES)],
-                        )
-                        continue
-                    sns.kdeplot(
-                        part[col.name].dropna(),
-                        ax=density,
-                        color=palette.get(level, PALETTE[0]),
-                        fill=True,
-                        alpha=0.15,
-                        linewidth=1.5,
-                        linestyle=LINESTYLES[index % len(LINESTYLES)],
-                        log_scale=col.log,
-                        cut=2,  # tails fade out past the data, as the violins: no walls
-                        warn_singular=False,
-                    )
-                density.set(yticks=[], ylabel="")
-                density.spines[["right", "top"]].set_visible(False)
-                ax.tick_params(axis="y", left=False, labelleft=False)
-                ax.grid(axis="y", visible=False)
-            else:
-                for index, (level, part) in enumerate(parts):
-                    ax.scatter(
-                        part[col.name],
-                        part[row.name],
-                        s=16,
-                        alpha=0.55,
-                        color=palette.get(level, PALETTE[0]),
-                        marker=MARKERS[index % len(MARKERS)],
-                        edgecolor="none",
-                    )
+            for index, (level, part) in enumerate(parts):
+                points(ax, part, (col, row), palette.get(level, PALETTE[0]), index, size=16)
             xlabel, ylabel = (col.plain, row.plain) if shared_unit else (col.compact, row.compact)
             xlabel, ylabel = _symlog_short(xlabel, col), _symlog_short(ylabel, row)
-            ax.set(xlabel=xlabel if i == count - 1 else "", ylabel=ylabel if j == 0 and i else "")
+            ax.set(xlabel=xlabel if i == count - 1 else "", ylabel=ylabel if j == 0 else "")
             if i == count - 1 and not (col.log or col.symlog):
                 ax.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=ROUND_STEPS, min_n_ticks=3))
                 thousands(ax.xaxis)
@@ -565,22 +547,11 @@ def pair_grid(
     if levels:
         handles = [
             mpl.lines.Line2D(
-                [],
-                [],
-                marker=MARKERS[k % len(MARKERS)],
-                linestyle=LINESTYLES[k % len(LINESTYLES)],
-                color=palette[level],
+                [], [], marker=MARKERS[k % len(MARKERS)], linestyle="", color=palette[level]
             )
             for k, level in enumerate(levels)
         ]
-        fig.legend(
-            handles,
-            levels,
-            loc="lower center",
-            ncols=len(levels),
-            title="diagonal: each group's density, each scaled to area 1",
-            title_fontsize=9,
-        )
+        fig.legend(handles, levels, loc="lower center", ncols=len(levels))
     fig.suptitle(title)
     return fig
 
@@ -687,7 +658,7 @@ def subgroups(
                 color="grey",
                 markerfacecolor="white",
                 markeredgewidth=2,
-                label="hollow: median only,\ntoo few values for a CI",
+                label="hollow: median only,\nunder 6 values, no CI",
             )
         )
     fig.legend(  # below the plot: no empty margin beside it

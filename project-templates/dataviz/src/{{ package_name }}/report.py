@@ -407,10 +407,15 @@ def _variance_explained(figure: dict) -> float:
 
 def headline_figure(metrics: dict) -> dict:
     """The figure the first screen leads with, by a fixed rule on the size of what it shows:
-    a reversal first (the scatter plot's pair when every group reverses its pooled sign), then
-    a share ranking whose leader differs by group, else the largest share of variance
-    explained (η² or r²), else the first figure."""
+    a second grouping that shifts the main measurement the same way within every group, each
+    interval clear of zero (penguins: sex within every species); then a reversal (the
+    scatter plot's pair when every group reverses its pooled sign); then a share ranking
+    whose leader differs by group, else the largest share of variance explained (η² or r²),
+    else the first figure. A difference that holds in every cell comes before a reversal,
+    whose within-cell correlations can be weak once the second grouping is held fixed too."""
     figures = _figures(metrics)
+    if figures.get("subgroups", {}).get("values", {}).get("holds_in_every_group"):
+        return figures["subgroups"]
     relation = figures.get("relationship", {})
     if relation.get("values", {}).get("label") == "reversed":
         return relation
