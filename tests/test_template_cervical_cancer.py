@@ -10,7 +10,6 @@ from helpers import (
     browser_page,
     leftover_jinja,
     run_in_project,
-    run_pipeline_twice,
     served_app,
     upload_csv,
     use_real_data,
@@ -324,8 +323,11 @@ def check_real_results(project, target: str) -> dict:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("target", [t for t in TESTS if t != "Biopsy"])
-def test_pipeline_on_the_real_data_for_the_other_targets(render, target):
+def test_pipeline_on_the_real_data_for_another_target(render):
+    """Citology: the target on which the models differ most from Biopsy's (XGBoost at chance).
+    Hinselmann and Schiller run the same code with another column: each is rendered above, and
+    a real-data run of each costs a minute of the suite's 20 for no path of its own."""
+    target = "Citology"
     project = render("cervical-cancer", target=target)
     use_real_data(project, SHARED_NAME, OFFICIAL_NAME)
     completed = run_in_project(project, "-m", PACKAGE, "all")
@@ -335,21 +337,21 @@ def test_pipeline_on_the_real_data_for_the_other_targets(render, target):
 
 @pytest.fixture
 def served_biopsy(render, tmp_path):
-    """The default project, its pipeline run twice on the real file, served by streamlit."""
+    """The default project, its pipeline run once on the real file, served by streamlit (that a
+    rerun gives the same numbers is tested on the sample, in the generated tests/test_model.py)."""
     project = render("cervical-cancer")
     use_real_data(project, SHARED_NAME, OFFICIAL_NAME)
-    runs = run_pipeline_twice(project, PACKAGE)
+    run_in_project(project, "-m", PACKAGE, "all")
     with served_app(project, f"src/{PACKAGE}/app.py", tmp_path / "streamlit.log") as url:
-        yield project, url, runs
+        yield project, url
 
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_biopsy_on_real_data_is_deterministic_and_the_app_works_in_a_browser(served_biopsy):
+def test_biopsy_on_real_data_and_the_app_works_in_a_browser(served_biopsy):
     from playwright.sync_api import expect
 
-    project, url, runs = served_biopsy
-    assert runs[0] == runs[1]  # one seed, same numbers
+    project, url = served_biopsy
     metrics = check_real_results(project, "Biopsy")
     threshold = metrics["models"][metrics["app_model"]]["threshold"]
     with browser_page(viewport={"width": 1200, "height": 1800}) as page:
@@ -380,8 +382,3 @@ def test_biopsy_on_real_data_is_deterministic_and_the_app_works_in_a_browser(ser
         real = (project / "data" / "raw" / OFFICIAL_NAME).read_bytes()
         upload_csv(page, "patients.csv", real)
         expect(page.get_by_text("858 patients scored")).to_be_visible(timeout=60_000)
-
-    # The README's picture of the app: served, opened in Chromium, saved and shown.
-    run_in_project(project, "-m", PACKAGE, "screenshot")
-    assert (project / "reports" / "figures" / "app.png").stat().st_size > 10_000
-    assert "![The app](reports/figures/app.png)" in (project / "README.md").read_text()
