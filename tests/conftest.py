@@ -40,3 +40,9 @@ def render(copie):
         return Path(result.project_dir)
 
     return _render
+
+
+def pytest_collection_modifyitems(items):
+    """The end-to-end tests first: on two workers, a long test that starts last runs alone while
+    the other worker idles. Sorted stably, so every xdist worker collects the same order."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
