@@ -1060,6 +1060,13 @@ def _lookup(metrics: Mapping) -> str:
     )
 
 
+def _within(metrics: Mapping) -> str:
+    """How far from a training mushroom the app still answers "edible" (``nearest.training``:
+    the farthest any training mushroom is from its nearest other one)."""
+    distance = max(int(d) for d in metrics["nearest"]["training"])
+    return f"{distance} attribute{'' if distance == 1 else 's'}"
+
+
 def model_card(metrics: Mapping, project_name: str) -> str:
     """MODEL_CARD.md: data, intended use, metrics with intervals, limitations, ethics."""
     sample = is_sample(metrics)
@@ -1105,8 +1112,8 @@ whether a real mushroom is safe to eat.
 - A missed poisonous mushroom can be fatal: the stated cost ratio is a teaching value, and on
   unseen clusters no threshold catches every poisonous mushroom without calling most edible
   ones poisonous (table above).
-- The app calls "edible" only for a mushroom within one attribute of a training mushroom. That
-  does not exclude made-up inputs: one changed attribute can still get a confident "edible"
+- The app calls "edible" only for a mushroom within {_within(metrics)} of a training mushroom.
+  That does not exclude made-up inputs: one changed attribute can still get a confident "edible"
   unless it is a code poisonous in every training mushroom of at least
   {metrics["pure_codes"]["poisonous_clusters_needed"]} clusters. {_lookup(metrics)}
 
