@@ -187,11 +187,23 @@ def test_pipeline_on_the_real_mushroom_file(render):
     assert metrics["nearest"]["training"] == {"1": 6093}
     for name in ["svm", "logistic_regression", "random_forest"]:
         assert models[name]["test"]["accuracy"]["count"] == 2031, name
-    # An "edible" answer against a code of one class (fishy odour: poisonous in every training
-    # mushroom with it) is withheld by the app; the codes are in metrics.json.
-    assert {"attribute": "odor", "code": "y", "poisonous": True, "rows": 431} in metrics[
-        "pure_codes"
-    ]
+    # Codes of one class count their clusters, not their rows: foul odour (poisonous in 3
+    # clusters) turns an "edible" call into "treat as poisonous"; numerous population (edible
+    # in 314 rows but only 2 clusters) never overrules a "poisonous" call (it would need 32).
+    pure = metrics["pure_codes"]
+    assert (pure["poisonous_clusters_needed"], pure["edible_clusters_needed"]) == (2, 32)
+    codes = {(c["attribute"], c["code"]): c for c in pure["codes"]}
+    assert codes["odor", "f"] == {
+        "attribute": "odor",
+        "code": "f",
+        "poisonous": True,
+        "rows": 1642,
+        "clusters": 3,
+        "decisive": True,
+    }
+    assert (codes["population", "n"]["rows"], codes["population", "n"]["clusters"]) == (314, 2)
+    assert not codes["population", "n"]["decisive"]
+    assert not codes["odor", "y"]["decisive"]  # fishy: 431 rows, all of one cluster
     # Every pair of models is compared paired, Holm-corrected over the pairs.
     pairs = metrics["grouped_differences"]
     assert len(pairs) == len(ALL_SIX) * (len(ALL_SIX) - 1) // 2
@@ -219,10 +231,16 @@ def test_pipeline_on_the_real_mushroom_file(render):
         # What zero misses costs on unseen clusters: most edible mushrooms called poisonous.
         assert grouped["zero_misses"]["false_alarms"]["rate"] > 0.8, name
 
+    # The clusters are numbered canonically and the accuracy at 0.5 is measured on 3 deals of
+    # them into folds (the first is the one every other number uses).
+    for name, result in models.items():
+        deals = result["grouped"]["fold_deals"]
+        assert deals["seeds"] == [42, 43, 44]
+        assert deals["pooled"][0] == result["grouped"]["accuracy"]["rate"], name
     # Holte's one-rule on the same folds, scored like the models: at 0.5 an odour the training
     # folds never had gets their majority class (5,154 of 6,093 right), at the cost threshold
-    # the cheaper answer, poisonous (cost 0.251 per mushroom). With 23 clusters its gain on
-    # always answering "edible", and on every model but the decision tree, is not shown.
+    # poisonous (cost 0.251 per mushroom). With 23 clusters its gain on always answering
+    # "edible", and on every model but the decision tree, is not shown.
     rule = metrics["grouped_one_rule"]
     assert rule["attributes"] == ["odor"]
     assert rule["accuracy"]["count"] == 5154
@@ -251,36 +269,24 @@ def test_pipeline_on_the_real_mushroom_file(render):
     assert "(reports/figures/near_duplicates.png)" in headline
     assert "{" not in readme  # every placeholder filled
     results = readme.split("<!-- results:start -->")[1].split("<!-- results:end -->")[0]
-    # Three short lines, each with its interval: unseen clusters first, then the odour rule,
-    # then the near-copies the app answers, at the threshold it serves.
-    lines = [line for line in headline.splitlines() if line.startswith("- ")]
-    assert len(lines) == 4
-    answer = headline.strip().splitlines()[0]
-    assert answer.startswith("**Can these models tell an edible mushroom from a poisonous")
-    assert 'no better than always answering "edible".' in answer
-    assert lines[0].startswith(
-        "- **Unseen clusters** (23 clusters of near-identical mushrooms, as many as the species "
-        "the documentation names; each held out whole), at 0.5: averaged over clusters the "
-        "models are right on "
+    # The first screen: three sentences, one table, the figure. Naive Bayes, which misses the
+    # most near-copies, is named; the lookup misses none; a null result is "not shown".
+    summary, table, _ = headline.strip().split("\n\n")
+    assert summary.startswith(
+        "**The random split's 96.70% to 100.00% accuracy is recognition of near-copies**: "
     )
-    assert 'always answering "edible": 56.5% and 13 clusters.' in lines[0]
-    assert "No better than a constant answer." in lines[0]
-    # At the cost threshold, every edible mushroom called poisonous, and some poisonous missed.
-    assert lines[1].startswith("- **At the cost threshold 0.0909**, on the same clusters: ")
-    assert (
-        "3,156 edible mushrooms poisonous; Support vector machine and Logistic regression "
-        in (lines[1])
-    )
-    assert "Random forest, " in lines[1] and 'exactly as always "poisonous"' in lines[1]
-    assert lines[2].startswith("- **One attribute** (odor) alone, at 0.5: 84.6% (")
-    assert "shown better than Decision tree, not shown to differ from the other models" in lines[2]
-    lines = lines[1:]
-    assert lines[2].startswith(
-        "- **Near-copies** (random split, exactly 1 attribute from a training mushroom; the only "
-        "ones the app answers): "
-    )
-    assert "accuracy at the cost threshold (95 % CI from " in lines[2]
-    assert "Looking up the nearest training mushroom: 100.00% (from 99.82%)." in lines[2]
+    assert "misses 0 of 979 poisonous (0.00%–0.38%)" in summary
+    assert "Naive Bayes misses the most, 39 of 979 poisonous (2.85%–5.41%)." in summary
+    assert "**On unseen clusters no model is shown to beat a constant answer**" in summary
+    assert "23 clusters are too few to tell." in summary
+    assert "over 3 deals of the clusters into folds" in summary
+    assert "no better" not in readme.lower()
+    assert "as many as the species" not in readme + card
+    assert "**One attribute alone, odor, is right on 84.6% (" in summary
+    assert "shown better than Decision tree, not shown to differ from the other models" in summary
+    assert len(table.splitlines()[2:]) == len(ALL_SIX) + 2  # a row per model and rule
+    assert "| nearest training mushroom | " in table
+    assert "at 0.5" not in table
     # The cost verdict follows the paired intervals, not the point estimates.
     assert "no classifier is shown to cost less (paired 95 % CI, Holm-corrected test)." in results
     # Unseen odour codes: all-zero one-hot, and the models fare far worse on them.
@@ -288,9 +294,9 @@ def test_pipeline_on_the_real_mushroom_file(render):
     odour = models["logistic_regression"]["grouped"]["by_odour_seen"]
     assert odour["unseen"]["of"] == 1789
     assert odour["seen"]["rate"] > odour["unseen"]["rate"] + 0.3
-    # The README's results are two tables, accuracy and cost; the details are in the model
-    # card: the paired comparisons, the clusters mostly right, and the calibration by cluster.
-    assert sum(line.startswith("| --- |") for line in results.splitlines()) == 2
+    # The results table is on the first screen; the details are in the model card: the
+    # paired comparisons, the clusters mostly right, and the calibration by cluster.
+    assert not any(line.startswith("| --- |") for line in results.splitlines())
     assert "[MODEL_CARD.md](MODEL_CARD.md)" in results
     assert 'On unseen clusters, against always answering "edible" (51.8% accuracy there)' in card
     assert "With 23 clusters, the paired 95 % intervals against a constant answer reach" in card
@@ -318,11 +324,15 @@ def test_pipeline_on_the_real_mushroom_file(render):
     assert "Every one of the 2,031 held-out mushrooms differs from its nearest training" in card
     assert "23 clusters" in results
     # The per-cluster columns: the mean of the clusters' accuracies and the clusters mostly right.
-    assert '| clusters mostly right (always "edible": 13) |' in results
-    assert f"| {rule['clusters_mostly_right']} of 23 |" in results
-    assert "| nearest training mushroom | " in results
-    # ROC-AUC intervals from 23 clusters are called what they are.
-    assert "With 23 clusters these intervals are uninformative" in card
+    assert '| clusters mostly right (always "edible": 13) |' in card
+    assert f"| {rule['clusters_mostly_right']} of 23 |" in card
+    # Each ranking score is set against chance by its own interval: naive Bayes's average
+    # precision excludes chance, so it is not called uninformative.
+    bayes = models["naive_bayes"]["grouped"]["ranking"]["average_precision"]
+    assert bayes["low"] > 0.48
+    interval = f"{bayes['low']:.2f}–{bayes['high']:.2f}"
+    assert f"Naive Bayes {bayes['value']:.2f} ({interval}, better than chance)" in card
+    assert "uninformative" not in card
     # DECISIONS.md quotes no result: every number a reader sees comes from metrics.json.
     decisions = (project / "DECISIONS.md").read_text()
     assert not re.search(r"\d+\.\d+ ?(%|s\b)", decisions)

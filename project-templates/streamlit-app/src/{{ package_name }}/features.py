@@ -34,16 +34,16 @@ def split(
 def one_rule_predict(
     train: pd.Series, y_train: pd.Series, test: pd.Series, *, threshold: float
 ) -> tuple[pd.Series, float]:
-    """Holte's 1R on one attribute: every value predicts the majority class it has in the
-    training data. A value no training row has gets poisonous when the training data's share
-    of poisonous mushrooms reaches ``threshold``: at 0.5 the majority class (how a model at 0.5
-    treats a code it never saw: as no information), at the cost threshold the cheaper answer
-    under the stated costs. Returns the predictions for ``test`` and the rule's accuracy on the
-    training data."""
-    majority = y_train.groupby(train).mean().ge(0.5).astype(int)
+    """Holte's 1R on one attribute, with ``threshold`` applied as a model's is: every value
+    predicts poisonous when its share of poisonous training mushrooms reaches ``threshold``
+    (at 0.5: its majority class), and a value no training row has gets the same rule applied
+    to the whole training data's share (at 0.5 the majority class, as a model's all-zero
+    one-hot row is no information; at the cost threshold the cheaper answer). Returns the
+    predictions for ``test`` and the rule's accuracy on the training data."""
+    calls = y_train.groupby(train).mean().ge(threshold).astype(int)
     fallback = int(y_train.mean() >= threshold)
-    fitted = train.map(majority).astype(int)
-    predicted = test.map(majority).fillna(fallback).astype(int)
+    fitted = train.map(calls).astype(int)
+    predicted = test.map(calls).fillna(fallback).astype(int)
     return predicted, float((fitted.to_numpy() == y_train.to_numpy()).mean())
 
 
@@ -72,29 +72,81 @@ def one_rule_accuracy(
     return pd.Series({column: scores[column] for column in order}, name="accuracy")
 
 
-def pure_codes(x_train: pd.DataFrame, y_train: pd.Series, *, min_rows: int) -> list[dict]:
+CONFIDENCE = 0.95
+"""The one-sided confidence of the bounds that decide when a code settles an answer."""
+
+
+def clusters_needed(threshold: float, *, poisonous: bool) -> int:
+    """How many clusters, all of one class, a code needs before that class is the cheaper answer
+    for it under the stated costs (``threshold`` = 1 / (1 + miss_cost)), whatever else is known.
+
+    Rows of one cluster are near-copies, so clusters, not rows, are the independent evidence:
+    with 0 of k clusters of the other class, that class's share is below 1 - 0.05 ** (1 / k)
+    (one-sided 95 %). "Poisonous" is the cheaper answer once the poisonous share can be bounded
+    *above* the threshold (2 clusters at 1/11); "edible" only once it can be bounded *below*
+    it (32 clusters at 1/11: more than the data hold)."""
+    alpha = 1 - CONFIDENCE
+    limit = 1 - threshold if poisonous else threshold
+    k = 1
+    while 1 - alpha ** (1 / k) >= limit:
+        k += 1
+    return k
+
+
+def pure_codes(
+    x_train: pd.DataFrame, y_train: pd.Series, groups: np.ndarray, *, threshold: float
+) -> dict:
     """Every attribute code that all training mushrooms having it share one class with (odour
-    foul: poisonous in every training row that smells foul), in at least ``min_rows`` rows, with
-    that class and its rows. An answer against such a code has no support in the training
-    data; a code of few rows is no evidence either way (0 of 3 allows a share of 63 %)."""
-    rules = []
+    foul: poisonous in every training row that smells foul), with that class, its rows and its
+    clusters of near-identical rows, and whether it is ``decisive``: seen in enough clusters
+    (``clusters_needed``) that its class is the cheaper answer under the stated costs. Only
+    poisonous codes can be decisive in practice; edible ones are listed to be named when an
+    answer goes against them."""
+    table = pd.DataFrame({"poisonous": y_train.to_numpy(), "cluster": np.asarray(groups)})
+    needed = {kind: clusters_needed(threshold, poisonous=kind) for kind in (True, False)}
+    codes = []
     for column in x_train.columns:
-        stats = y_train.groupby(x_train[column]).agg(["mean", "size"])
-        for code, (share, rows) in stats.iterrows():
-            if share in (0.0, 1.0) and rows >= min_rows:
-                rules.append(
-                    {"attribute": column, "code": code, "poisonous": bool(share), "rows": int(rows)}
+        stats = table.groupby(x_train[column].to_numpy()).agg(
+            share=("poisonous", "mean"), rows=("poisonous", "size"), clusters=("cluster", "nunique")
+        )
+        for code, (share, rows, clusters) in stats.iterrows():
+            if share in (0.0, 1.0):
+                codes.append(
+                    {
+                        "attribute": column,
+                        "code": code,
+                        "poisonous": bool(share),
+                        "rows": int(rows),
+                        "clusters": int(clusters),
+                        "decisive": int(clusters) >= needed[bool(share)],
+                    }
                 )
-    return rules
+    return {
+        "poisonous_clusters_needed": needed[True],
+        "edible_clusters_needed": needed[False],
+        "codes": codes,
+    }
 
 
-def contradicted(frame: pd.DataFrame, poisonous: np.ndarray, rules: list[dict]) -> list[list]:
-    """For every row of ``frame``, the rules of ``pure_codes`` its answer (``poisonous``: the
-    row is called poisonous) goes against: a code every training mushroom with it was of the
-    other class."""
-    against: list[list] = [[] for _ in range(len(frame))]
-    for rule in rules:
-        hit = frame[rule["attribute"]].to_numpy() == rule["code"]
-        for row in np.flatnonzero(hit & (poisonous != rule["poisonous"])):
-            against[row].append(rule)
-    return against
+def answers(
+    frame: pd.DataFrame, called: np.ndarray, far: np.ndarray, pure: dict
+) -> tuple[np.ndarray, list[list[dict]], list[list[dict]]]:
+    """The app's answer for every row of ``frame``, given the model's call (``called``: at or
+    above its threshold) and whether the row is ``far`` from every training mushroom.
+
+    A "poisonous" call always stands: withholding it would err towards the dear mistake. An
+    "edible" call becomes "treat as poisonous" when the row is far from every training
+    mushroom, or has a decisive poisonous code: under the stated costs the cheaper answer when
+    the model cannot be trusted or the data contradict it. Also returns, per row, the decisive
+    poisonous codes and the edible-only codes it has (both sides, to name them)."""
+    poisonous: list[list[dict]] = [[] for _ in range(len(frame))]
+    edible: list[list[dict]] = [[] for _ in range(len(frame))]
+    for code in pure["codes"]:
+        if code["poisonous"] and not code["decisive"]:
+            continue
+        side = poisonous if code["poisonous"] else edible
+        for row in np.flatnonzero(frame[code["attribute"]].to_numpy() == code["code"]):
+            side[row].append(code)
+    against = np.array([bool(codes) for codes in poisonous], dtype=bool)
+    answer = np.where(called, "poisonous", np.where(far | against, "treat as poisonous", "edible"))
+    return answer, poisonous, edible

@@ -80,7 +80,9 @@ def clusters(codes: np.ndarray) -> np.ndarray:
 
     Two rows differ in at most one attribute exactly when they agree after masking some one
     attribute, so one group-by per attribute finds every link (no n x n distance matrix).
-    Returns a cluster number per row.
+    Returns a cluster number per row, numbered in a canonical order (by each cluster's first
+    row in the sorted order of the codes), so the numbers, and the folds that deal clusters
+    out by number, do not depend on the order of the rows.
     """
     n = len(codes)
     rows = np.arange(n)
@@ -92,7 +94,13 @@ def clusters(codes: np.ndarray) -> np.ndarray:
         links.append(first)
     targets = np.concatenate(links)
     graph = coo_matrix((np.ones(len(targets)), (np.tile(rows, codes.shape[1]), targets)), (n, n))
-    return connected_components(graph, directed=False)[1]
+    labels = connected_components(graph, directed=False)[1]
+    rank = np.empty(n, dtype=int)
+    rank[np.lexsort(codes.T[::-1])] = rows
+    first = pd.Series(rank).groupby(labels).min().to_numpy()  # each cluster's first row
+    canonical = np.empty(len(first), dtype=int)
+    canonical[np.argsort(first)] = np.arange(len(first))
+    return canonical[labels]
 
 
 def describe_clusters(labels: np.ndarray, y: pd.Series) -> dict[str, int]:

@@ -84,7 +84,7 @@ def _near_duplicates(frame: pd.DataFrame, split, params: config.Params):
     return summary, pd.Series(groups, index=frame.index)
 
 
-MEASUREMENTS = ("grouped", "evaluate", "ablations", "learning_curve")
+MEASUREMENTS = ("grouped", "fold_deals", "evaluate", "ablations", "learning_curve")
 """What is measured about every classifier; each is one task for the worker processes."""
 
 
@@ -92,14 +92,11 @@ def _measure(name: str, what: str, params: config.Params, model_path, split, gro
     """One measurement of one classifier (runs in a worker thread)."""
     settings, seed = params.model_params(name), params.seed
     x_train, _, y_train, _ = split
+    rows = (name, settings, x_train, y_train, groups)
     with threadpool_limits(limits=1, user_api="blas"):
         if what == "grouped":
             return experiments.grouped(
-                name,
-                settings,
-                x_train,
-                y_train,
-                groups,
+                *rows,
                 folds=params.group_folds,
                 reps=params.bootstrap,
                 threshold=evaluate.cost_threshold(params.miss_cost),
@@ -107,6 +104,9 @@ def _measure(name: str, what: str, params: config.Params, model_path, split, gro
                 inner=params.calibration_folds,
                 seed=seed,
             )
+        if what == "fold_deals":
+            seeds = [seed + deal for deal in range(1, params.fold_deals)]
+            return experiments.fold_deals(*rows, seeds, folds=params.group_folds)
         if what == "evaluate":
             return evaluate.evaluate_model(
                 train.load(model_path),
@@ -154,6 +154,12 @@ def _measure_all(ctx: Context, split, groups) -> tuple[dict, dict, dict, dict]:
                 "threshold": {"value": threshold, "reason": reason},
                 "grouped": summary,
             }
+        elif what == "fold_deals":
+            grouped = results[name]["grouped"]
+            output["seeds"].insert(0, ctx.params.seed)
+            output["pooled"].insert(0, grouped["accuracy"]["rate"])
+            output["cluster_average"].insert(0, grouped["cluster_average"]["rate"])
+            grouped["fold_deals"] = output
         elif what == "evaluate":
             result, probas[name] = output
             results[name].update(result)
@@ -241,7 +247,9 @@ def run_evaluate(ctx: Context) -> dict:
             "accuracy": curves,
             "full": {"size": len(x_train), "accuracy": full},
         },
-        "pure_codes": features.pure_codes(x_train, y_train, min_rows=params.pure_code_rows),
+        "pure_codes": features.pure_codes(
+            x_train, y_train, groups, threshold=evaluate.cost_threshold(params.miss_cost)
+        ),
         "one_rule": {
             feature: float(value)
             for feature, value in features.one_rule_accuracy(
@@ -252,6 +260,16 @@ def run_evaluate(ctx: Context) -> dict:
                 threshold=experiments.HALF,
             ).items()
         },
+    }
+    # The one-attribute rule the training part chooses, on the random split at the cost
+    # threshold like the models (at 0.5 it differs only for codes no training row had).
+    chosen, threshold = next(iter(metrics["one_rule"])), evaluate.cost_threshold(params.miss_cost)
+    calls, _ = features.one_rule_predict(
+        x_train[chosen], y_train, x_test[chosen], threshold=threshold
+    )
+    metrics["one_rule_test"] = {
+        "attribute": chosen,
+        **evaluate.errors(y_test, calls.to_numpy(dtype=float), threshold),
     }
     # Two families, each Holm-corrected: accuracy and cost at the threshold, of every model and
     # the two rules without a model (one attribute, nearest neighbour) against both constants.

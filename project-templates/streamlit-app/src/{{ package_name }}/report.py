@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .data import SPECIES, label
-from .evaluate import rate as exact_rate
 from .experiments import CONSTANTS, settings_of
 from .readme import SAMPLE_WARNING, markdown_table
 from .runtime import is_sample
@@ -162,7 +161,7 @@ def cost_sentence(metrics: Mapping) -> str:
     return (
         f"{text}; {'; '.join(parts)} (paired cluster bootstrap, 95 % CI, and a cluster "
         "sign-flip test Holm-adjusted over the cost comparisons). "
-        f"{_against_poisonous(metrics)}Missing no poisonous mushroom at all would have meant "
+        f"\n\n{_against_poisonous(metrics)}Missing no poisonous mushroom at all would have meant "
         f"calling {_span(zero)} of the edible ones poisonous (chosen in hindsight)."
     )
 
@@ -199,13 +198,7 @@ def _against_poisonous(metrics: Mapping) -> str:
     still miss poisonous ones."""
     models = list(metrics["models"].values())
     rules = [result["grouped"]["rule"] for result in models]
-    one_rule = metrics["grouped_one_rule"]["cost"]
-    poisonous = one_rule["versus"]["always poisonous"]
-    text = (
-        f"The one-attribute rule costs {one_rule['mean']:.3f}, {poisonous['difference']:+.3f} "
-        f"({poisonous['low']:+.3f} to {poisonous['high']:+.3f}) against calling every mushroom "
-        "poisonous. "
-    )
+    text = ""
     dominated = [
         f"{r['label']} (all {rule['false_alarms']['of']:,} edible mushrooms called poisonous "
         f"and {rule['missed']['count']:,} poisonous ones missed)"
@@ -237,24 +230,6 @@ def generalisation(metrics: Mapping) -> str:
             ]
         )
     return markdown_table(header, rows)
-
-
-def thresholds(metrics: Mapping) -> str:
-    """The cost threshold, why, and what it changed on the random split against 0.5."""
-    first = next(iter(metrics["models"].values()))["threshold"]
-    lines = [f"Threshold {first['value']:.3g}: {first['reason']}."]
-    for result in metrics["models"].values():
-        at_half, chosen = result["test_at_ceiling"], result["test"]
-        if at_half["missed"]["count"] != chosen["missed"]["count"] or (
-            at_half["false_alarms"]["count"] != chosen["false_alarms"]["count"]
-        ):
-            lines.append(
-                f"- {result['label']} on the random split: poisonous missed "
-                f"{chosen['missed']['count']} (at 0.5: {at_half['missed']['count']}), edible "
-                f"called poisonous {chosen['false_alarms']['count']:,} (at 0.5: "
-                f"{at_half['false_alarms']['count']:,})."
-            )
-    return "\n".join(lines)
 
 
 def differences(metrics: Mapping) -> str:
@@ -356,7 +331,7 @@ def why(metrics: Mapping) -> str:
         "a real mushroom: the rows are the guide's species expanded into every combination "
         "of listed values, not field records."
     )
-    return " ".join(parts)
+    return "\n\n".join(parts)
 
 
 def species(metrics: Mapping) -> str:
@@ -440,7 +415,10 @@ def skill(metrics: Mapping, *, averaged: bool = True) -> str:
         if family
         else ""
     )
-    return f"**On unseen clusters, {sentences[0]}**; {sentences[1]}.{tested} {power(metrics)}"
+    return (
+        f"**On unseen clusters, {sentences[0]}**.\n\nOn the same clusters, {sentences[1]}."
+        f"{tested}\n\n{power(metrics)}"
+    )
 
 
 def one_rule_sentence(metrics: Mapping) -> str:
@@ -473,12 +451,13 @@ def one_rule_sentence(metrics: Mapping) -> str:
         "rule is most accurate on the training folds) gives a code the training folds never "
         "had the majority class at 0.5, as a model's all-zero one-hot row does: it misses "
         f"{rule['missed']['count']:,} of {rule['missed']['of']:,} poisonous mushrooms and calls "
-        f"{rule['false_alarms']['count']:,} edible ones poisonous. At the cost threshold such a "
-        "code gets the cheaper answer under the stated costs: "
+        f"{rule['false_alarms']['count']:,} edible ones poisonous.\n\nAt the cost threshold "
+        "every code whose share of poisonous training mushrooms reaches it, and a code never "
+        "seen, is called poisonous, as a model's probability would be: "
         f"{rule['rule']['missed']['count']:,} missed, "
         f"{rule['rule']['false_alarms']['count']:,} false alarms, a cost per mushroom of "
         f"{rule['cost']['mean']:.3f}, against {poisonous['rule_mean']:.3f} for "
-        f'always answering "poisonous" ({_cost_points(poisonous)}). '
+        f'always answering "poisonous" ({_cost_points(poisonous)}).\n\n'
         f"Averaged over clusters, each counting once, "
         f"{rule['cluster_average']['rate']:.1%}, {_points(edible['cluster_average'])}. It gets "
         f"{rule['clusters_mostly_right']} of {rule['clusters']} clusters mostly right, the models "
@@ -550,49 +529,55 @@ def _tested_points(d: Mapping) -> str:
     return _points(d) + (f"; p {d['p_holm']:.3f}" if "p_holm" in d else "")
 
 
+def _against_chance(stats: Mapping, chance: float) -> str:
+    """One model's ranking score against chance, from its own interval."""
+    if stats["low"] > chance:
+        return "better than chance"
+    if stats["high"] < chance:
+        return "worse than chance"
+    return "not shown to differ from chance"
+
+
 def ranking_sentence(metrics: Mapping) -> str:
-    """ROC-AUC and average precision on unseen clusters (the numbers the curves show), and
-    where a ROC curve runs below the diagonal."""
+    """ROC-AUC and average precision on unseen clusters (the numbers the curves show), each
+    set against chance by its own interval, and which ROC curves run below or on the
+    diagonal."""
     models = list(metrics["models"].values())
     share = (
         1 - next(iter(metrics["grouped_vs_constants"].values()))["always edible"]["rule_accuracy"]
     )
 
-    def each(key: str) -> str:
+    def each(key: str, chance: float) -> str:
         return "; ".join(
-            f"{r['label']} {r['grouped']['ranking'][key]['value']:.2f} "
-            f"({r['grouped']['ranking'][key]['low']:.2f}–{r['grouped']['ranking'][key]['high']:.2f})"
+            f"{r['label']} {(v := r['grouped']['ranking'][key])['value']:.2f} "
+            f"({v['low']:.2f}–{v['high']:.2f}, {_against_chance(v, chance)})"
             for r in models
         )
 
     text = (
-        "**Ranking on unseen clusters** (the curves below; cluster-bootstrap 95 % CI): ROC-AUC "
-        f"{each('roc_auc')}, against 0.50 for a random ranking. Average precision "
-        f"{each('average_precision')}, against {share:.2f} (the share of poisonous mushrooms) "
-        "for a random ranking."
+        "**Ranking on unseen clusters** (the curves below; cluster-bootstrap 95 % CI, "
+        f"{metrics['nearest']['clusters']['count']} clusters): ROC-AUC {each('roc_auc', 0.5)}, "
+        f"chance 0.50.\n\nAverage precision {each('average_precision', share)}, chance {share:.2f} "
+        "(the share of poisonous mushrooms)."
     )
-    widest = max(
-        r["grouped"]["ranking"]["roc_auc"]["high"] - r["grouped"]["ranking"]["roc_auc"]["low"]
-        for r in models
-    )
-    if widest > 0.5:
-        text += (
-            f" With {metrics['nearest']['clusters']['count']} clusters these intervals are "
-            f"uninformative (up to {widest:.2f} wide): they cannot say whether a model ranks "
-            "better or worse than chance; the clusters mostly right (table above) are the "
-            "per-cluster view."
-        )
     below = [
-        f"{r['grouped']['ranking']['below_chance_share']:.0%} ({r['label']})"
+        f"{r['label']} ({r['grouped']['ranking']['below_chance_share']:.0%})"
         for r in models
         if r["grouped"]["ranking"]["below_chance_share"] >= 0.005
     ]
+    on = [
+        r["label"]
+        for r in models
+        if r["grouped"]["ranking"]["below_chance_share"] < 0.005
+        and round(r["grouped"]["ranking"]["roc_auc"]["value"], 2) == 0.5
+    ]
     if below:
         text += (
-            " Share of the false-positive range over which a ROC curve runs below the diagonal "
-            '(worse than chance: those calls of "poisonous" catch edible mushrooms faster than '
-            f"poisonous ones): {', '.join(below)}."
+            " ROC curves that run below the diagonal (worse than chance there), with the share "
+            f"of the false-positive range: {_join(below)}."
         )
+    if on:
+        text += f" {_join(on)}: ROC-AUC 0.50, its curve on the diagonal (hidden behind it)."
     return text
 
 
@@ -629,7 +614,7 @@ def calibration_sentence(metrics: Mapping) -> str:
         + "; ".join(
             f"{r['label']} {_below(c, threshold)}" for r, c in zip(models, after, strict=True)
         )
-        + ". Brier score after calibration "
+        + ".\n\nBrier score after calibration "
         + "; ".join(
             f"{r['label']} {c['brier']['value']:.3f} ({c['brier']['low']:.3f}–"
             f"{c['brier']['high']:.3f})"
@@ -703,128 +688,144 @@ def _apart(metrics: Mapping) -> str:
     return f"{apart} attribute{'' if distances == {1} else 's'}"
 
 
-def _clusters_named(metrics: Mapping) -> str:
-    """The clusters, with the species count only where it matches (the file names no species)."""
-    count = metrics["nearest"]["clusters"]["count"]
-    same = ", as many as the species the documentation names" if count == SPECIES else ""
-    return f"{count} clusters of near-identical mushrooms{same}"
-
-
-def _no_skill(metrics: Mapping) -> bool:
-    """No model is shown to beat a constant answer on unseen clusters, and none beats always
-    answering "edible" averaged over clusters even as a point estimate."""
-    versus = metrics["grouped_vs_constants"].values()
-    return not any(shown_better(v[rule]) for v in versus for rule in CONSTANTS) and all(
-        v["always edible"]["cluster_average"]["difference"] <= 0 for v in versus
+def _constant_verdict(metrics: Mapping) -> str:
+    """Sentence two of the summary: whether any model beats a constant answer on unseen
+    clusters, from the paired intervals and Holm-corrected tests."""
+    models, versus = metrics["models"], metrics["grouped_vs_constants"]
+    edible = next(iter(versus.values()))["always edible"]
+    clusters = next(iter(models.values()))["grouped"]["clusters"]
+    pooled = [r["grouped"]["accuracy"]["rate"] for r in models.values()]
+    better = [
+        models[n]["label"] for n, v in versus.items() if any(shown_better(v[r]) for r in CONSTANTS)
+    ]
+    lows = [100 * v["always edible"]["low"] for v in versus.values()]
+    highs = [100 * v["always edible"]["high"] for v in versus.values()]
+    lead = (
+        f"**On unseen clusters {_join(better)} {'is' if len(better) == 1 else 'are'} shown to beat "
+        "a constant answer**"
+        if better
+        else "**On unseen clusters no model is shown to beat a constant answer**"
+    )
+    return (
+        f"{lead}: with each of the {clusters} clusters of near-identical mushrooms held out "
+        f"whole, the models are right on {_span(pooled)} of the mushrooms{_deals(metrics)} and "
+        "always answering "
+        f'"edible" on {edible["rule_accuracy"]:.1%}, differences of {min(lows):+.0f} to '
+        f"{max(highs):+.0f} points (paired 95 % CIs)"
+        + ("." if better else f"; {clusters} clusters are too few to tell.")
     )
 
 
-def _cost_plainly(metrics: Mapping) -> str:
-    """At the cost threshold on unseen clusters: which models call every edible mushroom
-    poisonous, which of them still miss poisonous ones, which answer exactly as the constant."""
-    models = metrics["models"].values()
-    rules = {r["label"]: r["grouped"]["rule"] for r in models}
-    everything = [name for name, rule in rules.items() if _all(rule["false_alarms"])]
-    missing = [name for name in everything if rules[name]["missed"]["count"]]
-    constant = [name for name in everything if not rules[name]["missed"]["count"]]
-    first = next(iter(rules.values()))
-    if len(everything) == len(rules):
-        text = f"every model calls all {first['false_alarms']['of']:,} edible mushrooms poisonous"
-    else:
-        share = _span([rule["false_alarms"]["rate"] for rule in rules.values()])
-        edible = first["false_alarms"]["of"]
-        text = f"the models call {share} of the {edible:,} edible mushrooms poisonous"
-    if missing:
-        counts = _join([f"{rules[name]['missed']['count']:,}" for name in missing])
-        text += (
-            f"; {_join(missing)} also miss{'es' if len(missing) == 1 else ''} {counts} of the "
-            f"{first['missed']['of']:,} poisonous ones"
-        )
-    if constant:
-        verb = "answers" if len(constant) == 1 else "answer"
-        text += f'; {_join(constant)} {verb} exactly as always "poisonous"'
-    return text
+def _deals(metrics: Mapping) -> str:
+    """The range of the models' pooled accuracy over the deals of clusters into folds."""
+    deals = [r["grouped"]["fold_deals"] for r in metrics["models"].values()]
+    values = [value for deal in deals for value in deal["pooled"]]
+    if len(deals[0]["seeds"]) < 2:
+        return ""
+    return f" ({_span(values)} over {len(deals[0]['seeds'])} deals of the clusters into folds)"
 
 
-def _all(stats: Mapping) -> bool:
-    return stats["count"] == stats["of"] > 0
+def _near_copies(metrics: Mapping) -> str:
+    """Sentence one of the summary: the random split, the lookup, and the model that misses
+    the most poisonous mushrooms there, named."""
+    models = metrics["models"]
+    accuracy = [r["test"]["accuracy"]["rate"] for r in models.values()]
+    threshold = next(iter(models.values()))["threshold"]["value"]
+    lookup = metrics["nearest_neighbour"]["test"]
+    worst = max(models.values(), key=lambda r: (r["test"]["missed"]["count"], r["label"]))
+    missed = worst["test"]["missed"]
+    near = max(int(d) for d in metrics["nearest"]["random_split"]) <= 1
+    lead = (
+        f"**The random split's {_span(accuracy, '.2%')} accuracy is recognition of near-copies**"
+        if near
+        else f"**The random split scores {_span(accuracy, '.2%')}**"
+    )
+    text = (
+        f"{lead}: every held-out mushroom is {_apart(metrics)} from a training one, and "
+        "looking up the nearest training mushroom is right on "
+        f"{lookup['accuracy']['rate']:.2%} (95 % CI from {lookup['accuracy']['low']:.2%}) and "
+        f"misses {_poisonous(lookup['missed'])}; at the cost threshold {threshold:.3g} "
+    )
+    if missed["count"]:
+        return text + f"{worst['label']} misses the most, {_poisonous(missed)}."
+    return text + f"no model misses any (95 % CI of the miss rate to {missed['high']:.2%})."
+
+
+def _poisonous(stats: Mapping) -> str:
+    """Misses with their exact interval: ``0 of 979 poisonous (0.00–0.38%)``."""
+    count = f"{stats['count']:,} of {stats['of']:,} poisonous"
+    return f"{count} ({stats['low']:.2%}–{stats['high']:.2%})"
+
+
+def _one_attribute(metrics: Mapping) -> str:
+    """Sentence three of the summary: one attribute alone on unseen clusters, against the
+    models (paired, Holm-corrected)."""
+    models, rule = metrics["models"], metrics["grouped_one_rule"]
+    pooled = [r["grouped"]["accuracy"]["rate"] for r in models.values()]
+    versus = rule["versus_models"]
+    better = [models[n]["label"] for n, v in versus.items() if shown_better(v)]
+    worse = [models[n]["label"] for n, v in versus.items() if shown_worse(v)]
+    highest = rule["accuracy"]["rate"] > max(pooled)
+    text = (
+        f"**One attribute alone, {_join([label(a) for a in rule['attributes']])}, is right on "
+        f"{cluster_rate(rule['accuracy'])} of the unseen-cluster mushrooms**, "
+        + ("the highest point estimate (the models: " if highest else "against ")
+        + f"{_span(pooled)}{')' if highest else ' for the models'}; "
+    )
+    if better:
+        text += f"shown better than {_join(better)}"
+    if worse:
+        text += f"{', ' if better else ''}shown worse than {_join(worse)}"
+    text += (
+        ", not shown to differ from the other models"
+        if (better or worse) and len(better) + len(worse) < len(models)
+        else ""
+        if better or worse
+        else "not shown to differ from any model"
+    )
+    return text + " (paired, Holm-corrected)."
 
 
 def summary(metrics: Mapping) -> str:
-    """The answer to the title question in one sentence, then four short bullets, each number
-    with its 95 % interval: unseen clusters (averaged over clusters, against always answering
-    "edible"), the cost threshold there, the one-attribute rule, and the near-copies the app
-    answers, where a lookup of the nearest training mushroom is the yardstick."""
-    models = metrics["models"]
-    grouped = [result["grouped"] for result in models.values()]
-    edible = next(iter(metrics["grouped_vs_constants"].values()))["always edible"]
-    clusters = metrics["nearest"]["clusters"]
-    rule = metrics["grouped_one_rule"]
-    attributes = _join([label(a) for a in rule["attributes"]])
-    accuracy = [result["test"]["accuracy"] for result in models.values()]
-    missed = max((result["test"]["missed"] for result in models.values()), key=lambda m: m["high"])
-    threshold = next(iter(models.values()))["threshold"]["value"]
-    lookup = metrics["nearest_neighbour"]["test"]["accuracy"]
-    averaged = [g["cluster_average"] for g in grouped]
-    right = [float(g["clusters_mostly_right"]) for g in grouped]
-    versus_models = rule["versus_models"]
-    better = [models[n]["label"] for n, v in versus_models.items() if shown_better(v)]
-    worse = [models[n]["label"] for n, v in versus_models.items() if shown_worse(v)]
-    skill = _no_skill(metrics)
-    same = lookup["rate"] >= max(a["rate"] for a in accuracy)
-    answer = (
-        "**Can these models tell an edible mushroom from a poisonous one?** "
-        + (
-            "Only one nearly identical to a mushroom in the table, where looking up the nearest "
-            "one does as well; "
-            if same
-            else "For one nearly identical to a mushroom in the table, yes; "
-        )
-        + (
-            "for an unseen cluster (a stand-in for a new species), no better than always "
-            'answering "edible".'
-            if skill
-            else "for an unseen cluster, see the first bullet."
-        )
-    )
-    warning = "**Synthetic sample, not real data.**\n\n" if is_sample(metrics) else ""
-    return (
-        f"{warning}{answer}\n\n"
-        f"- **Unseen clusters** ({_clusters_named(metrics)}; each held out whole), at 0.5: "
-        f"averaged over clusters the models are right on {_span([a['rate'] for a in averaged])} "
-        f"(95 % CIs {min(a['low'] for a in averaged):.1%} to "
-        f"{max(a['high'] for a in averaged):.1%}) and get {_span(right, '.0f')} of "
-        f'{grouped[0]["clusters"]} clusters mostly right; always answering "edible": '
-        f"{edible['cluster_average']['rule_accuracy']:.1%} and {clusters['mostly_edible']} "
-        "clusters."
-        + (" No better than a constant answer." if skill else "")
-        + f"\n- **At the cost threshold {threshold:.3g}**, on the same clusters: "
-        f"{_cost_plainly(metrics)}.\n"
-        f"- **One attribute** ({attributes}) alone, at 0.5: {cluster_rate(rule['accuracy'])} "
-        "pooled on the same clusters; "
-        + (f"shown better than {_join(better)}" if better else "")
-        + (f"{', ' if better else ''}shown worse than {_join(worse)}" if worse else "")
-        + (
-            ", not shown to differ from the other models"
-            if better or worse
-            else "not shown to differ from any model"
-        )
-        + " (paired, Holm-corrected)."
-        + f"\n- **Near-copies** (random split, {_apart(metrics)} from a training mushroom; the "
-        f"only ones the app answers): {_span([a['rate'] for a in accuracy], '.2%')} accuracy at "
-        f"the cost threshold (95 % CI from {min(a['low'] for a in accuracy):.2%}); "
-        f"{missed['count']:,} of {missed['of']:,} poisonous missed (CI to {missed['high']:.2%}). "
-        f"Looking up the nearest training mushroom: {lookup['rate']:.2%} "
-        f"(from {lookup['low']:.2%})."
-    )
+    """The first screen in three sentences, every number from metrics.json: the random split
+    measures near-copies; no model is shown (or which are shown) to beat a constant answer on
+    unseen clusters; what one attribute alone does there."""
+    warning = "**Synthetic sample, not real data.** " if is_sample(metrics) else ""
+    sentences = [_near_copies(metrics), _constant_verdict(metrics), _one_attribute(metrics)]
+    return warning + " ".join(sentences)
+
+
+def headline_table(metrics: Mapping) -> str:
+    """The first screen's one table: every model and rule on unseen clusters (pooled, and minus
+    always answering "edible", paired) and on the random split at the cost threshold."""
+    first = next(iter(metrics["grouped_vs_constants"].values()))["always edible"]
+    threshold = next(iter(metrics["models"].values()))["threshold"]["value"]
+    header = [
+        "model or rule",
+        "unseen clusters: accuracy (95 % CI)",
+        f'minus always "edible" ({first["rule_accuracy"]:.1%}), points (paired 95 % CI; Holm p)',
+        f"random split at the threshold {threshold:.3g} (95 % CI)",
+    ]
+    rows = [
+        [
+            name,
+            cluster_rate(grouped["accuracy"]),
+            _tested_points(versus["always edible"]),
+            _percent(test),
+        ]
+        for name, grouped, versus, test in _rows(metrics)
+    ]
+    return markdown_table(header, rows)
 
 
 def headline(metrics: Mapping) -> str:
-    """The README's first screen: the three bullets of ``summary``, then the hero figure. The
-    full sentences are in MODEL_CARD.md."""
+    """The README's first screen: the three sentences of ``summary``, one table, then the hero
+    figure. Everything else is in MODEL_CARD.md."""
     return (
-        summary(metrics) + "\n\n"
-        "![Unseen clusters against the random split](reports/figures/near_duplicates.png)"
+        summary(metrics)
+        + "\n\n"
+        + headline_table(metrics)
+        + "\n\n![Unseen clusters against the random split](reports/figures/near_duplicates.png)"
     )
 
 
@@ -864,26 +865,17 @@ BASELINE_NAMES = {"one_rule": "one attribute", "nearest_neighbour": "nearest tra
 
 def _rows(metrics: Mapping) -> list[tuple[str, Mapping, Mapping, Mapping]]:
     """Every model and rule without a model: its name, its grouped summary, its comparison with
-    the constant answers, and its random-split result (at the cost threshold)."""
+    the constant answers, and its random-split accuracy at the cost threshold."""
     rows = [
-        (r["label"], r["grouped"], metrics["grouped_vs_constants"][name], r["test"])
+        (r["label"], r["grouped"], metrics["grouped_vs_constants"][name], r["test"]["accuracy"])
         for name, r in metrics["models"].items()
     ]
     for kind, name in BASELINE_NAMES.items():
         baseline = metrics[f"grouped_{kind}"]
         if kind == "one_rule":
-            chosen = baseline["attributes"]
-            name += f" ({_join([label(a) for a in chosen])})"
-            test = None
-            if len(chosen) == 1 and chosen[0] in metrics["one_rule"]:  # its own rule, at 0.5
-                n = metrics["n_test"]
-                test = {
-                    "accuracy": exact_rate(round(metrics["one_rule"][chosen[0]] * n), n),
-                    "note": ", at 0.5",
-                }
-        else:
-            test = metrics["nearest_neighbour"]["test"]
-        rows.append((name, baseline, baseline["versus_constants"], test))
+            name += f" ({_join([label(a) for a in baseline['attributes']])})"
+        test = metrics["one_rule_test"] if kind == "one_rule" else metrics[kind]["test"]
+        rows.append((name, baseline, baseline["versus_constants"], test["accuracy"]))
     return rows
 
 
@@ -901,6 +893,7 @@ def accuracy_table(metrics: Mapping) -> str:
         f'averaged over clusters (95 % CI); always "edible": '
         f"{first['cluster_average']['rule_accuracy']:.1%}",
         f'clusters mostly right (always "edible": {clusters["mostly_edible"]})',
+        "pooled; averaged: range over the deals of clusters into folds",
         f"random split at the threshold {threshold:.3g} (95 % CI)",
     ]
     rows = [
@@ -910,7 +903,13 @@ def accuracy_table(metrics: Mapping) -> str:
             _tested_points(versus["always edible"]),
             cluster_rate(grouped["cluster_average"]),
             f"{grouped['clusters_mostly_right']} of {grouped['clusters']}",
-            _percent(test["accuracy"]) + test.get("note", "") if test else "not measured",
+            (
+                f"{_span(grouped['fold_deals']['pooled'])}; "
+                f"{_span(grouped['fold_deals']['cluster_average'])}"
+                if "fold_deals" in grouped
+                else "one deal"
+            ),
+            _percent(test),
         ]
         for name, grouped, versus, test in _rows(metrics)
     ]
@@ -948,8 +947,9 @@ def cost_table(metrics: Mapping) -> str:
 
 
 def results_section(metrics: Mapping) -> str:
-    """The Markdown that goes between the README's results markers: one paragraph, one table,
-    two sentences; the detail is in MODEL_CARD.md."""
+    """The Markdown that goes between the README's results markers: how the numbers were made,
+    whether the models differ, the cost verdict; the tables are on the first screen and in
+    MODEL_CARD.md."""
     sample = is_sample(metrics)
     provenance = metrics["provenance"]
     parts = [SAMPLE_WARNING] if sample else []
@@ -967,22 +967,17 @@ def results_section(metrics: Mapping) -> str:
         f"(exact binomial intervals), scored with the served models. Threshold {threshold:.3f} "
         "= 1 / (1 + `miss_cost`)."
     )
-    parts.append("Accuracy:\n\n" + accuracy_table(metrics))
-    parts.append(
-        f"Cost at the threshold {threshold:.3g} (a miss counts {metrics['miss_cost']:g}, a false "
-        "alarm 1):\n\n" + cost_table(metrics)
-    )
     parts.append(
         differences(metrics).strip()
-        + f" The random split's held-out mushrooms are {_apart(metrics)} from a training one, "
-        "so its column shows how well near-copies are recognised, not how a new species fares. "
+        + " "
         + odour_seen(metrics)
         + f" With a miss costing {metrics['miss_cost']:g} false alarms, {_cost_verdict(metrics)}."
     )
     parts.append(
-        "Everything else, with its intervals, is in [MODEL_CARD.md](MODEL_CARD.md): errors and "
-        "costs at the threshold, calibration, ranking curves, ablations, the learning curve, "
-        "permutation importance and every figure."
+        "Everything else, with its intervals, is in [MODEL_CARD.md](MODEL_CARD.md): accuracy "
+        "averaged over clusters and clusters mostly right, errors and costs at the threshold, "
+        "calibration, ranking curves, ablations, the learning curve, permutation importance and "
+        "every figure."
     )
     return "\n\n".join(parts)
 
@@ -1001,11 +996,10 @@ def details(metrics: Mapping) -> str:
         + accuracy_table(metrics)
         + "\n\n"
         + skill(metrics)
-        + " "
+        + "\n\n"
         + species(metrics),
         one_rule_sentence(metrics),
         comparison(metrics),
-        thresholds(metrics),
         "The cost threshold on unseen clusters (grouped cross-validation of the training part, "
         "probabilities calibrated by cluster; intervals resample clusters; cost per mushroom "
         f"counts a miss as {metrics['miss_cost']:g} and a false alarm as 1):\n\n"
@@ -1066,6 +1060,13 @@ def _lookup(metrics: Mapping) -> str:
     )
 
 
+def _within(metrics: Mapping) -> str:
+    """How far from a training mushroom the app still answers "edible" (``nearest.training``:
+    the farthest any training mushroom is from its nearest other one)."""
+    distance = max(int(d) for d in metrics["nearest"]["training"])
+    return f"{distance} attribute{'' if distance == 1 else 's'}"
+
+
 def model_card(metrics: Mapping, project_name: str) -> str:
     """MODEL_CARD.md: data, intended use, metrics with intervals, limitations, ethics."""
     sample = is_sample(metrics)
@@ -1111,14 +1112,15 @@ whether a real mushroom is safe to eat.
 - A missed poisonous mushroom can be fatal: the stated cost ratio is a teaching value, and on
   unseen clusters no threshold catches every poisonous mushroom without calling most edible
   ones poisonous (table above).
-- The app answers only for a mushroom within one attribute of a training mushroom. That does
-  not exclude made-up inputs: one changed attribute (e.g. a poisonous odour) can still get
-  a confident "edible". {_lookup(metrics)}
+- The app calls "edible" only for a mushroom within {_within(metrics)} of a training mushroom.
+  That does not exclude made-up inputs: one changed attribute can still get a confident "edible"
+  unless it is a code poisonous in every training mushroom of at least
+  {metrics["pure_codes"]["poisonous_clusters_needed"]} clusters. {_lookup(metrics)}
 
 ## Ethical considerations
 
 A confident prediction from this model must never replace an expert's identification. The app
-says so next to every prediction, single or batch, and gives no answer ("unsure", with the
-probability for the record) when an input is farther from every training mushroom than any
-training mushroom is from its nearest other one.
+says so next to every prediction, single or batch, and answers "treat as poisonous" instead
+of "edible" when an input is farther from every training mushroom than any training mushroom
+is from its nearest other one.
 """
