@@ -209,6 +209,9 @@ def check_real_results(project, target: str) -> dict:
     ):
         assert check["folds"] == 25 and check["low"] <= check["difference"] <= check["high"]
     assert "best_gain" not in metrics["decision_curve"]  # no data-chosen threshold
+    # Above chance or not by a label-permutation test of the cross-validation.
+    test = metrics["chance_test"]
+    assert test["permutations"] == 200 and 1 / 201 <= test["p_value"] <= 1
     assert set(metrics["missingness"]["roc_auc"]) == {
         "with_indicators", "without_indicators", "answered_only",
     }  # fmt: skip

@@ -349,12 +349,14 @@ def decision_line(metrics: dict) -> str:
         f"{100 * d['range']['step']:g} points"
     )
     text = (
-        f"Decision curve of the app's model over threshold risks {grid} ({BAND}). By the rule "
+        f"Decision curve of the app's model over threshold risks {grid}; its intervals are "
+        f"{BAND}. By the rule "
         f"fixed in `config.py` ({gain_rule(d)}), a gain is shown at "
         f"{_gains(d['better_than_both'])}"
     )
     if d["noise_runs"]:
-        text += f" ({d['noise_runs']} shorter or smaller run(s) left out as noise)"
+        runs = d["noise_runs"]
+        text += f" ({runs} run{'s' if runs > 1 else ''} too short or too small left out as noise)"
     text += (
         ". These are readings of one curve on these data, not a threshold to use: one chosen "
         "from them would be judged on the data that chose it."
@@ -834,11 +836,8 @@ def headline(metrics: dict) -> str:
             f"against {prevalence:.1%} for anyone."
         )
     second = (
-        f"Calling every patient negative is {1 - prevalence:.1%} accurate, so an accuracy near "
-        "that (what the guided project reports) says nothing here."
-        if metrics["target"] == GUIDED_TARGET
-        else f"Calling every patient negative is {1 - prevalence:.1%} accurate, so accuracy "
-        "says nothing here."
+        f"Calling every patient negative is {1 - prevalence:.1%} accurate, so accuracy says "
+        "nothing here."
     )
     leak = metrics["leakage_check"]
     added = ", ".join(leak["added_features"])
