@@ -41,7 +41,12 @@ def run_train(ctx: runtime.Context) -> None:
 
 def _load_deployed(paths: config.Paths, name: str, params: config.Params) -> evaluate.Deployed:
     """The model the train stage saved, with its setting and threshold."""
-    saved = json.loads(paths.model(name).with_suffix(".json").read_text(encoding="utf-8"))
+    settings = paths.model(name).with_suffix(".json")
+    if not settings.exists():
+        raise runtime.ProjectError(
+            f"{settings} is missing: run the train stage first (`python -m {__package__} train`)."
+        )
+    saved = json.loads(settings.read_text(encoding="utf-8"))
     held = replace(params, **evaluate.grid(name, params)[saved["choice"]])
     model = train.load(paths.model(name))
     return evaluate.Deployed(held, saved["threshold"], saved["share"], saved["choice"], model)
