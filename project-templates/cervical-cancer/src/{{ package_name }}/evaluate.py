@@ -4,11 +4,13 @@ With about 6 % positives, accuracy says nothing (predicting "negative" always sc
 Each model is scored on held-out folds: ranking (ROC-AUC, PR-AUC), calibration (slope,
 intercept, Brier score and Brier skill) and screening at a threshold chosen inside each
 training set (sensitivity, specificity, PPV, NPV, share flagged). Ranking and calibration
-scores come with a 95 % group-bootstrap interval on the pooled out-of-fold risks; screening
-scores with a corrected interval from the fold-to-fold spread, which includes the threshold's
-own variation (see stats.py). The logistic regression's C is chosen inside each outer fold,
-by the same inner cross-validation that sets its threshold; ``deploy`` applies that rule to
-every row for the saved model.
+scores come with a 95 % group-bootstrap interval on the pooled out-of-fold risks (the risks
+fixed: it leaves out how much refitting on other data would move them); screening scores with
+the wider of the Nadeau-Bengio corrected interval of their fold-to-fold spread (which includes
+the threshold's variation) and the exact binomial one. Whether the ranking beats chance is
+tested by permuting the labels and rerunning the cross-validation (``permutation_test``). The
+logistic regression's C is chosen inside each outer fold, by the same inner cross-validation
+that sets its threshold; ``deploy`` applies that rule to every row for the saved model.
 """
 
 from __future__ import annotations
@@ -330,9 +332,8 @@ def _count(part: str, y: np.ndarray, flags: np.ndarray) -> int:
 
 def screening(result: CVResult, test_share: float) -> dict[str, dict[str, float]]:
     """Sensitivity, specificity, PPV, NPV and share flagged of the nested procedure: every
-    outer fold flags its held-out patients at its own threshold; pooled over the folds, with an
-    interval (stats.corrected_ratio) that includes the threshold's own variation from fold to
-    fold and the sampling variation of the patients (the prevalence's included)."""
+    outer fold flags its held-out patients at its own threshold; pooled over the folds, with
+    the wider of the folds' corrected spread and the exact interval (stats.screening_share)."""
     repeats = 1 + max(fold.repeat for fold in result.folds)
     out = {}
     for key, parts in SCREENING.items():
@@ -342,18 +343,9 @@ def screening(result: CVResult, test_share: float) -> dict[str, dict[str, float]
                 for fold in result.folds
             ]
         )
-        out[key] = stats.corrected_ratio(counts[:, 0], counts[:, 1], test_share, repeats)
+        out[key] = stats.screening_share(counts[:, 0], counts[:, 1], test_share, repeats)
     return out
 
-
-FOLD_SPREAD = {
-    "roc_auc": (0.0, 1.0),
-    "pr_auc": (0.0, 1.0),
-    "brier": (0.0, 1.0),
-    "brier_skill": (-math.inf, 1.0),
-}
-"""Scores whose interval adds the folds' spread to the bootstrap (stats.with_fold_spread),
-with the bounds of their possible values."""
 
 RANKING = {"roc_auc": stats.roc_auc, "pr_auc": stats.average_precision}
 """The scores of a check (leakage, no history) that is compared on ranking only."""
@@ -366,8 +358,6 @@ def summarize(
     params: config.Params,
     scores: dict[str, stats.Score] = RANKING_AND_CALIBRATION,
     deployed: Deployed | None = None,
-    *,
-    widen: bool = True,
 ) -> dict:
     """Every score of one model with its 95 % interval, from the out-of-fold risks; with the
     nested thresholds, the screening scores, the deployed model's threshold and the average
@@ -375,12 +365,6 @@ def summarize(
     rows = len(y)
     risks = result.by_repeat(rows)
     summary: dict = {key: stats.interval(score, y, risks, weights) for key, score in scores.items()}
-    for key in FOLD_SPREAD.keys() & summary.keys():
-        ones = [np.ones((1, len(fold.y))) for fold in result.folds]
-        by_fold = [scores[key](f.y, f.risk, w)[0] for f, w in zip(result.folds, ones, strict=True)]
-        summary[key] = stats.with_fold_spread(
-            summary[key], by_fold, 1 / params.n_splits, FOLD_SPREAD[key]
-        )
     summary["mean_risk"] = round(float(np.mean(risks)), 4)
     low, high = np.quantile(np.concatenate(risks), [0.05, 0.95])
     summary["risk_band"] = {"low": round(float(low), 4), "high": round(float(high), 4)}
@@ -391,10 +375,6 @@ def summarize(
         "outer_choices": {c: choices.count(c) for c in grid(result.model, params) if c in choices}
     }
     summary.update(screening(result, 1 / params.n_splits))
-    if widen:
-        # Intervals the coverage simulation found too narrow, widened to its measured shortfall.
-        for key, factor in config.WIDENING.items():
-            summary[key] = stats.widen(summary[key], factor)
     # Out of sample: the share each fold's rule aimed at, against the share it flagged (above).
     summary["aimed_share_flagged"] = round(float(np.mean([f.share for f in result.folds])), 4)
     if deployed is not None:
@@ -499,6 +479,10 @@ def decision_summary(
     with np.errstate(invalid="ignore", divide="ignore"):
         resampled = _gain_over_defaults(y, risks, weights, grid)[0]
     low = np.nanpercentile(resampled, 2.5, axis=0)
+    # A gain counts where its interval is above 0 and it is at least MIN_NET_GAIN, over at
+    # least MIN_SPAN_POINTS consecutive thresholds; shorter or smaller ones are noise.
+    shown = (low > 0) & (gain >= config.MIN_NET_GAIN)
+    runs = _runs(shown)
     spans = [
         {
             "low": float(grid[start]),
@@ -506,7 +490,8 @@ def decision_summary(
             "gain_min": round(float(gain[start:end].min()), 4),
             "gain_max": round(float(gain[start:end].max()), 4),
         }
-        for start, end in _runs(low > 0)
+        for start, end in runs
+        if end - start >= config.MIN_SPAN_POINTS
     ]
     benefit = net_benefits(y, risks, ones, grid)[0][0]
     below_no_one = [
@@ -523,6 +508,8 @@ def decision_summary(
     return {
         "range": {"low": float(grid[0]), "high": float(grid[-1]), "step": round(step, 4)},
         "better_than_both": spans,
+        "rule": {"min_gain": config.MIN_NET_GAIN, "min_points": config.MIN_SPAN_POINTS},
+        "noise_runs": len(runs) - len(spans),
         "below_no_one": below_no_one,
         "at_threshold": {
             "threshold": threshold,
@@ -533,4 +520,43 @@ def decision_summary(
                 "high": round(float(hi), 4),
             },
         },
+    }
+
+
+def permutation_test(
+    X: pd.DataFrame, y: pd.Series, groups: np.ndarray, params: config.Params
+) -> dict:
+    """Is the ranking above chance? The pooled out-of-fold ROC-AUC of one repeat of the outer
+    grouped folds, for a logistic regression at the C fixed in ``config`` before any result
+    (no tuning, so the test is cheap), against the same cross-validation rerun on
+    ``params.permutations`` random permutations of the labels. p counts the permutations that
+    score at least as high, plus one (Phipson & Smyth 2010), so it is never 0.
+
+    The folds are those of the real labels; imputing and scaling use no label, so each fold
+    is prepared once and only the regression is refitted per permutation."""
+    folds = splits(y, groups, params.n_splits, 1, params.seed)
+    prepared = []
+    for _, fit_rows, test_rows in folds:
+        prepare = train.make_model("logistic_regression", params)[:-1]
+        A_fit = prepare.fit_transform(X.iloc[fit_rows])
+        prepared.append((fit_rows, test_rows, A_fit, prepare.transform(X.iloc[test_rows])))
+    estimator = train.make_model("logistic_regression", params)[-1]
+
+    def score(labels: np.ndarray) -> float:
+        risk = np.empty(len(labels))
+        for fit_rows, test_rows, A_fit, A_test in prepared:
+            estimator.set_params(C=train.scaled_c(params.logistic_c, len(fit_rows)))
+            risk[test_rows] = estimator.fit(A_fit, labels[fit_rows]).predict_proba(A_test)[:, 1]
+        return float(roc_auc_score(labels, risk))
+
+    labels = y.to_numpy()
+    observed = score(labels)
+    rng = np.random.default_rng(params.seed)
+    null = np.array([score(rng.permutation(labels)) for _ in range(params.permutations)])
+    return {
+        "model": f"logistic regression, C = {params.logistic_c:g} (fixed in config.py)",
+        "roc_auc": round(observed, 4),
+        "permutations": params.permutations,
+        "p_value": round(float((1 + np.sum(null >= observed)) / (1 + len(null))), 4),
+        "null_97_5": round(float(np.quantile(null, 0.975)), 4),
     }

@@ -6,10 +6,10 @@ them, and tests call them with a ``Context`` under a temporary directory.
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 from . import config, data, evaluate, features, plots, readme, report, runtime, stats, train
 
@@ -23,7 +23,8 @@ def run_data(ctx: runtime.Context) -> None:
 
 
 def run_train(ctx: runtime.Context) -> None:
-    """Fit every model on the whole table and save it with skops."""
+    """Fit every model on the whole table and save it with skops, with the setting and the
+    threshold its inner cross-validation chose beside it (the evaluate stage reads both)."""
     paths, params = ctx.paths, ctx.params
     table = data.read_table(paths)
     X, y = features.split(table, features.plan_features(table, params), params.target)
@@ -31,7 +32,24 @@ def run_train(ctx: runtime.Context) -> None:
     for name in config.MODELS:
         deployed = evaluate.deploy(X, y, groups, name, params)
         train.save(deployed.model, paths.model(name))
+        settings = {"choice": deployed.choice, "threshold": deployed.threshold}
+        paths.model(name).with_suffix(".json").write_text(
+            json.dumps({**settings, "share": deployed.share}), encoding="utf-8"
+        )
         ctx.say(f"{config.MODEL_LABELS[name]} fitted on {len(X)} rows -> {paths.model(name)}")
+
+
+def _load_deployed(paths: config.Paths, name: str, params: config.Params) -> evaluate.Deployed:
+    """The model the train stage saved, with its setting and threshold."""
+    settings = paths.model(name).with_suffix(".json")
+    if not settings.exists():
+        raise runtime.ProjectError(
+            f"{settings} is missing: run the train stage first (`python -m {__package__} train`)."
+        )
+    saved = json.loads(settings.read_text(encoding="utf-8"))
+    held = replace(params, **evaluate.grid(name, params)[saved["choice"]])
+    model = train.load(paths.model(name))
+    return evaluate.Deployed(held, saved["threshold"], saved["share"], saved["choice"], model)
 
 
 def run_evaluate(ctx: runtime.Context) -> None:
@@ -50,7 +68,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
             f"cross-validating {config.MODEL_LABELS[name]} ({params.n_repeats}x"
             f"{params.n_splits} grouped folds, thresholds by {params.inner_splits}-fold inner CV)"
         )
-        deployed[name] = evaluate.deploy(X, y, groups, name, params)
+        deployed[name] = _load_deployed(paths, name, params)
         result = evaluate.cross_validate(X, y, groups, name, deployed[name].params)
         result.metrics = evaluate.summarize(
             result, labels, weights, deployed[name].params, deployed=deployed[name]
@@ -71,6 +89,8 @@ def run_evaluate(ctx: runtime.Context) -> None:
     )
     app_model, app_reason = evaluate.choose_app_model(comparison)
     progress(app_reason)
+    progress(f"testing the ranking against chance ({params.permutations} label permutations)")
+    chance = evaluate.permutation_test(X, y, groups, params)
     app_result = results[app_model]
     held = deployed[app_model].params
 
@@ -105,7 +125,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
     ranking = evaluate.permutation_ranking(X, y, groups, app_result, held)
     if missingness:
         progress("cross-validating on the patients who answered the most telling block only")
-    excluded = _without_subgroup(missingness, table, X, y, groups, app_model, held, ranking)
+    excluded = _without_subgroup(missingness, table, X, y, groups, app_model, params, ranking)
     leakage = {
         "model": app_model,
         "added_features": [column for column in leaky_plan.features if column not in plan.features],
@@ -163,7 +183,6 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "answer_spread": features.answer_spread(table, plan),
         "dropped": plan.dropped,
         "near_copies": sum("a near-copy of" in reason for reason in plan.dropped.values()),
-        "interval_coverage": config.INTERVAL_COVERAGE,
         "cross_validation": {
             "splits": params.n_splits,
             "repeats": params.n_repeats,
@@ -174,6 +193,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "sensitivity_target": params.sensitivity_target,
         "models": {name: result.metrics for name, result in results.items()},
         "comparison": comparison,
+        "chance_test": chance,
         "app_model": app_model,
         "app_model_reason": app_reason,
         "permutation_importance": ranking,
@@ -202,10 +222,8 @@ def _missingness_check(
     patients who answered the block whose missingness is most telling."""
     rows = len(y)
     scores = {
-        "with_indicators": stats.with_fold_spread(
-            stats.interval(stats.roc_auc, y, with_indicators.by_repeat(rows), weights),
-            with_indicators.fold_roc_auc(),
-            1 / n_splits,
+        "with_indicators": stats.interval(
+            stats.roc_auc, y, with_indicators.by_repeat(rows), weights
         ),
         "without_indicators": without.metrics["roc_auc"],
     }
@@ -225,16 +243,8 @@ def _missingness_check(
         )
     if blocks:
         answered = table[blocks[0]["questions"][0]].notna().to_numpy()
-        by_fold = [
-            roc_auc_score(fold.y[answered[fold.test]], fold.risk[answered[fold.test]])
-            for fold in without.folds
-        ]
-        scores["answered_only"] = stats.with_fold_spread(
-            stats.interval(
-                stats.roc_auc, y[answered], [risk[answered] for risk in risks], weights[:, answered]
-            ),
-            by_fold,
-            1 / n_splits,
+        scores["answered_only"] = stats.interval(
+            stats.roc_auc, y[answered], [risk[answered] for risk in risks], weights[:, answered]
         )
         # Median imputation gives the unanswered the typical answers: their held-out risk shows
         # where that puts them.
@@ -257,7 +267,7 @@ def _without_subgroup(blocks, table, X, y, groups, name, params, ranking) -> dic
     answered = table[question].notna().to_numpy()
     X_a, y_a = X[answered].reset_index(drop=True), y[answered].reset_index(drop=True)
     groups_a = groups[answered]
-    result = evaluate.cross_validate(X_a, y_a, groups_a, name, params, nested=False)
+    result = evaluate.cross_validate(X_a, y_a, groups_a, name, params)
     weights = stats.bootstrap_weights(groups_a, params.bootstrap_resamples, params.seed)
     drop = evaluate.permutation_ranking(X_a, y_a, groups_a, result, params, columns=[question])
     return {

@@ -13,10 +13,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter
 from sklearn.metrics import precision_recall_curve, roc_curve
 
-from . import config, stats
+from . import stats
 from .config import MODEL_LABELS
 from .evaluate import DECISION_GRID, CVResult, net_benefits
 
@@ -108,12 +107,7 @@ def _label(result: CVResult) -> str:
     return MODEL_LABELS.get(result.model, result.model)
 
 
-def _ci(score: dict, key: str = "") -> str:
-    """A score with its interval, or the value alone where the coverage run found the interval
-    not valid (``config.INVALID_INTERVALS``)."""
-    if key in config.INVALID_INTERVALS:
-        held = config.INTERVAL_COVERAGE["as_reported"][key]
-        return f"{score['value']:.2f} (interval not valid: coverage {held:.0%})"
+def _ci(score: dict) -> str:
     return f"{score['value']:.2f} [{score['low']:.2f}, {score['high']:.2f}]"
 
 
@@ -248,78 +242,34 @@ def _reliability(risk: np.ndarray, truth: np.ndarray, repeats: int, bins: int) -
 
 def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 5) -> Figure:
     """Reliability curve of the pooled out-of-fold risks (few quantile bins, as the data hold
-    few positives; each labelled with its positives / patients per repeat and the exact 95 %
-    interval of its observed rate) on a log risk axis, so that bins crowded at low risks stay
-    apart, above a histogram of the risks per model on the same axis, and a panel of its own
-    zooming on the most crowded stretch (shaded in the main panel)."""
-    figure = Figure(figsize=(7.5, 10.5), layout="constrained")
-    top, bottom, inset = figure.subplots(3, 1, height_ratios=[3, 1.3, 1.8])
-    bottom.sharex(top)
-    pooled = [(result, np.concatenate(result.by_repeat(len(y)))) for result in results]
+    few positives), each bin's observed rate with its exact 95 % interval, one panel per model
+    (their bins would overlap), above a histogram of that model's risks on the same axis."""
+    figure = Figure(figsize=(5 * len(results), 6), layout="constrained")
+    panels = figure.subplots(2, len(results), height_ratios=[3, 1], squeeze=False)
     repeats = len(results[0].by_repeat(len(y)))
     truth = np.tile(y, repeats)
-    curves = [(result, *_reliability(risk, truth, repeats, bins)) for result, risk in pooled]
-    left = 0.8 * min(float(np.quantile(risk, 0.005)) for _, risk in pooled)
-    reach = max(max(p.max(), (o + h).max()) for _, p, o, _, h, _ in curves)
-    right = 1.15 * reach
-    spans = [np.ptp(p) / len(p) for _, p, *_ in curves]
-    crowded = curves[int(np.argmin(spans))][1]  # the model whose bins sit closest together
-    # Every bin of that model but its last, with a margin of a tenth of the stretch each side
-    # so that no point or error bar sits on the edge.
-    first, last = crowded.min(), np.sort(crowded)[-2]
-    zoom = (first - 0.1 * (last - first), last + 0.1 * (last - first))
-    for result, predicted, observed, low, high, counts in curves:
-        m = result.metrics
-        colour = MODEL_COLOURS.get(result.model, BLUE)
-        for x, y_, (positives, n) in zip(predicted, observed, counts, strict=True):
-            # Each count once: in the zoom panel for the crowded bins, above for the others.
-            axes = inset if zoom[0] <= x <= zoom[1] else top
-            axes.annotate(f"{positives}/{n}", (x, y_), xytext=(4, 4),
-                          textcoords="offset points", fontsize=7, color=colour)  # fmt: skip
-        for axes in (top, inset):
-            axes.errorbar(
-                predicted, observed, yerr=[low, high], marker="o", color=colour, capsize=3,
-                label=(
-                    f"{_label(result)}: slope {_ci(m['calibration_slope'], 'calibration_slope')}, "
-                    f"Brier skill {_ci(m['brier_skill'])}"
-                ) if axes is top else None,
-            )  # fmt: skip
-    diagonal = np.geomspace(left, right, 100)
-    for axes in (top, inset):
-        axes.plot(diagonal, diagonal, linestyle="--", color="black", linewidth=0.8,
-                  label="perfectly calibrated" if axes is top else None)  # fmt: skip
-    inset.set_xlim(*zoom)
-    inside = [(o + h)[(p >= zoom[0]) & (p <= zoom[1])] for _, p, o, _, h, _ in curves]
-    inset.set_ylim(0, 1.1 * max(float(v.max()) for v in inside if len(v)))
-    inset.set_title("Zoom on the crowded bins (the shaded stretch above, linear axes)")
-    inset.set_xlabel("mean predicted risk of the bin")
-    inset.set_ylabel("observed share")
-    top.axvspan(*zoom, color=GREY, alpha=0.15, linewidth=0)
-    for result, risk in pooled:
-        bottom.hist(
-            np.clip(risk, left, right), bins=np.geomspace(left, right, 41), label=_label(result),
-            color=MODEL_COLOURS.get(result.model, BLUE), alpha=0.55, histtype="stepfilled",
-        )  # fmt: skip
-    top.set_xscale("log")
-    top.set_xlim(left, right)
-    top.set_ylim(0, right)
-    ticks = [t for t in (0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5) if left <= t <= right]
-    top.set_xticks(ticks, [f"{t:g}" for t in ticks])
-    top.xaxis.set_minor_formatter(NullFormatter())
-    top.set_xlabel("mean predicted risk of the bin (log scale)")
-    top.tick_params(labelbottom=True)
-    top.set_ylabel("observed share of positives (95 % interval)")
-    top.set_title(
-        f"Calibration on held-out folds ({bins} quantile bins of predicted risk; "
-        "positives/patients per bin)"
-    )
-    top.legend(fontsize=8, frameon=False, loc="upper left")
-    bottom.set_xlabel(
-        f"predicted risk, all patients (log scale; risks outside {left:.3f} to {right:.2f} "
-        "in the end bars)"
-    )
-    bottom.set_ylabel("predictions\n(all repeats)")
-    bottom.legend(fontsize=8, frameon=False)
+    for column, result in enumerate(results):
+        top, bottom = panels[0, column], panels[1, column]
+        bottom.sharex(top)
+        risk = np.concatenate(result.by_repeat(len(y)))
+        predicted, observed, low, high, _ = _reliability(risk, truth, repeats, bins)
+        m, colour = result.metrics, MODEL_COLOURS.get(result.model, BLUE)
+        right = 1.1 * max(float(np.quantile(risk, 0.995)), float((observed + high).max()))
+        top.errorbar(predicted, observed, yerr=[low, high], marker="o", color=colour, capsize=3,
+                     label=f"slope {_ci(m['calibration_slope'])}\n"
+                     f"Brier skill {_ci(m['brier_skill'])}")  # fmt: skip
+        top.plot([0, right], [0, right], linestyle="--", color="black", linewidth=0.8,
+                 label="perfectly calibrated")  # fmt: skip
+        top.set_xlim(0, right)
+        top.set_ylim(0, right)
+        top.set_title(f"{_label(result)} ({bins} quantile bins)")
+        top.set_ylabel("observed share of positives (95 % interval)")
+        top.legend(fontsize=8, frameon=False, loc="upper left")
+        top.tick_params(labelbottom=False)
+        bottom.hist(np.clip(risk, 0, right), bins=40, range=(0, right), color=colour, alpha=0.6)
+        bottom.set_xlabel("predicted risk (held-out)")
+        bottom.set_ylabel("predictions\n(all repeats)")
+    figure.suptitle("Calibration on held-out folds")
     return figure
 
 

@@ -70,23 +70,13 @@ def summary_line(metrics: dict) -> str:
         f"{dup['groups']} groups, test results not compared); cross-validation keeps each group "
         f"in one fold. {near_copy_line(metrics)}Scores are computed on the pooled held-out "
         f"risks of {cv['repeats']} repeats of {cv['splits']}-fold stratified cross-validation "
-        "(mean over repeats). Each 95 % interval adds two parts: the patients' sampling variation "
-        f"({cv['bootstrap_resamples']} bootstrap resamples for ranking and calibration, the "
-        "exact binomial interval for screening) and the fold-to-fold spread of refitted "
-        "models (Nadeau-Bengio corrected); calibration slope and intercept use the bootstrap "
-        f"alone. {coverage_source(metrics).capitalize()} measured how often each interval held "
-        "the truth; those it found short of 95 % are marked † (a share's interval is widened by "
-        "that shortfall; one that held it in under "
-        f"{config.MIN_COVERAGE:.0%} of them is not printed)."
-    )
-
-
-def coverage_source(metrics: dict) -> str:
-    """Which coverage run the † notes quote: it was measured for one target only."""
-    run = metrics["interval_coverage"]
-    return (
-        f"a coverage simulation of this design for target {run['target']} ({run['data_sets']} "
-        "simulated data sets, `coverage.py`, DECISIONS.md)"
+        "(mean over repeats). 95 % intervals: a bootstrap of the patients "
+        f"({cv['bootstrap_resamples']} resamples, groups of identical patients kept whole) for "
+        "ranking and calibration (the held-out risks fixed, so it leaves out how much refitting "
+        "on other data would move them); for screening the wider of the Nadeau-Bengio "
+        "corrected spread over the folds (which includes the threshold's variation) and the "
+        "exact binomial interval (stratified folds hide the prevalence's); for paired model "
+        "comparisons the corrected test."
     )
 
 
@@ -104,22 +94,10 @@ def near_copy_line(metrics: dict) -> str:
 
 def ranking_table(metrics: dict) -> str:
     rows = [
-        [label(name)] + [estimate(scores[key], key) for key, _ in RANKING]
+        [label(name)] + [ci(scores[key]) for key, _ in RANKING]
         for name, scores in metrics["models"].items()
     ]
-    titles = [f"{title}{' †' if key in config.NARROW_INTERVALS else ''}" for key, title in RANKING]
-    return readme.markdown_table(["model", *titles], rows) + footnote(RANKING, metrics)
-
-
-def footnote(scores: tuple, metrics: dict) -> str:
-    """Under a table: the measured coverage of each of its intervals marked †, and how a
-    share's interval was widened; empty when none is marked."""
-    notes = "; ".join(
-        f"{title}{caveat(key, metrics)}" for key, title in scores if key in config.NARROW_INTERVALS
-    )
-    if not notes:
-        return ""
-    return f"\n\n† Short of 95 % in {coverage_source(metrics)}: {notes}."
+    return readme.markdown_table(["model", *(title for _, title in RANKING)], rows)
 
 
 def reference_line(metrics: dict) -> str:
@@ -128,13 +106,18 @@ def reference_line(metrics: dict) -> str:
         "prevalence); Brier skill 0 is no better than quoting the prevalence to everyone; a "
         "calibration slope of 1 and intercept of 0 are ideal (slope below 1: risks too extreme)."
     )
-    verdicts = "; ".join(
-        f"{label(name)} {chance_verdict(scores['roc_auc'])}"
-        for name, scores in metrics["models"].items()
-    )
+    return f"{text} {chance_line(metrics)}"
+
+
+def chance_line(metrics: dict) -> str:
+    """The permutation test of the ranking against chance, in one sentence."""
+    test = metrics["chance_test"]
     return (
-        f"{text} ROC-AUC against chance (an interval that includes 0.5 is not shown above "
-        f"chance): {verdicts}."
+        f"Against chance: the cross-validated {test['model']} scores ROC-AUC "
+        f"{test['roc_auc']:.3f} on one repeat of the folds; rerun on {test['permutations']} "
+        f"random permutations of the labels, 97.5 % of them score at most "
+        f"{test['null_97_5']:.3f}, and the permutation p = {test['p_value']:.3f}: "
+        f"{chance_verdict(metrics)}."
     )
 
 
@@ -168,20 +151,10 @@ def calibration_line(metrics: dict) -> str:
     parts = [
         f"Calibration of the app's model ({label(name)}) on held-out folds: mean risk "
         f"{m['mean_risk']:.1%} against a prevalence of {metrics['prevalence']:.1%}, slope "
-        f"{estimate(slope, 'calibration_slope', 2)}{caveat('calibration_slope', metrics)}, "
-        f"intercept {estimate(intercept, 'calibration_intercept', 2)}"
-        f"{caveat('calibration_intercept', metrics)}; 90 % of its held-out risks lie between "
+        f"{ci(slope, 2)}, intercept {ci(intercept, 2)}; 90 % of its held-out risks lie between "
         f"{band['low']:.1%} and {band['high']:.1%}."
     ]
-    # Only an interval that is printed can back a verdict.
-    checks = [
-        (word, score, ideal)
-        for word, key, score, ideal in (
-            ("slope", "calibration_slope", slope, 1),
-            ("intercept", "calibration_intercept", intercept, 0),
-        )
-        if key not in config.INVALID_INTERVALS
-    ]
+    checks = [("slope", slope, 1), ("intercept", intercept, 0)]
     off = [
         f"the {word}'s interval excludes {ideal}"
         for word, score, ideal in checks
@@ -189,15 +162,11 @@ def calibration_line(metrics: dict) -> str:
     ]
     if off:
         parts.append(f"Miscalibrated: {' and '.join(off)}")
-    elif checks:
-        words = " and ".join(f"the {w}'s" for w, _, _ in checks)
-        many = len(checks) > 1
-        parts.append(
-            f"{words.capitalize()} interval{'s' if many else ''} include{'' if many else 's'} "
-            "the ideal value: not shown miscalibrated (nor shown calibrated)"
-        )
     else:
-        parts.append("No valid interval for slope or intercept, so no calibration verdict")
+        parts.append(
+            "The slope's and the intercept's intervals include the ideal values: not shown "
+            "miscalibrated (nor shown calibrated)"
+        )
     if skill["low"] <= 0:
         parts[-1] += (
             f"; Brier skill {ci(skill, 3)} includes 0, so the risks are not shown to be more "
@@ -214,12 +183,8 @@ def screening_table(metrics: dict) -> str:
         + [ci(scores[key], percent=True) for key, _ in SCREENING]
         for name, scores in metrics["models"].items()
     ]
-    titles = [
-        f"{title}{' †' if key in config.NARROW_INTERVALS else ''}" for key, title in SCREENING
-    ]
-    return readme.markdown_table(["model", "threshold", *titles], rows) + footnote(
-        SCREENING, metrics
-    )
+    titles = [title for _, title in SCREENING]
+    return readme.markdown_table(["model", "threshold", *titles], rows)
 
 
 def versus_everyone(m: dict, prevalence: float) -> str:
@@ -253,20 +218,57 @@ def screening_line(metrics: dict) -> str:
         "then flags the same share of them (its own risks are more compressed than "
         "held-out ones), and the table scores that on the held-out fold, which chose nothing. "
         f"Out of sample, the rule aimed at {m['aimed_share_flagged']:.1%} and flagged "
-        f"{ci(m['flagged'], percent=True)} of held-out patients{caveat('flagged', metrics)}: "
+        f"{ci(m['flagged'], percent=True)} of held-out patients: "
         f"{transfer(m)}. It found {ci(m['sensitivity'], percent=True)} of their positives "
-        f"against the {metrics['sensitivity_target']:.0%} aimed at. The saved model "
-        f"({label(name)}) follows the same rule on every "
-        f"row: threshold {m['threshold']:.1%}, which flags {saved_flags(m)}. For the app's "
-        f"model, {versus_everyone(m, metrics['prevalence'])}."
+        f"against the {metrics['sensitivity_target']:.0%} aimed at. {saved_rule(m)} For the "
+        f"app's model, {versus_everyone(m, metrics['prevalence'])}."
     ) + (f" {nearly_everyone(m)}" if m["flags_nearly_everyone"] else "")
 
 
-def saved_flags(m: dict) -> str:
-    """'815 of the 858 patients (its own training rows)': those the saved model flags at its
-    threshold; set to match its inner CV's share, so a restatement, not a held-out check."""
+def saved_rule(m: dict) -> str:
+    """The saved model's threshold, the share it flags, and whether that agrees with the
+    nested estimate of the share the rule flags on held-out patients."""
     flags = m["flagged_by_saved_model"]
-    return f"{flags['flagged']} of the {flags['patients']} patients (its own training rows)"
+    share, nested = flags["flagged"] / flags["patients"], m["flagged"]
+    text = (
+        f"The saved model applies the same rule to every row (threshold {m['threshold']:.1%}) "
+        f"and flags {flags['flagged']} of its {flags['patients']} training patients "
+        f"({share:.1%}, the share its own inner cross-validation flagged)"
+    )
+    if nested["low"] <= share <= nested["high"]:
+        return text + f", inside the nested estimate {ci(nested, percent=True)}."
+    return text + (
+        f", outside the nested estimate {ci(nested, percent=True)}: the rule's share is not "
+        "stable from one training set to another, and the saved model flags "
+        f"{'more' if share > nested['high'] else 'fewer'} patients than the nested scores "
+        "describe."
+    )
+
+
+def saved_flags(m: dict) -> str:
+    """'827 of the 858 patients it was fitted on': those the saved model flags at its
+    threshold."""
+    flags = m["flagged_by_saved_model"]
+    return f"{flags['flagged']} of the {flags['patients']} patients it was fitted on"
+
+
+def near_prevalence(metrics: dict) -> str:
+    """For the app, under a patient's risk: the prevalence beside it and, when the model's
+    risks are not shown more accurate than the prevalence quoted to everyone (Brier skill's
+    interval includes 0), that the estimate is essentially the prevalence."""
+    m = metrics["models"][metrics["app_model"]]
+    band, skill = m["risk_band"], m["brier_skill"]
+    text = (
+        f"Of all patients in the data, {metrics['prevalence']:.1%} were positive; 90 % of the "
+        f"model's held-out risks lie between {band['low']:.1%} and {band['high']:.1%}."
+    )
+    if skill["low"] <= 0:
+        text += (
+            f" Its Brier skill {ci(skill)} includes 0: its risks are not shown to be more "
+            "accurate than quoting the prevalence to everyone, so read this estimate as "
+            "essentially the prevalence, and the effects below as small shifts of it."
+        )
+    return text
 
 
 def transfer(m: dict) -> str:
@@ -313,10 +315,19 @@ def _gains(spans: list[dict]) -> str:
     for x in spans:
         low, high = per_thousand(x["gain_min"]), per_thousand(x["gain_max"])
         size = low if low == high else f"{low} to {high}"
-        if size == "0.0":  # above 0 (its interval says so), below the digits shown
-            size = "< 0.05"
         parts.append(f"{_spans([x])} (gain {size} per 1,000)")
     return "threshold risks " + "; ".join(parts)
+
+
+def gain_rule(d: dict) -> str:
+    """The rule (config.py, fixed in advance) for calling a decision-curve gain shown."""
+    rule = d["rule"]
+    return (
+        "a gain over the better of flagging everyone and flagging no one counts where its "
+        f"lower 95 % bound is above 0, it is at least {per_thousand(rule['min_gain'])} net true "
+        f"positive per 1,000 patients, and that holds at {rule['min_points']} or more "
+        "consecutive thresholds of the grid"
+    )
 
 
 BAND = (
@@ -338,10 +349,14 @@ def decision_line(metrics: dict) -> str:
         f"{100 * d['range']['step']:g} points"
     )
     text = (
-        f"Decision curve of the app's model over threshold risks {grid} ({BAND}). The lower "
-        "bound of its net-benefit gain over the better of flagging everyone and flagging no one "
-        f"is above 0 at {_gains(d['better_than_both'])}"
+        f"Decision curve of the app's model over threshold risks {grid}; its intervals are "
+        f"{BAND}. By the rule "
+        f"fixed in `config.py` ({gain_rule(d)}), a gain is shown at "
+        f"{_gains(d['better_than_both'])}"
     )
+    if d["noise_runs"]:
+        runs = d["noise_runs"]
+        text += f" ({runs} run{'s' if runs > 1 else ''} too short or too small left out as noise)"
     text += (
         ". These are readings of one curve on these data, not a threshold to use: one chosen "
         "from them would be judged on the data that chose it."
@@ -463,14 +478,14 @@ def missingness_line(metrics: dict) -> str:
     text += skipper_calibration(metrics) + " "
     name = label(metrics["app_model"])
     text += (
-        f"ROC-AUC of {name}: with was-missing indicators {auc_ci(scores['with_indicators'])}, "
-        f"without (the model used) {auc_ci(scores['without_indicators'])}; "
+        f"ROC-AUC of {name}: with was-missing indicators {ci(scores['with_indicators'])}, "
+        f"without (the model used) {ci(scores['without_indicators'])}; "
         f"({paired(check['indicator_difference'])})"
     )
     if "answered_only" in scores:
         text += (
             f"; without, on the patients who answered that block only, "
-            f"{auc_ci(scores['answered_only'])}"
+            f"{ci(scores['answered_only'])}"
         )
     return text + "."
 
@@ -491,8 +506,8 @@ def without_subgroup_line(metrics: dict) -> str:
     text = (
         f"Without the {check['left_out']} patients who skipped {question} (refitted and scored "
         f"on the {check['patients']} who answered, {check['positives']} positives; new folds, "
-        f"so not paired), the {name} has ROC-AUC {auc_ci(check['metrics']['roc_auc'])}, against "
-        f"{auc_ci(metrics['models'][metrics['app_model']]['roc_auc'])} on everyone. Its "
+        f"so not paired), the {name} has ROC-AUC {ci(check['metrics']['roc_auc'])}, against "
+        f"{ci(metrics['models'][metrics['app_model']]['roc_auc'])} on everyone. Its "
         f"reliance on {question} (drop in ROC-AUC when shuffled) is {_importance(answered)} "
         f"there against {_importance(everyone)} on everyone"
     )
@@ -555,7 +570,11 @@ def app_caption(metrics: dict) -> str:
     return (
         f"Predicts the **{metrics['target']}** result from questionnaire answers with a "
         f"{label(metrics['app_model']).lower()} (the model the README evaluates): held-out "
-        f"ROC-AUC {auc_ci(m['roc_auc'], 2)}."
+        f"ROC-AUC {ci(m['roc_auc'], 2)}. "
+        + sentence(
+            f"{strength(m['roc_auc']['value'])} signal, {chance_verdict(metrics)} (permutation "
+            f"test p = {metrics['chance_test']['p_value']:.3f})."
+        )
     )
 
 
@@ -564,10 +583,10 @@ def leakage_table(metrics: dict) -> str:
     clean = metrics["models"][check["model"]]
     added = ", ".join(check["added_features"]) or "none"
     rows = [
-        ["without them (this project)", auc_ci(clean["roc_auc"]), ci(clean["pr_auc"])],
+        ["without them (this project)", ci(clean["roc_auc"]), ci(clean["pr_auc"])],
         [
             f"with {added} ({as_guided(metrics)})",
-            auc_ci(check["metrics"]["roc_auc"]),
+            ci(check["metrics"]["roc_auc"]),
             ci(check["metrics"]["pr_auc"]),
         ],
     ]
@@ -647,7 +666,7 @@ def rare_answer_line(metrics: dict) -> str:
     return (
         f"With the rare-answer cutoff at {check['cutoff']} patients instead of "
         f"{check['cutoff_used']}, the model also gets {added}: ROC-AUC "
-        f"{auc_ci(check['metrics']['roc_auc'])}; {paired(check['difference'])}."
+        f"{ci(check['metrics']['roc_auc'])}; {paired(check['difference'])}."
     )
 
 
@@ -660,7 +679,7 @@ def history_line(metrics: dict) -> str:
     without = metrics["models"][check["model"]]["roc_auc"]
     return (
         f"With {added} added (same folds), the ROC-AUC of the {label(check['model']).lower()} "
-        f"is {auc_ci(check['metrics']['roc_auc'])}, against {auc_ci(without)} without (with "
+        f"is {ci(check['metrics']['roc_auc'])}, against {ci(without)} without (with "
         f"minus without: {paired(check['difference'])})."
     )
 
@@ -738,11 +757,14 @@ def readme_section(metrics: dict) -> str:
 def decision_brief(metrics: dict) -> str:
     """The decision curve in one sentence for the README: where a gain over both defaults is
     shown (shaded in the figure), and the band's meaning."""
-    both = metrics["decision_curve"]["better_than_both"]
+    d = metrics["decision_curve"]
+    both, gain = d["better_than_both"], d["at_threshold"]["gain_over_everyone"]
     return (
-        "Decision curve: the lower bound of the app's model's net-benefit gain over the better "
-        f"of flagging everyone and no one is above 0 at {_gains(both)}"
-        f"{' (shaded)' if both else ''}; {BAND}. Readings, not a threshold to use (model card)."
+        f"Decision curve of the app's model: {gain_rule(d)}. Its intervals are {BAND}. A gain "
+        f"is shown at {_gains(both)}{' (shaded)' if both else ''}. At its screening threshold "
+        f"({d['at_threshold']['threshold']:.1%}) the gain over flagging everyone is "
+        f"{per_thousand(gain['value'])} [{per_thousand(gain['low'])}, "
+        f"{per_thousand(gain['high'])}] per 1,000 patients. Details in the model card."
     )
 
 
@@ -762,105 +784,87 @@ def model_card_section(metrics: dict) -> str:
     )
 
 
-def chance_verdict(auc: dict, digits: int = 3) -> str:
-    """What a ROC-AUC interval allows: above chance, or not shown to be. The bound is read as
-    shown, so '[0.500, ...]' is never called above chance."""
-    return "not shown above chance" if round(auc["low"], digits) <= 0.5 else "above chance"
+def chance_verdict(metrics: dict) -> str:
+    """'above chance' or 'not shown above chance', from the permutation test's p-value."""
+    return "above chance" if metrics["chance_test"]["p_value"] < ALPHA else "not shown above chance"
 
 
-def auc_ci(auc: dict, digits: int = 3) -> str:
-    """A ROC-AUC with its interval and its verdict against chance: every ROC-AUC shown gets one."""
-    return f"{ci(auc, digits)} ({chance_verdict(auc, digits)})"
+def strength(auc: float) -> str:
+    """The word for a ROC-AUC on the scale of ``config.ROC_AUC_WORDS`` (fixed in advance)."""
+    return next(word for below, word in config.ROC_AUC_WORDS if auc < below)
 
 
-def estimate(score: dict, key: str, digits: int = 3) -> str:
-    """A score with its interval, or the value alone where the coverage run found the interval
-    not valid (``config.INVALID_INTERVALS``; ``caveat`` says why)."""
-    if key in config.INVALID_INTERVALS:
-        return f"{score['value']:.{digits}f}"
-    return ci(score, digits)
+def too_weak_to_screen(m: dict, prevalence: float) -> bool:
+    """The screen does not separate patients: it flags nearly everyone, or its PPV's interval
+    includes the prevalence (a flagged patient is not shown more likely positive than anyone)."""
+    return m["flags_nearly_everyone"] or m["ppv"]["low"] <= prevalence <= m["ppv"]["high"]
 
 
-def caveat(key: str, metrics: dict) -> str:
-    """After an interval the coverage simulation of this design found too narrow at nominal
-    95 % (metrics.json's ``interval_coverage``): how far it was widened and why, and how often
-    the widened one held the truth where that was measured; or why none is printed."""
-    if key not in config.NARROW_INTERVALS:
-        return ""
-    run = metrics["interval_coverage"]
-    held = f"{run['as_reported'][key]:.0%} of simulations for {run['target']}"
-    if key in config.INVALID_INTERVALS:
-        return f" (interval not valid: a nominal 95 % one held the truth in {held})"
-    if key not in config.WIDENING:
-        return f" (nominal 95 %; it held the truth in {held})"
-    text = (
-        f" (widened ×{config.WIDENING[key]:.2f} on the logit scale: the nominal 95 % interval "
-        f"held the truth in {held}"
-    )
-    widened = run.get("widened", {}).get(key)
-    if widened is not None:
-        text += f", the widened one in {widened:.0%}"
-    return text + ")"
+def sentence(text: str) -> str:
+    """``text`` with its first letter upper-cased and the rest left alone (``str.capitalize``
+    would lower-case names such as 'Biopsy' or 'DECISIONS.md')."""
+    return text[:1].upper() + text[1:]
 
 
 def headline(metrics: dict) -> str:
-    """The README's first screen: short lines, every number from metrics.json with its interval
-    and verdict, then the hero figure. What the data show that the guided project gets wrong
-    (the other tests as features) first, then the honest model, the screen, the skippers."""
+    """The README's first screen: three plain sentences built from metrics.json (the honest
+    model's signal, what accuracy means here, the leakage), one table, the hero figure."""
     name = metrics["app_model"]
     m = metrics["models"][name]
-    sample = " **(SYNTHETIC SAMPLE: numbers mean nothing)**" if runtime.is_sample(metrics) else ""
+    prevalence = metrics["prevalence"]
+    sample = (
+        "**SYNTHETIC SAMPLE: these numbers mean nothing.** " if runtime.is_sample(metrics) else ""
+    )
+    auc = m["roc_auc"]
+    test = metrics["chance_test"]
+    first = (
+        f"From questionnaire answers alone, the {label(name).lower()} ranks patients with "
+        f"ROC-AUC {ci(auc, 2)}: a {strength(auc['value'])} signal, {chance_verdict(metrics)} "
+        f"(permutation test p = {test['p_value']:.3f})"
+    )
+    if too_weak_to_screen(m, prevalence):
+        first += (
+            f", too weak to screen with: set to find {metrics['sensitivity_target']:.0%} of "
+            f"positives it flags {ci(m['flagged'], percent=True)} of patients, and a flagged "
+            f"patient is positive {ci(m['ppv'], percent=True)} of the time against "
+            f"{prevalence:.1%} for anyone."
+        )
+    else:
+        first += (
+            f"; set to find {metrics['sensitivity_target']:.0%} of positives it flags "
+            f"{ci(m['flagged'], percent=True)} of patients, PPV {ci(m['ppv'], percent=True)} "
+            f"against {prevalence:.1%} for anyone."
+        )
+    second = (
+        f"Calling every patient negative is {1 - prevalence:.1%} accurate, so accuracy says "
+        "nothing here."
+    )
     leak = metrics["leakage_check"]
     added = ", ".join(leak["added_features"])
-    lead = (
-        "The guided project's score is leakage"
-        if metrics["target"] == GUIDED_TARGET
-        else "The other tests as features are leakage"
+    third = (
+        f"A high ROC-AUC ({ci(leak['metrics']['roc_auc'], 2)}) comes only from adding {added} "
+        f"as features ({as_guided(metrics)}): results of the same work-up, so leakage."
     )
-    lines = [
-        f"**{lead}**{sample}: with {added} (same work-up) as features, ROC-AUC "
-        f"{auc_ci(leak['metrics']['roc_auc'], 2)}; calling everyone negative is "
-        f"{1 - metrics['prevalence']:.1%} accurate"
-        + (" (guided project: ~95 %)." if lead.startswith("The guided") else ".")
+    rows = [
+        [
+            f"{label(n)}, questionnaire{' (the app)' if n == name else ''}",
+            ci(s["roc_auc"], 2),
+            ci(s["pr_auc"], 2),
+        ]
+        for n, s in metrics["models"].items()
     ]
-    history = metrics["with_history"]
-    honest = (
-        f"**The honest model** ({label(name).lower()}, the one the app serves; "
-        f"{metrics['rows']} patients, {metrics['prevalence']:.1%} positive): ROC-AUC "
-        f"{ci(m['roc_auc'], 2)}, **{chance_verdict(m['roc_auc'], 2)}**"
+    rows.append(
+        [
+            f"{label(leak['model'])} + {added} (leakage)",
+            ci(leak["metrics"]["roc_auc"], 2),
+            ci(leak["metrics"]["pr_auc"], 2),
+        ]
     )
-    if history["added"]:
-        d = history["difference"]
-        honest += (
-            "; with the diagnosis flags (`Dx`, timing undocumented) "
-            f"{ci(history['metrics']['roc_auc'], 2)}, {verdict(d)}"
-        )
-    lines.append(honest + ".")
-    lead = "**The screen flags nearly everyone**: set" if m["flags_nearly_everyone"] else "Set"
-    lines.append(
-        f"{lead} to find {metrics['sensitivity_target']:.0%} of positives, it flags "
-        f"{ci(m['flagged'], percent=True)}{caveat('flagged', metrics)} of held-out patients; "
-        f"PPV {ci(m['ppv'], percent=True)}{caveat('ppv', metrics)} against "
-        f"{metrics['prevalence']:.1%} for anyone."
-    )
-    blocks = metrics["missingness"]["blocks"]
-    if blocks and blocks[0]["p_holm"] < ALPHA:
-        top = blocks[0]
-        line = (
-            f"**Skipping a question is a signal**: {top['unanswered_positives']} positives "
-            f"among the {top['unanswered']} patients who skipped `{top['questions'][0]}` "
-            f"(Holm-adjusted p = {top['p_holm']:.4f}); the model expects "
-            f"{top['expected_positives']:.1f} there"
-        )
-        excluded = metrics["missingness"].get("without_subgroup")
-        if excluded:
-            line += (
-                f". Refitted and scored without them, ROC-AUC "
-                f"{ci(excluded['metrics']['roc_auc'], 2)}"
-            )
-        lines.append(line + ".")
-    return "\n".join(f"- {line}" for line in lines) + (
-        "\n\n![ROC curves: the other tests as features against the questionnaire alone]"
+    rows.append(["chance", "0.50", f"{prevalence:.2f}"])
+    table = readme.markdown_table(["model (held-out, 95 % interval)", "ROC-AUC", "PR-AUC"], rows)
+    return (
+        f"{sample}{first} {second} {third}\n\n{table}\n\n"
+        "![ROC curves: the other tests as features against the questionnaire alone]"
         "(reports/figures/leakage.png)"
     )
 
@@ -877,55 +881,34 @@ def next_experiments(metrics: dict) -> list[str]:
     cv = metrics["cross_validation"]
     items = [
         f"With {metrics['positives']} positives the ROC-AUC interval is "
-        f"[{m['roc_auc']['low']:.2f}, {m['roc_auc']['high']:.2f}] "
-        f"({chance_verdict(m['roc_auc'], 2)}). Raising `n_repeats` in "
+        f"[{m['roc_auc']['low']:.2f}, {m['roc_auc']['high']:.2f}]. Raising `n_repeats` in "
         f"`config.py` (now {cv['repeats']}) steadies the estimate but cannot narrow the interval "
         "much: only more patients can.",
     ]
-    if chance_verdict(m["roc_auc"], 2) == "above chance":
+    if too_weak_to_screen(m, metrics["prevalence"]):
         items.append(
-            f"At `sensitivity_target` = {metrics['sensitivity_target']:.2f} the model flags "
-            f"{ci(m['flagged'], percent=True)} of patients{caveat('flagged', metrics)}. Fix a "
-            "threshold risk from the cost of a missed case against an unneeded follow-up "
-            "before looking at any result (threshold risk t: one case found is worth "
-            "(1 - t) / t unneeded follow-ups), use it in place of "
-            "`evaluate.screening_threshold`, run `make all` and read its net benefit."
+            "No threshold change can make this ranking a screen: first look for a stronger "
+            "signal, e.g. the answered-only patients (`missingness` in `reports/metrics.json`) "
+            "or a pooled second cohort."
         )
     else:
         items.append(
-            "No threshold or tuning change can be judged while the model is not shown above "
-            "chance: first look for a signal, e.g. the answered-only patients "
-            "(`missingness` in `reports/metrics.json`) or a pooled second cohort."
+            f"At `sensitivity_target` = {metrics['sensitivity_target']:.2f} the model flags "
+            f"{ci(m['flagged'], percent=True)} of patients. Fix a threshold risk from the cost "
+            "of a missed case against an unneeded follow-up before looking at any result "
+            "(threshold risk t: one case found is worth (1 - t) / t unneeded follow-ups), use "
+            "it in place of `evaluate.screening_threshold`, run `make all` and read its net "
+            "benefit."
         )
-    run = metrics["interval_coverage"]
     items.append(
-        f"The intervals' coverage was simulated for target {run['target']} with a true ROC-AUC "
-        "near 0.7: set `SHARPEN` in `coverage.py` so that the simulated ROC-AUC matches this "
-        f"run's {m['roc_auc']['value']:.2f}, rerun it and paste its output into `config.py`."
+        "The ranking and calibration intervals hold the held-out risks fixed: a bootstrap that "
+        "reruns the whole nested procedure (`evaluate.cross_validate`) on every resample (a few "
+        "seconds of CPU each) would add the refits' variation."
     )
-    if config.WIDENING:
-        names = " and ".join(dict(SCREENING)[key] for key in config.WIDENING)
-        items.append(
-            f"The intervals of the {names} are widened by a factor from their measured "
-            "shortfall (see the note under the screening table): bootstrap the whole nested "
-            "procedure instead (refit every resample, a few seconds of CPU each) and rerun "
-            "`coverage.py` to check it."
-        )
-    if config.INVALID_INTERVALS:
-        names = " and ".join(dict(RANKING)[key] for key in sorted(config.INVALID_INTERVALS))
-        items.append(
-            f"No valid interval for the {names} (coverage note under the models table): a "
-            "bootstrap that refits the models on every resample, checked with `coverage.py`, "
-            "would give one."
-        )
     xgb = metrics["models"]["xgboost"]
     slope = xgb["calibration_slope"]
-    # Advice on the trees only where they find a signal and the slope's interval is valid.
-    if (
-        chance_verdict(xgb["roc_auc"]) == "above chance"
-        and "calibration_slope" not in config.INVALID_INTERVALS
-        and slope["high"] < 1
-    ):
+    # Advice on the trees only where they rank at all and the slope is shown too steep.
+    if xgb["roc_auc"]["low"] > 0.5 and slope["high"] < 1:
         items.append(
             f"XGBoost's calibration slope is {ci(slope, 2)}: its risks are too extreme. Try "
             "shallower or fewer trees (`xgboost` in `config.py`: `max_depth`, `n_estimators`) "

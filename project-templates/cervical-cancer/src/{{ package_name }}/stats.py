@@ -118,36 +118,6 @@ def interval(
     return {"value": round(point, 4), "low": round(float(low), 4), "high": round(float(high), 4)}
 
 
-def with_fold_spread(
-    score: dict[str, float],
-    fold_values: np.ndarray,
-    test_share: float,
-    bounds: tuple[float, float] = (0.0, 1.0),
-    confidence: float = 0.95,
-) -> dict[str, float]:
-    """``score``'s bootstrap interval widened by the fold-to-fold spread of the same score
-    (Nadeau-Bengio corrected), the two half-widths added in quadrature on each side.
-
-    The bootstrap resamples patients with their held-out risks fixed, so it leaves out how
-    much the risks change when the models are refitted on other data; the folds' spread
-    measures that part. A coverage simulation of this design (DECISIONS.md) found the
-    bootstrap alone too narrow for the ranking scores and the Brier scores, and this sum
-    close to nominal; the screening scores combine the same two parts (``corrected_ratio``).
-    The interval stops at the score's possible ``bounds`` (0 and 1 for a ROC-AUC).
-    """
-    values = np.asarray(fold_values, float)
-    n = len(values)
-    se = math.sqrt((1 / n + test_share / (1 - test_share)) * float(np.var(values, ddof=1)))
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * se
-    value = score["value"]
-    floor, ceiling = bounds
-    return {
-        "value": value,
-        "low": round(max(value - math.hypot(value - score["low"], half), floor), 4),
-        "high": round(min(value + math.hypot(score["high"] - value, half), ceiling), 4),
-    }
-
-
 def corrected_paired_test(
     differences: np.ndarray, test_share: float, confidence: float = 0.95
 ) -> dict[str, float]:
@@ -173,70 +143,46 @@ def corrected_paired_test(
     }
 
 
-def corrected_ratio(
-    numerators: np.ndarray,
-    denominators: np.ndarray,
-    test_share: float,
-    repeats: int,
-    confidence: float = 0.95,
+def screening_share(
+    numerators: np.ndarray, denominators: np.ndarray, test_share: float, repeats: int
 ) -> dict[str, float]:
     """A share pooled over the folds of repeated cross-validation (e.g. flagged / patients)
-    with a 95 % interval that adds two sources of uncertainty on the logit scale:
+    with the wider of two standard 95 % intervals, each of which misses what the other holds:
 
-    - the fold-to-fold spread, Nadeau-Bengio corrected: each fold's share varies with the data
-      it was trained on (its threshold) and with the patients it is tested on. Stratified folds
-      hold the prevalence fixed, so this part alone misses that the patients are a sample;
-    - the exact (Clopper-Pearson) interval of the share among the patients of one repeat (each
-      patient counted once): the sampling variation of the patients, the prevalence included.
+    - the Nadeau-Bengio corrected interval of the folds' spread (``corrected_share``): it
+      holds the threshold's variation from one training set to another, but stratified folds
+      fix each fold's prevalence, so it misses that the patients are a sample (a PPV near the
+      prevalence gets an interval narrower than the prevalence's own);
+    - the exact (Clopper-Pearson) interval of one repeat's counts (each patient once): it
+      holds the patients' sampling variation with the thresholds fixed.
 
-    Their half-widths are added in quadrature on the logit scale, so the interval always
-    contains the exact one (e.g. a PPV of a screen that flags everyone contains the exact
-    interval of the prevalence) and never needs clipping at 0 or 1. The fold ratio is
-    linearised (residuals ``num - R * den``), so a fold where the denominator is 0 (e.g. no
-    patient below the threshold) still counts.
+    The wider of the two (not their sum, which would count the patients' variation twice)."""
+    spread = corrected_share(numerators, denominators, test_share)
+    exact = exact_rate(round(np.sum(numerators) / repeats), round(np.sum(denominators) / repeats))
+    return {
+        "value": spread["value"],
+        "low": min(spread["low"], exact["low"]),
+        "high": max(spread["high"], exact["high"]),
+    }
 
-    A home-made combination, so its coverage is measured, not assumed: a simulation of the
-    real run's design (DECISIONS.md, ``config.INTERVAL_COVERAGE``) counts how often it holds
-    the truth, and where that falls short of 95 % the evaluate stage widens it by the
-    shortfall (``config.WIDENING``, ``widen``). tests/test_stats.py runs a small, fast
-    version of that check.
-    """
+
+def corrected_share(
+    numerators: np.ndarray, denominators: np.ndarray, test_share: float, confidence: float = 0.95
+) -> dict[str, float]:
+    """A share pooled over the folds with the Nadeau-Bengio corrected 95 % interval of its
+    fold-to-fold spread, clipped to [0, 1]. The fold ratio is linearised (residuals
+    ``num - R * den``), so a fold whose denominator is 0 (e.g. no patient below the threshold)
+    still counts."""
     numerators, denominators = np.asarray(numerators, float), np.asarray(denominators, float)
     n = len(numerators)
     ratio = float(numerators.sum() / denominators.sum())
     residuals = (numerators - ratio * denominators) / denominators.mean()
     se = math.sqrt((1 / n + test_share / (1 - test_share)) * float(np.var(residuals, ddof=1)))
-    fold_half = stats.t.ppf(0.5 + confidence / 2, n - 1) * se
-    patients = round(denominators.sum() / repeats)
-    exact = exact_rate(round(ratio * patients), patients)
-    p = min(max(ratio, 1e-6), 1 - 1e-6)
-    centre, logit_half = float(_logit(np.array(p))), fold_half / (p * (1 - p))
-    below = centre - float(_logit(np.array(exact["low"])))
-    above = float(_logit(np.array(exact["high"]))) - centre
-    low = _expit(np.array(centre - math.hypot(below, logit_half)))
-    high = _expit(np.array(centre + math.hypot(above, logit_half)))
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * se
     return {
         "value": round(ratio, 4),
-        "low": round(float(min(low, exact["low"])), 4),
-        "high": round(float(max(high, exact["high"])), 4),
-    }
-
-
-def widening(coverage: float, confidence: float = 0.95) -> float:
-    """The factor that turns an interval measured to hold the truth in ``coverage`` of data
-    sets into one of ``confidence``, if its errors are normal on the scale it is widened on:
-    z at ``confidence`` over z at ``coverage`` (1.33 for 86 % and 95 %)."""
-    return float(stats.norm.ppf(0.5 + confidence / 2) / stats.norm.ppf(0.5 + coverage / 2))
-
-
-def widen(score: dict[str, float], factor: float) -> dict[str, float]:
-    """``score``'s interval with both sides stretched by ``factor`` on the logit scale (a
-    share's interval then stays inside 0 and 1)."""
-    centre, low, high = (float(_logit(np.array(score[k]))) for k in ("value", "low", "high"))
-    return {
-        "value": score["value"],
-        "low": round(float(_expit(np.array(centre - factor * (centre - low)))), 4),
-        "high": round(float(_expit(np.array(centre + factor * (high - centre)))), 4),
+        "low": round(max(ratio - half, 0.0), 4),
+        "high": round(min(ratio + half, 1.0), 4),
     }
 
 
