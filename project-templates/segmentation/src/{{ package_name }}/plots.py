@@ -308,6 +308,11 @@ def format_value(value: float, kind: str) -> str:
     return f"{value:,.0f}"
 
 
+STAR_BELOW = 0.95
+"""Largest share of all customers above 0 for which a zero-inflated feature is shown as its
+share above 0 (starred) in the profiles; above it, the share is near 100% everywhere."""
+
+
 def profile_heatmap(
     ranks: pd.DataFrame,
     medians: pd.DataFrame,
@@ -319,8 +324,11 @@ def profile_heatmap(
     customers (50 = typical), text = the segment median in original units. For a zero-inflated
     feature (a column of ``positive``) both follow "above 0": the text is the share of its
     customers above 0 and the colour that share's mean percentile. A feature with the same
-    median in every segment is left out and named under the figure."""
+    median in every segment is left out and named under the figure. A zero-inflated feature
+    that more than ``STAR_BELOW`` of all customers have above 0 is shown by its median like any
+    other: its share above 0 would read near 100% in every segment and say nothing."""
     kinds = dict((column, kind) for column, _, kind in profile)
+    positive = positive[[c for c in positive.columns if positive.loc["all", c] <= STAR_BELOW]]
     constant = [
         (column, label)
         for column, label, _ in profile
@@ -365,13 +373,13 @@ def profile_heatmap(
     bar = figure.colorbar(image, ax=ax, ticks=[0, 25, 50, 75, 100])
     bar.ax.set_yticklabels(["0 lowest", "25", "50 typical", "75", "100 highest"], fontsize=7)
     bar.set_label(
-        "colour: mean percentile of the segment's customers among all customers\n"
-        "(red: above the typical customer, blue: below; * columns: see the note)",
+        "colour: the segment's customers'\nmean percentile among all customers\n"
+        "(red: above typical, blue: below)",
         fontsize=8,
     )
     ax.set_title(
-        "Segment profiles: colour ranks the segment against everyone; text is its median "
-        "(* share above 0)"
+        "Segment profiles: colour ranks the segment against everyone; text is its median"
+        + (" (* share above 0)" if len(positive.columns) else "")
     )
     notes = [
         "Medians and percentiles are over the customers for whom a value is defined "
