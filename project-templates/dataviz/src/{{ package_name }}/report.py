@@ -113,6 +113,15 @@ def r_ci(estimate: Estimate, symbol: str) -> str:
     return f"{symbol} = {with_ci(estimate, digits=2, inside=True)}"
 
 
+def held_or_groups(comparison: Comparison, group: str, symbol: str) -> str:
+    """The held-fixed value with its interval; when the groups' correlations differ (Cochran's
+    Q, adjusted) no single value stands for them, so each group's own instead."""
+    if comparison.differs:
+        each = "; ".join(f"{level} {r_ci(e, symbol)}" for level, e in comparison.within.items())
+        return f"the {group} groups differ: {each}"
+    return r_ci(comparison.held, symbol)
+
+
 def ends(comparison: Comparison, symbol: str) -> str:
     """The group correlations' range with the intervals of its two ends:
     "r from +0.39, 95% CI 0.25 to 0.52, to +0.65, 95% CI 0.53 to 0.74"."""
@@ -135,7 +144,10 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
         if not weak:
             return f", but within every {group.short} it {turn} ({within})"
         clear = [level for level in comparison.within if level not in weak]
-        text = f", but with {group.short} held fixed it {turn} ({r_ci(comparison.held, symbol)})"
+        text = (
+            f", but with {group.short} held fixed it {turn} "
+            f"({held_or_groups(comparison, group.short, symbol)})"
+        )
         if clear:
             text += f"; it {turn} within {joined(clear)}"
         return text + f", and is weak, not distinguishable from 0, within {joined(weak)}"
@@ -150,11 +162,13 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
             f"({r_ci(comparison.held, symbol)}; within each {group.short}, {within})"
         )
     if label == stats.BETWEEN_GROUPS:
-        return f", but {share(comparison)} of its co-variation lies between the {group.short} means"
+        text = f", but {share(comparison)} of its co-variation{scale(symbol)} lies between the {group.short} means"
+        differ = f"; {held_or_groups(comparison, group.short, symbol)}" if comparison.differs else ""
+        return text + differ
     if label == stats.NOT_ESTABLISHED:
         return (
             f", but with {group.short} held fixed it is not established "
-            f"({r_ci(comparison.held, symbol)})"
+            f"({held_or_groups(comparison, group.short, symbol)})"
         )
     if label == stats.NO_RELATION:
         return f"; with {group.short} held fixed, there is none either"
@@ -174,12 +188,20 @@ def second_grouping(cells: Comparison, other: str, cell: str, symbol: str) -> tu
     the headline (the value alone), one for the finding (with its interval) and a line naming
     the cells that are not distinguishable from 0."""
     held = cells.held
-    short = f"with {other} held fixed as well, {symbol} = {held.value:+.2f}"
-    full = f"with {other} held fixed as well, {r_ci(held, symbol)}"
-    line = (
-        f"With {other} held fixed as well (not drawn; see reports/report.md): {r_ci(held, symbol)}"
-    )
-    zero = ", not distinguishable from 0" if held.spans_zero else ""
+    if cells.differs:  # no single value stands for cells whose correlations differ
+        low, high = cells.within_range
+        spread = f"the {cell} cells differ ({symbol} from {low:+.2f} to {high:+.2f})"
+        short = full = f"with {other} held fixed as well, {spread}"
+        line = f"With {other} held fixed as well (not drawn; see reports/report.md), {spread}"
+        zero = ""
+    else:
+        short = f"with {other} held fixed as well, {symbol} = {held.value:+.2f}"
+        full = f"with {other} held fixed as well, {r_ci(held, symbol)}"
+        line = (
+            f"With {other} held fixed as well (not drawn; see reports/report.md): "
+            f"{r_ci(held, symbol)}"
+        )
+        zero = ", not distinguishable from 0" if held.spans_zero else ""
     short, full, line = short + zero, full + zero, line + zero
     weak = cells.unclear
     if weak:
@@ -224,8 +246,19 @@ def reversal_headline(
 
 
 def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
-    """ "With species held fixed (each value minus its group's mean), r = 0.53, 95% CI …"."""
-    return f"With {held} held fixed, {r_ci(comparison.held, symbol)}."
+    """ "With species held fixed (each group's r, averaged on Fisher's z weighted by n − 3),
+    r = 0.53, 95% CI …", or each group's value when the groups differ."""
+    if comparison.differs:
+        return f"With {held} held fixed, {held_or_groups(comparison, held, symbol)}; no single value is quoted."
+    return (
+        f"With {held} held fixed (each group's {symbol}, averaged on Fisher's z weighted by "
+        f"n − 3), {r_ci(comparison.held, symbol)}."
+    )
+
+
+def scale(symbol: str) -> str:
+    """Which co-variation a between-group share splits: on the pooled ranks for Spearman."""
+    return " (on the pooled ranks)" if symbol.startswith("Spearman") else ""
 
 
 def test_sentence(comparison: Comparison, where: str, family: str) -> str:
@@ -552,7 +585,8 @@ def label_table(metrics: dict) -> str:
     return (
         "## What holding each grouping fixed does to each correlation\n\n"
         "Each cell compares the pooled correlation with the one with the grouping held fixed "
-        "(each value minus its group's mean), both with their 95% intervals. *reversed*: the "
+        "(each group's own correlation, averaged on Fisher's z weighted by n − 3; a *differs* "
+        "cell's groups are better read one by one), both with their 95% intervals. *reversed*: the "
         "held-fixed interval lies on the other side of zero (the cell says in how many groups "
         "the group's own interval holds zero: there the reversal is not distinguishable from 0); "
         "*vanishes within groups*: it holds "
