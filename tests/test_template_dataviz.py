@@ -391,22 +391,23 @@ def test_penguins_gallery_from_the_real_data(render):
 
     readme = (project / "README.md").read_text(encoding="utf-8")
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
-    # the first screen: sex within every species, the strongest story that holds in every
-    # cell (the paradox weakens once sex is held fixed too); each cell's median with its exact
-    # interval under it
+    # the first screen answers the title (how the species differ): the bill-shape reversal,
+    # with Gentoo's body mass as its first line; sex within species is a finding of its own
     assert headline.strip().startswith(
-        "**Male median body mass is above female within every species: by 600 g (95% CI 500 to "
-        "775) in Adelie, 400 g (95% CI 150 to 550) in Chinstrap, 800 g (95% CI 650 to 900) in "
-        "Gentoo.**\n\n"
+        "**Pooled over all penguins, bill depth falls with bill length (r = -0.24), but within "
+        "every species it rises (r from +0.39 to +0.65)"
+    )
+    assert "- Distribution of body mass by species: Gentoo has the highest median body mass" in (
+        headline
     )
     assert figures["subgroups"]["values"]["holds_in_every_group"] is True
-    assert (
-        "- Gentoo: male 5,500 g (95% CI 5,400 to 5,550), female 4,700 g (95% CI 4,625 to 4,800)."
-        in headline
+    assert "(reports/figures/relationship.png)" in headline
+    # the violins leave out body mass (its own charts show it), but its η² is computed and the
+    # finding's range covers it (the lowest of the four)
+    assert "eta_squared_body_mass_g" in figures["measurements"]["values"]
+    assert figures["measurements"]["finding"].startswith(
+        "Species explains from 67% (95% CI 63% to 72%) of the variance in body mass"
     )
-    assert "(reports/figures/subgroups.png)" in headline
-    # no repeated view: the violins leave out body mass (its own charts show it)
-    assert "eta_squared_body_mass_g" not in figures["measurements"]["values"]
     results = _results(project)
     assert REAL_SAMPLE_WARNING not in results
     assert "![Distribution of body mass by species](reports/figures/distribution.png)" in results

@@ -31,7 +31,8 @@ class GalleryParams:
     clip_iqr: float = 3.0
     seed: int = 0
     resamples: int = 2000
-    """Bootstrap resamples behind every interval of a median, a difference or η²."""
+    """Resamples behind every bootstrap interval (differences of medians, η², shares,
+    skewness) and permutation test; a median's own interval is exact (order statistics)."""
     min_group_rows: int = 10
     """Smallest group whose own correlation is computed (and compared with the pooled one)."""
     min_median_rows: int = 25

@@ -439,16 +439,12 @@ def _variance_explained(figure: dict) -> float:
 
 
 def headline_figure(metrics: dict) -> dict:
-    """The figure the first screen leads with, by a fixed rule on the size of what it shows:
-    a second grouping that shifts the main measurement the same way within every group, each
-    interval clear of zero (penguins: sex within every species); then a reversal (the
-    scatter plot's pair when every group reverses its pooled sign); then a share ranking
-    whose leader differs by group, else the largest share of variance explained (η² or r²),
-    else the first figure. A difference that holds in every cell comes before a reversal,
-    whose within-cell correlations can be weak once the second grouping is held fixed too."""
+    """The figure the first screen leads with, by a fixed rule on the main grouping, the one
+    the title asks about: a reversal (the scatter plot's pair when every group reverses its
+    pooled sign); then a share ranking whose leader differs by group; else the largest share
+    of variance explained (η² or r²), else the first figure. A second category (sex within
+    each group) answers another question and never leads: it stays a finding of its own."""
     figures = _figures(metrics)
-    if figures.get("subgroups", {}).get("values", {}).get("holds_in_every_group"):
-        return figures["subgroups"]
     relation = figures.get("relationship", {})
     if relation.get("values", {}).get("label") == "reversed":
         return relation
@@ -460,12 +456,18 @@ def headline_figure(metrics: dict) -> dict:
 
 def headline(metrics: dict) -> str:
     """The first screen: one sentence, the lines with its intervals when the sentence leaves
-    them out, and its figure (chosen by ``headline_figure``)."""
+    them out, and its figure (chosen by ``headline_figure``). A reversal is about one pair of
+    measurements, so the main measurement by group (the first figure's finding, with its
+    intervals) is the first line under it."""
     hero = headline_figure(metrics)
     sample = metrics["provenance"]["kind"] == "sample"
     stamp = "**SYNTHETIC SAMPLE, not real data.** " if sample else ""
     sentence = hero.get("summary") or hero["finding"]
-    lines = "".join(f"- {line}\n" for line in hero.get("summary_lines", []))
+    quoted = list(hero.get("summary_lines", []))
+    first = metrics["figures"][0]
+    if hero["name"] == "relationship" and first is not hero and first.get("finding"):
+        quoted.insert(0, f"{first['title']}: {first['finding']}")
+    lines = "".join(f"- {line}\n" for line in quoted)
     figure = f"![{hero['title']}](reports/figures/{hero['name']}.png)"
     return f"{stamp}**{sentence}**\n\n" + (f"{lines}\n" if lines else "") + figure
 
