@@ -706,10 +706,10 @@ def correlation_intervals(
     height = 1.8 + 0.3 * len(comparisons) * (2 + len(levels)) ** 0.5
     fig = Figure(figsize=(WIDE[0] + 1.6, height), layout="constrained")
     if levels:  # the numbers column in an axes of its own, outside the data's scale
-        ax, margin = fig.subplots(1, 2, sharey=True, width_ratios=[1, 0.12])
+        ax, margin = fig.subplots(1, 2, sharey=True, width_ratios=[1, 0.14])
         margin.set_axis_off()
         margin.set_xlim(0, 1)
-        margin.set_title("held fixed\n− pooled", fontsize=8)
+        margin.set_title("held fixed\n− pooled\n(95% CI)", fontsize=8)
     else:
         ax = fig.subplots()
     series = [("pooled (all rows)", "pooled")]
@@ -751,7 +751,13 @@ def correlation_intervals(
                 arrowprops={"arrowstyle": "->", "color": "#777777", "lw": 0.9},
             )
             change = comparison.held.value - comparison.pooled.value
-            margin.text(0.5, i, f"{change:+.2f}", ha="center", va="center", fontsize=9)
+            text = f"{change:+.2f}"
+            if comparison.moved is not None:  # its bootstrap interval, as the report gives it
+                finite = comparison.moved[np.isfinite(comparison.moved)]
+                if len(finite):
+                    moved = stats.from_replicates(finite, change)
+                    text += f"\n({moved.low:+.2f} to\n{moved.high:+.2f})"
+            margin.text(0.5, i, text, ha="center", va="center", fontsize=8)
     ticks = []
     for comparison in comparisons:
         text = f"{labels[comparison.a]} × {labels[comparison.b]}"
