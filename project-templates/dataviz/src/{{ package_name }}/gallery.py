@@ -435,7 +435,8 @@ def spread(
             )
         hidden = [by_name[name].short for name in (worst, best) if name not in drawn]
         if hidden:
-            finding += f"; {' and '.join(hidden)} {'is' if len(hidden) == 1 else 'are'} not drawn here"
+            verb = "is" if len(hidden) == 1 else "are"
+            finding += f"; {' and '.join(hidden)} {verb} not drawn here"
         finding += "."
         details = [
             f"{by_name[name].plain}: η² = {report.pct(e)}."

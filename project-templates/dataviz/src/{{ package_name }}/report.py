@@ -162,9 +162,13 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
             f"({r_ci(comparison.held, symbol)}; within each {group.short}, {within})"
         )
     if label == stats.BETWEEN_GROUPS:
-        text = f", but {share(comparison)} of its co-variation{scale(symbol)} lies between the {group.short} means"
-        differ = f"; {held_or_groups(comparison, group.short, symbol)}" if comparison.differs else ""
-        return text + differ
+        text = (
+            f", but {share(comparison)} of its co-variation{scale(symbol)} lies between the "
+            f"{group.short} means"
+        )
+        if comparison.differs:
+            text += f"; {held_or_groups(comparison, group.short, symbol)}"
+        return text
     if label == stats.NOT_ESTABLISHED:
         return (
             f", but with {group.short} held fixed it is not established "
@@ -249,7 +253,8 @@ def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
     """ "With species held fixed (each group's r, averaged on Fisher's z weighted by n − 3),
     r = 0.53, 95% CI …", or each group's value when the groups differ."""
     if comparison.differs:
-        return f"With {held} held fixed, {held_or_groups(comparison, held, symbol)}; no single value is quoted."
+        groups = held_or_groups(comparison, held, symbol)
+        return f"With {held} held fixed, {groups}; no single value is quoted."
     return (
         f"With {held} held fixed (each group's {symbol}, averaged on Fisher's z weighted by "
         f"n − 3), {r_ci(comparison.held, symbol)}."

@@ -571,7 +571,8 @@ def co_variation_replicates(
     frame: pd.DataFrame, rows: np.ndarray, x: str, y: str, group: str, method: str, weights
 ) -> tuple[np.ndarray, np.ndarray]:
     """Bootstrap replicates of ``between_share`` and of the move (held-fixed minus pooled
-    correlation, the held-fixed one as ``within_correlation`` has it) of x and y, on the ``rows`` (a mask) of ``frame`` complete in x, y and group.
+    correlation, the held-fixed one as ``within_correlation`` has it) of x and y, on the
+    ``rows`` (a mask) of ``frame`` complete in x, y and group.
     ``weights`` (resamples × rows of ``frame``, from ``_counts``) are the resamples: the same
     ones for every pair, so two pairs' replicates are paired. Spearman uses the data's ranks
     (pooled, and within each group for the held-fixed value), not re-ranked per resample."""
