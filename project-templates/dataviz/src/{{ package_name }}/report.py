@@ -510,14 +510,23 @@ def next_experiments(metrics: dict) -> list[str]:
         if pair["label"] == stats.REVERSED
     ]
     if flagged:
-        name, pair = flagged[0]
+
+        def differs(pair: dict) -> bool:
+            return bool(pair.get("test") and pair["test"]["p_adjusted"] < 0.05)
+
+        # a pair whose groups agree first: only there does one held-fixed value stand for them
+        name, pair = sorted(flagged, key=lambda item: differs(item[1]))[0]
         held = pair["held_fixed"]
+        within = f"with `{name}` held fixed it is {held['value']:.2f} (95% CI {held['low']:.2f} to "
+        within += f"{held['high']:.2f})"
+        if differs(pair):  # no single value: the groups' own range
+            values = [e["value"] for e in pair["within"].values()]
+            within = f"within the `{name}` groups it runs from {min(values):.2f} to "
+            within += f"{max(values):.2f}"
         items.append(
             f"Model `{pair['b']}` on `{pair['a']}` with `{name}` as a covariate (or one fit per "
-            f"group): pooled, their correlation is {pair['pooled']['value']:.2f}; with `{name}` "
-            f"held fixed it is {held['value']:.2f} (95% CI {held['low']:.2f} to "
-            f"{held['high']:.2f}): the two fits disagree in sign, and a question about single "
-            "groups needs the covariate."
+            f"group): pooled, their correlation is {pair['pooled']['value']:.2f}; {within}: the "
+            "two fits disagree in sign, and a question about single groups needs the covariate."
         )
     relation = figures.get("relationship", {}).get("values", {})
     tested = relation.get("by_cells") or relation.get("by_group")
