@@ -309,8 +309,8 @@ def test_penguins_gallery_from_the_real_data(render):
     assert figures["relationship"]["finding"] == (
         "Across all penguins, bill depth falls with bill length (r = -0.24, 95% CI -0.33 to "
         "-0.13), but within every species it rises (r from +0.39, 95% CI 0.25 to 0.52, to "
-        "+0.65, 95% CI 0.49 to 0.77); with sex held fixed as well, r = 0.19, 95% CI 0.08 to "
-        "0.29; in 3 of 6 species × sex cells not distinguishable from 0."
+        "+0.65, 95% CI 0.49 to 0.77); with sex held fixed as well, r = 0.23, 95% CI 0.13 to "
+        "0.34; in 3 of 6 species × sex cells not distinguishable from 0."
     )
     # Cochran's Q across species (recomputed by the reviewer: 10.46 on 2 df, p 0.005) and
     # across the six species × sex cells (scipy: 10.66, p 0.058), each Holm-adjusted over the
@@ -323,16 +323,19 @@ def test_penguins_gallery_from_the_real_data(render):
     assert (by_cells["test"]["q"], by_cells["test"]["df"]) == pytest.approx((10.663, 5), abs=0.001)
     assert relationship["tests_in_family"] == 30
     assert by_group["test"]["p_adjusted"] == pytest.approx(0.1496, abs=0.001)
-    # the one adjusted number: species × sex held fixed (Fisher on n − cells − 3)
+    # species × sex held fixed: the cells' r averaged on Fisher's z, weighted by n − 3
     held = by_cells["held_fixed"]
     assert (held["value"], held["low"], held["high"]) == pytest.approx(
-        (0.187, 0.080, 0.290), abs=0.001
+        (0.235, 0.128, 0.336), abs=0.001
     )
     assert (
         by_cells["within"]["Adelie / male"]["low"] < 0 < by_cells["within"]["Adelie / male"]["high"]
     )
     report_md = (project / "reports" / "report.md").read_text(encoding="utf-8")
-    assert "- With species and sex held fixed, r = 0.19, 95% CI 0.08 to 0.29." in report_md
+    assert (
+        "- With species and sex held fixed (each group's r, averaged on Fisher's z weighted by "
+        "n − 3), r = 0.23, 95% CI 0.13 to 0.34." in report_md
+    )
     assert "not established in Adelie / female, Adelie / male, Chinstrap / female" in report_md
     assert "Q = 10.5 on 2 df, p = 0.005; adjusted by Holm over the 30 tests" in report_md
     pairs = figures["pairs"]["values"]
@@ -363,7 +366,7 @@ def test_penguins_gallery_from_the_real_data(render):
     assert "| bill_length_mm × bill_depth_mm | -0.24 | reversed |" in report_md
     # a cell whose own interval holds 0 is never called reversed
     assert (
-        "| reversed held fixed (+0.19, 0.08 to 0.29), but not distinguishable from 0 in 3 of 6 "
+        "| reversed held fixed (+0.23, 0.13 to 0.34), but not distinguishable from 0 in 3 of 6 "
         "groups |" in report_md
     )
     assert figures["composition"]["finding"] == (
@@ -392,22 +395,23 @@ def test_penguins_gallery_from_the_real_data(render):
 
     readme = (project / "README.md").read_text(encoding="utf-8")
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
-    # the first screen: sex within every species, the strongest story that holds in every
-    # cell (the paradox weakens once sex is held fixed too); each cell's median with its exact
-    # interval under it
+    # the first screen answers the title (how the species differ): the bill-shape reversal,
+    # with Gentoo's body mass as its first line; sex within species is a finding of its own
     assert headline.strip().startswith(
-        "**Male median body mass is above female within every species: by 600 g (95% CI 500 to "
-        "775) in Adelie, 400 g (95% CI 150 to 550) in Chinstrap, 800 g (95% CI 650 to 900) in "
-        "Gentoo.**\n\n"
+        "**Pooled over all penguins, bill depth falls with bill length (r = -0.24), but within "
+        "every species it rises (r from +0.39 to +0.65)"
+    )
+    assert "- Distribution of body mass by species: Gentoo has the highest median body mass" in (
+        headline
     )
     assert figures["subgroups"]["values"]["holds_in_every_group"] is True
-    assert (
-        "- Gentoo: male 5,500 g (95% CI 5,400 to 5,550), female 4,700 g (95% CI 4,625 to 4,800)."
-        in headline
+    assert "(reports/figures/relationship.png)" in headline
+    # the violins leave out body mass (its own charts show it), but its η² is computed and the
+    # finding's range covers it (the lowest of the four)
+    assert "eta_squared_body_mass_g" in figures["measurements"]["values"]
+    assert figures["measurements"]["finding"].startswith(
+        "Species explains from 67% (95% CI 63% to 72%) of the variance in body mass"
     )
-    assert "(reports/figures/subgroups.png)" in headline
-    # no repeated view: the violins leave out body mass (its own charts show it)
-    assert "eta_squared_body_mass_g" not in figures["measurements"]["values"]
     results = _results(project)
     assert REAL_SAMPLE_WARNING not in results
     assert "![Distribution of body mass by species](reports/figures/distribution.png)" in results
@@ -468,7 +472,15 @@ def test_wholesale_gallery_from_the_real_file(render):
     by_channel = figures["correlation"]["values"]["groupings"]["Channel"]
     [grocery_frozen] = [c for c in by_channel if (c["a"], c["b"]) == ("Grocery", "Frozen")]
     assert grocery_frozen["label"] == "vanishes within groups"
-    assert "2 of the 15 pooled correlations vanish" in figures["correlation"]["finding"]
+    assert "3 of the 15 pooled correlations vanish" in figures["correlation"]["finding"]
+    # grocery × detergents: the channels' ρ differ (Q), so each is given, not one held-fixed ρ
+    [grocery_detergents] = [
+        c for c in by_channel if {c["a"], c["b"]} == {"Grocery", "Detergents_Paper"}
+    ]
+    assert grocery_detergents["held_fixed"]["value"] == pytest.approx(0.667, abs=0.001)
+    assert "the channel groups differ: Horeca Spearman ρ = 0.53" in figures["relationship"][
+        "finding"
+    ]
     assert any("vanish (grocery × frozen products" in d for d in figures["correlation"]["details"])
     for figure in figures.values():
         assert not re.search(r"\. [A-Z]", figure["finding"]), figure["name"]  # one sentence

@@ -31,7 +31,8 @@ class GalleryParams:
     clip_iqr: float = 3.0
     seed: int = 0
     resamples: int = 2000
-    """Bootstrap resamples behind every interval of a median, a difference or η²."""
+    """Resamples behind every bootstrap interval (differences of medians, η², shares,
+    skewness) and permutation test; a median's own interval is exact (order statistics)."""
     min_group_rows: int = 10
     """Smallest group whose own correlation is computed (and compared with the pooled one)."""
     min_median_rows: int = 25
@@ -74,7 +75,7 @@ def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Ch
     # the focus measurement has its own chart: the violins show the others (no repeat)
     spread_columns = [c for c in numeric if c.name != schema.focus][: params.max_panels]
     if spread_columns:
-        charts.append(spread(frame, schema, spread_columns, group, params))
+        charts.append(spread(frame, schema, spread_columns, group, params, every=numeric))
     # every pair × grouping test first: the findings that quote a test take its p-value
     # adjusted over the whole family
     found = correlation_family(frame, schema, numeric[: params.max_panels], group, params)
@@ -397,9 +398,16 @@ def spread(
     numeric: list[Column],
     group: Column | None,
     params: GalleryParams,
+    every: list[Column] | None = None,
 ) -> Chart:
+    """The measurements' spread; with a group, η² of ``every`` measurement (the ``numeric``
+    ones drawn here and any other, e.g. the focus column), so that the finding's range is over
+    all of them and names the ones not drawn."""
     eta: dict[str, Estimate] = {}
+    shown = numeric
     if group is not None:
+        drawn = {column.name for column in numeric}
+        numeric = numeric + [c for c in every or [] if c.name not in drawn]
         # on the scale the panels show: logarithms for skewed measurements
         scaled = frame.assign(**{c.name: features.on_axis(frame[c.name], c.log) for c in numeric})
         names = [column.name for column in numeric]
@@ -425,6 +433,10 @@ def spread(
                 f"{by_name[worst].short} to {report.pct(eta[best])} in {by_name[best].short} "
                 f"(η²{scale})"
             )
+        hidden = [by_name[name].short for name in (worst, best) if name not in drawn]
+        if hidden:
+            verb = "is" if len(hidden) == 1 else "are"
+            finding += f"; {' and '.join(hidden)} {verb} not drawn here"
         finding += "."
         details = [
             f"{by_name[name].plain}: η² = {report.pct(e)}."
@@ -473,7 +485,7 @@ def spread(
         details = []
         title = "Distribution of each measurement"
         question = "How spread out and how skewed is each measurement?"
-    figure = plots.violins(frame, numeric, group, title=title, eta=eta)
+    figure = plots.violins(frame, shown, group, title=title, eta=eta)
     return Chart("measurements", title, question, finding, figure, values, "", details)
 
 

@@ -27,7 +27,9 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#0
 OTHER = "#999999"
 # A second grouping's colours: the same palette in another order.
 # vermillion and black first: no pink-for-female, blue-for-male convention
-SECOND = tuple(PALETTE[i] for i in (3, 6, 5, 4, 0, 1, 2))
+# The second category (sex, region) in greys, told apart by marker shape: no hue of the
+# group's palette may mean something else in another figure.
+SECOND = ("#000000", "#7a7a7a", "#aaaaaa", "#404040", "#999999", "#5c5c5c", "#262626")
 # A second cue beside colour, for greyscale print and colour-vision deficiencies.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 HATCHES = ("", "///", "...", "xxx", "\\\\\\", "+++", "ooo")
@@ -377,10 +379,11 @@ def _fit(
     x: pd.Series, y: pd.Series, x_column: Column, y_column: Column
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Least-squares line and its 95% band on the axes' own scales (a log axis fits the logs,
-    a symlog axis its symlog values): a straight line as drawn, over the whole range of x it
-    is fitted on (a shorter line would hide the points that pull it)."""
+    a symlog axis its symlog values): a straight line as drawn, fitted on every point but
+    drawn only over the middle 95 % of its x (2.5th to 97.5th percentile), so that it never
+    runs out past its data and stretches the axes below or above the points."""
     fx, fy = to_axis(x, x_column), to_axis(y, y_column)
-    low_x, high_x = np.nanmin(fx), np.nanmax(fx)
+    low_x, high_x = np.nanpercentile(fx, [2.5, 97.5])
     grid = np.linspace(low_x, high_x, 50)
     line, low, high = stats.line_with_band(fx, fy, grid)
     back = functools.partial(from_axis, column=y_column)
@@ -454,15 +457,15 @@ def scatter(
     outside = _clip_to_bulk(ax, data, (x, y), clip_from, clip_iqr)
     ax.set(title=title, xlabel=x.label, ylabel=y.label)
     note = "ρ: Spearman's rank correlation" if method == "spearman" else "r"
-    lines = "lines: least squares on the axes' scale, with 95% bands"
     if method == "spearman":
-        lines += "\nline's r: the Pearson r of what the line fits"
+        note += "; line's r: the Pearson r the line fits"
+    lines = "lines: least squares on the axes' scale, 95% bands, over the middle 95% of x"
     far = f"{clip_iqr:g}×IQR"
     beyond = f"\n{outside} {entity} beyond {far} of the quartiles, not drawn" if outside else ""
     fig.legend(
         loc="outside lower center",
         ncols=1 if method == "spearman" else 2,
-        title=f"{note}, with its 95% interval\n{lines}{beyond}",
+        title=f"{note} (95% intervals)\n{lines}{beyond}",
         title_fontsize=9,
     )
     return fig
@@ -703,10 +706,10 @@ def correlation_intervals(
     height = 1.8 + 0.3 * len(comparisons) * (2 + len(levels)) ** 0.5
     fig = Figure(figsize=(WIDE[0] + 1.6, height), layout="constrained")
     if levels:  # the numbers column in an axes of its own, outside the data's scale
-        ax, margin = fig.subplots(1, 2, sharey=True, width_ratios=[1, 0.12])
+        ax, margin = fig.subplots(1, 2, sharey=True, width_ratios=[1, 0.14])
         margin.set_axis_off()
         margin.set_xlim(0, 1)
-        margin.set_title("held fixed\n− pooled", fontsize=8)
+        margin.set_title("held fixed\n− pooled\n(95% CI)", fontsize=8)
     else:
         ax = fig.subplots()
     series = [("pooled (all rows)", "pooled")]
@@ -748,7 +751,13 @@ def correlation_intervals(
                 arrowprops={"arrowstyle": "->", "color": "#777777", "lw": 0.9},
             )
             change = comparison.held.value - comparison.pooled.value
-            margin.text(0.5, i, f"{change:+.2f}", ha="center", va="center", fontsize=9)
+            text = f"{change:+.2f}"
+            if comparison.moved is not None:  # its bootstrap interval, as the report gives it
+                finite = comparison.moved[np.isfinite(comparison.moved)]
+                if len(finite):
+                    moved = stats.from_replicates(finite, change)
+                    text += f"\n({moved.low:+.2f} to\n{moved.high:+.2f})"
+            margin.text(0.5, i, text, ha="center", va="center", fontsize=8)
     ticks = []
     for comparison in comparisons:
         text = f"{labels[comparison.a]} × {labels[comparison.b]}"

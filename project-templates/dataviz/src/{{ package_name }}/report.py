@@ -113,6 +113,15 @@ def r_ci(estimate: Estimate, symbol: str) -> str:
     return f"{symbol} = {with_ci(estimate, digits=2, inside=True)}"
 
 
+def held_or_groups(comparison: Comparison, group: str, symbol: str) -> str:
+    """The held-fixed value with its interval; when the groups' correlations differ (Cochran's
+    Q, adjusted) no single value stands for them, so each group's own instead."""
+    if comparison.differs:
+        each = "; ".join(f"{level} {r_ci(e, symbol)}" for level, e in comparison.within.items())
+        return f"the {group} groups differ: {each}"
+    return r_ci(comparison.held, symbol)
+
+
 def ends(comparison: Comparison, symbol: str) -> str:
     """The group correlations' range with the intervals of its two ends:
     "r from +0.39, 95% CI 0.25 to 0.52, to +0.65, 95% CI 0.53 to 0.74"."""
@@ -135,7 +144,10 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
         if not weak:
             return f", but within every {group.short} it {turn} ({within})"
         clear = [level for level in comparison.within if level not in weak]
-        text = f", but with {group.short} held fixed it {turn} ({r_ci(comparison.held, symbol)})"
+        text = (
+            f", but with {group.short} held fixed it {turn} "
+            f"({held_or_groups(comparison, group.short, symbol)})"
+        )
         if clear:
             text += f"; it {turn} within {joined(clear)}"
         return text + f", and is weak, not distinguishable from 0, within {joined(weak)}"
@@ -150,11 +162,17 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
             f"({r_ci(comparison.held, symbol)}; within each {group.short}, {within})"
         )
     if label == stats.BETWEEN_GROUPS:
-        return f", but {share(comparison)} of its co-variation lies between the {group.short} means"
+        text = (
+            f", but {share(comparison)} of its co-variation{scale(symbol)} lies between the "
+            f"{group.short} means"
+        )
+        if comparison.differs:
+            text += f"; {held_or_groups(comparison, group.short, symbol)}"
+        return text
     if label == stats.NOT_ESTABLISHED:
         return (
             f", but with {group.short} held fixed it is not established "
-            f"({r_ci(comparison.held, symbol)})"
+            f"({held_or_groups(comparison, group.short, symbol)})"
         )
     if label == stats.NO_RELATION:
         return f"; with {group.short} held fixed, there is none either"
@@ -174,12 +192,20 @@ def second_grouping(cells: Comparison, other: str, cell: str, symbol: str) -> tu
     the headline (the value alone), one for the finding (with its interval) and a line naming
     the cells that are not distinguishable from 0."""
     held = cells.held
-    short = f"with {other} held fixed as well, {symbol} = {held.value:+.2f}"
-    full = f"with {other} held fixed as well, {r_ci(held, symbol)}"
-    line = (
-        f"With {other} held fixed as well (not drawn; see reports/report.md): {r_ci(held, symbol)}"
-    )
-    zero = ", not distinguishable from 0" if held.spans_zero else ""
+    if cells.differs:  # no single value stands for cells whose correlations differ
+        low, high = cells.within_range
+        spread = f"the {cell} cells differ ({symbol} from {low:+.2f} to {high:+.2f})"
+        short = full = f"with {other} held fixed as well, {spread}"
+        line = f"With {other} held fixed as well (not drawn; see reports/report.md), {spread}"
+        zero = ""
+    else:
+        short = f"with {other} held fixed as well, {symbol} = {held.value:+.2f}"
+        full = f"with {other} held fixed as well, {r_ci(held, symbol)}"
+        line = (
+            f"With {other} held fixed as well (not drawn; see reports/report.md): "
+            f"{r_ci(held, symbol)}"
+        )
+        zero = ", not distinguishable from 0" if held.spans_zero else ""
     short, full, line = short + zero, full + zero, line + zero
     weak = cells.unclear
     if weak:
@@ -224,8 +250,20 @@ def reversal_headline(
 
 
 def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
-    """ "With species held fixed (each value minus its group's mean), r = 0.53, 95% CI …"."""
-    return f"With {held} held fixed, {r_ci(comparison.held, symbol)}."
+    """ "With species held fixed (each group's r, averaged on Fisher's z weighted by n − 3),
+    r = 0.53, 95% CI …", or each group's value when the groups differ."""
+    if comparison.differs:
+        groups = held_or_groups(comparison, held, symbol)
+        return f"With {held} held fixed, {groups}; no single value is quoted."
+    return (
+        f"With {held} held fixed (each group's {symbol}, averaged on Fisher's z weighted by "
+        f"n − 3), {r_ci(comparison.held, symbol)}."
+    )
+
+
+def scale(symbol: str) -> str:
+    """Which co-variation a between-group share splits: on the pooled ranks for Spearman."""
+    return " (on the pooled ranks)" if symbol.startswith("Spearman") else ""
 
 
 def test_sentence(comparison: Comparison, where: str, family: str) -> str:
@@ -406,16 +444,12 @@ def _variance_explained(figure: dict) -> float:
 
 
 def headline_figure(metrics: dict) -> dict:
-    """The figure the first screen leads with, by a fixed rule on the size of what it shows:
-    a second grouping that shifts the main measurement the same way within every group, each
-    interval clear of zero (penguins: sex within every species); then a reversal (the
-    scatter plot's pair when every group reverses its pooled sign); then a share ranking
-    whose leader differs by group, else the largest share of variance explained (η² or r²),
-    else the first figure. A difference that holds in every cell comes before a reversal,
-    whose within-cell correlations can be weak once the second grouping is held fixed too."""
+    """The figure the first screen leads with, by a fixed rule on the main grouping, the one
+    the title asks about: a reversal (the scatter plot's pair when every group reverses its
+    pooled sign); then a share ranking whose leader differs by group; else the largest share
+    of variance explained (η² or r²), else the first figure. A second category (sex within
+    each group) answers another question and never leads: it stays a finding of its own."""
     figures = _figures(metrics)
-    if figures.get("subgroups", {}).get("values", {}).get("holds_in_every_group"):
-        return figures["subgroups"]
     relation = figures.get("relationship", {})
     if relation.get("values", {}).get("label") == "reversed":
         return relation
@@ -427,12 +461,18 @@ def headline_figure(metrics: dict) -> dict:
 
 def headline(metrics: dict) -> str:
     """The first screen: one sentence, the lines with its intervals when the sentence leaves
-    them out, and its figure (chosen by ``headline_figure``)."""
+    them out, and its figure (chosen by ``headline_figure``). A reversal is about one pair of
+    measurements, so the main measurement by group (the first figure's finding, with its
+    intervals) is the first line under it."""
     hero = headline_figure(metrics)
     sample = metrics["provenance"]["kind"] == "sample"
     stamp = "**SYNTHETIC SAMPLE, not real data.** " if sample else ""
     sentence = hero.get("summary") or hero["finding"]
-    lines = "".join(f"- {line}\n" for line in hero.get("summary_lines", []))
+    quoted = list(hero.get("summary_lines", []))
+    first = metrics["figures"][0]
+    if hero["name"] == "relationship" and first is not hero and first.get("finding"):
+        quoted.insert(0, f"{first['title']}: {first['finding']}")
+    lines = "".join(f"- {line}\n" for line in quoted)
     figure = f"![{hero['title']}](reports/figures/{hero['name']}.png)"
     return f"{stamp}**{sentence}**\n\n" + (f"{lines}\n" if lines else "") + figure
 
@@ -470,14 +510,23 @@ def next_experiments(metrics: dict) -> list[str]:
         if pair["label"] == stats.REVERSED
     ]
     if flagged:
-        name, pair = flagged[0]
+
+        def differs(pair: dict) -> bool:
+            return bool(pair.get("test") and pair["test"]["p_adjusted"] < 0.05)
+
+        # a pair whose groups agree first: only there does one held-fixed value stand for them
+        name, pair = sorted(flagged, key=lambda item: differs(item[1]))[0]
         held = pair["held_fixed"]
+        within = f"with `{name}` held fixed it is {held['value']:.2f} (95% CI {held['low']:.2f} to "
+        within += f"{held['high']:.2f})"
+        if differs(pair):  # no single value: the groups' own range
+            values = [e["value"] for e in pair["within"].values()]
+            within = f"within the `{name}` groups it runs from {min(values):.2f} to "
+            within += f"{max(values):.2f}"
         items.append(
             f"Model `{pair['b']}` on `{pair['a']}` with `{name}` as a covariate (or one fit per "
-            f"group): pooled, their correlation is {pair['pooled']['value']:.2f}; with `{name}` "
-            f"held fixed it is {held['value']:.2f} (95% CI {held['low']:.2f} to "
-            f"{held['high']:.2f}): the two fits disagree in sign, and a question about single "
-            "groups needs the covariate."
+            f"group): pooled, their correlation is {pair['pooled']['value']:.2f}; {within}: the "
+            "two fits disagree in sign, and a question about single groups needs the covariate."
         )
     relation = figures.get("relationship", {}).get("values", {})
     tested = relation.get("by_cells") or relation.get("by_group")
@@ -552,7 +601,8 @@ def label_table(metrics: dict) -> str:
     return (
         "## What holding each grouping fixed does to each correlation\n\n"
         "Each cell compares the pooled correlation with the one with the grouping held fixed "
-        "(each value minus its group's mean), both with their 95% intervals. *reversed*: the "
+        "(each group's own correlation, averaged on Fisher's z weighted by n − 3; a *differs* "
+        "cell's groups are better read one by one), both with their 95% intervals. *reversed*: the "
         "held-fixed interval lies on the other side of zero (the cell says in how many groups "
         "the group's own interval holds zero: there the reversal is not distinguishable from 0); "
         "*vanishes within groups*: it holds "

@@ -253,22 +253,35 @@ def correlation(x: pd.Series, y: pd.Series, method: str = "pearson") -> tuple[Es
     return Estimate(r, *fisher_interval(r, n, method)), n
 
 
+def pooled_z(found: list[tuple[float, int]], method: str = "pearson") -> Estimate:
+    """The groups' correlations, given as (r, n), pooled on Fisher's z scale weighted by
+    n − 3 (the inverse of each z's variance), with its 95 % interval; groups under 4 rows or
+    without an r are left out. Each group counts by its size, not by the square of it (pooled
+    raw ranks would let the largest group dominate)."""
+    usable = [(r, n) for r, n in found if n >= 4 and not pd.isna(r)]
+    if not usable:
+        return Estimate(float("nan"), float("nan"), float("nan"))
+    zs = np.arctanh(np.clip([r for r, _ in usable], -0.999999, 0.999999))
+    w = np.array([n - 3.0 for _, n in usable])
+    z = float((w * zs).sum() / w.sum())
+    spread = Z95 * np.sqrt((1.06 if method == "spearman" else 1.0) / w.sum())
+    return Estimate(float(np.tanh(z)), float(np.tanh(z - spread)), float(np.tanh(z + spread)))
+
+
 def within_correlation(
     frame: pd.DataFrame, x: str, y: str, group: str, method: str = "pearson"
 ) -> tuple[Estimate, int, int]:
-    """One correlation of x and y with ``group`` held fixed: each value minus its group's mean
-    (ranks within the group for Spearman), correlated over every complete row. Its Fisher
-    interval is on n − groups − 3 degrees of freedom (one mean per group is spent). Returns
-    the estimate, n and the number of groups."""
+    """One correlation of x and y with ``group`` held fixed: each group's own correlation over
+    its complete rows, pooled on Fisher's z scale weighted by n − 3 (``pooled_z``), with its
+    95 % interval. Returns the estimate, n and the number of groups. When the groups'
+    correlations differ (``cochran_q``) this average is no finding of its own: quote the
+    groups' values."""
     data = frame[[x, y, group]].dropna()
-    if method == "spearman":
-        ranked = data.groupby(group, observed=True)[[x, y]].rank()
-        data = data.assign(**{x: ranked[x], y: ranked[y]})
-    centred = data[[x, y]] - data.groupby(group, observed=True)[[x, y]].transform("mean")
-    n, groups = len(data), int(data[group].nunique())
-    usable = n - groups >= 3 and centred[x].std() > 0 and centred[y].std() > 0
-    r = float(centred[x].corr(centred[y])) if usable else float("nan")
-    return Estimate(r, *fisher_interval(r, n - groups, method)), n, groups
+    found = [
+        (pair_correlation(part[x], part[y], method) if len(part) >= 4 else float("nan"), len(part))
+        for _, part in data.groupby(group, observed=True)
+    ]
+    return pooled_z(found, method), len(data), int(data[group].nunique())
 
 
 def chi2_sf(q: float, dof: int) -> float:
@@ -558,7 +571,8 @@ def co_variation_replicates(
     frame: pd.DataFrame, rows: np.ndarray, x: str, y: str, group: str, method: str, weights
 ) -> tuple[np.ndarray, np.ndarray]:
     """Bootstrap replicates of ``between_share`` and of the move (held-fixed minus pooled
-    correlation) of x and y, on the ``rows`` (a mask) of ``frame`` complete in x, y and group.
+    correlation, the held-fixed one as ``within_correlation`` has it) of x and y, on the
+    ``rows`` (a mask) of ``frame`` complete in x, y and group.
     ``weights`` (resamples × rows of ``frame``, from ``_counts``) are the resamples: the same
     ones for every pair, so two pairs' replicates are paired. Spearman uses the data's ranks
     (pooled, and within each group for the held-fixed value), not re-ranked per resample."""
@@ -586,18 +600,23 @@ def co_variation_replicates(
     on_pooled, on_held = moments(pooled), moments(held)
     total = centred(weights @ on_pooled)
     inside = np.zeros_like(total)  # within-group cross products on the pooled scale
-    inside_held = np.zeros_like(total)  # and on the held-fixed one (within-group ranks)
+    held_parts = []  # per group: its centred sums (within-group ranks for Spearman), its rows
     for level in np.unique(labels):
         part = labels == level
         w = weights[:, part]
         inside += centred(w @ on_pooled[part])
-        inside_held += centred(w @ on_held[part]) if method == "spearman" else 0.0
-    if method != "spearman":
-        inside_held = inside
+        held_parts.append((centred(w @ on_held[part]), w.sum(axis=1)))
     with np.errstate(invalid="ignore", divide="ignore"):
         share = (total[0] - inside[0]) / total[0]
         r_pooled = total[0] / np.sqrt(total[1] * total[2])
-        r_held = inside_held[0] / np.sqrt(inside_held[1] * inside_held[2])
+        z_sum = np.zeros(len(weights))
+        w_sum = np.zeros(len(weights))
+        for cross, rows_in_group in held_parts:  # the held-fixed value as ``pooled_z`` has it
+            r = cross[0] / np.sqrt(cross[1] * cross[2])
+            w = np.where(np.isfinite(r) & (rows_in_group >= 4), rows_in_group - 3.0, 0.0)
+            z_sum += w * np.arctanh(np.clip(np.nan_to_num(r), -0.999999, 0.999999))
+            w_sum += w
+        r_held = np.tanh(z_sum / w_sum)
     return share, r_held - r_pooled
 
 
