@@ -478,9 +478,9 @@ def test_wholesale_gallery_from_the_real_file(render):
         c for c in by_channel if {c["a"], c["b"]} == {"Grocery", "Detergents_Paper"}
     ]
     assert grocery_detergents["held_fixed"]["value"] == pytest.approx(0.667, abs=0.001)
-    assert "the channel groups differ: Horeca Spearman ρ = 0.53" in figures["relationship"][
-        "finding"
-    ]
+    assert (
+        "the channel groups differ: Horeca Spearman ρ = 0.53" in figures["relationship"]["finding"]
+    )
     assert any("vanish (grocery × frozen products" in d for d in figures["correlation"]["details"])
     for figure in figures.values():
         assert not re.search(r"\. [A-Z]", figure["finding"]), figure["name"]  # one sentence
