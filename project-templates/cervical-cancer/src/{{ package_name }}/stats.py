@@ -80,18 +80,28 @@ def _expit(x: np.ndarray) -> np.ndarray:
 
 def calibration_slope(y: np.ndarray, risk: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Slope b of the logistic recalibration y ~ a + b * logit(risk) (1: ideal, < 1: too
-    extreme, > 1: too timid), fitted by Newton's method for every row of ``w`` at once."""
+    extreme, > 1: too timid), fitted by Newton's method for every row of ``w`` at once.
+
+    The logit is centred on its weighted mean, so the intercept and the slope are not
+    collinear when the risks are narrow, and Newton runs until its steps vanish. Each step is
+    shortened as a whole (never one coordinate alone), so a resample with almost no positives
+    cannot diverge and the others keep Newton's direction."""
     x = _logit(risk)
-    a, b = calibration_intercept(y, risk, w), np.ones(len(w))
-    for _ in range(8):
+    x = x - ((w * x).sum(axis=1) / w.sum(axis=1))[:, None]
+    prevalence = np.clip((w * y).sum(axis=1) / w.sum(axis=1), 1e-6, 1 - 1e-6)
+    a, b = np.log(prevalence / (1 - prevalence)), np.ones(len(w))
+    for _ in range(100):
         p = _expit(a[:, None] + b[:, None] * x)
         g_a, g_b = (w * (y - p)).sum(axis=1), (w * (y - p) * x).sum(axis=1)
         h = w * p * (1 - p)
         h_aa, h_ab, h_bb = h.sum(axis=1), (h * x).sum(axis=1), (h * x * x).sum(axis=1)
         det = h_aa * h_bb - h_ab**2
-        # Steps are capped so that a resample with almost no positives cannot diverge.
-        a = a + np.clip((h_bb * g_a - h_ab * g_b) / det, -1, 1)
-        b = b + np.clip((h_aa * g_b - h_ab * g_a) / det, -1, 1)
+        step_a, step_b = (h_bb * g_a - h_ab * g_b) / det, (h_aa * g_b - h_ab * g_a) / det
+        length = np.hypot(step_a, step_b)
+        shrink = np.minimum(1.0, 1.0 / np.maximum(length, 1e-300))
+        a, b = a + shrink * step_a, b + shrink * step_b
+        if np.all(length < 1e-10):
+            break
     return b
 
 
