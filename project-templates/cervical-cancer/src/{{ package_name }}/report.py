@@ -115,8 +115,8 @@ def chance_line(metrics: dict) -> str:
     return (
         f"Against chance: the cross-validated {test['model']} scores ROC-AUC "
         f"{test['roc_auc']:.3f} on one repeat of the folds; rerun on {test['permutations']} "
-        f"random permutations of the labels, 97.5 % of them score at most "
-        f"{test['null_97_5']:.3f}, and the permutation p = {test['p_value']:.3f}: "
+        f"random permutations of the labels, 95 % of them score at most "
+        f"{test['null_95']:.3f} (one-sided), and the permutation p = {test['p_value']:.3f}: "
         f"{chance_verdict(metrics)}."
     )
 
