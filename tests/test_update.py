@@ -310,7 +310,7 @@ def test_update_keeps_an_edited_file_the_template_drops(tmp_path, monkeypatch, n
 def readme_update_command(project: Path) -> list[str]:
     """The update command the generated README documents, as a user would copy it."""
     readme = (project / "README.md").read_text()
-    section = readme.split("## Staying up to date", 1)[1]
+    section = readme.split("## Project template", 1)[1]
     command = section.split("```bash\n", 1)[1].split("\n", 1)[0]
     return command.split("#", 1)[0].split()
 

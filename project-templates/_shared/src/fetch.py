@@ -1,7 +1,7 @@
 """Get a raw data file: the copy in data/raw/ when present, else a verified download.
 
-Shared by every mlscaffold template. The download goes through pooch; a file that fails its
-checksum is never used, and without network the error says where to get the file by hand.
+The download goes through pooch; a file that fails its checksum is never used, and without
+network the error says where to get the file by hand.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Write the pipeline's results into the README, each block between two fixed markers.
 
-Shared by every mlscaffold template. The blocks are ``headline`` (the first screen), ``results``
-and ``next`` (next experiments). Only the text between the markers changes, so a user's own
-edits elsewhere in the README survive both the pipeline and ``copier update``.
+The blocks are ``headline`` (the first screen), ``results`` and ``next`` (next experiments).
+Only the text between the markers changes, so a user's own edits elsewhere in the README survive
+both the pipeline and ``copier update``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""The runtime every mlscaffold project shares: errors, paths, provenance, stages and the CLI.
+"""The project's runtime: errors, paths, provenance, stages and the CLI.
 
-Shared by every mlscaffold template, word for word; a template's own modules hold only its
-science. A stage is a plain function of a ``Context``, listed in its pipeline module's
-``STAGES``; ``build_cli`` turns the stages into the project's commands, with the same progress
-lines, error handling and ``--root`` everywhere.
+The science lives in the other modules; this one holds no analysis. A stage is a plain function
+of a ``Context``, listed in its pipeline module's ``STAGES``; ``build_cli`` turns the stages
+into the project's commands, with the same progress lines, error handling and ``--root``
+everywhere.
 """
 
 import dataclasses

@@ -1,8 +1,8 @@
 """Showing the project to people: the executed notebook, a screenshot of the app, and the app's
 first start on a fresh clone (a hosting service has no data and no models yet).
 
-Shared by every mlscaffold template. The notebook needs the ``dev`` extra, the screenshot the
-``screenshot`` extra; each says how to install what it misses.
+The notebook needs the ``dev`` extra, the screenshot the ``screenshot`` extra; each says how to
+install what it misses.
 """
 
 from __future__ import annotations
