@@ -704,9 +704,7 @@ def _generalisation(metrics: Mapping) -> str:
     models, versus = metrics["models"], metrics["grouped_vs_constants"]
     edible = next(iter(versus.values()))["always edible"]
     pooled = [r["grouped"]["accuracy"] for r in models.values()]
-    better = [
-        models[n]["label"] for n, v in versus.items() if any(shown_better(v[r]) for r in CONSTANTS)
-    ]
+    better = [models[n]["label"] for n, v in versus.items() if shown_better(v["always edible"])]
     verdict = (
         f"{_join(better)} {'is' if len(better) == 1 else 'are'} shown to beat it"
         if better
