@@ -11,8 +11,14 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, train_test_split
+from sklearn.model_selection import (
+    LeaveOneGroupOut,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+    train_test_split,
+)
 
 from . import features, nearness
 from .data import label
@@ -34,9 +40,29 @@ def settings_of(result: Mapping) -> dict[str, dict]:
     return settings
 
 
-def group_folds(folds: int, seed: int) -> StratifiedGroupKFold:
-    """The folds of the grouped cross-validation: whole clusters, both classes in every fold."""
-    return StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+def cluster_folds(
+    groups: np.ndarray, folds: int, deal: int
+) -> LeaveOneGroupOut | StratifiedGroupKFold:
+    """The folds of the grouped cross-validation: whole clusters, never split. With at most
+    ``folds`` clusters each is held out on its own (leave-one-cluster-out: no deal, every row
+    scored once); otherwise the clusters are dealt into ``folds`` folds with both classes in
+    each, the deal drawn with seed ``deal``."""
+    if len(np.unique(groups)) <= folds:
+        return LeaveOneGroupOut()
+    return StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=deal)
+
+
+def distinct_deals(y: pd.Series, groups: np.ndarray, *, folds: int, seed: int, count: int):
+    """Seeds ``seed``, ``seed + 1``, ... whose deals of the clusters into folds differ, until
+    ``count`` different deals are found (two seeds can deal the clusters alike; then the second
+    is skipped). Leave-one-cluster-out has one deal only."""
+    found: dict[frozenset, int] = {}
+    for deal in range(seed, seed + 20 * count):
+        splits = cluster_folds(groups, folds, deal).split(groups, y, groups)
+        found.setdefault(frozenset(frozenset(groups[test]) for _, test in splits), deal)
+        if len(found) == count:
+            break
+    return sorted(found.values())
 
 
 def row_folds(folds: int, seed: int) -> StratifiedKFold:
@@ -269,10 +295,10 @@ def calibration(
     }
 
 
-def _out_of_fold(task, x, y, groups, *, folds: int, seed: int, jobs: int) -> np.ndarray:
-    """Every row's ``task(train, test)`` value from the grouped fold that holds it out; the
-    folds run in ``jobs`` threads (the fits release the GIL)."""
-    splits = list(group_folds(folds, seed).split(x, y, groups))
+def _out_of_fold(task, x, y, groups, *, folds: int, deal: int, jobs: int) -> np.ndarray:
+    """Every row's ``task(train, test)`` value from the grouped fold (deal ``deal``) that holds
+    it out; the folds run in ``jobs`` threads (the fits release the GIL)."""
+    splits = list(cluster_folds(groups, folds, deal).split(x, y, groups))
     if jobs <= 1:
         results = [task(train, test) for train, test in splits]
     else:
@@ -292,17 +318,20 @@ def grouped_probabilities(
     y: pd.Series,
     groups: np.ndarray,
     *,
-    folds,
-    seed,
+    folds: int,
+    seed: int,
+    deal: int | None = None,
     jobs: int = 1,
 ) -> np.ndarray:
     """Out-of-fold probabilities by cluster: every row is predicted by a model that saw no row
-    of its cluster. ``jobs`` threads fit the folds."""
+    of its cluster. The clusters are dealt into folds with seed ``deal`` (default ``seed``);
+    the models' own seed is ``seed`` whatever the deal. ``jobs`` threads fit the folds."""
 
     def task(train, test):
         return probabilities(fit(name, params, x.iloc[train], y.iloc[train], seed), x.iloc[test])
 
-    return _out_of_fold(task, x, y, groups, folds=folds, seed=seed, jobs=jobs)
+    deal = seed if deal is None else deal
+    return _out_of_fold(task, x, y, groups, folds=folds, deal=deal, jobs=jobs)
 
 
 def fold_deals(
@@ -311,77 +340,59 @@ def fold_deals(
     x: pd.DataFrame,
     y: pd.Series,
     groups: np.ndarray,
-    seeds: Sequence[int],
+    deals: Sequence[int],
     *,
     folds: int,
+    seed: int,
 ) -> dict[str, list[float]]:
     """Accuracy at 0.5 on unseen clusters for other deals of the clusters into ``folds`` folds
-    (one per seed), pooled over mushrooms and averaged over clusters: how much a grouped result
-    owes to the one deal it was measured on."""
+    (seeds ``deals``, each a different deal; the models' seed stays ``seed``), pooled over
+    mushrooms and averaged over clusters: the spread over deals is the deal's alone."""
     truth = y.to_numpy() == 1
     _, index, sizes = np.unique(groups, return_inverse=True, return_counts=True)
     share = 1.0 / sizes[index]
-    deals: dict[str, list[float]] = {"seeds": list(seeds), "pooled": [], "cluster_average": []}
-    for seed in seeds:
-        proba = grouped_probabilities(name, params, x, y, groups, folds=folds, seed=seed)
+    result: dict[str, list] = {"seeds": list(deals), "pooled": [], "cluster_average": []}
+    for deal in deals:
+        proba = grouped_probabilities(name, params, x, y, groups, folds=folds, seed=seed, deal=deal)
         right = ((proba >= HALF) == truth).astype(float)
-        deals["pooled"].append(float(right.mean()))
-        deals["cluster_average"].append(float((right * share).sum() / share.sum()))
-    return deals
+        result["pooled"].append(float(right.mean()))
+        result["cluster_average"].append(float((right * share).sum() / share.sum()))
+    return result
 
 
 def fit_calibrated(
-    name: str,
-    params: Mapping,
-    x: pd.DataFrame,
-    y: pd.Series,
-    groups: np.ndarray | None,
-    *,
-    folds,
-    seed,
+    name: str, params: Mapping, x: pd.DataFrame, y: pd.Series, *, folds: int, seed: int
 ) -> CalibratedClassifierCV:
-    """``name`` with probabilities calibrated (sigmoid) on ``folds`` inner folds.
-
-    With ``groups`` the folds hold out whole clusters: the calibration sees each row predicted
-    by a model that saw no row of its cluster, as a new species would be (the generalisation
-    study). With ``groups`` None the folds split rows: each calibration row has near-copies
-    among the rows that fit, as every input the app answers has among the training rows (the
-    served models). A classifier that calibrates itself (the SVM) is calibrated here instead,
-    from its own scores."""
+    """``name`` with probabilities calibrated (sigmoid) on ``folds`` row-level folds: each
+    calibration row has near-copies among the rows that fit, as every input the app answers
+    has among the training rows (the served models). A classifier that calibrates itself (the
+    SVM) is calibrated here instead, from its own scores."""
     model = make_model(name, params, seed)
     step = model.named_steps["classify"]
     if isinstance(step, CalibratedClassifierCV):
         model.set_params(classify=step.estimator)
-    if groups is None:
-        inner = list(row_folds(folds, seed).split(x, y))
-    else:
-        inner = list(group_folds(folds, seed).split(x, y, groups))
+    inner = list(row_folds(folds, seed).split(x, y))
     return CalibratedClassifierCV(model, method="sigmoid", cv=inner, ensemble=False).fit(x, y)
 
 
-def calibrated_probabilities(
-    name: str,
-    params: Mapping,
-    x: pd.DataFrame,
-    y: pd.Series,
-    groups: np.ndarray,
-    *,
-    folds,
-    inner: int,
-    seed,
-    jobs: int = 1,
-) -> np.ndarray:
-    """Out-of-fold probabilities by cluster from models calibrated by cluster: in every outer
-    fold, the calibration runs on ``inner`` folds of the outer training clusters only (nested:
-    no held-out row is used to calibrate the model that predicts it)."""
-
-    def task(train, test):
-        model = fit_calibrated(
-            name, params, x.iloc[train], y.iloc[train], groups[train], folds=inner, seed=seed
-        )
-        return model.predict_proba(x.iloc[test])[:, 1]
-
-    return _out_of_fold(task, x, y, groups, folds=folds, seed=seed, jobs=jobs)
+def calibrated_across_clusters(raw: np.ndarray, truth: np.ndarray, groups: np.ndarray):
+    """Out-of-fold probabilities recalibrated cluster by cluster: each cluster's are mapped by
+    a sigmoid (Platt) fitted on the other clusters' out-of-fold probabilities, never on its
+    own rows. The other clusters' probabilities come from models that did train on this
+    cluster: the two numbers of the sigmoid are all it shares with them, and no model is
+    refitted (nested calibration would fit every model four more times per fold)."""
+    clipped = np.clip(raw, 1e-6, 1 - 1e-6)
+    score = np.log(clipped / (1 - clipped))[:, None]
+    calibrated = np.empty(len(raw))
+    for cluster in np.unique(groups):
+        held = groups == cluster
+        rest = truth[~held]
+        if rest.min() == rest.max():  # one class elsewhere: its share is all there is
+            calibrated[held] = rest.mean()
+            continue
+        sigmoid = LogisticRegression(C=1e6).fit(score[~held], rest)
+        calibrated[held] = sigmoid.predict_proba(score[held])[:, 1]
+    return calibrated
 
 
 def costs(called: np.ndarray, truth: np.ndarray, miss_cost: float) -> np.ndarray:
@@ -423,7 +434,6 @@ def grouped(
     reps: int,
     threshold: float,
     miss_cost: float,
-    inner: int,
     seed: int,
     jobs: int = 1,
 ) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
@@ -432,8 +442,8 @@ def grouped(
 
     Reported at the plain 0.5 threshold, and at the cost threshold (``threshold``, fixed by the
     stated cost ratio ``miss_cost`` alone, so nothing here chooses it). The cost threshold is
-    applied to probabilities calibrated by cluster (``calibrated_probabilities``, ``inner``
-    folds nested in each outer one), because 1 / (1 + ``miss_cost``) is the right threshold
+    applied to probabilities recalibrated across clusters (``calibrated_across_clusters``),
+    because 1 / (1 + ``miss_cost``) is the right threshold
     only for calibrated probabilities: misses, false alarms and the mean cost per mushroom
     against the two constant rules. Also what zero misses would have cost in hindsight: the
     share of edible mushrooms at or above the lowest calibrated probability any poisonous one
@@ -441,10 +451,8 @@ def grouped(
     row's out-of-fold probability, uncalibrated and calibrated by cluster.
     """
     outer = grouped_probabilities(name, params, x, y, groups, folds=folds, seed=seed, jobs=jobs)
-    calibrated = calibrated_probabilities(
-        name, params, x, y, groups, folds=folds, inner=inner, seed=seed, jobs=jobs
-    )
     truth = y.to_numpy() == 1
+    calibrated = calibrated_across_clusters(outer, truth, groups)
     called = outer >= HALF
     summary = _rates(called, truth, groups, reps=reps, seed=seed)
     per_cluster = pd.Series((called == truth).astype(float)).groupby(groups).mean()
@@ -455,7 +463,7 @@ def grouped(
         (called == truth).astype(float), groups, reps=reps, seed=seed
     )
     summary["ranking"] = ranking(outer, truth, groups, reps=reps, seed=seed)
-    new = unseen_codes(x, y, groups, group_folds(folds, seed))
+    new = unseen_codes(x, y, groups, cluster_folds(groups, folds, seed))
     right = (called == truth).astype(float)
     summary["by_odour_seen"] = {
         key: {
@@ -603,7 +611,7 @@ def baseline_grouped(
     called = np.zeros(len(y), dtype=bool)
     at_cost = np.zeros(len(y), dtype=bool)
     chosen = set()
-    for train, test in group_folds(folds, seed).split(x, y, groups):
+    for train, test in cluster_folds(groups, folds, seed).split(x, y, groups):
         called[test], best = BASELINES[kind](x, y, train, test, HALF)
         at_cost[test], _ = BASELINES[kind](x, y, train, test, threshold)
         chosen.add(best)

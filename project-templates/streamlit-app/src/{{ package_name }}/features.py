@@ -72,6 +72,25 @@ def one_rule_accuracy(
     return pd.Series({column: scores[column] for column in order}, name="accuracy")
 
 
+def names_rules(x: pd.DataFrame) -> np.ndarray:
+    """The four logical rules for "poisonous" in the data set's documentation
+    (``agaricus-lepiota.names``, Duch et al. 1996), as 0/1 calls: odour other than almond,
+    anise or none; or spore print green; or odourless with a scaly stalk below the ring whose
+    colour above the ring is not brown; or leaves habitat with a white cap. They were found on
+    all 8,124 rows, so they say what the data allow, not how a rule generalises."""
+    rules = (
+        ~x["odor"].isin(["a", "l", "n"])
+        | x["spore_print_color"].eq("r")
+        | (
+            x["odor"].eq("n")
+            & x["stalk_surface_below_ring"].eq("y")
+            & x["stalk_color_above_ring"].ne("n")
+        )
+        | (x["habitat"].eq("l") & x["cap_color"].eq("w"))
+    )
+    return rules.to_numpy(dtype=int)
+
+
 CONFIDENCE = 0.95
 """The one-sided confidence of the bounds that decide when a code settles an answer."""
 

@@ -53,7 +53,6 @@ def run_train(ctx: Context) -> dict:
                 params,
                 x_train,
                 y_train,
-                None,
                 folds=ctx.params.calibration_folds,
                 seed=ctx.params.seed,
             )
@@ -70,7 +69,7 @@ def _near_duplicates(frame: pd.DataFrame, split, params: config.Params):
     x, y = features.split_xy(frame)
     groups = nearness.clusters(nearness.as_codes(x))
     train_groups = groups[frame.index.get_indexer(x_train.index)]
-    folds = experiments.group_folds(params.group_folds, params.seed)
+    folds = experiments.cluster_folds(train_groups, params.group_folds, params.seed)
     train_codes = nearness.as_codes(x_train)
     held_out = experiments.held_out_distance(train_codes, y_train, train_groups, folds)
     training = nearness.nearest_distance(train_codes, train_codes, itself=True)
@@ -101,12 +100,13 @@ def _measure(name: str, what: str, params: config.Params, model_path, split, gro
                 reps=params.bootstrap,
                 threshold=evaluate.cost_threshold(params.miss_cost),
                 miss_cost=params.miss_cost,
-                inner=params.calibration_folds,
                 seed=seed,
             )
         if what == "fold_deals":
-            seeds = [seed + deal for deal in range(1, params.fold_deals)]
-            return experiments.fold_deals(*rows, seeds, folds=params.group_folds)
+            deals = experiments.distinct_deals(
+                y_train, groups, folds=params.group_folds, seed=seed, count=params.fold_deals
+            )
+            return experiments.fold_deals(*rows, deals[1:], folds=params.group_folds, seed=seed)
         if what == "evaluate":
             return evaluate.evaluate_model(
                 train.load(model_path),
@@ -215,6 +215,9 @@ def run_evaluate(ctx: Context) -> dict:
         "n_train": len(x_train),
         "n_test": len(x_test),
         "group_folds": params.group_folds,
+        "cluster_folds": experiments.cluster_folds(
+            groups, params.group_folds, params.seed
+        ).get_n_splits(x_train, y_train, groups),
         "positive_class": "poisonous",
         "miss_cost": params.miss_cost,
         "scikit_learn": sklearn.__version__,
@@ -271,6 +274,8 @@ def run_evaluate(ctx: Context) -> dict:
         "attribute": chosen,
         **evaluate.errors(y_test, calls.to_numpy(dtype=float), threshold),
     }
+    x_all, y_all = features.split_xy(frame)
+    metrics["names_rules"] = evaluate.errors(y_all, features.names_rules(x_all), experiments.HALF)
     # Two families, each Holm-corrected: accuracy and cost at the threshold, of every model and
     # the two rules without a model (one attribute, nearest neighbour) against both constants.
     experiments.holm(
@@ -319,7 +324,7 @@ def _figures(ctx: Context, metrics: dict, y_train: pd.Series, grouped: dict) -> 
             calibrated,
             thresholds,
             config.LABELS,
-            "Unseen clusters: out-of-fold probabilities, calibrated on inner folds by cluster, "
+            "Unseen clusters: out-of-fold probabilities, calibrated on the other clusters, "
             "by true class, with the cost threshold",
         ),
         "confusion_matrices.png": plots.confusion_matrices(

@@ -51,6 +51,14 @@ def _errors(stats: Mapping) -> str:
     )
 
 
+def folds_text(metrics: Mapping) -> str:
+    """How unseen clusters were scored: ``leave-one-cluster-out cross-validation (23 folds)``."""
+    folds = metrics["cluster_folds"]
+    if folds == metrics["nearest"]["clusters"]["count"]:
+        return f"leave-one-cluster-out cross-validation ({folds} folds)"
+    return f"{folds}-fold cross-validation by cluster"
+
+
 def _param(name: str, value: object) -> str:
     return "unlimited" if name == "max_depth" and value == 0 else str(value)
 
@@ -129,40 +137,11 @@ def _join(labels: list[str]) -> str:
 
 
 def cost_sentence(metrics: Mapping) -> str:
-    """What the cost threshold does on unseen clusters, in sentences from the numbers."""
-    models = list(metrics["models"].values())
-    rules = [result["grouped"]["rule"] for result in models]
-    of = rules[0]["missed"]["of"]
-    versus = [rule["cost"]["versus"] for rule in rules]
-    text = (
-        f"**At the cost threshold** (a missed poisonous mushroom costs {metrics['miss_cost']:g} "
-        f"false alarms, so every model calls a mushroom poisonous from probability "
-        f"{rules[0]['threshold']:.3f}), on unseen clusters the models miss "
-        f"{_span([float(r['missed']['count']) for r in rules], ',.0f')} of {of:,} poisonous "
-        f"mushrooms and call {_span([r['false_alarms']['rate'] for r in rules])} of the edible "
-        f"ones poisonous: a mean cost of {_span([r['cost']['mean'] for r in rules], '.3f')} per "
-        "mushroom"
-    )
-    parts = []
-    for rule in CONSTANTS:
-        cheaper = [m["label"] for m, v in zip(models, versus, strict=True) if shown_worse(v[rule])]
-        dearer = [m["label"] for m, v in zip(models, versus, strict=True) if shown_better(v[rule])]
-        part = f'always answering "{rule.removeprefix("always ")}" costs '
-        part += f"{versus[0][rule]['rule_mean']:.3f}"
-        part += (
-            f", and {_join(cheaper)} {'is' if len(cheaper) == 1 else 'are'} shown to cost less"
-            if cheaper
-            else ", and no model is shown to cost less"
-        )
-        if dearer:
-            part += f" ({_join(dearer)} shown to cost more)"
-        parts.append(part)
-    zero = [result["grouped"]["zero_misses"]["false_alarms"]["rate"] for result in models]
+    """The cost in counts, the verdict against always answering "poisonous", and which models
+    that constant dominates."""
     return (
-        f"{text}; {'; '.join(parts)} (paired cluster bootstrap, 95 % CI, and a cluster "
-        "sign-flip test Holm-adjusted over the cost comparisons). "
-        f"\n\n{_against_poisonous(metrics)}Missing no poisonous mushroom at all would have meant "
-        f"calling {_span(zero)} of the edible ones poisonous (chosen in hindsight)."
+        f"{cost_counts(metrics)} With these costs, {_cost_verdict(metrics)}."
+        f"{_against_poisonous(metrics)}"
     )
 
 
@@ -198,20 +177,19 @@ def _against_poisonous(metrics: Mapping) -> str:
     still miss poisonous ones."""
     models = list(metrics["models"].values())
     rules = [result["grouped"]["rule"] for result in models]
-    text = ""
     dominated = [
         f"{r['label']} (all {rule['false_alarms']['of']:,} edible mushrooms called poisonous "
         f"and {rule['missed']['count']:,} poisonous ones missed)"
         for r, rule in zip(models, rules, strict=True)
         if rule["false_alarms"]["count"] == rule["false_alarms"]["of"] and rule["missed"]["count"]
     ]
-    if dominated:
-        text += (
-            f'Always answering "poisonous" dominates {_join(dominated)}: '
-            f"{'it makes' if len(dominated) == 1 else 'they make'} every error the constant "
-            "makes, and more. "
-        )
-    return text
+    if not dominated:
+        return ""
+    return (
+        f' Always answering "poisonous" dominates {_join(dominated)}: '
+        f"{'it makes' if len(dominated) == 1 else 'they make'} every error the constant "
+        "makes, and more."
+    )
 
 
 def generalisation(metrics: Mapping) -> str:
@@ -272,6 +250,18 @@ def _nearest_sentence(total: int, distances: Mapping[int, int]) -> str:
     )
 
 
+def rules_sentence(metrics: Mapping) -> str:
+    """The data set's four published rules, scored on every row: a memoriser of near-copies and
+    a learner of rules both reach the random split's score, so it cannot tell them apart."""
+    rules = metrics["names_rules"]
+    return (
+        "The four logical rules in the data set's documentation (`agaricus-lepiota.names`, "
+        f"found on all rows) are right on {_errors(rules['accuracy'])} rows and miss "
+        f"{_errors(rules['missed'])} poisonous ones: the random split cannot tell memorising "
+        "near-copies from learning such rules; holding out whole clusters tests generalisation."
+    )
+
+
 def why(metrics: Mapping) -> str:
     """Why every model scores about 100 %, in numbers from this run."""
     nearest, models = metrics["nearest"], metrics["models"]
@@ -307,12 +297,12 @@ def why(metrics: Mapping) -> str:
             else f", {clusters['mixed']} of them mixed"
         )
         + ": a random split puts near-copies of every held-out "
-        "mushroom into the training part.",
+        "mushroom into the training part. " + rules_sentence(metrics),
         f"One attribute alone, {label(rules[0][0])} (the attribute whose value-by-value rule "
         f"is most accurate on the training part), classifies {rules[0][1]:.1%} of the "
         f"held-out mushrooms. Withheld from the models: {'; '.join(ablation_text)}.",
-        f"Holding out whole clusters instead ({metrics['group_folds']}-fold cross-validation "
-        f"by cluster; held-out mushrooms are then {min(held_out)} to {max(held_out)} attributes "
+        f"Holding out whole clusters instead ({folds_text(metrics)}; held-out mushrooms are "
+        f"then {min(held_out)} to {max(held_out)} attributes "
         f"from any training mushroom), accuracy falls to {_span(grouped)} and {_span(missed)} "
         "of the poisonous mushrooms are called edible (intervals in the table: the clusters, "
         "not the rows, are the unit of resampling)." + differences(metrics),
@@ -612,8 +602,8 @@ def calibration_sentence(metrics: Mapping) -> str:
     ]
     text = (
         "**Calibration by cluster.** The threshold 1 / (1 + `miss_cost`) is right only for "
-        "calibrated probabilities, so every model is calibrated (sigmoid) on inner folds that "
-        "hold out whole clusters, nested in each outer fold, before the threshold is applied. "
+        "calibrated probabilities, so each cluster's out-of-fold probabilities are mapped by a "
+        "sigmoid fitted on the other clusters' before the threshold is applied. "
         f"Among the mushrooms of unseen clusters given less than {threshold:.3f}, the "
         "uncalibrated models had "
         + "; ".join(
@@ -697,109 +687,81 @@ def _apart(metrics: Mapping) -> str:
     return f"{apart} attribute{'' if distances == {1} else 's'}"
 
 
-def _constant_verdict(metrics: Mapping) -> str:
-    """Sentence two of the summary: whether any model beats a constant answer on unseen
-    clusters, from the paired intervals and Holm-corrected tests."""
-    models, versus = metrics["models"], metrics["grouped_vs_constants"]
-    edible = next(iter(versus.values()))["always edible"]
-    clusters = next(iter(models.values()))["grouped"]["clusters"]
-    pooled = [r["grouped"]["accuracy"]["rate"] for r in models.values()]
-    better = [
-        models[n]["label"] for n, v in versus.items() if any(shown_better(v[r]) for r in CONSTANTS)
-    ]
-    lead = (
-        f"**On unseen clusters {_join(better)} {'is' if len(better) == 1 else 'are'} shown to beat "
-        "a constant answer**"
-        if better
-        else "**On unseen clusters no model is shown to beat a constant answer**"
-    )
-    return (
-        f"{lead}: with each of the {clusters} clusters of near-identical mushrooms held out "
-        f"whole, the models are right on {_span(pooled)} of the mushrooms{_deals(metrics)} and "
-        "always answering "
-        f'"edible" on {edible["rule_accuracy"]:.1%}, differences of '
-        f"{_differences([v['always edible'] for v in versus.values()], 0, 'CIs')})"
-        + ("." if better else f"; {clusters} clusters are too few to tell.")
-    )
-
-
 def _deals(metrics: Mapping) -> str:
-    """The range of the models' pooled accuracy over the deals of clusters into folds."""
-    deals = [r["grouped"]["fold_deals"] for r in metrics["models"].values()]
-    values = [value for deal in deals for value in deal["pooled"]]
+    """The range of the models' pooled accuracy over different deals of clusters into folds."""
+    deals = [r["grouped"].get("fold_deals", {"seeds": []}) for r in metrics["models"].values()]
     if len(deals[0]["seeds"]) < 2:
         return ""
-    return f" ({_span(values)} over {len(deals[0]['seeds'])} deals of the clusters into folds)"
-
-
-def _near_copies(metrics: Mapping) -> str:
-    """Sentence one of the summary: the random split, the lookup, and the model that misses
-    the most poisonous mushrooms there, named."""
-    models = metrics["models"]
-    accuracy = [r["test"]["accuracy"]["rate"] for r in models.values()]
-    threshold = next(iter(models.values()))["threshold"]["value"]
-    lookup = metrics["nearest_neighbour"]["test"]
-    worst = max(models.values(), key=lambda r: (r["test"]["missed"]["count"], r["label"]))
-    missed = worst["test"]["missed"]
-    near = max(int(d) for d in metrics["nearest"]["random_split"]) <= 1
-    lead = (
-        f"**The random split's {_span(accuracy, '.2%')} accuracy is recognition of near-copies**"
-        if near
-        else f"**The random split scores {_span(accuracy, '.2%')}**"
+    moves = [100 * (max(deal["pooled"]) - min(deal["pooled"])) for deal in deals]
+    return (
+        f"; over {len(deals[0]['seeds'])} different deals of the clusters into folds, each "
+        f"model's seed fixed, its accuracy moves by {min(moves):.0f} to {max(moves):.0f} points"
     )
-    text = (
-        f"{lead}: every held-out mushroom is {_apart(metrics)} from a training one, and "
-        "looking up the nearest training mushroom is right on "
-        f"{lookup['accuracy']['rate']:.2%} (95 % CI from {lookup['accuracy']['low']:.2%}) and "
-        f"misses {_poisonous(lookup['missed'])}; at the cost threshold {threshold:.3g} "
+
+
+def _generalisation(metrics: Mapping) -> str:
+    """Sentence two of the summary: unseen clusters against always answering "edible"."""
+    models, versus = metrics["models"], metrics["grouped_vs_constants"]
+    edible = next(iter(versus.values()))["always edible"]
+    pooled = [r["grouped"]["accuracy"] for r in models.values()]
+    better = [models[n]["label"] for n, v in versus.items() if shown_better(v["always edible"])]
+    verdict = (
+        f"{_join(better)} {'is' if len(better) == 1 else 'are'} shown to beat it"
+        if better
+        else "no model is shown to beat it"
     )
-    if missed["count"]:
-        return text + f"{worst['label']} misses the most, {_poisonous(missed)}."
-    return text + f"no model misses any (95 % CI of the miss rate to {missed['high']:.2%})."
-
-
-def _poisonous(stats: Mapping) -> str:
-    """Misses with their exact interval: ``0 of 979 poisonous (0.00–0.38%)``."""
-    count = f"{stats['count']:,} of {stats['of']:,} poisonous"
-    return f"{count} ({stats['low']:.2%}–{stats['high']:.2%})"
-
-
-def _one_attribute(metrics: Mapping) -> str:
-    """Sentence three of the summary: one attribute alone on unseen clusters, against the
-    models (paired, Holm-corrected)."""
-    models, rule = metrics["models"], metrics["grouped_one_rule"]
-    pooled = [r["grouped"]["accuracy"]["rate"] for r in models.values()]
-    versus = rule["versus_models"]
-    better = [models[n]["label"] for n, v in versus.items() if shown_better(v)]
-    worse = [models[n]["label"] for n, v in versus.items() if shown_worse(v)]
-    highest = rule["accuracy"]["rate"] > max(pooled)
-    text = (
-        f"**One attribute alone, {_join([label(a) for a in rule['attributes']])}, is right on "
-        f"{cluster_rate(rule['accuracy'])} of the unseen-cluster mushrooms**, "
-        + ("the highest point estimate (the models: " if highest else "against ")
-        + f"{_span(pooled)}{')' if highest else ' for the models'}; "
+    return (
+        "Holding out whole clusters of near-identical mushrooms tests generalisation: there "
+        f"the models are right on {_span([p['rate'] for p in pooled])} (95 % CIs "
+        f"{min(p['low'] for p in pooled):.0%} to {max(p['high'] for p in pooled):.0%}) against "
+        f'{edible["rule_accuracy"]:.1%} for always answering "edible"; {verdict} (paired, '
+        f"{next(iter(models.values()))['grouped']['clusters']} clusters, Holm-corrected)."
     )
-    if better:
-        text += f"shown better than {_join(better)}"
-    if worse:
-        text += f"{', ' if better else ''}shown worse than {_join(worse)}"
-    text += (
-        ", not shown to differ from the other models"
-        if (better or worse) and len(better) + len(worse) < len(models)
-        else ""
-        if better or worse
-        else "not shown to differ from any model"
-    )
-    return text + " (paired, Holm-corrected)."
 
 
 def summary(metrics: Mapping) -> str:
-    """The first screen in three sentences, every number from metrics.json: the random split
-    measures near-copies; no model is shown (or which are shown) to beat a constant answer on
-    unseen clusters; what one attribute alone does there."""
+    """The first screen in two sentences, every number from metrics.json: what the random
+    split can and cannot tell (the data set's four published rules reach its score too), then
+    unseen clusters against a constant answer."""
     warning = "**Synthetic sample, not real data.** " if is_sample(metrics) else ""
-    sentences = [_near_copies(metrics), _constant_verdict(metrics), _one_attribute(metrics)]
-    return warning + " ".join(sentences)
+    accuracy = [r["test"]["accuracy"]["rate"] for r in metrics["models"].values()]
+    rules = metrics["names_rules"]["accuracy"]
+    near = max(int(d) for d in metrics["nearest"]["random_split"]) <= 1
+    lead = f"**A random split scores {_span(accuracy, '.2%')}" + (
+        ", but cannot tell memorising near-copies from learning rules**"
+        if near and rules["count"] == rules["of"]
+        else "**"
+    )
+    return (
+        f"{warning}{lead}: every held-out mushroom is {_apart(metrics)} from a training one, "
+        f"and the data set's 4 published rules are right on {rules['rate']:.2%} of "
+        f"{rules['of']:,} mushrooms. {_generalisation(metrics)}"
+    )
+
+
+def cost_counts(metrics: Mapping) -> str:
+    """The cost threshold in counts: poisonous mushrooms missed against edible ones discarded
+    for nothing, on the random split (served models, exact intervals) and on unseen clusters."""
+    models = list(metrics["models"].values())
+    test = [r["test"] for r in models]
+    rules = [r["grouped"]["rule"] for r in models]
+
+    def counts(values: list, key: str) -> str:
+        return (
+            f"{_span([float(v[key]['count']) for v in values], ',.0f')} of {values[0][key]['of']:,}"
+        )
+
+    zero = [r["grouped"]["zero_misses"]["false_alarms"]["rate"] for r in models]
+    return (
+        f"**Cost.** A missed poisonous mushroom counts as {metrics['miss_cost']:g} edible ones "
+        f"discarded for nothing, so every model calls poisonous from probability "
+        f"{rules[0]['threshold']:.3f}. There the served models miss {counts(test, 'missed')} "
+        f"poisonous mushrooms of the random split (exact 95 % CI of the rate up to "
+        f"{max(t['missed']['high'] for t in test):.2%}) and discard {counts(test, 'false_alarms')} "
+        f"edible ones; on unseen clusters they miss {counts(rules, 'missed')} poisonous and "
+        f"discard {counts(rules, 'false_alarms')} edible. Missing none there would have meant "
+        f"discarding {_span(zero)} of the edible ones (threshold chosen in hindsight)."
+    )
 
 
 def headline_table(metrics: Mapping) -> str:
@@ -826,12 +788,10 @@ def headline_table(metrics: Mapping) -> str:
 
 
 def headline(metrics: Mapping) -> str:
-    """The README's first screen: the three sentences of ``summary``, one table, then the hero
-    figure. Everything else is in MODEL_CARD.md."""
+    """The README's first screen: the two sentences of ``summary``, then the hero figure. The
+    table and everything else follow the commands."""
     return (
         summary(metrics)
-        + "\n\n"
-        + headline_table(metrics)
         + "\n\n![Unseen clusters against the random split](reports/figures/near_duplicates.png)"
     )
 
@@ -954,8 +914,8 @@ def cost_table(metrics: Mapping) -> str:
 
 
 def results_section(metrics: Mapping) -> str:
-    """The Markdown that goes between the README's results markers: how the numbers were made,
-    whether the models differ, the cost verdict; the tables are on the first screen and in
+    """The Markdown between the README's results markers: how the numbers were made, the table
+    of every model and rule, the cost in counts and whether the models differ. The rest is in
     MODEL_CARD.md."""
     sample = is_sample(metrics)
     provenance = metrics["provenance"]
@@ -966,20 +926,15 @@ def results_section(metrics: Mapping) -> str:
         else f"`{provenance['name']}` (sha256 `{provenance['sha256'][:12]}…`)"
     )
     clusters = metrics["nearest"]["clusters"]["count"]
-    threshold = next(iter(metrics["models"].values()))["threshold"]["value"]
     parts.append(
-        f"Data: {data}. Unseen clusters: {metrics['group_folds']}-fold cross-validation by "
-        f"cluster of the {metrics['n_train']:,} training mushrooms ({clusters} clusters; "
-        f"intervals resample clusters). Random split: {metrics['n_test']:,} held-out mushrooms "
-        f"(exact binomial intervals), scored with the served models. Threshold {threshold:.3f} "
-        "= 1 / (1 + `miss_cost`)."
+        f"Data: {data}. Unseen clusters: {folds_text(metrics)} of the "
+        f"{metrics['n_train']:,} training mushrooms ({clusters} clusters; intervals resample "
+        f"clusters{_deals(metrics)}). Random split: {metrics['n_test']:,} held-out mushrooms "
+        "(exact binomial intervals), scored with the served models."
     )
-    parts.append(
-        differences(metrics).strip()
-        + " "
-        + odour_seen(metrics)
-        + f" With a miss costing {metrics['miss_cost']:g} false alarms, {_cost_verdict(metrics)}."
-    )
+    parts.append(headline_table(metrics))
+    parts.append(cost_sentence(metrics))
+    parts.append(differences(metrics).strip() + " " + odour_seen(metrics))
     parts.append(
         "Everything else, with its intervals, is in [MODEL_CARD.md](MODEL_CARD.md): accuracy "
         "averaged over clusters and clusters mostly right, errors and costs at the threshold, "
