@@ -352,7 +352,7 @@ def screening(result: CVResult, y: np.ndarray, weights: np.ndarray) -> dict[str,
 
 
 RANKING = {"roc_auc": stats.roc_auc, "pr_auc": stats.average_precision}
-"""The scores of a check (leakage, no history) that is compared on ranking only."""
+"""The scores of a check (the other tests, the `Dx` flags) compared on ranking only."""
 
 
 def summarize(

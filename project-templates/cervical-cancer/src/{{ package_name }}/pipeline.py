@@ -120,7 +120,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
 
     leaky_params = replace(params, include_other_tests=True)
     leaky_plan = features.plan_features(table, leaky_params)
-    progress("cross-validating with the other test results as features (leakage check)")
+    progress("cross-validating with the other test results as features (triage after testing)")
     X_leaky, _ = features.split(table, leaky_plan, params.target)
     leaky = evaluate.cross_validate(
         X_leaky, y, groups, app_model, held, nested=False, like=app_result

@@ -692,7 +692,7 @@ def data_notes(metrics: dict) -> str:
         "without a was-missing indicator. Column meanings follow the UCI page "
         f"({UCI_PAGE}) and {PAPER}. The UCI page lists `Dx:Cancer`, `Dx:CIN`, `Dx:HPV` and `Dx` "
         "as yes/no attributes without saying when the diagnosis was made; one made during the "
-        "same work-up as the target test would leak part of the answer"
+        "same work-up as the target test would carry part of the answer"
         + (", so they are not features. " if metrics["with_history"]["added"] else ". ")
         + history_line(metrics)
         + " "
