@@ -134,11 +134,24 @@ def inner_cv(
         # setting, so the others are fitted once.
         prepare = train.make_model(name, params, indicators=indicators)[:-1].fit(X_fit)
         A_fit, A_test = prepare.transform(X_fit), prepare.transform(X_test)
+        fitted: dict[tuple, object] = {}
         for label, tuned in settings.items():
-            estimator = train.make_model(name, replace(params, **tuned))[-1]
+            held = replace(params, **tuned)
             if name == "logistic_regression":
+                estimator = train.make_model(name, held)[-1]
                 estimator.set_params(C=train.scaled_c(tuned["logistic_c"], len(fit_rows)))
-            risks[label][test_rows] = estimator.fit(A_fit, y_fit).predict_proba(A_test)[:, 1]
+                risks[label][test_rows] = estimator.fit(A_fit, y_fit).predict_proba(A_test)[:, 1]
+                continue
+            # Boosting adds trees in sequence: a model's first n trees are the n-tree model,
+            # so each depth is fitted once, with its most trees, and read at every count.
+            trees = tuned["xgboost"]["n_estimators"]
+            key = tuple(sorted((k, v) for k, v in tuned["xgboost"].items() if k != "n_estimators"))
+            if key not in fitted:
+                most = max(t for d, t in params.xgboost_grid if d == tuned["xgboost"]["max_depth"])
+                largest = replace(params, xgboost={**tuned["xgboost"], "n_estimators": most})
+                fitted[key] = train.make_model(name, largest)[-1].fit(A_fit, y_fit)
+            risk = fitted[key].predict_proba(A_test, iteration_range=(0, trees))[:, 1]
+            risks[label][test_rows] = risk
     losses = {label: log_loss(y, risk, labels=[0, 1]) for label, risk in risks.items()}
     return min(losses, key=losses.__getitem__), risks
 
