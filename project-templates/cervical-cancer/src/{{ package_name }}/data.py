@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,11 +173,26 @@ models learn from the same inputs the app accepts (the app rejects such an answe
 
 
 def clear_impossible(table: pd.DataFrame) -> pd.DataFrame:
-    """Set every IMPOSSIBLE value to missing (in place)."""
+    """Set every IMPOSSIBLE value to missing (in place), keeping their rows in
+    ``table.attrs["entry_errors"]``: these patients answered, so they are not counted as
+    unanswered (``save_table`` writes them beside the table)."""
+    errors = {}
     for column, limit in IMPOSSIBLE.items():
         if column in table.columns and limit in table.columns:
-            table.loc[table[column] > table[limit], column] = np.nan
+            wrong = table[column] > table[limit]
+            errors[column] = np.flatnonzero(wrong).tolist()
+            table.loc[wrong, column] = np.nan
+    table.attrs["entry_errors"] = errors
     return table
+
+
+def answered(table: pd.DataFrame, entry_errors: dict[str, list[int]]) -> pd.DataFrame:
+    """A copy of ``table`` in which an entry error counts as an answer (not missing): what a
+    patient left unanswered, as opposed to what the pipeline set to missing."""
+    out = table.copy()
+    for column, rows in entry_errors.items():
+        out.loc[out.index[rows], column] = -1.0  # a placeholder: only its presence is read
+    return out
 
 
 def restore_missing(table: pd.DataFrame) -> pd.DataFrame:
@@ -268,6 +284,18 @@ def get_table(paths: config.Paths, *, sample: bool, params: config.Params) -> pd
 def save_table(paths: config.Paths, table: pd.DataFrame) -> None:
     paths.processed.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(paths.processed, index=False)
+    errors = table.attrs.get("entry_errors", {})
+    _entry_errors_path(paths).write_text(json.dumps(errors), encoding="utf-8")
+
+
+def _entry_errors_path(paths: config.Paths) -> Path:
+    return paths.processed.with_name("entry_errors.json")
+
+
+def read_entry_errors(paths: config.Paths) -> dict[str, list[int]]:
+    """The rows of each column that ``clear_impossible`` set to missing (none if unknown)."""
+    path = _entry_errors_path(paths)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def read_table(paths: config.Paths) -> pd.DataFrame:

@@ -4,11 +4,10 @@ With about 6 % positives, accuracy says nothing (predicting "negative" always sc
 Each model is scored on held-out folds: ranking (ROC-AUC, PR-AUC), calibration (slope,
 intercept, Brier score and Brier skill) and screening at a threshold chosen inside each
 training set (sensitivity, specificity, PPV, NPV, share flagged). Ranking and calibration
-scores come with a 95 % group-bootstrap interval on the pooled out-of-fold risks (the risks
-fixed: it leaves out how much refitting on other data would move them); screening scores with
-the wider of the Nadeau-Bengio corrected interval of their fold-to-fold spread (which includes
-the threshold's variation) and the exact binomial one. Whether the ranking beats chance is
-tested by permuting the labels and rerunning the cross-validation (``permutation_test``). The
+scores and the screening scores come with a 95 % group-bootstrap interval on the pooled
+out-of-fold risks and flags (both fixed: it leaves out how much refitting on other data would
+move them). Whether the questionnaire carries any signal is tested by permuting the labels and
+rerunning a simplified cross-validation (``permutation_test``). The
 logistic regression's C is chosen inside each outer fold, by the same inner cross-validation
 that sets its threshold; ``deploy`` applies that rule to every row for the saved model.
 """
@@ -135,11 +134,24 @@ def inner_cv(
         # setting, so the others are fitted once.
         prepare = train.make_model(name, params, indicators=indicators)[:-1].fit(X_fit)
         A_fit, A_test = prepare.transform(X_fit), prepare.transform(X_test)
+        fitted: dict[tuple, object] = {}
         for label, tuned in settings.items():
-            estimator = train.make_model(name, replace(params, **tuned))[-1]
+            held = replace(params, **tuned)
             if name == "logistic_regression":
+                estimator = train.make_model(name, held)[-1]
                 estimator.set_params(C=train.scaled_c(tuned["logistic_c"], len(fit_rows)))
-            risks[label][test_rows] = estimator.fit(A_fit, y_fit).predict_proba(A_test)[:, 1]
+                risks[label][test_rows] = estimator.fit(A_fit, y_fit).predict_proba(A_test)[:, 1]
+                continue
+            # Boosting adds trees in sequence: a model's first n trees are the n-tree model,
+            # so each depth is fitted once, with its most trees, and read at every count.
+            trees = tuned["xgboost"]["n_estimators"]
+            key = tuple(sorted((k, v) for k, v in tuned["xgboost"].items() if k != "n_estimators"))
+            if key not in fitted:
+                most = max(t for d, t in params.xgboost_grid if d == tuned["xgboost"]["max_depth"])
+                largest = replace(params, xgboost={**tuned["xgboost"], "n_estimators": most})
+                fitted[key] = train.make_model(name, largest)[-1].fit(A_fit, y_fit)
+            risk = fitted[key].predict_proba(A_test, iteration_range=(0, trees))[:, 1]
+            risks[label][test_rows] = risk
     losses = {label: log_loss(y, risk, labels=[0, 1]) for label, risk in risks.items()}
     return min(losses, key=losses.__getitem__), risks
 
@@ -316,10 +328,10 @@ SCREENING = {
     "npv": ("cleared & negative", "cleared"),
     "flagged": ("flagged", "all"),
 }
-"""Each screening score as (numerator, denominator): patients counted in each fold."""
+"""Each screening score as (numerator, denominator): the patients counted."""
 
 
-def _count(part: str, y: np.ndarray, flags: np.ndarray) -> int:
+def _mask(part: str, y: np.ndarray, flags: np.ndarray) -> np.ndarray:
     masks = {
         "all": np.ones_like(y, dtype=bool),
         "positive": y == 1,
@@ -327,28 +339,33 @@ def _count(part: str, y: np.ndarray, flags: np.ndarray) -> int:
         "flagged": flags,
         "cleared": ~flags,
     }
-    return int(np.logical_and.reduce([masks[name] for name in part.split(" & ")]).sum())
+    return np.logical_and.reduce([masks[name] for name in part.split(" & ")])
 
 
-def screening(result: CVResult, test_share: float) -> dict[str, dict[str, float]]:
+def _share(numerator: str, denominator: str) -> stats.Score:
+    """A screening score as a weighted share of patients, one value per row of weights."""
+
+    def score(y: np.ndarray, flags: np.ndarray, w: np.ndarray) -> np.ndarray:
+        flags = flags.astype(bool)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (w @ _mask(numerator, y, flags)) / (w @ _mask(denominator, y, flags))
+
+    return score
+
+
+def screening(result: CVResult, y: np.ndarray, weights: np.ndarray) -> dict[str, dict]:
     """Sensitivity, specificity, PPV, NPV and share flagged of the nested procedure: every
-    outer fold flags its held-out patients at its own threshold; pooled over the folds, with
-    the wider of the folds' corrected spread and the exact interval (stats.screening_share)."""
-    repeats = 1 + max(fold.repeat for fold in result.folds)
-    out = {}
-    for key, parts in SCREENING.items():
-        counts = np.array(
-            [
-                [_count(part, fold.y, fold.risk >= fold.threshold) for part in parts]
-                for fold in result.folds
-            ]
-        )
-        out[key] = stats.screening_share(counts[:, 0], counts[:, 1], test_share, repeats)
-    return out
+    outer fold flags its held-out patients at its own threshold. Each score is computed on the
+    pooled held-out flags of each repeat (mean over repeats), with the same 95 % group
+    bootstrap of the patients as the ranking scores (flags fixed)."""
+    flags = result.flags_by_repeat(len(y))
+    return {
+        key: stats.interval(_share(*parts), y, flags, weights) for key, parts in SCREENING.items()
+    }
 
 
 RANKING = {"roc_auc": stats.roc_auc, "pr_auc": stats.average_precision}
-"""The scores of a check (leakage, no history) that is compared on ranking only."""
+"""The scores of a check (the other tests, the `Dx` flags) compared on ranking only."""
 
 
 def summarize(
@@ -365,6 +382,15 @@ def summarize(
     rows = len(y)
     risks = result.by_repeat(rows)
     summary: dict = {key: stats.interval(score, y, risks, weights) for key, score in scores.items()}
+    if "calibration_slope" in summary:
+        # The pooled interval hides how much the slope moves with the fold split: its range
+        # over the repeats is reported beside it.
+        ones = np.ones((1, rows))
+        slopes = [float(stats.calibration_slope(y, risk, ones)[0]) for risk in risks]
+        summary["calibration_slope"]["repeats"] = {
+            "low": round(min(slopes), 4),
+            "high": round(max(slopes), 4),
+        }
     summary["mean_risk"] = round(float(np.mean(risks)), 4)
     low, high = np.quantile(np.concatenate(risks), [0.05, 0.95])
     summary["risk_band"] = {"low": round(float(low), 4), "high": round(float(high), 4)}
@@ -374,7 +400,7 @@ def summarize(
     summary["tuning"] = {
         "outer_choices": {c: choices.count(c) for c in grid(result.model, params) if c in choices}
     }
-    summary.update(screening(result, 1 / params.n_splits))
+    summary.update(screening(result, y, weights))
     # Out of sample: the share each fold's rule aimed at, against the share it flagged (above).
     summary["aimed_share_flagged"] = round(float(np.mean([f.share for f in result.folds])), 4)
     if deployed is not None:
@@ -526,37 +552,51 @@ def decision_summary(
 def permutation_test(
     X: pd.DataFrame, y: pd.Series, groups: np.ndarray, params: config.Params
 ) -> dict:
-    """Is the ranking above chance? The pooled out-of-fold ROC-AUC of one repeat of the outer
-    grouped folds, for a logistic regression at the C fixed in ``config`` before any result
-    (no tuning, so the test is cheap), against the same cross-validation rerun on
-    ``params.permutations`` random permutations of the labels. p counts the permutations that
-    score at least as high, plus one (Phipson & Smyth 2010), so it is never 0.
+    """Does the questionnaire carry any signal? A simplified procedure, not the headline's: a
+    logistic regression at the C fixed in ``config`` (no inner tuning, so the test is cheap),
+    scored by the pooled out-of-fold ROC-AUC of one repeat of the outer grouped folds. It is
+    run on each of the ``n_repeats`` fold splits, against ``params.permutations`` random
+    permutations of the labels, each scored on one of those splits in turn (the null does
+    not depend on the split). Per split, p counts the permutations that score at least as
+    high, plus one (Phipson & Smyth 2010), with the exact 95 % interval of that count (the
+    Monte-Carlo uncertainty of p from a finite number of permutations).
 
-    The folds are those of the real labels; imputing and scaling use no label, so each fold
-    is prepared once and only the regression is refitted per permutation."""
-    folds = splits(y, groups, params.n_splits, 1, params.seed)
-    prepared = []
-    for _, fit_rows, test_rows in folds:
+    Imputing and scaling use no label, so each fold is prepared once and only the regression
+    is refitted per permutation."""
+    prepared: list[list] = [[] for _ in range(params.n_repeats)]
+    for repeat, fit_rows, test_rows in splits(
+        y, groups, params.n_splits, params.n_repeats, params.seed
+    ):
         prepare = train.make_model("logistic_regression", params)[:-1]
         A_fit = prepare.fit_transform(X.iloc[fit_rows])
-        prepared.append((fit_rows, test_rows, A_fit, prepare.transform(X.iloc[test_rows])))
+        prepared[repeat].append((fit_rows, test_rows, A_fit, prepare.transform(X.iloc[test_rows])))
     estimator = train.make_model("logistic_regression", params)[-1]
 
-    def score(labels: np.ndarray) -> float:
+    def score(labels: np.ndarray, repeat: int) -> float:
         risk = np.empty(len(labels))
-        for fit_rows, test_rows, A_fit, A_test in prepared:
+        for fit_rows, test_rows, A_fit, A_test in prepared[repeat]:
             estimator.set_params(C=train.scaled_c(params.logistic_c, len(fit_rows)))
             risk[test_rows] = estimator.fit(A_fit, labels[fit_rows]).predict_proba(A_test)[:, 1]
         return float(roc_auc_score(labels, risk))
 
     labels = y.to_numpy()
-    observed = score(labels)
+    observed = [score(labels, repeat) for repeat in range(params.n_repeats)]
     rng = np.random.default_rng(params.seed)
-    null = np.array([score(rng.permutation(labels)) for _ in range(params.permutations)])
+    null = np.array(
+        [score(rng.permutation(labels), i % params.n_repeats) for i in range(params.permutations)]
+    )
+    exceed = [int(np.sum(null >= value)) for value in observed]
+    worst = max(exceed)
+    p_values = [round((1 + e) / (1 + len(null)), 4) for e in exceed]
+    monte_carlo = stats.exact_rate(worst, len(null))
     return {
         "model": f"logistic regression, C = {params.logistic_c:g} (fixed in config.py)",
-        "roc_auc": round(observed, 4),
+        "splits": params.n_repeats,
+        "roc_auc": round(float(np.mean(observed)), 4),
+        "roc_auc_by_split": [round(value, 4) for value in observed],
         "permutations": params.permutations,
-        "p_value": round(float((1 + np.sum(null >= observed)) / (1 + len(null))), 4),
+        "p_by_split": p_values,
+        "p_value": max(p_values),  # the largest over the fold splits: the one to quote
+        "p_monte_carlo": {"low": monte_carlo["low"], "high": monte_carlo["high"]},
         "null_95": round(float(np.quantile(null, 0.95)), 4),  # one-sided test at 5 %
     }

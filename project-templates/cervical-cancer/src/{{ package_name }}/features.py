@@ -28,21 +28,23 @@ class FeaturePlan:
 
 
 def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
-    """Choose the feature columns: no target, no leaking test results, no empty, constant,
+    """Choose the feature columns: no target, no other test results, no empty, constant,
     nearly constant yes/no or copied one. Uses no target values."""
     dropped: dict[str, str] = {}
     for test in config.DIAGNOSTIC_TESTS:
         if test == params.target:
             dropped[test] = "the target"
         elif not params.include_other_tests:
-            dropped[test] = "another diagnostic test result (a UCI target; would leak)"
+            dropped[test] = (
+                "another diagnostic test, not available at questionnaire time (a UCI target)"
+            )
     for column in table.columns:
         if column in dropped:
             continue
         if column.startswith(DX) and not params.include_dx:
             dropped[column] = (
                 "a diagnosis flag of undocumented timing (a diagnosis from the same work-up "
-                "would leak); a sensitivity run adds the `Dx` flags"
+                "would carry part of the answer); a sensitivity run adds the `Dx` flags"
             )
             continue
         missing = table[column].isna().mean()

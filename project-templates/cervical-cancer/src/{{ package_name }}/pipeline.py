@@ -94,14 +94,18 @@ def run_evaluate(ctx: runtime.Context) -> None:
     app_result = results[app_model]
     held = deployed[app_model].params
 
-    missingness = features.missingness(table, plan, params.target)
-    subgroup = features.subgroup(table, missingness, config.DIAGNOSTIC_TESTS)
+    # Unanswered means left unanswered by the patient: an entry error the pipeline set to
+    # missing was an answer.
+    entry_errors = data.read_entry_errors(paths)
+    asked = data.answered(table, entry_errors)
+    missingness = features.missingness(asked, plan, params.target)
+    subgroup = features.subgroup(asked, missingness, config.DIAGNOSTIC_TESTS)
     progress(f"cross-validating {config.MODEL_LABELS[app_model]} with was-missing indicators")
     flagged_result = evaluate.cross_validate(
         X, y, groups, app_model, held, nested=False, indicators=True, like=app_result
     )
     artifact = _missingness_check(
-        missingness, table, labels, app_result, flagged_result, weights, params.n_splits
+        missingness, asked, labels, app_result, flagged_result, weights, params.n_splits
     )
     history_plan = features.plan_features(table, replace(params, include_dx=True))
     history = [column for column in history_plan.features if column not in plan.features]
@@ -116,7 +120,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
 
     leaky_params = replace(params, include_other_tests=True)
     leaky_plan = features.plan_features(table, leaky_params)
-    progress("cross-validating with the other test results as features (leakage check)")
+    progress("cross-validating with the other test results as features (triage after testing)")
     X_leaky, _ = features.split(table, leaky_plan, params.target)
     leaky = evaluate.cross_validate(
         X_leaky, y, groups, app_model, held, nested=False, like=app_result
@@ -125,7 +129,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
     ranking = evaluate.permutation_ranking(X, y, groups, app_result, held)
     if missingness:
         progress("cross-validating on the patients who answered the most telling block only")
-    excluded = _without_subgroup(missingness, table, X, y, groups, app_model, params, ranking)
+    excluded = _without_subgroup(missingness, asked, X, y, groups, app_model, params, ranking)
     leakage = {
         "model": app_model,
         "added_features": [column for column in leaky_plan.features if column not in plan.features],
@@ -202,6 +206,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "verification": _verification(table, params.target),
         "rare_answer_check": rare,
         "missingness": {**artifact, "subgroup": subgroup, "without_subgroup": excluded},
+        "entry_errors": {column: len(rows) for column, rows in entry_errors.items() if rows},
         "leakage_check": leakage,
     }
     runtime.write_metrics(paths, metrics, params)

@@ -173,7 +173,7 @@ def leakage(
     for fold in clean.folds:
         truth[fold.test] = fold.y
     drawn = (
-        (leaky, VERMILION, f"with {', '.join(added)} (the guided project)", scores["leaky"]),
+        (leaky, VERMILION, f"with {', '.join(added)} (after testing)", scores["leaky"]),
         (clean, BLUE, "questionnaire answers only (this project)", scores["clean"]),
     )
     for result, colour, name, score in drawn:
@@ -187,8 +187,8 @@ def leakage(
     axes.set_xlabel("1 − specificity (false positive rate)")
     axes.set_ylabel("sensitivity (true positive rate)")
     axes.set_title(
-        f"{_label(clean)} on held-out folds: the other tests' results\n"
-        "as features (leakage) against the questionnaire alone"
+        f"{_label(clean)} on held-out folds: the questionnaire alone,\n"
+        "and with the other diagnostic tests' results (a different question)"
     )
     axes.legend(loc="lower right", fontsize=8, frameon=False)
     return figure

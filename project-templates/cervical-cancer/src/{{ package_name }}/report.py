@@ -16,7 +16,7 @@ PAPER = (
     "applied to cervical cancer screening*, IbPRIA 2017, LNCS 10255"
 )
 FIGURES = (
-    ("leakage.png", "ROC curves: the other tests as features against the questionnaire alone"),
+    ("leakage.png", "ROC curves: the questionnaire alone, and with the other tests' results"),
     ("calibration.png", "Calibration on held-out folds, with the histogram of risks"),
     ("decision_curve.png", "Decision curve: net benefit against flagging everyone or no one"),
     ("roc.png", "ROC curves on held-out folds"),
@@ -70,13 +70,11 @@ def summary_line(metrics: dict) -> str:
         f"{dup['groups']} groups, test results not compared); cross-validation keeps each group "
         f"in one fold. {near_copy_line(metrics)}Scores are computed on the pooled held-out "
         f"risks of {cv['repeats']} repeats of {cv['splits']}-fold stratified cross-validation "
-        "(mean over repeats). 95 % intervals: a bootstrap of the patients "
-        f"({cv['bootstrap_resamples']} resamples, groups of identical patients kept whole) for "
-        "ranking and calibration (the held-out risks fixed, so it leaves out how much refitting "
-        "on other data would move them); for screening the wider of the Nadeau-Bengio "
-        "corrected spread over the folds (which includes the threshold's variation) and the "
-        "exact binomial interval (stratified folds hide the prevalence's); for paired model "
-        "comparisons the corrected test."
+        "(mean over repeats). 95 % intervals: one method for every score, a bootstrap of the "
+        f"patients ({cv['bootstrap_resamples']} resamples, groups of identical patients kept "
+        "whole) of the pooled held-out risks and screening flags (fixed, not refitted: it "
+        "leaves out how much refitting on other data would move them); paired model "
+        "comparisons by the Nadeau-Bengio corrected t-test."
     )
 
 
@@ -104,21 +102,43 @@ def reference_line(metrics: dict) -> str:
     text = (
         f"Reference points: chance has ROC-AUC 0.5 and PR-AUC {metrics['prevalence']:.3f} (the "
         "prevalence); Brier skill 0 is no better than quoting the prevalence to everyone; a "
-        "calibration slope of 1 and intercept of 0 are ideal (slope below 1: risks too extreme)."
+        "calibration slope of 1 and intercept of 0 are ideal (slope below 1: risks too extreme). "
+        f"Calling every patient negative is {1 - metrics['prevalence']:.1%} accurate, so "
+        "accuracy says nothing here."
     )
     return f"{text} {chance_line(metrics)}"
 
 
 def chance_line(metrics: dict) -> str:
-    """The permutation test of the ranking against chance, in one sentence."""
+    """The permutation test of the ranking against chance: its own procedure and score, p on
+    every fold split with its Monte-Carlo uncertainty, and the verdict the spread allows."""
     test = metrics["chance_test"]
+    aucs, ps, mc = test["roc_auc_by_split"], test["p_by_split"], test["p_monte_carlo"]
     return (
-        f"Against chance: the cross-validated {test['model']} scores ROC-AUC "
-        f"{test['roc_auc']:.3f} on one repeat of the folds; rerun on {test['permutations']} "
-        f"random permutations of the labels, 95 % of them score at most "
-        f"{test['null_95']:.3f} (one-sided), and the permutation p = {test['p_value']:.3f}: "
-        f"{chance_verdict(metrics)}."
+        f"Against chance, a simplified procedure (not the headline's nested one): the "
+        f"cross-validated {test['model']} scores ROC-AUC {min(aucs):.3f} to {max(aucs):.3f} "
+        f"on the {test['splits']} fold splits; against {test['permutations']} random "
+        f"permutations of the labels (95 % of them at most {test['null_95']:.3f}), "
+        f"p = {span(ps, '.3f')} across the splits (the largest, {test['p_value']:.3f}, with "
+        f"Monte-Carlo 95 % interval [{mc['low']:.3f}, {mc['high']:.3f}] from the finite number "
+        f"of permutations): {chance_verdict(metrics)}{_narrowly(metrics)}."
     )
+
+
+def _narrowly(metrics: dict) -> str:
+    """Why 'narrowly', when it is."""
+    if chance_verdict(metrics) != "narrowly above chance":
+        return ""
+    return (
+        f" (p is below {ALPHA} on every split, but the largest p's interval reaches it: more "
+        "permutations, `permutations` in `config.py`, would settle it)"
+    )
+
+
+def span(values: list[float], spec: str) -> str:
+    """'a to b', or 'a' once when both ends print the same."""
+    low, high = format(min(values), spec), format(max(values), spec)
+    return low if low == high else f"{low} to {high}"
 
 
 def tuning_line(metrics: dict) -> str:
@@ -151,8 +171,8 @@ def calibration_line(metrics: dict) -> str:
     parts = [
         f"Calibration of the app's model ({label(name)}) on held-out folds: mean risk "
         f"{m['mean_risk']:.1%} against a prevalence of {metrics['prevalence']:.1%}, slope "
-        f"{ci(slope, 2)}, intercept {ci(intercept, 2)}; 90 % of its held-out risks lie between "
-        f"{band['low']:.1%} and {band['high']:.1%}."
+        f"{ci(slope, 2)} pooled, {slope_spread(slope)}, intercept {ci(intercept, 2)}; 90 % of "
+        f"its held-out risks lie between {band['low']:.1%} and {band['high']:.1%}."
     ]
     checks = [("slope", slope, 1), ("intercept", intercept, 0)]
     off = [
@@ -175,6 +195,13 @@ def calibration_line(metrics: dict) -> str:
     else:
         parts[-1] += f"; Brier skill {ci(skill, 3)} is above 0."
     return " ".join(parts)
+
+
+def slope_spread(slope: dict) -> str:
+    """The calibration slope's range over the repeats of the fold split: how much of the
+    pooled interval's width the split alone moves."""
+    r = slope["repeats"]
+    return f"from {r['low']:.2f} to {r['high']:.2f} across the repeats of the fold split alone"
 
 
 def screening_table(metrics: dict) -> str:
@@ -413,6 +440,19 @@ def missingness_table(metrics: dict) -> str:
     )
 
 
+def unanswered_definition(metrics: dict) -> str:
+    """What 'not answered' counts: a `?` in the file; an entry error set to missing is not."""
+    text = "Not answered: `?` in the file (the UCI page: declined for privacy)."
+    errors = metrics.get("entry_errors", {})
+    if errors:
+        listed = ", ".join(f"{n} `{column}`" for column, n in errors.items())
+        text += (
+            f" Entry errors ({listed}: later than the patient's age) count as answered here; "
+            "the model fills them like a skipped answer."
+        )
+    return text
+
+
 def paired(d: dict) -> str:
     """A paired ROC-AUC difference with its corrected interval and the verdict it allows."""
     p = "p < 0.001" if d["p_value"] < 0.001 else f"p = {d['p_value']:.3f}"
@@ -572,8 +612,8 @@ def app_caption(metrics: dict) -> str:
         f"{label(metrics['app_model']).lower()} (the model the README evaluates): held-out "
         f"ROC-AUC {ci(m['roc_auc'], 2)}. "
         + sentence(
-            f"{strength(m['roc_auc']['value'])} signal, {chance_verdict(metrics)} (permutation "
-            f"test p = {metrics['chance_test']['p_value']:.3f})."
+            f"{strength(m['roc_auc']['value'])} signal, {chance_verdict(metrics)} "
+            f"({permutation_p(metrics)})."
         )
     )
 
@@ -592,10 +632,11 @@ def leakage_table(metrics: dict) -> str:
     ]
     table = readme.markdown_table([f"{label(check['model'])} features", "ROC-AUC", "PR-AUC"], rows)
     return (
-        f"{table}\n\nThese three are test results taken alongside {metrics['target']} "
-        "(outcomes of the same work-up, not answers given before it), so this project does not "
-        "use them as features; the table shows what adding them does. With them minus "
-        f"without, ROC-AUC {paired(check['difference'])}."
+        f"{table}\n\nThese three are other diagnostic tests of the same work-up as "
+        f"{metrics['target']}, not available at questionnaire time: a model that uses them "
+        "answers a different question (triage after testing), and its score is inflated by "
+        "incorporation and verification bias (below). With them minus without, ROC-AUC "
+        f"{paired(check['difference'])}."
     )
 
 
@@ -651,7 +692,7 @@ def data_notes(metrics: dict) -> str:
         "without a was-missing indicator. Column meanings follow the UCI page "
         f"({UCI_PAGE}) and {PAPER}. The UCI page lists `Dx:Cancer`, `Dx:CIN`, `Dx:HPV` and `Dx` "
         "as yes/no attributes without saying when the diagnosis was made; one made during the "
-        "same work-up as the target test would leak part of the answer"
+        "same work-up as the target test would carry part of the answer"
         + (", so they are not features. " if metrics["with_history"]["added"] else ". ")
         + history_line(metrics)
         + " "
@@ -685,18 +726,29 @@ def history_line(metrics: dict) -> str:
 
 
 def verification_line(metrics: dict) -> str:
-    """The target test was not done, or not read, independently of the others."""
+    """The target test was not done, or not read, independently of the others; the cohort is
+    a referral cohort."""
     v = metrics["verification"]
     others = ", ".join(v["other_tests"])
     neg, pos = v["others_negative"], v["other_positive"]
     return (
-        "Consistent with, not evidence of, verification bias: "
-        f"{neg['positives']} of {neg['patients']} patients whose other tests "
-        f"({others}) were all negative are positive for {metrics['target']}, against "
-        f"{pos['positives']} of {pos['patients']} with at least one other test positive. The "
-        "data do not say whether the target test was done or read independently of the "
-        "others; if it followed them, negatives among patients never referred for it are "
-        "unverified, and the model learns who was examined as much as who is ill."
+        f"{referral(metrics)} Every patient has a {metrics['target']} result in the file (none "
+        "missing); the data do not say whether a 0 is a negative test or a test not done. "
+        f"{neg['positives']} of {neg['patients']} patients whose other tests ({others}) were "
+        f"all negative are positive for {metrics['target']}, against {pos['positives']} of "
+        f"{pos['patients']} with at least one other test positive. If the other results "
+        "decided who got the target test, or were read with it, that is verification and "
+        "incorporation bias: a model given them partly restates the work-up."
+    )
+
+
+def referral(metrics: dict) -> str:
+    """Where the patients come from, and what that means for the screening numbers."""
+    return (
+        f"The {metrics['rows']} patients are a referral cohort of the Hospital Universitario de "
+        f"Caracas ({PAPER}), not a screening population: its prevalence "
+        f"({metrics['prevalence']:.1%}), and the PPV and NPV built on it, do not transfer to "
+        "screening."
     )
 
 
@@ -705,7 +757,7 @@ def results_parts(metrics: dict) -> list[str]:
     parts = [readme.SAMPLE_WARNING] if runtime.is_sample(metrics) else []
     return parts + [
         summary_line(metrics),
-        "### Leakage check: the other three test results as features",
+        "### The other three tests as features: a different question",
         leakage_table(metrics),
         "### The models",
         ranking_table(metrics),
@@ -715,6 +767,7 @@ def results_parts(metrics: dict) -> list[str]:
         screening_table(metrics),
         "### Unanswered questions",
         missingness_table(metrics),
+        unanswered_definition(metrics),
         skipper_calibration(metrics),
         without_subgroup_line(metrics),
     ]
@@ -785,8 +838,17 @@ def model_card_section(metrics: dict) -> str:
 
 
 def chance_verdict(metrics: dict) -> str:
-    """'above chance' or 'not shown above chance', from the permutation test's p-value."""
-    return "above chance" if metrics["chance_test"]["p_value"] < ALPHA else "not shown above chance"
+    """The verdict the permutation test allows: above chance only if p is below ALPHA on every
+    fold split, and "narrowly" when the largest p's Monte-Carlo interval reaches ALPHA."""
+    test = metrics["chance_test"]
+    below = sum(p < ALPHA for p in test["p_by_split"])
+    if below == 0:
+        return "not shown above chance"
+    if below < len(test["p_by_split"]):
+        return f"above chance on {below} of {len(test['p_by_split'])} fold splits only"
+    if test["p_monte_carlo"]["high"] >= ALPHA:
+        return "narrowly above chance"
+    return "above chance"
 
 
 def strength(auc: float) -> str:
@@ -806,9 +868,16 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def permutation_p(metrics: dict) -> str:
+    """'permutation p 0.004 to 0.052 across 5 fold splits' (or one value if all are equal)."""
+    test = metrics["chance_test"]
+    return f"permutation p {span(test['p_by_split'], '.3f')} across {test['splits']} fold splits"
+
+
 def headline(metrics: dict) -> str:
-    """The README's first screen: three plain sentences built from metrics.json (the honest
-    model's signal, what accuracy means here, the leakage), one table, the hero figure."""
+    """The README's first screen: three short sentences built from metrics.json (the
+    questionnaire's signal, what it does as a screen, what the other tests change), one table,
+    the hero figure."""
     name = metrics["app_model"]
     m = metrics["models"][name]
     prevalence = metrics["prevalence"]
@@ -816,34 +885,24 @@ def headline(metrics: dict) -> str:
         "**SYNTHETIC SAMPLE: these numbers mean nothing.** " if runtime.is_sample(metrics) else ""
     )
     auc = m["roc_auc"]
-    test = metrics["chance_test"]
     first = (
         f"From questionnaire answers alone, the {label(name).lower()} ranks patients with "
         f"ROC-AUC {ci(auc, 2)}: a {strength(auc['value'])} signal, {chance_verdict(metrics)} "
-        f"(permutation test p = {test['p_value']:.3f})"
+        f"({permutation_p(metrics)})."
+    )
+    screen = (
+        f"Set to find {metrics['sensitivity_target']:.0%} of positives, it flags "
+        f"{ci(m['flagged'], percent=True)} of patients"
     )
     if too_weak_to_screen(m, prevalence):
-        first += (
-            f", too weak to screen with: set to find {metrics['sensitivity_target']:.0%} of "
-            f"positives it flags {ci(m['flagged'], percent=True)} of patients, and a flagged "
-            f"patient is positive {ci(m['ppv'], percent=True)} of the time against "
-            f"{prevalence:.1%} for anyone."
-        )
+        second = f"{screen}: too weak to screen with."
     else:
-        first += (
-            f"; set to find {metrics['sensitivity_target']:.0%} of positives it flags "
-            f"{ci(m['flagged'], percent=True)} of patients, PPV {ci(m['ppv'], percent=True)} "
-            f"against {prevalence:.1%} for anyone."
-        )
-    second = (
-        f"Calling every patient negative is {1 - prevalence:.1%} accurate, so accuracy says "
-        "nothing here."
-    )
-    leak = metrics["leakage_check"]
-    added = ", ".join(leak["added_features"])
+        second = f"{screen}, PPV {ci(m['ppv'], percent=True)} against {prevalence:.1%} for anyone."
+    other = metrics["leakage_check"]
+    added = ", ".join(other["added_features"])
     third = (
-        f"A high ROC-AUC ({ci(leak['metrics']['roc_auc'], 2)}) comes only from adding {added} "
-        f"as features ({as_guided(metrics)}): results of the same work-up, so leakage."
+        f"The other tests' results ({added}) raise it to {ci(other['metrics']['roc_auc'], 2)}, "
+        "but answer a different question: triage after testing."
     )
     rows = [
         [
@@ -855,17 +914,16 @@ def headline(metrics: dict) -> str:
     ]
     rows.append(
         [
-            f"{label(leak['model'])} + {added} (leakage)",
-            ci(leak["metrics"]["roc_auc"], 2),
-            ci(leak["metrics"]["pr_auc"], 2),
+            f"{label(other['model'])} + {added} (after testing)",
+            ci(other["metrics"]["roc_auc"], 2),
+            ci(other["metrics"]["pr_auc"], 2),
         ]
     )
     rows.append(["chance", "0.50", f"{prevalence:.2f}"])
     table = readme.markdown_table(["model (held-out, 95 % interval)", "ROC-AUC", "PR-AUC"], rows)
     return (
         f"{sample}{first} {second} {third}\n\n{table}\n\n"
-        "![ROC curves: the other tests as features against the questionnaire alone]"
-        "(reports/figures/leakage.png)"
+        f"![{FIGURES[0][1]}](reports/figures/{FIGURES[0][0]})"
     )
 
 

@@ -153,49 +153,6 @@ def corrected_paired_test(
     }
 
 
-def screening_share(
-    numerators: np.ndarray, denominators: np.ndarray, test_share: float, repeats: int
-) -> dict[str, float]:
-    """A share pooled over the folds of repeated cross-validation (e.g. flagged / patients)
-    with the wider of two standard 95 % intervals, each of which misses what the other holds:
-
-    - the Nadeau-Bengio corrected interval of the folds' spread (``corrected_share``): it
-      holds the threshold's variation from one training set to another, but stratified folds
-      fix each fold's prevalence, so it misses that the patients are a sample (a PPV near the
-      prevalence gets an interval narrower than the prevalence's own);
-    - the exact (Clopper-Pearson) interval of one repeat's counts (each patient once): it
-      holds the patients' sampling variation with the thresholds fixed.
-
-    The wider of the two (not their sum, which would count the patients' variation twice)."""
-    spread = corrected_share(numerators, denominators, test_share)
-    exact = exact_rate(round(np.sum(numerators) / repeats), round(np.sum(denominators) / repeats))
-    return {
-        "value": spread["value"],
-        "low": min(spread["low"], exact["low"]),
-        "high": max(spread["high"], exact["high"]),
-    }
-
-
-def corrected_share(
-    numerators: np.ndarray, denominators: np.ndarray, test_share: float, confidence: float = 0.95
-) -> dict[str, float]:
-    """A share pooled over the folds with the Nadeau-Bengio corrected 95 % interval of its
-    fold-to-fold spread, clipped to [0, 1]. The fold ratio is linearised (residuals
-    ``num - R * den``), so a fold whose denominator is 0 (e.g. no patient below the threshold)
-    still counts."""
-    numerators, denominators = np.asarray(numerators, float), np.asarray(denominators, float)
-    n = len(numerators)
-    ratio = float(numerators.sum() / denominators.sum())
-    residuals = (numerators - ratio * denominators) / denominators.mean()
-    se = math.sqrt((1 / n + test_share / (1 - test_share)) * float(np.var(residuals, ddof=1)))
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * se
-    return {
-        "value": round(ratio, 4),
-        "low": round(max(ratio - half, 0.0), 4),
-        "high": round(min(ratio + half, 1.0), 4),
-    }
-
-
 def holm(p_values: list[float]) -> list[float]:
     """Holm's step-down adjustment of p-values, in the order given."""
     order = np.argsort(p_values, kind="stable")
