@@ -11,7 +11,7 @@ from copier import run_copy
 
 from helpers import TEMPLATES, run_in_project
 
-# The one-line wrappers the README tells a new template to copy from an existing one.
+# The one-line wrappers the README tells a new template to copy from cervical-cancer.
 WRAPPERS = [
     "{{ _copier_conf.answers_file }}.jinja",
     "LICENSE.jinja",
@@ -150,7 +150,7 @@ def add_template(root: Path, name: str) -> None:
     folder = root / name
     for wrapper in WRAPPERS:
         (folder / wrapper).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(root / "segmentation" / wrapper, folder / wrapper)
+        shutil.copyfile(root / "cervical-cancer" / wrapper, folder / wrapper)
     for path, content in OWN_FILES.items():
         (folder / path).parent.mkdir(parents=True, exist_ok=True)
         (folder / path).write_text(textwrap.dedent(content).lstrip("\n"))
