@@ -46,8 +46,8 @@ COMMON_MODULES = [
 RULES_MODULE = {"credit-card": "credit_card", "wholesale": "wholesale"}
 TESTS = [
     "conftest", "test_app", "test_cli", "test_data", "test_evaluate", "test_features",
-    "test_fetch", "test_notebook", "test_notebook_figures", "test_readme", "test_report",
-    "test_results_current", "test_runtime", "test_train",
+    "test_fetch", "test_notebook", "test_notebook_figures", "test_personas", "test_readme",
+    "test_report", "test_results_current", "test_runtime", "test_train",
 ]  # fmt: skip
 
 
