@@ -46,8 +46,8 @@ COMMON_MODULES = [
 RULES_MODULE = {"credit-card": "credit_card", "wholesale": "wholesale"}
 TESTS = [
     "conftest", "test_app", "test_cli", "test_data", "test_evaluate", "test_features",
-    "test_fetch", "test_notebook", "test_notebook_figures", "test_readme", "test_report",
-    "test_results_current", "test_runtime", "test_train",
+    "test_fetch", "test_notebook", "test_notebook_figures", "test_personas", "test_readme",
+    "test_report", "test_results_current", "test_runtime", "test_train",
 ]  # fmt: skip
 
 
@@ -238,12 +238,27 @@ def test_pipeline_on_the_real_data(render, dataset):
     )
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
     assert f"**{chosen} customer segments**" in headline and "95% interval" in headline
-    # The verdict resamples the data set that was clustered; the held-out figure is one line.
-    assert "refits of all customers against the final segments" in headline
-    assert "so not out of sample" in headline  # the customers k was chosen on are refitted
+    # The first screen: three short lines, the persona table, the hero figure.
+    first_lines = headline.strip().splitlines()[:3]
+    assert all(len(line) < 220 for line in first_lines), first_lines
+    assert "verdict refits" in first_lines[0] and "| # | persona |" in headline
+    # The verdict resamples the data set that was clustered (details under Results).
+    assert "refits of all customers against the final segments" in results
+    assert "so not out of sample" in results  # the customers k was chosen on are refitted
     assert "held-out" not in readme.lower()
     if not metrics["natural_groups"]["natural"]:  # e.g. Wholesale: a slicing, not groups
-        assert "**Segments, not natural groups**" in headline
+        assert "not natural groups" in headline
+        assert "**Segments, not natural groups**" in results
+    # 'equally stable' only where every paired interval lies inside the margin.
+    assert not ("equally stable" in first_lines[2] and "cannot be told apart" in first_lines[2])
+    for row in metrics["segments"]:  # growth actions leave out customers at risk on their own
+        assert len(row["action_excluded"]) == len(row["actions"]) or row["actions"][0].startswith(
+            "no action rule"
+        )
+        if any(row["action_excluded"]):
+            assert "at risk left out" in headline
+        if any("reactivation" in action for action in row["actions"]):  # its trait is named
+            assert "rarely buy" in row["name"].lower(), row["name"]
     assert "not a confidence interval" in results
     assert all(row["name"] in headline for row in metrics["segments"])  # none left as "more"
     full = metrics["stability"]["full"]

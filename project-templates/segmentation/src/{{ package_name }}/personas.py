@@ -4,7 +4,9 @@ from conditions on its medians. Nothing here is written per segment by hand."""
 from __future__ import annotations
 
 import operator
+import warnings
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -32,13 +34,35 @@ class Signal:
     threshold of an action or risk rule): it then comes first in the name, however far other
     features set the segment apart."""
 
-    def holds(self, high: bool, median: float, overall: float) -> bool:
-        """Whether the word ``high`` (or ``low``) is true of a segment with this median."""
+    def holds(
+        self,
+        high: bool,
+        median: float,
+        overall: float,
+        low_end: float | None = None,
+        high_end: float | None = None,
+    ) -> bool:
+        """Whether the word ``high`` (or ``low``) is true of a segment with this median. Given
+        the 95% bootstrap interval of the median (``low_end``, ``high_end``), a threshold must be
+        cleared by the whole interval: a median just past it is borderline, and gets no word."""
         if median != median:  # NaN: not defined for the median customer
             return False
         if high:
-            return median > overall and (self.high_at is None or median >= self.high_at)
-        return median <= self.low_at if self.low_at is not None else median < overall
+            at = median if low_end is None else low_end
+            return median > overall and (self.high_at is None or at >= self.high_at)
+        at = median if high_end is None else high_end
+        return at <= self.low_at if self.low_at is not None else median < overall
+
+    def borderline(
+        self, median: float, overall: float, low_end: float, high_end: float
+    ) -> str | None:
+        """'high' or 'low' when the word holds for the median but not for its whole interval."""
+        for high in (True, False):
+            if self.holds(high, median, overall) and not self.holds(
+                high, median, overall, low_end, high_end
+            ):
+                return "high" if high else "low"
+        return None
 
     def rule(self) -> str:
         """The leading word's rule, e.g. "'cash-advance users' (cash_advance_share median >=
@@ -81,6 +105,16 @@ class Rule:
         for column, op, value in self.conditions():
             held &= OPERATORS[op](table[column], value)
         return held
+
+    def clears(self, low: pd.Series, high: pd.Series) -> bool:
+        """Whether the whole 95% bootstrap interval of each median meets its condition (the
+        lower end for ``>=``/``>``, the upper end for ``<=``/``<``): a rule met by the median
+        alone, not by its interval, is borderline."""
+        return all(
+            pd.notna(low.get(column, np.nan))
+            and OPERATORS[op]((low if op in (">=", ">") else high)[column], value)
+            for column, op, value in self.conditions()
+        )
 
     def evidence(self, medians: pd.Series) -> str:
         """The segment's medians that meet the conditions, e.g. 'utilisation 0.45 >= 0.3' or
@@ -126,15 +160,22 @@ def rank_profile(derived: pd.DataFrame, segments: np.ndarray, columns: list[str]
 
 
 def words(
-    profile: pd.Series, signals: list, threshold: float, terms: int, claims: dict | None = None
+    profile: pd.Series,
+    signals: list,
+    threshold: float,
+    terms: int,
+    claims: dict | None = None,
+    include: tuple[str, ...] = (),
 ) -> list[str]:
     """Up to ``terms`` words: first every leading signal whose median reaches its rule (the
     segment's dominant trait, ``Signal.leads``), then the signals at least ``threshold`` points
     from 50 whose claim holds, the most distinctive high ones first, then the most distinctive
     low ones.
 
-    ``claims`` maps a signal's column to (segment median, everyone's median); without it every
-    distinctive signal is kept (ranks only) and no word leads."""
+    ``claims`` maps a signal's column to (segment median, everyone's median[, interval ends]);
+    without it every distinctive signal is kept (ranks only) and no word leads. The words of the
+    columns in ``include`` (the traits behind the segment's actions) come right after the
+    leading ones, whatever ``terms`` says, when their claim holds."""
     scored = [(profile[signal.column] - 50, signal) for signal in signals]
     leading = [
         (distance, signal)
@@ -144,41 +185,67 @@ def words(
         and signal.high_at is not None
         and signal.holds(True, *claims[signal.column])
     ]
+    forced = [
+        (distance, signal)
+        for distance, signal in scored
+        if signal.column in include
+        and (distance, signal) not in leading
+        and (claims is None or signal.holds(distance > 0, *claims[signal.column]))
+    ]
     kept = [
         (distance, signal)
         for distance, signal in scored
         if abs(distance) >= threshold
-        and (distance, signal) not in leading
+        and (distance, signal) not in leading + forced
         and (claims is None or signal.holds(distance > 0, *claims[signal.column]))
     ]
     # The dominant trait first; what customers do names them before what they do not.
     leading.sort(key=lambda item: -item[0])
     kept.sort(key=lambda item: (item[0] < 0, -abs(item[0])))
     named = [signal.high for _, signal in leading]
-    named += [signal.high if distance > 0 else signal.low for distance, signal in kept]
-    return named[:terms]
+    named += [signal.high if distance > 0 else signal.low for distance, signal in forced + kept]
+    return named[: max(terms, len(leading) + len(forced))]
 
 
 def name(
-    profile: pd.Series, signals: list, threshold: float, terms: int = 2, claims: dict | None = None
+    profile: pd.Series,
+    signals: list,
+    threshold: float,
+    terms: int = 2,
+    claims: dict | None = None,
+    include: tuple[str, ...] = (),
 ) -> str:
     """E.g. "Cash-advance users & near the limit"; "Typical customers" when nothing
     stands out."""
-    found = words(profile, signals, threshold, terms, claims)
+    found = words(profile, signals, threshold, terms, claims, include)
     if not found:
         return "Typical customers"
     text = " & ".join(found)
     return text[0].upper() + text[1:]
 
 
-def claims_of(medians: pd.DataFrame, signals: list) -> dict:
-    """Per segment, per signal column: (segment median, everyone's median); row 'all' is
-    everyone."""
+def claims_of(
+    medians: pd.DataFrame,
+    signals: list,
+    low: pd.DataFrame | None = None,
+    high: pd.DataFrame | None = None,
+) -> dict:
+    """Per segment, per signal column: (segment median, everyone's median), plus the ends of
+    the median's 95% bootstrap interval when ``low`` and ``high`` (per segment) are given; row
+    'all' is everyone."""
     return {
         segment: {
             signal.column: (
                 float(medians.loc[segment, signal.column]),
                 float(medians.loc["all", signal.column]),
+                *(
+                    (
+                        float(low.loc[segment, signal.column]),
+                        float(high.loc[segment, signal.column]),
+                    )
+                    if low is not None and high is not None
+                    else ()
+                ),
             )
             for signal in signals
         }
@@ -187,26 +254,75 @@ def claims_of(medians: pd.DataFrame, signals: list) -> dict:
     }
 
 
+def separating(profiles: pd.DataFrame, signals: list, pair: tuple, claims: dict) -> tuple | None:
+    """For two segments, the signal on which their mean percentiles differ most among those
+    whose word holds for at least one of them, and the segment it names (of the two, the one
+    further from the typical customer on it, among those its word holds for)."""
+    best = None
+    for signal in signals:
+        gap = abs(profiles.loc[pair[0], signal.column] - profiles.loc[pair[1], signal.column])
+        named = [
+            segment
+            for segment in pair
+            if signal.holds(
+                profiles.loc[segment, signal.column] > 50, *claims[segment][signal.column]
+            )
+        ]
+        if named and (best is None or gap > best[0]):
+            segment = max(named, key=lambda s: abs(profiles.loc[s, signal.column] - 50))
+            best = (gap, signal, segment)
+    return None if best is None else best[1:]
+
+
 def unique_names(
-    profiles: pd.DataFrame, signals: list, threshold: float, medians: pd.DataFrame | None = None
+    profiles: pd.DataFrame,
+    signals: list,
+    threshold: float,
+    medians: pd.DataFrame | None = None,
+    traits: dict | None = None,
+    bounds: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> dict:
-    """A name per segment; where two would use the same words (in any order), each gets one
-    more signal, until they differ or the signals run out (then the number is added).
+    """A name per segment. It always holds the words of ``traits[segment]`` (the columns
+    behind the segment's actions) when their claim holds. Two names that share a word also get
+    the word of the feature that best separates those two segments (``separating``); where two
+    would still use the same words (in any order), each gets one more signal, until they differ
+    or the signals run out (then the number is added).
 
     ``medians`` (per segment and a row 'all') restricts each word to claims its median
-    supports (Signal.holds)."""
-    claims = claims_of(medians, signals) if medians is not None else {}
+    supports (Signal.holds); ``bounds`` (per segment: low and high ends of the median's 95%
+    bootstrap interval) makes a threshold need the whole interval."""
+    claims = claims_of(medians, signals, *(bounds or (None, None))) if medians is not None else {}
+    include = {s: set((traits or {}).get(s, ())) for s in profiles.index}
     terms = dict.fromkeys(profiles.index, 2)
+
+    def found(s) -> list[str]:
+        return words(
+            profiles.loc[s], signals, threshold, terms[s], claims.get(s), tuple(include[s])
+        )
+
+    if claims:
+        # Two names that share a word must differ on the feature that best separates those two
+        # segments: one of them names it. Pairs are read off the names before any is extended.
+        first_words = {s: set(found(s)) for s in profiles.index}
+        for pair in combinations(profiles.index, 2):
+            if not first_words[pair[0]] & first_words[pair[1]]:
+                continue
+            best = separating(profiles, signals, pair, claims)
+            if best is None:
+                continue
+            signal, segment = best
+            if not {signal.high, signal.low} & (first_words[pair[0]] | first_words[pair[1]]):
+                include[segment].add(signal.column)
     while True:
-        sets = {
-            s: frozenset(words(profiles.loc[s], signals, threshold, terms[s], claims.get(s)))
-            for s in profiles.index
-        }
+        sets = {s: frozenset(found(s)) for s in profiles.index}
         repeated = [s for s in sets if list(sets.values()).count(sets[s]) > 1]
         growing = [s for s in repeated if terms[s] < len(signals)]
         if not growing:
             names = {
-                s: name(profiles.loc[s], signals, threshold, terms[s], claims.get(s)) for s in sets
+                s: name(
+                    profiles.loc[s], signals, threshold, terms[s], claims.get(s), tuple(include[s])
+                )
+                for s in sets
             }
             return {s: f"{n} ({s})" if s in repeated else n for s, n in names.items()}
         for segment in growing:
@@ -240,3 +356,33 @@ def chosen(rules: list, medians: pd.Series, at_risk: bool) -> list:
     """The rules whose condition holds; a segment with a risk flag gets no growth rule (more
     spending, more credit or rewards), only the ones that reduce the risk."""
     return [rule for rule in rules if rule.applies(medians) and not (at_risk and rule.growth)]
+
+
+def at_risk(risks: list, table: pd.DataFrame) -> pd.Series:
+    """Per customer, whether they meet any risk rule on their own values."""
+    held = pd.Series(False, index=table.index)
+    for rule in risks:
+        held |= rule.members(table)
+    return held
+
+
+def excluded(rule: Rule, risks: list, table: pd.DataFrame) -> int:
+    """How many customers of ``table`` meet ``rule`` but are left out of it because they meet
+    a risk rule on their own: a growth action never goes to a customer at risk, whatever their
+    segment's median says. 0 for an action that is not growth."""
+    if not rule.growth:
+        return 0
+    return int((rule.members(table) & at_risk(risks, table)).sum())
+
+
+def median_interval(values: pd.DataFrame, resamples: int, seed: int) -> tuple[pd.Series, pd.Series]:
+    """The 95% bootstrap interval (percentile) of each column's median, over ``resamples``
+    draws of the rows; NaN values are ignored as the median ignores them."""
+    rng = np.random.default_rng(seed)
+    array = values.to_numpy(dtype=float)
+    draws = rng.integers(0, len(array), size=(resamples, len(array)))
+    with warnings.catch_warnings():  # a column with no defined value has no median: NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        medians = np.nanmedian(array[draws], axis=1)  # resamples x columns
+        low, high = np.nanpercentile(medians, [2.5, 97.5], axis=0)
+    return pd.Series(low, index=values.columns), pd.Series(high, index=values.columns)

@@ -18,6 +18,8 @@ from .config import FIGURE_DPI
 # first five segments get five different hues (one blue, vermillion fifth), blue and yellow last.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2", "#F0E442", "#000000"]
 BLUE, VERMILLION, GREEN = "#0072B2", "#D55E00", "#009E73"
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+"""One marker per segment on the overview map, so hue is not the only cue."""
 DIVERGING = "RdBu_r"  # blue = below average, red = above; readable with red-green deficiency
 
 
@@ -42,7 +44,8 @@ def map_colours(segments: pd.DataFrame) -> dict:
     """A colour per segment for the map. The two segments whose centres (medians on the map)
     are closest, the pair most likely to overlap, get blue and vermillion, the Okabe-Ito pair
     easiest to tell apart with any colour-vision deficiency; the others get the rest in turn,
-    orange and yellow last (orange is the hue closest to vermillion under deuteranopia)."""
+    black, yellow and orange last (orange is the hue closest to vermillion, with any colour
+    vision: up to six segments never get it)."""
     ids = sorted(segments["segment"].unique())
     if not 2 <= len(ids) <= len(OKABE_ITO):
         return dict(zip(ids, segment_colours(len(ids)), strict=True))
@@ -51,7 +54,7 @@ def map_colours(segments: pd.DataFrame) -> dict:
         combinations(ids, 2),
         key=lambda pair: float(np.hypot(*(centres.loc[pair[0]] - centres.loc[pair[1]]))),
     )
-    rest = [GREEN, "#CC79A7", "#56B4E9", "#E69F00", "#F0E442", "#000000"]
+    rest = [GREEN, "#CC79A7", "#56B4E9", "#000000", "#F0E442", "#E69F00"]
     others = [segment for segment in ids if segment not in (first, second)]
     return {first: BLUE, second: VERMILLION, **dict(zip(others, rest, strict=False))}
 
@@ -114,7 +117,7 @@ def distributions(table: pd.DataFrame, columns: list[str]) -> Figure:
 def traps(rows: list[dict]) -> Figure:
     """Each data trap: how many customers fall in it, out of how many it can concern."""
     frame = pd.DataFrame(rows)
-    figure = Figure(figsize=(9, 0.6 * len(frame) + 1.6), layout="constrained")
+    figure = Figure(figsize=(7.5, 0.5 * len(frame) + 1.4), layout="constrained")
     ax = figure.subplots()
     positions = np.arange(len(frame))[::-1]
     ax.barh(positions, frame["of"], color="lightgrey", label="customers it can concern")
@@ -124,7 +127,7 @@ def traps(rows: list[dict]) -> Figure:
     ):
         ax.text(total, y, f" {count:,} of {total:,}", va="center", fontsize=8)
     ax.set_yticks(positions, frame["trap"], fontsize=8)
-    ax.set_xlim(0, frame["of"].max() * 1.3)
+    ax.set_xlim(0, frame["of"].max() * 1.2)  # room for the counts, no more
     ax.set_xlabel("customers")
     # Below the axes, so it covers no count.
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=2)
@@ -182,7 +185,9 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
             linestyle="none",
             label=label,
         )
-    r2.set_ylim(0, 1)
+    # Zoomed to the data and the copies: on 0-1 the gap between them would be squashed.
+    shown = pd.concat([scores["r2"], tested["r2_shuffled_max"], tested["r2_gaussian_max"]])
+    r2.set_ylim(max(0.0, float(shown.min()) - 0.05), min(1.0, float(shown.max()) + 0.05))
     r2.set_title(
         "Variance explained: data vs copies\n(copies of all customers, chosen k)", fontsize=10
     )
@@ -215,12 +220,12 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
             color=colour,
             capsize=3,
             linestyle="none",
-            label="chosen k, all customers vs final segments" if name == "stability" else None,
+            label="chosen k, verdict refits vs final segments" if name == "stability" else None,
         )
     stab.set_title(
-        f"Stability (dotted: limits). Filled: choice, {constraints['seeds']} seeds x "
-        f"{constraints['resamples']} refits;\nopen: chosen k, "
-        f"{len(full['seeds']) * full['resamples']} refits of all customers",
+        f"Stability (dotted: limits). Filled: selection draws, {constraints['seeds']} seeds x "
+        f"{constraints['resamples']};\nopen: chosen k, "
+        f"{len(full['seeds']) * full['resamples']} verdict refits of all customers",
         fontsize=9,
     )
     # Below the panel, so it covers no marker.
@@ -249,43 +254,52 @@ def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
     ids = sorted(segments["segment"].unique())
     colours = map_colours(segments)
     sizes = segments["segment"].value_counts()
-    columns = 3
-    rows = -(-(len(ids) + 1) // columns)
-    figure = Figure(figsize=(11, 3.6 * rows + 0.6), layout="constrained")
-    axes = figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
-    overview = axes[0]
+    # The overview takes a 2 x 2 block on the left, the segments fill two rows beside it: k + 1
+    # panels with at most one cell empty.
+    beside = -(-len(ids) // 2)
+    figure = Figure(figsize=(4 + 2.6 * beside, 6.4), layout="constrained")
+    grid = figure.add_gridspec(2, 2 + beside)
+    overview = figure.add_subplot(grid[:, :2])
+    panels = [
+        figure.add_subplot(grid[number % 2, 2 + number // 2], sharex=overview, sharey=overview)
+        for number in range(len(ids))
+    ]
     for segment in sorted(ids, key=lambda s: -sizes[s]):
         points = segments[segments["segment"] == segment]
         overview.scatter(
             points["pc1"],
             points["pc2"],
-            s=4,
+            s=6,
             alpha=0.5,
             color=colours[segment],
+            marker=MARKERS[(segment - 1) % len(MARKERS)],
             linewidths=0,
             label=f"{segment} ({len(points):,})",
         )
     overview.set_title("All segments (smallest on top)", fontsize=10)
-    legend = overview.legend(markerscale=3, fontsize=7, loc="best", title="segment", ncol=2)
+    # Below the axes, so it covers no customer.
+    legend = overview.legend(
+        markerscale=2.5,
+        fontsize=8,
+        title="segment (customers)",
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.09),
+        ncol=min(len(ids), 4),
+    )
     for handle in legend.legend_handles:
         handle.set_alpha(1)
-    for ax, segment in zip(axes[1:], ids, strict=False):
+    for ax, segment in zip(panels, ids, strict=True):
         ax.scatter(segments["pc1"], segments["pc2"], s=3, color="#DDDDDD", linewidths=0)
         points = segments[segments["segment"] == segment]
         ax.scatter(
             points["pc1"], points["pc2"], s=4, alpha=0.6, color=colours[segment], linewidths=0
         )
-        ax.set_title(f"Segment {segment}: {len(points):,} customers", fontsize=10)
-    shown = len(ids) + 1
-    for ax in axes[shown:]:
-        ax.set_visible(False)
-    for ax in axes:
+        ax.set_title(f"Segment {segment}: {len(points):,}", fontsize=9)
+        ax.tick_params(labelsize=7)
+    for ax in [overview, *panels]:
         ax.grid(alpha=0.3)
-    for ax in axes[max(shown - columns, 0) : shown]:  # the lowest panel of each column
-        ax.xaxis.set_tick_params(labelbottom=True)
-        ax.set_xlabel(f"PC1 ({explained[0]:.1%} of variance)")
-    for ax in axes[::columns]:
-        ax.set_ylabel(f"PC2 ({explained[1]:.1%})")
+    overview.set_xlabel(f"PC1 ({explained[0]:.1%} of variance)")
+    overview.set_ylabel(f"PC2 ({explained[1]:.1%})")
     figure.suptitle(
         f"Segments on the first two principal components ({sum(explained):.1%} of the variance)"
         "\nsegments that overlap here can be apart in the other dimensions",
