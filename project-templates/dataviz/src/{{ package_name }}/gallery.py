@@ -16,28 +16,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from . import features, plots, report, stats
+from .config import Params
 from .plots import fmt
 from .schema import Column, Schema, identities
 from .stats import Comparison, Estimate
-
-
-@dataclass(frozen=True)
-class GalleryParams:
-    max_categories: int
-    max_pair_columns: int
-    max_panels: int = 9
-    max_points: int = 2000
-    clip_from: int = 5000
-    clip_iqr: float = 3.0
-    seed: int = 0
-    resamples: int = 2000
-    """Resamples behind every bootstrap interval (differences of medians, η², shares,
-    skewness) and permutation test; a median's own interval is exact (order statistics)."""
-    min_group_rows: int = 10
-    """Smallest group whose own correlation is computed (and compared with the pooled one)."""
-    min_median_rows: int = 25
-    """Smallest group whose median (and median difference) gets a bootstrap interval."""
-    max_correlation_pairs: int = 15
 
 
 @dataclass
@@ -55,12 +37,13 @@ class Chart:
     summary: str = ""
     """The README's headline when this figure leads ("": the finding itself)."""
     details: list[str] = field(default_factory=list)
-    """Sentences behind the finding, for reports/report.md: one claim each."""
+    """Sentences behind the finding, for reports/report.md: one claim each; one that starts
+    with two spaces belongs to the sentence before it (which ends in ":")."""
     summary_lines: list[str] = field(default_factory=list)
     """The lines under the headline that quote its numbers with their intervals."""
 
 
-def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Chart]:
+def build(frame: pd.DataFrame, schema: Schema, params: Params) -> list[Chart]:
     """Every chart the schema allows, in reading order."""
     numeric = schema.of_kind("numeric")
     group = schema.column(schema.group) if schema.group else None
@@ -99,7 +82,7 @@ def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Ch
     return charts
 
 
-def seed_for(params: GalleryParams, *names: object) -> int:
+def seed_for(params: Params, *names: object) -> int:
     """A seed per quantity, fixed by the project's seed: intervals do not depend on the order
     in which they are computed. A checksum of the names, so that anagrams ("ab", "ba") get
     different seeds."""
@@ -113,7 +96,7 @@ def _split_by(frame: pd.DataFrame, value: str, group: Column) -> dict[str, pd.Se
 
 
 def ranked_medians(
-    parts: dict[str, pd.Series], params: GalleryParams, key: str, step: float = float("nan")
+    parts: dict[str, pd.Series], params: Params, key: str, step: float = float("nan")
 ) -> tuple[dict[str, Estimate], list[tuple[str, str, Estimate]], dict[str, Estimate]]:
     """Each part's median with its exact interval (order statistics, valid at any n), highest
     first; the difference of each neighbour pair in that order (higher minus lower) with its
@@ -156,7 +139,7 @@ def ranked_medians(
 
 
 def distribution(
-    frame: pd.DataFrame, schema: Schema, focus: Column, group: Column | None, params: GalleryParams
+    frame: pd.DataFrame, schema: Schema, focus: Column, group: Column | None, params: Params
 ) -> Chart:
     unit = report.unit_suffix(focus)
     parts = _split_by(frame, focus.name, group) if group is not None else {}
@@ -223,7 +206,7 @@ def subgroups(
     focus: Column,
     group: Column,
     split: Column,
-    params: GalleryParams,
+    params: Params,
 ) -> Chart:
     """The main measurement by group and a second category: does the second one matter within
     each group?"""
@@ -258,40 +241,14 @@ def subgroups(
         finding = f"No {group.short} has two {split.short} groups to compare."
     else:
         pairs_named = {(b, a) for _, b, a, _ in gaps}
-        if len(pairs_named) == 1:
-            b, a = next(iter(pairs_named))
-            lead = (
-                f"{report.capital(report.level(split, b))} minus {report.level(split, a)} "
-                f"median {focus.short}: "
-            )
-            pieces = [
-                f"{report.with_ci(gap, unit)} in {report.level(group, g)}"
-                for g, _, _, gap in gaps
-                if pd.notna(gap.low)  # a number without an interval stays out of the text
-            ]
-        else:
-            references = sorted({report.level(split, a) for _, _, a, _ in gaps})
-            lead = f"Median {focus.short} of each {split.short} minus {' or '.join(references)}: "
-            pieces = [
-                f"{report.level(split, b)} {report.with_ci(gap, unit)} in {report.level(group, g)}"
-                for g, b, _, gap in gaps
-                if pd.notna(gap.low)
-            ]
-        finding = lead + ", ".join(pieces) if pieces else ""
         signs = {gap.value > 0 for *_, gap in gaps}
-        named = {
-            (
-                g,
-                b,
-                a,
-            ): f"{report.level(split, b)} and {report.level(split, a)} in {report.level(group, g)}"
-            for g, b, a, _ in gaps
-        }
-        ties = [named[g, b, a] for g, b, a, gap in gaps if gap.spans_zero and pd.notna(gap.low)]
-        too_few = [named[g, b, a] for g, b, a, gap in gaps if pd.isna(gap.low)]
+        shown = [gap for *_, gap in gaps if pd.notna(gap.low)]
+        ties = [gap for gap in shown if gap.spans_zero]
+        too_few = [(g, b, a) for g, b, a, gap in gaps if pd.isna(gap.low)]
         consistent = len(pairs_named) == 1 and len(signs) == 1 and not ties and not too_few
         if consistent:
             # the verdict first, then each group's difference with its interval
+            b, a = next(iter(pairs_named))
             above = signs.pop()
             more = "above" if above else "below"
             flipped = {
@@ -306,21 +263,25 @@ def subgroups(
                 f"{report.capital(report.level(split, b))} median {focus.short} is {more} "
                 f"{report.level(split, a)} within every {group.short}: by " + ", ".join(pieces)
             )
-        shown = [gap for *_, gap in gaps if pd.notna(gap.low)]
-        if ties and len(ties) == len(shown):
-            holds = "the interval holds" if len(ties) == 1 else "every interval holds"
-            finding += f": {holds} zero, no difference shown"
-        elif ties:
-            finding += f"; the interval holds zero for {'; '.join(ties)}"
-        if too_few:  # counted here, named in report.md: a number without an interval stays out
-            few = (
-                f"{len(too_few)} comparison{'s' if len(too_few) > 1 else ''} had too few values "
-                f"for an interval (a group under {params.min_median_rows})"
+        else:
+            finding = subgroup_differences(gaps, focus, group, split, unit)
+        if too_few:  # named with their sizes: a number without an interval stays out
+            sizes = data.groupby([data[group.name].astype(str), data[split.name].astype(str)])
+            n = sizes.size()
+            small = {
+                g: [s for s in (b, a) if n.get((g, s), 0) < params.min_median_rows]
+                for g, b, a in too_few
+            }
+            few = "; ".join(
+                f"{report.level(group, g)} "
+                + ", ".join(f"{report.level(split, s)} n = {n.get((g, s), 0)}" for s in cells)
+                for g, cells in small.items()
             )
-            finding += f"; {few}" if finding else report.capital(few)
+            text = f"too few values for an interval ({few}; under {params.min_median_rows})"
+            finding = f"{finding}; {text}" if finding else f"No difference given: {text}"
             details.append(
                 f"Too few values to compare (a group under {params.min_median_rows}, no interval "
-                f"computed): {'; '.join(too_few)}."
+                f"computed): {few}."
             )
         finding += "."
     # the same direction in every group, every interval clear of zero: the headline's rule
@@ -357,12 +318,54 @@ def subgroups(
         for g in dict.fromkeys(g for g, _ in medians)
     ]
     details.append("Each cell's median, with its exact 95% interval (order statistics):")
-    details += lines
+    details += [f"  {line}" for line in lines]  # nested under the sentence above
     return Chart("subgroups", title, question, finding, figure, values, "", details, lines)
 
 
+def subgroup_differences(
+    gaps: list[tuple[str, str, str, Estimate]],
+    focus: Column,
+    group: Column,
+    split: Column,
+    unit: str,
+) -> str:
+    """Each group's differences from its reference level, the group named once: "in Horeca,
+    median … of each region minus Lisbon: no difference detectable; the intervals allow …"."""
+    by_group: dict[str, list[tuple[str, str, Estimate]]] = {}
+    for g, b, a, gap in gaps:
+        if pd.notna(gap.low):  # a number without an interval stays out of the text
+            by_group.setdefault(g, []).append((b, a, gap))
+    parts = []
+    for g, found in by_group.items():
+        references = sorted({report.level(split, a) for _, a, _ in found})
+        others = " or ".join(references)
+        where = report.level(group, g)
+        lead = f"in {where}, median {focus.short} of each {split.short} minus {others}: "
+        if len(found) == 1:
+            b = report.level(split, found[0][0])
+            lead = f"in {where}, {b} minus {others} median {focus.short}: "
+        if all(gap.spans_zero for *_, gap in found):
+            allowed = " and ".join(
+                (f"{report.level(split, b)} " if len(found) > 1 else "") + report.allows(gap, unit)
+                for b, _, gap in found
+            )
+            verb = "allows" if len(found) == 1 else "allow"
+            noun = "interval" if len(found) == 1 else "intervals"
+            parts.append(f"{lead}no difference detectable; the {noun} {verb} {allowed} (95% CI)")
+        else:
+            parts.append(
+                lead
+                + ", ".join(
+                    f"{report.level(split, b)} {report.with_ci(gap, unit)}"
+                    + (" (no difference detectable)" if gap.spans_zero else "")
+                    for b, _, gap in found
+                )
+            )
+    return report.capital("; ".join(parts))
+
+
 def missingness(
-    frame: pd.DataFrame, column: Column, groupings: list[Column], params: GalleryParams
+    frame: pd.DataFrame, column: Column, groupings: list[Column], params: Params
 ) -> dict[str, object]:
     """Where a category's missing values are: their count in each level of each grouping, and
     whether they are concentrated (a permutation test per grouping, Holm-adjusted over the
@@ -392,12 +395,36 @@ def missingness(
     return {"column": column.name, "label": column.short, "rows": int(missing.sum()), "by": by}
 
 
+def outer_gap(
+    frame: pd.DataFrame, column: Column, group: Column, params: Params
+) -> tuple[str, dict] | None:
+    """The group that sets itself apart on ``column``: of the highest and the lowest median,
+    the one farther from its neighbour, with the bootstrap interval of that difference."""
+    parts = _split_by(frame, column.name, group)
+    if len(parts) < 2:
+        return None
+    step = stats.resolution(frame[column.name])
+    _, steps, _ = ranked_medians(parts, params, f"outer|{column.name}", step)
+    top, bottom = steps[0], steps[-1]
+    upper, lower, gap = top if top[2].value >= bottom[2].value else bottom
+    unit = report.unit_suffix(column)
+    if (upper, lower, gap) == top:
+        lead, other, side = upper, lower, "above"
+    else:
+        lead, other, side = lower, upper, "below"
+    text = (
+        f"{report.level(group, lead)}'s median is {report.with_ci(gap, unit)} {side} "
+        f"{report.level(group, other)}'s, the nearest"
+    )
+    return text, {"group": lead, "nearest": other, "side": side, **gap.as_dict()}
+
+
 def spread(
     frame: pd.DataFrame,
     schema: Schema,
     numeric: list[Column],
     group: Column | None,
-    params: GalleryParams,
+    params: Params,
     every: list[Column] | None = None,
 ) -> Chart:
     """The measurements' spread; with a group, η² of ``every`` measurement (the ``numeric``
@@ -424,16 +451,13 @@ def spread(
         worst = min(eta, key=lambda name: eta[name].value)
         scale = ", of the logs" if any(column.log for column in numeric) else ""
         finding = (
-            f"{group.label} explains {report.pct(eta[best])} of the variance in "
-            f"{by_name[best].short} (η²{scale})"
+            f"{group.label} separates {by_name[best].short} most (η²{scale} = "
+            f"{report.pct(eta[best], inside=True)})"
         )
-        if worst != best:
-            finding = (
-                f"{group.label} explains from {report.pct(eta[worst])} of the variance in "
-                f"{by_name[worst].short} to {report.pct(eta[best])} in {by_name[best].short} "
-                f"(η²{scale})"
-            )
-        hidden = [by_name[name].short for name in (worst, best) if name not in drawn]
+        driver = outer_gap(frame, by_name[best], group, params)
+        if driver is not None:
+            finding += f": {driver[0]}"
+        hidden = [by_name[name].short for name in (best,) if name not in drawn]
         if hidden:
             verb = "is" if len(hidden) == 1 else "are"
             finding += f"; {' and '.join(hidden)} {verb} not drawn here"
@@ -455,6 +479,8 @@ def spread(
                 "the data, and the interval does not allow for that choice."
             )
         values: dict[str, object] = {f"eta_squared_{name}": e.as_dict() for name, e in eta.items()}
+        if driver is not None:
+            values["largest_gap"] = driver[1]
         if gap is not None:
             values["eta_squared_difference"] = {
                 "group": group.name,
@@ -485,7 +511,9 @@ def spread(
         details = []
         title = "Distribution of each measurement"
         question = "How spread out and how skewed is each measurement?"
-    figure = plots.violins(frame, shown, group, title=title, eta=eta)
+    figure = plots.violins(
+        frame, shown, group, title=title, eta=eta, strip_below=params.strip_below
+    )
     return Chart("measurements", title, question, finding, figure, values, "", details)
 
 
@@ -525,7 +553,7 @@ def pair_details(
     names: tuple[str, str],
     group: Column,
     schema: Schema,
-    params: GalleryParams,
+    params: Params,
     family: Family,
     method: str,
 ) -> tuple[Comparison | None, Comparison | None, list[str], int]:
@@ -572,13 +600,49 @@ def pair_details(
     return by_group, by_cells, [d for d in details if d], size
 
 
+def digits(values: pd.Series) -> int | None:
+    """Decimals of the step the values were recorded in (1 for lengths to 0.1 mm), None for
+    whole numbers or no known step."""
+    step = stats.resolution(values)
+    return int(-np.floor(np.log10(step))) if 0 < step < 1 else None
+
+
+def profile(frame: pd.DataFrame, x: Column, y: Column, group: Column) -> tuple[str, dict]:
+    """Where each group sits on the scatter plot's two axes: its medians of x and y with exact
+    intervals, each called low or high (the column's ``words``) when its interval lies below
+    or above the pooled median. Returns the sentence and the numbers for metrics.json."""
+    pieces, values = [], {}
+    for level, part in frame.dropna(subset=[x.name, y.name, group.name]).groupby(
+        group.name, observed=True
+    ):
+        said, numbers = [], []
+        for column in (x, y):
+            step = stats.resolution(frame[column.name])
+            estimate = stats.median_interval(part[column.name]).rounded(step)
+            pooled = float(frame[column.name].median())
+            low, high = column.words or ("low", "high")
+            if estimate.high < pooled or estimate.low > pooled:
+                said.append(low if estimate.high < pooled else high)
+            numbers.append(estimate)
+            values[f"{level} / {column.name}"] = estimate.as_dict()
+        unit = report.unit_suffix(x) if x.unit == y.unit else ""
+        shown = " × ".join(
+            report.with_ci(e, "" if unit else report.unit_suffix(c), digits(frame[c.name]))
+            for e, c in zip(numbers, (x, y), strict=True)
+        )
+        said_text = " and ".join(said) or "typical"
+        pieces.append(f"{report.level(group, level)} {said_text}, {shown}{unit}")
+    heading = f"Median {x.short} × {y.short} by {group.short}"
+    return f"{heading}: " + "; ".join(pieces) + ".", values
+
+
 def relationship(
     frame: pd.DataFrame,
     schema: Schema,
     x: Column,
     y: Column,
     group: Column | None,
-    params: GalleryParams,
+    params: Params,
     family: Family,
 ) -> Chart:
     data = frame.dropna(subset=[x.name, y.name])
@@ -618,7 +682,8 @@ def relationship(
         split = schema.column(schema.split) if schema.split else None
         if by_cells is not None and split is not None:  # the second grouping, named
             cell = f"{group.short} × {split.short}"
-            also = report.second_grouping(by_cells, split.short, cell, r)
+            held = by_group.held if by_group is not None and not by_group.differs else None
+            also = report.second_grouping(by_cells, split.short, cell, r, held)
             finding += f"; {also[1]}"
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:
@@ -628,6 +693,9 @@ def relationship(
             summary, summary_lines = report.reversal_headline(
                 subject, pooled, by_group, group.short, r, also
             )
+            # where each group sits on the two axes: what the pooled line runs across
+            where, values["medians_by_group"] = profile(data, x, y, group)
+            summary_lines.insert(0, where)
     else:
         finding += "."
     title = f"{y.plain} against {x.plain.lower()}"
@@ -653,8 +721,8 @@ def correlation_method(columns: list[Column]) -> str:
 
 
 def nested_levels(frame: pd.DataFrame, category: str, group: str) -> dict[str, str]:
-    """Levels of ``category`` that hold a single level of ``group`` (Torgersen: only Adelie):
-    there the two groupings are confounded and cannot be told apart."""
+    """Levels of ``category`` that hold a single level of ``group`` (a site where only group
+    A lives): there the two groupings are confounded and cannot be told apart."""
     data = frame.dropna(subset=[category, group])
     result = {}
     for level, part in data.groupby(category, observed=True):
@@ -665,7 +733,7 @@ def nested_levels(frame: pd.DataFrame, category: str, group: str) -> dict[str, s
 
 
 def crossed(frame: pd.DataFrame, group: Column, other: Column) -> tuple[pd.DataFrame, Column]:
-    """The table with one more category: the cells of two groupings ("Adelie / female")."""
+    """The table with one more category: the cells of two groupings ("A / female")."""
     name = f"{group.name} × {other.name}"
     both = frame[group.name].notna() & frame[other.name].notna()
     cells = frame[group.name].astype(str) + " / " + frame[other.name].astype(str)
@@ -693,7 +761,7 @@ def pairs(
     shown: pd.DataFrame,
     numeric: list[Column],
     group: Column | None,
-    params: GalleryParams,
+    params: Params,
     family: Family,
     omitted: list[Column] | None = None,
 ) -> Chart:
@@ -707,7 +775,7 @@ def pairs(
     if len(omitted) > 2:  # a title cannot hold a long list: the finding names them
         left_out = f"{len(omitted)} more measurements"
     ranked = sorted(_pooled(frame, names, method), key=lambda c: -abs(c.pooled.value))
-    tied = identities(frame, names)
+    tied = identities(frame, names, params)
     scatter_pair = set(schema.pair)
     candidates = [c for c in ranked if (c.a, c.b) not in tied and {c.a, c.b} != scatter_pair]
     best = next(iter(candidates), ranked[0])
@@ -782,11 +850,11 @@ def correlation_family(
     schema: Schema,
     numeric: list[Column],
     group: Column | None,
-    params: GalleryParams,
+    params: Params,
 ) -> tuple[Family, dict[str, dict[str, str]], list[str]]:
     """Every pair × grouping comparison: each category, and the main group crossed with each
-    other category, except a crossing whose cells repeat whole groups (Gentoo only on
-    Biscoe: species × island). Returns the Holm-adjusted family, the groupings confounded
+    other category, except a crossing whose cells repeat whole groups (a group found at
+    one site only). Returns the Holm-adjusted family, the groupings confounded
     with the main one (level → the one main level it holds) and the crossings left out."""
     method, names = correlation_method(numeric), [c.name for c in numeric]
     found: dict[str, list[Comparison]] = {}
@@ -808,7 +876,7 @@ def correlation_family(
             if group is not None and not main:
                 nested = nested_levels(frame, category.name, group.name)
                 if nested:
-                    # a level holding one main group (Torgersen: only Adelie) makes any
+                    # a level holding one main group (a site of group A only) makes any
                     # difference partly the main grouping's: compared, but not tested
                     confounded[category.name] = nested
                     comparisons = [replace(c, test=None) for c in comparisons]
@@ -857,7 +925,7 @@ def movers(moved: list[Comparison]) -> tuple[list[Comparison], Estimate | None]:
 
 
 def move_sentence(c: Comparison, labels: dict[str, str], symbol: str) -> str:
-    """ "Bill depth × body mass: -0.47 (95% CI …) pooled, +0.62 (…) held fixed; it moves 1.09
+    """ "X × y: -0.47 (95% CI …) pooled, +0.62 (…) held fixed; it moves 1.09
     (95% CI …)"."""
     move = abs(c.held.value - c.pooled.value)
     text = (
@@ -876,7 +944,7 @@ def correlation(
     schema: Schema,
     numeric: list[Column],
     group: Column | None,
-    params: GalleryParams,
+    params: Params,
     found: tuple[Family, dict[str, dict[str, str]], list[str]],
 ) -> Chart:
     """Pooled correlations beside the ones within each group, for every grouping the table
@@ -887,7 +955,7 @@ def correlation(
     symbol = report.symbol(method)
     labels = {column.name: report.plain_name(column) for column in numeric}
     pooled = _pooled(frame, names, method)
-    tied = identities(frame, names)
+    tied = identities(frame, names, params)
     strong = sum(abs(c.pooled.value) >= 0.5 and not c.pooled.spans_zero for c in pooled)
     strongest = max(
         [c for c in pooled if (c.a, c.b) not in tied] or pooled, key=lambda c: abs(c.pooled.value)
