@@ -471,6 +471,16 @@ def test_wholesale_gallery_from_the_real_file(render):
     lisbon = figures["subgroups"]["values"]["medians"]["Retail / Lisbon"]
     assert (lisbon["value"], lisbon["low"], lisbon["high"]) == (2926, 2362, 6134)
     assert figures["subgroups"]["values"]["holds_in_every_group"] is False
+    # ties in the project's own phrasing, Horeca named once, the small cells named with their n
+    assert figures["subgroups"]["finding"] == (
+        "In Horeca, median spending on fresh products of each region minus Lisbon: no "
+        "difference detectable; the intervals allow Oporto -3,599 to +6,086 m.u. and Other "
+        "region -2,923 to +3,403 m.u. (95% CI); too few values for an interval (Retail Lisbon "
+        "n = 18, Oporto n = 19; under 25)."
+    )
+    # a minimum that recurs (3 m.u.) is counted in the data summary
+    floor = metrics["repeated_minima"]["columns"]
+    assert floor["Delicassen"] == {"minimum": 3.0, "rows": 4}
     assert figures["composition"]["finding"] == (
         "Other region has the most clients in this data set: 316 of 440, then Lisbon with 77 "
         "(counts of the sampling design, not estimates)."

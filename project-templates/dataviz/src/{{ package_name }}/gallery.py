@@ -268,10 +268,14 @@ def subgroups(
         if too_few:  # named with their sizes: a number without an interval stays out
             sizes = data.groupby([data[group.name].astype(str), data[split.name].astype(str)])
             n = sizes.size()
-            small = {
-                g: [s for s in (b, a) if n.get((g, s), 0) < params.min_median_rows]
-                for g, b, a in too_few
-            }
+            small: dict[str, list[str]] = {}
+            for g, b, a in too_few:
+                cells = small.setdefault(g, [])
+                cells += [
+                    s
+                    for s in (a, b)
+                    if n.get((g, s), 0) < params.min_median_rows and s not in cells
+                ]
             few = "; ".join(
                 f"{report.level(group, g)} "
                 + ", ".join(f"{report.level(split, s)} n = {n.get((g, s), 0)}" for s in cells)
@@ -412,9 +416,10 @@ def outer_gap(
         lead, other, side = upper, lower, "above"
     else:
         lead, other, side = lower, upper, "below"
+    nearest = ", the nearest" if len(parts) > 2 else ""
     text = (
         f"{report.level(group, lead)}'s median is {report.with_ci(gap, unit)} {side} "
-        f"{report.level(group, other)}'s, the nearest"
+        f"{report.level(group, other)}'s{nearest}"
     )
     return text, {"group": lead, "nearest": other, "side": side, **gap.as_dict()}
 
@@ -449,7 +454,7 @@ def spread(
         by_name = {column.name: column for column in numeric}
         best = max(eta, key=lambda name: eta[name].value)
         worst = min(eta, key=lambda name: eta[name].value)
-        scale = ", of the logs" if any(column.log for column in numeric) else ""
+        scale = " of the logs" if any(column.log for column in numeric) else ""
         finding = (
             f"{group.label} separates {by_name[best].short} most (η²{scale} = "
             f"{report.pct(eta[best], inside=True)})"

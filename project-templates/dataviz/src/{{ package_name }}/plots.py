@@ -260,6 +260,8 @@ def histogram(
         ax.grid(axis="x", visible=False)
     if not set_scale(axes[-1], "x", column):
         thousands(axes[-1].xaxis)
+    # the count axis' "0" stands at the corner: the x tick labels one step lower clear it
+    axes[-1].tick_params(axis="x", pad=8)
     axes[-1].set_xlabel(column.label)
     if medians and any(not np.isnan(e.low) for e in medians.values()):
         key = [

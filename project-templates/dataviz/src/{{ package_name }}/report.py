@@ -232,7 +232,7 @@ def second_grouping(
             f"in {len(weak)} of {len(cells.within)} {cell} cells not distinguishable from 0"
         )
         short, full = f"{short}, and {cells_text}", f"{full}; {cells_text}"
-        line += f"; not distinguishable from 0 within {joined(weak)} (interval holds 0)"
+        line += f"; {cells_text}"  # which ones: reports/report.md
     else:
         line += "; every cell's interval excludes 0 on the same side"
     name, weakest = min(cells.within.items(), key=lambda item: item[1].value)
