@@ -42,8 +42,10 @@ COMMON_FILES = {
             "__init__",
             "__main__",
             "app",
+            "chart",
             "cli",
             "config",
+            "correlations",
             "data",
             "features",
             "gallery",
@@ -395,22 +397,42 @@ def test_penguins_gallery_from_the_real_data(render):
 
     readme = (project / "README.md").read_text(encoding="utf-8")
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
-    # the first screen answers the title (how the species differ): the bill-shape reversal,
-    # with Gentoo's body mass as its first line; sex within species is a finding of its own
+    # the first screen answers the title (how the species differ in size and bill shape):
+    # the bold line is the reversal alone; under it Gentoo's body mass, each species' bill
+    # shape (the medians the pooled line runs across), then the values with their intervals
     assert headline.strip().startswith(
         "**Pooled over all penguins, bill depth falls with bill length (r = -0.24), but within "
-        "every species it rises (r from +0.39 to +0.65)"
+        "every species it rises (r from +0.39 to +0.65).**"
     )
     assert "- Distribution of body mass by species: Gentoo has the highest median body mass" in (
         headline
     )
+    assert (
+        "- Median bill length × bill depth by species: Adelie short and deep, 38.8 (95% CI "
+        in headline
+    )
+    assert "; Chinstrap long and deep, 49.5 (95% CI " in headline
+    assert "; Gentoo long and shallow, 47.3 (95% CI " in headline
+    shape = figures["relationship"]["values"]["medians_by_group"]
+    assert shape["Gentoo / bill_depth_mm"]["value"] == pytest.approx(15.0)
+    assert shape["Adelie / bill_depth_mm"]["value"] == pytest.approx(18.4)
+    # sex held fixed as well: a line of its own, with the drop from species alone and the
+    # weakest cell (Adelie males: no slope at all)
+    [sex_line] = [line for line in headline.splitlines() if "sex held fixed as well" in line]
+    assert "r = 0.23, 95% CI 0.13 to 0.34, down from +0.55" in sex_line
+    assert "the weakest cell, Adelie / male: r = -0.04, 95% CI -0.27 to 0.19" in sex_line
+    # nest IDs recur across seasons: counted, and said to label nests, not birds
+    repeats = figures["subgroups"]["values"]["repeated_ids"]
+    assert (repeats["in_several_seasons"], repeats["with_several_sexes"]) == (40, 8)
+    assert "IDs label nests, not birds: 40 of the " in report_md
     assert figures["subgroups"]["values"]["holds_in_every_group"] is True
     assert "(reports/figures/relationship.png)" in headline
-    # the violins leave out body mass (its own charts show it), but its η² is computed and the
-    # finding's range covers it (the lowest of the four)
+    # the violins leave out body mass (its own charts show it), but its η² is computed; the
+    # finding names the measurement the species separate most and the species that drives it
     assert "eta_squared_body_mass_g" in figures["measurements"]["values"]
-    assert figures["measurements"]["finding"].startswith(
-        "Species explains from 67% (95% CI 63% to 72%) of the variance in body mass"
+    assert figures["measurements"]["finding"] == (
+        "Species separates flipper length most (η² = 78%, 95% CI 75% to 81%): Gentoo's median "
+        "is 20 mm (95% CI 18 to 23) above Chinstrap's, the nearest."
     )
     results = _results(project)
     assert REAL_SAMPLE_WARNING not in results
@@ -451,6 +473,16 @@ def test_wholesale_gallery_from_the_real_file(render):
     lisbon = figures["subgroups"]["values"]["medians"]["Retail / Lisbon"]
     assert (lisbon["value"], lisbon["low"], lisbon["high"]) == (2926, 2362, 6134)
     assert figures["subgroups"]["values"]["holds_in_every_group"] is False
+    # ties in the project's own phrasing, Horeca named once, the small cells named with their n
+    assert figures["subgroups"]["finding"] == (
+        "In Horeca, median spending on fresh products of each region minus Lisbon: no "
+        "difference detectable; the intervals allow Oporto -3,599 to +6,086 m.u. and Other "
+        "region -2,923 to +3,403 m.u. (95% CI); too few values for an interval (Retail Lisbon "
+        "n = 18, Oporto n = 19; under 25)."
+    )
+    # a minimum that recurs (3 m.u.) is counted in the data summary
+    floor = metrics["repeated_minima"]["columns"]
+    assert floor["Delicassen"] == {"minimum": 3.0, "rows": 4}
     assert figures["composition"]["finding"] == (
         "Other region has the most clients in this data set: 316 of 440, then Lisbon with 77 "
         "(counts of the sampling design, not estimates)."

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .config import Params
 from .runtime import ProjectError
 from .schema import Schema, apply_types, infer_schema
 
@@ -136,7 +137,7 @@ def one_column_error(path: Path, frame: pd.DataFrame) -> ValidationError:
     )
 
 
-def read_any_table(path: Path) -> tuple[pd.DataFrame, Schema]:
+def read_any_table(path: Path, params: Params | None = None) -> tuple[pd.DataFrame, Schema]:
     """Read any CSV file (the separator is detected), infer the column roles, check it is usable."""
     # "?" is a common missing-value mark (UCI files), besides pandas' own NA, N/A, null, ...
     separator = sniff_separator(path)
@@ -153,7 +154,7 @@ def read_any_table(path: Path) -> tuple[pd.DataFrame, Schema]:
         raise ValidationError(
             f"{path} has {len(frame)} data row(s); the charts need at least {MIN_ROWS}."
         )
-    schema = infer_schema(frame, title=title)
+    schema = infer_schema(frame, title=title, params=params)
     if not schema.of_kind("numeric") and not schema.of_kind("category"):
         raise ValidationError(
             f"{path} has no column to chart: no numbers and no category with 2 to 20 values "

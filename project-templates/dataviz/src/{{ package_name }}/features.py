@@ -35,3 +35,19 @@ def crosstab(frame: pd.DataFrame, category: str, stack: str | None) -> pd.DataFr
 
 def missing_cells(frame: pd.DataFrame) -> int:
     return int(np.asarray(frame.isna()).sum())
+
+
+def repeated_minima(frame: pd.DataFrame, columns: list[Column]) -> dict[str, object]:
+    """Measurements whose smallest non-zero value recurs: a floor (a recording limit, a
+    minimum order) looks like that. Per column its minimum and how many rows hold it, and the
+    number of rows with any such value."""
+    by: dict[str, dict[str, float]] = {}
+    hit = pd.Series(False, index=frame.index)
+    for column in columns:
+        values = pd.to_numeric(frame[column.name], errors="coerce")
+        low = values.min()
+        at = values == low
+        if pd.notna(low) and low != 0 and at.sum() > 1:
+            by[column.name] = {"minimum": float(low), "rows": int(at.sum())}
+            hit |= at
+    return {"columns": by, "values": sum(v["rows"] for v in by.values()), "rows": int(hit.sum())}

@@ -3,64 +3,33 @@
 Every finding is one sentence that quotes its numbers with 95% intervals (``stats``); the
 numbers behind it go to ``Chart.details`` (listed in reports/report.md). A difference whose
 interval holds zero gets the range the data allow, "too few values to compare" stands where no
-interval was computed, and a grouping that reverses a pooled correlation is named.
+interval was computed, and a grouping that reverses a pooled correlation is named. The
+correlation family and chart are in ``correlations``; ``Chart`` and ``seed_for`` in ``chart``.
 """
 
 from __future__ import annotations
 
-import zlib
-from dataclasses import dataclass, field, replace
-
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from . import features, plots, report, stats
+from .chart import Chart, seed_for
+from .config import Params
+from .correlations import (
+    Family,
+    correlation,
+    correlation_family,
+    correlation_method,
+    pair_details,
+    pooled_comparisons,
+    record_tests,
+)
 from .plots import fmt
 from .schema import Column, Schema, identities
-from .stats import Comparison, Estimate
+from .stats import Estimate
 
 
-@dataclass(frozen=True)
-class GalleryParams:
-    max_categories: int
-    max_pair_columns: int
-    max_panels: int = 9
-    max_points: int = 2000
-    clip_from: int = 5000
-    clip_iqr: float = 3.0
-    seed: int = 0
-    resamples: int = 2000
-    """Resamples behind every bootstrap interval (differences of medians, η², shares,
-    skewness) and permutation test; a median's own interval is exact (order statistics)."""
-    min_group_rows: int = 10
-    """Smallest group whose own correlation is computed (and compared with the pooled one)."""
-    min_median_rows: int = 25
-    """Smallest group whose median (and median difference) gets a bootstrap interval."""
-    max_correlation_pairs: int = 15
-
-
-@dataclass
-class Chart:
-    """One figure of the gallery and what it shows."""
-
-    name: str
-    """File name stem in reports/figures/."""
-    title: str
-    question: str
-    finding: str
-    figure: Figure
-    values: dict[str, object] = field(default_factory=dict)
-    """The numbers the finding quotes, for metrics.json."""
-    summary: str = ""
-    """The README's headline when this figure leads ("": the finding itself)."""
-    details: list[str] = field(default_factory=list)
-    """Sentences behind the finding, for reports/report.md: one claim each."""
-    summary_lines: list[str] = field(default_factory=list)
-    """The lines under the headline that quote its numbers with their intervals."""
-
-
-def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Chart]:
+def build(frame: pd.DataFrame, schema: Schema, params: Params) -> list[Chart]:
     """Every chart the schema allows, in reading order."""
     numeric = schema.of_kind("numeric")
     group = schema.column(schema.group) if schema.group else None
@@ -99,13 +68,6 @@ def build(frame: pd.DataFrame, schema: Schema, params: GalleryParams) -> list[Ch
     return charts
 
 
-def seed_for(params: GalleryParams, *names: object) -> int:
-    """A seed per quantity, fixed by the project's seed: intervals do not depend on the order
-    in which they are computed. A checksum of the names, so that anagrams ("ab", "ba") get
-    different seeds."""
-    return params.seed + zlib.crc32("|".join(map(str, names)).encode()) % 1_000_000
-
-
 def _split_by(frame: pd.DataFrame, value: str, group: Column) -> dict[str, pd.Series]:
     data = frame.dropna(subset=[value, group.name])
     parts = {str(k): part[value] for k, part in data.groupby(group.name, observed=True)}
@@ -113,7 +75,7 @@ def _split_by(frame: pd.DataFrame, value: str, group: Column) -> dict[str, pd.Se
 
 
 def ranked_medians(
-    parts: dict[str, pd.Series], params: GalleryParams, key: str, step: float = float("nan")
+    parts: dict[str, pd.Series], params: Params, key: str, step: float = float("nan")
 ) -> tuple[dict[str, Estimate], list[tuple[str, str, Estimate]], dict[str, Estimate]]:
     """Each part's median with its exact interval (order statistics, valid at any n), highest
     first; the difference of each neighbour pair in that order (higher minus lower) with its
@@ -156,7 +118,7 @@ def ranked_medians(
 
 
 def distribution(
-    frame: pd.DataFrame, schema: Schema, focus: Column, group: Column | None, params: GalleryParams
+    frame: pd.DataFrame, schema: Schema, focus: Column, group: Column | None, params: Params
 ) -> Chart:
     unit = report.unit_suffix(focus)
     parts = _split_by(frame, focus.name, group) if group is not None else {}
@@ -223,7 +185,7 @@ def subgroups(
     focus: Column,
     group: Column,
     split: Column,
-    params: GalleryParams,
+    params: Params,
 ) -> Chart:
     """The main measurement by group and a second category: does the second one matter within
     each group?"""
@@ -258,40 +220,14 @@ def subgroups(
         finding = f"No {group.short} has two {split.short} groups to compare."
     else:
         pairs_named = {(b, a) for _, b, a, _ in gaps}
-        if len(pairs_named) == 1:
-            b, a = next(iter(pairs_named))
-            lead = (
-                f"{report.capital(report.level(split, b))} minus {report.level(split, a)} "
-                f"median {focus.short}: "
-            )
-            pieces = [
-                f"{report.with_ci(gap, unit)} in {report.level(group, g)}"
-                for g, _, _, gap in gaps
-                if pd.notna(gap.low)  # a number without an interval stays out of the text
-            ]
-        else:
-            references = sorted({report.level(split, a) for _, _, a, _ in gaps})
-            lead = f"Median {focus.short} of each {split.short} minus {' or '.join(references)}: "
-            pieces = [
-                f"{report.level(split, b)} {report.with_ci(gap, unit)} in {report.level(group, g)}"
-                for g, b, _, gap in gaps
-                if pd.notna(gap.low)
-            ]
-        finding = lead + ", ".join(pieces) if pieces else ""
         signs = {gap.value > 0 for *_, gap in gaps}
-        named = {
-            (
-                g,
-                b,
-                a,
-            ): f"{report.level(split, b)} and {report.level(split, a)} in {report.level(group, g)}"
-            for g, b, a, _ in gaps
-        }
-        ties = [named[g, b, a] for g, b, a, gap in gaps if gap.spans_zero and pd.notna(gap.low)]
-        too_few = [named[g, b, a] for g, b, a, gap in gaps if pd.isna(gap.low)]
+        shown = [gap for *_, gap in gaps if pd.notna(gap.low)]
+        ties = [gap for gap in shown if gap.spans_zero]
+        too_few = [(g, b, a) for g, b, a, gap in gaps if pd.isna(gap.low)]
         consistent = len(pairs_named) == 1 and len(signs) == 1 and not ties and not too_few
         if consistent:
             # the verdict first, then each group's difference with its interval
+            b, a = next(iter(pairs_named))
             above = signs.pop()
             more = "above" if above else "below"
             flipped = {
@@ -306,21 +242,29 @@ def subgroups(
                 f"{report.capital(report.level(split, b))} median {focus.short} is {more} "
                 f"{report.level(split, a)} within every {group.short}: by " + ", ".join(pieces)
             )
-        shown = [gap for *_, gap in gaps if pd.notna(gap.low)]
-        if ties and len(ties) == len(shown):
-            holds = "the interval holds" if len(ties) == 1 else "every interval holds"
-            finding += f": {holds} zero, no difference shown"
-        elif ties:
-            finding += f"; the interval holds zero for {'; '.join(ties)}"
-        if too_few:  # counted here, named in report.md: a number without an interval stays out
-            few = (
-                f"{len(too_few)} comparison{'s' if len(too_few) > 1 else ''} had too few values "
-                f"for an interval (a group under {params.min_median_rows})"
+        else:
+            finding = subgroup_differences(gaps, focus, group, split, unit)
+        if too_few:  # named with their sizes: a number without an interval stays out
+            sizes = data.groupby([data[group.name].astype(str), data[split.name].astype(str)])
+            n = sizes.size()
+            small: dict[str, list[str]] = {}
+            for g, b, a in too_few:
+                cells = small.setdefault(g, [])
+                cells += [
+                    s
+                    for s in (a, b)
+                    if n.get((g, s), 0) < params.min_median_rows and s not in cells
+                ]
+            few = "; ".join(
+                f"{report.level(group, g)} "
+                + ", ".join(f"{report.level(split, s)} n = {n.get((g, s), 0)}" for s in cells)
+                for g, cells in small.items()
             )
-            finding += f"; {few}" if finding else report.capital(few)
+            text = f"too few values for an interval ({few}; under {params.min_median_rows})"
+            finding = f"{finding}; {text}" if finding else f"No difference given: {text}"
             details.append(
                 f"Too few values to compare (a group under {params.min_median_rows}, no interval "
-                f"computed): {'; '.join(too_few)}."
+                f"computed): {few}."
             )
         finding += "."
     # the same direction in every group, every interval clear of zero: the headline's rule
@@ -357,12 +301,54 @@ def subgroups(
         for g in dict.fromkeys(g for g, _ in medians)
     ]
     details.append("Each cell's median, with its exact 95% interval (order statistics):")
-    details += lines
+    details += [f"  {line}" for line in lines]  # nested under the sentence above
     return Chart("subgroups", title, question, finding, figure, values, "", details, lines)
 
 
+def subgroup_differences(
+    gaps: list[tuple[str, str, str, Estimate]],
+    focus: Column,
+    group: Column,
+    split: Column,
+    unit: str,
+) -> str:
+    """Each group's differences from its reference level, the group named once: "in Horeca,
+    median … of each region minus Lisbon: no difference detectable; the intervals allow …"."""
+    by_group: dict[str, list[tuple[str, str, Estimate]]] = {}
+    for g, b, a, gap in gaps:
+        if pd.notna(gap.low):  # a number without an interval stays out of the text
+            by_group.setdefault(g, []).append((b, a, gap))
+    parts = []
+    for g, found in by_group.items():
+        references = sorted({report.level(split, a) for _, a, _ in found})
+        others = " or ".join(references)
+        where = report.level(group, g)
+        lead = f"in {where}, median {focus.short} of each {split.short} minus {others}: "
+        if len(found) == 1:
+            b = report.level(split, found[0][0])
+            lead = f"in {where}, {b} minus {others} median {focus.short}: "
+        if all(gap.spans_zero for *_, gap in found):
+            allowed = " and ".join(
+                (f"{report.level(split, b)} " if len(found) > 1 else "") + report.allows(gap, unit)
+                for b, _, gap in found
+            )
+            verb = "allows" if len(found) == 1 else "allow"
+            noun = "interval" if len(found) == 1 else "intervals"
+            parts.append(f"{lead}no difference detectable; the {noun} {verb} {allowed} (95% CI)")
+        else:
+            parts.append(
+                lead
+                + ", ".join(
+                    f"{report.level(split, b)} {report.with_ci(gap, unit)}"
+                    + (" (no difference detectable)" if gap.spans_zero else "")
+                    for b, _, gap in found
+                )
+            )
+    return report.capital("; ".join(parts))
+
+
 def missingness(
-    frame: pd.DataFrame, column: Column, groupings: list[Column], params: GalleryParams
+    frame: pd.DataFrame, column: Column, groupings: list[Column], params: Params
 ) -> dict[str, object]:
     """Where a category's missing values are: their count in each level of each grouping, and
     whether they are concentrated (a permutation test per grouping, Holm-adjusted over the
@@ -392,12 +378,37 @@ def missingness(
     return {"column": column.name, "label": column.short, "rows": int(missing.sum()), "by": by}
 
 
+def outer_gap(
+    frame: pd.DataFrame, column: Column, group: Column, params: Params
+) -> tuple[str, dict] | None:
+    """The group that sets itself apart on ``column``: of the highest and the lowest median,
+    the one farther from its neighbour, with the bootstrap interval of that difference."""
+    parts = _split_by(frame, column.name, group)
+    if len(parts) < 2:
+        return None
+    step = stats.resolution(frame[column.name])
+    _, steps, _ = ranked_medians(parts, params, f"outer|{column.name}", step)
+    top, bottom = steps[0], steps[-1]
+    upper, lower, gap = top if top[2].value >= bottom[2].value else bottom
+    unit = report.unit_suffix(column)
+    if (upper, lower, gap) == top:
+        lead, other, side = upper, lower, "above"
+    else:
+        lead, other, side = lower, upper, "below"
+    nearest = ", the nearest" if len(parts) > 2 else ""
+    text = (
+        f"{report.level(group, lead)}'s median is {report.with_ci(gap, unit)} {side} "
+        f"{report.level(group, other)}'s{nearest}"
+    )
+    return text, {"group": lead, "nearest": other, "side": side, **gap.as_dict()}
+
+
 def spread(
     frame: pd.DataFrame,
     schema: Schema,
     numeric: list[Column],
     group: Column | None,
-    params: GalleryParams,
+    params: Params,
     every: list[Column] | None = None,
 ) -> Chart:
     """The measurements' spread; with a group, η² of ``every`` measurement (the ``numeric``
@@ -422,18 +433,15 @@ def spread(
         by_name = {column.name: column for column in numeric}
         best = max(eta, key=lambda name: eta[name].value)
         worst = min(eta, key=lambda name: eta[name].value)
-        scale = ", of the logs" if any(column.log for column in numeric) else ""
+        scale = " of the logs" if any(column.log for column in numeric) else ""
         finding = (
-            f"{group.label} explains {report.pct(eta[best])} of the variance in "
-            f"{by_name[best].short} (η²{scale})"
+            f"{group.label} separates {by_name[best].short} most (η²{scale} = "
+            f"{report.pct(eta[best], inside=True)})"
         )
-        if worst != best:
-            finding = (
-                f"{group.label} explains from {report.pct(eta[worst])} of the variance in "
-                f"{by_name[worst].short} to {report.pct(eta[best])} in {by_name[best].short} "
-                f"(η²{scale})"
-            )
-        hidden = [by_name[name].short for name in (worst, best) if name not in drawn]
+        driver = outer_gap(frame, by_name[best], group, params)
+        if driver is not None:
+            finding += f": {driver[0]}"
+        hidden = [by_name[name].short for name in (best,) if name not in drawn]
         if hidden:
             verb = "is" if len(hidden) == 1 else "are"
             finding += f"; {' and '.join(hidden)} {verb} not drawn here"
@@ -455,6 +463,8 @@ def spread(
                 "the data, and the interval does not allow for that choice."
             )
         values: dict[str, object] = {f"eta_squared_{name}": e.as_dict() for name, e in eta.items()}
+        if driver is not None:
+            values["largest_gap"] = driver[1]
         if gap is not None:
             values["eta_squared_difference"] = {
                 "group": group.name,
@@ -485,91 +495,46 @@ def spread(
         details = []
         title = "Distribution of each measurement"
         question = "How spread out and how skewed is each measurement?"
-    figure = plots.violins(frame, shown, group, title=title, eta=eta)
+    figure = plots.violins(
+        frame, shown, group, title=title, eta=eta, strip_below=params.strip_below
+    )
     return Chart("measurements", title, question, finding, figure, values, "", details)
 
 
-@dataclass(frozen=True)
-class Family:
-    """Every pair × grouping comparison of the correlation table, Holm-adjusted as one family:
-    the tests other findings quote come from here, so each p has one adjusted value."""
-
-    groupings: dict[str, list[Comparison]]
-    tests: int
-    method: str
-
-    def find(self, a: str, b: str, grouping: str, method: str) -> Comparison | None:
-        if method != self.method:
-            return None
-        for comparison in self.groupings.get(grouping, []):
-            if {comparison.a, comparison.b} == {a, b}:
-                return comparison
-        return None
+def digits(values: pd.Series) -> int | None:
+    """Decimals of the step the values were recorded in (1 for lengths to 0.1 mm), None for
+    whole numbers or no known step."""
+    step = stats.resolution(values)
+    return int(-np.floor(np.log10(step))) if 0 < step < 1 else None
 
 
-def record_tests(
-    values: dict, by_group: Comparison | None, by_cells: Comparison | None, size: int
-) -> None:
-    """Store a pair's comparison with the main grouping (its label and the size of the Holm
-    family) and with the crossed cells in a figure's ``values``."""
-    if by_group is not None:
-        values["by_group"] = by_group.as_dict()
-        values["label"] = by_group.label
-        values["tests_in_family"] = size
-    if by_cells is not None:
-        values["by_cells"] = by_cells.as_dict()
-
-
-def pair_details(
-    frame: pd.DataFrame,
-    names: tuple[str, str],
-    group: Column,
-    schema: Schema,
-    params: GalleryParams,
-    family: Family,
-    method: str,
-) -> tuple[Comparison | None, Comparison | None, list[str], int]:
-    """A pair within the groups and within the cells of the group × the second grouping: the
-    comparisons (from the correlation table's family when it holds them, else computed here
-    and adjusted over these two tests), the sentences for report.md, and the family's size."""
-    symbol = report.symbol(method)
-    wanted = [(group.name, frame, group.name)]
-    split = schema.column(schema.split) if schema.split and schema.split != group.name else None
-    if split is not None:
-        cells, cell = crossed(frame, group, split)
-        wanted.append((cell.name, cells, cell.name))
-    found = [family.find(*names, name, method) for name, _, _ in wanted]
-    size = family.tests
-    tests = f"the {size} tests of the correlation table"
-    if any(c is None for c in found):  # not in the table (another scale or method): test here
-        computed = [
-            next(
-                iter(
-                    stats.compare_within(
-                        t, list(names), g, method=method, min_rows=params.min_group_rows
-                    )
-                ),
-                None,
-            )
-            for _, t, g in wanted
-        ]
-        kept = stats.adjusted([c for c in computed if c is not None])
-        found = [kept.pop(0) if c is not None else None for c in computed]
-        size = sum(c is not None and c.test is not None for c in found)
-        tests = f"the {size} tests of this finding"
-    by_group = found[0]
-    by_cells = found[1] if len(found) > 1 else None
-    details = []
-    if by_group is not None:
-        details.append(report.held_sentence(by_group, group.short, symbol))
-        details.append(report.test_sentence(by_group, f"{group.short} groups", tests))
-    if by_cells is not None and split is not None:
-        details.append(report.held_sentence(by_cells, f"{group.short} and {split.short}", symbol))
-        details.append(report.cells_sentence(by_cells, symbol))
-        details.append(
-            report.test_sentence(by_cells, f"{group.short} × {split.short} cells", tests)
+def profile(frame: pd.DataFrame, x: Column, y: Column, group: Column) -> tuple[str, dict]:
+    """Where each group sits on the scatter plot's two axes: its medians of x and y with exact
+    intervals, each called low or high (the column's ``words``) when its interval lies below
+    or above the pooled median. Returns the sentence and the numbers for metrics.json."""
+    pieces, values = [], {}
+    for level, part in frame.dropna(subset=[x.name, y.name, group.name]).groupby(
+        group.name, observed=True
+    ):
+        said, numbers = [], []
+        for column in (x, y):
+            step = stats.resolution(frame[column.name])
+            estimate = stats.median_interval(part[column.name]).rounded(step)
+            pooled = float(frame[column.name].median())
+            low, high = column.words or ("low", "high")
+            if estimate.high < pooled or estimate.low > pooled:
+                said.append(low if estimate.high < pooled else high)
+            numbers.append(estimate)
+            values[f"{level} / {column.name}"] = estimate.as_dict()
+        unit = report.unit_suffix(x) if x.unit == y.unit else ""
+        shown = " × ".join(
+            report.with_ci(e, "" if unit else report.unit_suffix(c), digits(frame[c.name]))
+            for e, c in zip(numbers, (x, y), strict=True)
         )
-    return by_group, by_cells, [d for d in details if d], size
+        said_text = " and ".join(said) or "typical"
+        pieces.append(f"{report.level(group, level)} {said_text}, {shown}{unit}")
+    heading = f"Median {x.short} × {y.short} by {group.short}"
+    return f"{heading}: " + "; ".join(pieces) + ".", values
 
 
 def relationship(
@@ -578,7 +543,7 @@ def relationship(
     x: Column,
     y: Column,
     group: Column | None,
-    params: GalleryParams,
+    params: Params,
     family: Family,
 ) -> Chart:
     data = frame.dropna(subset=[x.name, y.name])
@@ -618,7 +583,8 @@ def relationship(
         split = schema.column(schema.split) if schema.split else None
         if by_cells is not None and split is not None:  # the second grouping, named
             cell = f"{group.short} × {split.short}"
-            also = report.second_grouping(by_cells, split.short, cell, r)
+            held = by_group.held if by_group is not None and not by_group.differs else None
+            also = report.second_grouping(by_cells, split.short, cell, r, held)
             finding += f"; {also[1]}"
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:
@@ -628,6 +594,9 @@ def relationship(
             summary, summary_lines = report.reversal_headline(
                 subject, pooled, by_group, group.short, r, also
             )
+            # where each group sits on the two axes: what the pooled line runs across
+            where, values["medians_by_group"] = profile(data, x, y, group)
+            summary_lines.insert(0, where)
     else:
         finding += "."
     title = f"{y.plain} against {x.plain.lower()}"
@@ -647,53 +616,13 @@ def relationship(
     )
 
 
-def correlation_method(columns: list[Column]) -> str:
-    # Rank correlation for skewed measurements: a few huge values would dominate Pearson's r.
-    return "spearman" if any(column.log or column.heavy for column in columns) else "pearson"
-
-
-def nested_levels(frame: pd.DataFrame, category: str, group: str) -> dict[str, str]:
-    """Levels of ``category`` that hold a single level of ``group`` (Torgersen: only Adelie):
-    there the two groupings are confounded and cannot be told apart."""
-    data = frame.dropna(subset=[category, group])
-    result = {}
-    for level, part in data.groupby(category, observed=True):
-        held = part[group].astype(str).unique()
-        if len(held) == 1:
-            result[str(level)] = str(held[0])
-    return result
-
-
-def crossed(frame: pd.DataFrame, group: Column, other: Column) -> tuple[pd.DataFrame, Column]:
-    """The table with one more category: the cells of two groupings ("Adelie / female")."""
-    name = f"{group.name} × {other.name}"
-    both = frame[group.name].notna() & frame[other.name].notna()
-    cells = frame[group.name].astype(str) + " / " + frame[other.name].astype(str)
-    column = Column(
-        name=name,
-        kind="category",
-        label=f"{group.plain} × {other.plain.lower()} cell",
-    )
-    return frame.assign(**{name: cells.where(both)}), column
-
-
-def _pooled(frame: pd.DataFrame, names: list[str], method: str) -> list[Comparison]:
-    """Every pair's pooled correlation, as comparisons without groups."""
-    result = []
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            estimate, _ = stats.correlation(frame[a], frame[b], method)
-            result.append(Comparison(a, b, "", estimate, {}))
-    return result
-
-
 def pairs(
     frame: pd.DataFrame,
     schema: Schema,
     shown: pd.DataFrame,
     numeric: list[Column],
     group: Column | None,
-    params: GalleryParams,
+    params: Params,
     family: Family,
     omitted: list[Column] | None = None,
 ) -> Chart:
@@ -706,8 +635,8 @@ def pairs(
     left_out = ", ".join(column.plain for column in omitted)
     if len(omitted) > 2:  # a title cannot hold a long list: the finding names them
         left_out = f"{len(omitted)} more measurements"
-    ranked = sorted(_pooled(frame, names, method), key=lambda c: -abs(c.pooled.value))
-    tied = identities(frame, names)
+    ranked = sorted(pooled_comparisons(frame, names, method), key=lambda c: -abs(c.pooled.value))
+    tied = identities(frame, names, params)
     scatter_pair = set(schema.pair)
     candidates = [c for c in ranked if (c.a, c.b) not in tied and {c.a, c.b} != scatter_pair]
     best = next(iter(candidates), ranked[0])
@@ -775,259 +704,6 @@ def pairs(
         f", and do the {group.short} groups separate?" if group else "?"
     )
     return Chart("pairs", title, question, finding, figure, values, "", details)
-
-
-def correlation_family(
-    frame: pd.DataFrame,
-    schema: Schema,
-    numeric: list[Column],
-    group: Column | None,
-    params: GalleryParams,
-) -> tuple[Family, dict[str, dict[str, str]], list[str]]:
-    """Every pair × grouping comparison: each category, and the main group crossed with each
-    other category, except a crossing whose cells repeat whole groups (Gentoo only on
-    Biscoe: species × island). Returns the Holm-adjusted family, the groupings confounded
-    with the main one (level → the one main level it holds) and the crossings left out."""
-    method, names = correlation_method(numeric), [c.name for c in numeric]
-    found: dict[str, list[Comparison]] = {}
-    confounded: dict[str, dict[str, str]] = {}
-    left_out: list[str] = []
-    for category in schema.of_kind("category"):
-        main = group is not None and category.name == group.name
-        comparisons = stats.compare_within(
-            frame,
-            names,
-            category.name,
-            method=method,
-            min_rows=params.min_group_rows,
-            # the main grouping's findings quote between-group shares and moves: intervals
-            resamples=params.resamples if main else 0,
-            seed=seed_for(params, "co-variation", category.name),
-        )
-        if comparisons:
-            if group is not None and not main:
-                nested = nested_levels(frame, category.name, group.name)
-                if nested:
-                    # a level holding one main group (Torgersen: only Adelie) makes any
-                    # difference partly the main grouping's: compared, but not tested
-                    confounded[category.name] = nested
-                    comparisons = [replace(c, test=None) for c in comparisons]
-            found[category.name] = comparisons
-    if group is not None:
-        for other in schema.of_kind("category"):
-            if other.name == group.name:
-                continue
-            cells, cell = crossed(frame, group, other)
-            if nested_levels(frame, group.name, other.name):
-                left_out.append(cell.name)  # its cells repeat whole groups
-                continue
-            comparisons = stats.compare_within(
-                cells, names, cell.name, method=method, min_rows=params.min_group_rows
-            )
-            if comparisons:
-                found[cell.name] = comparisons
-    everything = stats.adjusted([c for comparisons in found.values() for c in comparisons])
-    groupings, start = {}, 0
-    for name, comparisons in found.items():
-        groupings[name] = everything[start : start + len(comparisons)]
-        start += len(comparisons)
-    tests = sum(c.test is not None for c in everything)
-    return Family(groupings, tests, method), confounded, left_out
-
-
-def movers(moved: list[Comparison]) -> tuple[list[Comparison], Estimate | None]:
-    """The pairs whose correlation moves most when the grouping is held fixed: the largest
-    |held fixed − pooled| and every pair whose gap to it has a paired bootstrap interval
-    holding zero (a tie), with the gap between the first two."""
-    ranked = sorted(moved, key=lambda c: -abs(c.held.value - c.pooled.value))
-    top = ranked[0]
-    leaders, first_gap = [top], None
-    for other in ranked[1:]:
-        if top.moved is None or other.moved is None:
-            break
-        gap = stats.from_replicates(
-            np.abs(top.moved) - np.abs(other.moved),
-            abs(top.held.value - top.pooled.value) - abs(other.held.value - other.pooled.value),
-        )
-        first_gap = first_gap or gap
-        if not gap.spans_zero:
-            break
-        leaders.append(other)
-    return leaders, first_gap
-
-
-def move_sentence(c: Comparison, labels: dict[str, str], symbol: str) -> str:
-    """ "Bill depth × body mass: -0.47 (95% CI …) pooled, +0.62 (…) held fixed; it moves 1.09
-    (95% CI …)"."""
-    move = abs(c.held.value - c.pooled.value)
-    text = (
-        f"{report.capital(labels[c.a])} × {labels[c.b]}: {symbol} = "
-        f"{c.pooled.value:+.2f} (95% CI {c.pooled.low:.2f} to {c.pooled.high:.2f}) pooled, "
-        f"{c.held.value:+.2f} (95% CI {c.held.low:.2f} to {c.held.high:.2f}) held fixed"
-    )
-    if c.moved is not None:
-        moves = stats.from_replicates(np.abs(c.moved), move)
-        text += f"; it moves {report.with_ci(moves, digits=2)}"
-    return text + "."
-
-
-def correlation(
-    frame: pd.DataFrame,
-    schema: Schema,
-    numeric: list[Column],
-    group: Column | None,
-    params: GalleryParams,
-    found: tuple[Family, dict[str, dict[str, str]], list[str]],
-) -> Chart:
-    """Pooled correlations beside the ones within each group, for every grouping the table
-    has: the chart shows the main grouping, the finding what holding it fixed does to each
-    pooled correlation, report.md every grouping and test."""
-    family, confounded, left_out = found
-    method, names = correlation_method(numeric), [c.name for c in numeric]
-    symbol = report.symbol(method)
-    labels = {column.name: report.plain_name(column) for column in numeric}
-    pooled = _pooled(frame, names, method)
-    tied = identities(frame, names)
-    strong = sum(abs(c.pooled.value) >= 0.5 and not c.pooled.spans_zero for c in pooled)
-    strongest = max(
-        [c for c in pooled if (c.a, c.b) not in tied] or pooled, key=lambda c: abs(c.pooled.value)
-    )
-    established = sum(not c.pooled.spans_zero for c in pooled)
-    rows = int(frame[names].dropna().shape[0])
-    # with many rows even a negligible correlation has an interval clear of zero: say how small
-    floor = stats.fisher_interval(0.0, rows)[1] if rows > 3 else float("nan")
-    strongest_name = "strongest" if not tied else "strongest that is not arithmetic or a near-copy"
-    overall = (
-        f"Pooled over all {schema.entity}, {established} of {len(pooled)} pairs have a 95% "
-        f"interval clear of zero (with {rows:,} complete rows, any |{symbol}| above "
-        f"{floor:.2f} has), {strong} with |{symbol}| ≥ 0.5; the {strongest_name} is "
-        f"{labels[strongest.a]} × {labels[strongest.b]} ({report.r_ci(strongest.pooled, symbol)})."
-    )
-    details = [overall]
-    if tied:
-        details.append(f"Left out of 'strongest': {'; '.join(sorted(set(tied.values())))}.")
-    main = family.groupings.get(group.name, []) if group is not None else []
-    if main and group is not None:
-        finding = report.capital(
-            f"with {group.short} held fixed, "
-            + report.label_counts(main, labels, group.short, named=False)
-        )
-        details.append(
-            report.capital(
-                f"with {group.short} held fixed, " + report.label_counts(main, labels, group.short)
-            )
-            + "."
-        )
-        moved = [
-            c for c in main if c.label not in ("", stats.NO_RELATION) and not pd.isna(c.held.low)
-        ]
-        if main:  # the pooled values' range, with their intervals (the figure's black marks)
-            ordered = sorted(main, key=lambda c: c.pooled.value)
-            low, high = ordered[0], ordered[-1]
-            finding += (
-                f"; pooled, they run from {report.with_ci(low.pooled, digits=2)} to "
-                f"{report.with_ci(high.pooled, digits=2)}"
-            )
-        if moved:
-            # the pairs that move most, and the tie rule, go under the finding (not in it: the
-            # labels say what each pair does; the figure's margin gives every change)
-            leaders, gap = movers(moved)
-            for c in leaders:
-                details.append(move_sentence(c, labels, symbol))
-            if gap is not None:
-                verdict = "holds zero: a tie" if gap.spans_zero else "excludes zero"
-                details.append(
-                    "Tie rule: a paired bootstrap of the gap in |held fixed − pooled| between "
-                    "the pair that moves most and the next one "
-                    f"({report.with_ci(gap, digits=2, inside=True)}) {verdict}."
-                )
-        finding += "."
-    else:
-        finding = overall
-        details = details[1:]
-    tested = [c for comparisons in family.groupings.values() for c in comparisons if c.test]
-    differ = [c for c in tested if c.differs]
-    shorts = {column.name: column.short for column in schema.of_kind("category")}
-
-    def grouping(name: str) -> str:
-        """A grouping as prose: "channel", "species × sex" (column names are not words)."""
-        return " × ".join(shorts.get(part, part) for part in name.split(" × "))
-
-    if tested:
-        details.append(
-            f"Equal correlations across the groups (Cochran's Q of the groups' Fisher z, one "
-            f"test per pair and grouping, {len(tested)} tests Holm-adjusted as one family) are "
-            f"rejected at 5% for {len(differ)}"
-            + (
-                ": "
-                + "; ".join(
-                    f"{labels[c.a]} × {labels[c.b]} by {grouping(c.group)} "
-                    f"(adjusted {stats.p_text(c.p_adjusted)})"
-                    for c in differ
-                )
-                if differ
-                else ""
-            )
-            + "."
-        )
-    for name, comparisons in family.groupings.items():
-        if group is not None and name == group.name:
-            continue
-        tests = [c for c in comparisons if c.test]
-        line = f"By {grouping(name)}, " + report.label_counts(comparisons, labels, grouping(name))
-        if tests:
-            rejected = sum(c.differs for c in tests)
-            smallest = min(c.p_adjusted for c in tests)
-            verdict = (
-                f"the test of equal correlations rejects for {rejected} of {len(tests)} pairs"
-                if rejected
-                else "no test of equal correlations rejects"
-            )
-            line += f"; {verdict} (smallest adjusted {stats.p_text(smallest)})"
-        if name in confounded:
-            held = ", ".join(f"{k} has only {v}" for k, v in confounded[name].items())
-            main_name = group.short if group else "the group"
-            line += (
-                f". {report.capital(grouping(name))} is confounded with {main_name} ({held}), "
-                "so its correlations are compared but not tested"
-            )
-        details.append(line + ".")
-    if left_out:
-        details.append(
-            f"Not tested: {', '.join(map(grouping, left_out))}, whose cells repeat whole "
-            f"{group.short if group else ''} groups."
-        )
-    values: dict[str, object] = {
-        "method": method,
-        "pairs": len(pooled),
-        "established_pairs": established,
-        "strong_pairs": strong,
-        "complete_rows": rows,
-        "zero_excluded_above": round(floor, 4),
-        "identities": {f"{a} / {b}": reason for (a, b), reason in tied.items()},
-        "pooled": {f"{c.a} / {c.b}": c.pooled.as_dict() for c in pooled},
-        "groupings": {name: [c.as_dict() for c in cs] for name, cs in family.groupings.items()},
-        "tests": len(tested),
-        "tests_rejected": len(differ),
-        "confounded": confounded,
-        "not_tested": left_out,
-    }
-    shown = main or pooled
-    shown = sorted(shown, key=lambda c: -abs(c.pooled.value))[: params.max_correlation_pairs]
-    title = "Correlations, pooled and within " + (
-        f"each {group.short}" if group and shown and shown[0].within else "the data"
-    )
-    figure = plots.correlation_intervals(shown, labels, group=group, method=method, title=title)
-    return Chart(
-        "correlation",
-        title,
-        "Which measurements move together, and does a grouping change the answer?",
-        finding,
-        figure,
-        values,
-        "",
-        details,
-    )
 
 
 def composition(

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator
 
 from . import features, stats
+from .config import Params
 from .schema import Column
 from .stats import Comparison, Estimate
 
@@ -59,9 +60,6 @@ ROUND_STEPS = [1, 2, 2.5, 5, 10]
 """Tick steps a reader counts in (no 8 or 4): 10, 20, 25, 50 and their powers of ten."""
 DENSE = 1000
 """Points in one scatter beyond which the SVG copy draws them as an image."""
-STRIP_BELOW = 50
-"""Values in a violin below which each one is drawn beside it: a density from a few values
-is mostly the kernel's shape."""
 
 
 def themed(draw: Callable[..., Figure]) -> Callable[..., Figure]:
@@ -257,29 +255,40 @@ def histogram(
         ax.set_title(text, loc="right", fontsize=9, fontweight="normal")  # above the bars
         if level:
             ax.set_title(f"{level} (n = {len(part):,})", loc="left", fontsize=10)
-        # no "0": bars start there anyway, and it would touch the first x tick label
-        ax.yaxis.set_major_locator(
-            MaxNLocator(nbins=4, steps=ROUND_STEPS, integer=True, prune="lower")
-        )
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=ROUND_STEPS, integer=True))
+        ax.set_ylim(bottom=0)
         ax.grid(axis="x", visible=False)
     if not set_scale(axes[-1], "x", column):
         thousands(axes[-1].xaxis)
+    # the count axis' "0" stands at the corner: the x tick labels one step lower clear it
+    axes[-1].tick_params(axis="x", pad=8)
     axes[-1].set_xlabel(column.label)
+    if medians and any(not np.isnan(e.low) for e in medians.values()):
+        key = [
+            mpl.lines.Line2D([], [], color="black", lw=1.5, label="median"),
+            mpl.patches.Patch(color="black", alpha=0.15, lw=0, label="95% CI of the median"),
+        ]
+        fig.legend(handles=key, loc="outside lower center", ncols=2, fontsize=8)
     fig.supylabel(f"Number of {entity}", fontsize=10)
     fig.suptitle(title)
     return fig
 
 
 def _violin(
-    ax: mpl.axes.Axes, position: float, values: pd.Series, column: Column, colour: str
+    ax: mpl.axes.Axes,
+    position: float,
+    values: pd.Series,
+    column: Column,
+    colour: str,
+    strip_below: int,
 ) -> None:
     """One violin (Gaussian kernel density, Scott's bandwidth, cut at the smallest and largest
     value, so that it never shows values the data do not have, as wide as 0.8 at its widest)
     with a box inside: the quartiles (thick), 1.5 IQR whiskers (thin) and the median (white
-    dot). Under ``STRIP_BELOW`` values, where a density is a guess, every value is drawn too,
-    as a small jittered point. Densities and box are computed on the axis' spacing (logs on a
-    log axis, symlog values on a symlog one). Plain numpy: seaborn's scipy kernel density was
-    most of the pipeline's time on a table of 9,000 rows."""
+    dot). Under ``strip_below`` values (``Params``), where a density is a guess, every value
+    is drawn too, as a small jittered point. Densities and box are computed on the axis'
+    spacing (logs on a log axis, symlog values on a symlog one). Plain numpy: seaborn's scipy
+    kernel density was most of the pipeline's time on a table of 9,000 rows."""
     spaced = to_axis(values.to_numpy(dtype=float), column)
     if len(spaced) == 0:
         return
@@ -296,7 +305,7 @@ def _violin(
         edge = from_axis(grid, column) if not column.symlog else grid
         ax.fill_betweenx(edge, position - half, position + half, color=colour, lw=0.8, ec="black")
     shown = (lambda v: v) if column.symlog else (lambda v: from_axis(np.asarray(v), column))
-    if len(spaced) < STRIP_BELOW:
+    if len(spaced) < strip_below:
         jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(spaced))
         ax.scatter(position + jitter, shown(spaced), s=6, color="#333333", alpha=0.7, lw=0)
     ax.vlines(position, *shown([low, high]), color="black", lw=1)
@@ -313,6 +322,7 @@ def violins(
     title: str,
     eta: Mapping[str, Estimate] | None = None,
     scheme: Sequence[str] = PALETTE,
+    strip_below: int = Params.strip_below,
 ) -> Figure:
     """Small multiples: the distribution of each measurement per group, as violin + box.
 
@@ -329,13 +339,15 @@ def violins(
         data = frame.dropna(subset=[column.name])
         parts = [(level, data[data[group.name].astype(str) == level]) for level in levels]
         for position, (level, part) in enumerate(parts or [("", data)]):
-            _violin(ax, position, part[column.name], column, palette.get(level, PALETTE[0]))
+            colour = palette.get(level, PALETTE[0])
+            _violin(ax, position, part[column.name], column, colour, strip_below)
         ax.set_xticks(range(max(len(levels), 1)), levels or [""])
         ax.set_xlim(-0.6, max(len(levels), 1) - 0.4)
         heading = column.plain
         if eta and column.name in eta:
             e = eta[column.name]
-            heading += f"\nη² = {e.value:.2f} (95% CI {e.low:.2f} to {e.high:.2f})"
+            of = " of logs" if column.log else ""  # as the gallery computes it
+            heading += f"\nη²{of} = {e.value:.2f} (95% CI {e.low:.2f} to {e.high:.2f})"
         ax.set_title(heading, fontsize=10)
         ax.set(xlabel="", ylabel=column.unit_label or column.plain)
         ax.grid(axis="x", visible=False)
@@ -497,43 +509,58 @@ def _clip_to_bulk(
 def pair_grid(
     frame: pd.DataFrame, columns: Sequence[Column], group: Column | None, *, title: str
 ) -> Figure:
-    """Pair plot, lower triangle: every pair of measurements once as a scatter (no mirrored
-    upper triangle, no diagonal: each measurement's distribution by group is the violins'
-    job, so the grid shows only what they cannot, the pairs)."""
+    """Pair plot, lower triangle (seaborn's ``PairGrid`` with ``corner=True``): every pair of
+    measurements once as a scatter, no mirrored upper triangle and no diagonal (each
+    measurement's distribution by group is the violins' job). The key sits in the empty upper
+    right corner."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns  # here only: its import costs a second the other figures do not need
+
     count = len(columns) - 1  # rows: the 2nd to the last column; columns: the 1st to the 2nd last
     size = max(1.9, min(2.6, 10 / max(count, 1)))
     units = {column.unit_label for column in columns}
     shared_unit = units.pop() if len(units) == 1 else ""
     if shared_unit:  # one unit for all: say it once, keep the axis labels short
         title = f"{title} (all in {shared_unit})"
+    levels = _levels(frame, group)
+    palette = colours(levels)
+    hue = group.name if group is not None and levels else None
+    data = frame.assign(**{group.name: frame[group.name].astype(str)}) if hue else frame
+    shapes = [MARKERS[k % len(MARKERS)] for k in range(len(levels))]
+    grid = sns.PairGrid(
+        data,
+        x_vars=[c.name for c in columns[:-1]],
+        y_vars=[c.name for c in columns[1:]],
+        hue=hue,
+        hue_order=levels or None,
+        palette=palette or None,
+        hue_kws={"marker": shapes} if hue else {},
+        corner=True,  # removes the upper triangle: the grid is square, its diagonal is pairs
+        height=size,
+        despine=False,
+    )
+    grid.map(_pair_points)
+    fig = grid.figure
     width, height = size * count + 1.0, size * count + 1.3
-    fig = Figure(figsize=(width, height))
-    # Fixed margins (in inches) instead of constrained layout: much faster with many panels.
+    fig.set_size_inches(width, height)
+    # Fixed margins (in inches) instead of a layout engine: much faster with many panels.
     fig.subplots_adjust(
         left=1.0 / width,
         right=1 - 0.1 / width,
-        bottom=1.0 / height,
+        bottom=0.7 / height,
         top=1 - 0.45 / height,
         wspace=0.2,  # room between one panel's last tick label and the next one's first
         hspace=0.12,
     )
-    axes = fig.subplots(count, count, sharex="col", sharey="row", squeeze=False)
-    levels = _levels(frame, group)
-    palette = colours(levels)
-    parts = [(level, frame[frame[group.name] == level]) for level in levels] if group else []
-    parts = parts or [("", frame)]
     for i, row in enumerate(columns[1:]):
         for j, col in enumerate(columns[:-1]):
-            ax = axes[i, j]
-            if j > i:
-                ax.remove()
+            ax = grid.axes[i, j]
+            if ax is None:
                 continue
             if j == 0:
                 set_scale(ax, "y", row)
             if i == count - 1:
                 set_scale(ax, "x", col)
-            for index, (level, part) in enumerate(parts):
-                points(ax, part, (col, row), palette.get(level, PALETTE[0]), index, size=16)
             xlabel, ylabel = (col.plain, row.plain) if shared_unit else (col.compact, row.compact)
             xlabel, ylabel = _symlog_short(xlabel, col), _symlog_short(ylabel, row)
             ax.set(xlabel=xlabel if i == count - 1 else "", ylabel=ylabel if j == 0 else "")
@@ -554,9 +581,26 @@ def pair_grid(
             )
             for k, level in enumerate(levels)
         ]
-        fig.legend(handles, levels, loc="lower center", ncols=len(levels))
+        fig.legend(  # in the empty upper triangle, right under the title
+            handles,
+            levels,
+            title=group.label if group else None,
+            loc="upper right",
+            bbox_to_anchor=(1 - 0.3 / width, 1 - 0.6 / height),
+            frameon=False,
+        )
     fig.suptitle(title)
+    plt.close(fig)  # seaborn made it through pyplot: let pyplot forget it, the caller saves it
     return fig
+
+
+def _pair_points(x: pd.Series, y: pd.Series, **style: object) -> None:
+    """One group's points in one panel of the pair grid: seaborn makes the panel current and
+    passes the group's colour and marker."""
+    import matplotlib.pyplot as plt
+
+    style.pop("label", None)
+    plt.gca().scatter(x, y, s=16, alpha=0.6, lw=0, **style)
 
 
 @themed
@@ -570,11 +614,11 @@ def subgroups(
     title: str,
 ) -> Figure:
     """Each row one level of ``group``: every ``split`` level's values as faint points, its
-    median as a marker with its 95% interval, its number of rows at the right. Split levels
-    differ in shape and colour."""
+    median as a marker with its 95% interval, its number of rows at the right. Colour is the
+    group's, as in every other figure; the split levels differ in marker shape."""
     data = frame.dropna(subset=[column.name, group.name, split.name])
     rows, inner = _levels(data, group), _levels(data, split)
-    palette = colours(inner, SECOND)  # not the group's colours: a different variable
+    palette = colours(rows)  # the group's colours, as in the other figures
     fig = Figure(figsize=(WIDE[0], 1.6 + 0.8 * len(rows)), layout="constrained")
     ax = fig.subplots()
     rng = np.random.default_rng(0)  # jitter only: the same picture on every run
@@ -590,7 +634,15 @@ def subgroups(
             if values.empty:
                 continue
             jitter = rng.uniform(-step / 4, step / 4, len(values))
-            ax.scatter(values, y + jitter, s=10, alpha=0.45, color=palette[level], lw=0)
+            ax.scatter(
+                values,
+                y + jitter,
+                s=12,
+                alpha=0.45,
+                color=palette[row],
+                marker=MARKERS[j % len(MARKERS)],
+                lw=0,
+            )
             ax.annotate(  # the cell's size, right of the axes: a median's weight at a glance
                 f"n = {len(values)}",
                 xy=(1, y),
@@ -611,7 +663,7 @@ def subgroups(
                     estimate.value,
                     y,
                     MARKERS[j % len(MARKERS)],
-                    color=palette[level],
+                    color=palette[row],
                     markerfacecolor="white",
                     markeredgewidth=2,
                     markersize=8,
@@ -622,7 +674,7 @@ def subgroups(
                 y,
                 xerr=[[estimate.value - estimate.low], [estimate.high - estimate.value]],
                 fmt=MARKERS[j % len(MARKERS)],
-                color=palette[level],
+                color=palette[row],
                 markeredgecolor="black",
                 markersize=8,
                 capsize=3,
@@ -642,7 +694,7 @@ def subgroups(
             [],
             [],
             marker=MARKERS[j % len(MARKERS)],
-            color=palette[level],
+            color="#777777",  # the shape is the key: the colours are the rows'
             markeredgecolor="black",
             markersize=8,
             lw=2,
@@ -704,12 +756,13 @@ def correlation_intervals(
     palette = colours(levels)
     held_name = f"{group.short} held fixed" if group else "held fixed"
     height = 1.8 + 0.3 * len(comparisons) * (2 + len(levels)) ** 0.5
-    fig = Figure(figsize=(WIDE[0] + 1.6, height), layout="constrained")
+    fig = Figure(figsize=(WIDE[0] + 2.4, height), layout="constrained")
     if levels:  # the numbers column in an axes of its own, outside the data's scale
-        ax, margin = fig.subplots(1, 2, sharey=True, width_ratios=[1, 0.14])
+        ax, margin = fig.subplots(1, 2, sharey=True, width_ratios=[1, 0.3])
         margin.set_axis_off()
         margin.set_xlim(0, 1)
-        margin.set_title("held fixed\n− pooled\n(95% CI)", fontsize=8)
+        # the column's header sits on top of its first row (the figure's title is above both)
+        margin.set_title("held fixed − pooled\n[95% CI]", fontsize=8)
     else:
         ax = fig.subplots()
     series = [("pooled (all rows)", "pooled")]
@@ -751,12 +804,12 @@ def correlation_intervals(
                 arrowprops={"arrowstyle": "->", "color": "#777777", "lw": 0.9},
             )
             change = comparison.held.value - comparison.pooled.value
-            text = f"{change:+.2f}"
+            text = minus(f"{change:+.2f}")
             if comparison.moved is not None:  # its bootstrap interval, as the report gives it
                 finite = comparison.moved[np.isfinite(comparison.moved)]
                 if len(finite):
                     moved = stats.from_replicates(finite, change)
-                    text += f"\n({moved.low:+.2f} to\n{moved.high:+.2f})"
+                    text += minus(f" [{moved.low:+.2f}, {moved.high:+.2f}]")
             margin.text(0.5, i, text, ha="center", va="center", fontsize=8)
     ticks = []
     for comparison in comparisons:
@@ -771,7 +824,8 @@ def correlation_intervals(
     ax.grid(axis="y", visible=False)
     ax.set_xlim(-1.05, 1.05)
     symbol = "Spearman ρ" if method == "spearman" else "Pearson r"
-    ax.set(title=title, xlabel=f"{symbol} with its 95% interval")
+    ax.set(xlabel=f"{symbol} with its 95% interval")
+    fig.suptitle(title)
     if levels:
         fig.legend(  # below the axis: the data keep the figure's width
             loc="outside lower center",
@@ -779,6 +833,11 @@ def correlation_intervals(
             fontsize=9,
         )
     return fig
+
+
+def minus(text: str) -> str:
+    """Text with the true minus sign, as matplotlib's tick labels have it."""
+    return text.replace("-", "\N{MINUS SIGN}")
 
 
 @themed

@@ -49,14 +49,19 @@ def pct(estimate: Estimate, *, inside: bool = False) -> str:
     return f"{estimate.value:.0%}, {interval}" if inside else f"{estimate.value:.0%} ({interval})"
 
 
+def allows(step: Estimate, unit: str) -> str:
+    """ "-200 to +100 g": the differences an interval holding zero allows."""
+    start, end = fmt_interval(step.low, step.high).split(" to ")
+    sign = "+" if step.high > 0 else ""
+    return f"{start} to {sign}{end}{unit}"
+
+
 def tie(upper: str, lower: str, medians: dict[str, Estimate], step: Estimate, unit: str) -> str:
     """Two medians whose difference's interval holds zero, in plain words."""
     if pd.isna(step.low):
         return f"{upper} and {lower}: too few values to compare"
     high, low = medians[upper].value, medians[lower].value
-    start, end = fmt_interval(step.low, step.high).split(" to ")
-    sign = "+" if step.high > 0 else ""
-    allowed = f"the interval allows {start} to {sign}{end}{unit} (95% CI)"
+    allowed = f"the interval allows {allows(step, unit)} (95% CI)"
     return (
         f"{upper} ({fmt(high)}{unit}) and {lower} ({fmt(low)}{unit}): no difference detectable; "
         f"{allowed}"
@@ -72,8 +77,8 @@ def leader_finding(
     leader: str, median: Estimate, gaps: dict[str, Estimate], subject: str, unit: str
 ) -> str:
     """The group with the highest median against each other group, each difference with its
-    own interval: "Gentoo has the highest median body mass, 5,000 g (95% CI …): 1,300 g (95%
-    CI …) above Adelie and 1,300 g (95% CI …) above Chinstrap". Groups whose difference from
+    own interval: "C has the highest median mass, 5,000 g (95% CI …): 1,300 g (95% CI …)
+    above A and 1,300 g (95% CI …) above B". Groups whose difference from
     it holds zero tie with it for the lead, with the range of differences the data allow."""
     most = "higher" if len(gaps) == 1 else "highest"
     above, tied, few = [], [], []
@@ -187,10 +192,17 @@ def share(comparison: Comparison) -> str:
     return pct(found)
 
 
-def second_grouping(cells: Comparison, other: str, cell: str, symbol: str) -> tuple[str, str, str]:
+def second_grouping(
+    cells: Comparison,
+    other: str,
+    cell: str,
+    symbol: str,
+    group_held: Estimate | None = None,
+) -> tuple[str, str, str]:
     """What holding a second grouping fixed as well does (sex, besides species): a clause for
     the headline (the value alone), one for the finding (with its interval) and a line naming
-    the cells that are not distinguishable from 0."""
+    the cells that are not distinguishable from 0, the change from ``group_held`` (the first
+    grouping alone held fixed) and the weakest cell."""
     held = cells.held
     if cells.differs:  # no single value stands for cells whose correlations differ
         low, high = cells.within_range
@@ -205,6 +217,13 @@ def second_grouping(cells: Comparison, other: str, cell: str, symbol: str) -> tu
             f"With {other} held fixed as well (not drawn; see reports/report.md): "
             f"{r_ci(held, symbol)}"
         )
+        if group_held is not None and held.high < group_held.low:
+            # the two intervals apart: holding the second grouping fixed takes part of it away
+            line += (
+                f", down from {group_held.value:+.2f} (95% CI {group_held.low:.2f} to "
+                f"{group_held.high:.2f}) without it: part of that slope lies between the "
+                f"{other} groups"
+            )
         zero = ", not distinguishable from 0" if held.spans_zero else ""
     short, full, line = short + zero, full + zero, line + zero
     weak = cells.unclear
@@ -213,9 +232,11 @@ def second_grouping(cells: Comparison, other: str, cell: str, symbol: str) -> tu
             f"in {len(weak)} of {len(cells.within)} {cell} cells not distinguishable from 0"
         )
         short, full = f"{short}, and {cells_text}", f"{full}; {cells_text}"
-        line += f"; not distinguishable from 0 within {joined(weak)} (interval holds 0)"
+        line += f"; {cells_text}"  # which ones: reports/report.md
     else:
         line += "; every cell's interval excludes 0 on the same side"
+    name, weakest = min(cells.within.items(), key=lambda item: item[1].value)
+    line += f"; the weakest cell, {name}: {r_ci(weakest, symbol)}"
     return short, full, line + "."
 
 
@@ -230,7 +251,7 @@ def reversal_headline(
     """The first screen when a grouping reverses the pooled relation: one sentence a reader
     gets at a glance (the values without their intervals), and the lines that quote them with
     their intervals, each naming what in the figure shows it. ``subject`` is the pooled
-    clause ("all penguins, bill depth falls with bill length")."""
+    clause ("all rows, y falls with x")."""
     ordered = sorted(by_group.within.items(), key=lambda item: item[1].value)
     (_, low), (_, high) = ordered[0], ordered[-1]
     every = all(not e.spans_zero for e in by_group.within.values())
@@ -238,8 +259,7 @@ def reversal_headline(
     turn = "rises" if pooled.value < 0 else "falls"
     sentence = (
         f"Pooled over {subject} ({symbol} = {pooled.value:+.2f}), but within {where} it {turn} "
-        f"({symbol} from {low.value:+.2f} to {high.value:+.2f})"
-        + (f"; {also[0]}." if also else ".")
+        f"({symbol} from {low.value:+.2f} to {high.value:+.2f})."
     )
     each = "; ".join(f"{name} {r_ci(e, symbol)}" for name, e in by_group.within.items())
     lines = [
@@ -350,9 +370,9 @@ def label_counts(
 
 
 def missing_sentence(missing: dict, entity: str) -> str:
-    """ "11 penguins have no sex: Adelie 6 of 152, …; Torgersen 5 of 52, …: concentrated by
-    island, most often in Torgersen (permutation tests, Holm-adjusted …); as a share of their
-    rows, Torgersen 9.6% and Biscoe 3.0%." (levels with the same count are told apart by
+    """ "11 rows have no sex: A 6 of 152, …; site X 5 of 52, …: concentrated by
+    site, most often in X (permutation tests, Holm-adjusted …); as a share of their rows,
+    X 9.6% and Y 3.0%." (levels with the same count are told apart by
     their rates, which the ranking uses)"""
     groups = missing["by"].values()
     counts = "; ".join(
@@ -403,6 +423,20 @@ def summary_table(metrics: dict) -> str:
         if isinstance(missing, dict):
             entity = metrics.get("entity", "rows")
             rows.append([f"no {missing['label']}", missing_sentence(missing, entity)])
+    floor = metrics.get("repeated_minima", {})
+    if floor.get("columns"):
+        entity = metrics.get("entity", "rows")
+        each = ", ".join(
+            f"{name} {fmt(v['minimum'])} ({v['rows']}×)" for name, v in floor["columns"].items()
+        )
+        rows.append(
+            [
+                "repeated minimum",
+                f"{floor['values']} values in {floor['rows']} {entity} equal their column's "
+                f"smallest value: {each}; a minimum that recurs can be a floor of the recording "
+                "rather than a measured amount",
+            ]
+        )
     if metrics.get("ignored"):
         rows.append(["columns left out", ", ".join(metrics["ignored"])])
     return markdown_table(["", "value"], rows)
@@ -416,7 +450,11 @@ def gallery(metrics: dict, figures_prefix: str, heading: str, *, details: bool =
     for figure in metrics["figures"]:
         png = f"{figures_prefix}{figure['name']}.png"
         behind = figure.get("details", []) if details else []
-        listed = "".join(f"- {sentence}\n" for sentence in behind)
+        # a sentence ending in ":" introduces the ones after it that start with two spaces
+        listed = "".join(
+            f"  - {sentence.strip()}\n" if sentence.startswith("  ") else f"- {sentence}\n"
+            for sentence in behind
+        )
         blocks.append(
             f"{heading} {figure['title']}\n\n"
             f"*{figure['question']}*\n\n"

@@ -35,7 +35,7 @@ class Estimate:
 
     def rounded(self, step: float) -> Estimate:
         """The interval's ends to the nearest multiple of ``step`` (the data's resolution:
-        penguin mass is recorded in 25 g steps); unchanged when no step is known (nan)."""
+        a mass recorded in 25 g steps); unchanged when no step is known (nan)."""
         if not step > 0:
             return self
         low, high = (float(np.round(end / step) * step) for end in (self.low, self.high))

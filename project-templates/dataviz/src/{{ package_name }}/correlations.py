@@ -1,0 +1,391 @@
+"""Correlations pooled and within every grouping: the Holm-adjusted family of tests, the
+sentences that describe a pair within the groups, and the correlation chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from . import plots, report, stats
+from .chart import Chart, seed_for
+from .config import Params
+from .schema import Column, Schema, identities
+from .stats import Comparison, Estimate
+
+
+def correlation_method(columns: list[Column]) -> str:
+    # Rank correlation for skewed measurements: a few huge values would dominate Pearson's r.
+    return "spearman" if any(column.log or column.heavy for column in columns) else "pearson"
+
+
+def nested_levels(frame: pd.DataFrame, category: str, group: str) -> dict[str, str]:
+    """Levels of ``category`` that hold a single level of ``group`` (a site where only group
+    A lives): there the two groupings are confounded and cannot be told apart."""
+    data = frame.dropna(subset=[category, group])
+    result = {}
+    for level, part in data.groupby(category, observed=True):
+        held = part[group].astype(str).unique()
+        if len(held) == 1:
+            result[str(level)] = str(held[0])
+    return result
+
+
+def crossed(frame: pd.DataFrame, group: Column, other: Column) -> tuple[pd.DataFrame, Column]:
+    """The table with one more category: the cells of two groupings ("A / female")."""
+    name = f"{group.name} × {other.name}"
+    both = frame[group.name].notna() & frame[other.name].notna()
+    cells = frame[group.name].astype(str) + " / " + frame[other.name].astype(str)
+    column = Column(
+        name=name,
+        kind="category",
+        label=f"{group.plain} × {other.plain.lower()} cell",
+    )
+    return frame.assign(**{name: cells.where(both)}), column
+
+
+def pooled_comparisons(frame: pd.DataFrame, names: list[str], method: str) -> list[Comparison]:
+    """Every pair's pooled correlation, as comparisons without groups."""
+    result = []
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            estimate, _ = stats.correlation(frame[a], frame[b], method)
+            result.append(Comparison(a, b, "", estimate, {}))
+    return result
+
+
+@dataclass(frozen=True)
+class Family:
+    """Every pair × grouping comparison of the correlation table, Holm-adjusted as one family:
+    the tests other findings quote come from here, so each p has one adjusted value."""
+
+    groupings: dict[str, list[Comparison]]
+    tests: int
+    method: str
+
+    def find(self, a: str, b: str, grouping: str, method: str) -> Comparison | None:
+        if method != self.method:
+            return None
+        for comparison in self.groupings.get(grouping, []):
+            if {comparison.a, comparison.b} == {a, b}:
+                return comparison
+        return None
+
+
+def record_tests(
+    values: dict, by_group: Comparison | None, by_cells: Comparison | None, size: int
+) -> None:
+    """Store a pair's comparison with the main grouping (its label and the size of the Holm
+    family) and with the crossed cells in a figure's ``values``."""
+    if by_group is not None:
+        values["by_group"] = by_group.as_dict()
+        values["label"] = by_group.label
+        values["tests_in_family"] = size
+    if by_cells is not None:
+        values["by_cells"] = by_cells.as_dict()
+
+
+def pair_details(
+    frame: pd.DataFrame,
+    names: tuple[str, str],
+    group: Column,
+    schema: Schema,
+    params: Params,
+    family: Family,
+    method: str,
+) -> tuple[Comparison | None, Comparison | None, list[str], int]:
+    """A pair within the groups and within the cells of the group × the second grouping: the
+    comparisons (from the correlation table's family when it holds them, else computed here
+    and adjusted over these two tests), the sentences for report.md, and the family's size."""
+    symbol = report.symbol(method)
+    wanted = [(group.name, frame, group.name)]
+    split = schema.column(schema.split) if schema.split and schema.split != group.name else None
+    if split is not None:
+        cells, cell = crossed(frame, group, split)
+        wanted.append((cell.name, cells, cell.name))
+    found = [family.find(*names, name, method) for name, _, _ in wanted]
+    size = family.tests
+    tests = f"the {size} tests of the correlation table"
+    if any(c is None for c in found):  # not in the table (another scale or method): test here
+        computed = [
+            next(
+                iter(
+                    stats.compare_within(
+                        t, list(names), g, method=method, min_rows=params.min_group_rows
+                    )
+                ),
+                None,
+            )
+            for _, t, g in wanted
+        ]
+        kept = stats.adjusted([c for c in computed if c is not None])
+        found = [kept.pop(0) if c is not None else None for c in computed]
+        size = sum(c is not None and c.test is not None for c in found)
+        tests = f"the {size} tests of this finding"
+    by_group = found[0]
+    by_cells = found[1] if len(found) > 1 else None
+    details = []
+    if by_group is not None:
+        details.append(report.held_sentence(by_group, group.short, symbol))
+        details.append(report.test_sentence(by_group, f"{group.short} groups", tests))
+    if by_cells is not None and split is not None:
+        details.append(report.held_sentence(by_cells, f"{group.short} and {split.short}", symbol))
+        details.append(report.cells_sentence(by_cells, symbol))
+        details.append(
+            report.test_sentence(by_cells, f"{group.short} × {split.short} cells", tests)
+        )
+    return by_group, by_cells, [d for d in details if d], size
+
+
+def correlation_family(
+    frame: pd.DataFrame,
+    schema: Schema,
+    numeric: list[Column],
+    group: Column | None,
+    params: Params,
+) -> tuple[Family, dict[str, dict[str, str]], list[str]]:
+    """Every pair × grouping comparison: each category, and the main group crossed with each
+    other category, except a crossing whose cells repeat whole groups (a group found at
+    one site only). Returns the Holm-adjusted family, the groupings confounded
+    with the main one (level → the one main level it holds) and the crossings left out."""
+    method, names = correlation_method(numeric), [c.name for c in numeric]
+    found: dict[str, list[Comparison]] = {}
+    confounded: dict[str, dict[str, str]] = {}
+    left_out: list[str] = []
+    for category in schema.of_kind("category"):
+        main = group is not None and category.name == group.name
+        comparisons = stats.compare_within(
+            frame,
+            names,
+            category.name,
+            method=method,
+            min_rows=params.min_group_rows,
+            # the main grouping's findings quote between-group shares and moves: intervals
+            resamples=params.resamples if main else 0,
+            seed=seed_for(params, "co-variation", category.name),
+        )
+        if comparisons:
+            if group is not None and not main:
+                nested = nested_levels(frame, category.name, group.name)
+                if nested:
+                    # a level holding one main group (a site of group A only) makes any
+                    # difference partly the main grouping's: compared, but not tested
+                    confounded[category.name] = nested
+                    comparisons = [replace(c, test=None) for c in comparisons]
+            found[category.name] = comparisons
+    if group is not None:
+        for other in schema.of_kind("category"):
+            if other.name == group.name:
+                continue
+            cells, cell = crossed(frame, group, other)
+            if nested_levels(frame, group.name, other.name):
+                left_out.append(cell.name)  # its cells repeat whole groups
+                continue
+            comparisons = stats.compare_within(
+                cells, names, cell.name, method=method, min_rows=params.min_group_rows
+            )
+            if comparisons:
+                found[cell.name] = comparisons
+    everything = stats.adjusted([c for comparisons in found.values() for c in comparisons])
+    groupings, start = {}, 0
+    for name, comparisons in found.items():
+        groupings[name] = everything[start : start + len(comparisons)]
+        start += len(comparisons)
+    tests = sum(c.test is not None for c in everything)
+    return Family(groupings, tests, method), confounded, left_out
+
+
+def movers(moved: list[Comparison]) -> tuple[list[Comparison], Estimate | None]:
+    """The pairs whose correlation moves most when the grouping is held fixed: the largest
+    |held fixed − pooled| and every pair whose gap to it has a paired bootstrap interval
+    holding zero (a tie), with the gap between the first two."""
+    ranked = sorted(moved, key=lambda c: -abs(c.held.value - c.pooled.value))
+    top = ranked[0]
+    leaders, first_gap = [top], None
+    for other in ranked[1:]:
+        if top.moved is None or other.moved is None:
+            break
+        gap = stats.from_replicates(
+            np.abs(top.moved) - np.abs(other.moved),
+            abs(top.held.value - top.pooled.value) - abs(other.held.value - other.pooled.value),
+        )
+        first_gap = first_gap or gap
+        if not gap.spans_zero:
+            break
+        leaders.append(other)
+    return leaders, first_gap
+
+
+def move_sentence(c: Comparison, labels: dict[str, str], symbol: str) -> str:
+    """ "X × y: -0.47 (95% CI …) pooled, +0.62 (…) held fixed; it moves 1.09
+    (95% CI …)"."""
+    move = abs(c.held.value - c.pooled.value)
+    text = (
+        f"{report.capital(labels[c.a])} × {labels[c.b]}: {symbol} = "
+        f"{c.pooled.value:+.2f} (95% CI {c.pooled.low:.2f} to {c.pooled.high:.2f}) pooled, "
+        f"{c.held.value:+.2f} (95% CI {c.held.low:.2f} to {c.held.high:.2f}) held fixed"
+    )
+    if c.moved is not None:
+        moves = stats.from_replicates(np.abs(c.moved), move)
+        text += f"; it moves {report.with_ci(moves, digits=2)}"
+    return text + "."
+
+
+def correlation(
+    frame: pd.DataFrame,
+    schema: Schema,
+    numeric: list[Column],
+    group: Column | None,
+    params: Params,
+    found: tuple[Family, dict[str, dict[str, str]], list[str]],
+) -> Chart:
+    """Pooled correlations beside the ones within each group, for every grouping the table
+    has: the chart shows the main grouping, the finding what holding it fixed does to each
+    pooled correlation, report.md every grouping and test."""
+    family, confounded, left_out = found
+    method, names = correlation_method(numeric), [c.name for c in numeric]
+    symbol = report.symbol(method)
+    labels = {column.name: report.plain_name(column) for column in numeric}
+    pooled = pooled_comparisons(frame, names, method)
+    tied = identities(frame, names, params)
+    strong = sum(abs(c.pooled.value) >= 0.5 and not c.pooled.spans_zero for c in pooled)
+    strongest = max(
+        [c for c in pooled if (c.a, c.b) not in tied] or pooled, key=lambda c: abs(c.pooled.value)
+    )
+    established = sum(not c.pooled.spans_zero for c in pooled)
+    rows = int(frame[names].dropna().shape[0])
+    # with many rows even a negligible correlation has an interval clear of zero: say how small
+    floor = stats.fisher_interval(0.0, rows)[1] if rows > 3 else float("nan")
+    strongest_name = "strongest" if not tied else "strongest that is not arithmetic or a near-copy"
+    overall = (
+        f"Pooled over all {schema.entity}, {established} of {len(pooled)} pairs have a 95% "
+        f"interval clear of zero (with {rows:,} complete rows, any |{symbol}| above "
+        f"{floor:.2f} has), {strong} with |{symbol}| ≥ 0.5; the {strongest_name} is "
+        f"{labels[strongest.a]} × {labels[strongest.b]} ({report.r_ci(strongest.pooled, symbol)})."
+    )
+    details = [overall]
+    if tied:
+        details.append(f"Left out of 'strongest': {'; '.join(sorted(set(tied.values())))}.")
+    main = family.groupings.get(group.name, []) if group is not None else []
+    if main and group is not None:
+        finding = report.capital(
+            f"with {group.short} held fixed, "
+            + report.label_counts(main, labels, group.short, named=False)
+        )
+        details.append(
+            report.capital(
+                f"with {group.short} held fixed, " + report.label_counts(main, labels, group.short)
+            )
+            + "."
+        )
+        moved = [
+            c for c in main if c.label not in ("", stats.NO_RELATION) and not pd.isna(c.held.low)
+        ]
+        if main:  # the pooled values' range, with their intervals (the figure's black marks)
+            ordered = sorted(main, key=lambda c: c.pooled.value)
+            low, high = ordered[0], ordered[-1]
+            finding += (
+                f"; pooled, they run from {report.with_ci(low.pooled, digits=2)} to "
+                f"{report.with_ci(high.pooled, digits=2)}"
+            )
+        if moved:
+            # the pairs that move most, and the tie rule, go under the finding (not in it: the
+            # labels say what each pair does; the figure's margin gives every change)
+            leaders, gap = movers(moved)
+            for c in leaders:
+                details.append(move_sentence(c, labels, symbol))
+            if gap is not None:
+                verdict = "holds zero: a tie" if gap.spans_zero else "excludes zero"
+                details.append(
+                    "Tie rule: a paired bootstrap of the gap in |held fixed − pooled| between "
+                    "the pair that moves most and the next one "
+                    f"({report.with_ci(gap, digits=2, inside=True)}) {verdict}."
+                )
+        finding += "."
+    else:
+        finding = overall
+        details = details[1:]
+    tested = [c for comparisons in family.groupings.values() for c in comparisons if c.test]
+    differ = [c for c in tested if c.differs]
+    shorts = {column.name: column.short for column in schema.of_kind("category")}
+
+    def grouping(name: str) -> str:
+        """A grouping as prose: "channel", "species × sex" (column names are not words)."""
+        return " × ".join(shorts.get(part, part) for part in name.split(" × "))
+
+    if tested:
+        details.append(
+            f"Equal correlations across the groups (Cochran's Q of the groups' Fisher z, one "
+            f"test per pair and grouping, {len(tested)} tests Holm-adjusted as one family) are "
+            f"rejected at 5% for {len(differ)}"
+            + (
+                ": "
+                + "; ".join(
+                    f"{labels[c.a]} × {labels[c.b]} by {grouping(c.group)} "
+                    f"(adjusted {stats.p_text(c.p_adjusted)})"
+                    for c in differ
+                )
+                if differ
+                else ""
+            )
+            + "."
+        )
+    for name, comparisons in family.groupings.items():
+        if group is not None and name == group.name:
+            continue
+        tests = [c for c in comparisons if c.test]
+        line = f"By {grouping(name)}, " + report.label_counts(comparisons, labels, grouping(name))
+        if tests:
+            rejected = sum(c.differs for c in tests)
+            smallest = min(c.p_adjusted for c in tests)
+            verdict = (
+                f"the test of equal correlations rejects for {rejected} of {len(tests)} pairs"
+                if rejected
+                else "no test of equal correlations rejects"
+            )
+            line += f"; {verdict} (smallest adjusted {stats.p_text(smallest)})"
+        if name in confounded:
+            held = ", ".join(f"{k} has only {v}" for k, v in confounded[name].items())
+            main_name = group.short if group else "the group"
+            line += (
+                f". {report.capital(grouping(name))} is confounded with {main_name} ({held}), "
+                "so its correlations are compared but not tested"
+            )
+        details.append(line + ".")
+    if left_out:
+        details.append(
+            f"Not tested: {', '.join(map(grouping, left_out))}, whose cells repeat whole "
+            f"{group.short if group else ''} groups."
+        )
+    values: dict[str, object] = {
+        "method": method,
+        "pairs": len(pooled),
+        "established_pairs": established,
+        "strong_pairs": strong,
+        "complete_rows": rows,
+        "zero_excluded_above": round(floor, 4),
+        "identities": {f"{a} / {b}": reason for (a, b), reason in tied.items()},
+        "pooled": {f"{c.a} / {c.b}": c.pooled.as_dict() for c in pooled},
+        "groupings": {name: [c.as_dict() for c in cs] for name, cs in family.groupings.items()},
+        "tests": len(tested),
+        "tests_rejected": len(differ),
+        "confounded": confounded,
+        "not_tested": left_out,
+    }
+    shown = main or pooled
+    shown = sorted(shown, key=lambda c: -abs(c.pooled.value))[: params.max_correlation_pairs]
+    title = "Correlations, pooled and within " + (
+        f"each {group.short}" if group and shown and shown[0].within else "the data"
+    )
+    figure = plots.correlation_intervals(shown, labels, group=group, method=method, title=title)
+    return Chart(
+        "correlation",
+        title,
+        "Which measurements move together, and does a grouping change the answer?",
+        finding,
+        figure,
+        values,
+        "",
+        details,
+    )
