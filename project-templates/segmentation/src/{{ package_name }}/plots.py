@@ -59,34 +59,6 @@ def map_colours(segments: pd.DataFrame) -> dict:
     return {first: BLUE, second: VERMILLION, **dict(zip(others, rest, strict=False))}
 
 
-def correlation(
-    table: pd.DataFrame, features: list[str], labels: list[str] | None = None
-) -> Figure:
-    """Spearman (rank) correlation of every pair of features: robust to the heavy skew.
-    ``labels`` names the features for readers (default: the column names)."""
-    corr = table[features].corr(method="spearman")
-    names = labels or features
-    size = max(5.0, 0.45 * len(features) + 2)
-    figure = Figure(figsize=(size + 1, size), layout="constrained")
-    ax = figure.subplots()
-    image = ax.imshow(corr.to_numpy(), cmap=DIVERGING, vmin=-1, vmax=1)
-    ax.set_xticks(range(len(features)), names, rotation=60, ha="right", fontsize=8)
-    ax.set_yticks(range(len(features)), names, fontsize=8)
-    for (i, j), value in np.ndenumerate(corr.to_numpy()):
-        ax.text(
-            j,
-            i,
-            f"{value:.1f}".replace("-0.0", "0.0"),
-            ha="center",
-            va="center",
-            fontsize=6.5,
-            color="white" if abs(value) > 0.6 else "black",
-        )
-    figure.colorbar(image, ax=ax, shrink=0.8, label="Spearman correlation")
-    ax.set_title("Correlation between features")
-    return figure
-
-
 def distributions(table: pd.DataFrame, columns: list[str]) -> Figure:
     """Histogram of each skewed amount's positive values on a log scale (log-spaced bins), with
     how many customers sit at exactly 0 (no log) and the median, so the skew and the spike at 0
