@@ -100,6 +100,7 @@ def _measure(name: str, what: str, params: config.Params, model_path, split, gro
                 reps=params.bootstrap,
                 threshold=evaluate.cost_threshold(params.miss_cost),
                 miss_cost=params.miss_cost,
+                inner=params.calibration_folds,
                 seed=seed,
             )
         if what == "fold_deals":
@@ -324,7 +325,7 @@ def _figures(ctx: Context, metrics: dict, y_train: pd.Series, grouped: dict) -> 
             calibrated,
             thresholds,
             config.LABELS,
-            "Unseen clusters: out-of-fold probabilities, calibrated on the other clusters, "
+            "Unseen clusters: out-of-fold probabilities, calibrated on inner folds by cluster, "
             "by true class, with the cost threshold",
         ),
         "confusion_matrices.png": plots.confusion_matrices(

@@ -602,8 +602,8 @@ def calibration_sentence(metrics: Mapping) -> str:
     ]
     text = (
         "**Calibration by cluster.** The threshold 1 / (1 + `miss_cost`) is right only for "
-        "calibrated probabilities, so each cluster's out-of-fold probabilities are mapped by a "
-        "sigmoid fitted on the other clusters' before the threshold is applied. "
+        "calibrated probabilities, so in every fold of unseen clusters the model is calibrated "
+        "(sigmoid) on inner folds of its own training clusters before the threshold is applied. "
         f"Among the mushrooms of unseen clusters given less than {threshold:.3f}, the "
         "uncalibrated models had "
         + "; ".join(
@@ -620,7 +620,7 @@ def calibration_sentence(metrics: Mapping) -> str:
             for r, c in zip(models, after, strict=True)
         )
         + f", against {after[0]['reference']:.3f} for giving every mushroom the share of "
-        "poisonous ones (cluster-bootstrap 95 % CI)"
+        "poisonous ones in its fold's training clusters (cluster-bootstrap 95 % CI)"
     )
     if worse:
         text += f"; {_join(worse)} shown worse than that constant (paired)"
