@@ -251,9 +251,7 @@ def run_evaluate(ctx: Context) -> dict:
             "accuracy": curves,
             "full": {"size": len(x_train), "accuracy": full},
         },
-        "pure_codes": features.pure_codes(
-            x_train, y_train, groups, threshold=evaluate.cost_threshold(params.miss_cost)
-        ),
+        "pure_codes": features.pure_codes(x_train, y_train, groups),
         "one_rule": {
             feature: float(value)
             for feature, value in features.one_rule_accuracy(

@@ -1076,8 +1076,7 @@ whether a real mushroom is safe to eat.
   ones poisonous (table above).
 - The app calls "edible" only for a mushroom within {_within(metrics)} of a training mushroom.
   That does not exclude made-up inputs: one changed attribute can still get a confident "edible"
-  unless it is a code poisonous in every training mushroom of at least
-  {metrics["pure_codes"]["poisonous_clusters_needed"]} clusters. {_lookup(metrics)}
+  unless it is a code no edible training mushroom had. {_lookup(metrics)}
 
 ## Ethical considerations
 
