@@ -320,7 +320,7 @@ def test_pipeline_on_the_real_mushroom_file(real_six):
         "**A random split scores 96.70% to 100.00% but tests only near-copies**: every held-out "
         "mushroom is exactly 1 attribute from a training one. "
     )
-    assert 'none of 6 models is shown to beat always answering "edible"' in summary
+    assert 'none of 6 models is shown to beat always "edible"' in summary
     averaged = max(r["grouped"]["cluster_average"]["rate"] for r in models.values())
     assert averaged < 0.565  # averaged over clusters every model is below the constant's 56.5%
     assert "against 57%. Odor alone scores highest, 84.6% (" in summary

@@ -717,7 +717,7 @@ def _generalisation(metrics: Mapping) -> str:
     rule = metrics["grouped_one_rule"]
     best = rule["accuracy"]["rate"] > max(r["grouped"]["accuracy"]["rate"] for r in models.values())
     return (
-        f'On unseen clusters {verdict} always answering "edible" (paired 95 % CIs '
+        f'On unseen clusters {verdict} always "edible" (paired 95 % CIs '
         f"{100 * min(v['low'] for v in edible):+.0f} to {100 * max(v['high'] for v in edible):+.0f}"
         " points); averaged over clusters: "
         f"{_span([a['rate'] for a in averaged], '.0%')} "
