@@ -719,7 +719,7 @@ def _generalisation(metrics: Mapping) -> str:
     return (
         f'On unseen clusters {verdict} always "edible" (paired 95 % CIs '
         f"{100 * min(v['low'] for v in edible):+.0f} to {100 * max(v['high'] for v in edible):+.0f}"
-        " points); averaged over clusters: "
+        " points); cluster-averaged: "
         f"{_span([a['rate'] for a in averaged], '.0%')} "
         f"(CIs {min(a['low'] for a in averaged):.0%} to {max(a['high'] for a in averaged):.0%}) "
         f"against {edible[0]['cluster_average']['rule_accuracy']:.0%}. "
@@ -739,7 +739,8 @@ def summary(metrics: Mapping) -> str:
         " but tests only near-copies**" if near else "**"
     )
     return (
-        f"{warning}{lead}: every held-out mushroom is {_apart(metrics)} from a training one. "
+        f"{warning}{lead}: every held-out mushroom is "
+        f"{_apart(metrics).removeprefix('exactly ')} from a training one. "
         f"{_generalisation(metrics)}"
     )
 
