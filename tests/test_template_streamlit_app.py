@@ -424,7 +424,7 @@ def test_choose_classifier_press_classify_see_metrics_and_plots(served, tmp_path
         expect(page.get_by_text("to see the metrics and plots")).to_be_visible(timeout=60_000)
         # The first screen states what the pipeline found, before anything is trained: three
         # sentences, the full findings behind an expander.
-        expect(page.get_by_text("exactly 1 attribute from a training one")).to_be_visible()
+        expect(page.get_by_text("is 1 attribute from a training one")).to_be_visible()
         expect(page.get_by_text("All findings, in full")).to_be_visible()
 
         sidebar = page.get_by_test_id("stSidebar")
