@@ -133,8 +133,7 @@ def validate(frame: pd.DataFrame, *, source: str, target: bool = True) -> pd.Dat
     ``target=False`` checks attributes only (a table of mushrooms to classify).
     """
     expected = COLUMNS if target else ATTRIBUTES
-    # Accept the spellings of other copies too: "cap-shape", "bruises?", "Odor".
-    frame = frame.rename(columns=lambda c: str(c).strip().lower().replace("-", "_").rstrip("?"))
+    frame = normalise_columns(frame)
     missing = [column for column in expected if column not in frame.columns]
     if missing:
         raise ProjectError(
@@ -156,14 +155,21 @@ def validate(frame: pd.DataFrame, *, source: str, target: bool = True) -> pd.Dat
     return frame.reset_index(drop=True)
 
 
+def normalise_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its column names spelt as here, whichever copy of the data it came from:
+    "cap-shape", "bruises?" and "Odor" become cap_shape, bruises and odor."""
+    return frame.rename(columns=lambda c: str(c).strip().lower().replace("-", "_").rstrip("?"))
+
+
 def decode(frame: pd.DataFrame) -> pd.DataFrame:
     """Replace every code with its meaning, e.g. odor ``f`` -> ``foul``."""
     return frame.apply(lambda column: column.map(CODES[column.name]))
 
 
 def encode(frame: pd.DataFrame) -> pd.DataFrame:
-    """Accept codes or their meanings (as ``decode`` writes them) and return codes."""
-    coded = frame.copy()
+    """Accept codes or their meanings (as ``decode`` writes them), under any spelling of the
+    column names, and return codes under this project's names."""
+    coded = normalise_columns(frame)
     for column in coded.columns.intersection(COLUMNS):
         meanings = {name: code for code, name in CODES[column].items()}
         coded[column] = coded[column].astype(str).str.strip().replace(meanings)

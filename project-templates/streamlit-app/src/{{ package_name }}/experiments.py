@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 from sklearn.model_selection import (
     LeaveOneGroupOut,
@@ -259,17 +258,25 @@ def ranking(
 
 
 def calibration(
-    proba: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, threshold, reps, seed
+    proba: np.ndarray,
+    truth: np.ndarray,
+    groups: np.ndarray,
+    share: np.ndarray,
+    *,
+    threshold,
+    reps,
+    seed,
 ) -> dict:
     """Whether out-of-fold probabilities mean what they say: the Brier score against the one
-    of always giving the share of poisonous mushrooms (paired cluster-bootstrap 95 % interval
-    of the difference), the share of poisonous mushrooms among those given less than
+    of always giving ``share`` (each row's share of poisonous mushrooms among the rows that
+    trained its fold's model, ``training_share``) with a paired cluster-bootstrap 95 % interval
+    of the difference, the share of poisonous mushrooms among those given less than
     ``threshold`` (calibrated probabilities keep it below ``threshold``; no interval: its rows
-    are few clusters), and a reliability
-    table over ten probability bins (mean probability, share poisonous, rows)."""
+    are few clusters), and a reliability table over ten probability bins (mean probability,
+    share poisonous, rows)."""
     ones = np.ones(len(truth))
     squared = (proba - truth) ** 2
-    reference = (truth.mean() - truth) ** 2
+    reference = (share - truth) ** 2
     low, high = cluster_bootstrap(squared, ones, groups, reps=reps, seed=seed)
     d_low, d_high = cluster_bootstrap(squared - reference, ones, groups, reps=reps, seed=seed)
     below = proba < threshold
@@ -361,38 +368,69 @@ def fold_deals(
 
 
 def fit_calibrated(
-    name: str, params: Mapping, x: pd.DataFrame, y: pd.Series, *, folds: int, seed: int
+    name: str,
+    params: Mapping,
+    x: pd.DataFrame,
+    y: pd.Series,
+    groups: np.ndarray | None = None,
+    *,
+    folds: int,
+    seed: int,
 ) -> CalibratedClassifierCV:
-    """``name`` with probabilities calibrated (sigmoid) on ``folds`` row-level folds: each
-    calibration row has near-copies among the rows that fit, as every input the app answers
-    has among the training rows (the served models). A classifier that calibrates itself (the
-    SVM) is calibrated here instead, from its own scores."""
+    """``name`` with probabilities calibrated (sigmoid) on ``folds`` inner folds.
+
+    With ``groups`` the folds hold out whole clusters: the calibration sees each row predicted
+    by a model that saw no row of its cluster, as a new species would be (the generalisation
+    study). Without them the folds split rows: each calibration row has near-copies among the
+    rows that fit, as every input the app answers has among the training rows (the served
+    models). A classifier that calibrates itself (the SVM) is calibrated here instead, from
+    its own scores."""
     model = make_model(name, params, seed)
     step = model.named_steps["classify"]
     if isinstance(step, CalibratedClassifierCV):
         model.set_params(classify=step.estimator)
-    inner = list(row_folds(folds, seed).split(x, y))
+    if groups is None:
+        inner = list(row_folds(folds, seed).split(x, y))
+    else:
+        inner = list(cluster_folds(groups, folds, seed).split(x, y, groups))
     return CalibratedClassifierCV(model, method="sigmoid", cv=inner, ensemble=False).fit(x, y)
 
 
-def calibrated_across_clusters(raw: np.ndarray, truth: np.ndarray, groups: np.ndarray):
-    """Out-of-fold probabilities recalibrated cluster by cluster: each cluster's are mapped by
-    a sigmoid (Platt) fitted on the other clusters' out-of-fold probabilities, never on its
-    own rows. The other clusters' probabilities come from models that did train on this
-    cluster: the two numbers of the sigmoid are all it shares with them, and no model is
-    refitted (nested calibration would fit every model four more times per fold)."""
-    clipped = np.clip(raw, 1e-6, 1 - 1e-6)
-    score = np.log(clipped / (1 - clipped))[:, None]
-    calibrated = np.empty(len(raw))
-    for cluster in np.unique(groups):
-        held = groups == cluster
-        rest = truth[~held]
-        if rest.min() == rest.max():  # one class elsewhere: its share is all there is
-            calibrated[held] = rest.mean()
-            continue
-        sigmoid = LogisticRegression(C=1e6).fit(score[~held], rest)
-        calibrated[held] = sigmoid.predict_proba(score[held])[:, 1]
-    return calibrated
+def calibrated_probabilities(
+    name: str,
+    params: Mapping,
+    x: pd.DataFrame,
+    y: pd.Series,
+    groups: np.ndarray,
+    *,
+    folds: int,
+    inner: int,
+    seed: int,
+    jobs: int = 1,
+) -> np.ndarray:
+    """Out-of-fold probabilities by cluster from models calibrated by cluster: in every outer
+    fold the calibration runs on ``inner`` folds of the outer training clusters only (nested:
+    no held-out row calibrates the model that predicts it, and every held-out row of a fold is
+    mapped by the same sigmoid, so the calibration cannot reorder clusters by their labels)."""
+
+    def task(train, test):
+        model = fit_calibrated(
+            name, params, x.iloc[train], y.iloc[train], groups[train], folds=inner, seed=seed
+        )
+        return model.predict_proba(x.iloc[test])[:, 1]
+
+    return _out_of_fold(task, x, y, groups, folds=folds, deal=seed, jobs=jobs)
+
+
+def training_share(y: pd.Series, groups: np.ndarray, *, folds: int, seed: int) -> np.ndarray:
+    """For every row, the share of poisonous mushrooms among the training rows of the grouped
+    fold that holds it out: the constant forecast scored the same leave-out way as the models
+    (its in-sample share would be fitted on the very rows it is scored on)."""
+    truth = y.to_numpy() == 1
+    share = np.empty(len(y))
+    for train, test in cluster_folds(groups, folds, seed).split(truth, y, groups):
+        share[test] = truth[train].mean()
+    return share
 
 
 def costs(called: np.ndarray, truth: np.ndarray, miss_cost: float) -> np.ndarray:
@@ -434,6 +472,7 @@ def grouped(
     reps: int,
     threshold: float,
     miss_cost: float,
+    inner: int,
     seed: int,
     jobs: int = 1,
 ) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
@@ -442,8 +481,8 @@ def grouped(
 
     Reported at the plain 0.5 threshold, and at the cost threshold (``threshold``, fixed by the
     stated cost ratio ``miss_cost`` alone, so nothing here chooses it). The cost threshold is
-    applied to probabilities recalibrated across clusters (``calibrated_across_clusters``),
-    because 1 / (1 + ``miss_cost``) is the right threshold
+    applied to probabilities calibrated by cluster (``calibrated_probabilities``, ``inner``
+    folds nested in each outer one), because 1 / (1 + ``miss_cost``) is the right threshold
     only for calibrated probabilities: misses, false alarms and the mean cost per mushroom
     against the two constant rules. Also what zero misses would have cost in hindsight: the
     share of edible mushrooms at or above the lowest calibrated probability any poisonous one
@@ -451,8 +490,11 @@ def grouped(
     row's out-of-fold probability, uncalibrated and calibrated by cluster.
     """
     outer = grouped_probabilities(name, params, x, y, groups, folds=folds, seed=seed, jobs=jobs)
+    calibrated = calibrated_probabilities(
+        name, params, x, y, groups, folds=folds, inner=inner, seed=seed, jobs=jobs
+    )
     truth = y.to_numpy() == 1
-    calibrated = calibrated_across_clusters(outer, truth, groups)
+    share = training_share(y, groups, folds=folds, seed=seed)
     called = outer >= HALF
     summary = _rates(called, truth, groups, reps=reps, seed=seed)
     per_cluster = pd.Series((called == truth).astype(float)).groupby(groups).mean()
@@ -475,10 +517,10 @@ def grouped(
     }
     summary["any_code_unseen"] = rate(int(new["any"].sum()), len(y))
     summary["calibration_before"] = calibration(
-        outer, truth, groups, threshold=threshold, reps=reps, seed=seed
+        outer, truth, groups, share, threshold=threshold, reps=reps, seed=seed
     )
     summary["calibration"] = calibration(
-        calibrated, truth, groups, threshold=threshold, reps=reps, seed=seed
+        calibrated, truth, groups, share, threshold=threshold, reps=reps, seed=seed
     )
     at_cost = calibrated >= threshold
     summary["rule"] = {

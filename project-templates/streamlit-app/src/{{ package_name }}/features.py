@@ -91,38 +91,14 @@ def names_rules(x: pd.DataFrame) -> np.ndarray:
     return rules.to_numpy(dtype=int)
 
 
-CONFIDENCE = 0.95
-"""The one-sided confidence of the bounds that decide when a code settles an answer."""
-
-
-def clusters_needed(threshold: float, *, poisonous: bool) -> int:
-    """How many clusters, all of one class, a code needs before that class is the cheaper answer
-    for it under the stated costs (``threshold`` = 1 / (1 + miss_cost)), whatever else is known.
-
-    Rows of one cluster are near-copies, so clusters, not rows, are the independent evidence:
-    with 0 of k clusters of the other class, that class's share is below 1 - 0.05 ** (1 / k)
-    (one-sided 95 %). "Poisonous" is the cheaper answer once the poisonous share can be bounded
-    *above* the threshold (2 clusters at 1/11); "edible" only once it can be bounded *below*
-    it (32 clusters at 1/11: more than the data hold)."""
-    alpha = 1 - CONFIDENCE
-    limit = 1 - threshold if poisonous else threshold
-    k = 1
-    while 1 - alpha ** (1 / k) >= limit:
-        k += 1
-    return k
-
-
-def pure_codes(
-    x_train: pd.DataFrame, y_train: pd.Series, groups: np.ndarray, *, threshold: float
-) -> dict:
+def pure_codes(x_train: pd.DataFrame, y_train: pd.Series, groups: np.ndarray) -> dict:
     """Every attribute code that all training mushrooms having it share one class with (odour
     foul: poisonous in every training row that smells foul), with that class, its rows and its
-    clusters of near-identical rows, and whether it is ``decisive``: seen in enough clusters
-    (``clusters_needed``) that its class is the cheaper answer under the stated costs. Only
-    poisonous codes can be decisive in practice; edible ones are listed to be named when an
-    answer goes against them."""
+    clusters of near-identical rows. A code never seen on an edible training mushroom overrules
+    an "edible" call however few clusters have it (``answers``): the data hold no edible
+    mushroom like that, so nothing backs the call. Edible-only codes are listed to be named when
+    an answer goes against them; they never overrule."""
     table = pd.DataFrame({"poisonous": y_train.to_numpy(), "cluster": np.asarray(groups)})
-    needed = {kind: clusters_needed(threshold, poisonous=kind) for kind in (True, False)}
     codes = []
     for column in x_train.columns:
         stats = table.groupby(x_train[column].to_numpy()).agg(
@@ -137,14 +113,9 @@ def pure_codes(
                         "poisonous": bool(share),
                         "rows": int(rows),
                         "clusters": int(clusters),
-                        "decisive": int(clusters) >= needed[bool(share)],
                     }
                 )
-    return {
-        "poisonous_clusters_needed": needed[True],
-        "edible_clusters_needed": needed[False],
-        "codes": codes,
-    }
+    return {"codes": codes}
 
 
 def answers(
@@ -155,14 +126,12 @@ def answers(
 
     A "poisonous" call always stands: withholding it would err towards the dear mistake. An
     "edible" call becomes "treat as poisonous" when the row is far from every training
-    mushroom, or has a decisive poisonous code: under the stated costs the cheaper answer when
-    the model cannot be trusted or the data contradict it. Also returns, per row, the decisive
-    poisonous codes and the edible-only codes it has (both sides, to name them)."""
+    mushroom, or has a code no edible training mushroom had: the model cannot be trusted
+    there, or the data hold nothing like it that was edible. Also returns, per row, the
+    poisonous-only and the edible-only codes it has (both sides, to name them)."""
     poisonous: list[list[dict]] = [[] for _ in range(len(frame))]
     edible: list[list[dict]] = [[] for _ in range(len(frame))]
     for code in pure["codes"]:
-        if code["poisonous"] and not code["decisive"]:
-            continue
         side = poisonous if code["poisonous"] else edible
         for row in np.flatnonzero(frame[code["attribute"]].to_numpy() == code["code"]):
             side[row].append(code)

@@ -100,6 +100,7 @@ def _measure(name: str, what: str, params: config.Params, model_path, split, gro
                 reps=params.bootstrap,
                 threshold=evaluate.cost_threshold(params.miss_cost),
                 miss_cost=params.miss_cost,
+                inner=params.calibration_folds,
                 seed=seed,
             )
         if what == "fold_deals":
@@ -250,9 +251,7 @@ def run_evaluate(ctx: Context) -> dict:
             "accuracy": curves,
             "full": {"size": len(x_train), "accuracy": full},
         },
-        "pure_codes": features.pure_codes(
-            x_train, y_train, groups, threshold=evaluate.cost_threshold(params.miss_cost)
-        ),
+        "pure_codes": features.pure_codes(x_train, y_train, groups),
         "one_rule": {
             feature: float(value)
             for feature, value in features.one_rule_accuracy(
@@ -324,7 +323,7 @@ def _figures(ctx: Context, metrics: dict, y_train: pd.Series, grouped: dict) -> 
             calibrated,
             thresholds,
             config.LABELS,
-            "Unseen clusters: out-of-fold probabilities, calibrated on the other clusters, "
+            "Unseen clusters: out-of-fold probabilities, calibrated on inner folds by cluster, "
             "by true class, with the cost threshold",
         ),
         "confusion_matrices.png": plots.confusion_matrices(

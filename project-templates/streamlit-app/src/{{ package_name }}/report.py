@@ -602,8 +602,8 @@ def calibration_sentence(metrics: Mapping) -> str:
     ]
     text = (
         "**Calibration by cluster.** The threshold 1 / (1 + `miss_cost`) is right only for "
-        "calibrated probabilities, so each cluster's out-of-fold probabilities are mapped by a "
-        "sigmoid fitted on the other clusters' before the threshold is applied. "
+        "calibrated probabilities, so in every fold of unseen clusters the model is calibrated "
+        "(sigmoid) on inner folds of its own training clusters before the threshold is applied. "
         f"Among the mushrooms of unseen clusters given less than {threshold:.3f}, the "
         "uncalibrated models had "
         + "; ".join(
@@ -620,7 +620,7 @@ def calibration_sentence(metrics: Mapping) -> str:
             for r, c in zip(models, after, strict=True)
         )
         + f", against {after[0]['reference']:.3f} for giving every mushroom the share of "
-        "poisonous ones (cluster-bootstrap 95 % CI)"
+        "poisonous ones in its fold's training clusters (cluster-bootstrap 95 % CI)"
     )
     if worse:
         text += f"; {_join(worse)} shown worse than that constant (paired)"
@@ -700,42 +700,48 @@ def _deals(metrics: Mapping) -> str:
 
 
 def _generalisation(metrics: Mapping) -> str:
-    """Sentence two of the summary: unseen clusters against always answering "edible"."""
+    """The summary on unseen clusters: the models against always answering "edible" (paired,
+    pooled over mushrooms), their accuracy averaged over clusters against that rule's, and the
+    one-attribute rule beside them. Ranges, not lists: as long for six models as for one."""
     models, versus = metrics["models"], metrics["grouped_vs_constants"]
-    edible = next(iter(versus.values()))["always edible"]
-    pooled = [r["grouped"]["accuracy"] for r in models.values()]
-    better = [models[n]["label"] for n, v in versus.items() if shown_better(v["always edible"])]
+    edible = [v["always edible"] for v in versus.values()]
+    better = sum(shown_better(v) for v in edible)
     verdict = (
-        f"{_join(better)} {'is' if len(better) == 1 else 'are'} shown to beat it"
+        f"{better} of {len(models)} models {'is' if better == 1 else 'are'} shown to beat"
         if better
-        else "no model is shown to beat it"
+        else f"none of {len(models)} models is shown to beat"
+        if len(models) > 1
+        else "the model is not shown to beat"
     )
+    averaged = [r["grouped"]["cluster_average"] for r in models.values()]
+    rule = metrics["grouped_one_rule"]
+    best = rule["accuracy"]["rate"] > max(r["grouped"]["accuracy"]["rate"] for r in models.values())
     return (
-        "Holding out whole clusters of near-identical mushrooms tests generalisation: there "
-        f"the models are right on {_span([p['rate'] for p in pooled])} (95 % CIs "
-        f"{min(p['low'] for p in pooled):.0%} to {max(p['high'] for p in pooled):.0%}) against "
-        f'{edible["rule_accuracy"]:.1%} for always answering "edible"; {verdict} (paired, '
-        f"{next(iter(models.values()))['grouped']['clusters']} clusters, Holm-corrected)."
+        f'On unseen clusters {verdict} always "edible" (paired 95 % CIs '
+        f"{100 * min(v['low'] for v in edible):+.0f} to {100 * max(v['high'] for v in edible):+.0f}"
+        " points); cluster-averaged: "
+        f"{_span([a['rate'] for a in averaged], '.0%')} "
+        f"(CIs {min(a['low'] for a in averaged):.0%} to {max(a['high'] for a in averaged):.0%}) "
+        f"against {edible[0]['cluster_average']['rule_accuracy']:.0%}. "
+        f"{_join([label(a) for a in rule['attributes']]).capitalize()} alone scores "
+        f"{'highest, ' if best else ''}{cluster_rate(rule['accuracy'])}."
     )
 
 
 def summary(metrics: Mapping) -> str:
-    """The first screen in two sentences, every number from metrics.json: what the random
-    split can and cannot tell (the data set's four published rules reach its score too), then
-    unseen clusters against a constant answer."""
+    """The first screen in three short sentences, every number from metrics.json: what the
+    random split cannot tell, then unseen clusters against a constant answer and against one
+    attribute."""
     warning = "**Synthetic sample, not real data.** " if is_sample(metrics) else ""
     accuracy = [r["test"]["accuracy"]["rate"] for r in metrics["models"].values()]
-    rules = metrics["names_rules"]["accuracy"]
     near = max(int(d) for d in metrics["nearest"]["random_split"]) <= 1
     lead = f"**A random split scores {_span(accuracy, '.2%')}" + (
-        ", but cannot tell memorising near-copies from learning rules**"
-        if near and rules["count"] == rules["of"]
-        else "**"
+        " but tests only near-copies**" if near else "**"
     )
     return (
-        f"{warning}{lead}: every held-out mushroom is {_apart(metrics)} from a training one, "
-        f"and the data set's 4 published rules are right on {rules['rate']:.2%} of "
-        f"{rules['of']:,} mushrooms. {_generalisation(metrics)}"
+        f"{warning}{lead}: every held-out mushroom is "
+        f"{_apart(metrics).removeprefix('exactly ')} from a training one. "
+        f"{_generalisation(metrics)}"
     )
 
 
@@ -788,7 +794,7 @@ def headline_table(metrics: Mapping) -> str:
 
 
 def headline(metrics: Mapping) -> str:
-    """The README's first screen: the two sentences of ``summary``, then the hero figure. The
+    """The README's first screen: the short sentences of ``summary``, then the hero figure. The
     table and everything else follow the commands."""
     return (
         summary(metrics)
@@ -1076,8 +1082,7 @@ whether a real mushroom is safe to eat.
   ones poisonous (table above).
 - The app calls "edible" only for a mushroom within {_within(metrics)} of a training mushroom.
   That does not exclude made-up inputs: one changed attribute can still get a confident "edible"
-  unless it is a code poisonous in every training mushroom of at least
-  {metrics["pure_codes"]["poisonous_clusters_needed"]} clusters. {_lookup(metrics)}
+  unless it is a code no edible training mushroom had. {_lookup(metrics)}
 
 ## Ethical considerations
 
