@@ -64,12 +64,12 @@ def missing_values(table: pd.DataFrame, recoded: dict[str, str]) -> Figure:
     )
     left.set_yticks(range(len(table.columns)), names, fontsize=8)
     left.set_xlabel("patient (row of the file)")
-    left.set_title("Missing ('?' in the file) or recoded to missing (dark orange) per patient")
+    left.set_title("Missing or recoded to missing (dark orange), per patient")
     share = missing.mean()
     right.barh(range(len(share)), share * 100, color=VERMILION)
     right.set_xlim(0, 100)
     right.set_xlabel("missing or recoded (% of patients)")
-    right.set_title("Share missing or recoded")
+    right.set_title("Share")
     right.tick_params(labelleft=False)
     for row, value in enumerate(share):
         if value > 0.8:  # inside the bar, so the label stays within the axes
