@@ -203,6 +203,30 @@ def restore_missing(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def disguised_zeros(table: pd.DataFrame) -> dict[str, int]:
+    """Per DISGUISED_MISSING column, the rows ``restore_missing`` sets to missing (their block
+    is unanswered): values the file gives as 0, counted as missing in ``table``."""
+    return {
+        column: int(table[block].isna().sum())
+        for column, block in DISGUISED_MISSING.items()
+        if column in table.columns and block in table.columns
+    }
+
+
+def recoded(table: pd.DataFrame, entry_errors: dict[str, list[int]]) -> dict[str, str]:
+    """Per column, the values the file gives that ``table`` holds as missing, in words ('105
+    disguised zeros', '2 entry errors'): missing without a '?' in the file."""
+    out = {
+        column: f"{n} disguised zero{'s' * (n > 1)}"
+        for column, n in disguised_zeros(table).items()
+        if n
+    }
+    for column, rows in entry_errors.items():
+        if rows:
+            out[column] = f"{len(rows)} entry error{'s' * (len(rows) > 1)}"
+    return out
+
+
 def make_sample(n: int, seed: int) -> pd.DataFrame:
     """A synthetic table with the official schema, missing-value pattern and a weak signal.
 

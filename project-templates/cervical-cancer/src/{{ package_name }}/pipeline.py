@@ -109,6 +109,12 @@ def run_evaluate(ctx: runtime.Context) -> None:
     )
     history_plan = features.plan_features(table, replace(params, include_dx=True))
     history = [column for column in history_plan.features if column not in plan.features]
+    # The Dx flags that the other feature rules drop even when Dx flags are allowed, and why.
+    history_dropped = {
+        column: reason
+        for column, reason in history_plan.dropped.items()
+        if column.startswith(features.DX)
+    }
     progress(f"cross-validating {config.MODEL_LABELS[app_model]} with {', '.join(history)}")
     # The same groups (hence folds): rows identical on the wider set are identical on these.
     with_history = evaluate.cross_validate(
@@ -140,12 +146,13 @@ def run_evaluate(ctx: runtime.Context) -> None:
         app_result, labels, weights, app_result.metrics["threshold"]
     )
 
+    disguised = data.disguised_zeros(table)
     figures = paths.figures_dir
     prevalence = float(y.mean())
     sample = provenance.kind == "sample"
     curves = list(results.values())
     drawn = {
-        "missing_values": plots.missing_values(table),
+        "missing_values": plots.missing_values(table, data.recoded(table, entry_errors)),
         "class_balance": plots.class_balance(table, config.DIAGNOSTIC_TESTS, params.target),
         "roc": plots.roc_curves(curves, len(y)),
         "pr": plots.pr_curves(curves, len(y), prevalence),
@@ -202,11 +209,15 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "app_model_reason": app_reason,
         "permutation_importance": ranking,
         "decision_curve": decision,
-        "with_history": _with_history(history, app_result, with_history, labels, weights, params),
+        "with_history": {
+            **_with_history(history, app_result, with_history, labels, weights, params),
+            "dropped": history_dropped,
+        },
         "verification": _verification(table, params.target),
         "rare_answer_check": rare,
         "missingness": {**artifact, "subgroup": subgroup, "without_subgroup": excluded},
         "entry_errors": {column: len(rows) for column, rows in entry_errors.items() if rows},
+        "disguised_zeros": disguised,
         "leakage_check": leakage,
     }
     runtime.write_metrics(paths, metrics, params)

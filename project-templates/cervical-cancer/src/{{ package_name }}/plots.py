@@ -43,9 +43,15 @@ def save(figure: Figure, path: Path, *, sample: bool = False) -> Path:
     return path
 
 
-def missing_values(table: pd.DataFrame) -> Figure:
-    """Which values are missing ('?' in the file), per patient and per column."""
+def missing_values(table: pd.DataFrame, recoded: dict[str, str]) -> Figure:
+    """Which values are missing, per patient and per column: '?' in the file, and the values
+    the pipeline recoded to missing (``recoded``: column -> what, e.g. '105 disguised zeros'),
+    which the file does not mark with '?'."""
     missing = table.isna()
+    names = [
+        f"{column} (incl. {recoded[column]})" if column in recoded else column
+        for column in table.columns
+    ]
     figure = Figure(figsize=(11, 8), layout="constrained")
     grid = figure.add_gridspec(1, 2, width_ratios=[4, 1])
     left = figure.add_subplot(grid[0])
@@ -56,14 +62,14 @@ def missing_values(table: pd.DataFrame) -> Figure:
         interpolation="nearest",
         cmap=ListedColormap(["#F0F0F0", VERMILION]),
     )
-    left.set_yticks(range(len(table.columns)), table.columns, fontsize=8)
+    left.set_yticks(range(len(table.columns)), names, fontsize=8)
     left.set_xlabel("patient (row of the file)")
-    left.set_title("Missing values (dark orange) per patient")
+    left.set_title("Missing or recoded to missing (dark orange), per patient")
     share = missing.mean()
     right.barh(range(len(share)), share * 100, color=VERMILION)
     right.set_xlim(0, 100)
-    right.set_xlabel("missing (% of patients)")
-    right.set_title("Share missing")
+    right.set_xlabel("missing or recoded (% of patients)")
+    right.set_title("Share")
     right.tick_params(labelleft=False)
     for row, value in enumerate(share):
         if value > 0.8:  # inside the bar, so the label stays within the axes
@@ -281,27 +287,34 @@ def decision_curve(
     app_model: str,
     windows: Sequence[dict] = (),
 ) -> Figure:
-    """Net benefit of flagging patients above each threshold, against flagging everyone and
-    no one (decision-curve analysis, Vickers & Elkin 2006), from the out-of-fold risks; the
-    app's model with the 95 % group-bootstrap band its README sentence rests on, and shaded
-    the ``windows`` of threshold risks where its gain over the better of the two is shown."""
+    """Net benefit per 1,000 patients (the unit of the README's sentences) of flagging patients
+    above each threshold, against flagging everyone and no one (decision-curve analysis,
+    Vickers & Elkin 2006), from the out-of-fold risks; the app's model with the 95 %
+    group-bootstrap band its README sentence rests on, and shaded the ``windows`` of threshold
+    risks where its gain over the better of the two is shown. Any other model is drawn faded,
+    without a band: no sentence analyses it."""
     prevalence = float(y.mean())
     thresholds = DECISION_GRID  # the grid the README's decision-curve sentence summarises
+    per = 1000  # patients
     figure = Figure(figsize=(7, 6.2), layout="constrained")
     axes = figure.add_subplot()
     for result in results:
         risks = result.by_repeat(len(y))
         colour = MODEL_COLOURS.get(result.model, BLUE)
-        benefit = net_benefits(y, risks, np.ones((1, len(y))), thresholds)[0][0]
+        benefit = per * net_benefits(y, risks, np.ones((1, len(y))), thresholds)[0][0]
+        if result.model != app_model:
+            axes.plot(thresholds, benefit, color=colour, linewidth=1.2, linestyle="--",
+                      alpha=0.45, label=f"{_label(result)} (for reference only: no band, "
+                      "not analysed)")  # fmt: skip
+            continue
         axes.plot(thresholds, benefit, color=colour, linewidth=2, label=_label(result))
-        if result.model == app_model:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                drawn = net_benefits(y, risks, weights, thresholds)[0]
-            low, high = np.nanpercentile(drawn, [2.5, 97.5], axis=0)
-            axes.fill_between(thresholds, low, high, color=colour, alpha=0.2, linewidth=0,
-                              label=f"{_label(result)}: pointwise 95 % band (patients "
-                              "resampled; held-out risks fixed, models not refitted)")  # fmt: skip
-    everyone = prevalence - (1 - prevalence) * thresholds / (1 - thresholds)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            drawn = net_benefits(y, risks, weights, thresholds)[0]
+        low, high = per * np.nanpercentile(drawn, [2.5, 97.5], axis=0)
+        axes.fill_between(thresholds, low, high, color=colour, alpha=0.2, linewidth=0,
+                          label=f"{_label(result)}: pointwise 95 % band (patients "
+                          "resampled; held-out risks fixed, models not refitted)")  # fmt: skip
+    everyone = per * (prevalence - (1 - prevalence) * thresholds / (1 - thresholds))
     axes.plot(thresholds, everyone, color=GREY, linewidth=1.5, label="flag everyone")
     axes.axhline(0, color="black", linewidth=1, label="flag no one")
     axes.axvline(
@@ -316,10 +329,12 @@ def decision_curve(
                      linewidth=0,
                      label="gain over flagging everyone and no one shown (pointwise)"
                      if index == 0 else None)  # fmt: skip
-    axes.set_ylim(-0.25 * prevalence, prevalence * 1.15)
+    axes.set_ylim(-0.25 * per * prevalence, per * prevalence * 1.15)
     axes.set_xlim(thresholds[0], thresholds[-1])
     axes.set_xlabel("threshold risk (the risk at which a follow-up is worth its cost)")
-    axes.set_ylabel("net benefit (true positives per patient,\nminus weighted false positives)")
+    axes.set_ylabel(
+        "net benefit per 1,000 patients\n(true positives minus weighted false positives)"
+    )
     axes.set_title("Decision curve on held-out folds")
     # Below the axes, so that no entry hides a curve.
     figure.legend(loc="outside lower center", fontsize=8, frameon=False)

@@ -183,33 +183,86 @@ def typical_values(model: Pipeline) -> dict[str, float]:
     return dict(zip(features_of(model), imputer.statistics_, strict=True))
 
 
-def factor_effects(model: Pipeline, answers: dict[str, float | None], top: int = 6) -> pd.DataFrame:
-    """How much each answer moves the risk, compared with the typical value for that factor.
+RELATED = {
+    "STDs": "sexually transmitted diseases (every STD answer)",
+    "Smokes": "smoking (yes/no, years, packs a year)",
+    "Hormonal Contraceptives": "hormonal contraceptives (yes/no, years)",
+    "IUD": "IUD (yes/no, years)",
+}
+"""Questions that restate one fact (a yes, its count, its years): swapped to the typical
+answers together, so that the fact counts once and the swap stays a combination ``check``
+accepts (question name prefix -> the label of the group)."""
 
-    For each factor, the answer is replaced by the training median and the risk recomputed
-    (an unanswered question already is at the median, so it moves nothing): the difference is
-    what this answer adds (a what-if on the model, not a causal effect).
+MIN_EFFECT = 0.5
+"""Effects smaller than this (percentage points) are not listed: too small to change how the
+estimate reads, and a long list of them would suggest more than the model knows."""
+
+
+def related(name: str) -> str:
+    """The RELATED prefix ``name`` belongs to, or ``name`` itself."""
+    return next((prefix for prefix in RELATED if name.startswith(prefix)), name)
+
+
+def answer_text(name: str, value: float | None) -> str:
+    """'yes'/'no' for a yes/no question, the number otherwise, 'not answered' for None."""
+    if value is None:
+        return "not answered"
+    if data.BY_NAME[name].binary:
+        return "yes" if value == 1 else "no"
+    return f"{value:g}"
+
+
+def factor_effects(model: Pipeline, answers: dict[str, float | None]) -> pd.DataFrame:
+    """How much each answer (each RELATED group of answers together) moves the risk, against
+    the typical answers, largest first.
+
+    The answers of a factor are replaced by the training medians and the risk recomputed (an
+    unanswered question already is at the median, so it moves nothing): the difference is
+    what these answers add (a what-if on the model, not a causal effect). A swap that gives
+    answers ``consistent`` rejects (e.g. a typical first intercourse after this patient's age)
+    is skipped: the model was never meant to score it.
     """
     base = risk(model, answers)
     typical = typical_values(model)
-    effects = []
+    groups: dict[str, list[str]] = {}
     for name in features_of(model):
-        value = answers.get(name)
-        delta = base - risk(model, {**answers, name: typical[name]})
-        if not math.isclose(delta, 0.0, abs_tol=1e-6):
-            effects.append(
-                {
-                    "factor": name,
-                    "answer": "not answered" if value is None else f"{value:g}",
-                    "typical": f"{typical[name]:g}",
-                    "change in risk (points)": round(100 * delta, 2),
-                }
-            )
+        groups.setdefault(related(name), []).append(name)
+    effects = []
+    for key, names in groups.items():
+        swapped = {**answers, **{name: typical[name] for name in names}}
+        row = pd.DataFrame([{k: np.nan if v is None else v for k, v in swapped.items()}])
+        if not consistent(row)[0]:
+            continue
+        delta = base - risk(model, swapped)
+        moved = [name for name in names if answers.get(name) not in (None, typical[name])]
+        if math.isclose(delta, 0.0, abs_tol=1e-6) or not moved:
+            continue
+        effects.append(
+            {
+                "factor": RELATED.get(key, key),
+                "answer": ", ".join(_named(name, answers.get(name), names) for name in moved),
+                "typical": ", ".join(_named(name, typical[name], names) for name in moved),
+                "change in risk (points)": round(100 * delta, 2),
+            }
+        )
     table = pd.DataFrame(
         effects, columns=["factor", "answer", "typical", "change in risk (points)"]
     )
     order = table["change in risk (points)"].abs().sort_values(ascending=False).index
-    return table.loc[order].head(top).reset_index(drop=True)
+    return table.loc[order].reset_index(drop=True)
+
+
+def _named(name: str, value: float | None, group: list[str]) -> str:
+    """One answer as text, prefixed with its question when it is one of several in a group."""
+    text = answer_text(name, value)
+    return f"{name}: {text}" if len(group) > 1 else text
+
+
+def listed_effects(effects: pd.DataFrame, top: int = 6) -> tuple[pd.DataFrame, int]:
+    """The ``top`` largest effects of at least MIN_EFFECT points, and how many effects were
+    smaller than that."""
+    large = effects["change in risk (points)"].abs() >= MIN_EFFECT
+    return effects[large].head(top), int((~large).sum())
 
 
 def score(

@@ -23,7 +23,7 @@ FIGURES = (
     ("pr.png", "Precision-recall curves on held-out folds"),
     ("confusion_matrix.png", "Confusion matrix at the nested screening threshold"),
     ("feature_importance.png", "What the app's model relies on"),
-    ("missing_values.png", "Missing-value map"),
+    ("missing_values.png", "Missing or recoded-to-missing values"),
     ("class_balance.png", "Class balance"),
 )
 RANKING = (
@@ -267,8 +267,33 @@ def saved_rule(m: dict) -> str:
     return text + (
         f", outside the nested estimate {ci(nested, percent=True)}: the rule's share is not "
         "stable from one training set to another, and the saved model flags "
-        f"{'more' if share > nested['high'] else 'fewer'} patients than the nested scores "
-        "describe."
+        f"{more_or_fewer(m)} patients than the nested scores describe."
+    )
+
+
+def more_or_fewer(m: dict) -> str:
+    """'more' or 'fewer': the saved model's share flagged against the nested interval's ends
+    ('' when inside it)."""
+    flags, nested = m["flagged_by_saved_model"], m["flagged"]
+    share = flags["flagged"] / flags["patients"]
+    return "more" if share > nested["high"] else "fewer" if share < nested["low"] else ""
+
+
+def saved_threshold_line(metrics: dict) -> str:
+    """Under the README's screening table: the app's saved model at its threshold, and whether
+    the share it flags lies inside the nested interval the table gives."""
+    m = metrics["models"][metrics["app_model"]]
+    flags = m["flagged_by_saved_model"]
+    share = flags["flagged"] / flags["patients"]
+    text = (
+        f"The saved {label(metrics['app_model']).lower()} (the app's) flags {saved_flags(m)} "
+        f"({share:.1%}) at its threshold {m['threshold']:.1%}, "
+    )
+    if not more_or_fewer(m):
+        return text + f"inside the nested {ci(m['flagged'], percent=True)}."
+    return text + (
+        f"outside the nested {ci(m['flagged'], percent=True)} above: it flags "
+        f"{more_or_fewer(m)} patients than the table's held-out scores describe."
     )
 
 
@@ -718,10 +743,12 @@ def history_line(metrics: dict) -> str:
         return ""
     added = ", ".join(f"`{c}`" for c in check["added"])
     without = metrics["models"][check["model"]]["roc_auc"]
+    dropped = "; ".join(f"`{c}`: {reason}" for c, reason in check["dropped"].items())
     return (
         f"With {added} added (same folds), the ROC-AUC of the {label(check['model']).lower()} "
         f"is {ci(check['metrics']['roc_auc'])}, against {ci(without)} without (with "
         f"minus without: {paired(check['difference'])})."
+        + (f" The other `Dx` flags stay out by the rules above ({dropped})." if dropped else "")
     )
 
 
@@ -765,6 +792,7 @@ def results_parts(metrics: dict) -> list[str]:
         metrics["app_model_reason"],
         calibration_line(metrics),
         screening_table(metrics),
+        saved_threshold_line(metrics),
         "### Unanswered questions",
         missingness_table(metrics),
         unanswered_definition(metrics),
@@ -869,9 +897,15 @@ def sentence(text: str) -> str:
 
 
 def permutation_p(metrics: dict) -> str:
-    """'permutation p 0.004 to 0.052 across 5 fold splits' (or one value if all are equal)."""
+    """'permutation test of a fixed-C logistic regression, p 0.004 to 0.052 over 5 fold
+    splits' (one p if all are equal). It names its procedure: the test is not run on the
+    tuned model whose ROC-AUC stands beside it (a nested permutation test would refit the
+    whole procedure for every permutation)."""
     test = metrics["chance_test"]
-    return f"permutation p {span(test['p_by_split'], '.3f')} across {test['splits']} fold splits"
+    return (
+        f"permutation test of a fixed-C logistic regression, p {span(test['p_by_split'], '.3f')} "
+        f"over {test['splits']} fold splits"
+    )
 
 
 def headline(metrics: dict) -> str:
