@@ -139,17 +139,20 @@ for change in ({{"seed": 0}}, {{"stability_resamples": 2 * params.stability_resa
 
 
 def words_hold(row: dict, metrics: dict) -> None:
-    """Every word of a persona's name is true of its medians (the stated naming rule)."""
+    """Every word of a persona's name is true of its medians (the stated naming rule), and of
+    at least 2/3 of its customers, more than of the other segments' (lift > 1)."""
     overall = metrics["overall_medians"]
     words = {}
     for signal in metrics["persona_rules"]["words"]:
         words[signal["high"]] = (signal, True)
         words[signal["low"]] = (signal, False)
     name = row["name"].split(" (")[0]
-    if name == "Typical customers":
+    if name == "Typical customers" or name == f"Segment {row['segment']}":
         return
     for word in name.split(" & "):
         signal, high = words[word[0].lower() + word[1:]]
+        fit = row["word_fit"][word[0].lower() + word[1:]]
+        assert fit["share"] >= 2 / 3 and (fit["lift"] is None or fit["lift"] > 1), (name, fit)
         median, everyone = row["medians"][signal["column"]], overall[signal["column"]]
         if high:
             assert median > everyone, (row["name"], word)
@@ -257,8 +260,11 @@ def test_pipeline_on_the_real_data(render, dataset):
         )
         if any(row["action_excluded"]):
             assert "at risk left out" in headline
-        if any("reactivation" in action for action in row["actions"]):  # its trait is named
-            assert "rarely buy" in row["name"].lower(), row["name"]
+        if any("reactivation" in action for action in row["actions"]):
+            # Its trait is named, unless too few of its customers rarely buy (the fit rule).
+            fit = row["word_fit"]["rarely buy"]
+            fits = fit["share"] >= 2 / 3 and (fit["lift"] is None or fit["lift"] > 1)
+            assert ("rarely buy" in row["name"].lower()) == fits, (row["name"], fit)
     assert "not a confidence interval" in results
     assert all(row["name"] in headline for row in metrics["segments"])  # none left as "more"
     full = metrics["stability"]["full"]

@@ -166,6 +166,7 @@ def words(
     terms: int,
     claims: dict | None = None,
     include: tuple[str, ...] = (),
+    fits: dict | None = None,
 ) -> list[str]:
     """Up to ``terms`` words: first every leading signal whose median reaches its rule (the
     segment's dominant trait, ``Signal.leads``), then the signals at least ``threshold`` points
@@ -175,7 +176,14 @@ def words(
     ``claims`` maps a signal's column to (segment median, everyone's median[, interval ends]);
     without it every distinctive signal is kept (ranks only) and no word leads. The words of the
     columns in ``include`` (the traits behind the segment's actions) come right after the
-    leading ones, whatever ``terms`` says, when their claim holds."""
+    leading ones, whatever ``terms`` says, when their claim holds.
+
+    ``fits`` maps (column, high) to the word's fit (``word_fit``): a word whose fit fails
+    ``FIT_SHARE``/lift > 1 is never used, whatever the medians say."""
+
+    def fitting(signal, high: bool) -> bool:
+        return fits is None or fits_well(fits.get((signal.column, high)))
+
     scored = [(profile[signal.column] - 50, signal) for signal in signals]
     leading = [
         (distance, signal)
@@ -184,6 +192,7 @@ def words(
         and signal.leads
         and signal.high_at is not None
         and signal.holds(True, *claims[signal.column])
+        and fitting(signal, True)
     ]
     forced = [
         (distance, signal)
@@ -191,6 +200,7 @@ def words(
         if signal.column in include
         and (distance, signal) not in leading
         and (claims is None or signal.holds(distance > 0, *claims[signal.column]))
+        and fitting(signal, distance > 0)
     ]
     kept = [
         (distance, signal)
@@ -198,6 +208,7 @@ def words(
         if abs(distance) >= threshold
         and (distance, signal) not in leading + forced
         and (claims is None or signal.holds(distance > 0, *claims[signal.column]))
+        and fitting(signal, distance > 0)
     ]
     # The dominant trait first; what customers do names them before what they do not.
     leading.sort(key=lambda item: -item[0])
@@ -214,10 +225,11 @@ def name(
     terms: int = 2,
     claims: dict | None = None,
     include: tuple[str, ...] = (),
+    fits: dict | None = None,
 ) -> str:
     """E.g. "Cash-advance users & near the limit"; "Typical customers" when nothing
     stands out."""
-    found = words(profile, signals, threshold, terms, claims, include)
+    found = words(profile, signals, threshold, terms, claims, include, fits)
     if not found:
         return "Typical customers"
     text = " & ".join(found)
@@ -254,7 +266,9 @@ def claims_of(
     }
 
 
-def separating(profiles: pd.DataFrame, signals: list, pair: tuple, claims: dict) -> tuple | None:
+def separating(
+    profiles: pd.DataFrame, signals: list, pair: tuple, claims: dict, fits: dict | None = None
+) -> tuple | None:
     """For two segments, the signal on which their mean percentiles differ most among those
     whose word holds for at least one of them, and the segment it names (of the two, the one
     further from the typical customer on it, among those its word holds for)."""
@@ -265,8 +279,9 @@ def separating(profiles: pd.DataFrame, signals: list, pair: tuple, claims: dict)
             segment
             for segment in pair
             if signal.holds(
-                profiles.loc[segment, signal.column] > 50, *claims[segment][signal.column]
+                high := profiles.loc[segment, signal.column] > 50, *claims[segment][signal.column]
             )
+            and (fits is None or fits_well(fits[segment].get((signal.column, high))))
         ]
         if named and (best is None or gap > best[0]):
             segment = max(named, key=lambda s: abs(profiles.loc[s, signal.column] - 50))
@@ -281,6 +296,7 @@ def unique_names(
     medians: pd.DataFrame | None = None,
     traits: dict | None = None,
     bounds: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+    fits: dict | None = None,
 ) -> dict:
     """A name per segment. It always holds the words of ``traits[segment]`` (the columns
     behind the segment's actions) when their claim holds. Two names that share a word also get
@@ -290,14 +306,21 @@ def unique_names(
 
     ``medians`` (per segment and a row 'all') restricts each word to claims its median
     supports (Signal.holds); ``bounds`` (per segment: low and high ends of the median's 95%
-    bootstrap interval) makes a threshold need the whole interval."""
+    bootstrap interval) makes a threshold need the whole interval; ``fits`` (per segment,
+    ``word_fits``) keeps out a word that does not fit its customers (``fits_well``)."""
     claims = claims_of(medians, signals, *(bounds or (None, None))) if medians is not None else {}
     include = {s: set((traits or {}).get(s, ())) for s in profiles.index}
     terms = dict.fromkeys(profiles.index, 2)
 
     def found(s) -> list[str]:
         return words(
-            profiles.loc[s], signals, threshold, terms[s], claims.get(s), tuple(include[s])
+            profiles.loc[s],
+            signals,
+            threshold,
+            terms[s],
+            claims.get(s),
+            tuple(include[s]),
+            (fits or {}).get(s),
         )
 
     if claims:
@@ -307,7 +330,7 @@ def unique_names(
         for pair in combinations(profiles.index, 2):
             if not first_words[pair[0]] & first_words[pair[1]]:
                 continue
-            best = separating(profiles, signals, pair, claims)
+            best = separating(profiles, signals, pair, claims, fits)
             if best is None:
                 continue
             signal, segment = best
@@ -318,15 +341,56 @@ def unique_names(
         repeated = [s for s in sets if list(sets.values()).count(sets[s]) > 1]
         growing = [s for s in repeated if terms[s] < len(signals)]
         if not growing:
-            names = {
-                s: name(
+            names = {s: " & ".join(found(s)) for s in sets}
+            for s, text in names.items():
+                # Nothing fits: "Typical customers" only if nothing sets the segment apart at
+                # all, else a neutral number (its words do not fit enough of its customers).
+                plain = fits and words(
                     profiles.loc[s], signals, threshold, terms[s], claims.get(s), tuple(include[s])
                 )
-                for s in sets
-            }
+                text = text or (f"Segment {s}" if plain else "Typical customers")
+                names[s] = text[0].upper() + text[1:]
             return {s: f"{n} ({s})" if s in repeated else n for s, n in names.items()}
         for segment in growing:
             terms[segment] += 1
+
+
+FIT_SHARE = 2 / 3
+"""A word enters a name only if it is true of at least this share of the segment's customers."""
+
+
+def fits_well(fit: dict | None) -> bool:
+    """Whether a word's fit (``word_fits``) lets it into a name: true of at least ``FIT_SHARE``
+    of the segment's customers, and of a larger share than in the other segments on average
+    (lift > 1). No fit given: no restriction."""
+    if fit is None:
+        return True
+    return fit["share"] >= FIT_SHARE and fit["share"] > fit["others"]
+
+
+def word_fits(derived: pd.DataFrame, segments: np.ndarray, signals: list) -> dict:
+    """Per segment, per (column, high): the share of its customers of whom the word is true on
+    their own values (Signal.holds against everyone's median), the mean of that share over the
+    other segments, and the lift (share / others; None when no other segment fits at all)."""
+    labels = sorted(set(segments))
+    shares = {}
+    for signal in signals:
+        everyone = float(derived[signal.column].median())
+        for high in (True, False):
+            held = [signal.holds(high, value, everyone) for value in derived[signal.column]]
+            shares[(signal.column, high)] = pd.Series(held, dtype=float).groupby(segments).mean()
+    fits = {}
+    for segment in labels:
+        fits[segment] = {}
+        for key, share in shares.items():
+            others = float(share.drop(segment).mean()) if len(labels) > 1 else 0.0
+            own = float(share.loc[segment])
+            fits[segment][key] = {
+                "share": own,
+                "others": others,
+                "lift": own / others if others > 0 else None,
+            }
+    return fits
 
 
 def name_fit(name: str, members: pd.DataFrame, overall: pd.Series, signals: list) -> dict:

@@ -135,7 +135,12 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
         ax.grid(alpha=0.3)
     sil = axes[0]
     with_interval(sil, scores, "silhouette")
-    sil.axhline(0.25, color="grey", linestyle=":", label="0.25: weak structure below")
+    sil.axhline(
+        0.25,
+        color="grey",
+        linestyle=":",
+        label="0.25: no substantial structure at or below (Kaufman & Rousseeuw)",
+    )
     # From 0: a difference of a few hundredths must look as small as it is.
     sil.set_ylim(0, max(0.5, float(scores["silhouette_high"].max()) + 0.05))
     sil.set_title(f"Silhouette, all customers (95% interval); best k = {preferred}", fontsize=10)
