@@ -258,14 +258,20 @@ def test_pipeline_on_the_real_data(render, dataset):
         assert len(row["action_excluded"]) == len(row["actions"]) or row["actions"][0].startswith(
             "no action rule"
         )
-        if any(row["action_excluded"]):
-            assert "at risk left out" in headline
         if any("reactivation" in action for action in row["actions"]):
             # Its trait is named, unless too few of its customers rarely buy (the fit rule).
             fit = row["word_fit"]["rarely buy"]
             fits = fit["share"] >= 2 / 3 and (fit["lift"] is None or fit["lift"] > 1)
             assert ("rarely buy" in row["name"].lower()) == fits, (row["name"], fit)
     assert "not a confidence interval" in results
+    # Risk is each customer's own: the README counts those a per-segment flag would miss.
+    at_risk = metrics["persona_rules"]["at_risk"]
+    assert (
+        f"{at_risk['customers']:,} customers in total, of which {at_risk['outside_flagged']:,} "
+        "outside the flagged segments" in headline
+    )
+    header = segments[0].split(",")
+    assert "at_risk" in header and "actions" in header
     assert all(row["name"] in headline for row in metrics["segments"])  # none left as "more"
     full = metrics["stability"]["full"]
     assert full["stability_low"] <= full["stability"] <= full["stability_high"]

@@ -86,6 +86,9 @@ class Rule:
     """Further conditions (column, op, value) on the medians, all of which must hold too."""
     why: str = ""
     """Why the thresholds are where they are (shown with the rule)."""
+    remedy: str = ""
+    """For a risk rule: the protective action every customer who meets it gets, whatever their
+    segment (``customer_actions``)."""
 
     def conditions(self) -> list[tuple[str, str, float]]:
         upper = [(self.column, "<", self.below)] if self.below is not None else []
@@ -179,7 +182,7 @@ def words(
     leading ones, whatever ``terms`` says, when their claim holds.
 
     ``fits`` maps (column, high) to the word's fit (``word_fit``): a word whose fit fails
-    ``FIT_SHARE``/lift > 1 is never used, whatever the medians say."""
+    ``fit_share``/lift > 1 is never used, whatever the medians say."""
 
     def fitting(signal, high: bool) -> bool:
         return fits is None or fits_well(fits.get((signal.column, high)))
@@ -355,23 +358,17 @@ def unique_names(
             terms[segment] += 1
 
 
-FIT_SHARE = 2 / 3
-"""A word enters a name only if it is true of at least this share of the segment's customers."""
-
-
 def fits_well(fit: dict | None) -> bool:
-    """Whether a word's fit (``word_fits``) lets it into a name: true of at least ``FIT_SHARE``
-    of the segment's customers, and of a larger share than in the other segments on average
-    (lift > 1). No fit given: no restriction."""
-    if fit is None:
-        return True
-    return fit["share"] >= FIT_SHARE and fit["share"] > fit["others"]
+    """Whether a word's fit (``word_fits``) lets it into a name. No fit given: no restriction."""
+    return fit is None or fit["fits"]
 
 
-def word_fits(derived: pd.DataFrame, segments: np.ndarray, signals: list) -> dict:
+def word_fits(derived: pd.DataFrame, segments: np.ndarray, signals: list, fit_share: float) -> dict:
     """Per segment, per (column, high): the share of its customers of whom the word is true on
     their own values (Signal.holds against everyone's median), the mean of that share over the
-    other segments, and the lift (share / others; None when no other segment fits at all)."""
+    other segments, the lift (share / others; None when no other segment fits at all), and
+    whether it fits: true of at least ``fit_share`` of the segment's customers, and of a larger
+    share than in the other segments on average (lift > 1)."""
     labels = sorted(set(segments))
     shares = {}
     for signal in signals:
@@ -389,6 +386,7 @@ def word_fits(derived: pd.DataFrame, segments: np.ndarray, signals: list) -> dic
                 "share": own,
                 "others": others,
                 "lift": own / others if others > 0 else None,
+                "fits": own >= fit_share and own > others,
             }
     return fits
 
@@ -437,6 +435,34 @@ def excluded(rule: Rule, risks: list, table: pd.DataFrame) -> int:
     if not rule.growth:
         return 0
     return int((rule.members(table) & at_risk(risks, table)).sum())
+
+
+def customer_actions(
+    derived: pd.DataFrame, segments: np.ndarray, acting: dict, risks: list
+) -> pd.DataFrame:
+    """Per customer: a column per risk rule (met on their own values), ``at_risk``, and the
+    actions that follow. Risk is a customer's own: every customer who meets a risk rule gets its
+    remedy, whatever their segment, and never a growth action; a segment's action (a rule its
+    median meets, ``acting[segment]``) goes to its customers who meet the rule themselves."""
+    flags = pd.DataFrame(
+        {f"risk: {rule.text.split(':')[0]}": rule.members(derived) for rule in risks},
+        index=derived.index,
+    )
+    at_risk = flags.any(axis=1) if len(risks) else pd.Series(False, index=derived.index)
+    rules = {id(rule): rule for rules in acting.values() for rule in rules}
+    meets = {key: rule.members(derived).to_numpy() for key, rule in rules.items()}
+    actions = []
+    for row, (segment, own_flags, risky) in enumerate(
+        zip(segments, flags.to_numpy(), at_risk, strict=True)
+    ):
+        texts = [rule.remedy for rule, held in zip(risks, own_flags, strict=True) if held]
+        texts += [
+            rule.text
+            for rule in acting[segment]
+            if meets[id(rule)][row] and not (risky and rule.growth) and rule.text not in texts
+        ]
+        actions.append("; ".join(texts))
+    return flags.assign(at_risk=at_risk, actions=actions)
 
 
 def median_interval(values: pd.DataFrame, resamples: int, seed: int) -> tuple[pd.Series, pd.Series]:

@@ -150,7 +150,7 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     tested = scores.dropna(subset=["r2_shuffled_max"])
     references = [
         ("shuffled", "x", "grey", "column-permuted copies (max): no correlation"),
-        ("gaussian", "+", "black", "Gaussian, data's covariance (max): no clusters"),
+        ("gaussian", "+", "black", "Gaussian copula (max): no clusters"),
     ]
     for name, marker, colour, label in references:
         r2.plot(
