@@ -312,7 +312,7 @@ def _out_of_fold(task, x, y, groups, *, folds: int, deal: int, jobs: int) -> np.
         results = Parallel(n_jobs=jobs, prefer="threads")(
             delayed(task)(train, test) for train, test in splits
         )
-    outer = np.empty(len(y))
+    outer = np.empty((len(y), *np.shape(results[0])[1:]))
     for (_, test), values in zip(splits, results, strict=True):
         outer[test] = values
     return outer
@@ -413,11 +413,29 @@ def calibrated_probabilities(
     no held-out row calibrates the model that predicts it, and every held-out row of a fold is
     mapped by the same sigmoid, so the calibration cannot reorder clusters by their labels)."""
 
+    return _both_probabilities(
+        name, params, x, y, groups, folds=folds, inner=inner, seed=seed, jobs=jobs
+    )[:, 1]
+
+
+def _both_probabilities(name, params, x, y, groups, *, folds, inner, seed, jobs) -> np.ndarray:
+    """Out-of-fold probabilities by cluster, uncalibrated (column 0, as ``grouped_probabilities``
+    gives them) and calibrated by cluster (column 1, as ``calibrated_probabilities``), from one
+    set of fits: the calibrated model's final fit on the outer training rows is the very model
+    ``grouped_probabilities`` would fit again (same rows, same seed). A classifier that
+    calibrates itself (the SVM) is fitted once more with its own calibration."""
+
     def task(train, test):
+        x_train, y_train, x_test = x.iloc[train], y.iloc[train], x.iloc[test]
         model = fit_calibrated(
-            name, params, x.iloc[train], y.iloc[train], groups[train], folds=inner, seed=seed
+            name, params, x_train, y_train, groups[train], folds=inner, seed=seed
         )
-        return model.predict_proba(x.iloc[test])[:, 1]
+        base = model.calibrated_classifiers_[0].estimator
+        if isinstance(
+            make_model(name, params, seed).named_steps["classify"], CalibratedClassifierCV
+        ):
+            base = fit(name, params, x_train, y_train, seed)
+        return np.column_stack([probabilities(base, x_test), model.predict_proba(x_test)[:, 1]])
 
     return _out_of_fold(task, x, y, groups, folds=folds, deal=seed, jobs=jobs)
 
@@ -489,10 +507,9 @@ def grouped(
     got. Returns the summary, whether each row was classified correctly at 0.5, and each
     row's out-of-fold probability, uncalibrated and calibrated by cluster.
     """
-    outer = grouped_probabilities(name, params, x, y, groups, folds=folds, seed=seed, jobs=jobs)
-    calibrated = calibrated_probabilities(
+    outer, calibrated = _both_probabilities(
         name, params, x, y, groups, folds=folds, inner=inner, seed=seed, jobs=jobs
-    )
+    ).T
     truth = y.to_numpy() == 1
     share = training_share(y, groups, folds=folds, seed=seed)
     called = outer >= HALF

@@ -701,8 +701,8 @@ def _deals(metrics: Mapping) -> str:
 
 def _generalisation(metrics: Mapping) -> str:
     """The summary on unseen clusters: the models against always answering "edible" (paired,
-    pooled over mushrooms), their accuracy averaged over clusters against that rule's, and the
-    one-attribute rule beside them. Ranges, not lists: as long for six models as for one."""
+    pooled over mushrooms) and the one-attribute rule beside them (the accuracy averaged over
+    clusters is in the findings). Ranges, not lists: as long for six models as for one."""
     models, versus = metrics["models"], metrics["grouped_vs_constants"]
     edible = [v["always edible"] for v in versus.values()]
     better = sum(shown_better(v) for v in edible)
@@ -713,16 +713,12 @@ def _generalisation(metrics: Mapping) -> str:
         if len(models) > 1
         else "the model is not shown to beat"
     )
-    averaged = [r["grouped"]["cluster_average"] for r in models.values()]
     rule = metrics["grouped_one_rule"]
     best = rule["accuracy"]["rate"] > max(r["grouped"]["accuracy"]["rate"] for r in models.values())
     return (
         f'On unseen clusters {verdict} always "edible" (paired 95 % CIs '
         f"{100 * min(v['low'] for v in edible):+.0f} to {100 * max(v['high'] for v in edible):+.0f}"
-        " points); cluster-averaged: "
-        f"{_span([a['rate'] for a in averaged], '.0%')} "
-        f"(CIs {min(a['low'] for a in averaged):.0%} to {max(a['high'] for a in averaged):.0%}) "
-        f"against {edible[0]['cluster_average']['rule_accuracy']:.0%}. "
+        " points). "
         f"{_join([label(a) for a in rule['attributes']]).capitalize()} alone scores "
         f"{'highest, ' if best else ''}{cluster_rate(rule['accuracy'])}."
     )
