@@ -582,9 +582,8 @@ def relationship(
         also = None
         split = schema.column(schema.split) if schema.split else None
         if by_cells is not None and split is not None:  # the second grouping, named
-            cell = f"{group.short} × {split.short}"
             held = by_group.held if by_group is not None and not by_group.differs else None
-            also = report.second_grouping(by_cells, split.short, cell, r, held)
+            also = report.second_grouping(by_cells, split.short, group.short, r, held)
             finding += f"; {also[1]}"
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:
