@@ -77,10 +77,10 @@ def _split_by(frame: pd.DataFrame, value: str, group: Column) -> dict[str, pd.Se
 def ranked_medians(
     parts: dict[str, pd.Series], params: Params, key: str, step: float = float("nan")
 ) -> tuple[dict[str, Estimate], list[tuple[str, str, Estimate]], dict[str, Estimate]]:
-    """Each part's median with its exact interval (order statistics, valid at any n), highest
-    first; the difference of each neighbour pair in that order (higher minus lower) with its
-    bootstrap interval; and the leader's difference from each other part, each with its own
-    interval. The intervals' ends rounded to ``step``, the data's resolution."""
+    """Each part's median with its exact interval (order statistics), highest first; the
+    difference of each neighbour pair in that order (higher minus lower) with its bootstrap
+    interval; and the leader's difference from each other part, each with its own interval.
+    The intervals' ends rounded to ``step``, the data's resolution."""
     # each part's bootstrap medians once: both neighbour differences use them (the parts are
     # independent samples, so their replicates subtract)
     replicates = {
@@ -91,7 +91,12 @@ def ranked_medians(
     }
     point = {level: float(part.median()) for level, part in parts.items()}
     enough = {level: part.count() >= params.min_median_rows for level, part in parts.items()}
-    medians = {level: stats.median_interval(part).rounded(step) for level, part in parts.items()}
+    # one rule for every interval of a part, its median's and its differences': text and figure
+    # agree on which parts have too few values
+    medians = {
+        level: stats.median_interval(part, params.min_median_rows).rounded(step)
+        for level, part in parts.items()
+    }
     order = sorted(medians, key=lambda level: -medians[level].value)
     steps = [
         (
@@ -262,10 +267,6 @@ def subgroups(
             )
             text = f"too few values for an interval ({few}; under {params.min_median_rows})"
             finding = f"{finding}; {text}" if finding else f"No difference given: {text}"
-            details.append(
-                f"Too few values to compare (a group under {params.min_median_rows}, no interval "
-                f"computed): {few}."
-            )
         finding += "."
     # the same direction in every group, every interval clear of zero: the headline's rule
     values: dict[str, object] = {"holds_in_every_group": bool(gaps) and consistent}
@@ -287,7 +288,9 @@ def subgroups(
     cells = data.dropna(subset=[focus.name, group.name, split.name])
     sizes = cells.groupby([cells[group.name].astype(str), cells[split.name].astype(str)]).size()
     values["cell_rows"] = {f"{g} / {s}": int(n) for (g, s), n in sizes.items()}  # n per cell
-    figure = plots.subgroups(data, focus, group, split, medians, title=title)
+    figure = plots.subgroups(
+        data, focus, group, split, medians, title=title, min_rows=params.min_median_rows
+    )
     question = f"Within each {group.short}, does {focus.short} differ by {split.short}?"
     # under the headline: each cell's median with its exact interval, one line per group
     lines = [
@@ -433,10 +436,9 @@ def spread(
         by_name = {column.name: column for column in numeric}
         best = max(eta, key=lambda name: eta[name].value)
         worst = min(eta, key=lambda name: eta[name].value)
-        scale = " of the logs" if any(column.log for column in numeric) else ""
         finding = (
-            f"{group.label} separates {by_name[best].short} most (η²{scale} = "
-            f"{report.pct(eta[best], inside=True)})"
+            f"{group.label} separates {by_name[best].short} most, "
+            f"{plots.eta_text(eta[best], by_name[best].log)}"
         )
         driver = outer_gap(frame, by_name[best], group, params)
         if driver is not None:
@@ -447,7 +449,7 @@ def spread(
             finding += f"; {' and '.join(hidden)} {verb} not drawn here"
         finding += "."
         details = [
-            f"{by_name[name].plain}: η² = {report.pct(e)}."
+            f"{by_name[name].plain}: {plots.eta_text(e, by_name[name].log)}."
             for name, e in sorted(eta.items(), key=lambda item: -item[1].value)
         ]
         gap, points = None, 0
@@ -457,10 +459,9 @@ def spread(
             # the gap between the two percentages as shown, so the displayed arithmetic adds up
             points = round(100 * eta[best].value) - round(100 * eta[worst].value)
             details.append(
-                f"The gap between the largest and the smallest is {points} percentage point"
-                f"{'' if points == 1 else 's'} (95% CI {100 * gap.low:.0f} to "
-                f"{100 * gap.high:.0f}, paired bootstrap); the two were picked after seeing "
-                "the data, and the interval does not allow for that choice."
+                f"The gap between the largest and the smallest η² is {points / 100:.2f} "
+                f"(95% CI {gap.low:.2f} to {gap.high:.2f}, paired bootstrap); the two were "
+                "picked after seeing the data, and the interval does not allow for that choice."
             )
         values: dict[str, object] = {f"eta_squared_{name}": e.as_dict() for name, e in eta.items()}
         if driver is not None:

@@ -143,6 +143,12 @@ def fmt(value: float, like: float | None = None) -> str:
     return "0" if text.lstrip("-").strip("0.") == "" and text.startswith("-") else text
 
 
+def eta_text(estimate: Estimate, logs: bool = False) -> str:
+    """η² as every figure and sentence writes it: "η² of logs = 0.52 (95% CI 0.47 to 0.58)"."""
+    of = " of logs" if logs else ""
+    return f"η²{of} = {estimate.value:.2f} (95% CI {estimate.low:.2f} to {estimate.high:.2f})"
+
+
 def fmt_interval(low: float, high: float) -> str:
     """ "15 to 332": both ends with the precision of the larger one; whole numbers (ends
     rounded to a step of 1 or more) stay whole: "-1 to 8", not "-1.00 to 8.00"."""
@@ -345,9 +351,7 @@ def violins(
         ax.set_xlim(-0.6, max(len(levels), 1) - 0.4)
         heading = column.plain
         if eta and column.name in eta:
-            e = eta[column.name]
-            of = " of logs" if column.log else ""  # as the gallery computes it
-            heading += f"\nη²{of} = {e.value:.2f} (95% CI {e.low:.2f} to {e.high:.2f})"
+            heading += "\n" + eta_text(eta[column.name], column.log)  # as the gallery has it
         ax.set_title(heading, fontsize=10)
         ax.set(xlabel="", ylabel=column.unit_label or column.plain)
         ax.grid(axis="x", visible=False)
@@ -612,6 +616,7 @@ def subgroups(
     medians: Mapping[tuple[str, str], Estimate],
     *,
     title: str,
+    min_rows: int,
 ) -> Figure:
     """Each row one level of ``group``: every ``split`` level's values as faint points, its
     median as a marker with its 95% interval, its number of rows at the right. Colour is the
@@ -713,7 +718,7 @@ def subgroups(
                 color="grey",
                 markerfacecolor="white",
                 markeredgewidth=2,
-                label="hollow: median only,\nunder 6 values, no CI",
+                label=f"hollow: median only,\nunder {min_rows} values, no CI",
             )
         )
     fig.legend(  # below the plot: no empty margin beside it

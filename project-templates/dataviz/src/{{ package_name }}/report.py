@@ -594,8 +594,8 @@ def next_experiments(metrics: dict) -> list[str]:
         best = figures["measurements"]["values"][f"eta_squared_{eta['higher']}"]
         items.append(
             f"Predict `{eta.get('group', 'the group')}` from `{eta['higher']}` alone on "
-            f"held-out rows. The grouping explains {best['value']:.0%} of its variance (η², "
-            f"95% CI {best['low']:.0%} to {best['high']:.0%}); a cross-validated accuracy "
+            f"held-out rows. The grouping explains η² = {best['value']:.2f} of its variance "
+            f"(95% CI {best['low']:.2f} to {best['high']:.2f}); a cross-validated accuracy "
             "would say how well it sorts single rows."
         )
     if len(items) < 2:

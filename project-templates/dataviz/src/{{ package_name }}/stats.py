@@ -96,18 +96,21 @@ def from_replicates(replicates: np.ndarray, value: float, *, usable: bool = True
     return _percentiles(replicates, value)
 
 
-def median_interval(values: pd.Series) -> Estimate:
+def median_interval(values: pd.Series, min_rows: int = 6) -> Estimate:
     """The median with its exact 95 % interval from order statistics: the k-th smallest and
     k-th largest values, with k the largest rank such that a Binomial(n, 1/2) count falls
     below k with probability at most 2.5 %. It assumes only independent rows from a
     continuous distribution, so it holds at any n (coverage at least 95 %, where the
     percentile bootstrap under-covers in small samples). Fewer than 6 values cannot reach
-    95 %: no interval (nan)."""
+    95 %; under ``min_rows`` (a figure's rule for every interval of a group, the differences'
+    too) no interval is given either (nan)."""
     data = np.sort(values.dropna().to_numpy(dtype=float))
     n = len(data)
     if n == 0:
         return Estimate(float("nan"), float("nan"), float("nan"))
     median = float(np.median(data))
+    if n < min_rows:
+        return Estimate(median, float("nan"), float("nan"))
     # ranks 1..k have P(B <= k - 1) <= 2.5 %
     k = int(np.searchsorted(distributions.binom.cdf(np.arange(n + 1), n, 0.5), 0.025, "right"))
     if k < 1 or k > n - k + 1:
