@@ -390,7 +390,15 @@ def correlation(
     title = "Correlations, pooled and within " + (
         f"each {group.short}" if group and shown and shown[0].within else "the data"
     )
-    figure = plots.correlation_intervals(shown, labels, group=group, method=method, title=title)
+    changed = sum(c.label not in ("", stats.NO_RELATION) for c in main)
+    shown_title = (
+        f"{changed} of {len(main)} pooled correlations change with {group.short} held fixed"
+        if main and group is not None
+        else plots.finding_title(finding)
+    )
+    figure = plots.correlation_intervals(
+        shown, labels, group=group, method=method, title=shown_title
+    )
     return Chart(
         "correlation",
         title,

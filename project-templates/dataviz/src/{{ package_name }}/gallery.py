@@ -176,7 +176,12 @@ def distribution(
         values |= {"q1": float(q1), "q3": float(q3)}
         title = f"Distribution of {focus.short}"
     figure = plots.histogram(
-        frame, focus, group, title=title, entity=schema.entity, medians=medians
+        frame,
+        focus,
+        group,
+        title=plots.finding_title(finding),
+        entity=schema.entity,
+        medians=medians,
     )
     question = f"How is {focus.short} distributed" + (
         f", and does it differ by {group.short}?" if group else "?"
@@ -288,8 +293,13 @@ def subgroups(
     cells = data.dropna(subset=[focus.name, group.name, split.name])
     sizes = cells.groupby([cells[group.name].astype(str), cells[split.name].astype(str)]).size()
     values["cell_rows"] = {f"{g} / {s}": int(n) for (g, s), n in sizes.items()}  # n per cell
+    shown_title = (
+        plots.finding_title(finding)
+        if consistent
+        else f"No {split.short} difference holds in every {group.short}"
+    )
     figure = plots.subgroups(
-        data, focus, group, split, medians, title=title, min_rows=params.min_median_rows
+        data, focus, group, split, medians, title=shown_title, min_rows=params.min_median_rows
     )
     question = f"Within each {group.short}, does {focus.short} differ by {split.short}?"
     # under the headline: each cell's median with its exact interval, one line per group
@@ -497,7 +507,12 @@ def spread(
         title = "Distribution of each measurement"
         question = "How spread out and how skewed is each measurement?"
     figure = plots.violins(
-        frame, shown, group, title=title, eta=eta, strip_below=params.strip_below
+        frame,
+        shown,
+        group,
+        title=plots.finding_title(finding),
+        eta=eta,
+        strip_below=params.strip_below,
     )
     return Chart("measurements", title, question, finding, figure, values, "", details)
 
@@ -600,12 +615,18 @@ def relationship(
     else:
         finding += "."
     title = f"{y.plain} against {x.plain.lower()}"
+    shown_title = plots.finding_title(finding)
+    if summary and group is not None:  # a reversal: the title says it
+        turn = "rises" if direction == "falls" else "falls"
+        shown_title = plots.finding_title(
+            f"Pooled, {y.short} {direction} with {x.short}, but within each {group.short} it {turn}"
+        )
     figure = plots.scatter(
         frame,
         x,
         y,
         group,
-        title=title,
+        title=shown_title,
         entity=schema.entity,
         clip_from=params.clip_from,
         clip_iqr=params.clip_iqr,
@@ -699,7 +720,7 @@ def pairs(
         title += f", without {left_out}"
     if len(frame) > len(shown):
         title += f" ({len(shown):,} of {len(frame):,} rows)"
-    figure = plots.pair_grid(shown, numeric, group, title=title)
+    figure = plots.pair_grid(shown, numeric, group, title=plots.finding_title(finding))
     question = "Which measurements move together" + (
         f", and do the {group.short} groups separate?" if group else "?"
     )
@@ -746,6 +767,8 @@ def composition(
         finding += "."
         title = f"{schema.entity.capitalize()} per {rows.short}"
         question = f"How many {schema.entity} are there per {rows.short}?"
-    figure = plots.bar_counts(table, rows, split, title=title, entity=schema.entity)
+    figure = plots.bar_counts(
+        table, rows, split, title=plots.finding_title(finding), entity=schema.entity
+    )
     values: dict[str, object] = {f"count_{level}": int(value) for level, value in totals.items()}
     return Chart("composition", title, question, finding, figure, values)

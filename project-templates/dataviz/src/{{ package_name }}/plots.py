@@ -7,6 +7,8 @@ pyplot (no global state, no backend needed); ``save`` writes it as PNG and SVG.
 from __future__ import annotations
 
 import functools
+import re
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -141,6 +143,14 @@ def fmt(value: float, like: float | None = None) -> str:
     else:
         text = f"{value:.2f}"
     return "0" if text.lstrip("-").strip("0.") == "" and text.startswith("-") else text
+
+
+def finding_title(finding: str, width: int = 64) -> str:
+    """A figure's title from its finding: the finding's first clause (up to its first
+    interval, colon or semicolon), wrapped to lines of ``width`` characters."""
+    parts = re.split(r" \(|: |; ", finding, maxsplit=1)
+    clause = parts[0] if len(parts) > 1 else finding.removesuffix(".")  # "m.u." keeps its dot
+    return "\n".join(textwrap.wrap(clause, width))
 
 
 def eta_text(estimate: Estimate, logs: bool = False) -> str:

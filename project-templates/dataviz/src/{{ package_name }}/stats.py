@@ -14,9 +14,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats as distributions
 
-Z95 = float(distributions.norm.ppf(0.975))
+# scipy.special's distribution functions: scipy.stats would cost a second of import for the
+# same numbers
+from scipy import special
+
+Z95 = float(special.ndtri(0.975))
 """The standard normal's 97.5 % quantile: two-sided 95 % intervals."""
 
 
@@ -112,7 +115,7 @@ def median_interval(values: pd.Series, min_rows: int = 6) -> Estimate:
     if n < min_rows:
         return Estimate(median, float("nan"), float("nan"))
     # ranks 1..k have P(B <= k - 1) <= 2.5 %
-    k = int(np.searchsorted(distributions.binom.cdf(np.arange(n + 1), n, 0.5), 0.025, "right"))
+    k = int(np.searchsorted(special.bdtr(np.arange(n + 1), n, 0.5), 0.025, "right"))
     if k < 1 or k > n - k + 1:
         return Estimate(median, float("nan"), float("nan"))
     return Estimate(median, float(data[k - 1]), float(data[n - k]))
@@ -122,8 +125,9 @@ def skewness_interval(values: pd.Series, *, resamples: int, seed: int) -> Estima
     """The skewness with a percentile-bootstrap 95 % interval."""
     data = values.dropna().to_numpy(dtype=float)
     rng = np.random.default_rng(seed)
-    replicates = distributions.skew(_resample(data, resamples, rng), axis=1, bias=False)
-    return _percentiles(replicates, float(distributions.skew(data, bias=False)))
+    # pandas' adjusted Fisher-Pearson skewness, one resample per column
+    replicates = pd.DataFrame(_resample(data, resamples, rng).T).skew().to_numpy()
+    return _percentiles(replicates, float(pd.Series(data).skew()))
 
 
 def pooled_gap(
@@ -307,7 +311,7 @@ def cochran_q(
     w = np.array([(n - 3) / (1.06 if method == "spearman" else 1.0) for _, n in usable])
     mean = (w * zs).sum() / w.sum()
     q = float((w * (zs - mean) ** 2).sum())
-    return Heterogeneity(q, len(usable) - 1, float(distributions.chi2.sf(q, len(usable) - 1)))
+    return Heterogeneity(q, len(usable) - 1, float(special.chdtrc(len(usable) - 1, q)))
 
 
 def stratified_q(
@@ -324,7 +328,7 @@ def stratified_q(
     if not strata:
         return None
     q, dof = sum(t.q for t in strata.values()), sum(t.dof for t in strata.values())
-    return Heterogeneity(q, dof, float(distributions.chi2.sf(q, dof)), strata)
+    return Heterogeneity(q, dof, float(special.chdtrc(dof, q)), strata)
 
 
 def holm(p_values: list[float]) -> list[float]:
@@ -652,7 +656,5 @@ def line_with_band(
     sigma = np.sqrt((residual**2).sum() / (n - 2))
     spread = ((x - x.mean()) ** 2).sum()
     line = slope * grid + intercept
-    half = (
-        distributions.t.ppf(0.975, n - 2) * sigma * np.sqrt(1 / n + (grid - x.mean()) ** 2 / spread)
-    )
+    half = special.stdtrit(n - 2, 0.975) * sigma * np.sqrt(1 / n + (grid - x.mean()) ** 2 / spread)
     return line, line - half, line + half
