@@ -240,7 +240,10 @@ def second_grouping(
     if group_held is not None and cells.test is not None and not cells.differs:
         short += f"; with {other} held fixed as well, {symbol} = {cells.held.value:+.2f}"
         full += f"; with {other} held fixed as well, {r_ci(cells.held, symbol)}"
-    line = f"{capital(full)} (not drawn; see reports/report.md)." if cells.test else ""
+    line = capital(full)
+    if group_held is not None and cells.held.high < group_held.low:  # the two intervals apart
+        line += f", down from {group_held.value:+.2f} with {group} alone"
+    line = f"{line} (not drawn; see reports/report.md)." if cells.test else ""
     return short, full, line
 
 
