@@ -381,8 +381,8 @@ def test_penguins_gallery_from_the_real_data(render):
     by_year = figures["correlation"]["values"]["groupings"]["year"]
     assert all(not c["label"] and c["test"]["p_adjusted"] > 0.05 for c in by_year)
     assert (
-        "- By year, all 6 pooled correlations hold; no test of equal correlations rejects "
-        "(smallest adjusted p = 1.000)."
+        "- By year, all 6 pooled correlations hold; no test of equal correlations by year "
+        "rejects (smallest adjusted p = 1.000)."
     ) in report_md
     # island holds only Adelie on Torgersen: said; species × island repeats whole species
     assert (
