@@ -461,11 +461,6 @@ class Comparison:
         """Equal correlations across the groups are rejected at 5% after the adjustment."""
         return bool(self.p_adjusted < 0.05)
 
-    @property
-    def within_range(self) -> tuple[float, float]:
-        values = [e.value for e in self.within.values()]
-        return min(values), max(values)
-
     def as_dict(self) -> dict:
         return {
             "a": self.a,
