@@ -204,8 +204,8 @@ def test_both_datasets_run_in_a_venv_built_only_from_the_generated_pyproject(ren
     subprocess.run([*pip, "-e", ".[dev]"], cwd=penguins, check=True, capture_output=True)
     no_pooch = subprocess.run([str(python), "-c", "import pooch"], capture_output=True)
     assert no_pooch.returncode != 0  # the penguins project does not pull it in
-    no_scipy = subprocess.run([str(python), "-c", "import scipy"], capture_output=True)
-    assert no_scipy.returncode != 0  # nothing declared pulls scipy in
+    # scipy.stats gives the χ², t and binomial quantiles: declared, not borrowed from sklearn
+    assert any(name.startswith("scipy>=") for name in _declared(penguins))
     use_real_data(wholesale, "wholesale_customers.csv", "Wholesale customers data.csv")
     for project in (penguins, wholesale):
         if project == wholesale:  # the same package name: the installed one is wholesale's now
@@ -216,13 +216,14 @@ def test_both_datasets_run_in_a_venv_built_only_from_the_generated_pyproject(ren
         assert len(_metrics(project)["figures"]) >= 6
 
 
-# Every figure of a finished run, drawn again from its clean table: no text may touch another.
+# Every figure of a finished run, drawn again from its clean table with the run's own
+# parameters (the figures the README shows): no text may touch another.
 OVERLAPS = f"""
 from {PACKAGE} import pipeline, plots
 from {PACKAGE}.config import Params, Paths
 
 frame, schema, _ = pipeline.read_table(Paths())
-for chart in pipeline.charts(frame, schema, Params(resamples=200)):
+for chart in pipeline.charts(frame, schema, Params()):
     print(chart.name, plots.overlapping_texts(chart.figure))
 """
 
@@ -306,23 +307,24 @@ def test_penguins_gallery_from_the_real_data(render):
     relationship = figures["relationship"]["values"]
     assert relationship["r_all"] == pytest.approx(-0.235, abs=0.001)
     assert relationship["label"] == "reversed"
-    # the second confounder (sex) named: with it held fixed too, weak, and not distinguishable
-    # from 0 in three cells
+    # the second confounder (sex) named: tested within each species, then held fixed too
     assert figures["relationship"]["finding"] == (
         "Across all penguins, bill depth falls with bill length (r = -0.24, 95% CI -0.33 to "
         "-0.13), but within every species it rises (r from +0.39, 95% CI 0.25 to 0.52, to "
-        "+0.65, 95% CI 0.49 to 0.77); with sex held fixed as well, r = 0.23, 95% CI 0.13 to "
-        "0.34; in 3 of 6 species × sex cells not distinguishable from 0."
+        "+0.65, 95% CI 0.49 to 0.77); given species, sex shows no detectable difference in the "
+        "correlation (Q = 2.7 on 3 df, p = 0.437); with sex held fixed as well, r = 0.23, 95% CI "
+        "0.13 to 0.34."
     )
-    # Cochran's Q across species (recomputed by the reviewer: 10.46 on 2 df, p 0.005) and
-    # across the six species × sex cells (scipy: 10.66, p 0.058), each Holm-adjusted over the
+    # Cochran's Q across species (recomputed by the reviewer: 10.46 on 2 df, p 0.005) and of
+    # sex within each species (one Q per species, summed: 2.72 on 3 df), each Holm-adjusted over the
     # 30 tests of the correlation table (6 pairs × species, sex, year and the species × sex and
     # species × year cells; island is compared, not tested: Torgersen holds only Adelie)
     by_group, by_cells = relationship["by_group"], relationship["by_cells"]
     assert (by_group["test"]["q"], by_group["test"]["p"]) == pytest.approx(
         (10.46, 0.0053), abs=0.01
     )
-    assert (by_cells["test"]["q"], by_cells["test"]["df"]) == pytest.approx((10.663, 5), abs=0.001)
+    assert (by_cells["test"]["q"], by_cells["test"]["df"]) == pytest.approx((2.721, 3), abs=0.001)
+    assert set(by_cells["test"]["within"]) == {"Adelie", "Chinstrap", "Gentoo"}
     assert relationship["tests_in_family"] == 30
     assert by_group["test"]["p_adjusted"] == pytest.approx(0.1496, abs=0.001)
     # species × sex held fixed: the cells' r averaged on Fisher's z, weighted by n − 3
@@ -335,10 +337,9 @@ def test_penguins_gallery_from_the_real_data(render):
     )
     report_md = (project / "reports" / "report.md").read_text(encoding="utf-8")
     assert (
-        "- With species and sex held fixed (each group's r, averaged on Fisher's z weighted by "
-        "n − 3), r = 0.23, 95% CI 0.13 to 0.34." in report_md
+        "- Equal correlations across sex within each species (Cochran's Q per species, summed): "
+        "within Adelie, Q = 1.4 on 1 df, p = 0.236; " in report_md
     )
-    assert "not established in Adelie / female, Adelie / male, Chinstrap / female" in report_md
     assert "Q = 10.5 on 2 df, p = 0.005; adjusted by Holm over the 30 tests" in report_md
     pairs = figures["pairs"]["values"]
     assert pairs["strongest_r"] == pytest.approx(0.871, abs=0.001)
@@ -380,8 +381,8 @@ def test_penguins_gallery_from_the_real_data(render):
     by_year = figures["correlation"]["values"]["groupings"]["year"]
     assert all(not c["label"] and c["test"]["p_adjusted"] > 0.05 for c in by_year)
     assert (
-        "- By year, all 6 pooled correlations hold; no test of equal correlations rejects "
-        "(smallest adjusted p = 1.000)."
+        "- By year, all 6 pooled correlations hold; no test of equal correlations by year "
+        "rejects (smallest adjusted p = 1.000)."
     ) in report_md
     # island holds only Adelie on Torgersen: said; species × island repeats whole species
     assert (
@@ -416,11 +417,10 @@ def test_penguins_gallery_from_the_real_data(render):
     shape = figures["relationship"]["values"]["medians_by_group"]
     assert shape["Gentoo / bill_depth_mm"]["value"] == pytest.approx(15.0)
     assert shape["Adelie / bill_depth_mm"]["value"] == pytest.approx(18.4)
-    # sex held fixed as well: a line of its own, with the drop from species alone and the
-    # weakest cell (Adelie males: no slope at all)
+    # sex given species: a line of its own, with the drop from species alone
     [sex_line] = [line for line in headline.splitlines() if "sex held fixed as well" in line]
-    assert "r = 0.23, 95% CI 0.13 to 0.34, down from +0.55" in sex_line
-    assert "the weakest cell, Adelie / male: r = -0.04, 95% CI -0.27 to 0.19" in sex_line
+    assert sex_line.startswith("- Given species, sex shows no detectable difference")
+    assert "r = 0.23, 95% CI 0.13 to 0.34, down from +0.55 with species alone" in sex_line
     # nest IDs recur across seasons: counted, and said to label nests, not birds
     repeats = figures["subgroups"]["values"]["repeated_ids"]
     assert (repeats["in_several_seasons"], repeats["with_several_sexes"]) == (40, 8)
@@ -431,7 +431,7 @@ def test_penguins_gallery_from_the_real_data(render):
     # finding names the measurement the species separate most and the species that drives it
     assert "eta_squared_body_mass_g" in figures["measurements"]["values"]
     assert figures["measurements"]["finding"] == (
-        "Species separates flipper length most (η² = 78%, 95% CI 75% to 81%): Gentoo's median "
+        "Species separates flipper length most, η² = 0.78 (95% CI 0.75 to 0.81): Gentoo's median "
         "is 20 mm (95% CI 18 to 23) above Chinstrap's, the nearest."
     )
     results = _results(project)
@@ -469,9 +469,9 @@ def test_wholesale_gallery_from_the_real_file(render):
     # subgroups.png writes each cell's n beside it; metrics.json holds the same counts
     cell_rows = figures["subgroups"]["values"]["cell_rows"]
     assert cell_rows["Horeca / Other region"] == 211 and cell_rows["Retail / Lisbon"] == 18
-    # 18 clients: the median keeps its exact order-statistic interval (5th to 14th value)
+    # 18 clients, under min_median_rows: no interval in the figure either (one rule)
     lisbon = figures["subgroups"]["values"]["medians"]["Retail / Lisbon"]
-    assert (lisbon["value"], lisbon["low"], lisbon["high"]) == (2926, 2362, 6134)
+    assert (lisbon["value"], lisbon["low"], lisbon["high"]) == (2926, None, None)
     assert figures["subgroups"]["values"]["holds_in_every_group"] is False
     # ties in the project's own phrasing, Horeca named once, the small cells named with their n
     assert figures["subgroups"]["finding"] == (
@@ -512,6 +512,12 @@ def test_wholesale_gallery_from_the_real_file(render):
     assert grocery_detergents["held_fixed"]["value"] == pytest.approx(0.667, abs=0.001)
     assert (
         "the channel groups differ: Horeca Spearman ρ = 0.53" in figures["relationship"]["finding"]
+    )
+    # region is tested within each channel (Q 0.2 and 1.3), not across the six cells, where
+    # the channel difference would be found again and named region's
+    assert figures["relationship"]["finding"].endswith(
+        "; given channel, region shows no detectable difference in the correlation "
+        "(Q = 1.5 on 4 df, p = 0.826)."
     )
     assert any("vanish (grocery × frozen products" in d for d in figures["correlation"]["details"])
     for figure in figures.values():

@@ -99,11 +99,11 @@ def pair_details(
     comparisons (from the correlation table's family when it holds them, else computed here
     and adjusted over these two tests), the sentences for report.md, and the family's size."""
     symbol = report.symbol(method)
-    wanted = [(group.name, frame, group.name)]
+    wanted: list[tuple[str, pd.DataFrame, str | None]] = [(group.name, frame, None)]
     split = schema.column(schema.split) if schema.split and schema.split != group.name else None
     if split is not None:
         cells, cell = crossed(frame, group, split)
-        wanted.append((cell.name, cells, cell.name))
+        wanted.append((cell.name, cells, group.name))  # the cells tested within each group
     found = [family.find(*names, name, method) for name, _, _ in wanted]
     size = family.tests
     tests = f"the {size} tests of the correlation table"
@@ -112,12 +112,17 @@ def pair_details(
             next(
                 iter(
                     stats.compare_within(
-                        t, list(names), g, method=method, min_rows=params.min_group_rows
+                        table,
+                        list(names),
+                        name,
+                        method=method,
+                        min_rows=params.min_group_rows,
+                        strata=strata,
                     )
                 ),
                 None,
             )
-            for _, t, g in wanted
+            for name, table, strata in wanted
         ]
         kept = stats.adjusted([c for c in computed if c is not None])
         found = [kept.pop(0) if c is not None else None for c in computed]
@@ -130,11 +135,7 @@ def pair_details(
         details.append(report.held_sentence(by_group, group.short, symbol))
         details.append(report.test_sentence(by_group, f"{group.short} groups", tests))
     if by_cells is not None and split is not None:
-        details.append(report.held_sentence(by_cells, f"{group.short} and {split.short}", symbol))
-        details.append(report.cells_sentence(by_cells, symbol))
-        details.append(
-            report.test_sentence(by_cells, f"{group.short} × {split.short} cells", tests)
-        )
+        details.append(report.given_sentence(by_cells, split.short, group.short, tests))
     return by_group, by_cells, [d for d in details if d], size
 
 
@@ -182,8 +183,13 @@ def correlation_family(
             if nested_levels(frame, group.name, other.name):
                 left_out.append(cell.name)  # its cells repeat whole groups
                 continue
-            comparisons = stats.compare_within(
-                cells, names, cell.name, method=method, min_rows=params.min_group_rows
+            comparisons = stats.compare_within(  # the other grouping tested given the group
+                cells,
+                names,
+                cell.name,
+                method=method,
+                min_rows=params.min_group_rows,
+                strata=group.name,
             )
             if comparisons:
                 found[cell.name] = comparisons
@@ -314,6 +320,11 @@ def correlation(
         """A grouping as prose: "channel", "species × sex" (column names are not words)."""
         return " × ".join(shorts.get(part, part) for part in name.split(" × "))
 
+    def tested_as(name: str) -> str:
+        """What a grouping's test compares: a crossing's second grouping within the first."""
+        parts = [shorts.get(part, part) for part in name.split(" × ")]
+        return parts[0] if len(parts) == 1 else f"{parts[1]} within {parts[0]}"
+
     if tested:
         details.append(
             f"Equal correlations across the groups (Cochran's Q of the groups' Fisher z, one "
@@ -322,7 +333,7 @@ def correlation(
             + (
                 ": "
                 + "; ".join(
-                    f"{labels[c.a]} × {labels[c.b]} by {grouping(c.group)} "
+                    f"{labels[c.a]} × {labels[c.b]} by {tested_as(c.group)} "
                     f"(adjusted {stats.p_text(c.p_adjusted)})"
                     for c in differ
                 )
@@ -340,9 +351,10 @@ def correlation(
             rejected = sum(c.differs for c in tests)
             smallest = min(c.p_adjusted for c in tests)
             verdict = (
-                f"the test of equal correlations rejects for {rejected} of {len(tests)} pairs"
+                f"equal correlations by {tested_as(name)} are rejected for {rejected} of "
+                f"{len(tests)} pairs"
                 if rejected
-                else "no test of equal correlations rejects"
+                else f"no test of equal correlations by {tested_as(name)} rejects"
             )
             line += f"; {verdict} (smallest adjusted {stats.p_text(smallest)})"
         if name in confounded:
@@ -378,7 +390,15 @@ def correlation(
     title = "Correlations, pooled and within " + (
         f"each {group.short}" if group and shown and shown[0].within else "the data"
     )
-    figure = plots.correlation_intervals(shown, labels, group=group, method=method, title=title)
+    changed = sum(c.label not in ("", stats.NO_RELATION) for c in main)
+    shown_title = (
+        f"{changed} of {len(main)} pooled correlations change with {group.short} held fixed"
+        if main and group is not None
+        else plots.finding_title(finding)
+    )
+    figure = plots.correlation_intervals(
+        shown, labels, group=group, method=method, title=shown_title
+    )
     return Chart(
         "correlation",
         title,

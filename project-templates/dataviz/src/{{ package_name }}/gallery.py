@@ -77,10 +77,10 @@ def _split_by(frame: pd.DataFrame, value: str, group: Column) -> dict[str, pd.Se
 def ranked_medians(
     parts: dict[str, pd.Series], params: Params, key: str, step: float = float("nan")
 ) -> tuple[dict[str, Estimate], list[tuple[str, str, Estimate]], dict[str, Estimate]]:
-    """Each part's median with its exact interval (order statistics, valid at any n), highest
-    first; the difference of each neighbour pair in that order (higher minus lower) with its
-    bootstrap interval; and the leader's difference from each other part, each with its own
-    interval. The intervals' ends rounded to ``step``, the data's resolution."""
+    """Each part's median with its exact interval (order statistics), highest first; the
+    difference of each neighbour pair in that order (higher minus lower) with its bootstrap
+    interval; and the leader's difference from each other part, each with its own interval.
+    The intervals' ends rounded to ``step``, the data's resolution."""
     # each part's bootstrap medians once: both neighbour differences use them (the parts are
     # independent samples, so their replicates subtract)
     replicates = {
@@ -91,7 +91,12 @@ def ranked_medians(
     }
     point = {level: float(part.median()) for level, part in parts.items()}
     enough = {level: part.count() >= params.min_median_rows for level, part in parts.items()}
-    medians = {level: stats.median_interval(part).rounded(step) for level, part in parts.items()}
+    # one rule for every interval of a part, its median's and its differences': text and figure
+    # agree on which parts have too few values
+    medians = {
+        level: stats.median_interval(part, params.min_median_rows).rounded(step)
+        for level, part in parts.items()
+    }
     order = sorted(medians, key=lambda level: -medians[level].value)
     steps = [
         (
@@ -171,7 +176,12 @@ def distribution(
         values |= {"q1": float(q1), "q3": float(q3)}
         title = f"Distribution of {focus.short}"
     figure = plots.histogram(
-        frame, focus, group, title=title, entity=schema.entity, medians=medians
+        frame,
+        focus,
+        group,
+        title=plots.finding_title(finding),
+        entity=schema.entity,
+        medians=medians,
     )
     question = f"How is {focus.short} distributed" + (
         f", and does it differ by {group.short}?" if group else "?"
@@ -262,10 +272,6 @@ def subgroups(
             )
             text = f"too few values for an interval ({few}; under {params.min_median_rows})"
             finding = f"{finding}; {text}" if finding else f"No difference given: {text}"
-            details.append(
-                f"Too few values to compare (a group under {params.min_median_rows}, no interval "
-                f"computed): {few}."
-            )
         finding += "."
     # the same direction in every group, every interval clear of zero: the headline's rule
     values: dict[str, object] = {"holds_in_every_group": bool(gaps) and consistent}
@@ -287,7 +293,14 @@ def subgroups(
     cells = data.dropna(subset=[focus.name, group.name, split.name])
     sizes = cells.groupby([cells[group.name].astype(str), cells[split.name].astype(str)]).size()
     values["cell_rows"] = {f"{g} / {s}": int(n) for (g, s), n in sizes.items()}  # n per cell
-    figure = plots.subgroups(data, focus, group, split, medians, title=title)
+    shown_title = (
+        plots.finding_title(finding)
+        if consistent
+        else f"No {split.short} difference holds in every {group.short}"
+    )
+    figure = plots.subgroups(
+        data, focus, group, split, medians, title=shown_title, min_rows=params.min_median_rows
+    )
     question = f"Within each {group.short}, does {focus.short} differ by {split.short}?"
     # under the headline: each cell's median with its exact interval, one line per group
     lines = [
@@ -433,10 +446,9 @@ def spread(
         by_name = {column.name: column for column in numeric}
         best = max(eta, key=lambda name: eta[name].value)
         worst = min(eta, key=lambda name: eta[name].value)
-        scale = " of the logs" if any(column.log for column in numeric) else ""
         finding = (
-            f"{group.label} separates {by_name[best].short} most (η²{scale} = "
-            f"{report.pct(eta[best], inside=True)})"
+            f"{group.label} separates {by_name[best].short} most, "
+            f"{plots.eta_text(eta[best], by_name[best].log)}"
         )
         driver = outer_gap(frame, by_name[best], group, params)
         if driver is not None:
@@ -447,7 +459,7 @@ def spread(
             finding += f"; {' and '.join(hidden)} {verb} not drawn here"
         finding += "."
         details = [
-            f"{by_name[name].plain}: η² = {report.pct(e)}."
+            f"{by_name[name].plain}: {plots.eta_text(e, by_name[name].log)}."
             for name, e in sorted(eta.items(), key=lambda item: -item[1].value)
         ]
         gap, points = None, 0
@@ -457,10 +469,9 @@ def spread(
             # the gap between the two percentages as shown, so the displayed arithmetic adds up
             points = round(100 * eta[best].value) - round(100 * eta[worst].value)
             details.append(
-                f"The gap between the largest and the smallest is {points} percentage point"
-                f"{'' if points == 1 else 's'} (95% CI {100 * gap.low:.0f} to "
-                f"{100 * gap.high:.0f}, paired bootstrap); the two were picked after seeing "
-                "the data, and the interval does not allow for that choice."
+                f"The gap between the largest and the smallest η² is {points / 100:.2f} "
+                f"(95% CI {gap.low:.2f} to {gap.high:.2f}, paired bootstrap); the two were "
+                "picked after seeing the data, and the interval does not allow for that choice."
             )
         values: dict[str, object] = {f"eta_squared_{name}": e.as_dict() for name, e in eta.items()}
         if driver is not None:
@@ -496,7 +507,12 @@ def spread(
         title = "Distribution of each measurement"
         question = "How spread out and how skewed is each measurement?"
     figure = plots.violins(
-        frame, shown, group, title=title, eta=eta, strip_below=params.strip_below
+        frame,
+        shown,
+        group,
+        title=plots.finding_title(finding),
+        eta=eta,
+        strip_below=params.strip_below,
     )
     return Chart("measurements", title, question, finding, figure, values, "", details)
 
@@ -582,9 +598,8 @@ def relationship(
         also = None
         split = schema.column(schema.split) if schema.split else None
         if by_cells is not None and split is not None:  # the second grouping, named
-            cell = f"{group.short} × {split.short}"
             held = by_group.held if by_group is not None and not by_group.differs else None
-            also = report.second_grouping(by_cells, split.short, cell, r, held)
+            also = report.second_grouping(by_cells, split.short, group.short, r, held)
             finding += f"; {also[1]}"
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:
@@ -600,12 +615,18 @@ def relationship(
     else:
         finding += "."
     title = f"{y.plain} against {x.plain.lower()}"
+    shown_title = plots.finding_title(finding)
+    if summary and group is not None:  # a reversal: the title says it
+        turn = "rises" if direction == "falls" else "falls"
+        shown_title = plots.finding_title(
+            f"Pooled, {y.short} {direction} with {x.short}, but within each {group.short} it {turn}"
+        )
     figure = plots.scatter(
         frame,
         x,
         y,
         group,
-        title=title,
+        title=shown_title,
         entity=schema.entity,
         clip_from=params.clip_from,
         clip_iqr=params.clip_iqr,
@@ -699,7 +720,7 @@ def pairs(
         title += f", without {left_out}"
     if len(frame) > len(shown):
         title += f" ({len(shown):,} of {len(frame):,} rows)"
-    figure = plots.pair_grid(shown, numeric, group, title=title)
+    figure = plots.pair_grid(shown, numeric, group, title=plots.finding_title(finding))
     question = "Which measurements move together" + (
         f", and do the {group.short} groups separate?" if group else "?"
     )
@@ -746,6 +767,8 @@ def composition(
         finding += "."
         title = f"{schema.entity.capitalize()} per {rows.short}"
         question = f"How many {schema.entity} are there per {rows.short}?"
-    figure = plots.bar_counts(table, rows, split, title=title, entity=schema.entity)
+    figure = plots.bar_counts(
+        table, rows, split, title=plots.finding_title(finding), entity=schema.entity
+    )
     values: dict[str, object] = {f"count_{level}": int(value) for level, value in totals.items()}
     return Chart("composition", title, question, finding, figure, values)

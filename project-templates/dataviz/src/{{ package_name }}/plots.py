@@ -7,6 +7,8 @@ pyplot (no global state, no backend needed); ``save`` writes it as PNG and SVG.
 from __future__ import annotations
 
 import functools
+import re
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -141,6 +143,20 @@ def fmt(value: float, like: float | None = None) -> str:
     else:
         text = f"{value:.2f}"
     return "0" if text.lstrip("-").strip("0.") == "" and text.startswith("-") else text
+
+
+def finding_title(finding: str, width: int = 64) -> str:
+    """A figure's title from its finding: the finding's first clause (up to its first
+    interval, colon or semicolon), wrapped to lines of ``width`` characters."""
+    parts = re.split(r" \(|: |; ", finding, maxsplit=1)
+    clause = parts[0] if len(parts) > 1 else finding.removesuffix(".")  # "m.u." keeps its dot
+    return "\n".join(textwrap.wrap(clause, width))
+
+
+def eta_text(estimate: Estimate, logs: bool = False) -> str:
+    """η² as every figure and sentence writes it: "η² of logs = 0.52 (95% CI 0.47 to 0.58)"."""
+    of = " of logs" if logs else ""
+    return f"η²{of} = {estimate.value:.2f} (95% CI {estimate.low:.2f} to {estimate.high:.2f})"
 
 
 def fmt_interval(low: float, high: float) -> str:
@@ -345,9 +361,7 @@ def violins(
         ax.set_xlim(-0.6, max(len(levels), 1) - 0.4)
         heading = column.plain
         if eta and column.name in eta:
-            e = eta[column.name]
-            of = " of logs" if column.log else ""  # as the gallery computes it
-            heading += f"\nη²{of} = {e.value:.2f} (95% CI {e.low:.2f} to {e.high:.2f})"
+            heading += "\n" + eta_text(eta[column.name], column.log)  # as the gallery has it
         ax.set_title(heading, fontsize=10)
         ax.set(xlabel="", ylabel=column.unit_label or column.plain)
         ax.grid(axis="x", visible=False)
@@ -612,6 +626,7 @@ def subgroups(
     medians: Mapping[tuple[str, str], Estimate],
     *,
     title: str,
+    min_rows: int,
 ) -> Figure:
     """Each row one level of ``group``: every ``split`` level's values as faint points, its
     median as a marker with its 95% interval, its number of rows at the right. Colour is the
@@ -713,7 +728,7 @@ def subgroups(
                 color="grey",
                 markerfacecolor="white",
                 markeredgewidth=2,
-                label="hollow: median only,\nunder 6 values, no CI",
+                label=f"hollow: median only,\nunder {min_rows} values, no CI",
             )
         )
     fig.legend(  # below the plot: no empty margin beside it
@@ -963,4 +978,7 @@ def save(
             metadata = {"Date": None} if extension == "svg" else {"Software": None}
             fig.savefig(path, dpi=dpi, metadata=metadata, facecolor="white")
             paths.append(path)
+            # the layout is settled by the first drawing: the next formats reuse it (laying
+            # out every text again was a third of the run)
+            fig.set_layout_engine("none")
     return paths

@@ -192,52 +192,59 @@ def share(comparison: Comparison) -> str:
     return pct(found)
 
 
+def given(cells: Comparison, other: str, group: str) -> str:
+    """What a second grouping shows given the first, from its test within each group
+    (``stats.stratified_q``): "given channel, region shows no detectable difference in the
+    correlation (Q = 1.5 on 4 df, p = 0.83)"."""
+    test = cells.test
+    if test is None:
+        return f"given {group}, {other} is not tested (too few rows per cell)"
+    found = f"Q = {test.q:.1f} on {test.dof} df, {stats.p_text(test.p)}"
+    if test.p < 0.05:  # the verdict is the family's: say so where the raw p alone would not
+        found += f", Holm-adjusted {stats.p_text(cells.p_adjusted)}"
+    if cells.differs:
+        return f"given {group}, the correlation differs by {other} ({found})"
+    return f"given {group}, {other} shows no detectable difference in the correlation ({found})"
+
+
+def given_sentence(cells: Comparison, other: str, group: str, family: str) -> str:
+    """The test of the second grouping within each group: each group's Q, their sum, and the
+    family's adjusted p."""
+    test = cells.test
+    if test is None:
+        return ""
+    each = "; ".join(
+        f"within {level}, Q = {t.q:.1f} on {t.dof} df, {stats.p_text(t.p)}"
+        for level, t in test.strata.items()
+    )
+    return (
+        f"Equal correlations across {other} within each {group} (Cochran's Q per {group}, "
+        f"summed): {each}; summed, Q = {test.q:.1f} on {test.dof} df, {stats.p_text(test.p)}; "
+        f"adjusted by Holm over {family}, {stats.p_text(cells.p_adjusted)}."
+    )
+
+
 def second_grouping(
     cells: Comparison,
     other: str,
-    cell: str,
+    group: str,
     symbol: str,
     group_held: Estimate | None = None,
 ) -> tuple[str, str, str]:
-    """What holding a second grouping fixed as well does (sex, besides species): a clause for
-    the headline (the value alone), one for the finding (with its interval) and a line naming
-    the cells that are not distinguishable from 0, the change from ``group_held`` (the first
-    grouping alone held fixed) and the weakest cell."""
-    held = cells.held
-    if cells.differs:  # no single value stands for cells whose correlations differ
-        low, high = cells.within_range
-        spread = f"the {cell} cells differ ({symbol} from {low:+.2f} to {high:+.2f})"
-        short = full = f"with {other} held fixed as well, {spread}"
-        line = f"With {other} held fixed as well (not drawn; see reports/report.md), {spread}"
-        zero = ""
-    else:
-        short = f"with {other} held fixed as well, {symbol} = {held.value:+.2f}"
-        full = f"with {other} held fixed as well, {r_ci(held, symbol)}"
-        line = (
-            f"With {other} held fixed as well (not drawn; see reports/report.md): "
-            f"{r_ci(held, symbol)}"
-        )
-        if group_held is not None and held.high < group_held.low:
-            # the two intervals apart: holding the second grouping fixed takes part of it away
-            line += (
-                f", down from {group_held.value:+.2f} (95% CI {group_held.low:.2f} to "
-                f"{group_held.high:.2f}) without it: part of that slope lies between the "
-                f"{other} groups"
-            )
-        zero = ", not distinguishable from 0" if held.spans_zero else ""
-    short, full, line = short + zero, full + zero, line + zero
-    weak = cells.unclear
-    if weak:
-        cells_text = (
-            f"in {len(weak)} of {len(cells.within)} {cell} cells not distinguishable from 0"
-        )
-        short, full = f"{short}, and {cells_text}", f"{full}; {cells_text}"
-        line += f"; {cells_text}"  # which ones: reports/report.md
-    else:
-        line += "; every cell's interval excludes 0 on the same side"
-    name, weakest = min(cells.within.items(), key=lambda item: item[1].value)
-    line += f"; the weakest cell, {name}: {r_ci(weakest, symbol)}"
-    return short, full, line + "."
+    """What a second grouping (sex, besides species) shows given the first: a clause for the
+    headline, one for the finding, and a line under the headline. Where the first grouping's
+    correlations agree (``group_held``, its held-fixed value) and the second changes nothing,
+    the value with both held fixed is quoted too."""
+    verdict = given(cells, other, group)
+    short = full = verdict
+    if group_held is not None and cells.test is not None and not cells.differs:
+        short += f"; with {other} held fixed as well, {symbol} = {cells.held.value:+.2f}"
+        full += f"; with {other} held fixed as well, {r_ci(cells.held, symbol)}"
+    line = capital(full)
+    if group_held is not None and cells.held.high < group_held.low:  # the two intervals apart
+        line += f", down from {group_held.value:+.2f} with {group} alone"
+    line = f"{line} (not drawn; see reports/report.md)." if cells.test else ""
+    return short, full, line
 
 
 def reversal_headline(
@@ -266,7 +273,7 @@ def reversal_headline(
         f"Pooled (dashed line): {r_ci(pooled, symbol)}.",
         f"Within each {group} (solid lines): {each}.",
     ]
-    return sentence, lines + ([also[2]] if also else [])
+    return sentence, lines + ([also[2]] if also and also[2] else [])
 
 
 def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
@@ -301,17 +308,6 @@ def test_sentence(comparison: Comparison, where: str, family: str) -> str:
         f"{stats.p_text(test.p)}; adjusted by Holm over {family}, "
         f"{stats.p_text(comparison.p_adjusted)}: {verdict}."
     )
-
-
-def cells_sentence(comparison: Comparison, symbol: str) -> str:
-    """The cells' range, and the cells whose interval holds zero."""
-    low, high = comparison.within_range
-    zero = [level for level, e in comparison.within.items() if e.spans_zero]
-    text = f"Cell by cell, {symbol} runs from {low:.2f} to {high:.2f}"
-    if zero:
-        holds = "its interval holds" if len(zero) == 1 else "their intervals hold"
-        return f"{text}; not established in {', '.join(zero)} ({holds} zero)."
-    return f"{text}, every cell's interval clear of zero."
 
 
 def plain_name(column: Column) -> str:
@@ -567,11 +563,22 @@ def next_experiments(metrics: dict) -> list[str]:
             "two fits disagree in sign, and a question about single groups needs the covariate."
         )
     relation = figures.get("relationship", {}).get("values", {})
-    tested = relation.get("by_cells") or relation.get("by_group")
-    if isinstance(tested, dict) and isinstance(tested.get("test"), dict):
+    candidates = [
+        found
+        for found in (relation.get("by_group"), relation.get("by_cells"))
+        if isinstance(found, dict) and isinstance(found.get("test"), dict)
+    ]
+    # the grouping whose test rejects, else the finer one
+    rejected = [found for found in candidates if found["test"]["p_adjusted"] < 0.05]
+    tested = (rejected or candidates[::-1] or [None])[0]
+    if tested is not None:
         test = tested["test"]
+        across = f"`{tested['group']}`"
+        if "within" in test:  # the second grouping tested within each level of the first
+            first, second = tested["group"].split(" × ", 1)
+            across = f"`{second}` within each `{first}`"
         found = (
-            f"a test of equal correlations across `{tested['group']}` gives Q = {test['q']:.1f} "
+            f"a test of equal correlations across {across} gives Q = {test['q']:.1f} "
             f"on {test['df']} df ({p_text(test['p'])}; Holm-adjusted "
             f"{p_text(test['p_adjusted'])})"
         )
@@ -590,8 +597,8 @@ def next_experiments(metrics: dict) -> list[str]:
         best = figures["measurements"]["values"][f"eta_squared_{eta['higher']}"]
         items.append(
             f"Predict `{eta.get('group', 'the group')}` from `{eta['higher']}` alone on "
-            f"held-out rows. The grouping explains {best['value']:.0%} of its variance (η², "
-            f"95% CI {best['low']:.0%} to {best['high']:.0%}); a cross-validated accuracy "
+            f"held-out rows. The grouping explains η² = {best['value']:.2f} of its variance "
+            f"(95% CI {best['low']:.2f} to {best['high']:.2f}); a cross-validated accuracy "
             "would say how well it sorts single rows."
         )
     if len(items) < 2:

@@ -9,14 +9,17 @@ shares and η².
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-Z95 = 1.959963984540054
+# scipy.special's distribution functions: scipy.stats would cost a second of import for the
+# same numbers
+from scipy import special
+
+Z95 = float(special.ndtri(0.975))
 """The standard normal's 97.5 % quantile: two-sided 95 % intervals."""
 
 
@@ -96,45 +99,35 @@ def from_replicates(replicates: np.ndarray, value: float, *, usable: bool = True
     return _percentiles(replicates, value)
 
 
-def median_interval(values: pd.Series) -> Estimate:
+def median_interval(values: pd.Series, min_rows: int = 6) -> Estimate:
     """The median with its exact 95 % interval from order statistics: the k-th smallest and
     k-th largest values, with k the largest rank such that a Binomial(n, 1/2) count falls
     below k with probability at most 2.5 %. It assumes only independent rows from a
     continuous distribution, so it holds at any n (coverage at least 95 %, where the
     percentile bootstrap under-covers in small samples). Fewer than 6 values cannot reach
-    95 %: no interval (nan)."""
+    95 %; under ``min_rows`` (a figure's rule for every interval of a group, the differences'
+    too) no interval is given either (nan)."""
     data = np.sort(values.dropna().to_numpy(dtype=float))
     n = len(data)
     if n == 0:
         return Estimate(float("nan"), float("nan"), float("nan"))
     median = float(np.median(data))
-    ranks = np.arange(n + 1)
-    log_pmf = (
-        math.lgamma(n + 1)
-        - np.array([math.lgamma(k + 1) + math.lgamma(n - k + 1) for k in ranks])
-        - n * math.log(2)
-    )
-    below = np.cumsum(np.exp(log_pmf))  # below[j] = P(B <= j)
-    k = int(np.searchsorted(below, 0.025, side="right"))  # ranks 1..k have P(B <= k-1) <= 2.5 %
+    if n < min_rows:
+        return Estimate(median, float("nan"), float("nan"))
+    # ranks 1..k have P(B <= k - 1) <= 2.5 %
+    k = int(np.searchsorted(special.bdtr(np.arange(n + 1), n, 0.5), 0.025, "right"))
     if k < 1 or k > n - k + 1:
         return Estimate(median, float("nan"), float("nan"))
     return Estimate(median, float(data[k - 1]), float(data[n - k]))
-
-
-def skewness(samples: np.ndarray) -> np.ndarray:
-    """Sample skewness along the last axis (adjusted Fisher-Pearson, as pandas computes it)."""
-    n = samples.shape[-1]
-    centred = samples - samples.mean(axis=-1, keepdims=True)
-    m2, m3 = (centred**2).mean(axis=-1), (centred**3).mean(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.sqrt(n * (n - 1)) / (n - 2) * m3 / m2**1.5
 
 
 def skewness_interval(values: pd.Series, *, resamples: int, seed: int) -> Estimate:
     """The skewness with a percentile-bootstrap 95 % interval."""
     data = values.dropna().to_numpy(dtype=float)
     rng = np.random.default_rng(seed)
-    return _percentiles(skewness(_resample(data, resamples, rng)), float(skewness(data)))
+    # pandas' adjusted Fisher-Pearson skewness, one resample per column
+    replicates = pd.DataFrame(_resample(data, resamples, rng).T).skew().to_numpy()
+    return _percentiles(replicates, float(pd.Series(data).skew()))
 
 
 def pooled_gap(
@@ -238,8 +231,7 @@ def fisher_interval(r: float, n: int, method: str = "pearson") -> tuple[float, f
 
 
 def pair_correlation(x: pd.Series, y: pd.Series, method: str = "pearson") -> float:
-    """Pearson's r, or Spearman's ρ as Pearson's r on the average ranks. pandas'
-    ``Series.corr(method="spearman")`` imports scipy, which this project does not depend on."""
+    """Pearson's r, or Spearman's ρ as Pearson's r on the average ranks."""
     if method == "spearman":
         x, y = x.rank(), y.rank()
     return float(x.corr(y))
@@ -284,24 +276,6 @@ def within_correlation(
     return pooled_z(found, method), len(data), int(data[group].nunique())
 
 
-def chi2_sf(q: float, dof: int) -> float:
-    """P(χ² on ``dof`` degrees of freedom ≥ q): the regularized upper incomplete gamma
-    function by its power series (plain Python: no scipy for one p-value)."""
-    if dof <= 0 or pd.isna(q):
-        return float("nan")
-    if q <= 0:
-        return 1.0
-    s, x = dof / 2, q / 2
-    term = total = 1.0 / s
-    k = 0
-    while term > total * 1e-15 and k < 10_000:
-        k += 1
-        term *= x / (s + k)
-        total += term
-    lower = math.exp(s * math.log(x) - x - math.lgamma(s)) * total
-    return float(min(1.0, max(0.0, 1.0 - lower)))
-
-
 def p_text(p: float) -> str:
     """A p-value as a reader sees it: three decimals, or "< 0.001"."""
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
@@ -310,14 +284,19 @@ def p_text(p: float) -> str:
 @dataclass(frozen=True)
 class Heterogeneity:
     """Cochran's Q of the groups' Fisher-z correlations: do they differ more than their
-    sampling error allows? Q on groups − 1 degrees of freedom, and its χ² p-value."""
+    sampling error allows? Q on groups − 1 degrees of freedom, and its χ² p-value. A test
+    given a first grouping (``stratified_q``) keeps each stratum's own test in ``strata``."""
 
     q: float
     dof: int
     p: float
+    strata: dict[str, Heterogeneity] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, float]:
-        return {"q": round(self.q, 4), "df": self.dof, "p": round(self.p, 6)}
+    def as_dict(self) -> dict:
+        found: dict = {"q": round(self.q, 4), "df": self.dof, "p": round(self.p, 6)}
+        if self.strata:
+            found["within"] = {level: test.as_dict() for level, test in self.strata.items()}
+        return found
 
 
 def cochran_q(
@@ -332,7 +311,24 @@ def cochran_q(
     w = np.array([(n - 3) / (1.06 if method == "spearman" else 1.0) for _, n in usable])
     mean = (w * zs).sum() / w.sum()
     q = float((w * (zs - mean) ** 2).sum())
-    return Heterogeneity(q, len(usable) - 1, chi2_sf(q, len(usable) - 1))
+    return Heterogeneity(q, len(usable) - 1, float(special.chdtrc(len(usable) - 1, q)))
+
+
+def stratified_q(
+    found: dict[str, list[tuple[float, int]]], *, method: str, min_rows: int
+) -> Heterogeneity | None:
+    """A second grouping tested given the first: Cochran's Q across the cells of each stratum
+    (the regions within one channel), summed over the strata, on the summed degrees of
+    freedom. Unlike one Q across every cell, it does not detect again what differs between
+    the strata. None when no stratum has two usable cells."""
+    tests = {
+        level: cochran_q(cells, method=method, min_rows=min_rows) for level, cells in found.items()
+    }
+    strata = {level: test for level, test in tests.items() if test is not None}
+    if not strata:
+        return None
+    q, dof = sum(t.q for t in strata.values()), sum(t.dof for t in strata.values())
+    return Heterogeneity(q, dof, float(special.chdtrc(dof, q)), strata)
 
 
 def holm(p_values: list[float]) -> list[float]:
@@ -465,11 +461,6 @@ class Comparison:
         """Equal correlations across the groups are rejected at 5% after the adjustment."""
         return bool(self.p_adjusted < 0.05)
 
-    @property
-    def within_range(self) -> tuple[float, float]:
-        values = [e.value for e in self.within.values()]
-        return min(values), max(values)
-
     def as_dict(self) -> dict:
         return {
             "a": self.a,
@@ -507,6 +498,7 @@ def compare_within(
     min_rows: int,
     resamples: int = 0,
     seed: int = 0,
+    strata: str | None = None,
 ) -> list[Comparison]:
     """Pooled against within-group correlations for every pair of ``columns``, with the
     grouping held fixed, the between-group share and the test of equal correlations (its p
@@ -515,7 +507,9 @@ def compare_within(
     for every pair).
 
     Groups with fewer than ``min_rows`` complete rows are left out; a grouping needs two groups
-    left to be compared with the pooled value (otherwise the list is empty).
+    left to be compared with the pooled value (otherwise the list is empty). With ``strata``
+    (a column constant within each group: the channel of a channel / region cell), the test is
+    the groups' equality within each stratum (``stratified_q``).
     """
     pooled = correlations(frame, columns, method)
     rng = np.random.default_rng(seed)
@@ -524,6 +518,10 @@ def compare_within(
         str(level): correlations(part, columns, method)
         for level, part in frame.groupby(group, observed=True)
     }
+    stratum_of = None
+    if strata:
+        first = frame.dropna(subset=[group]).groupby(group, observed=True)[strata].first()
+        stratum_of = dict(zip(first.index.astype(str), first.astype(str), strict=True))
     result = []
     for i, a in enumerate(columns):
         for b in columns[i + 1 :]:
@@ -537,11 +535,16 @@ def compare_within(
             mask = frame[group].astype(str).isin(within).to_numpy()
             kept = frame[mask]
             # the groups' own r and n, already computed: Q needs nothing else
-            test = cochran_q(
-                [(groups[level][a, b][0].value, groups[level][a, b][1]) for level in within],
-                method=method,
-                min_rows=min_rows,
-            )
+            found = {
+                level: (groups[level][a, b][0].value, groups[level][a, b][1]) for level in within
+            }
+            if stratum_of is None:
+                test = cochran_q(list(found.values()), method=method, min_rows=min_rows)
+            else:
+                by_stratum: dict[str, list[tuple[float, int]]] = {}
+                for level, r_n in found.items():
+                    by_stratum.setdefault(stratum_of[level], []).append(r_n)
+                test = stratified_q(by_stratum, method=method, min_rows=min_rows)
             between = between_share(kept, a, b, group, method)
             held = within_correlation(kept, a, b, group, method)[0]
             share, moved = Estimate(between, float("nan"), float("nan")), None
@@ -638,17 +641,6 @@ def correlations(
     return found
 
 
-def t95(dof: int) -> float:
-    """Student's t 97.5 % quantile (Cornish-Fisher expansion; within 0.003 for dof >= 5)."""
-    z = Z95
-    return (
-        z
-        + (z**3 + z) / (4 * dof)
-        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * dof**2)
-        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * dof**3)
-    )
-
-
 def line_with_band(
     x: np.ndarray, y: np.ndarray, grid: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -659,5 +651,5 @@ def line_with_band(
     sigma = np.sqrt((residual**2).sum() / (n - 2))
     spread = ((x - x.mean()) ** 2).sum()
     line = slope * grid + intercept
-    half = t95(n - 2) * sigma * np.sqrt(1 / n + (grid - x.mean()) ** 2 / spread)
+    half = special.stdtrit(n - 2, 0.975) * sigma * np.sqrt(1 / n + (grid - x.mean()) ** 2 / spread)
     return line, line - half, line + half
