@@ -47,7 +47,7 @@ FILES = [
     "data/processed/.gitkeep", "data/raw/.gitkeep", "models/.gitkeep",
     "notebooks/01-eda.ipynb", "reports/figures/.gitkeep",
     *(f"src/{{package}}/{module}.py" for module in [
-        "__init__", "__main__", "app", "cli", "config", "data", "evaluate",
+        "__init__", "__main__", "app", "chance", "cli", "config", "data", "evaluate",
         "features", "fetch", "pipeline", "plots", "predict", "readme", "report", "runtime",
         "showcase", "stats", "train",
     ]),

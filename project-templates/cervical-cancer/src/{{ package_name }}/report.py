@@ -110,18 +110,16 @@ def reference_line(metrics: dict) -> str:
 
 
 def chance_line(metrics: dict) -> str:
-    """The permutation test of the ranking against chance: its own procedure and score, p on
-    every fold split with its Monte-Carlo uncertainty, and the verdict the spread allows."""
+    """The permutation test of the ranking against chance: p on every fold split, its
+    resolution and Monte-Carlo uncertainty, and the verdict they allow."""
     test = metrics["chance_test"]
-    aucs, ps, mc = test["roc_auc_by_split"], test["p_by_split"], test["p_monte_carlo"]
+    ps, mc = test["p_by_split"], test["p_monte_carlo"]
     return (
-        f"Against chance, a simplified procedure (not the headline's nested one): the "
-        f"cross-validated {test['model']} scores ROC-AUC {min(aucs):.3f} to {max(aucs):.3f} "
-        f"on the {test['splits']} fold splits; against {test['permutations']} random "
-        f"permutations of the labels (95 % of them at most {test['null_95']:.3f}), "
-        f"p = {span(ps, '.3f')} across the splits (the largest, {test['p_value']:.3f}, with "
-        f"Monte-Carlo 95 % interval [{mc['low']:.3f}, {mc['high']:.3f}] from the finite number "
-        f"of permutations): {chance_verdict(metrics)}{_narrowly(metrics)}."
+        f"Against chance: the nested logistic regression, rerun whole on {test['permutations']} "
+        f"permutations of the labels (95 % of them score at most {test['null_95']:.3f}), gives "
+        f"p = {span(ps, '.3f')} across the {test['splits']} fold splits (resolution "
+        f"{test['resolution']:.3f}; the largest has Monte-Carlo 95 % interval "
+        f"[{mc['low']:.3f}, {mc['high']:.3f}]): {chance_verdict(metrics)}{_narrowly(metrics)}."
     )
 
 
@@ -153,6 +151,9 @@ def tuning_line(metrics: dict) -> str:
             f"{label(name)}: {choices} of the {sum(tuning['outer_choices'].values())} outer "
             f"folds; the saved model: {tuning['saved_model']}"
         )
+        if "max_depth" in tuning:
+            depths = ", ".join(f"{d} in {n}" for d, n in tuning["max_depth"].items())
+            parts[-1] += f" (depth {depths})"
     if not parts:
         return ""
     return (
@@ -897,14 +898,13 @@ def sentence(text: str) -> str:
 
 
 def permutation_p(metrics: dict) -> str:
-    """'permutation test of a fixed-C logistic regression, p 0.004 to 0.052 over 5 fold
-    splits' (one p if all are equal). It names its procedure: the test is not run on the
-    tuned model whose ROC-AUC stands beside it (a nested permutation test would refit the
-    whole procedure for every permutation)."""
+    """'nested permutation test, p 0.004 to 0.052 over 5 fold splits' (one p if all are
+    equal); it names the logistic regression when the headline's model is another."""
     test = metrics["chance_test"]
+    model = "" if metrics["app_model"] == "logistic_regression" else " of the logistic regression"
     return (
-        f"permutation test of a fixed-C logistic regression, p {span(test['p_by_split'], '.3f')} "
-        f"over {test['splits']} fold splits"
+        f"nested permutation test{model}, p {span(test['p_by_split'], '.3f')} over "
+        f"{test['splits']} fold splits"
     )
 
 
