@@ -74,8 +74,7 @@ def nested_roc_auc(
             A_a, A_b = _prepare(X[fit_rows[a]], X[fit_rows[b]])
             beta = fit_path(A_a, y_fit[a], train.scaled_c(c_grid, len(a)))
             inner[:, b] = expit(beta @ A_b.T)
-        inner = np.clip(inner, 1e-15, 1 - 1e-15)
-        loss = -np.mean(y_fit * np.log(inner) + (1 - y_fit) * np.log(1 - inner), axis=1)
+        loss = [stats.log_loss(y_fit, risk) for risk in inner]
         c = c_grid[[int(np.argmin(loss))]]
         A_fit, A_test = _prepare(X[fit_rows], X[test_rows])
         beta = fit_path(A_fit, y_fit, train.scaled_c(c, len(fit_rows)))

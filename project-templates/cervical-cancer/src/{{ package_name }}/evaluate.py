@@ -19,10 +19,10 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import log_loss, roc_auc_score
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from . import config, stats, train
+from . import chance, config, stats, train
 
 
 @dataclass
@@ -134,14 +134,17 @@ def inner_cv(
         # setting, so the others are fitted once.
         prepare = train.make_model(name, params, indicators=indicators)[:-1].fit(X_fit)
         A_fit, A_test = prepare.transform(X_fit), prepare.transform(X_test)
+        if name == "logistic_regression":
+            # The whole C path at once (chance.fit_path: the same penalised fit, by Newton's
+            # method), a fifth of the CPU of one scikit-learn fit per C.
+            cs = train.scaled_c(np.array([t["logistic_c"] for t in settings.values()]), len(y_fit))
+            ones = np.ones((len(A_fit), 1)), np.ones((len(A_test), 1))
+            beta = chance.fit_path(np.hstack([ones[0], A_fit]), y_fit.to_numpy(), cs)
+            for label, coefficients in zip(settings, beta, strict=True):
+                risks[label][test_rows] = chance.expit(np.hstack([ones[1], A_test]) @ coefficients)
+            continue
         fitted: dict[tuple, object] = {}
         for label, tuned in settings.items():
-            held = replace(params, **tuned)
-            if name == "logistic_regression":
-                estimator = train.make_model(name, held)[-1]
-                estimator.set_params(C=train.scaled_c(tuned["logistic_c"], len(fit_rows)))
-                risks[label][test_rows] = estimator.fit(A_fit, y_fit).predict_proba(A_test)[:, 1]
-                continue
             # Boosting adds trees in sequence: a model's first n trees are the n-tree model,
             # so each depth is fitted once, with its most trees, and read at every count.
             trees = tuned["xgboost"]["n_estimators"]
@@ -152,7 +155,7 @@ def inner_cv(
                 fitted[key] = train.make_model(name, largest)[-1].fit(A_fit, y_fit)
             risk = fitted[key].predict_proba(A_test, iteration_range=(0, trees))[:, 1]
             risks[label][test_rows] = risk
-    losses = {label: log_loss(y, risk, labels=[0, 1]) for label, risk in risks.items()}
+    losses = {label: stats.log_loss(y.to_numpy(), risk) for label, risk in risks.items()}
     return min(losses, key=losses.__getitem__), risks
 
 
