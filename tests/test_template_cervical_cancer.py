@@ -262,7 +262,7 @@ def check_real_results(project, target: str) -> dict:
         "table = data.read_table(paths)\n"
         "risk = train.predict_risk(model, table[predict.features_of(model)])\n"
         "threshold = m['models'][m['app_model']]['threshold']\n"
-        "pairs = [c for pair in predict.NOT_LARGER_THAN for c in pair]\n"
+        "pairs = [c for rule in predict.NOT_LARGER_THAN for c in rule[:2]]\n"
         "print((risk >= threshold).sum(), set(pairs) <= set(predict.features_of(model)))",
     ).stdout.split()
     flagged = int(saved[0])

@@ -137,10 +137,10 @@ def _narrowly(metrics: dict) -> str:
     )
 
 
-def span(values: list[float], spec: str) -> str:
+def span(values: list[float], spec: str, to: str = " to ") -> str:
     """'a to b', or 'a' once when both ends print the same."""
     low, high = format(min(values), spec), format(max(values), spec)
-    return low if low == high else f"{low} to {high}"
+    return low if low == high else f"{low}{to}{high}"
 
 
 def tuning_line(metrics: dict) -> str:
@@ -887,14 +887,11 @@ def sentence(text: str) -> str:
 
 
 def permutation_p(metrics: dict) -> str:
-    """'nested permutation test, p 0.004 to 0.052 over 5 fold splits' (one p if all are
+    """'nested permutation test, p 0.004–0.052' over the fold splits (one p if all are
     equal); it names the logistic regression when the headline's model is another."""
     test = metrics["chance_test"]
     model = "" if metrics["app_model"] == "logistic_regression" else " of the logistic regression"
-    return (
-        f"nested permutation test{model}, p {span(test['p_by_split'], '.3f')} over "
-        f"{test['splits']} fold splits"
-    )
+    return f"nested permutation test{model}, p {span(test['p_by_split'], '.3f', '–')}"
 
 
 def headline(metrics: dict) -> str:
@@ -907,7 +904,7 @@ def headline(metrics: dict) -> str:
     sample = SAMPLE_TAG if runtime.is_sample(metrics) else ""
     auc = m["roc_auc"]
     first = (
-        f"From questionnaire answers alone, the {label(name).lower()} ranks patients with "
+        f"From the questionnaire alone, the {label(name).lower()} ranks patients with "
         f"ROC-AUC {ci(auc, 2)}: a {strength(auc['value'])} signal, {chance_verdict(metrics)} "
         f"({permutation_p(metrics)})."
     )
@@ -922,7 +919,7 @@ def headline(metrics: dict) -> str:
         )
     other = metrics["leakage_check"]
     added = ", ".join(other["added_features"])
-    third = "The other tests' results answer a different question: triage after testing."
+    third = "The other tests' results answer another question: triage after testing."
     rows = [
         [
             f"{label(n)}, questionnaire{' (the app)' if n == name else ''}",
