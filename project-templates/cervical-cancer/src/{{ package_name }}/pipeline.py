@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import config, data, evaluate, features, plots, readme, report, runtime, stats, train
+from . import chance, config, data, evaluate, features, plots, readme, report, runtime, stats, train
 
 
 def run_data(ctx: runtime.Context) -> None:
@@ -89,8 +89,15 @@ def run_evaluate(ctx: runtime.Context) -> None:
     )
     app_model, app_reason = evaluate.choose_app_model(comparison)
     progress(app_reason)
-    progress(f"testing the ranking against chance ({params.permutations} label permutations)")
-    chance = evaluate.permutation_test(X, y, groups, params)
+    progress(
+        f"testing the ranking against chance ({params.permutations} label permutations, "
+        "each rerunning the nested logistic regression)"
+    )
+    headline = [
+        stats.roc_auc(labels, risk, np.ones((1, len(labels))))[0]
+        for risk in results["logistic_regression"].by_repeat(len(labels))
+    ]
+    against_chance = chance.permutation_test(X, y, groups, params, headline=headline)
     app_result = results[app_model]
     held = deployed[app_model].params
 
@@ -204,7 +211,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "sensitivity_target": params.sensitivity_target,
         "models": {name: result.metrics for name, result in results.items()},
         "comparison": comparison,
-        "chance_test": chance,
+        "chance_test": against_chance,
         "app_model": app_model,
         "app_model_reason": app_reason,
         "permutation_importance": ranking,

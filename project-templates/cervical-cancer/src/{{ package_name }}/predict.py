@@ -10,15 +10,32 @@ from sklearn.pipeline import Pipeline
 
 from . import data, train
 
-# Pairs (a, b) where a patient's value of a cannot be larger than b (same unit). The official
-# file breaks only the first, in 2 rows (first intercourse after the age: entry errors).
+EARLIEST_START = 6
+"""Smoking, hormonal contraception or an IUD counted from before this age is refused: no
+patient of the official file started earlier."""
+
 NOT_LARGER_THAN = (
-    ("First sexual intercourse", "Age"),
-    ("Smokes (years)", "Age"),
-    ("Hormonal Contraceptives (years)", "Age"),
-    ("IUD (years)", "Age"),
-    ("STDs: Number of diagnosis", "STDs (number)"),
+    ("First sexual intercourse", "Age", 0, "it cannot come after the patient's age"),
+    ("Smokes (years)", "Age", EARLIEST_START, f"that would start before age {EARLIEST_START}"),
+    (
+        "Hormonal Contraceptives (years)",
+        "Age",
+        EARLIEST_START,
+        f"that would start before age {EARLIEST_START}",
+    ),
+    ("IUD (years)", "Age", EARLIEST_START, f"that would start before age {EARLIEST_START}"),
+    ("Num of pregnancies", "Age", 10, "more than one a year from age 10"),
+    ("STDs: Number of diagnosis", "STDs (number)", 0, "each diagnosis is one of them"),
 )
+"""Rules (a, b, margin, why): a patient's a can be at most b - margin. The official file breaks
+only the first, in 2 rows (entry errors the data stage sets to missing)."""
+
+STD_COUNT = "STDs (number)"
+
+
+def std_types() -> list[str]:
+    """The yes/no questions of each sexually transmitted disease on the questionnaire."""
+    return [c.name for c in data.SCHEMA if c.name.startswith("STDs:") and c.binary]
 
 
 def check(answers: dict[str, float | None]) -> list[str]:
@@ -30,15 +47,24 @@ def check(answers: dict[str, float | None]) -> list[str]:
             problems.append(f"'{name}' is not a risk factor of this model.")
         elif value is not None and not column.low <= value <= column.high:
             problems.append(f"{name} must be between {column.low:g} and {column.high:g}.")
-    for smaller, larger in NOT_LARGER_THAN:
+    for smaller, larger, margin, why in NOT_LARGER_THAN:
         a, b = answers.get(smaller), answers.get(larger)
-        if a is not None and b is not None and a > b:
-            problems.append(f"{smaller} ({a:g}) cannot be more than {larger} ({b:g}).")
-    # A sexually transmitted disease answered "yes" counts in the number of them.
-    count = answers.get("STDs (number)")
+        if a is not None and b is not None and a > b - margin:
+            limit = (
+                f"{larger} ({b:g})" if not margin else f"{larger} minus {margin} ({b - margin:g})"
+            )
+            problems.append(f"{smaller} ({a:g}) cannot be more than {limit}: {why}.")
+    # A sexually transmitted disease answered "yes" counts in the number of them; with every
+    # type answered, the number cannot exceed the types answered "yes".
+    count = answers.get(STD_COUNT)
+    flags = [answers.get(name) for name in std_types()]
     for name, value in answers.items():
-        if name.startswith("STDs:") and value == 1 and count == 0:
-            problems.append(f"{name} is answered 'yes' but STDs (number) is 0.")
+        if name in std_types() and value == 1 and count == 0:
+            problems.append(f"{name} is answered 'yes' but {STD_COUNT} is 0.")
+    if count is not None and None not in flags and count > sum(flags):
+        problems.append(
+            f"{STD_COUNT} ({count:g}) cannot be more than the {sum(flags):g} types answered 'yes'."
+        )
     return problems
 
 
@@ -47,13 +73,16 @@ def consistent(rows: pd.DataFrame) -> np.ndarray:
     every candidate answer by construction, so only the rules between questions are checked;
     a missing value breaks no rule, as in ``check``)."""
     ok = np.ones(len(rows), dtype=bool)
-    for smaller, larger in NOT_LARGER_THAN:
+    for smaller, larger, margin, _ in NOT_LARGER_THAN:
         if smaller in rows.columns and larger in rows.columns:
-            ok &= ~(rows[smaller] > rows[larger]).to_numpy()
-    if "STDs (number)" in rows.columns:
-        none = (rows["STDs (number)"] == 0).to_numpy()
-        for name in (name for name in rows.columns if name.startswith("STDs:")):
+            ok &= ~(rows[smaller] > rows[larger] - margin).to_numpy()
+    if STD_COUNT in rows.columns:
+        none = (rows[STD_COUNT] == 0).to_numpy()
+        types = [name for name in std_types() if name in rows.columns]
+        for name in types:
             ok &= ~(none & (rows[name] == 1).to_numpy())
+        if len(types) == len(std_types()):
+            ok &= ~(rows[STD_COUNT] > rows[types].sum(axis=1, min_count=len(types))).to_numpy()
     return ok
 
 

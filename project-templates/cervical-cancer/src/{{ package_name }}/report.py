@@ -16,7 +16,11 @@ PAPER = (
     "applied to cervical cancer screening*, IbPRIA 2017, LNCS 10255"
 )
 FIGURES = (
-    ("leakage.png", "ROC curves: the questionnaire alone, and with the other tests' results"),
+    (
+        "leakage.png",
+        "ROC curves on held-out folds, one per repeat: the questionnaire alone, and with the "
+        "other tests' results",
+    ),
     ("calibration.png", "Calibration on held-out folds, with the histogram of risks"),
     ("decision_curve.png", "Decision curve: net benefit against flagging everyone or no one"),
     ("roc.png", "ROC curves on held-out folds"),
@@ -110,18 +114,16 @@ def reference_line(metrics: dict) -> str:
 
 
 def chance_line(metrics: dict) -> str:
-    """The permutation test of the ranking against chance: its own procedure and score, p on
-    every fold split with its Monte-Carlo uncertainty, and the verdict the spread allows."""
+    """The permutation test of the ranking against chance: p on every fold split, its
+    resolution and Monte-Carlo uncertainty, and the verdict they allow."""
     test = metrics["chance_test"]
-    aucs, ps, mc = test["roc_auc_by_split"], test["p_by_split"], test["p_monte_carlo"]
+    ps, mc = test["p_by_split"], test["p_monte_carlo"]
     return (
-        f"Against chance, a simplified procedure (not the headline's nested one): the "
-        f"cross-validated {test['model']} scores ROC-AUC {min(aucs):.3f} to {max(aucs):.3f} "
-        f"on the {test['splits']} fold splits; against {test['permutations']} random "
-        f"permutations of the labels (95 % of them at most {test['null_95']:.3f}), "
-        f"p = {span(ps, '.3f')} across the splits (the largest, {test['p_value']:.3f}, with "
-        f"Monte-Carlo 95 % interval [{mc['low']:.3f}, {mc['high']:.3f}] from the finite number "
-        f"of permutations): {chance_verdict(metrics)}{_narrowly(metrics)}."
+        f"Against chance: the nested logistic regression, rerun whole on {test['permutations']} "
+        f"permutations of the labels (95 % of them score at most {test['null_95']:.3f}), gives "
+        f"p = {span(ps, '.3f')} across the {test['splits']} fold splits (resolution "
+        f"{test['resolution']:.3f}; the largest has Monte-Carlo 95 % interval "
+        f"[{mc['low']:.3f}, {mc['high']:.3f}]): {chance_verdict(metrics)}{_narrowly(metrics)}."
     )
 
 
@@ -135,10 +137,10 @@ def _narrowly(metrics: dict) -> str:
     )
 
 
-def span(values: list[float], spec: str) -> str:
+def span(values: list[float], spec: str, to: str = " to ") -> str:
     """'a to b', or 'a' once when both ends print the same."""
     low, high = format(min(values), spec), format(max(values), spec)
-    return low if low == high else f"{low} to {high}"
+    return low if low == high else f"{low}{to}{high}"
 
 
 def tuning_line(metrics: dict) -> str:
@@ -153,6 +155,9 @@ def tuning_line(metrics: dict) -> str:
             f"{label(name)}: {choices} of the {sum(tuning['outer_choices'].values())} outer "
             f"folds; the saved model: {tuning['saved_model']}"
         )
+        if "max_depth" in tuning:
+            depths = ", ".join(f"{d} in {n}" for d, n in tuning["max_depth"].items())
+            parts[-1] += f" (depth {depths})"
     if not parts:
         return ""
     return (
@@ -790,27 +795,27 @@ def results_parts(metrics: dict) -> list[str]:
         ranking_table(metrics),
         reference_line(metrics),
         metrics["app_model_reason"],
-        calibration_line(metrics),
         screening_table(metrics),
-        saved_threshold_line(metrics),
         "### Unanswered questions",
         missingness_table(metrics),
-        unanswered_definition(metrics),
         skipper_calibration(metrics),
-        without_subgroup_line(metrics),
     ]
 
 
 def details(metrics: dict) -> list[str]:
     """What the model card adds: every check, in full."""
     return [
-        "### Tuning and screening",
+        "### Calibration, tuning and screening",
+        calibration_line(metrics),
         tuning_line(metrics),
         screening_line(metrics),
+        saved_threshold_line(metrics),
         "### Decision curve and verification",
         decision_line(metrics),
         verification_line(metrics),
         "### Unanswered questions in detail",
+        unanswered_definition(metrics),
+        without_subgroup_line(metrics),
         missingness_line(metrics),
         "### What the app's model relies on",
         explanation(metrics),
@@ -826,26 +831,11 @@ def readme_section(metrics: dict) -> str:
     return "\n\n".join(
         results_parts(metrics)
         + [
-            decision_brief(metrics),
             figures,
-            f"More figures: {more}. Every check in full (tuning, screening, decision curve, "
-            "verification, unanswered questions, what the model relies on, features): "
+            f"More figures: {more}. Calibration, tuning, screening, the decision curve, "
+            "unanswered questions and what the model relies on, in full: "
             "[MODEL_CARD.md](MODEL_CARD.md); all numbers: `reports/metrics.json`.",
         ]
-    )
-
-
-def decision_brief(metrics: dict) -> str:
-    """The decision curve in one sentence for the README: where a gain over both defaults is
-    shown (shaded in the figure), and the band's meaning."""
-    d = metrics["decision_curve"]
-    both, gain = d["better_than_both"], d["at_threshold"]["gain_over_everyone"]
-    return (
-        f"Decision curve of the app's model: {gain_rule(d)}. Its intervals are {BAND}. A gain "
-        f"is shown at {_gains(both)}{' (shaded)' if both else ''}. At its screening threshold "
-        f"({d['at_threshold']['threshold']:.1%}) the gain over flagging everyone is "
-        f"{per_thousand(gain['value'])} [{per_thousand(gain['low'])}, "
-        f"{per_thousand(gain['high'])}] per 1,000 patients. Details in the model card."
     )
 
 
@@ -897,15 +887,11 @@ def sentence(text: str) -> str:
 
 
 def permutation_p(metrics: dict) -> str:
-    """'permutation test of a fixed-C logistic regression, p 0.004 to 0.052 over 5 fold
-    splits' (one p if all are equal). It names its procedure: the test is not run on the
-    tuned model whose ROC-AUC stands beside it (a nested permutation test would refit the
-    whole procedure for every permutation)."""
+    """'nested permutation test, p 0.004–0.052' over the fold splits (one p if all are
+    equal); it names the logistic regression when the headline's model is another."""
     test = metrics["chance_test"]
-    return (
-        f"permutation test of a fixed-C logistic regression, p {span(test['p_by_split'], '.3f')} "
-        f"over {test['splits']} fold splits"
-    )
+    model = "" if metrics["app_model"] == "logistic_regression" else " of the logistic regression"
+    return f"nested permutation test{model}, p {span(test['p_by_split'], '.3f', '–')}"
 
 
 def headline(metrics: dict) -> str:
@@ -915,29 +901,25 @@ def headline(metrics: dict) -> str:
     name = metrics["app_model"]
     m = metrics["models"][name]
     prevalence = metrics["prevalence"]
-    sample = (
-        "**SYNTHETIC SAMPLE: these numbers mean nothing.** " if runtime.is_sample(metrics) else ""
-    )
+    sample = SAMPLE_TAG if runtime.is_sample(metrics) else ""
     auc = m["roc_auc"]
     first = (
-        f"From questionnaire answers alone, the {label(name).lower()} ranks patients with "
+        f"From the questionnaire alone, the {label(name).lower()} ranks patients with "
         f"ROC-AUC {ci(auc, 2)}: a {strength(auc['value'])} signal, {chance_verdict(metrics)} "
         f"({permutation_p(metrics)})."
     )
-    screen = (
-        f"Set to find {metrics['sensitivity_target']:.0%} of positives, it flags "
-        f"{ci(m['flagged'], percent=True)} of patients"
+    screen = f"Set to find {metrics['sensitivity_target']:.0%} of positives, it flags " + ci(
+        m["flagged"], percent=True
     )
     if too_weak_to_screen(m, prevalence):
-        second = f"{screen}: too weak to screen with."
+        second = f"{screen} of patients: too weak to screen with."
     else:
-        second = f"{screen}, PPV {ci(m['ppv'], percent=True)} against {prevalence:.1%} for anyone."
+        second = (
+            f"{screen} of patients, PPV {ci(m['ppv'], percent=True)} (anyone: {prevalence:.1%})."
+        )
     other = metrics["leakage_check"]
     added = ", ".join(other["added_features"])
-    third = (
-        f"The other tests' results ({added}) raise it to {ci(other['metrics']['roc_auc'], 2)}, "
-        "but answer a different question: triage after testing."
-    )
+    third = "The other tests' results answer another question: triage after testing."
     rows = [
         [
             f"{label(n)}, questionnaire{' (the app)' if n == name else ''}",
@@ -959,6 +941,9 @@ def headline(metrics: dict) -> str:
         f"{sample}{first} {second} {third}\n\n{table}\n\n"
         f"![{FIGURES[0][1]}](reports/figures/{FIGURES[0][0]})"
     )
+
+
+SAMPLE_TAG = "**SYNTHETIC SAMPLE: these numbers mean nothing.** "
 
 
 def verdict(d: dict) -> str:
