@@ -368,7 +368,9 @@ def unique_names(
             for s, text in names.items():
                 column, persona, detail = (fallback or {}).get(s, (None, "", ""))
                 said = {w for sig in signals if sig.column == column for w in (sig.high, sig.low)}
-                if persona and not said & set(chosen_words[s]):
+                trait = [(fits or {}).get(s, {}).get((column, high)) for high in (True, False)]
+                fitting = any(fit is not None and fit["fits"] for fit in trait)
+                if persona and not said & set(chosen_words[s]) and not fitting:
                     # Its action's trait fits too few of its customers to be a word: the name
                     # leads with the action's persona and says how many meet it.
                     names[s] = " & ".join([persona, *chosen_words[s]]) + f" ({detail})"

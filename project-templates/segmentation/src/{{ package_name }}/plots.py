@@ -255,10 +255,11 @@ def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
         for number in range(len(ids))
     ]
     # Each segment in slices drawn in turn, so that no segment lies wholly under another.
-    slices = {
-        segment: np.array_split(segments[segments["segment"] == segment], OVERVIEW_SLICES)
-        for segment in ids
-    }
+    slices = {}
+    for segment in ids:
+        members = segments[segments["segment"] == segment]
+        parts = np.array_split(np.arange(len(members)), OVERVIEW_SLICES)
+        slices[segment] = [members.iloc[part] for part in parts]
     for turn in range(OVERVIEW_SLICES):
         for segment in sorted(ids, key=lambda s: -sizes[s]):
             points = slices[segment][turn]
