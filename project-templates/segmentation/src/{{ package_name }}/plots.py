@@ -6,6 +6,7 @@ Figures are built with ``matplotlib.figure.Figure`` (no pyplot, no global state,
 from __future__ import annotations
 
 import io
+import textwrap
 from itertools import combinations
 
 import numpy as np
@@ -363,7 +364,11 @@ def profile_heatmap(
     ax = figure.subplots()
     image = ax.imshow(values.to_numpy(), cmap=DIVERGING, vmin=0, vmax=100, aspect="auto")
     ax.set_xticks(range(len(columns)), labels, rotation=40, ha="right", fontsize=8)
-    rows = [f"{s}. {names[s]}" if s != "all" else "all customers (median)" for s in values.index]
+    # A long name (a leftover's says how many meet its action) on two lines.
+    rows = [
+        textwrap.fill(f"{s}. {names[s]}", 45) if s != "all" else "all customers (median)"
+        for s in values.index
+    ]
     ax.set_yticks(range(k), rows, fontsize=8)
     for (i, j), value in np.ndenumerate(values.to_numpy()):
         segment, column = values.index[i], columns[j]
@@ -390,7 +395,7 @@ def profile_heatmap(
     )
     ax.set_title(
         "Segment profiles: colour ranks the segment against everyone; text is its median"
-        + (" (*: and its share above 0, which the colour ranks)" if len(positive.columns) else "")
+        + (" (*: and its share above 0)" if len(positive.columns) else "")
     )
     notes = [
         "Medians and percentiles are over the customers for whom a value is defined "
@@ -400,8 +405,8 @@ def profile_heatmap(
     ]
     if len(positive.columns):
         notes.append(
-            "* zero for many customers: the text is the share of the segment's customers above 0 "
-            "and the colour ranks that share (50 = everyone's share)."
+            "* zero for many customers: under the median, the share of the segment's customers "
+            "above 0; the colour ranks that share (50 = everyone's share)."
         )
     if constant:
         notes.append(
