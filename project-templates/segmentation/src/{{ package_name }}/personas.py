@@ -84,6 +84,14 @@ class Rule:
     below: float | None = None
     also: tuple[tuple[str, str, float], ...] = ()
     """Further conditions (column, op, value) on the medians, all of which must hold too."""
+    short: str = ""
+    """The action in a few words, for the headline table (``text`` when empty)."""
+    persona: str = ""
+    """What to call a segment this action is for when no word fits its customers, e.g.
+    'Occasional users' (``unique_names``: the name then says how many meet the rule)."""
+    meets: str = ""
+    """What the customers who meet the rule do, for that name, e.g. 'buy in at most 25% of
+    months'."""
     why: str = ""
     """Why the thresholds are where they are (shown with the rule)."""
     remedy: str = ""
@@ -300,6 +308,8 @@ def unique_names(
     traits: dict | None = None,
     bounds: tuple[pd.DataFrame, pd.DataFrame] | None = None,
     fits: dict | None = None,
+    gap: float | None = None,
+    fallback: dict | None = None,
 ) -> dict:
     """A name per segment. It always holds the words of ``traits[segment]`` (the columns
     behind the segment's actions) when their claim holds. Two names that share a word also get
@@ -310,7 +320,14 @@ def unique_names(
     ``medians`` (per segment and a row 'all') restricts each word to claims its median
     supports (Signal.holds); ``bounds`` (per segment: low and high ends of the median's 95%
     bootstrap interval) makes a threshold need the whole interval; ``fits`` (per segment,
-    ``word_fits``) keeps out a word that does not fit its customers (``fits_well``)."""
+    ``word_fits``) keeps out a word that does not fit its customers (``fits_well``).
+
+    With ``gap`` (and ``fits``), names that begin with the same word (siblings) keep only
+    further words that fit their segment by at least ``gap`` more than each sibling
+    (``distinct_siblings``). ``fallback`` (per segment: the column behind one of its actions,
+    that action's persona and how many meet it) leads the name of a segment whose name has no
+    word on that column (the word fits too few of its customers): 'Occasional users & no cash
+    advances (60% buy in at most 25% of months)'."""
     claims = claims_of(medians, signals, *(bounds or (None, None))) if medians is not None else {}
     include = {s: set((traits or {}).get(s, ())) for s in profiles.index}
     terms = dict.fromkeys(profiles.index, 2)
@@ -344,8 +361,20 @@ def unique_names(
         repeated = [s for s in sets if list(sets.values()).count(sets[s]) > 1]
         growing = [s for s in repeated if terms[s] < len(signals)]
         if not growing:
-            names = {s: " & ".join(found(s)) for s in sets}
+            chosen_words = {s: found(s) for s in sets}
+            if gap is not None and fits:
+                chosen_words = distinct_siblings(chosen_words, signals, claims, fits, gap, profiles)
+            names = {s: " & ".join(found_words) for s, found_words in chosen_words.items()}
             for s, text in names.items():
+                column, persona, detail = (fallback or {}).get(s, (None, "", ""))
+                said = {w for sig in signals if sig.column == column for w in (sig.high, sig.low)}
+                trait = [(fits or {}).get(s, {}).get((column, high)) for high in (True, False)]
+                fitting = any(fit is not None and fit["fits"] for fit in trait)
+                if persona and not said & set(chosen_words[s]) and not fitting:
+                    # Its action's trait fits too few of its customers to be a word: the name
+                    # leads with the action's persona and says how many meet it.
+                    names[s] = " & ".join([persona, *chosen_words[s]]) + f" ({detail})"
+                    continue
                 # Nothing fits: "Typical customers" only if nothing sets the segment apart at
                 # all, else a neutral number (its words do not fit enough of its customers).
                 plain = fits and words(
@@ -358,17 +387,71 @@ def unique_names(
             terms[segment] += 1
 
 
+def distinct_siblings(
+    chosen: dict, signals: list, claims: dict, fits: dict, gap: float, profiles: pd.DataFrame
+) -> dict:
+    """Per segment its words, where a name that begins like another's (a sibling) keeps a
+    further word only if the word fits at least ``gap`` more of its customers than of every
+    sibling's (``word_fits`` shares): 'rarely buy' true of 95% of one cash-advance segment and
+    87% of the other would tell a reader the other one buys. A name left with its first word
+    alone gets the word, of those whose median claim holds and that fit (``fits_well``), that
+    fits its customers by the widest margin over its siblings', if that margin reaches ``gap``
+    (e.g. 'low limits' beside a sibling's 'high limits')."""
+    keys = {signal.high: (signal, True) for signal in signals}
+    keys |= {signal.low: (signal, False) for signal in signals}
+
+    def margin(segment, siblings, signal, high) -> float:
+        own = fits[segment][(signal.column, high)]["share"]
+        return min(own - fits[other][(signal.column, high)]["share"] for other in siblings)
+
+    result = {}
+    for segment, found in chosen.items():
+        siblings = [
+            other
+            for other, words_ in chosen.items()
+            if other != segment and found and words_ and words_[0] == found[0]
+        ]
+        if not siblings:
+            result[segment] = found
+            continue
+        kept = [found[0]] + [
+            word for word in found[1:] if margin(segment, siblings, *keys[word]) >= gap
+        ]
+        if len(kept) == 1:
+            options = [
+                (margin(segment, siblings, signal, high), signal.high if high else signal.low)
+                for signal in signals
+                for high in (True, False)
+                if (signal.high if high else signal.low) not in kept
+                and signal.holds(high, *claims[segment][signal.column])
+                and fits_well(fits[segment].get((signal.column, high)))
+                and (profiles.loc[segment, signal.column] > 50) == high
+            ]
+            best = max(options, default=None)
+            if best is not None and best[0] >= gap:
+                kept.append(best[1])
+        result[segment] = kept
+    return result
+
+
 def fits_well(fit: dict | None) -> bool:
     """Whether a word's fit (``word_fits``) lets it into a name. No fit given: no restriction."""
     return fit is None or fit["fits"]
 
 
-def word_fits(derived: pd.DataFrame, segments: np.ndarray, signals: list, fit_share: float) -> dict:
+def word_fits(
+    derived: pd.DataFrame,
+    segments: np.ndarray,
+    signals: list,
+    fit_share: float,
+    min_lift: float = 1.0,
+) -> dict:
     """Per segment, per (column, high): the share of its customers of whom the word is true on
-    their own values (Signal.holds against everyone's median), the mean of that share over the
-    other segments, the lift (share / others; None when no other segment fits at all), and
-    whether it fits: true of at least ``fit_share`` of the segment's customers, and of a larger
-    share than in the other segments on average (lift > 1)."""
+    their own values (Signal.holds against everyone's median; a customer whose value is not
+    defined counts as not fitting), the mean of that share over the other segments, the lift
+    (share / others; None when no other segment fits at all), and whether it fits: true of at
+    least ``fit_share`` of the segment's customers, and of at least ``min_lift`` times the
+    other segments' mean share (any lift above 1 with the default)."""
     labels = sorted(set(segments))
     shares = {}
     for signal in signals:
@@ -386,7 +469,7 @@ def word_fits(derived: pd.DataFrame, segments: np.ndarray, signals: list, fit_sh
                 "share": own,
                 "others": others,
                 "lift": own / others if others > 0 else None,
-                "fits": own >= fit_share and own > others,
+                "fits": own >= fit_share and own > others and own >= min_lift * others,
             }
     return fits
 

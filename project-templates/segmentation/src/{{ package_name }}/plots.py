@@ -6,6 +6,7 @@ Figures are built with ``matplotlib.figure.Figure`` (no pyplot, no global state,
 from __future__ import annotations
 
 import io
+import textwrap
 from itertools import combinations
 
 import numpy as np
@@ -44,8 +45,8 @@ def map_colours(segments: pd.DataFrame) -> dict:
     """A colour per segment for the map. The two segments whose centres (medians on the map)
     are closest, the pair most likely to overlap, get blue and vermillion, the Okabe-Ito pair
     easiest to tell apart with any colour-vision deficiency; the others get the rest in turn,
-    black, yellow and orange last (orange is the hue closest to vermillion, with any colour
-    vision: up to six segments never get it)."""
+    sky blue and orange last (the hues closest to blue and vermillion: up to six segments never
+    get them)."""
     ids = sorted(segments["segment"].unique())
     if not 2 <= len(ids) <= len(OKABE_ITO):
         return dict(zip(ids, segment_colours(len(ids)), strict=True))
@@ -54,7 +55,7 @@ def map_colours(segments: pd.DataFrame) -> dict:
         combinations(ids, 2),
         key=lambda pair: float(np.hypot(*(centres.loc[pair[0]] - centres.loc[pair[1]]))),
     )
-    rest = [GREEN, "#CC79A7", "#56B4E9", "#000000", "#F0E442", "#E69F00"]
+    rest = [GREEN, "#CC79A7", "#000000", "#F0E442", "#56B4E9", "#E69F00"]
     others = [segment for segment in ids if segment not in (first, second)]
     return {first: BLUE, second: VERMILLION, **dict(zip(others, rest, strict=False))}
 
@@ -107,11 +108,18 @@ def traps(rows: list[dict]) -> Figure:
     return figure
 
 
-def with_interval(ax, scores: pd.DataFrame, name: str, label: str | None = None) -> None:
-    """``name`` per k with error bars from its ``name_low`` and ``name_high`` columns."""
+DODGE = 0.12
+"""How far the two stability series sit either side of each k, so their bars do not overlap."""
+
+
+def with_interval(
+    ax, scores: pd.DataFrame, name: str, label: str | None = None, shift: float = 0.0
+) -> None:
+    """``name`` per k with error bars from its ``name_low`` and ``name_high`` columns, moved
+    ``shift`` along k so that two series on one panel do not cover each other."""
     values = scores[name]
     ax.errorbar(
-        scores.index,
+        scores.index + shift,
         values,
         yerr=[values - scores[f"{name}_low"], scores[f"{name}_high"] - values],
         marker="o",
@@ -171,10 +179,12 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     r2.legend(fontsize=8, loc="upper left")
     measured = scores.dropna(subset=["min_jaccard"])
     stab = axes[2]
-    with_interval(stab, measured, "stability", label="adjusted Rand index (95% interval)")
+    with_interval(
+        stab, measured, "stability", label="adjusted Rand index (95% interval)", shift=-DODGE
+    )
     jaccard = measured["min_jaccard"]
     stab.errorbar(
-        measured.index,
+        measured.index + DODGE,
         jaccard,
         yerr=[jaccard - measured["min_jaccard_low"], measured["min_jaccard_high"] - jaccard],
         marker="s",
@@ -186,10 +196,10 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     stab.axhline(constraints["min_stability"], color=BLUE, linestyle=":")
     full = metrics["stability"]["full"]
     # The chosen k's verdict beside the line, so the sets' sizes are not confused.
-    for name, colour in (("stability", BLUE), ("min_jaccard", GREEN)):
+    for name, colour, shift in (("stability", BLUE, -DODGE), ("min_jaccard", GREEN, DODGE)):
         value = full[name]
         stab.errorbar(
-            [chosen + 0.3],
+            [chosen + 0.45 + shift],
             [value],
             yerr=[[value - full[f"{name}_low"]], [full[f"{name}_high"] - value]],
             marker="s",
@@ -197,12 +207,12 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
             color=colour,
             capsize=3,
             linestyle="none",
-            label="chosen k, verdict refits vs final segments" if name == "stability" else None,
+            label="chosen k, bootstrap refits vs final segments" if name == "stability" else None,
         )
     stab.set_title(
         f"Stability (dotted: limits). Filled: selection draws, {constraints['seeds']} seeds x "
         f"{constraints['resamples']};\nopen: chosen k, "
-        f"{len(full['seeds']) * full['resamples']} verdict refits of all customers",
+        f"{len(full['seeds']) * full['resamples']} bootstrap refits of all customers",
         fontsize=9,
     )
     # Below the panel, so it covers no marker.
@@ -224,10 +234,14 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     return figure
 
 
+OVERVIEW_SLICES = 10
+"""Slices each segment is drawn in, in turn with the others, on the overview map."""
+
+
 def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
-    """Customers on the first two principal components: all segments in one panel (the smallest
-    drawn last, on top), then one panel per segment over everyone in grey, so a segment that
-    others cover is still seen whole."""
+    """Customers on the first two principal components: all segments in one panel (drawn in
+    turns, a slice of each at a time), then one panel per segment over everyone in grey, so a
+    segment that others cover is still seen whole."""
     ids = sorted(segments["segment"].unique())
     colours = map_colours(segments)
     sizes = segments["segment"].value_counts()
@@ -241,19 +255,26 @@ def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
         figure.add_subplot(grid[number % 2, 2 + number // 2], sharex=overview, sharey=overview)
         for number in range(len(ids))
     ]
-    for segment in sorted(ids, key=lambda s: -sizes[s]):
-        points = segments[segments["segment"] == segment]
-        overview.scatter(
-            points["pc1"],
-            points["pc2"],
-            s=6,
-            alpha=0.5,
-            color=colours[segment],
-            marker=MARKERS[(segment - 1) % len(MARKERS)],
-            linewidths=0,
-            label=f"{segment} ({len(points):,})",
-        )
-    overview.set_title("All segments (smallest on top)", fontsize=10)
+    # Each segment in slices drawn in turn, so that no segment lies wholly under another.
+    slices = {}
+    for segment in ids:
+        members = segments[segments["segment"] == segment]
+        parts = np.array_split(np.arange(len(members)), OVERVIEW_SLICES)
+        slices[segment] = [members.iloc[part] for part in parts]
+    for turn in range(OVERVIEW_SLICES):
+        for segment in sorted(ids, key=lambda s: -sizes[s]):
+            points = slices[segment][turn]
+            overview.scatter(
+                points["pc1"],
+                points["pc2"],
+                s=6,
+                alpha=0.5,
+                color=colours[segment],
+                marker=MARKERS[(segment - 1) % len(MARKERS)],
+                linewidths=0,
+                label=f"{segment} ({sizes[segment]:,})" if turn == 0 else None,
+            )
+    overview.set_title("All segments (drawn in turns: none wholly on top)", fontsize=10)
     # Below the axes, so it covers no customer.
     legend = overview.legend(
         markerscale=2.5,
@@ -343,14 +364,18 @@ def profile_heatmap(
     ax = figure.subplots()
     image = ax.imshow(values.to_numpy(), cmap=DIVERGING, vmin=0, vmax=100, aspect="auto")
     ax.set_xticks(range(len(columns)), labels, rotation=40, ha="right", fontsize=8)
-    rows = [f"{s}. {names[s]}" if s != "all" else "all customers (median)" for s in values.index]
+    # A long name (a leftover's says how many meet its action) on two lines.
+    rows = [
+        textwrap.fill(f"{s}. {names[s]}", 45) if s != "all" else "all customers (median)"
+        for s in values.index
+    ]
     ax.set_yticks(range(k), rows, fontsize=8)
     for (i, j), value in np.ndenumerate(values.to_numpy()):
         segment, column = values.index[i], columns[j]
-        text = (
-            f"{positive.loc[segment, column]:.0%} >0"
-            if column in positive.columns
-            else format_value(medians.loc[segment, column], kinds[column])
+        # The median always (the persona table's number), and for a starred feature also the
+        # share above 0, which the colour ranks.
+        text = format_value(medians.loc[segment, column], kinds[column]) + (
+            f"\n{positive.loc[segment, column]:.0%} >0" if column in positive.columns else ""
         )
         ax.text(
             j,
@@ -370,7 +395,7 @@ def profile_heatmap(
     )
     ax.set_title(
         "Segment profiles: colour ranks the segment against everyone; text is its median"
-        + (" (* share above 0)" if len(positive.columns) else "")
+        + (" (*: and its share above 0)" if len(positive.columns) else "")
     )
     notes = [
         "Medians and percentiles are over the customers for whom a value is defined "
@@ -380,8 +405,8 @@ def profile_heatmap(
     ]
     if len(positive.columns):
         notes.append(
-            "* zero for many customers: the text is the share of the segment's customers above 0 "
-            "and the colour ranks that share (50 = everyone's share)."
+            "* zero for many customers: under the median, the share of the segment's customers "
+            "above 0; the colour ranks that share (50 = everyone's share)."
         )
     if constant:
         notes.append(
