@@ -263,11 +263,11 @@ def saved_rule(m: dict) -> str:
     flags = m["flagged_by_saved_model"]
     share, nested = flags["flagged"] / flags["patients"], m["flagged"]
     aimed = m["inner_share_flagged"]
-    ties = " (ties at the threshold)" if f"{aimed:.1%}" != f"{share:.1%}" else ""
+    ties = ", ties at the threshold" if f"{aimed:.1%}" != f"{share:.1%}" else ""
     text = (
         f"The saved model applies the same rule to every row (threshold {m['threshold']:.1%}): "
         f"aimed at {aimed:.1%}, the share its own inner cross-validation flagged, it flags "
-        f"{flags['flagged']} of its {flags['patients']} training patients ({share:.1%}){ties}"
+        f"{flags['flagged']} of its {flags['patients']} training patients ({share:.1%}{ties})"
     )
     if nested["low"] <= share <= nested["high"]:
         return text + f", inside the nested estimate {ci(nested, percent=True)}."
@@ -664,7 +664,8 @@ def run_line(block: dict) -> str:
     where = " and ".join(f"{first}-{last}" for first, last in runs)
     return (
         f"{inside} of the {block['unanswered']} skips of `{block['questions'][0]}` sit in "
-        f"consecutive data rows {where}: a recording batch more than a privacy choice."
+        f"consecutive data rows {where}: runs that look like a recording batch, not single "
+        "patients declining questions."
     )
 
 
