@@ -227,9 +227,8 @@ def subgroup(table: pd.DataFrame, blocks: list[dict], tests: tuple[str, ...]) ->
     }
 
 
-RUN = 10
-"""A run of at least this many consecutive file rows all skipping a block is reported: one
-patient's privacy choice does not come in runs, a recording batch does."""
+RUN = config.Params().skip_run
+"""See ``config.Params.skip_run``."""
 
 
 def skip_runs(missing: np.ndarray) -> list[list[int]]:
