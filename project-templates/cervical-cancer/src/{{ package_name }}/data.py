@@ -116,13 +116,17 @@ def load_patients(source: IO[bytes], name: str, features: list[str]) -> pd.DataF
     """Read an uploaded CSV of patients: the model's feature columns, in the official format.
 
     Other columns of the official file (the test results) may be present and are ignored.
+    Impossible answers are kept (not set to missing), so that the app refuses their rows.
     """
-    table = validate(read_text(source, name), name, required=features)
+    table = validate(read_text(source, name), name, required=features, clear=False)
     return table[features]
 
 
-def validate(text: pd.DataFrame, name: str, required: Sequence[str] = COLUMNS) -> pd.DataFrame:
-    """Check columns, types and ranges of the table read as text; return it as numbers."""
+def validate(
+    text: pd.DataFrame, name: str, required: Sequence[str] = COLUMNS, clear: bool = True
+) -> pd.DataFrame:
+    """Check columns, types and ranges of the table read as text; return it as numbers, with
+    the IMPOSSIBLE values set to missing if ``clear``."""
     missing = [column for column in required if column not in text.columns]
     extra = [column for column in text.columns if column not in BY_NAME]
     if missing or extra:
@@ -155,7 +159,8 @@ def validate(text: pd.DataFrame, name: str, required: Sequence[str] = COLUMNS) -
             )
         table[column.name] = numbers.astype(float)
     restore_missing(table)
-    clear_impossible(table)
+    if clear:
+        clear_impossible(table)
     for test in (test for test in config.DIAGNOSTIC_TESTS if test in required):
         if table[test].isna().any():
             row = int(table[test].isna().idxmax())

@@ -490,7 +490,8 @@ def net_benefits(
     return np.mean(model, axis=0), everyone
 
 
-DECISION_GRID = np.round(np.arange(0.01, 0.2001, 0.005), 4)
+_FIRST, _LAST, _STEP = config.Params().decision_grid
+DECISION_GRID = np.round(np.arange(_FIRST, _LAST + _STEP / 5, _STEP), 4)
 """The threshold risks of the decision curve, in the summary and in its figure."""
 
 

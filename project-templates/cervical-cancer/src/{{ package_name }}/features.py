@@ -106,10 +106,8 @@ def redundant(table: pd.DataFrame) -> dict[str, str]:
 DX = "Dx"
 """The prefix of the diagnosis flags (`Dx:Cancer`, `Dx:CIN`, `Dx:HPV`, `Dx`)."""
 
-NEAR_COPY = 0.95
-"""Two yes/no columns are near-copies when the patients who said yes to both are at least
-this share of those who said yes to either (Jaccard index), on the rows where both are
-answered. Uses no target values."""
+NEAR_COPY = config.Params().near_copy
+"""See ``config.Params.near_copy``."""
 
 
 def near_copies(table: pd.DataFrame) -> dict[str, tuple[str, int, int, int]]:
@@ -191,6 +189,7 @@ def missingness(table: pd.DataFrame, plan: FeaturePlan, target: str) -> list[dic
                 "unanswered_rate": rates.exact_rate(int(unanswered.sum()), len(unanswered)),
                 "answered_rate": rates.exact_rate(int(answered.sum()), len(answered)),
                 "p_value": round(float(test.pvalue), 4),
+                "runs": skip_runs(missing),
             }
         )
     rows.sort(key=lambda row: row["p_value"])
@@ -226,6 +225,47 @@ def subgroup(table: pd.DataFrame, blocks: list[dict], tests: tuple[str, ...]) ->
         },
         "positives": {test: int(table.loc[first, test].sum()) for test in tests},
     }
+
+
+RUN = config.Params().skip_run
+"""See ``config.Params.skip_run``."""
+
+
+def skip_runs(missing: np.ndarray) -> list[list[int]]:
+    """First and last data row (1-based, file order) of every run of at least RUN consecutive
+    rows with the block unanswered."""
+    edges = np.diff(np.concatenate([[0], missing.astype(int), [0]]))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return [[int(a) + 1, int(b)] for a, b in zip(starts, ends, strict=True) if b - a >= RUN]
+
+
+def answer_support(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, list[float]]:
+    """Lowest and highest answer of every number question in the training data: the app gives
+    no estimate outside them (predict.check). Uses no target."""
+    return {
+        column: [float(table[column].min()), float(table[column].max())]
+        for column in plan.features
+        if not data.BY_NAME[column].binary and table[column].notna().any()
+    }
+
+
+def imputed_values(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, dict[str, float]]:
+    """Per number question with skips, the median every skipper is filled with, how many
+    answering patients gave exactly that value, and how many skipped: where the skippers
+    outnumber them, a tree can split the median off and partly see "not answered". Uses no
+    target."""
+    out = {}
+    for column in plan.features:
+        values = table[column]
+        if data.BY_NAME[column].binary or not values.isna().any():
+            continue
+        median = float(values.median())
+        out[column] = {
+            "median": median,
+            "answered_at_median": int((values == median).sum()),
+            "skipped": int(values.isna().sum()),
+        }
+    return out
 
 
 def answer_spread(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, list[float]]:

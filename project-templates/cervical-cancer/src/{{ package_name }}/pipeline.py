@@ -112,7 +112,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
         X, y, groups, app_model, held, nested=False, indicators=True, like=app_result
     )
     artifact = _missingness_check(
-        missingness, asked, labels, app_result, flagged_result, weights, params.n_splits
+        missingness, asked, labels, app_result, flagged_result, weights, params
     )
     history_plan = features.plan_features(table, replace(params, include_dx=True))
     history = [column for column in history_plan.features if column not in plan.features]
@@ -199,6 +199,8 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "duplicates": features.duplicates(groups),
         "features": plan.features,
         "answer_spread": features.answer_spread(table, plan),
+        "answer_support": features.answer_support(table, plan),
+        "imputed_values": features.imputed_values(table, plan),
         "dropped": plan.dropped,
         "near_copies": sum("a near-copy of" in reason for reason in plan.dropped.values()),
         "cross_validation": {
@@ -238,7 +240,7 @@ def _missingness_check(
     without: evaluate.CVResult,
     with_indicators: evaluate.CVResult,
     weights,
-    n_splits: int,
+    params: config.Params,
 ) -> dict:
     """The blocks of unanswered questions, and what "not answered" adds to the app's model:
     its ROC-AUC with was-missing indicators, without (the model used), and without on the
@@ -253,7 +255,8 @@ def _missingness_check(
     check: dict = {
         "blocks": blocks,
         "roc_auc": scores,
-        "indicator_difference": evaluate.compare(with_indicators, without, n_splits),
+        "indicator_difference": evaluate.compare(with_indicators, without, params.n_splits),
+        "skip_rule": {"too_high": params.skip_alpha_high, "too_low": params.skip_alpha_low},
     }
     risks = without.by_repeat(rows)
     for block in blocks:
@@ -263,6 +266,13 @@ def _missingness_check(
         block["expected_positives"] = stats.expected_count(risks, skipped)
         block["p_observed_vs_expected"] = stats.poisson_p(
             block["unanswered_positives"], block["expected_positives"]
+        )
+        # The app warns in both directions, with a laxer bar for under-prediction (false
+        # reassurance): Params.skip_alpha_high / skip_alpha_low.
+        fewer = block["unanswered_positives"] < block["expected_positives"]
+        bar = params.skip_alpha_high if fewer else params.skip_alpha_low
+        block["read_as"] = (
+            ("too high" if fewer else "too low") if block["p_observed_vs_expected"] < bar else None
         )
     if blocks:
         answered = table[blocks[0]["questions"][0]].notna().to_numpy()

@@ -254,13 +254,18 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 5) -> Fi
     panels = figure.subplots(2, len(results), height_ratios=[3, 1], squeeze=False)
     repeats = len(results[0].by_repeat(len(y)))
     truth = np.tile(y, repeats)
+    # One scale for every panel, so that the models' spreads of risk compare at a glance.
+    right = 0.0
+    for result in results:
+        risk = np.concatenate(result.by_repeat(len(y)))
+        _, observed, _, high, _ = _reliability(risk, truth, repeats, bins)
+        right = max(right, 1.1 * float(np.quantile(risk, 0.995)), 1.1 * (observed + high).max())
     for column, result in enumerate(results):
         top, bottom = panels[0, column], panels[1, column]
         bottom.sharex(top)
         risk = np.concatenate(result.by_repeat(len(y)))
         predicted, observed, low, high, _ = _reliability(risk, truth, repeats, bins)
         m, colour = result.metrics, MODEL_COLOURS.get(result.model, BLUE)
-        right = 1.1 * max(float(np.quantile(risk, 0.995)), float((observed + high).max()))
         top.errorbar(predicted, observed, yerr=[low, high], marker="o", color=colour, capsize=3,
                      label=f"slope {_ci(m['calibration_slope'])}\n"
                      f"Brier skill {_ci(m['brier_skill'])}")  # fmt: skip
@@ -275,7 +280,7 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 5) -> Fi
         bottom.hist(np.clip(risk, 0, right), bins=40, range=(0, right), color=colour, alpha=0.6)
         bottom.set_xlabel("predicted risk (held-out)")
         bottom.set_ylabel("predictions\n(all repeats)")
-    figure.suptitle("Calibration on held-out folds")
+    figure.suptitle("Calibration on held-out folds (same axes in every panel)")
     return figure
 
 
@@ -291,8 +296,11 @@ def decision_curve(
     above each threshold, against flagging everyone and no one (decision-curve analysis,
     Vickers & Elkin 2006), from the out-of-fold risks; the app's model with the 95 %
     group-bootstrap band its README sentence rests on, and shaded the ``windows`` of threshold
-    risks where its gain over the better of the two is shown. Any other model is drawn faded,
-    without a band: no sentence analyses it."""
+    risks where its gain over the better of the two is shown. Other models are not drawn: no
+    sentence tests their net benefit, and an untested curve above the defaults invites a
+    conclusion nobody checked. The curve jumps between neighbouring thresholds where a few of
+    the few positives change side: the figure says so rather than smoothing what the README's
+    sentence summarises."""
     prevalence = float(y.mean())
     thresholds = DECISION_GRID  # the grid the README's decision-curve sentence summarises
     per = 1000  # patients
@@ -303,9 +311,6 @@ def decision_curve(
         colour = MODEL_COLOURS.get(result.model, BLUE)
         benefit = per * net_benefits(y, risks, np.ones((1, len(y))), thresholds)[0][0]
         if result.model != app_model:
-            axes.plot(thresholds, benefit, color=colour, linewidth=1.2, linestyle="--",
-                      alpha=0.45, label=f"{_label(result)} (for reference only: no band, "
-                      "not analysed)")  # fmt: skip
             continue
         axes.plot(thresholds, benefit, color=colour, linewidth=2, label=_label(result))
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -336,6 +341,9 @@ def decision_curve(
         "net benefit per 1,000 patients\n(true positives minus weighted false positives)"
     )
     axes.set_title("Decision curve on held-out folds")
+    axes.text(0.99, 0.02, f"jumps between neighbouring thresholds are noise: {int(y.sum())} "
+              "positives,\na few of which change side from one threshold to the next",
+              transform=axes.transAxes, ha="right", va="bottom", fontsize=8)  # fmt: skip
     # Below the axes, so that no entry hides a curve.
     figure.legend(loc="outside lower center", fontsize=8, frameon=False)
     return figure
@@ -365,7 +373,9 @@ def confusion_matrix(scores: dict, label: str, target: str, sensitivity_target: 
 
 def importance(ranking: dict[str, dict[str, float]], label: str, top: int = 15) -> Figure:
     """Permutation importance on held-out folds: drop in ROC-AUC when a column is shuffled,
-    mean over the outer folds with its corrected 95 % interval."""
+    mean over the outer folds with its corrected 95 % interval. A bar below 0 means shuffling
+    the column raised the held-out ROC-AUC: the model's use of it hurts on new patients
+    (noise it fitted), which the caption says."""
     names = list(ranking)[:top][::-1]
     means = np.array([ranking[name]["mean"] for name in names])
     lows = means - np.array([ranking[name]["low"] for name in names])
@@ -376,7 +386,8 @@ def importance(ranking: dict[str, dict[str, float]], label: str, top: int = 15) 
     axes.axvline(0, color="black", linewidth=0.8)
     axes.set_xlabel(
         "drop in ROC-AUC when the column is shuffled\n"
-        "(mean over outer folds, corrected 95 % interval)"
+        "(mean over outer folds, corrected 95 % interval)\n"
+        "below 0: shuffling helped, i.e. the model fitted noise in that column"
     )
     shown = f"top {len(names)}" if len(ranking) > len(names) else f"all {len(names)} features"
     axes.set_title(f"{label}: permutation importance, {shown}")

@@ -32,14 +32,30 @@ only the first, in 2 rows (entry errors the data stage sets to missing)."""
 
 STD_COUNT = "STDs (number)"
 
+PARTNERS = "Number of sexual partners"
+HAD_INTERCOURSE = ("First sexual intercourse", "Num of pregnancies")
+"""A first intercourse or a pregnancy needs at least one sexual partner (no patient of the
+official file has 0 partners). A rule between "years of" answers and the years since first
+intercourse is not applied: the official file breaks it for hormonal contraceptives and IUDs
+(contraception is also prescribed for other reasons), so it would refuse patients like the
+training ones; the ranges of the data (``support``) bound those answers instead."""
+
 
 def std_types() -> list[str]:
     """The yes/no questions of each sexually transmitted disease on the questionnaire."""
     return [c.name for c in data.SCHEMA if c.name.startswith("STDs:") and c.binary]
 
 
-def check(answers: dict[str, float | None]) -> list[str]:
-    """Problems with one patient's answers (``None`` = not answered), as sentences."""
+def check(
+    answers: dict[str, float | None], support: dict[str, list[float]] | None = None
+) -> list[str]:
+    """Problems with one patient's answers (``None`` = not answered), as sentences.
+
+    ``support`` (metrics' ``answer_support``: the lowest and highest answer of each number
+    question in the training data) refuses an answer outside the data the model saw: the
+    model would extrapolate its fitted slopes there (e.g. a noise coefficient turned into a
+    large effect), so no estimate is given rather than a clamped one that describes another
+    patient."""
     problems = []
     for name, value in answers.items():
         column = data.BY_NAME.get(name)
@@ -47,6 +63,17 @@ def check(answers: dict[str, float | None]) -> list[str]:
             problems.append(f"'{name}' is not a risk factor of this model.")
         elif value is not None and not column.low <= value <= column.high:
             problems.append(f"{name} must be between {column.low:g} and {column.high:g}.")
+        elif value is not None and name in (support or {}):
+            low, high = support[name]
+            if not low <= value <= high:
+                problems.append(
+                    f"{name} ({value:g}) is outside the data the model saw ({low:g} to "
+                    f"{high:g}): no estimate."
+                )
+    partners = answers.get(PARTNERS)
+    given = [name for name in HAD_INTERCOURSE if answers.get(name) not in (None, 0)]
+    if partners == 0 and given:
+        problems.append(f"{PARTNERS} is 0 but {' and '.join(given)} is answered.")
     for smaller, larger, margin, why in NOT_LARGER_THAN:
         a, b = answers.get(smaller), answers.get(larger)
         if a is not None and b is not None and a > b - margin:
@@ -73,6 +100,11 @@ def consistent(rows: pd.DataFrame) -> np.ndarray:
     every candidate answer by construction, so only the rules between questions are checked;
     a missing value breaks no rule, as in ``check``)."""
     ok = np.ones(len(rows), dtype=bool)
+    if PARTNERS in rows.columns:
+        given = np.zeros(len(rows), dtype=bool)
+        for name in (name for name in HAD_INTERCOURSE if name in rows.columns):
+            given |= (rows[name].notna() & (rows[name] != 0)).to_numpy()
+        ok &= ~((rows[PARTNERS] == 0).to_numpy() & given)
     for smaller, larger, margin, _ in NOT_LARGER_THAN:
         if smaller in rows.columns and larger in rows.columns:
             ok &= ~(rows[smaller] > rows[larger] - margin).to_numpy()
@@ -222,10 +254,6 @@ RELATED = {
 answers together, so that the fact counts once and the swap stays a combination ``check``
 accepts (question name prefix -> the label of the group)."""
 
-MIN_EFFECT = 0.5
-"""Effects smaller than this (percentage points) are not listed: too small to change how the
-estimate reads, and a long list of them would suggest more than the model knows."""
-
 
 def related(name: str) -> str:
     """The RELATED prefix ``name`` belongs to, or ``name`` itself."""
@@ -241,7 +269,11 @@ def answer_text(name: str, value: float | None) -> str:
     return f"{value:g}"
 
 
-def factor_effects(model: Pipeline, answers: dict[str, float | None]) -> pd.DataFrame:
+def factor_effects(
+    model: Pipeline,
+    answers: dict[str, float | None],
+    importance: dict[str, dict[str, float]] | None = None,
+) -> pd.DataFrame:
     """How much each answer (each RELATED group of answers together) moves the risk, against
     the typical answers, largest first.
 
@@ -250,6 +282,10 @@ def factor_effects(model: Pipeline, answers: dict[str, float | None]) -> pd.Data
     what these answers add (a what-if on the model, not a causal effect). A swap that gives
     answers ``consistent`` rejects (e.g. a typical first intercourse after this patient's age)
     is skipped: the model was never meant to score it.
+
+    With ``importance`` (metrics' ``permutation_importance``), each row says whether one of
+    its questions has an importance interval above 0 (``supported``): an effect the data do
+    not tell apart from no effect is not a reason (``listed_effects`` leaves it out).
     """
     base = risk(model, answers)
     typical = typical_values(model)
@@ -272,10 +308,12 @@ def factor_effects(model: Pipeline, answers: dict[str, float | None]) -> pd.Data
                 "answer": ", ".join(_named(name, answers.get(name), names) for name in moved),
                 "typical": ", ".join(_named(name, typical[name], names) for name in moved),
                 "change in risk (points)": round(100 * delta, 2),
+                "supported": importance is None
+                or any(importance.get(name, {}).get("low", 0.0) > 0 for name in names),
             }
         )
     table = pd.DataFrame(
-        effects, columns=["factor", "answer", "typical", "change in risk (points)"]
+        effects, columns=["factor", "answer", "typical", "change in risk (points)", "supported"]
     )
     order = table["change in risk (points)"].abs().sort_values(ascending=False).index
     return table.loc[order].reset_index(drop=True)
@@ -287,11 +325,16 @@ def _named(name: str, value: float | None, group: list[str]) -> str:
     return f"{name}: {text}" if len(group) > 1 else text
 
 
-def listed_effects(effects: pd.DataFrame, top: int = 6) -> tuple[pd.DataFrame, int]:
-    """The ``top`` largest effects of at least MIN_EFFECT points, and how many effects were
-    smaller than that."""
-    large = effects["change in risk (points)"].abs() >= MIN_EFFECT
-    return effects[large].head(top), int((~large).sum())
+def listed_effects(
+    effects: pd.DataFrame, min_effect: float, top: int = 6
+) -> tuple[pd.DataFrame, int, int]:
+    """The ``top`` largest supported effects of at least ``min_effect`` points (without the
+    ``supported`` column), how many effects were smaller than that, and how many larger ones
+    were left out because their questions' importance interval includes 0."""
+    large = effects["change in risk (points)"].abs() >= min_effect
+    supported = effects["supported"].astype(bool)
+    shown = effects[large & supported].drop(columns="supported").head(top)
+    return shown, int((~large).sum()), int((large & ~supported).sum())
 
 
 def score(
@@ -299,16 +342,30 @@ def score(
     patients: pd.DataFrame,
     threshold: float | None,
     spread: dict[str, list[float]] | None = None,
+    support: dict[str, list[float]] | None = None,
 ) -> pd.DataFrame:
     """Risk (the median-imputed one cross-validation scored), the range over the candidate
     answers of each row's unanswered questions (``ranges``, all rows at once) and, if a
-    ``threshold`` is given, the screening decision, for every row of a validated table."""
+    ``threshold`` is given, the screening decision, for every row of a validated table.
+
+    A row ``check`` refuses (answers that contradict each other, or outside ``support``) gets
+    no risk, range or flag, and says why in ``problems`` (empty for a scored row)."""
     names = features_of(model)
-    risks = train.predict_risk(model, patients[names])
-    extent = ranges(model, patients[names].reset_index(drop=True), spread)
+    rows = patients[names].reset_index(drop=True)
+    problems = [
+        " ".join(check({k: None if pd.isna(v) else float(v) for k, v in row.items()}, support))
+        for row in rows.to_dict("records")
+    ]
+    ok = np.array([not text for text in problems])
+    risks = np.full(len(rows), np.nan)
+    extent = np.full((len(rows), 2), np.nan)
+    if ok.any():
+        risks[ok] = train.predict_risk(model, rows[ok])
+        extent[ok] = ranges(model, rows[ok].reset_index(drop=True), spread)
     scored = patients.copy()
+    scored.insert(0, "problems", problems)
     if threshold is not None:
-        scored.insert(0, "flagged", risks >= threshold)
+        scored.insert(0, "flagged", pd.array(np.where(ok, risks >= threshold, None), "boolean"))
     scored.insert(0, "highest if answered", extent[:, 1].round(4))
     scored.insert(0, "lowest if answered", extent[:, 0].round(4))
     scored.insert(0, "risk", risks.round(4))

@@ -262,10 +262,12 @@ def saved_rule(m: dict) -> str:
     nested estimate of the share the rule flags on held-out patients."""
     flags = m["flagged_by_saved_model"]
     share, nested = flags["flagged"] / flags["patients"], m["flagged"]
+    aimed = m["inner_share_flagged"]
+    ties = ", ties at the threshold" if f"{aimed:.1%}" != f"{share:.1%}" else ""
     text = (
-        f"The saved model applies the same rule to every row (threshold {m['threshold']:.1%}) "
-        f"and flags {flags['flagged']} of its {flags['patients']} training patients "
-        f"({share:.1%}, the share its own inner cross-validation flagged)"
+        f"The saved model applies the same rule to every row (threshold {m['threshold']:.1%}): "
+        f"aimed at {aimed:.1%}, the share its own inner cross-validation flagged, it flags "
+        f"{flags['flagged']} of its {flags['patients']} training patients ({share:.1%}{ties})"
     )
     if nested["low"] <= share <= nested["high"]:
         return text + f", inside the nested estimate {ci(nested, percent=True)}."
@@ -483,6 +485,27 @@ def unanswered_definition(metrics: dict) -> str:
     return text
 
 
+def imputed_line(metrics: dict) -> str:
+    """Where the median that fills a skipped number is a value few answering patients gave:
+    median imputation then hides skipping from trees only partly."""
+    rare = {
+        column: v
+        for column, v in metrics.get("imputed_values", {}).items()
+        if v["skipped"] > v["answered_at_median"]
+    }
+    if not rare:
+        return ""
+    parts = "; ".join(
+        f"`{column}` is filled with {v['median']:g}, which {v['answered_at_median']} answering "
+        f"patients gave, for {v['skipped']} skippers"
+        for column, v in rare.items()
+    )
+    return (
+        f"Median imputation hides skipping only partly: {parts}. A tree can split that value "
+        'off and so partly see "not answered" (the logistic regression cannot).'
+    )
+
+
 def paired(d: dict) -> str:
     """A paired ROC-AUC difference with its corrected interval and the verdict it allows."""
     p = "p < 0.001" if d["p_value"] < 0.001 else f"p = {d['p_value']:.3f}"
@@ -598,39 +621,62 @@ def without_subgroup_line(metrics: dict) -> str:
 
 
 def skipper_calibration(metrics: dict) -> str:
-    """Observed against expected positives among the patients who skipped each block: where
-    the model's calibration fails for them (two-sided Poisson p below ALPHA), say so."""
+    """Observed against expected positives among the patients who skipped each block, with
+    the app's rule for warning (both directions, a laxer bar for under-prediction, stored as
+    each block's ``read_as``), and the runs of consecutive skipping rows."""
+    bar = metrics["missingness"]["skip_rule"]
+    rule = (
+        "The app warns that a probability reads too high for patients who skip a question "
+        "when its skippers had fewer positives than the model expects (two-sided Poisson "
+        f"p < {bar['too_high']:g}), and too low, the costlier error (false "
+        f"reassurance), when they had more (p < {bar['too_low']:g}; "
+        "`skip_alpha_high`, `skip_alpha_low`)."
+    )
     blocks = metrics["missingness"]["blocks"]
-    off = [b for b in blocks if b["p_observed_vs_expected"] < ALPHA]
+    off = [b for b in blocks if b.get("read_as")]
     if not off:
-        return (
-            "For no block do the positives among those who skipped it differ from the sum of "
-            f"their held-out risks (Poisson p >= {ALPHA})."
+        text = "For no block do the positives among those who skipped it pass that rule. " + rule
+    else:
+        parts = [
+            f"`{b['questions'][0]}`: {b['unanswered_positives']} observed, "
+            f"{b['expected_positives']:.1f} expected (p = {b['p_observed_vs_expected']:.3f}; "
+            f"reads {b['read_as']})"
+            for b in off
+        ]
+        text = (
+            "The model is miscalibrated for patients who skipped "
+            + ("these blocks" if len(off) > 1 else "this block")
+            + " (positives observed against the sum of their held-out risks): "
+            + "; ".join(parts)
+            + ". "
+            + rule
         )
-    parts = [
-        f"`{b['questions'][0]}`: {b['unanswered_positives']} observed, "
-        f"{b['expected_positives']:.1f} expected (p = {b['p_observed_vs_expected']:.3f})"
-        for b in off
-    ]
+    return " ".join([text, *filter(None, map(run_line, blocks))])
+
+
+def run_line(block: dict) -> str:
+    """One sentence on the runs of consecutive data rows that all skip a block ('' if none):
+    a recording batch, not one patient's privacy choice at a time."""
+    runs = block.get("runs") or []
+    if not runs:
+        return ""
+    inside = sum(last - first + 1 for first, last in runs)
+    where = " and ".join(f"{first}-{last}" for first, last in runs)
     return (
-        "The model is miscalibrated for patients who skipped "
-        + ("these blocks" if len(off) > 1 else "this block")
-        + " (positives observed against the sum of their held-out risks): "
-        + "; ".join(parts)
-        + ". Its overall calibration does not apply to them, and the app says so when that "
-        "question is skipped."
+        f"{inside} of the {block['unanswered']} skips of `{block['questions'][0]}` sit in "
+        f"consecutive data rows {where}: runs that look like a recording batch, not single "
+        "patients declining questions."
     )
 
 
 def skipper_warning(block: dict) -> str:
     """The app's warning when a question whose skippers the model is miscalibrated for is
-    skipped."""
-    direction = "high" if block["unanswered_positives"] < block["expected_positives"] else "low"
+    skipped (``block['read_as']``)."""
     return (
         f"Not calibrated for patients who skip `{block['questions'][0]}`: of the "
         f"{block['unanswered']} in the data, {block['unanswered_positives']} were positive "
         f"where the model expected {block['expected_positives']:.1f}. Read this probability "
-        f"as too {direction} for them."
+        f"as {block['read_as']} for them."
     )
 
 
@@ -759,7 +805,7 @@ def history_line(metrics: dict) -> str:
 
 def verification_line(metrics: dict) -> str:
     """The target test was not done, or not read, independently of the others; the cohort is
-    a referral cohort."""
+    patients of one hospital."""
     v = metrics["verification"]
     others = ", ".join(v["other_tests"])
     neg, pos = v["others_negative"], v["other_positive"]
@@ -777,8 +823,8 @@ def verification_line(metrics: dict) -> str:
 def referral(metrics: dict) -> str:
     """Where the patients come from, and what that means for the screening numbers."""
     return (
-        f"The {metrics['rows']} patients are a referral cohort of the Hospital Universitario de "
-        f"Caracas ({PAPER}), not a screening population: its prevalence "
+        f"The {metrics['rows']} patients are patients of one hospital (Hospital Universitario "
+        f"de Caracas; {PAPER}), not a screening sample: its prevalence "
         f"({metrics['prevalence']:.1%}), and the PPV and NPV built on it, do not transfer to "
         "screening."
     )
@@ -815,6 +861,7 @@ def details(metrics: dict) -> list[str]:
         verification_line(metrics),
         "### Unanswered questions in detail",
         unanswered_definition(metrics),
+        imputed_line(metrics),
         without_subgroup_line(metrics),
         missingness_line(metrics),
         "### What the app's model relies on",

@@ -36,7 +36,7 @@ TRUSTED_TYPES = [
 """The only types a saved model may contain; anything else is refused on load."""
 
 
-PER_PATIENTS = 1000
+PER_PATIENTS = config.Params().c_per_patients
 """``logistic_c`` is the C of a fit on this many patients (see ``scaled_c``)."""
 
 
