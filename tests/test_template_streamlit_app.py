@@ -314,13 +314,13 @@ def test_pipeline_on_the_real_mushroom_file(real_six):
     # tell them from memorising near-copies.
     assert metrics["names_rules"]["accuracy"]["count"] == 8124
     # Holte's one-rule on the same folds, scored like the models: at 0.5 an odour the training
-    # folds never had gets their majority class (5,154 of 6,093 right), at the cost threshold
-    # poisonous (cost 0.251 per mushroom). With 23 clusters its gain on always answering
-    # "edible", and on every model but the decision tree, is not shown.
+    # folds never had gets their majority class (4,798 of 6,093 right, 78.7 % as the
+    # review's own leave-one-cluster-out found), at the cost threshold poisonous. With 23
+    # clusters its gain on always answering "edible" is not shown.
     rule = metrics["grouped_one_rule"]
     assert rule["attributes"] == ["odor"]
-    assert rule["accuracy"]["count"] == 5154
-    assert rule["cost"]["mean"] == pytest.approx(0.2508, abs=1e-3)
+    assert rule["accuracy"]["count"] == 4798
+    assert rule["cluster_average"]["rate"] == pytest.approx(0.667, abs=1e-3)
     gain = rule["versus_constants"]["always edible"]
     assert gain["p_holm"] > 0.05
     assert gain["family"] == 2 * (len(models) + 2)
@@ -345,30 +345,29 @@ def test_pipeline_on_the_real_mushroom_file(real_six):
     assert "(reports/figures/near_duplicates.png)" in headline
     assert "{" not in readme  # every placeholder filled
     results = readme.split("<!-- results:start -->")[1].split("<!-- results:end -->")[0]
-    # The first screen: three short sentences under 60 words, then the figure. On unseen
-    # clusters no model beats always answering "edible", and odour alone scores highest.
-    summary, _ = headline.strip().split("\n\n")
-    assert len(summary.split()) <= 60
+    # The first screen: one plain sentence that answers the title, the odour rule as its tests
+    # show it (never "highest"), then the table and the figure.
+    summary, table_text, _ = headline.strip().split("\n\n")
+    assert len(summary.split()) <= 70
     assert summary.startswith(
-        "**A random split scores 96.70% to 100.00% but tests only near-copies**: every held-out "
-        "mushroom is 1 attribute from a training one. "
+        "**A random split scores 96.70% to 100.00% because every held-out mushroom is a "
+        "one-attribute copy of a training one; on clusters of look-alike mushrooms never seen "
+        'in training, none of 6 models is shown to beat always answering "edible".** '
     )
-    assert 'none of 6 models is shown to beat always "edible"' in summary
-    averaged = max(r["grouped"]["cluster_average"]["rate"] for r in models.values())
-    assert averaged < 0.565  # averaged over clusters every model is below the constant's 56.5%
-    assert " points). Odor alone scores highest, 84.6% (" in summary
+    assert "Odor alone gets 78.7% (" in summary and "highest" not in summary
+    assert 'not shown to beat always "edible"' in summary
     assert "cluster-averaged" not in summary  # in the findings, off the first screen
-    first_screen = re.sub(r"<!--.*?-->|#", "", readme.split("![")[0])
-    assert len(first_screen.split()) <= 120
+    prose = [line for line in readme.split("![")[0].splitlines() if not line.startswith("|")]
+    assert len(re.sub(r"<!--.*?-->|#", "", " ".join(prose)).split()) <= 120
     assert "no better" not in readme.lower()
     assert "as many as the species" not in readme + card
-    # The table follows the commands, a row per model and rule; the spread over deals is the
-    # deal's alone (models' seed fixed).
-    table = [line for line in results.splitlines() if line.startswith("| ")]
+    # The table is on the first screen, a row per model and rule; one deal only, so no
+    # spread over deals.
+    table = [line for line in table_text.splitlines() if line.startswith("| ")]
     assert len(table[2:]) == len(ALL_SIX) + 2
-    assert "| nearest training mushroom | " in results
-    assert "| one attribute (odor) | 84.6% (" in results
-    assert "over 3 different deals of the clusters into folds, each model's seed fixed" in results
+    assert "| nearest training mushroom | " in table_text
+    assert "| one attribute (odor) | 78.7% (" in table_text
+    assert "deals of the clusters" not in readme + card
     # The cost in counts at the threshold: misses against edible mushrooms discarded.
     assert (
         "the served models miss 0 to 39 of 979 poisonous mushrooms of the random split" in results
@@ -379,7 +378,7 @@ def test_pipeline_on_the_real_mushroom_file(real_six):
     # Unseen odour codes: all-zero one-hot, and the models fare far worse on them.
     assert 'handle_unknown="ignore"' in results
     odour = models["logistic_regression"]["grouped"]["by_odour_seen"]
-    assert odour["unseen"]["of"] == 1789
+    assert odour["unseen"]["of"] == 1201
     assert odour["seen"]["rate"] > odour["unseen"]["rate"] + 0.3
     # The details are in the model card: the paired comparisons, the clusters mostly right,
     # and the calibration by cluster.
@@ -387,7 +386,7 @@ def test_pipeline_on_the_real_mushroom_file(real_six):
     assert 'On unseen clusters, against always answering "edible" (51.8% accuracy there)' in card
     assert "With 23 clusters, the paired 95 % intervals against a constant answer reach" in card
     assert "**Calibration by cluster.**" in card
-    assert "Random forest 213 of 213 poisonous (100.0%)" in card
+    assert "Random forest 53 of 53 poisonous (100.0%)" in card
     right = [result["grouped"]["clusters_mostly_right"] for result in models.values()]
     baseline = metrics["nearest"]["clusters"]["mostly_edible"]
     assert baseline == 13  # always answering "edible" gets the 13 edible clusters right
@@ -405,7 +404,7 @@ def test_pipeline_on_the_real_mushroom_file(real_six):
     # The areas the ROC and PR figures show are in metrics.json, with intervals, and named.
     svm = models["svm"]["grouped"]["ranking"]
     assert svm["roc_auc"]["low"] < svm["roc_auc"]["value"] < svm["roc_auc"]["high"]
-    assert svm["below_chance_share"] > 0.1  # part of the SVM's unseen-cluster ROC is below chance
+    assert svm["below_chance_share"] > 0.05  # part of the SVM's unseen-cluster ROC is below chance
     assert f"Support vector machine {svm['roc_auc']['value']:.2f} (" in card
     assert "Every one of the 2,031 held-out mushrooms differs from its nearest training" in card
     assert "23 clusters" in results
@@ -413,11 +412,11 @@ def test_pipeline_on_the_real_mushroom_file(real_six):
     assert '| clusters mostly right (always "edible": 13) |' in card
     assert f"| {rule['clusters_mostly_right']} of 23 |" in card
     # Each ranking score is set against chance by its own interval: naive Bayes's average
-    # precision excludes chance, so it is not called uninformative.
+    # precision does not exclude chance here, and nothing is called uninformative.
     bayes = models["naive_bayes"]["grouped"]["ranking"]["average_precision"]
-    assert bayes["low"] > 0.48
+    assert bayes["low"] < 0.48 < bayes["high"]  # with leave-one-cluster-out
     interval = f"{bayes['low']:.2f}–{bayes['high']:.2f}"
-    assert f"Naive Bayes {bayes['value']:.2f} ({interval}, better than chance)" in card
+    assert f"Naive Bayes {bayes['value']:.2f} ({interval}, not shown to differ from chance)" in card
     assert "uninformative" not in card
     # DECISIONS.md quotes no result: every number a reader sees comes from metrics.json.
     decisions = (project / "DECISIONS.md").read_text()

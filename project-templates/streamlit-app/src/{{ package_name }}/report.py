@@ -742,11 +742,15 @@ def rule_verdict(metrics: Mapping) -> str:
     edible = rule["versus_constants"]["always edible"]
     above = sum(shown_better(t) for t in tests)
     below = sum(shown_worse(t) for t in tests)
-    against_models = (
-        f"shown better than {above} and worse than {below} of {len(tests)} models"
-        if above or below
-        else f"not shown to differ from any of the {len(tests)} models"
-    )
+    rest = len(tests) - above - below
+    parts = [f"shown better than {above} of the {len(tests)} models"] if above else []
+    parts += [f"shown worse than {below}"] if below else []
+    if rest:
+        parts.append(
+            f"not shown to differ from {'any of the' if rest == len(tests) else 'the other'} "
+            f"{rest}{'' if above or below else ' models'}"
+        )
+    against_models = ", ".join(parts)
     against_edible = (
         "shown to beat"
         if shown_better(edible)
@@ -802,9 +806,15 @@ def cost_counts(metrics: Mapping, plain: str = "") -> str:
         f"{counts(test, 'missed')} "
         f"poisonous mushrooms of the random split (exact 95 % CI of the rate up to "
         f"{max(t['missed']['high'] for t in test):.2%}) and discard {counts(test, 'false_alarms')} "
-        f"edible ones; on unseen clusters they miss {counts(rules, 'missed')} poisonous and "
-        f"discard {counts(rules, 'false_alarms')} edible. Missing none there would have meant "
-        f"discarding {_span(zero)} of the edible ones (threshold chosen in hindsight)."
+        "edible ones"
+        + (
+            ""
+            if plain.startswith("Every")  # the unseen-cluster counts are already said
+            else f"; on unseen clusters they miss {counts(rules, 'missed')} poisonous and "
+            f"discard {counts(rules, 'false_alarms')} edible"
+        )
+        + f". Missing none on unseen clusters would have meant discarding {_span(zero)} of the "
+        "edible ones (threshold chosen in hindsight)."
     )
 
 
