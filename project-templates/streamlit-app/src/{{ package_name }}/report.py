@@ -142,8 +142,13 @@ def cost_sentence(metrics: Mapping) -> str:
     plain = _all_called_poisonous(metrics)
     return (
         f"{cost_counts(metrics, plain)} With these costs, {_cost_verdict(metrics)}."
-        f"{'' if plain.startswith('Every') else _against_poisonous(metrics)}"
+        f"{'' if _every_called_poisonous(metrics) else _against_poisonous(metrics)}"
     )
+
+
+def _every_called_poisonous(metrics: Mapping) -> bool:
+    rules = [r["grouped"]["rule"]["false_alarms"] for r in metrics["models"].values()]
+    return all(alarms["count"] == alarms["of"] for alarms in rules)
 
 
 def _all_called_poisonous(metrics: Mapping) -> str:
@@ -154,7 +159,13 @@ def _all_called_poisonous(metrics: Mapping) -> str:
     every = [rule for rule in rules if rule["false_alarms"]["count"] == rule["false_alarms"]["of"]]
     if not every:
         return ""
-    who = "Every model" if len(every) == len(rules) else f"{len(every)} of {len(rules)} models"
+    who = (
+        "The model"
+        if len(rules) == 1
+        else "Every model"
+        if len(every) == len(rules)
+        else f"{len(every)} of {len(rules)} models"
+    )
     missed = _span([float(rule["missed"]["count"]) for rule in every], ",.0f")
     return (
         f"{who} calls all {every[0]['false_alarms']['of']:,} edible mushrooms of unseen clusters "
@@ -809,7 +820,7 @@ def cost_counts(metrics: Mapping, plain: str = "") -> str:
         "edible ones"
         + (
             ""
-            if plain.startswith("Every")  # the unseen-cluster counts are already said
+            if _every_called_poisonous(metrics)  # the unseen-cluster counts are already said
             else f"; on unseen clusters they miss {counts(rules, 'missed')} poisonous and "
             f"discard {counts(rules, 'false_alarms')} edible"
         )
