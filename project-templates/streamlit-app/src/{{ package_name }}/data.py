@@ -130,10 +130,15 @@ def read_table(path: Path, *, header: bool) -> pd.DataFrame:
 def validate(frame: pd.DataFrame, *, source: str, target: bool = True) -> pd.DataFrame:
     """Check columns and codes; return the frame with exactly the expected columns, in order.
 
-    ``target=False`` checks attributes only (a table of mushrooms to classify).
+    ``target=False`` checks attributes only (a table of mushrooms to classify), and does not
+    ask for ``veil_type``: it is constant in the data and no model reads it.
     """
-    expected = COLUMNS if target else ATTRIBUTES
     frame = normalise_columns(frame)
+    expected = (
+        COLUMNS
+        if target
+        else [c for c in ATTRIBUTES if c != "veil_type" or "veil_type" in frame.columns]
+    )
     missing = [column for column in expected if column not in frame.columns]
     if missing:
         raise ProjectError(

@@ -69,6 +69,18 @@ def cost_threshold(miss_cost: float) -> float:
     return 1 / (1 + miss_cost)
 
 
+def serving(model: BaseEstimator, x_train: pd.DataFrame, threshold: float, share: float) -> dict:
+    """Whether the app may serve an "edible" call of ``model``: its probability floor (the
+    lowest probability of poisonous it gives any training mushroom; training rows only, no
+    held-out row decides) must be at most ``share`` times the threshold. A floor just under the
+    threshold makes every "edible" call a hair's breadth from "poisonous": the call then rests
+    on the model's lowest output, not on anything it learned about the mushroom. A model that
+    fails this still answers, but its "edible" becomes "treat as poisonous"."""
+    floor = float(probabilities(model, x_train).min())
+    limit = share * threshold
+    return {"floor": floor, "limit": limit, "served": floor <= limit}
+
+
 def holdout_scores(y_true: pd.Series, proba: np.ndarray, threshold: float) -> dict[str, float]:
     """Precision, recall and F1 at ``threshold``, and ROC-AUC (which needs no threshold)."""
     predicted = (proba >= threshold).astype(int)

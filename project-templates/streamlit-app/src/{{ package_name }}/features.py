@@ -119,22 +119,26 @@ def pure_codes(x_train: pd.DataFrame, y_train: pd.Series, groups: np.ndarray) ->
 
 
 def answers(
-    frame: pd.DataFrame, called: np.ndarray, far: np.ndarray, pure: dict
+    frame: pd.DataFrame, called: np.ndarray, far: np.ndarray, pure: dict, near: np.ndarray
 ) -> tuple[np.ndarray, list[list[dict]], list[list[dict]]]:
     """The app's answer for every row of ``frame``, given the model's call (``called``: at or
-    above its threshold) and whether the row is ``far`` from every training mushroom.
+    above its threshold), whether the row is ``far`` from every training mushroom, and the
+    share of poisonous mushrooms among its nearest training mushrooms (``near``).
 
     A "poisonous" call always stands: withholding it would err towards the dear mistake. An
     "edible" call becomes "treat as poisonous" when the row is far from every training
-    mushroom, or has a code no edible training mushroom had: the model cannot be trusted
-    there, or the data hold nothing like it that was edible. Also returns, per row, the
-    poisonous-only and the edible-only codes it has (both sides, to name them)."""
+    mushroom, or has a code no edible training mushroom had, or when any of its nearest
+    training mushrooms is poisonous: the model cannot be trusted there, or the data hold
+    nothing like it that was edible. Near the training rows the lookup of the nearest ones is
+    as right as any model (every cluster is of one class), so this costs no right "edible".
+    Also returns, per row, the poisonous-only and the edible-only codes it has (both sides, to
+    name them)."""
     poisonous: list[list[dict]] = [[] for _ in range(len(frame))]
     edible: list[list[dict]] = [[] for _ in range(len(frame))]
     for code in pure["codes"]:
         side = poisonous if code["poisonous"] else edible
         for row in np.flatnonzero(frame[code["attribute"]].to_numpy() == code["code"]):
             side[row].append(code)
-    against = np.array([bool(codes) for codes in poisonous], dtype=bool)
+    against = np.array([bool(codes) for codes in poisonous], dtype=bool) | (np.asarray(near) > 0)
     answer = np.where(called, "poisonous", np.where(far | against, "treat as poisonous", "edible"))
     return answer, poisonous, edible

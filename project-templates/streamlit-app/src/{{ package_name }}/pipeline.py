@@ -69,7 +69,7 @@ def _near_duplicates(frame: pd.DataFrame, split, params: config.Params):
     x, y = features.split_xy(frame)
     groups = nearness.clusters(nearness.as_codes(x))
     train_groups = groups[frame.index.get_indexer(x_train.index)]
-    folds = experiments.cluster_folds(train_groups, params.group_folds, params.seed)
+    folds = experiments.cluster_folds(train_groups, params.folds_for(train_groups), params.seed)
     train_codes = nearness.as_codes(x_train)
     held_out = experiments.held_out_distance(train_codes, y_train, train_groups, folds)
     training = nearness.nearest_distance(train_codes, train_codes, itself=True)
@@ -92,11 +92,12 @@ def _measure(name: str, what: str, params: config.Params, model_path, split, gro
     settings, seed = params.model_params(name), params.seed
     x_train, _, y_train, _ = split
     rows = (name, settings, x_train, y_train, groups)
+    folds = params.folds_for(groups)
     with threadpool_limits(limits=1, user_api="blas"):
         if what == "grouped":
             return experiments.grouped(
                 *rows,
-                folds=params.group_folds,
+                folds=folds,
                 reps=params.bootstrap,
                 threshold=evaluate.cost_threshold(params.miss_cost),
                 miss_cost=params.miss_cost,
@@ -105,17 +106,21 @@ def _measure(name: str, what: str, params: config.Params, model_path, split, gro
             )
         if what == "fold_deals":
             deals = experiments.distinct_deals(
-                y_train, groups, folds=params.group_folds, seed=seed, count=params.fold_deals
+                y_train, groups, folds=folds, seed=seed, count=params.fold_deals
             )
-            return experiments.fold_deals(*rows, deals[1:], folds=params.group_folds, seed=seed)
+            return experiments.fold_deals(*rows, deals[1:], folds=folds, seed=seed)
         if what == "evaluate":
-            return evaluate.evaluate_model(
-                train.load(model_path),
+            model = train.load(model_path)
+            result, proba = evaluate.evaluate_model(
+                model,
                 split,
                 repeats=params.permutation_repeats,
                 importance_rows=params.permutation_rows,
                 seed=seed,
             )
+            threshold = evaluate.cost_threshold(params.miss_cost)
+            result["serving"] = evaluate.serving(model, x_train, threshold, params.serve_floor)
+            return result, proba
         if what == "ablations":
             return experiments.ablations(name, settings, split, params.ablations, seed=seed)
         return experiments.learning_curve(
@@ -216,9 +221,7 @@ def run_evaluate(ctx: Context) -> dict:
         "n_train": len(x_train),
         "n_test": len(x_test),
         "group_folds": params.group_folds,
-        "cluster_folds": experiments.cluster_folds(
-            groups, params.group_folds, params.seed
-        ).get_n_splits(x_train, y_train, groups),
+        "cluster_folds": params.folds_for(groups),
         "positive_class": "poisonous",
         "miss_cost": params.miss_cost,
         "scikit_learn": sklearn.__version__,
@@ -238,7 +241,7 @@ def run_evaluate(ctx: Context) -> dict:
                 y_train,
                 groups,
                 correct,
-                folds=params.group_folds,
+                folds=params.folds_for(groups),
                 reps=params.bootstrap,
                 miss_cost=params.miss_cost,
                 seed=params.seed,

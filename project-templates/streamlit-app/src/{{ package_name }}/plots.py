@@ -177,7 +177,7 @@ def _curves(
             proba,
             name=labels[name],
             ax=ax,
-            plot_chance_level=index == 0,
+            plot_chance_level=index == len(probas) - 1,  # drawn last: last in the legend
             **_line_style(display, style),
         )
         area = intervals[name]
@@ -224,7 +224,7 @@ def _interval(ax: Axes, position: float, stats: Mapping, colour: str, marker: st
 
 
 def near_duplicates(metrics: Mapping, labels) -> Figure:
-    """Why every model scores 100 %: how far held-out rows are from the training rows, what
+    """Why the random split scores so high: how far held-out rows are from the training rows, what
     accuracy is left without the strongest attributes or with whole clusters held out, and how
     few training rows it takes."""
     figure = Figure(figsize=(15, 4.8), layout="constrained")
@@ -240,7 +240,9 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
     for offset, (key, text, colour) in zip((-0.2, 0.2), settings, strict=True):
         counts = [nearest[key].get(str(d), 0) for d in distances]
         share = np.array(counts) / max(sum(counts), 1)
-        dist_ax.bar(distances + offset, share, width=0.4, color=colour, label=text)
+        bars = dist_ax.bar(distances + offset, share, width=0.4, color=colour, label=text)
+        # Counts on the bars: a handful of rows at a distance is invisible as a share.
+        dist_ax.bar_label(bars, labels=[f"{c:,}" if c else "" for c in counts], fontsize=6)
     dist_ax.set(
         xlabel="attributes in which a row differs from its nearest training row",
         ylabel="share of evaluated rows",
@@ -257,24 +259,25 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
         for column, stats in enumerate(settings.values()):
             offset = (column - (len(settings) - 1) / 2) * 0.15
             _interval(acc_ax, row + offset, stats, COLOURS[column % 6], markers[column % 6])
-    acc_ax.set_yticks(range(len(models)), [labels[name] for name in models])
+    # The one-attribute rule is a row like the models, with its own interval (it was scored
+    # on the same folds, clusters held out only).
+    rule = metrics["grouped_one_rule"]
+    held_out = list(settings).index("clusters held out")
+    _interval(acc_ax, len(models), rule["accuracy"], COLOURS[held_out % 6], markers[held_out % 6])
+    rule_name = " + ".join(label(a) for a in rule["attributes"]).lower()
+    acc_ax.set_yticks(
+        range(len(models) + 1), [*(labels[name] for name in models), f"{rule_name} alone"]
+    )
     acc_ax.invert_yaxis()
     acc_ax.set_xlabel("accuracy (95 % interval)")
     acc_ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     edible = next(iter(metrics["grouped_vs_constants"].values()))["always edible"]
-    rule = metrics["grouped_one_rule"]
     references = [
         acc_ax.axvline(
             edible["rule_accuracy"],
             color="0.3",
             linestyle="--",
             label=f'always "edible", clusters held out ({edible["rule_accuracy"]:.1%})',
-        ),
-        acc_ax.axvline(
-            rule["accuracy"]["rate"],
-            color="0.3",
-            linestyle=":",
-            label=f"one attribute alone, clusters held out ({rule['accuracy']['rate']:.1%})",
         ),
     ]
     acc_ax.legend(
@@ -330,7 +333,7 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
         fontsize=10,
     )
     figure.suptitle(
-        "Why the random split scores near 100 %: its held-out rows are near-copies of training "
+        "Why the random split scores so high: its held-out rows are near-copies of training "
         "rows, and unseen clusters score far lower"
     )
     return figure

@@ -42,8 +42,8 @@ def _percent(stats: Mapping) -> str:
     return f"{stats['rate']:.2%} ({stats['low']:.2%}–{stats['high']:.2%})"
 
 
-def _errors(stats: Mapping) -> str:
-    """A count of errors and the 95 % interval of its rate: ``0 of 979 (0–0.38 %)``."""
+def count_interval(stats: Mapping) -> str:
+    """A count and the 95 % interval of its rate: ``0 of 979 (0–0.38%)`` (report and app)."""
     return (
         f"{stats['count']:,} of {stats['of']:,} ({stats['low']:.2%}–{stats['high']:.2%})".replace(
             "%–", "–"
@@ -83,8 +83,8 @@ def comparison(metrics: Mapping) -> str:
             result["label"],
             f"{result['threshold']['value']:.3g}",
             _interval(result["test"]["accuracy"]),
-            _errors(result["test"]["missed"]),
-            _errors(result["test"]["false_alarms"]),
+            count_interval(result["test"]["missed"]),
+            count_interval(result["test"]["false_alarms"]),
             f"{result['scores']['roc_auc']:.4f}",
         ]
         for result in metrics["models"].values()
@@ -139,9 +139,38 @@ def _join(labels: list[str]) -> str:
 def cost_sentence(metrics: Mapping) -> str:
     """The cost in counts, the verdict against always answering "poisonous", and which models
     that constant dominates."""
+    plain = _all_called_poisonous(metrics)
     return (
-        f"{cost_counts(metrics)} With these costs, {_cost_verdict(metrics)}."
-        f"{_against_poisonous(metrics)}"
+        f"{cost_counts(metrics, plain)} With these costs, {_cost_verdict(metrics)}."
+        f"{'' if _every_called_poisonous(metrics) else _against_poisonous(metrics)}"
+    )
+
+
+def _every_called_poisonous(metrics: Mapping) -> bool:
+    rules = [r["grouped"]["rule"]["false_alarms"] for r in metrics["models"].values()]
+    return all(alarms["count"] == alarms["of"] for alarms in rules)
+
+
+def _all_called_poisonous(metrics: Mapping) -> str:
+    """Said first when it holds: on unseen clusters at the cost threshold, the models that call
+    every edible mushroom poisonous, as the constant "poisonous" does (their cost then adds
+    their misses to the constant's)."""
+    rules = [r["grouped"]["rule"] for r in metrics["models"].values()]
+    every = [rule for rule in rules if rule["false_alarms"]["count"] == rule["false_alarms"]["of"]]
+    if not every:
+        return ""
+    who = (
+        "The model"
+        if len(rules) == 1
+        else "Every model"
+        if len(every) == len(rules)
+        else f"{len(every)} of {len(rules)} models"
+    )
+    missed = _span([float(rule["missed"]["count"]) for rule in every], ",.0f")
+    return (
+        f"{who} calls all {every[0]['false_alarms']['of']:,} edible mushrooms of unseen clusters "
+        f'poisonous at this threshold, as always answering "poisonous" does, and still misses '
+        f"{missed} poisonous ones. "
     )
 
 
@@ -256,14 +285,15 @@ def rules_sentence(metrics: Mapping) -> str:
     rules = metrics["names_rules"]
     return (
         "The four logical rules in the data set's documentation (`agaricus-lepiota.names`, "
-        f"found on all rows) are right on {_errors(rules['accuracy'])} rows and miss "
-        f"{_errors(rules['missed'])} poisonous ones: the random split cannot tell memorising "
-        "near-copies from learning such rules; holding out whole clusters tests generalisation."
+        f"found on all rows) are right on {count_interval(rules['accuracy'])} rows and miss "
+        f"{count_interval(rules['missed'])} poisonous ones: the random split cannot tell "
+        "memorising near-copies from learning such rules; holding out whole clusters tests "
+        "generalisation."
     )
 
 
 def why(metrics: Mapping) -> str:
-    """Why every model scores about 100 %, in numbers from this run."""
+    """Why the random split scores so high, in numbers from this run."""
     nearest, models = metrics["nearest"], metrics["models"]
     distances = {int(d): n for d, n in nearest["random_split"].items()}
     clusters = nearest["clusters"]
@@ -284,9 +314,12 @@ def why(metrics: Mapping) -> str:
     smallest = curve["sizes"][0] if curve["sizes"] else None
     threshold = next(iter(models.values()))["threshold"]["value"]
     rule = metrics["grouped_one_rule"]
+    scores = [
+        r[key]["accuracy"]["rate"] for r in models.values() for key in ("test", "test_at_ceiling")
+    ]
     parts = [
-        f"**Why every model scores about 100 % on the random split** (at 0.5 and at the cost "
-        f"threshold {threshold:.3g}). The rows are not independent observations. "
+        f"**Why the models score {_span(scores, '.1%')} on the random split** (at 0.5 and at "
+        f"the cost threshold {threshold:.3g}). The rows are not independent observations. "
         + _nearest_sentence(metrics["n_test"], distances)
         + ". Linking mushrooms that differ in at most one attribute "
         f"splits the {metrics['n_rows']:,} rows into {clusters['count']} clusters of "
@@ -675,7 +708,7 @@ def findings(metrics: Mapping) -> str:
         f"(lowest 95 % CI bound {min(stats['low'] for stats in accuracy):.2%}), but it tests "
         f"near-copies: every held-out mushroom is {apart} "
         f"attribute{'' if distances == {1} else 's'} away from a training mushroom. The worst "
-        f"model misses {_errors(missed)} poisonous held-out mushrooms; that exact 95 % "
+        f"model misses {count_interval(missed)} poisonous held-out mushrooms; that exact 95 % "
         "interval covers near-copies of the training rows, not new species."
     )
 
@@ -699,49 +732,72 @@ def _deals(metrics: Mapping) -> str:
     )
 
 
-def _generalisation(metrics: Mapping) -> str:
-    """The summary on unseen clusters: the models against always answering "edible" (paired,
-    pooled over mushrooms) and the one-attribute rule beside them (the accuracy averaged over
-    clusters is in the findings). Ranges, not lists: as long for six models as for one."""
-    models, versus = metrics["models"], metrics["grouped_vs_constants"]
-    edible = [v["always edible"] for v in versus.values()]
-    better = sum(shown_better(v) for v in edible)
-    verdict = (
-        f"{better} of {len(models)} models {'is' if better == 1 else 'are'} shown to beat"
-        if better
-        else f"none of {len(models)} models is shown to beat"
-        if len(models) > 1
-        else "the model is not shown to beat"
-    )
-    rule = metrics["grouped_one_rule"]
-    best = rule["accuracy"]["rate"] > max(r["grouped"]["accuracy"]["rate"] for r in models.values())
+def _verdict(metrics: Mapping) -> str:
+    """Whether any model is shown to beat always answering "edible" on unseen clusters."""
+    models = metrics["models"]
+    better = sum(shown_better(v["always edible"]) for v in metrics["grouped_vs_constants"].values())
+    if better:
+        return f"{better} of {len(models)} models {'is' if better == 1 else 'are'} shown to beat"
     return (
-        f'On unseen clusters {verdict} always "edible" (paired 95 % CIs '
-        f"{100 * min(v['low'] for v in edible):+.0f} to {100 * max(v['high'] for v in edible):+.0f}"
-        " points). "
-        f"{_join([label(a) for a in rule['attributes']]).capitalize()} alone scores "
-        f"{'highest, ' if best else ''}{cluster_rate(rule['accuracy'])}."
+        f"none of {len(models)} models is shown to beat"
+        if len(models) > 1
+        else ("the model is not shown to beat")
+    )
+
+
+def rule_verdict(metrics: Mapping) -> str:
+    """The one-attribute rule on unseen clusters, worded as its paired tests show (never a
+    ranking of point estimates)."""
+    rule = metrics["grouped_one_rule"]
+    tests = list(rule["versus_models"].values())
+    edible = rule["versus_constants"]["always edible"]
+    above = sum(shown_better(t) for t in tests)
+    below = sum(shown_worse(t) for t in tests)
+    rest = len(tests) - above - below
+    parts = [f"shown better than {above} of the {len(tests)} models"] if above else []
+    parts += [f"shown worse than {below}"] if below else []
+    if rest:
+        parts.append(
+            f"not shown to differ from {'any of the' if rest == len(tests) else 'the other'} "
+            f"{rest}{'' if above or below else ' models'}"
+        )
+    against_models = ", ".join(parts)
+    against_edible = (
+        "shown to beat"
+        if shown_better(edible)
+        else "shown worse than"
+        if shown_worse(edible)
+        else "not shown to beat"
+    )
+    return (
+        f"{_join([label(a) for a in rule['attributes']]).capitalize()} alone gets "
+        f"{cluster_rate(rule['accuracy'])} there: {against_models}, and {against_edible} "
+        'always "edible".'
     )
 
 
 def summary(metrics: Mapping) -> str:
-    """The first screen in three short sentences, every number from metrics.json: what the
-    random split cannot tell, then unseen clusters against a constant answer and against one
-    attribute."""
+    """The first screen's answer to the title, in plain words, every number from metrics.json:
+    what the random split measures and why, then unseen clusters against a constant answer,
+    then the one-attribute rule as its tests show it."""
     warning = "**Synthetic sample, not real data.** " if is_sample(metrics) else ""
     accuracy = [r["test"]["accuracy"]["rate"] for r in metrics["models"].values()]
     near = max(int(d) for d in metrics["nearest"]["random_split"]) <= 1
-    lead = f"**A random split scores {_span(accuracy, '.2%')}" + (
-        " but tests only near-copies**" if near else "**"
+    why_high = (
+        "because every held-out mushroom is a one-attribute copy of a training one"
+        if near
+        else f"with every held-out mushroom {_apart(metrics).removeprefix('exactly ')} from a "
+        "training one"
     )
     return (
-        f"{warning}{lead}: every held-out mushroom is "
-        f"{_apart(metrics).removeprefix('exactly ')} from a training one. "
-        f"{_generalisation(metrics)}"
+        f"{warning}**A random split scores {_span(accuracy, '.2%')} {why_high}; on clusters of "
+        f"look-alike mushrooms never seen in training, {_verdict(metrics)} always answering "
+        '"edible".** '
+        f"{rule_verdict(metrics)}"
     )
 
 
-def cost_counts(metrics: Mapping) -> str:
+def cost_counts(metrics: Mapping, plain: str = "") -> str:
     """The cost threshold in counts: poisonous mushrooms missed against edible ones discarded
     for nothing, on the random split (served models, exact intervals) and on unseen clusters."""
     models = list(metrics["models"].values())
@@ -757,12 +813,19 @@ def cost_counts(metrics: Mapping) -> str:
     return (
         f"**Cost.** A missed poisonous mushroom counts as {metrics['miss_cost']:g} edible ones "
         f"discarded for nothing, so every model calls poisonous from probability "
-        f"{rules[0]['threshold']:.3f}. There the served models miss {counts(test, 'missed')} "
+        f"{rules[0]['threshold']:.3f}. {plain}There the served models miss "
+        f"{counts(test, 'missed')} "
         f"poisonous mushrooms of the random split (exact 95 % CI of the rate up to "
         f"{max(t['missed']['high'] for t in test):.2%}) and discard {counts(test, 'false_alarms')} "
-        f"edible ones; on unseen clusters they miss {counts(rules, 'missed')} poisonous and "
-        f"discard {counts(rules, 'false_alarms')} edible. Missing none there would have meant "
-        f"discarding {_span(zero)} of the edible ones (threshold chosen in hindsight)."
+        "edible ones"
+        + (
+            ""
+            if _every_called_poisonous(metrics)  # the unseen-cluster counts are already said
+            else f"; on unseen clusters they miss {counts(rules, 'missed')} poisonous and "
+            f"discard {counts(rules, 'false_alarms')} edible"
+        )
+        + f". Missing none on unseen clusters would have meant discarding {_span(zero)} of the "
+        "edible ones (threshold chosen in hindsight)."
     )
 
 
@@ -794,6 +857,8 @@ def headline(metrics: Mapping) -> str:
     table and everything else follow the commands."""
     return (
         summary(metrics)
+        + "\n\n"
+        + headline_table(metrics)
         + "\n\n![Unseen clusters against the random split](reports/figures/near_duplicates.png)"
     )
 
@@ -812,13 +877,12 @@ def next_experiments(metrics: Mapping) -> list[str]:
         "Tune on held-out clusters, not rows: "
         f"{ties} of {len(differences)} pairs of models are not shown to differ in accuracy "
         "(paired, Holm-corrected over the pairs), so the models are not ranked; compare settings "
-        "(`HYPERPARAMETERS` in `classifiers/`) by `group_folds` cross-validation, over several "
+        "(`HYPERPARAMETERS` in `classifiers/`) by cross-validation by cluster, over several "
         "values of `seed`, before ranking them.",
         f"Narrow the grouped interval ({wide['label']}: "
         f"{wide['grouped']['accuracy']['low']:.1%} to {wide['grouped']['accuracy']['high']:.1%}): "
-        f"its width is set by the {clusters} clusters, not by `group_folds`, so only data with "
-        f"more clusters narrows it. Setting `group_folds` to {clusters} gives leave-one-cluster-"
-        "out (see DECISIONS.md for its cost).",
+        f"its width is set by the {clusters} clusters, not by the folds, so only data with "
+        "more clusters narrows it.",
         "Withhold more attributes: add to `ablations` in config.py (e.g. gill and stalk colours) "
         "to find how many the models need before the random-split score moves.",
         f"Vary `miss_cost` in config.py (now {metrics['miss_cost']:g}): the cost figures above "
@@ -862,9 +926,12 @@ def accuracy_table(metrics: Mapping) -> str:
         f'averaged over clusters (95 % CI); always "edible": '
         f"{first['cluster_average']['rule_accuracy']:.1%}",
         f'clusters mostly right (always "edible": {clusters["mostly_edible"]})',
-        "pooled; averaged: range over the deals of clusters into folds",
         f"random split at the threshold {threshold:.3g} (95 % CI)",
     ]
+    first_model = next(iter(metrics["models"].values()))["grouped"]
+    dealt = len(first_model.get("fold_deals", {"seeds": []})["seeds"]) > 1
+    if dealt:  # folds by cluster, not leave-one-cluster-out: the spread over deals
+        header.insert(-1, "pooled; averaged: range over the deals of clusters into folds")
     rows = [
         [
             name,
@@ -872,11 +939,15 @@ def accuracy_table(metrics: Mapping) -> str:
             _tested_points(versus["always edible"]),
             cluster_rate(grouped["cluster_average"]),
             f"{grouped['clusters_mostly_right']} of {grouped['clusters']}",
-            (
-                f"{_span(grouped['fold_deals']['pooled'])}; "
-                f"{_span(grouped['fold_deals']['cluster_average'])}"
-                if "fold_deals" in grouped
-                else "one deal"
+            *(
+                [
+                    f"{_span(grouped['fold_deals']['pooled'])}; "
+                    f"{_span(grouped['fold_deals']['cluster_average'])}"
+                    if "fold_deals" in grouped
+                    else "one deal"
+                ]
+                if dealt
+                else []
             ),
             _percent(test),
         ]
@@ -934,7 +1005,6 @@ def results_section(metrics: Mapping) -> str:
         f"clusters{_deals(metrics)}). Random split: {metrics['n_test']:,} held-out mushrooms "
         "(exact binomial intervals), scored with the served models."
     )
-    parts.append(headline_table(metrics))
     parts.append(cost_sentence(metrics))
     parts.append(differences(metrics).strip() + " " + odour_seen(metrics))
     parts.append(
@@ -1024,6 +1094,20 @@ def _lookup(metrics: Mapping) -> str:
     )
 
 
+def _served(metrics: Mapping) -> str:
+    """Which models the app does not trust to say "edible", by the stated floor rule
+    (``evaluate.serving``)."""
+    models = metrics["models"].values()
+    refused = [r for r in models if not r["serving"]["served"]]
+    if not refused:
+        return f"{'every model' if len(metrics['models']) > 1 else 'the model'} meets that"
+    return 'not trusted to say "edible": ' + "; ".join(
+        f"{r['label']}, floor {r['serving']['floor']:.1%} against a limit of "
+        f"{r['serving']['limit']:.1%}"
+        for r in refused
+    )
+
+
 def _within(metrics: Mapping) -> str:
     """How far from a training mushroom the app still answers "edible" (``nearest.training``:
     the farthest any training mushroom is from its nearest other one)."""
@@ -1076,9 +1160,10 @@ whether a real mushroom is safe to eat.
 - A missed poisonous mushroom can be fatal: the stated cost ratio is a teaching value, and on
   unseen clusters no threshold catches every poisonous mushroom without calling most edible
   ones poisonous (table above).
-- The app calls "edible" only for a mushroom within {_within(metrics)} of a training mushroom.
-  That does not exclude made-up inputs: one changed attribute can still get a confident "edible"
-  unless it is a code no edible training mushroom had. {_lookup(metrics)}
+- The app calls "edible" only for a mushroom within {_within(metrics)} of a training mushroom
+  whose nearest training mushrooms are all edible, with no code that only poisonous training
+  mushrooms had, and only with a model whose lowest probability is well below the threshold
+  ({_served(metrics)}). {_lookup(metrics)}
 
 ## Ethical considerations
 
