@@ -598,7 +598,7 @@ def relationship(
         also = None
         split = schema.column(schema.split) if schema.split else None
         if by_cells is not None and split is not None:  # the second grouping, named
-            held = by_group.held if by_group is not None and not by_group.differs else None
+            held = by_group.quoted if by_group is not None else None
             also = report.second_grouping(by_cells, split.short, group.short, r, held)
             finding += f"; {also[1]}"
         finding += "."

@@ -786,12 +786,13 @@ def correlation_intervals(
     series += [(level, level) for level in levels]
     step = 0.75 / len(series)
     offset = {key: (j - (len(series) - 1) / 2) * step for j, (_, key) in enumerate(series)}
+    named: set[str] = set()  # each series in the legend once, from its first drawn mark
     for i, comparison in enumerate(comparisons):
         for name, key in series:
             if key == "pooled":
                 estimate, style = comparison.pooled, {"fmt": "D", "color": "black", "ms": 6}
-            elif key == "held":
-                estimate = comparison.held
+            elif key == "held":  # no average of groups that differ
+                estimate = comparison.quoted
                 style = {"fmt": "D", "color": "black", "ms": 6, "mfc": "white"}
             else:
                 estimate = comparison.within.get(key)
@@ -807,10 +808,11 @@ def correlation_intervals(
                 xerr=bars,
                 capsize=2,
                 lw=1.4,
-                label=name if i == 0 else None,
+                label=None if name in named else name,
                 **style,
             )
-        if levels and not pd.isna(comparison.held.value):
+            named.add(name)
+        if levels and comparison.quoted is not None:
             y = i + offset["held"]
             ax.annotate(  # from the pooled value to the held-fixed one
                 "",
@@ -832,6 +834,8 @@ def correlation_intervals(
         if comparison.within:
             note = LABEL_NOTES.get(comparison.label, "holds with {} held fixed")
             text += "\n" + note.format(group.short if group else "group")
+            if comparison.differs:
+                text += f"; groups differ (adj. {stats.p_text(comparison.p_adjusted)})"
         ticks.append(text)
     ax.set_yticks(range(len(comparisons)), ticks, fontsize=9)
     ax.set_ylim(len(comparisons) - 0.5, -0.5)
