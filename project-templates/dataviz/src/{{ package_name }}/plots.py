@@ -10,6 +10,7 @@ import functools
 import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import matplotlib as mpl
@@ -130,6 +131,14 @@ def colours(levels: Sequence[str], palette: Sequence[str] = PALETTE) -> dict[str
     return {level: OTHER if level == "Other" else next(cycle) for level in levels}
 
 
+def places(value: float, digits: int, sep: str = ",") -> str:
+    """``value`` to ``digits`` decimals, a half rounded away from zero: 49.55 → "49.6" (the
+    float 49.55 is 49.549999…, which ``f"{v:.1f}"`` rounds down)."""
+    step = Decimal(1).scaleb(-digits)
+    text = f"{Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP):{sep}}"
+    return text.lstrip("-") if text.lstrip("-").strip("0.,") == "" else text  # no "-0.00"
+
+
 def fmt(value: float, like: float | None = None) -> str:
     """A number for people: 5,000 / 216 / 17.3 / 0.42. ``like``: the largest number it is
     shown with (an interval's end), whose precision it takes: "194 (95% CI 15 to 332)"."""
@@ -137,12 +146,11 @@ def fmt(value: float, like: float | None = None) -> str:
         return "n/a"
     size = abs(value if like is None or pd.isna(like) else max(abs(value), abs(like)))
     if size >= 100 or (like is None and float(value).is_integer()):
-        text = f"{value:,.0f}"
-    elif size >= 10:
-        text = f"{value:,.1f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{value:.2f}"
-    return "0" if text.lstrip("-").strip("0.") == "" and text.startswith("-") else text
+        return places(value, 0)
+    if size >= 10:
+        text = places(value, 1)
+        return text.removesuffix(".0")
+    return places(value, 2)
 
 
 def finding_title(finding: str, width: int = 64) -> str:
@@ -156,7 +164,8 @@ def finding_title(finding: str, width: int = 64) -> str:
 def eta_text(estimate: Estimate, logs: bool = False) -> str:
     """η² as every figure and sentence writes it: "η² of logs = 0.52 (95% CI 0.47 to 0.58)"."""
     of = " of logs" if logs else ""
-    return f"η²{of} = {estimate.value:.2f} (95% CI {estimate.low:.2f} to {estimate.high:.2f})"
+    low, value, high = (places(v, 2) for v in (estimate.low, estimate.value, estimate.high))
+    return f"η²{of} = {value} (95% CI {low} to {high})"
 
 
 def fmt_interval(low: float, high: float) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import stats
-from .plots import fmt, fmt_interval
+from .plots import fmt, fmt_interval, places
 from .readme import SAMPLE_WARNING, markdown_table
 from .schema import Column
 from .stats import Comparison, Estimate, p_text
@@ -28,7 +28,7 @@ def with_ci(
 ) -> str:
     """ "5,000 g (95% CI 4,900 to 5,200)", or "…, 95% CI … to …" ``inside`` brackets;
     ``digits`` for correlations and η²."""
-    show = (lambda v: f"{v:.{digits}f}") if digits is not None else fmt
+    show = (lambda v: places(v, digits)) if digits is not None else fmt
     if pd.isna(estimate.low):
         note = "too few values for an interval"
         return (
