@@ -145,6 +145,8 @@ def fmt(value: float, like: float | None = None) -> str:
     if pd.isna(value):
         return "n/a"
     size = abs(value if like is None or pd.isna(like) else max(abs(value), abs(like)))
+    if like is None and size >= 100 and (2 * float(value)).is_integer():
+        return places(value, 0 if float(value).is_integer() else 1)  # an even count's median
     if size >= 100 or (like is None and float(value).is_integer()):
         return places(value, 0)
     if size >= 10:
