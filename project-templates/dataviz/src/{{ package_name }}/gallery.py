@@ -444,10 +444,18 @@ def spread(
             if pd.notna(replicates[0, j])
         }
         by_name = {column.name: column for column in numeric}
-        best = max(eta, key=lambda name: eta[name].value)
-        worst = min(eta, key=lambda name: eta[name].value)
+        ranked = sorted(eta, key=lambda name: -eta[name].value)
+        best, worst = ranked[0], ranked[-1]
+        # "most" is a ranking: claimed only when the paired gap to the runner-up excludes 0
+        lead = None
+        if len(ranked) > 1:
+            runner = ranked[1]
+            lead = stats.paired_difference(replicates, names.index(best), names.index(runner))
+        most = "most"
+        if lead is not None and lead.spans_zero:
+            most = f"most, tied with {by_name[runner].short}"
         finding = (
-            f"{group.label} separates {by_name[best].short} most, "
+            f"{group.label} separates {by_name[best].short} {most}, "
             f"{plots.eta_text(eta[best], by_name[best].log)}"
         )
         driver = outer_gap(frame, by_name[best], group, params)
@@ -462,6 +470,12 @@ def spread(
             f"{by_name[name].plain}: {plots.eta_text(e, by_name[name].log)}."
             for name, e in sorted(eta.items(), key=lambda item: -item[1].value)
         ]
+        if lead is not None:
+            verdict = "holds 0: a tie" if lead.spans_zero else "excludes 0"
+            details.append(
+                f"The η² gap to the runner-up, {by_name[runner].short}, is "
+                f"{report.with_ci(lead, digits=2)}, paired bootstrap; its interval {verdict}."
+            )
         gap, points = None, 0
         if worst != best:
             # the same bootstrap samples behind both: the difference's interval is paired
@@ -476,6 +490,13 @@ def spread(
         values: dict[str, object] = {f"eta_squared_{name}": e.as_dict() for name, e in eta.items()}
         if driver is not None:
             values["largest_gap"] = driver[1]
+        if lead is not None:
+            values["eta_squared_lead"] = {
+                "higher": best,
+                "runner_up": runner,
+                **lead.as_dict(),
+                "tie": lead.spans_zero,
+            }
         if gap is not None:
             values["eta_squared_difference"] = {
                 "group": group.name,
