@@ -765,7 +765,7 @@ def composition(
     # counts per group describe how the data were collected, not a population: no interval
     finding = (
         f"{top} has the most {schema.entity} in this data set: {int(totals.iloc[0]):,} of "
-        f"{total:,}{runner_up} (counts of the sampling design, not estimates)"
+        f"{total:,}{runner_up} ({schema.counts})"
     )
     if split is not None:
         single = [
