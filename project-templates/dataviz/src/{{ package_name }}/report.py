@@ -230,21 +230,19 @@ def second_grouping(
     group: str,
     symbol: str,
     group_held: Estimate | None = None,
-) -> tuple[str, str, str]:
-    """What a second grouping (sex, besides species) shows given the first: a clause for the
-    headline, one for the finding, and a line under the headline. Where the first grouping's
-    correlations agree (``group_held``, its held-fixed value) and the second changes nothing,
-    the value with both held fixed is quoted too."""
-    verdict = given(cells, other, group)
-    short = full = verdict
-    if group_held is not None and cells.test is not None and not cells.differs:
-        short += f"; with {other} held fixed as well, {symbol} = {cells.held.value:+.2f}"
-        full += f"; with {other} held fixed as well, {r_ci(cells.held, symbol)}"
-    line = capital(full)
-    if group_held is not None and cells.held.high < group_held.low:  # the two intervals apart
-        line += f", down from {group_held.value:+.2f} with {group} alone"
-    line = f"{line} (not drawn; see reports/report.md)." if cells.test else ""
-    return short, full, line
+) -> str:
+    """What a second grouping (sex, besides species) shows given the first, as a clause of the
+    finding. Where the first grouping's correlations agree (``group_held``, its held-fixed
+    value) and the second changes nothing, the value with both held fixed is quoted too."""
+    text = given(cells, other, group)
+    if both_held(cells, group_held):
+        text += f"; with {other} held fixed as well, {r_ci(cells.held, symbol)}"
+    return text
+
+
+def both_held(cells: Comparison, group_held: Estimate | None) -> bool:
+    """The value with both groupings held fixed may be quoted: neither test rejects."""
+    return group_held is not None and cells.test is not None and not cells.differs
 
 
 def reversal_headline(
@@ -253,12 +251,13 @@ def reversal_headline(
     by_group: Comparison,
     group: str,
     symbol: str,
-    also: tuple[str, str, str] | None = None,
+    both: tuple[str, Estimate] | None = None,
 ) -> tuple[str, list[str]]:
     """The first screen when a grouping reverses the pooled relation: one sentence a reader
-    gets at a glance (the values without their intervals), and the lines that quote them with
-    their intervals, each naming what in the figure shows it. ``subject`` is the pooled
-    clause ("all rows, y falls with x")."""
+    gets at a glance (the values without their intervals, but for ``both``: the value with a
+    second grouping held fixed too, not drawn), and one line that quotes them with their
+    intervals, naming what in the figure shows each. ``subject`` is the pooled clause ("all
+    rows, y falls with x")."""
     ordered = sorted(by_group.within.items(), key=lambda item: item[1].value)
     (_, low), (_, high) = ordered[0], ordered[-1]
     every = all(not e.spans_zero for e in by_group.within.values())
@@ -266,14 +265,14 @@ def reversal_headline(
     turn = "rises" if pooled.value < 0 else "falls"
     sentence = (
         f"Pooled over {subject} ({symbol} = {pooled.value:+.2f}), but within {where} it {turn} "
-        f"({symbol} from {low.value:+.2f} to {high.value:+.2f})."
+        f"({symbol} from {low.value:+.2f} to {high.value:+.2f})"
     )
-    each = "; ".join(f"{name} {r_ci(e, symbol)}" for name, e in by_group.within.items())
-    lines = [
-        f"Pooled (dashed line): {r_ci(pooled, symbol)}.",
-        f"Within each {group} (solid lines): {each}.",
-    ]
-    return sentence, lines + ([also[2]] if also and also[2] else [])
+    if both is not None:
+        other, held = both
+        sentence += f"; with {other} held fixed too, {r_ci(held, symbol)}"
+    each = "; ".join(f"{name} {with_ci(e, digits=2)}" for name, e in by_group.within.items())
+    line = f"Pooled (dashed line) {r_ci(pooled, symbol)}; within each {group} (solid lines): "
+    return sentence + ".", [f"{line}{each}."]
 
 
 def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
@@ -505,10 +504,10 @@ def headline(metrics: dict) -> str:
     quoted = list(hero.get("summary_lines", []))
     first = metrics["figures"][0]
     if hero["name"] == "relationship" and first is not hero and first.get("finding"):
-        quoted.insert(0, f"{first['title']}: {first['finding']}")
-    lines = "".join(f"- {line}\n" for line in quoted)
+        quoted.append(f"{first['title']}: {first['finding']}")
+    lines = "".join(f"- {line}\n" for line in quoted[:3])  # the figure first, then 3 at most
     figure = f"![{hero['title']}](reports/figures/{hero['name']}.png)"
-    return f"{stamp}**{sentence}**\n\n" + (f"{lines}\n" if lines else "") + figure
+    return f"{stamp}**{sentence}**\n\n{figure}" + (f"\n\n{lines.rstrip()}" if lines else "")
 
 
 def _differences(figure: dict) -> list[dict]:
