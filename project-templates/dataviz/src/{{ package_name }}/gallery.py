@@ -653,6 +653,10 @@ def relationship(
         clip_from=params.clip_from,
         clip_iqr=params.clip_iqr,
     )
+    details.append(
+        "The figure's lines: least squares on the axes' scale, with 95% bands, drawn over the "
+        "middle 95% of x."
+    )
     question = f"How does {y.short} change with {x.short}?"
     return Chart(
         "relationship", title, question, finding, figure, values, summary, details, summary_lines

@@ -384,6 +384,11 @@ def violins(
     for ax in axes[count:]:
         ax.set_visible(False)
     fig.suptitle(title)
+    fig.supxlabel(  # the key of the box inside each violin
+        "inside each violin: white dot the median, thick bar the quartiles, thin bar 1.5 IQR",
+        fontsize=8,
+        color="#333333",
+    )
     return fig
 
 
@@ -458,16 +463,10 @@ def scatter(
     symbol = "ρ" if method == "spearman" else "r"
 
     def quoted(rows: pd.Index) -> str:
-        """The pair's statistic, and with ranks also the r of the values as the axes space
-        them: the one the least-squares line fits."""
-        fx, fy = to_axis(data.loc[rows, x.name], x), to_axis(data.loc[rows, y.name], y)
-        text = _r(
+        """The pair's statistic with its interval: one per group in the legend."""
+        return _r(
             stats.correlation(on_axis[x.name][rows], on_axis[y.name][rows], method)[0], symbol
         )
-        if method == "spearman":
-            line_r = stats.correlation(pd.Series(fx), pd.Series(fy))[0]
-            text += f"; line's r = {line_r.value:.2f}"
-        return text
 
     for index, (level, part) in enumerate(parts):
         points(
@@ -493,16 +492,13 @@ def scatter(
     set_scale(ax, "y", y)
     outside = _clip_to_bulk(ax, data, (x, y), clip_from, clip_iqr)
     ax.set(title=title, xlabel=x.label, ylabel=y.label)
-    note = "ρ: Spearman's rank correlation" if method == "spearman" else "r"
-    if method == "spearman":
-        note += "; line's r: the Pearson r the line fits"
-    lines = "lines: least squares on the axes' scale, 95% bands, over the middle 95% of x"
-    far = f"{clip_iqr:g}×IQR"
-    beyond = f"\n{outside} {entity} beyond {far} of the quartiles, not drawn" if outside else ""
+    note = "ρ: Spearman's rank correlation" if method == "spearman" else "Pearson r"
+    far = f"beyond {clip_iqr:g}×IQR of the quartiles or alone at an end"
+    beyond = f"\n{outside} {entity} {far}, not drawn" if outside else ""
     fig.legend(
         loc="outside lower center",
-        ncols=1 if method == "spearman" else 2,
-        title=f"{note} (95% intervals)\n{lines}{beyond}",
+        ncols=2,
+        title=f"{note} (95% intervals); lines with 95% bands{beyond}",
         title_fontsize=9,
     )
     return fig
@@ -522,12 +518,28 @@ def _clip_to_bulk(
         spaced = np.asarray(to_axis(data[column.name], column), dtype=float)
         q1, q3 = np.nanpercentile(spaced, [25, 75])
         out = (spaced < q1 - iqr * (q3 - q1)) | (spaced > q3 + iqr * (q3 - q1))
+        out |= isolated(spaced, out)
         if out.any() and not out.all():
             low, high = np.nanmin(spaced[~out]), np.nanmax(spaced[~out])
             margin = 0.04 * (high - low)
             beyond |= out
             limits(*from_axis(np.array([low - margin, high + margin]), column))
     return int(beyond.sum())
+
+
+def isolated(spaced: np.ndarray, out: np.ndarray, share: float = 0.4) -> np.ndarray:
+    """At either end, up to 1% of the points that sit alone, each more than ``share`` of the
+    axis away from the next (one client at a recording floor of 3 stretching a log axis)."""
+    found = np.zeros(len(spaced), dtype=bool)
+    order = np.argsort(spaced)
+    order = order[~(out | np.isnan(spaced))[order]]
+    for ends in (order, order[::-1]):
+        for first, second in zip(ends[: len(ends) // 100], ends[1:], strict=False):
+            span = abs(spaced[ends[-1]] - spaced[second])
+            if abs(spaced[second] - spaced[first]) <= share * span:
+                break
+            found[first] = True
+    return found
 
 
 @themed
