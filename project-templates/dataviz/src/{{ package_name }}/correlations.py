@@ -293,15 +293,11 @@ def correlation(
             and c.quoted is not None
         ]
         split = [c for c in main if c.label not in ("", stats.NO_RELATION) and c.differs]
-        if split:  # no average of groups that disagree is quoted, nor drawn
+        for c in split:  # no average of groups that disagree is quoted, nor drawn
             details.append(
-                "; ".join(
-                    f"{report.capital(labels[c.a])} × {labels[c.b]}: the {group.short} groups "
-                    f"differ (adjusted {stats.p_text(c.p_adjusted)}), so no held-fixed value "
-                    "is quoted"
-                    for c in split
-                )
-                + "."
+                f"{report.capital(labels[c.a])} × {labels[c.b]}: the {group.short} groups "
+                f"differ (adjusted {stats.p_text(c.p_adjusted)}), so no held-fixed value is "
+                "quoted."
             )
         if main:  # the pooled values' range, with their intervals (the figure's black marks)
             ordered = sorted(main, key=lambda c: c.pooled.value)

@@ -269,7 +269,8 @@ def reversal_headline(
     )
     if both is not None:
         other, held = both
-        sentence += f"; with {other} held fixed too, {r_ci(held, symbol)}"
+        sign = "+" if held.value > 0 else ""
+        sentence += f"; with {other} held fixed too, {symbol} = {sign}{with_ci(held, digits=2)}"
     each = "; ".join(f"{name} {with_ci(e, digits=2)}" for name, e in by_group.within.items())
     line = f"Pooled (dashed line) {r_ci(pooled, symbol)}; within each {group} (solid lines): "
     return sentence + ".", [f"{line}{each}."]
@@ -400,6 +401,24 @@ def missing_sentence(missing: dict, entity: str) -> str:
     )
 
 
+def missing_short(missing: dict, entity: str) -> str:
+    """The README's row: how many, and where they concentrate (the counts are in report.md)."""
+    groups = missing["by"].values()
+    found = [
+        f"{entry['label']}, most often in {next(iter(entry['counts']))} (Holm-adjusted "
+        f"{p_text(entry['p_adjusted'])})"
+        for entry in groups
+        if entry["p_adjusted"] < 0.05
+    ]
+    where = " or ".join(entry["label"] for entry in groups)
+    verdict = (
+        f"concentrated by {' and by '.join(found)}"
+        if found
+        else f"not shown to be concentrated in any {where}"
+    )
+    return f"{missing['rows']:,} {entity}, {verdict}; counts in reports/report.md"
+
+
 def summary_table(metrics: dict) -> str:
     record = metrics["provenance"]
     if record["kind"] == "sample":
@@ -417,7 +436,7 @@ def summary_table(metrics: dict) -> str:
         missing = figure.get("values", {}).get("missing")
         if isinstance(missing, dict):
             entity = metrics.get("entity", "rows")
-            rows.append([f"no {missing['label']}", missing_sentence(missing, entity)])
+            rows.append([f"no {missing['label']}", missing_short(missing, entity)])
     floor = metrics.get("repeated_minima", {})
     if floor.get("columns"):
         entity = metrics.get("entity", "rows")
