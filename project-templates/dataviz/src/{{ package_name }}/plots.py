@@ -494,7 +494,7 @@ def scatter(
     ax.set(title=title, xlabel=x.label, ylabel=y.label)
     note = "ρ: Spearman's rank correlation" if method == "spearman" else "Pearson r"
     far = f"beyond {clip_iqr:g}×IQR of the quartiles or alone at an end"
-    beyond = f"\n{outside} {entity} {far}, not drawn" if outside else ""
+    beyond = f"\n{outside} of {len(data):,} {entity} {far}, not drawn" if outside else ""
     fig.legend(
         loc="outside lower center",
         ncols=2,
@@ -510,15 +510,14 @@ def _clip_to_bulk(
     """From ``clip_from`` points on, limit each axis to the points within ``iqr`` × IQR of its
     quartiles (on the axis's own scale, with a margin) when some lie beyond: only genuine far
     outliers, which would otherwise squash everything else into a corner. Fewer points are all
-    drawn. Returns how many points are beyond the limits."""
-    if len(data) < clip_from:
-        return 0
+    drawn but for ``isolated`` ones. Returns how many points are beyond the limits."""
     beyond = np.zeros(len(data), dtype=bool)
     for column, limits in zip(axes, (ax.set_xlim, ax.set_ylim), strict=True):
         spaced = np.asarray(to_axis(data[column.name], column), dtype=float)
         q1, q3 = np.nanpercentile(spaced, [25, 75])
         out = (spaced < q1 - iqr * (q3 - q1)) | (spaced > q3 + iqr * (q3 - q1))
-        out |= isolated(spaced, out)
+        out &= len(data) >= clip_from
+        out |= isolated(spaced, out)  # at any size
         if out.any() and not out.all():
             low, high = np.nanmin(spaced[~out]), np.nanmax(spaced[~out])
             margin = 0.04 * (high - low)
