@@ -445,7 +445,7 @@ def spread(
         }
         by_name = {column.name: column for column in numeric}
         ranked = sorted(eta, key=lambda name: -eta[name].value)
-        best, worst = ranked[0], ranked[-1]
+        best = ranked[0]
         # "most" is a ranking: claimed only when the paired gap to the runner-up excludes 0
         lead = None
         if len(ranked) > 1:
@@ -461,10 +461,8 @@ def spread(
         driver = outer_gap(frame, by_name[best], group, params)
         if driver is not None:
             finding += f": {driver[0]}"
-        hidden = [by_name[name].short for name in (best,) if name not in drawn]
-        if hidden:
-            verb = "is" if len(hidden) == 1 else "are"
-            finding += f"; {' and '.join(hidden)} {verb} not drawn here"
+        if best not in drawn:
+            finding += f"; {by_name[best].short} is not drawn here"
         finding += "."
         details = [
             f"{by_name[name].plain}: {plots.eta_text(e, by_name[name].log)}."
@@ -476,35 +474,16 @@ def spread(
                 f"The η² gap to the runner-up, {by_name[runner].short}, is "
                 f"{report.with_ci(lead, digits=2)}, paired bootstrap; its interval {verdict}."
             )
-        gap, points = None, 0
-        if worst != best:
-            # the same bootstrap samples behind both: the difference's interval is paired
-            gap = stats.paired_difference(replicates, names.index(best), names.index(worst))
-            # the gap between the two percentages as shown, so the displayed arithmetic adds up
-            points = round(100 * eta[best].value) - round(100 * eta[worst].value)
-            details.append(
-                f"The gap between the largest and the smallest η² is {points / 100:.2f} "
-                f"(95% CI {gap.low:.2f} to {gap.high:.2f}, paired bootstrap); the two were "
-                "picked after seeing the data, and the interval does not allow for that choice."
-            )
         values: dict[str, object] = {f"eta_squared_{name}": e.as_dict() for name, e in eta.items()}
         if driver is not None:
             values["largest_gap"] = driver[1]
         if lead is not None:
             values["eta_squared_lead"] = {
+                "group": group.name,
                 "higher": best,
                 "runner_up": runner,
                 **lead.as_dict(),
                 "tie": lead.spans_zero,
-            }
-        if gap is not None:
-            values["eta_squared_difference"] = {
-                "group": group.name,
-                "higher": best,
-                "lower": worst,
-                **gap.as_dict(),
-                "shown_points": points,
-                "picked_after_seeing_the_data": True,
             }
         title = f"Measurements by {group.short}"
         question = f"Which measurements differ most between {group.short} groups?"

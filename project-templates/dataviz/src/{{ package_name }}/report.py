@@ -610,11 +610,11 @@ def next_experiments(metrics: dict) -> list[str]:
             f"Refit *{figures['relationship']['title']}* with a `{tested['group']}` "
             f"interaction term. Here {found}: {then}."
         )
-    eta = figures.get("measurements", {}).get("values", {}).get("eta_squared_difference")
+    eta = figures.get("measurements", {}).get("values", {}).get("eta_squared_lead")
     if isinstance(eta, dict):
         best = figures["measurements"]["values"][f"eta_squared_{eta['higher']}"]
         items.append(
-            f"Predict `{eta.get('group', 'the group')}` from `{eta['higher']}` alone on "
+            f"Predict `{eta['group']}` from `{eta['higher']}` alone on "
             f"held-out rows. The grouping explains η² = {best['value']:.2f} of its variance "
             f"(95% CI {best['low']:.2f} to {best['high']:.2f}); a cross-validated accuracy "
             "would say how well it sorts single rows."
