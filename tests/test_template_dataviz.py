@@ -374,8 +374,8 @@ def test_penguins_gallery_from_the_real_data(render):
     )
     assert figures["composition"]["finding"] == (
         "Biscoe has the most penguins in this data set: 168 of 344, then Dream with 124 "
-        "(counts of the sampling design, not estimates); Torgersen has only Adelie; Chinstrap "
-        "only in Dream; Gentoo only in Biscoe."
+        "(counts of the sampling design (the islands visited), not estimates); Torgersen has "
+        "only Adelie; Chinstrap only in Dream; Gentoo only in Biscoe."
     )
     # the year is a category, checked like any other grouping: no test rejects
     by_year = figures["correlation"]["values"]["groupings"]["year"]
@@ -398,29 +398,22 @@ def test_penguins_gallery_from_the_real_data(render):
 
     readme = (project / "README.md").read_text(encoding="utf-8")
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
-    # the first screen answers the title (how the species differ in size and bill shape):
-    # the bold line is the reversal alone; under it Gentoo's body mass, each species' bill
-    # shape (the medians the pooled line runs across), then the values with their intervals
+    # the first screen: the bold reversal with r once sex is held fixed too, the figure, then
+    # at most three lines (the values with intervals, Gentoo's body mass)
     assert headline.strip().startswith(
         "**Pooled over all penguins, bill depth falls with bill length (r = -0.24), but within "
-        "every species it rises (r from +0.39 to +0.65).**"
+        "every species it rises (r from +0.39 to +0.65); with sex held fixed too, r = +0.23 "
+        "(95% CI 0.13 to 0.34).**\n\n![Bill depth against bill length]"
     )
     assert "- Distribution of body mass by species: Gentoo has the highest median body mass" in (
         headline
     )
-    assert (
-        "- Median bill length × bill depth by species: Adelie short and deep, 38.8 (95% CI "
-        in headline
-    )
-    assert "; Chinstrap long and deep, 49.5 (95% CI " in headline
-    assert "; Gentoo long and shallow, 47.3 (95% CI " in headline
+    assert len([line for line in headline.splitlines() if line.startswith("- ")]) <= 3
+    # each species' bill shape goes to report.md, its medians rounded half up (49.55 → 49.6)
+    assert "; Chinstrap long and deep, 49.6 (95% CI " in report_md
     shape = figures["relationship"]["values"]["medians_by_group"]
     assert shape["Gentoo / bill_depth_mm"]["value"] == pytest.approx(15.0)
     assert shape["Adelie / bill_depth_mm"]["value"] == pytest.approx(18.4)
-    # sex given species: a line of its own, with the drop from species alone
-    [sex_line] = [line for line in headline.splitlines() if "sex held fixed as well" in line]
-    assert sex_line.startswith("- Given species, sex shows no detectable difference")
-    assert "r = 0.23, 95% CI 0.13 to 0.34, down from +0.55 with species alone" in sex_line
     # nest IDs recur across seasons: counted, and said to label nests, not birds
     repeats = figures["subgroups"]["values"]["repeated_ids"]
     assert (repeats["in_several_seasons"], repeats["with_several_sexes"]) == (40, 8)
@@ -438,16 +431,14 @@ def test_penguins_gallery_from_the_real_data(render):
     assert REAL_SAMPLE_WARNING not in results
     assert "![Distribution of body mass by species](reports/figures/distribution.png)" in results
     assert "**Finding:** Gentoo has the highest median body mass" in results
-    # the missing sex, located in one line of the data summary
+    # the missing sex: one short line of the data summary, the counts in report.md
     assert (
-        "| no sex | 11 penguins have no sex (left out where it is needed): Gentoo 5 of 124, "
-        "Adelie 6 of 152, Chinstrap 0 of 68; Torgersen 5 of 52," in results
+        "| no sex | 11 penguins, concentrated by island, most often in Torgersen (Holm-adjusted "
+        "p = 0.022); counts in reports/report.md |" in results
     )
-    assert "; concentrated by island, most often in Torgersen (permutation tests" in results
-    # by year too (7 of the 11 in 2007), tested; equal counts told apart by their rates
-    assert "2007 7 of 110, 2009 3 of 120, 2008 1 of 114;" in results
+    assert "2007 7 of 110, 2009 3 of 120, 2008 1 of 114;" in report_md
     assert "year p = 0.112); as a share of their penguins, Torgersen 9.6% and Biscoe 3.0%." in (
-        results
+        report_md
     )
     assert "](figures/pairs.png)" in (project / "reports" / "report.md").read_text()
 
@@ -485,7 +476,7 @@ def test_wholesale_gallery_from_the_real_file(render):
     assert floor["Delicassen"] == {"minimum": 3.0, "rows": 4}
     assert figures["composition"]["finding"] == (
         "Other region has the most clients in this data set: 316 of 440, then Lisbon with 77 "
-        "(counts of the sampling design, not estimates)."
+        "(counts of this client list, not estimates)."
     )
     assert figures["shares"]["finding"].startswith(
         "Fresh products is the largest share of the yearly spending of all clients, 36%"

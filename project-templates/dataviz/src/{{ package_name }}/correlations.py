@@ -286,8 +286,19 @@ def correlation(
             + "."
         )
         moved = [
-            c for c in main if c.label not in ("", stats.NO_RELATION) and not pd.isna(c.held.low)
+            c
+            for c in main
+            if c.label not in ("", stats.NO_RELATION)
+            and not pd.isna(c.held.low)
+            and c.quoted is not None
         ]
+        split = [c for c in main if c.label not in ("", stats.NO_RELATION) and c.differs]
+        for c in split:  # no average of groups that disagree is quoted, nor drawn
+            details.append(
+                f"{report.capital(labels[c.a])} × {labels[c.b]}: the {group.short} groups "
+                f"differ (adjusted {stats.p_text(c.p_adjusted)}), so no held-fixed value is "
+                "quoted."
+            )
         if main:  # the pooled values' range, with their intervals (the figure's black marks)
             ordered = sorted(main, key=lambda c: c.pooled.value)
             low, high = ordered[0], ordered[-1]

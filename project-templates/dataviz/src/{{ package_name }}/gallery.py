@@ -444,46 +444,46 @@ def spread(
             if pd.notna(replicates[0, j])
         }
         by_name = {column.name: column for column in numeric}
-        best = max(eta, key=lambda name: eta[name].value)
-        worst = min(eta, key=lambda name: eta[name].value)
+        ranked = sorted(eta, key=lambda name: -eta[name].value)
+        best = ranked[0]
+        # "most" is a ranking: claimed only when the paired gap to the runner-up excludes 0
+        lead = None
+        if len(ranked) > 1:
+            runner = ranked[1]
+            lead = stats.paired_difference(replicates, names.index(best), names.index(runner))
+        most = "most"
+        if lead is not None and lead.spans_zero:
+            most = f"most, tied with {by_name[runner].short}"
         finding = (
-            f"{group.label} separates {by_name[best].short} most, "
+            f"{group.label} separates {by_name[best].short} {most}, "
             f"{plots.eta_text(eta[best], by_name[best].log)}"
         )
         driver = outer_gap(frame, by_name[best], group, params)
         if driver is not None:
             finding += f": {driver[0]}"
-        hidden = [by_name[name].short for name in (best,) if name not in drawn]
-        if hidden:
-            verb = "is" if len(hidden) == 1 else "are"
-            finding += f"; {' and '.join(hidden)} {verb} not drawn here"
+        if best not in drawn:
+            finding += f"; {by_name[best].short} is not drawn here"
         finding += "."
         details = [
             f"{by_name[name].plain}: {plots.eta_text(e, by_name[name].log)}."
             for name, e in sorted(eta.items(), key=lambda item: -item[1].value)
         ]
-        gap, points = None, 0
-        if worst != best:
-            # the same bootstrap samples behind both: the difference's interval is paired
-            gap = stats.paired_difference(replicates, names.index(best), names.index(worst))
-            # the gap between the two percentages as shown, so the displayed arithmetic adds up
-            points = round(100 * eta[best].value) - round(100 * eta[worst].value)
+        if lead is not None:
+            verdict = "holds 0: a tie" if lead.spans_zero else "excludes 0"
             details.append(
-                f"The gap between the largest and the smallest η² is {points / 100:.2f} "
-                f"(95% CI {gap.low:.2f} to {gap.high:.2f}, paired bootstrap); the two were "
-                "picked after seeing the data, and the interval does not allow for that choice."
+                f"The η² gap to the runner-up, {by_name[runner].short}, is "
+                f"{report.with_ci(lead, digits=2)}, paired bootstrap; its interval {verdict}."
             )
         values: dict[str, object] = {f"eta_squared_{name}": e.as_dict() for name, e in eta.items()}
         if driver is not None:
             values["largest_gap"] = driver[1]
-        if gap is not None:
-            values["eta_squared_difference"] = {
+        if lead is not None:
+            values["eta_squared_lead"] = {
                 "group": group.name,
                 "higher": best,
-                "lower": worst,
-                **gap.as_dict(),
-                "shown_points": points,
-                "picked_after_seeing_the_data": True,
+                "runner_up": runner,
+                **lead.as_dict(),
+                "tie": lead.spans_zero,
             }
         title = f"Measurements by {group.short}"
         question = f"Which measurements differ most between {group.short} groups?"
@@ -595,23 +595,24 @@ def relationship(
         record_tests(values, by_group, by_cells, size)
         if by_group is not None:
             finding += report.describe(by_group, group, r)
-        also = None
+        both = None  # the value with the second grouping held fixed too, when quotable
         split = schema.column(schema.split) if schema.split else None
         if by_cells is not None and split is not None:  # the second grouping, named
-            held = by_group.held if by_group is not None and not by_group.differs else None
-            also = report.second_grouping(by_cells, split.short, group.short, r, held)
-            finding += f"; {also[1]}"
+            held = by_group.quoted if by_group is not None else None
+            finding += "; " + report.second_grouping(by_cells, split.short, group.short, r, held)
+            if report.both_held(by_cells, held):
+                both = (split.short, by_cells.held)
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:
             # the headline names only what the scatter plot draws: the pooled line and the
             # groups' lines (held-fixed values and the crossed cells are in report.md)
             subject = f"all {schema.entity}, {y.short} {direction} with {x.short}"
             summary, summary_lines = report.reversal_headline(
-                subject, pooled, by_group, group.short, r, also
+                subject, pooled, by_group, group.short, r, both
             )
             # where each group sits on the two axes: what the pooled line runs across
             where, values["medians_by_group"] = profile(data, x, y, group)
-            summary_lines.insert(0, where)
+            details.insert(0, where)
     else:
         finding += "."
     title = f"{y.plain} against {x.plain.lower()}"
@@ -630,6 +631,10 @@ def relationship(
         entity=schema.entity,
         clip_from=params.clip_from,
         clip_iqr=params.clip_iqr,
+    )
+    details.append(
+        "The figure's lines: least squares on the axes' scale, with 95% bands, drawn over the "
+        "middle 95% of x."
     )
     question = f"How does {y.short} change with {x.short}?"
     return Chart(
@@ -744,7 +749,7 @@ def composition(
     # counts per group describe how the data were collected, not a population: no interval
     finding = (
         f"{top} has the most {schema.entity} in this data set: {int(totals.iloc[0]):,} of "
-        f"{total:,}{runner_up} (counts of the sampling design, not estimates)"
+        f"{total:,}{runner_up} ({schema.counts})"
     )
     if split is not None:
         single = [

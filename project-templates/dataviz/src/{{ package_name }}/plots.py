@@ -10,6 +10,7 @@ import functools
 import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import matplotlib as mpl
@@ -130,19 +131,28 @@ def colours(levels: Sequence[str], palette: Sequence[str] = PALETTE) -> dict[str
     return {level: OTHER if level == "Other" else next(cycle) for level in levels}
 
 
+def places(value: float, digits: int, sep: str = ",") -> str:
+    """``value`` to ``digits`` decimals, a half rounded away from zero: 49.55 → "49.6" (the
+    float 49.55 is 49.549999…, which ``f"{v:.1f}"`` rounds down)."""
+    step = Decimal(1).scaleb(-digits)
+    text = f"{Decimal(repr(float(value))).quantize(step, rounding=ROUND_HALF_UP):{sep}}"
+    return text.lstrip("-") if text.lstrip("-").strip("0.,") == "" else text  # no "-0.00"
+
+
 def fmt(value: float, like: float | None = None) -> str:
     """A number for people: 5,000 / 216 / 17.3 / 0.42. ``like``: the largest number it is
     shown with (an interval's end), whose precision it takes: "194 (95% CI 15 to 332)"."""
     if pd.isna(value):
         return "n/a"
     size = abs(value if like is None or pd.isna(like) else max(abs(value), abs(like)))
+    if like is None and size >= 100 and (2 * float(value)).is_integer():
+        return places(value, 0 if float(value).is_integer() else 1)  # an even count's median
     if size >= 100 or (like is None and float(value).is_integer()):
-        text = f"{value:,.0f}"
-    elif size >= 10:
-        text = f"{value:,.1f}".rstrip("0").rstrip(".")
-    else:
-        text = f"{value:.2f}"
-    return "0" if text.lstrip("-").strip("0.") == "" and text.startswith("-") else text
+        return places(value, 0)
+    if size >= 10:
+        text = places(value, 1)
+        return text.removesuffix(".0")
+    return places(value, 2)
 
 
 def finding_title(finding: str, width: int = 64) -> str:
@@ -156,7 +166,8 @@ def finding_title(finding: str, width: int = 64) -> str:
 def eta_text(estimate: Estimate, logs: bool = False) -> str:
     """η² as every figure and sentence writes it: "η² of logs = 0.52 (95% CI 0.47 to 0.58)"."""
     of = " of logs" if logs else ""
-    return f"η²{of} = {estimate.value:.2f} (95% CI {estimate.low:.2f} to {estimate.high:.2f})"
+    low, value, high = (places(v, 2) for v in (estimate.low, estimate.value, estimate.high))
+    return f"η²{of} = {value} (95% CI {low} to {high})"
 
 
 def fmt_interval(low: float, high: float) -> str:
@@ -373,6 +384,11 @@ def violins(
     for ax in axes[count:]:
         ax.set_visible(False)
     fig.suptitle(title)
+    fig.supxlabel(  # the key of the box inside each violin
+        "inside each violin: white dot the median, thick bar the quartiles, thin bar 1.5 IQR",
+        fontsize=8,
+        color="#333333",
+    )
     return fig
 
 
@@ -447,16 +463,10 @@ def scatter(
     symbol = "ρ" if method == "spearman" else "r"
 
     def quoted(rows: pd.Index) -> str:
-        """The pair's statistic, and with ranks also the r of the values as the axes space
-        them: the one the least-squares line fits."""
-        fx, fy = to_axis(data.loc[rows, x.name], x), to_axis(data.loc[rows, y.name], y)
-        text = _r(
+        """The pair's statistic with its interval: one per group in the legend."""
+        return _r(
             stats.correlation(on_axis[x.name][rows], on_axis[y.name][rows], method)[0], symbol
         )
-        if method == "spearman":
-            line_r = stats.correlation(pd.Series(fx), pd.Series(fy))[0]
-            text += f"; line's r = {line_r.value:.2f}"
-        return text
 
     for index, (level, part) in enumerate(parts):
         points(
@@ -482,16 +492,13 @@ def scatter(
     set_scale(ax, "y", y)
     outside = _clip_to_bulk(ax, data, (x, y), clip_from, clip_iqr)
     ax.set(title=title, xlabel=x.label, ylabel=y.label)
-    note = "ρ: Spearman's rank correlation" if method == "spearman" else "r"
-    if method == "spearman":
-        note += "; line's r: the Pearson r the line fits"
-    lines = "lines: least squares on the axes' scale, 95% bands, over the middle 95% of x"
-    far = f"{clip_iqr:g}×IQR"
-    beyond = f"\n{outside} {entity} beyond {far} of the quartiles, not drawn" if outside else ""
+    note = "ρ: Spearman's rank correlation" if method == "spearman" else "Pearson r"
+    far = f"beyond {clip_iqr:g}×IQR of the quartiles or alone at an end"
+    beyond = f"\n{outside} of {len(data):,} {entity} {far}, not drawn" if outside else ""
     fig.legend(
         loc="outside lower center",
-        ncols=1 if method == "spearman" else 2,
-        title=f"{note} (95% intervals)\n{lines}{beyond}",
+        ncols=2,
+        title=f"{note} (95% intervals); lines with 95% bands{beyond}",
         title_fontsize=9,
     )
     return fig
@@ -503,20 +510,35 @@ def _clip_to_bulk(
     """From ``clip_from`` points on, limit each axis to the points within ``iqr`` × IQR of its
     quartiles (on the axis's own scale, with a margin) when some lie beyond: only genuine far
     outliers, which would otherwise squash everything else into a corner. Fewer points are all
-    drawn. Returns how many points are beyond the limits."""
-    if len(data) < clip_from:
-        return 0
+    drawn but for ``isolated`` ones. Returns how many points are beyond the limits."""
     beyond = np.zeros(len(data), dtype=bool)
     for column, limits in zip(axes, (ax.set_xlim, ax.set_ylim), strict=True):
         spaced = np.asarray(to_axis(data[column.name], column), dtype=float)
         q1, q3 = np.nanpercentile(spaced, [25, 75])
         out = (spaced < q1 - iqr * (q3 - q1)) | (spaced > q3 + iqr * (q3 - q1))
+        out &= len(data) >= clip_from
+        out |= isolated(spaced, out)  # at any size
         if out.any() and not out.all():
             low, high = np.nanmin(spaced[~out]), np.nanmax(spaced[~out])
             margin = 0.04 * (high - low)
             beyond |= out
             limits(*from_axis(np.array([low - margin, high + margin]), column))
     return int(beyond.sum())
+
+
+def isolated(spaced: np.ndarray, out: np.ndarray, share: float = 0.4) -> np.ndarray:
+    """At either end, up to 1% of the points that sit alone, each more than ``share`` of the
+    axis away from the next (one client at a recording floor of 3 stretching a log axis)."""
+    found = np.zeros(len(spaced), dtype=bool)
+    order = np.argsort(spaced)
+    order = order[~(out | np.isnan(spaced))[order]]
+    for ends in (order, order[::-1]):
+        for first, second in zip(ends[: len(ends) // 100], ends[1:], strict=False):
+            span = abs(spaced[ends[-1]] - spaced[second])
+            if abs(spaced[second] - spaced[first]) <= share * span:
+                break
+            found[first] = True
+    return found
 
 
 @themed
@@ -786,12 +808,13 @@ def correlation_intervals(
     series += [(level, level) for level in levels]
     step = 0.75 / len(series)
     offset = {key: (j - (len(series) - 1) / 2) * step for j, (_, key) in enumerate(series)}
+    named: set[str] = set()  # each series in the legend once, from its first drawn mark
     for i, comparison in enumerate(comparisons):
         for name, key in series:
             if key == "pooled":
                 estimate, style = comparison.pooled, {"fmt": "D", "color": "black", "ms": 6}
-            elif key == "held":
-                estimate = comparison.held
+            elif key == "held":  # no average of groups that differ
+                estimate = comparison.quoted
                 style = {"fmt": "D", "color": "black", "ms": 6, "mfc": "white"}
             else:
                 estimate = comparison.within.get(key)
@@ -807,10 +830,11 @@ def correlation_intervals(
                 xerr=bars,
                 capsize=2,
                 lw=1.4,
-                label=name if i == 0 else None,
+                label=None if name in named else name,
                 **style,
             )
-        if levels and not pd.isna(comparison.held.value):
+            named.add(name)
+        if levels and comparison.quoted is not None:
             y = i + offset["held"]
             ax.annotate(  # from the pooled value to the held-fixed one
                 "",
@@ -832,6 +856,8 @@ def correlation_intervals(
         if comparison.within:
             note = LABEL_NOTES.get(comparison.label, "holds with {} held fixed")
             text += "\n" + note.format(group.short if group else "group")
+            if comparison.differs:
+                text += f"; groups differ (adj. {stats.p_text(comparison.p_adjusted)})"
         ticks.append(text)
     ax.set_yticks(range(len(comparisons)), ticks, fontsize=9)
     ax.set_ylim(len(comparisons) - 0.5, -0.5)

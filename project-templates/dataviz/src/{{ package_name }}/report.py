@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import stats
-from .plots import fmt, fmt_interval
+from .plots import fmt, fmt_interval, places
 from .readme import SAMPLE_WARNING, markdown_table
 from .schema import Column
 from .stats import Comparison, Estimate, p_text
@@ -28,7 +28,7 @@ def with_ci(
 ) -> str:
     """ "5,000 g (95% CI 4,900 to 5,200)", or "…, 95% CI … to …" ``inside`` brackets;
     ``digits`` for correlations and η²."""
-    show = (lambda v: f"{v:.{digits}f}") if digits is not None else fmt
+    show = (lambda v: places(v, digits)) if digits is not None else fmt
     if pd.isna(estimate.low):
         note = "too few values for an interval"
         return (
@@ -230,21 +230,19 @@ def second_grouping(
     group: str,
     symbol: str,
     group_held: Estimate | None = None,
-) -> tuple[str, str, str]:
-    """What a second grouping (sex, besides species) shows given the first: a clause for the
-    headline, one for the finding, and a line under the headline. Where the first grouping's
-    correlations agree (``group_held``, its held-fixed value) and the second changes nothing,
-    the value with both held fixed is quoted too."""
-    verdict = given(cells, other, group)
-    short = full = verdict
-    if group_held is not None and cells.test is not None and not cells.differs:
-        short += f"; with {other} held fixed as well, {symbol} = {cells.held.value:+.2f}"
-        full += f"; with {other} held fixed as well, {r_ci(cells.held, symbol)}"
-    line = capital(full)
-    if group_held is not None and cells.held.high < group_held.low:  # the two intervals apart
-        line += f", down from {group_held.value:+.2f} with {group} alone"
-    line = f"{line} (not drawn; see reports/report.md)." if cells.test else ""
-    return short, full, line
+) -> str:
+    """What a second grouping (sex, besides species) shows given the first, as a clause of the
+    finding. Where the first grouping's correlations agree (``group_held``, its held-fixed
+    value) and the second changes nothing, the value with both held fixed is quoted too."""
+    text = given(cells, other, group)
+    if both_held(cells, group_held):
+        text += f"; with {other} held fixed as well, {r_ci(cells.held, symbol)}"
+    return text
+
+
+def both_held(cells: Comparison, group_held: Estimate | None) -> bool:
+    """The value with both groupings held fixed may be quoted: neither test rejects."""
+    return group_held is not None and cells.test is not None and not cells.differs
 
 
 def reversal_headline(
@@ -253,12 +251,13 @@ def reversal_headline(
     by_group: Comparison,
     group: str,
     symbol: str,
-    also: tuple[str, str, str] | None = None,
+    both: tuple[str, Estimate] | None = None,
 ) -> tuple[str, list[str]]:
     """The first screen when a grouping reverses the pooled relation: one sentence a reader
-    gets at a glance (the values without their intervals), and the lines that quote them with
-    their intervals, each naming what in the figure shows it. ``subject`` is the pooled
-    clause ("all rows, y falls with x")."""
+    gets at a glance (the values without their intervals, but for ``both``: the value with a
+    second grouping held fixed too, not drawn), and one line that quotes them with their
+    intervals, naming what in the figure shows each. ``subject`` is the pooled clause ("all
+    rows, y falls with x")."""
     ordered = sorted(by_group.within.items(), key=lambda item: item[1].value)
     (_, low), (_, high) = ordered[0], ordered[-1]
     every = all(not e.spans_zero for e in by_group.within.values())
@@ -266,14 +265,15 @@ def reversal_headline(
     turn = "rises" if pooled.value < 0 else "falls"
     sentence = (
         f"Pooled over {subject} ({symbol} = {pooled.value:+.2f}), but within {where} it {turn} "
-        f"({symbol} from {low.value:+.2f} to {high.value:+.2f})."
+        f"({symbol} from {low.value:+.2f} to {high.value:+.2f})"
     )
-    each = "; ".join(f"{name} {r_ci(e, symbol)}" for name, e in by_group.within.items())
-    lines = [
-        f"Pooled (dashed line): {r_ci(pooled, symbol)}.",
-        f"Within each {group} (solid lines): {each}.",
-    ]
-    return sentence, lines + ([also[2]] if also and also[2] else [])
+    if both is not None:
+        other, held = both
+        sign = "+" if held.value > 0 else ""
+        sentence += f"; with {other} held fixed too, {symbol} = {sign}{with_ci(held, digits=2)}"
+    each = "; ".join(f"{name} {with_ci(e, digits=2)}" for name, e in by_group.within.items())
+    line = f"Pooled (dashed line) {r_ci(pooled, symbol)}; within each {group} (solid lines): "
+    return sentence + ".", [f"{line}{each}."]
 
 
 def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
@@ -401,6 +401,24 @@ def missing_sentence(missing: dict, entity: str) -> str:
     )
 
 
+def missing_short(missing: dict, entity: str) -> str:
+    """The README's row: how many, and where they concentrate (the counts are in report.md)."""
+    groups = missing["by"].values()
+    found = [
+        f"{entry['label']}, most often in {next(iter(entry['counts']))} (Holm-adjusted "
+        f"{p_text(entry['p_adjusted'])})"
+        for entry in groups
+        if entry["p_adjusted"] < 0.05
+    ]
+    where = " or ".join(entry["label"] for entry in groups)
+    verdict = (
+        f"concentrated by {' and by '.join(found)}"
+        if found
+        else f"not shown to be concentrated in any {where}"
+    )
+    return f"{missing['rows']:,} {entity}, {verdict}; counts in reports/report.md"
+
+
 def summary_table(metrics: dict) -> str:
     record = metrics["provenance"]
     if record["kind"] == "sample":
@@ -418,7 +436,7 @@ def summary_table(metrics: dict) -> str:
         missing = figure.get("values", {}).get("missing")
         if isinstance(missing, dict):
             entity = metrics.get("entity", "rows")
-            rows.append([f"no {missing['label']}", missing_sentence(missing, entity)])
+            rows.append([f"no {missing['label']}", missing_short(missing, entity)])
     floor = metrics.get("repeated_minima", {})
     if floor.get("columns"):
         entity = metrics.get("entity", "rows")
@@ -505,10 +523,10 @@ def headline(metrics: dict) -> str:
     quoted = list(hero.get("summary_lines", []))
     first = metrics["figures"][0]
     if hero["name"] == "relationship" and first is not hero and first.get("finding"):
-        quoted.insert(0, f"{first['title']}: {first['finding']}")
-    lines = "".join(f"- {line}\n" for line in quoted)
+        quoted.append(f"{first['title']}: {first['finding']}")
+    lines = "".join(f"- {line}\n" for line in quoted[:3])  # the figure first, then 3 at most
     figure = f"![{hero['title']}](reports/figures/{hero['name']}.png)"
-    return f"{stamp}**{sentence}**\n\n" + (f"{lines}\n" if lines else "") + figure
+    return f"{stamp}**{sentence}**\n\n{figure}" + (f"\n\n{lines.rstrip()}" if lines else "")
 
 
 def _differences(figure: dict) -> list[dict]:
@@ -592,11 +610,11 @@ def next_experiments(metrics: dict) -> list[str]:
             f"Refit *{figures['relationship']['title']}* with a `{tested['group']}` "
             f"interaction term. Here {found}: {then}."
         )
-    eta = figures.get("measurements", {}).get("values", {}).get("eta_squared_difference")
+    eta = figures.get("measurements", {}).get("values", {}).get("eta_squared_lead")
     if isinstance(eta, dict):
         best = figures["measurements"]["values"][f"eta_squared_{eta['higher']}"]
         items.append(
-            f"Predict `{eta.get('group', 'the group')}` from `{eta['higher']}` alone on "
+            f"Predict `{eta['group']}` from `{eta['higher']}` alone on "
             f"held-out rows. The grouping explains η² = {best['value']:.2f} of its variance "
             f"(95% CI {best['low']:.2f} to {best['high']:.2f}); a cross-validated accuracy "
             "would say how well it sorts single rows."

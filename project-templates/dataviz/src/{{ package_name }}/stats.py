@@ -461,6 +461,12 @@ class Comparison:
         """Equal correlations across the groups are rejected at 5% after the adjustment."""
         return bool(self.p_adjusted < 0.05)
 
+    @property
+    def quoted(self) -> Estimate | None:
+        """The held-fixed average when it may be quoted: not when the groups' correlations
+        differ (then each group's own value is the finding, not their average)."""
+        return None if self.differs or pd.isna(self.held.value) else self.held
+
     def as_dict(self) -> dict:
         return {
             "a": self.a,
