@@ -209,9 +209,11 @@ def cluster_average(correct: np.ndarray, groups: np.ndarray, *, reps: int, seed:
     return {"rate": float((correct * share).sum() / share.sum()), "low": low, "high": high}
 
 
-def _ranking_draws(proba, truth, groups, weights) -> tuple[np.ndarray, np.ndarray]:
-    """ROC-AUC and average precision for each row of cluster ``weights`` (draws x clusters:
-    how often each cluster is drawn), from per-cluster counts at each distinct probability."""
+def _ranking_draws(proba, truth, groups, weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ROC-AUC, average precision and average precision minus the draw's share of poisonous
+    rows (its chance level) for each row of cluster ``weights`` (draws x clusters: how often
+    each cluster is drawn), from per-cluster counts at each distinct probability. Draws
+    without both classes are NaN."""
     labels, cluster = np.unique(groups, return_inverse=True)
     scores, position = np.unique(-proba, return_inverse=True)  # highest probability first
     positive = np.zeros((len(labels), len(scores)))
@@ -225,8 +227,12 @@ def _ranking_draws(proba, truth, groups, weights) -> tuple[np.ndarray, np.ndarra
         lower = total_alarms - raised  # edible rows with a lower probability
         auc = (hits * (lower + alarms / 2)).sum(axis=1) / (total_hits * total_alarms)[:, 0]
         precision = caught / (caught + raised)
-        average = (hits / total_hits * precision).sum(axis=1)
-    return auc, average
+        # A position without hits adds nothing, even where no row ranks above it (0/0).
+        average = np.where(hits > 0, hits / total_hits * precision, 0.0).sum(axis=1)
+    one_class = (total_hits[:, 0] == 0) | (total_alarms[:, 0] == 0)
+    average[one_class] = np.nan
+    share = total_hits[:, 0] / (total_hits[:, 0] + total_alarms[:, 0])
+    return auc, average, average - share
 
 
 def ranking(
@@ -240,11 +246,12 @@ def ranking(
     draws = np.random.default_rng(seed).integers(0, len(labels), size=(reps, len(labels)))
     weights = np.zeros((reps, len(labels)))
     np.add.at(weights, (np.arange(reps)[:, None], draws), 1)
-    auc, average = [], []
+    auc, average, above = [], [], []
     for chunk in np.array_split(weights, max(1, reps // 200)):
         values = _ranking_draws(proba, truth, groups, chunk)
         auc.append(values[0])
         average.append(values[1])
+        above.append(values[2])
     fpr, tpr, _ = roc_curve(truth, proba)
     grid = np.linspace(0, 1, 1001)[1:]
     summary = {"below_chance_share": float((np.interp(grid, fpr, tpr) < grid - 1e-9).mean())}
@@ -254,6 +261,10 @@ def ranking(
     ]:
         low, high = np.nanquantile(values, [0.025, 0.975])
         summary[key] = {"value": float(point), "low": float(low), "high": float(high)}
+    # Each draw has its own chance level (clusters hold one class), so average precision is set
+    # against chance by the interval of its excess over the draw's share of poisonous rows.
+    low, high = np.nanquantile(np.concatenate(above), [0.025, 0.975])
+    summary["average_precision"]["above_share"] = {"low": float(low), "high": float(high)}
     return summary
 
 

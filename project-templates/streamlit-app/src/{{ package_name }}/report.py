@@ -562,11 +562,17 @@ def _tested_points(d: Mapping) -> str:
 
 
 def _against_chance(stats: Mapping, chance: float) -> str:
-    """One model's ranking score against chance, from its own interval."""
-    if stats["low"] > chance:
-        return "better than chance"
-    if stats["high"] < chance:
-        return "worse than chance"
+    """One model's ranking score against chance, from the interval of its excess over chance
+    (an interval, not a test: words that say no more than that)."""
+    low, high = (
+        (stats["above_share"]["low"], stats["above_share"]["high"])
+        if "above_share" in stats
+        else (stats["low"] - chance, stats["high"] - chance)
+    )
+    if low > 0:
+        return "interval above chance"
+    if high < 0:
+        return "interval below chance"
     return "not shown to differ from chance"
 
 
@@ -590,7 +596,7 @@ def ranking_sentence(metrics: Mapping) -> str:
         "**Ranking on unseen clusters** (the curves below; cluster-bootstrap 95 % CI, "
         f"{metrics['nearest']['clusters']['count']} clusters): ROC-AUC {each('roc_auc', 0.5)}, "
         f"chance 0.50.\n\nAverage precision {each('average_precision', share)}, chance {share:.2f} "
-        "(the share of poisonous mushrooms)."
+        "(the share of poisonous mushrooms; each draw is set against its own share)."
     )
     below = [
         f"{r['label']} ({r['grouped']['ranking']['below_chance_share']:.0%})"
