@@ -710,8 +710,9 @@ def leakage_table(metrics: dict) -> str:
     return (
         f"{table}\n\nThese three are other diagnostic tests of the same work-up as "
         f"{metrics['target']}, not available at questionnaire time: a model that uses them "
-        "answers a different question (triage after testing), and its score is inflated by "
-        "incorporation and verification bias (below). With them minus without, ROC-AUC "
+        "answers a different question (triage after testing), and its score may be inflated "
+        "by incorporation and verification bias if the tests were not read independently "
+        "(below). With them minus without, ROC-AUC "
         f"{paired(check['difference'])}."
     )
 
