@@ -601,7 +601,7 @@ def relationship(
             held = by_group.quoted if by_group is not None else None
             finding += "; " + report.second_grouping(by_cells, split.short, group.short, r, held)
             if report.both_held(by_cells, held):
-                both = (split.short, by_cells.held)
+                both = (split.short, by_cells.held, held)
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:
             # the headline names only what the scatter plot draws: the pooled line and the
@@ -631,6 +631,7 @@ def relationship(
         entity=schema.entity,
         clip_from=params.clip_from,
         clip_iqr=params.clip_iqr,
+        split=schema.column(schema.split) if schema.split else None,
     )
     details.append(
         "The figure's lines: least squares on the axes' scale, with 95% bands, drawn over the "

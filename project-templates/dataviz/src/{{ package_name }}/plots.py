@@ -401,19 +401,22 @@ def points(
     *,
     size: float,
     label: str | None = None,
+    hollow: bool = False,
 ) -> None:
-    """One group's points: its colour and, for greyscale readers, its own marker shape."""
+    """One group's points: its colour and, for greyscale readers, its own marker shape; a
+    ``hollow`` marker tells a second grouping apart."""
     x, y = xy
     marker = MARKERS[index % len(MARKERS)]
+    fill = {"facecolors": "none", "edgecolors": colour, "lw": 0.9} if hollow else {"lw": 0}
     ax.scatter(
         part[x.name],
         part[y.name],
         s=size,
         alpha=0.6,
-        color=colour,
+        color=None if hollow else colour,
         marker=marker,
-        lw=0,
         label=label,
+        **fill,
     )
 
 
@@ -447,11 +450,13 @@ def scatter(
     entity: str,
     clip_from: int,
     clip_iqr: float,
+    split: Column | None = None,
     scheme: Sequence[str] = PALETTE,
 ) -> Figure:
     """Scatter plot with a least-squares line and its 95% band per group and for all rows,
-    each line drawn over the range of x it is fitted on. From ``clip_from`` points on, far
-    outliers (beyond ``clip_iqr`` × IQR) are left off the axes and counted in the legend."""
+    each line drawn over the range of x it is fitted on; a two-level ``split`` as hollow
+    (first level) and filled markers. From ``clip_from`` points on, far outliers (beyond
+    ``clip_iqr`` × IQR) are left off the axes and counted in the legend."""
     data = frame.dropna(subset=[x.name, y.name])
     fig = Figure(figsize=(WIDE[0], WIDE[1] + 0.6), layout="constrained")
     ax = fig.subplots()
@@ -468,10 +473,15 @@ def scatter(
             stats.correlation(on_axis[x.name][rows], on_axis[y.name][rows], method)[0], symbol
         )
 
+    two = split is not None and len(split.levels) == 2 and group is not None
     for index, (level, part) in enumerate(parts):
-        points(
-            ax, part, (x, y), palette[level], index, size=20, label=f"{level}: {quoted(part.index)}"
-        )
+        label = f"{level}: {quoted(part.index)}"
+        if not two:
+            points(ax, part, (x, y), palette[level], index, size=20, label=label)
+        for hollow, value in zip((True, False), split.levels if two else (), strict=False):
+            kept = part[part[split.name] == value]
+            points(ax, kept, (x, y), palette[level], index, size=20, label=label, hollow=hollow)
+            label = None
         if len(part) >= 4:
             grid, line, low, high = _fit(part[x.name], part[y.name], x, y)
             ax.fill_between(grid, low, high, color=palette[level], alpha=0.2, lw=0)
@@ -493,6 +503,10 @@ def scatter(
     outside = _clip_to_bulk(ax, data, (x, y), clip_from, clip_iqr)
     ax.set(title=title, xlabel=x.label, ylabel=y.label)
     note = "ρ: Spearman's rank correlation" if method == "spearman" else "Pearson r"
+    if two:
+        unknown = int(data[split.name].isna().sum())
+        gap = f" ({unknown} without {split.short} not drawn)" if unknown else ""
+        note = f"hollow: {split.levels[0]}, filled: {split.levels[1]}{gap}; {note}"
     far = f"beyond {clip_iqr:g}×IQR of the quartiles or alone at an end"
     beyond = f"\n{outside} of {len(data):,} {entity} {far}, not drawn" if outside else ""
     fig.legend(

@@ -167,13 +167,10 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
             f"({r_ci(comparison.held, symbol)}; within each {group.short}, {within})"
         )
     if label == stats.BETWEEN_GROUPS:
-        text = (
+        return (
             f", but {share(comparison)} of its co-variation{scale(symbol)} lies between the "
             f"{group.short} means"
         )
-        if comparison.differs:
-            text += f"; {held_or_groups(comparison, group.short, symbol)}"
-        return text
     if label == stats.NOT_ESTABLISHED:
         return (
             f", but with {group.short} held fixed it is not established "
@@ -181,6 +178,8 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
         )
     if label == stats.NO_RELATION:
         return f"; with {group.short} held fixed, there is none either"
+    if comparison.differs:
+        return f"; {held_or_groups(comparison, group.short, symbol)}"
     return f"; within each {group.short}, {within}"
 
 
@@ -236,7 +235,12 @@ def second_grouping(
     value) and the second changes nothing, the value with both held fixed is quoted too."""
     text = given(cells, other, group)
     if both_held(cells, group_held):
-        text += f"; with {other} held fixed as well, {r_ci(cells.held, symbol)}"
+        assert group_held is not None
+        text += (
+            f"; with {other} held fixed as well, {r_ci(cells.held, symbol)}, down from "
+            f"{group_held.value:+.2f} with {group} alone: within a {group}, the {other} "
+            "groups' means differ on both measurements together, which carries part of it"
+        )
     return text
 
 
@@ -251,7 +255,7 @@ def reversal_headline(
     by_group: Comparison,
     group: str,
     symbol: str,
-    both: tuple[str, Estimate] | None = None,
+    both: tuple[str, Estimate, Estimate] | None = None,
 ) -> tuple[str, list[str]]:
     """The first screen when a grouping reverses the pooled relation: one sentence a reader
     gets at a glance (the values without their intervals, but for ``both``: the value with a
@@ -268,9 +272,14 @@ def reversal_headline(
         f"({symbol} from {low.value:+.2f} to {high.value:+.2f})"
     )
     if both is not None:
-        other, held = both
+        other, held, alone = both
         sign = "+" if held.value > 0 else ""
-        sentence += f"; with {other} held fixed too, {symbol} = {sign}{with_ci(held, digits=2)}"
+        sentence += (
+            f"; held fixed, {symbol} = {alone.value:+.2f} with {group} alone and "
+            f"{sign}{with_ci(held, digits=2)} with {other} too: within a {group}, the "
+            f"{other} groups' means differ on both measurements together, which carries part "
+            "of it"
+        )
     each = "; ".join(f"{name} {with_ci(e, digits=2)}" for name, e in by_group.within.items())
     line = f"Pooled (dashed line) {r_ci(pooled, symbol)}; within each {group} (solid lines): "
     return sentence + ".", [f"{line}{each}."]
@@ -656,7 +665,8 @@ def label_table(metrics: dict) -> str:
                 )
             test = pair.get("test")
             if test and test["p_adjusted"] < 0.05:
-                text += f"; differs ({p_text(test['p_adjusted'])})"
+                found = f"differs ({p_text(test['p_adjusted'])})"
+                text = found if text == "holds" else f"{text}; {found}"
             cells.setdefault(key, {"pooled": f"{pair['pooled']['value']:.2f}"})[name] = text
     rows = [
         [key, row["pooled"], *(row.get(g, "") for g in groupings)] for key, row in cells.items()
@@ -669,8 +679,9 @@ def label_table(metrics: dict) -> str:
         "held-fixed interval lies on the other side of zero (the cell says in how many groups "
         "the group's own interval holds zero: there the reversal is not distinguishable from 0); "
         "*vanishes within groups*: it holds "
-        "zero, and so does every group's own; *mostly between groups*: same sign, but more "
-        "than half of the pooled co-variation lies between the group means; *appears within "
+        "zero, and so does every group's own; *mostly between groups*: same sign, weaker, "
+        "more than half of the pooled co-variation between the group means, and the groups "
+        "not shown to differ; *appears within "
         "groups*: the pooled interval holds zero, the held-fixed one does not; *not "
         "established with the grouping held fixed*: the held-fixed interval holds zero but "
         "some group's own interval does not; "

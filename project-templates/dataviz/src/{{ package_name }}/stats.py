@@ -394,7 +394,8 @@ VANISHES = "vanishes within groups"
 """With the grouping held fixed, the correlation's 95% interval holds zero, and so does every
 group's own."""
 BETWEEN_GROUPS = "mostly between groups"
-"""Held fixed, weaker and not reversed: the held-fixed interval lies entirely closer to zero than
+"""The groups' correlations are not shown to differ (``differs``) and, held fixed, weaker and
+not reversed: the held-fixed interval lies entirely closer to zero than
 the pooled value, and more than half of the pooled cross-product lies between the group means
 (``between_share`` above 0.5)."""
 APPEARS = "appears within groups"
@@ -442,7 +443,8 @@ class Comparison:
         if held.spans_zero:
             return VANISHES if all(e.spans_zero for e in self.within.values()) else NOT_ESTABLISHED
         weaker = held.low > -abs(pooled.value) and held.high < abs(pooled.value)
-        return BETWEEN_GROUPS if weaker and self.between > 0.5 else ""
+        # groups whose correlations differ have no common within-group value to compare
+        return BETWEEN_GROUPS if weaker and self.between > 0.5 and not self.differs else ""
 
     @property
     def unclear(self) -> list[str]:
