@@ -160,7 +160,10 @@ def finding_title(finding: str, width: int = 64) -> str:
     interval, colon or semicolon), wrapped to lines of ``width`` characters."""
     parts = re.split(r" \(|: |; ", finding, maxsplit=1)
     clause = parts[0] if len(parts) > 1 else finding.removesuffix(".")  # "m.u." keeps its dot
-    return "\n".join(textwrap.wrap(clause, width))
+    lines = len(textwrap.wrap(clause, width))
+    # the narrowest width that needs no more lines: balanced lines, no word left alone
+    narrow = next(w for w in range(width // 2, width + 1) if len(textwrap.wrap(clause, w)) <= lines)
+    return "\n".join(textwrap.wrap(clause, narrow))
 
 
 def eta_text(estimate: Estimate, logs: bool = False) -> str:
@@ -542,7 +545,7 @@ def _clip_to_bulk(
 
 def isolated(spaced: np.ndarray, out: np.ndarray, share: float = 0.4) -> np.ndarray:
     """At either end, up to 1% of the points that sit alone, each more than ``share`` of the
-    axis away from the next (one client at a recording floor of 3 stretching a log axis)."""
+    axis away from the next (one client at 3 m.u. stretching a log axis)."""
     found = np.zeros(len(spaced), dtype=bool)
     order = np.argsort(spaced)
     order = order[~(out | np.isnan(spaced))[order]]

@@ -36,6 +36,9 @@ def with_ci(
             if inside
             else f"{show(estimate.value)}{unit} ({note})"
         )
+    if digits is None and estimate.high - estimate.low >= 1000:
+        # an interval a thousand wide supports hundreds, not 9,581.5
+        estimate = Estimate(*(round(v, -2) for v in (estimate.value, estimate.low, estimate.high)))
     ends = f"{show(estimate.low)} to {show(estimate.high)}"
     interval = "95% CI " + (
         ends if digits is not None else fmt_interval(estimate.low, estimate.high)
@@ -449,15 +452,13 @@ def summary_table(metrics: dict) -> str:
     floor = metrics.get("repeated_minima", {})
     if floor.get("columns"):
         entity = metrics.get("entity", "rows")
-        each = ", ".join(
-            f"{name} {fmt(v['minimum'])} ({v['rows']}×)" for name, v in floor["columns"].items()
-        )
+        each = ", ".join(f"{name} {n}" for name, n in floor["columns"].items())
         rows.append(
             [
                 "repeated minimum",
-                f"{floor['values']} values in {floor['rows']} {entity} equal their column's "
-                f"smallest value: {each}; a minimum that recurs can be a floor of the recording "
-                "rather than a measured amount",
+                f"{floor['values']} values in {floor['rows']} {entity} equal "
+                f"{fmt(floor['minimum'])}, the table's smallest value ({each}); a value that "
+                "recurs at the bottom can be a floor of the recording; they are kept as recorded",
             ]
         )
     if metrics.get("ignored"):

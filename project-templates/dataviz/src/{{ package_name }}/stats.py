@@ -99,7 +99,12 @@ def from_replicates(replicates: np.ndarray, value: float, *, usable: bool = True
     return _percentiles(replicates, value)
 
 
-def median_interval(values: pd.Series, min_rows: int = 6) -> Estimate:
+MEDIAN_MIN_ROWS = 6
+"""The fewest values whose median's exact interval reaches 95 %: at 6, the smallest to the
+largest value, 96.9 %."""
+
+
+def median_interval(values: pd.Series, min_rows: int = MEDIAN_MIN_ROWS) -> Estimate:
     """The median with its exact 95 % interval from order statistics: the k-th smallest and
     k-th largest values, with k the largest rank such that a Binomial(n, 1/2) count falls
     below k with probability at most 2.5 %. It assumes only independent rows from a
