@@ -267,7 +267,8 @@ def subgroups(
                 + ", ".join(f"{report.level(split, s)} n = {n.get((g, s), 0)}" for s in cells)
                 for g, cells in small.items()
             )
-            text = f"too few values for a difference's interval ({few}; under {params.min_median_rows})"
+            under = params.min_median_rows
+            text = f"too few values for a difference's interval ({few}; under {under})"
             finding = f"{finding}; {text}" if finding else f"No difference given: {text}"
         finding += "."
     # the same direction in every group, every interval clear of zero: the headline's rule
