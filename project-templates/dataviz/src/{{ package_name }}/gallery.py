@@ -268,7 +268,7 @@ def subgroups(
                 for g, cells in small.items()
             )
             under = params.min_median_rows
-            text = f"too few values for a difference's interval ({few}; under {under})"
+            text = f"too few values for an interval of a difference ({few}; under {under})"
             finding = f"{finding}; {text}" if finding else f"No difference given: {text}"
         finding += "."
     # the same direction in every group, every interval clear of zero: the headline's rule

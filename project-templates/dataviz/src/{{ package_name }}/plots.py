@@ -196,9 +196,18 @@ def _levels(frame: pd.DataFrame, group: Column | None) -> list[str]:
     return [level for level in group.levels if level in present] or sorted(present)
 
 
+def supported(estimate: Estimate) -> Estimate:
+    """An interval a thousand or more wide supports hundreds, not 9,581.5: the value and its
+    ends rounded to 100; narrower ones unchanged."""
+    if not estimate.high - estimate.low >= 1000:
+        return estimate
+    return Estimate(*(round(v, -2) for v in (estimate.value, estimate.low, estimate.high)))
+
+
 def _interval(estimate: Estimate, unit: str = "") -> str:
     if np.isnan(estimate.low):
         return f"{fmt(estimate.value)}{unit} (too few values for an interval)"
+    estimate = supported(estimate)
     return f"{fmt(estimate.value)}{unit} (95% CI {fmt_interval(estimate.low, estimate.high)})"
 
 

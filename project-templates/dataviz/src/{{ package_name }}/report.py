@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import stats
-from .plots import fmt, fmt_interval, places
+from .plots import fmt, fmt_interval, places, supported
 from .readme import SAMPLE_WARNING, markdown_table
 from .schema import Column
 from .stats import Comparison, Estimate, p_text
@@ -36,9 +36,8 @@ def with_ci(
             if inside
             else f"{show(estimate.value)}{unit} ({note})"
         )
-    if digits is None and estimate.high - estimate.low >= 1000:
-        # an interval a thousand wide supports hundreds, not 9,581.5
-        estimate = Estimate(*(round(v, -2) for v in (estimate.value, estimate.low, estimate.high)))
+    if digits is None:
+        estimate = supported(estimate)
     ends = f"{show(estimate.low)} to {show(estimate.high)}"
     interval = "95% CI " + (
         ends if digits is not None else fmt_interval(estimate.low, estimate.high)
