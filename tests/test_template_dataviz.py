@@ -471,8 +471,8 @@ def test_wholesale_gallery_from_the_real_file(render):
     # ties in the project's own phrasing, Horeca named once, the small cells named with their n
     assert figures["subgroups"]["finding"] == (
         "In Horeca, median spending on fresh products of each region minus Lisbon: no "
-        "difference detectable; the intervals allow Oporto -3,599 to +6,086 m.u. and Other "
-        "region -2,923 to +3,403 m.u. (95% CI); too few values for an interval of a difference (Retail Lisbon "
+        "difference detectable; the intervals allow Oporto -3,600 to +6,100 m.u. and Other "
+        "region -2,900 to +3,400 m.u. (95% CI); too few values for an interval of a difference (Retail Lisbon "
         "n = 18, Oporto n = 19; under 25)."
     )
     # the table's smallest value, 3 m.u., recurs in four categories: counted in the summary

@@ -881,9 +881,11 @@ def correlation_intervals(
         text = f"{labels[comparison.a]} × {labels[comparison.b]}"
         if comparison.within:
             note = LABEL_NOTES.get(comparison.label, "holds with {} held fixed")
-            text += "\n" + note.format(group.short if group else "group")
-            if comparison.differs:
-                text += f"; groups differ (adj. {stats.p_text(comparison.p_adjusted)})"
+            notes = [note.format(group.short if group else "group")]
+            if comparison.differs:  # no common value, so no "holds"
+                differ = f"groups differ (adj. {stats.p_text(comparison.p_adjusted)})"
+                notes = [differ] if not comparison.label else [*notes, differ]
+            text += "\n" + "; ".join(notes)
         ticks.append(text)
     ax.set_yticks(range(len(comparisons)), ticks, fontsize=9)
     ax.set_ylim(len(comparisons) - 0.5, -0.5)

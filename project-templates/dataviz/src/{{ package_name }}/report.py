@@ -53,6 +53,7 @@ def pct(estimate: Estimate, *, inside: bool = False) -> str:
 
 def allows(step: Estimate, unit: str) -> str:
     """ "-200 to +100 g": the differences an interval holding zero allows."""
+    step = supported(step)
     start, end = fmt_interval(step.low, step.high).split(" to ")
     sign = "+" if step.high > 0 else ""
     return f"{start} to {sign}{end}{unit}"
