@@ -675,21 +675,10 @@ def label_table(metrics: dict) -> str:
     return (
         "## What holding each grouping fixed does to each correlation\n\n"
         "Each cell compares the pooled correlation with the one with the grouping held fixed "
-        "(each group's own correlation, averaged on Fisher's z weighted by n − 3; a *differs* "
-        "cell's groups are better read one by one), both with their 95% intervals. *reversed*: the "
-        "held-fixed interval lies on the other side of zero (the cell says in how many groups "
-        "the group's own interval holds zero: there the reversal is not distinguishable from 0); "
-        "*vanishes within groups*: it holds "
-        "zero, and so does every group's own; *mostly between groups*: same sign, weaker, "
-        "more than half of the pooled co-variation between the group means, and the groups "
-        "not shown to differ; *appears within "
-        "groups*: the pooled interval holds zero, the held-fixed one does not; *not "
-        "established with the grouping held fixed*: the held-fixed interval holds zero but "
-        "some group's own interval does not; "
-        "*no relation*: both the pooled and the held-fixed intervals hold zero; *holds*: the "
-        "held-fixed interval excludes zero on the pooled one's side. *differs*: "
-        "Cochran's Q rejects equal correlations across the groups after Holm's adjustment over "
-        "every test in the table.\n\n" + markdown_table(["pair", "pooled", *groupings], rows)
+        "(the groups' own, averaged on Fisher's z), both with their 95% intervals; *differs*: "
+        "Cochran's Q rejects equal correlations across the groups, Holm-adjusted over "
+        "every test in the table; DECISIONS.md gives each label's rule.\n\n"
+        + markdown_table(["pair", "pooled", *groupings], rows)
     )
 
 
