@@ -486,8 +486,9 @@ def test_wholesale_gallery_from_the_real_file(render):
     assert figures["shares"]["finding"].startswith(
         "The spending mix differs by channel: in Horeca Fresh products leads (50%"
     )
-    assert "pooled over all clients, Fresh products is the largest share" in (
-        figures["shares"]["finding"]
+    assert (
+        "pooled over all clients, Fresh products is the largest share"
+        in (figures["shares"]["finding"])
     )
     # Retail's leader differs from the pooled one, Horeca's (298 of 440) does not: a mixture,
     # worded as a mix that differs by channel, never as a reversal
