@@ -313,7 +313,8 @@ def test_penguins_gallery_from_the_real_data(render):
         "-0.13), but within every species it rises (r from +0.39, 95% CI 0.25 to 0.52, to "
         "+0.65, 95% CI 0.49 to 0.77); given species, sex shows no detectable difference in the "
         "correlation (Q = 2.7 on 3 df, p = 0.437); with sex held fixed as well, r = 0.23, 95% CI "
-        "0.13 to 0.34."
+        "0.13 to 0.34, down from +0.55 with species alone: within a species, the sex groups' "
+        "means differ on both measurements together, which carries part of it."
     )
     # Cochran's Q across species (recomputed by the reviewer: 10.46 on 2 df, p 0.005) and of
     # sex within each species (one Q per species, summed: 2.72 on 3 df), each Holm-adjusted over the
@@ -472,8 +473,8 @@ def test_wholesale_gallery_from_the_real_file(render):
     assert figures["subgroups"]["finding"] == (
         "In Horeca, median spending on fresh products of each region minus Lisbon: no "
         "difference detectable; the intervals allow Oporto -3,600 to +6,100 m.u. and Other "
-        "region -2,900 to +3,400 m.u. (95% CI); too few values for an interval of a difference (Retail Lisbon "
-        "n = 18, Oporto n = 19; under 25)."
+        "region -2,900 to +3,400 m.u. (95% CI); too few values for an interval of a difference "
+        "(Retail Lisbon n = 18, Oporto n = 19; under 25)."
     )
     # the table's smallest value, 3 m.u., recurs in four categories: counted in the summary
     floor = metrics["repeated_minima"]
