@@ -291,8 +291,8 @@ def test_penguins_gallery_from_the_real_data(render):
     assert list(differences) == [f"{s}: male − female" for s in ["Adelie", "Chinstrap", "Gentoo"]]
     assert all(gap["low"] > 0 for gap in differences.values())
     assert figures["subgroups"]["finding"].startswith(
-        "Male median body mass is above female within every species: by 600 g (95% CI 500 to "
-        "775) in Adelie, "
+        "Male median body mass is above the female median within every species: by 600 g "
+        "(95% CI 500 to 775) in Adelie, "
     )
     assert figures["subgroups"]["values"]["left_out"] == 11
     # where the missing sex is: counted by species and island, tested for concentration
@@ -313,7 +313,8 @@ def test_penguins_gallery_from_the_real_data(render):
         "-0.13), but within every species it rises (r from +0.39, 95% CI 0.25 to 0.52, to "
         "+0.65, 95% CI 0.49 to 0.77); given species, sex shows no detectable difference in the "
         "correlation (Q = 2.7 on 3 df, p = 0.437); with sex held fixed as well, r = 0.23, 95% CI "
-        "0.13 to 0.34."
+        "0.13 to 0.34, down from +0.55 with species alone: within a species, the sex groups' "
+        "means differ on both measurements together, which carries part of it."
     )
     # Cochran's Q across species (recomputed by the reviewer: 10.46 on 2 df, p 0.005) and of
     # sex within each species (one Q per species, summed: 2.72 on 3 df), each Holm-adjusted over the
@@ -357,9 +358,11 @@ def test_penguins_gallery_from_the_real_data(render):
     }
     correlation = figures["correlation"]
     assert correlation["finding"].startswith(
-        "With species held fixed, 3 of the 6 pooled correlations reverse sign, and 2 are mostly "
-        "differences between species means"
+        "With species held fixed, 3 of the 6 pooled correlations reverse sign, and 1 is mostly "
+        "a difference between species means"
     )
+    # bill length × flipper length: its species groups differ, so it is no "mostly between"
+    assert "| bill_length_mm × flipper_length_mm | 0.66 | differs (p = 0.028) |" in report_md
     assert "largest change" not in correlation["finding"]  # the labels say it; details rank
     assert any(
         "reverse sign (bill length × bill depth, bill depth × flipper length, bill depth × body "
@@ -402,8 +405,10 @@ def test_penguins_gallery_from_the_real_data(render):
     # at most three lines (the values with intervals, Gentoo's body mass)
     assert headline.strip().startswith(
         "**Pooled over all penguins, bill depth falls with bill length (r = -0.24), but within "
-        "every species it rises (r from +0.39 to +0.65); with sex held fixed too, r = +0.23 "
-        "(95% CI 0.13 to 0.34).**\n\n![Bill depth against bill length]"
+        "every species it rises (r from +0.39 to +0.65); held fixed, r = +0.55 with species "
+        "alone and +0.23 (95% CI 0.13 to 0.34) with sex too: within a species, the sex groups' "
+        "means differ on both measurements together, which carries part of it.**\n\n"
+        "![Bill depth against bill length]"
     )
     assert "- Distribution of body mass by species: Gentoo has the highest median body mass" in (
         headline
@@ -460,26 +465,31 @@ def test_wholesale_gallery_from_the_real_file(render):
     # subgroups.png writes each cell's n beside it; metrics.json holds the same counts
     cell_rows = figures["subgroups"]["values"]["cell_rows"]
     assert cell_rows["Horeca / Other region"] == 211 and cell_rows["Retail / Lisbon"] == 18
-    # 18 clients, under min_median_rows: no interval in the figure either (one rule)
+    # 18 clients: the median's exact interval (from 6 values), but no difference's (under 25)
     lisbon = figures["subgroups"]["values"]["medians"]["Retail / Lisbon"]
-    assert (lisbon["value"], lisbon["low"], lisbon["high"]) == (2926, None, None)
+    assert lisbon["value"] == 2926 and lisbon["low"] is not None
     assert figures["subgroups"]["values"]["holds_in_every_group"] is False
     # ties in the project's own phrasing, Horeca named once, the small cells named with their n
     assert figures["subgroups"]["finding"] == (
         "In Horeca, median spending on fresh products of each region minus Lisbon: no "
-        "difference detectable; the intervals allow Oporto -3,599 to +6,086 m.u. and Other "
-        "region -2,923 to +3,403 m.u. (95% CI); too few values for an interval (Retail Lisbon "
-        "n = 18, Oporto n = 19; under 25)."
+        "difference detectable; the intervals allow Oporto -3,600 to +6,100 m.u. and Other "
+        "region -2,900 to +3,400 m.u. (95% CI); too few values for an interval of a difference "
+        "(Retail Lisbon n = 18, Oporto n = 19; under 25)."
     )
-    # a minimum that recurs (3 m.u.) is counted in the data summary
-    floor = metrics["repeated_minima"]["columns"]
-    assert floor["Delicassen"] == {"minimum": 3.0, "rows": 4}
+    # the table's smallest value, 3 m.u., recurs in four categories: counted in the summary
+    floor = metrics["repeated_minima"]
+    assert floor["minimum"] == 3.0 and (floor["values"], floor["rows"]) == (9, 8)
+    assert floor["columns"] == {"Fresh": 2, "Grocery": 1, "Detergents_Paper": 2, "Delicassen": 4}
     assert figures["composition"]["finding"] == (
         "Other region has the most clients in this data set: 316 of 440, then Lisbon with 77 "
         "(counts of this client list, not estimates)."
     )
     assert figures["shares"]["finding"].startswith(
-        "Fresh products is the largest share of the yearly spending of all clients, 36%"
+        "The spending mix differs by channel: in Horeca Fresh products leads (50%"
+    )
+    assert (
+        "pooled over all clients, Fresh products is the largest share"
+        in (figures["shares"]["finding"])
     )
     # Retail's leader differs from the pooled one, Horeca's (298 of 440) does not: a mixture,
     # worded as a mix that differs by channel, never as a reversal

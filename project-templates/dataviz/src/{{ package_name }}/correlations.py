@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import numpy as np
 import pandas as pd
 
 from . import plots, report, stats
 from .chart import Chart, seed_for
 from .config import Params
 from .schema import Column, Schema, identities
-from .stats import Comparison, Estimate
+from .stats import Comparison
 
 
 def correlation_method(columns: list[Column]) -> str:
@@ -202,42 +201,6 @@ def correlation_family(
     return Family(groupings, tests, method), confounded, left_out
 
 
-def movers(moved: list[Comparison]) -> tuple[list[Comparison], Estimate | None]:
-    """The pairs whose correlation moves most when the grouping is held fixed: the largest
-    |held fixed − pooled| and every pair whose gap to it has a paired bootstrap interval
-    holding zero (a tie), with the gap between the first two."""
-    ranked = sorted(moved, key=lambda c: -abs(c.held.value - c.pooled.value))
-    top = ranked[0]
-    leaders, first_gap = [top], None
-    for other in ranked[1:]:
-        if top.moved is None or other.moved is None:
-            break
-        gap = stats.from_replicates(
-            np.abs(top.moved) - np.abs(other.moved),
-            abs(top.held.value - top.pooled.value) - abs(other.held.value - other.pooled.value),
-        )
-        first_gap = first_gap or gap
-        if not gap.spans_zero:
-            break
-        leaders.append(other)
-    return leaders, first_gap
-
-
-def move_sentence(c: Comparison, labels: dict[str, str], symbol: str) -> str:
-    """ "X × y: -0.47 (95% CI …) pooled, +0.62 (…) held fixed; it moves 1.09
-    (95% CI …)"."""
-    move = abs(c.held.value - c.pooled.value)
-    text = (
-        f"{report.capital(labels[c.a])} × {labels[c.b]}: {symbol} = "
-        f"{c.pooled.value:+.2f} (95% CI {c.pooled.low:.2f} to {c.pooled.high:.2f}) pooled, "
-        f"{c.held.value:+.2f} (95% CI {c.held.low:.2f} to {c.held.high:.2f}) held fixed"
-    )
-    if c.moved is not None:
-        moves = stats.from_replicates(np.abs(c.moved), move)
-        text += f"; it moves {report.with_ci(moves, digits=2)}"
-    return text + "."
-
-
 def correlation(
     frame: pd.DataFrame,
     schema: Schema,
@@ -285,13 +248,6 @@ def correlation(
             )
             + "."
         )
-        moved = [
-            c
-            for c in main
-            if c.label not in ("", stats.NO_RELATION)
-            and not pd.isna(c.held.low)
-            and c.quoted is not None
-        ]
         split = [c for c in main if c.label not in ("", stats.NO_RELATION) and c.differs]
         for c in split:  # no average of groups that disagree is quoted, nor drawn
             details.append(
@@ -306,19 +262,6 @@ def correlation(
                 f"; pooled, they run from {report.with_ci(low.pooled, digits=2)} to "
                 f"{report.with_ci(high.pooled, digits=2)}"
             )
-        if moved:
-            # the pairs that move most, and the tie rule, go under the finding (not in it: the
-            # labels say what each pair does; the figure's margin gives every change)
-            leaders, gap = movers(moved)
-            for c in leaders:
-                details.append(move_sentence(c, labels, symbol))
-            if gap is not None:
-                verdict = "holds zero: a tie" if gap.spans_zero else "excludes zero"
-                details.append(
-                    "Tie rule: a paired bootstrap of the gap in |held fixed − pooled| between "
-                    "the pair that moves most and the next one "
-                    f"({report.with_ci(gap, digits=2, inside=True)}) {verdict}."
-                )
         finding += "."
     else:
         finding = overall

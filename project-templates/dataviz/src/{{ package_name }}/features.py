@@ -38,16 +38,18 @@ def missing_cells(frame: pd.DataFrame) -> int:
 
 
 def repeated_minima(frame: pd.DataFrame, columns: list[Column]) -> dict[str, object]:
-    """Measurements whose smallest non-zero value recurs: a floor (a recording limit, a
-    minimum order) looks like that. Per column its minimum and how many rows hold it, and the
-    number of rows with any such value."""
-    by: dict[str, dict[str, float]] = {}
-    hit = pd.Series(False, index=frame.index)
-    for column in columns:
-        values = pd.to_numeric(frame[column.name], errors="coerce")
-        low = values.min()
-        at = values == low
-        if pd.notna(low) and low != 0 and at.sum() > 1:
-            by[column.name] = {"minimum": float(low), "rows": int(at.sum())}
-            hit |= at
-    return {"columns": by, "values": sum(v["rows"] for v in by.values()), "rows": int(hit.sum())}
+    """The table's smallest non-zero value when it recurs, in one column or several: a floor
+    (a recording limit, a minimum order) looks like that. Per column how many rows hold it, and
+    the number of rows with any."""
+    values = frame[[c.name for c in columns]].apply(pd.to_numeric, errors="coerce")
+    low = values[values != 0].min().min()
+    at = values == low
+    by = {name: int(n) for name, n in at.sum().items() if n}
+    if pd.isna(low) or sum(by.values()) < 2:
+        return {"columns": {}}
+    return {
+        "minimum": float(low),
+        "columns": by,
+        "values": sum(by.values()),
+        "rows": int(at.any(axis=1).sum()),
+    }

@@ -91,12 +91,8 @@ def ranked_medians(
     }
     point = {level: float(part.median()) for level, part in parts.items()}
     enough = {level: part.count() >= params.min_median_rows for level, part in parts.items()}
-    # one rule for every interval of a part, its median's and its differences': text and figure
-    # agree on which parts have too few values
-    medians = {
-        level: stats.median_interval(part, params.min_median_rows).rounded(step)
-        for level, part in parts.items()
-    }
+    # a median's exact interval holds from 6 values; its differences' bootstrap needs more
+    medians = {level: stats.median_interval(part).rounded(step) for level, part in parts.items()}
     order = sorted(medians, key=lambda level: -medians[level].value)
     steps = [
         (
@@ -249,8 +245,9 @@ def subgroups(
                 for g, gap in flipped.items()
             ]
             finding = (
-                f"{report.capital(report.level(split, b))} median {focus.short} is {more} "
-                f"{report.level(split, a)} within every {group.short}: by " + ", ".join(pieces)
+                f"{report.capital(report.level(split, b))} median {focus.short} is {more} the "
+                f"{report.level(split, a)} median within every {group.short}: by "
+                + ", ".join(pieces)
             )
         else:
             finding = subgroup_differences(gaps, focus, group, split, unit)
@@ -270,7 +267,8 @@ def subgroups(
                 + ", ".join(f"{report.level(split, s)} n = {n.get((g, s), 0)}" for s in cells)
                 for g, cells in small.items()
             )
-            text = f"too few values for an interval ({few}; under {params.min_median_rows})"
+            under = params.min_median_rows
+            text = f"too few values for an interval of a difference ({few}; under {under})"
             finding = f"{finding}; {text}" if finding else f"No difference given: {text}"
         finding += "."
     # the same direction in every group, every interval clear of zero: the headline's rule
@@ -299,7 +297,7 @@ def subgroups(
         else f"No {split.short} difference holds in every {group.short}"
     )
     figure = plots.subgroups(
-        data, focus, group, split, medians, title=shown_title, min_rows=params.min_median_rows
+        data, focus, group, split, medians, title=shown_title, min_rows=stats.MEDIAN_MIN_ROWS
     )
     question = f"Within each {group.short}, does {focus.short} differ by {split.short}?"
     # under the headline: each cell's median with its exact interval, one line per group
@@ -601,7 +599,7 @@ def relationship(
             held = by_group.quoted if by_group is not None else None
             finding += "; " + report.second_grouping(by_cells, split.short, group.short, r, held)
             if report.both_held(by_cells, held):
-                both = (split.short, by_cells.held)
+                both = (split.short, by_cells.held, held)
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:
             # the headline names only what the scatter plot draws: the pooled line and the
@@ -631,6 +629,7 @@ def relationship(
         entity=schema.entity,
         clip_from=params.clip_from,
         clip_iqr=params.clip_iqr,
+        split=schema.column(schema.split) if schema.split else None,
     )
     details.append(
         "The figure's lines: least squares on the axes' scale, with 95% bands, drawn over the "

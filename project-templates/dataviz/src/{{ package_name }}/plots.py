@@ -160,7 +160,10 @@ def finding_title(finding: str, width: int = 64) -> str:
     interval, colon or semicolon), wrapped to lines of ``width`` characters."""
     parts = re.split(r" \(|: |; ", finding, maxsplit=1)
     clause = parts[0] if len(parts) > 1 else finding.removesuffix(".")  # "m.u." keeps its dot
-    return "\n".join(textwrap.wrap(clause, width))
+    lines = len(textwrap.wrap(clause, width))
+    # the narrowest width that needs no more lines: balanced lines, no word left alone
+    narrow = next(w for w in range(width // 2, width + 1) if len(textwrap.wrap(clause, w)) <= lines)
+    return "\n".join(textwrap.wrap(clause, narrow))
 
 
 def eta_text(estimate: Estimate, logs: bool = False) -> str:
@@ -193,9 +196,18 @@ def _levels(frame: pd.DataFrame, group: Column | None) -> list[str]:
     return [level for level in group.levels if level in present] or sorted(present)
 
 
+def supported(estimate: Estimate) -> Estimate:
+    """An interval a thousand or more wide supports hundreds, not 9,581.5: the value and its
+    ends rounded to 100; narrower ones unchanged."""
+    if not estimate.high - estimate.low >= 1000:
+        return estimate
+    return Estimate(*(round(v, -2) for v in (estimate.value, estimate.low, estimate.high)))
+
+
 def _interval(estimate: Estimate, unit: str = "") -> str:
     if np.isnan(estimate.low):
         return f"{fmt(estimate.value)}{unit} (too few values for an interval)"
+    estimate = supported(estimate)
     return f"{fmt(estimate.value)}{unit} (95% CI {fmt_interval(estimate.low, estimate.high)})"
 
 
@@ -401,19 +413,22 @@ def points(
     *,
     size: float,
     label: str | None = None,
+    hollow: bool = False,
 ) -> None:
-    """One group's points: its colour and, for greyscale readers, its own marker shape."""
+    """One group's points: its colour and, for greyscale readers, its own marker shape; a
+    ``hollow`` marker tells a second grouping apart."""
     x, y = xy
     marker = MARKERS[index % len(MARKERS)]
+    fill = {"facecolors": "none", "edgecolors": colour, "lw": 0.9} if hollow else {"lw": 0}
     ax.scatter(
         part[x.name],
         part[y.name],
         s=size,
         alpha=0.6,
-        color=colour,
+        color=None if hollow else colour,
         marker=marker,
-        lw=0,
         label=label,
+        **fill,
     )
 
 
@@ -447,11 +462,13 @@ def scatter(
     entity: str,
     clip_from: int,
     clip_iqr: float,
+    split: Column | None = None,
     scheme: Sequence[str] = PALETTE,
 ) -> Figure:
     """Scatter plot with a least-squares line and its 95% band per group and for all rows,
-    each line drawn over the range of x it is fitted on. From ``clip_from`` points on, far
-    outliers (beyond ``clip_iqr`` × IQR) are left off the axes and counted in the legend."""
+    each line drawn over the range of x it is fitted on; a two-level ``split`` as hollow
+    (first level) and filled markers. From ``clip_from`` points on, far outliers (beyond
+    ``clip_iqr`` × IQR) are left off the axes and counted in the legend."""
     data = frame.dropna(subset=[x.name, y.name])
     fig = Figure(figsize=(WIDE[0], WIDE[1] + 0.6), layout="constrained")
     ax = fig.subplots()
@@ -468,10 +485,15 @@ def scatter(
             stats.correlation(on_axis[x.name][rows], on_axis[y.name][rows], method)[0], symbol
         )
 
+    two = split is not None and len(split.levels) == 2 and group is not None
     for index, (level, part) in enumerate(parts):
-        points(
-            ax, part, (x, y), palette[level], index, size=20, label=f"{level}: {quoted(part.index)}"
-        )
+        label = f"{level}: {quoted(part.index)}"
+        if not two:
+            points(ax, part, (x, y), palette[level], index, size=20, label=label)
+        for hollow, value in zip((True, False), split.levels if two else (), strict=False):
+            kept = part[part[split.name] == value]
+            points(ax, kept, (x, y), palette[level], index, size=20, label=label, hollow=hollow)
+            label = None
         if len(part) >= 4:
             grid, line, low, high = _fit(part[x.name], part[y.name], x, y)
             ax.fill_between(grid, low, high, color=palette[level], alpha=0.2, lw=0)
@@ -493,6 +515,10 @@ def scatter(
     outside = _clip_to_bulk(ax, data, (x, y), clip_from, clip_iqr)
     ax.set(title=title, xlabel=x.label, ylabel=y.label)
     note = "ρ: Spearman's rank correlation" if method == "spearman" else "Pearson r"
+    if two:
+        unknown = int(data[split.name].isna().sum())
+        gap = f" ({unknown} without {split.short} not drawn)" if unknown else ""
+        note = f"hollow: {split.levels[0]}, filled: {split.levels[1]}{gap}; {note}"
     far = f"beyond {clip_iqr:g}×IQR of the quartiles or alone at an end"
     beyond = f"\n{outside} of {len(data):,} {entity} {far}, not drawn" if outside else ""
     fig.legend(
@@ -528,7 +554,7 @@ def _clip_to_bulk(
 
 def isolated(spaced: np.ndarray, out: np.ndarray, share: float = 0.4) -> np.ndarray:
     """At either end, up to 1% of the points that sit alone, each more than ``share`` of the
-    axis away from the next (one client at a recording floor of 3 stretching a log axis)."""
+    axis away from the next (one client at 3 m.u. stretching a log axis)."""
     found = np.zeros(len(spaced), dtype=bool)
     order = np.argsort(spaced)
     order = order[~(out | np.isnan(spaced))[order]]
@@ -855,9 +881,11 @@ def correlation_intervals(
         text = f"{labels[comparison.a]} × {labels[comparison.b]}"
         if comparison.within:
             note = LABEL_NOTES.get(comparison.label, "holds with {} held fixed")
-            text += "\n" + note.format(group.short if group else "group")
-            if comparison.differs:
-                text += f"; groups differ (adj. {stats.p_text(comparison.p_adjusted)})"
+            notes = [note.format(group.short if group else "group")]
+            if comparison.differs:  # no common value, so no "holds"
+                differ = f"groups differ (adj. {stats.p_text(comparison.p_adjusted)})"
+                notes = [differ] if not comparison.label else [*notes, differ]
+            text += "\n" + "; ".join(notes)
         ticks.append(text)
     ax.set_yticks(range(len(comparisons)), ticks, fontsize=9)
     ax.set_ylim(len(comparisons) - 0.5, -0.5)

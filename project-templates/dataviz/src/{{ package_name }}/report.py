@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import stats
-from .plots import fmt, fmt_interval, places
+from .plots import fmt, fmt_interval, places, supported
 from .readme import SAMPLE_WARNING, markdown_table
 from .schema import Column
 from .stats import Comparison, Estimate, p_text
@@ -36,6 +36,8 @@ def with_ci(
             if inside
             else f"{show(estimate.value)}{unit} ({note})"
         )
+    if digits is None:
+        estimate = supported(estimate)
     ends = f"{show(estimate.low)} to {show(estimate.high)}"
     interval = "95% CI " + (
         ends if digits is not None else fmt_interval(estimate.low, estimate.high)
@@ -51,6 +53,7 @@ def pct(estimate: Estimate, *, inside: bool = False) -> str:
 
 def allows(step: Estimate, unit: str) -> str:
     """ "-200 to +100 g": the differences an interval holding zero allows."""
+    step = supported(step)
     start, end = fmt_interval(step.low, step.high).split(" to ")
     sign = "+" if step.high > 0 else ""
     return f"{start} to {sign}{end}{unit}"
@@ -167,13 +170,10 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
             f"({r_ci(comparison.held, symbol)}; within each {group.short}, {within})"
         )
     if label == stats.BETWEEN_GROUPS:
-        text = (
+        return (
             f", but {share(comparison)} of its co-variation{scale(symbol)} lies between the "
             f"{group.short} means"
         )
-        if comparison.differs:
-            text += f"; {held_or_groups(comparison, group.short, symbol)}"
-        return text
     if label == stats.NOT_ESTABLISHED:
         return (
             f", but with {group.short} held fixed it is not established "
@@ -181,6 +181,8 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
         )
     if label == stats.NO_RELATION:
         return f"; with {group.short} held fixed, there is none either"
+    if comparison.differs:
+        return f"; {held_or_groups(comparison, group.short, symbol)}"
     return f"; within each {group.short}, {within}"
 
 
@@ -236,7 +238,12 @@ def second_grouping(
     value) and the second changes nothing, the value with both held fixed is quoted too."""
     text = given(cells, other, group)
     if both_held(cells, group_held):
-        text += f"; with {other} held fixed as well, {r_ci(cells.held, symbol)}"
+        assert group_held is not None
+        text += (
+            f"; with {other} held fixed as well, {r_ci(cells.held, symbol)}, down from "
+            f"{group_held.value:+.2f} with {group} alone: within a {group}, the {other} "
+            "groups' means differ on both measurements together, which carries part of it"
+        )
     return text
 
 
@@ -251,7 +258,7 @@ def reversal_headline(
     by_group: Comparison,
     group: str,
     symbol: str,
-    both: tuple[str, Estimate] | None = None,
+    both: tuple[str, Estimate, Estimate] | None = None,
 ) -> tuple[str, list[str]]:
     """The first screen when a grouping reverses the pooled relation: one sentence a reader
     gets at a glance (the values without their intervals, but for ``both``: the value with a
@@ -268,9 +275,14 @@ def reversal_headline(
         f"({symbol} from {low.value:+.2f} to {high.value:+.2f})"
     )
     if both is not None:
-        other, held = both
+        other, held, alone = both
         sign = "+" if held.value > 0 else ""
-        sentence += f"; with {other} held fixed too, {symbol} = {sign}{with_ci(held, digits=2)}"
+        sentence += (
+            f"; held fixed, {symbol} = {alone.value:+.2f} with {group} alone and "
+            f"{sign}{with_ci(held, digits=2)} with {other} too: within a {group}, the "
+            f"{other} groups' means differ on both measurements together, which carries part "
+            "of it"
+        )
     each = "; ".join(f"{name} {with_ci(e, digits=2)}" for name, e in by_group.within.items())
     line = f"Pooled (dashed line) {r_ci(pooled, symbol)}; within each {group} (solid lines): "
     return sentence + ".", [f"{line}{each}."]
@@ -440,15 +452,13 @@ def summary_table(metrics: dict) -> str:
     floor = metrics.get("repeated_minima", {})
     if floor.get("columns"):
         entity = metrics.get("entity", "rows")
-        each = ", ".join(
-            f"{name} {fmt(v['minimum'])} ({v['rows']}×)" for name, v in floor["columns"].items()
-        )
+        each = ", ".join(f"{name} {n}" for name, n in floor["columns"].items())
         rows.append(
             [
                 "repeated minimum",
-                f"{floor['values']} values in {floor['rows']} {entity} equal their column's "
-                f"smallest value: {each}; a minimum that recurs can be a floor of the recording "
-                "rather than a measured amount",
+                f"{floor['values']} values in {floor['rows']} {entity} equal "
+                f"{fmt(floor['minimum'])}, the table's smallest value ({each}); a value that "
+                "recurs at the bottom can be a floor of the recording; they are kept as recorded",
             ]
         )
     if metrics.get("ignored"):
@@ -656,7 +666,8 @@ def label_table(metrics: dict) -> str:
                 )
             test = pair.get("test")
             if test and test["p_adjusted"] < 0.05:
-                text += f"; differs ({p_text(test['p_adjusted'])})"
+                found = f"differs ({p_text(test['p_adjusted'])})"
+                text = found if text == "holds" else f"{text}; {found}"
             cells.setdefault(key, {"pooled": f"{pair['pooled']['value']:.2f}"})[name] = text
     rows = [
         [key, row["pooled"], *(row.get(g, "") for g in groupings)] for key, row in cells.items()
@@ -664,20 +675,10 @@ def label_table(metrics: dict) -> str:
     return (
         "## What holding each grouping fixed does to each correlation\n\n"
         "Each cell compares the pooled correlation with the one with the grouping held fixed "
-        "(each group's own correlation, averaged on Fisher's z weighted by n − 3; a *differs* "
-        "cell's groups are better read one by one), both with their 95% intervals. *reversed*: the "
-        "held-fixed interval lies on the other side of zero (the cell says in how many groups "
-        "the group's own interval holds zero: there the reversal is not distinguishable from 0); "
-        "*vanishes within groups*: it holds "
-        "zero, and so does every group's own; *mostly between groups*: same sign, but more "
-        "than half of the pooled co-variation lies between the group means; *appears within "
-        "groups*: the pooled interval holds zero, the held-fixed one does not; *not "
-        "established with the grouping held fixed*: the held-fixed interval holds zero but "
-        "some group's own interval does not; "
-        "*no relation*: both the pooled and the held-fixed intervals hold zero; *holds*: the "
-        "held-fixed interval excludes zero on the pooled one's side. *differs*: "
-        "Cochran's Q rejects equal correlations across the groups after Holm's adjustment over "
-        "every test in the table.\n\n" + markdown_table(["pair", "pooled", *groupings], rows)
+        "(the groups' own, averaged on Fisher's z), both with their 95% intervals; *differs*: "
+        "Cochran's Q rejects equal correlations across the groups, Holm-adjusted over "
+        "every test in the table; DECISIONS.md gives each label's rule.\n\n"
+        + markdown_table(["pair", "pooled", *groupings], rows)
     )
 
 

@@ -99,7 +99,12 @@ def from_replicates(replicates: np.ndarray, value: float, *, usable: bool = True
     return _percentiles(replicates, value)
 
 
-def median_interval(values: pd.Series, min_rows: int = 6) -> Estimate:
+MEDIAN_MIN_ROWS = 6
+"""The fewest values whose median's exact interval reaches 95 %: at 6, the smallest to the
+largest value, 96.9 %."""
+
+
+def median_interval(values: pd.Series, min_rows: int = MEDIAN_MIN_ROWS) -> Estimate:
     """The median with its exact 95 % interval from order statistics: the k-th smallest and
     k-th largest values, with k the largest rank such that a Binomial(n, 1/2) count falls
     below k with probability at most 2.5 %. It assumes only independent rows from a
@@ -394,7 +399,8 @@ VANISHES = "vanishes within groups"
 """With the grouping held fixed, the correlation's 95% interval holds zero, and so does every
 group's own."""
 BETWEEN_GROUPS = "mostly between groups"
-"""Held fixed, weaker and not reversed: the held-fixed interval lies entirely closer to zero than
+"""The groups' correlations are not shown to differ (``differs``) and, held fixed, weaker and
+not reversed: the held-fixed interval lies entirely closer to zero than
 the pooled value, and more than half of the pooled cross-product lies between the group means
 (``between_share`` above 0.5)."""
 APPEARS = "appears within groups"
@@ -442,7 +448,8 @@ class Comparison:
         if held.spans_zero:
             return VANISHES if all(e.spans_zero for e in self.within.values()) else NOT_ESTABLISHED
         weaker = held.low > -abs(pooled.value) and held.high < abs(pooled.value)
-        return BETWEEN_GROUPS if weaker and self.between > 0.5 else ""
+        # groups whose correlations differ have no common within-group value to compare
+        return BETWEEN_GROUPS if weaker and self.between > 0.5 and not self.differs else ""
 
     @property
     def unclear(self) -> list[str]:
