@@ -390,47 +390,73 @@ def unique_names(
 def distinct_siblings(
     chosen: dict, signals: list, claims: dict, fits: dict, gap: float, profiles: pd.DataFrame
 ) -> dict:
-    """Per segment its words, where a name that begins like another's (a sibling) keeps a
-    further word only if the word fits at least ``gap`` more of its customers than of every
-    sibling's (``word_fits`` shares): 'rarely buy' true of 95% of one cash-advance segment and
-    87% of the other would tell a reader the other one buys. A name left with its first word
-    alone gets the word, of those whose median claim holds and that fit (``fits_well``), that
-    fits its customers by the widest margin over its siblings', if that margin reaches ``gap``
-    (e.g. 'low limits' beside a sibling's 'high limits')."""
+    """Per segment its words, where no word is shared by two names unless it tells them apart.
+
+    A word in several names stays only in the one whose segment it fits (``word_fits`` share)
+    by at least ``gap`` more than each other sharing segment; elsewhere it is replaced by the
+    word that fits that segment by the widest margin (at least ``gap``) over the segments it
+    shared the word with, or dropped. One exception, a family word: a leading trait that
+    begins every sharing name (``Signal.leads``: its median meets a flag's threshold, a stated
+    rule) stays, and each further word of those names must fit by ``gap`` more than in the
+    siblings, or is replaced the same way. Repeated until no name changes."""
     keys = {signal.high: (signal, True) for signal in signals}
     keys |= {signal.low: (signal, False) for signal in signals}
+    result = {segment: list(found) for segment, found in chosen.items()}
 
-    def margin(segment, siblings, signal, high) -> float:
+    def margin(segment, others, word) -> float:
+        signal, high = keys[word]
         own = fits[segment][(signal.column, high)]["share"]
-        return min(own - fits[other][(signal.column, high)]["share"] for other in siblings)
+        return min(own - fits[other][(signal.column, high)]["share"] for other in others)
 
-    result = {}
-    for segment, found in chosen.items():
-        siblings = [
-            other
-            for other, words_ in chosen.items()
-            if other != segment and found and words_ and words_[0] == found[0]
+    def best(segment, others) -> str | None:
+        """The word, not in any name yet, that fits the segment by the widest margin (at least
+        ``gap``) over ``others``, of those whose median claim holds and that fit."""
+        used = {w for found in result.values() for w in found}
+        options = [
+            (margin(segment, others, candidate), candidate)
+            for signal in signals
+            for high in (True, False)
+            if (candidate := signal.high if high else signal.low) not in used
+            and signal.holds(high, *claims[segment][signal.column])
+            and fits_well(fits[segment].get((signal.column, high)))
+            and (profiles.loc[segment, signal.column] > 50) == high
         ]
-        if not siblings:
-            result[segment] = found
-            continue
-        kept = [found[0]] + [
-            word for word in found[1:] if margin(segment, siblings, *keys[word]) >= gap
-        ]
-        if len(kept) == 1:
-            options = [
-                (margin(segment, siblings, signal, high), signal.high if high else signal.low)
-                for signal in signals
-                for high in (True, False)
-                if (signal.high if high else signal.low) not in kept
-                and signal.holds(high, *claims[segment][signal.column])
-                and fits_well(fits[segment].get((signal.column, high)))
-                and (profiles.loc[segment, signal.column] > 50) == high
-            ]
-            best = max(options, default=None)
-            if best is not None and best[0] >= gap:
-                kept.append(best[1])
-        result[segment] = kept
+        top = max(options, default=None)
+        return top[1] if top is not None and top[0] >= gap else None
+
+    def replace(segment, others, word) -> None:
+        place = result[segment].index(word)
+        result[segment].remove(word)
+        if (instead := best(segment, others)) is not None:
+            result[segment].insert(place, instead)
+
+    for _ in range(4 * len(signals)):
+        changed = False
+        for word in sorted(keys):
+            group = [segment for segment, found in result.items() if word in found]
+            if len(group) < 2:
+                continue
+            family = keys[word][0].leads and all(result[s][0] == word for s in group)
+            for segment in group:
+                others = [other for other in group if other != segment]
+                if family:
+                    for further in [w for w in result[segment][1:] if w in keys]:
+                        if margin(segment, others, further) < gap:
+                            replace(segment, others, further)
+                            changed = True
+                elif margin(segment, others, word) < gap:
+                    replace(segment, others, word)
+                    changed = True
+            if family:
+                for segment in group:
+                    others = [other for other in group if other != segment]
+                    if len(result[segment]) == 1 and (added := best(segment, others)):
+                        result[segment].append(added)
+                        changed = True
+            if changed:
+                break
+        if not changed:
+            break
     return result
 
 
@@ -528,7 +554,7 @@ def customer_actions(
     remedy, whatever their segment, and never a growth action; a segment's action (a rule its
     median meets, ``acting[segment]``) goes to its customers who meet the rule themselves."""
     flags = pd.DataFrame(
-        {f"risk: {rule.text.split(':')[0]}": rule.members(derived) for rule in risks},
+        {f"flag: {rule.text.split(':')[0]}": rule.members(derived) for rule in risks},
         index=derived.index,
     )
     at_risk = flags.any(axis=1) if len(risks) else pd.Series(False, index=derived.index)
@@ -545,7 +571,7 @@ def customer_actions(
             if meets[id(rule)][row] and not (risky and rule.growth) and rule.text not in texts
         ]
         actions.append("; ".join(texts))
-    return flags.assign(at_risk=at_risk, actions=actions)
+    return flags.assign(flagged=at_risk, actions=actions)
 
 
 def median_interval(values: pd.DataFrame, resamples: int, seed: int) -> tuple[pd.Series, pd.Series]:
