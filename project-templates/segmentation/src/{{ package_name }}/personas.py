@@ -483,7 +483,11 @@ def word_fits(
     for signal in signals:
         everyone = float(derived[signal.column].median())
         for high in (True, False):
-            held = [signal.holds(high, value, everyone) for value in derived[signal.column]]
+            values = derived[signal.column].to_numpy(dtype=float)  # NaN compares False
+            if high:
+                held = (values > everyone) & (values >= (-np.inf if signal.high_at is None else signal.high_at))
+            else:
+                held = values <= signal.low_at if signal.low_at is not None else values < everyone
             shares[(signal.column, high)] = pd.Series(held, dtype=float).groupby(segments).mean()
     fits = {}
     for segment in labels:
