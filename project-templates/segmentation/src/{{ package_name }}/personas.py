@@ -6,7 +6,6 @@ from __future__ import annotations
 import operator
 import warnings
 from dataclasses import dataclass
-from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -277,29 +276,6 @@ def claims_of(
     }
 
 
-def separating(
-    profiles: pd.DataFrame, signals: list, pair: tuple, claims: dict, fits: dict | None = None
-) -> tuple | None:
-    """For two segments, the signal on which their mean percentiles differ most among those
-    whose word holds for at least one of them, and the segment it names (of the two, the one
-    further from the typical customer on it, among those its word holds for)."""
-    best = None
-    for signal in signals:
-        gap = abs(profiles.loc[pair[0], signal.column] - profiles.loc[pair[1], signal.column])
-        named = [
-            segment
-            for segment in pair
-            if signal.holds(
-                high := profiles.loc[segment, signal.column] > 50, *claims[segment][signal.column]
-            )
-            and (fits is None or fits_well(fits[segment].get((signal.column, high))))
-        ]
-        if named and (best is None or gap > best[0]):
-            segment = max(named, key=lambda s: abs(profiles.loc[s, signal.column] - 50))
-            best = (gap, signal, segment)
-    return None if best is None else best[1:]
-
-
 def unique_names(
     profiles: pd.DataFrame,
     signals: list,
@@ -312,18 +288,16 @@ def unique_names(
     fallback: dict | None = None,
 ) -> dict:
     """A name per segment. It always holds the words of ``traits[segment]`` (the columns
-    behind the segment's actions) when their claim holds. Two names that share a word also get
-    the word of the feature that best separates those two segments (``separating``); where two
-    would still use the same words (in any order), each gets one more signal, until they differ
-    or the signals run out (then the number is added).
+    behind the segment's actions) when their claim holds. Where two would use the same words (in
+    any order), each gets one more signal, until they differ or the signals run out (then the
+    number is added).
 
     ``medians`` (per segment and a row 'all') restricts each word to claims its median
     supports (Signal.holds); ``bounds`` (per segment: low and high ends of the median's 95%
     bootstrap interval) makes a threshold need the whole interval; ``fits`` (per segment,
     ``word_fits``) keeps out a word that does not fit its customers (``fits_well``).
 
-    With ``gap`` (and ``fits``), names that begin with the same word (siblings) keep only
-    further words that fit their segment by at least ``gap`` more than each sibling
+    With ``gap`` (and ``fits``), a word shared by two names must tell them apart by ``gap``
     (``distinct_siblings``). ``fallback`` (per segment: the column behind one of its actions,
     that action's persona and how many meet it) leads the name of a segment whose name has no
     word on that column (the word fits too few of its customers): 'Occasional users & no cash
@@ -343,19 +317,6 @@ def unique_names(
             (fits or {}).get(s),
         )
 
-    if claims:
-        # Two names that share a word must differ on the feature that best separates those two
-        # segments: one of them names it. Pairs are read off the names before any is extended.
-        first_words = {s: set(found(s)) for s in profiles.index}
-        for pair in combinations(profiles.index, 2):
-            if not first_words[pair[0]] & first_words[pair[1]]:
-                continue
-            best = separating(profiles, signals, pair, claims, fits)
-            if best is None:
-                continue
-            signal, segment = best
-            if not {signal.high, signal.low} & (first_words[pair[0]] | first_words[pair[1]]):
-                include[segment].add(signal.column)
     while True:
         sets = {s: frozenset(found(s)) for s in profiles.index}
         repeated = [s for s in sets if list(sets.values()).count(sets[s]) > 1]
@@ -485,7 +446,9 @@ def word_fits(
         for high in (True, False):
             values = derived[signal.column].to_numpy(dtype=float)  # NaN compares False
             if high:
-                held = (values > everyone) & (values >= (-np.inf if signal.high_at is None else signal.high_at))
+                held = (values > everyone) & (
+                    values >= (-np.inf if signal.high_at is None else signal.high_at)
+                )
             else:
                 held = values <= signal.low_at if signal.low_at is not None else values < everyone
             shares[(signal.column, high)] = pd.Series(held, dtype=float).groupby(segments).mean()
