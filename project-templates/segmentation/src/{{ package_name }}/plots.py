@@ -292,7 +292,9 @@ def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
         ax.scatter(
             points["pc1"], points["pc2"], s=4, alpha=0.6, color=colours[segment], linewidths=0
         )
-        ax.set_title(f"Segment {segment}: {len(points):,} customers (grey: the rest)", fontsize=9)
+        ax.set_title(
+            f"Segment {segment}: {len(points):,} customers\n(grey: all others)", fontsize=9
+        )
         ax.tick_params(labelsize=7)
     for ax in [overview, *panels]:
         ax.grid(alpha=0.3)
@@ -300,7 +302,7 @@ def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
     overview.set_ylabel(f"PC2 ({explained[1]:.1%})")
     figure.suptitle(
         f"Customers on the first two principal components ({sum(explained):.1%} of the "
-        "variance); segments that overlap here can be apart in the other dimensions",
+        "variance)\nSegments that overlap here can be apart in the other dimensions",
         fontsize=11,
     )
     return figure
