@@ -226,7 +226,7 @@ def test_pipeline_on_the_real_data(render, dataset):
     assert metrics["structure"]["customers"] == rows
     assert "p_gaussian" in metrics["structure"] and "excess_gaussian" in metrics["structure"]
     for row in metrics["segments"]:  # each action with the share of customers meeting its rule
-        assert len(row["action_shares"]) == len(row["because"])
+        assert len(row["action_shares"]) == len(row["short_actions"])
         assert all(0 <= share <= 1 for share in row["action_shares"])
     assert set(metrics["persona_rules"]["risk_customers"]) == {
         rule.split(":")[0] for row in metrics["segments"] for rule in row["risk_customers"]

@@ -15,13 +15,8 @@ OPERATORS = {">=": operator.ge, "<=": operator.le, "<": operator.lt, ">": operat
 
 @dataclass(frozen=True)
 class Signal:
-    """A feature a segment can be named by: ``high`` if its customers rank high on it.
-
-    A word is used only when the segment's median supports it: ``high`` needs the median above
-    everyone's median (and at least ``high_at`` when given); ``low`` needs the median at most
-    ``low_at`` when given, else below everyone's median. Ranks say how distinctive a word is;
-    the medians say whether it is true.
-    """
+    """A feature a segment can be named by: ``high`` needs the median above everyone's (and at
+    least ``high_at``); ``low`` at most ``low_at``, else below everyone's median."""
 
     column: str
     high: str
@@ -29,9 +24,7 @@ class Signal:
     high_at: float | None = None
     low_at: float | None = None
     leads: bool = False
-    """The high word is a segment's dominant trait when its median reaches ``high_at`` (the
-    threshold of an action or risk rule): it then comes first in the name, however far other
-    features set the segment apart."""
+    """The high word comes first in a name when the median reaches ``high_at`` (a flag's)."""
 
     def holds(
         self,
@@ -41,9 +34,8 @@ class Signal:
         low_end: float | None = None,
         high_end: float | None = None,
     ) -> bool:
-        """Whether the word ``high`` (or ``low``) is true of a segment with this median. Given
-        the 95% bootstrap interval of the median (``low_end``, ``high_end``), a threshold must be
-        cleared by the whole interval: a median just past it is borderline, and gets no word."""
+        """Whether the word is true of this median; given its 95% interval (``low_end``,
+        ``high_end``), the whole interval must clear the threshold."""
         if median != median:  # NaN: not defined for the median customer
             return False
         if high:
@@ -86,16 +78,13 @@ class Rule:
     short: str = ""
     """The action in a few words, for the headline table (``text`` when empty)."""
     persona: str = ""
-    """What to call a segment this action is for when no word fits its customers, e.g.
-    'Occasional users' (``unique_names``: the name then says how many meet the rule)."""
+    """The name of a segment with this action when no word fits, e.g. 'Occasional users'."""
     meets: str = ""
-    """What the customers who meet the rule do, for that name, e.g. 'buy in at most 25% of
-    months'."""
+    """What the customers who meet the rule do, e.g. 'buy in at most 25% of months'."""
     why: str = ""
     """Why the thresholds are where they are (shown with the rule)."""
     remedy: str = ""
-    """For a risk rule: the protective action every customer who meets it gets, whatever their
-    segment (``customer_actions``)."""
+    """For a flag: the protective action of every customer who meets it, whatever the segment."""
 
     def conditions(self) -> list[tuple[str, str, float]]:
         upper = [(self.column, "<", self.below)] if self.below is not None else []
@@ -124,22 +113,6 @@ class Rule:
             pd.notna(low.get(column, np.nan))
             and OPERATORS[op]((low if op in (">=", ">") else high)[column], value)
             for column, op, value in self.conditions()
-        )
-
-    def evidence(self, medians: pd.Series) -> str:
-        """The segment's medians that meet the conditions, e.g. 'utilisation 0.45 >= 0.3' or
-        'purchases_frequency 0.58 > 0.25 and < 0.75'."""
-        first = f"{self.column} {float(medians[self.column]):.2f} " + (
-            f"{self.op} {self.value:g}"
-            if self.below is None
-            else f"{self.op} {self.value:g} and < {self.below:g}"
-        )
-        return ", ".join(
-            [first]
-            + [
-                f"{column} {float(medians[column]):.2f} {op} {value:g}"
-                for column, op, value in self.also
-            ]
         )
 
     def describe(self) -> str:
