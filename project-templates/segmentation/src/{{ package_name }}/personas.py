@@ -151,7 +151,11 @@ def words(
     include: tuple[str, ...] = (),
     fits: dict | None = None,
 ) -> list[str]:
-    """Up to ``terms`` words: first every leading signal whose median reaches its rule (the
+    """Up to ``terms`` words: every leading signal whose median reaches its rule first, then the
+    words of the columns in ``include`` (the traits behind the actions), then the signals at
+    least ``threshold`` points from 50, high before low, most distinctive first. ``claims``
+    (column -> segment median, everyone's[, interval ends]) keeps only words the medians
+    support; ``fits`` (``word_fits``) only words that fit the customers."""Up to ``terms`` words: first every leading signal whose median reaches its rule (the
     segment's dominant trait, ``Signal.leads``), then the signals at least ``threshold`` points
     from 50 whose claim holds, the most distinctive high ones first, then the most distinctive
     low ones.
@@ -260,7 +264,11 @@ def unique_names(
     gap: float | None = None,
     fallback: dict | None = None,
 ) -> dict:
-    """A name per segment. It always holds the words of ``traits[segment]`` (the columns
+    """A name per segment from ``words``; two with the same words get one more word each until
+    they differ (else the number is added). ``medians``/``bounds`` restrict words to what the
+    medians and their intervals support, ``fits`` to what fits the customers, ``gap`` makes a
+    shared word tell names apart (``distinct_siblings``), and ``fallback`` (column, persona,
+    share) names a segment whose action's trait fits too few by that action."""A name per segment. It always holds the words of ``traits[segment]`` (the columns
     behind the segment's actions) when their claim holds. Where two would use the same words (in
     any order), each gets one more signal, until they differ or the signals run out (then the
     number is added).
