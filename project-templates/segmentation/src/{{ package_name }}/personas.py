@@ -155,18 +155,7 @@ def words(
     words of the columns in ``include`` (the traits behind the actions), then the signals at
     least ``threshold`` points from 50, high before low, most distinctive first. ``claims``
     (column -> segment median, everyone's[, interval ends]) keeps only words the medians
-    support; ``fits`` (``word_fits``) only words that fit the customers."""Up to ``terms`` words: first every leading signal whose median reaches its rule (the
-    segment's dominant trait, ``Signal.leads``), then the signals at least ``threshold`` points
-    from 50 whose claim holds, the most distinctive high ones first, then the most distinctive
-    low ones.
-
-    ``claims`` maps a signal's column to (segment median, everyone's median[, interval ends]);
-    without it every distinctive signal is kept (ranks only) and no word leads. The words of the
-    columns in ``include`` (the traits behind the segment's actions) come right after the
-    leading ones, whatever ``terms`` says, when their claim holds.
-
-    ``fits`` maps (column, high) to the word's fit (``word_fit``): a word whose fit fails
-    ``fit_share``/lift > 1 is never used, whatever the medians say."""
+    support; ``fits`` (``word_fits``) only words that fit the customers."""
 
     def fitting(signal, high: bool) -> bool:
         return fits is None or fits_well(fits.get((signal.column, high)))
@@ -268,21 +257,7 @@ def unique_names(
     they differ (else the number is added). ``medians``/``bounds`` restrict words to what the
     medians and their intervals support, ``fits`` to what fits the customers, ``gap`` makes a
     shared word tell names apart (``distinct_siblings``), and ``fallback`` (column, persona,
-    share) names a segment whose action's trait fits too few by that action."""A name per segment. It always holds the words of ``traits[segment]`` (the columns
-    behind the segment's actions) when their claim holds. Where two would use the same words (in
-    any order), each gets one more signal, until they differ or the signals run out (then the
-    number is added).
-
-    ``medians`` (per segment and a row 'all') restricts each word to claims its median
-    supports (Signal.holds); ``bounds`` (per segment: low and high ends of the median's 95%
-    bootstrap interval) makes a threshold need the whole interval; ``fits`` (per segment,
-    ``word_fits``) keeps out a word that does not fit its customers (``fits_well``).
-
-    With ``gap`` (and ``fits``), a word shared by two names must tell them apart by ``gap``
-    (``distinct_siblings``). ``fallback`` (per segment: the column behind one of its actions,
-    that action's persona and how many meet it) leads the name of a segment whose name has no
-    word on that column (the word fits too few of its customers): 'Occasional users & no cash
-    advances (60% buy in at most 25% of months)'."""
+    share) names a segment whose action's trait fits too few by that action."""
     claims = claims_of(medians, signals, *(bounds or (None, None))) if medians is not None else {}
     include = {s: set((traits or {}).get(s, ())) for s in profiles.index}
     terms = dict.fromkeys(profiles.index, 2)
