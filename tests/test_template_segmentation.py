@@ -226,7 +226,7 @@ def test_pipeline_on_the_real_data(render, dataset):
     assert metrics["structure"]["customers"] == rows
     assert "p_gaussian" in metrics["structure"] and "excess_gaussian" in metrics["structure"]
     for row in metrics["segments"]:  # each action with the share of customers meeting its rule
-        assert len(row["action_shares"]) == len(row["because"])
+        assert len(row["action_shares"]) == len(row["short_actions"])
         assert all(0 <= share <= 1 for share in row["action_shares"])
     assert set(metrics["persona_rules"]["risk_customers"]) == {
         rule.split(":")[0] for row in metrics["segments"] for rule in row["risk_customers"]
@@ -295,14 +295,13 @@ def test_pipeline_on_the_real_data(render, dataset):
             assert total == pytest.approx(1.0), label
         assert "share of all purchases / balances / cash advances" in headline
     assert "not a confidence interval" in results
-    # Risk is each customer's own: the README counts those a per-segment flag would miss.
-    at_risk = metrics["persona_rules"]["at_risk"]
-    assert (
-        f"{at_risk['customers']:,} customers in total, of which {at_risk['outside_flagged']:,} "
-        "outside the flagged segments" in headline
-    )
+    # Policy flags are each customer's own: the headline gives their share of all customers.
+    flagged = metrics["persona_rules"]["at_risk"]
+    share = flagged["customers"] / rows
+    assert f"{flagged['customers']:,} customers ({share:.0%}) meet one" in headline
+    assert f"{flagged['outside_flagged']:,} of them outside the flagged segments" in headline
     header = segments[0].split(",")
-    assert "at_risk" in header and "actions" in header
+    assert {"persona", "flagged", "actions"} <= set(header)
     assert all(row["name"] in headline for row in metrics["segments"])  # none left as "more"
     full = metrics["stability"]["full"]
     assert full["stability_low"] <= full["stability"] <= full["stability_high"]

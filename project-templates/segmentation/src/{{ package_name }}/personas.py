@@ -6,7 +6,6 @@ from __future__ import annotations
 import operator
 import warnings
 from dataclasses import dataclass
-from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -16,13 +15,8 @@ OPERATORS = {">=": operator.ge, "<=": operator.le, "<": operator.lt, ">": operat
 
 @dataclass(frozen=True)
 class Signal:
-    """A feature a segment can be named by: ``high`` if its customers rank high on it.
-
-    A word is used only when the segment's median supports it: ``high`` needs the median above
-    everyone's median (and at least ``high_at`` when given); ``low`` needs the median at most
-    ``low_at`` when given, else below everyone's median. Ranks say how distinctive a word is;
-    the medians say whether it is true.
-    """
+    """A feature a segment can be named by: ``high`` needs the median above everyone's (and at
+    least ``high_at``); ``low`` at most ``low_at``, else below everyone's median."""
 
     column: str
     high: str
@@ -30,9 +24,7 @@ class Signal:
     high_at: float | None = None
     low_at: float | None = None
     leads: bool = False
-    """The high word is a segment's dominant trait when its median reaches ``high_at`` (the
-    threshold of an action or risk rule): it then comes first in the name, however far other
-    features set the segment apart."""
+    """The high word comes first in a name when the median reaches ``high_at`` (a flag's)."""
 
     def holds(
         self,
@@ -42,9 +34,8 @@ class Signal:
         low_end: float | None = None,
         high_end: float | None = None,
     ) -> bool:
-        """Whether the word ``high`` (or ``low``) is true of a segment with this median. Given
-        the 95% bootstrap interval of the median (``low_end``, ``high_end``), a threshold must be
-        cleared by the whole interval: a median just past it is borderline, and gets no word."""
+        """Whether the word is true of this median; given its 95% interval (``low_end``,
+        ``high_end``), the whole interval must clear the threshold."""
         if median != median:  # NaN: not defined for the median customer
             return False
         if high:
@@ -87,16 +78,13 @@ class Rule:
     short: str = ""
     """The action in a few words, for the headline table (``text`` when empty)."""
     persona: str = ""
-    """What to call a segment this action is for when no word fits its customers, e.g.
-    'Occasional users' (``unique_names``: the name then says how many meet the rule)."""
+    """The name of a segment with this action when no word fits, e.g. 'Occasional users'."""
     meets: str = ""
-    """What the customers who meet the rule do, for that name, e.g. 'buy in at most 25% of
-    months'."""
+    """What the customers who meet the rule do, e.g. 'buy in at most 25% of months'."""
     why: str = ""
     """Why the thresholds are where they are (shown with the rule)."""
     remedy: str = ""
-    """For a risk rule: the protective action every customer who meets it gets, whatever their
-    segment (``customer_actions``)."""
+    """For a flag: the protective action of every customer who meets it, whatever the segment."""
 
     def conditions(self) -> list[tuple[str, str, float]]:
         upper = [(self.column, "<", self.below)] if self.below is not None else []
@@ -125,22 +113,6 @@ class Rule:
             pd.notna(low.get(column, np.nan))
             and OPERATORS[op]((low if op in (">=", ">") else high)[column], value)
             for column, op, value in self.conditions()
-        )
-
-    def evidence(self, medians: pd.Series) -> str:
-        """The segment's medians that meet the conditions, e.g. 'utilisation 0.45 >= 0.3' or
-        'purchases_frequency 0.58 > 0.25 and < 0.75'."""
-        first = f"{self.column} {float(medians[self.column]):.2f} " + (
-            f"{self.op} {self.value:g}"
-            if self.below is None
-            else f"{self.op} {self.value:g} and < {self.below:g}"
-        )
-        return ", ".join(
-            [first]
-            + [
-                f"{column} {float(medians[column]):.2f} {op} {value:g}"
-                for column, op, value in self.also
-            ]
         )
 
     def describe(self) -> str:
@@ -179,18 +151,11 @@ def words(
     include: tuple[str, ...] = (),
     fits: dict | None = None,
 ) -> list[str]:
-    """Up to ``terms`` words: first every leading signal whose median reaches its rule (the
-    segment's dominant trait, ``Signal.leads``), then the signals at least ``threshold`` points
-    from 50 whose claim holds, the most distinctive high ones first, then the most distinctive
-    low ones.
-
-    ``claims`` maps a signal's column to (segment median, everyone's median[, interval ends]);
-    without it every distinctive signal is kept (ranks only) and no word leads. The words of the
-    columns in ``include`` (the traits behind the segment's actions) come right after the
-    leading ones, whatever ``terms`` says, when their claim holds.
-
-    ``fits`` maps (column, high) to the word's fit (``word_fit``): a word whose fit fails
-    ``fit_share``/lift > 1 is never used, whatever the medians say."""
+    """Up to ``terms`` words: every leading signal whose median reaches its rule first, then the
+    words of the columns in ``include`` (the traits behind the actions), then the signals at
+    least ``threshold`` points from 50, high before low, most distinctive first. ``claims``
+    (column -> segment median, everyone's[, interval ends]) keeps only words the medians
+    support; ``fits`` (``word_fits``) only words that fit the customers."""
 
     def fitting(signal, high: bool) -> bool:
         return fits is None or fits_well(fits.get((signal.column, high)))
@@ -277,29 +242,6 @@ def claims_of(
     }
 
 
-def separating(
-    profiles: pd.DataFrame, signals: list, pair: tuple, claims: dict, fits: dict | None = None
-) -> tuple | None:
-    """For two segments, the signal on which their mean percentiles differ most among those
-    whose word holds for at least one of them, and the segment it names (of the two, the one
-    further from the typical customer on it, among those its word holds for)."""
-    best = None
-    for signal in signals:
-        gap = abs(profiles.loc[pair[0], signal.column] - profiles.loc[pair[1], signal.column])
-        named = [
-            segment
-            for segment in pair
-            if signal.holds(
-                high := profiles.loc[segment, signal.column] > 50, *claims[segment][signal.column]
-            )
-            and (fits is None or fits_well(fits[segment].get((signal.column, high))))
-        ]
-        if named and (best is None or gap > best[0]):
-            segment = max(named, key=lambda s: abs(profiles.loc[s, signal.column] - 50))
-            best = (gap, signal, segment)
-    return None if best is None else best[1:]
-
-
 def unique_names(
     profiles: pd.DataFrame,
     signals: list,
@@ -311,23 +253,11 @@ def unique_names(
     gap: float | None = None,
     fallback: dict | None = None,
 ) -> dict:
-    """A name per segment. It always holds the words of ``traits[segment]`` (the columns
-    behind the segment's actions) when their claim holds. Two names that share a word also get
-    the word of the feature that best separates those two segments (``separating``); where two
-    would still use the same words (in any order), each gets one more signal, until they differ
-    or the signals run out (then the number is added).
-
-    ``medians`` (per segment and a row 'all') restricts each word to claims its median
-    supports (Signal.holds); ``bounds`` (per segment: low and high ends of the median's 95%
-    bootstrap interval) makes a threshold need the whole interval; ``fits`` (per segment,
-    ``word_fits``) keeps out a word that does not fit its customers (``fits_well``).
-
-    With ``gap`` (and ``fits``), names that begin with the same word (siblings) keep only
-    further words that fit their segment by at least ``gap`` more than each sibling
-    (``distinct_siblings``). ``fallback`` (per segment: the column behind one of its actions,
-    that action's persona and how many meet it) leads the name of a segment whose name has no
-    word on that column (the word fits too few of its customers): 'Occasional users & no cash
-    advances (60% buy in at most 25% of months)'."""
+    """A name per segment from ``words``; two with the same words get one more word each until
+    they differ (else the number is added). ``medians``/``bounds`` restrict words to what the
+    medians and their intervals support, ``fits`` to what fits the customers, ``gap`` makes a
+    shared word tell names apart (``distinct_siblings``), and ``fallback`` (column, persona,
+    share) names a segment whose action's trait fits too few by that action."""
     claims = claims_of(medians, signals, *(bounds or (None, None))) if medians is not None else {}
     include = {s: set((traits or {}).get(s, ())) for s in profiles.index}
     terms = dict.fromkeys(profiles.index, 2)
@@ -343,19 +273,6 @@ def unique_names(
             (fits or {}).get(s),
         )
 
-    if claims:
-        # Two names that share a word must differ on the feature that best separates those two
-        # segments: one of them names it. Pairs are read off the names before any is extended.
-        first_words = {s: set(found(s)) for s in profiles.index}
-        for pair in combinations(profiles.index, 2):
-            if not first_words[pair[0]] & first_words[pair[1]]:
-                continue
-            best = separating(profiles, signals, pair, claims, fits)
-            if best is None:
-                continue
-            signal, segment = best
-            if not {signal.high, signal.low} & (first_words[pair[0]] | first_words[pair[1]]):
-                include[segment].add(signal.column)
     while True:
         sets = {s: frozenset(found(s)) for s in profiles.index}
         repeated = [s for s in sets if list(sets.values()).count(sets[s]) > 1]
@@ -390,47 +307,73 @@ def unique_names(
 def distinct_siblings(
     chosen: dict, signals: list, claims: dict, fits: dict, gap: float, profiles: pd.DataFrame
 ) -> dict:
-    """Per segment its words, where a name that begins like another's (a sibling) keeps a
-    further word only if the word fits at least ``gap`` more of its customers than of every
-    sibling's (``word_fits`` shares): 'rarely buy' true of 95% of one cash-advance segment and
-    87% of the other would tell a reader the other one buys. A name left with its first word
-    alone gets the word, of those whose median claim holds and that fit (``fits_well``), that
-    fits its customers by the widest margin over its siblings', if that margin reaches ``gap``
-    (e.g. 'low limits' beside a sibling's 'high limits')."""
+    """Per segment its words, where no word is shared by two names unless it tells them apart.
+
+    A word in several names stays only in the one whose segment it fits (``word_fits`` share)
+    by at least ``gap`` more than each other sharing segment; elsewhere it is replaced by the
+    word that fits that segment by the widest margin (at least ``gap``) over the segments it
+    shared the word with, or dropped. One exception, a family word: a leading trait that
+    begins every sharing name (``Signal.leads``: its median meets a flag's threshold, a stated
+    rule) stays, and each further word of those names must fit by ``gap`` more than in the
+    siblings, or is replaced the same way. Repeated until no name changes."""
     keys = {signal.high: (signal, True) for signal in signals}
     keys |= {signal.low: (signal, False) for signal in signals}
+    result = {segment: list(found) for segment, found in chosen.items()}
 
-    def margin(segment, siblings, signal, high) -> float:
+    def margin(segment, others, word) -> float:
+        signal, high = keys[word]
         own = fits[segment][(signal.column, high)]["share"]
-        return min(own - fits[other][(signal.column, high)]["share"] for other in siblings)
+        return min(own - fits[other][(signal.column, high)]["share"] for other in others)
 
-    result = {}
-    for segment, found in chosen.items():
-        siblings = [
-            other
-            for other, words_ in chosen.items()
-            if other != segment and found and words_ and words_[0] == found[0]
+    def best(segment, others) -> str | None:
+        """The word, not in any name yet, that fits the segment by the widest margin (at least
+        ``gap``) over ``others``, of those whose median claim holds and that fit."""
+        used = {w for found in result.values() for w in found}
+        options = [
+            (margin(segment, others, candidate), candidate)
+            for signal in signals
+            for high in (True, False)
+            if (candidate := signal.high if high else signal.low) not in used
+            and signal.holds(high, *claims[segment][signal.column])
+            and fits_well(fits[segment].get((signal.column, high)))
+            and (profiles.loc[segment, signal.column] > 50) == high
         ]
-        if not siblings:
-            result[segment] = found
-            continue
-        kept = [found[0]] + [
-            word for word in found[1:] if margin(segment, siblings, *keys[word]) >= gap
-        ]
-        if len(kept) == 1:
-            options = [
-                (margin(segment, siblings, signal, high), signal.high if high else signal.low)
-                for signal in signals
-                for high in (True, False)
-                if (signal.high if high else signal.low) not in kept
-                and signal.holds(high, *claims[segment][signal.column])
-                and fits_well(fits[segment].get((signal.column, high)))
-                and (profiles.loc[segment, signal.column] > 50) == high
-            ]
-            best = max(options, default=None)
-            if best is not None and best[0] >= gap:
-                kept.append(best[1])
-        result[segment] = kept
+        top = max(options, default=None)
+        return top[1] if top is not None and top[0] >= gap else None
+
+    def replace(segment, others, word) -> None:
+        place = result[segment].index(word)
+        result[segment].remove(word)
+        if (instead := best(segment, others)) is not None:
+            result[segment].insert(place, instead)
+
+    for _ in range(4 * len(signals)):
+        changed = False
+        for word in sorted(keys):
+            group = [segment for segment, found in result.items() if word in found]
+            if len(group) < 2:
+                continue
+            family = keys[word][0].leads and all(result[s][0] == word for s in group)
+            for segment in group:
+                others = [other for other in group if other != segment]
+                if family:
+                    for further in [w for w in result[segment][1:] if w in keys]:
+                        if margin(segment, others, further) < gap:
+                            replace(segment, others, further)
+                            changed = True
+                elif margin(segment, others, word) < gap:
+                    replace(segment, others, word)
+                    changed = True
+            if family:
+                for segment in group:
+                    others = [other for other in group if other != segment]
+                    if len(result[segment]) == 1 and (added := best(segment, others)):
+                        result[segment].append(added)
+                        changed = True
+            if changed:
+                break
+        if not changed:
+            break
     return result
 
 
@@ -457,7 +400,13 @@ def word_fits(
     for signal in signals:
         everyone = float(derived[signal.column].median())
         for high in (True, False):
-            held = [signal.holds(high, value, everyone) for value in derived[signal.column]]
+            values = derived[signal.column].to_numpy(dtype=float)  # NaN compares False
+            if high:
+                held = (values > everyone) & (
+                    values >= (-np.inf if signal.high_at is None else signal.high_at)
+                )
+            else:
+                held = values <= signal.low_at if signal.low_at is not None else values < everyone
             shares[(signal.column, high)] = pd.Series(held, dtype=float).groupby(segments).mean()
     fits = {}
     for segment in labels:
@@ -528,7 +477,7 @@ def customer_actions(
     remedy, whatever their segment, and never a growth action; a segment's action (a rule its
     median meets, ``acting[segment]``) goes to its customers who meet the rule themselves."""
     flags = pd.DataFrame(
-        {f"risk: {rule.text.split(':')[0]}": rule.members(derived) for rule in risks},
+        {f"flag: {rule.text.split(':')[0]}": rule.members(derived) for rule in risks},
         index=derived.index,
     )
     at_risk = flags.any(axis=1) if len(risks) else pd.Series(False, index=derived.index)
@@ -545,7 +494,7 @@ def customer_actions(
             if meets[id(rule)][row] and not (risky and rule.growth) and rule.text not in texts
         ]
         actions.append("; ".join(texts))
-    return flags.assign(at_risk=at_risk, actions=actions)
+    return flags.assign(flagged=at_risk, actions=actions)
 
 
 def median_interval(values: pd.DataFrame, resamples: int, seed: int) -> tuple[pd.Series, pd.Series]:

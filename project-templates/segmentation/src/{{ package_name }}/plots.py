@@ -274,7 +274,7 @@ def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
                 linewidths=0,
                 label=f"{segment} ({sizes[segment]:,})" if turn == 0 else None,
             )
-    overview.set_title("All segments (drawn in turns: none wholly on top)", fontsize=10)
+    overview.set_title("All customers, coloured by segment", fontsize=10)
     # Below the axes, so it covers no customer.
     legend = overview.legend(
         markerscale=2.5,
@@ -292,15 +292,17 @@ def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
         ax.scatter(
             points["pc1"], points["pc2"], s=4, alpha=0.6, color=colours[segment], linewidths=0
         )
-        ax.set_title(f"Segment {segment}: {len(points):,}", fontsize=9)
+        ax.set_title(
+            f"Segment {segment}: {len(points):,} customers\n(grey: all others)", fontsize=9
+        )
         ax.tick_params(labelsize=7)
     for ax in [overview, *panels]:
         ax.grid(alpha=0.3)
     overview.set_xlabel(f"PC1 ({explained[0]:.1%} of variance)")
     overview.set_ylabel(f"PC2 ({explained[1]:.1%})")
     figure.suptitle(
-        f"Segments on the first two principal components ({sum(explained):.1%} of the variance)"
-        "\nsegments that overlap here can be apart in the other dimensions",
+        f"Customers on the first two principal components ({sum(explained):.1%} of the "
+        "variance)\nSegments that overlap here can be apart in the other dimensions",
         fontsize=11,
     )
     return figure

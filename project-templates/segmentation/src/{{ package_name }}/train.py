@@ -1,30 +1,8 @@
 """Score K-means for every k, test for cluster structure, measure stability, choose k for use.
 
-Two answers are kept apart. The *statistically preferred* k has the highest silhouette over the
-whole search range: context. The k to *act on* is chosen inside the business range (the
-``segments`` answer) under stated constraints: every segment holds at least ``min_share`` of
-customers, every segment is found again in bootstrap resamples (the lower 95% bound of the
-weakest segment's mean Jaccard, clusterboot style, is at least ``min_jaccard``), and the lower
-95% bound of the mean adjusted Rand index between the segmentation and its resampled refits
-is at least ``min_stability``.
-
-Stability is pooled over several seeds (``stability_seeds``): each fits its own reference
-segmentation (``n_init`` restarts) and its own bootstrap refits of all customers. The draws of
-customers are the same for every k, so two k are compared *paired*: the difference of their
-weakest segment's Jaccard on each draw, with a 95% interval.
-Among the k that pass, the largest k that is shown to be within ``jaccard_margin`` of the most
-stable one is chosen: the lower bound of its paired interval is above -``jaccard_margin``
-(non-inferiority, not equal stability). More segments are taken only when the draws show that they
-cost at most that margin of stability; an interval that covers 0 only because it is wide is not
-enough. Each seed's draws alone are put through the same rule.
-
-Nothing is held out, and nothing needs to be: the structure test asks whether the customers have
-more cluster structure than copies without clusters (a question about the data, answered on all
-of them at the chosen k, which was chosen by stability, not by that test). The stability verdict
-of the chosen k is measured on all customers against the final segmentation under seeds whose
-draws took no part in the choice (``verdict_seeds``), so it is not the best of the draws k was
-picked on; with split-half replication. Stability is measured one k beyond the business range,
-so a choice at its edge is compared.
+The statistically preferred k (highest silhouette) is context; the k to act on is chosen in the
+business range under the ``Params`` constraints, with k compared paired on the same bootstrap
+draws and pooled over seeds (DECISIONS.md says why each rule is as it is).
 """
 
 from __future__ import annotations
@@ -224,21 +202,10 @@ def copula_copy(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def reference_r2(
     points: np.ndarray, params: Params, ks: list[int]
 ) -> dict[str, dict[int, np.ndarray]]:
-    """Share of variance K-means explains on reference copies of the data without clusters, per
-    k in ``ks`` (the pipeline tests the chosen k: with full restarts on every copy, every k
-    would cost about as much as the stability search). Two references, ``params.permutations``
-    and ``params.copula_copies`` copies:
-
-    - ``shuffled``: every column permuted on its own. It keeps each column's distribution and
-      removes the correlation between columns: what K-means finds there is what the columns'
-      own shapes give.
-    - ``gaussian``: Gaussian-copula copies (``copula_copy``). They keep every column's
-      distribution and the columns' rank correlations, and have no clusters: what K-means finds
-      there is what the marginals and correlation alone give (cutting a skewed, elongated
-      cloud), the stricter reference the data must beat.
-
-    Each copy is fitted exactly as the data is (``n_init`` restarts), so neither side gets more
-    chances at a good optimum.
+    """Share of variance K-means explains on copies of the data without clusters, per k in
+    ``ks``: ``shuffled`` (each column permuted on its own: no correlation) and ``gaussian``
+    (Gaussian-copula copies: each column's distribution and the rank correlations kept, the
+    stricter reference). Each copy is fitted with the data's ``n_init`` restarts.
     """
     rng = np.random.default_rng(params.seed)
     draws = {
@@ -317,16 +284,21 @@ def stability_scores(runs: list[Stability], params: Params, k: int) -> dict:
     }
 
 
-def ward_labels(points: np.ndarray, ks: list[int]) -> dict[int, np.ndarray]:
-    """Ward's hierarchical clustering on the same points, cut at every k (one tree for all k).
-
-    The other method in the comparison: like K-means it minimises within-segment variance, but
-    greedily and without restarts, so where the two agree the segments do not depend on
-    K-means' random starts."""
+def ward_labels(points: np.ndarray, ks: list[int], rows: int, seed: int) -> dict[int, np.ndarray]:
+    """Ward's clustering, cut at every k (one tree for all k), the other method in the
+    comparison: like K-means it minimises within-segment variance, but greedily and without
+    restarts. The tree is grown on a fixed random sample of ``rows`` customers (a tree on all
+    8,950 needs their 40 million pairwise distances, about 0.5 GB); every other customer joins
+    the segment of their nearest sampled customer, which keeps Ward's shapes (a nearest-centroid
+    step would turn it into one K-means step and inflate the agreement)."""
     from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial import cKDTree
 
-    tree = linkage(points, method="ward")
-    return {k: fcluster(tree, k, criterion="maxclust") - 1 for k in ks}
+    rng = np.random.default_rng(seed)
+    sample = points[np.sort(rng.choice(len(points), min(rows, len(points)), replace=False))]
+    tree = linkage(sample, method="ward")
+    nearest = cKDTree(sample).query(points)[1]
+    return {k: fcluster(tree, k, criterion="maxclust")[nearest] - 1 for k in ks}
 
 
 def passes(row: pd.Series, params: Params) -> bool:
@@ -518,7 +490,7 @@ def search(
     rows, labels = {}, {}
     points = np.asarray(points, dtype=np.float32)  # as in ``bootstrap``: faster, same segments
     progress(f"K-means, Ward and exact silhouettes for k={params.k_min}..{params.k_max}")
-    ward = ward_labels(points, params.k_values)
+    ward = ward_labels(points, params.k_values, params.ward_rows, params.seed)
     # Exact silhouettes on all customers from one distance matrix (8,950 customers: 320 MB in
     # float32): scikit-learn's silhouette_score recomputes the distances on every call, about
     # 1.5 s CPU each, 18 calls here (K-means and Ward at every k); precomputed, 0.3 s each.
