@@ -187,10 +187,18 @@ def _curves(
         )
     if kind == "roc":
         ax.set(xlabel="False positive rate (edible called poisonous)", ylabel="True positive rate")
-        ax.set_title("ROC curves for unseen clusters (grouped CV, positive: poisonous)", fontsize=9)
+        ax.set_title(
+            "ROC curves for unseen clusters (grouped CV, positive: poisonous),\n"
+            "pooled over all folds; a fold may hold one class only",
+            fontsize=9,
+        )
     else:
         ax.set(xlabel="Recall (share of poisonous caught)", ylabel="Precision")
-        ax.set_title("Precision-recall curves for unseen clusters (grouped CV)", fontsize=10)
+        ax.set_title(
+            "Precision-recall curves for unseen clusters (grouped CV),\n"
+            "pooled over all folds; a fold may hold one class only",
+            fontsize=9,
+        )
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8)
     return figure
 
