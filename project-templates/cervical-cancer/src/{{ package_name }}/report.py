@@ -114,26 +114,14 @@ def reference_line(metrics: dict) -> str:
 
 
 def chance_line(metrics: dict) -> str:
-    """The permutation test of the ranking against chance: p on every fold split, its
-    resolution and Monte-Carlo uncertainty, and the verdict they allow."""
+    """The permutation test of the reported ROC-AUC against chance, and its verdict."""
     test = metrics["chance_test"]
-    ps, mc = test["p_by_split"], test["p_monte_carlo"]
     return (
-        f"Against chance: the nested logistic regression, rerun whole on {test['permutations']} "
-        f"permutations of the labels (95 % of them score at most {test['null_95']:.3f}), gives "
-        f"p = {span(ps, '.3f')} across the {test['splits']} fold splits (resolution "
-        f"{test['resolution']:.3f}; the largest has Monte-Carlo 95 % interval "
-        f"[{mc['low']:.3f}, {mc['high']:.3f}]): {chance_verdict(metrics)}{_narrowly(metrics)}."
-    )
-
-
-def _narrowly(metrics: dict) -> str:
-    """Why 'narrowly', when it is."""
-    if chance_verdict(metrics) != "narrowly above chance":
-        return ""
-    return (
-        f" (p is below {ALPHA} on every split, but the largest p's interval reaches it: more "
-        "permutations, `permutations` in `config.py`, would settle it)"
+        f"Against chance: the nested logistic regression, rerun whole on every fold split for "
+        f"each of {test['permutations']} permutations of the labels (95 % of them score a mean "
+        f"ROC-AUC of at most {test['null_95']:.3f}), gives p = {test['p_value']:.3f} for its "
+        f"mean ROC-AUC {test['roc_auc']:.3f} (the smallest p possible is "
+        f"{1 / (1 + test['permutations']):.3f}): {chance_verdict(metrics)}."
     )
 
 
@@ -210,13 +198,35 @@ def slope_spread(slope: dict) -> str:
 
 
 def screening_table(metrics: dict) -> str:
-    rows = [
-        [label(name), f"{scores['threshold']:.1%}"]
-        + [ci(scores[key], percent=True) for key, _ in SCREENING]
-        for name, scores in metrics["models"].items()
-    ]
+    """Both screening rules of both models: the threshold set to find
+    ``sensitivity_target`` of the positives, and flagging the top fifth."""
+    rows = []
+    for name, scores in metrics["models"].items():
+        for rule, values in (
+            (f"finds {metrics['sensitivity_target']:.0%}", scores),
+            ("top 20 %", scores["top_fifth"]),
+        ):
+            rows.append(
+                [label(name), rule] + [ci(values[key], percent=True) for key, _ in SCREENING]
+            )
     titles = [title for _, title in SCREENING]
-    return readme.markdown_table(["model", "threshold", *titles], rows)
+    return readme.markdown_table(["model", "rule", *titles], rows)
+
+
+def band_rates(m: dict) -> str:
+    """Held-out positives in each fifth of the model's risks, lowest first."""
+    return "by band, lowest first: " + ", ".join(ci(b, percent=True) for b in m["bands"])
+
+
+def top_fifth_line(m: dict, flagged: bool) -> str:
+    """The app's line on the second rule (flag the top fifth) for one patient."""
+    top = m["top_fifth"]
+    return (
+        f"Flag-the-top-20 % rule: this patient is {'' if flagged else 'not '}flagged (band 5 "
+        f"only). Held out, that rule flagged {ci(top['flagged'], percent=True)} of patients "
+        f"with sensitivity {ci(top['sensitivity'], percent=True)}, specificity "
+        f"{ci(top['specificity'], percent=True)} and PPV {ci(top['ppv'], percent=True)}."
+    )
 
 
 def versus_everyone(m: dict, prevalence: float) -> str:
@@ -253,7 +263,10 @@ def screening_line(metrics: dict) -> str:
         f"{ci(m['flagged'], percent=True)} of held-out patients: "
         f"{transfer(m)}. It found {ci(m['sensitivity'], percent=True)} of their positives "
         f"against the {metrics['sensitivity_target']:.0%} aimed at. {saved_rule(m)} For the "
-        f"app's model, {versus_everyone(m, metrics['prevalence'])}."
+        f"app's model, {versus_everyone(m, metrics['prevalence'])}. The second rule flags the "
+        "top fifth: each outer fold's model cuts its risks on its own training rows into "
+        "fifths (set before any result, without the held-out fold), and the app shows a "
+        f"patient's fifth, not a probability. Held-out positives {band_rates(m)}."
     ) + (f" {nearly_everyone(m)}" if m["flags_nearly_everyone"] else "")
 
 
@@ -309,25 +322,6 @@ def saved_flags(m: dict) -> str:
     threshold."""
     flags = m["flagged_by_saved_model"]
     return f"{flags['flagged']} of the {flags['patients']} patients it was fitted on"
-
-
-def near_prevalence(metrics: dict) -> str:
-    """For the app, under a patient's risk: the prevalence beside it and, when the model's
-    risks are not shown more accurate than the prevalence quoted to everyone (Brier skill's
-    interval includes 0), that the estimate is essentially the prevalence."""
-    m = metrics["models"][metrics["app_model"]]
-    band, skill = m["risk_band"], m["brier_skill"]
-    text = (
-        f"Of all patients in the data, {metrics['prevalence']:.1%} were positive; 90 % of the "
-        f"model's held-out risks lie between {band['low']:.1%} and {band['high']:.1%}."
-    )
-    if skill["low"] <= 0:
-        text += (
-            f" Its Brier skill {ci(skill)} includes 0: its risks are not shown to be more "
-            "accurate than quoting the prevalence to everyone, so read this estimate as "
-            "essentially the prevalence, and the effects below as small shifts of it."
-        )
-    return text
 
 
 def transfer(m: dict) -> str:
@@ -621,36 +615,21 @@ def without_subgroup_line(metrics: dict) -> str:
 
 
 def skipper_calibration(metrics: dict) -> str:
-    """Observed against expected positives among the patients who skipped each block, with
-    the app's rule for warning (both directions, a laxer bar for under-prediction, stored as
-    each block's ``read_as``), and the runs of consecutive skipping rows."""
-    bar = metrics["missingness"]["skip_rule"]
-    rule = (
-        "The app warns that a probability reads too high for patients who skip a question "
-        "when its skippers had fewer positives than the model expects (two-sided Poisson "
-        f"p < {bar['too_high']:g}), and too low, the costlier error (false "
-        f"reassurance), when they had more (p < {bar['too_low']:g}; "
-        "`skip_alpha_high`, `skip_alpha_low`)."
-    )
+    """Observed against expected positives among the patients who skipped each block, and the
+    runs of consecutive skipping rows."""
     blocks = metrics["missingness"]["blocks"]
-    off = [b for b in blocks if b.get("read_as")]
-    if not off:
-        text = "For no block do the positives among those who skipped it pass that rule. " + rule
-    else:
-        parts = [
-            f"`{b['questions'][0]}`: {b['unanswered_positives']} observed, "
-            f"{b['expected_positives']:.1f} expected (p = {b['p_observed_vs_expected']:.3f}; "
-            f"reads {b['read_as']})"
-            for b in off
-        ]
-        text = (
-            "The model is miscalibrated for patients who skipped "
-            + ("these blocks" if len(off) > 1 else "this block")
-            + " (positives observed against the sum of their held-out risks): "
-            + "; ".join(parts)
-            + ". "
-            + rule
-        )
+    parts = [
+        f"`{b['questions'][0]}`: {b['unanswered_positives']} observed, "
+        f"{b['expected_positives']:.1f} expected (two-sided Poisson p = "
+        f"{b['p_observed_vs_expected']:.3f})"
+        for b in blocks
+    ]
+    text = (
+        "Positives among the patients who skipped each block, against the sum of their "
+        "held-out risks: " + "; ".join(parts) + "."
+        if parts
+        else ""
+    )
     return " ".join([text, *filter(None, map(run_line, blocks))])
 
 
@@ -666,17 +645,6 @@ def run_line(block: dict) -> str:
         f"{inside} of the {block['unanswered']} skips of `{block['questions'][0]}` sit in "
         f"consecutive data rows {where}: runs that look like a recording batch, not single "
         "patients declining questions."
-    )
-
-
-def skipper_warning(block: dict) -> str:
-    """The app's warning when a question whose skippers the model is miscalibrated for is
-    skipped (``block['read_as']``)."""
-    return (
-        f"Not calibrated for patients who skip `{block['questions'][0]}`: of the "
-        f"{block['unanswered']} in the data, {block['unanswered_positives']} were positive "
-        f"where the model expected {block['expected_positives']:.1f}. Read this probability "
-        f"as {block['read_as']} for them."
     )
 
 
@@ -762,7 +730,17 @@ def explanation(metrics: dict, top: int = 8) -> str:
 
 
 def data_notes(metrics: dict) -> str:
-    dropped = "\n".join(f"- `{column}`: {reason}" for column, reason in metrics["dropped"].items())
+    counts = metrics["dropped_answers"]
+    dropped = "\n".join(
+        f"- `{column}`: {reason}"
+        + (
+            f" ({c['yes']} said yes, {c['positives']} positive against {c['expected']:.1f} "
+            "expected at the prevalence)"
+            if (c := counts.get(column))
+            else ""
+        )
+        for column, reason in metrics["dropped"].items()
+    )
     return (
         f"Not used as features:\n\n{dropped}\n\n"
         "Missing answers are imputed with the training-fold median inside the model pipeline, "
@@ -772,19 +750,6 @@ def data_notes(metrics: dict) -> str:
         "same work-up as the target test would carry part of the answer"
         + (", so they are not features. " if metrics["with_history"]["added"] else ". ")
         + history_line(metrics)
-        + " "
-        + rare_answer_line(metrics)
-    )
-
-
-def rare_answer_line(metrics: dict) -> str:
-    """The sensitivity run with a lower cutoff for rare yes/no answers."""
-    check = metrics["rare_answer_check"]
-    added = ", ".join(f"`{c}`" for c in check["added"]) or "no question"
-    return (
-        f"With the rare-answer cutoff at {check['cutoff']} patients instead of "
-        f"{check['cutoff_used']}, the model also gets {added}: ROC-AUC "
-        f"{ci(check['metrics']['roc_auc'])}; {paired(check['difference'])}."
     )
 
 
@@ -904,17 +869,8 @@ def model_card_section(metrics: dict) -> str:
 
 
 def chance_verdict(metrics: dict) -> str:
-    """The verdict the permutation test allows: above chance only if p is below ALPHA on every
-    fold split, and "narrowly" when the largest p's Monte-Carlo interval reaches ALPHA."""
-    test = metrics["chance_test"]
-    below = sum(p < ALPHA for p in test["p_by_split"])
-    if below == 0:
-        return "not shown above chance"
-    if below < len(test["p_by_split"]):
-        return f"above chance on {below} of {len(test['p_by_split'])} fold splits only"
-    if test["p_monte_carlo"]["high"] >= ALPHA:
-        return "narrowly above chance"
-    return "above chance"
+    """Above chance if the permutation test's one p-value is below ALPHA."""
+    return "above chance" if metrics["chance_test"]["p_value"] < ALPHA else "not shown above chance"
 
 
 def strength(auc: float) -> str:
@@ -935,11 +891,11 @@ def sentence(text: str) -> str:
 
 
 def permutation_p(metrics: dict) -> str:
-    """'nested permutation test, p 0.004–0.052' over the fold splits (one p if all are
-    equal); it names the logistic regression when the headline's model is another."""
+    """'permutation p = 0.020' (the nested procedure's); it names the logistic regression when
+    the headline's model is another."""
     test = metrics["chance_test"]
     model = "" if metrics["app_model"] == "logistic_regression" else " of the logistic regression"
-    return f"nested permutation test{model}, p {span(test['p_by_split'], '.3f', '–')}"
+    return f"permutation p{model} = {test['p_value']:.3f}"
 
 
 def headline(metrics: dict) -> str:
@@ -956,18 +912,20 @@ def headline(metrics: dict) -> str:
         f"ROC-AUC {ci(auc, 2)}: a {strength(auc['value'])} signal, {chance_verdict(metrics)} "
         f"({permutation_p(metrics)})."
     )
-    screen = f"Set to find {metrics['sensitivity_target']:.0%} of positives, it flags " + ci(
+    screen = f"Aimed at {metrics['sensitivity_target']:.0%} sensitivity, it flags " + ci(
         m["flagged"], percent=True
     )
-    if too_weak_to_screen(m, prevalence):
-        second = f"{screen} of patients: too weak to screen with."
-    else:
-        second = (
-            f"{screen} of patients, PPV {ci(m['ppv'], percent=True)} (anyone: {prevalence:.1%})."
-        )
+    second = f"{screen} of patients" + (
+        ": too weak to screen with" if too_weak_to_screen(m, prevalence) else ""
+    )
+    top = m["top_fifth"]
+    second += (
+        f"; its top fifth holds {ci(top['sensitivity'], percent=True)} of positives, PPV "
+        f"{ci(top['ppv'], percent=True)}."
+    )
     other = metrics["leakage_check"]
     added = ", ".join(other["added_features"])
-    third = "The other tests' results answer another question: triage after testing."
+    third = "Other tests answer another question: triage after testing."
     rows = [
         [
             f"{label(n)}, questionnaire{' (the app)' if n == name else ''}",
