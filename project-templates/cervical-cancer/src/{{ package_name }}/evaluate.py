@@ -272,9 +272,8 @@ def permutation_ranking(
     groups: np.ndarray,
     result: CVResult,
     params: config.Params,
-    columns: list[str] | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Drop in held-out ROC-AUC when each column (of ``columns``, default all) is shuffled, in
+    """Drop in held-out ROC-AUC when each column is shuffled, in
     every outer fold of the cross-validation (each fitted as in ``result``, with its own C):
     what the model relies on, for a model without coefficients.
 
@@ -282,7 +281,7 @@ def permutation_ranking(
     (the folds share training rows, so the plain standard error would be far too small) and
     its p-value, Holm-adjusted over the columns.
     """
-    columns = list(X.columns) if columns is None else columns
+    columns = list(X.columns)
     drops = []
     folds = splits(y, groups, params.n_splits, params.n_repeats, params.seed)
     for index, ((_, fit_rows, test_rows), fold) in enumerate(zip(folds, result.folds, strict=True)):

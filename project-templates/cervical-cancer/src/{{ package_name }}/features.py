@@ -242,25 +242,6 @@ def answer_support(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, list[flo
     }
 
 
-def imputed_values(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, dict[str, float]]:
-    """Per number question with skips, the median every skipper is filled with, how many
-    answering patients gave exactly that value, and how many skipped: where the skippers
-    outnumber them, a tree can split the median off and partly see "not answered". Uses no
-    target."""
-    out = {}
-    for column in plan.features:
-        values = table[column]
-        if data.BY_NAME[column].binary or not values.isna().any():
-            continue
-        median = float(values.median())
-        out[column] = {
-            "median": median,
-            "answered_at_median": int((values == median).sum()),
-            "skipped": int(values.isna().sum()),
-        }
-    return out
-
-
 def answer_spread(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, list[float]]:
     """The answers the app scores a number question left unanswered at, besides the median:
     the quartiles of the answered values and the median of the answers above 0 (for smoking,

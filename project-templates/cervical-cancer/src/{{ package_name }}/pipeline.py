@@ -140,9 +140,6 @@ def run_evaluate(ctx: runtime.Context) -> None:
     )
     # What the app's model relies on (a penalised model's odds ratios would be the penalty's).
     ranking = evaluate.permutation_ranking(X, y, groups, app_result, held)
-    if missingness:
-        progress("cross-validating on the patients who answered the most telling block only")
-    excluded = _without_subgroup(missingness, asked, X, y, groups, app_model, params, ranking)
     leakage = {
         "model": app_model,
         "added_features": [column for column in leaky_plan.features if column not in plan.features],
@@ -200,7 +197,6 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "features": plan.features,
         "answer_spread": features.answer_spread(table, plan),
         "answer_support": features.answer_support(table, plan),
-        "imputed_values": features.imputed_values(table, plan),
         "dropped": plan.dropped,
         "near_copies": sum("a near-copy of" in reason for reason in plan.dropped.values()),
         "cross_validation": {
@@ -224,7 +220,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
         },
         "verification": _verification(table, params.target),
         "dropped_answers": _dropped_answers(table, plan, y),
-        "missingness": {**artifact, "subgroup": subgroup, "without_subgroup": excluded},
+        "missingness": {**artifact, "subgroup": subgroup},
         "entry_errors": {column: len(rows) for column, rows in entry_errors.items() if rows},
         "disguised_zeros": disguised,
         "leakage_check": leakage,
@@ -278,31 +274,6 @@ def _missingness_check(
             "answered": round(float(np.mean([risk[answered] for risk in risks])), 4),
         }
     return check
-
-
-def _without_subgroup(blocks, table, X, y, groups, name, params, ranking) -> dict:
-    """The app's model refitted and scored on the patients who answered the most telling block
-    only (its skippers left out of training and testing): its ROC-AUC, and the permutation
-    importance of that block's question there against on everyone. Shows how much the model's
-    score and its reliance on that question owe to the skippers, whom median imputation gives
-    typical answers."""
-    if not blocks:
-        return {}
-    question = blocks[0]["questions"][0]
-    answered = table[question].notna().to_numpy()
-    X_a, y_a = X[answered].reset_index(drop=True), y[answered].reset_index(drop=True)
-    groups_a = groups[answered]
-    result = evaluate.cross_validate(X_a, y_a, groups_a, name, params)
-    weights = stats.bootstrap_weights(groups_a, params.bootstrap_resamples, params.seed)
-    drop = evaluate.permutation_ranking(X_a, y_a, groups_a, result, params, columns=[question])
-    return {
-        "question": question,
-        "left_out": int((~answered).sum()),
-        "patients": int(answered.sum()),
-        "positives": int(y_a.sum()),
-        "metrics": evaluate.summarize(result, y_a.to_numpy(), weights, params, evaluate.RANKING),
-        "importance": {"everyone": ranking[question], "answered_only": drop[question]},
-    }
 
 
 def _dropped_answers(table, plan, y) -> dict:

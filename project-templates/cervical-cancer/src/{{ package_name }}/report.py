@@ -218,6 +218,15 @@ def band_rates(m: dict) -> str:
     return "by band, lowest first: " + ", ".join(ci(b, percent=True) for b in m["bands"])
 
 
+def bands_line(metrics: dict) -> str:
+    """The README's line under the screening table: the app's bands and their rates."""
+    m = metrics["models"][metrics["app_model"]]
+    return (
+        f"The app shows a patient's band, the fifth of the {label(metrics['app_model']).lower()}'s "
+        f"risks, with its held-out positive rate {band_rates(m)}."
+    )
+
+
 def top_fifth_line(m: dict, flagged: bool) -> str:
     """The app's line on the second rule (flag the top fifth) for one patient."""
     top = m["top_fifth"]
@@ -266,7 +275,7 @@ def screening_line(metrics: dict) -> str:
         f"app's model, {versus_everyone(m, metrics['prevalence'])}. The second rule flags the "
         "top fifth: each outer fold's model cuts its risks on its own training rows into "
         "fifths (set before any result, without the held-out fold), and the app shows a "
-        f"patient's fifth, not a probability. Held-out positives {band_rates(m)}."
+        "patient's fifth, not a probability."
     ) + (f" {nearly_everyone(m)}" if m["flags_nearly_everyone"] else "")
 
 
@@ -479,27 +488,6 @@ def unanswered_definition(metrics: dict) -> str:
     return text
 
 
-def imputed_line(metrics: dict) -> str:
-    """Where the median that fills a skipped number is a value few answering patients gave:
-    median imputation then hides skipping from trees only partly."""
-    rare = {
-        column: v
-        for column, v in metrics.get("imputed_values", {}).items()
-        if v["skipped"] > v["answered_at_median"]
-    }
-    if not rare:
-        return ""
-    parts = "; ".join(
-        f"`{column}` is filled with {v['median']:g}, which {v['answered_at_median']} answering "
-        f"patients gave, for {v['skipped']} skippers"
-        for column, v in rare.items()
-    )
-    return (
-        f"Median imputation hides skipping only partly: {parts}. A tree can split that value "
-        'off and so partly see "not answered" (the logistic regression cannot).'
-    )
-
-
 def paired(d: dict) -> str:
     """A paired ROC-AUC difference with its corrected interval and the verdict it allows."""
     p = "p < 0.001" if d["p_value"] < 0.001 else f"p = {d['p_value']:.3f}"
@@ -577,60 +565,10 @@ def missingness_line(metrics: dict) -> str:
     return text + "."
 
 
-def _importance(score: dict) -> str:
-    return ci({**score, "value": score["mean"]})
-
-
-def without_subgroup_line(metrics: dict) -> str:
-    """The app's model refitted and scored without the patients who skipped the most telling
-    block: its ROC-AUC, and whether its reliance on that question changes; what that means."""
-    check = metrics["missingness"].get("without_subgroup")
-    if not check:
-        return ""
-    question = f"`{check['question']}`"
-    everyone, answered = check["importance"]["everyone"], check["importance"]["answered_only"]
-    name = label(metrics["app_model"]).lower()
-    text = (
-        f"Without the {check['left_out']} patients who skipped {question} (refitted and scored "
-        f"on the {check['patients']} who answered, {check['positives']} positives; new folds, "
-        f"so not paired), the {name} has ROC-AUC {ci(check['metrics']['roc_auc'])}, against "
-        f"{ci(metrics['models'][metrics['app_model']]['roc_auc'])} on everyone. Its "
-        f"reliance on {question} (drop in ROC-AUC when shuffled) is {_importance(answered)} "
-        f"there against {_importance(everyone)} on everyone"
-    )
-    zero = [s for s in (everyone, answered) if s["low"] <= 0 <= s["high"]]
-    overlap = answered["low"] <= everyone["high"] and everyone["low"] <= answered["high"]
-    if len(zero) == 2:
-        text += ": neither is shown to differ from 0, so no change can be shown."
-    elif overlap:
-        text += ": the intervals overlap, so no change is shown."
-    else:
-        text += ": the intervals do not overlap, so it changes."
-    return text + (
-        " What this means: the model cannot use the fact of skipping (no was-missing "
-        "indicator), and median imputation gives the skippers typical answers, so their risks "
-        "are those of a typical patient; the table above compares the positives that predicts "
-        "among them with those observed."
-    )
-
-
 def skipper_calibration(metrics: dict) -> str:
-    """Observed against expected positives among the patients who skipped each block, and the
-    runs of consecutive skipping rows."""
-    blocks = metrics["missingness"]["blocks"]
-    parts = [
-        f"`{b['questions'][0]}`: {b['unanswered_positives']} observed, "
-        f"{b['expected_positives']:.1f} expected (two-sided Poisson p = "
-        f"{b['p_observed_vs_expected']:.3f})"
-        for b in blocks
-    ]
-    text = (
-        "Positives among the patients who skipped each block, against the sum of their "
-        "held-out risks: " + "; ".join(parts) + "."
-        if parts
-        else ""
-    )
-    return " ".join([text, *filter(None, map(run_line, blocks))])
+    """The runs of consecutive data rows that skip a block (the table gives each block's
+    observed and expected positives)."""
+    return " ".join(filter(None, map(run_line, metrics["missingness"]["blocks"])))
 
 
 def run_line(block: dict) -> str:
@@ -808,6 +746,7 @@ def results_parts(metrics: dict) -> list[str]:
         reference_line(metrics),
         metrics["app_model_reason"],
         screening_table(metrics),
+        bands_line(metrics),
         "### Unanswered questions",
         missingness_table(metrics),
         skipper_calibration(metrics),
@@ -827,8 +766,6 @@ def details(metrics: dict) -> list[str]:
         verification_line(metrics),
         "### Unanswered questions in detail",
         unanswered_definition(metrics),
-        imputed_line(metrics),
-        without_subgroup_line(metrics),
         missingness_line(metrics),
         "### What the app's model relies on",
         explanation(metrics),
