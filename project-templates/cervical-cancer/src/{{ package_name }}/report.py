@@ -849,11 +849,11 @@ def headline(metrics: dict) -> str:
         f"ROC-AUC {ci(auc, 2)}: a {strength(auc['value'])} signal, {chance_verdict(metrics)} "
         f"({permutation_p(metrics)})."
     )
-    screen = f"Aimed at {metrics['sensitivity_target']:.0%} sensitivity, it flags " + ci(
+    screen = f"At {metrics['sensitivity_target']:.0%} sensitivity, it flags " + ci(
         m["flagged"], percent=True
     )
     second = f"{screen} of patients" + (
-        ": too weak to screen with" if too_weak_to_screen(m, prevalence) else ""
+        ": too weak to screen" if too_weak_to_screen(m, prevalence) else ""
     )
     top = m["top_fifth"]
     second += (
