@@ -161,19 +161,12 @@ def check_real_results(project, target: str) -> dict:
     assert stds["unanswered"] == 105 and "STDs: Number of diagnosis" in stds["questions"]
     # The Dx flags (timing undocumented) are not features; a sensitivity run adds them.
     assert not any(feature.startswith("Dx") for feature in metrics["features"])
-    assert metrics["with_history"]["added"] == ["Dx"]
-    # Yes/no questions with a rarer answer from fewer than 20 patients are not features
-    # (e.g. syphilis: 18 patients, none positive, would read as protective).
-    assert "too few to learn an effect from" in metrics["dropped"]["STDs:syphilis"]
+    assert metrics["with_history"]["added"] == ["Dx:Cancer", "Dx:CIN", "Dx:HPV", "Dx"]
+    # Every yes/no question is kept however rare its yes (a cut-off dropped HIV: 18 yes, 5
+    # positive); each dropped yes/no column is reported with its positives against expected.
+    assert {"STDs:HIV", "STDs:syphilis"} <= set(metrics["features"])
+    assert metrics["dropped_answers"]["STDs:AIDS"] == {"yes": 0, "positives": 0, "expected": 0.0}
     assert within(metrics["with_history"]["metrics"]["roc_auc"])
-    # The model refitted without the patients who skipped the most telling block.
-    excluded = metrics["missingness"]["without_subgroup"]
-    top = metrics["missingness"]["blocks"][0]
-    assert (excluded["question"], excluded["left_out"]) == (top["questions"][0], top["unanswered"])
-    assert within(excluded["metrics"]["roc_auc"])
-    importance = excluded["importance"]
-    for value in importance.values():
-        assert value["low"] <= value["mean"] <= value["high"]
     verification = metrics["verification"]
     assert sum(verification[k]["patients"] for k in ("others_negative", "other_positive")) == 858
     # The regression's C is chosen inside each of the 25 outer folds (truly nested); the
@@ -181,13 +174,16 @@ def check_real_results(project, target: str) -> dict:
     for name in ("logistic_regression", "xgboost"):
         tuning = metrics["models"][name]["tuning"]
         assert tuning["saved_model"] and sum(tuning["outer_choices"].values()) == 25
-    # The model's calibration among those who skipped each block, and the rare-answer run.
+    # The model's calibration among those who skipped each block.
     assert hormonal["expected_positives"] > 0 and 0 <= hormonal["p_observed_vs_expected"] <= 1
     if target == "Biopsy":  # 0 positives where about 6 are expected
         assert hormonal["unanswered_positives"] == 0 and hormonal["p_observed_vs_expected"] < 0.05
-    rare = metrics["rare_answer_check"]
-    assert rare["cutoff"] == 15 and "STDs:HIV" in rare["added"]
-    assert rare["difference"]["folds"] == 25
+    # The second screening rule (the top fifth) and the app's bands, with their intervals.
+    for name in ("logistic_regression", "xgboost"):
+        scores = metrics["models"][name]
+        # About a fifth (XGBoost's tied risks move it a little).
+        assert 0.15 < scores["top_fifth"]["flagged"]["value"] < 0.3
+        assert len(scores["bands"]) == 5 and scores["band_cuts"] == sorted(scores["band_cuts"])
     # Permutation importance over all 25 folds, with corrected intervals and Holm p-values.
     for value in metrics["permutation_importance"].values():
         assert value["low"] <= value["mean"] <= value["high"]
@@ -210,9 +206,9 @@ def check_real_results(project, target: str) -> dict:
     assert "best_gain" not in metrics["decision_curve"]  # no data-chosen threshold
     # Above chance or not by a label-permutation test of the cross-validation.
     test = metrics["chance_test"]
-    assert test["permutations"] == 200 and 1 / 201 <= test["p_value"] <= 1
+    assert test["permutations"] == 50 and round(1 / 51, 4) <= test["p_value"] <= 1
     # The permutation test reruns the headline's nested procedure: same ROC-AUC per split.
-    assert test["headline_gap"] < 0.001
+    assert test["headline_gap"] < 0.005
     depths = metrics["models"]["xgboost"]["tuning"]["max_depth"]
     assert set(depths) == {"1", "2", "3", "4"} and sum(depths.values()) == 25
     assert set(metrics["missingness"]["roc_auc"]) == {
@@ -304,17 +300,15 @@ def check_real_results(project, target: str) -> dict:
     assert ("share flagged is not shown to differ from the aim" in card) == transfers
     assert "(reports/figures/calibration.png)" in readme
     # The first screen: three short sentences (the served model's ROC-AUC with its permutation
-    # test on every fold split, what it does as a screen, what the other tests change), one
+    # test, what it does as a screen, what the other tests change), one
     # table, the hero figure.
     first_screen = readme.split("<!-- headline:start -->\n")[1].split("<!-- headline:end -->")[0]
     sentences = first_screen.split("\n\n")[0]
     served, test = app["roc_auc"], metrics["chance_test"]
     auc = f"{served['value']:.2f} [{served['low']:.2f}, {served['high']:.2f}]"
     assert f"ranks patients with ROC-AUC {auc}: a " in sentences
-    assert len(test["p_by_split"]) == metrics["cross_validation"]["repeats"]
-    lowest = min(test["p_by_split"])
-    assert "(nested permutation test" in sentences and f", p {lowest:.3f}" in sentences
-    assert ("too weak to screen with" in sentences) == (
+    assert f"(permutation p = {test['p_value']:.3f})" in sentences
+    assert ("too weak to screen" in sentences) == (
         nearly_everyone or ppv["low"] <= metrics["prevalence"] <= ppv["high"]
     )
     assert len(sentences.split()) <= 60
@@ -364,14 +358,13 @@ def test_biopsy_on_real_data_and_the_app_works_in_a_browser(served_biopsy):
 
         expect(page.get_by_text("Biopsy-positive probability (research demo)")).to_be_visible()
         page.get_by_role("button", name="Estimate probability").click()
-        expect(page.get_by_text("Model's probability of a positive Biopsy")).to_be_visible(
-            timeout=60_000
-        )
+        expect(page.get_by_text("Risk band of a positive Biopsy")).to_be_visible(timeout=60_000)
         if metrics["models"][metrics["app_model"]]["flags_nearly_everyone"]:
             expect(page.get_by_text("No screening flag:")).to_be_visible()
         else:
             expect(page.get_by_text(f"(threshold {threshold:.1%}, set to find")).to_be_visible()
-        expect(page.get_by_text("What moved the estimate")).to_be_visible()
+        # The typical patient: nothing moved the estimate, so no heading with nothing under it.
+        assert page.get_by_text("What moved the estimate").count() == 0
 
         age = page.get_by_role("spinbutton", name="Age (years)")
         age.fill("14")

@@ -112,21 +112,31 @@ def load_raw(path: Path) -> pd.DataFrame:
     return validate(read_text(path, str(path)), str(path))
 
 
-def load_patients(source: IO[bytes], name: str, features: list[str]) -> pd.DataFrame:
-    """Read an uploaded CSV of patients: the model's feature columns, in the official format.
+def load_patients(
+    source: IO[bytes], name: str, features: list[str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """Read an uploaded CSV of patients: the model's feature columns, in the official format,
+    and each row's problem with a cell ('' if none): a bad cell refuses its row, not the file.
 
     Other columns of the official file (the test results) may be present and are ignored.
-    Impossible answers are kept (not set to missing), so that the app refuses their rows.
+    Impossible or out-of-range answers are kept, so that the app refuses their rows.
     """
-    table = validate(read_text(source, name), name, required=features, clear=False)
-    return table[features]
+    text = read_text(source, name)
+    cells = [""] * len(text)
+    table = validate(text, name, required=features, clear=False, cells=cells)
+    return table[features], cells
 
 
 def validate(
-    text: pd.DataFrame, name: str, required: Sequence[str] = COLUMNS, clear: bool = True
+    text: pd.DataFrame,
+    name: str,
+    required: Sequence[str] = COLUMNS,
+    clear: bool = True,
+    cells: list[str] | None = None,
 ) -> pd.DataFrame:
     """Check columns, types and ranges of the table read as text; return it as numbers, with
-    the IMPOSSIBLE values set to missing if ``clear``."""
+    the IMPOSSIBLE values set to missing if ``clear``. With ``cells`` (one string per row), a
+    non-number is noted there and read as missing, and a value out of range is kept."""
     missing = [column for column in required if column not in text.columns]
     extra = [column for column in text.columns if column not in BY_NAME]
     if missing or extra:
@@ -144,14 +154,17 @@ def validate(
         values = text[column.name].str.strip().replace({"?": None, "": None})
         numbers = pd.to_numeric(values, errors="coerce")
         bad = numbers.isna() & values.notna()
-        if bad.any():
+        if cells is not None:
+            for row in np.flatnonzero(bad):
+                cells[row] += f"'{column.name}' is not a number ({values.iloc[row]!r}). "
+        elif bad.any():
             row = int(bad.idxmax())
             raise ValidationError(
                 f"{name}: column '{column.name}' has the non-numeric value "
                 f"{values[row]!r} in data row {row + 1} (missing values must be '?')."
             )
         out_of_range = (numbers < column.low) | (numbers > column.high)
-        if out_of_range.any():
+        if out_of_range.any() and cells is None:
             row = int(out_of_range.idxmax())
             raise ValidationError(
                 f"{name}: column '{column.name}' has the value {numbers[row]:g} in data row "

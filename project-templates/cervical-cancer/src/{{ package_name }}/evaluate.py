@@ -42,6 +42,8 @@ class Fold:
     """The settings that inner cross-validation chose (``Params`` fields), empty if none."""
     choice: str = ""
     """Their label, e.g. 'C = 0.01' or 'depth 2, 150 trees'."""
+    cuts: np.ndarray = field(default_factory=lambda: np.empty(0))
+    """The fifths of the fold model's risks on its own training rows (``band_cuts``)."""
 
 
 @dataclass
@@ -62,6 +64,13 @@ class CVResult:
         pooled = [np.zeros(rows) for _ in range(1 + max(f.repeat for f in self.folds))]
         for fold in self.folds:
             pooled[fold.repeat][fold.test] = fold.risk >= fold.threshold
+        return pooled
+
+    def bands_by_repeat(self, rows: int) -> list[np.ndarray]:
+        """Each patient's band (0 = lowest fifth) by their fold's cuts, per repeat."""
+        pooled = [np.zeros(rows, dtype=int) for _ in range(1 + max(f.repeat for f in self.folds))]
+        for fold in self.folds:
+            pooled[fold.repeat][fold.test] = np.searchsorted(fold.cuts, fold.risk, side="right")
         return pooled
 
     def fold_roc_auc(self) -> np.ndarray:
@@ -159,6 +168,17 @@ def inner_cv(
     return min(losses, key=losses.__getitem__), risks
 
 
+BANDS = 5
+"""Risk bands: fifths of a model's risks on the rows it was fitted on. The top fifth is the
+second screening rule (flag the top 20 %), fixed before any result."""
+
+
+def band_cuts(fit_risk: np.ndarray) -> np.ndarray:
+    """The risks that split a model's risks on its own training rows into BANDS equal parts:
+    set without the rows they are evaluated on."""
+    return np.quantile(fit_risk, np.arange(1, BANDS) / BANDS)
+
+
 def matched_threshold(fit_risk: np.ndarray, share: float) -> float:
     """The threshold at which a model flags ``share`` of the rows it was fitted on.
 
@@ -236,6 +256,7 @@ def cross_validate(
                 X_fit, y_fit, groups[fit_rows], name, params, indicators=indicators
             )
             fold.tuned = grid(name, params)[fold.choice]
+            fold.cuts = band_cuts(train.predict_risk(model, X_fit))
         else:
             if like is not None:
                 fold.tuned, fold.choice = like.folds[index].tuned, like.folds[index].choice
@@ -251,9 +272,8 @@ def permutation_ranking(
     groups: np.ndarray,
     result: CVResult,
     params: config.Params,
-    columns: list[str] | None = None,
 ) -> dict[str, dict[str, float]]:
-    """Drop in held-out ROC-AUC when each column (of ``columns``, default all) is shuffled, in
+    """Drop in held-out ROC-AUC when each column is shuffled, in
     every outer fold of the cross-validation (each fitted as in ``result``, with its own C):
     what the model relies on, for a model without coefficients.
 
@@ -261,7 +281,7 @@ def permutation_ranking(
     (the folds share training rows, so the plain standard error would be far too small) and
     its p-value, Holm-adjusted over the columns.
     """
-    columns = list(X.columns) if columns is None else columns
+    columns = list(X.columns)
     drops = []
     folds = splits(y, groups, params.n_splits, params.n_repeats, params.seed)
     for index, ((_, fit_rows, test_rows), fold) in enumerate(zip(folds, result.folds, strict=True)):
@@ -431,6 +451,14 @@ def summarize(
             for flag in (0, 1):
                 matrix[truth, flag] += np.sum((y == truth) & (flagged == flag))
     summary["confusion_matrix"] = (matrix / len(flags)).round(1).tolist()
+    bands = result.bands_by_repeat(rows)
+    in_band = [[band == k for band in bands] for k in range(BANDS)]
+    # Positives among the held-out patients of each band; the top band as a screen.
+    summary["bands"] = [stats.interval(_share(*SCREENING["ppv"]), y, b, weights) for b in in_band]
+    summary["top_fifth"] = {
+        key: stats.interval(_share(*parts), y, in_band[-1], weights)
+        for key, parts in SCREENING.items()
+    }
     return summary
 
 

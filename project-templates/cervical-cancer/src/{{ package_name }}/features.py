@@ -28,8 +28,9 @@ class FeaturePlan:
 
 
 def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
-    """Choose the feature columns: no target, no other test results, no empty, constant,
-    nearly constant yes/no or copied one. Uses no target values."""
+    """Choose the feature columns: no target, no other test results, no empty, constant or
+    copied one. Every other yes/no question is kept however rare its yes (a rule fixed before
+    any result; a cut-off on how many said yes dropped `STDs:HIV`). Uses no target values."""
     dropped: dict[str, str] = {}
     for test in config.DIAGNOSTIC_TESTS:
         if test == params.target:
@@ -53,14 +54,6 @@ def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
             dropped[column] = f"missing in {missing:.0%} of rows (too many to impute)"
         elif table[column].nunique(dropna=True) <= 1:
             dropped[column] = "the same value in every row (carries no information)"
-        elif table[column].dropna().isin([0, 1]).all():
-            rarer = int(table[column].value_counts().min())
-            if rarer < params.min_patients_per_answer:
-                dropped[column] = (
-                    f"the rarer answer given by only {rarer} patient{'' if rarer == 1 else 's'} "
-                    f"(fewer than "
-                    f"{params.min_patients_per_answer}: too few to learn an effect from)"
-                )
     kept = [column for column in table.columns if column not in dropped]
     for column, copy_of in redundant(table[kept]).items():
         dropped[column] = f"the same as `{copy_of}` > 0 in every row (an exact copy)"
@@ -188,14 +181,14 @@ def missingness(table: pd.DataFrame, plan: FeaturePlan, target: str) -> list[dic
                 "answered_positives": int(answered.sum()),
                 "unanswered_rate": rates.exact_rate(int(unanswered.sum()), len(unanswered)),
                 "answered_rate": rates.exact_rate(int(answered.sum()), len(answered)),
-                "p_value": round(float(test.pvalue), 4),
+                "p_value": float(test.pvalue),
                 "runs": skip_runs(missing),
             }
         )
     rows.sort(key=lambda row: row["p_value"])
     # One test per block, so the smallest p is not luck of many.
     for row, adjusted in zip(rows, rates.holm([row["p_value"] for row in rows]), strict=True):
-        row["p_holm"] = adjusted
+        row["p_value"], row["p_holm"] = round(row["p_value"], 4), adjusted
     return rows
 
 
@@ -247,25 +240,6 @@ def answer_support(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, list[flo
         for column in plan.features
         if not data.BY_NAME[column].binary and table[column].notna().any()
     }
-
-
-def imputed_values(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, dict[str, float]]:
-    """Per number question with skips, the median every skipper is filled with, how many
-    answering patients gave exactly that value, and how many skipped: where the skippers
-    outnumber them, a tree can split the median off and partly see "not answered". Uses no
-    target."""
-    out = {}
-    for column in plan.features:
-        values = table[column]
-        if data.BY_NAME[column].binary or not values.isna().any():
-            continue
-        median = float(values.median())
-        out[column] = {
-            "median": median,
-            "answered_at_median": int((values == median).sum()),
-            "skipped": int(values.isna().sum()),
-        }
-    return out
 
 
 def answer_spread(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, list[float]]:

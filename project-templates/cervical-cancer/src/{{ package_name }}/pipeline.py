@@ -76,11 +76,14 @@ def run_evaluate(ctx: runtime.Context) -> None:
         # The saved model at its threshold, on the rows it was fitted on: the threshold is set
         # to flag the share its inner CV flagged, so this count restates that share; the
         # held-out check of the rule is the nested cross-validation above.
-        flags = train.predict_risk(deployed[name].model, X) >= deployed[name].threshold
+        saved_risk = train.predict_risk(deployed[name].model, X)
+        flags = saved_risk >= deployed[name].threshold
         result.metrics["flagged_by_saved_model"] = {
             "flagged": int(flags.sum()),
             "patients": len(flags),
         }
+        # The app's bands: fifths of the saved model's risks on the rows it was fitted on.
+        result.metrics["band_cuts"] = evaluate.band_cuts(saved_risk).round(6).tolist()
         share = max(float(flags.mean()), result.metrics["flagged"]["value"])
         result.metrics["flags_nearly_everyone"] = share >= config.NEARLY_EVERYONE
         results[name] = result
@@ -128,9 +131,6 @@ def run_evaluate(ctx: runtime.Context) -> None:
         table[history_plan.features], y, groups, app_model, held, nested=False, like=app_result
     )
 
-    progress(f"cross-validating with answers given by {params.rare_answer_check} or more patients")
-    rare = _rare_answer_check(table, plan, y, groups, app_result, labels, weights, params)
-
     leaky_params = replace(params, include_other_tests=True)
     leaky_plan = features.plan_features(table, leaky_params)
     progress("cross-validating with the other test results as features (triage after testing)")
@@ -140,9 +140,6 @@ def run_evaluate(ctx: runtime.Context) -> None:
     )
     # What the app's model relies on (a penalised model's odds ratios would be the penalty's).
     ranking = evaluate.permutation_ranking(X, y, groups, app_result, held)
-    if missingness:
-        progress("cross-validating on the patients who answered the most telling block only")
-    excluded = _without_subgroup(missingness, asked, X, y, groups, app_model, params, ranking)
     leakage = {
         "model": app_model,
         "added_features": [column for column in leaky_plan.features if column not in plan.features],
@@ -200,7 +197,6 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "features": plan.features,
         "answer_spread": features.answer_spread(table, plan),
         "answer_support": features.answer_support(table, plan),
-        "imputed_values": features.imputed_values(table, plan),
         "dropped": plan.dropped,
         "near_copies": sum("a near-copy of" in reason for reason in plan.dropped.values()),
         "cross_validation": {
@@ -223,8 +219,8 @@ def run_evaluate(ctx: runtime.Context) -> None:
             "dropped": history_dropped,
         },
         "verification": _verification(table, params.target),
-        "rare_answer_check": rare,
-        "missingness": {**artifact, "subgroup": subgroup, "without_subgroup": excluded},
+        "dropped_answers": _dropped_answers(table, plan, y),
+        "missingness": {**artifact, "subgroup": subgroup},
         "entry_errors": {column: len(rows) for column, rows in entry_errors.items() if rows},
         "disguised_zeros": disguised,
         "leakage_check": leakage,
@@ -256,7 +252,6 @@ def _missingness_check(
         "blocks": blocks,
         "roc_auc": scores,
         "indicator_difference": evaluate.compare(with_indicators, without, params.n_splits),
-        "skip_rule": {"too_high": params.skip_alpha_high, "too_low": params.skip_alpha_low},
     }
     risks = without.by_repeat(rows)
     for block in blocks:
@@ -266,13 +261,6 @@ def _missingness_check(
         block["expected_positives"] = stats.expected_count(risks, skipped)
         block["p_observed_vs_expected"] = stats.poisson_p(
             block["unanswered_positives"], block["expected_positives"]
-        )
-        # The app warns in both directions, with a laxer bar for under-prediction (false
-        # reassurance): Params.skip_alpha_high / skip_alpha_low.
-        fewer = block["unanswered_positives"] < block["expected_positives"]
-        bar = params.skip_alpha_high if fewer else params.skip_alpha_low
-        block["read_as"] = (
-            ("too high" if fewer else "too low") if block["p_observed_vs_expected"] < bar else None
         )
     if blocks:
         answered = table[blocks[0]["questions"][0]].notna().to_numpy()
@@ -288,49 +276,20 @@ def _missingness_check(
     return check
 
 
-def _without_subgroup(blocks, table, X, y, groups, name, params, ranking) -> dict:
-    """The app's model refitted and scored on the patients who answered the most telling block
-    only (its skippers left out of training and testing): its ROC-AUC, and the permutation
-    importance of that block's question there against on everyone. Shows how much the model's
-    score and its reliance on that question owe to the skippers, whom median imputation gives
-    typical answers."""
-    if not blocks:
-        return {}
-    question = blocks[0]["questions"][0]
-    answered = table[question].notna().to_numpy()
-    X_a, y_a = X[answered].reset_index(drop=True), y[answered].reset_index(drop=True)
-    groups_a = groups[answered]
-    result = evaluate.cross_validate(X_a, y_a, groups_a, name, params)
-    weights = stats.bootstrap_weights(groups_a, params.bootstrap_resamples, params.seed)
-    drop = evaluate.permutation_ranking(X_a, y_a, groups_a, result, params, columns=[question])
-    return {
-        "question": question,
-        "left_out": int((~answered).sum()),
-        "patients": int(answered.sum()),
-        "positives": int(y_a.sum()),
-        "metrics": evaluate.summarize(result, y_a.to_numpy(), weights, params, evaluate.RANKING),
-        "importance": {"everyone": ranking[question], "answered_only": drop[question]},
-    }
-
-
-def _rare_answer_check(table, plan, y, groups, used, labels, weights, params) -> dict:
-    """The app's model with a lower ``min_patients_per_answer`` (the yes/no questions it keeps
-    in addition), on the same folds with the same settings, and the paired difference."""
-    lower = replace(params, min_patients_per_answer=params.rare_answer_check)
-    wider = features.plan_features(table, lower)
-    X_wider = table[wider.features]
-    # The same groups (hence folds) as the model used: rows identical on its features stay
-    # together, which also keeps rows identical on the wider set together.
-    result = evaluate.cross_validate(
-        X_wider, y, groups, used.model, params, nested=False, like=used
-    )
-    return {
-        "cutoff": params.rare_answer_check,
-        "cutoff_used": params.min_patients_per_answer,
-        "added": [column for column in wider.features if column not in plan.features],
-        "metrics": evaluate.summarize(result, labels, weights, params, evaluate.RANKING),
-        "difference": evaluate.compare(result, used, params.n_splits),
-    }
+def _dropped_answers(table, plan, y) -> dict:
+    """For each yes/no column that is not a feature (the diagnostic tests aside): patients who
+    said yes, their positives, and the positives expected at the overall prevalence."""
+    out = {}
+    for column in plan.dropped:
+        values = table[column]
+        if column not in config.DIAGNOSTIC_TESTS and values.dropna().isin([0, 1]).all():
+            yes = values == 1
+            out[column] = {
+                "yes": int(yes.sum()),
+                "positives": int(y[yes].sum()),
+                "expected": round(float(yes.sum() * y.mean()), 1),
+            }
+    return out
 
 
 def _with_history(history, without, with_it, y, weights, params) -> dict:

@@ -254,12 +254,15 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 5) -> Fi
     panels = figure.subplots(2, len(results), height_ratios=[3, 1], squeeze=False)
     repeats = len(results[0].by_repeat(len(y)))
     truth = np.tile(y, repeats)
-    # One scale for every panel, so that the models' spreads of risk compare at a glance.
-    right = 0.0
+    # One scale for every panel, so that the models' spreads of risk compare at a glance; log
+    # scales, so the crowded low end, where most patients are, can be read.
+    left, right = 1.0, 0.0
     for result in results:
         risk = np.concatenate(result.by_repeat(len(y)))
         _, observed, _, high, _ = _reliability(risk, truth, repeats, bins)
+        left = min(left, max(0.002, 0.8 * float(np.quantile(risk, 0.005))))
         right = max(right, 1.1 * float(np.quantile(risk, 0.995)), 1.1 * (observed + high).max())
+    ticks = [t for t in (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5) if left <= t <= right]
     for column, result in enumerate(results):
         top, bottom = panels[0, column], panels[1, column]
         bottom.sharex(top)
@@ -269,16 +272,24 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 5) -> Fi
         top.errorbar(predicted, observed, yerr=[low, high], marker="o", color=colour, capsize=3,
                      label=f"slope {_ci(m['calibration_slope'])}\n"
                      f"Brier skill {_ci(m['brier_skill'])}")  # fmt: skip
-        top.plot([0, right], [0, right], linestyle="--", color="black", linewidth=0.8,
+        diagonal = np.geomspace(left, right, 50)
+        top.plot(diagonal, diagonal, linestyle="--", color="black", linewidth=0.8,
                  label="perfectly calibrated")  # fmt: skip
-        top.set_xlim(0, right)
-        top.set_ylim(0, right)
+        top.set_xscale("log")
+        top.set_yscale("log")
+        top.set_xlim(left, right)
+        top.set_ylim(left, right)
+        top.set_yticks(ticks, [f"{t:.1%}" if t < 0.01 else f"{t:.0%}" for t in ticks])
+        top.set_yticks([], minor=True)
         top.set_title(f"{_label(result)} ({bins} quantile bins)")
-        top.set_ylabel("observed share of positives (95 % interval)")
+        top.set_ylabel("observed share of positives (95 % interval, log scale)")
         top.legend(fontsize=8, frameon=False, loc="upper left")
         top.tick_params(labelbottom=False)
-        bottom.hist(np.clip(risk, 0, right), bins=40, range=(0, right), color=colour, alpha=0.6)
-        bottom.set_xlabel("predicted risk (held-out)")
+        bottom.hist(np.clip(risk, left, right), bins=np.geomspace(left, right, 40), color=colour,
+                    alpha=0.6)  # fmt: skip
+        bottom.set_xticks(ticks, [f"{t:.1%}" if t < 0.01 else f"{t:.0%}" for t in ticks])
+        bottom.set_xticks([], minor=True)
+        bottom.set_xlabel("predicted risk (held-out, log scale)")
         bottom.set_ylabel("predictions\n(all repeats)")
     figure.suptitle("Calibration on held-out folds (same axes in every panel)")
     return figure

@@ -32,6 +32,10 @@ only the first, in 2 rows (entry errors the data stage sets to missing)."""
 
 STD_COUNT = "STDs (number)"
 
+SMOKING = ("Smokes (years)", "Smokes (packs/year)")
+"""Years smoked and packs a year are both 0 (never smoked) or both above 0: every patient of
+the official file who answered them does so."""
+
 PARTNERS = "Number of sexual partners"
 HAD_INTERCOURSE = ("First sexual intercourse", "Num of pregnancies")
 """A first intercourse or a pregnancy needs at least one sexual partner (no patient of the
@@ -81,6 +85,12 @@ def check(
                 f"{larger} ({b:g})" if not margin else f"{larger} minus {margin} ({b - margin:g})"
             )
             problems.append(f"{smaller} ({a:g}) cannot be more than {limit}: {why}.")
+    years, packs = (answers.get(name) for name in SMOKING)
+    if years is not None and packs is not None and (years > 0) != (packs > 0):
+        problems.append(
+            f"{SMOKING[0]} ({years:g}) and {SMOKING[1]} ({packs:g}) must both be 0 (never "
+            "smoked) or both above 0."
+        )
     # A sexually transmitted disease answered "yes" counts in the number of them; with every
     # type answered, the number cannot exceed the types answered "yes".
     count = answers.get(STD_COUNT)
@@ -108,6 +118,10 @@ def consistent(rows: pd.DataFrame) -> np.ndarray:
     for smaller, larger, margin, _ in NOT_LARGER_THAN:
         if smaller in rows.columns and larger in rows.columns:
             ok &= ~(rows[smaller] > rows[larger] - margin).to_numpy()
+    if all(name in rows.columns for name in SMOKING):
+        years, packs = (rows[name] for name in SMOKING)
+        both = years.notna() & packs.notna()
+        ok &= ~(both & ((years > 0) != (packs > 0))).to_numpy()
     if STD_COUNT in rows.columns:
         none = (rows[STD_COUNT] == 0).to_numpy()
         types = [name for name in std_types() if name in rows.columns]
@@ -116,6 +130,14 @@ def consistent(rows: pd.DataFrame) -> np.ndarray:
         if len(types) == len(std_types()):
             ok &= ~(rows[STD_COUNT] > rows[types].sum(axis=1, min_count=len(types))).to_numpy()
     return ok
+
+
+def band(risk: np.ndarray | float, cuts: list[float]) -> np.ndarray:
+    """The risk band, 1 (lowest fifth) to 5, of each risk (missing for a missing risk): where
+    it falls among ``cuts`` (metrics' ``band_cuts``)."""
+    risk = np.atleast_1d(np.asarray(risk, dtype=float))
+    bands = np.searchsorted(cuts, risk, side="right") + 1
+    return pd.array(np.where(np.isnan(risk), None, bands), "Int64")
 
 
 def features_of(model: Pipeline) -> list[str]:
@@ -343,19 +365,21 @@ def score(
     threshold: float | None,
     spread: dict[str, list[float]] | None = None,
     support: dict[str, list[float]] | None = None,
+    cells: list[str] | None = None,
 ) -> pd.DataFrame:
     """Risk (the median-imputed one cross-validation scored), the range over the candidate
     answers of each row's unanswered questions (``ranges``, all rows at once) and, if a
     ``threshold`` is given, the screening decision, for every row of a validated table.
 
     A row ``check`` refuses (answers that contradict each other, or outside ``support``) gets
-    no risk, range or flag, and says why in ``problems`` (empty for a scored row)."""
+    no risk, range or flag, and says why in ``problems`` (empty for a scored row), as does a
+    row with a bad cell (``cells``: each row's problems found on reading)."""
     names = features_of(model)
     rows = patients[names].reset_index(drop=True)
-    problems = [
-        " ".join(check({k: None if pd.isna(v) else float(v) for k, v in row.items()}, support))
-        for row in rows.to_dict("records")
-    ]
+    problems = []
+    for cell, row in zip(cells or [""] * len(rows), rows.to_dict("records"), strict=True):
+        answers = {k: None if pd.isna(v) else float(v) for k, v in row.items()}
+        problems.append(" ".join(filter(None, [cell.strip(), *check(answers, support)])))
     ok = np.array([not text for text in problems])
     risks = np.full(len(rows), np.nan)
     extent = np.full((len(rows), 2), np.nan)

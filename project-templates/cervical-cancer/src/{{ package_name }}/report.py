@@ -114,26 +114,14 @@ def reference_line(metrics: dict) -> str:
 
 
 def chance_line(metrics: dict) -> str:
-    """The permutation test of the ranking against chance: p on every fold split, its
-    resolution and Monte-Carlo uncertainty, and the verdict they allow."""
+    """The permutation test of the reported ROC-AUC against chance, and its verdict."""
     test = metrics["chance_test"]
-    ps, mc = test["p_by_split"], test["p_monte_carlo"]
     return (
-        f"Against chance: the nested logistic regression, rerun whole on {test['permutations']} "
-        f"permutations of the labels (95 % of them score at most {test['null_95']:.3f}), gives "
-        f"p = {span(ps, '.3f')} across the {test['splits']} fold splits (resolution "
-        f"{test['resolution']:.3f}; the largest has Monte-Carlo 95 % interval "
-        f"[{mc['low']:.3f}, {mc['high']:.3f}]): {chance_verdict(metrics)}{_narrowly(metrics)}."
-    )
-
-
-def _narrowly(metrics: dict) -> str:
-    """Why 'narrowly', when it is."""
-    if chance_verdict(metrics) != "narrowly above chance":
-        return ""
-    return (
-        f" (p is below {ALPHA} on every split, but the largest p's interval reaches it: more "
-        "permutations, `permutations` in `config.py`, would settle it)"
+        f"Against chance: the nested logistic regression, rerun whole on every fold split for "
+        f"each of {test['permutations']} permutations of the labels (95 % of them score a mean "
+        f"ROC-AUC of at most {test['null_95']:.3f}), gives p = {test['p_value']:.3f} for its "
+        f"mean ROC-AUC {test['roc_auc']:.3f} (the smallest p possible is "
+        f"{1 / (1 + test['permutations']):.3f}): {chance_verdict(metrics)}."
     )
 
 
@@ -210,13 +198,44 @@ def slope_spread(slope: dict) -> str:
 
 
 def screening_table(metrics: dict) -> str:
-    rows = [
-        [label(name), f"{scores['threshold']:.1%}"]
-        + [ci(scores[key], percent=True) for key, _ in SCREENING]
-        for name, scores in metrics["models"].items()
-    ]
+    """Both screening rules of both models: the threshold set to find
+    ``sensitivity_target`` of the positives, and flagging the top fifth."""
+    rows = []
+    for name, scores in metrics["models"].items():
+        for rule, values in (
+            (f"finds {metrics['sensitivity_target']:.0%}", scores),
+            ("top 20 %", scores["top_fifth"]),
+        ):
+            rows.append(
+                [label(name), rule] + [ci(values[key], percent=True) for key, _ in SCREENING]
+            )
     titles = [title for _, title in SCREENING]
-    return readme.markdown_table(["model", "threshold", *titles], rows)
+    return readme.markdown_table(["model", "rule", *titles], rows)
+
+
+def band_rates(m: dict) -> str:
+    """Held-out positives in each fifth of the model's risks, lowest first."""
+    return "by band, lowest first: " + ", ".join(ci(b, percent=True) for b in m["bands"])
+
+
+def bands_line(metrics: dict) -> str:
+    """The README's line under the screening table: the app's bands and their rates."""
+    m = metrics["models"][metrics["app_model"]]
+    return (
+        f"The app shows a patient's band, the fifth of the {label(metrics['app_model']).lower()}'s "
+        f"risks, with its held-out positive rate {band_rates(m)}."
+    )
+
+
+def top_fifth_line(m: dict, flagged: bool) -> str:
+    """The app's line on the second rule (flag the top fifth) for one patient."""
+    top = m["top_fifth"]
+    return (
+        f"Flag-the-top-20 % rule: this patient is {'' if flagged else 'not '}flagged (band 5 "
+        f"only). Held out, that rule flagged {ci(top['flagged'], percent=True)} of patients "
+        f"with sensitivity {ci(top['sensitivity'], percent=True)}, specificity "
+        f"{ci(top['specificity'], percent=True)} and PPV {ci(top['ppv'], percent=True)}."
+    )
 
 
 def versus_everyone(m: dict, prevalence: float) -> str:
@@ -253,7 +272,10 @@ def screening_line(metrics: dict) -> str:
         f"{ci(m['flagged'], percent=True)} of held-out patients: "
         f"{transfer(m)}. It found {ci(m['sensitivity'], percent=True)} of their positives "
         f"against the {metrics['sensitivity_target']:.0%} aimed at. {saved_rule(m)} For the "
-        f"app's model, {versus_everyone(m, metrics['prevalence'])}."
+        f"app's model, {versus_everyone(m, metrics['prevalence'])}. The second rule flags the "
+        "top fifth: each outer fold's model cuts its risks on its own training rows into "
+        "fifths (set before any result, without the held-out fold), and the app shows a "
+        "patient's fifth, not a probability."
     ) + (f" {nearly_everyone(m)}" if m["flags_nearly_everyone"] else "")
 
 
@@ -309,25 +331,6 @@ def saved_flags(m: dict) -> str:
     threshold."""
     flags = m["flagged_by_saved_model"]
     return f"{flags['flagged']} of the {flags['patients']} patients it was fitted on"
-
-
-def near_prevalence(metrics: dict) -> str:
-    """For the app, under a patient's risk: the prevalence beside it and, when the model's
-    risks are not shown more accurate than the prevalence quoted to everyone (Brier skill's
-    interval includes 0), that the estimate is essentially the prevalence."""
-    m = metrics["models"][metrics["app_model"]]
-    band, skill = m["risk_band"], m["brier_skill"]
-    text = (
-        f"Of all patients in the data, {metrics['prevalence']:.1%} were positive; 90 % of the "
-        f"model's held-out risks lie between {band['low']:.1%} and {band['high']:.1%}."
-    )
-    if skill["low"] <= 0:
-        text += (
-            f" Its Brier skill {ci(skill)} includes 0: its risks are not shown to be more "
-            "accurate than quoting the prevalence to everyone, so read this estimate as "
-            "essentially the prevalence, and the effects below as small shifts of it."
-        )
-    return text
 
 
 def transfer(m: dict) -> str:
@@ -485,27 +488,6 @@ def unanswered_definition(metrics: dict) -> str:
     return text
 
 
-def imputed_line(metrics: dict) -> str:
-    """Where the median that fills a skipped number is a value few answering patients gave:
-    median imputation then hides skipping from trees only partly."""
-    rare = {
-        column: v
-        for column, v in metrics.get("imputed_values", {}).items()
-        if v["skipped"] > v["answered_at_median"]
-    }
-    if not rare:
-        return ""
-    parts = "; ".join(
-        f"`{column}` is filled with {v['median']:g}, which {v['answered_at_median']} answering "
-        f"patients gave, for {v['skipped']} skippers"
-        for column, v in rare.items()
-    )
-    return (
-        f"Median imputation hides skipping only partly: {parts}. A tree can split that value "
-        'off and so partly see "not answered" (the logistic regression cannot).'
-    )
-
-
 def paired(d: dict) -> str:
     """A paired ROC-AUC difference with its corrected interval and the verdict it allows."""
     p = "p < 0.001" if d["p_value"] < 0.001 else f"p = {d['p_value']:.3f}"
@@ -583,75 +565,10 @@ def missingness_line(metrics: dict) -> str:
     return text + "."
 
 
-def _importance(score: dict) -> str:
-    return ci({**score, "value": score["mean"]})
-
-
-def without_subgroup_line(metrics: dict) -> str:
-    """The app's model refitted and scored without the patients who skipped the most telling
-    block: its ROC-AUC, and whether its reliance on that question changes; what that means."""
-    check = metrics["missingness"].get("without_subgroup")
-    if not check:
-        return ""
-    question = f"`{check['question']}`"
-    everyone, answered = check["importance"]["everyone"], check["importance"]["answered_only"]
-    name = label(metrics["app_model"]).lower()
-    text = (
-        f"Without the {check['left_out']} patients who skipped {question} (refitted and scored "
-        f"on the {check['patients']} who answered, {check['positives']} positives; new folds, "
-        f"so not paired), the {name} has ROC-AUC {ci(check['metrics']['roc_auc'])}, against "
-        f"{ci(metrics['models'][metrics['app_model']]['roc_auc'])} on everyone. Its "
-        f"reliance on {question} (drop in ROC-AUC when shuffled) is {_importance(answered)} "
-        f"there against {_importance(everyone)} on everyone"
-    )
-    zero = [s for s in (everyone, answered) if s["low"] <= 0 <= s["high"]]
-    overlap = answered["low"] <= everyone["high"] and everyone["low"] <= answered["high"]
-    if len(zero) == 2:
-        text += ": neither is shown to differ from 0, so no change can be shown."
-    elif overlap:
-        text += ": the intervals overlap, so no change is shown."
-    else:
-        text += ": the intervals do not overlap, so it changes."
-    return text + (
-        " What this means: the model cannot use the fact of skipping (no was-missing "
-        "indicator), and median imputation gives the skippers typical answers, so their risks "
-        "are those of a typical patient; the table above compares the positives that predicts "
-        "among them with those observed."
-    )
-
-
 def skipper_calibration(metrics: dict) -> str:
-    """Observed against expected positives among the patients who skipped each block, with
-    the app's rule for warning (both directions, a laxer bar for under-prediction, stored as
-    each block's ``read_as``), and the runs of consecutive skipping rows."""
-    bar = metrics["missingness"]["skip_rule"]
-    rule = (
-        "The app warns that a probability reads too high for patients who skip a question "
-        "when its skippers had fewer positives than the model expects (two-sided Poisson "
-        f"p < {bar['too_high']:g}), and too low, the costlier error (false "
-        f"reassurance), when they had more (p < {bar['too_low']:g}; "
-        "`skip_alpha_high`, `skip_alpha_low`)."
-    )
-    blocks = metrics["missingness"]["blocks"]
-    off = [b for b in blocks if b.get("read_as")]
-    if not off:
-        text = "For no block do the positives among those who skipped it pass that rule. " + rule
-    else:
-        parts = [
-            f"`{b['questions'][0]}`: {b['unanswered_positives']} observed, "
-            f"{b['expected_positives']:.1f} expected (p = {b['p_observed_vs_expected']:.3f}; "
-            f"reads {b['read_as']})"
-            for b in off
-        ]
-        text = (
-            "The model is miscalibrated for patients who skipped "
-            + ("these blocks" if len(off) > 1 else "this block")
-            + " (positives observed against the sum of their held-out risks): "
-            + "; ".join(parts)
-            + ". "
-            + rule
-        )
-    return " ".join([text, *filter(None, map(run_line, blocks))])
+    """The runs of consecutive data rows that skip a block (the table gives each block's
+    observed and expected positives)."""
+    return " ".join(filter(None, map(run_line, metrics["missingness"]["blocks"])))
 
 
 def run_line(block: dict) -> str:
@@ -666,17 +583,6 @@ def run_line(block: dict) -> str:
         f"{inside} of the {block['unanswered']} skips of `{block['questions'][0]}` sit in "
         f"consecutive data rows {where}: runs that look like a recording batch, not single "
         "patients declining questions."
-    )
-
-
-def skipper_warning(block: dict) -> str:
-    """The app's warning when a question whose skippers the model is miscalibrated for is
-    skipped (``block['read_as']``)."""
-    return (
-        f"Not calibrated for patients who skip `{block['questions'][0]}`: of the "
-        f"{block['unanswered']} in the data, {block['unanswered_positives']} were positive "
-        f"where the model expected {block['expected_positives']:.1f}. Read this probability "
-        f"as {block['read_as']} for them."
     )
 
 
@@ -762,7 +668,17 @@ def explanation(metrics: dict, top: int = 8) -> str:
 
 
 def data_notes(metrics: dict) -> str:
-    dropped = "\n".join(f"- `{column}`: {reason}" for column, reason in metrics["dropped"].items())
+    counts = metrics["dropped_answers"]
+    dropped = "\n".join(
+        f"- `{column}`: {reason}"
+        + (
+            f" ({c['yes']} said yes, {c['positives']} positive against {c['expected']:.1f} "
+            "expected at the prevalence)"
+            if (c := counts.get(column))
+            else ""
+        )
+        for column, reason in metrics["dropped"].items()
+    )
     return (
         f"Not used as features:\n\n{dropped}\n\n"
         "Missing answers are imputed with the training-fold median inside the model pipeline, "
@@ -772,19 +688,6 @@ def data_notes(metrics: dict) -> str:
         "same work-up as the target test would carry part of the answer"
         + (", so they are not features. " if metrics["with_history"]["added"] else ". ")
         + history_line(metrics)
-        + " "
-        + rare_answer_line(metrics)
-    )
-
-
-def rare_answer_line(metrics: dict) -> str:
-    """The sensitivity run with a lower cutoff for rare yes/no answers."""
-    check = metrics["rare_answer_check"]
-    added = ", ".join(f"`{c}`" for c in check["added"]) or "no question"
-    return (
-        f"With the rare-answer cutoff at {check['cutoff']} patients instead of "
-        f"{check['cutoff_used']}, the model also gets {added}: ROC-AUC "
-        f"{ci(check['metrics']['roc_auc'])}; {paired(check['difference'])}."
     )
 
 
@@ -843,6 +746,7 @@ def results_parts(metrics: dict) -> list[str]:
         reference_line(metrics),
         metrics["app_model_reason"],
         screening_table(metrics),
+        bands_line(metrics),
         "### Unanswered questions",
         missingness_table(metrics),
         skipper_calibration(metrics),
@@ -862,8 +766,6 @@ def details(metrics: dict) -> list[str]:
         verification_line(metrics),
         "### Unanswered questions in detail",
         unanswered_definition(metrics),
-        imputed_line(metrics),
-        without_subgroup_line(metrics),
         missingness_line(metrics),
         "### What the app's model relies on",
         explanation(metrics),
@@ -904,17 +806,8 @@ def model_card_section(metrics: dict) -> str:
 
 
 def chance_verdict(metrics: dict) -> str:
-    """The verdict the permutation test allows: above chance only if p is below ALPHA on every
-    fold split, and "narrowly" when the largest p's Monte-Carlo interval reaches ALPHA."""
-    test = metrics["chance_test"]
-    below = sum(p < ALPHA for p in test["p_by_split"])
-    if below == 0:
-        return "not shown above chance"
-    if below < len(test["p_by_split"]):
-        return f"above chance on {below} of {len(test['p_by_split'])} fold splits only"
-    if test["p_monte_carlo"]["high"] >= ALPHA:
-        return "narrowly above chance"
-    return "above chance"
+    """Above chance if the permutation test's one p-value is below ALPHA."""
+    return "above chance" if metrics["chance_test"]["p_value"] < ALPHA else "not shown above chance"
 
 
 def strength(auc: float) -> str:
@@ -935,11 +828,11 @@ def sentence(text: str) -> str:
 
 
 def permutation_p(metrics: dict) -> str:
-    """'nested permutation test, p 0.004–0.052' over the fold splits (one p if all are
-    equal); it names the logistic regression when the headline's model is another."""
+    """'permutation p = 0.020' (the nested procedure's); it names the logistic regression when
+    the headline's model is another."""
     test = metrics["chance_test"]
     model = "" if metrics["app_model"] == "logistic_regression" else " of the logistic regression"
-    return f"nested permutation test{model}, p {span(test['p_by_split'], '.3f', '–')}"
+    return f"permutation p{model} = {test['p_value']:.3f}"
 
 
 def headline(metrics: dict) -> str:
@@ -956,18 +849,20 @@ def headline(metrics: dict) -> str:
         f"ROC-AUC {ci(auc, 2)}: a {strength(auc['value'])} signal, {chance_verdict(metrics)} "
         f"({permutation_p(metrics)})."
     )
-    screen = f"Set to find {metrics['sensitivity_target']:.0%} of positives, it flags " + ci(
+    screen = f"At {metrics['sensitivity_target']:.0%} sensitivity, it flags " + ci(
         m["flagged"], percent=True
     )
-    if too_weak_to_screen(m, prevalence):
-        second = f"{screen} of patients: too weak to screen with."
-    else:
-        second = (
-            f"{screen} of patients, PPV {ci(m['ppv'], percent=True)} (anyone: {prevalence:.1%})."
-        )
+    second = f"{screen} of patients" + (
+        ": too weak to screen" if too_weak_to_screen(m, prevalence) else ""
+    )
+    top = m["top_fifth"]
+    second += (
+        f"; its top fifth holds {ci(top['sensitivity'], percent=True)} of positives, PPV "
+        f"{ci(top['ppv'], percent=True)}."
+    )
     other = metrics["leakage_check"]
     added = ", ".join(other["added_features"])
-    third = "The other tests' results answer another question: triage after testing."
+    third = "Other tests answer another question: triage after testing."
     rows = [
         [
             f"{label(n)}, questionnaire{' (the app)' if n == name else ''}",
