@@ -593,20 +593,18 @@ def relationship(
         record_tests(values, by_group, by_cells, size)
         if by_group is not None:
             finding += report.describe(by_group, group, r)
-        both = None  # the value with the second grouping held fixed too, when quotable
+        cells = ""  # what the second grouping shows, named
         split = schema.column(schema.split) if schema.split else None
-        if by_cells is not None and split is not None:  # the second grouping, named
-            held = by_group.quoted if by_group is not None else None
-            finding += "; " + report.second_grouping(by_cells, split.short, group.short, r, held)
-            if report.both_held(by_cells, held):
-                both = (split.short, by_cells.held, held)
+        if by_cells is not None and split is not None:
+            cells = report.second_grouping(by_cells, split.short, group.short)
+            finding += "; " + cells
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:
             # the headline names only what the scatter plot draws: the pooled line and the
             # groups' lines (held-fixed values and the crossed cells are in report.md)
             subject = f"all {schema.entity}, {y.short} {direction} with {x.short}"
             summary, summary_lines = report.reversal_headline(
-                subject, pooled, by_group, group.short, r, both
+                subject, pooled, by_group, group.short, r, cells
             )
             # where each group sits on the two axes: what the pooled line runs across
             where, values["medians_by_group"] = profile(data, x, y, group)

@@ -794,8 +794,9 @@ LABEL_NOTES = {
     stats.VANISHES: "vanishes with {} held fixed",
     stats.BETWEEN_GROUPS: "mostly between {} means",
     stats.APPEARS: "appears with {} held fixed",
-    stats.NOT_ESTABLISHED: "not established with {} held fixed",
+    stats.NOT_ESTABLISHED: "only in some {} groups",
     stats.NO_RELATION: "no relation",
+    stats.DIFFERS: "{} groups differ",
 }
 
 
