@@ -605,12 +605,13 @@ def pair_grid(
     fig = grid.figure
     width, height = size * count + 1.0, size * count + 1.3
     fig.set_size_inches(width, height)
+    heading = 0.15 + 0.25 * (title.count("\n") + 1)  # inches the title's lines take
     # Fixed margins (in inches) instead of a layout engine: much faster with many panels.
     fig.subplots_adjust(
         left=1.0 / width,
         right=1 - 0.1 / width,
         bottom=0.7 / height,
-        top=1 - 0.45 / height,
+        top=1 - heading / height,
         wspace=0.2,  # room between one panel's last tick label and the next one's first
         hspace=0.12,
     )
@@ -648,10 +649,10 @@ def pair_grid(
             levels,
             title=group.label if group else None,
             loc="upper right",
-            bbox_to_anchor=(1 - 0.3 / width, 1 - 0.6 / height),
+            bbox_to_anchor=(1 - 0.3 / width, 1 - (heading + 0.1) / height),
             frameon=False,
         )
-    fig.suptitle(title)
+    fig.suptitle(title, y=1 - 0.08 / height, va="top")
     plt.close(fig)  # seaborn made it through pyplot: let pyplot forget it, the caller saves it
     return fig
 
@@ -973,8 +974,9 @@ def mark_sample(fig: Figure) -> None:
 
 
 def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
-    """Pairs of texts whose rendered boxes overlap (titles, labels, ticks, legends, notes), and
-    texts cut by the figure's edge (paired with "the figure's edge").
+    """Pairs of texts whose rendered boxes overlap (titles, labels, ticks, legends, notes),
+    texts cut by the figure's edge (paired with "the figure's edge"), and a figure title over
+    a panel's plotting area (paired with "a panel").
 
     The figure is drawn with the Agg renderer; tick labels outside their axis' view are not
     drawn and not counted.
@@ -1009,6 +1011,11 @@ def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
         for text, box in zip(texts, boxes, strict=True)
         if box.x0 < page.x0 or box.y0 < page.y0 or box.x1 > page.x1 or box.y1 > page.y1
     ]
+    title = fig._suptitle  # matplotlib keeps no public handle on it
+    if title is not None and shown(title):
+        box = title.get_window_extent(renderer)
+        panels = [ax.bbox for ax in fig.axes if ax.get_visible() and ax.axison]
+        cut += [(title.get_text(), "a panel") for panel in panels if box.overlaps(panel)][:1]
     return cut + [
         (texts[i].get_text(), texts[j].get_text())
         for i in range(len(texts))
