@@ -343,9 +343,11 @@ def correlation(
     title = "Correlations, pooled and within " + (
         f"each {group.short}" if group and shown and shown[0].within else "the data"
     )
-    changed = sum(c.label not in ("", stats.NO_RELATION) for c in main)
+    changed = sum(c.label not in ("", stats.NO_RELATION, stats.DIFFERS) for c in main)
+    apart = sum(c.label == stats.DIFFERS for c in main)
     shown_title = (
         f"{changed} of {len(main)} pooled correlations change with {group.short} held fixed"
+        + (f"; in {apart} more the {group.short} groups differ" if apart else "")
         if main and group is not None
         else plots.finding_title(finding)
     )

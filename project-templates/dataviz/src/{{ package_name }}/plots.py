@@ -878,22 +878,28 @@ def correlation_intervals(
                     moved = stats.from_replicates(finite, change)
                     text += minus(f" [{moved.low:+.2f}, {moved.high:+.2f}]")
             margin.text(0.5, i, text, ha="center", va="center", fontsize=8)
+        elif levels:  # the groups differ: their average is no value to move to
+            margin.text(0.5, i, "none: groups differ", ha="center", va="center", fontsize=8)
     ticks = []
     for comparison in comparisons:
         text = f"{labels[comparison.a]} × {labels[comparison.b]}"
         if comparison.within:
             note = LABEL_NOTES.get(comparison.label, "holds with {} held fixed")
-            notes = [note.format(group.short if group else "group")]
-            if comparison.differs:  # no common value, so no "holds"
-                differ = f"groups differ (adj. {stats.p_text(comparison.p_adjusted)})"
-                notes = [differ] if not comparison.label else [*notes, differ]
-            text += "\n" + "; ".join(notes)
+            if comparison.differs and comparison.label == stats.REVERSED:
+                note = "reversed in every {}"  # judged group by group: no common value
+            text += "\n" + note.format(group.short if group else "group")
+            if comparison.differs:
+                what = "" if comparison.label == stats.DIFFERS else "groups differ, "
+                text += f" ({what}adj. {stats.p_text(comparison.p_adjusted)})"
         ticks.append(text)
     ax.set_yticks(range(len(comparisons)), ticks, fontsize=9)
     ax.set_ylim(len(comparisons) - 0.5, -0.5)
     ax.axvline(0, color="#555555", lw=1)
     ax.grid(axis="y", visible=False)
-    ax.set_xlim(-1.05, 1.05)
+    ends = [e for c in comparisons for e in (c.pooled, c.held, *c.within.values())]
+    low = min([0.0] + [e.low for e in ends if pd.notna(e.low)])
+    high = max([0.0] + [e.high for e in ends if pd.notna(e.high)])
+    ax.set_xlim(max(-1.0, low - 0.1), min(1.0, high + 0.1))  # the data's range, with 0
     symbol = "Spearman ρ" if method == "spearman" else "Pearson r"
     ax.set(xlabel=f"{symbol} with its 95% interval")
     fig.suptitle(title)
