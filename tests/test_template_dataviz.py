@@ -311,23 +311,20 @@ def test_penguins_gallery_from_the_real_data(render):
     assert figures["relationship"]["finding"] == (
         "Across all penguins, bill depth falls with bill length (r = -0.24, 95% CI -0.33 to "
         "-0.13), but within every species it rises (r from +0.39, 95% CI 0.25 to 0.52, to "
-        "+0.65, 95% CI 0.49 to 0.77); given species, sex shows no detectable difference in the "
-        "correlation (Q = 2.7 on 3 df, p = 0.437); with sex held fixed as well, r = 0.23, 95% CI "
-        "0.13 to 0.34, down from +0.55 with species alone: within a species, the sex groups' "
-        "means differ on both measurements together, which carries part of it."
+        "+0.65, 95% CI 0.49 to 0.77); within species × sex cells it is weak: 3 of the 6 cells' "
+        "95% intervals include 0."
     )
     # Cochran's Q across species (recomputed by the reviewer: 10.46 on 2 df, p 0.005) and of
-    # sex within each species (one Q per species, summed: 2.72 on 3 df), each Holm-adjusted over the
-    # 30 tests of the correlation table (6 pairs × species, sex, year and the species × sex and
-    # species × year cells; island is compared, not tested: Torgersen holds only Adelie)
+    # sex within each species (one Q per species, summed: 2.72 on 3 df), each Holm-adjusted over
+    # its grouping's 6 pairs (island is compared, not tested: Torgersen holds only Adelie)
     by_group, by_cells = relationship["by_group"], relationship["by_cells"]
     assert (by_group["test"]["q"], by_group["test"]["p"]) == pytest.approx(
         (10.46, 0.0053), abs=0.01
     )
     assert (by_cells["test"]["q"], by_cells["test"]["df"]) == pytest.approx((2.721, 3), abs=0.001)
     assert set(by_cells["test"]["within"]) == {"Adelie", "Chinstrap", "Gentoo"}
-    assert relationship["tests_in_family"] == 30
-    assert by_group["test"]["p_adjusted"] == pytest.approx(0.1496, abs=0.001)
+    assert relationship["tests_in_family"] == 6
+    assert by_group["test"]["p_adjusted"] == pytest.approx(0.0214, abs=0.001)
     # species × sex held fixed: the cells' r averaged on Fisher's z, weighted by n − 3
     held = by_cells["held_fixed"]
     assert (held["value"], held["low"], held["high"]) == pytest.approx(
@@ -341,14 +338,13 @@ def test_penguins_gallery_from_the_real_data(render):
         "- Equal correlations across sex within each species (Cochran's Q per species, summed): "
         "within Adelie, Q = 1.4 on 1 df, p = 0.236; " in report_md
     )
-    assert "Q = 10.5 on 2 df, p = 0.005; adjusted by Holm over the 30 tests" in report_md
+    assert "Q = 10.5 on 2 df, p = 0.005; adjusted by Holm over the grouping's pairs" in report_md
     pairs = figures["pairs"]["values"]
     assert pairs["strongest_r"] == pytest.approx(0.871, abs=0.001)
-    assert pairs["label"] == "mostly between groups"
+    assert pairs["label"] == "groups differ"  # no common held-fixed value: each species' own
     # the scatter plot's pair (bill length × depth) is the weakest: no "besides" it
     assert figures["pairs"]["finding"].startswith("The strongest pooled relation")
     assert "besides" not in figures["pairs"]["finding"]
-    assert pairs["by_group"]["between_share"] == pytest.approx(0.82, abs=0.01)
     by_species = figures["correlation"]["values"]["groupings"]["species"]
     reversed_pairs = {(c["a"], c["b"]) for c in by_species if c["label"] == "reversed"}
     assert reversed_pairs == {
@@ -358,18 +354,18 @@ def test_penguins_gallery_from_the_real_data(render):
     }
     correlation = figures["correlation"]
     assert correlation["finding"].startswith(
-        "With species held fixed, 3 of the 6 pooled correlations reverse sign, and 1 is mostly "
-        "a difference between species means"
+        "With species held fixed, 3 of the 6 pooled correlations reverse sign, and 2 differ "
+        "between species groups"
     )
     # bill length × flipper length: its species groups differ, so it is no "mostly between"
-    assert "| bill_length_mm × flipper_length_mm | 0.66 | differs (p = 0.028) |" in report_md
+    assert "| bill_length_mm × flipper_length_mm | 0.66 | groups differ (p = 0.005) |" in report_md
     assert "largest change" not in correlation["finding"]  # the labels say it; details rank
     assert any(
         "reverse sign (bill length × bill depth, bill depth × flipper length, bill depth × body "
         "mass)" in sentence
         for sentence in correlation["details"]
     )
-    assert "| bill_length_mm × bill_depth_mm | -0.24 | reversed |" in report_md
+    assert "| bill_length_mm × bill_depth_mm | -0.24 | reversed (p = 0.021) |" in report_md
     # a cell whose own interval holds 0 is never called reversed
     assert (
         "| reversed held fixed (+0.23, 0.13 to 0.34), but not distinguishable from 0 in 3 of 6 "
@@ -377,7 +373,7 @@ def test_penguins_gallery_from_the_real_data(render):
     )
     assert figures["composition"]["finding"] == (
         "Biscoe has the most penguins in this data set: 168 of 344, then Dream with 124 "
-        "(counts of the sampling design (the islands visited), not estimates); Torgersen has "
+        "(counts set by the islands visited, not estimates); Torgersen has "
         "only Adelie; Chinstrap only in Dream; Gentoo only in Biscoe."
     )
     # the year is a category, checked like any other grouping: no test rejects
@@ -385,7 +381,7 @@ def test_penguins_gallery_from_the_real_data(render):
     assert all(not c["label"] and c["test"]["p_adjusted"] > 0.05 for c in by_year)
     assert (
         "- By year, all 6 pooled correlations hold; no test of equal correlations by year "
-        "rejects (smallest adjusted p = 1.000)."
+        "rejects (smallest adjusted p = 0.604)."
     ) in report_md
     # island holds only Adelie on Torgersen: said; species × island repeats whole species
     assert (
@@ -405,9 +401,8 @@ def test_penguins_gallery_from_the_real_data(render):
     # at most three lines (the values with intervals, Gentoo's body mass)
     assert headline.strip().startswith(
         "**Pooled over all penguins, bill depth falls with bill length (r = -0.24), but within "
-        "every species it rises (r from +0.39 to +0.65); held fixed, r = +0.55 with species "
-        "alone and +0.23 (95% CI 0.13 to 0.34) with sex too: within a species, the sex groups' "
-        "means differ on both measurements together, which carries part of it.**\n\n"
+        "every species it rises (r from +0.39 to +0.65); within species × sex cells it is weak: "
+        "3 of the 6 cells' 95% intervals include 0.**\n\n"
         "![Bill depth against bill length]"
     )
     assert "- Distribution of body mass by species: Gentoo has the highest median body mass" in (
@@ -473,9 +468,10 @@ def test_wholesale_gallery_from_the_real_file(render):
     assert figures["subgroups"]["finding"] == (
         "In Horeca, median spending on fresh products of each region minus Lisbon: no "
         "difference detectable; the intervals allow Oporto -3,600 to +6,100 m.u. and Other "
-        "region -2,900 to +3,400 m.u. (95% CI); too few values for an interval of a difference "
-        "(Retail Lisbon n = 18, Oporto n = 19; under 25)."
+        "region -2,900 to +3,400 m.u. (95% CI); not tested, under 25 rows: Retail Lisbon "
+        "n = 18, Oporto n = 19."
     )
+
     # the table's smallest value, 3 m.u., recurs in four categories: counted in the summary
     floor = metrics["repeated_minima"]
     assert floor["minimum"] == 3.0 and (floor["values"], floor["rows"]) == (9, 8)
@@ -488,7 +484,7 @@ def test_wholesale_gallery_from_the_real_file(render):
         "The spending mix differs by channel: in Horeca Fresh products leads (50%"
     )
     assert (
-        "pooled over all clients, Fresh products is the largest share"
+        "pooled over all clients, Fresh products is the largest share of the yearly spending, "
         in (figures["shares"]["finding"])
     )
     # Retail's leader differs from the pooled one, Horeca's (298 of 440) does not: a mixture,
@@ -514,11 +510,14 @@ def test_wholesale_gallery_from_the_real_file(render):
     assert (
         "the channel groups differ: Horeca Spearman ρ = 0.53" in figures["relationship"]["finding"]
     )
-    # region is tested within each channel (Q 0.2 and 1.3), not across the six cells, where
-    # the channel difference would be found again and named region's
-    assert figures["relationship"]["finding"].endswith(
-        "; given channel, region shows no detectable difference in the correlation "
-        "(Q = 1.5 on 4 df, p = 0.826)."
+    # region within each channel: every cell's own interval is clear of 0
+    assert figures["relationship"]["finding"].endswith("; it holds in every channel × region cell.")
+    # fresh × grocery (pooled −0.12): held fixed it is not shown, Retail's own interval is
+    # clear of 0 and named (Q p 0.005, Holm over channel's 15 pairs 0.065: not "differs")
+    assert any(
+        "holds only in some channel groups (fresh products × grocery: Retail -0.21, 95% CI "
+        "-0.37 to -0.04)" in d
+        for d in figures["correlation"]["details"]
     )
     assert any("vanish (grocery × frozen products" in d for d in figures["correlation"]["details"])
     for figure in figures.values():

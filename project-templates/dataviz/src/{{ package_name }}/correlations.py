@@ -1,4 +1,5 @@
-"""Correlations pooled and within every grouping: the Holm-adjusted family of tests, the
+"""Correlations pooled and within every grouping: the Holm-adjusted tests (one family per
+grouping), the
 sentences that describe a pair within the groups, and the correlation chart."""
 
 from __future__ import annotations
@@ -56,12 +57,15 @@ def pooled_comparisons(frame: pd.DataFrame, names: list[str], method: str) -> li
 
 @dataclass(frozen=True)
 class Family:
-    """Every pair × grouping comparison of the correlation table, Holm-adjusted as one family:
-    the tests other findings quote come from here, so each p has one adjusted value."""
+    """Every pair × grouping comparison of the correlation table. Each grouping's tests are one
+    Holm family (one question: does holding this grouping fixed change the correlations?),
+    fixed before any test is run; other findings quote these, so each p has one adjusted value."""
 
     groupings: dict[str, list[Comparison]]
-    tests: int
     method: str
+
+    def size(self, grouping: str) -> int:
+        return sum(c.test is not None for c in self.groupings.get(grouping, []))
 
     def find(self, a: str, b: str, grouping: str, method: str) -> Comparison | None:
         if method != self.method:
@@ -75,7 +79,7 @@ class Family:
 def record_tests(
     values: dict, by_group: Comparison | None, by_cells: Comparison | None, size: int
 ) -> None:
-    """Store a pair's comparison with the main grouping (its label and the size of the Holm
+    """Store a pair's comparison with the main grouping (its label and the size of its Holm
     family) and with the crossed cells in a figure's ``values``."""
     if by_group is not None:
         values["by_group"] = by_group.as_dict()
@@ -104,8 +108,8 @@ def pair_details(
         cells, cell = crossed(frame, group, split)
         wanted.append((cell.name, cells, group.name))  # the cells tested within each group
     found = [family.find(*names, name, method) for name, _, _ in wanted]
-    size = family.tests
-    tests = f"the {size} tests of the correlation table"
+    size = family.size(group.name)
+    tests = "the grouping's pairs in the correlation table"
     if any(c is None for c in found):  # not in the table (another scale or method): test here
         computed = [
             next(
@@ -147,7 +151,7 @@ def correlation_family(
 ) -> tuple[Family, dict[str, dict[str, str]], list[str]]:
     """Every pair × grouping comparison: each category, and the main group crossed with each
     other category, except a crossing whose cells repeat whole groups (a group found at
-    one site only). Returns the Holm-adjusted family, the groupings confounded
+    one site only). Returns them Holm-adjusted per grouping, the groupings confounded
     with the main one (level → the one main level it holds) and the crossings left out."""
     method, names = correlation_method(numeric), [c.name for c in numeric]
     found: dict[str, list[Comparison]] = {}
@@ -192,13 +196,8 @@ def correlation_family(
             )
             if comparisons:
                 found[cell.name] = comparisons
-    everything = stats.adjusted([c for comparisons in found.values() for c in comparisons])
-    groupings, start = {}, 0
-    for name, comparisons in found.items():
-        groupings[name] = everything[start : start + len(comparisons)]
-        start += len(comparisons)
-    tests = sum(c.test is not None for c in everything)
-    return Family(groupings, tests, method), confounded, left_out
+    groupings = {name: stats.adjusted(comparisons) for name, comparisons in found.items()}
+    return Family(groupings, method), confounded, left_out
 
 
 def correlation(
@@ -282,7 +281,7 @@ def correlation(
     if tested:
         details.append(
             f"Equal correlations across the groups (Cochran's Q of the groups' Fisher z, one "
-            f"test per pair and grouping, {len(tested)} tests Holm-adjusted as one family) are "
+            f"test per pair and grouping, Holm-adjusted over each grouping's pairs) are "
             f"rejected at 5% for {len(differ)}"
             + (
                 ": "
@@ -344,9 +343,11 @@ def correlation(
     title = "Correlations, pooled and within " + (
         f"each {group.short}" if group and shown and shown[0].within else "the data"
     )
-    changed = sum(c.label not in ("", stats.NO_RELATION) for c in main)
+    changed = sum(c.label not in ("", stats.NO_RELATION, stats.DIFFERS) for c in main)
+    apart = sum(c.label == stats.DIFFERS for c in main)
     shown_title = (
         f"{changed} of {len(main)} pooled correlations change with {group.short} held fixed"
+        + (f"; in {apart} more the {group.short} groups differ" if apart else "")
         if main and group is not None
         else plots.finding_title(finding)
     )

@@ -221,7 +221,7 @@ def subgroups(
             gaps.append((str(level), other, reference, gap))
     left_out = len(frame) - len(data)
     title = f"{focus.plain} by {group.short} and {split.short}"
-    consistent = False
+    consistent, untested = False, ""
     if not gaps:
         finding = f"No {group.short} has two {split.short} groups to compare."
     else:
@@ -251,6 +251,8 @@ def subgroups(
             )
         else:
             finding = subgroup_differences(gaps, focus, group, split, unit)
+        shown_in = {g for g, *_, gap in gaps if pd.notna(gap.low)}
+        untested = ", ".join(dict.fromkeys(g for g, *_ in too_few if g not in shown_in))
         if too_few:  # named with their sizes: a number without an interval stays out
             sizes = data.groupby([data[group.name].astype(str), data[split.name].astype(str)])
             n = sizes.size()
@@ -268,7 +270,7 @@ def subgroups(
                 for g, cells in small.items()
             )
             under = params.min_median_rows
-            text = f"too few values for an interval of a difference ({few}; under {under})"
+            text = f"not tested, under {under} rows: {few}"
             finding = f"{finding}; {text}" if finding else f"No difference given: {text}"
         finding += "."
     # the same direction in every group, every interval clear of zero: the headline's rule
@@ -291,11 +293,17 @@ def subgroups(
     cells = data.dropna(subset=[focus.name, group.name, split.name])
     sizes = cells.groupby([cells[group.name].astype(str), cells[split.name].astype(str)]).size()
     values["cell_rows"] = {f"{g} / {s}": int(n) for (g, s), n in sizes.items()}  # n per cell
-    shown_title = (
-        plots.finding_title(finding)
-        if consistent
-        else f"No {split.short} difference holds in every {group.short}"
-    )
+    shown_title = plots.finding_title(finding)
+    if not consistent and gaps:  # what was tested, and where it could not be
+        tested = ", ".join(dict.fromkeys(g for g, *_, gap in gaps if pd.notna(gap.low)))
+        ties = all(gap.spans_zero for *_, gap in gaps if pd.notna(gap.low))
+        shown_title = (
+            f"Too few rows to test a {split.short} difference"
+            if not tested
+            else f"No {split.short} difference detectable in {tested}"
+            if ties
+            else f"The {split.short} differences are not alike in every {group.short}"
+        ) + (f"; {untested} too small to test" if untested and tested else "")
     figure = plots.subgroups(
         data, focus, group, split, medians, title=shown_title, min_rows=stats.MEDIAN_MIN_ROWS
     )
@@ -593,20 +601,19 @@ def relationship(
         record_tests(values, by_group, by_cells, size)
         if by_group is not None:
             finding += report.describe(by_group, group, r)
-        both = None  # the value with the second grouping held fixed too, when quotable
+        cells = ""  # what the second grouping shows, named
         split = schema.column(schema.split) if schema.split else None
-        if by_cells is not None and split is not None:  # the second grouping, named
-            held = by_group.quoted if by_group is not None else None
-            finding += "; " + report.second_grouping(by_cells, split.short, group.short, r, held)
-            if report.both_held(by_cells, held):
-                both = (split.short, by_cells.held, held)
+        if by_cells is not None and split is not None:
+            said = report.second_grouping(by_cells, split.short, group.short)
+            finding += "; " + said
+            cells = said if by_cells.test is not None else ""  # the headline: only a result
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:
             # the headline names only what the scatter plot draws: the pooled line and the
             # groups' lines (held-fixed values and the crossed cells are in report.md)
             subject = f"all {schema.entity}, {y.short} {direction} with {x.short}"
             summary, summary_lines = report.reversal_headline(
-                subject, pooled, by_group, group.short, r, both
+                subject, pooled, by_group, group.short, r, cells
             )
             # where each group sits on the two axes: what the pooled line runs across
             where, values["medians_by_group"] = profile(data, x, y, group)

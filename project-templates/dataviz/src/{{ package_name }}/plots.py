@@ -605,12 +605,13 @@ def pair_grid(
     fig = grid.figure
     width, height = size * count + 1.0, size * count + 1.3
     fig.set_size_inches(width, height)
+    heading = 0.15 + 0.25 * (title.count("\n") + 1)  # inches the title's lines take
     # Fixed margins (in inches) instead of a layout engine: much faster with many panels.
     fig.subplots_adjust(
         left=1.0 / width,
         right=1 - 0.1 / width,
         bottom=0.7 / height,
-        top=1 - 0.45 / height,
+        top=1 - heading / height,
         wspace=0.2,  # room between one panel's last tick label and the next one's first
         hspace=0.12,
     )
@@ -648,10 +649,10 @@ def pair_grid(
             levels,
             title=group.label if group else None,
             loc="upper right",
-            bbox_to_anchor=(1 - 0.3 / width, 1 - 0.6 / height),
+            bbox_to_anchor=(1 - 0.3 / width, 1 - (heading + 0.1) / height),
             frameon=False,
         )
-    fig.suptitle(title)
+    fig.suptitle(title, y=1 - 0.08 / height, va="top")
     plt.close(fig)  # seaborn made it through pyplot: let pyplot forget it, the caller saves it
     return fig
 
@@ -794,8 +795,9 @@ LABEL_NOTES = {
     stats.VANISHES: "vanishes with {} held fixed",
     stats.BETWEEN_GROUPS: "mostly between {} means",
     stats.APPEARS: "appears with {} held fixed",
-    stats.NOT_ESTABLISHED: "not established with {} held fixed",
+    stats.NOT_ESTABLISHED: "only in some {} groups",
     stats.NO_RELATION: "no relation",
+    stats.DIFFERS: "{} groups differ",
 }
 
 
@@ -876,22 +878,28 @@ def correlation_intervals(
                     moved = stats.from_replicates(finite, change)
                     text += minus(f" [{moved.low:+.2f}, {moved.high:+.2f}]")
             margin.text(0.5, i, text, ha="center", va="center", fontsize=8)
+        elif levels:  # the groups differ: their average is no value to move to
+            margin.text(0.5, i, "none: groups differ", ha="center", va="center", fontsize=8)
     ticks = []
     for comparison in comparisons:
         text = f"{labels[comparison.a]} × {labels[comparison.b]}"
         if comparison.within:
             note = LABEL_NOTES.get(comparison.label, "holds with {} held fixed")
-            notes = [note.format(group.short if group else "group")]
-            if comparison.differs:  # no common value, so no "holds"
-                differ = f"groups differ (adj. {stats.p_text(comparison.p_adjusted)})"
-                notes = [differ] if not comparison.label else [*notes, differ]
-            text += "\n" + "; ".join(notes)
+            if comparison.differs and comparison.label == stats.REVERSED:
+                note = "reversed in every {}"  # judged group by group: no common value
+            text += "\n" + note.format(group.short if group else "group")
+            if comparison.differs:
+                what = "" if comparison.label == stats.DIFFERS else "groups differ, "
+                text += f" ({what}adj. {stats.p_text(comparison.p_adjusted)})"
         ticks.append(text)
     ax.set_yticks(range(len(comparisons)), ticks, fontsize=9)
     ax.set_ylim(len(comparisons) - 0.5, -0.5)
     ax.axvline(0, color="#555555", lw=1)
     ax.grid(axis="y", visible=False)
-    ax.set_xlim(-1.05, 1.05)
+    ends = [e for c in comparisons for e in (c.pooled, c.held, *c.within.values())]
+    low = min([0.0] + [e.low for e in ends if pd.notna(e.low)])
+    high = max([0.0] + [e.high for e in ends if pd.notna(e.high)])
+    ax.set_xlim(max(-1.0, low - 0.1), min(1.0, high + 0.1))  # the data's range, with 0
     symbol = "Spearman ρ" if method == "spearman" else "Pearson r"
     ax.set(xlabel=f"{symbol} with its 95% interval")
     fig.suptitle(title)
@@ -972,8 +980,9 @@ def mark_sample(fig: Figure) -> None:
 
 
 def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
-    """Pairs of texts whose rendered boxes overlap (titles, labels, ticks, legends, notes), and
-    texts cut by the figure's edge (paired with "the figure's edge").
+    """Pairs of texts whose rendered boxes overlap (titles, labels, ticks, legends, notes),
+    texts cut by the figure's edge (paired with "the figure's edge"), and a figure title over
+    a panel's plotting area (paired with "a panel").
 
     The figure is drawn with the Agg renderer; tick labels outside their axis' view are not
     drawn and not counted.
@@ -1008,6 +1017,11 @@ def overlapping_texts(fig: Figure) -> list[tuple[str, str]]:
         for text, box in zip(texts, boxes, strict=True)
         if box.x0 < page.x0 or box.y0 < page.y0 or box.x1 > page.x1 or box.y1 > page.y1
     ]
+    title = fig._suptitle  # matplotlib keeps no public handle on it
+    if title is not None and shown(title):
+        box = title.get_window_extent(renderer)
+        panels = [ax.bbox for ax in fig.axes if ax.get_visible() and ax.axison]
+        cut += [(title.get_text(), "a panel") for panel in panels if box.overlaps(panel)][:1]
     return cut + [
         (texts[i].get_text(), texts[j].get_text())
         for i in range(len(texts))

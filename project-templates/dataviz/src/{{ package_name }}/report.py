@@ -176,8 +176,8 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
         )
     if label == stats.NOT_ESTABLISHED:
         return (
-            f", but with {group.short} held fixed it is not established "
-            f"({held_or_groups(comparison, group.short, symbol)})"
+            f", but with {group.short} held fixed it is not shown "
+            f"({r_ci(comparison.held, symbol)}); clear of 0 only in {carriers(comparison)}"
         )
     if label == stats.NO_RELATION:
         return f"; with {group.short} held fixed, there is none either"
@@ -226,30 +226,18 @@ def given_sentence(cells: Comparison, other: str, group: str, family: str) -> st
     )
 
 
-def second_grouping(
-    cells: Comparison,
-    other: str,
-    group: str,
-    symbol: str,
-    group_held: Estimate | None = None,
-) -> str:
-    """What a second grouping (sex, besides species) shows given the first, as a clause of the
-    finding. Where the first grouping's correlations agree (``group_held``, its held-fixed
-    value) and the second changes nothing, the value with both held fixed is quoted too."""
-    text = given(cells, other, group)
-    if both_held(cells, group_held):
-        assert group_held is not None
-        text += (
-            f"; with {other} held fixed as well, {r_ci(cells.held, symbol)}, down from "
-            f"{group_held.value:+.2f} with {group} alone: within a {group}, the {other} "
-            "groups' means differ on both measurements together, which carries part of it"
-        )
-    return text
-
-
-def both_held(cells: Comparison, group_held: Estimate | None) -> bool:
-    """The value with both groupings held fixed may be quoted: neither test rejects."""
-    return group_held is not None and cells.test is not None and not cells.differs
+def second_grouping(cells: Comparison, other: str, group: str) -> str:
+    """What a second grouping (sex, besides species) shows, as a clause of the finding: how
+    many crossed cells' own 95% intervals hold 0, or the test when the correlation differs."""
+    if cells.differs or cells.test is None:
+        return given(cells, other, group)
+    weak = sum(e.spans_zero for e in cells.within.values())
+    if not weak:
+        return f"it holds in every {group} × {other} cell"
+    return (
+        f"within {group} × {other} cells it is weak: {weak} of the {len(cells.within)} "
+        "cells' 95% intervals include 0"
+    )
 
 
 def reversal_headline(
@@ -258,11 +246,11 @@ def reversal_headline(
     by_group: Comparison,
     group: str,
     symbol: str,
-    both: tuple[str, Estimate, Estimate] | None = None,
+    cells: str = "",
 ) -> tuple[str, list[str]]:
     """The first screen when a grouping reverses the pooled relation: one sentence a reader
-    gets at a glance (the values without their intervals, but for ``both``: the value with a
-    second grouping held fixed too, not drawn), and one line that quotes them with their
+    gets at a glance (the values without their intervals, then ``cells``: what a second
+    grouping shows, from ``second_grouping``), and one line that quotes them with their
     intervals, naming what in the figure shows each. ``subject`` is the pooled clause ("all
     rows, y falls with x")."""
     ordered = sorted(by_group.within.items(), key=lambda item: item[1].value)
@@ -274,15 +262,8 @@ def reversal_headline(
         f"Pooled over {subject} ({symbol} = {pooled.value:+.2f}), but within {where} it {turn} "
         f"({symbol} from {low.value:+.2f} to {high.value:+.2f})"
     )
-    if both is not None:
-        other, held, alone = both
-        sign = "+" if held.value > 0 else ""
-        sentence += (
-            f"; held fixed, {symbol} = {alone.value:+.2f} with {group} alone and "
-            f"{sign}{with_ci(held, digits=2)} with {other} too: within a {group}, the "
-            f"{other} groups' means differ on both measurements together, which carries part "
-            "of it"
-        )
+    if cells:
+        sentence += f"; {cells}"
     each = "; ".join(f"{name} {with_ci(e, digits=2)}" for name, e in by_group.within.items())
     line = f"Pooled (dashed line) {r_ci(pooled, symbol)}; within each {group} (solid lines): "
     return sentence + ".", [f"{line}{each}."]
@@ -331,7 +312,18 @@ def symbol(method: str) -> str:
 
 
 def listed(comparisons: list[Comparison], labels: dict[str, str]) -> str:
-    return ", ".join(f"{labels[c.a]} × {labels[c.b]}" for c in comparisons)
+    return ", ".join(
+        f"{labels[c.a]} × {labels[c.b]}"
+        + (f": {carriers(c)}" if c.label == stats.NOT_ESTABLISHED else "")
+        for c in comparisons
+    )
+
+
+def carriers(comparison: Comparison) -> str:
+    """The groups whose own interval excludes 0: "Retail -0.21 (95% CI -0.37 to -0.04)"."""
+    found = comparison.within.items()
+    clear = [f"{k} {with_ci(e, digits=2, inside=True)}" for k, e in found if not e.spans_zero]
+    return " and ".join(clear)
 
 
 def label_counts(
@@ -347,10 +339,11 @@ def label_counts(
         ),
         stats.APPEARS: ("appears only within groups", "appear only within groups"),
         stats.NOT_ESTABLISHED: (
-            "is not established with the groups held fixed",
-            "are not established with the groups held fixed",
+            f"holds only in some {group} groups",
+            f"hold only in some {group} groups",
         ),
-        stats.NO_RELATION: ("shows no relation either way", "show no relation either way"),
+        stats.NO_RELATION: ("has no relation either way", "have no relation either way"),
+        stats.DIFFERS: (f"differs between {group} groups", f"differ between {group} groups"),
     }
     parts = []
     for label, (one, several) in phrases.items():
@@ -596,29 +589,16 @@ def next_experiments(metrics: dict) -> list[str]:
         for found in (relation.get("by_group"), relation.get("by_cells"))
         if isinstance(found, dict) and isinstance(found.get("test"), dict)
     ]
-    # the grouping whose test rejects, else the finer one
+    # an interaction term follows only from a test that rejects, never from a null one
     rejected = [found for found in candidates if found["test"]["p_adjusted"] < 0.05]
-    tested = (rejected or candidates[::-1] or [None])[0]
-    if tested is not None:
-        test = tested["test"]
-        across = f"`{tested['group']}`"
-        if "within" in test:  # the second grouping tested within each level of the first
-            first, second = tested["group"].split(" × ", 1)
-            across = f"`{second}` within each `{first}`"
-        found = (
-            f"a test of equal correlations across {across} gives Q = {test['q']:.1f} "
-            f"on {test['df']} df ({p_text(test['p'])}; Holm-adjusted "
-            f"{p_text(test['p_adjusted'])})"
-        )
-        then = (
-            "the interaction's coefficients would say which groups differ, and by how much"
-            if test["p_adjusted"] < 0.05
-            else "whether the relation differs between them is still open, and new rows per "
-            "group would test it"
-        )
+    if rejected:
+        tested, test = rejected[0], rejected[0]["test"]
         items.append(
             f"Refit *{figures['relationship']['title']}* with a `{tested['group']}` "
-            f"interaction term. Here {found}: {then}."
+            f"interaction term: equal correlations across `{tested['group']}` are rejected "
+            f"(Q = {test['q']:.1f} on {test['df']} df, "
+            f"Holm-adjusted {p_text(test['p_adjusted'])}); "
+            "its coefficients would say which groups differ, and by how much."
         )
     eta = figures.get("measurements", {}).get("values", {}).get("eta_squared_lead")
     if isinstance(eta, dict):
@@ -666,8 +646,8 @@ def label_table(metrics: dict) -> str:
                 )
             test = pair.get("test")
             if test and test["p_adjusted"] < 0.05:
-                found = f"differs ({p_text(test['p_adjusted'])})"
-                text = found if text == "holds" else f"{text}; {found}"
+                found = f"({p_text(test['p_adjusted'])})"
+                text = f"{text} {found}"
             cells.setdefault(key, {"pooled": f"{pair['pooled']['value']:.2f}"})[name] = text
     rows = [
         [key, row["pooled"], *(row.get(g, "") for g in groupings)] for key, row in cells.items()
@@ -675,9 +655,9 @@ def label_table(metrics: dict) -> str:
     return (
         "## What holding each grouping fixed does to each correlation\n\n"
         "Each cell compares the pooled correlation with the one with the grouping held fixed "
-        "(the groups' own, averaged on Fisher's z), both with their 95% intervals; *differs*: "
-        "Cochran's Q rejects equal correlations across the groups, Holm-adjusted over "
-        "every test in the table; DECISIONS.md gives each label's rule.\n\n"
+        "(the groups' own, averaged on Fisher's z), both with their 95% intervals; a p: "
+        "Cochran's Q rejects equal correlations across the groups, Holm-adjusted over the "
+        "grouping's pairs; DECISIONS.md gives each label's rule.\n\n"
         + markdown_table(["pair", "pooled", *groupings], rows)
     )
 

@@ -405,11 +405,14 @@ the pooled value, and more than half of the pooled cross-product lies between th
 (``between_share`` above 0.5)."""
 APPEARS = "appears within groups"
 """The pooled interval holds zero; with the grouping held fixed, the interval excludes it."""
-NOT_ESTABLISHED = "not established with the grouping held fixed"
+NOT_ESTABLISHED = "only in some groups"
 """The pooled interval excludes zero; with the grouping held fixed the interval holds zero, but
 some group's own interval does not (the groups disagree, or one carries the relation)."""
 NO_RELATION = "no relation"
 """Both the pooled interval and the held-fixed one hold zero."""
+DIFFERS = "groups differ"
+"""The groups' correlations differ (``differs``): no common held-fixed value exists, so only
+*reversed* (every group's own interval on the other side of zero from the pooled one) or this."""
 
 
 @dataclass(frozen=True)
@@ -441,6 +444,11 @@ class Comparison:
         pooled, held = self.pooled, self.held
         if pd.isna(held.low) or pd.isna(pooled.low):
             return ""
+        if self.differs:  # judged on each group's own interval, never on their average
+            other = all(
+                not e.spans_zero and e.value * pooled.value < 0 for e in self.within.values()
+            )
+            return REVERSED if other and not pooled.spans_zero else DIFFERS
         if pooled.spans_zero:
             return APPEARS if not held.spans_zero else NO_RELATION
         if held.value * pooled.value < 0 and not held.spans_zero:
@@ -448,8 +456,7 @@ class Comparison:
         if held.spans_zero:
             return VANISHES if all(e.spans_zero for e in self.within.values()) else NOT_ESTABLISHED
         weaker = held.low > -abs(pooled.value) and held.high < abs(pooled.value)
-        # groups whose correlations differ have no common within-group value to compare
-        return BETWEEN_GROUPS if weaker and self.between > 0.5 and not self.differs else ""
+        return BETWEEN_GROUPS if weaker and self.between > 0.5 else ""
 
     @property
     def unclear(self) -> list[str]:
@@ -496,7 +503,7 @@ class Comparison:
 
 
 def adjusted(comparisons: list[Comparison]) -> list[Comparison]:
-    """The comparisons with ``p_adjusted`` set: Holm over every test among them (the family)."""
+    """The comparisons with ``p_adjusted`` set: Holm over the tests among them (one family)."""
     tested = [c for c in comparisons if c.test is not None]
     corrected = dict(zip(map(id, tested), holm([c.test.p for c in tested]), strict=True))
     return [replace(c, p_adjusted=corrected.get(id(c), float("nan"))) for c in comparisons]
