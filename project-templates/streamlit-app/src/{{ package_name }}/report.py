@@ -140,10 +140,27 @@ def cost_sentence(metrics: Mapping) -> str:
     """The cost in counts, the verdict against always answering "poisonous", and which models
     that constant dominates."""
     plain = _all_called_poisonous(metrics)
+    rule = metrics["grouped_one_rule"]
+    versus = rule["cost"]["versus"]["always poisonous"]
+    shown = (
+        "shown to differ" if shown_better(versus) or shown_worse(versus) else "not shown to differ"
+    )
     return (
         f"{cost_counts(metrics, plain)} With these costs, {_cost_verdict(metrics)}."
         f"{'' if _every_called_poisonous(metrics) else _against_poisonous(metrics)}"
+        f" {_join([label(a) for a in rule['attributes']]).capitalize()} alone costs "
+        f"{rule['cost']['mean']:.3f}{_least(metrics, rule['cost']['mean'])}; against calling "
+        f"every mushroom poisonous {shown} ({_cost_points(versus)})."
     )
+
+
+def _least(metrics: Mapping, cost: float) -> str:
+    """ ", the least here" when no model, rule or constant costs less than ``cost``."""
+    constants = metrics["grouped_one_rule"]["cost"]["versus"].values()
+    others = [r["grouped"]["rule"]["cost"]["mean"] for r in metrics["models"].values()]
+    others += [metrics["grouped_nearest_neighbour"]["cost"]["mean"]]
+    others += [c["rule_mean"] for c in constants]
+    return ", the least of every model and rule here" if cost < min(others) else ""
 
 
 def _every_called_poisonous(metrics: Mapping) -> bool:
@@ -196,6 +213,13 @@ def _cost_verdict(metrics: Mapping) -> str:
         return text + f"{_join(cheaper)} shown to cost less{TESTED}"
     if len(dearer) == len(models):
         return text + f"every classifier is shown to cost more{TESTED}"
+    if _every_called_poisonous(metrics) and all(
+        r["grouped"]["rule"]["missed"]["count"] for r in models
+    ):
+        return text + (
+            "every classifier costs more, as it makes every error the constant makes and misses "
+            "poisonous ones too"
+        )
     text += f"no classifier is shown to cost less{TESTED}"
     return text + (f", {_join(dearer)} shown to cost more" if dearer else "")
 
