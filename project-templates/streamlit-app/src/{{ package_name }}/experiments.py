@@ -490,6 +490,20 @@ def cost_versus_constants(
     return summary
 
 
+def at_half(called: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, reps: int, seed: int):
+    """Rates at 0.5 on unseen clusters, the clusters mostly right and wrong, and each cluster's
+    count of right answers (in ``np.unique(groups)`` order: what a paired comparison with other
+    settings on the same folds needs)."""
+    right = (called == truth).astype(float)
+    summary = _rates(called, truth, groups, reps=reps, seed=seed)
+    per_cluster = pd.Series(right).groupby(groups).mean()
+    summary["clusters_mostly_wrong"] = int((per_cluster < HALF).sum())
+    summary["clusters_mostly_right"] = int((per_cluster >= HALF).sum())
+    summary["clusters"] = int(per_cluster.size)
+    summary["right_by_cluster"] = pd.Series(right).groupby(groups).sum().astype(int).tolist()
+    return summary
+
+
 def grouped(
     name: str,
     params: Mapping,
@@ -524,11 +538,7 @@ def grouped(
     truth = y.to_numpy() == 1
     share = training_share(y, groups, folds=folds, seed=seed)
     called = outer >= HALF
-    summary = _rates(called, truth, groups, reps=reps, seed=seed)
-    per_cluster = pd.Series((called == truth).astype(float)).groupby(groups).mean()
-    summary["clusters_mostly_wrong"] = int((per_cluster < HALF).sum())
-    summary["clusters_mostly_right"] = int((per_cluster >= HALF).sum())
-    summary["clusters"] = int(per_cluster.size)
+    summary = at_half(called, truth, groups, reps=reps, seed=seed)
     summary["cluster_average"] = cluster_average(
         (called == truth).astype(float), groups, reps=reps, seed=seed
     )
