@@ -288,7 +288,7 @@ def ward_labels(points: np.ndarray, ks: list[int], rows: int, seed: int) -> dict
     """Ward's clustering, cut at every k (one tree for all k), the other method in the
     comparison: like K-means it minimises within-segment variance, but greedily and without
     restarts. The tree is grown on a fixed random sample of ``rows`` customers (a tree on all
-    8,950 needs their 40 million pairwise distances, about 0.5 GB); every other customer joins
+    8,950 needs their 40 million pairwise distances, 0.32 GB); every other customer joins
     the segment of their nearest sampled customer, which keeps Ward's shapes (a nearest-centroid
     step would turn it into one K-means step and inflate the agreement)."""
     from scipy.cluster.hierarchy import fcluster, linkage
