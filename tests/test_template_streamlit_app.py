@@ -350,7 +350,7 @@ def test_pipeline_on_the_real_mushroom_file(real_six):
     summary, table_text, _ = headline.strip().split("\n\n")
     assert len(summary.split()) <= 90
     assert summary.startswith(
-        "**A random split scores 96.70% to 100.00% because every held-out mushroom is a "
+        "**A random split scores 96.70% to 100.00% and every held-out mushroom is a "
         "one-attribute copy of a training one; on clusters of look-alike mushrooms never seen "
         'in training, none of 6 models is shown to beat always answering "edible".** '
     )
