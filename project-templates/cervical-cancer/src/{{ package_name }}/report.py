@@ -274,7 +274,8 @@ def screening_line(metrics: dict) -> str:
         f"against the {metrics['sensitivity_target']:.0%} aimed at. {saved_rule(m)} For the "
         f"app's model, {versus_everyone(m, metrics['prevalence'])}. The second rule flags the "
         "top fifth: each outer fold's model cuts its risks on its own training rows into "
-        "fifths (set before any result, without the held-out fold), and the app shows a "
+        "fifths (without the held-out fold; a rule added after the first was seen to flag "
+        "nearly everyone), and the app shows a "
         "patient's fifth, not a probability."
     ) + (f" {nearly_everyone(m)}" if m["flags_nearly_everyone"] else "")
 
