@@ -211,6 +211,7 @@ def check_real_results(project, target: str) -> dict:
     # Above chance or not by a label-permutation test of the cross-validation.
     test = metrics["chance_test"]
     assert test["permutations"] == 50 and round(1 / 51, 4) <= test["p_value"] <= 1
+    assert test["p_interval"][0] <= test["p_value"] <= test["p_interval"][1]
     # The permutation test reruns the headline's nested procedure: same ROC-AUC per split.
     assert test["headline_gap"] < 0.005
     depths = metrics["models"]["xgboost"]["tuning"]["max_depth"]

@@ -125,12 +125,17 @@ def permutation_test(
             for _ in range(params.permutations)
         ]
     )
+    higher = int(np.sum(null >= observed))
+    # The p-value's Monte Carlo error: the exact 95 % interval of the share of all
+    # permutations that score at least as high, from the ones drawn.
+    sampled = stats.exact_rate(higher, len(null))
     test = {
         "model": "logistic regression, C tuned in every outer fold (the headline's procedure)",
         "splits": params.n_repeats,
         "roc_auc": round(observed, 4),
         "permutations": params.permutations,
-        "p_value": round((1 + int(np.sum(null >= observed))) / (1 + len(null)), 4),
+        "p_value": round((1 + higher) / (1 + len(null)), 4),
+        "p_interval": [round(sampled["low"], 4), round(sampled["high"], 4)],
         "null_95": round(float(np.quantile(null, 0.95)), 4),  # one-sided test at 5 %
     }
     if headline is not None:
