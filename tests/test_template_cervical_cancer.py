@@ -380,7 +380,8 @@ def test_biopsy_on_real_data_and_the_app_works_in_a_browser(served_biopsy):
         expect(page.get_by_text("bad.csv does not have the columns")).to_be_visible(timeout=60_000)
         real = (project / "data" / "raw" / OFFICIAL_NAME).read_bytes()
         upload_csv(page, "patients.csv", real)
-        # The two official rows with a first intercourse after the age are refused, not
-        # silently changed: the CSV tab runs the form's checks.
-        expect(page.get_by_text("2 rows not scored")).to_be_visible(timeout=60_000)
-        expect(page.get_by_text("856 patients scored")).to_be_visible(timeout=60_000)
+        # The two official rows with a first intercourse after the age, and the 10 with a
+        # "yes" fewer than 10 patients gave, are refused, not silently changed: the CSV tab
+        # runs the form's checks.
+        expect(page.get_by_text("12 rows not scored")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("846 patients scored")).to_be_visible(timeout=60_000)
