@@ -141,7 +141,8 @@ def inner_cv(
         X_fit, y_fit, X_test = X.iloc[fit_rows], y.iloc[fit_rows], X.iloc[test_rows]
         # One imputer (and scaler) per inner fold; only the final estimator changes with the
         # setting, so the others are fitted once.
-        prepare = train.make_model(name, params, indicators=indicators)[:-1].fit(X_fit)
+        prepare = train.make_model(name, params, list(X.columns), indicators=indicators)[:-1]
+        prepare = prepare.fit(X_fit)
         A_fit, A_test = prepare.transform(X_fit), prepare.transform(X_test)
         if name == "logistic_regression":
             # The whole C path at once (chance.fit_path: the same penalised fit, by Newton's
@@ -161,7 +162,7 @@ def inner_cv(
             if key not in fitted:
                 most = max(t for d, t in params.xgboost_grid if d == tuned["xgboost"]["max_depth"])
                 largest = replace(params, xgboost={**tuned["xgboost"], "n_estimators": most})
-                fitted[key] = train.make_model(name, largest)[-1].fit(A_fit, y_fit)
+                fitted[key] = train.make_model(name, largest, list(X.columns))[-1].fit(A_fit, y_fit)
             risk = fitted[key].predict_proba(A_test, iteration_range=(0, trees))[:, 1]
             risks[label][test_rows] = risk
     losses = {label: stats.log_loss(y.to_numpy(), risk) for label, risk in risks.items()}
@@ -170,7 +171,8 @@ def inner_cv(
 
 BANDS = 5
 """Risk bands: fifths of a model's risks on the rows it was fitted on. The top fifth is the
-second screening rule (flag the top 20 %), fixed before any result."""
+second screening rule (flag the top 20 %), added after the first rule was seen to flag
+nearly everyone."""
 
 
 def band_cuts(fit_risk: np.ndarray) -> np.ndarray:

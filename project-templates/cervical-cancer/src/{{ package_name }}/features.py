@@ -29,8 +29,8 @@ class FeaturePlan:
 
 def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
     """Choose the feature columns: no target, no other test results, no empty, constant or
-    copied one. Every other yes/no question is kept however rare its yes (a rule fixed before
-    any result; a cut-off on how many said yes dropped `STDs:HIV`). Uses no target values."""
+    copied one. Every other yes/no question is kept however rare its yes (a rule set after a
+    cut-off on how many said yes dropped `STDs:HIV`). Uses no target values."""
     dropped: dict[str, str] = {}
     for test in config.DIAGNOSTIC_TESTS:
         if test == params.target:
@@ -62,7 +62,7 @@ def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
         dropped[column] = (
             f"a near-copy of `{copy_of}`: {shared} of the {yes} patients who said yes to either "
             f"said yes to both, the two differ in {differ} answered row"
-            f"{'' if differ == 1 else 's'} (both kept, they would split one effect over two "
+            f"{'' if differ == 1 else 's'} (kept both, they would split one effect over two "
             "columns)"
         )
     features = [column for column in table.columns if column not in dropped]
@@ -232,24 +232,36 @@ def skip_runs(missing: np.ndarray) -> list[list[int]]:
     return [[int(a) + 1, int(b)] for a, b in zip(starts, ends, strict=True) if b - a >= RUN]
 
 
-def answer_support(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, list[float]]:
-    """Lowest and highest answer of every number question in the training data: the app gives
-    no estimate outside them (predict.check). Uses no target."""
+def answer_support(table: pd.DataFrame, plan: FeaturePlan, min_yes: int) -> dict[str, list[float]]:
+    """Lowest and highest answer of every question in the training data: the app gives no
+    estimate outside them (predict.check). A yes/no question's highest is 0 when fewer than
+    ``min_yes`` patients said yes: the model cannot have learned what that yes means. Uses no
+    target."""
     return {
         column: [float(table[column].min()), float(table[column].max())]
+        if not data.BY_NAME[column].binary
+        else [0.0, yes_seen(table[column], min_yes)]
         for column in plan.features
-        if not data.BY_NAME[column].binary and table[column].notna().any()
+        if table[column].notna().any()
     }
 
 
-def answer_spread(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, list[float]]:
-    """The answers the app scores a number question left unanswered at, besides the median:
-    the quartiles of the answered values and the median of the answers above 0 (for smoking,
-    IUD or STD counts the quartiles are all 0, and this stands for a patient who answered
-    yes). Uses no target."""
+def yes_seen(answers: pd.Series, min_yes: int) -> float:
+    """1 if at least ``min_yes`` patients answered yes (1), else 0."""
+    return float((answers == 1).sum() >= min_yes)
+
+
+def answer_spread(table: pd.DataFrame, plan: FeaturePlan, min_yes: int) -> dict[str, list[float]]:
+    """The answers the app scores a question left unanswered at, besides the median: no, and
+    yes if at least ``min_yes`` patients said it, for a yes/no question; the quartiles of the
+    answered values and the median of the answers above 0 for a number (for smoking, IUD or
+    STD counts the quartiles are all 0, and this stands for a patient who answered yes). Uses
+    no target."""
     spread = {}
     for column in plan.features:
-        if not data.BY_NAME[column].binary:
+        if data.BY_NAME[column].binary:
+            spread[column] = sorted({0.0, yes_seen(table[column], min_yes)})
+        else:
             answered = table[column].dropna()
             values = {float(v) for v in answered.quantile([0.25, 0.75])}
             if (answered > 0).any():

@@ -195,8 +195,8 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "prevalence": round(prevalence, 4),
         "duplicates": features.duplicates(groups),
         "features": plan.features,
-        "answer_spread": features.answer_spread(table, plan),
-        "answer_support": features.answer_support(table, plan),
+        "answer_spread": features.answer_spread(table, plan, params.min_yes),
+        "answer_support": features.answer_support(table, plan, params.min_yes),
         "dropped": plan.dropped,
         "near_copies": sum("a near-copy of" in reason for reason in plan.dropped.values()),
         "cross_validation": {

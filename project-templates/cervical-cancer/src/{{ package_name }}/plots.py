@@ -343,7 +343,8 @@ def decision_curve(
     for index, window in enumerate(windows):
         axes.axvspan(window["low"] - half, window["high"] + half, color=GREY, alpha=0.3,
                      linewidth=0,
-                     label="gain over flagging everyone and no one shown (pointwise)"
+                     label="gain over flagging everyone and no one\n"
+                     "(exploratory: pointwise, uncorrected)"
                      if index == 0 else None)  # fmt: skip
     axes.set_ylim(-0.25 * per * prevalence, per * prevalence * 1.15)
     axes.set_xlim(thresholds[0], thresholds[-1])
@@ -351,7 +352,7 @@ def decision_curve(
     axes.set_ylabel(
         "net benefit per 1,000 patients\n(true positives minus weighted false positives)"
     )
-    axes.set_title("Decision curve on held-out folds")
+    axes.set_title("Decision curve on held-out folds (exploratory)")
     axes.text(0.99, 0.02, f"jumps between neighbouring thresholds are noise: {int(y.sum())} "
               "positives,\na few of which change side from one threshold to the next",
               transform=axes.transAxes, ha="right", va="bottom", fontsize=8)  # fmt: skip

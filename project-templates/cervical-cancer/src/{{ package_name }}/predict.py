@@ -1,8 +1,6 @@
-"""One patient's risk from the saved model, the factors that moved it, and input checks."""
+"""One patient's risk from the saved model, and input checks."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pandas as pd
@@ -69,7 +67,12 @@ def check(
             problems.append(f"{name} must be between {column.low:g} and {column.high:g}.")
         elif value is not None and name in (support or {}):
             low, high = support[name]
-            if not low <= value <= high:
+            if column.binary and value > high:
+                problems.append(
+                    f"{name} 'yes' is outside the data the model saw (too few training "
+                    "patients said yes to learn what it means): no estimate."
+                )
+            elif not low <= value <= high:
                 problems.append(
                     f"{name} ({value:g}) is outside the data the model saw ({low:g} to "
                     f"{high:g}): no estimate."
@@ -154,16 +157,15 @@ def as_row(model: Pipeline, answers: dict[str, float | None]) -> pd.DataFrame:
 def candidates(
     model: Pipeline, spread: dict[str, list[float]] | None = None
 ) -> dict[str, list[float]]:
-    """The answers an unanswered question is scored at: both answers of a yes/no question; the
-    typical value (training median) of a number, plus its ``spread`` values (the quartiles of
-    the answered values and the median of the answers above 0, see features.answer_spread)."""
+    """The answers an unanswered question is scored at: the typical value (training median),
+    plus its ``spread`` values (see features.answer_spread: the answers of a yes/no question
+    the app accepts; for a number the quartiles of the answered values and the median of the
+    answers above 0)."""
     typical = typical_values(model)
     out = {}
     for name in features_of(model):
-        if data.BY_NAME[name].binary:
-            out[name] = [0.0, 1.0]
-        else:
-            out[name] = sorted({float(typical[name]), *(spread or {}).get(name, [])})
+        default = [0.0, 1.0] if data.BY_NAME[name].binary else []
+        out[name] = sorted({float(typical[name]), *(spread or {}).get(name, default)})
     return out
 
 
@@ -186,8 +188,8 @@ def risk_range(
 
 
 RANGE_ANSWERS = (
-    "both answers of a yes/no question and, for a number, its median, quartiles and the "
-    "median of the answers above 0"
+    "the answers of a yes/no question the app accepts and, for a number, its median, "
+    "quartiles and the median of the answers above 0"
 )
 """What the range beside a probability spans (the ``candidates``), in words."""
 
@@ -266,97 +268,14 @@ def typical_values(model: Pipeline) -> dict[str, float]:
     return dict(zip(features_of(model), imputer.statistics_, strict=True))
 
 
-RELATED = {
-    "STDs": "sexually transmitted diseases (every STD answer)",
-    "Smokes": "smoking (yes/no, years, packs a year)",
-    "Hormonal Contraceptives": "hormonal contraceptives (yes/no, years)",
-    "IUD": "IUD (yes/no, years)",
-}
-"""Questions that restate one fact (a yes, its count, its years): swapped to the typical
-answers together, so that the fact counts once and the swap stays a combination ``check``
-accepts (question name prefix -> the label of the group)."""
+RELATED = ("STDs", "Smokes", "Hormonal Contraceptives", "IUD")
+"""Prefixes of questions that restate one fact (a yes, its count, its years): the form keeps
+them together."""
 
 
 def related(name: str) -> str:
     """The RELATED prefix ``name`` belongs to, or ``name`` itself."""
     return next((prefix for prefix in RELATED if name.startswith(prefix)), name)
-
-
-def answer_text(name: str, value: float | None) -> str:
-    """'yes'/'no' for a yes/no question, the number otherwise, 'not answered' for None."""
-    if value is None:
-        return "not answered"
-    if data.BY_NAME[name].binary:
-        return "yes" if value == 1 else "no"
-    return f"{value:g}"
-
-
-def factor_effects(
-    model: Pipeline,
-    answers: dict[str, float | None],
-    importance: dict[str, dict[str, float]] | None = None,
-) -> pd.DataFrame:
-    """How much each answer (each RELATED group of answers together) moves the risk, against
-    the typical answers, largest first.
-
-    The answers of a factor are replaced by the training medians and the risk recomputed (an
-    unanswered question already is at the median, so it moves nothing): the difference is
-    what these answers add (a what-if on the model, not a causal effect). A swap that gives
-    answers ``consistent`` rejects (e.g. a typical first intercourse after this patient's age)
-    is skipped: the model was never meant to score it.
-
-    With ``importance`` (metrics' ``permutation_importance``), each row says whether one of
-    its questions has an importance interval above 0 (``supported``): an effect the data do
-    not tell apart from no effect is not a reason (``listed_effects`` leaves it out).
-    """
-    base = risk(model, answers)
-    typical = typical_values(model)
-    groups: dict[str, list[str]] = {}
-    for name in features_of(model):
-        groups.setdefault(related(name), []).append(name)
-    effects = []
-    for key, names in groups.items():
-        swapped = {**answers, **{name: typical[name] for name in names}}
-        row = pd.DataFrame([{k: np.nan if v is None else v for k, v in swapped.items()}])
-        if not consistent(row)[0]:
-            continue
-        delta = base - risk(model, swapped)
-        moved = [name for name in names if answers.get(name) not in (None, typical[name])]
-        if math.isclose(delta, 0.0, abs_tol=1e-6) or not moved:
-            continue
-        effects.append(
-            {
-                "factor": RELATED.get(key, key),
-                "answer": ", ".join(_named(name, answers.get(name), names) for name in moved),
-                "typical": ", ".join(_named(name, typical[name], names) for name in moved),
-                "change in risk (points)": round(100 * delta, 2),
-                "supported": importance is None
-                or any(importance.get(name, {}).get("low", 0.0) > 0 for name in names),
-            }
-        )
-    table = pd.DataFrame(
-        effects, columns=["factor", "answer", "typical", "change in risk (points)", "supported"]
-    )
-    order = table["change in risk (points)"].abs().sort_values(ascending=False).index
-    return table.loc[order].reset_index(drop=True)
-
-
-def _named(name: str, value: float | None, group: list[str]) -> str:
-    """One answer as text, prefixed with its question when it is one of several in a group."""
-    text = answer_text(name, value)
-    return f"{name}: {text}" if len(group) > 1 else text
-
-
-def listed_effects(
-    effects: pd.DataFrame, min_effect: float, top: int = 6
-) -> tuple[pd.DataFrame, int, int]:
-    """The ``top`` largest supported effects of at least ``min_effect`` points (without the
-    ``supported`` column), how many effects were smaller than that, and how many larger ones
-    were left out because their questions' importance interval includes 0."""
-    large = effects["change in risk (points)"].abs() >= min_effect
-    supported = effects["supported"].astype(bool)
-    shown = effects[large & supported].drop(columns="supported").head(top)
-    return shown, int((~large).sum()), int((large & ~supported).sum())
 
 
 def score(

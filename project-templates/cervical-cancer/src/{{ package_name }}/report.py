@@ -120,8 +120,8 @@ def chance_line(metrics: dict) -> str:
         f"Against chance: the nested logistic regression, rerun whole on every fold split for "
         f"each of {test['permutations']} permutations of the labels (95 % of them score a mean "
         f"ROC-AUC of at most {test['null_95']:.3f}), gives p = {test['p_value']:.3f} for its "
-        f"mean ROC-AUC {test['roc_auc']:.3f} (the smallest p possible is "
-        f"{1 / (1 + test['permutations']):.3f}): {chance_verdict(metrics)}."
+        f"mean ROC-AUC {test['roc_auc']:.3f} (Monte Carlo 95 % interval "
+        f"{test['p_interval'][0]:.3f} to {test['p_interval'][1]:.3f}): {chance_verdict(metrics)}."
     )
 
 
@@ -213,9 +213,17 @@ def screening_table(metrics: dict) -> str:
     return readme.markdown_table(["model", "rule", *titles], rows)
 
 
-def band_rates(m: dict) -> str:
-    """Held-out positives in each fifth of the model's risks, lowest first."""
-    return "by band, lowest first: " + ", ".join(ci(b, percent=True) for b in m["bands"])
+def band_rates(m: dict, prevalence: float) -> str:
+    """Held-out positives in each fifth of the model's risks, lowest first, and which bands'
+    intervals lie above the prevalence (the rates need not rise band by band)."""
+    above = [str(i + 1) for i, b in enumerate(m["bands"]) if b["low"] > prevalence]
+    below = [str(i + 1) for i, b in enumerate(m["bands"]) if b["high"] < prevalence]
+    return (
+        "by band, lowest first: "
+        + ", ".join(ci(b, percent=True) for b in m["bands"])
+        + f"; above the {prevalence:.1%} prevalence: band {', '.join(above) or 'none'}, "
+        f"below it: band {', '.join(below) or 'none'}"
+    )
 
 
 def bands_line(metrics: dict) -> str:
@@ -223,7 +231,7 @@ def bands_line(metrics: dict) -> str:
     m = metrics["models"][metrics["app_model"]]
     return (
         f"The app shows a patient's band, the fifth of the {label(metrics['app_model']).lower()}'s "
-        f"risks, with its held-out positive rate {band_rates(m)}."
+        f"risks, with its held-out positive rate {band_rates(m, metrics['prevalence'])}."
     )
 
 
@@ -274,7 +282,8 @@ def screening_line(metrics: dict) -> str:
         f"against the {metrics['sensitivity_target']:.0%} aimed at. {saved_rule(m)} For the "
         f"app's model, {versus_everyone(m, metrics['prevalence'])}. The second rule flags the "
         "top fifth: each outer fold's model cuts its risks on its own training rows into "
-        "fifths (set before any result, without the held-out fold), and the app shows a "
+        "fifths (without the held-out fold; a rule added after the first was seen to flag "
+        "nearly everyone), and the app shows a "
         "patient's fifth, not a probability."
     ) + (f" {nearly_everyone(m)}" if m["flags_nearly_everyone"] else "")
 
