@@ -847,7 +847,7 @@ def cost_counts(metrics: Mapping, plain: str = "") -> str:
     return (
         f"**Cost.** A missed poisonous mushroom counts as {metrics['miss_cost']:g} edible ones "
         f"discarded for nothing, so every model calls poisonous from probability "
-        f"{rules[0]['threshold']:.3f}. {plain}There the served models miss "
+        f"{rules[0]['threshold']:.3f}. {plain}At that threshold the served models miss "
         f"{counts(test, 'missed')} "
         f"poisonous mushrooms of the random split (exact 95 % CI of the rate up to "
         f"{max(t['missed']['high'] for t in test):.2%}) and discard {counts(test, 'false_alarms')} "
