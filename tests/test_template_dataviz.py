@@ -431,13 +431,14 @@ def test_penguins_gallery_from_the_real_data(render):
     assert REAL_SAMPLE_WARNING not in results
     assert "![Distribution of body mass by species](reports/figures/distribution.png)" in results
     assert "**Finding:** Gentoo has the highest median body mass" in results
-    # the missing sex: one short line of the data summary, the counts in report.md
+    # the missing sex: tested over the measured birds only (two have no measurement at all)
     assert (
-        "| no sex | 11 penguins, concentrated by island, most often in Torgersen (Holm-adjusted "
-        "p = 0.022); counts in reports/report.md |" in results
-    )
-    assert "2007 7 of 110, 2009 3 of 120, 2008 1 of 114;" in report_md
-    assert "year p = 0.112); as a share of their penguins, Torgersen 9.6% and Biscoe 3.0%." in (
+        "| no sex | 11 penguins (2 with no measurement at all); among the 342 measured, not shown "
+        "to be concentrated in any species or island or year; counts in reports/report.md |"
+    ) in results
+    assert "Torgersen 4 of 51, Biscoe 4 of 167, Dream 1 of 124;" in report_md
+    assert "island p = 0.088" in report_md
+    assert "Torgersen and Biscoe tie at 4 each; as a share, Torgersen 7.8% and Biscoe 2.4%." in (
         report_md
     )
     assert "](figures/pairs.png)" in (project / "reports" / "report.md").read_text()

@@ -279,7 +279,10 @@ def subgroups(
         # every other grouping (species, island, year): missing values collected in one
         # season or place would bias that one's comparisons
         others = [c for c in schema.of_kind("category") if c.name not in (split.name, group.name)]
-        found = missingness(frame, split, [group, *others], params)
+        # rows with no measurement at all lack the category for another reason: left out
+        measured = frame[[c.name for c in schema.of_kind("numeric")]].notna().any(axis=1)
+        found = missingness(frame[measured], split, [group, *others], params)
+        found["unmeasured"] = int(frame.loc[~measured, split.name].isna().sum())
         values["missing"] = found
         details.append(report.missing_sentence(found, schema.entity))
     values |= {
@@ -394,7 +397,13 @@ def missingness(
     adjusted = stats.holm([entry["p"] for entry in by.values()])
     for entry, p_adjusted in zip(by.values(), adjusted, strict=True):
         entry["p_adjusted"] = p_adjusted
-    return {"column": column.name, "label": column.short, "rows": int(missing.sum()), "by": by}
+    return {
+        "column": column.name,
+        "label": column.short,
+        "rows": int(missing.sum()),
+        "measured": len(frame),
+        "by": by,
+    }
 
 
 def outer_gap(
