@@ -358,14 +358,20 @@ def test_penguins_gallery_from_the_real_data(render):
         "between species groups"
     )
     # bill length × flipper length: its species groups differ, so it is no "mostly between"
-    assert "| bill_length_mm × flipper_length_mm | 0.66 | groups differ (p = 0.005) |" in report_md
+    assert "| bill length × flipper length | 0.66 | equal correlations rejected, p = 0.005 |" in (
+        report_md
+    )
     assert "largest change" not in correlation["finding"]  # the labels say it; details rank
     assert any(
         "reverse sign (bill length × bill depth, bill depth × flipper length, bill depth × body "
         "mass)" in sentence
         for sentence in correlation["details"]
     )
-    assert "| bill_length_mm × bill_depth_mm | -0.24 | reversed (p = 0.021) |" in report_md
+    # the p is the test that the species' correlations are equal, and says so
+    assert (
+        "| bill length × bill depth | -0.24 | reversed; equal correlations rejected, p = 0.021 |"
+        in (report_md)
+    )
     # a cell whose own interval holds 0 is never called reversed
     assert (
         "| reversed held fixed (+0.23, 0.13 to 0.34), but not distinguishable from 0 in 3 of 6 "

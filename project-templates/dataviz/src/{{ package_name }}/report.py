@@ -642,10 +642,11 @@ def label_table(metrics: dict) -> str:
     groupings = figure.get("values", {}).get("groupings", {})
     if not groupings:
         return ""
+    labels = figure["values"].get("labels", {})
     cells: dict[str, dict[str, str]] = {}
     for name, pairs in groupings.items():
         for pair in pairs:
-            key = f"{pair['a']} × {pair['b']}"
+            key = f"{labels.get(pair['a'], pair['a'])} × {labels.get(pair['b'], pair['b'])}"
             text = pair["label"] or "holds"
             weak = pair.get("unclear_groups") or []
             if pair["label"] == stats.REVERSED and weak:
@@ -656,9 +657,9 @@ def label_table(metrics: dict) -> str:
                     f"{len(pair['within'])} groups"
                 )
             test = pair.get("test")
-            if test and test["p_adjusted"] < 0.05:
-                found = f"({p_text(test['p_adjusted'])})"
-                text = f"{text} {found}"
+            if test and test["p_adjusted"] < 0.05:  # the p of the test, not of the label
+                rejected = f"equal correlations rejected, {p_text(test['p_adjusted'])}"
+                text = rejected if text == stats.DIFFERS else f"{text}; {rejected}"
             cells.setdefault(key, {"pooled": f"{pair['pooled']['value']:.2f}"})[name] = text
     rows = [
         [key, row["pooled"], *(row.get(g, "") for g in groupings)] for key, row in cells.items()
@@ -666,9 +667,9 @@ def label_table(metrics: dict) -> str:
     return (
         "## What holding each grouping fixed does to each correlation\n\n"
         "Each cell compares the pooled correlation with the one with the grouping held fixed "
-        "(the groups' own, averaged on Fisher's z), both with their 95% intervals; a p: "
-        "Cochran's Q rejects equal correlations across the groups, Holm-adjusted over the "
-        "grouping's pairs; DECISIONS.md gives each label's rule.\n\n"
+        "(the groups' own, averaged on Fisher's z), both with their 95% intervals; *equal "
+        "correlations rejected*: Cochran's Q test that the groups' correlations are equal, "
+        "Holm-adjusted over the grouping's pairs; DECISIONS.md gives each label's rule.\n\n"
         + markdown_table(["pair", "pooled", *groupings], rows)
     )
 
