@@ -519,6 +519,11 @@ def test_wholesale_gallery_from_the_real_file(render):
     )
     # region within each channel: every cell's own interval is clear of 0
     assert figures["relationship"]["finding"].endswith("; it holds in every channel × region cell.")
+    # one minimum group size (25): Retail Lisbon (18) and Oporto (19) are neither compared by
+    # median nor tested for correlations; milk × grocery by region is then tested in Horeca only
+    assert "within Horeca, Q = 9.1 on 2 df, p = 0.011; summed" in (
+        project / "reports" / "report.md"
+    ).read_text(encoding="utf-8")
     # fresh × grocery (pooled −0.12): held fixed it is not shown, Retail's own interval is
     # clear of 0 and named (Q p 0.005, Holm over channel's 15 pairs 0.065: not "differs")
     assert any(

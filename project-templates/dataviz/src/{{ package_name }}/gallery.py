@@ -90,7 +90,7 @@ def ranked_medians(
         for level, part in parts.items()
     }
     point = {level: float(part.median()) for level, part in parts.items()}
-    enough = {level: part.count() >= params.min_median_rows for level, part in parts.items()}
+    enough = {level: part.count() >= params.min_group_rows for level, part in parts.items()}
     # a median's exact interval holds from 6 values; its differences' bootstrap needs more
     medians = {level: stats.median_interval(part).rounded(step) for level, part in parts.items()}
     order = sorted(medians, key=lambda level: -medians[level].value)
@@ -216,7 +216,7 @@ def subgroups(
                 inner[reference],
                 resamples=params.resamples,
                 seed=seed_for(params, focus.name, level, other, reference),
-                min_rows=params.min_median_rows,
+                min_rows=params.min_group_rows,
             ).rounded(step)
             gaps.append((str(level), other, reference, gap))
     left_out = len(frame) - len(data)
@@ -262,14 +262,14 @@ def subgroups(
                 cells += [
                     s
                     for s in (a, b)
-                    if n.get((g, s), 0) < params.min_median_rows and s not in cells
+                    if n.get((g, s), 0) < params.min_group_rows and s not in cells
                 ]
             few = "; ".join(
                 f"{report.level(group, g)} "
                 + ", ".join(f"{report.level(split, s)} n = {n.get((g, s), 0)}" for s in cells)
                 for g, cells in small.items()
             )
-            under = params.min_median_rows
+            under = params.min_group_rows
             text = f"not tested, under {under} rows: {few}"
             finding = f"{finding}; {text}" if finding else f"No difference given: {text}"
         finding += "."
