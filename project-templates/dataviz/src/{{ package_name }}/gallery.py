@@ -260,9 +260,7 @@ def subgroups(
             for g, b, a in too_few:
                 cells = small.setdefault(g, [])
                 cells += [
-                    s
-                    for s in (a, b)
-                    if n.get((g, s), 0) < params.min_group_rows and s not in cells
+                    s for s in (a, b) if n.get((g, s), 0) < params.min_group_rows and s not in cells
                 ]
             few = "; ".join(
                 f"{report.level(group, g)} "
