@@ -680,9 +680,14 @@ def pairs(
     candidates = [c for c in ranked if (c.a, c.b) not in tied and {c.a, c.b} != scatter_pair]
     best = next(iter(candidates), ranked[0])
     labels = {column.name: report.plain_name(column) for column in numeric}
-    # "besides the scatter plot's" only when the scatter plot's pair ranks above the best one
+    # "after the scatter plot's" only when the scatter plot's pair ranks above the best one
     scatter_first = any({c.a, c.b} == scatter_pair for c in ranked[: ranked.index(best)])
-    besides = " besides the scatter plot's" if candidates and scatter_first else ""
+    besides = (
+        f" after the scatter plot's ({labels[schema.pair[0]]} × {labels[schema.pair[1]]})"
+        if candidates and scatter_first
+        else ""
+    )
+    strongest = "next strongest" if besides else "strongest"
     details = []
     runner = next((c for c in candidates if c is not best), None)
     gap = None
@@ -703,13 +708,13 @@ def pairs(
         )
     if gap is not None and gap.spans_zero:
         finding = (
-            f"The strongest pooled relations{besides} tie: {labels[best.a]} and "
+            f"The {strongest} pooled relations{besides} tie: {labels[best.a]} and "
             f"{labels[best.b]} ({report.r_ci(best.pooled, symbol)}), and {labels[runner.a]} "
             f"and {labels[runner.b]} ({report.r_ci(runner.pooled, symbol)})"
         )
     else:
         finding = (
-            f"The strongest pooled relation{besides} is between {labels[best.a]} and "
+            f"The {strongest} pooled relation{besides} is between {labels[best.a]} and "
             f"{labels[best.b]} ({report.r_ci(best.pooled, symbol)})"
         )
     if omitted:
