@@ -295,12 +295,12 @@ def test_penguins_gallery_from_the_real_data(render):
         "(95% CI 500 to 775) in Adelie, "
     )
     assert figures["subgroups"]["values"]["left_out"] == 11
-    # where the missing sex is: counted by species and island, tested for concentration
+    # where the missing sex is: over the measured birds (2 of the 11 have no measurement)
     missing = figures["subgroups"]["values"]["missing"]
-    assert missing["rows"] == 11
+    assert (missing["rows"], missing["unmeasured"], missing["measured"]) == (9, 2, 342)
     assert missing["by"]["species"]["counts"]["Chinstrap"] == [0, 68]
-    assert missing["by"]["island"]["counts"]["Torgersen"] == [5, 52]
-    assert missing["by"]["species"]["p_adjusted"] > 0.05 > missing["by"]["island"]["p_adjusted"]
+    assert missing["by"]["island"]["counts"]["Torgersen"] == [4, 51]
+    assert missing["by"]["island"]["p"] < 0.05 < missing["by"]["island"]["p_adjusted"]
     # every finding is one sentence; what is behind it is listed in report.md
     for figure in figures.values():
         assert not re.search(r"\. [A-Z]", figure["finding"]), figure["name"]  # one sentence
@@ -342,9 +342,9 @@ def test_penguins_gallery_from_the_real_data(render):
     pairs = figures["pairs"]["values"]
     assert pairs["strongest_r"] == pytest.approx(0.871, abs=0.001)
     assert pairs["label"] == "groups differ"  # no common held-fixed value: each species' own
-    # the scatter plot's pair (bill length × depth) is the weakest: no "besides" it
+    # the scatter plot's pair (bill length × depth) is the weakest: no "after" it
     assert figures["pairs"]["finding"].startswith("The strongest pooled relation")
-    assert "besides" not in figures["pairs"]["finding"]
+    assert "after the scatter" not in figures["pairs"]["finding"]
     by_species = figures["correlation"]["values"]["groupings"]["species"]
     reversed_pairs = {(c["a"], c["b"]) for c in by_species if c["label"] == "reversed"}
     assert reversed_pairs == {
@@ -358,14 +358,20 @@ def test_penguins_gallery_from_the_real_data(render):
         "between species groups"
     )
     # bill length × flipper length: its species groups differ, so it is no "mostly between"
-    assert "| bill_length_mm × flipper_length_mm | 0.66 | groups differ (p = 0.005) |" in report_md
+    assert "| bill length × flipper length | 0.66 | equal correlations rejected, p = 0.005 |" in (
+        report_md
+    )
     assert "largest change" not in correlation["finding"]  # the labels say it; details rank
     assert any(
         "reverse sign (bill length × bill depth, bill depth × flipper length, bill depth × body "
         "mass)" in sentence
         for sentence in correlation["details"]
     )
-    assert "| bill_length_mm × bill_depth_mm | -0.24 | reversed (p = 0.021) |" in report_md
+    # the p is the test that the species' correlations are equal, and says so
+    assert (
+        "| bill length × bill depth | -0.24 | reversed; equal correlations rejected, p = 0.021 |"
+        in (report_md)
+    )
     # a cell whose own interval holds 0 is never called reversed
     assert (
         "| reversed held fixed (+0.23, 0.13 to 0.34), but not distinguishable from 0 in 3 of 6 "
@@ -431,13 +437,14 @@ def test_penguins_gallery_from_the_real_data(render):
     assert REAL_SAMPLE_WARNING not in results
     assert "![Distribution of body mass by species](reports/figures/distribution.png)" in results
     assert "**Finding:** Gentoo has the highest median body mass" in results
-    # the missing sex: one short line of the data summary, the counts in report.md
+    # the missing sex: tested over the measured birds only (two have no measurement at all)
     assert (
-        "| no sex | 11 penguins, concentrated by island, most often in Torgersen (Holm-adjusted "
-        "p = 0.022); counts in reports/report.md |" in results
-    )
-    assert "2007 7 of 110, 2009 3 of 120, 2008 1 of 114;" in report_md
-    assert "year p = 0.112); as a share of their penguins, Torgersen 9.6% and Biscoe 3.0%." in (
+        "| no sex | 11 penguins (2 with no measurement at all); among the 342 measured, not shown "
+        "to be concentrated in any species or island or year; counts in reports/report.md |"
+    ) in results
+    assert "Torgersen 4 of 51, Biscoe 4 of 167, Dream 1 of 124;" in report_md
+    assert "island p = 0.088" in report_md
+    assert "Torgersen and Biscoe tie at 4 each; as a share, Torgersen 7.8% and Biscoe 2.4%." in (
         report_md
     )
     assert "](figures/pairs.png)" in (project / "reports" / "report.md").read_text()
@@ -496,7 +503,10 @@ def test_wholesale_gallery_from_the_real_file(render):
     # the scatter plot shows grocery × detergents; the pair grid's finding is about the next
     assert figures["pairs"]["values"]["strongest_pair"] == "Milk / Grocery"
     assert figures["pairs"]["finding"] != figures["relationship"]["finding"]
-    assert "besides the scatter plot's" in figures["pairs"]["finding"]  # it ranks above
+    assert figures["pairs"]["finding"].startswith(
+        "The next strongest pooled relation after the scatter plot's (grocery × detergents "
+        "and paper)"
+    )
     # pooled grocery × frozen is −0.17; within each channel ρ is about 0.02: it vanishes
     by_channel = figures["correlation"]["values"]["groupings"]["Channel"]
     [grocery_frozen] = [c for c in by_channel if (c["a"], c["b"]) == ("Grocery", "Frozen")]
@@ -512,6 +522,11 @@ def test_wholesale_gallery_from_the_real_file(render):
     )
     # region within each channel: every cell's own interval is clear of 0
     assert figures["relationship"]["finding"].endswith("; it holds in every channel × region cell.")
+    # one minimum group size (25): Retail Lisbon (18) and Oporto (19) are neither compared by
+    # median nor tested for correlations; milk × grocery by region is then tested in Horeca only
+    assert "within Horeca, Q = 9.1 on 2 df, p = 0.011; summed" in (
+        project / "reports" / "report.md"
+    ).read_text(encoding="utf-8")
     # fresh × grocery (pooled −0.12): held fixed it is not shown, Retail's own interval is
     # clear of 0 and named (Q p 0.005, Holm over channel's 15 pairs 0.065: not "differs")
     assert any(
@@ -528,6 +543,8 @@ def test_wholesale_gallery_from_the_real_file(render):
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
     assert "The spending mix differs by channel: in Horeca (298 of 440 clients)" in headline
     assert "in Retail (142 of 440 clients) Grocery leads" in headline
+    # the runner-up within Retail, not the pooled leader
+    assert "Retail (its markers): Grocery 35% (95% CI 33% to 37%), Milk products 23%" in headline
     assert "figures/shares.png" in headline
     _assert_no_text_overlaps(project)
 

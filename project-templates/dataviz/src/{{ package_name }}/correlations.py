@@ -325,6 +325,7 @@ def correlation(
         )
     values: dict[str, object] = {
         "method": method,
+        "labels": labels,
         "pairs": len(pooled),
         "established_pairs": established,
         "strong_pairs": strong,
@@ -343,16 +344,8 @@ def correlation(
     title = "Correlations, pooled and within " + (
         f"each {group.short}" if group and shown and shown[0].within else "the data"
     )
-    changed = sum(c.label not in ("", stats.NO_RELATION, stats.DIFFERS) for c in main)
-    apart = sum(c.label == stats.DIFFERS for c in main)
-    shown_title = (
-        f"{changed} of {len(main)} pooled correlations change with {group.short} held fixed"
-        + (f"; in {apart} more the {group.short} groups differ" if apart else "")
-        if main and group is not None
-        else plots.finding_title(finding)
-    )
-    figure = plots.correlation_intervals(
-        shown, labels, group=group, method=method, title=shown_title
+    figure = plots.correlation_intervals(  # the finding's words and counts
+        shown, labels, group=group, method=method, title=plots.finding_title(finding)
     )
     return Chart(
         "correlation",

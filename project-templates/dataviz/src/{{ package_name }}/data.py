@@ -38,11 +38,22 @@ def read_csv_file(path: Path, **options: object) -> pd.DataFrame:
         frame = pd.read_csv(path, **options)
     except pd.errors.EmptyDataError as error:
         raise ValidationError(f"{path} has no columns: it is empty or blank.") from error
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
+    except UnicodeDecodeError as error:
+        raise ValidationError(
+            f"{path} is not a readable CSV file: it is not UTF-8 text (byte "
+            f"{error.object[error.start]:#x} at position {error.start}); save it as UTF-8."
+        ) from error
+    except (pd.errors.ParserError, ValueError) as error:
         reason = str(error).splitlines()[0][:200]
         raise ValidationError(f"{path} is not a readable CSV file ({reason}).") from error
     if frame.empty:
         raise ValidationError(f"{path} has a header but no data rows.")
+    infinite = frame.select_dtypes("number").abs().eq(float("inf")).any()
+    if infinite.any():
+        raise ValidationError(
+            f"{path}: column {infinite.idxmax()} holds an infinite value; "
+            "only finite numbers can be charted."
+        )
     return frame
 
 

@@ -90,7 +90,7 @@ def ranked_medians(
         for level, part in parts.items()
     }
     point = {level: float(part.median()) for level, part in parts.items()}
-    enough = {level: part.count() >= params.min_median_rows for level, part in parts.items()}
+    enough = {level: part.count() >= params.min_group_rows for level, part in parts.items()}
     # a median's exact interval holds from 6 values; its differences' bootstrap needs more
     medians = {level: stats.median_interval(part).rounded(step) for level, part in parts.items()}
     order = sorted(medians, key=lambda level: -medians[level].value)
@@ -216,7 +216,7 @@ def subgroups(
                 inner[reference],
                 resamples=params.resamples,
                 seed=seed_for(params, focus.name, level, other, reference),
-                min_rows=params.min_median_rows,
+                min_rows=params.min_group_rows,
             ).rounded(step)
             gaps.append((str(level), other, reference, gap))
     left_out = len(frame) - len(data)
@@ -260,16 +260,14 @@ def subgroups(
             for g, b, a in too_few:
                 cells = small.setdefault(g, [])
                 cells += [
-                    s
-                    for s in (a, b)
-                    if n.get((g, s), 0) < params.min_median_rows and s not in cells
+                    s for s in (a, b) if n.get((g, s), 0) < params.min_group_rows and s not in cells
                 ]
             few = "; ".join(
                 f"{report.level(group, g)} "
                 + ", ".join(f"{report.level(split, s)} n = {n.get((g, s), 0)}" for s in cells)
                 for g, cells in small.items()
             )
-            under = params.min_median_rows
+            under = params.min_group_rows
             text = f"not tested, under {under} rows: {few}"
             finding = f"{finding}; {text}" if finding else f"No difference given: {text}"
         finding += "."
@@ -279,7 +277,10 @@ def subgroups(
         # every other grouping (species, island, year): missing values collected in one
         # season or place would bias that one's comparisons
         others = [c for c in schema.of_kind("category") if c.name not in (split.name, group.name)]
-        found = missingness(frame, split, [group, *others], params)
+        # rows with no measurement at all lack the category for another reason: left out
+        measured = frame[[c.name for c in schema.of_kind("numeric")]].notna().any(axis=1)
+        found = missingness(frame[measured], split, [group, *others], params)
+        found["unmeasured"] = int(frame.loc[~measured, split.name].isna().sum())
         values["missing"] = found
         details.append(report.missing_sentence(found, schema.entity))
     values |= {
@@ -394,7 +395,13 @@ def missingness(
     adjusted = stats.holm([entry["p"] for entry in by.values()])
     for entry, p_adjusted in zip(by.values(), adjusted, strict=True):
         entry["p_adjusted"] = p_adjusted
-    return {"column": column.name, "label": column.short, "rows": int(missing.sum()), "by": by}
+    return {
+        "column": column.name,
+        "label": column.short,
+        "rows": int(missing.sum()),
+        "measured": len(frame),
+        "by": by,
+    }
 
 
 def outer_gap(
@@ -673,9 +680,14 @@ def pairs(
     candidates = [c for c in ranked if (c.a, c.b) not in tied and {c.a, c.b} != scatter_pair]
     best = next(iter(candidates), ranked[0])
     labels = {column.name: report.plain_name(column) for column in numeric}
-    # "besides the scatter plot's" only when the scatter plot's pair ranks above the best one
+    # "after the scatter plot's" only when the scatter plot's pair ranks above the best one
     scatter_first = any({c.a, c.b} == scatter_pair for c in ranked[: ranked.index(best)])
-    besides = " besides the scatter plot's" if candidates and scatter_first else ""
+    besides = (
+        f" after the scatter plot's ({labels[schema.pair[0]]} × {labels[schema.pair[1]]})"
+        if candidates and scatter_first
+        else ""
+    )
+    strongest = "next strongest" if besides else "strongest"
     details = []
     runner = next((c for c in candidates if c is not best), None)
     gap = None
@@ -696,13 +708,13 @@ def pairs(
         )
     if gap is not None and gap.spans_zero:
         finding = (
-            f"The strongest pooled relations{besides} tie: {labels[best.a]} and "
+            f"The {strongest} pooled relations{besides} tie: {labels[best.a]} and "
             f"{labels[best.b]} ({report.r_ci(best.pooled, symbol)}), and {labels[runner.a]} "
             f"and {labels[runner.b]} ({report.r_ci(runner.pooled, symbol)})"
         )
     else:
         finding = (
-            f"The strongest pooled relation{besides} is between {labels[best.a]} and "
+            f"The {strongest} pooled relation{besides} is between {labels[best.a]} and "
             f"{labels[best.b]} ({report.r_ci(best.pooled, symbol)})"
         )
     if omitted:

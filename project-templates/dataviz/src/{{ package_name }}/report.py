@@ -370,58 +370,69 @@ def label_counts(
     return text
 
 
+def _missing_verdict(missing: dict, *, with_p: bool) -> str:
+    """ "concentrated by island, the highest share in X (Holm-adjusted p = …)" or "not shown
+    to be concentrated in any island or year" (levels ranked by their share of missing)."""
+    groups = missing["by"].values()
+    found = [
+        f"{entry['label']}, the highest share in {next(iter(entry['counts']))}"
+        + (f" (Holm-adjusted {p_text(entry['p_adjusted'])})" if with_p else "")
+        for entry in groups
+        if entry["p_adjusted"] < 0.05
+    ]
+    if found:
+        return f"concentrated by {' and by '.join(found)}"
+    return f"not shown to be concentrated in any {' or '.join(e['label'] for e in groups)}"
+
+
+def _missing_head(missing: dict, entity: str) -> str:
+    """ "11 penguins have no sex: 2 with no measurement at all, 9 of the 342 measured" """
+    unmeasured = missing.get("unmeasured", 0)
+    total = missing["rows"] + unmeasured
+    head = f"{total:,} {entity} have no {missing['label']}"
+    if unmeasured:
+        head += (
+            f": {unmeasured:,} with no measurement at all, {missing['rows']:,} of the "
+            f"{missing['measured']:,} measured"
+        )
+    return head
+
+
 def missing_sentence(missing: dict, entity: str) -> str:
-    """ "11 rows have no sex: A 6 of 152, …; site X 5 of 52, …: concentrated by
-    site, most often in X (permutation tests, Holm-adjusted …); as a share of their rows,
-    X 9.6% and Y 3.0%." (levels with the same count are told apart by
-    their rates, which the ranking uses)"""
+    """The report's sentence: counts per level among the measured rows, the test, and the
+    shares of levels tied on the largest count."""
     groups = missing["by"].values()
     counts = "; ".join(
         ", ".join(f"{level} {n} of {rows}" for level, (n, rows) in entry["counts"].items())
         for entry in groups
     )
-    where = " or ".join(entry["label"] for entry in groups)
-    found = [
-        f"{entry['label']}, most often in {next(iter(entry['counts']))}"
-        for entry in groups
-        if entry["p_adjusted"] < 0.05
-    ]
     ties = []  # the most missing values by count, when two levels share it: their rates
     for entry in groups:
         top = max(n for n, _ in entry["counts"].values())
         tied = [level for level, (n, _) in entry["counts"].items() if n == top]
         if top and len(tied) > 1:
             rates = [f"{level} {entry['rates'][level]:.1%}" for level in tied]
-            ties.append(f"as a share of their {entity}, {joined(rates)}")
-    verdict = (
-        f"concentrated by {' and by '.join(found)}"
-        if found
-        else f"not shown to be concentrated in any {where}"
-    )
+            ties.append(f"{joined(tied)} tie at {top} each; as a share, {joined(rates)}")
     ps = ", ".join(f"{entry['label']} {p_text(entry['p_adjusted'])}" for entry in groups)
     return (
-        f"{missing['rows']:,} {entity} have no {missing['label']} (left out where it is "
-        f"needed): {counts}; {verdict} (permutation tests of independence, Holm-adjusted: "
-        f"{ps})" + (f"; {'; '.join(ties)}." if ties else ".")
+        f"{_missing_head(missing, entity)} (left out where it is needed): {counts}; "
+        f"{_missing_verdict(missing, with_p=False)} (permutation tests of independence, "
+        f"Holm-adjusted: {ps})" + (f"; {'; '.join(ties)}." if ties else ".")
     )
 
 
 def missing_short(missing: dict, entity: str) -> str:
     """The README's row: how many, and where they concentrate (the counts are in report.md)."""
-    groups = missing["by"].values()
-    found = [
-        f"{entry['label']}, most often in {next(iter(entry['counts']))} (Holm-adjusted "
-        f"{p_text(entry['p_adjusted'])})"
-        for entry in groups
-        if entry["p_adjusted"] < 0.05
-    ]
-    where = " or ".join(entry["label"] for entry in groups)
-    verdict = (
-        f"concentrated by {' and by '.join(found)}"
-        if found
-        else f"not shown to be concentrated in any {where}"
-    )
-    return f"{missing['rows']:,} {entity}, {verdict}; counts in reports/report.md"
+    unmeasured = missing.get("unmeasured", 0)
+    head = f"{missing['rows'] + unmeasured:,} {entity}"
+    if unmeasured:
+        head += (
+            f" ({unmeasured:,} with no measurement at all); among the "
+            f"{missing['measured']:,} measured,"
+        )
+    else:
+        head += ","
+    return f"{head} {_missing_verdict(missing, with_p=True)}; counts in reports/report.md"
 
 
 def summary_table(metrics: dict) -> str:
@@ -631,10 +642,11 @@ def label_table(metrics: dict) -> str:
     groupings = figure.get("values", {}).get("groupings", {})
     if not groupings:
         return ""
+    labels = figure["values"].get("labels", {})
     cells: dict[str, dict[str, str]] = {}
     for name, pairs in groupings.items():
         for pair in pairs:
-            key = f"{pair['a']} × {pair['b']}"
+            key = f"{labels.get(pair['a'], pair['a'])} × {labels.get(pair['b'], pair['b'])}"
             text = pair["label"] or "holds"
             weak = pair.get("unclear_groups") or []
             if pair["label"] == stats.REVERSED and weak:
@@ -645,9 +657,9 @@ def label_table(metrics: dict) -> str:
                     f"{len(pair['within'])} groups"
                 )
             test = pair.get("test")
-            if test and test["p_adjusted"] < 0.05:
-                found = f"({p_text(test['p_adjusted'])})"
-                text = f"{text} {found}"
+            if test and test["p_adjusted"] < 0.05:  # the p of the test, not of the label
+                rejected = f"equal correlations rejected, {p_text(test['p_adjusted'])}"
+                text = rejected if text == stats.DIFFERS else f"{text}; {rejected}"
             cells.setdefault(key, {"pooled": f"{pair['pooled']['value']:.2f}"})[name] = text
     rows = [
         [key, row["pooled"], *(row.get(g, "") for g in groupings)] for key, row in cells.items()
@@ -655,9 +667,9 @@ def label_table(metrics: dict) -> str:
     return (
         "## What holding each grouping fixed does to each correlation\n\n"
         "Each cell compares the pooled correlation with the one with the grouping held fixed "
-        "(the groups' own, averaged on Fisher's z), both with their 95% intervals; a p: "
-        "Cochran's Q rejects equal correlations across the groups, Holm-adjusted over the "
-        "grouping's pairs; DECISIONS.md gives each label's rule.\n\n"
+        "(the groups' own, averaged on Fisher's z), both with their 95% intervals; *equal "
+        "correlations rejected*: Cochran's Q test that the groups' correlations are equal, "
+        "Holm-adjusted over the grouping's pairs; DECISIONS.md gives each label's rule.\n\n"
         + markdown_table(["pair", "pooled", *groupings], rows)
     )
 
