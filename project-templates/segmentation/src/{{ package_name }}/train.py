@@ -182,11 +182,15 @@ def pooled(
     return runs
 
 
-def copula_copy(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def copula_copy(
+    points: np.ndarray, rng: np.random.Generator, hurdles: list[tuple[int, int]] = ()
+) -> np.ndarray:
     """A Gaussian-copula copy of ``points``: the correlation of the columns' normal scores is
     kept, each column's own distribution is kept exactly (empirical quantiles, so ties and
     zero-inflated columns stay as they are), and there is no other dependence, so no clusters
-    beyond what the marginals and correlations make."""
+    beyond what the marginals and correlations make. Per (flag, amount) pair in ``hurdles``, a
+    copy row with the flag at its lowest value (no use) gets the amount non-users have in the
+    data, as the encoding gives them."""
     from scipy.stats import norm, rankdata
 
     rows = len(points)
@@ -196,11 +200,15 @@ def copula_copy(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     np.fill_diagonal(correlation, 1.0)
     normal = rng.multivariate_normal(np.zeros(len(correlation)), correlation, rows)
     positions = np.minimum((norm.cdf(normal) * rows).astype(int), rows - 1)
-    return np.take_along_axis(np.sort(points, axis=0), positions, axis=0)
+    copy = np.take_along_axis(np.sort(points, axis=0), positions, axis=0)
+    for flag, amount in hurdles:
+        none = points[:, flag] == points[:, flag].min()
+        copy[copy[:, flag] == points[:, flag].min(), amount] = np.median(points[none, amount])
+    return copy
 
 
 def reference_r2(
-    points: np.ndarray, params: Params, ks: list[int]
+    points: np.ndarray, params: Params, ks: list[int], hurdles: list[tuple[int, int]] = ()
 ) -> dict[str, dict[int, np.ndarray]]:
     """Share of variance K-means explains on copies of the data without clusters, per k in
     ``ks``: ``shuffled`` (each column permuted on its own: no correlation) and ``gaussian``
@@ -210,7 +218,7 @@ def reference_r2(
     rng = np.random.default_rng(params.seed)
     draws = {
         "shuffled": lambda: np.column_stack([rng.permutation(column) for column in points.T]),
-        "gaussian": lambda: copula_copy(points, rng),
+        "gaussian": lambda: copula_copy(points, rng, hurdles),
     }
     copies = {"shuffled": params.permutations, "gaussian": params.copula_copies}
     results = {name: {k: np.empty(copies[name]) for k in ks} for name in draws}
@@ -549,7 +557,13 @@ def fit(
             f"column-permuted and {params.copula_copies} Gaussian-copula copies, "
             f"{params.n_init} restarts each"
         )
-        for name, per_k in reference_r2(points, params, [k]).items():
+        columns = space[-1].columns_
+        hurdles = [
+            (columns.index(flag), columns.index("log_" + flag.removeprefix("any_")))
+            for flag in columns
+            if flag.startswith("any_")
+        ]
+        for name, per_k in reference_r2(points, params, [k], hurdles).items():
             for other, values in per_k.items():
                 scores.loc[other, f"r2_{name}_mean"] = float(values.mean())
                 scores.loc[other, f"r2_{name}_max"] = float(values.max())
