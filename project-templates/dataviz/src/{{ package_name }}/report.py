@@ -107,7 +107,7 @@ def leader_finding(
         text = f"{leader} has the {most} median {subject}, {with_ci(median, unit)}"
         if above:  # one interval a sentence: the lead over the nearest group only
             nearest = min(gaps, key=lambda other: (gaps[other].value, gaps[other].low))
-            text += f". It is {with_ci(gaps[nearest], unit)} above {nearest}"
+            text += f"; it is {with_ci(gaps[nearest], unit)} above {nearest}"
             if len(above) > 1:
                 text += ", the nearest"
     if few:
@@ -446,8 +446,8 @@ def summary_table(metrics: dict) -> str:
             [
                 "repeated minimum",
                 f"{floor['values']} values in {floor['rows']} {entity} equal "
-                f"{fmt(floor['minimum'])}, the table's smallest value ({each}); a value that "
-                "recurs at the bottom can be a floor of the recording; they are kept as recorded",
+                f"{fmt(floor['minimum'])}, the table's smallest value ({each}): possibly a "
+                "recording floor, kept as recorded",
             ]
         )
     if metrics.get("ignored"):
@@ -456,8 +456,8 @@ def summary_table(metrics: dict) -> str:
 
 
 def gallery(metrics: dict, figures_prefix: str, heading: str, *, details: bool = False) -> str:
-    """Each figure under a ``heading`` ("##") with its question and finding (and, with
-    ``details``, the sentences behind it as a list); image links start with
+    """Each figure under a ``heading`` ("##") with its finding (and, with ``details``, its
+    question and the sentences behind it as a list); image links start with
     ``figures_prefix``."""
     blocks = []
     for figure in metrics["figures"]:
@@ -468,10 +468,11 @@ def gallery(metrics: dict, figures_prefix: str, heading: str, *, details: bool =
             f"  - {sentence.strip()}\n" if sentence.startswith("  ") else f"- {sentence}\n"
             for sentence in behind
         )
+        question = f"*{figure['question']}*\n\n" if details else ""  # report.md only
         blocks.append(
             f"{heading} {figure['title']}\n\n"
-            f"*{figure['question']}*\n\n"
-            f"**Finding:** {figure['finding']}\n\n"
+            + question
+            + f"**Finding:** {figure['finding']}\n\n"
             + (f"{listed}\n" if listed else "")
             + f"![{figure['title']}]({png})"
         )
