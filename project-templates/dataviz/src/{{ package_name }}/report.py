@@ -221,9 +221,9 @@ def given_sentence(cells: Comparison, other: str, group: str, family: str) -> st
         return ""
     verdict = "rejected" if cells.differs else "not rejected"
     return (
-        f"Equal correlations across {other} within each {group}: {verdict} (Q summed over "
-        f"the {group} groups = {test.q:.1f} on {test.dof} df, Holm-adjusted over {family}, "
-        f"{stats.p_text(cells.p_adjusted)})."
+        f"Equal correlations across {other} within each {group}: {verdict} (Q = {test.q:.1f} "
+        f"on {test.dof} df, summed over {joined(list(test.strata))}, Holm-adjusted over "
+        f"{family}, {stats.p_text(cells.p_adjusted)})."
     )
 
 
