@@ -437,7 +437,7 @@ def test_penguins_gallery_from_the_real_data(render):
     # the missing sex: tested over the measured birds only (two have no measurement at all)
     assert (
         "| no sex | 11 penguins (2 with no measurement at all); among the 342 measured, not shown "
-        "to be concentrated in any species or island or year; counts in reports/report.md |"
+        "to be concentrated in any species or island or year |"
     ) in results
     assert "  - Island (p = 0.088): Torgersen 4 of 51, Biscoe 4 of 167, Dream 1 of 124." in (
         report_md

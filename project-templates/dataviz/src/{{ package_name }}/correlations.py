@@ -247,8 +247,11 @@ def correlation(
             )
             + "."
         )
-        ordered = sorted(c.pooled.value for c in main)  # the figure's black marks
-        finding += f"; pooled, they run from {ordered[0]:+.2f} to {ordered[-1]:+.2f}."
+        strongest_main = max(main, key=lambda c: abs(c.pooled.value))  # the top black mark
+        finding += (
+            f"; the strongest pooled, {labels[strongest_main.a]} × {labels[strongest_main.b]}, is "
+            f"{report.r_ci(strongest_main.pooled, symbol)}."
+        )
     else:
         finding = overall
         details = details[1:]

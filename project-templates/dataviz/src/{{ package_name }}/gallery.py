@@ -487,10 +487,7 @@ def spread(
         if best not in drawn:
             finding += f"; {by_name[best].short} is not drawn here"
         finding += "."
-        details = [
-            f"{by_name[name].plain}: {plots.eta_text(e, by_name[name].log)}."
-            for name, e in sorted(eta.items(), key=lambda item: -item[1].value)
-        ]
+        details = []  # each η² with its interval is in its panel's title
         if lead is not None:
             verdict = "holds 0: a tie" if lead.spans_zero else "excludes 0"
             details.append(

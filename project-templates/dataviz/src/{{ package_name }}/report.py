@@ -417,7 +417,7 @@ def missing_short(missing: dict, entity: str) -> str:
         )
     else:
         head += ","
-    return f"{head} {_missing_verdict(missing, with_p=True)}; counts in reports/report.md"
+    return f"{head} {_missing_verdict(missing, with_p=True)}"
 
 
 def summary_table(metrics: dict) -> str:
@@ -455,12 +455,16 @@ def summary_table(metrics: dict) -> str:
     return markdown_table(["", "value"], rows)
 
 
-def gallery(metrics: dict, figures_prefix: str, heading: str, *, details: bool = False) -> str:
+def gallery(
+    metrics: dict, figures_prefix: str, heading: str, *, details: bool = False, skip: str = ""
+) -> str:
     """Each figure under a ``heading`` ("##") with its finding (and, with ``details``, its
     question and the sentences behind it as a list); image links start with
-    ``figures_prefix``."""
+    ``figures_prefix``; the figure named ``skip`` (the headline's) is left out."""
     blocks = []
     for figure in metrics["figures"]:
+        if figure["name"] == skip:
+            continue
         png = f"{figures_prefix}{figure['name']}.png"
         behind = figure.get("details", []) if details else []
         # a sentence ending in ":" introduces the ones after it that start with two spaces
@@ -548,10 +552,10 @@ def next_experiments(metrics: dict) -> list[str]:
     if ties:
         figure, step = ties[0]
         items.append(
-            f"Are {step['higher']} and {step['lower']} alike? In *{figure['title']}* their "
-            f"difference is {fmt(step['value'])} (95% CI {fmt_interval(step['low'], step['high'])}"
-            "). An equivalence test against a margin fixed before new rows are collected would "
-            "answer it; about four times the rows halve the interval's width."
+            f"Are {step['higher']} and {step['lower']} alike? In *{figure['title']}* they "
+            f"differ by {fmt(step['value'])} (95% CI {fmt_interval(step['low'], step['high'])}"
+            "); an equivalence test, its margin fixed before collecting about four times the "
+            "rows, would say."
         )
     groupings = figures.get("correlation", {}).get("values", {}).get("groupings", {})
     flagged = [
@@ -576,9 +580,8 @@ def next_experiments(metrics: dict) -> list[str]:
             within = f"within the `{name}` groups it runs from {min(values):.2f} to "
             within += f"{max(values):.2f}"
         items.append(
-            f"Model `{pair['b']}` on `{pair['a']}` with `{name}` as a covariate (or one fit per "
-            f"group): pooled, their correlation is {pair['pooled']['value']:.2f}; {within}: the "
-            "two fits disagree in sign, and a question about single groups needs the covariate."
+            f"Model `{pair['b']}` on `{pair['a']}` with `{name}` as a covariate: pooled, their "
+            f"correlation is {pair['pooled']['value']:.2f}; {within}."
         )
     relation = figures.get("relationship", {}).get("values", {})
     candidates = [
@@ -592,19 +595,16 @@ def next_experiments(metrics: dict) -> list[str]:
         tested, test = rejected[0], rejected[0]["test"]
         items.append(
             f"Refit *{figures['relationship']['title']}* with a `{tested['group']}` "
-            f"interaction term: equal correlations across `{tested['group']}` are rejected "
-            f"(Q = {test['q']:.1f} on {test['df']} df, "
-            f"Holm-adjusted {p_text(test['p_adjusted'])}); "
-            "its coefficients would say which groups differ, and by how much."
+            f"interaction term: the groups' correlations differ (Holm-adjusted "
+            f"{p_text(test['p_adjusted'])}), and its coefficients would say by how much."
         )
     eta = figures.get("measurements", {}).get("values", {}).get("eta_squared_lead")
     if isinstance(eta, dict):
         best = figures["measurements"]["values"][f"eta_squared_{eta['higher']}"]
         items.append(
-            f"Predict `{eta['group']}` from `{eta['higher']}` alone on "
-            f"held-out rows. The grouping explains η² = {best['value']:.2f} of its variance "
-            f"(95% CI {best['low']:.2f} to {best['high']:.2f}); a cross-validated accuracy "
-            "would say how well it sorts single rows."
+            f"Predict `{eta['group']}` from `{eta['higher']}` alone on held-out rows: "
+            f"η² = {best['value']:.2f} (95% CI {best['low']:.2f} to {best['high']:.2f}) does "
+            "not say how well it sorts single rows."
         )
     if len(items) < 2:
         items.append(
@@ -615,9 +615,11 @@ def next_experiments(metrics: dict) -> list[str]:
 
 
 def readme_results(metrics: dict, *, sample: bool) -> str:
-    """The README's results section: sample warning, data summary, the gallery."""
+    """The README's results section: sample warning, data summary, the gallery but for the
+    headline's figure (shown above it)."""
     parts = [SAMPLE_WARNING] if sample else []
-    parts += [summary_table(metrics), gallery(metrics, "reports/figures/", "###")]
+    hero = headline_figure(metrics)["name"] if metrics["figures"] else ""
+    parts += [summary_table(metrics), gallery(metrics, "reports/figures/", "###", skip=hero)]
     return "\n\n".join(parts)
 
 
