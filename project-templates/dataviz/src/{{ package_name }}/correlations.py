@@ -226,13 +226,16 @@ def correlation(
     # with many rows even a negligible correlation has an interval clear of zero: say how small
     floor = stats.fisher_interval(0.0, rows)[1] if rows > 3 else float("nan")
     strongest_name = "strongest" if not tied else "strongest that is not arithmetic or a near-copy"
-    overall = (
+    counts = (
         f"Pooled over all {schema.entity}, {established} of {len(pooled)} pairs have a 95% "
         f"interval clear of zero (with {rows:,} complete rows, any |{symbol}| above "
-        f"{floor:.2f} has), {strong} with |{symbol}| ≥ 0.5; the {strongest_name} is "
-        f"{labels[strongest.a]} × {labels[strongest.b]} ({report.r_ci(strongest.pooled, symbol)})."
+        f"{floor:.2f} has), {strong} with |{symbol}| ≥ 0.5"
     )
-    details = [overall]
+    overall = (
+        f"{counts}; the {strongest_name} is {labels[strongest.a]} × {labels[strongest.b]} "
+        f"({report.r_ci(strongest.pooled, symbol)})."
+    )
+    details = [f"{counts}."]  # the finding names the strongest
     if tied:
         details.append(f"Left out of 'strongest': {'; '.join(sorted(set(tied.values())))}.")
     main = family.groupings.get(group.name, []) if group is not None else []

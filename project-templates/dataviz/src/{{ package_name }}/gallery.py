@@ -489,10 +489,10 @@ def spread(
         finding += "."
         details = []  # each η² with its interval is in its panel's title
         if lead is not None:
-            verdict = "holds 0: a tie" if lead.spans_zero else "excludes 0"
+            verdict = "a tie" if lead.spans_zero else "a lead"
             details.append(
-                f"The η² gap to the runner-up, {by_name[runner].short}, is "
-                f"{report.with_ci(lead, digits=2)}, paired bootstrap; its interval {verdict}."
+                f"η² minus the runner-up's ({by_name[runner].short}): "
+                f"{report.with_ci(lead, digits=2)}, paired bootstrap ({verdict})."
             )
         values: dict[str, object] = {f"eta_squared_{name}": e.as_dict() for name, e in eta.items()}
         if driver is not None:
@@ -707,11 +707,10 @@ def pairs(
             resamples=params.resamples,
             seed=seed_for(params, "strongest", best.a, best.b),
         )
-        verdict = "holds zero: a tie" if gap.spans_zero else "excludes zero"
+        verdict = "a tie" if gap.spans_zero else "a lead"
         details.append(
-            f"Tie rule: |{symbol}| of {labels[best.a]} × {labels[best.b]} minus that of "
-            f"{labels[runner.a]} × {labels[runner.b]}, the next strongest, is "
-            f"{report.with_ci(gap, digits=2, inside=True)} by a paired bootstrap: it {verdict}."
+            f"Its |{symbol}| minus that of the next, {labels[runner.a]} × {labels[runner.b]}: "
+            f"{report.with_ci(gap, digits=2)}, paired bootstrap ({verdict})."
         )
     if gap is not None and gap.spans_zero:
         finding = (
