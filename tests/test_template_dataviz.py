@@ -268,11 +268,10 @@ def test_penguins_gallery_from_the_real_data(render):
     assert distribution["finding"].startswith(
         "Gentoo has the highest median body mass, 5,000 g (95% CI 4,900 to 5,200)"
     )
-    # the leader against each other group, each difference with its own interval; interval
-    # ends at the data's 25 g resolution (1,550.625 from the bootstrap)
+    # the leader against the nearest group (on a tie of gaps, the lower interval end); the
+    # interval ends at the data's 25 g resolution
     assert distribution["finding"].endswith(
-        ": 1,300 g (95% CI 1,200 to 1,550) above Adelie and 1,300 g (95% CI 1,175 to 1,525) "
-        "above Chinstrap."
+        "; it is 1,300 g (95% CI 1,175 to 1,525) above Chinstrap, the nearest."
     )
     assert [d["lower"] for d in distribution["values"]["leader_differences"]] == [
         "Adelie",
@@ -310,9 +309,8 @@ def test_penguins_gallery_from_the_real_data(render):
     # the second confounder (sex) named: tested within each species, then held fixed too
     assert figures["relationship"]["finding"] == (
         "Across all penguins, bill depth falls with bill length (r = -0.24, 95% CI -0.33 to "
-        "-0.13), but within every species it rises (r from +0.39, 95% CI 0.25 to 0.52, to "
-        "+0.65, 95% CI 0.49 to 0.77); within species × sex cells it is weak: 3 of the 6 cells' "
-        "95% intervals include 0."
+        "-0.13), but within every species it rises (r +0.39 to +0.65, each 95% CI above 0); in "
+        "3 of the 6 species × sex cells its 95% CI includes 0."
     )
     # Cochran's Q across species (recomputed by the reviewer: 10.46 on 2 df, p 0.005) and of
     # sex within each species (one Q per species, summed: 2.72 on 3 df), each Holm-adjusted over
@@ -335,10 +333,13 @@ def test_penguins_gallery_from_the_real_data(render):
     )
     report_md = (project / "reports" / "report.md").read_text(encoding="utf-8")
     assert (
-        "- Equal correlations across sex within each species (Cochran's Q per species, summed): "
-        "within Adelie, Q = 1.4 on 1 df, p = 0.236; " in report_md
+        "- Equal correlations across sex within each species: not rejected (Q = 2.7 on 3 df, "
+        "summed over Adelie, Chinstrap and Gentoo, Holm-adjusted over the grouping's pairs, "
+        "p = 1.000)."
+    ) in report_md
+    assert "rejected (Q = 10.5 on 2 df, Holm-adjusted over the grouping's pairs, p = 0.021)" in (
+        report_md
     )
-    assert "Q = 10.5 on 2 df, p = 0.005; adjusted by Holm over the grouping's pairs" in report_md
     pairs = figures["pairs"]["values"]
     assert pairs["strongest_r"] == pytest.approx(0.871, abs=0.001)
     assert pairs["label"] == "groups differ"  # no common held-fixed value: each species' own
@@ -373,10 +374,7 @@ def test_penguins_gallery_from_the_real_data(render):
         in (report_md)
     )
     # a cell whose own interval holds 0 is never called reversed
-    assert (
-        "| reversed held fixed (+0.23, 0.13 to 0.34), but not distinguishable from 0 in 3 of 6 "
-        "groups |" in report_md
-    )
+    assert "| reversed (+0.23 held fixed); 3 of 6 groups' 95% CIs include 0 |" in report_md
     assert figures["composition"]["finding"] == (
         "Biscoe has the most penguins in this data set: 168 of 344, then Dream with 124 "
         "(counts set by the islands visited, not estimates); Torgersen has "
@@ -386,13 +384,12 @@ def test_penguins_gallery_from_the_real_data(render):
     by_year = figures["correlation"]["values"]["groupings"]["year"]
     assert all(not c["label"] and c["test"]["p_adjusted"] > 0.05 for c in by_year)
     assert (
-        "- By year, all 6 pooled correlations hold; no test of equal correlations by year "
-        "rejects (smallest adjusted p = 0.604)."
+        "- Equal correlations by year: rejected for 0 of 6 pairs (smallest adjusted p = 0.604)."
     ) in report_md
     # island holds only Adelie on Torgersen: said; species × island repeats whole species
     assert (
-        ". Island is confounded with species (Torgersen has only Adelie), so its correlations "
-        "are compared but not tested." in report_md
+        "- Island is confounded with species (Torgersen has only Adelie): its correlations are "
+        "compared but not tested." in report_md
     )
     assert "Not tested: species × island, whose cells repeat whole species groups." in report_md
     assert figures["correlation"]["values"]["not_tested"] == ["species × island"]
@@ -407,16 +404,17 @@ def test_penguins_gallery_from_the_real_data(render):
     # at most three lines (the values with intervals, Gentoo's body mass)
     assert headline.strip().startswith(
         "**Pooled over all penguins, bill depth falls with bill length (r = -0.24), but within "
-        "every species it rises (r from +0.39 to +0.65); within species × sex cells it is weak: "
-        "3 of the 6 cells' 95% intervals include 0.**\n\n"
+        "every species it rises (r from +0.39 to +0.65); in 3 of the 6 species × sex cells its "
+        "95% CI includes 0.**\n\n"
         "![Bill depth against bill length]"
     )
     assert "- Distribution of body mass by species: Gentoo has the highest median body mass" in (
         headline
     )
     assert len([line for line in headline.splitlines() if line.startswith("- ")]) <= 3
+    assert "- Dashed line: pooled, r = -0.24 (95% CI -0.33 to -0.13)." in headline
     # each species' bill shape goes to report.md, its medians rounded half up (49.55 → 49.6)
-    assert "; Chinstrap long and deep, 49.6 (95% CI " in report_md
+    assert "  - Chinstrap, long and deep: 49.6 (95% CI " in report_md
     shape = figures["relationship"]["values"]["medians_by_group"]
     assert shape["Gentoo / bill_depth_mm"]["value"] == pytest.approx(15.0)
     assert shape["Adelie / bill_depth_mm"]["value"] == pytest.approx(18.4)
@@ -426,8 +424,8 @@ def test_penguins_gallery_from_the_real_data(render):
     assert "IDs label nests, not birds: 40 of the " in report_md
     assert figures["subgroups"]["values"]["holds_in_every_group"] is True
     assert "(reports/figures/relationship.png)" in headline
-    # the violins leave out body mass (its own charts show it), but its η² is computed; the
-    # finding names the measurement the species separate most and the species that drives it
+    # the violins rank every measurement by η², the title's winner first; the finding names
+    # the measurement the species separate most and the species that drives it
     assert "eta_squared_body_mass_g" in figures["measurements"]["values"]
     assert figures["measurements"]["finding"] == (
         "Species separates flipper length most, η² = 0.78 (95% CI 0.75 to 0.81): Gentoo's median "
@@ -440,11 +438,9 @@ def test_penguins_gallery_from_the_real_data(render):
     # the missing sex: tested over the measured birds only (two have no measurement at all)
     assert (
         "| no sex | 11 penguins (2 with no measurement at all); among the 342 measured, not shown "
-        "to be concentrated in any species or island or year; counts in reports/report.md |"
+        "to be concentrated in any species or island or year |"
     ) in results
-    assert "Torgersen 4 of 51, Biscoe 4 of 167, Dream 1 of 124;" in report_md
-    assert "island p = 0.088" in report_md
-    assert "Torgersen and Biscoe tie at 4 each; as a share, Torgersen 7.8% and Biscoe 2.4%." in (
+    assert "  - Island (p = 0.088): Torgersen 4 of 51, Biscoe 4 of 167, Dream 1 of 124." in (
         report_md
     )
     assert "](figures/pairs.png)" in (project / "reports" / "report.md").read_text()
@@ -462,20 +458,22 @@ def test_wholesale_gallery_from_the_real_file(render):
     assert metrics["rows"] == 440
     _assert_every_finding_has_an_interval(metrics)
     figures = {figure["name"]: figure for figure in metrics["figures"]}
-    assert figures["distribution"]["values"]["median_Horeca"] == 9581.5
-    assert figures["distribution"]["values"]["median_Retail"] == 5993.5
+    # the main measurement: the category channel separates most (largest η²), not column order
+    assert figures["distribution"]["title"].startswith("Distribution of spending on detergents")
+    assert figures["distribution"]["values"]["median_Horeca"] == 385.5
+    assert figures["distribution"]["values"]["median_Retail"] == 5614.5
     # subgroups.png writes each cell's n beside it; metrics.json holds the same counts
     cell_rows = figures["subgroups"]["values"]["cell_rows"]
     assert cell_rows["Horeca / Other region"] == 211 and cell_rows["Retail / Lisbon"] == 18
     # 18 clients: the median's exact interval (from 6 values), but no difference's (under 25)
     lisbon = figures["subgroups"]["values"]["medians"]["Retail / Lisbon"]
-    assert lisbon["value"] == 2926 and lisbon["low"] is not None
+    assert lisbon["value"] == 6177 and lisbon["low"] is not None
     assert figures["subgroups"]["values"]["holds_in_every_group"] is False
     # ties in the project's own phrasing, Horeca named once, the small cells named with their n
     assert figures["subgroups"]["finding"] == (
-        "In Horeca, median spending on fresh products of each region minus Lisbon: no "
-        "difference detectable; the intervals allow Oporto -3,600 to +6,100 m.u. and Other "
-        "region -2,900 to +3,400 m.u. (95% CI); not tested, under 25 rows: Retail Lisbon "
+        "In Horeca, median spending on detergents and paper of each region minus Lisbon: no "
+        "difference detectable; the intervals allow Oporto -369 to +124 m.u. and Other "
+        "region -307 to +91 m.u. (95% CI); not tested, under 25 rows: Retail Lisbon "
         "n = 18, Oporto n = 19."
     )
 
@@ -504,8 +502,8 @@ def test_wholesale_gallery_from_the_real_file(render):
     assert figures["pairs"]["values"]["strongest_pair"] == "Milk / Grocery"
     assert figures["pairs"]["finding"] != figures["relationship"]["finding"]
     assert figures["pairs"]["finding"].startswith(
-        "The next strongest pooled relation after the scatter plot's (grocery × detergents "
-        "and paper)"
+        "The next strongest pooled relation after grocery × detergents and paper is between "
+        "milk products and grocery"
     )
     # pooled grocery × frozen is −0.17; within each channel ρ is about 0.02: it vanishes
     by_channel = figures["correlation"]["values"]["groupings"]["Channel"]
@@ -518,13 +516,14 @@ def test_wholesale_gallery_from_the_real_file(render):
     ]
     assert grocery_detergents["held_fixed"]["value"] == pytest.approx(0.667, abs=0.001)
     assert (
-        "the channel groups differ: Horeca Spearman ρ = 0.53" in figures["relationship"]["finding"]
+        "the channel groups differ (Spearman ρ +0.53 to +0.85, each 95% CI above 0)"
+        in figures["relationship"]["finding"]
     )
     # region within each channel: every cell's own interval is clear of 0
     assert figures["relationship"]["finding"].endswith("; it holds in every channel × region cell.")
     # one minimum group size (25): Retail Lisbon (18) and Oporto (19) are neither compared by
     # median nor tested for correlations; milk × grocery by region is then tested in Horeca only
-    assert "within Horeca, Q = 9.1 on 2 df, p = 0.011; summed" in (
+    assert "not rejected (Q = 9.1 on 2 df, summed over Horeca, Holm-adjusted" in (
         project / "reports" / "report.md"
     ).read_text(encoding="utf-8")
     # fresh × grocery (pooled −0.12): held fixed it is not shown, Retail's own interval is
@@ -550,8 +549,8 @@ def test_wholesale_gallery_from_the_real_file(render):
 
     results = _results(project)
     assert REAL_SAMPLE_WARNING not in results
-    assert "reports/figures/shares.png" in results
-    assert "**Finding:** Horeca has the higher median spending on fresh products" in results
+    assert "reports/figures/shares.png" not in results  # the headline's figure, shown once
+    assert "**Finding:** Retail has the higher median spending on detergents and paper" in results
     # no reversal or confounding claimed on a correlation whose pooled or held-fixed interval
     # holds zero (milk × frozen: pooled -0.09, held fixed 0.10 with 0.00 at its low end)
     assert "wrong question" not in readme and "Model `Frozen` on `Milk`" not in readme

@@ -109,7 +109,7 @@ def pair_details(
         wanted.append((cell.name, cells, group.name))  # the cells tested within each group
     found = [family.find(*names, name, method) for name, _, _ in wanted]
     size = family.size(group.name)
-    tests = "the grouping's pairs in the correlation table"
+    tests = "the grouping's pairs"
     if any(c is None for c in found):  # not in the table (another scale or method): test here
         computed = [
             next(
@@ -226,13 +226,16 @@ def correlation(
     # with many rows even a negligible correlation has an interval clear of zero: say how small
     floor = stats.fisher_interval(0.0, rows)[1] if rows > 3 else float("nan")
     strongest_name = "strongest" if not tied else "strongest that is not arithmetic or a near-copy"
-    overall = (
+    counts = (
         f"Pooled over all {schema.entity}, {established} of {len(pooled)} pairs have a 95% "
         f"interval clear of zero (with {rows:,} complete rows, any |{symbol}| above "
-        f"{floor:.2f} has), {strong} with |{symbol}| ≥ 0.5; the {strongest_name} is "
-        f"{labels[strongest.a]} × {labels[strongest.b]} ({report.r_ci(strongest.pooled, symbol)})."
+        f"{floor:.2f} has), {strong} with |{symbol}| ≥ 0.5"
     )
-    details = [overall]
+    overall = (
+        f"{counts}; the {strongest_name} is {labels[strongest.a]} × {labels[strongest.b]} "
+        f"({report.r_ci(strongest.pooled, symbol)})."
+    )
+    details = [f"{counts}."]  # the finding names the strongest
     if tied:
         details.append(f"Left out of 'strongest': {'; '.join(sorted(set(tied.values())))}.")
     main = family.groupings.get(group.name, []) if group is not None else []
@@ -247,21 +250,11 @@ def correlation(
             )
             + "."
         )
-        split = [c for c in main if c.label not in ("", stats.NO_RELATION) and c.differs]
-        for c in split:  # no average of groups that disagree is quoted, nor drawn
-            details.append(
-                f"{report.capital(labels[c.a])} × {labels[c.b]}: the {group.short} groups "
-                f"differ (adjusted {stats.p_text(c.p_adjusted)}), so no held-fixed value is "
-                "quoted."
-            )
-        if main:  # the pooled values' range, with their intervals (the figure's black marks)
-            ordered = sorted(main, key=lambda c: c.pooled.value)
-            low, high = ordered[0], ordered[-1]
-            finding += (
-                f"; pooled, they run from {report.with_ci(low.pooled, digits=2)} to "
-                f"{report.with_ci(high.pooled, digits=2)}"
-            )
-        finding += "."
+        strongest_main = max(main, key=lambda c: abs(c.pooled.value))  # the top black mark
+        finding += (
+            f"; the strongest pooled, {labels[strongest_main.a]} × {labels[strongest_main.b]}, is "
+            f"{report.r_ci(strongest_main.pooled, symbol)}."
+        )
     else:
         finding = overall
         details = details[1:]
@@ -278,46 +271,22 @@ def correlation(
         parts = [shorts.get(part, part) for part in name.split(" × ")]
         return parts[0] if len(parts) == 1 else f"{parts[1]} within {parts[0]}"
 
-    if tested:
-        details.append(
-            f"Equal correlations across the groups (Cochran's Q of the groups' Fisher z, one "
-            f"test per pair and grouping, Holm-adjusted over each grouping's pairs) are "
-            f"rejected at 5% for {len(differ)}"
-            + (
-                ": "
-                + "; ".join(
-                    f"{labels[c.a]} × {labels[c.b]} by {tested_as(c.group)} "
-                    f"(adjusted {stats.p_text(c.p_adjusted)})"
-                    for c in differ
-                )
-                if differ
-                else ""
-            )
-            + "."
-        )
-    for name, comparisons in family.groupings.items():
-        if group is not None and name == group.name:
-            continue
+    for name, comparisons in family.groupings.items():  # each label is in the table
         tests = [c for c in comparisons if c.test]
-        line = f"By {grouping(name)}, " + report.label_counts(comparisons, labels, grouping(name))
-        if tests:
+        if tests and not (group is not None and name == group.name):
             rejected = sum(c.differs for c in tests)
             smallest = min(c.p_adjusted for c in tests)
-            verdict = (
-                f"equal correlations by {tested_as(name)} are rejected for {rejected} of "
-                f"{len(tests)} pairs"
-                if rejected
-                else f"no test of equal correlations by {tested_as(name)} rejects"
+            details.append(
+                f"Equal correlations by {tested_as(name)}: rejected for {rejected} of "
+                f"{len(tests)} pairs (smallest adjusted {stats.p_text(smallest)})."
             )
-            line += f"; {verdict} (smallest adjusted {stats.p_text(smallest)})"
         if name in confounded:
             held = ", ".join(f"{k} has only {v}" for k, v in confounded[name].items())
             main_name = group.short if group else "the group"
-            line += (
-                f". {report.capital(grouping(name))} is confounded with {main_name} ({held}), "
-                "so its correlations are compared but not tested"
+            details.append(
+                f"{report.capital(grouping(name))} is confounded with {main_name} ({held}): "
+                "its correlations are compared but not tested."
             )
-        details.append(line + ".")
     if left_out:
         details.append(
             f"Not tested: {', '.join(map(grouping, left_out))}, whose cells repeat whole "

@@ -34,17 +34,20 @@ def build(frame: pd.DataFrame, schema: Schema, params: Params) -> list[Chart]:
     numeric = schema.of_kind("numeric")
     group = schema.column(schema.group) if schema.group else None
     charts: list[Chart] = []
-    if schema.focus:
-        focus = schema.column(schema.focus)
+    focus_name = schema.focus
+    if focus_name is None and group is not None and numeric:
+        focus_name = most_separated(frame, numeric, group)
+    if focus_name:
+        focus = schema.column(focus_name)
         charts.append(distribution(frame, schema, focus, group, params))
         if group is not None and schema.split and schema.split != schema.group:
             charts.append(
                 subgroups(frame, schema, focus, group, schema.column(schema.split), params)
             )
-    # the focus measurement has its own chart: the violins show the others (no repeat)
-    spread_columns = [c for c in numeric if c.name != schema.focus][: params.max_panels]
+    # with a group the violins rank every measurement by η²; without, the focus has its chart
+    spread_columns = numeric if group else [c for c in numeric if c.name != focus_name]
     if spread_columns:
-        charts.append(spread(frame, schema, spread_columns, group, params, every=numeric))
+        charts.append(spread(frame, schema, spread_columns, group, params))
     # every pair × grouping test first: the findings that quote a test take its p-value
     # adjusted over the whole family
     found = correlation_family(frame, schema, numeric[: params.max_panels], group, params)
@@ -66,6 +69,16 @@ def build(frame: pd.DataFrame, schema: Schema, params: Params) -> list[Chart]:
         stack = schema.column(schema.stack) if schema.stack else None
         charts.append(composition(frame, schema, group, stack, params.max_categories))
     return charts
+
+
+def most_separated(frame: pd.DataFrame, numeric: list[Column], group: Column) -> str:
+    """The main measurement when the data set names none: the one the group separates most
+    (largest η², on the scale the axes show), so the first figures answer the sharpest
+    question; the measurements figure ranks them all."""
+    scaled = frame.assign(**{c.name: features.on_axis(frame[c.name], c.log) for c in numeric})
+    names = [column.name for column in numeric]
+    eta = stats.eta_squared_replicates(scaled, names, group.name, resamples=0, seed=0)[0]
+    return names[int(np.nanargmax(eta))]
 
 
 def _split_by(frame: pd.DataFrame, value: str, group: Column) -> dict[str, pd.Series]:
@@ -282,7 +295,7 @@ def subgroups(
         found = missingness(frame[measured], split, [group, *others], params)
         found["unmeasured"] = int(frame.loc[~measured, split.name].isna().sum())
         values["missing"] = found
-        details.append(report.missing_sentence(found, schema.entity))
+        details += report.missing_sentences(found, schema.entity)
     values |= {
         "left_out": left_out,
         "medians": {f"{g} / {s}": e.as_dict() for (g, s), e in medians.items()},
@@ -390,8 +403,7 @@ def missingness(
             seed=seed_for(params, "missing", column.name, grouping.name),
         )
         ranked = dict(sorted(counts.items(), key=lambda item: -item[1][0] / item[1][1]))
-        rates = {level: n / rows if rows else 0.0 for level, (n, rows) in ranked.items()}
-        by[grouping.name] = {"label": grouping.short, "counts": ranked, "rates": rates, "p": p}
+        by[grouping.name] = {"label": grouping.short, "counts": ranked, "p": p}
     adjusted = stats.holm([entry["p"] for entry in by.values()])
     for entry, p_adjusted in zip(by.values(), adjusted, strict=True):
         entry["p_adjusted"] = p_adjusted
@@ -435,16 +447,12 @@ def spread(
     numeric: list[Column],
     group: Column | None,
     params: Params,
-    every: list[Column] | None = None,
 ) -> Chart:
-    """The measurements' spread; with a group, η² of ``every`` measurement (the ``numeric``
-    ones drawn here and any other, e.g. the focus column), so that the finding's range is over
-    all of them and names the ones not drawn."""
+    """The measurements' spread; with a group, η² of every one, drawn in its order (the first
+    ``max_panels``), the finding naming the winner when it is not drawn."""
     eta: dict[str, Estimate] = {}
-    shown = numeric
+    shown = numeric[: params.max_panels]
     if group is not None:
-        drawn = {column.name for column in numeric}
-        numeric = numeric + [c for c in every or [] if c.name not in drawn]
         # on the scale the panels show: logarithms for skewed measurements
         scaled = frame.assign(**{c.name: features.on_axis(frame[c.name], c.log) for c in numeric})
         names = [column.name for column in numeric]
@@ -459,6 +467,8 @@ def spread(
         by_name = {column.name: column for column in numeric}
         ranked = sorted(eta, key=lambda name: -eta[name].value)
         best = ranked[0]
+        shown = [by_name[name] for name in ranked][: params.max_panels]  # the winner first
+        drawn = {column.name for column in shown}
         # "most" is a ranking: claimed only when the paired gap to the runner-up excludes 0
         lead = None
         if len(ranked) > 1:
@@ -477,15 +487,12 @@ def spread(
         if best not in drawn:
             finding += f"; {by_name[best].short} is not drawn here"
         finding += "."
-        details = [
-            f"{by_name[name].plain}: {plots.eta_text(e, by_name[name].log)}."
-            for name, e in sorted(eta.items(), key=lambda item: -item[1].value)
-        ]
+        details = []  # each η² with its interval is in its panel's title
         if lead is not None:
-            verdict = "holds 0: a tie" if lead.spans_zero else "excludes 0"
+            verdict = "a tie" if lead.spans_zero else "a lead"
             details.append(
-                f"The η² gap to the runner-up, {by_name[runner].short}, is "
-                f"{report.with_ci(lead, digits=2)}, paired bootstrap; its interval {verdict}."
+                f"η² minus the runner-up's ({by_name[runner].short}): "
+                f"{report.with_ci(lead, digits=2)}, paired bootstrap ({verdict})."
             )
         values: dict[str, object] = {f"eta_squared_{name}": e.as_dict() for name, e in eta.items()}
         if driver is not None:
@@ -537,10 +544,11 @@ def digits(values: pd.Series) -> int | None:
     return int(-np.floor(np.log10(step))) if 0 < step < 1 else None
 
 
-def profile(frame: pd.DataFrame, x: Column, y: Column, group: Column) -> tuple[str, dict]:
+def profile(frame: pd.DataFrame, x: Column, y: Column, group: Column) -> tuple[list[str], dict]:
     """Where each group sits on the scatter plot's two axes: its medians of x and y with exact
     intervals, each called low or high (the column's ``words``) when its interval lies below
-    or above the pooled median. Returns the sentence and the numbers for metrics.json."""
+    or above the pooled median. Returns the lines (one per group) and the numbers for
+    metrics.json."""
     pieces, values = [], {}
     for level, part in frame.dropna(subset=[x.name, y.name, group.name]).groupby(
         group.name, observed=True
@@ -561,9 +569,8 @@ def profile(frame: pd.DataFrame, x: Column, y: Column, group: Column) -> tuple[s
             for e, c in zip(numbers, (x, y), strict=True)
         )
         said_text = " and ".join(said) or "typical"
-        pieces.append(f"{report.level(group, level)} {said_text}, {shown}{unit}")
-    heading = f"Median {x.short} × {y.short} by {group.short}"
-    return f"{heading}: " + "; ".join(pieces) + ".", values
+        pieces.append(f"  {report.level(group, level)}, {said_text}: {shown}{unit}.")
+    return [f"Median {x.short} × {y.short} by {group.short}:", *pieces], values
 
 
 def relationship(
@@ -624,7 +631,7 @@ def relationship(
             )
             # where each group sits on the two axes: what the pooled line runs across
             where, values["medians_by_group"] = profile(data, x, y, group)
-            details.insert(0, where)
+            details[:0] = where
     else:
         finding += "."
     title = f"{y.plain} against {x.plain.lower()}"
@@ -680,10 +687,10 @@ def pairs(
     candidates = [c for c in ranked if (c.a, c.b) not in tied and {c.a, c.b} != scatter_pair]
     best = next(iter(candidates), ranked[0])
     labels = {column.name: report.plain_name(column) for column in numeric}
-    # "after the scatter plot's" only when the scatter plot's pair ranks above the best one
+    # "after x × y" only when the scatter plot's pair ranks above the best one
     scatter_first = any({c.a, c.b} == scatter_pair for c in ranked[: ranked.index(best)])
     besides = (
-        f" after the scatter plot's ({labels[schema.pair[0]]} × {labels[schema.pair[1]]})"
+        f" after {labels[schema.pair[0]]} × {labels[schema.pair[1]]}"
         if candidates and scatter_first
         else ""
     )
@@ -700,11 +707,10 @@ def pairs(
             resamples=params.resamples,
             seed=seed_for(params, "strongest", best.a, best.b),
         )
-        verdict = "holds zero: a tie" if gap.spans_zero else "excludes zero"
+        verdict = "a tie" if gap.spans_zero else "a lead"
         details.append(
-            f"Tie rule: |{symbol}| of {labels[best.a]} × {labels[best.b]} minus that of "
-            f"{labels[runner.a]} × {labels[runner.b]}, the next strongest, is "
-            f"{report.with_ci(gap, digits=2, inside=True)} by a paired bootstrap: it {verdict}."
+            f"Its |{symbol}| minus that of the next, {labels[runner.a]} × {labels[runner.b]}: "
+            f"{report.with_ci(gap, digits=2)}, paired bootstrap ({verdict})."
         )
     if gap is not None and gap.spans_zero:
         finding = (
@@ -743,7 +749,11 @@ def pairs(
         title += f", without {left_out}"
     if len(frame) > len(shown):
         title += f" ({len(shown):,} of {len(frame):,} rows)"
-    figure = plots.pair_grid(shown, numeric, group, title=plots.finding_title(finding))
+    short = "ρ" if method == "spearman" else "r"
+    pooled = {frozenset((c.a, c.b)): f"pooled {short} = {c.pooled.value:+.2f}" for c in ranked}
+    figure = plots.pair_grid(
+        shown, numeric, group, title=plots.finding_title(finding), pooled=pooled
+    )
     question = "Which measurements move together" + (
         f", and do the {group.short} groups separate?" if group else "?"
     )

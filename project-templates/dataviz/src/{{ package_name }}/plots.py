@@ -519,7 +519,7 @@ def scatter(
         unknown = int(data[split.name].isna().sum())
         gap = f" ({unknown} without {split.short} not drawn)" if unknown else ""
         note = f"hollow: {split.levels[0]}, filled: {split.levels[1]}{gap}; {note}"
-    far = f"beyond {clip_iqr:g}×IQR of the quartiles or alone at an end"
+    far = f"beyond {clip_iqr:g}×IQR of the quartiles"
     beyond = f"\n{outside} of {len(data):,} {entity} {far}, not drawn" if outside else ""
     fig.legend(
         loc="outside lower center",
@@ -536,14 +536,14 @@ def _clip_to_bulk(
     """From ``clip_from`` points on, limit each axis to the points within ``iqr`` × IQR of its
     quartiles (on the axis's own scale, with a margin) when some lie beyond: only genuine far
     outliers, which would otherwise squash everything else into a corner. Fewer points are all
-    drawn but for ``isolated`` ones. Returns how many points are beyond the limits."""
+    drawn. Returns how many points are beyond the limits."""
     beyond = np.zeros(len(data), dtype=bool)
+    if len(data) < clip_from:
+        return 0
     for column, limits in zip(axes, (ax.set_xlim, ax.set_ylim), strict=True):
         spaced = np.asarray(to_axis(data[column.name], column), dtype=float)
         q1, q3 = np.nanpercentile(spaced, [25, 75])
         out = (spaced < q1 - iqr * (q3 - q1)) | (spaced > q3 + iqr * (q3 - q1))
-        out &= len(data) >= clip_from
-        out |= isolated(spaced, out)  # at any size
         if out.any() and not out.all():
             low, high = np.nanmin(spaced[~out]), np.nanmax(spaced[~out])
             margin = 0.04 * (high - low)
@@ -552,28 +552,19 @@ def _clip_to_bulk(
     return int(beyond.sum())
 
 
-def isolated(spaced: np.ndarray, out: np.ndarray, share: float = 0.4) -> np.ndarray:
-    """At either end, up to 1% of the points that sit alone, each more than ``share`` of the
-    axis away from the next (one client at 3 m.u. stretching a log axis)."""
-    found = np.zeros(len(spaced), dtype=bool)
-    order = np.argsort(spaced)
-    order = order[~(out | np.isnan(spaced))[order]]
-    for ends in (order, order[::-1]):
-        for first, second in zip(ends[: len(ends) // 100], ends[1:], strict=False):
-            span = abs(spaced[ends[-1]] - spaced[second])
-            if abs(spaced[second] - spaced[first]) <= share * span:
-                break
-            found[first] = True
-    return found
-
-
 @themed
 def pair_grid(
-    frame: pd.DataFrame, columns: Sequence[Column], group: Column | None, *, title: str
+    frame: pd.DataFrame,
+    columns: Sequence[Column],
+    group: Column | None,
+    *,
+    title: str,
+    pooled: Mapping[frozenset[str], str] | None = None,
 ) -> Figure:
     """Pair plot, lower triangle (seaborn's ``PairGrid`` with ``corner=True``): every pair of
     measurements once as a scatter, no mirrored upper triangle and no diagonal (each
-    measurement's distribution by group is the violins' job). The key sits in the empty upper
+    measurement's distribution by group is the violins' job); ``pooled`` (the pair's
+    correlation as text, "r = +0.87") in each panel's corner. The key sits in the empty upper
     right corner."""
     import matplotlib.pyplot as plt
     import seaborn as sns  # here only: its import costs a second the other figures do not need
@@ -624,6 +615,10 @@ def pair_grid(
                 set_scale(ax, "y", row)
             if i == count - 1:
                 set_scale(ax, "x", col)
+            text = (pooled or {}).get(frozenset((col.name, row.name)))
+            if text:
+                box = {"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1}
+                ax.text(0.04, 0.96, minus(text), transform=ax.transAxes, va="top", bbox=box)
             xlabel, ylabel = (col.plain, row.plain) if shared_unit else (col.compact, row.compact)
             xlabel, ylabel = _symlog_short(xlabel, col), _symlog_short(ylabel, row)
             ax.set(xlabel=xlabel if i == count - 1 else "", ylabel=ylabel if j == 0 else "")
@@ -888,9 +883,6 @@ def correlation_intervals(
             if comparison.differs and comparison.label == stats.REVERSED:
                 note = "reversed in every {}"  # judged group by group: no common value
             text += "\n" + note.format(group.short if group else "group")
-            if comparison.differs:
-                what = "" if comparison.label == stats.DIFFERS else "groups differ, "
-                text += f" ({what}adj. {stats.p_text(comparison.p_adjusted)})"
         ticks.append(text)
     ax.set_yticks(range(len(comparisons)), ticks, fontsize=9)
     ax.set_ylim(len(comparisons) - 0.5, -0.5)

@@ -105,8 +105,11 @@ def leader_finding(
             text += f"; {leader} is {joined(above)}"
     else:
         text = f"{leader} has the {most} median {subject}, {with_ci(median, unit)}"
-        if above:
-            text += f": {joined(above)}"
+        if above:  # one interval a sentence: the lead over the nearest group only
+            nearest = min(gaps, key=lambda other: (gaps[other].value, gaps[other].low))
+            text += f"; it is {with_ci(gaps[nearest], unit)} above {nearest}"
+            if len(above) > 1:
+                text += ", the nearest"
     if few:
         text += f"; too few values to compare with {' and '.join(few)}"
     return text + "."
@@ -123,22 +126,23 @@ def r_ci(estimate: Estimate, symbol: str) -> str:
 
 def held_or_groups(comparison: Comparison, group: str, symbol: str) -> str:
     """The held-fixed value with its interval; when the groups' correlations differ (Cochran's
-    Q, adjusted) no single value stands for them, so each group's own instead."""
+    Q, adjusted) no single value stands for them, so the groups' range instead."""
     if comparison.differs:
-        each = "; ".join(f"{level} {r_ci(e, symbol)}" for level, e in comparison.within.items())
-        return f"the {group} groups differ: {each}"
+        return f"the {group} groups differ ({ends(comparison, symbol)})"
     return r_ci(comparison.held, symbol)
 
 
 def ends(comparison: Comparison, symbol: str) -> str:
-    """The group correlations' range with the intervals of its two ends:
-    "r from +0.39, 95% CI 0.25 to 0.52, to +0.65, 95% CI 0.53 to 0.74"."""
+    """The group correlations' range, no nested intervals: "r +0.39 to +0.65, each 95% CI
+    above 0" (the side is named only when every group's interval is clear of 0 on it)."""
     ordered = sorted(comparison.within.values(), key=lambda e: e.value)
     low, high = ordered[0], ordered[-1]
-    return (
-        f"{symbol} from {low.value:+.2f}, 95% CI {low.low:.2f} to {low.high:.2f}, to "
-        f"{high.value:+.2f}, 95% CI {high.low:.2f} to {high.high:.2f}"
-    )
+    text = f"{symbol} {low.value:+.2f} to {high.value:+.2f}"
+    if all(e.low > 0 for e in ordered):
+        text += ", each 95% CI above 0"
+    elif all(e.high < 0 for e in ordered):
+        text += ", each 95% CI below 0"
+    return text
 
 
 def describe(comparison: Comparison, group: Column, symbol: str) -> str:
@@ -210,19 +214,16 @@ def given(cells: Comparison, other: str, group: str) -> str:
 
 
 def given_sentence(cells: Comparison, other: str, group: str, family: str) -> str:
-    """The test of the second grouping within each group: each group's Q, their sum, and the
-    family's adjusted p."""
+    """The test of the second grouping within each group: the summed Q and the family's
+    adjusted p (each group's own Q is in metrics.json)."""
     test = cells.test
     if test is None:
         return ""
-    each = "; ".join(
-        f"within {level}, Q = {t.q:.1f} on {t.dof} df, {stats.p_text(t.p)}"
-        for level, t in test.strata.items()
-    )
+    verdict = "rejected" if cells.differs else "not rejected"
     return (
-        f"Equal correlations across {other} within each {group} (Cochran's Q per {group}, "
-        f"summed): {each}; summed, Q = {test.q:.1f} on {test.dof} df, {stats.p_text(test.p)}; "
-        f"adjusted by Holm over {family}, {stats.p_text(cells.p_adjusted)}."
+        f"Equal correlations across {other} within each {group}: {verdict} (Q = {test.q:.1f} "
+        f"on {test.dof} df, summed over {joined(list(test.strata))}, Holm-adjusted over "
+        f"{family}, {stats.p_text(cells.p_adjusted)})."
     )
 
 
@@ -234,10 +235,7 @@ def second_grouping(cells: Comparison, other: str, group: str) -> str:
     weak = sum(e.spans_zero for e in cells.within.values())
     if not weak:
         return f"it holds in every {group} × {other} cell"
-    return (
-        f"within {group} × {other} cells it is weak: {weak} of the {len(cells.within)} "
-        "cells' 95% intervals include 0"
-    )
+    return f"in {weak} of the {len(cells.within)} {group} × {other} cells its 95% CI includes 0"
 
 
 def reversal_headline(
@@ -264,17 +262,17 @@ def reversal_headline(
     )
     if cells:
         sentence += f"; {cells}"
-    each = "; ".join(f"{name} {with_ci(e, digits=2)}" for name, e in by_group.within.items())
-    line = f"Pooled (dashed line) {r_ci(pooled, symbol)}; within each {group} (solid lines): "
-    return sentence + ".", [f"{line}{each}."]
+    return sentence + ".", [
+        f"Dashed line: pooled, {symbol} = {with_ci(pooled, digits=2)}.",
+        f"Solid lines: one per {group}, {ends(by_group, symbol)}.",
+    ]
 
 
 def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
     """ "With species held fixed (each group's r, averaged on Fisher's z weighted by n − 3),
     r = 0.53, 95% CI …", or each group's value when the groups differ."""
-    if comparison.differs:
-        groups = held_or_groups(comparison, held, symbol)
-        return f"With {held} held fixed, {groups}; no single value is quoted."
+    if comparison.differs:  # the finding gives the groups' range: nothing to add
+        return ""
     return (
         f"With {held} held fixed (each group's {symbol}, averaged on Fisher's z weighted by "
         f"n − 3), {r_ci(comparison.held, symbol)}."
@@ -287,19 +285,14 @@ def scale(symbol: str) -> str:
 
 
 def test_sentence(comparison: Comparison, where: str, family: str) -> str:
-    """Cochran's Q of equal correlations across ``where``, raw and family-adjusted p."""
+    """Cochran's Q of equal correlations across ``where``, with the family-adjusted p."""
     test = comparison.test
     if test is None:
         return ""
-    verdict = (
-        f"the correlation differs between the {where}"
-        if comparison.differs
-        else f"equal correlations across the {where} are not rejected"
-    )
+    verdict = "rejected" if comparison.differs else "not rejected"
     return (
-        f"Equal correlations across the {where}: Q = {test.q:.1f} on {test.dof} df, "
-        f"{stats.p_text(test.p)}; adjusted by Holm over {family}, "
-        f"{stats.p_text(comparison.p_adjusted)}: {verdict}."
+        f"Equal correlations across the {where}: {verdict} (Q = {test.q:.1f} on {test.dof} df, "
+        f"Holm-adjusted over {family}, {stats.p_text(comparison.p_adjusted)})."
     )
 
 
@@ -398,27 +391,19 @@ def _missing_head(missing: dict, entity: str) -> str:
     return head
 
 
-def missing_sentence(missing: dict, entity: str) -> str:
-    """The report's sentence: counts per level among the measured rows, the test, and the
-    shares of levels tied on the largest count."""
-    groups = missing["by"].values()
-    counts = "; ".join(
-        ", ".join(f"{level} {n} of {rows}" for level, (n, rows) in entry["counts"].items())
-        for entry in groups
-    )
-    ties = []  # the most missing values by count, when two levels share it: their rates
-    for entry in groups:
-        top = max(n for n, _ in entry["counts"].values())
-        tied = [level for level, (n, _) in entry["counts"].items() if n == top]
-        if top and len(tied) > 1:
-            rates = [f"{level} {entry['rates'][level]:.1%}" for level in tied]
-            ties.append(f"{joined(tied)} tie at {top} each; as a share, {joined(rates)}")
-    ps = ", ".join(f"{entry['label']} {p_text(entry['p_adjusted'])}" for entry in groups)
-    return (
-        f"{_missing_head(missing, entity)} (left out where it is needed): {counts}; "
-        f"{_missing_verdict(missing, with_p=False)} (permutation tests of independence, "
-        f"Holm-adjusted: {ps})" + (f"; {'; '.join(ties)}." if ties else ".")
-    )
+def missing_sentences(missing: dict, entity: str) -> list[str]:
+    """The report's lines: how many, the verdict, then the counts per level of each grouping
+    among the measured rows, with its test's adjusted p."""
+    head = f"{_missing_head(missing, entity)}. {capital(_missing_verdict(missing, with_p=False))}"
+    return [
+        f"{head} (permutation tests of independence, Holm-adjusted):",
+        *(
+            f"  {capital(entry['label'])} ({p_text(entry['p_adjusted'])}): "
+            + ", ".join(f"{level} {n} of {rows}" for level, (n, rows) in entry["counts"].items())
+            + "."
+            for entry in missing["by"].values()
+        ),
+    ]
 
 
 def missing_short(missing: dict, entity: str) -> str:
@@ -432,7 +417,7 @@ def missing_short(missing: dict, entity: str) -> str:
         )
     else:
         head += ","
-    return f"{head} {_missing_verdict(missing, with_p=True)}; counts in reports/report.md"
+    return f"{head} {_missing_verdict(missing, with_p=True)}"
 
 
 def summary_table(metrics: dict) -> str:
@@ -461,8 +446,8 @@ def summary_table(metrics: dict) -> str:
             [
                 "repeated minimum",
                 f"{floor['values']} values in {floor['rows']} {entity} equal "
-                f"{fmt(floor['minimum'])}, the table's smallest value ({each}); a value that "
-                "recurs at the bottom can be a floor of the recording; they are kept as recorded",
+                f"{fmt(floor['minimum'])}, the table's smallest value ({each}): possibly a "
+                "recording floor, kept as recorded",
             ]
         )
     if metrics.get("ignored"):
@@ -470,12 +455,16 @@ def summary_table(metrics: dict) -> str:
     return markdown_table(["", "value"], rows)
 
 
-def gallery(metrics: dict, figures_prefix: str, heading: str, *, details: bool = False) -> str:
-    """Each figure under a ``heading`` ("##") with its question and finding (and, with
-    ``details``, the sentences behind it as a list); image links start with
-    ``figures_prefix``."""
+def gallery(
+    metrics: dict, figures_prefix: str, heading: str, *, details: bool = False, skip: str = ""
+) -> str:
+    """Each figure under a ``heading`` ("##") with its finding (and, with ``details``, its
+    question and the sentences behind it as a list); image links start with
+    ``figures_prefix``; the figure named ``skip`` (the headline's) is left out."""
     blocks = []
     for figure in metrics["figures"]:
+        if figure["name"] == skip:
+            continue
         png = f"{figures_prefix}{figure['name']}.png"
         behind = figure.get("details", []) if details else []
         # a sentence ending in ":" introduces the ones after it that start with two spaces
@@ -483,10 +472,11 @@ def gallery(metrics: dict, figures_prefix: str, heading: str, *, details: bool =
             f"  - {sentence.strip()}\n" if sentence.startswith("  ") else f"- {sentence}\n"
             for sentence in behind
         )
+        question = f"*{figure['question']}*\n\n" if details else ""  # report.md only
         blocks.append(
             f"{heading} {figure['title']}\n\n"
-            f"*{figure['question']}*\n\n"
-            f"**Finding:** {figure['finding']}\n\n"
+            + question
+            + f"**Finding:** {figure['finding']}\n\n"
             + (f"{listed}\n" if listed else "")
             + f"![{figure['title']}]({png})"
         )
@@ -562,10 +552,10 @@ def next_experiments(metrics: dict) -> list[str]:
     if ties:
         figure, step = ties[0]
         items.append(
-            f"Are {step['higher']} and {step['lower']} alike? In *{figure['title']}* their "
-            f"difference is {fmt(step['value'])} (95% CI {fmt_interval(step['low'], step['high'])}"
-            "). An equivalence test against a margin fixed before new rows are collected would "
-            "answer it; about four times the rows halve the interval's width."
+            f"Are {step['higher']} and {step['lower']} alike? In *{figure['title']}* they "
+            f"differ by {fmt(step['value'])} (95% CI {fmt_interval(step['low'], step['high'])}"
+            "); an equivalence test, its margin fixed before collecting about four times the "
+            "rows, would say."
         )
     groupings = figures.get("correlation", {}).get("values", {}).get("groupings", {})
     flagged = [
@@ -590,9 +580,8 @@ def next_experiments(metrics: dict) -> list[str]:
             within = f"within the `{name}` groups it runs from {min(values):.2f} to "
             within += f"{max(values):.2f}"
         items.append(
-            f"Model `{pair['b']}` on `{pair['a']}` with `{name}` as a covariate (or one fit per "
-            f"group): pooled, their correlation is {pair['pooled']['value']:.2f}; {within}: the "
-            "two fits disagree in sign, and a question about single groups needs the covariate."
+            f"Model `{pair['b']}` on `{pair['a']}` with `{name}` as a covariate: pooled, their "
+            f"correlation is {pair['pooled']['value']:.2f}; {within}."
         )
     relation = figures.get("relationship", {}).get("values", {})
     candidates = [
@@ -606,19 +595,16 @@ def next_experiments(metrics: dict) -> list[str]:
         tested, test = rejected[0], rejected[0]["test"]
         items.append(
             f"Refit *{figures['relationship']['title']}* with a `{tested['group']}` "
-            f"interaction term: equal correlations across `{tested['group']}` are rejected "
-            f"(Q = {test['q']:.1f} on {test['df']} df, "
-            f"Holm-adjusted {p_text(test['p_adjusted'])}); "
-            "its coefficients would say which groups differ, and by how much."
+            f"interaction term: the groups' correlations differ (Holm-adjusted "
+            f"{p_text(test['p_adjusted'])}), and its coefficients would say by how much."
         )
     eta = figures.get("measurements", {}).get("values", {}).get("eta_squared_lead")
     if isinstance(eta, dict):
         best = figures["measurements"]["values"][f"eta_squared_{eta['higher']}"]
         items.append(
-            f"Predict `{eta['group']}` from `{eta['higher']}` alone on "
-            f"held-out rows. The grouping explains η² = {best['value']:.2f} of its variance "
-            f"(95% CI {best['low']:.2f} to {best['high']:.2f}); a cross-validated accuracy "
-            "would say how well it sorts single rows."
+            f"Predict `{eta['group']}` from `{eta['higher']}` alone on held-out rows: "
+            f"η² = {best['value']:.2f} (95% CI {best['low']:.2f} to {best['high']:.2f}) does "
+            "not say how well it sorts single rows."
         )
     if len(items) < 2:
         items.append(
@@ -629,9 +615,11 @@ def next_experiments(metrics: dict) -> list[str]:
 
 
 def readme_results(metrics: dict, *, sample: bool) -> str:
-    """The README's results section: sample warning, data summary, the gallery."""
+    """The README's results section: sample warning, data summary, the gallery but for the
+    headline's figure (shown above it)."""
     parts = [SAMPLE_WARNING] if sample else []
-    parts += [summary_table(metrics), gallery(metrics, "reports/figures/", "###")]
+    hero = headline_figure(metrics)["name"] if metrics["figures"] else ""
+    parts += [summary_table(metrics), gallery(metrics, "reports/figures/", "###", skip=hero)]
     return "\n\n".join(parts)
 
 
@@ -652,9 +640,8 @@ def label_table(metrics: dict) -> str:
             if pair["label"] == stats.REVERSED and weak:
                 held = pair["held_fixed"]
                 text = (
-                    f"reversed held fixed ({held['value']:+.2f}, {held['low']:.2f} to "
-                    f"{held['high']:.2f}), but not distinguishable from 0 in {len(weak)} of "
-                    f"{len(pair['within'])} groups"
+                    f"reversed ({held['value']:+.2f} held fixed); {len(weak)} of "
+                    f"{len(pair['within'])} groups' 95% CIs include 0"
                 )
             test = pair.get("test")
             if test and test["p_adjusted"] < 0.05:  # the p of the test, not of the label
@@ -666,11 +653,10 @@ def label_table(metrics: dict) -> str:
     ]
     return (
         "## What holding each grouping fixed does to each correlation\n\n"
-        "Each cell compares the pooled correlation with the one with the grouping held fixed "
-        "(the groups' own, averaged on Fisher's z), both with their 95% intervals; *equal "
-        "correlations rejected*: Cochran's Q test that the groups' correlations are equal, "
-        "Holm-adjusted over the grouping's pairs; DECISIONS.md gives each label's rule.\n\n"
-        + markdown_table(["pair", "pooled", *groupings], rows)
+        "Each cell labels the pooled correlation against the one with the grouping held fixed "
+        "(the groups' own, averaged on Fisher's z); the p is the Holm-adjusted Cochran's Q test "
+        "that the groups' correlations are equal, not a test of the label; DECISIONS.md gives "
+        "each label's rule.\n\n" + markdown_table(["pair", "pooled", *groupings], rows)
     )
 
 
