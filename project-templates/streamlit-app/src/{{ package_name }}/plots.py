@@ -262,16 +262,17 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
 
     models = metrics["models"]
     markers = ["o", "s", "D", "X", "^", "v"]
+    # The ablations score like the random split (the model card has their table): one marker
+    # each for the random split and unseen clusters, not three stacked at the right edge.
     for row, result in enumerate(models.values()):
         settings = settings_of(result)
+        settings = {key: settings[key] for key in ("random split", "clusters held out")}
         for column, stats in enumerate(settings.values()):
-            offset = (column - (len(settings) - 1) / 2) * 0.15
-            _interval(acc_ax, row + offset, stats, COLOURS[column % 6], markers[column % 6])
+            _interval(acc_ax, row + (column - 0.5) * 0.2, stats, COLOURS[column], markers[column])
     # The one-attribute rule is a row like the models, with its own interval (it was scored
     # on the same folds, clusters held out only).
     rule = metrics["grouped_one_rule"]
-    held_out = list(settings).index("clusters held out")
-    _interval(acc_ax, len(models), rule["accuracy"], COLOURS[held_out % 6], markers[held_out % 6])
+    _interval(acc_ax, len(models), rule["accuracy"], COLOURS[1], markers[1])
     rule_name = " + ".join(label(a) for a in rule["attributes"]).lower()
     acc_ax.set_yticks(
         range(len(models) + 1), [*(labels[name] for name in models), f"{rule_name} alone"]
@@ -279,18 +280,18 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
     acc_ax.invert_yaxis()
     acc_ax.set_xlabel("accuracy (95 % interval)")
     acc_ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
-    edible = next(iter(metrics["grouped_vs_constants"].values()))["always edible"]
+    majority = next(iter(metrics["grouped_vs_majority"].values()))["rule_accuracy"]
     references = [
         acc_ax.axvline(
-            edible["rule_accuracy"],
+            majority,
             color="0.3",
             linestyle="--",
-            label=f'always "edible", clusters held out ({edible["rule_accuracy"]:.1%})',
+            label=f"fold majority, clusters held out ({majority:.1%})",
         ),
     ]
     acc_ax.legend(
         handles=[
-            acc_ax.errorbar([], [], fmt=markers[column % 6], color=COLOURS[column % 6], label=text)
+            acc_ax.errorbar([], [], fmt=markers[column], color=COLOURS[column], label=text)
             for column, text in enumerate(settings)
         ]
         + references,
@@ -358,12 +359,14 @@ def importances(tables: Mapping[str, Mapping[str, Mapping[str, float]]], labels)
         shown = frame[frame["mean"] > 0]
         ax.errorbar(
             shown["mean"],
-            [label(feature) for feature in shown.index],
+            range(len(shown)),
             xerr=shown["std"],
             fmt="o",
             capsize=3,
             color=COLOURS[index % 6],
         )
+        ax.set_yticks(range(len(shown)), [label(feature) for feature in shown.index])
+        ax.set_ylim(-0.5, max(len(shown), 4) - 0.5)  # rows as tall in every panel, no gaps
         ax.set_title(f"{labels[name]}\n({len(frame) - len(shown)} attributes change nothing)")
         ax.set_xlabel("drop in accuracy when shuffled")
         ax.set_xlim(0, max(largest, 0.01) * 1.05)
@@ -380,7 +383,7 @@ def one_rule(
 ) -> Figure:
     """Accuracy of a rule that looks at one attribute alone, for every attribute, on the random
     split (dots), and Holte's 1R on unseen clusters (``grouped``: the rule chosen in each fold,
-    with its cluster interval), on an axis from 0."""
+    with its cluster interval)."""
     series = pd.Series(accuracy).sort_values()
     figure = Figure(figsize=(6.4, 6.0), layout="constrained")
     ax = figure.subplots()
@@ -402,7 +405,7 @@ def one_rule(
     ax.axvline(
         best_model, color="0.5", linestyle=":", label=f"best model at 0.5 ({best_model:.1%})"
     )
-    ax.set_xlim(0, 1.01)
+    ax.set_xlim(min(series.min(), stats["low"], baseline) - 0.03, 1.01)
     ax.set_xlabel("accuracy")
     ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     ax.set_title("One attribute alone: the best value-by-value rule")
