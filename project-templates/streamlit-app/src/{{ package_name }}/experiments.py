@@ -25,12 +25,9 @@ from .evaluate import errors, exact_interval, probabilities, rate
 from .train import fit, make_model
 
 HALF = 0.5
-MAJORITY = "fold majority"
-"""The constant answer every model must beat on unseen clusters: the majority class of each
-fold's training clusters, fitted per fold like the models (a fixed "always edible", chosen on
-every row, would be scored on rows it was fitted on)."""
 CHEAPER = "fold's cheaper constant"
-"""At the cost threshold: the constant answer that costs less on each fold's training clusters."""
+"""At the cost threshold: the constant answer that costs less on each fold's training clusters
+(fitted per fold like the models, as the majority answer of ``versus_majority`` is)."""
 
 
 def settings_of(result: Mapping) -> dict[str, dict]:

@@ -135,12 +135,6 @@ def tested(d: Mapping) -> str:
     return f"p {d.get('p_holm', d['p']):.3f}"
 
 
-def _holm(d: Mapping) -> str:
-    if "p_holm" not in d:
-        return ""
-    return f"; Holm-adjusted p {d['p_holm']:.3f} over {d['family']} comparisons"
-
-
 def _join(labels: list[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
 
@@ -263,7 +257,6 @@ def why(metrics: Mapping) -> str:
     curve = metrics["learning_curve"]
     smallest = curve["sizes"][0] if curve["sizes"] else None
     threshold = next(iter(models.values()))["threshold"]["value"]
-    rule = metrics["grouped_one_rule"]
     scores = [
         r[key]["accuracy"]["rate"] for r in models.values() for key in ("test", "test_at_ceiling")
     ]
@@ -298,11 +291,8 @@ def why(metrics: Mapping) -> str:
             "subsets; learning curve in the figure)."
         )
     parts.append(
-        f"On unseen clusters the same one-attribute rule still gets "
-        f"{_cluster_rate(rule['accuracy'])} right at 0.5 and {rule['clusters_mostly_right']} "
-        f"of {rule['clusters']} clusters mostly right. None of this makes a model fit to judge "
-        "a real mushroom: the rows are the guide's species expanded into every combination "
-        "of listed values, not field records."
+        "None of this makes a model fit to judge a real mushroom: the rows are the guide's "
+        "species expanded into every combination of listed values, not field records."
     )
     return "\n\n".join(parts)
 
