@@ -349,31 +349,36 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
 
 
 def importances(tables: Mapping[str, Mapping[str, Mapping[str, float]]], labels) -> Figure:
-    """Permutation importance: for each model, the attributes whose shuffling lowers its
-    accuracy at all (mean over the shuffles, bars: one standard deviation), on one shared
-    scale. Attributes that change nothing are left out and counted in the title."""
-    figure, axes = _grid(len(tables), 3.8, 3.2)
-    largest = max(v["mean"] + v["std"] for table in tables.values() for v in table.values())
-    for index, (ax, (name, table)) in enumerate(zip(axes, tables.items(), strict=True)):
-        frame = pd.DataFrame(table).T.sort_values("mean")
-        shown = frame[frame["mean"] > 0]
+    """Permutation importance on one axis: a row for every attribute whose shuffling lowers
+    any model's accuracy, a dot per model (mean over the shuffles, bars: one standard
+    deviation; a dot at 0 is an attribute that changes nothing for that model)."""
+    frames = {name: pd.DataFrame(table).T for name, table in tables.items()}
+    order = (
+        pd.concat([frame["mean"] for frame in frames.values()], axis=1).max(axis=1).sort_values()
+    )
+    order = order[order > 0]
+    figure = Figure(figsize=(7.5, 1.6 + 0.32 * len(order)), layout="constrained")
+    ax = figure.subplots()
+    for index, (name, frame) in enumerate(frames.items()):
+        rows = frame.reindex(order.index)
+        changes = int((frame["mean"] > 0).sum())
         ax.errorbar(
-            shown["mean"],
-            range(len(shown)),
-            xerr=shown["std"],
-            fmt="o",
-            capsize=3,
+            rows["mean"],
+            np.arange(len(order)) + (index - (len(frames) - 1) / 2) * 0.2,
+            xerr=rows["std"],
+            fmt=["o", "s", "D", "X", "^", "v"][index % 6],
+            capsize=2,
             color=COLOURS[index % 6],
+            label=f"{labels[name]} ({changes} of {len(frame)} attributes change anything)",
         )
-        ax.set_yticks(range(len(shown)), [label(feature) for feature in shown.index])
-        ax.set_ylim(-0.5, max(len(shown), 4) - 0.5)  # rows as tall in every panel, no gaps
-        ax.set_title(f"{labels[name]}\n({len(frame) - len(shown)} attributes change nothing)")
-        ax.set_xlabel("drop in accuracy when shuffled")
-        ax.set_xlim(0, max(largest, 0.01) * 1.05)
-        ax.xaxis.set_major_formatter(lambda value, _: f"{100 * value:g}%")
-    figure.suptitle(
-        "Permutation importance on the random split (at 0.5): near-copies let most attributes "
-        "stand in for one another"
+    ax.set_yticks(range(len(order)), [label(feature) for feature in order.index])
+    ax.set_xlabel("drop in accuracy when shuffled")
+    ax.xaxis.set_major_formatter(lambda value, _: f"{100 * value:g}%")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(
+        "Permutation importance on the random split (at 0.5):\nnear-copies let most attributes "
+        "stand in for one another",
+        fontsize=10,
     )
     return figure
 
