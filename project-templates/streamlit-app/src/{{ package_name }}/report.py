@@ -152,6 +152,8 @@ def cost_sentence(metrics: Mapping) -> str:
         if cheaper
         else "every classifier costs more"
         if len(dearer) == len(models)
+        else "a tie: every classifier makes the constant's calls"
+        if all(v["difference"] == 0 for v in versus)
         else "no classifier is shown to cost less"
     )
     one = rule["cost"]["versus"][CHEAPER]
