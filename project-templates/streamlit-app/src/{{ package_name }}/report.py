@@ -148,20 +148,20 @@ def cost_sentence(metrics: Mapping) -> str:
     dearer = [m["label"] for m, v in zip(models, versus, strict=True) if shown_better(v)]
     cheaper = [m["label"] for m, v in zip(models, versus, strict=True) if shown_worse(v)]
     verdict = (
-        f"{_join(cheaper)} shown to cost less"
+        f"{_join(cheaper)} shown to cost less (paired 95 % CIs)"
         if cheaper
-        else "every classifier costs more"
+        else "every classifier costs more (paired 95 % CIs)"
         if len(dearer) == len(models)
-        else "a tie: every classifier makes the constant's calls"
+        else "a tie, every classifier making the constant's calls"
         if all(v["difference"] == 0 for v in versus)
-        else "no classifier is shown to cost less"
+        else "no classifier is shown to cost less (paired 95 % CIs)"
     )
     one = rule["cost"]["versus"][CHEAPER]
     return (
         f"{cost_counts(metrics)} Per mushroom the classifiers cost "
         f"{_span([r['grouped']['rule']['cost']['mean'] for r in models], '.3f')} against "
         f"{versus[0]['rule_mean']:.3f} for the constant answer cheaper on each fold's training "
-        f"clusters: {verdict} (paired 95 % CIs). "
+        f"clusters: {verdict}. "
         f"{_join([label(a) for a in rule['attributes']]).capitalize()} alone costs "
         f"{rule['cost']['mean']:.3f} ({_cost_points(one)}; {tested(one)})."
     )
