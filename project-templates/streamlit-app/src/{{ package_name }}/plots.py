@@ -369,7 +369,7 @@ def importances(tables: Mapping[str, Mapping[str, Mapping[str, float]]], labels)
             fmt=["o", "s", "D", "X", "^", "v"][index % 6],
             capsize=2,
             color=COLOURS[index % 6],
-            label=f"{labels[name]} ({changes} of {len(frame)} attributes change anything)",
+            label=f"{labels[name]} ({changes} of {len(frame)} attributes move its accuracy)",
         )
     ax.set_yticks(range(len(order)), [label(feature) for feature in order.index])
     ax.set_xlabel("drop in accuracy when shuffled")
