@@ -248,10 +248,12 @@ def test_pipeline_on_the_real_mushroom_file(real_six):
     # The saved models (the app's) are calibrated on row-level folds, near-copies like the
     # only mushrooms the app answers: every training row has another within one attribute, so
     # the app answers up to that distance, and the random split (all at distance 1) scores
-    # exactly the served models at the served threshold: no poisonous mushroom missed.
+    # the served models at the served threshold: no poisonous mushroom missed (logistic
+    # regression calls one edible mushroom poisonous, the cheap error).
     assert metrics["nearest"]["training"] == {"1": 6093}
     for name in ["svm", "logistic_regression", "random_forest"]:
-        assert models[name]["test"]["accuracy"]["count"] == 2031, name
+        assert models[name]["test"]["missed"]["count"] == 0, name
+        assert models[name]["test"]["accuracy"]["count"] >= 2030, name
     # A code no edible training mushroom had overrules an "edible" call however few clusters
     # had it (foul: 3 clusters; fishy: 1); an edible-only code (numerous population, 314 rows of
     # 2 clusters) is only named.
@@ -348,7 +350,7 @@ def test_pipeline_on_the_real_mushroom_file(real_six):
     summary, table_text, _ = headline.strip().split("\n\n")
     assert len(summary.split()) <= 60
     assert summary.startswith(
-        "**A random split scores 96.70% to 100.00%, but every held-out mushroom is a "
+        "**A random split scores 96.90% to 100.00%, but every held-out mushroom is a "
         "one-attribute copy of a training one. On look-alike clusters never seen in training, "
     )
     # The constant is refitted per fold like the models; single-class clusters turn it low.
