@@ -154,7 +154,8 @@ def validate(frame: pd.DataFrame, *, source: str, target: bool = True) -> pd.Dat
         if unknown:
             allowed = ", ".join(f"{code}={name}" for code, name in CODES[column].items())
             raise ProjectError(
-                f"{source}: column {column} has unknown value(s) {', '.join(unknown[:5])}; "
+                f"{source}: column {column} has unknown value(s) "
+                f"{', '.join(code or '(blank)' for code in unknown[:5])}; "
                 f"allowed: {allowed}."
             )
     # Object dtype: pandas 3's Arrow-backed strings make one-hot encoding and grouping many

@@ -25,8 +25,9 @@ from .evaluate import errors, exact_interval, probabilities, rate
 from .train import fit, make_model
 
 HALF = 0.5
-CONSTANTS = ("always edible", "always poisonous")
-"""The two trivial rules every model must beat on unseen clusters to show any skill there."""
+CHEAPER = "fold's cheaper constant"
+"""At the cost threshold: the constant answer that costs less on each fold's training clusters
+(fitted per fold like the models, as the majority answer of ``versus_majority`` is)."""
 
 
 def settings_of(result: Mapping) -> dict[str, dict]:
@@ -469,25 +470,32 @@ def costs(called: np.ndarray, truth: np.ndarray, miss_cost: float) -> np.ndarray
 
 
 def cost_versus_constants(
-    called: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, miss_cost, reps, seed
+    called: np.ndarray, truth: np.ndarray, groups: np.ndarray, share: np.ndarray, **kwargs
 ) -> dict:
-    """Mean cost per mushroom of ``called`` and of the two constant rules, the paired
-    cluster-bootstrap 95 % interval of each difference (the model's minus the rule's) and its
-    cluster sign-flip p-value (``holm`` adjusts them for the family)."""
+    """Mean cost per mushroom of ``called`` and of the constant answer each fold's training
+    clusters make cheaper (poisonous where their ``share`` of poisonous mushrooms, from
+    ``training_share``, reaches the cost threshold), with the paired comparison
+    (``paired``; ``holm`` adjusts its p-values for the family)."""
+    miss_cost = kwargs.pop("miss_cost")
     own = costs(called, truth, miss_cost)
-    ones = np.ones(len(truth))
-    summary: dict = {"mean": float(own.mean()), "versus": {}}
-    for rule, answer in zip(CONSTANTS, (False, True), strict=True):
-        theirs = costs(np.full(len(truth), answer), truth, miss_cost)
-        low, high = cluster_bootstrap(own - theirs, ones, groups, reps=reps, seed=seed)
-        summary["versus"][rule] = {
-            "rule_mean": float(theirs.mean()),
-            "difference": float((own - theirs).mean()),
-            "low": low,
-            "high": high,
-            "p": sign_flip(own - theirs, groups, reps=reps, seed=seed),
-        }
-    return summary
+    theirs = costs(share >= 1 / (1 + miss_cost), truth, miss_cost)
+    versus = {"rule_mean": float(theirs.mean()), **paired(own - theirs, groups, **kwargs)}
+    return {"mean": float(own.mean()), "versus": {CHEAPER: versus}}
+
+
+def paired(gap: np.ndarray, groups: np.ndarray, *, reps: int, seed: int) -> dict:
+    """A paired per-row difference: its mean, cluster-bootstrap 95 % interval, cluster
+    sign-flip p-value and how many clusters differ at all (``discordant``: with few, no
+    sign-flip test can reach 0.05)."""
+    low, high = cluster_bootstrap(gap, np.ones(len(gap)), groups, reps=reps, seed=seed)
+    by_cluster = pd.Series(gap).groupby(groups).sum()
+    return {
+        "difference": float(gap.mean()),
+        "low": low,
+        "high": high,
+        "p": sign_flip(gap, groups, reps=reps, seed=seed),
+        "discordant": int((by_cluster.abs() > 1e-12).sum()),
+    }
 
 
 def at_half(called: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, reps: int, seed: int):
@@ -565,7 +573,7 @@ def grouped(
         "threshold": threshold,
         **_rates(at_cost, truth, groups, reps=reps, seed=seed),
         "cost": cost_versus_constants(
-            at_cost, truth, groups, miss_cost=miss_cost, reps=reps, seed=seed
+            at_cost, truth, groups, share, miss_cost=miss_cost, reps=reps, seed=seed
         ),
     }
     lowest = float(calibrated[truth].min()) if truth.any() else 1.0
@@ -579,64 +587,39 @@ def grouped(
 def paired_differences(
     correct: Mapping[str, np.ndarray], groups: np.ndarray, *, reps: int, seed: int
 ) -> dict[str, dict]:
-    """Every pair of models: the first's accuracy minus the second's on the same rows, with a
-    paired cluster-bootstrap 95 % interval (the same clusters drawn for both), the cluster
-    sign-flip p-value and its Holm adjustment over all the pairs (3 models: 3 pairs). Keyed
-    "first vs second"."""
+    """Every pair of models: the first's accuracy minus the second's on the same rows
+    (``paired``), Holm-adjusted over all the pairs. Keyed "first vs second"."""
     names = list(correct)
-    ones = np.ones(len(groups))
-    differences = {}
-    for index, first in enumerate(names):
-        for second in names[index + 1 :]:
-            gap = correct[first] - correct[second]
-            low, high = cluster_bootstrap(gap, ones, groups, reps=reps, seed=seed)
-            differences[f"{first} vs {second}"] = {
-                "first": first,
-                "second": second,
-                "difference": float(gap.mean()),
-                "low": low,
-                "high": high,
-                "p": sign_flip(gap, groups, reps=reps, seed=seed),
-            }
+    differences = {
+        f"{first} vs {second}": {
+            "first": first,
+            "second": second,
+            **paired(correct[first] - correct[second], groups, reps=reps, seed=seed),
+        }
+        for index, first in enumerate(names)
+        for second in names[index + 1 :]
+    }
     holm(list(differences.values()))
     return differences
 
 
-def versus_constants(
-    correct: Mapping[str, np.ndarray], y: pd.Series, groups: np.ndarray, *, reps: int, seed: int
-) -> dict[str, dict[str, dict[str, float]]]:
-    """Each model's accuracy minus each constant rule's, on the same rows of the same folds,
-    with a paired cluster-bootstrap 95 % interval (one seed: the same clusters are drawn for
-    every model and both rules), and the cluster sign-flip p-value of each difference (``p``;
-    ``holm`` adjusts them for the family). ``correct`` is whether each row was right out of
-    fold. The same for the cluster-averaged accuracy (``cluster_average``: each cluster counts
-    once)."""
+def versus_majority(
+    correct: Mapping[str, np.ndarray], y: pd.Series, groups: np.ndarray, share: np.ndarray, **kw
+) -> dict[str, dict]:
+    """Each model's accuracy minus the fold majority's (``share``: each row's share of
+    poisonous mushrooms in the training clusters of its fold) on the same rows, paired
+    (``paired``), with the majority's own accuracy, pooled and averaged over clusters."""
     truth = np.asarray(y) == 1
-    rules = dict(zip(CONSTANTS, [(~truth).astype(float), truth.astype(float)], strict=True))
-    ones = np.ones(len(groups))
-    _, index, sizes = np.unique(groups, return_inverse=True, return_counts=True)
-    share = 1.0 / sizes[index]
-    comparison: dict[str, dict[str, dict]] = {}
-    for name, values in correct.items():
-        comparison[name] = {}
-        for rule, right in rules.items():
-            gap = values - right
-            low, high = cluster_bootstrap(gap, ones, groups, reps=reps, seed=seed)
-            low_c, high_c = cluster_bootstrap(gap * share, share, groups, reps=reps, seed=seed)
-            comparison[name][rule] = {
-                "rule_accuracy": float(right.mean()),
-                "difference": float(gap.mean()),
-                "low": low,
-                "high": high,
-                "p": sign_flip(gap, groups, reps=reps, seed=seed),
-                "cluster_average": {
-                    "rule_accuracy": float((right * share).sum() / share.sum()),
-                    "difference": float((gap * share).sum() / share.sum()),
-                    "low": low_c,
-                    "high": high_c,
-                },
-            }
-    return comparison
+    right = ((share >= HALF) == truth).astype(float)
+    averaged = cluster_average(right, groups, **kw)["rate"]
+    return {
+        name: {
+            "rule_accuracy": float(right.mean()),
+            "rule_cluster_average": averaged,
+            **paired(values - right, groups, **kw),
+        }
+        for name, values in correct.items()
+    }
 
 
 def _one_rule_calls(x: pd.DataFrame, y: pd.Series, train, test, threshold: float):
@@ -704,20 +687,14 @@ def baseline_grouped(
     summary["clusters_mostly_right"] = int((per_cluster >= HALF).sum())
     summary["clusters"] = int(per_cluster.size)
     summary["cluster_average"] = cluster_average(right, groups, reps=reps, seed=seed)
-    summary["versus_constants"] = versus_constants({kind: right}, y, groups, reps=reps, seed=seed)[
-        kind
-    ]
-    ones = np.ones(len(groups))
-    summary["versus_models"] = {}
-    for name, values in correct.items():
-        gap = right - values
-        low, high = cluster_bootstrap(gap, ones, groups, reps=reps, seed=seed)
-        summary["versus_models"][name] = {
-            "difference": float(gap.mean()),
-            "low": low,
-            "high": high,
-            "p": sign_flip(gap, groups, reps=reps, seed=seed),
-        }
+    share = training_share(y, groups, folds=folds, seed=seed)
+    summary["versus_majority"] = versus_majority(
+        {kind: right}, y, groups, share, reps=reps, seed=seed
+    )[kind]
+    summary["versus_models"] = {
+        name: paired(right - values, groups, reps=reps, seed=seed)
+        for name, values in correct.items()
+    }
     if summary["versus_models"]:
         holm(list(summary["versus_models"].values()))
     summary["rule"] = {
@@ -725,7 +702,7 @@ def baseline_grouped(
         **_rates(at_cost, truth, groups, reps=reps, seed=seed),
     }
     summary["cost"] = cost_versus_constants(
-        at_cost, truth, groups, miss_cost=miss_cost, reps=reps, seed=seed
+        at_cost, truth, groups, share, miss_cost=miss_cost, reps=reps, seed=seed
     )
     return summary
 

@@ -262,16 +262,17 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
 
     models = metrics["models"]
     markers = ["o", "s", "D", "X", "^", "v"]
+    # The ablations score like the random split (the model card has their table): one marker
+    # each for the random split and unseen clusters, not three stacked at the right edge.
     for row, result in enumerate(models.values()):
         settings = settings_of(result)
+        settings = {key: settings[key] for key in ("random split", "clusters held out")}
         for column, stats in enumerate(settings.values()):
-            offset = (column - (len(settings) - 1) / 2) * 0.15
-            _interval(acc_ax, row + offset, stats, COLOURS[column % 6], markers[column % 6])
+            _interval(acc_ax, row + (column - 0.5) * 0.2, stats, COLOURS[column], markers[column])
     # The one-attribute rule is a row like the models, with its own interval (it was scored
     # on the same folds, clusters held out only).
     rule = metrics["grouped_one_rule"]
-    held_out = list(settings).index("clusters held out")
-    _interval(acc_ax, len(models), rule["accuracy"], COLOURS[held_out % 6], markers[held_out % 6])
+    _interval(acc_ax, len(models), rule["accuracy"], COLOURS[1], markers[1])
     rule_name = " + ".join(label(a) for a in rule["attributes"]).lower()
     acc_ax.set_yticks(
         range(len(models) + 1), [*(labels[name] for name in models), f"{rule_name} alone"]
@@ -279,18 +280,18 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
     acc_ax.invert_yaxis()
     acc_ax.set_xlabel("accuracy (95 % interval)")
     acc_ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
-    edible = next(iter(metrics["grouped_vs_constants"].values()))["always edible"]
+    majority = next(iter(metrics["grouped_vs_majority"].values()))["rule_accuracy"]
     references = [
         acc_ax.axvline(
-            edible["rule_accuracy"],
+            majority,
             color="0.3",
             linestyle="--",
-            label=f'always "edible", clusters held out ({edible["rule_accuracy"]:.1%})',
+            label=f"fold majority, clusters held out ({majority:.1%})",
         ),
     ]
     acc_ax.legend(
         handles=[
-            acc_ax.errorbar([], [], fmt=markers[column % 6], color=COLOURS[column % 6], label=text)
+            acc_ax.errorbar([], [], fmt=markers[column], color=COLOURS[column], label=text)
             for column, text in enumerate(settings)
         ]
         + references,
@@ -348,29 +349,36 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
 
 
 def importances(tables: Mapping[str, Mapping[str, Mapping[str, float]]], labels) -> Figure:
-    """Permutation importance: for each model, the attributes whose shuffling lowers its
-    accuracy at all (mean over the shuffles, bars: one standard deviation), on one shared
-    scale. Attributes that change nothing are left out and counted in the title."""
-    figure, axes = _grid(len(tables), 3.8, 3.2)
-    largest = max(v["mean"] + v["std"] for table in tables.values() for v in table.values())
-    for index, (ax, (name, table)) in enumerate(zip(axes, tables.items(), strict=True)):
-        frame = pd.DataFrame(table).T.sort_values("mean")
-        shown = frame[frame["mean"] > 0]
+    """Permutation importance on one axis: a row for every attribute whose shuffling lowers
+    any model's accuracy, a dot per model (mean over the shuffles, bars: one standard
+    deviation; a dot at 0 is an attribute that changes nothing for that model)."""
+    frames = {name: pd.DataFrame(table).T for name, table in tables.items()}
+    order = (
+        pd.concat([frame["mean"] for frame in frames.values()], axis=1).max(axis=1).sort_values()
+    )
+    order = order[order > 0]
+    figure = Figure(figsize=(7.5, 1.6 + 0.32 * len(order)), layout="constrained")
+    ax = figure.subplots()
+    for index, (name, frame) in enumerate(frames.items()):
+        rows = frame.reindex(order.index)
+        changes = int((frame["mean"] > 0).sum())
         ax.errorbar(
-            shown["mean"],
-            [label(feature) for feature in shown.index],
-            xerr=shown["std"],
-            fmt="o",
-            capsize=3,
+            rows["mean"],
+            np.arange(len(order)) + (index - (len(frames) - 1) / 2) * 0.2,
+            xerr=rows["std"],
+            fmt=["o", "s", "D", "X", "^", "v"][index % 6],
+            capsize=2,
             color=COLOURS[index % 6],
+            label=f"{labels[name]} ({changes} of {len(frame)} attributes move its accuracy)",
         )
-        ax.set_title(f"{labels[name]}\n({len(frame) - len(shown)} attributes change nothing)")
-        ax.set_xlabel("drop in accuracy when shuffled")
-        ax.set_xlim(0, max(largest, 0.01) * 1.05)
-        ax.xaxis.set_major_formatter(lambda value, _: f"{100 * value:g}%")
-    figure.suptitle(
-        "Permutation importance on the random split (at 0.5): near-copies let most attributes "
-        "stand in for one another"
+    ax.set_yticks(range(len(order)), [label(feature) for feature in order.index])
+    ax.set_xlabel("drop in accuracy when shuffled")
+    ax.xaxis.set_major_formatter(lambda value, _: f"{100 * value:g}%")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(
+        "Permutation importance on the random split (at 0.5):\nnear-copies let most attributes "
+        "stand in for one another",
+        fontsize=10,
     )
     return figure
 
@@ -380,7 +388,7 @@ def one_rule(
 ) -> Figure:
     """Accuracy of a rule that looks at one attribute alone, for every attribute, on the random
     split (dots), and Holte's 1R on unseen clusters (``grouped``: the rule chosen in each fold,
-    with its cluster interval), on an axis from 0."""
+    with its cluster interval)."""
     series = pd.Series(accuracy).sort_values()
     figure = Figure(figsize=(6.4, 6.0), layout="constrained")
     ax = figure.subplots()
@@ -402,7 +410,7 @@ def one_rule(
     ax.axvline(
         best_model, color="0.5", linestyle=":", label=f"best model at 0.5 ({best_model:.1%})"
     )
-    ax.set_xlim(0, 1.01)
+    ax.set_xlim(min(series.min(), stats["low"], baseline) - 0.03, 1.01)
     ax.set_xlabel("accuracy")
     ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     ax.set_title("One attribute alone: the best value-by-value rule")
