@@ -5,9 +5,9 @@ CC GENERAL.csv it chooses the scikit-learn engine's k with segments of about the
 import json
 
 import pytest
-
-from helpers import run_in_project, use_real_data
 from test_template_segmentation import COMMON_MODULES, PACKAGE, SOURCE, TESTS
+
+from helpers import TEMPLATES, run_in_project, use_real_data
 
 # The scikit-learn engine's choice on the table the Spark engine's data stage cleaned (the
 # driver's sample, all 8,950 customers here): k, then the segment sizes, largest first.
@@ -20,12 +20,12 @@ from {PACKAGE}.config import Params, Paths
 segmenter = train.fit(train.read_table(Paths().customers), Params(), progress=lambda line: None)
 print(segmenter.k, *np.bincount(segmenter.model.named_steps["kmeans"].labels_))
 """
-SIZE_TOLERANCE = 0.02
-"""Largest difference allowed between the two engines' shares of customers in a segment
-(2 points: 179 of 8,950). Both fit K-means to the same points; they differ only in where a
-restart lands (scikit-learn: the best of 10 k-means++ restarts; MLlib: one k-means|| start).
-Segments this unlike would fail the bootstrap Jaccard constraint the k rule applies, so a
-larger move means a different segmentation, not noise."""
+SIZE_TOLERANCE = 0.01
+"""Largest difference allowed between the two engines' shares of customers in any segment:
+1 point (90 of 8,950). Both fit K-means to the same points and differ only in the start
+(scikit-learn: the best of 10 k-means++ restarts; MLlib: one k-means|| start), so a segment
+gains or loses a few boundary customers (8 at most on 2026-12-03); 1 point leaves room for
+another start, not for another segmentation."""
 
 
 def test_a_default_project_holds_nothing_of_spark(render):
@@ -49,8 +49,6 @@ def test_a_default_project_holds_nothing_of_spark(render):
     [({"dataset": "wholesale"}, "credit-card"), ({"autoencoder": True}, "autoencoder")],
 )
 def test_spark_is_refused_where_it_has_no_rules(copie, answers, message):
-    from helpers import TEMPLATES
-
     result = copie.copy(
         extra_answers={"template": "segmentation", "engine": "spark", **answers},
         template_dir=TEMPLATES,
@@ -80,4 +78,3 @@ def test_spark_engine_agrees_with_scikit_learn_on_the_real_data(render):
     spark_sizes = [row["customers"] for row in metrics["segments"]]
     for ours, theirs in zip(sorted(spark_sizes), sorted(sizes), strict=True):
         assert abs(ours - theirs) / customers <= SIZE_TOLERANCE, (spark_sizes, sizes)
-    assert "<!-- " in (project / "README.md").read_text()
