@@ -195,23 +195,24 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     stab.axhline(constraints["min_jaccard"], color=GREEN, linestyle=":")
     stab.axhline(constraints["min_stability"], color=BLUE, linestyle=":")
     full = metrics["stability"]["full"]
-    # The chosen k's verdict beside the line, so the sets' sizes are not confused.
+    # The chosen k's verdict at k, open diamonds around the selection draws' squares.
     for name, colour, shift in (("stability", BLUE, -DODGE), ("min_jaccard", GREEN, DODGE)):
         value = full[name]
         stab.errorbar(
-            [chosen + 0.45 + shift],
+            [chosen + shift],
             [value],
             yerr=[[value - full[f"{name}_low"]], [full[f"{name}_high"] - value]],
-            marker="s",
-            markerfacecolor="white",
+            marker="D",
+            markersize=9,
+            markerfacecolor="none",
             color=colour,
-            capsize=3,
+            capsize=6,
             linestyle="none",
             label="chosen k, bootstrap refits vs final segments" if name == "stability" else None,
         )
     stab.set_title(
         f"Stability (dotted: limits). Filled: selection draws, {constraints['seeds']} seeds x "
-        f"{constraints['resamples']};\nopen: chosen k, "
+        f"{constraints['resamples']};\nopen diamonds: chosen k, "
         f"{len(full['seeds']) * full['resamples']} bootstrap refits of all customers",
         fontsize=9,
     )
@@ -238,7 +239,7 @@ OVERVIEW_SLICES = 10
 """Slices each segment is drawn in, in turn with the others, on the overview map."""
 
 
-def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
+def pca_map(segments: pd.DataFrame, explained: list[float], names: dict) -> Figure:
     """Customers on the first two principal components: all segments in one panel (drawn in
     turns, a slice of each at a time), then one panel per segment over everyone in grey, so a
     segment that others cover is still seen whole."""
@@ -252,7 +253,9 @@ def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
     grid = figure.add_gridspec(2, 2 + beside)
     overview = figure.add_subplot(grid[:, :2])
     panels = [
-        figure.add_subplot(grid[number % 2, 2 + number // 2], sharex=overview, sharey=overview)
+        figure.add_subplot(
+            grid[number // beside, 2 + number % beside], sharex=overview, sharey=overview
+        )
         for number in range(len(ids))
     ]
     # Each segment in slices drawn in turn, so that no segment lies wholly under another.
@@ -292,17 +295,15 @@ def pca_map(segments: pd.DataFrame, explained: list[float]) -> Figure:
         ax.scatter(
             points["pc1"], points["pc2"], s=4, alpha=0.6, color=colours[segment], linewidths=0
         )
-        ax.set_title(
-            f"Segment {segment}: {len(points):,} customers\n(grey: all others)", fontsize=9
-        )
+        ax.set_title(textwrap.fill(f"{segment}. {names[segment]}", 30), fontsize=8)
         ax.tick_params(labelsize=7)
     for ax in [overview, *panels]:
         ax.grid(alpha=0.3)
     overview.set_xlabel(f"PC1 ({explained[0]:.1%} of variance)")
     overview.set_ylabel(f"PC2 ({explained[1]:.1%})")
     figure.suptitle(
-        f"Customers on the first two principal components ({sum(explained):.1%} of the "
-        "variance)\nSegments that overlap here can be apart in the other dimensions",
+        "Customers on the first two principal components (grey: all others)\nSegments that "
+        "overlap here can be apart in the other dimensions",
         fontsize=11,
     )
     return figure
@@ -335,9 +336,9 @@ def profile_heatmap(
     positive: pd.DataFrame,
 ) -> Figure:
     """Each segment against everyone: colour = its customers' mean percentile among all
-    customers (50 = typical), text = the segment median in original units. For a zero-inflated
-    feature (a column of ``positive``) both follow "above 0": the text is the share of its
-    customers above 0 and the colour that share's mean percentile. A feature with the same
+    customers (50 = typical; ties share their middle rank), text = the segment median in
+    original units, and for a zero-inflated feature (a column of ``positive``) also the share
+    of its customers above 0. A feature with the same
     median in every segment is left out and named under the figure. A zero-inflated feature
     that more than ``STAR_BELOW`` of all customers have above 0 is shown by its median like any
     other: its share above 0 would read near 100% in every segment and say nothing."""
@@ -353,11 +354,6 @@ def profile_heatmap(
     labels = [f"{label} *" if column in positive.columns else label for column, label, _ in kept]
     everyone = pd.DataFrame(50.0, index=["all"], columns=columns)
     values = pd.concat([ranks[columns], everyone])
-    for column in positive.columns.intersection(columns):
-        # Colour what the text shows: the mean percentile of "above 0" (ties share their middle
-        # rank), which is (1 - p) / 2 + s / 2 for a segment share s and an overall share p.
-        overall = positive.loc["all", column]
-        values[column] = 100 * ((1 - overall) / 2 + positive.loc[values.index, column] / 2)
     names = {row["segment"]: row["name"] for row in segments}
     k = len(values)
     figure = Figure(
@@ -366,7 +362,6 @@ def profile_heatmap(
     ax = figure.subplots()
     image = ax.imshow(values.to_numpy(), cmap=DIVERGING, vmin=0, vmax=100, aspect="auto")
     ax.set_xticks(range(len(columns)), labels, rotation=40, ha="right", fontsize=8)
-    # A long name (a leftover's says how many meet its action) on two lines.
     rows = [
         textwrap.fill(f"{s}. {names[s]}", 45) if s != "all" else "all customers (median)"
         for s in values.index
@@ -374,8 +369,6 @@ def profile_heatmap(
     ax.set_yticks(range(k), rows, fontsize=8)
     for (i, j), value in np.ndenumerate(values.to_numpy()):
         segment, column = values.index[i], columns[j]
-        # The median always (the persona table's number), and for a starred feature also the
-        # share above 0, which the colour ranks.
         text = format_value(medians.loc[segment, column], kinds[column]) + (
             f"\n{positive.loc[segment, column]:.0%} >0" if column in positive.columns else ""
         )
@@ -408,7 +401,7 @@ def profile_heatmap(
     if len(positive.columns):
         notes.append(
             "* zero for many customers: under the median, the share of the segment's customers "
-            "above 0; the colour ranks that share (50 = everyone's share)."
+            "above 0."
         )
     if constant:
         notes.append(

@@ -36,7 +36,8 @@ class Segmenter:
     scores: pd.DataFrame
     """One row per k: fit, silhouette with its interval, structure test, stability, Ward."""
     k: int
-    reason: str
+    choice: dict
+    """The facts of the choice of k (``choose_k``)."""
     preferred_k: int
     """The highest silhouette over the whole search range (context, not the choice)."""
     clusters: pd.DataFrame
@@ -182,11 +183,15 @@ def pooled(
     return runs
 
 
-def copula_copy(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def copula_copy(
+    points: np.ndarray, rng: np.random.Generator, hurdles: list[tuple[int, int]] = ()
+) -> np.ndarray:
     """A Gaussian-copula copy of ``points``: the correlation of the columns' normal scores is
     kept, each column's own distribution is kept exactly (empirical quantiles, so ties and
     zero-inflated columns stay as they are), and there is no other dependence, so no clusters
-    beyond what the marginals and correlations make."""
+    beyond what the marginals and correlations make. Per (flag, amount) pair in ``hurdles``, a
+    copy row with the flag at its lowest value (no use) gets the amount non-users have in the
+    data, as the encoding gives them."""
     from scipy.stats import norm, rankdata
 
     rows = len(points)
@@ -196,11 +201,15 @@ def copula_copy(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     np.fill_diagonal(correlation, 1.0)
     normal = rng.multivariate_normal(np.zeros(len(correlation)), correlation, rows)
     positions = np.minimum((norm.cdf(normal) * rows).astype(int), rows - 1)
-    return np.take_along_axis(np.sort(points, axis=0), positions, axis=0)
+    copy = np.take_along_axis(np.sort(points, axis=0), positions, axis=0)
+    for flag, amount in hurdles:
+        none = points[:, flag] == points[:, flag].min()
+        copy[copy[:, flag] == points[:, flag].min(), amount] = np.median(points[none, amount])
+    return copy
 
 
 def reference_r2(
-    points: np.ndarray, params: Params, ks: list[int]
+    points: np.ndarray, params: Params, ks: list[int], hurdles: list[tuple[int, int]] = ()
 ) -> dict[str, dict[int, np.ndarray]]:
     """Share of variance K-means explains on copies of the data without clusters, per k in
     ``ks``: ``shuffled`` (each column permuted on its own: no correlation) and ``gaussian``
@@ -210,7 +219,7 @@ def reference_r2(
     rng = np.random.default_rng(params.seed)
     draws = {
         "shuffled": lambda: np.column_stack([rng.permutation(column) for column in points.T]),
-        "gaussian": lambda: copula_copy(points, rng),
+        "gaussian": lambda: copula_copy(points, rng, hurdles),
     }
     copies = {"shuffled": params.permutations, "gaussian": params.copula_copies}
     results = {name: {k: np.empty(copies[name]) for k in ks} for name in draws}
@@ -310,12 +319,6 @@ def passes(row: pd.Series, params: Params) -> bool:
     )
 
 
-def listed(ks) -> str:
-    """'k=4', 'k=4 and 5', 'k=4, 5 and 8'."""
-    ks = [str(k) for k in ks]
-    return "k=" + (ks[0] if len(ks) == 1 else f"{', '.join(ks[:-1])} and {ks[-1]}")
-
-
 def paired(weakest: dict[int, np.ndarray], a: int, b: int, seed: int, groups: int) -> dict:
     """The weakest segment's Jaccard of k=``a`` minus that of k=``b``, on the same bootstrap
     draws (resample r of seed s is one draw of customers for every k): the mean difference and
@@ -326,44 +329,9 @@ def paired(weakest: dict[int, np.ndarray], a: int, b: int, seed: int, groups: in
     return {"difference": float(difference.mean()), "low": low, "high": high}
 
 
-def within_margin(
-    best: int, k: int, tied: list[int], margin: float, undecided: list[int] | None = None
-) -> str:
-    """The end of the reason: which k are shown to be within the margin of the most stable k
-    (non-inferiority, not equal stability), and the choice. ``undecided``: the other passing k
-    whose paired interval with the most stable k holds 0; when the most stable k is chosen
-    over them, the choice is the rule's tie-break, not a difference the draws show."""
-    others = sorted(i for i in tied if i != best)
-    if not others:
-        if undecided:
-            both = "both pass" if len(undecided) == 1 else "all pass"
-            return (
-                f": {listed(sorted([k, *undecided]))} {both} and stability cannot tell them "
-                f"apart (each paired interval holds 0, and reaches below -{margin:g}, so no "
-                f"other k is shown to be within the {margin:g} margin either); k={k} is chosen "
-                "by the rule's tie-break: the highest point estimate of the weakest segment's "
-                "Jaccard"
-            )
-        return (
-            f": none is shown to be within {margin:g} of it (each interval reaches below "
-            f"-{margin:g}), so k={k} is chosen"
-        )
-    verb = "is" if len(others) == 1 else "are"
-    shown = (
-        f": {listed(others)} {verb} within the {margin:g} margin of it (the lower bound is above "
-        f"-{margin:g}; an interval below 0 still means less stable)"
-    )
-    if k == best:
-        return f"{shown}, and k={k} itself has more segments, so it is chosen"
-    return (
-        f"{shown}, and the largest, k={k}, is chosen: more segments, a loss of stability shown "
-        f"to be under {margin:g}"
-    )
-
-
 def choose_k(
     scores: pd.DataFrame, params: Params, weakest: dict[int, np.ndarray], *, groups: int
-) -> tuple[int, str, dict[int, dict]]:
+) -> tuple[int, dict, dict[int, dict]]:
     """Among the k that pass the constraints (inside the business range if any k there does):
     the largest k whose weakest segment is shown to be within ``jaccard_margin`` of the most
     stable k's (non-inferiority), i.e. the lower bound of the paired 95% interval of the
@@ -373,96 +341,35 @@ def choose_k(
 
     ``weakest`` holds, per k, the weakest segment's Jaccard on every shared draw (pooled over
     ``groups`` seeds, seed by seed, in the same order for every k; the paired intervals include
-    the seed-to-seed spread). Returns k, the reason, and for every measured k its
-    paired difference with the most stable one."""
+    the seed-to-seed spread). Returns k; the facts of the choice (``report.reason`` words
+    them): the most stable k, the passing k in and out of the business range, the k within the
+    margin and the passing k the draws cannot tell from the chosen one; and for every measured
+    k its paired difference with the most stable one."""
     measured = scores.dropna(subset=["min_jaccard"])
     ok = measured[measured.apply(passes, axis=1, params=params)]
     business = ok[ok.index.isin(params.segment_values)]
-    low, high = params.segments_min, params.segments_max
-    draws = f"{params.stability_seeds} seeds x {params.stability_resamples} resamples"
-    constraints = (
-        f"every segment at least {params.min_share:.0%} of customers; lower 95% bound of "
-        f"the weakest segment's mean bootstrap Jaccard at least {params.min_jaccard:.2f} and "
-        f"of the mean adjusted Rand index at least {params.min_stability:.2f}; pooled over "
-        f"{draws}"
-    )
     pool = business if not business.empty else ok
     reference = pool if not pool.empty else measured
     best = int(reference["min_jaccard"].idxmax())
     versus = {int(k): paired(weakest, int(k), best, params.seed, groups) for k in measured.index}
+    facts = {
+        "best": best,
+        "passing": [int(k) for k in ok.index],
+        "in_range": [int(k) for k in business.index],
+        "tied": [],
+        "undecided": [],
+    }
     if pool.empty:
-        return (
-            best,
-            (
-                f"no k meets the constraints ({constraints}); k={best} has the most stable weakest "
-                f"segment (Jaccard {measured.loc[best, 'min_jaccard']:.2f}): read it with caution"
-            ),
-            versus,
-        )
-    tied = [int(k) for k in pool.index if versus[int(k)]["low"] >= -params.jaccard_margin]
-    k = max(tied)
-    row = scores.loc[k]
-    # Point estimates only: the intervals on these draws are in the methods table, and the
-    # headline's intervals come from the verdict refits (one interval per quantity per place).
-    detail = (
-        f"weakest segment Jaccard {row['min_jaccard']:.2f}, smallest segment "
-        f"{row['min_share']:.1%}, adjusted Rand index {row['stability']:.2f} on the selection "
-        "draws"
-    )
-
-    def against(i: int) -> str:
-        v = versus[i]
-        return f"k={i} {v['difference']:+.3f} ({v['low']:+.3f} to {v['high']:+.3f})"
-
-    others = [int(i) for i in pool.index if int(i) != best]
+        return best, facts, versus
+    facts["tied"] = [int(k) for k in pool.index if versus[int(k)]["low"] >= -params.jaccard_margin]
+    k = max(facts["tied"])
     # Chosen on the point estimate alone: the passing k the draws cannot tell apart from it.
-    undecided = [i for i in others if k == best and versus[i]["low"] <= 0 <= versus[i]["high"]]
-    comparison = (
-        f"k={best} has the "
-        + (
-            "highest weakest-segment Jaccard as a point estimate"
-            if undecided
-            else "most stable weakest segment"
-        )
-        + f" (Jaccard {pool.loc[best, 'min_jaccard']:.2f}); on the same {draws}, the "
-        f"difference of each other k from it (paired 95% interval) is "
-        + "; ".join(against(i) for i in others)
-        + within_margin(
-            best,
-            k,
-            tied,
-            params.jaccard_margin,
-            undecided,
-        )
-        if others
-        else f"k={best} is the only one"
-    )
-    if not business.empty:
-        return (
-            k,
-            (
-                f"of the k from {low} to {high}, {listed(business.index)} "
-                f"{'meets' if len(business) == 1 else 'meet'} the constraints "
-                f"({constraints}); {comparison} ({detail})"
-            ),
-            versus,
-        )
-    failing = scores.loc[[i for i in params.segment_values if i in measured.index]]
-    why = "; ".join(
-        f"k={i}: weakest Jaccard {r['min_jaccard']:.2f} (lower bound "
-        f"{r['min_jaccard_low']:.3f}), smallest {r['min_share']:.1%}, "
-        f"ARI lower bound {r['stability_low']:.3f}"
-        for i, r in failing.iterrows()
-    )
-    return (
-        k,
-        (
-            f"no k from {low} to {high} meets the constraints ({constraints}; {why}): the data "
-            f"supports fewer segments: of the k that pass ({listed(ok.index)}), {comparison} "
-            f"({detail})"
-        ),
-        versus,
-    )
+    facts["undecided"] = [
+        int(i)
+        for i in pool.index
+        if int(i) != best and k == best and versus[int(i)]["low"] <= 0 <= versus[int(i)]["high"]
+    ]
+    return k, facts, versus
 
 
 def by_seed(scores: pd.DataFrame, params: Params, weakest: dict[int, np.ndarray]) -> list[int]:
@@ -541,7 +448,7 @@ def fit(
         space = features.build_space(params)
         points = space.fit_transform(table[data.FEATURES])
         scores, _, _, weakest = search(points, params, progress)
-        k, reason, versus = choose_k(scores, params, weakest, groups=params.stability_seeds)
+        k, choice, versus = choose_k(scores, params, weakest, groups=params.stability_seeds)
         seeds_alone = by_seed(scores, params, weakest)
         preferred = int(scores["silhouette"].idxmax())
         progress(
@@ -549,7 +456,13 @@ def fit(
             f"column-permuted and {params.copula_copies} Gaussian-copula copies, "
             f"{params.n_init} restarts each"
         )
-        for name, per_k in reference_r2(points, params, [k]).items():
+        columns = space[-1].columns_
+        hurdles = [
+            (columns.index(flag), columns.index("log_" + flag.removeprefix("any_")))
+            for flag in columns
+            if flag.startswith("any_")
+        ]
+        for name, per_k in reference_r2(points, params, [k], hurdles).items():
             for other, values in per_k.items():
                 scores.loc[other, f"r2_{name}_mean"] = float(values.mean())
                 scores.loc[other, f"r2_{name}_max"] = float(values.max())
@@ -592,7 +505,7 @@ def fit(
         | {"seeds": verdict_seeds(params), "resamples": params.full_resamples},
     }
     model = Pipeline([("space", space), ("kmeans", final)])
-    return Segmenter(model, pca, scores, k, reason, preferred, clusters, checks)
+    return Segmenter(model, pca, scores, k, choice, preferred, clusters, checks)
 
 
 def save(segmenter: Segmenter, model_path: Path, search_path: Path) -> None:
@@ -603,7 +516,7 @@ def save(segmenter: Segmenter, model_path: Path, search_path: Path) -> None:
     sio.dump({"model": segmenter.model, "pca": segmenter.pca}, model_path)
     search = {
         "k": segmenter.k,
-        "reason": segmenter.reason,
+        "choice": segmenter.choice,
         "preferred_k": segmenter.preferred_k,
         "scores": json.loads(segmenter.scores.reset_index().to_json(orient="records")),
         "clusters": segmenter.clusters.to_dict(orient="list"),
@@ -628,7 +541,7 @@ def load(model_path: Path, search_path: Path) -> Segmenter:
         bundle["pca"],
         scores,
         search["k"],
-        search["reason"],
+        search["choice"],
         search["preferred_k"],
         pd.DataFrame(search["clusters"]),
         search["checks"],
