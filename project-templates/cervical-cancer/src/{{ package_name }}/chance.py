@@ -111,7 +111,7 @@ def permutation_test(
     headline: list[float] | None = None,
 ) -> dict:
     """One test of the reported statistic (``mean_roc_auc``) against ``params.permutations``
-    random permutations of the labels (in batches, until the verdict at ALPHA is settled or
+    random permutations of the labels (in batches, until the verdict at ALPHA is settled, or
     ``params.max_permutations``), each rerunning the whole nested procedure on every fold
     split. p counts the permutations that score at least as high, plus one (Phipson & Smyth
     2010). ``headline``: the nested cross-validation's per-split ROC-AUC, which the observed

@@ -146,6 +146,14 @@ def tuning_line(metrics: dict) -> str:
         if "max_depth" in tuning:
             depths = ", ".join(f"{d} in {n}" for d, n in tuning["max_depth"].items())
             parts[-1] += f" (depth {depths})"
+        for key, word in (("max_depth", "depth"), ("n_estimators", "tree count")):
+            counts = tuning.get(key, {})
+            most = max(counts, key=counts.__getitem__, default=None)
+            if most is not None and most in (min(counts, key=int), max(counts, key=int)):
+                parts[-1] += (
+                    f"; the most chosen {word}, {most} ({counts[most]} folds), is the grid's "
+                    "edge: a wider grid might choose beyond it"
+                )
     if not parts:
         return ""
     return (
@@ -795,7 +803,7 @@ def chance_verdict(metrics: dict) -> str:
     low, high = metrics["chance_test"]["p_interval"]
     if high < ALPHA:
         return "above chance"
-    return "not shown above chance" if low > ALPHA else f"undecided at p < {ALPHA}"
+    return "not shown above chance" if low > ALPHA else f"not settled at the {ALPHA:.0%} level"
 
 
 def strength(auc: float) -> str:
@@ -824,9 +832,9 @@ def permutation_p(metrics: dict) -> str:
 
 
 def headline(metrics: dict) -> str:
-    """The README's first screen: three short sentences built from metrics.json (the
-    questionnaire's signal, what it does as a screen, what the other tests change), one table,
-    the hero figure."""
+    """The README's first screen: short sentences built from metrics.json (the questionnaire's
+    signal, what it does as a screen), one table (with what the other tests change), the hero
+    figure."""
     name = metrics["app_model"]
     m = metrics["models"][name]
     prevalence = metrics["prevalence"]
@@ -846,7 +854,6 @@ def headline(metrics: dict) -> str:
     )
     other = metrics["leakage_check"]
     added = ", ".join(other["added_features"])
-    third = "Other tests answer another question: triage after testing."
     rows = [
         [
             f"{label(n)}, questionnaire{' (the app)' if n == name else ''}",
@@ -869,7 +876,7 @@ def headline(metrics: dict) -> str:
         "test against chance; the permutation test covers the logistic regression."
     )
     return (
-        f"{sample}{first} {second} {third}\n\n{table}\n\n"
+        f"{sample}{first} {second}\n\n{table}\n\n"
         f"![{FIGURES[0][1]}](reports/figures/{FIGURES[0][0]})"
     )
 
