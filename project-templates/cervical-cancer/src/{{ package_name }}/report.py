@@ -803,7 +803,7 @@ def chance_verdict(metrics: dict) -> str:
     low, high = metrics["chance_test"]["p_interval"]
     if high < ALPHA:
         return "above chance"
-    return "not shown above chance" if low > ALPHA else f"not settled at the {ALPHA:.0%} level"
+    return "not shown above chance" if low > ALPHA else f"above chance unsettled at {ALPHA:.0%}"
 
 
 def strength(auc: float) -> str:
