@@ -185,8 +185,9 @@ def check_real_results(project, target: str) -> dict:
     # The second screening rule (the top fifth, the app's), with the rest's positive rate.
     for name in ("logistic_regression", "xgboost"):
         scores = metrics["models"][name]
-        # About a fifth (XGBoost's tied risks move it a little).
-        assert 0.15 < scores["top_fifth"]["flagged"]["value"] < 0.3
+        # About a fifth: patients tied at the cut are all flagged (a rule for one patient
+        # cannot split a tie), which lifts it to 31 % for the Hinselmann target.
+        assert 0.15 < scores["top_fifth"]["flagged"]["value"] < 0.35
         assert "bands" not in scores and 0 < scores["top_fifth"]["rest"]["value"] < 1
     # Permutation importance over all 25 folds, with corrected intervals and Holm p-values;
     # every column really shuffled (a lookup that missed them all left every drop 0).
