@@ -182,15 +182,18 @@ def check_real_results(project, target: str) -> dict:
     assert hormonal["expected_positives"] > 0 and 0 <= hormonal["p_observed_vs_expected"] <= 1
     if target == "Biopsy":  # 0 positives where about 6 are expected
         assert hormonal["unanswered_positives"] == 0 and hormonal["p_observed_vs_expected"] < 0.05
-    # The second screening rule (the top fifth) and the app's bands, with their intervals.
+    # The second screening rule (the top fifth, the app's), with the rest's positive rate.
     for name in ("logistic_regression", "xgboost"):
         scores = metrics["models"][name]
-        # About a fifth (XGBoost's tied risks move it a little).
-        assert 0.15 < scores["top_fifth"]["flagged"]["value"] < 0.3
-        assert len(scores["bands"]) == 5 and scores["band_cuts"] == sorted(scores["band_cuts"])
-    # Permutation importance over all 25 folds, with corrected intervals and Holm p-values.
+        # About a fifth: patients tied at the cut are all flagged (a rule for one patient
+        # cannot split a tie), which lifts it to 31 % for the Hinselmann target.
+        assert 0.15 < scores["top_fifth"]["flagged"]["value"] < 0.35
+        assert "bands" not in scores and 0 < scores["top_fifth"]["rest"]["value"] < 1
+    # Permutation importance over all 25 folds, with corrected intervals and Holm p-values;
+    # every column really shuffled (a lookup that missed them all left every drop 0).
     for value in metrics["permutation_importance"].values():
         assert value["low"] <= value["mean"] <= value["high"]
+    assert any(value["mean"] != 0 for value in metrics["permutation_importance"].values())
     # The blocks of unanswered questions overlap: one subgroup, reported as such.
     subgroup = metrics["missingness"]["subgroup"]
     first = metrics["missingness"]["blocks"][0]
@@ -210,12 +213,15 @@ def check_real_results(project, target: str) -> dict:
     assert "best_gain" not in metrics["decision_curve"]  # no data-chosen threshold
     # Above chance or not by a label-permutation test of the cross-validation.
     test = metrics["chance_test"]
-    assert test["permutations"] == 50 and round(1 / 51, 4) <= test["p_value"] <= 1
+    # Sequential: batches of 50 until the Monte Carlo interval leaves 0.05 on one side.
+    assert test["permutations"] in (50, 100) and round(1 / 101, 4) <= test["p_value"] <= 1
+    settled = not test["p_interval"][0] <= 0.05 <= test["p_interval"][1]
+    assert settled or test["permutations"] == 100
     assert test["p_interval"][0] <= test["p_value"] <= test["p_interval"][1]
     # The permutation test reruns the headline's nested procedure: same ROC-AUC per split.
     assert test["headline_gap"] < 0.005
     depths = metrics["models"]["xgboost"]["tuning"]["max_depth"]
-    assert set(depths) == {"1", "2", "3", "4"} and sum(depths.values()) == 25
+    assert set(depths) == {"1", "2", "3", "4", "5"} and sum(depths.values()) == 25
     assert set(metrics["missingness"]["roc_auc"]) == {
         "with_indicators", "without_indicators", "answered_only",
     }  # fmt: skip
@@ -304,7 +310,7 @@ def check_real_results(project, target: str) -> dict:
     assert transfers or target != "Biopsy"
     assert ("share flagged is not shown to differ from the aim" in card) == transfers
     assert "(reports/figures/calibration.png)" in readme
-    # The first screen: three short sentences (the served model's ROC-AUC with its permutation
+    # The first screen: short sentences (the served model's ROC-AUC with its permutation
     # test, what it does as a screen, what the other tests change), one
     # table, the hero figure.
     first_screen = readme.split("<!-- headline:start -->\n")[1].split("<!-- headline:end -->")[0]
@@ -361,9 +367,11 @@ def test_biopsy_on_real_data_and_the_app_works_in_a_browser(served_biopsy):
         expect(page.get_by_text("Not medical advice.")).to_be_visible(timeout=60_000)
         assert page.get_by_text("SYNTHETIC SAMPLE").count() == 0
 
-        expect(page.get_by_text("Biopsy-positive risk band (research demo)")).to_be_visible()
-        page.get_by_role("button", name="Estimate risk band").click()
-        expect(page.get_by_text("Risk band of a positive Biopsy")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("Biopsy-positive risk (research demo)")).to_be_visible()
+        page.get_by_role("button", name="Estimate risk").click()
+        expect(page.get_by_text("In the top fifth of risks of a positive Biopsy")).to_be_visible(
+            timeout=60_000
+        )
         if metrics["models"][metrics["app_model"]]["flags_nearly_everyone"]:
             expect(page.get_by_text("No screening flag:")).to_be_visible()
         else:
@@ -372,7 +380,7 @@ def test_biopsy_on_real_data_and_the_app_works_in_a_browser(served_biopsy):
         age = page.get_by_role("spinbutton", name="Age (years)")
         age.fill("14")
         age.press("Enter")
-        page.get_by_role("button", name="Estimate risk band").click()
+        page.get_by_role("button", name="Estimate risk").click()
         expect(page.get_by_text("cannot be more than Age (14)")).to_be_visible(timeout=60_000)
 
         page.get_by_role("tab", name="Score a CSV").click()

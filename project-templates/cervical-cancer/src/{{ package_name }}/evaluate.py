@@ -42,8 +42,8 @@ class Fold:
     """The settings that inner cross-validation chose (``Params`` fields), empty if none."""
     choice: str = ""
     """Their label, e.g. 'C = 0.01' or 'depth 2, 150 trees'."""
-    cuts: np.ndarray = field(default_factory=lambda: np.empty(0))
-    """The fifths of the fold model's risks on its own training rows (``band_cuts``)."""
+    top_cut: float = math.nan
+    """Where the top fifth of the fold model's risks on its own training rows starts."""
 
 
 @dataclass
@@ -66,11 +66,11 @@ class CVResult:
             pooled[fold.repeat][fold.test] = fold.risk >= fold.threshold
         return pooled
 
-    def bands_by_repeat(self, rows: int) -> list[np.ndarray]:
-        """Each patient's band (0 = lowest fifth) by their fold's cuts, per repeat."""
-        pooled = [np.zeros(rows, dtype=int) for _ in range(1 + max(f.repeat for f in self.folds))]
+    def top_by_repeat(self, rows: int) -> list[np.ndarray]:
+        """Whether each patient is in their fold model's top fifth, per repeat."""
+        pooled = [np.zeros(rows, dtype=bool) for _ in range(1 + max(f.repeat for f in self.folds))]
         for fold in self.folds:
-            pooled[fold.repeat][fold.test] = np.searchsorted(fold.cuts, fold.risk, side="right")
+            pooled[fold.repeat][fold.test] = fold.risk >= fold.top_cut
         return pooled
 
     def fold_roc_auc(self) -> np.ndarray:
@@ -169,16 +169,11 @@ def inner_cv(
     return min(losses, key=losses.__getitem__), risks
 
 
-BANDS = 5
-"""Risk bands: fifths of a model's risks on the rows it was fitted on. The top fifth is the
-second screening rule (flag the top 20 %), added after the first rule was seen to flag
-nearly everyone."""
-
-
-def band_cuts(fit_risk: np.ndarray) -> np.ndarray:
-    """The risks that split a model's risks on its own training rows into BANDS equal parts:
-    set without the rows they are evaluated on."""
-    return np.quantile(fit_risk, np.arange(1, BANDS) / BANDS)
+def top_cut(fit_risk: np.ndarray) -> float:
+    """Where the top fifth of a model's risks on its own training rows starts: the second
+    screening rule (flag the top 20 %), added after the first was seen to flag nearly
+    everyone, and set without the rows it is evaluated on."""
+    return float(np.quantile(fit_risk, 0.8))
 
 
 def matched_threshold(fit_risk: np.ndarray, share: float) -> float:
@@ -258,7 +253,7 @@ def cross_validate(
                 X_fit, y_fit, groups[fit_rows], name, params, indicators=indicators
             )
             fold.tuned = grid(name, params)[fold.choice]
-            fold.cuts = band_cuts(train.predict_risk(model, X_fit))
+            fold.top_cut = top_cut(train.predict_risk(model, X_fit))
         else:
             if like is not None:
                 fold.tuned, fold.choice = like.folds[index].tuned, like.folds[index].choice
@@ -291,25 +286,17 @@ def permutation_ranking(
             result.model, X.iloc[fit_rows], y.iloc[fit_rows], fold_params(fold, params)
         )
         X_test, y_test = X.iloc[test_rows], y.iloc[test_rows].to_numpy()
-        # Imputing and scaling act column by column, so shuffling a column before them or
-        # after gives the same rows: the test fold is prepared once and shuffled as an array.
-        prepare, estimator = model[:-1], model[-1]
-        A_test = prepare.transform(X_test)
-        names = list(prepare.get_feature_names_out())
         ones = np.ones((1, len(y_test)))
-        base = stats.roc_auc(y_test, estimator.predict_proba(A_test)[:, 1], ones)[0]
+        base = stats.roc_auc(y_test, train.predict_risk(model, X_test), ones)[0]
         rng = np.random.default_rng(params.seed + index)
         row = []
         for column in columns:
-            # The imputer drops a column that no training row answered: nothing to shuffle.
-            at = names.index(column) if column in names else None
-            shuffled = A_test.copy()
+            # The raw answer is shuffled before the whole pipeline (imputation, scaling, model).
+            shuffled = X_test.copy()
             scores = []
             for _ in range(params.permutation_repeats):
-                order = rng.permutation(len(y_test))
-                if at is not None:
-                    shuffled[:, at] = A_test[order, at]
-                risk = estimator.predict_proba(shuffled)[:, 1]
+                shuffled[column] = X_test[column].to_numpy()[rng.permutation(len(y_test))]
+                risk = train.predict_risk(model, shuffled)
                 scores.append(stats.roc_auc(y_test, risk, ones)[0])
             row.append(base - float(np.mean(scores)))
         drops.append(row)
@@ -419,7 +406,7 @@ def summarize(
     summary["mean_risk"] = round(float(np.mean(risks)), 4)
     low, high = np.quantile(np.concatenate(risks), [0.05, 0.95])
     summary["risk_band"] = {"low": round(float(low), 4), "high": round(float(high), 4)}
-    if math.isnan(result.folds[0].threshold):
+    if scores is RANKING or math.isnan(result.folds[0].threshold):
         return summary
     choices = [fold.choice for fold in result.folds]
     summary["tuning"] = {
@@ -446,22 +433,22 @@ def summarize(
         "min": round(min(fold_thresholds), 4),
         "max": round(max(fold_thresholds), 4),
     }
-    matrix = np.zeros((2, 2))
-    flags = result.flags_by_repeat(rows)
-    for flagged in flags:
-        for truth in (0, 1):
-            for flag in (0, 1):
-                matrix[truth, flag] += np.sum((y == truth) & (flagged == flag))
-    summary["confusion_matrix"] = (matrix / len(flags)).round(1).tolist()
-    bands = result.bands_by_repeat(rows)
-    in_band = [[band == k for band in bands] for k in range(BANDS)]
-    # Positives among the held-out patients of each band; the top band as a screen.
-    summary["bands"] = [stats.interval(_share(*SCREENING["ppv"]), y, b, weights) for b in in_band]
+    summary["confusion_matrix"] = _confusion(y, result.flags_by_repeat(rows))
+    # The top fifth as a screen, and the positive rate among the rest.
+    top = result.top_by_repeat(rows)
+    parts = {**SCREENING, "rest": ("cleared & positive", "cleared")}
     summary["top_fifth"] = {
-        key: stats.interval(_share(*parts), y, in_band[-1], weights)
-        for key, parts in SCREENING.items()
+        key: stats.interval(_share(*part), y, top, weights) for key, part in parts.items()
     }
+    summary["top_fifth"]["confusion_matrix"] = _confusion(y, top)
     return summary
+
+
+def _confusion(y: np.ndarray, flags: list[np.ndarray]) -> list[list[float]]:
+    """Patients by truth (rows) and flag (columns), mean over the repeats."""
+    matrix = [[np.mean([np.sum((y == t) & (f == flag)) for f in flags]) for flag in (0, 1)]
+              for t in (0, 1)]  # fmt: skip
+    return np.round(matrix, 1).tolist()
 
 
 def compare(challenger: CVResult, baseline: CVResult, n_splits: int) -> dict:

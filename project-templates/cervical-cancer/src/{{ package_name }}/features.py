@@ -62,8 +62,7 @@ def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
         dropped[column] = (
             f"a near-copy of `{copy_of}`: {shared} of the {yes} patients who said yes to either "
             f"said yes to both, the two differ in {differ} answered row"
-            f"{'' if differ == 1 else 's'} (kept both, they would split one effect over two "
-            "columns)"
+            f"{'' if differ == 1 else 's'} (one kept: two would split one effect)"
         )
     features = [column for column in table.columns if column not in dropped]
     return FeaturePlan(features=features, dropped=dropped)

@@ -82,8 +82,8 @@ def run_evaluate(ctx: runtime.Context) -> None:
             "flagged": int(flags.sum()),
             "patients": len(flags),
         }
-        # The app's bands: fifths of the saved model's risks on the rows it was fitted on.
-        result.metrics["band_cuts"] = evaluate.band_cuts(saved_risk).round(6).tolist()
+        # The app's rule: the top fifth of the saved model's risks on the rows it was fitted on.
+        result.metrics["top_fifth_cut"] = evaluate.top_cut(saved_risk)
         share = max(float(flags.mean()), result.metrics["flagged"]["value"])
         result.metrics["flags_nearly_everyone"] = share >= config.NEARLY_EVERYONE
         results[name] = result
@@ -93,8 +93,8 @@ def run_evaluate(ctx: runtime.Context) -> None:
     app_model, app_reason = evaluate.choose_app_model(comparison)
     progress(app_reason)
     progress(
-        f"testing the ranking against chance ({params.permutations} label permutations, "
-        "each rerunning the nested logistic regression)"
+        f"testing the ranking against chance (batches of {params.permutations} label "
+        f"permutations up to {params.max_permutations}, each rerunning the nested regression)"
     )
     headline = [
         stats.roc_auc(labels, risk, np.ones((1, len(labels))))[0]
@@ -135,9 +135,8 @@ def run_evaluate(ctx: runtime.Context) -> None:
     leaky_plan = features.plan_features(table, leaky_params)
     progress("cross-validating with the other test results as features (triage after testing)")
     X_leaky, _ = features.split(table, leaky_plan, params.target)
-    leaky = evaluate.cross_validate(
-        X_leaky, y, groups, app_model, held, nested=False, like=app_result
-    )
+    # Nested, with its own setting: the questionnaire's C would shrink the tests' effects.
+    leaky = evaluate.cross_validate(X_leaky, y, groups, app_model, params)
     # What the app's model relies on (a penalised model's odds ratios would be the penalty's).
     ranking = evaluate.permutation_ranking(X, y, groups, app_result, held)
     leakage = {
@@ -174,7 +173,6 @@ def run_evaluate(ctx: runtime.Context) -> None:
             weights,
             app_result.metrics["threshold"],
             app_model,
-            decision["better_than_both"],
         ),
         "confusion_matrix": plots.confusion_matrix(
             app_result.metrics,

@@ -301,13 +301,11 @@ def decision_curve(
     weights: np.ndarray,
     threshold: float,
     app_model: str,
-    windows: Sequence[dict] = (),
 ) -> Figure:
     """Net benefit per 1,000 patients (the unit of the README's sentences) of flagging patients
     above each threshold, against flagging everyone and no one (decision-curve analysis,
     Vickers & Elkin 2006), from the out-of-fold risks; the app's model with the 95 %
-    group-bootstrap band its README sentence rests on, and shaded the ``windows`` of threshold
-    risks where its gain over the better of the two is shown. Other models are not drawn: no
+    group-bootstrap band its README sentence rests on. Other models are not drawn: no
     sentence tests their net benefit, and an untested curve above the defaults invites a
     conclusion nobody checked. The curve jumps between neighbouring thresholds where a few of
     the few positives change side: the figure says so rather than smoothing what the README's
@@ -339,13 +337,6 @@ def decision_curve(
         linestyle=":",
         label=f"{MODEL_LABELS[app_model]}'s screening threshold ({threshold:.1%})",
     )
-    half = (thresholds[1] - thresholds[0]) / 2  # a one-point window is a grid step wide
-    for index, window in enumerate(windows):
-        axes.axvspan(window["low"] - half, window["high"] + half, color=GREY, alpha=0.3,
-                     linewidth=0,
-                     label="gain over flagging everyone and no one\n"
-                     "(exploratory: pointwise, uncorrected)"
-                     if index == 0 else None)  # fmt: skip
     axes.set_ylim(-0.25 * per * prevalence, per * prevalence * 1.15)
     axes.set_xlim(thresholds[0], thresholds[-1])
     axes.set_xlabel("threshold risk (the risk at which a follow-up is worth its cost)")
@@ -362,21 +353,26 @@ def decision_curve(
 
 
 def confusion_matrix(scores: dict, label: str, target: str, sensitivity_target: float) -> Figure:
-    """Average confusion matrix per repeat at each fold's nested threshold (held-out folds)."""
-    matrix = np.array(scores["confusion_matrix"])
-    figure = Figure(figsize=(5, 4.4), layout="constrained")
-    axes = figure.add_subplot()
-    axes.imshow(matrix / matrix.sum(axis=1, keepdims=True), cmap="Blues", vmin=0, vmax=1)
-    for (row, column), count in np.ndenumerate(matrix):
-        share = count / matrix[row].sum()
-        colour = "white" if share > 0.5 else "black"
-        axes.text(column, row, f"{count:.1f}\n({share:.0%} of row)", ha="center",
-                  va="center", color=colour)  # fmt: skip
-    axes.set_xticks([0, 1], ["not flagged", "flagged for follow-up"])
-    axes.set_yticks([0, 1], [f"{target} negative", f"{target} positive"])
-    axes.set_xlabel("model decision at the fold's threshold (chosen by inner CV)")
-    axes.set_title(
-        f"{label}, threshold for {sensitivity_target:.0%} sensitivity\n"
+    """Average confusion matrix per repeat on held-out folds, of each screening rule: each
+    fold's threshold for ``sensitivity_target`` and its top fifth (the rule the app serves)."""
+    rules = {
+        f"threshold for {sensitivity_target:.0%} sensitivity": scores["confusion_matrix"],
+        "top fifth (the app's rule)": scores["top_fifth"]["confusion_matrix"],
+    }
+    figure = Figure(figsize=(9, 4.2), layout="constrained")
+    for axes, (rule, counts) in zip(figure.subplots(1, 2), rules.items(), strict=True):
+        matrix = np.array(counts)
+        axes.imshow(matrix / matrix.sum(axis=1, keepdims=True), cmap="Blues", vmin=0, vmax=1)
+        for (row, column), count in np.ndenumerate(matrix):
+            share = count / matrix[row].sum()
+            colour = "white" if share > 0.5 else "black"
+            axes.text(column, row, f"{count:.1f}\n({share:.0%} of row)", ha="center",
+                      va="center", color=colour)  # fmt: skip
+        axes.set_xticks([0, 1], ["not flagged", "flagged"])
+        axes.set_yticks([0, 1], [f"{target} negative", f"{target} positive"])
+        axes.set_title(rule, fontsize=10)
+    figure.suptitle(
+        f"{label} on held-out folds, each fold's own rule\n"
         "(mean patients per repeat of the cross-validation)",
         fontsize=10,
     )

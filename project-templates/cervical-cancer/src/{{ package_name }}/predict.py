@@ -135,12 +135,12 @@ def consistent(rows: pd.DataFrame) -> np.ndarray:
     return ok
 
 
-def band(risk: np.ndarray | float, cuts: list[float]) -> np.ndarray:
-    """The risk band, 1 (lowest fifth) to 5, of each risk (missing for a missing risk): where
-    it falls among ``cuts`` (metrics' ``band_cuts``)."""
+def top_fifth(risk: np.ndarray | float, cut: float) -> pd.api.extensions.ExtensionArray:
+    """'yes' for a risk in the top fifth (at or above metrics' ``top_fifth_cut``), else 'no';
+    missing for a missing risk."""
     risk = np.atleast_1d(np.asarray(risk, dtype=float))
-    bands = np.searchsorted(cuts, risk, side="right") + 1
-    return pd.array(np.where(np.isnan(risk), None, bands), "Int64")
+    top = np.where(risk >= cut, "yes", "no")
+    return pd.array(np.where(np.isnan(risk), None, top), "string")
 
 
 def features_of(model: Pipeline) -> list[str]:

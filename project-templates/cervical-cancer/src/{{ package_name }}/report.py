@@ -38,7 +38,7 @@ RANKING = (
     ("calibration_slope", "calibration slope"),
     ("calibration_intercept", "calibration intercept"),
 )
-ALPHA = 0.05
+ALPHA = config.ALPHA
 """Below this Fisher p-value a block's answered/unanswered difference is called one."""
 SCREENING = (
     ("sensitivity", "sensitivity"),
@@ -146,6 +146,14 @@ def tuning_line(metrics: dict) -> str:
         if "max_depth" in tuning:
             depths = ", ".join(f"{d} in {n}" for d, n in tuning["max_depth"].items())
             parts[-1] += f" (depth {depths})"
+        for key, word in (("max_depth", "depth"), ("n_estimators", "tree count")):
+            counts = tuning.get(key, {})
+            most = max(counts, key=counts.__getitem__, default=None)
+            if most is not None and most in (min(counts, key=int), max(counts, key=int)):
+                parts[-1] += (
+                    f"; the most chosen {word}, {most} ({counts[most]} folds), is the grid's "
+                    "edge: a wider grid might choose beyond it"
+                )
     if not parts:
         return ""
     return (
@@ -213,36 +221,14 @@ def screening_table(metrics: dict) -> str:
     return readme.markdown_table(["model", "rule", *titles], rows)
 
 
-def band_rates(m: dict, prevalence: float) -> str:
-    """Held-out positives in each fifth of the model's risks, lowest first, and which bands'
-    intervals lie above the prevalence (the rates need not rise band by band)."""
-    above = [str(i + 1) for i, b in enumerate(m["bands"]) if b["low"] > prevalence]
-    below = [str(i + 1) for i, b in enumerate(m["bands"]) if b["high"] < prevalence]
+def top_fifth_rates(metrics: dict) -> str:
+    """Held-out positive rates of the top fifth of the app's model's risks and of the rest:
+    the only split the app serves (finer fifths were not ordered by their rates)."""
+    top = metrics["models"][metrics["app_model"]]["top_fifth"]
     return (
-        "by band, lowest first: "
-        + ", ".join(ci(b, percent=True) for b in m["bands"])
-        + f"; above the {prevalence:.1%} prevalence: band {', '.join(above) or 'none'}, "
-        f"below it: band {', '.join(below) or 'none'}"
-    )
-
-
-def bands_line(metrics: dict) -> str:
-    """The README's line under the screening table: the app's bands and their rates."""
-    m = metrics["models"][metrics["app_model"]]
-    return (
-        f"The app shows a patient's band, the fifth of the {label(metrics['app_model']).lower()}'s "
-        f"risks, with its held-out positive rate {band_rates(m, metrics['prevalence'])}."
-    )
-
-
-def top_fifth_line(m: dict, flagged: bool) -> str:
-    """The app's line on the second rule (flag the top fifth) for one patient."""
-    top = m["top_fifth"]
-    return (
-        f"Flag-the-top-20 % rule: this patient is {'' if flagged else 'not '}flagged (band 5 "
-        f"only). Held out, that rule flagged {ci(top['flagged'], percent=True)} of patients "
-        f"with sensitivity {ci(top['sensitivity'], percent=True)}, specificity "
-        f"{ci(top['specificity'], percent=True)} and PPV {ci(top['ppv'], percent=True)}."
+        f"Held out, {ci(top['ppv'], percent=True)} of the patients in the top fifth of the "
+        f"{label(metrics['app_model']).lower()}'s risks were positive, "
+        f"{ci(top['rest'], percent=True)} of the rest ({metrics['prevalence']:.1%} of all)."
     )
 
 
@@ -511,14 +497,11 @@ def subgroup_line(metrics: dict) -> str:
     g = metrics["missingness"].get("subgroup")
     if not g or not g["overlaps"]:
         return ""
-    overlaps = ", ".join(
-        f"`{o['question']}` {o['also_first']} (of the {o['unanswered']} who skipped it)"
-        for o in g["overlaps"]
-    )
+    overlaps = ", ".join(f"{o['also_first']} also skipped `{o['question']}`" for o in g["overlaps"])
     positives = ", ".join(f"{test} {n}" for test, n in g["positives"].items())
     return (
         f"The blocks overlap. Of the {g['patients']} patients who left `{g['question']}` "
-        f"unanswered, this many also skipped {overlaps}: largely one subgroup seen several "
+        f"unanswered, {overlaps}: largely one subgroup seen several "
         f"times, not independent findings. Its mean age is {g['mean_age']['unanswered']:.1f} "
         f"against {g['mean_age']['answered']:.1f} for the others, and its positives on each "
         f"test are {positives}. "
@@ -755,7 +738,7 @@ def results_parts(metrics: dict) -> list[str]:
         reference_line(metrics),
         metrics["app_model_reason"],
         screening_table(metrics),
-        bands_line(metrics),
+        f"The app serves the top-fifth rule. {top_fifth_rates(metrics)}",
         "### Unanswered questions",
         missingness_table(metrics),
         skipper_calibration(metrics),
@@ -815,8 +798,12 @@ def model_card_section(metrics: dict) -> str:
 
 
 def chance_verdict(metrics: dict) -> str:
-    """Above chance if the permutation test's one p-value is below ALPHA."""
-    return "above chance" if metrics["chance_test"]["p_value"] < ALPHA else "not shown above chance"
+    """From the Monte Carlo interval of the permutation p: above chance if it lies below
+    ALPHA, not shown above chance if above, else undecided (too few permutations to tell)."""
+    low, high = metrics["chance_test"]["p_interval"]
+    if high < ALPHA:
+        return "above chance"
+    return "not shown above chance" if low > ALPHA else f"above chance unsettled at {ALPHA:.0%}"
 
 
 def strength(auc: float) -> str:
@@ -845,9 +832,9 @@ def permutation_p(metrics: dict) -> str:
 
 
 def headline(metrics: dict) -> str:
-    """The README's first screen: three short sentences built from metrics.json (the
-    questionnaire's signal, what it does as a screen, what the other tests change), one table,
-    the hero figure."""
+    """The README's first screen: short sentences built from metrics.json (the questionnaire's
+    signal, what it does as a screen), one table (with what the other tests change), the hero
+    figure."""
     name = metrics["app_model"]
     m = metrics["models"][name]
     prevalence = metrics["prevalence"]
@@ -858,20 +845,15 @@ def headline(metrics: dict) -> str:
         f"ROC-AUC {ci(auc, 2)}: a {strength(auc['value'])} signal, {chance_verdict(metrics)} "
         f"({permutation_p(metrics)})."
     )
-    screen = f"At {metrics['sensitivity_target']:.0%} sensitivity, it flags " + ci(
-        m["flagged"], percent=True
-    )
-    second = f"{screen} of patients" + (
-        ": too weak to screen" if too_weak_to_screen(m, prevalence) else ""
-    )
-    top = m["top_fifth"]
-    second += (
-        f"; its top fifth holds {ci(top['sensitivity'], percent=True)} of positives, PPV "
-        f"{ci(top['ppv'], percent=True)}."
+    second = (
+        f"Aiming at {metrics['sensitivity_target']:.0%} sensitivity, it found "
+        f"{ci(m['sensitivity'], percent=True)} of positives by flagging "
+        f"{ci(m['flagged'], percent=True)} of patients"
+        + (": too weak to screen." if too_weak_to_screen(m, prevalence) else ".")
+        + f" Its top fifth holds {ci(m['top_fifth']['sensitivity'], percent=True)} of positives."
     )
     other = metrics["leakage_check"]
     added = ", ".join(other["added_features"])
-    third = "Other tests answer another question: triage after testing."
     rows = [
         [
             f"{label(n)}, questionnaire{' (the app)' if n == name else ''}",
@@ -889,8 +871,12 @@ def headline(metrics: dict) -> str:
     )
     rows.append(["chance", "0.50", f"{prevalence:.2f}"])
     table = readme.markdown_table(["model (held-out, 95 % interval)", "ROC-AUC", "PR-AUC"], rows)
+    table += (
+        "\n\nThe intervals hold the held-out risks fixed, so one that excludes 0.50 is not a "
+        "test against chance; the permutation test covers the logistic regression."
+    )
     return (
-        f"{sample}{first} {second} {third}\n\n{table}\n\n"
+        f"{sample}{first} {second}\n\n{table}\n\n"
         f"![{FIGURES[0][1]}](reports/figures/{FIGURES[0][0]})"
     )
 
