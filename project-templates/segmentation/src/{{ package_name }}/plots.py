@@ -155,7 +155,7 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
         max(0.25, float(scores["silhouette_high"].max())) + 0.02,
     )
     sil.set_title(f"Silhouette, all customers (95% interval); best k = {preferred}", fontsize=10)
-    sil.legend(fontsize=8, loc="upper right")
+    sil.legend(fontsize=8, loc="lower right")
     r2 = axes[1]
     r2.plot(ks, scores["r2"], marker="o", color=BLUE, label="the data, all customers")
     tested = scores.dropna(subset=["r2_shuffled_max"])
