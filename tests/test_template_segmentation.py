@@ -140,7 +140,8 @@ for change in ({{"seed": 0}}, {{"stability_resamples": 2 * params.stability_resa
 
 def words_hold(row: dict, metrics: dict) -> None:
     """A persona's name is its two most distinguishing traits (largest distances of the median
-    from everyone's, in IQRs), each word pointing the way its median differs."""
+    from everyone's, in IQRs) among those where no other segment lies further that way, each
+    word pointing the way its median differs."""
     words = {}
     for signal in metrics["persona_rules"]["words"]:
         words[signal["high"]] = (signal["column"], 1)
@@ -150,7 +151,14 @@ def words_hold(row: dict, metrics: dict) -> None:
     for word in named:
         column, sign = words[word[0].lower() + word[1:]]
         assert sign * distance[column] > 0, (row["name"], word)
-    furthest = sorted(distance, key=lambda c: -abs(distance[c] or 0))[: len(named)]
+
+    def extreme(column: str) -> bool:
+        value = distance[column] or 0
+        others = [other["distinctions"][column] or 0 for other in metrics["segments"]]
+        return (value > 0 and value >= max(others)) or (value < 0 and value <= min(others))
+
+    eligible = [c for c in distance if extreme(c)]
+    furthest = sorted(eligible, key=lambda c: -abs(distance[c]))[: len(named)]
     assert {words[w[0].lower() + w[1:]][0] for w in named} == set(furthest), row["name"]
 
 
