@@ -179,7 +179,6 @@ def test_pipeline_on_the_real_data(render, dataset):
     assert metrics["structure"]["found"] is True
     chosen = metrics["chosen_k"]
     limits = metrics["constraints"]
-    growth_rules = [rule for rule in metrics["persona_rules"]["actions"] if "(growth" in rule]
     if dataset == "credit-card":  # the bar: 4-8 actionable segments on this data
         assert metrics["in_business_range"] and 4 <= chosen <= 8
         assert set(metrics["stability"]["by_seed"].values()) == {chosen}  # each seed alone
@@ -201,9 +200,6 @@ def test_pipeline_on_the_real_data(render, dataset):
         assert row["share_min"] <= row["share"] <= row["share_max"]
         assert row["name"] and row["actions"]
         words_hold(row, metrics)
-        growth = [rule.split(": ", 1)[1].split(" (growth")[0] for rule in growth_rules]
-        if [risk for risk in row["risks"] if not risk.startswith("less firm")]:
-            assert not set(growth) & set(row["actions"]), row["name"]
         if any("balance-transfer" in action for action in row["actions"]):  # carries a balance
             assert row["medians"]["utilisation"] >= 0.3, row["name"]
     assert len({row["name"] for row in metrics["segments"]}) == chosen
