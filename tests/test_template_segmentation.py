@@ -140,7 +140,8 @@ for change in ({{"seed": 0}}, {{"stability_resamples": 2 * params.stability_resa
 
 def words_hold(row: dict, metrics: dict) -> None:
     """A persona's name is its two most distinguishing traits (largest distances of the median
-    from everyone's, in IQRs), each word pointing the way its median differs."""
+    from everyone's, in IQRs) among those where no other segment lies further that way, each
+    word pointing the way its median differs."""
     words = {}
     for signal in metrics["persona_rules"]["words"]:
         words[signal["high"]] = (signal["column"], 1)
@@ -150,7 +151,14 @@ def words_hold(row: dict, metrics: dict) -> None:
     for word in named:
         column, sign = words[word[0].lower() + word[1:]]
         assert sign * distance[column] > 0, (row["name"], word)
-    furthest = sorted(distance, key=lambda c: -abs(distance[c] or 0))[: len(named)]
+
+    def extreme(column: str) -> bool:
+        value = distance[column] or 0
+        others = [other["distinctions"][column] or 0 for other in metrics["segments"]]
+        return (value > 0 and value >= max(others)) or (value < 0 and value <= min(others))
+
+    eligible = [c for c in distance if extreme(c)]
+    furthest = sorted(eligible, key=lambda c: -abs(distance[c]))[: len(named)]
     assert {words[w[0].lower() + w[1:]][0] for w in named} == set(furthest), row["name"]
 
 
@@ -171,7 +179,6 @@ def test_pipeline_on_the_real_data(render, dataset):
     assert metrics["structure"]["found"] is True
     chosen = metrics["chosen_k"]
     limits = metrics["constraints"]
-    growth_rules = [rule for rule in metrics["persona_rules"]["actions"] if "(growth" in rule]
     if dataset == "credit-card":  # the issue's bar: 4-8 actionable segments on this data
         assert metrics["in_business_range"] and 4 <= chosen <= 8
         assert set(metrics["stability"]["by_seed"].values()) == {chosen}  # each seed alone
@@ -193,9 +200,6 @@ def test_pipeline_on_the_real_data(render, dataset):
         assert row["share_min"] <= row["share"] <= row["share_max"]
         assert row["name"] and row["actions"]
         words_hold(row, metrics)
-        growth = [rule.split(": ", 1)[1].split(" (growth")[0] for rule in growth_rules]
-        if [risk for risk in row["risks"] if not risk.startswith("less firm")]:
-            assert not set(growth) & set(row["actions"]), row["name"]
         if any("balance-transfer" in action for action in row["actions"]):  # carries a balance
             assert row["medians"]["utilisation"] >= 0.3, row["name"]
     assert len({row["name"] for row in metrics["segments"]}) == chosen

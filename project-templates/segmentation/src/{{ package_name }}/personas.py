@@ -113,13 +113,15 @@ def distinctions(medians: pd.DataFrame, named: pd.DataFrame, signals: list) -> p
 
 
 def names(distance: pd.DataFrame, signals: list, terms: int = 2) -> dict:
-    """Per segment, its ``terms`` most distinguishing traits (largest ``distinctions``), each
-    with the word for its direction: e.g. 'Near the limit & low limits'."""
+    """Per segment, its ``terms`` most distinguishing traits (largest ``distinctions``) among
+    those where no other segment's median lies further the same way, each with the word for
+    its direction: e.g. 'Near the limit & low limits'. So a word is true against everyone and
+    against the other segments."""
     words = {signal.column: signal for signal in signals}
     result = {}
     for segment, row in distance.iterrows():
-        apart = row[row.notna() & (row != 0)]
-        top = apart.abs().sort_values(ascending=False, kind="stable").index[:terms]
+        extreme = ((row > 0) & (row >= distance.max())) | ((row < 0) & (row <= distance.min()))
+        top = row[extreme].abs().sort_values(ascending=False, kind="stable").index[:terms]
         text = " & ".join(words[c].high if row[c] > 0 else words[c].low for c in top)
         result[segment] = text[0].upper() + text[1:] if text else f"Segment {segment}"
     repeated = [s for s in result if list(result.values()).count(result[s]) > 1]
@@ -131,10 +133,10 @@ def applying(rules: list, medians: pd.Series) -> list[str]:
     return [rule.text for rule in rules if rule.applies(medians)]
 
 
-def chosen(rules: list, medians: pd.Series, at_risk: bool) -> list:
-    """The rules whose condition holds; a segment with a risk flag gets no growth rule (more
-    spending, more credit or rewards), only the ones that reduce the risk."""
-    return [rule for rule in rules if rule.applies(medians) and not (at_risk and rule.growth)]
+def chosen(rules: list, medians: pd.Series) -> list:
+    """The rules whose condition holds. Growth rules are withheld per customer, from the ones
+    who meet a risk rule (``customer_actions``), not from a whole segment."""
+    return [rule for rule in rules if rule.applies(medians)]
 
 
 def at_risk(risks: list, table: pd.DataFrame) -> pd.Series:

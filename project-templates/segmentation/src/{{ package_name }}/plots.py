@@ -149,10 +149,13 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
         linestyle=":",
         label="0.25: no substantial structure at or below (Kaufman & Rousseeuw)",
     )
-    # From 0: a difference of a few hundredths must look as small as it is.
-    sil.set_ylim(0, max(0.5, float(scores["silhouette_high"].max()) + 0.05))
+    # Zoomed to the intervals and the 0.25 line, so the differences between k can be read.
+    sil.set_ylim(
+        float(scores["silhouette_low"].min()) - 0.02,
+        max(0.25, float(scores["silhouette_high"].max())) + 0.02,
+    )
     sil.set_title(f"Silhouette, all customers (95% interval); best k = {preferred}", fontsize=10)
-    sil.legend(fontsize=8, loc="upper right")
+    sil.legend(fontsize=8, loc="lower right")
     r2 = axes[1]
     r2.plot(ks, scores["r2"], marker="o", color=BLUE, label="the data, all customers")
     tested = scores.dropna(subset=["r2_shuffled_max"])

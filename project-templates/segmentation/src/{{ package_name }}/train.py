@@ -187,11 +187,12 @@ def copula_copy(
     points: np.ndarray, rng: np.random.Generator, hurdles: list[tuple[int, int]] = ()
 ) -> np.ndarray:
     """A Gaussian-copula copy of ``points``: the correlation of the columns' normal scores is
-    kept, each column's own distribution is kept exactly (empirical quantiles, so ties and
+    kept, each column's own distribution is kept (empirical quantiles, so ties and
     zero-inflated columns stay as they are), and there is no other dependence, so no clusters
-    beyond what the marginals and correlations make. Per (flag, amount) pair in ``hurdles``, a
-    copy row with the flag at its lowest value (no use) gets the amount non-users have in the
-    data, as the encoding gives them."""
+    beyond what the marginals and correlations make. Per (flag, amount) pair in ``hurdles``,
+    copy rows whose flag says no use get the non-users' amount, and the others draw their
+    amount from the users' amounts only, at the copula's rank: both columns keep their
+    distribution."""
     from scipy.stats import norm, rankdata
 
     rows = len(points)
@@ -199,12 +200,18 @@ def copula_copy(
     with np.errstate(invalid="ignore", divide="ignore"):  # a constant column: no correlation
         correlation = np.nan_to_num(np.corrcoef(scores, rowvar=False))
     np.fill_diagonal(correlation, 1.0)
-    normal = rng.multivariate_normal(np.zeros(len(correlation)), correlation, rows)
-    positions = np.minimum((norm.cdf(normal) * rows).astype(int), rows - 1)
+    uniform = norm.cdf(rng.multivariate_normal(np.zeros(len(correlation)), correlation, rows))
+    positions = np.minimum((uniform * rows).astype(int), rows - 1)
     copy = np.take_along_axis(np.sort(points, axis=0), positions, axis=0)
     for flag, amount in hurdles:
-        none = points[:, flag] == points[:, flag].min()
-        copy[copy[:, flag] == points[:, flag].min(), amount] = np.median(points[none, amount])
+        users = points[:, flag] > points[:, flag].min()
+        copy_users = copy[:, flag] > points[:, flag].min()
+        amounts = np.sort(points[users, amount])
+        ranks = np.minimum(
+            (uniform[copy_users, amount] * len(amounts)).astype(int), len(amounts) - 1
+        )
+        copy[copy_users, amount] = amounts[ranks]
+        copy[~copy_users, amount] = np.median(points[~users, amount])
     return copy
 
 
@@ -483,6 +490,8 @@ def fit(
         progress(f"k={k}: split-half replication, {params.split_halves} random splits")
         replication = split_half(points, k, params)
         pca = PCA(n_components=2, random_state=params.seed).fit(points)
+        progress(f"k={k}: the same fit on two other encodings")
+        encoding = encoding_agreement(table, final.labels_, k, params)
     for other, comparison in versus.items():
         scores.loc[other, ["versus_best", "versus_best_low", "versus_best_high"]] = [
             comparison["difference"],
@@ -503,9 +512,32 @@ def fit(
         "split_half": [float(value) for value in replication],
         "full": stability_scores(whole, params, k)
         | {"seeds": verdict_seeds(params), "resamples": params.full_resamples},
+        "encoding": encoding,
     }
     model = Pipeline([("space", space), ("kmeans", final)])
     return Segmenter(model, pca, scores, k, choice, preferred, clusters, checks)
+
+
+def encoding_agreement(
+    table: pd.DataFrame, labels: np.ndarray, k: int, params: Params
+) -> dict[str, float]:
+    """Adjusted Rand index of ``labels`` with the segments K-means finds (same k and seed) when
+    the 'any_' flags are scaled by their own spread instead of 0.5, and when the feature
+    weights are dropped: how much the segments depend on these encoding choices. Empty for an
+    encoding with neither."""
+    scaler = features.build_space(params).fit(table[data.FEATURES])[-1]
+    variants = {}
+    if any(column.startswith("any_") for column in scaler.columns_):
+        variants["flags_own_spread"] = {"scale__own_flag_spread": True}
+    if scaler.weights:
+        variants["no_weights"] = {"scale__weights": None}
+    result = {}
+    for name, change in variants.items():
+        points = (
+            features.build_space(params).set_params(**change).fit_transform(table[data.FEATURES])
+        )
+        result[name] = float(adjusted_rand_score(labels, ordered_kmeans(points, k, params).labels_))
+    return result
 
 
 def save(segmenter: Segmenter, model_path: Path, search_path: Path) -> None:
