@@ -626,8 +626,8 @@ def key_facts(metrics: Mapping) -> str:
         else f"{_span([float(a['count']) for a in alarms], ',.0f')} of the {edible:,}"
     )
     return (
-        f"On those unseen clusters, at 0.5 the models miss {_span(missed, '.0%')} of the "
-        f"poisonous mushrooms; at the cost threshold ({grouped[0]['rule']['threshold']:.3f}, a "
+        f"On unseen clusters, at 0.5 the models miss {_span(missed, '.0%')} of poisonous "
+        f"mushrooms; at the cost threshold ({grouped[0]['rule']['threshold']:.3f}, a "
         f"miss costing {metrics['miss_cost']:g} false alarms) they call {called} edible ones "
         "poisonous."
     )
