@@ -148,7 +148,7 @@ def validate(frame: pd.DataFrame, *, source: str, target: bool = True) -> pd.Dat
         )
     if frame.empty:
         raise ProjectError(f"{source} has the right columns but no rows.")
-    frame = frame[expected].astype(str).apply(lambda column: column.str.strip())
+    frame = frame[expected].astype(str).apply(lambda column: column.str.strip().str.lower())
     for column in expected:
         unknown = sorted(set(frame[column]) - set(CODES[column]))
         if unknown:
@@ -180,7 +180,7 @@ def encode(frame: pd.DataFrame) -> pd.DataFrame:
     coded = normalise_columns(frame)
     for column in coded.columns.intersection(COLUMNS):
         meanings = {name: code for code, name in CODES[column].items()}
-        coded[column] = coded[column].astype(str).str.strip().replace(meanings)
+        coded[column] = coded[column].astype(str).str.strip().str.lower().replace(meanings)
     return coded
 
 

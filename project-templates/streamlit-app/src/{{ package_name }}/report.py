@@ -16,7 +16,7 @@ FIGURES = {
     "why": [
         (
             "near_duplicates.png",
-            "Nearest-neighbour distances, ablations, grouped split, learning curve",
+            "Nearest-neighbour distances, accuracy on unseen clusters, learning curve",
         ),
     ],
     "errors": [
@@ -326,33 +326,23 @@ def _differences(paired, digits: int, name: str = "intervals") -> str:
     )
 
 
-ANTI_LEARNING = (
-    "Every cluster is of one class, so holding one out tilts its fold's training majority "
-    "against it: a constant answer refitted per fold, as the models are, scores {pooled:.1%} "
-    "pooled and {averaged:.1%} averaged over clusters, not the {edible:.1%} of a fixed "
-    '"edible" chosen on all rows.'
-)
-
-
 def skill(metrics: Mapping) -> str:
-    """The models against the fold majority on unseen clusters (paired intervals, the test as
-    context), why that constant scores so low, and how large a difference the intervals see."""
+    """The models against the majority answer refitted per fold (paired intervals, the test as
+    context), why that constant scores below chance, and how large a difference the intervals
+    see."""
     comparison = metrics["grouped_vs_majority"]
+    first = next(iter(comparison.values()))
     better = [metrics["models"][n]["label"] for n, v in comparison.items() if shown_better(v)]
-    text = (
-        f"**On unseen clusters the models beat the fold majority by "
-        f"{_differences(comparison.values(), 1)})**: "
-        + (f"{_join(better)} shown better" if better else "none shown better")
-        + f" ({'; '.join(tested(v) for v in comparison.values())}, Holm-adjusted over the "
-        "models and rules). "
-    )
-    return text + "\n\n" + power(metrics)
-
-
-def anti_learning(metrics: Mapping, first: Mapping) -> str:
     edible = 1 - metrics["grouped_one_rule"]["missed"]["of"] / metrics["n_train"]
-    return ANTI_LEARNING.format(
-        pooled=first["rule_accuracy"], averaged=first["rule_cluster_average"], edible=edible
+    return (
+        f"**Against a majority answer refitted per fold**, pooled, the models differ by "
+        f"{_differences(comparison.values(), 1)}): "
+        + (f"{_join(better)} shown above it" if better else "none shown above it")
+        + f" (sign-flip test {'; '.join(tested(v) for v in comparison.values())}, Holm-adjusted "
+        "over the models and rules). Every cluster is of one class, so holding one out tilts "
+        "its fold's training majority against it: that constant scores "
+        f"{first['rule_accuracy']:.1%} pooled and {first['rule_cluster_average']:.1%} averaged "
+        f'over clusters, not the {edible:.1%} of a fixed "edible".\n\n' + power(metrics)
     )
 
 
@@ -569,8 +559,7 @@ def findings(metrics: Mapping) -> str:
     apart = f"exactly {low}" if low == high else f"{low} to {high}"
     warning = "**Synthetic sample, not real data.** " if is_sample(metrics) else ""
     return (
-        f"{warning}{skill(metrics)} {one_rule_sentence(metrics)} "
-        f"{species(metrics)} "
+        f"{warning}{species(metrics)} {one_rule_sentence(metrics)} "
         f"{cost_sentence(metrics)}\n\n"
         f"At 0.5 a random split scores {_span([stats['rate'] for stats in accuracy], '.2%')} "
         f"(lowest 95 % CI bound {min(stats['low'] for stats in accuracy):.2%}), but it tests "
@@ -602,23 +591,45 @@ def _deals(metrics: Mapping) -> str:
 
 def summary(metrics: Mapping) -> str:
     """The first screen's answer to the title, every number from metrics.json: what the random
-    split measures, then unseen clusters against the fold majority and the one-attribute rule,
-    each worded by its paired intervals."""
+    split measures, then unseen clusters pooled and averaged over clusters, and whether any
+    model ranks mushrooms better than chance there (ROC-AUC interval)."""
     warning = "**Synthetic sample, not real data.** " if is_sample(metrics) else ""
-    accuracy = [r["test"]["accuracy"]["rate"] for r in metrics["models"].values()]
+    models = metrics["models"].values()
+    accuracy = [r["test"]["accuracy"]["rate"] for r in models]
     near = max(int(d) for d in metrics["nearest"]["random_split"]) <= 1
     copies = "a one-attribute copy" if near else f"{_apart(metrics)} from"
-    majority = metrics["grouped_vs_majority"].values()
-    better = sum(shown_better(v) for v in majority)
-    rule = metrics["grouped_one_rule"]
-    grouped = [r["grouped"]["accuracy"]["rate"] for r in metrics["models"].values()]
+    grouped = [r["grouped"] for r in models]
+    ranks = sum(
+        _against_chance(g["ranking"]["roc_auc"], 0.5) == "interval above chance" for g in grouped
+    )
     return (
         f"{warning}**A random split scores {_span(accuracy, '.2%')}, but every held-out "
-        f"mushroom is {copies} of a training one. On look-alike clusters never seen in "
-        f"training, {better} of {len(majority)} models beat a majority answer refitted per "
-        f"fold ({next(iter(majority))['rule_accuracy']:.1%}); the models get {_span(grouped)}, "
-        f"{_join([label(a) for a in rule['attributes']]).lower()} alone "
-        f"{rule['accuracy']['rate']:.1%}, " + _against_models(metrics) + ".**"
+        f"mushroom is {copies} of a training one. On clusters of look-alikes never seen in "
+        f"training, the models get {_span([g['accuracy']['rate'] for g in grouped])} pooled "
+        "(the largest clusters weigh most) but "
+        f"{_span([g['cluster_average']['rate'] for g in grouped])} averaged over clusters, and "
+        + (f"{ranks} of {len(grouped)}" if ranks else "none")
+        + " is shown to rank mushrooms better than chance.**"
+    )
+
+
+def key_facts(metrics: Mapping) -> str:
+    """The two errors a reader must know, in counts on unseen clusters: poisonous mushrooms
+    missed at 0.5, edible ones discarded at the cost threshold."""
+    grouped = [r["grouped"] for r in metrics["models"].values()]
+    missed = [g["missed"]["rate"] for g in grouped]
+    alarms = [g["rule"]["false_alarms"] for g in grouped]
+    edible = alarms[0]["of"]
+    called = (
+        f"all {edible:,}"
+        if all(a["count"] == edible for a in alarms)
+        else f"{_span([float(a['count']) for a in alarms], ',.0f')} of the {edible:,}"
+    )
+    return (
+        f"On unseen clusters, at 0.5 the models miss {_span(missed, '.0%')} of poisonous "
+        f"mushrooms; at the cost threshold ({grouped[0]['rule']['threshold']:.3f}, a "
+        f"miss costing {metrics['miss_cost']:g} false alarms) they call {called} edible ones "
+        "poisonous."
     )
 
 
@@ -648,36 +659,29 @@ def cost_counts(metrics: Mapping) -> str:
     )
 
 
-def _against_models(metrics: Mapping) -> str:
-    """The one-attribute rule against each model, by the paired intervals: which models it is
-    shown above or below, and a tie with the rest."""
-    models, versus = metrics["models"], metrics["grouped_one_rule"]["versus_models"]
-    above = [models[n]["label"] for n, v in versus.items() if shown_better(v)]
-    below = [models[n]["label"] for n, v in versus.items() if shown_worse(v)]
-    parts = [f"above {_join(above)}"] if above else []
-    parts += [f"below {_join(below)}"] if below else []
-    rest = len(versus) - len(above) - len(below)
-    if rest:
-        parts.append(f"tied with {'every model' if rest == len(versus) else 'the rest'}")
-    return ", ".join(parts)
-
-
 def headline_table(metrics: Mapping) -> str:
-    """The first screen's table: every model and rule on unseen clusters, minus the fold
-    majority (paired), and on the random split at the cost threshold."""
-    header = ["", "unseen clusters", "minus fold majority, points", "random split"]
+    """The first screen's table: every model and rule on unseen clusters, pooled and averaged
+    over clusters, and on the random split at the cost threshold."""
+    header = ["", "unseen clusters, pooled", "averaged over clusters", "random split"]
     rows = [
-        [name, cluster_rate(grouped["accuracy"]), _points(versus), _percent(test)]
-        for name, grouped, versus, test in _rows(metrics)
+        [
+            name,
+            cluster_rate(grouped["accuracy"]),
+            cluster_rate(grouped["cluster_average"]),
+            _percent(test),
+        ]
+        for name, grouped, _, test in _rows(metrics)
     ]
     return markdown_table(header, rows)
 
 
 def headline(metrics: Mapping) -> str:
-    """The README's first screen: the short sentences of ``summary``, then the hero figure. The
-    table and everything else follow the commands."""
+    """The README's first screen: the short answer of ``summary``, the two errors that matter,
+    the table, then the hero figure."""
     return (
         summary(metrics)
+        + "\n\n"
+        + key_facts(metrics)
         + "\n\n"
         + headline_table(metrics)
         + "\n\n![Unseen clusters against the random split](reports/figures/near_duplicates.png)"
@@ -823,12 +827,11 @@ def results_section(metrics: Mapping) -> str:
         f"clusters{_deals(metrics)}). Random split: {metrics['n_test']:,} held-out mushrooms "
         "(exact binomial intervals), scored with the served models."
     )
-    parts.append(anti_learning(metrics, next(iter(metrics["grouped_vs_majority"].values()))))
     parts.append(cost_sentence(metrics))
     parts.append(differences(metrics).strip() + " " + odour_seen(metrics))
     parts.append(
-        "Everything else, with its intervals, is in [MODEL_CARD.md](MODEL_CARD.md): accuracy "
-        "averaged over clusters and clusters mostly right, errors and costs at the threshold, "
+        "Everything else, with its intervals, is in [MODEL_CARD.md](MODEL_CARD.md): clusters "
+        "mostly right, the majority answer refitted per fold, errors and costs at the threshold, "
         "calibration, ranking curves, ablations, the learning curve, permutation importance and "
         "every figure."
     )
