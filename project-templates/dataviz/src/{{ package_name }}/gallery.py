@@ -166,6 +166,7 @@ def distribution(
         values["differences"] = [
             {"higher": upper, "lower": lower, **step.as_dict()} for upper, lower, step in steps
         ]
+        values["unit"] = unit.strip()
         values["leader_differences"] = [
             {"higher": high, "lower": other, **gap.as_dict()} for other, gap in versus.items()
         ]

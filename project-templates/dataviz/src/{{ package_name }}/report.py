@@ -183,7 +183,7 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
         )
     if label == stats.BETWEEN_GROUPS:
         return (
-            f", but {share(comparison)} of its co-variation{scale(symbol)} lies between the "
+            f", but {share(comparison)} of it comes from the differences between the "
             f"{group.short} means"
         )
     if label == stats.NOT_ESTABLISHED:
@@ -290,11 +290,6 @@ def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
         f"With {held} held fixed (each group's {symbol}, averaged on Fisher's z weighted by "
         f"n − 3), {r_ci(comparison.held, symbol)}."
     )
-
-
-def scale(symbol: str) -> str:
-    """Which co-variation a between-group share splits: on the pooled ranks for Spearman."""
-    return " (on the pooled ranks)" if symbol.startswith("Spearman") else ""
 
 
 def test_sentence(comparison: Comparison, where: str, family: str) -> str:
@@ -564,11 +559,12 @@ def next_experiments(metrics: dict) -> list[str]:
     ]
     if ties:
         figure, step = ties[0]
+        unit = " " + figure["values"]["unit"] if figure["values"].get("unit") else ""
         items.append(
             f"Are {step['higher']} and {step['lower']} alike? In *{figure['title']}* they "
-            f"differ by {fmt(step['value'])} (95% CI {fmt_interval(step['low'], step['high'])}"
-            "); an equivalence test, its margin fixed before collecting about four times the "
-            "rows, would say."
+            f"differ by {fmt(step['value'])}{unit} (95% CI "
+            f"{fmt_interval(step['low'], step['high'])}{unit}); an equivalence test, its margin "
+            "fixed before new rows are collected, would say."
         )
     groupings = figures.get("correlation", {}).get("values", {}).get("groupings", {})
     flagged = [
