@@ -619,8 +619,9 @@ def relationship(
         cells = ""  # what the second grouping shows, named
         split = schema.column(schema.split) if schema.split else None
         if by_cells is not None and split is not None:
-            said = report.second_grouping(by_cells, split.short, group.short, by_group, r)
-            finding += ("; " if by_cells.differs or by_cells.test is None else ", ") + said
+            turned = by_group if by_group and by_group.label == stats.REVERSED else None
+            said = report.second_grouping(by_cells, split.short, group.short, r, turned)
+            finding += (", " if turned and said.startswith("less") else "; ") + said
             cells = said if by_cells.test is not None else ""  # the headline: only a result
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:

@@ -197,11 +197,18 @@ def _levels(frame: pd.DataFrame, group: Column | None) -> list[str]:
 
 
 def supported(estimate: Estimate) -> Estimate:
-    """An interval a thousand or more wide supports hundreds, not 9,581.5: the value and its
-    ends rounded to 100; narrower ones unchanged."""
-    if not estimate.high - estimate.low >= 1000:
+    """One rounding rule for amounts: to the interval width's second significant digit (an
+    interval 2,100 wide supports hundreds, not 9,581.5; one 123 wide supports tens), the value
+    to the nearest step, the ends outward; intervals under 100 wide unchanged."""
+    width = estimate.high - estimate.low
+    if not width >= 100:
         return estimate
-    return Estimate(*(round(v, -2) for v in (estimate.value, estimate.low, estimate.high)))
+    step = 10.0 ** (np.floor(np.log10(width)) - 1)
+    return Estimate(
+        np.floor(estimate.value / step + 0.5) * step,
+        np.floor(estimate.low / step) * step,
+        np.ceil(estimate.high / step) * step,
+    )
 
 
 def _interval(estimate: Estimate, unit: str = "") -> str:

@@ -236,14 +236,15 @@ def given_sentence(cells: Comparison, other: str, group: str, family: str) -> st
 
 
 def second_grouping(
-    cells: Comparison, other: str, group: str, groups: Comparison, symbol: str
+    cells: Comparison, other: str, group: str, symbol: str, reversed_by: Comparison | None
 ) -> str:
     """What a second grouping (sex, besides species) shows, as a clause of the finding: the
-    crossed cells' range and their average (weaker than ``groups``' average: "less"), or the
-    test when the correlation differs."""
+    crossed cells' range and their average ("less" after a reversal whose ``reversed_by``
+    average is larger), or the test when the correlation differs."""
     if cells.differs or cells.test is None:
         return given(cells, other, group)
-    less = "less " if abs(cells.held.value) < abs(groups.held.value) else ""
+    weaker = reversed_by is not None and abs(cells.held.value) < abs(reversed_by.held.value)
+    less = "less " if weaker else ""
     low, *_, high = sorted(e.value for e in cells.within.values())
     return (
         f"{less}within {group} and {other} ({symbol} {low:+.2f} to {high:+.2f}; "
