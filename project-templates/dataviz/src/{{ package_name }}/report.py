@@ -244,7 +244,8 @@ def second_grouping(
     if cells.differs or cells.test is None:
         return given(cells, other, group)
     weaker = reversed_by is not None and abs(cells.held.value) < abs(reversed_by.held.value)
-    less = "less " if weaker else ""
+    holds = all(not e.spans_zero for e in cells.within.values())
+    less = "less " if weaker else "it holds " if holds else ""
     low, *_, high = sorted(e.value for e in cells.within.values())
     return (
         f"{less}within {group} and {other} ({symbol} {low:+.2f} to {high:+.2f}; "
