@@ -165,7 +165,7 @@ def correlation_family(
             category.name,
             method=method,
             min_rows=params.min_group_rows,
-            # the main grouping's findings quote between-group shares and moves: intervals
+            # the main grouping's findings quote between-group shares: intervals
             resamples=params.resamples if main else 0,
             seed=seed_for(params, "co-variation", category.name),
         )
