@@ -603,7 +603,8 @@ def pair_grid(
     fig = grid.figure
     width, height = size * count + 1.0, size * count + 1.3
     fig.set_size_inches(width, height)
-    heading = 0.15 + 0.25 * (title.count("\n") + 1)  # inches the title's lines take
+    # inches the title's lines take, and the top panel's pooled r under them
+    heading = 0.35 + 0.25 * (title.count("\n") + 1)
     # Fixed margins (in inches) instead of a layout engine: much faster with many panels.
     fig.subplots_adjust(
         left=1.0 / width,
