@@ -268,10 +268,11 @@ def test_penguins_gallery_from_the_real_data(render):
     assert distribution["finding"].startswith(
         "Gentoo has the highest median body mass, 5,000 g (95% CI 4,900 to 5,200)"
     )
-    # the leader against the nearest group (on a tie of gaps, the lower interval end); the
-    # interval ends at the data's 25 g resolution
+    # the leader against the nearest groups: Adelie and Chinstrap tie at 3,700 g, both named,
+    # each interval rounded outward to the tens its width supports
     assert distribution["finding"].endswith(
-        "; it is 1,300 g (95% CI 1,175 to 1,525) above Chinstrap, the nearest."
+        "; it is 1,300 g above Adelie (95% CI 1,200 to 1,550) and Chinstrap (95% CI 1,170 to "
+        "1,530), tied at 3,700 g."
     )
     assert [d["lower"] for d in distribution["values"]["leader_differences"]] == [
         "Adelie",
@@ -291,7 +292,7 @@ def test_penguins_gallery_from_the_real_data(render):
     assert all(gap["low"] > 0 for gap in differences.values())
     assert figures["subgroups"]["finding"].startswith(
         "Male median body mass is above the female median within every species: by 600 g "
-        "(95% CI 500 to 775) in Adelie, "
+        "(95% CI 500 to 780) in Adelie, "
     )
     assert figures["subgroups"]["values"]["left_out"] == 11
     # where the missing sex is: over the measured birds (2 of the 11 have no measurement)
@@ -309,8 +310,8 @@ def test_penguins_gallery_from_the_real_data(render):
     # the second confounder (sex) named: tested within each species, then held fixed too
     assert figures["relationship"]["finding"] == (
         "Across all penguins, bill depth falls with bill length (r = -0.24, 95% CI -0.33 to "
-        "-0.13), but within every species it rises (r +0.39 to +0.65, each 95% CI above 0); in "
-        "3 of the 6 species × sex cells its 95% CI includes 0."
+        "-0.13), but within every species it rises (r +0.39 to +0.65, each 95% CI above 0), less "
+        "within species and sex (r -0.04 to +0.45; on average r = 0.23, 95% CI 0.13 to 0.34)."
     )
     # Cochran's Q across species (recomputed by the reviewer: 10.46 on 2 df, p 0.005) and of
     # sex within each species (one Q per species, summed: 2.72 on 3 df), each Holm-adjusted over
@@ -404,8 +405,8 @@ def test_penguins_gallery_from_the_real_data(render):
     # at most three lines (the values with intervals, Gentoo's body mass)
     assert headline.strip().startswith(
         "**Pooled over all penguins, bill depth falls with bill length (r = -0.24), but within "
-        "every species it rises (r from +0.39 to +0.65); in 3 of the 6 species × sex cells its "
-        "95% CI includes 0.**\n\n"
+        "every species it rises (r from +0.39 to +0.65), less within species and sex (r -0.04 to "
+        "+0.45; on average r = 0.23, 95% CI 0.13 to 0.34).**\n\n"
         "![Bill depth against bill length]"
     )
     assert "- Distribution of body mass by species: Gentoo has the highest median body mass" in (
@@ -472,8 +473,8 @@ def test_wholesale_gallery_from_the_real_file(render):
     # ties in the project's own phrasing, Horeca named once, the small cells named with their n
     assert figures["subgroups"]["finding"] == (
         "In Horeca, median spending on detergents and paper of each region minus Lisbon: no "
-        "difference detectable; the intervals allow Oporto -369 to +124 m.u. and Other "
-        "region -307 to +91 m.u. (95% CI); not tested, under 25 rows: Retail Lisbon "
+        "difference detectable; the intervals allow Oporto -370 to +130 m.u. and Other "
+        "region -310 to +100 m.u. (95% CI); not tested, under 25 rows: Retail Lisbon "
         "n = 18, Oporto n = 19."
     )
 
@@ -520,7 +521,10 @@ def test_wholesale_gallery_from_the_real_file(render):
         in figures["relationship"]["finding"]
     )
     # region within each channel: every cell's own interval is clear of 0
-    assert figures["relationship"]["finding"].endswith("; it holds in every channel × region cell.")
+    assert figures["relationship"]["finding"].endswith(
+        "; it holds within channel and region (Spearman ρ +0.50 to +0.83; on average Spearman "
+        "ρ = 0.64, 95% CI 0.57 to 0.70)."
+    )
     # one minimum group size (25): Retail Lisbon (18) and Oporto (19) are neither compared by
     # median nor tested for correlations; milk × grocery by region is then tested in Horeca only
     assert "not rejected (Q = 9.1 on 2 df, summed over Horeca, Holm-adjusted" in (

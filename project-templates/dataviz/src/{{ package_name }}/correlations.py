@@ -165,7 +165,7 @@ def correlation_family(
             category.name,
             method=method,
             min_rows=params.min_group_rows,
-            # the main grouping's findings quote between-group shares and moves: intervals
+            # the main grouping's findings quote between-group shares: intervals
             resamples=params.resamples if main else 0,
             seed=seed_for(params, "co-variation", category.name),
         )
@@ -313,8 +313,11 @@ def correlation(
     title = "Correlations, pooled and within " + (
         f"each {group.short}" if group and shown and shown[0].within else "the data"
     )
+    shown_title = plots.finding_title(finding)
+    if shown_title.count("\n") > 1:  # over two lines: the first count only, the rows say the rest
+        shown_title = plots.finding_title(", ".join(finding.split(", ")[:2]))
     figure = plots.correlation_intervals(  # the finding's words and counts
-        shown, labels, group=group, method=method, title=plots.finding_title(finding)
+        shown, labels, group=group, method=method, title=shown_title
     )
     return Chart(
         "correlation",

@@ -166,6 +166,7 @@ def distribution(
         values["differences"] = [
             {"higher": upper, "lower": lower, **step.as_dict()} for upper, lower, step in steps
         ]
+        values["unit"] = unit.strip()
         values["leader_differences"] = [
             {"higher": high, "lower": other, **gap.as_dict()} for other, gap in versus.items()
         ]
@@ -618,8 +619,9 @@ def relationship(
         cells = ""  # what the second grouping shows, named
         split = schema.column(schema.split) if schema.split else None
         if by_cells is not None and split is not None:
-            said = report.second_grouping(by_cells, split.short, group.short)
-            finding += "; " + said
+            turned = by_group if by_group and by_group.label == stats.REVERSED else None
+            said = report.second_grouping(by_cells, split.short, group.short, r, turned)
+            finding += (", " if turned and said.startswith("less") else "; ") + said
             cells = said if by_cells.test is not None else ""  # the headline: only a result
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:
@@ -638,9 +640,15 @@ def relationship(
     shown_title = plots.finding_title(finding)
     if summary and group is not None:  # a reversal: the title says it
         turn = "rises" if direction == "falls" else "falls"
-        shown_title = plots.finding_title(
-            f"Pooled, {y.short} {direction} with {x.short}, but within each {group.short} it {turn}"
-        )
+        low, *_, high = sorted(e.value for e in by_group.within.values())
+        lines = [
+            f"Pooled, {y.short} {direction} with {x.short} ({r} = {pooled.value:+.2f});",
+            f"within each {group.short} it {turn} ({r} {low:+.2f} to {high:+.2f})",
+        ]
+        if cells:  # the crossed cells' range, without their average
+            lines[-1] += ","
+            lines.append(cells.split(";")[0] + ")" if ";" in cells else cells.split(" (")[0])
+        shown_title = "\n".join(lines)
     figure = plots.scatter(
         frame,
         x,

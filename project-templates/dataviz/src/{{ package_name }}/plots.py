@@ -197,11 +197,18 @@ def _levels(frame: pd.DataFrame, group: Column | None) -> list[str]:
 
 
 def supported(estimate: Estimate) -> Estimate:
-    """An interval a thousand or more wide supports hundreds, not 9,581.5: the value and its
-    ends rounded to 100; narrower ones unchanged."""
-    if not estimate.high - estimate.low >= 1000:
+    """One rounding rule for amounts: to the interval width's second significant digit (an
+    interval 2,100 wide supports hundreds, not 9,581.5; one 123 wide supports tens), the value
+    to the nearest step, the ends outward; intervals under 100 wide unchanged."""
+    width = estimate.high - estimate.low
+    if not width >= 100:
         return estimate
-    return Estimate(*(round(v, -2) for v in (estimate.value, estimate.low, estimate.high)))
+    step = 10.0 ** (np.floor(np.log10(width)) - 1)
+    return Estimate(
+        np.floor(estimate.value / step + 0.5) * step,
+        np.floor(estimate.low / step) * step,
+        np.ceil(estimate.high / step) * step,
+    )
 
 
 def _interval(estimate: Estimate, unit: str = "") -> str:
@@ -517,7 +524,7 @@ def scatter(
     note = "ρ: Spearman's rank correlation" if method == "spearman" else "Pearson r"
     if two:
         unknown = int(data[split.name].isna().sum())
-        gap = f" ({unknown} without {split.short} not drawn)" if unknown else ""
+        gap = f" ({unknown} without {split.short} not drawn but fitted)" if unknown else ""
         note = f"hollow: {split.levels[0]}, filled: {split.levels[1]}{gap}; {note}"
     far = f"beyond {clip_iqr:g}×IQR of the quartiles"
     beyond = f"\n{outside} of {len(data):,} {entity} {far}, not drawn" if outside else ""
@@ -596,7 +603,8 @@ def pair_grid(
     fig = grid.figure
     width, height = size * count + 1.0, size * count + 1.3
     fig.set_size_inches(width, height)
-    heading = 0.15 + 0.25 * (title.count("\n") + 1)  # inches the title's lines take
+    # inches the title's lines take, and the top panel's pooled r under them
+    heading = 0.35 + 0.25 * (title.count("\n") + 1)
     # Fixed margins (in inches) instead of a layout engine: much faster with many panels.
     fig.subplots_adjust(
         left=1.0 / width,
@@ -604,7 +612,7 @@ def pair_grid(
         bottom=0.7 / height,
         top=1 - heading / height,
         wspace=0.2,  # room between one panel's last tick label and the next one's first
-        hspace=0.12,
+        hspace=0.2,  # room for each panel's pooled r above it
     )
     for i, row in enumerate(columns[1:]):
         for j, col in enumerate(columns[:-1]):
@@ -616,9 +624,8 @@ def pair_grid(
             if i == count - 1:
                 set_scale(ax, "x", col)
             text = (pooled or {}).get(frozenset((col.name, row.name)))
-            if text:
-                box = {"facecolor": "white", "alpha": 0.8, "lw": 0, "pad": 1}
-                ax.text(0.04, 0.96, minus(text), transform=ax.transAxes, va="top", bbox=box)
+            if text:  # above the panel, off the points
+                ax.set_title(minus(text), loc="left", fontsize=8, pad=2)
             xlabel, ylabel = (col.plain, row.plain) if shared_unit else (col.compact, row.compact)
             xlabel, ylabel = _symlog_short(xlabel, col), _symlog_short(ylabel, row)
             ax.set(xlabel=xlabel if i == count - 1 else "", ylabel=ylabel if j == 0 else "")
@@ -807,8 +814,7 @@ def correlation_intervals(
 ) -> Figure:
     """Each pair of measurements one row: the pooled correlation (black diamond), the one with
     the grouping held fixed (open diamond, an arrow from the pooled one) and the one within each
-    group (shapes and colours), each with its 95% interval; the row's label and, in the right
-    margin, the change the finding quotes (held fixed − pooled).
+    group (shapes and colours), each with its 95% interval, and the row's label.
 
     A pooled value that a grouping reverses shows at once: the arrow crosses zero.
     """
@@ -816,15 +822,8 @@ def correlation_intervals(
     palette = colours(levels)
     held_name = f"{group.short} held fixed" if group else "held fixed"
     height = 1.8 + 0.3 * len(comparisons) * (2 + len(levels)) ** 0.5
-    fig = Figure(figsize=(WIDE[0] + 2.4, height), layout="constrained")
-    if levels:  # the numbers column in an axes of its own, outside the data's scale
-        ax, margin = fig.subplots(1, 2, sharey=True, width_ratios=[1, 0.3])
-        margin.set_axis_off()
-        margin.set_xlim(0, 1)
-        # the column's header sits on top of its first row (the figure's title is above both)
-        margin.set_title("held fixed − pooled\n[95% CI]", fontsize=8)
-    else:
-        ax = fig.subplots()
+    fig = Figure(figsize=(WIDE[0] + 1, height), layout="constrained")
+    ax = fig.subplots()
     series = [("pooled (all rows)", "pooled")]
     if levels:
         series.append((held_name, "held"))
@@ -865,16 +864,6 @@ def correlation_intervals(
                 xytext=(comparison.pooled.value, i + offset["pooled"]),
                 arrowprops={"arrowstyle": "->", "color": "#777777", "lw": 0.9},
             )
-            change = comparison.held.value - comparison.pooled.value
-            text = minus(f"{change:+.2f}")
-            if comparison.moved is not None:  # its bootstrap interval, as the report gives it
-                finite = comparison.moved[np.isfinite(comparison.moved)]
-                if len(finite):
-                    moved = stats.from_replicates(finite, change)
-                    text += minus(f" [{moved.low:+.2f}, {moved.high:+.2f}]")
-            margin.text(0.5, i, text, ha="center", va="center", fontsize=8)
-        elif levels:  # the groups differ: their average is no value to move to
-            margin.text(0.5, i, "none: groups differ", ha="center", va="center", fontsize=8)
     ticks = []
     for comparison in comparisons:
         text = f"{labels[comparison.a]} × {labels[comparison.b]}"

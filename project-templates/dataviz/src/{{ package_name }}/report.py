@@ -105,11 +105,19 @@ def leader_finding(
             text += f"; {leader} is {joined(above)}"
     else:
         text = f"{leader} has the {most} median {subject}, {with_ci(median, unit)}"
-        if above:  # one interval a sentence: the lead over the nearest group only
-            nearest = min(gaps, key=lambda other: (gaps[other].value, gaps[other].low))
-            text += f"; it is {with_ci(gaps[nearest], unit)} above {nearest}"
-            if len(above) > 1:
-                text += ", the nearest"
+        if above:  # the lead over the nearest group only, or over the groups tied nearest
+            step = min(gap.value for gap in gaps.values() if pd.notna(gap.low))
+            near = [other for other, gap in gaps.items() if gap.value == step]
+            if len(near) > 1:
+                shown = {o: supported(gaps[o]) for o in near}
+                each = [f"{o} (95% CI {fmt_interval(e.low, e.high)})" for o, e in shown.items()]
+                text += (
+                    f"; it is {fmt(step)}{unit} above {joined(each)}, "
+                    f"tied at {fmt(median.value - step)}{unit}"
+                )
+            else:
+                text += f"; it is {with_ci(gaps[near[0]], unit)} above {near[0]}"
+                text += ", the nearest" if len(above) > 1 else ""
     if few:
         text += f"; too few values to compare with {' and '.join(few)}"
     return text + "."
@@ -175,7 +183,7 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
         )
     if label == stats.BETWEEN_GROUPS:
         return (
-            f", but {share(comparison)} of its co-variation{scale(symbol)} lies between the "
+            f", but {share(comparison)} of it comes from the differences between the "
             f"{group.short} means"
         )
     if label == stats.NOT_ESTABLISHED:
@@ -227,15 +235,22 @@ def given_sentence(cells: Comparison, other: str, group: str, family: str) -> st
     )
 
 
-def second_grouping(cells: Comparison, other: str, group: str) -> str:
-    """What a second grouping (sex, besides species) shows, as a clause of the finding: how
-    many crossed cells' own 95% intervals hold 0, or the test when the correlation differs."""
+def second_grouping(
+    cells: Comparison, other: str, group: str, symbol: str, reversed_by: Comparison | None
+) -> str:
+    """What a second grouping (sex, besides species) shows, as a clause of the finding: the
+    crossed cells' range and their average ("less" after a reversal whose ``reversed_by``
+    average is larger), or the test when the correlation differs."""
     if cells.differs or cells.test is None:
         return given(cells, other, group)
-    weak = sum(e.spans_zero for e in cells.within.values())
-    if not weak:
-        return f"it holds in every {group} × {other} cell"
-    return f"in {weak} of the {len(cells.within)} {group} × {other} cells its 95% CI includes 0"
+    weaker = reversed_by is not None and abs(cells.held.value) < abs(reversed_by.held.value)
+    holds = all(not e.spans_zero for e in cells.within.values())
+    less = "less " if weaker else "it holds " if holds else ""
+    low, *_, high = sorted(e.value for e in cells.within.values())
+    return (
+        f"{less}within {group} and {other} ({symbol} {low:+.2f} to {high:+.2f}; "
+        f"on average {r_ci(cells.held, symbol)})"
+    )
 
 
 def reversal_headline(
@@ -261,7 +276,7 @@ def reversal_headline(
         f"({symbol} from {low.value:+.2f} to {high.value:+.2f})"
     )
     if cells:
-        sentence += f"; {cells}"
+        sentence += f", {cells}"
     return sentence + ".", [
         f"Dashed line: pooled, {symbol} = {with_ci(pooled, digits=2)}.",
         f"Solid lines: one per {group}, {ends(by_group, symbol)}.",
@@ -277,11 +292,6 @@ def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
         f"With {held} held fixed (each group's {symbol}, averaged on Fisher's z weighted by "
         f"n − 3), {r_ci(comparison.held, symbol)}."
     )
-
-
-def scale(symbol: str) -> str:
-    """Which co-variation a between-group share splits: on the pooled ranks for Spearman."""
-    return " (on the pooled ranks)" if symbol.startswith("Spearman") else ""
 
 
 def test_sentence(comparison: Comparison, where: str, family: str) -> str:
@@ -551,11 +561,12 @@ def next_experiments(metrics: dict) -> list[str]:
     ]
     if ties:
         figure, step = ties[0]
+        unit = " " + figure["values"]["unit"] if figure["values"].get("unit") else ""
         items.append(
             f"Are {step['higher']} and {step['lower']} alike? In *{figure['title']}* they "
-            f"differ by {fmt(step['value'])} (95% CI {fmt_interval(step['low'], step['high'])}"
-            "); an equivalence test, its margin fixed before collecting about four times the "
-            "rows, would say."
+            f"differ by {fmt(step['value'])}{unit} (95% CI "
+            f"{fmt_interval(step['low'], step['high'])}{unit}); an equivalence test, its margin "
+            "fixed before new rows are collected, would say."
         )
     groupings = figures.get("correlation", {}).get("values", {}).get("groupings", {})
     flagged = [

@@ -433,9 +433,6 @@ class Comparison:
     p_adjusted: float = float("nan")
     between_ci: Estimate = Estimate(float("nan"), float("nan"), float("nan"))
     """``between`` with its bootstrap interval (``co_variation_replicates``)."""
-    moved: np.ndarray | None = field(default=None, compare=False, repr=False)
-    """Bootstrap replicates of held-fixed minus pooled correlation, the same resamples for every
-    pair of one grouping (so two pairs' moves compare paired)."""
 
     @property
     def label(self) -> str:
@@ -523,8 +520,7 @@ def compare_within(
     """Pooled against within-group correlations for every pair of ``columns``, with the
     grouping held fixed, the between-group share and the test of equal correlations (its p
     not yet adjusted: see ``adjusted``); with ``resamples``, the between-group share's interval
-    and the replicates of each pair's move (``co_variation_replicates``, one set of resamples
-    for every pair).
+    (``co_variation_replicates``, one set of resamples for every pair).
 
     Groups with fewer than ``min_rows`` complete rows are left out; a grouping needs two groups
     left to be compared with the pooled value (otherwise the list is empty). With ``strata``
@@ -567,11 +563,10 @@ def compare_within(
                 test = stratified_q(by_stratum, method=method, min_rows=min_rows)
             between = between_share(kept, a, b, group, method)
             held = within_correlation(kept, a, b, group, method)[0]
-            share, moved = Estimate(between, float("nan"), float("nan")), None
+            share = Estimate(between, float("nan"), float("nan"))
             if resamples:
-                shares, moves = co_variation_replicates(frame, mask, a, b, group, method, weights)
+                shares = co_variation_replicates(frame, mask, a, b, group, method, weights)
                 share = _percentiles(shares[np.isfinite(shares)], between)
-                moved = moves
             result.append(
                 Comparison(
                     a,
@@ -584,7 +579,6 @@ def compare_within(
                     test=test,
                     p_adjusted=float("nan") if test is None else test.p,
                     between_ci=share,
-                    moved=moved,
                 )
             )
     return result
@@ -592,21 +586,16 @@ def compare_within(
 
 def co_variation_replicates(
     frame: pd.DataFrame, rows: np.ndarray, x: str, y: str, group: str, method: str, weights
-) -> tuple[np.ndarray, np.ndarray]:
-    """Bootstrap replicates of ``between_share`` and of the move (held-fixed minus pooled
-    correlation, the held-fixed one as ``within_correlation`` has it) of x and y, on the
-    ``rows`` (a mask) of ``frame`` complete in x, y and group.
+) -> np.ndarray:
+    """Bootstrap replicates of ``between_share`` of x and y, on the ``rows`` (a mask) of
+    ``frame`` complete in x, y and group.
     ``weights`` (resamples × rows of ``frame``, from ``_counts``) are the resamples: the same
-    ones for every pair, so two pairs' replicates are paired. Spearman uses the data's ranks
-    (pooled, and within each group for the held-fixed value), not re-ranked per resample."""
+    ones for every pair, so two pairs' replicates are paired. Spearman uses the pooled ranks,
+    not re-ranked per resample."""
     data = frame.loc[rows, [x, y, group]]
     present = data.notna().all(axis=1).to_numpy()
     weights, data = weights[:, rows][:, present], data[present]
-    pooled = data[[x, y]]
-    held = data[[x, y]]
-    if method == "spearman":
-        pooled = pooled.rank()
-        held = data.groupby(group, observed=True)[[x, y]].rank()
+    pooled = data[[x, y]].rank() if method == "spearman" else data[[x, y]]
 
     def moments(values: pd.DataFrame) -> np.ndarray:
         a, b = values[x].to_numpy(dtype=float), values[y].to_numpy(dtype=float)
@@ -620,27 +609,15 @@ def co_variation_replicates(
         return np.where(n > 0, np.nan_to_num(found), 0.0)
 
     labels = data[group].astype(str).to_numpy()
-    on_pooled, on_held = moments(pooled), moments(held)
+    on_pooled = moments(pooled)
     total = centred(weights @ on_pooled)
     inside = np.zeros_like(total)  # within-group cross products on the pooled scale
-    held_parts = []  # per group: its centred sums (within-group ranks for Spearman), its rows
     for level in np.unique(labels):
         part = labels == level
         w = weights[:, part]
         inside += centred(w @ on_pooled[part])
-        held_parts.append((centred(w @ on_held[part]), w.sum(axis=1)))
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = (total[0] - inside[0]) / total[0]
-        r_pooled = total[0] / np.sqrt(total[1] * total[2])
-        z_sum = np.zeros(len(weights))
-        w_sum = np.zeros(len(weights))
-        for cross, rows_in_group in held_parts:  # the held-fixed value as ``pooled_z`` has it
-            r = cross[0] / np.sqrt(cross[1] * cross[2])
-            w = np.where(np.isfinite(r) & (rows_in_group >= 4), rows_in_group - 3.0, 0.0)
-            z_sum += w * np.arctanh(np.clip(np.nan_to_num(r), -0.999999, 0.999999))
-            w_sum += w
-        r_held = np.tanh(z_sum / w_sum)
-    return share, r_held - r_pooled
+        return (total[0] - inside[0]) / total[0]
 
 
 def correlations(
