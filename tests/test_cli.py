@@ -637,6 +637,26 @@ def test_interactive_questions_start_empty_and_list_only_valid_choices(monkeypat
     }
 
 
+def test_the_engine_is_asked_only_where_spark_can_run():
+    """copier asks `engine` only for the credit-card data without the autoencoder, so the
+    prompts do too (a wholesale answer above skips it; see the test before)."""
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from mlscaffold.catalog import get_template
+    from mlscaffold.prompts import ask_questions
+
+    template = get_template("segmentation")
+    given = {"project_name": "Ada Segments", "author_name": "Ada", "dataset": "credit-card"}
+    with create_pipe_input() as terminal:
+        # slug, package, description, email, repository, licence, k_min, k_max, segments;
+        # autoencoder no; engine: one down, Enter.
+        terminal.send_text("\r" * 9 + "n" + "\x1b[B\r")
+        terminal.close()
+        answers = ask_questions(template, given, input=terminal, output=DummyOutput())
+    assert answers["autoencoder"] is False and answers["engine"] == "spark"
+
+
 def test_make_install_refuses_to_install_outside_a_virtualenv(tmp_path):
     """`make install` with the system's Python would install into it; it says what to do."""
     dest = tmp_path / "p"

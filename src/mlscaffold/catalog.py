@@ -29,6 +29,8 @@ class Question:
     validator: str = ""
     # The default as copier.yml writes it (Jinja that may use earlier answers): `default_for`.
     default_source: Any = None
+    # copier's `when` (Jinja that may use earlier answers): `asked`.
+    when: Any = True
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,7 @@ def _build(name: str) -> Template:
                 multiselect=bool(spec.get("multiselect", False)),
                 validator=spec.get("validator", ""),
                 default_source=spec.get("default"),
+                when=spec.get("when", True),
             )
         )
     return Template(name=name, questions=tuple(asked), **sources.described[name])
@@ -207,6 +210,15 @@ def refusal(template: Template, question: Question, value: Any, answers: dict[st
         return str(_renderer().value(question.validator, context)).strip()
     except Exception as error:  # a validator that cannot handle the value refuses it
         return str(error)
+
+
+def asked(template: Template, question: Question, answers: dict[str, Any]) -> bool:
+    """Whether copier asks ``question`` once ``answers`` are given (its ``when``; e.g. the
+    segmentation engine only for the credit-card data without the autoencoder)."""
+    if question.when is True:
+        return True
+    context = {TEMPLATE_QUESTION: template.name, **template.defaults(), **answers}
+    return bool(_renderer().truthy(question.when, context))
 
 
 def default_for(template: Template, question: Question, answers: dict[str, Any]) -> Any:

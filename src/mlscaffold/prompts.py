@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from mlscaffold.answers import coerce, prepare
-from mlscaffold.catalog import Question, Template, default_for, refusal
+from mlscaffold.catalog import Question, Template, asked, default_for, refusal
 from mlscaffold.errors import MlscaffoldError
 
 
@@ -29,7 +29,7 @@ def ask_questions(
     """
     answers = prepare(template, given)
     for question in template.questions:
-        if question.name not in answers:
+        if question.name not in answers and asked(template, question, answers):
             default = (defaults or {}).get(question.name)
             if default is None:
                 default = default_for(template, question, answers)
