@@ -623,13 +623,12 @@ def key_facts(metrics: Mapping) -> str:
     called = (
         f"all {edible:,}"
         if all(a["count"] == edible for a in alarms)
-        else f"{_span([float(a['count']) for a in alarms], ',.0f')} of the {edible:,}"
+        else f"{_span([float(a['count']) for a in alarms], ',.0f')} of {edible:,}"
     )
     return (
-        f"On unseen clusters, at 0.5 the models miss {_span(missed, '.0%')} of poisonous "
-        f"mushrooms; at the cost threshold ({grouped[0]['rule']['threshold']:.3f}, a "
-        f"miss costing {metrics['miss_cost']:g} false alarms) they call {called} edible ones "
-        "poisonous."
+        f"On unseen clusters, at 0.5 models miss {_span(missed, '.0%')} of poisonous "
+        f"mushrooms; at the cost threshold (a miss costs {metrics['miss_cost']:g} false alarms) "
+        f"they call {called} edible ones poisonous."
     )
 
 
