@@ -253,6 +253,20 @@ def test_works_without_a_git_identity(tmp_path, monkeypatch):
     assert author.stdout.strip() == "Ada Lovelace <you@example.com>"
 
 
+def test_the_branch_is_the_one_the_generated_ci_runs_on(tmp_path, monkeypatch):
+    """git's own default branch is master unless configured; the generated CI runs on main."""
+    empty = tmp_path / "empty.gitconfig"
+    empty.write_text("[user]\n\tname = Test User\n\temail = test@example.com\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty))
+    dest = tmp_path / "p"
+    assert mlscaffold("new", "dataviz", str(dest), "-q").exit_code == 0
+    branch = subprocess.run(
+        ["git", "branch", "--show-current"], cwd=dest, capture_output=True, text=True, check=True
+    )
+    ci = yaml.safe_load((dest / ".github" / "workflows" / "ci.yml").read_text())
+    assert ci[True]["push"]["branches"] == [branch.stdout.strip()] == ["main"]
+
+
 def test_git_identity_is_the_default_author(tmp_path):
     dest = tmp_path / "p"
     assert mlscaffold("new", "segmentation", str(dest), "-q").exit_code == 0

@@ -185,7 +185,8 @@ def _initial_commit(
 ) -> None:
     """One initial commit, so `copier update` works at once; without a git identity the
     commit is made as the project's author."""
-    git(project, "init", "--quiet")
+    # main, the branch the generated CI runs on (and GitHub's default), not git's own default.
+    git(project, "init", "--quiet", "--initial-branch=main")
     git(project, "add", "--all")
     env = {}
     if not user.get("name") or not user.get("email"):
