@@ -37,6 +37,11 @@ def test_a_default_project_holds_nothing_of_spark(render):
     assert sorted(p.stem for p in (spark / "tests").glob("*.py")) == sorted(
         [*TESTS, "test_spark_engine"]
     )
+    assert not (default / "benchmarks").exists()
+    assert sorted(p.name for p in (spark / "benchmarks").iterdir()) == [
+        "engines.py",
+        "results.json",
+    ]
     for path in default.rglob("*"):
         if path.is_file() and ".git" not in path.parts and path.name != ".copier-answers.yml":
             assert "spark" not in path.read_text(errors="ignore").lower(), path

@@ -280,7 +280,7 @@ def pca_map(segments: pd.DataFrame, explained: list[float], names: dict) -> Figu
                 linewidths=0,
                 label=f"{segment} ({sizes[segment]:,})" if turn == 0 else None,
             )
-    overview.set_title("All customers, coloured by segment", fontsize=10)
+    overview.set_title(f"{len(segments):,} customers, coloured by segment", fontsize=10)
     # Below the axes, so it covers no customer.
     legend = overview.legend(
         markerscale=2.5,

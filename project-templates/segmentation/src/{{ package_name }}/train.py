@@ -448,18 +448,25 @@ def search(
 
 
 def fit(
-    table: pd.DataFrame, params: Params, progress: Callable[[str], object] = print
+    table: pd.DataFrame,
+    params: Params,
+    progress: Callable[[str], object] = print,
+    *,
+    space: Pipeline | None = None,
+    final: Callable[[np.ndarray, int], KMeans] | None = None,
 ) -> Segmenter:
-    """Build the clustering space, search k, choose k, keep the chosen segmentation."""
+    """Build the clustering space (unless a fitted ``space`` is given), search k, choose k and
+    keep the chosen segmentation: ``final(points, k)``, by default ``ordered_kmeans``."""
     with threadpool_limits(limits=params.threads):
-        space = features.build_space(params)
-        points = space.fit_transform(table[data.FEATURES])
+        if space is None:
+            space = features.build_space(params).fit(table[data.FEATURES])
+        points = space.transform(table[data.FEATURES])
         scores, _, _, weakest = search(points, params, progress)
         k, choice, versus = choose_k(scores, params, weakest, groups=params.stability_seeds)
         seeds_alone = by_seed(scores, params, weakest)
         preferred = int(scores["silhouette"].idxmax())
         progress(
-            f"structure test on all {len(points):,} customers, k={k}: {params.permutations} "
+            f"structure test on {len(points):,} customers, k={k}: {params.permutations} "
             f"column-permuted and {params.copula_copies} Gaussian-copula copies, "
             f"{params.n_init} restarts each"
         )
@@ -477,10 +484,10 @@ def fit(
                 scores.loc[other, f"r2_{name}_above"] = int(
                     (values >= scores.loc[other, "r2"]).sum()
                 )
-        final = ordered_kmeans(points, k, params)
+        final = final(points, k) if final else ordered_kmeans(points, k, params)
         progress(
             f"k={k}: {params.stability_seeds} seeds x {params.full_resamples} bootstrap refits "
-            "of all customers (fresh seeds, not the draws that chose k) against the final "
+            "(fresh seeds, not the draws that chose k) against the final "
             "segmentation"
         )
         whole = [
