@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .data import SPECIES, label
-from .experiments import CHEAPER, settings_of
+from .experiments import CHEAPER
 from .readme import SAMPLE_WARNING, markdown_table
 from .runtime import is_sample
 
@@ -179,24 +179,6 @@ def _verdict(metrics: Mapping) -> str:
     )
 
 
-def generalisation(metrics: Mapping) -> str:
-    """The near-duplicate table: accuracy under each evaluation, and misses on unseen clusters."""
-    first = next(iter(metrics["models"].values()))
-    settings = list(settings_of(first))
-    header = ["model", *settings, "poisonous missed, clusters held out"]
-    rows = []
-    for result in metrics["models"].values():
-        missed = result["grouped"]["missed"]
-        rows.append(
-            [
-                result["label"],
-                *(_interval(stats) for stats in settings_of(result).values()),
-                f"{missed['rate']:.1%} ({missed['low']:.1%}–{missed['high']:.1%})",
-            ]
-        )
-    return markdown_table(header, rows)
-
-
 def differences(metrics: Mapping) -> str:
     """Whether the models' accuracies on unseen clusters differ, without ranking them: every
     pair by its paired interval and test (``shown_better``)."""
@@ -290,7 +272,7 @@ def why(metrics: Mapping) -> str:
         f"then {min(held_out)} to {max(held_out)} attributes "
         f"from any training mushroom), accuracy falls to {_span(grouped)} and {_span(missed)} "
         "of the poisonous mushrooms are called edible (intervals in the table: the clusters, "
-        "not the rows, are the unit of resampling)." + differences(metrics),
+        "not the rows, are the unit of resampling).",
     ]
     if smallest is not None:
         accuracy = [values[0]["rate"] for values in curve["accuracy"].values()]
@@ -710,11 +692,6 @@ def details(metrics: Mapping) -> str:
     ]
     if not sample:  # the sample is made up: its near-duplicates mean nothing
         parts.append(why(metrics))
-    parts.append(
-        "Accuracy at the plain 0.5 threshold under harder evaluations, with 95 % intervals "
-        "(exact binomial; for held-out clusters, a grouped cross-validation of the training "
-        "part, a bootstrap over clusters):\n\n" + generalisation(metrics)
-    )
     for key, group in FIGURES.items():
         if key == "details":
             parts.append(ranking_sentence(metrics))
