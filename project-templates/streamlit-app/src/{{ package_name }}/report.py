@@ -540,31 +540,20 @@ def headline(metrics: Mapping) -> str:
 
 def next_experiments(metrics: Mapping) -> list[str]:
     """Follow-ups this run points to, each naming the parameter or command to change."""
-    models = metrics["models"]
-    wide = max(
-        models.values(),
-        key=lambda r: r["grouped"]["accuracy"]["high"] - r["grouped"]["accuracy"]["low"],
-    )
     differences = metrics["grouped_differences"].values()
     ties = sum(not (shown_better(d) or shown_worse(d)) for d in differences)
-    clusters = metrics["nearest"]["clusters"]["count"]
-    items = [
+    return [
         "Tune on held-out clusters, not rows: "
         f"{ties} of {len(differences)} pairs of models are not shown to differ in accuracy "
         "(paired, Holm-corrected over the pairs), so the models are not ranked; compare settings "
         "(`HYPERPARAMETERS` in `classifiers/`) by cross-validation by cluster, over several "
         "values of `seed`, before ranking them.",
-        f"Narrow the grouped interval ({wide['label']}: "
-        f"{wide['grouped']['accuracy']['low']:.1%} to {wide['grouped']['accuracy']['high']:.1%}): "
-        f"its width is set by the {clusters} clusters, not by the folds, so only data with "
-        "more clusters narrows it.",
         "Withhold more attributes: add to `ablations` in config.py (e.g. gill and stalk colours) "
         "to find how many the models need before the random-split score moves.",
         f"Vary `miss_cost` in config.py (now {metrics['miss_cost']:g}): the cost figures above "
         "are for this one ratio; rerun `evaluate` with others to see whether any ratio makes a "
         "model cheaper than a constant answer.",
     ]
-    return items
 
 
 BASELINE_NAMES = {"one_rule": "one attribute", "nearest_neighbour": "nearest training mushroom"}
