@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
+from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import (
     LeaveOneGroupOut,
     StratifiedGroupKFold,
@@ -27,7 +27,7 @@ from .train import fit, make_model
 HALF = 0.5
 CHEAPER = "fold's cheaper constant"
 """At the cost threshold: the constant answer that costs less on each fold's training clusters
-(fitted per fold like the models, as the majority answer of ``versus_majority`` is)."""
+(fitted per fold like the models)."""
 
 
 def settings_of(result: Mapping) -> dict[str, dict]:
@@ -50,25 +50,6 @@ def cluster_folds(
     if len(np.unique(groups)) <= folds:
         return LeaveOneGroupOut()
     return StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=deal)
-
-
-def distinct_deals(y: pd.Series, groups: np.ndarray, *, folds: int, seed: int, count: int):
-    """Seeds ``seed``, ``seed + 1``, ... whose deals of the clusters into folds differ, until
-    ``count`` different deals are found (two seeds can deal the clusters alike; then the second
-    is skipped). Leave-one-cluster-out has one deal only."""
-    found: dict[frozenset, int] = {}
-    for deal in range(seed, seed + 20 * count):
-        splits = cluster_folds(groups, folds, deal).split(groups, y, groups)
-        found.setdefault(frozenset(frozenset(groups[test]) for _, test in splits), deal)
-        if len(found) == count:
-            break
-    return sorted(found.values())
-
-
-def row_folds(folds: int, seed: int) -> StratifiedKFold:
-    """The folds that calibrate the served models: rows, not clusters, so every calibration
-    row has near-copies among the rows that fit, as every input the app answers has."""
-    return StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
 
 
 def held_out_distance(codes: np.ndarray, y: pd.Series, groups: np.ndarray, folds) -> np.ndarray:
@@ -240,9 +221,7 @@ def ranking(
     proba: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, reps: int, seed: int
 ) -> dict[str, dict[str, float]]:
     """ROC-AUC and average precision of out-of-fold probabilities, with cluster-bootstrap 95 %
-    intervals (draws without both classes are skipped), and the share of the false-positive
-    range over which the ROC curve (straight lines between its points) runs below the diagonal,
-    that is worse than chance (``below_chance_share``)."""
+    intervals (draws without both classes are skipped)."""
     labels = np.unique(groups)
     draws = np.random.default_rng(seed).integers(0, len(labels), size=(reps, len(labels)))
     weights = np.zeros((reps, len(labels)))
@@ -253,9 +232,7 @@ def ranking(
         auc.append(values[0])
         average.append(values[1])
         above.append(values[2])
-    fpr, tpr, _ = roc_curve(truth, proba)
-    grid = np.linspace(0, 1, 1001)[1:]
-    summary = {"below_chance_share": float((np.interp(grid, fpr, tpr) < grid - 1e-9).mean())}
+    summary = {}
     for key, point, values in [
         ("roc_auc", roc_auc_score(truth, proba), np.concatenate(auc)),
         ("average_precision", average_precision_score(truth, proba), np.concatenate(average)),
@@ -267,51 +244,6 @@ def ranking(
     low, high = np.nanquantile(np.concatenate(above), [0.025, 0.975])
     summary["average_precision"]["above_share"] = {"low": float(low), "high": float(high)}
     return summary
-
-
-def calibration(
-    proba: np.ndarray,
-    truth: np.ndarray,
-    groups: np.ndarray,
-    share: np.ndarray,
-    *,
-    threshold,
-    reps,
-    seed,
-) -> dict:
-    """Whether out-of-fold probabilities mean what they say: the Brier score against the one
-    of always giving ``share`` (each row's share of poisonous mushrooms among the rows that
-    trained its fold's model, ``training_share``) with a paired cluster-bootstrap 95 % interval
-    of the difference, the share of poisonous mushrooms among those given less than
-    ``threshold`` (calibrated probabilities keep it below ``threshold``; no interval: its rows
-    are few clusters), and a reliability table over ten probability bins (mean probability,
-    share poisonous, rows)."""
-    ones = np.ones(len(truth))
-    squared = (proba - truth) ** 2
-    reference = (share - truth) ** 2
-    low, high = cluster_bootstrap(squared, ones, groups, reps=reps, seed=seed)
-    d_low, d_high = cluster_bootstrap(squared - reference, ones, groups, reps=reps, seed=seed)
-    below = proba < threshold
-    bins = np.minimum((proba * 10).astype(int), 9)
-    return {
-        "brier": {"value": float(squared.mean()), "low": low, "high": high},
-        "reference": float(reference.mean()),
-        "difference": {"value": float((squared - reference).mean()), "low": d_low, "high": d_high},
-        "below_threshold": {
-            "count": int(truth[below].sum()),
-            "of": int(below.sum()),
-            "rate": float(truth[below].mean()) if below.any() else 0.0,
-        },
-        "reliability": [
-            {
-                "mean_probability": float(proba[bins == b].mean()),
-                "poisonous_share": float(truth[bins == b].mean()),
-                "rows": int((bins == b).sum()),
-            }
-            for b in range(10)
-            if (bins == b).any()
-        ],
-    }
 
 
 def _out_of_fold(task, x, y, groups, *, folds: int, deal: int, jobs: int) -> np.ndarray:
@@ -339,117 +271,33 @@ def grouped_probabilities(
     *,
     folds: int,
     seed: int,
-    deal: int | None = None,
     jobs: int = 1,
 ) -> np.ndarray:
     """Out-of-fold probabilities by cluster: every row is predicted by a model that saw no row
-    of its cluster. The clusters are dealt into folds with seed ``deal`` (default ``seed``);
-    the models' own seed is ``seed`` whatever the deal. ``jobs`` threads fit the folds."""
+    of its cluster. ``jobs`` threads fit the folds."""
 
     def task(train, test):
         return probabilities(fit(name, params, x.iloc[train], y.iloc[train], seed), x.iloc[test])
 
-    deal = seed if deal is None else deal
-    return _out_of_fold(task, x, y, groups, folds=folds, deal=deal, jobs=jobs)
-
-
-def fold_deals(
-    name: str,
-    params: Mapping,
-    x: pd.DataFrame,
-    y: pd.Series,
-    groups: np.ndarray,
-    deals: Sequence[int],
-    *,
-    folds: int,
-    seed: int,
-) -> dict[str, list[float]]:
-    """Accuracy at 0.5 on unseen clusters for other deals of the clusters into ``folds`` folds
-    (seeds ``deals``, each a different deal; the models' seed stays ``seed``), pooled over
-    mushrooms and averaged over clusters: the spread over deals is the deal's alone."""
-    truth = y.to_numpy() == 1
-    _, index, sizes = np.unique(groups, return_inverse=True, return_counts=True)
-    share = 1.0 / sizes[index]
-    result: dict[str, list] = {"seeds": list(deals), "pooled": [], "cluster_average": []}
-    for deal in deals:
-        proba = grouped_probabilities(name, params, x, y, groups, folds=folds, seed=seed, deal=deal)
-        right = ((proba >= HALF) == truth).astype(float)
-        result["pooled"].append(float(right.mean()))
-        result["cluster_average"].append(float((right * share).sum() / share.sum()))
-    return result
+    return _out_of_fold(task, x, y, groups, folds=folds, deal=seed, jobs=jobs)
 
 
 def fit_calibrated(
-    name: str,
-    params: Mapping,
-    x: pd.DataFrame,
-    y: pd.Series,
-    groups: np.ndarray | None = None,
-    *,
-    folds: int,
-    seed: int,
+    name: str, params: Mapping, x: pd.DataFrame, y: pd.Series, *, folds: int, seed: int
 ) -> CalibratedClassifierCV:
-    """``name`` with probabilities calibrated (sigmoid) on ``folds`` inner folds.
-
-    With ``groups`` the folds hold out whole clusters: the calibration sees each row predicted
-    by a model that saw no row of its cluster, as a new species would be (the generalisation
-    study). Without them the folds split rows: each calibration row has near-copies among the
-    rows that fit, as every input the app answers has among the training rows (the served
-    models). A classifier that calibrates itself (the SVM) is calibrated here instead, from
-    its own scores."""
+    """The served model: ``name`` with probabilities calibrated (one sigmoid, so the model's
+    order is kept) on ``folds`` row-level folds. Each calibration row has near-copies among
+    the rows that fit, as every input the app answers has among the training rows. A
+    classifier that calibrates itself (the SVM) is calibrated here instead, from its own
+    scores. Unseen clusters cannot be calibrated this way: every cluster is of one class, so
+    folds by cluster set each sigmoid by the training share, which runs against the held-out
+    cluster's label (DECISIONS.md)."""
     model = make_model(name, params, seed)
     step = model.named_steps["classify"]
     if isinstance(step, CalibratedClassifierCV):
         model.set_params(classify=step.estimator)
-    if groups is None:
-        inner = list(row_folds(folds, seed).split(x, y))
-    else:
-        inner = list(cluster_folds(groups, folds, seed).split(x, y, groups))
+    inner = list(StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(x, y))
     return CalibratedClassifierCV(model, method="sigmoid", cv=inner, ensemble=False).fit(x, y)
-
-
-def calibrated_probabilities(
-    name: str,
-    params: Mapping,
-    x: pd.DataFrame,
-    y: pd.Series,
-    groups: np.ndarray,
-    *,
-    folds: int,
-    inner: int,
-    seed: int,
-    jobs: int = 1,
-) -> np.ndarray:
-    """Out-of-fold probabilities by cluster from models calibrated by cluster: in every outer
-    fold the calibration runs on ``inner`` folds of the outer training clusters only (nested:
-    no held-out row calibrates the model that predicts it, and every held-out row of a fold is
-    mapped by the same sigmoid, so the calibration cannot reorder clusters by their labels)."""
-
-    return _both_probabilities(
-        name, params, x, y, groups, folds=folds, inner=inner, seed=seed, jobs=jobs
-    )[:, 1]
-
-
-def _both_probabilities(name, params, x, y, groups, *, folds, inner, seed, jobs) -> np.ndarray:
-    """Out-of-fold probabilities by cluster, uncalibrated (column 0, as ``grouped_probabilities``
-    gives them) and calibrated by cluster (column 1, as ``calibrated_probabilities``), from one
-    set of fits: the calibrated model's final fit on the outer training rows is the very model
-    ``grouped_probabilities`` would fit again (same rows, same seed). A classifier that
-    calibrates itself (the SVM) is fitted once more with its own calibration."""
-
-    def task(train, test):
-        x_train, y_train, x_test = x.iloc[train], y.iloc[train], x.iloc[test]
-        model = fit_calibrated(
-            name, params, x_train, y_train, groups[train], folds=inner, seed=seed
-        )
-        base = model.calibrated_classifiers_[0].estimator
-        if isinstance(
-            make_model(name, params, seed).named_steps["classify"], CalibratedClassifierCV
-        ):
-            base = fit(name, params, x_train, y_train, seed)
-        return np.column_stack([probabilities(base, x_test), model.predict_proba(x_test)[:, 1]])
-
-    return _out_of_fold(task, x, y, groups, folds=folds, deal=seed, jobs=jobs)
 
 
 def training_share(y: pd.Series, groups: np.ndarray, *, folds: int, seed: int) -> np.ndarray:
@@ -523,36 +371,23 @@ def grouped(
     reps: int,
     threshold: float,
     miss_cost: float,
-    inner: int,
     seed: int,
-    jobs: int = 1,
-) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[dict, np.ndarray, np.ndarray]:
     """Cross-validation that holds out whole clusters: every row is predicted by a model that
     saw no row of its cluster. Rates carry cluster-bootstrap intervals.
 
     Reported at the plain 0.5 threshold, and at the cost threshold (``threshold``, fixed by the
-    stated cost ratio ``miss_cost`` alone, so nothing here chooses it). The cost threshold is
-    applied to probabilities calibrated by cluster (``calibrated_probabilities``, ``inner``
-    folds nested in each outer one), because 1 / (1 + ``miss_cost``) is the right threshold
-    only for calibrated probabilities: misses, false alarms and the mean cost per mushroom
-    against the two constant rules. Also what zero misses would have cost in hindsight: the
-    share of edible mushrooms at or above the lowest calibrated probability any poisonous one
-    got. Returns the summary, whether each row was classified correctly at 0.5, and each
-    row's out-of-fold probability, uncalibrated and calibrated by cluster.
-    """
-    outer, calibrated = _both_probabilities(
-        name, params, x, y, groups, folds=folds, inner=inner, seed=seed, jobs=jobs
-    ).T
+    stated cost ratio ``miss_cost`` alone), both cutting the same out-of-fold probabilities the
+    ranking scores: misses, false alarms and the mean cost per mushroom against the cheaper
+    constant. Returns the summary, whether each row was right at 0.5, and its probability."""
+    proba = grouped_probabilities(name, params, x, y, groups, folds=folds, seed=seed)
     truth = y.to_numpy() == 1
-    share = training_share(y, groups, folds=folds, seed=seed)
-    called = outer >= HALF
-    summary = at_half(called, truth, groups, reps=reps, seed=seed)
-    summary["cluster_average"] = cluster_average(
-        (called == truth).astype(float), groups, reps=reps, seed=seed
-    )
-    summary["ranking"] = ranking(outer, truth, groups, reps=reps, seed=seed)
-    new = unseen_codes(x, y, groups, cluster_folds(groups, folds, seed))
+    called = proba >= HALF
     right = (called == truth).astype(float)
+    summary = at_half(called, truth, groups, reps=reps, seed=seed)
+    summary["cluster_average"] = cluster_average(right, groups, reps=reps, seed=seed)
+    summary["ranking"] = ranking(proba, truth, groups, reps=reps, seed=seed)
+    new = unseen_codes(x, y, groups, cluster_folds(groups, folds, seed))
     summary["by_odour_seen"] = {
         key: {
             **bootstrap_rate(right[rows], groups[rows], reps=reps, seed=seed),
@@ -562,13 +397,8 @@ def grouped(
         if rows.any()
     }
     summary["any_code_unseen"] = rate(int(new["any"].sum()), len(y))
-    summary["calibration_before"] = calibration(
-        outer, truth, groups, share, threshold=threshold, reps=reps, seed=seed
-    )
-    summary["calibration"] = calibration(
-        calibrated, truth, groups, share, threshold=threshold, reps=reps, seed=seed
-    )
-    at_cost = calibrated >= threshold
+    at_cost = proba >= threshold
+    share = training_share(y, groups, folds=folds, seed=seed)
     summary["rule"] = {
         "threshold": threshold,
         **_rates(at_cost, truth, groups, reps=reps, seed=seed),
@@ -576,12 +406,7 @@ def grouped(
             at_cost, truth, groups, share, miss_cost=miss_cost, reps=reps, seed=seed
         ),
     }
-    lowest = float(calibrated[truth].min()) if truth.any() else 1.0
-    summary["zero_misses"] = {
-        "threshold": lowest,
-        "false_alarms": rate(int((calibrated[~truth] >= lowest).sum()), int((~truth).sum())),
-    }
-    return summary, (called == truth).astype(float), outer, calibrated
+    return summary, right, proba
 
 
 def paired_differences(
@@ -601,25 +426,6 @@ def paired_differences(
     }
     holm(list(differences.values()))
     return differences
-
-
-def versus_majority(
-    correct: Mapping[str, np.ndarray], y: pd.Series, groups: np.ndarray, share: np.ndarray, **kw
-) -> dict[str, dict]:
-    """Each model's accuracy minus the fold majority's (``share``: each row's share of
-    poisonous mushrooms in the training clusters of its fold) on the same rows, paired
-    (``paired``), with the majority's own accuracy, pooled and averaged over clusters."""
-    truth = np.asarray(y) == 1
-    right = ((share >= HALF) == truth).astype(float)
-    averaged = cluster_average(right, groups, **kw)["rate"]
-    return {
-        name: {
-            "rule_accuracy": float(right.mean()),
-            "rule_cluster_average": averaged,
-            **paired(values - right, groups, **kw),
-        }
-        for name, values in correct.items()
-    }
 
 
 def _one_rule_calls(x: pd.DataFrame, y: pd.Series, train, test, threshold: float):
@@ -667,7 +473,7 @@ def baseline_grouped(
     majority class, as the one-hot encoder's all-zero row does for a model) for accuracy, and
     at the cost threshold (where it gets the cheaper answer) for the cost. Its accuracy with
     cluster intervals, cluster-averaged accuracy, clusters mostly right, paired differences
-    from the constant rules and from each model (``correct``: whether each model was right out
+    from each model (``correct``: whether each model was right out
     of fold on the same rows; sign-flip p-values Holm-adjusted over the models), and its misses,
     false alarms and cost per mushroom at the cost threshold (``rule``, ``cost``)."""
     threshold = 1 / (1 + miss_cost)
@@ -687,10 +493,6 @@ def baseline_grouped(
     summary["clusters_mostly_right"] = int((per_cluster >= HALF).sum())
     summary["clusters"] = int(per_cluster.size)
     summary["cluster_average"] = cluster_average(right, groups, reps=reps, seed=seed)
-    share = training_share(y, groups, folds=folds, seed=seed)
-    summary["versus_majority"] = versus_majority(
-        {kind: right}, y, groups, share, reps=reps, seed=seed
-    )[kind]
     summary["versus_models"] = {
         name: paired(right - values, groups, reps=reps, seed=seed)
         for name, values in correct.items()
@@ -701,6 +503,7 @@ def baseline_grouped(
         "threshold": threshold,
         **_rates(at_cost, truth, groups, reps=reps, seed=seed),
     }
+    share = training_share(y, groups, folds=folds, seed=seed)
     summary["cost"] = cost_versus_constants(
         at_cost, truth, groups, share, miss_cost=miss_cost, reps=reps, seed=seed
     )

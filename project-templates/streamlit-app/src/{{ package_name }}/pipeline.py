@@ -83,7 +83,7 @@ def _near_duplicates(frame: pd.DataFrame, split, params: config.Params):
     return summary, pd.Series(groups, index=frame.index)
 
 
-MEASUREMENTS = ("grouped", "fold_deals", "evaluate", "ablations", "learning_curve")
+MEASUREMENTS = ("grouped", "evaluate", "ablations", "learning_curve")
 """What is measured about every classifier; each is one task for the worker processes."""
 
 
@@ -101,14 +101,8 @@ def _measure(name: str, what: str, params: config.Params, model_path, split, gro
                 reps=params.bootstrap,
                 threshold=evaluate.cost_threshold(params.miss_cost),
                 miss_cost=params.miss_cost,
-                inner=params.calibration_folds,
                 seed=seed,
             )
-        if what == "fold_deals":
-            deals = experiments.distinct_deals(
-                y_train, groups, folds=folds, seed=seed, count=params.fold_deals
-            )
-            return experiments.fold_deals(*rows, deals[1:], folds=folds, seed=seed)
         if what == "evaluate":
             model = train.load(model_path)
             result, proba = evaluate.evaluate_model(
@@ -133,8 +127,8 @@ def _measure_all(ctx: Context, split, groups) -> tuple[dict, dict, dict, dict]:
 
     The threshold comes from the stated cost ratio alone; the held-out errors of the saved
     model are counted at it and at 0.5. Returns the results, the held-out and the grouped
-    out-of-fold probabilities (uncalibrated, and calibrated by cluster), and whether each
-    training row was right in the grouped cross-validation."""
+    out-of-fold probabilities, and whether each training row was right in the grouped
+    cross-validation."""
     # Many small tasks rather than one per classifier: the slow classifiers' parts spread
     # over both workers instead of leaving one worker idle. Threads, not processes: the fits
     # release the GIL, and worker processes would each import scikit-learn and unpickle the
@@ -150,22 +144,16 @@ def _measure_all(ctx: Context, split, groups) -> tuple[dict, dict, dict, dict]:
         f"a missed poisonous mushroom costs {ctx.params.miss_cost:g} false alarms (`miss_cost`): "
         f"call it poisonous from 1 / (1 + {ctx.params.miss_cost:g})"
     )
-    results, probas, grouped_probas, calibrated, correct = {}, {}, {}, {}, {}
+    results, probas, grouped_probas, correct = {}, {}, {}, {}
     for (name, what), output in zip(tasks, outputs, strict=True):
         if what == "grouped":
-            summary, correct[name], grouped_probas[name], calibrated[name] = output
+            summary, correct[name], grouped_probas[name] = output
             results[name] = {
                 "label": config.LABELS[name],
                 "params": ctx.params.model_params(name),
                 "threshold": {"value": threshold, "reason": reason},
                 "grouped": summary,
             }
-        elif what == "fold_deals":
-            grouped = results[name]["grouped"]
-            output["seeds"].insert(0, ctx.params.seed)
-            output["pooled"].insert(0, grouped["accuracy"]["rate"])
-            output["cluster_average"].insert(0, grouped["cluster_average"]["rate"])
-            grouped["fold_deals"] = output
         elif what == "evaluate":
             result, probas[name] = output
             results[name].update(result)
@@ -180,7 +168,7 @@ def _measure_all(ctx: Context, split, groups) -> tuple[dict, dict, dict, dict]:
                 f"{results[name]['grouped']['accuracy']['rate']:.4f} with clusters held out; "
                 f"threshold {results[name]['threshold']['value']:.3g}"
             )
-    return results, probas, {"raw": grouped_probas, "calibrated": calibrated}, correct
+    return results, probas, grouped_probas, correct
 
 
 def _nearest_neighbour(split, params: config.Params) -> dict:
@@ -231,16 +219,6 @@ def run_evaluate(ctx: Context) -> dict:
         "grouped_differences": experiments.paired_differences(
             correct, groups, reps=params.bootstrap, seed=params.seed
         ),
-        "grouped_vs_majority": experiments.versus_majority(
-            correct,
-            y_train,
-            groups,
-            experiments.training_share(
-                y_train, groups, folds=params.folds_for(groups), seed=params.seed
-            ),
-            reps=params.bootstrap,
-            seed=params.seed,
-        ),
         **{
             f"grouped_{kind}": experiments.baseline_grouped(
                 kind,
@@ -273,15 +251,15 @@ def run_evaluate(ctx: Context) -> dict:
             ).items()
         },
     }
-    # The one-attribute rule the training part chooses, on the random split at the cost
-    # threshold like the models (at 0.5 it differs only for codes no training row had).
-    chosen, threshold = next(iter(metrics["one_rule"])), evaluate.cost_threshold(params.miss_cost)
+    # The one-attribute rule the training part chooses, on the random split at 0.5 like the
+    # models' random-split column.
+    chosen = next(iter(metrics["one_rule"]))
     calls, _ = features.one_rule_predict(
-        x_train[chosen], y_train, x_test[chosen], threshold=threshold
+        x_train[chosen], y_train, x_test[chosen], threshold=experiments.HALF
     )
     metrics["one_rule_test"] = {
         "attribute": chosen,
-        **evaluate.errors(y_test, calls.to_numpy(dtype=float), threshold),
+        **evaluate.errors(y_test, calls.to_numpy(dtype=float), experiments.HALF),
     }
     x_all, y_all = features.split_xy(frame)
     # Informative missingness: a missing stalk root is kept as its own code, not imputed.
@@ -292,12 +270,9 @@ def run_evaluate(ctx: Context) -> dict:
         "poisonous_otherwise": float(y_all[~blank].mean()),
     }
     metrics["names_rules"] = evaluate.errors(y_all, features.names_rules(x_all), experiments.HALF)
-    # Two families, each Holm-corrected: accuracy against the fold majority and cost at the
-    # threshold against the fold's cheaper constant, of every model and rule without a model.
+    # The costs at the threshold against the fold's cheaper constant, of every model and rule
+    # without a model, are one family, Holm-corrected.
     kinds = [metrics[f"grouped_{kind}"] for kind in experiments.BASELINES]
-    experiments.holm(
-        [*metrics["grouped_vs_majority"].values(), *(kind["versus_majority"] for kind in kinds)]
-    )
     experiments.holm(
         [
             cost["versus"][experiments.CHEAPER]
@@ -316,11 +291,9 @@ def run_evaluate(ctx: Context) -> dict:
 def _figures(ctx: Context, metrics: dict, y_train: pd.Series, grouped: dict) -> None:
     """The figures. Errors, curves and probabilities are drawn for unseen clusters (the
     grouped cross-validation of the training part): on the random split every curve is
-    perfect and says nothing. The cost threshold cuts the probabilities calibrated by cluster;
-    the curves rank the uncalibrated ones."""
+    perfect and says nothing."""
     results = metrics["models"]
     thresholds = {name: result["threshold"]["value"] for name, result in results.items()}
-    calibrated = grouped["calibrated"]
     ranks = {
         key: {name: result["grouped"]["ranking"][key] for name, result in results.items()}
         for key in ("roc_auc", "average_precision")
@@ -330,20 +303,17 @@ def _figures(ctx: Context, metrics: dict, y_train: pd.Series, grouped: dict) -> 
         "near_duplicates.png": plots.near_duplicates(metrics, config.LABELS),
         "probabilities.png": plots.probabilities(
             y_train,
-            calibrated,
+            grouped,
             thresholds,
             config.LABELS,
-            "Unseen clusters: out-of-fold probabilities, calibrated on inner folds by cluster, "
-            "by true class, with the cost threshold",
+            "Unseen clusters: out-of-fold probabilities by true class, with the cost threshold",
         ),
         "confusion_matrices.png": plots.confusion_matrices(
-            y_train, grouped["raw"], dict.fromkeys(results, 0.5), config.LABELS
+            y_train, grouped, dict.fromkeys(results, 0.5), config.LABELS
         ),
-        "roc_curves.png": plots.roc_curves(
-            y_train, grouped["raw"], config.LABELS, ranks["roc_auc"]
-        ),
+        "roc_curves.png": plots.roc_curves(y_train, grouped, config.LABELS, ranks["roc_auc"]),
         "pr_curves.png": plots.pr_curves(
-            y_train, grouped["raw"], config.LABELS, ranks["average_precision"]
+            y_train, grouped, config.LABELS, ranks["average_precision"]
         ),
         "permutation_importance.png": plots.importances(
             {name: result["permutation_importance"] for name, result in results.items()},

@@ -114,8 +114,7 @@ def probabilities(
     truth = np.asarray(y_true) == 1
     for ax, (name, proba) in zip(axes, probas.items(), strict=True):
         clipped = np.clip(proba, EDGE, 1 - EDGE)
-        # The axis spans the probabilities this model gives (and its threshold), not 0 to 1:
-        # probabilities calibrated by cluster can all sit near the share of poisonous ones.
+        # The axis spans the probabilities this model gives (and its threshold), not 0 to 1.
         span = _logit(np.array([min(clipped.min(), thresholds[name]), clipped.max()]))
         low, high = span[0] - 0.5, max(span[1] + 0.5, span[0] + 1)
         bins = 1 / (1 + np.exp(-np.linspace(low, high, 41)))  # equal widths on the logit axis
@@ -188,15 +187,15 @@ def _curves(
     if kind == "roc":
         ax.set(xlabel="False positive rate (edible called poisonous)", ylabel="True positive rate")
         ax.set_title(
-            "ROC curves for unseen clusters (grouped CV, positive: poisonous),\n"
-            "pooled over all folds; a fold may hold one class only",
+            "Unseen clusters, pooled over the folds. With one cluster per fold,\n"
+            "every pair ranked comes from two different folds' models",
             fontsize=9,
         )
     else:
         ax.set(xlabel="Recall (share of poisonous caught)", ylabel="Precision")
         ax.set_title(
-            "Precision-recall curves for unseen clusters (grouped CV),\n"
-            "pooled over all folds; a fold may hold one class only",
+            "Unseen clusters, pooled over the folds. With one cluster per fold,\n"
+            "every pair ranked comes from two different folds' models",
             fontsize=9,
         )
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8)
@@ -235,13 +234,17 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
     """Why the random split scores so high: how far held-out rows are from the training rows, what
     accuracy is left without the strongest attributes or with whole clusters held out, and how
     few training rows it takes."""
-    figure = Figure(figsize=(15, 4.8), layout="constrained")
-    dist_ax, acc_ax, curve_ax = figure.subplots(1, 3, width_ratios=[1, 1.3, 1.2])
+    # Two rows, not three panels side by side: at a README's width the text stays readable.
+    figure = Figure(figsize=(9.5, 9), layout="constrained")
+    axes = figure.subplot_mosaic(
+        [["dist", "acc"], ["curve", "curve"]], height_ratios=[1, 0.9], width_ratios=[1.1, 1]
+    )
+    dist_ax, acc_ax, curve_ax = axes["dist"], axes["acc"], axes["curve"]
 
     nearest = metrics["nearest"]
     settings = [
-        ("random_split", "random split: test vs training rows", COLOURS[0]),
-        ("clusters_held_out", "clusters held out: vs training folds", COLOURS[5]),
+        ("random_split", "random split", COLOURS[0]),
+        ("clusters_held_out", "clusters held out", COLOURS[5]),
     ]
     top = max(int(d) for key, _, _ in settings for d in nearest[key])
     distances = np.arange(top + 1)
@@ -250,15 +253,16 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
         share = np.array(counts) / max(sum(counts), 1)
         bars = dist_ax.bar(distances + offset, share, width=0.4, color=colour, label=text)
         # Counts on the bars: a handful of rows at a distance is invisible as a share.
-        dist_ax.bar_label(bars, labels=[f"{c:,}" if c else "" for c in counts], fontsize=6)
+        dist_ax.bar_label(bars, labels=[f"{c:,}" if c else "" for c in counts], fontsize=7)
     dist_ax.set(
-        xlabel="attributes in which a row differs from its nearest training row",
+        xlabel="attributes in which a row differs from it",
         ylabel="share of evaluated rows",
         xticks=distances,
     )
     dist_ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
-    dist_ax.legend(fontsize=8, loc="upper right")
-    dist_ax.set_title("Nearest-neighbour (Hamming) distance", fontsize=10)
+    dist_ax.set_ylim(0, 1.1)
+    dist_ax.legend(loc="center right")
+    dist_ax.set_title("Distance to the nearest training row")
 
     models = metrics["models"]
     markers = ["o", "s", "D", "X", "^", "v"]
@@ -272,7 +276,10 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
     # The one-attribute rule is a row like the models, with its own interval (it was scored
     # on the same folds, clusters held out only).
     rule = metrics["grouped_one_rule"]
-    _interval(acc_ax, len(models), rule["accuracy"], COLOURS[1], markers[1])
+    _interval(acc_ax, len(models) + 0.1, rule["accuracy"], COLOURS[1], markers[1])
+    _interval(
+        acc_ax, len(models) - 0.1, metrics["one_rule_test"]["accuracy"], COLOURS[0], markers[0]
+    )
     rule_name = " + ".join(label(a) for a in rule["attributes"]).lower()
     acc_ax.set_yticks(
         range(len(models) + 1), [*(labels[name] for name in models), f"{rule_name} alone"]
@@ -280,14 +287,7 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
     acc_ax.invert_yaxis()
     acc_ax.set_xlabel("accuracy (95 % interval)")
     acc_ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
-    majority = next(iter(metrics["grouped_vs_majority"].values()))["rule_accuracy"]
     references = [
-        acc_ax.axvline(
-            majority,
-            color="0.3",
-            linestyle="--",
-            label=f"majority refitted per fold, clusters held out ({majority:.1%})",
-        ),
         acc_ax.axvline(
             edible := 1 - metrics["grouped_one_rule"]["missed"]["of"] / metrics["n_train"],
             color="0.3",
@@ -301,12 +301,10 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
             for column, text in enumerate(settings)
         ]
         + references,
-        fontsize=8,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.14),
-        ncols=2,
     )
-    acc_ax.set_title("Accuracy by evaluation, threshold 0.5", fontsize=10)
+    acc_ax.set_title("Accuracy by evaluation, threshold 0.5")
 
     curve = metrics["learning_curve"]
     sizes = [*curve["sizes"], curve["full"]["size"]]
@@ -339,17 +337,17 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
         ylim=(min(0.5, *seen) - 0.05, 1.03),
     )
     curve_ax.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
-    curve_ax.set_xticks(sizes, [f"{size:,}" for size in sizes], fontsize=8)
+    curve_ax.set_xticks(sizes, [f"{size:,}" for size in sizes])
     curve_ax.minorticks_off()
-    curve_ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2)
+    curve_ax.legend(loc="lower right")
     curve_ax.set_title(
         f"Learning curve (mean of {curve.get('draws', 1)} subsets per size, bars: lowest to "
-        "highest)\nand the clusters the subsets cover",
-        fontsize=10,
+        "highest)\nand the clusters the subsets cover"
     )
     figure.suptitle(
-        "Why the random split scores so high: its held-out rows are near-copies of training "
-        "rows, and unseen clusters score far lower"
+        "Why the random split scores so high: its held-out rows are near-copies of training\n"
+        "rows, and unseen clusters score far lower",
+        fontsize=13,
     )
     return figure
 
@@ -362,6 +360,7 @@ def importances(tables: Mapping[str, Mapping[str, Mapping[str, float]]], labels)
     order = (
         pd.concat([frame["mean"] for frame in frames.values()], axis=1).max(axis=1).sort_values()
     )
+    hidden = len(order) - int((order > 0).sum())
     order = order[order > 0]
     figure = Figure(figsize=(7.5, 1.6 + 0.32 * len(order)), layout="constrained")
     ax = figure.subplots()
@@ -383,7 +382,8 @@ def importances(tables: Mapping[str, Mapping[str, Mapping[str, float]]], labels)
     ax.legend(fontsize=8, loc="lower right")
     ax.set_title(
         "Permutation importance on the random split (at 0.5):\nnear-copies let most attributes "
-        "stand in for one another",
+        f"stand in for one another\n(not shown: {hidden} of {hidden + len(order)} attributes, "
+        "which lower no model's accuracy)",
         fontsize=10,
     )
     return figure
