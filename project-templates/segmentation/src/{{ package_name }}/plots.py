@@ -78,8 +78,9 @@ def distributions(table: pd.DataFrame, columns: list[str]) -> Figure:
         ax.hist(positive, bins=bins, color=BLUE)
         ax.set_xscale("log")
         ax.axvline(positive.median(), color=VERMILLION, linestyle="--")
-        zeros = int((values == 0).sum())
-        ax.set_title(f"{column}\n{zeros:,} at 0 ({zeros / len(values):.0%})", fontsize=9)
+        zeros, blank = int((values == 0).sum()), int(table[column].isna().sum())
+        blanks = f", {blank:,} blank" if blank else ""
+        ax.set_title(f"{column}\n{zeros:,} at 0 ({zeros / len(values):.0%}){blanks}", fontsize=9)
         ax.tick_params(labelsize=7)
     for ax in axes[len(columns) :]:
         ax.set_visible(False)
