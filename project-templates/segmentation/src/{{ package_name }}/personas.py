@@ -10,13 +10,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-OPERATORS = {">=": operator.ge, "<=": operator.le, "<": operator.lt, ">": operator.gt}
+OPERATORS = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    "<": operator.lt,
+    ">": operator.gt,
+    "==": operator.eq,
+}
 
 
 @dataclass(frozen=True)
 class Signal:
-    """A feature a segment can be named by, with the words for its median above or below
-    everyone's."""
+    """A feature a segment can be named by, with the words for its customers ranking above or
+    below everyone."""
 
     column: str
     high: str
@@ -64,12 +70,14 @@ class Rule:
         return held
 
     def clears(self, low: pd.Series, high: pd.Series) -> bool:
-        """Whether the whole 95% bootstrap interval of each median meets its condition (the
-        lower end for ``>=``/``>``, the upper end for ``<=``/``<``): a rule met by the median
-        alone, not by its interval, is borderline."""
+        """Whether the whole 95% bootstrap interval of each median lies strictly beyond its
+        cut-off (an equality holds over the whole interval): a median on the cut-off, or an
+        interval that reaches it, is borderline. Strict, because a column in steps (1/12 of
+        the months) has an interval that can end exactly on a cut-off."""
+        checks = {">": lambda c, v: low[c] > v, "<": lambda c, v: high[c] < v}
+        checks["="] = lambda c, v: low[c] == high[c] == v
         return all(
-            pd.notna(low.get(column, np.nan))
-            and OPERATORS[op]((low if op in (">=", ">") else high)[column], value)
+            pd.notna(low.get(column, np.nan)) and checks[op[0]](column, value)
             for column, op, value in self.conditions()
         )
 
@@ -100,29 +108,26 @@ def rank_profile(derived: pd.DataFrame, segments: np.ndarray, columns: list[str]
     return ranks.groupby(segments).mean().rename_axis("segment")
 
 
-def distinctions(medians: pd.DataFrame, named: pd.DataFrame, signals: list) -> pd.DataFrame:
-    """Per segment (rows of ``medians``, without 'all'), per signal column: how far the
-    segment's median is from everyone's, in interquartile ranges of everyone's values (the
-    standard deviation where the IQR is 0, e.g. a column that is 0 for most customers)."""
-    columns = [signal.column for signal in signals]
-    quartiles = named[columns].quantile([0.25, 0.75])
-    scale = (quartiles.loc[0.75] - quartiles.loc[0.25]).where(lambda iqr: iqr > 0)
-    scale = scale.fillna(named[columns].std())
-    segments = medians.drop(index="all")[columns]
-    return (segments - medians.loc["all", columns]) / scale
-
-
-def names(distance: pd.DataFrame, signals: list, terms: int = 2) -> dict:
-    """Per segment, its ``terms`` most distinguishing traits (largest ``distinctions``) among
-    those where no other segment's median lies further the same way, each with the word for
-    its direction: e.g. 'Near the limit & low limits'. So a word is true against everyone and
-    against the other segments."""
+def names(ranks: pd.DataFrame, signals: list, uses: pd.DataFrame, implied: dict) -> dict:
+    """Per segment, two words: first what over half of its customers use the card for, with
+    its share (a column of ``uses``, shares per segment), then its most distinguishing traits: the
+    ``rank_profile`` furthest from 50 (everyone's average) among those where its customers rank
+    strictly further that way than every other segment's (a tie names no one) and that its use
+    does not already say (``implied``), each with the word for its direction: e.g. '71% cash
+    only & low limits'."""
     words = {signal.column: signal for signal in signals}
     result = {}
-    for segment, row in distance.iterrows():
-        extreme = ((row > 0) & (row >= distance.max())) | ((row < 0) & (row <= distance.min()))
-        top = row[extreme].abs().sort_values(ascending=False, kind="stable").index[:terms]
-        text = " & ".join(words[c].high if row[c] > 0 else words[c].low for c in top)
+    for segment, row in ranks.iterrows():
+        others = ranks.drop(index=segment)
+        high, low = (row > 50) & (row > others.max()), (row < 50) & (row < others.min())
+        use = [c for c in uses.columns if uses.loc[segment, c] > 0.5]
+        said = [c for word in use for c in implied.get(word, ())]
+        top = (row - 50)[high | low].drop(index=said, errors="ignore")
+        named = [f"{uses.loc[segment, word]:.0%} {word}" for word in use] + [
+            words[c].high if row[c] > 50 else words[c].low
+            for c in top.abs().sort_values(ascending=False, kind="stable").index
+        ]
+        text = " & ".join(named[:2])
         result[segment] = text[0].upper() + text[1:] if text else f"Segment {segment}"
     repeated = [s for s in result if list(result.values()).count(result[s]) > 1]
     return {s: f"{n} ({s})" if s in repeated else n for s, n in result.items()}

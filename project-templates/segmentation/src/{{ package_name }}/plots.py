@@ -45,8 +45,8 @@ def map_colours(segments: pd.DataFrame) -> dict:
     """A colour per segment for the map. The two segments whose centres (medians on the map)
     are closest, the pair most likely to overlap, get blue and vermillion, the Okabe-Ito pair
     easiest to tell apart with any colour-vision deficiency; the others get the rest in turn,
-    sky blue and orange last (the hues closest to blue and vermillion: up to six segments never
-    get them)."""
+    then sky blue and orange (the hues closest to blue and vermillion), and yellow, pale on
+    white, last: up to seven segments never get it."""
     ids = sorted(segments["segment"].unique())
     if not 2 <= len(ids) <= len(OKABE_ITO):
         return dict(zip(ids, segment_colours(len(ids)), strict=True))
@@ -55,7 +55,7 @@ def map_colours(segments: pd.DataFrame) -> dict:
         combinations(ids, 2),
         key=lambda pair: float(np.hypot(*(centres.loc[pair[0]] - centres.loc[pair[1]]))),
     )
-    rest = [GREEN, "#CC79A7", "#000000", "#F0E442", "#56B4E9", "#E69F00"]
+    rest = [GREEN, "#CC79A7", "#000000", "#56B4E9", "#E69F00", "#F0E442"]
     others = [segment for segment in ids if segment not in (first, second)]
     return {first: BLUE, second: VERMILLION, **dict(zip(others, rest, strict=False))}
 
@@ -78,8 +78,9 @@ def distributions(table: pd.DataFrame, columns: list[str]) -> Figure:
         ax.hist(positive, bins=bins, color=BLUE)
         ax.set_xscale("log")
         ax.axvline(positive.median(), color=VERMILLION, linestyle="--")
-        zeros = int((values == 0).sum())
-        ax.set_title(f"{column}\n{zeros:,} at 0 ({zeros / len(values):.0%})", fontsize=9)
+        zeros, blank = int((values == 0).sum()), int(table[column].isna().sum())
+        blanks = f", {blank:,} blank" if blank else ""
+        ax.set_title(f"{column}\n{zeros:,} at 0 ({zeros / len(values):.0%}){blanks}", fontsize=9)
         ax.tick_params(labelsize=7)
     for ax in axes[len(columns) :]:
         ax.set_visible(False)
@@ -152,10 +153,10 @@ def k_selection(scores: pd.DataFrame, metrics: dict) -> Figure:
     # Zoomed to the intervals and the 0.25 line, so the differences between k can be read.
     sil.set_ylim(
         float(scores["silhouette_low"].min()) - 0.02,
-        max(0.25, float(scores["silhouette_high"].max())) + 0.02,
+        max(0.25, float(scores["silhouette_high"].max())) + 0.06,  # room for the legend
     )
     sil.set_title(f"Silhouette, all customers (95% interval); best k = {preferred}", fontsize=10)
-    sil.legend(fontsize=8, loc="lower right")
+    sil.legend(fontsize=8, loc="upper right")
     r2 = axes[1]
     r2.plot(ks, scores["r2"], marker="o", color=BLUE, label="the data, all customers")
     tested = scores.dropna(subset=["r2_shuffled_max"])
