@@ -319,7 +319,7 @@ def subgroups(
             if ties
             else f"The {split.short} differences are not alike in every {group.short}"
         ) + (
-            f"; not tested in {untested} (cells under {params.min_group_rows} rows)"
+            f";\nnot tested in {untested} (cells under {params.min_group_rows} rows)"
             if untested and tested
             else ""
         )
@@ -544,42 +544,6 @@ def spread(
     return Chart("measurements", title, question, finding, figure, values, "", details)
 
 
-def digits(values: pd.Series) -> int | None:
-    """Decimals of the step the values were recorded in (1 for lengths to 0.1 mm), None for
-    whole numbers or no known step."""
-    step = stats.resolution(values)
-    return int(-np.floor(np.log10(step))) if 0 < step < 1 else None
-
-
-def profile(frame: pd.DataFrame, x: Column, y: Column, group: Column) -> tuple[list[str], dict]:
-    """Where each group sits on the scatter plot's two axes: its medians of x and y with exact
-    intervals, each called low or high (the column's ``words``) when its interval lies below
-    or above the pooled median. Returns the lines (one per group) and the numbers for
-    metrics.json."""
-    pieces, values = [], {}
-    for level, part in frame.dropna(subset=[x.name, y.name, group.name]).groupby(
-        group.name, observed=True
-    ):
-        said, numbers = [], []
-        for column in (x, y):
-            step = stats.resolution(frame[column.name])
-            estimate = stats.median_interval(part[column.name]).rounded(step)
-            pooled = float(frame[column.name].median())
-            low, high = column.words or ("low", "high")
-            if estimate.high < pooled or estimate.low > pooled:
-                said.append(low if estimate.high < pooled else high)
-            numbers.append(estimate)
-            values[f"{level} / {column.name}"] = estimate.as_dict()
-        unit = report.unit_suffix(x) if x.unit == y.unit else ""
-        shown = " × ".join(
-            report.with_ci(e, "" if unit else report.unit_suffix(c), digits(frame[c.name]))
-            for e, c in zip(numbers, (x, y), strict=True)
-        )
-        said_text = " and ".join(said) or "typical"
-        pieces.append(f"  {report.level(group, level)}, {said_text}: {shown}{unit}.")
-    return [f"Median {x.short} × {y.short} by {group.short}:", *pieces], values
-
-
 def relationship(
     frame: pd.DataFrame,
     schema: Schema,
@@ -636,9 +600,6 @@ def relationship(
             summary, summary_lines = report.reversal_headline(
                 subject, pooled, by_group, group.short, r, cells
             )
-            # where each group sits on the two axes: what the pooled line runs across
-            where, values["medians_by_group"] = profile(data, x, y, group)
-            details[:0] = where
     else:
         finding += "."
     title = f"{y.plain} against {x.plain.lower()}"

@@ -198,41 +198,18 @@ def share(comparison: Comparison) -> str:
     return pct(found)
 
 
-def given(cells: Comparison, other: str, group: str) -> str:
-    """What a second grouping shows given the first, from its test within each group
-    (``stats.stratified_q``): "given channel, region shows no detectable difference in the
-    correlation (Q = 1.5 on 4 df, p = 0.83)"."""
+def second_grouping(cells: Comparison, other: str, group: str, symbol: str) -> str:
+    """What a second grouping (sex, besides species) shows, as a clause of the finding: the
+    crossed cells' average (Fisher's z, weights n − 3) in plain words, or the test within each
+    group (``stats.stratified_q``) when the cells' correlations differ."""
     test = cells.test
     if test is None:
         return f"given {group}, {other} is not tested (too few rows per cell)"
-    found = f"Q = {test.q:.1f} on {test.dof} df, {stats.p_text(test.p)}"
-    if test.p < 0.05:  # the verdict is the family's: say so where the raw p alone would not
-        found += f", Holm-adjusted {stats.p_text(cells.p_adjusted)}"
     if cells.differs:
-        return f"given {group}, the correlation differs by {other} ({found})"
-    return f"given {group}, {other} shows no detectable difference in the correlation ({found})"
-
-
-def given_sentence(cells: Comparison, other: str, group: str, family: str) -> str:
-    """The test of the second grouping within each group: the summed Q and the family's
-    adjusted p (each group's own Q is in metrics.json)."""
-    test = cells.test
-    if test is None:
-        return ""
-    verdict = "rejected" if cells.differs else "not rejected"
-    return (
-        f"Equal correlations across {other} within each {group}: {verdict} (Q = {test.q:.1f} "
-        f"on {test.dof} df, summed over {joined(list(test.strata))}, Holm-adjusted over "
-        f"{family}, {stats.p_text(cells.p_adjusted)})."
-    )
-
-
-def second_grouping(cells: Comparison, other: str, group: str, symbol: str) -> str:
-    """What a second grouping (sex, besides species) shows, as a clause of the finding: the
-    crossed cells' average (Fisher's z, weights n − 3) in plain words, or the test when the
-    cells' correlations differ."""
-    if cells.differs or cells.test is None:
-        return given(cells, other, group)
+        return (
+            f"given {group}, the correlation differs by {other} (Q = {test.q:.1f} on "
+            f"{test.dof} df, Holm-adjusted {stats.p_text(cells.p_adjusted)})"
+        )
     held = cells.held
     verb = "shows no relation" if held.spans_zero else "rises" if held.value > 0 else "falls"
     return (
@@ -283,14 +260,16 @@ def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
 
 
 def test_sentence(comparison: Comparison, where: str, family: str) -> str:
-    """Cochran's Q of equal correlations across ``where``, with the family-adjusted p."""
+    """Cochran's Q of equal correlations across ``where`` (summed over the strata of a test
+    within each group), with the family-adjusted p."""
     test = comparison.test
     if test is None:
         return ""
     verdict = "rejected" if comparison.differs else "not rejected"
+    summed = f", summed over {joined(list(test.strata))}" if test.strata else ""
     return (
-        f"Equal correlations across the {where}: {verdict} (Q = {test.q:.1f} on {test.dof} df, "
-        f"Holm-adjusted over {family}, {stats.p_text(comparison.p_adjusted)})."
+        f"Equal correlations across {where}: {verdict} (Q = {test.q:.1f} on {test.dof} df"
+        f"{summed}, Holm-adjusted over {family}, {stats.p_text(comparison.p_adjusted)})."
     )
 
 
