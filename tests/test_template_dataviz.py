@@ -137,7 +137,8 @@ def test_renders_what_the_dataset_answer_asks_for(render, dataset):
     assert f'DATASET = "{dataset}"' in (package / "config.py").read_text()
     assert f"dataset: {dataset}" in (project / ".copier-answers.yml").read_text()
     pyproject = (project / "pyproject.toml").read_text()
-    assert ('"palmerpenguins>=' in pyproject) == (dataset == "penguins")
+    # the checksum is of the file one palmerpenguins version ships: that version, exactly
+    assert ('"palmerpenguins==0.1.6"' in pyproject) == (dataset == "penguins")
     assert '"pytest-mpl>=' in pyproject and "skops" not in pyproject
     assert ("--csv" in (package / "cli.py").read_text()) == (dataset == "csv")
 

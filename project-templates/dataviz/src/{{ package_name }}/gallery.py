@@ -725,12 +725,12 @@ def pairs(
     short = "ρ" if method == "spearman" else "r"
 
     def panel(pair: Comparison) -> str:
-        """The pooled value and, below it, the groups' own range: a reversal shows."""
+        """The pooled value and, below it, the range of the groups' own: a reversal shows."""
         text = f"pooled {short} = {pair.pooled.value:+.2f}"
         found = family.find(pair.a, pair.b, group.name, method) if group else None
         if found is not None and found.within:
             ordered = sorted(e.value for e in found.within.values())
-            text += f"\nwithin {group.short}: {ordered[0]:+.2f} to {ordered[-1]:+.2f}"
+            text += f"\nwithin: {ordered[0]:+.2f} to {ordered[-1]:+.2f}"
         return text
 
     pooled = {frozenset((c.a, c.b)): panel(c) for c in ranked}

@@ -885,7 +885,7 @@ def correlation_intervals(
         if comparison.within:
             note = LABEL_NOTES.get(comparison.label, "holds with {} held fixed")
             if comparison.differs and comparison.label == stats.REVERSED:
-                note = "reversed in every {0}; {0} groups differ"  # no common value
+                note = "reversed in every {}; groups differ"  # no common value
             text += "\n" + note.format(group.short if group else "group")
         ticks.append(text)
     ax.set_yticks(range(len(comparisons)), ticks, fontsize=9)
