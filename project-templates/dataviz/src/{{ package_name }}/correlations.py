@@ -136,9 +136,10 @@ def pair_details(
     details = []
     if by_group is not None:
         details.append(report.held_sentence(by_group, group.short, symbol))
-        details.append(report.test_sentence(by_group, f"{group.short} groups", tests))
+        details.append(report.test_sentence(by_group, f"the {group.short} groups", tests))
     if by_cells is not None and split is not None:
-        details.append(report.given_sentence(by_cells, split.short, group.short, tests))
+        where = f"{split.short} within each {group.short}"
+        details.append(report.test_sentence(by_cells, where, tests))
     return by_group, by_cells, [d for d in details if d], size
 
 

@@ -121,7 +121,7 @@ def _first_lines(path: Path, count: int = 20) -> list[str]:
 def sniff_separator(path: Path) -> str:
     """The file's separator among ``SEPARATORS``, from its first lines; a comma when none
     splits them alike (the file is then read as one column, which ``one_column_error``
-    explains). Letters are never taken for separators, as Python's own sniffer may."""
+    checks). Letters are never taken for separators, as Python's own sniffer may."""
     if not path.is_file() or path.stat().st_size == 0:
         return ","  # read_csv_file says what is wrong
     try:
@@ -130,9 +130,9 @@ def sniff_separator(path: Path) -> str:
         return ","
 
 
-def one_column_error(path: Path, frame: pd.DataFrame) -> ValidationError:
-    """A table that reads as one column: its separator was not found. Name the character that
-    splits its first lines alike, when one does, so the user knows what to change."""
+def one_column_error(path: Path) -> ValidationError | None:
+    """A table that reads as one column, though a character splits its first lines alike: its
+    separator was not found. A table of one column split by nothing is read as it is."""
     lines = _first_lines(path)
     counts = {
         char: {line.count(char) for line in lines}
@@ -140,11 +140,12 @@ def one_column_error(path: Path, frame: pd.DataFrame) -> ValidationError:
         if not char.isalnum() and char not in "\"'._-"
     }
     alike = [char for char, seen in counts.items() if len(seen) == 1 and 0 not in seen]
-    guess = f" Its lines are split alike by {alike[0]!r}: is that the separator?" if alike else ""
+    if not alike:
+        return None
     return ValidationError(
-        f"{path} reads as a single column ({str(frame.columns[0])[:40]!r}): no separator "
-        f"(comma, semicolon, tab or |) splits its lines.{guess} Save it with commas between "
-        "the columns (a spreadsheet's 'CSV (comma delimited)'), then run again."
+        f"{path} reads as a single column: its lines are split alike by {alike[0]!r}, not by "
+        "a comma, semicolon, tab or |. Save it with commas between the columns (a "
+        "spreadsheet's 'CSV (comma delimited)'), then run again."
     )
 
 
@@ -153,8 +154,9 @@ def read_any_table(path: Path, params: Params | None = None) -> tuple[pd.DataFra
     # "?" is a common missing-value mark (UCI files), besides pandas' own NA, N/A, null, ...
     separator = sniff_separator(path)
     frame = read_csv_file(path, sep=separator, na_values=["?"])
-    if frame.shape[1] == 1:
-        raise one_column_error(path, frame)
+    error = one_column_error(path) if frame.shape[1] == 1 else None
+    if error is not None:
+        raise error
     frame.columns = [str(name).strip() for name in frame.columns]
     title = path.name
     if header_is_data(frame):  # read it again, keeping the first row as data

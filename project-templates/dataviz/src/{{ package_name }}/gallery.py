@@ -26,7 +26,7 @@ from .correlations import (
 )
 from .plots import fmt
 from .schema import Column, Schema, identities
-from .stats import Estimate
+from .stats import Comparison, Estimate
 
 
 def build(frame: pd.DataFrame, schema: Schema, params: Params) -> list[Chart]:
@@ -318,7 +318,11 @@ def subgroups(
             else f"No {split.short} difference detectable in {tested}"
             if ties
             else f"The {split.short} differences are not alike in every {group.short}"
-        ) + (f"; {untested} too small to test" if untested and tested else "")
+        ) + (
+            f";\nnot tested in {untested} (cells under {params.min_group_rows} rows)"
+            if untested and tested
+            else ""
+        )
     figure = plots.subgroups(
         data, focus, group, split, medians, title=shown_title, min_rows=stats.MEDIAN_MIN_ROWS
     )
@@ -384,10 +388,11 @@ def subgroup_differences(
 def missingness(
     frame: pd.DataFrame, column: Column, groupings: list[Column], params: Params
 ) -> dict[str, object]:
-    """Where a category's missing values are: their count in each level of each grouping, and
-    whether they are concentrated (a permutation test per grouping, Holm-adjusted over the
-    groupings). Values missing at random leave the findings unbiased; concentrated ones
-    may not."""
+    """Where a category's missing values are: their count in each level of each grouping,
+    whether they are concentrated (a permutation test per grouping, not adjusted: a check for
+    bias should not be made lenient) and the longest run of consecutive rows missing it
+    (rows recorded together). Values missing at random leave the findings unbiased;
+    concentrated ones may not."""
     missing = frame[column.name].isna()
     by: dict[str, dict[str, object]] = {}
     for grouping in groupings:
@@ -405,16 +410,17 @@ def missingness(
         )
         ranked = dict(sorted(counts.items(), key=lambda item: -item[1][0] / item[1][1]))
         by[grouping.name] = {"label": grouping.short, "counts": ranked, "p": p}
-    adjusted = stats.holm([entry["p"] for entry in by.values()])
-    for entry, p_adjusted in zip(by.values(), adjusted, strict=True):
-        entry["p_adjusted"] = p_adjusted
-    return {
-        "column": column.name,
-        "label": column.short,
-        "rows": int(missing.sum()),
-        "measured": len(frame),
-        "by": by,
-    }
+    found = {"column": column.name, "label": column.short, "rows": int(missing.sum())}
+    runs = (missing != missing.shift()).cumsum()[missing]  # one number per run of missing
+    if runs.size and runs.value_counts().max() > 1:
+        rows = frame.loc[runs.index[runs == runs.value_counts().idxmax()]]
+        found["run"] = {
+            "length": len(rows),
+            "first": int(rows.index[0]) + 1,  # the file's data rows, counted from 1
+            "last": int(rows.index[-1]) + 1,
+            "shared": [str(rows[g.name].iloc[0]) for g in groupings if rows[g.name].nunique() == 1],
+        }
+    return found | {"measured": len(frame), "by": by}
 
 
 def outer_gap(
@@ -538,42 +544,6 @@ def spread(
     return Chart("measurements", title, question, finding, figure, values, "", details)
 
 
-def digits(values: pd.Series) -> int | None:
-    """Decimals of the step the values were recorded in (1 for lengths to 0.1 mm), None for
-    whole numbers or no known step."""
-    step = stats.resolution(values)
-    return int(-np.floor(np.log10(step))) if 0 < step < 1 else None
-
-
-def profile(frame: pd.DataFrame, x: Column, y: Column, group: Column) -> tuple[list[str], dict]:
-    """Where each group sits on the scatter plot's two axes: its medians of x and y with exact
-    intervals, each called low or high (the column's ``words``) when its interval lies below
-    or above the pooled median. Returns the lines (one per group) and the numbers for
-    metrics.json."""
-    pieces, values = [], {}
-    for level, part in frame.dropna(subset=[x.name, y.name, group.name]).groupby(
-        group.name, observed=True
-    ):
-        said, numbers = [], []
-        for column in (x, y):
-            step = stats.resolution(frame[column.name])
-            estimate = stats.median_interval(part[column.name]).rounded(step)
-            pooled = float(frame[column.name].median())
-            low, high = column.words or ("low", "high")
-            if estimate.high < pooled or estimate.low > pooled:
-                said.append(low if estimate.high < pooled else high)
-            numbers.append(estimate)
-            values[f"{level} / {column.name}"] = estimate.as_dict()
-        unit = report.unit_suffix(x) if x.unit == y.unit else ""
-        shown = " × ".join(
-            report.with_ci(e, "" if unit else report.unit_suffix(c), digits(frame[c.name]))
-            for e, c in zip(numbers, (x, y), strict=True)
-        )
-        said_text = " and ".join(said) or "typical"
-        pieces.append(f"  {report.level(group, level)}, {said_text}: {shown}{unit}.")
-    return [f"Median {x.short} × {y.short} by {group.short}:", *pieces], values
-
-
 def relationship(
     frame: pd.DataFrame,
     schema: Schema,
@@ -619,9 +589,8 @@ def relationship(
         cells = ""  # what the second grouping shows, named
         split = schema.column(schema.split) if schema.split else None
         if by_cells is not None and split is not None:
-            turned = by_group if by_group and by_group.label == stats.REVERSED else None
-            said = report.second_grouping(by_cells, split.short, group.short, r, turned)
-            finding += (", " if turned and said.startswith("less") else "; ") + said
+            said = report.second_grouping(by_cells, split.short, group.short, r)
+            finding += "; " + said
             cells = said if by_cells.test is not None else ""  # the headline: only a result
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:
@@ -631,9 +600,6 @@ def relationship(
             summary, summary_lines = report.reversal_headline(
                 subject, pooled, by_group, group.short, r, cells
             )
-            # where each group sits on the two axes: what the pooled line runs across
-            where, values["medians_by_group"] = profile(data, x, y, group)
-            details[:0] = where
     else:
         finding += "."
     title = f"{y.plain} against {x.plain.lower()}"
@@ -645,9 +611,9 @@ def relationship(
             f"Pooled, {y.short} {direction} with {x.short} ({r} = {pooled.value:+.2f});",
             f"within each {group.short} it {turn} ({r} {low:+.2f} to {high:+.2f})",
         ]
-        if cells:  # the crossed cells' range, without their average
-            lines[-1] += ","
-            lines.append(cells.split(";")[0] + ")" if ";" in cells else cells.split(" (")[0])
+        if cells:  # the crossed cells' verdict, without its interval
+            lines[-1] += ";"
+            lines.append(cells.split(" (")[0])
         shown_title = "\n".join(lines)
     figure = plots.scatter(
         frame,
@@ -656,7 +622,6 @@ def relationship(
         group,
         title=shown_title,
         entity=schema.entity,
-        clip_from=params.clip_from,
         clip_iqr=params.clip_iqr,
         split=schema.column(schema.split) if schema.split else None,
     )
@@ -758,7 +723,17 @@ def pairs(
     if len(frame) > len(shown):
         title += f" ({len(shown):,} of {len(frame):,} rows)"
     short = "ρ" if method == "spearman" else "r"
-    pooled = {frozenset((c.a, c.b)): f"pooled {short} = {c.pooled.value:+.2f}" for c in ranked}
+
+    def panel(pair: Comparison) -> str:
+        """The pooled value and, below it, the range of the groups' own: a reversal shows."""
+        text = f"pooled {short} = {pair.pooled.value:+.2f}"
+        found = family.find(pair.a, pair.b, group.name, method) if group else None
+        if found is not None and found.within:
+            ordered = sorted(e.value for e in found.within.values())
+            text += f"\nwithin: {ordered[0]:+.2f} to {ordered[-1]:+.2f}"
+        return text
+
+    pooled = {frozenset((c.a, c.b)): panel(c) for c in ranked}
     figure = plots.pair_grid(
         shown, numeric, group, title=plots.finding_title(finding), pooled=pooled
     )

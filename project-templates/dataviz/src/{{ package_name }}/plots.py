@@ -467,15 +467,14 @@ def scatter(
     *,
     title: str,
     entity: str,
-    clip_from: int,
     clip_iqr: float,
     split: Column | None = None,
     scheme: Sequence[str] = PALETTE,
 ) -> Figure:
     """Scatter plot with a least-squares line and its 95% band per group and for all rows,
     each line drawn over the range of x it is fitted on; a two-level ``split`` as hollow
-    (first level) and filled markers. From ``clip_from`` points on, far outliers (beyond
-    ``clip_iqr`` × IQR) are left off the axes and counted in the legend."""
+    (first level) and filled markers, rows without it half-filled. Far outliers (beyond
+    ``clip_iqr`` × IQR) are drawn as × on the axis edge and counted in the legend."""
     data = frame.dropna(subset=[x.name, y.name])
     fig = Figure(figsize=(WIDE[0], WIDE[1] + 0.6), layout="constrained")
     ax = fig.subplots()
@@ -501,6 +500,18 @@ def scatter(
             kept = part[part[split.name] == value]
             points(ax, kept, (x, y), palette[level], index, size=20, label=label, hollow=hollow)
             label = None
+        if two:  # fitted with the others, so drawn: half-filled
+            unknown = part[part[split.name].isna()]
+            ax.plot(
+                unknown[x.name],
+                unknown[y.name],
+                ls="",
+                ms=5,
+                alpha=0.8,
+                fillstyle="left",
+                marker=MARKERS[index % len(MARKERS)],
+                color=palette[level],
+            )
         if len(part) >= 4:
             grid, line, low, high = _fit(part[x.name], part[y.name], x, y)
             ax.fill_between(grid, low, high, color=palette[level], alpha=0.2, lw=0)
@@ -519,15 +530,15 @@ def scatter(
     )
     set_scale(ax, "x", x)
     set_scale(ax, "y", y)
-    outside = _clip_to_bulk(ax, data, (x, y), clip_from, clip_iqr)
+    outside = _clip_to_bulk(ax, data, (x, y), clip_iqr)
     ax.set(title=title, xlabel=x.label, ylabel=y.label)
     note = "ρ: Spearman's rank correlation" if method == "spearman" else "Pearson r"
     if two:
         unknown = int(data[split.name].isna().sum())
-        gap = f" ({unknown} without {split.short} not drawn but fitted)" if unknown else ""
+        gap = f", half-filled: {split.short} not recorded ({unknown})" if unknown else ""
         note = f"hollow: {split.levels[0]}, filled: {split.levels[1]}{gap}; {note}"
     far = f"beyond {clip_iqr:g}×IQR of the quartiles"
-    beyond = f"\n{outside} of {len(data):,} {entity} {far}, not drawn" if outside else ""
+    beyond = f"\n×: {outside} of {len(data):,} {entity} {far}, on the axis edge" if outside else ""
     fig.legend(
         loc="outside lower center",
         ncols=2,
@@ -538,15 +549,14 @@ def scatter(
 
 
 def _clip_to_bulk(
-    ax: mpl.axes.Axes, data: pd.DataFrame, axes: tuple[Column, Column], clip_from: int, iqr: float
+    ax: mpl.axes.Axes, data: pd.DataFrame, axes: tuple[Column, Column], iqr: float
 ) -> int:
-    """From ``clip_from`` points on, limit each axis to the points within ``iqr`` × IQR of its
-    quartiles (on the axis's own scale, with a margin) when some lie beyond: only genuine far
-    outliers, which would otherwise squash everything else into a corner. Fewer points are all
-    drawn. Returns how many points are beyond the limits."""
+    """Limit each axis to the points within ``iqr`` × IQR of its quartiles (on the axis's own
+    scale, with a margin) when some lie beyond: only genuine far outliers, which would
+    otherwise squash everything else into a corner. Those are drawn as × on the edge.
+    Returns how many there are."""
     beyond = np.zeros(len(data), dtype=bool)
-    if len(data) < clip_from:
-        return 0
+    edge = {column.name: data[column.name].to_numpy(dtype=float) for column in axes}
     for column, limits in zip(axes, (ax.set_xlim, ax.set_ylim), strict=True):
         spaced = np.asarray(to_axis(data[column.name], column), dtype=float)
         q1, q3 = np.nanpercentile(spaced, [25, 75])
@@ -555,7 +565,12 @@ def _clip_to_bulk(
             low, high = np.nanmin(spaced[~out]), np.nanmax(spaced[~out])
             margin = 0.04 * (high - low)
             beyond |= out
-            limits(*from_axis(np.array([low - margin, high + margin]), column))
+            ends = from_axis(np.array([low - margin, high + margin]), column)
+            limits(*ends)
+            edge[column.name] = np.clip(edge[column.name], *ends)
+    if beyond.any():
+        x, y = (edge[column.name][beyond] for column in axes)
+        ax.scatter(x, y, marker="x", s=30, color="black", lw=1.2, clip_on=False, zorder=3)
     return int(beyond.sum())
 
 
@@ -571,7 +586,7 @@ def pair_grid(
     """Pair plot, lower triangle (seaborn's ``PairGrid`` with ``corner=True``): every pair of
     measurements once as a scatter, no mirrored upper triangle and no diagonal (each
     measurement's distribution by group is the violins' job); ``pooled`` (the pair's
-    correlation as text, "r = +0.87") in each panel's corner. The key sits in the empty upper
+    correlations as text, "pooled r = +0.87") above each panel. The key sits in the empty upper
     right corner."""
     import matplotlib.pyplot as plt
     import seaborn as sns  # here only: its import costs a second the other figures do not need
@@ -601,10 +616,10 @@ def pair_grid(
     )
     grid.map(_pair_points)
     fig = grid.figure
-    width, height = size * count + 1.0, size * count + 1.3
+    width, height = size * count + 1.0, size * count + 1.5
     fig.set_size_inches(width, height)
-    # inches the title's lines take, and the top panel's pooled r under them
-    heading = 0.35 + 0.25 * (title.count("\n") + 1)
+    # inches the title's lines take, and the top panel's two lines of r under them
+    heading = 0.5 + 0.25 * (title.count("\n") + 1)
     # Fixed margins (in inches) instead of a layout engine: much faster with many panels.
     fig.subplots_adjust(
         left=1.0 / width,
@@ -612,7 +627,7 @@ def pair_grid(
         bottom=0.7 / height,
         top=1 - heading / height,
         wspace=0.2,  # room between one panel's last tick label and the next one's first
-        hspace=0.2,  # room for each panel's pooled r above it
+        hspace=0.3,  # room for each panel's two lines of r above it
     )
     for i, row in enumerate(columns[1:]):
         for j, col in enumerate(columns[:-1]):
@@ -870,7 +885,7 @@ def correlation_intervals(
         if comparison.within:
             note = LABEL_NOTES.get(comparison.label, "holds with {} held fixed")
             if comparison.differs and comparison.label == stats.REVERSED:
-                note = "reversed in every {}"  # judged group by group: no common value
+                note = "reversed in every {}; groups differ"  # no common value
             text += "\n" + note.format(group.short if group else "group")
         ticks.append(text)
     ax.set_yticks(range(len(comparisons)), ticks, fontsize=9)

@@ -105,19 +105,11 @@ def leader_finding(
             text += f"; {leader} is {joined(above)}"
     else:
         text = f"{leader} has the {most} median {subject}, {with_ci(median, unit)}"
-        if above:  # the lead over the nearest group only, or over the groups tied nearest
+        if above:  # the lead over the nearest group (or groups, at equal distance) only
             step = min(gap.value for gap in gaps.values() if pd.notna(gap.low))
             near = [other for other, gap in gaps.items() if gap.value == step]
-            if len(near) > 1:
-                shown = {o: supported(gaps[o]) for o in near}
-                each = [f"{o} (95% CI {fmt_interval(e.low, e.high)})" for o, e in shown.items()]
-                text += (
-                    f"; it is {fmt(step)}{unit} above {joined(each)}, "
-                    f"tied at {fmt(median.value - step)}{unit}"
-                )
-            else:
-                text += f"; it is {with_ci(gaps[near[0]], unit)} above {near[0]}"
-                text += ", the nearest" if len(above) > 1 else ""
+            text += "; it is " + joined([f"{with_ci(gaps[o], unit)} above {o}" for o in near])
+            text += ", the nearest" if len(near) == 1 and len(above) > 1 else ""
     if few:
         text += f"; too few values to compare with {' and '.join(few)}"
     return text + "."
@@ -206,50 +198,23 @@ def share(comparison: Comparison) -> str:
     return pct(found)
 
 
-def given(cells: Comparison, other: str, group: str) -> str:
-    """What a second grouping shows given the first, from its test within each group
-    (``stats.stratified_q``): "given channel, region shows no detectable difference in the
-    correlation (Q = 1.5 on 4 df, p = 0.83)"."""
+def second_grouping(cells: Comparison, other: str, group: str, symbol: str) -> str:
+    """What a second grouping (sex, besides species) shows, as a clause of the finding: the
+    crossed cells' average (Fisher's z, weights n − 3) in plain words, or the test within each
+    group (``stats.stratified_q``) when the cells' correlations differ."""
     test = cells.test
     if test is None:
         return f"given {group}, {other} is not tested (too few rows per cell)"
-    found = f"Q = {test.q:.1f} on {test.dof} df, {stats.p_text(test.p)}"
-    if test.p < 0.05:  # the verdict is the family's: say so where the raw p alone would not
-        found += f", Holm-adjusted {stats.p_text(cells.p_adjusted)}"
     if cells.differs:
-        return f"given {group}, the correlation differs by {other} ({found})"
-    return f"given {group}, {other} shows no detectable difference in the correlation ({found})"
-
-
-def given_sentence(cells: Comparison, other: str, group: str, family: str) -> str:
-    """The test of the second grouping within each group: the summed Q and the family's
-    adjusted p (each group's own Q is in metrics.json)."""
-    test = cells.test
-    if test is None:
-        return ""
-    verdict = "rejected" if cells.differs else "not rejected"
+        return (
+            f"given {group}, the correlation differs by {other} (Q = {test.q:.1f} on "
+            f"{test.dof} df, Holm-adjusted {stats.p_text(cells.p_adjusted)})"
+        )
+    held = cells.held
+    verb = "shows no relation" if held.spans_zero else "rises" if held.value > 0 else "falls"
     return (
-        f"Equal correlations across {other} within each {group}: {verdict} (Q = {test.q:.1f} "
-        f"on {test.dof} df, summed over {joined(list(test.strata))}, Holm-adjusted over "
-        f"{family}, {stats.p_text(cells.p_adjusted)})."
-    )
-
-
-def second_grouping(
-    cells: Comparison, other: str, group: str, symbol: str, reversed_by: Comparison | None
-) -> str:
-    """What a second grouping (sex, besides species) shows, as a clause of the finding: the
-    crossed cells' range and their average ("less" after a reversal whose ``reversed_by``
-    average is larger), or the test when the correlation differs."""
-    if cells.differs or cells.test is None:
-        return given(cells, other, group)
-    weaker = reversed_by is not None and abs(cells.held.value) < abs(reversed_by.held.value)
-    holds = all(not e.spans_zero for e in cells.within.values())
-    less = "less " if weaker else "it holds " if holds else ""
-    low, *_, high = sorted(e.value for e in cells.within.values())
-    return (
-        f"{less}within {group} and {other} ({symbol} {low:+.2f} to {high:+.2f}; "
-        f"on average {r_ci(cells.held, symbol)})"
+        f"averaged over the {len(cells.within)} {group}-and-{other} groups, it {verb} "
+        f"({r_ci(held, symbol)})"
     )
 
 
@@ -262,10 +227,10 @@ def reversal_headline(
     cells: str = "",
 ) -> tuple[str, list[str]]:
     """The first screen when a grouping reverses the pooled relation: one sentence a reader
-    gets at a glance (the values without their intervals, then ``cells``: what a second
-    grouping shows, from ``second_grouping``), and one line that quotes them with their
-    intervals, naming what in the figure shows each. ``subject`` is the pooled clause ("all
-    rows, y falls with x")."""
+    gets at a glance (the values without their intervals), then ``cells`` (what a second
+    grouping shows, from ``second_grouping``) as a sentence of its own, and one line that
+    quotes them with their intervals, naming what in the figure shows each. ``subject`` is the
+    pooled clause ("all rows, y falls with x")."""
     ordered = sorted(by_group.within.items(), key=lambda item: item[1].value)
     (_, low), (_, high) = ordered[0], ordered[-1]
     every = all(not e.spans_zero for e in by_group.within.values())
@@ -273,11 +238,11 @@ def reversal_headline(
     turn = "rises" if pooled.value < 0 else "falls"
     sentence = (
         f"Pooled over {subject} ({symbol} = {pooled.value:+.2f}), but within {where} it {turn} "
-        f"({symbol} from {low.value:+.2f} to {high.value:+.2f})"
+        f"({symbol} from {low.value:+.2f} to {high.value:+.2f})."
     )
     if cells:
-        sentence += f", {cells}"
-    return sentence + ".", [
+        sentence += f" {capital(cells)}."
+    return sentence, [
         f"Dashed line: pooled, {symbol} = {with_ci(pooled, digits=2)}.",
         f"Solid lines: one per {group}, {ends(by_group, symbol)}.",
     ]
@@ -295,14 +260,16 @@ def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
 
 
 def test_sentence(comparison: Comparison, where: str, family: str) -> str:
-    """Cochran's Q of equal correlations across ``where``, with the family-adjusted p."""
+    """Cochran's Q of equal correlations across ``where`` (summed over the strata of a test
+    within each group), with the family-adjusted p."""
     test = comparison.test
     if test is None:
         return ""
     verdict = "rejected" if comparison.differs else "not rejected"
+    summed = f", summed over {joined(list(test.strata))}" if test.strata else ""
     return (
-        f"Equal correlations across the {where}: {verdict} (Q = {test.q:.1f} on {test.dof} df, "
-        f"Holm-adjusted over {family}, {stats.p_text(comparison.p_adjusted)})."
+        f"Equal correlations across {where}: {verdict} (Q = {test.q:.1f} on {test.dof} df"
+        f"{summed}, Holm-adjusted over {family}, {stats.p_text(comparison.p_adjusted)})."
     )
 
 
@@ -346,7 +313,6 @@ def label_counts(
             f"hold only in some {group} groups",
         ),
         stats.NO_RELATION: ("has no relation either way", "have no relation either way"),
-        stats.DIFFERS: (f"differs between {group} groups", f"differ between {group} groups"),
     }
     parts = []
     for label, (one, several) in phrases.items():
@@ -362,72 +328,85 @@ def label_counts(
                 )
             parts.append(text)
     total = len(comparisons)
-    if not parts:
-        return f"all {total} pooled correlations hold"
-    first = parts[0].split(" ", 1)
-    text = f"{first[0]} of the {total} pooled correlations {first[1]}"
-    if len(parts) > 1:
-        text += (
-            ", " + ", ".join(parts[1:-1]) + (", " if len(parts) > 2 else "") + "and " + parts[-1]
+    sentences = []
+    if parts:
+        first = parts[0].split(" ", 1)
+        text = f"{first[0]} of the {total} pooled correlations {first[1]}"
+        if len(parts) > 1:
+            text += ", " + ", ".join(parts[1:-1]) + (", " if len(parts) > 2 else "") + "and "
+            text += parts[-1]
+        sentences.append(text)
+    # counted apart from the labels above: a reversed pair's groups can differ too
+    differ = [c for c in comparisons if c.differs]
+    if differ:
+        names = f" ({listed(differ, labels)})" if named else ""
+        sentences.append(
+            f"the {group} groups' own correlations differ for {len(differ)} of the {total} "
+            f"pairs{names}"
         )
-    return text
+    return "; ".join(sentences) or f"all {total} pooled correlations hold"
 
 
-def _missing_verdict(missing: dict, *, with_p: bool) -> str:
-    """ "concentrated by island, the highest share in X (Holm-adjusted p = …)" or "not shown
-    to be concentrated in any island or year" (levels ranked by their share of missing)."""
+def _missing_verdict(missing: dict) -> str:
+    """ "more often in Torgersen (4 of 51, p = 0.029)", or "spread as chance would spread
+    them over species, island and year". Not adjusted for the groupings tested: a check for
+    bias made lenient would hide one."""
     groups = missing["by"].values()
     found = [
-        f"{entry['label']}, the highest share in {next(iter(entry['counts']))}"
-        + (f" (Holm-adjusted {p_text(entry['p_adjusted'])})" if with_p else "")
+        f"more often in {level} ({n} of {rows}, {p_text(entry['p'])})"
         for entry in groups
-        if entry["p_adjusted"] < 0.05
+        if entry["p"] < 0.05
+        for level, (n, rows) in list(entry["counts"].items())[:1]
     ]
     if found:
-        return f"concentrated by {' and by '.join(found)}"
-    return f"not shown to be concentrated in any {' or '.join(e['label'] for e in groups)}"
+        return " and ".join(found)
+    return f"no more often in any {' or '.join(e['label'] for e in groups)} than chance allows"
 
 
-def _missing_head(missing: dict, entity: str) -> str:
-    """ "11 penguins have no sex: 2 with no measurement at all, 9 of the 342 measured" """
-    unmeasured = missing.get("unmeasured", 0)
-    total = missing["rows"] + unmeasured
-    head = f"{total:,} {entity} have no {missing['label']}"
-    if unmeasured:
-        head += (
-            f": {unmeasured:,} with no measurement at all, {missing['rows']:,} of the "
-            f"{missing['measured']:,} measured"
-        )
-    return head
+def _missing_run(missing: dict) -> str:
+    """ "4 of the 9 are consecutive rows (9 to 12), all Adelie, Torgersen, 2007" """
+    run = missing.get("run")
+    if not run:
+        return ""
+    shared = f", all {', '.join(run['shared'])}" if run["shared"] else ""
+    return (
+        f"{run['length']} of the {missing['rows']} are consecutive rows of the file "
+        f"({run['first']} to {run['last']}){shared}"
+    )
 
 
 def missing_sentences(missing: dict, entity: str) -> list[str]:
-    """The report's lines: how many, the verdict, then the counts per level of each grouping
-    among the measured rows, with its test's adjusted p."""
-    head = f"{_missing_head(missing, entity)}. {capital(_missing_verdict(missing, with_p=False))}"
+    """The report's lines: how many, then the counts per level of each grouping among the
+    measured rows with its test's p, then the longest run of consecutive rows."""
+    unmeasured = missing.get("unmeasured", 0)
+    head = f"{missing['rows']:,} of the {missing['measured']:,} measured {entity} have no "
+    head += f"{missing['label']} ({missing['rows'] / missing['measured']:.0%})"
+    if unmeasured:
+        head += f"; {unmeasured:,} more have no measurement at all"
+    run = _missing_run(missing)
     return [
-        f"{head} (permutation tests of independence, Holm-adjusted):",
+        f"{head}. Where they are (permutation tests of independence, p not adjusted):",
         *(
-            f"  {capital(entry['label'])} ({p_text(entry['p_adjusted'])}): "
+            f"  {capital(entry['label'])} ({p_text(entry['p'])}): "
             + ", ".join(f"{level} {n} of {rows}" for level, (n, rows) in entry["counts"].items())
             + "."
             for entry in missing["by"].values()
         ),
+        *([f"{capital(run)}."] if run else []),
     ]
 
 
 def missing_short(missing: dict, entity: str) -> str:
-    """The README's row: how many, and where they concentrate (the counts are in report.md)."""
-    unmeasured = missing.get("unmeasured", 0)
-    head = f"{missing['rows'] + unmeasured:,} {entity}"
-    if unmeasured:
-        head += (
-            f" ({unmeasured:,} with no measurement at all); among the "
-            f"{missing['measured']:,} measured,"
-        )
-    else:
-        head += ","
-    return f"{head} {_missing_verdict(missing, with_p=True)}"
+    """The README's row: how many, where they concentrate and the longest run of rows."""
+    text = (
+        f"{missing['rows']:,} of the {missing['measured']:,} measured {entity} "
+        f"({missing['rows'] / missing['measured']:.0%}), {_missing_verdict(missing)}"
+    )
+    run = _missing_run(missing)
+    text += f"; {run}" if run else ""
+    if missing.get("unmeasured"):
+        text += f"; {missing['unmeasured']:,} more {entity} have no measurement at all"
+    return text
 
 
 def summary_table(metrics: dict) -> str:

@@ -351,8 +351,8 @@ def holm(p_values: list[float]) -> list[float]:
 def independence_p(flags: np.ndarray, labels: np.ndarray, *, resamples: int, seed: int) -> float:
     """Whether yes/no ``flags`` (a missing value) are spread over the ``labels`` (species) as
     chance would spread them: a permutation test of the chi-square statistic of the 2 × k
-    table, the flags shuffled over the rows. Exact for small counts, where the chi-square
-    approximation fails (11 missing values over 3 groups)."""
+    table, the flags shuffled over the rows ``resamples`` times: a Monte Carlo p-value, valid
+    (the +1 correction) for small counts, where the chi-square approximation fails."""
     flags = np.asarray(flags, dtype=float)
     codes = np.unique(np.asarray(labels), return_inverse=True)[1]
     onehot = np.eye(codes.max() + 1)[codes]
