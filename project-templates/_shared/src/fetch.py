@@ -31,7 +31,7 @@ class RawFile:
 
 
 def verify(raw: RawFile, path: Path) -> None:
-    """Raise ProjectError unless ``path`` is non-empty and matches the published checksum."""
+    """Raise ProjectError unless ``path`` is non-empty and matches the pinned checksum."""
     if path.stat().st_size == 0:
         raise ProjectError(f"{path} is empty. Delete it and run the data stage again.")
     if raw.sha256 is None:
