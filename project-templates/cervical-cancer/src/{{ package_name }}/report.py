@@ -72,13 +72,10 @@ def summary_line(metrics: dict) -> str:
         f"patients ({metrics['prevalence']:.1%}), from {source}. {dup['extra_copies']} patients "
         f"give exactly the answers of another patient ({dup['rows_in_groups']} patients in "
         f"{dup['groups']} groups, test results not compared); cross-validation keeps each group "
-        f"in one fold. {near_copy_line(metrics)}Scores are computed on the pooled held-out "
-        f"risks of {cv['repeats']} repeats of {cv['splits']}-fold stratified cross-validation "
-        "(mean over repeats). 95 % intervals: one method for every score, a bootstrap of the "
-        f"patients ({cv['bootstrap_resamples']} resamples, groups of identical patients kept "
-        "whole) of the pooled held-out risks and screening flags (fixed, not refitted: it "
-        "leaves out how much refitting on other data would move them); paired model "
-        "comparisons by the Nadeau-Bengio corrected t-test."
+        f"in one fold. {near_copy_line(metrics)}Scores: pooled held-out risks of "
+        f"{cv['repeats']} repeats of {cv['splits']}-fold cross-validation, with 95 % intervals "
+        f"from {cv['bootstrap_resamples']} bootstrap resamples of the patients (the risks "
+        "fixed, not refitted); paired comparisons by the Nadeau-Bengio corrected t-test."
     )
 
 
@@ -117,11 +114,11 @@ def chance_line(metrics: dict) -> str:
     """The permutation test of the reported ROC-AUC against chance, and its verdict."""
     test = metrics["chance_test"]
     return (
-        f"Against chance: the nested logistic regression, rerun whole on every fold split for "
-        f"each of {test['permutations']} permutations of the labels (95 % of them score a mean "
-        f"ROC-AUC of at most {test['null_95']:.3f}), gives p = {test['p_value']:.3f} for its "
-        f"mean ROC-AUC {test['roc_auc']:.3f} (Monte Carlo 95 % interval "
-        f"{test['p_interval'][0]:.3f} to {test['p_interval'][1]:.3f}): {chance_verdict(metrics)}."
+        f"Against chance: p = {test['p_value']:.3f} for the logistic regression's mean ROC-AUC "
+        f"{test['roc_auc']:.3f}, from {test['permutations']} label permutations, each rerunning "
+        f"the whole nested procedure (95 % of them score at most {test['null_95']:.3f}; Monte "
+        f"Carlo interval of p {test['p_interval'][0]:.3f} to {test['p_interval'][1]:.3f}): "
+        f"{chance_verdict(metrics)}."
     )
 
 
@@ -551,7 +548,7 @@ def results_parts(metrics: dict) -> list[str]:
         reference_line(metrics),
         metrics["app_model_reason"],
         screening_table(metrics),
-        f"The app serves the top-fifth rule. {top_fifth_rates(metrics)}",
+        f"The app serves the top fifth. {top_fifth_rates(metrics)}",
         "### Unanswered questions",
         missingness_table(metrics),
         f"{indicator_line(metrics)} {skipper_calibration(metrics)}".strip(),
@@ -652,10 +649,12 @@ def headline(metrics: dict) -> str:
         f"ROC-AUC {ci(auc, 2)}: a {strength(auc['value'])} signal, {chance_verdict(metrics)} "
         f"({permutation_p(metrics)})."
     )
+    find, target = m["flagged_to_find"], metrics["sensitivity_target"]
+    chance = "not shown to be fewer than" if find["low"] <= target else "fewer than"
     second = (
-        f"To find {metrics['sensitivity_target']:.0%} of positives it would have to flag "
-        f"{ci(m['flagged_to_find'], percent=True)} of patients; the top fifth of its risks "
-        f"holds {ci(m['top_fifth']['sensitivity'], percent=True)} of positives."
+        f"To find {target:.0%} of positives it would have to flag {ci(find, percent=True)} of "
+        f"patients, {chance} a random pick would; the top fifth of its risks holds "
+        f"{ci(m['top_fifth']['sensitivity'], percent=True)} of positives."
     )
     other = metrics["leakage_check"]
     added = ", ".join(other["added_features"])

@@ -44,11 +44,9 @@ def scaled_c(c: float, rows: int) -> float:
     """scikit-learn's C for a fit on ``rows`` patients: ``c * PER_PATIENTS / rows``.
 
     scikit-learn adds the same L2 penalty to a loss summed over the rows, so a fixed C shrinks
-    a fit on fewer rows harder. The screening threshold is set on the risks of an inner
-    cross-validation (fits on three quarters of the rows) and applied to a fit on all of
-    them; with a fixed C their risks would not be on the same scale and the threshold would
-    not transfer. Scaled, the penalty per patient is the same in every fit; that the threshold
-    then flags the same share is not guaranteed, and the report checks it (report.transfer).
+    a fit on fewer rows harder: a C chosen by an inner cross-validation (fits on three
+    quarters of the rows) would mean a weaker penalty on the fit on all of them. Scaled, the
+    penalty per patient is the same in every fit.
     """
     return c * PER_PATIENTS / rows
 
