@@ -135,21 +135,24 @@ def tuning_line(metrics: dict) -> str:
         tuning = scores.get("tuning")
         if not tuning or not tuning["outer_choices"]:
             continue
-        choices = ", ".join(f"{value} in {n}" for value, n in tuning["outer_choices"].items())
+        chosen = {"choice": tuning["outer_choices"]}
+        if "max_depth" in tuning:  # XGBoost: depths and tree counts, not every pair
+            chosen = {"depth": tuning["max_depth"], "trees": tuning["n_estimators"]}
+        counts = "; ".join(
+            f"{word} " + ", ".join(f"{v} in {n}" for v, n in c.items() if n)
+            for word, c in chosen.items()
+        ).removeprefix("choice ")
         parts.append(
-            f"{label(name)}: {choices} of the {sum(tuning['outer_choices'].values())} outer "
+            f"{label(name)}: {counts} of the {sum(tuning['outer_choices'].values())} outer "
             f"folds; the saved model: {tuning['saved_model']}"
         )
-        if "max_depth" in tuning:
-            depths = ", ".join(f"{d} in {n}" for d, n in tuning["max_depth"].items())
-            parts[-1] += f" (depth {depths})"
         for key, word in (("max_depth", "depth"), ("n_estimators", "tree count")):
             counts = tuning.get(key, {})
             most = max(counts, key=counts.__getitem__, default=None)
             if most is not None and most in (min(counts, key=int), max(counts, key=int)):
                 parts[-1] += (
                     f"; the most chosen {word}, {most} ({counts[most]} folds), is the grid's "
-                    "edge: a wider grid might choose beyond it"
+                    "edge, where it stops by choice: a wider grid might choose beyond it"
                 )
     if not parts:
         return ""
@@ -359,11 +362,12 @@ def indicator_line(metrics: dict) -> str:
     """What was-missing indicators would change: the trade-off the README's Method names."""
     check = metrics["missingness"]
     scores = check["roc_auc"]
+    cost = check["indicator_difference"]["low"] > 0
     return (
         f"With was-missing indicators the {label(metrics['app_model']).lower()}'s ROC-AUC "
         f"would be {ci(scores['with_indicators'])}, against {ci(scores['without_indicators'])} "
-        f"without ({paired(check['indicator_difference'])}): the price of keeping "
-        '"not answered" out of the model (see Method).'
+        f"without ({paired(check['indicator_difference'])})"
+        + (': the ranking cost of keeping "not answered" out (see Method).' if cost else ".")
     )
 
 
