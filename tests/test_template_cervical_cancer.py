@@ -304,7 +304,7 @@ def check_real_results(project, target: str) -> dict:
     assert f"ranks patients with ROC-AUC {auc}: a " in sentences
     assert f"(permutation p = {test['p_value']:.3f})" in sentences
     find = app["flagged_to_find"]
-    assert f"it would have to flag {100 * find['value']:.1f}% [" in sentences
+    assert f"takes flagging {100 * find['value']:.1f}% [" in sentences
     assert len(sentences.split()) <= 60
     assert "leakage" not in readme.lower().replace("leakage.png", "")
     other = metrics["leakage_check"]["metrics"]["roc_auc"]

@@ -653,11 +653,10 @@ def headline(metrics: dict) -> str:
         f"ROC-AUC {ci(auc, 2)}: a {strength(auc['value'])} signal, {chance_verdict(metrics)} "
         f"({permutation_p(metrics)})."
     )
-    find, target = m["flagged_to_find"], metrics["sensitivity_target"]
-    chance = "not shown to be fewer than" if find["low"] <= target else "fewer than"
+    target = metrics["sensitivity_target"]
     second = (
-        f"To find {target:.0%} of positives it would have to flag {ci(find, percent=True)} of "
-        f"patients, {chance} a random pick would; the top fifth of its risks holds "
+        f"Finding {target:.0%} of positives takes flagging {ci(m['flagged_to_find'], percent=True)}"
+        f" of patients (a random pick: {target:.0%}); its top fifth holds "
         f"{ci(m['top_fifth']['sensitivity'], percent=True)} of positives."
     )
     other = metrics["leakage_check"]
