@@ -6,7 +6,7 @@ inner grouped cross-validation picks C by held-out log-loss, then the model is f
 fold's training rows. The test permutes the labels and reruns all of it (folds stratified on
 the permuted labels, imputation, scaling, inner tuning over the whole C grid, fit). With
 scikit-learn that costs about a second per permutation, so it runs here on arrays: the same
-median imputation, standardisation of the number answers and L2-penalised logistic
+median imputation, standardisation and L2-penalised logistic
 regression (Newton's method to convergence, intercept unpenalised, C scaled as in
 ``train.scaled_c``). On the real labels it reproduces the headline's pooled ROC-AUC of every
 fold split; ``metrics.json`` stores the largest difference and a test checks it. The tested
@@ -20,17 +20,15 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from . import config, data, evaluate, stats, train
+from . import config, evaluate, stats, train
 
 
-def _prepare(
-    fit: np.ndarray, test: np.ndarray, binary: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Median imputation and standardisation of the number columns (``binary`` marks the 0/1
-    ones, left as they are, see train.make_model) learned on ``fit`` (columns nobody answered
-    are dropped, as scikit-learn's imputer does), with an intercept column."""
+def _prepare(fit: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Median imputation and standardisation of every column (see train.make_model) learned
+    on ``fit`` (columns nobody answered are dropped, as scikit-learn's imputer does), with an
+    intercept column."""
     kept = ~np.all(np.isnan(fit), axis=0)
-    fit, test, binary = fit[:, kept], test[:, kept], binary[kept]
+    fit, test = fit[:, kept], test[:, kept]
     # The median of each column's answers (NaN sorts last), quicker than np.nanmedian.
     answered = (~np.isnan(fit)).sum(axis=0)
     ordered, columns = np.sort(fit, axis=0), np.arange(fit.shape[1])
@@ -38,7 +36,7 @@ def _prepare(
     fit = np.where(np.isnan(fit), median, fit)
     test = np.where(np.isnan(test), median, test)
     mean, scale = fit.mean(axis=0), fit.std(axis=0)
-    mean[binary], scale[binary | (scale == 0)] = 0.0, 1.0
+    scale[scale == 0] = 1.0
     return (
         np.column_stack([np.ones(len(fit)), (fit - mean) / scale]),
         np.column_stack([np.ones(len(test)), (test - mean) / scale]),
@@ -65,7 +63,6 @@ def fit_path(A: np.ndarray, y: np.ndarray, cs: np.ndarray) -> np.ndarray:
 
 def nested_roc_auc(
     X: np.ndarray,
-    binary: np.ndarray,
     labels: np.ndarray,
     groups: np.ndarray,
     params: config.Params,
@@ -81,25 +78,21 @@ def nested_roc_auc(
         for _, a, b in evaluate.splits(
             pd.Series(y_fit), groups[fit_rows], params.inner_splits, 1, params.seed
         ):
-            A_a, A_b = _prepare(X[fit_rows[a]], X[fit_rows[b]], binary)
+            A_a, A_b = _prepare(X[fit_rows[a]], X[fit_rows[b]])
             beta = fit_path(A_a, y_fit[a], train.scaled_c(c_grid, len(a)))
             inner[:, b] = expit(beta @ A_b.T)
         loss = [stats.log_loss(y_fit, risk) for risk in inner]
         c = c_grid[[int(np.argmin(loss))]]
-        A_fit, A_test = _prepare(X[fit_rows], X[test_rows], binary)
+        A_fit, A_test = _prepare(X[fit_rows], X[test_rows])
         beta = fit_path(A_fit, y_fit, train.scaled_c(c, len(fit_rows)))
         risk[test_rows] = expit(A_test @ beta[0])
     return float(stats.roc_auc(labels, risk, np.ones((1, len(labels))))[0])
 
 
-def mean_roc_auc(
-    X: np.ndarray, binary: np.ndarray, labels: np.ndarray, groups: np.ndarray, params: config.Params
-):
+def mean_roc_auc(X: np.ndarray, labels: np.ndarray, groups: np.ndarray, params: config.Params):
     """The headline statistic: the nested procedure's pooled ROC-AUC, mean over the
     ``n_repeats`` fold splits, and the per-split values."""
-    by_split = [
-        nested_roc_auc(X, binary, labels, groups, params, r) for r in range(params.n_repeats)
-    ]
+    by_split = [nested_roc_auc(X, labels, groups, params, r) for r in range(params.n_repeats)]
     return float(np.mean(by_split)), by_split
 
 
@@ -117,15 +110,14 @@ def permutation_test(
     2010). ``headline``: the nested cross-validation's per-split ROC-AUC, which the observed
     values must reproduce."""
     A, labels = X.to_numpy(dtype=float), y.to_numpy()
-    binary = np.array([data.BY_NAME[column].binary for column in X.columns])
-    observed, by_split = mean_roc_auc(A, binary, labels, groups, params)
+    observed, by_split = mean_roc_auc(A, labels, groups, params)
     rng = np.random.default_rng(params.seed)
     null: list[float] = []
     # Sequential: batches until the p-value's Monte Carlo error (the exact 95 % interval of
     # the share of all permutations that score at least as high) leaves ALPHA on one side.
     while len(null) < params.max_permutations:
         null += [
-            mean_roc_auc(A, binary, rng.permutation(labels), groups, params)[0]
+            mean_roc_auc(A, rng.permutation(labels), groups, params)[0]
             for _ in range(params.permutations)
         ]
         higher = int(np.sum(np.array(null) >= observed))

@@ -114,17 +114,18 @@ def load_raw(path: Path) -> pd.DataFrame:
 
 def load_patients(
     source: IO[bytes], name: str, features: list[str]
-) -> tuple[pd.DataFrame, list[str]]:
+) -> tuple[pd.DataFrame, list[str], list[str]]:
     """Read an uploaded CSV of patients: the model's feature columns, in the official format,
-    and each row's problem with a cell ('' if none): a bad cell refuses its row, not the file.
+    each row's problem with a cell ('' if none: a bad cell refuses its row, not the file) and
+    the other columns, which are ignored (an `id`, the test results).
 
-    Other columns of the official file (the test results) may be present and are ignored.
     Impossible or out-of-range answers are kept, so that the app refuses their rows.
     """
     text = read_text(source, name)
+    ignored = [column for column in text.columns if column not in features]
     cells = [""] * len(text)
-    table = validate(text, name, required=features, clear=False, cells=cells)
-    return table[features], cells
+    table = validate(text.drop(columns=ignored), name, required=features, clear=False, cells=cells)
+    return table[features], cells, ignored
 
 
 def validate(

@@ -1,15 +1,12 @@
-"""Repeated grouped cross-validation, a nested screening threshold, and scores with intervals.
+"""Nested, repeated, grouped cross-validation and scores with intervals.
 
 With about 6 % positives, accuracy says nothing (predicting "negative" always scores 94 %).
 Each model is scored on held-out folds: ranking (ROC-AUC, PR-AUC), calibration (slope,
-intercept, Brier score and Brier skill) and screening at a threshold chosen inside each
-training set (sensitivity, specificity, PPV, NPV, share flagged). Ranking and calibration
-scores and the screening scores come with a 95 % group-bootstrap interval on the pooled
-out-of-fold risks and flags (both fixed: it leaves out how much refitting on other data would
-move them). Whether the questionnaire carries any signal is tested by permuting the labels and
-rerunning the whole nested procedure (``chance.permutation_test``). The logistic
-regression's C is chosen inside each outer fold, by the same inner cross-validation that sets
-its threshold; ``deploy`` applies that rule to every row for the saved model.
+intercept, Brier score and Brier skill) and the top fifth of each fold model's risks as a
+screen, each with a 95 % group-bootstrap interval on the pooled out-of-fold risks (fixed: it
+leaves out how much refitting on other data would move them). Each outer fold's setting
+(C; depth and trees) is chosen by an inner cross-validation of its training rows; ``deploy``
+applies that rule to every row for the saved model.
 """
 
 from __future__ import annotations
@@ -32,12 +29,6 @@ class Fold:
     """Row positions of the held-out fold."""
     y: np.ndarray
     risk: np.ndarray
-    threshold: float = math.nan
-    """Screening threshold from an inner cross-validation of this fold's training rows only,
-    carried to the fold's model as a share of patients (see ``matched_threshold``)."""
-    share: float = math.nan
-    """The share of patients that threshold flagged in the inner cross-validation: what the
-    fold's model aims to flag."""
     tuned: dict = field(default_factory=dict)
     """The settings that inner cross-validation chose (``Params`` fields), empty if none."""
     choice: str = ""
@@ -57,13 +48,6 @@ class CVResult:
         pooled = [np.full(rows, np.nan) for _ in range(1 + max(f.repeat for f in self.folds))]
         for fold in self.folds:
             pooled[fold.repeat][fold.test] = fold.risk
-        return pooled
-
-    def flags_by_repeat(self, rows: int) -> list[np.ndarray]:
-        """Whether each patient was flagged at their fold's threshold, per repeat."""
-        pooled = [np.zeros(rows) for _ in range(1 + max(f.repeat for f in self.folds))]
-        for fold in self.folds:
-            pooled[fold.repeat][fold.test] = fold.risk >= fold.threshold
         return pooled
 
     def top_by_repeat(self, rows: int) -> list[np.ndarray]:
@@ -98,13 +82,18 @@ def splits(
     return out
 
 
-def screening_threshold(y: np.ndarray, risk: np.ndarray, sensitivity: float) -> float:
-    """The highest threshold at which ``risk >= threshold`` finds ``sensitivity`` of positives."""
-    positives = np.sort(risk[y == 1])[::-1]
-    if len(positives) == 0:
-        raise ValueError("no positive cases to set a screening threshold on")
-    needed = max(1, math.ceil(sensitivity * len(positives)))
-    return float(positives[needed - 1])
+def flagged_to_find(sensitivity: float) -> stats.Score:
+    """A reading of the held-out ROC curve, not a rule: the share of patients that must be
+    flagged, highest risks first, to find ``sensitivity`` of the positives (one value per row
+    of weights)."""
+
+    def score(y: np.ndarray, risk: np.ndarray, w: np.ndarray) -> np.ndarray:
+        order = np.argsort(-risk, kind="stable")
+        found = np.cumsum(w[:, order] * y[order], axis=1) / (w @ y)[:, None]
+        first = np.argmax(found >= sensitivity - 1e-9, axis=1)
+        return np.cumsum(w[:, order], axis=1)[np.arange(len(w)), first] / w.sum(axis=1)
+
+    return score
 
 
 def grid(name: str, params: config.Params) -> dict[str, dict]:
@@ -128,20 +117,17 @@ def inner_cv(
     groups: np.ndarray,
     name: str,
     params: config.Params,
-    *,
-    indicators: bool = False,
 ) -> tuple[str, dict[str, np.ndarray]]:
     """An inner grouped cross-validation of one training set only (nested cross-validation):
     the setting of ``grid`` with the lowest held-out log-loss, and the out-of-fold risks of
-    every setting tried. The caller sets the screening threshold on the risks of the setting
-    it holds, so the outer test fold is never seen."""
+    every setting tried; the outer test fold is never seen."""
     settings = grid(name, params)
     risks = {label: np.empty(len(y)) for label in settings}
     for _, fit_rows, test_rows in splits(y, groups, params.inner_splits, 1, params.seed):
         X_fit, y_fit, X_test = X.iloc[fit_rows], y.iloc[fit_rows], X.iloc[test_rows]
         # One imputer (and scaler) per inner fold; only the final estimator changes with the
         # setting, so the others are fitted once.
-        prepare = train.make_model(name, params, list(X.columns), indicators=indicators)[:-1]
+        prepare = train.make_model(name, params, list(X.columns))[:-1]
         prepare = prepare.fit(X_fit)
         A_fit, A_test = prepare.transform(X_fit), prepare.transform(X_test)
         if name == "logistic_regression":
@@ -170,33 +156,18 @@ def inner_cv(
 
 
 def top_cut(fit_risk: np.ndarray) -> float:
-    """Where the top fifth of a model's risks on its own training rows starts: the second
-    screening rule (flag the top 20 %), added after the first was seen to flag nearly
+    """Where the top fifth of a model's risks on its own training rows starts: the app's rule
+    (flag the top 20 %), chosen after a 90 %-sensitivity threshold was seen to flag nearly
     everyone, and set without the rows it is evaluated on."""
     return float(np.quantile(fit_risk, 0.8))
 
 
-def matched_threshold(fit_risk: np.ndarray, share: float) -> float:
-    """The threshold at which a model flags ``share`` of the rows it was fitted on.
-
-    The screening threshold is found on inner cross-validation risks, but the model that
-    screens is fitted on all of those rows, and its in-sample risks are more compressed: the
-    raw threshold would flag a different share of patients (on the real data, nearly all of
-    them). So the inner CV's threshold is carried over as the share of patients it flags."""
-    ordered = np.sort(fit_risk)[::-1]
-    flagged = min(max(1, round(share * len(ordered))), len(ordered))
-    return float(ordered[flagged - 1])
-
-
 @dataclass(frozen=True)
 class Deployed:
-    """The saved model, its settings and its screening threshold, set by the same rule as in
-    every outer fold, with every row as the training set."""
+    """The saved model and its setting, chosen by the same rule as in every outer fold, with
+    every row as the training set."""
 
     params: config.Params
-    threshold: float
-    share: float
-    """The share of patients the inner cross-validation's threshold flagged."""
     choice: str
     model: object
 
@@ -205,24 +176,11 @@ def deploy(
     X: pd.DataFrame, y: pd.Series, groups: np.ndarray, name: str, params: config.Params
 ) -> Deployed:
     """The saved model: the setting with the lowest log-loss in an inner CV of every row,
-    fitted on every row, and its threshold: the highest that finds ``sensitivity_target`` of
-    the positives in that CV's risks, carried to the fitted model as the share it flags
-    (``matched_threshold``). Each outer fold of ``cross_validate`` applies the same rule to
-    its own training rows, so the nested scores are those of this procedure."""
-    choice, threshold, share, model, held = _fit_with_threshold(X, y, groups, name, params)
-    return Deployed(held, threshold, share, choice, model)
-
-
-def _fit_with_threshold(X, y, groups, name, params, *, indicators: bool = False):
-    """Inner CV -> setting, raw threshold and its share flagged; fit on every given row; the
-    threshold matched to that share on the fit's own risks."""
-    choice, risks = inner_cv(X, y, groups, name, params, indicators=indicators)
+    fitted on every row. Each outer fold of ``cross_validate`` applies the same rule to its
+    own training rows, so the nested scores are those of this procedure."""
+    choice, _ = inner_cv(X, y, groups, name, params)
     held = replace(params, **grid(name, params)[choice])
-    raw = screening_threshold(y.to_numpy(), risks[choice], params.sensitivity_target)
-    share = float(np.mean(risks[choice] >= raw))
-    model = train.fit(name, X, y, held, indicators=indicators)
-    threshold = matched_threshold(train.predict_risk(model, X), share)
-    return choice, threshold, share, model, held
+    return Deployed(held, choice, train.fit(name, X, y, held))
 
 
 def cross_validate(
@@ -237,9 +195,8 @@ def cross_validate(
     like: CVResult | None = None,
 ) -> CVResult:
     """Out-of-fold risks of model ``name``. If ``nested``, each outer fold runs ``deploy``'s
-    rule on its own training rows only (inner CV -> setting and threshold, fit, threshold
-    matched to the share flagged), so the outer test rows choose nothing and the scores are
-    those of the procedure that made the saved model. A check that is not nested (``like``:
+    rule on its own training rows only, so the outer test rows choose nothing and the scores
+    are those of the procedure that made the saved model. A check that is not nested (``like``:
     the nested result it is compared with) fits each fold with the setting that result's
     fold chose, so the comparison is paired on the same folds and the same settings."""
     folds = []
@@ -249,9 +206,8 @@ def cross_validate(
         X_test, y_test = X.iloc[test_rows], y.iloc[test_rows]
         fold = Fold(repeat, test_rows, y_test.to_numpy(), np.empty(0))
         if nested:
-            fold.choice, fold.threshold, fold.share, model, _ = _fit_with_threshold(
-                X_fit, y_fit, groups[fit_rows], name, params, indicators=indicators
-            )
+            deployed = deploy(X_fit, y_fit, groups[fit_rows], name, params)
+            fold.choice, model = deployed.choice, deployed.model
             fold.tuned = grid(name, params)[fold.choice]
             fold.top_cut = top_cut(train.predict_risk(model, X_fit))
         else:
@@ -289,17 +245,17 @@ def permutation_ranking(
         ones = np.ones((1, len(y_test)))
         base = stats.roc_auc(y_test, train.predict_risk(model, X_test), ones)[0]
         rng = np.random.default_rng(params.seed + index)
-        row = []
+        # The raw answer is shuffled before the whole pipeline (imputation, scaling, model);
+        # every shuffled copy is scored in one call.
+        copies = []
         for column in columns:
-            # The raw answer is shuffled before the whole pipeline (imputation, scaling, model).
-            shuffled = X_test.copy()
-            scores = []
             for _ in range(params.permutation_repeats):
+                shuffled = X_test.copy()
                 shuffled[column] = X_test[column].to_numpy()[rng.permutation(len(y_test))]
-                risk = train.predict_risk(model, shuffled)
-                scores.append(stats.roc_auc(y_test, risk, ones)[0])
-            row.append(base - float(np.mean(scores)))
-        drops.append(row)
+                copies.append(shuffled)
+        risks = train.predict_risk(model, pd.concat(copies, ignore_index=True))
+        scores = [stats.roc_auc(y_test, r, ones)[0] for r in risks.reshape(len(copies), -1)]
+        drops.append(base - np.mean(np.reshape(scores, (len(columns), -1)), axis=1))
     drops = np.array(drops)
     tests = [
         stats.corrected_paired_test(drops[:, i], test_share=1 / params.n_splits)
@@ -365,17 +321,6 @@ def _share(numerator: str, denominator: str) -> stats.Score:
     return score
 
 
-def screening(result: CVResult, y: np.ndarray, weights: np.ndarray) -> dict[str, dict]:
-    """Sensitivity, specificity, PPV, NPV and share flagged of the nested procedure: every
-    outer fold flags its held-out patients at its own threshold. Each score is computed on the
-    pooled held-out flags of each repeat (mean over repeats), with the same 95 % group
-    bootstrap of the patients as the ranking scores (flags fixed)."""
-    flags = result.flags_by_repeat(len(y))
-    return {
-        key: stats.interval(_share(*parts), y, flags, weights) for key, parts in SCREENING.items()
-    }
-
-
 RANKING = {"roc_auc": stats.roc_auc, "pr_auc": stats.average_precision}
 """The scores of a check (the other tests, the `Dx` flags) compared on ranking only."""
 
@@ -388,9 +333,9 @@ def summarize(
     scores: dict[str, stats.Score] = RANKING_AND_CALIBRATION,
     deployed: Deployed | None = None,
 ) -> dict:
-    """Every score of one model with its 95 % interval, from the out-of-fold risks; with the
-    nested thresholds, the screening scores, the deployed model's threshold and the average
-    confusion matrix."""
+    """Every score of one model with its 95 % interval, from the out-of-fold risks; for a
+    nested result, the settings chosen, the share flagged to find ``sensitivity_target`` of
+    the positives and the top fifth as a screen."""
     rows = len(y)
     risks = result.by_repeat(rows)
     summary: dict = {key: stats.interval(score, y, risks, weights) for key, score in scores.items()}
@@ -406,8 +351,11 @@ def summarize(
     summary["mean_risk"] = round(float(np.mean(risks)), 4)
     low, high = np.quantile(np.concatenate(risks), [0.05, 0.95])
     summary["risk_band"] = {"low": round(float(low), 4), "high": round(float(high), 4)}
-    if scores is RANKING or math.isnan(result.folds[0].threshold):
+    if scores is RANKING or math.isnan(result.folds[0].top_cut):
         return summary
+    summary["flagged_to_find"] = stats.interval(
+        flagged_to_find(params.sensitivity_target), y, risks, weights
+    )
     choices = [fold.choice for fold in result.folds]
     summary["tuning"] = {
         "outer_choices": {c: choices.count(c) for c in grid(result.model, params) if c in choices}
@@ -420,20 +368,8 @@ def summarize(
         ):
             chosen = [fold.tuned["xgboost"][key] for fold in result.folds]
             summary["tuning"][key] = {str(v): chosen.count(v) for v in sorted(values)}
-    summary.update(screening(result, y, weights))
-    # Out of sample: the share each fold's rule aimed at, against the share it flagged (above).
-    summary["aimed_share_flagged"] = round(float(np.mean([f.share for f in result.folds])), 4)
     if deployed is not None:
         summary["tuning"]["saved_model"] = deployed.choice
-        # Unrounded: the app flags at exactly this value, like the share reported for it.
-        summary["threshold"] = deployed.threshold
-        summary["inner_share_flagged"] = round(deployed.share, 4)
-    fold_thresholds = [fold.threshold for fold in result.folds]
-    summary["fold_thresholds"] = {
-        "min": round(min(fold_thresholds), 4),
-        "max": round(max(fold_thresholds), 4),
-    }
-    summary["confusion_matrix"] = _confusion(y, result.flags_by_repeat(rows))
     # The top fifth as a screen, and the positive rate among the rest.
     top = result.top_by_repeat(rows)
     parts = {**SCREENING, "rest": ("cleared & positive", "cleared")}
@@ -475,16 +411,6 @@ def choose_app_model(comparison: dict) -> tuple[str, str]:
     )
 
 
-def _gain_over_defaults(
-    y: np.ndarray, risks: list[np.ndarray], w: np.ndarray, grid: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Net benefit of the model minus the better of flagging everyone and flagging no one, and
-    minus flagging everyone, at each threshold of ``grid`` (rows of ``w``: resamples), averaged
-    over repeats (Vickers & Elkin 2006)."""
-    benefit, everyone = net_benefits(y, risks, w, grid)
-    return benefit - np.maximum(everyone, 0), benefit - everyone
-
-
 def net_benefits(
     y: np.ndarray, risks: list[np.ndarray], w: np.ndarray, grid: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -512,67 +438,16 @@ DECISION_GRID = np.round(np.arange(_FIRST, _LAST + _STEP / 5, _STEP), 4)
 """The threshold risks of the decision curve, in the summary and in its figure."""
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(start, end) of every run of True in ``mask`` (end exclusive)."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(int), [0]])))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
-
-
-def decision_summary(
-    result: CVResult, y: np.ndarray, weights: np.ndarray, threshold: float
-) -> dict:
-    """Where the model's net benefit beats both flagging everyone and flagging no one with the
-    95 % bootstrap interval of the gain above zero (with the size of the gain there; above the
-    prevalence flagging everyone is worse than no one, so a gain over it alone would show
-    nothing), and the gain over flagging everyone at the screening threshold. The intervals
-    are pointwise and resample patients with the held-out risks fixed (no refit). No threshold
-    is picked here."""
+def decision_summary(result: CVResult, y: np.ndarray) -> dict:
+    """The grid of the decision curve, and where the model's net benefit (held-out risks,
+    averaged over repeats) is below 0, worse than flagging no one. No threshold is picked."""
     grid = DECISION_GRID
-    risks = result.by_repeat(len(y))
-    ones = np.ones((1, len(y)))
-    gain = _gain_over_defaults(y, risks, ones, grid)[0][0]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        resampled = _gain_over_defaults(y, risks, weights, grid)[0]
-    low = np.nanpercentile(resampled, 2.5, axis=0)
-    # A gain counts where its interval is above 0 and it is at least MIN_NET_GAIN, over at
-    # least MIN_SPAN_POINTS consecutive thresholds; shorter or smaller ones are noise.
-    shown = (low > 0) & (gain >= config.MIN_NET_GAIN)
-    runs = _runs(shown)
-    spans = [
-        {
-            "low": float(grid[start]),
-            "high": float(grid[end - 1]),
-            "gain_min": round(float(gain[start:end].min()), 4),
-            "gain_max": round(float(gain[start:end].max()), 4),
-        }
-        for start, end in runs
-        if end - start >= config.MIN_SPAN_POINTS
-    ]
-    benefit = net_benefits(y, risks, ones, grid)[0][0]
-    below_no_one = [
-        {"low": float(grid[start]), "high": float(grid[end - 1])}
-        for start, end in _runs(benefit < 0)
-    ]
-    at = np.array([threshold])
-    over_all = [_gain_over_defaults(y, risks, ones, at)[1][0, 0]]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        drawn = _gain_over_defaults(y, risks, weights, at)[1][:, 0]
-    lo, hi = np.nanpercentile(drawn, [2.5, 97.5])
-    prevalence = float(y.mean())
-    step = float(grid[1] - grid[0])
+    benefit = net_benefits(y, result.by_repeat(len(y)), np.ones((1, len(y))), grid)[0][0]
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], (benefit < 0).astype(int), [0]])))
     return {
-        "range": {"low": float(grid[0]), "high": float(grid[-1]), "step": round(step, 4)},
-        "better_than_both": spans,
-        "rule": {"min_gain": config.MIN_NET_GAIN, "min_points": config.MIN_SPAN_POINTS},
-        "noise_runs": len(runs) - len(spans),
-        "below_no_one": below_no_one,
-        "at_threshold": {
-            "threshold": threshold,
-            "everyone": round(prevalence - (1 - prevalence) * threshold / (1 - threshold), 4),
-            "gain_over_everyone": {
-                "value": round(float(over_all[0]), 4),
-                "low": round(float(lo), 4),
-                "high": round(float(hi), 4),
-            },
-        },
+        "range": {"low": float(grid[0]), "high": float(grid[-1])},
+        "below_no_one": [
+            {"low": float(grid[a]), "high": float(grid[b - 1])}
+            for a, b in zip(edges[::2], edges[1::2], strict=True)
+        ],
     }

@@ -43,11 +43,7 @@ def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
         if column in dropped:
             continue
         if column.startswith(DX) and not params.include_dx:
-            dropped[column] = (
-                "a diagnosis flag of undocumented timing (a diagnosis from the same work-up "
-                "would carry part of the answer); a sensitivity run adds the `Dx` flags the "
-                "other rules keep"
-            )
+            dropped[column] = "a diagnosis flag of undocumented timing (see below)"
             continue
         missing = table[column].isna().mean()
         if missing > params.max_missing_fraction:

@@ -23,8 +23,8 @@ def run_data(ctx: runtime.Context) -> None:
 
 
 def run_train(ctx: runtime.Context) -> None:
-    """Fit every model on the whole table and save it with skops, with the setting and the
-    threshold its inner cross-validation chose beside it (the evaluate stage reads both)."""
+    """Fit every model on the whole table and save it with skops, with the setting its inner
+    cross-validation chose beside it (the evaluate stage reads it)."""
     paths, params = ctx.paths, ctx.params
     table = data.read_table(paths)
     X, y = features.split(table, features.plan_features(table, params), params.target)
@@ -32,15 +32,14 @@ def run_train(ctx: runtime.Context) -> None:
     for name in config.MODELS:
         deployed = evaluate.deploy(X, y, groups, name, params)
         train.save(deployed.model, paths.model(name))
-        settings = {"choice": deployed.choice, "threshold": deployed.threshold}
         paths.model(name).with_suffix(".json").write_text(
-            json.dumps({**settings, "share": deployed.share}), encoding="utf-8"
+            json.dumps({"choice": deployed.choice}), encoding="utf-8"
         )
         ctx.say(f"{config.MODEL_LABELS[name]} fitted on {len(X)} rows -> {paths.model(name)}")
 
 
 def _load_deployed(paths: config.Paths, name: str, params: config.Params) -> evaluate.Deployed:
-    """The model the train stage saved, with its setting and threshold."""
+    """The model the train stage saved, with its setting."""
     settings = paths.model(name).with_suffix(".json")
     if not settings.exists():
         raise runtime.ProjectError(
@@ -49,7 +48,7 @@ def _load_deployed(paths: config.Paths, name: str, params: config.Params) -> eva
     saved = json.loads(settings.read_text(encoding="utf-8"))
     held = replace(params, **evaluate.grid(name, params)[saved["choice"]])
     model = train.load(paths.model(name))
-    return evaluate.Deployed(held, saved["threshold"], saved["share"], saved["choice"], model)
+    return evaluate.Deployed(held, saved["choice"], model)
 
 
 def run_evaluate(ctx: runtime.Context) -> None:
@@ -66,26 +65,16 @@ def run_evaluate(ctx: runtime.Context) -> None:
     for name in config.MODELS:
         progress(
             f"cross-validating {config.MODEL_LABELS[name]} ({params.n_repeats}x"
-            f"{params.n_splits} grouped folds, thresholds by {params.inner_splits}-fold inner CV)"
+            f"{params.n_splits} grouped folds, settings by {params.inner_splits}-fold inner CV)"
         )
         deployed[name] = _load_deployed(paths, name, params)
         result = evaluate.cross_validate(X, y, groups, name, deployed[name].params)
         result.metrics = evaluate.summarize(
             result, labels, weights, deployed[name].params, deployed=deployed[name]
         )
-        # The saved model at its threshold, on the rows it was fitted on: the threshold is set
-        # to flag the share its inner CV flagged, so this count restates that share; the
-        # held-out check of the rule is the nested cross-validation above.
-        saved_risk = train.predict_risk(deployed[name].model, X)
-        flags = saved_risk >= deployed[name].threshold
-        result.metrics["flagged_by_saved_model"] = {
-            "flagged": int(flags.sum()),
-            "patients": len(flags),
-        }
         # The app's rule: the top fifth of the saved model's risks on the rows it was fitted on.
+        saved_risk = train.predict_risk(deployed[name].model, X)
         result.metrics["top_fifth_cut"] = evaluate.top_cut(saved_risk)
-        share = max(float(flags.mean()), result.metrics["flagged"]["value"])
-        result.metrics["flags_nearly_everyone"] = share >= config.NEARLY_EVERYONE
         results[name] = result
     comparison = evaluate.compare(
         results["xgboost"], results["logistic_regression"], params.n_splits
@@ -145,9 +134,7 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "metrics": evaluate.summarize(leaky, labels, weights, params, evaluate.RANKING),
         "difference": evaluate.compare(leaky, app_result, params.n_splits),
     }
-    decision = evaluate.decision_summary(
-        app_result, labels, weights, app_result.metrics["threshold"]
-    )
+    decision = evaluate.decision_summary(app_result, labels)
 
     disguised = data.disguised_zeros(table)
     figures = paths.figures_dir
@@ -167,18 +154,9 @@ def run_evaluate(ctx: runtime.Context) -> None:
             len(y),
             leakage["added_features"],
         ),
-        "decision_curve": plots.decision_curve(
-            curves,
-            labels,
-            weights,
-            app_result.metrics["threshold"],
-            app_model,
-        ),
+        "decision_curve": plots.decision_curve(app_result, labels, weights),
         "confusion_matrix": plots.confusion_matrix(
-            app_result.metrics,
-            config.MODEL_LABELS[app_model],
-            params.target,
-            params.sensitivity_target,
+            app_result.metrics, config.MODEL_LABELS[app_model], params.target
         ),
         "feature_importance": plots.importance(ranking, config.MODEL_LABELS[app_model]),
     }

@@ -295,48 +295,30 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 5) -> Fi
     return figure
 
 
-def decision_curve(
-    results: Sequence[CVResult],
-    y: np.ndarray,
-    weights: np.ndarray,
-    threshold: float,
-    app_model: str,
-) -> Figure:
-    """Net benefit per 1,000 patients (the unit of the README's sentences) of flagging patients
-    above each threshold, against flagging everyone and no one (decision-curve analysis,
-    Vickers & Elkin 2006), from the out-of-fold risks; the app's model with the 95 %
-    group-bootstrap band its README sentence rests on. Other models are not drawn: no
-    sentence tests their net benefit, and an untested curve above the defaults invites a
-    conclusion nobody checked. The curve jumps between neighbouring thresholds where a few of
-    the few positives change side: the figure says so rather than smoothing what the README's
-    sentence summarises."""
+def decision_curve(result: CVResult, y: np.ndarray, weights: np.ndarray) -> Figure:
+    """Net benefit per 1,000 patients of flagging patients above each threshold, against
+    flagging everyone and no one (decision-curve analysis, Vickers & Elkin 2006), from the
+    app's model's out-of-fold risks, with a pointwise 95 % group-bootstrap band. Read, not
+    used: no threshold is chosen from it. The curve jumps between neighbouring thresholds
+    where a few of the few positives change side: the figure says so rather than smoothing."""
     prevalence = float(y.mean())
-    thresholds = DECISION_GRID  # the grid the README's decision-curve sentence summarises
+    thresholds = DECISION_GRID
     per = 1000  # patients
     figure = Figure(figsize=(7, 6.2), layout="constrained")
     axes = figure.add_subplot()
-    for result in results:
-        risks = result.by_repeat(len(y))
-        colour = MODEL_COLOURS.get(result.model, BLUE)
-        benefit = per * net_benefits(y, risks, np.ones((1, len(y))), thresholds)[0][0]
-        if result.model != app_model:
-            continue
-        axes.plot(thresholds, benefit, color=colour, linewidth=2, label=_label(result))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            drawn = net_benefits(y, risks, weights, thresholds)[0]
-        low, high = per * np.nanpercentile(drawn, [2.5, 97.5], axis=0)
-        axes.fill_between(thresholds, low, high, color=colour, alpha=0.2, linewidth=0,
-                          label=f"{_label(result)}: pointwise 95 % band (patients "
-                          "resampled; held-out risks fixed, models not refitted)")  # fmt: skip
+    risks = result.by_repeat(len(y))
+    colour = MODEL_COLOURS.get(result.model, BLUE)
+    benefit = per * net_benefits(y, risks, np.ones((1, len(y))), thresholds)[0][0]
+    axes.plot(thresholds, benefit, color=colour, linewidth=2, label=_label(result))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        drawn = net_benefits(y, risks, weights, thresholds)[0]
+    low, high = per * np.nanpercentile(drawn, [2.5, 97.5], axis=0)
+    axes.fill_between(thresholds, low, high, color=colour, alpha=0.2, linewidth=0,
+                      label=f"{_label(result)}: pointwise 95 % band (patients "
+                      "resampled; held-out risks fixed, models not refitted)")  # fmt: skip
     everyone = per * (prevalence - (1 - prevalence) * thresholds / (1 - thresholds))
     axes.plot(thresholds, everyone, color=GREY, linewidth=1.5, label="flag everyone")
     axes.axhline(0, color="black", linewidth=1, label="flag no one")
-    axes.axvline(
-        threshold,
-        color=VERMILION,
-        linestyle=":",
-        label=f"{MODEL_LABELS[app_model]}'s screening threshold ({threshold:.1%})",
-    )
     axes.set_ylim(-0.25 * per * prevalence, per * prevalence * 1.15)
     axes.set_xlim(thresholds[0], thresholds[-1])
     axes.set_xlabel("threshold risk (the risk at which a follow-up is worth its cost)")
@@ -352,27 +334,22 @@ def decision_curve(
     return figure
 
 
-def confusion_matrix(scores: dict, label: str, target: str, sensitivity_target: float) -> Figure:
-    """Average confusion matrix per repeat on held-out folds, of each screening rule: each
-    fold's threshold for ``sensitivity_target`` and its top fifth (the rule the app serves)."""
-    rules = {
-        f"threshold for {sensitivity_target:.0%} sensitivity": scores["confusion_matrix"],
-        "top fifth (the app's rule)": scores["top_fifth"]["confusion_matrix"],
-    }
-    figure = Figure(figsize=(9, 4.2), layout="constrained")
-    for axes, (rule, counts) in zip(figure.subplots(1, 2), rules.items(), strict=True):
-        matrix = np.array(counts)
-        axes.imshow(matrix / matrix.sum(axis=1, keepdims=True), cmap="Blues", vmin=0, vmax=1)
-        for (row, column), count in np.ndenumerate(matrix):
-            share = count / matrix[row].sum()
-            colour = "white" if share > 0.5 else "black"
-            axes.text(column, row, f"{count:.1f}\n({share:.0%} of row)", ha="center",
-                      va="center", color=colour)  # fmt: skip
-        axes.set_xticks([0, 1], ["not flagged", "flagged"])
-        axes.set_yticks([0, 1], [f"{target} negative", f"{target} positive"])
-        axes.set_title(rule, fontsize=10)
+def confusion_matrix(scores: dict, label: str, target: str) -> Figure:
+    """Average confusion matrix per repeat on held-out folds of the app's rule: each fold
+    model's top fifth."""
+    figure = Figure(figsize=(5, 4.2), layout="constrained")
+    axes = figure.add_subplot()
+    matrix = np.array(scores["top_fifth"]["confusion_matrix"])
+    axes.imshow(matrix / matrix.sum(axis=1, keepdims=True), cmap="Blues", vmin=0, vmax=1)
+    for (row, column), count in np.ndenumerate(matrix):
+        share = count / matrix[row].sum()
+        colour = "white" if share > 0.5 else "black"
+        axes.text(column, row, f"{count:.1f}\n({share:.0%} of row)", ha="center",
+                  va="center", color=colour)  # fmt: skip
+    axes.set_xticks([0, 1], ["not in top fifth", "top fifth"])
+    axes.set_yticks([0, 1], [f"{target} negative", f"{target} positive"])
     figure.suptitle(
-        f"{label} on held-out folds, each fold's own rule\n"
+        f"{label}: top fifth of risks, held-out folds\n"
         "(mean patients per repeat of the cross-validation)",
         fontsize=10,
     )

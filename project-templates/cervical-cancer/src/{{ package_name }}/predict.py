@@ -281,17 +281,16 @@ def related(name: str) -> str:
 def score(
     model: Pipeline,
     patients: pd.DataFrame,
-    threshold: float | None,
     spread: dict[str, list[float]] | None = None,
     support: dict[str, list[float]] | None = None,
     cells: list[str] | None = None,
 ) -> pd.DataFrame:
     """Risk (the median-imputed one cross-validation scored), the range over the candidate
-    answers of each row's unanswered questions (``ranges``, all rows at once) and, if a
-    ``threshold`` is given, the screening decision, for every row of a validated table.
+    answers of each row's unanswered questions (``ranges``, all rows at once), for every row of
+    a validated table.
 
     A row ``check`` refuses (answers that contradict each other, or outside ``support``) gets
-    no risk, range or flag, and says why in ``problems`` (empty for a scored row), as does a
+    no risk or range, and says why in ``problems`` (empty for a scored row), as does a
     row with a bad cell (``cells``: each row's problems found on reading)."""
     names = features_of(model)
     rows = patients[names].reset_index(drop=True)
@@ -307,8 +306,6 @@ def score(
         extent[ok] = ranges(model, rows[ok].reset_index(drop=True), spread)
     scored = patients.copy()
     scored.insert(0, "problems", problems)
-    if threshold is not None:
-        scored.insert(0, "flagged", pd.array(np.where(ok, risks >= threshold, None), "boolean"))
     scored.insert(0, "highest if answered", extent[:, 1].round(4))
     scored.insert(0, "lowest if answered", extent[:, 0].round(4))
     scored.insert(0, "risk", risks.round(4))

@@ -25,7 +25,7 @@ FIGURES = (
     ("decision_curve.png", "Decision curve: net benefit against flagging everyone or no one"),
     ("roc.png", "ROC curves on held-out folds"),
     ("pr.png", "Precision-recall curves on held-out folds"),
-    ("confusion_matrix.png", "Confusion matrix at the nested screening threshold"),
+    ("confusion_matrix.png", "Confusion matrix of the top fifth on held-out folds"),
     ("feature_importance.png", "What the app's model relies on"),
     ("missing_values.png", "Missing or recoded-to-missing values"),
     ("class_balance.png", "Class balance"),
@@ -72,13 +72,10 @@ def summary_line(metrics: dict) -> str:
         f"patients ({metrics['prevalence']:.1%}), from {source}. {dup['extra_copies']} patients "
         f"give exactly the answers of another patient ({dup['rows_in_groups']} patients in "
         f"{dup['groups']} groups, test results not compared); cross-validation keeps each group "
-        f"in one fold. {near_copy_line(metrics)}Scores are computed on the pooled held-out "
-        f"risks of {cv['repeats']} repeats of {cv['splits']}-fold stratified cross-validation "
-        "(mean over repeats). 95 % intervals: one method for every score, a bootstrap of the "
-        f"patients ({cv['bootstrap_resamples']} resamples, groups of identical patients kept "
-        "whole) of the pooled held-out risks and screening flags (fixed, not refitted: it "
-        "leaves out how much refitting on other data would move them); paired model "
-        "comparisons by the Nadeau-Bengio corrected t-test."
+        f"in one fold. {near_copy_line(metrics)}Scores: pooled held-out risks of "
+        f"{cv['repeats']} repeats of {cv['splits']}-fold cross-validation, with 95 % intervals "
+        f"from {cv['bootstrap_resamples']} bootstrap resamples of the patients (the risks "
+        "fixed, not refitted); paired comparisons by the Nadeau-Bengio corrected t-test."
     )
 
 
@@ -117,11 +114,11 @@ def chance_line(metrics: dict) -> str:
     """The permutation test of the reported ROC-AUC against chance, and its verdict."""
     test = metrics["chance_test"]
     return (
-        f"Against chance: the nested logistic regression, rerun whole on every fold split for "
-        f"each of {test['permutations']} permutations of the labels (95 % of them score a mean "
-        f"ROC-AUC of at most {test['null_95']:.3f}), gives p = {test['p_value']:.3f} for its "
-        f"mean ROC-AUC {test['roc_auc']:.3f} (Monte Carlo 95 % interval "
-        f"{test['p_interval'][0]:.3f} to {test['p_interval'][1]:.3f}): {chance_verdict(metrics)}."
+        f"Against chance: p = {test['p_value']:.3f} for the logistic regression's mean ROC-AUC "
+        f"{test['roc_auc']:.3f}, from {test['permutations']} label permutations, each rerunning "
+        f"the whole nested procedure (95 % of them score at most {test['null_95']:.3f}; Monte "
+        f"Carlo interval of p {test['p_interval'][0]:.3f} to {test['p_interval'][1]:.3f}): "
+        f"{chance_verdict(metrics)}."
     )
 
 
@@ -138,21 +135,24 @@ def tuning_line(metrics: dict) -> str:
         tuning = scores.get("tuning")
         if not tuning or not tuning["outer_choices"]:
             continue
-        choices = ", ".join(f"{value} in {n}" for value, n in tuning["outer_choices"].items())
+        chosen = {"choice": tuning["outer_choices"]}
+        if "max_depth" in tuning:  # XGBoost: depths and tree counts, not every pair
+            chosen = {"depth": tuning["max_depth"], "trees": tuning["n_estimators"]}
+        counts = "; ".join(
+            f"{word} " + ", ".join(f"{v} in {n}" for v, n in c.items() if n)
+            for word, c in chosen.items()
+        ).removeprefix("choice ")
         parts.append(
-            f"{label(name)}: {choices} of the {sum(tuning['outer_choices'].values())} outer "
+            f"{label(name)}: {counts} of the {sum(tuning['outer_choices'].values())} outer "
             f"folds; the saved model: {tuning['saved_model']}"
         )
-        if "max_depth" in tuning:
-            depths = ", ".join(f"{d} in {n}" for d, n in tuning["max_depth"].items())
-            parts[-1] += f" (depth {depths})"
         for key, word in (("max_depth", "depth"), ("n_estimators", "tree count")):
             counts = tuning.get(key, {})
             most = max(counts, key=counts.__getitem__, default=None)
             if most is not None and most in (min(counts, key=int), max(counts, key=int)):
                 parts[-1] += (
                     f"; the most chosen {word}, {most} ({counts[most]} folds), is the grid's "
-                    "edge: a wider grid might choose beyond it"
+                    "edge, where it stops by choice: a wider grid might choose beyond it"
                 )
     if not parts:
         return ""
@@ -181,20 +181,27 @@ def calibration_line(metrics: dict) -> str:
         for word, score, ideal in checks
         if not score["low"] <= ideal <= score["high"]
     ]
-    if off:
-        parts.append(f"Miscalibrated: {' and '.join(off)}")
-    else:
-        parts.append(
-            "The slope's and the intercept's intervals include the ideal values: not shown "
-            "miscalibrated (nor shown calibrated)"
-        )
+    parts.append(
+        f"Pooled, miscalibrated: {' and '.join(off)}"
+        if off
+        else "Pooled, the slope and intercept are not shown to be off"
+    )
+    missed = [
+        f"the {b['unanswered']} patients who skipped `{b['questions'][0]}` had "
+        f"{b['unanswered_positives']} positives where the model expects "
+        f"{b['expected_positives']:.1f} (Poisson p = {b['p_observed_vs_expected']:.3f})"
+        for b in metrics["missingness"]["blocks"]
+        if b["p_observed_vs_expected"] < ALPHA
+    ]
+    if missed:
+        parts[-1] += f", but not for every subgroup: {'; '.join(missed)}"
     if skill["low"] <= 0:
         parts[-1] += (
-            f"; Brier skill {ci(skill, 3)} includes 0, so the risks are not shown to be more "
+            f". Brier skill {ci(skill, 3)} includes 0: the risks are not shown to be more "
             "accurate than the prevalence quoted to everyone."
         )
     else:
-        parts[-1] += f"; Brier skill {ci(skill, 3)} is above 0."
+        parts[-1] += f". Brier skill {ci(skill, 3)} is above 0."
     return " ".join(parts)
 
 
@@ -206,19 +213,13 @@ def slope_spread(slope: dict) -> str:
 
 
 def screening_table(metrics: dict) -> str:
-    """Both screening rules of both models: the threshold set to find
-    ``sensitivity_target`` of the positives, and flagging the top fifth."""
-    rows = []
-    for name, scores in metrics["models"].items():
-        for rule, values in (
-            (f"finds {metrics['sensitivity_target']:.0%}", scores),
-            ("top 20 %", scores["top_fifth"]),
-        ):
-            rows.append(
-                [label(name), rule] + [ci(values[key], percent=True) for key, _ in SCREENING]
-            )
+    """The top fifth of each model's risks as a screen (each fold model's own cut)."""
+    rows = [
+        [label(name)] + [ci(scores["top_fifth"][key], percent=True) for key, _ in SCREENING]
+        for name, scores in metrics["models"].items()
+    ]
     titles = [title for _, title in SCREENING]
-    return readme.markdown_table(["model", "rule", *titles], rows)
+    return readme.markdown_table(["top fifth of", *titles], rows)
 
 
 def top_fifth_rates(metrics: dict) -> str:
@@ -232,210 +233,20 @@ def top_fifth_rates(metrics: dict) -> str:
     )
 
 
-def versus_everyone(m: dict, prevalence: float) -> str:
-    """PPV and NPV next to what anyone's result is, with the verdict their intervals allow."""
-    ppv, npv = m["ppv"], m["npv"]
-    text = (
-        f"a flagged patient is positive {ci(ppv, percent=True)} of the time against "
-        f"{prevalence:.1%} for anyone, a patient below the threshold negative "
-        f"{ci(npv, percent=True)} of the time against {1 - prevalence:.1%} for anyone"
-    )
-    same = [
-        word
-        for word, score, base in (("PPV", ppv, prevalence), ("NPV", npv, 1 - prevalence))
-        if score["low"] <= base <= score["high"]
-    ]
-    if same:
-        text += f" ({' and '.join(same)} not shown to differ from that)"
-    return text
-
-
-def screening_line(metrics: dict) -> str:
-    """How the threshold is set (nested, and carried to the fitted model as a share of
-    patients), and whether that rule flags on held-out patients the share it aims at."""
-    name = metrics["app_model"]
-    m = metrics["models"][name]
-    cv = metrics["cross_validation"]
-    return (
-        f"Screening: in a {cv['inner_splits']}-fold cross-validation of each outer fold's "
-        "training rows only (nested), the threshold is the highest that finds "
-        f"{metrics['sensitivity_target']:.0%} of the positives; the model fitted on those rows "
-        "then flags the same share of them (its own risks are more compressed than "
-        "held-out ones), and the table scores that on the held-out fold, which chose nothing. "
-        f"Out of sample, the rule aimed at {m['aimed_share_flagged']:.1%} and flagged "
-        f"{ci(m['flagged'], percent=True)} of held-out patients: "
-        f"{transfer(m)}. It found {ci(m['sensitivity'], percent=True)} of their positives "
-        f"against the {metrics['sensitivity_target']:.0%} aimed at. {saved_rule(m)} For the "
-        f"app's model, {versus_everyone(m, metrics['prevalence'])}. The second rule flags the "
-        "top fifth: each outer fold's model cuts its risks on its own training rows into "
-        "fifths (without the held-out fold; a rule added after the first was seen to flag "
-        "nearly everyone), and the app shows a "
-        "patient's fifth, not a probability."
-    ) + (f" {nearly_everyone(m)}" if m["flags_nearly_everyone"] else "")
-
-
-def saved_rule(m: dict) -> str:
-    """The saved model's threshold, the share it flags, and whether that agrees with the
-    nested estimate of the share the rule flags on held-out patients."""
-    flags = m["flagged_by_saved_model"]
-    share, nested = flags["flagged"] / flags["patients"], m["flagged"]
-    aimed = m["inner_share_flagged"]
-    ties = ", ties at the threshold" if f"{aimed:.1%}" != f"{share:.1%}" else ""
-    text = (
-        f"The saved model applies the same rule to every row (threshold {m['threshold']:.1%}): "
-        f"aimed at {aimed:.1%}, the share its own inner cross-validation flagged, it flags "
-        f"{flags['flagged']} of its {flags['patients']} training patients ({share:.1%}{ties})"
-    )
-    if nested["low"] <= share <= nested["high"]:
-        return text + f", inside the nested estimate {ci(nested, percent=True)}."
-    return text + (
-        f", outside the nested estimate {ci(nested, percent=True)}: the rule's share is not "
-        "stable from one training set to another, and the saved model flags "
-        f"{more_or_fewer(m)} patients than the nested scores describe."
-    )
-
-
-def more_or_fewer(m: dict) -> str:
-    """'more' or 'fewer': the saved model's share flagged against the nested interval's ends
-    ('' when inside it)."""
-    flags, nested = m["flagged_by_saved_model"], m["flagged"]
-    share = flags["flagged"] / flags["patients"]
-    return "more" if share > nested["high"] else "fewer" if share < nested["low"] else ""
-
-
-def saved_threshold_line(metrics: dict) -> str:
-    """Under the README's screening table: the app's saved model at its threshold, and whether
-    the share it flags lies inside the nested interval the table gives."""
-    m = metrics["models"][metrics["app_model"]]
-    flags = m["flagged_by_saved_model"]
-    share = flags["flagged"] / flags["patients"]
-    text = (
-        f"The saved {label(metrics['app_model']).lower()} (the app's) flags {saved_flags(m)} "
-        f"({share:.1%}) at its threshold {m['threshold']:.1%}, "
-    )
-    if not more_or_fewer(m):
-        return text + f"inside the nested {ci(m['flagged'], percent=True)}."
-    return text + (
-        f"outside the nested {ci(m['flagged'], percent=True)} above: it flags "
-        f"{more_or_fewer(m)} patients than the table's held-out scores describe."
-    )
-
-
-def saved_flags(m: dict) -> str:
-    """'827 of the 858 patients it was fitted on': those the saved model flags at its
-    threshold."""
-    flags = m["flagged_by_saved_model"]
-    return f"{flags['flagged']} of the {flags['patients']} patients it was fitted on"
-
-
-def transfer(m: dict) -> str:
-    """Whether the share the nested rule aimed at lies in the interval of the share it flagged
-    on held-out patients (the out-of-sample check of the saved model's threshold rule)."""
-    aimed, flagged = m["aimed_share_flagged"], m["flagged"]
-    if flagged["low"] <= aimed <= flagged["high"]:
-        return (
-            "the aim lies inside that interval, so on held-out patients the share flagged is "
-            "not shown to differ from the aim"
-        )
-    return (
-        "the aim lies outside that interval, so on held-out patients the rule flags a "
-        "different share than it aims at"
-    )
-
-
-def nearly_everyone(m: dict) -> str:
-    """The verdict on a screen that flags at least config.NEARLY_EVERYONE of patients."""
-    return (
-        "The screen flags nearly everyone: it does not separate patients, so the app draws "
-        "no flag from it."
-    )
-
-
-def per_thousand(gain: float) -> str:
-    """A net-benefit difference as net true positives per 1,000 patients (its practical size)."""
-    return f"{1000 * gain:.1f}"
-
-
-def _spans(spans: list[dict]) -> str:
-    """'6.0% to 8.5%, 10.0%': runs of threshold risks."""
-    return ", ".join(
-        f"{x['low']:.1%}" if x["low"] == x["high"] else f"{x['low']:.1%} to {x['high']:.1%}"
-        for x in spans
-    )
-
-
-def _gains(spans: list[dict]) -> str:
-    """'threshold risks 6.0% to 8.5% (gain 0.4 to 1.2 per 1,000)' or 'no threshold risk'."""
-    if not spans:
-        return "no threshold risk"
-    parts = []
-    for x in spans:
-        low, high = per_thousand(x["gain_min"]), per_thousand(x["gain_max"])
-        size = low if low == high else f"{low} to {high}"
-        parts.append(f"{_spans([x])} (gain {size} per 1,000)")
-    return "threshold risks " + "; ".join(parts)
-
-
-def gain_rule(d: dict) -> str:
-    """The rule (config.py, fixed in advance) for calling a decision-curve gain shown."""
-    rule = d["rule"]
-    return (
-        "a gain over the better of flagging everyone and flagging no one counts where its "
-        f"lower 95 % bound is above 0, it is at least {per_thousand(rule['min_gain'])} net true "
-        f"positive per 1,000 patients, and that holds at {rule['min_points']} or more "
-        "consecutive thresholds of the grid"
-    )
-
-
-BAND = (
-    "pointwise 95 % intervals from a group bootstrap of the patients with their held-out risks "
-    "fixed (the models are not refitted, so the refits' variation is left out, and no "
-    "correction for reading every threshold, so exploratory)"
-)
-
-
 def decision_line(metrics: dict) -> str:
-    """Where the decision curve shows a gain over the better of flagging everyone and no one
-    (above the prevalence flagging everyone is worse than no one, so a gain over it alone shows
-    nothing), where it falls below flagging no one, and the gain over flagging everyone at the
-    screening threshold. Gains per 1,000 patients; no threshold is chosen from it."""
-    d = metrics["decision_curve"]
-    at = d["at_threshold"]
-    grid = (
-        f"{d['range']['low']:.1%} to {d['range']['high']:.1%} in steps of "
-        f"{100 * d['range']['step']:g} points"
+    """Where the decision curve (read, not used: no threshold is chosen from it) falls below
+    flagging no one."""
+    below = metrics["decision_curve"]["below_no_one"]
+    if not below:
+        return ""
+    spans = ", ".join(
+        f"{x['low']:.1%}" if x["low"] == x["high"] else f"{x['low']:.1%} to {x['high']:.1%}"
+        for x in below
     )
-    text = (
-        f"Decision curve of the app's model over threshold risks {grid}; its intervals are "
-        f"{BAND}. By the rule "
-        f"fixed in `config.py` ({gain_rule(d)}), a gain is shown at "
-        f"{_gains(d['better_than_both'])}"
+    return (
+        "The decision curve (README figure) is read, not used to choose a threshold. The app's "
+        f"model's net benefit is below 0, worse than flagging no one, at threshold risks {spans}."
     )
-    if d["noise_runs"]:
-        runs = d["noise_runs"]
-        text += f" ({runs} run{'s' if runs > 1 else ''} too short or too small left out as noise)"
-    text += (
-        ". These are readings of one curve on these data, not a threshold to use: one chosen "
-        "from them would be judged on the data that chose it."
-    )
-    below = d.get("below_no_one", [])
-    if below:
-        text += (
-            f" Its net benefit (the curve itself) is below 0, worse than flagging no one, at "
-            f"threshold risks {_spans(below)}."
-        )
-    gain = at["gain_over_everyone"]
-    text += (
-        f" At its screening threshold ({at['threshold']:.1%}) its net benefit minus that of "
-        f"flagging everyone is {per_thousand(gain['value'])} [{per_thousand(gain['low'])}, "
-        f"{per_thousand(gain['high'])}] net true positives per 1,000 patients"
-    )
-    if gain["low"] <= 0:
-        return text + (
-            ": at the threshold it screens with, the model is not shown to do better than "
-            "following up every patient."
-        )
-    return text + ": better than following up every patient."
 
 
 def missingness_table(metrics: dict) -> str:
@@ -538,23 +349,26 @@ def missingness_line(metrics: dict) -> str:
     elif blocks:
         text += f"No block's difference reaches p < {ALPHA}. "
     text += subgroup_line(metrics)
-    text += (
-        "No model gets a was-missing indicator, so none can use the fact of not answering; the "
-        "pipeline fills a missing answer with the training median. "
-    )
-    text += skipper_calibration(metrics) + " "
-    name = label(metrics["app_model"])
-    text += (
-        f"ROC-AUC of {name}: with was-missing indicators {ci(scores['with_indicators'])}, "
-        f"without (the model used) {ci(scores['without_indicators'])}; "
-        f"({paired(check['indicator_difference'])})"
-    )
+    text += skipper_calibration(metrics)
     if "answered_only" in scores:
         text += (
-            f"; without, on the patients who answered that block only, "
-            f"{ci(scores['answered_only'])}"
+            f" On the patients who answered that block only, the ROC-AUC of the model used is "
+            f"{ci(scores['answered_only'])}."
         )
-    return text + "."
+    return text
+
+
+def indicator_line(metrics: dict) -> str:
+    """What was-missing indicators would change: the trade-off the README's Method names."""
+    check = metrics["missingness"]
+    scores = check["roc_auc"]
+    cost = check["indicator_difference"]["low"] > 0
+    return (
+        f"With was-missing indicators the {label(metrics['app_model']).lower()}'s ROC-AUC "
+        f"would be {ci(scores['with_indicators'])}, against {ci(scores['without_indicators'])} "
+        f"without ({paired(check['indicator_difference'])})"
+        + (': the ranking cost of keeping "not answered" out (see Method).' if cost else ".")
+    )
 
 
 def skipper_calibration(metrics: dict) -> str:
@@ -738,21 +552,19 @@ def results_parts(metrics: dict) -> list[str]:
         reference_line(metrics),
         metrics["app_model_reason"],
         screening_table(metrics),
-        f"The app serves the top-fifth rule. {top_fifth_rates(metrics)}",
+        f"The app serves the top fifth. {top_fifth_rates(metrics)}",
         "### Unanswered questions",
         missingness_table(metrics),
-        skipper_calibration(metrics),
+        f"{indicator_line(metrics)} {skipper_calibration(metrics)}".strip(),
     ]
 
 
 def details(metrics: dict) -> list[str]:
     """What the model card adds: every check, in full."""
     return [
-        "### Calibration, tuning and screening",
+        "### Calibration and tuning",
         calibration_line(metrics),
         tuning_line(metrics),
-        screening_line(metrics),
-        saved_threshold_line(metrics),
         "### Decision curve and verification",
         decision_line(metrics),
         verification_line(metrics),
@@ -798,23 +610,19 @@ def model_card_section(metrics: dict) -> str:
 
 
 def chance_verdict(metrics: dict) -> str:
-    """From the Monte Carlo interval of the permutation p: above chance if it lies below
-    ALPHA, not shown above chance if above, else undecided (too few permutations to tell)."""
+    """From the Monte Carlo interval of the permutation p: better than chance if it lies below
+    ALPHA, not shown to be if above, else undecided (the permutations ran out)."""
     low, high = metrics["chance_test"]["p_interval"]
     if high < ALPHA:
-        return "above chance"
-    return "not shown above chance" if low > ALPHA else f"above chance unsettled at {ALPHA:.0%}"
+        return "better than chance"
+    if low > ALPHA:
+        return "not shown to be better than chance"
+    return "too close to call against chance with the permutations run"
 
 
 def strength(auc: float) -> str:
     """The word for a ROC-AUC on the scale of ``config.ROC_AUC_WORDS`` (fixed in advance)."""
     return next(word for below, word in config.ROC_AUC_WORDS if auc < below)
-
-
-def too_weak_to_screen(m: dict, prevalence: float) -> bool:
-    """The screen does not separate patients: it flags nearly everyone, or its PPV's interval
-    includes the prevalence (a flagged patient is not shown more likely positive than anyone)."""
-    return m["flags_nearly_everyone"] or m["ppv"]["low"] <= prevalence <= m["ppv"]["high"]
 
 
 def sentence(text: str) -> str:
@@ -845,12 +653,11 @@ def headline(metrics: dict) -> str:
         f"ROC-AUC {ci(auc, 2)}: a {strength(auc['value'])} signal, {chance_verdict(metrics)} "
         f"({permutation_p(metrics)})."
     )
+    target = metrics["sensitivity_target"]
     second = (
-        f"Aiming at {metrics['sensitivity_target']:.0%} sensitivity, it found "
-        f"{ci(m['sensitivity'], percent=True)} of positives by flagging "
-        f"{ci(m['flagged'], percent=True)} of patients"
-        + (": too weak to screen." if too_weak_to_screen(m, prevalence) else ".")
-        + f" Its top fifth holds {ci(m['top_fifth']['sensitivity'], percent=True)} of positives."
+        f"Finding {target:.0%} of positives takes flagging {ci(m['flagged_to_find'], percent=True)}"
+        f" of patients (a random pick: {target:.0%}); its top fifth holds "
+        f"{ci(m['top_fifth']['sensitivity'], percent=True)} of positives."
     )
     other = metrics["leakage_check"]
     added = ", ".join(other["added_features"])
@@ -900,21 +707,11 @@ def next_experiments(metrics: dict) -> list[str]:
         f"`config.py` (now {cv['repeats']}) steadies the estimate but cannot narrow the interval "
         "much: only more patients can.",
     ]
-    if too_weak_to_screen(m, metrics["prevalence"]):
-        items.append(
-            "No threshold change can make this ranking a screen: first look for a stronger "
-            "signal, e.g. the answered-only patients (`missingness` in `reports/metrics.json`) "
-            "or a pooled second cohort."
-        )
-    else:
-        items.append(
-            f"At `sensitivity_target` = {metrics['sensitivity_target']:.2f} the model flags "
-            f"{ci(m['flagged'], percent=True)} of patients. Fix a threshold risk from the cost "
-            "of a missed case against an unneeded follow-up before looking at any result "
-            "(threshold risk t: one case found is worth (1 - t) / t unneeded follow-ups), use "
-            "it in place of `evaluate.screening_threshold`, run `make all` and read its net "
-            "benefit."
-        )
+    items.append(
+        "Look for a stronger signal before any threshold: e.g. the patients who answered every "
+        "block (`answered_only` under `missingness` in `reports/metrics.json`) or a pooled "
+        "second cohort."
+    )
     items.append(
         "The ranking and calibration intervals hold the held-out risks fixed: a bootstrap that "
         "reruns the whole nested procedure (`evaluate.cross_validate`) on every resample (a few "

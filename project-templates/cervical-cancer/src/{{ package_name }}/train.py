@@ -16,18 +16,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import skops.io as sio
-from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from xgboost import XGBClassifier
 
-from . import config, data
+from . import config
 
 TRUSTED_TYPES = [
     "numpy.dtype",
-    "sklearn.compose._column_transformer.ColumnTransformer",
     "sklearn.impute._base.SimpleImputer",
     "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.pipeline.Pipeline",
@@ -46,11 +44,9 @@ def scaled_c(c: float, rows: int) -> float:
     """scikit-learn's C for a fit on ``rows`` patients: ``c * PER_PATIENTS / rows``.
 
     scikit-learn adds the same L2 penalty to a loss summed over the rows, so a fixed C shrinks
-    a fit on fewer rows harder. The screening threshold is set on the risks of an inner
-    cross-validation (fits on three quarters of the rows) and applied to a fit on all of
-    them; with a fixed C their risks would not be on the same scale and the threshold would
-    not transfer. Scaled, the penalty per patient is the same in every fit; that the threshold
-    then flags the same share is not guaranteed, and the report checks it (report.transfer).
+    a fit on fewer rows harder: a C chosen by an inner cross-validation (fits on three
+    quarters of the rows) would mean a weaker penalty on the fit on all of them. Scaled, the
+    penalty per patient is the same in every fit.
     """
     return c * PER_PATIENTS / rows
 
@@ -61,16 +57,12 @@ def make_model(
     """An unfitted pipeline for ``name`` on ``columns``; ``indicators`` adds was-missing columns
     (only for the check that measures what they would add, never for a model that is used).
 
-    The logistic regression standardises only the number answers: on a 0/1 answer the L2
-    penalty then acts on the effect of one "yes" itself, so a yes that few patients gave is
-    shrunk. (Standardised, a yes given by 1 patient in 858 has SD 0.03, and a small
-    standardised coefficient becomes a huge effect per answer.)"""
+    The logistic regression standardises every column, yes/no answers included, so the L2
+    penalty weighs every answer on the same scale."""
     impute = ("impute", SimpleImputer(strategy="median", add_indicator=indicators))
     if name == "logistic_regression":
-        numbers = [i for i, column in enumerate(columns) if not data.BY_NAME[column].binary]
-        scale = ColumnTransformer([("numbers", StandardScaler(), numbers)], remainder="passthrough")
         model = LogisticRegression(C=params.logistic_c, solver="newton-cholesky")
-        return Pipeline([impute, ("scale", scale), ("model", model)])
+        return Pipeline([impute, ("scale", StandardScaler()), ("model", model)])
     if name == "xgboost":
         model = XGBClassifier(**params.xgboost, eval_metric="logloss", random_state=params.seed)
         return Pipeline([impute, ("model", model)])
