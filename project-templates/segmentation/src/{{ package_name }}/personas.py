@@ -70,14 +70,13 @@ class Rule:
         return held
 
     def clears(self, low: pd.Series, high: pd.Series) -> bool:
-        """Whether the whole 95% bootstrap interval of each median lies strictly beyond its
-        cut-off (an equality holds over the whole interval): a median on the cut-off, or an
-        interval that reaches it, is borderline. Strict, because a column in steps (1/12 of
-        the months) has an interval that can end exactly on a cut-off."""
-        checks = {">": lambda c, v: low[c] > v, "<": lambda c, v: high[c] < v}
-        checks["="] = lambda c, v: low[c] == high[c] == v
+        """Whether the whole 95% bootstrap interval of each median meets the rule (the same
+        operator and cut-off as ``applies``): an interval that crosses the cut-off is
+        borderline."""
         return all(
-            pd.notna(low.get(column, np.nan)) and checks[op[0]](column, value)
+            pd.notna(low.get(column, np.nan))
+            and OPERATORS[op](low[column], value)
+            and OPERATORS[op](high[column], value)
             for column, op, value in self.conditions()
         )
 
