@@ -151,15 +151,6 @@ def at_risk(risks: list, table: pd.DataFrame) -> pd.Series:
     return held
 
 
-def excluded(rule: Rule, risks: list, table: pd.DataFrame) -> int:
-    """How many customers of ``table`` meet ``rule`` but are left out of it because they meet
-    a risk rule on their own: a growth action never goes to a customer at risk, whatever their
-    segment's median says. 0 for an action that is not growth."""
-    if not rule.growth:
-        return 0
-    return int((rule.members(table) & at_risk(risks, table)).sum())
-
-
 def customer_actions(
     derived: pd.DataFrame, segments: np.ndarray, acting: dict, risks: list
 ) -> pd.DataFrame:
