@@ -70,14 +70,13 @@ class Rule:
         return held
 
     def clears(self, low: pd.Series, high: pd.Series) -> bool:
-        """Whether the whole 95% bootstrap interval of each median lies strictly beyond its
-        cut-off (an equality holds over the whole interval): a median on the cut-off, or an
-        interval that reaches it, is borderline. Strict, because a column in steps (1/12 of
-        the months) has an interval that can end exactly on a cut-off."""
-        checks = {">": lambda c, v: low[c] > v, "<": lambda c, v: high[c] < v}
-        checks["="] = lambda c, v: low[c] == high[c] == v
+        """Whether the whole 95% bootstrap interval of each median meets the rule (the same
+        operator and cut-off as ``applies``): an interval that crosses the cut-off is
+        borderline."""
         return all(
-            pd.notna(low.get(column, np.nan)) and checks[op[0]](column, value)
+            pd.notna(low.get(column, np.nan))
+            and OPERATORS[op](low[column], value)
+            and OPERATORS[op](high[column], value)
             for column, op, value in self.conditions()
         )
 
@@ -150,15 +149,6 @@ def at_risk(risks: list, table: pd.DataFrame) -> pd.Series:
     for rule in risks:
         held |= rule.members(table)
     return held
-
-
-def excluded(rule: Rule, risks: list, table: pd.DataFrame) -> int:
-    """How many customers of ``table`` meet ``rule`` but are left out of it because they meet
-    a risk rule on their own: a growth action never goes to a customer at risk, whatever their
-    segment's median says. 0 for an action that is not growth."""
-    if not rule.growth:
-        return 0
-    return int((rule.members(table) & at_risk(risks, table)).sum())
 
 
 def customer_actions(

@@ -338,6 +338,7 @@ def profile_heatmap(
     profile: list,
     segments: list[dict],
     positive: pd.DataFrame,
+    scope: str = "",
 ) -> Figure:
     """Each segment against everyone: colour = its customers' mean percentile among all
     customers (50 = typical; ties share their middle rank), text = the segment median in
@@ -399,6 +400,7 @@ def profile_heatmap(
     notes = [
         "Medians and percentiles are over the customers for whom a value is defined "
         "(a ratio needs its denominator); '-': not defined for the segment's median customer.",
+        *([scope] if scope else []),
         "Amounts are in the data's own currency units (the source does not name the currency), "
         "whole units; ratios are plain numbers; shares are percentages.",
     ]
