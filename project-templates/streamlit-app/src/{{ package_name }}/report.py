@@ -136,7 +136,9 @@ def tested(d: Mapping) -> str:
     so few clusters differ that no sign-flip test can reach 0.05 (p >= 2 / 2**k), that."""
     k = d.get("discordant")
     if k is not None and 2.0 ** (1 - k) > 0.05:
-        return f"{k} cluster{'' if k == 1 else 's'} differ: too few for a test to reach 0.05"
+        return (
+            f"{k} cluster{' differs' if k == 1 else 's differ'}: too few for a test to reach 0.05"
+        )
     return f"p {d.get('p_holm', d['p']):.3f}"
 
 
@@ -478,12 +480,33 @@ def summary(metrics: Mapping) -> str:
     models = metrics["models"].values()
     accuracy = [r["test_at_ceiling"]["accuracy"]["rate"] for r in models]
     grouped = [r["grouped"] for r in models]
+    edible, rule = metrics["always_edible"], metrics["grouped_one_rule"]
+    pooled = [g["accuracy"]["rate"] for g in grouped]
+    averaged = [g["cluster_average"]["rate"] for g in grouped]
+    beats = rule["accuracy"]["rate"] > max(pooled) and rule["cluster_average"]["rate"] > max(
+        averaged
+    )
+    shown = [shown_better(d) for d in rule["versus_models"].values()]
     return (
         f"{warning}A random split scores {_span(accuracy, '.2%')}, but every held-out mushroom "
         f"is {_apart(metrics)} from a training one. With whole clusters of look-alikes held "
-        f"out, the models score {_span([g['accuracy']['rate'] for g in grouped])}, or "
-        f"{_span([g['cluster_average']['rate'] for g in grouped])} with each cluster counting "
-        "once."
+        f"out, the models score {_span(pooled)}, or {_span(averaged)} with each cluster "
+        f'counting once; always answering "edible" scores {edible["accuracy"]:.1%}, or '
+        f"{edible['cluster_average']:.1%} (right on {edible['clusters_right']} of "
+        f"{edible['clusters']} clusters)."
+        + (
+            f" {_join([label(a) for a in rule['attributes']]).capitalize()} alone does better "
+            f"than every model ({rule['accuracy']['rate']:.1%}, or "
+            f"{rule['cluster_average']['rate']:.1%}), "
+            + (
+                "shown against each model (paired)."
+                if all(shown)
+                else "though the paired tests show no difference against "
+                + ("any model." if not any(shown) else "some models.")
+            )
+            if beats
+            else ""
+        )
     )
 
 
@@ -746,12 +769,14 @@ def _within(metrics: Mapping) -> str:
 
 
 def _missing(metrics: Mapping) -> str:
-    """Informative missingness: the share of poisonous mushrooms with and without a stalk root."""
+    """Where `stalk_root` is missing, counted by cluster (rows are near-copies)."""
     blank = metrics["stalk_root_missing"]
     return (
-        f"`stalk_root` is missing (`?`) in {blank['rows']:,} rows, and that is informative: "
-        f"{blank['poisonous']:.1%} of them are poisonous against "
-        f"{blank['poisonous_otherwise']:.1%} of the others, so it is kept as a code of its own."
+        f"`stalk_root` is missing (`?`) in {blank['rows']:,} rows, in {blank['clusters']} of the "
+        f"{blank['clusters'] + blank['other_clusters']} clusters; {blank['poisonous_clusters']} "
+        f"of those {blank['clusters']} are poisonous against {blank['other_poisonous_clusters']} "
+        f"of the other {blank['other_clusters']}. It is kept as a code of its own; imputing it "
+        "would invent data."
     )
 
 
