@@ -99,8 +99,6 @@ def _measure(name: str, what: str, params: config.Params, model_path, split, gro
                 *rows,
                 folds=folds,
                 reps=params.bootstrap,
-                threshold=evaluate.cost_threshold(params.miss_cost),
-                miss_cost=params.miss_cost,
                 seed=seed,
             )
         if what == "evaluate":
@@ -236,7 +234,6 @@ def run_evaluate(ctx: Context) -> dict:
                 correct,
                 folds=params.folds_for(groups),
                 reps=params.bootstrap,
-                miss_cost=params.miss_cost,
                 seed=params.seed,
             )
             for kind in experiments.BASELINES
@@ -283,18 +280,6 @@ def run_evaluate(ctx: Context) -> dict:
         "other_poisonous_clusters": int(by_cluster[~marked].sum()),
     }
     metrics["names_rules"] = evaluate.errors(y_all, features.names_rules(x_all), experiments.HALF)
-    # The costs at the threshold against the fold's cheaper constant, of every model and rule
-    # without a model, are one family, Holm-corrected.
-    kinds = [metrics[f"grouped_{kind}"] for kind in experiments.BASELINES]
-    experiments.holm(
-        [
-            cost["versus"][experiments.CHEAPER]
-            for cost in [
-                *(result["grouped"]["rule"]["cost"] for result in results.values()),
-                *(kind["cost"] for kind in kinds),
-            ]
-        ]
-    )
     _figures(ctx, metrics, y_train, grouped_probas)
     metrics = write_metrics(ctx.paths, metrics, params)
     ctx.say(f"wrote {ctx.paths.metrics}")
