@@ -1,5 +1,5 @@
 """What the near-perfect scores measure: ablations, a split that holds out whole clusters of
-near-identical rows (where the cost threshold is tested against the constant rules), and a
+near-identical rows, and a
 learning curve. Ablations and the learning curve use the plain 0.5 threshold: they diagnose the
 data, they do not tune a model."""
 
@@ -25,9 +25,6 @@ from .evaluate import errors, exact_interval, probabilities, rate
 from .train import fit, make_model
 
 HALF = 0.5
-CHEAPER = "fold's cheaper constant"
-"""At the cost threshold: the constant answer that costs less on each fold's training clusters
-(fitted per fold like the models)."""
 
 
 def settings_of(result: Mapping) -> dict[str, dict]:
@@ -300,37 +297,6 @@ def fit_calibrated(
     return CalibratedClassifierCV(model, method="sigmoid", cv=inner, ensemble=False).fit(x, y)
 
 
-def training_share(y: pd.Series, groups: np.ndarray, *, folds: int, seed: int) -> np.ndarray:
-    """For every row, the share of poisonous mushrooms among the training rows of the grouped
-    fold that holds it out: the constant forecast scored the same leave-out way as the models
-    (its in-sample share would be fitted on the very rows it is scored on)."""
-    truth = y.to_numpy() == 1
-    share = np.empty(len(y))
-    for train, test in cluster_folds(groups, folds, seed).split(truth, y, groups):
-        share[test] = truth[train].mean()
-    return share
-
-
-def costs(called: np.ndarray, truth: np.ndarray, miss_cost: float) -> np.ndarray:
-    """Each row's cost: ``miss_cost`` for a poisonous mushroom called edible, 1 for an edible
-    one called poisonous, 0 for a right answer."""
-    return np.where(truth & ~called, miss_cost, 0.0) + np.where(~truth & called, 1.0, 0.0)
-
-
-def cost_versus_constants(
-    called: np.ndarray, truth: np.ndarray, groups: np.ndarray, share: np.ndarray, **kwargs
-) -> dict:
-    """Mean cost per mushroom of ``called`` and of the constant answer each fold's training
-    clusters make cheaper (poisonous where their ``share`` of poisonous mushrooms, from
-    ``training_share``, reaches the cost threshold), with the paired comparison
-    (``paired``; ``holm`` adjusts its p-values for the family)."""
-    miss_cost = kwargs.pop("miss_cost")
-    own = costs(called, truth, miss_cost)
-    theirs = costs(share >= 1 / (1 + miss_cost), truth, miss_cost)
-    versus = {"rule_mean": float(theirs.mean()), **paired(own - theirs, groups, **kwargs)}
-    return {"mean": float(own.mean()), "versus": {CHEAPER: versus}}
-
-
 def paired(gap: np.ndarray, groups: np.ndarray, *, reps: int, seed: int) -> dict:
     """A paired per-row difference: its mean, cluster-bootstrap 95 % interval, cluster
     sign-flip p-value and how many clusters differ at all (``discordant``: with few, no
@@ -369,17 +335,14 @@ def grouped(
     *,
     folds: int,
     reps: int,
-    threshold: float,
-    miss_cost: float,
     seed: int,
 ) -> tuple[dict, np.ndarray, np.ndarray]:
     """Cross-validation that holds out whole clusters: every row is predicted by a model that
     saw no row of its cluster. Rates carry cluster-bootstrap intervals.
 
-    Reported at the plain 0.5 threshold, and at the cost threshold (``threshold``, fixed by the
-    stated cost ratio ``miss_cost`` alone), both cutting the same out-of-fold probabilities the
-    ranking scores: misses, false alarms and the mean cost per mushroom against the cheaper
-    constant. Returns the summary, whether each row was right at 0.5, and its probability."""
+    Reported at the plain 0.5 threshold only: the cost threshold assumes calibrated
+    probabilities, and none can be calibrated on clusters never seen. Returns the summary,
+    whether each row was right at 0.5, and its probability."""
     proba = grouped_probabilities(name, params, x, y, groups, folds=folds, seed=seed)
     truth = y.to_numpy() == 1
     called = proba >= HALF
@@ -397,15 +360,6 @@ def grouped(
         if rows.any()
     }
     summary["any_code_unseen"] = rate(int(new["any"].sum()), len(y))
-    at_cost = proba >= threshold
-    share = training_share(y, groups, folds=folds, seed=seed)
-    summary["rule"] = {
-        "threshold": threshold,
-        **_rates(at_cost, truth, groups, reps=reps, seed=seed),
-        "cost": cost_versus_constants(
-            at_cost, truth, groups, share, miss_cost=miss_cost, reps=reps, seed=seed
-        ),
-    }
     return summary, right, proba
 
 
@@ -428,27 +382,25 @@ def paired_differences(
     return differences
 
 
-def _one_rule_calls(x: pd.DataFrame, y: pd.Series, train, test, threshold: float):
+def _one_rule_calls(x: pd.DataFrame, y: pd.Series, train, test):
     """Holte's 1R fitted on the ``train`` rows: the attribute whose value-by-value majority rule
     is most accurate there (no held-out row chooses it), and its answers for the ``test`` rows
-    at ``threshold``."""
-
-    def rule(column: str, cut: float):
-        return features.one_rule_predict(
-            x[column].iloc[train], y.iloc[train], x[column].iloc[test], threshold=cut
+    at 0.5."""
+    fits = {
+        column: features.one_rule_predict(
+            x[column].iloc[train], y.iloc[train], x[column].iloc[test], threshold=HALF
         )
-
-    fits = {column: rule(column, HALF) for column in x.columns}
+        for column in x.columns
+    }
     best = max(fits, key=lambda column: fits[column][1])
-    calls = fits[best][0] if threshold == HALF else rule(best, threshold)[0]
-    return calls.to_numpy() == 1, best
+    return fits[best][0].to_numpy() == 1, best
 
 
-def _nearest_calls(x: pd.DataFrame, y: pd.Series, train, test, threshold: float):
+def _nearest_calls(x: pd.DataFrame, y: pd.Series, train, test):
     """The 1-nearest-neighbour lookup of the ``train`` rows (ties share the vote)."""
     codes = nearness.as_codes(x)
     share = nearness.nearest_share(codes[train], y.to_numpy()[train], codes[test])
-    return share >= threshold, None
+    return share >= HALF, None
 
 
 BASELINES = {"one_rule": _one_rule_calls, "nearest_neighbour": _nearest_calls}
@@ -465,24 +417,18 @@ def baseline_grouped(
     *,
     folds: int,
     reps: int,
-    miss_cost: float,
     seed: int,
 ) -> dict:
     """A rule without a model (``BASELINES[kind]``) on the folds of the grouped
     cross-validation, scored as the models are: at 0.5 (a code no training row had gets the
-    majority class, as the one-hot encoder's all-zero row does for a model) for accuracy, and
-    at the cost threshold (where it gets the cheaper answer) for the cost. Its accuracy with
+    majority class, as the one-hot encoder's all-zero row does for a model). Its accuracy with
     cluster intervals, cluster-averaged accuracy, clusters mostly right, paired differences
     from each model (``correct``: whether each model was right out
-    of fold on the same rows; sign-flip p-values Holm-adjusted over the models), and its misses,
-    false alarms and cost per mushroom at the cost threshold (``rule``, ``cost``)."""
-    threshold = 1 / (1 + miss_cost)
+    of fold on the same rows; sign-flip p-values Holm-adjusted over the models)."""
     called = np.zeros(len(y), dtype=bool)
-    at_cost = np.zeros(len(y), dtype=bool)
     chosen = set()
     for train, test in cluster_folds(groups, folds, seed).split(x, y, groups):
-        called[test], best = BASELINES[kind](x, y, train, test, HALF)
-        at_cost[test], _ = BASELINES[kind](x, y, train, test, threshold)
+        called[test], best = BASELINES[kind](x, y, train, test)
         chosen.add(best)
     truth = y.to_numpy() == 1
     right = (called == truth).astype(float)
@@ -499,14 +445,6 @@ def baseline_grouped(
     }
     if summary["versus_models"]:
         holm(list(summary["versus_models"].values()))
-    summary["rule"] = {
-        "threshold": threshold,
-        **_rates(at_cost, truth, groups, reps=reps, seed=seed),
-    }
-    share = training_share(y, groups, folds=folds, seed=seed)
-    summary["cost"] = cost_versus_constants(
-        at_cost, truth, groups, share, miss_cost=miss_cost, reps=reps, seed=seed
-    )
     return summary
 
 

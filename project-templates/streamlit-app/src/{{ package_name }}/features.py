@@ -12,7 +12,7 @@ DROPPED = ("veil_type",)
 """veil_type is ``p`` (partial) in all 8,124 rows: a constant carries no information."""
 FEATURES = [column for column in ATTRIBUTES if column not in DROPPED]
 """The 21 attributes the models see. stalk_root keeps ``?`` as a category of its own:
-whether the root was recorded is itself informative, and imputing it would invent data."""
+imputing it would invent data."""
 
 
 def split_xy(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:

@@ -94,6 +94,20 @@ TICKS = [EDGE, 1e-4, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99, 1 - 1e-4, 1 - EDGE]
 TICK_LABELS = {1 - 1e-4: "1-1e-4", 1 - EDGE: "1-1e-6"}
 
 
+def _spaced(ticks: list[float], gap: float) -> list[float]:
+    """The ticks at least ``gap`` apart on the logit axis, outwards from the middle one, so
+    that their labels never run together."""
+    middle = len(ticks) // 2
+    kept = ticks[middle : middle + 1]
+    for side in (ticks[middle + 1 :], ticks[:middle][::-1]):
+        last = kept[0]
+        for tick in side:
+            if abs(_logit(np.array(tick)) - _logit(np.array(last))) >= gap:
+                kept.append(tick)
+                last = tick
+    return sorted(kept)
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
@@ -139,7 +153,7 @@ def probabilities(
         )
         ax.set_ylim(0.7, counts * 2)
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
-        ticks = [t for t in TICKS if bins[0] <= t <= bins[-1]]
+        ticks = _spaced([t for t in TICKS if bins[0] <= t <= bins[-1]], (high - low) / 8)
         ax.set_xticks(ticks, [TICK_LABELS.get(t, f"{t:g}") for t in ticks], fontsize=7)
         ax.minorticks_off()
         ax.set(
@@ -289,7 +303,7 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
     acc_ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     references = [
         acc_ax.axvline(
-            edible := 1 - metrics["grouped_one_rule"]["missed"]["of"] / metrics["n_train"],
+            edible := metrics["always_edible"]["accuracy"],
             color="0.3",
             linestyle=":",
             label=f"always 'edible' ({edible:.1%})",

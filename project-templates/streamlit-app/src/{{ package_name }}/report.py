@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .data import SPECIES, label
-from .experiments import CHEAPER
 from .readme import SAMPLE_WARNING, markdown_table
 from .runtime import is_sample
 
@@ -103,12 +102,6 @@ def _of_clusters(stats: Mapping) -> str:
     )
 
 
-def _cluster_rate(stats: Mapping) -> str:
-    if stats.get("interval", "").startswith("share of"):
-        return f"{stats['count']:,} of {stats['of']:,} ({_of_clusters(stats)})"
-    return f"{stats['count']:,} of {stats['of']:,} ({stats['low']:.1%}–{stats['high']:.1%})"
-
-
 def cluster_rate(stats: Mapping) -> str:
     """A rate on unseen clusters with its 95 % interval: ``68.3% (52.1% to 84.0%)``."""
     if stats.get("interval", "").startswith("share of"):
@@ -136,47 +129,14 @@ def tested(d: Mapping) -> str:
     so few clusters differ that no sign-flip test can reach 0.05 (p >= 2 / 2**k), that."""
     k = d.get("discordant")
     if k is not None and 2.0 ** (1 - k) > 0.05:
-        return f"{k} cluster{'' if k == 1 else 's'} differ: too few for a test to reach 0.05"
+        return (
+            f"{k} cluster{' differs' if k == 1 else 's differ'}: too few for a test to reach 0.05"
+        )
     return f"p {d.get('p_holm', d['p']):.3f}"
 
 
 def _join(labels: list[str]) -> str:
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
-
-
-def cost_sentence(metrics: Mapping) -> str:
-    """The cost in counts, then each classifier's and the one-attribute rule's cost per
-    mushroom against the constant answer each fold's training clusters make cheaper."""
-    models = list(metrics["models"].values())
-    rule = metrics["grouped_one_rule"]
-    versus = [r["grouped"]["rule"]["cost"]["versus"][CHEAPER] for r in models]
-    one = rule["cost"]["versus"][CHEAPER]
-    return (
-        f"{cost_counts(metrics)} Per mushroom the classifiers cost "
-        f"{_span([r['grouped']['rule']['cost']['mean'] for r in models], '.3f')} against "
-        f"{versus[0]['rule_mean']:.3f} for the constant answer cheaper on each fold's training "
-        f"clusters: {_verdict(metrics)}. "
-        f"{_join([label(a) for a in rule['attributes']]).capitalize()} alone costs "
-        f"{rule['cost']['mean']:.3f} ({_cost_points(one)}; {tested(one)})."
-    )
-
-
-def _verdict(metrics: Mapping) -> str:
-    """Whether the classifiers cost less or more than the cheaper constant, by the paired
-    intervals."""
-    models = list(metrics["models"].values())
-    versus = [r["grouped"]["rule"]["cost"]["versus"][CHEAPER] for r in models]
-    dearer = [m["label"] for m, v in zip(models, versus, strict=True) if shown_better(v)]
-    cheaper = [m["label"] for m, v in zip(models, versus, strict=True) if shown_worse(v)]
-    return (
-        f"{_join(cheaper)} shown to cost less (paired intervals and tests)"
-        if cheaper
-        else "every classifier costs more (paired intervals and tests)"
-        if len(dearer) == len(models)
-        else "a tie, every classifier making the constant's calls"
-        if all(v["difference"] == 0 for v in versus)
-        else "no classifier is shown to cost less (paired intervals and tests)"
-    )
 
 
 def differences(metrics: Mapping) -> str:
@@ -326,10 +286,6 @@ def one_rule_sentence(metrics: Mapping) -> str:
     )
 
 
-def _cost_points(d: Mapping) -> str:
-    return f"{d['difference']:+.3f}, 95 % CI {d['low']:+.3f} to {d['high']:+.3f}"
-
-
 def power(metrics: Mapping) -> str:
     """How large a difference in accuracy the paired intervals on unseen clusters could show:
     the median half-width of the models' intervals between each other."""
@@ -445,7 +401,7 @@ def findings(metrics: Mapping) -> str:
     warning = "**Synthetic sample, not real data.** " if is_sample(metrics) else ""
     return (
         f"{warning}{species(metrics)} {one_rule_sentence(metrics)} "
-        f"{cost_sentence(metrics)}\n\n"
+        f"{cost_counts(metrics)}\n\n"
         f"At 0.5 a random split scores {_span([stats['rate'] for stats in accuracy], '.2%')} "
         f"(lowest 95 % CI bound {min(stats['low'] for stats in accuracy):.2%}), but it tests "
         f"near-copies: every held-out mushroom is {_apart(metrics)} away from a training "
@@ -462,15 +418,6 @@ def _apart(metrics: Mapping) -> str:
     return f"{apart} attribute{'' if distances == {1} else 's'}"
 
 
-def _constant(metrics: Mapping) -> str:
-    """The cheaper constant at the cost threshold, by name when it calls every mushroom
-    poisonous (its cost is then the share of edible ones)."""
-    first = next(iter(metrics["models"].values()))["grouped"]["rule"]
-    edible = first["false_alarms"]["of"] / metrics["n_train"]
-    cost = first["cost"]["versus"][CHEAPER]["rule_mean"]
-    return "calling all poisonous" if abs(cost - edible) < 1e-9 else CHEAPER
-
-
 def summary(metrics: Mapping) -> str:
     """The first screen's answer to the title in short sentences, every number from
     metrics.json: what the random split measures, then unseen clusters."""
@@ -478,35 +425,42 @@ def summary(metrics: Mapping) -> str:
     models = metrics["models"].values()
     accuracy = [r["test_at_ceiling"]["accuracy"]["rate"] for r in models]
     grouped = [r["grouped"] for r in models]
+    edible, rule = metrics["always_edible"], metrics["grouped_one_rule"]
+    pooled = [g["accuracy"]["rate"] for g in grouped]
+    averaged = [g["cluster_average"]["rate"] for g in grouped]
+    beats = rule["accuracy"]["rate"] > max(pooled) and rule["cluster_average"]["rate"] > max(
+        averaged
+    )
+    shown = [shown_better(d) for d in rule["versus_models"].values()]
     return (
         f"{warning}A random split scores {_span(accuracy, '.2%')}, but every held-out mushroom "
         f"is {_apart(metrics)} from a training one. With whole clusters of look-alikes held "
-        f"out, the models score {_span([g['accuracy']['rate'] for g in grouped])}, or "
-        f"{_span([g['cluster_average']['rate'] for g in grouped])} with each cluster counting "
-        "once."
-    )
-
-
-def key_facts(metrics: Mapping) -> str:
-    """The errors and the cost on unseen clusters at the cost threshold, against the cheaper
-    constant (``_verdict``: paired)."""
-    rules = [r["grouped"]["rule"] for r in metrics["models"].values()]
-    return (
-        f"At the cost threshold (a miss costs {metrics['miss_cost']:g} false alarms) they miss "
-        f"{_span([r['missed']['rate'] for r in rules], '.0%')} of poisonous mushrooms there and "
-        f"discard {_span([r['false_alarms']['rate'] for r in rules], '.0%')} of edible ones. "
-        f"That costs {_span([r['cost']['mean'] for r in rules], '.2f')} per mushroom against "
-        f"{rules[0]['cost']['versus'][CHEAPER]['rule_mean']:.2f} for {_constant(metrics)}: "
-        f"{_verdict(metrics).split(' (')[0]}."
+        f"out, the models score {_span(pooled)}, or {_span(averaged)} with each cluster "
+        f'counting once. Always answering "edible" scores {edible["accuracy"]:.1%}, or '
+        f"{edible['cluster_average']:.1%} (right on {edible['clusters_right']} of "
+        f"{edible['clusters']} clusters)."
+        + (
+            f" {_join([label(a) for a in rule['attributes']]).capitalize()} alone scores "
+            f"{rule['accuracy']['rate']:.1%}, or {rule['cluster_average']['rate']:.1%}, above "
+            "every model, "
+            + (
+                "shown against each (paired)."
+                if all(shown)
+                else "though no paired test shows a difference."
+                if not any(shown)
+                else "shown against some models only (paired)."
+            )
+            if beats
+            else ""
+        )
     )
 
 
 def cost_counts(metrics: Mapping) -> str:
     """The cost threshold in counts: poisonous mushrooms missed against edible ones discarded
-    for nothing, on the random split (served models, exact intervals) and on unseen clusters."""
+    for nothing, on the random split (served models, exact intervals)."""
     models = list(metrics["models"].values())
     test = [r["test"] for r in models]
-    rules = [r["grouped"]["rule"] for r in models]
 
     def counts(values: list, key: str) -> str:
         return (
@@ -516,12 +470,12 @@ def cost_counts(metrics: Mapping) -> str:
     return (
         f"**Cost.** A missed poisonous mushroom counts as {metrics['miss_cost']:g} edible ones "
         f"discarded for nothing, so every model calls poisonous from probability "
-        f"{rules[0]['threshold']:.3f}. At that threshold the served models miss "
+        f"{models[0]['threshold']['value']:.3f}. At that threshold the served models miss "
         f"{counts(test, 'missed')} "
         f"poisonous mushrooms of the random split (exact 95 % CI of the rate up to "
         f"{max(t['missed']['high'] for t in test):.2%}) and discard {counts(test, 'false_alarms')} "
-        f"edible ones; on unseen clusters they miss {counts(rules, 'missed')} poisonous and "
-        f"discard {counts(rules, 'false_alarms')} edible."
+        "edible ones. No cost is given on unseen clusters: that threshold assumes calibrated "
+        "probabilities, and probabilities cannot be calibrated on clusters never seen."
     )
 
 
@@ -530,8 +484,6 @@ def headline(metrics: Mapping) -> str:
     the table, then the hero figure."""
     return (
         summary(metrics)
-        + "\n\n"
-        + key_facts(metrics)
         + "\n\n"
         + accuracy_table(metrics, full=False)
         + "\n\n![Unseen clusters against the random split](reports/figures/near_duplicates.png)"
@@ -550,9 +502,8 @@ def next_experiments(metrics: Mapping) -> list[str]:
         "values of `seed`, before ranking them.",
         "Withhold more attributes: add to `ablations` in config.py (e.g. gill and stalk colours) "
         "to find how many the models need before the random-split score moves.",
-        f"Vary `miss_cost` in config.py (now {metrics['miss_cost']:g}): the cost figures above "
-        "are for this one ratio; rerun `evaluate` with others to see whether any ratio makes a "
-        "model cheaper than a constant answer.",
+        f"Vary `miss_cost` in config.py (now {metrics['miss_cost']:g}): it alone sets the "
+        "served threshold; rerun `evaluate` to see the misses and false alarms move.",
     ]
 
 
@@ -593,35 +544,6 @@ def accuracy_table(metrics: Mapping, *, full: bool = True) -> str:
     return markdown_table(header, rows)
 
 
-def cost_table(metrics: Mapping) -> str:
-    """Cost only (per mushroom): every model and rule on unseen clusters at the cost threshold,
-    its errors, and its cost against always answering "poisonous" (paired)."""
-    first = next(iter(metrics["models"].values()))["grouped"]["rule"]
-    constant = first["cost"]["versus"][CHEAPER]["rule_mean"]
-    header = [
-        "model or rule",
-        "poisonous missed (cluster 95 % CI)",
-        "edible called poisonous (cluster 95 % CI)",
-        "cost per mushroom",
-        f"minus the fold's cheaper constant ({constant:.3f}); test",
-    ]
-    rows = []
-    for name, grouped, _ in _rows(metrics):
-        rule = grouped["rule"]
-        paid = grouped["cost"] if "cost" in grouped else rule["cost"]
-        gap = paid["versus"][CHEAPER]
-        rows.append(
-            [
-                name,
-                _cluster_rate(rule["missed"]),
-                _cluster_rate(rule["false_alarms"]),
-                f"{paid['mean']:.3f}",
-                f"{_cost_points(gap)}; {tested(gap)}",
-            ]
-        )
-    return markdown_table(header, rows)
-
-
 def results_section(metrics: Mapping) -> str:
     """The Markdown between the README's results markers: how the numbers were made, the table
     of every model and rule, the cost in counts and whether the models differ. The rest is in
@@ -641,11 +563,11 @@ def results_section(metrics: Mapping) -> str:
         f"clusters). Random split: {metrics['n_test']:,} held-out mushrooms "
         "(exact binomial intervals), scored with the served models."
     )
-    parts.append(cost_sentence(metrics))
+    parts.append(cost_counts(metrics))
     parts.append(differences(metrics).strip() + " " + odour_seen(metrics))
     parts.append(
         "Everything else, with its intervals, is in [MODEL_CARD.md](MODEL_CARD.md): clusters "
-        "mostly right, errors and costs at the threshold, ranking curves, ablations, the "
+        "mostly right, ranking curves, ablations, the "
         "learning curve, permutation importance and every figure."
     )
     return "\n\n".join(parts)
@@ -669,15 +591,7 @@ def details(metrics: Mapping) -> str:
         + power(metrics),
         one_rule_sentence(metrics),
         comparison(metrics),
-        "The cost threshold on unseen clusters (grouped cross-validation of the training part; "
-        "intervals resample clusters; cost per mushroom counts a miss as "
-        f"{metrics['miss_cost']:g} and a false alarm as 1). These probabilities cannot be "
-        "calibrated on clusters never seen: every cluster is of one class, so a calibration "
-        "fitted on a fold's training clusters follows their share of poisonous mushrooms, "
-        "which runs against the label of the clusters held out.\n\n"
-        + cost_table(metrics)
-        + "\n\n"
-        + cost_sentence(metrics),
+        cost_counts(metrics),
     ]
     if not sample:  # the sample is made up: its near-duplicates mean nothing
         parts.append(why(metrics))
@@ -746,12 +660,14 @@ def _within(metrics: Mapping) -> str:
 
 
 def _missing(metrics: Mapping) -> str:
-    """Informative missingness: the share of poisonous mushrooms with and without a stalk root."""
+    """Where `stalk_root` is missing, counted by cluster (rows are near-copies)."""
     blank = metrics["stalk_root_missing"]
     return (
-        f"`stalk_root` is missing (`?`) in {blank['rows']:,} rows, and that is informative: "
-        f"{blank['poisonous']:.1%} of them are poisonous against "
-        f"{blank['poisonous_otherwise']:.1%} of the others, so it is kept as a code of its own."
+        f"`stalk_root` is missing (`?`) in {blank['rows']:,} rows, in {blank['clusters']} of the "
+        f"{blank['clusters'] + blank['other_clusters']} clusters; {blank['poisonous_clusters']} "
+        f"of those {blank['clusters']} are poisonous against {blank['other_poisonous_clusters']} "
+        f"of the other {blank['other_clusters']}. It is kept as a code of its own; imputing it "
+        "would invent data."
     )
 
 
