@@ -538,7 +538,7 @@ def test_wholesale_gallery_from_the_real_file(render):
     # region within each channel: the 4 cells of 25 rows or more, averaged
     assert figures["relationship"]["finding"].endswith(
         "; averaged over the 4 channel-and-region groups, it rises (Spearman ρ = 0.64, 95% CI "
-        "0.57 to 0.70)."
+        "0.57 to 0.70; each group Spearman ρ +0.50 to +0.83, each 95% CI above 0)."
     )
     # the groups that differ are counted over every pair, whatever its label
     assert "own correlations differ for 1 of the 15 pairs" in figures["correlation"]["finding"]
