@@ -318,11 +318,12 @@ def test_penguins_gallery_from_the_real_data(render):
     assert figures["relationship"]["finding"] == (
         "Across all penguins, bill depth falls with bill length (r = -0.24, 95% CI -0.33 to "
         "-0.13), but within every species it rises (r +0.39 to +0.65, each 95% CI above 0); "
-        "averaged over the 6 species-and-sex groups, it rises (r = 0.23, 95% CI 0.13 to 0.34)."
+        "averaged over the 6 species-and-sex groups, it rises (r = 0.23, 95% CI 0.13 to 0.34; "
+        "each group r -0.04 to +0.45)."
     )
     # Cochran's Q across species (recomputed by the reviewer: 10.46 on 2 df, p 0.005) and of
     # sex within each species (one Q per species, summed: 2.72 on 3 df), each Holm-adjusted over
-    # its grouping's 6 pairs (island is compared, not tested: Torgersen holds only Adelie)
+    # its grouping's 6 pairs (island too, said to be confounded: Torgersen holds only Adelie)
     by_group, by_cells = relationship["by_group"], relationship["by_cells"]
     assert (by_group["test"]["q"], by_group["test"]["p"]) == pytest.approx(
         (10.46, 0.0053), abs=0.01
@@ -384,6 +385,16 @@ def test_penguins_gallery_from_the_real_data(render):
     )
     # a cell whose own interval holds 0 is never called reversed
     assert "| reversed (+0.23 held fixed); 3 of 6 groups' 95% CIs include 0 |" in report_md
+    # island, tested: its groups differ, so no averaged value; Biscoe (Adelie and Gentoo) keeps
+    # the pooled sign with its interval clear of 0, and is not counted as including 0
+    assert "| -0.47 | reversed | equal correlations rejected, p < 0.001 | holds |" in report_md
+    bill_mass = figures["correlation"]["values"]["groupings"]["species × year"][4]
+    assert (bill_mass["unclear_groups"], bill_mass["against_groups"]) == (["Chinstrap / 2007"], [])
+    # groups under 25 rows are named, not dropped silently
+    assert (
+        "- Left out of species × year, under 25 rows: Chinstrap / 2009 (n = 24), Chinstrap / "
+        "2008 (n = 18)." in report_md
+    )
     assert figures["composition"]["finding"] == (
         "Biscoe has the most penguins in this data set: 168 of 344, then Dream with 124 "
         "(counts set by the islands visited, not estimates); Torgersen has "
@@ -397,8 +408,8 @@ def test_penguins_gallery_from_the_real_data(render):
     ) in report_md
     # island holds only Adelie on Torgersen: said; species × island repeats whole species
     assert (
-        "- Island is confounded with species (Torgersen has only Adelie): its correlations are "
-        "compared but not tested." in report_md
+        "- Island is confounded with species (Torgersen has only Adelie): a difference between "
+        "its groups may be that of the species groups in them." in report_md
     )
     assert "Not tested: species × island, whose cells repeat whole species groups." in report_md
     assert figures["correlation"]["values"]["not_tested"] == ["species × island"]
@@ -413,8 +424,7 @@ def test_penguins_gallery_from_the_real_data(render):
     # at most three lines (the values with intervals, Gentoo's body mass)
     assert headline.strip().startswith(
         "**Pooled over all penguins, bill depth falls with bill length (r = -0.24), but within "
-        "every species it rises (r from +0.39 to +0.65). Averaged over the 6 species-and-sex "
-        "groups, it rises (r = 0.23, 95% CI 0.13 to 0.34).**\n\n"
+        "every species it rises (r from +0.39 to +0.65).**\n\n"
         "![Bill depth against bill length]"
     )
     assert "- Distribution of body mass by species: Gentoo has the highest median body mass" in (
@@ -442,8 +452,9 @@ def test_penguins_gallery_from_the_real_data(render):
     # the missing sex: tested over the measured birds only (two have no measurement at all)
     assert (
         "| no sex | 9 of the 342 measured penguins (3%), more often in Torgersen (4 of 51, "
-        "p = 0.029); 4 of the 9 are consecutive rows of the file (9 to 12), all Adelie, "
-        "Torgersen, 2007; 2 more penguins have no measurement at all |"
+        "p = 0.029, the smallest of 3 unadjusted tests; Holm p = 0.088); 4 of the 9 are "
+        "consecutive rows of the file (9 to 12), all Adelie, Torgersen, 2007: one gap in the "
+        "record, not 4 separate ones; 2 more penguins have no measurement at all |"
     ) in results
     assert "  - Island (p = 0.029): Torgersen 4 of 51, Biscoe 4 of 167, Dream 1 of 124." in (
         report_md
@@ -527,7 +538,7 @@ def test_wholesale_gallery_from_the_real_file(render):
     # region within each channel: the 4 cells of 25 rows or more, averaged
     assert figures["relationship"]["finding"].endswith(
         "; averaged over the 4 channel-and-region groups, it rises (Spearman ρ = 0.64, 95% CI "
-        "0.57 to 0.70)."
+        "0.57 to 0.70; each group Spearman ρ +0.50 to +0.83, each 95% CI above 0)."
     )
     # the groups that differ are counted over every pair, whatever its label
     assert "own correlations differ for 1 of the 15 pairs" in figures["correlation"]["finding"]

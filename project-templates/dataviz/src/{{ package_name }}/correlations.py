@@ -4,7 +4,7 @@ sentences that describe a pair within the groups, and the correlation chart."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -55,6 +55,13 @@ def pooled_comparisons(frame: pd.DataFrame, names: list[str], method: str) -> li
     return result
 
 
+def small_groups(data: pd.DataFrame, name: str, comparisons: list[Comparison]) -> dict[str, int]:
+    """The groups no pair kept (under the minimum of rows) and their rows: named, not hidden."""
+    kept = {level for comparison in comparisons for level in comparison.within}
+    counts = data[name].dropna().astype(str).value_counts()
+    return {level: int(n) for level, n in counts.items() if level not in kept}
+
+
 @dataclass(frozen=True)
 class Family:
     """Every pair × grouping comparison of the correlation table. Each grouping's tests are one
@@ -63,6 +70,7 @@ class Family:
 
     groupings: dict[str, list[Comparison]]
     method: str
+    small: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def size(self, grouping: str) -> int:
         return sum(c.test is not None for c in self.groupings.get(grouping, []))
@@ -158,6 +166,7 @@ def correlation_family(
     found: dict[str, list[Comparison]] = {}
     confounded: dict[str, dict[str, str]] = {}
     left_out: list[str] = []
+    small: dict[str, dict[str, int]] = {}
     for category in schema.of_kind("category"):
         main = group is not None and category.name == group.name
         comparisons = stats.compare_within(
@@ -175,10 +184,10 @@ def correlation_family(
                 nested = nested_levels(frame, category.name, group.name)
                 if nested:
                     # a level holding one main group (a site of group A only) makes any
-                    # difference partly the main grouping's: compared, but not tested
+                    # difference partly the main grouping's: tested, and said so
                     confounded[category.name] = nested
-                    comparisons = [replace(c, test=None) for c in comparisons]
             found[category.name] = comparisons
+            small[category.name] = small_groups(frame, category.name, comparisons)
     if group is not None:
         for other in schema.of_kind("category"):
             if other.name == group.name:
@@ -197,8 +206,10 @@ def correlation_family(
             )
             if comparisons:
                 found[cell.name] = comparisons
+                small[cell.name] = small_groups(cells, cell.name, comparisons)
     groupings = {name: stats.adjusted(comparisons) for name, comparisons in found.items()}
-    return Family(groupings, method), confounded, left_out
+    small = {name: levels for name, levels in small.items() if levels}
+    return Family(groupings, method, small), confounded, left_out
 
 
 def correlation(
@@ -286,8 +297,11 @@ def correlation(
             main_name = group.short if group else "the group"
             details.append(
                 f"{report.capital(grouping(name))} is confounded with {main_name} ({held}): "
-                "its correlations are compared but not tested."
+                f"a difference between its groups may be that of the {main_name} groups in them."
             )
+    for name, levels in family.small.items():
+        few = ", ".join(f"{level} (n = {n})" for level, n in levels.items())
+        details.append(f"Left out of {grouping(name)}, under {params.min_group_rows} rows: {few}.")
     if left_out:
         details.append(
             f"Not tested: {', '.join(map(grouping, left_out))}, whose cells repeat whole "
@@ -308,6 +322,7 @@ def correlation(
         "tests_rejected": len(differ),
         "confounded": confounded,
         "not_tested": left_out,
+        "small_groups": family.small,
     }
     shown = main or pooled
     shown = sorted(shown, key=lambda c: -abs(c.pooled.value))[: params.max_correlation_pairs]

@@ -163,6 +163,14 @@ def read_any_table(path: Path, params: Params | None = None) -> tuple[pd.DataFra
         frame = read_csv_file(path, sep=separator, na_values=["?"], header=None)
         frame.columns = [f"column_{number}" for number in range(1, frame.shape[1] + 1)]
         title = f"{path.name} (no header row: columns named column_1 to column_{frame.shape[1]})"
+    else:  # pandas renames a repeated name ("sex" to "sex.1"): refuse it instead
+        header = read_csv_file(path, sep=separator, header=None, nrows=1).iloc[0].dropna()
+        names = [str(name).strip() for name in header]
+        if repeated := sorted({name for name in names if names.count(name) > 1}):
+            raise ValidationError(
+                f"{path} repeats the column name(s) {', '.join(repeated)}: give each column "
+                "its own name, then run again."
+            )
     if len(frame) < MIN_ROWS:
         raise ValidationError(
             f"{path} has {len(frame)} data row(s); the charts need at least {MIN_ROWS}."

@@ -410,6 +410,8 @@ def missingness(
         )
         ranked = dict(sorted(counts.items(), key=lambda item: -item[1][0] / item[1][1]))
         by[grouping.name] = {"label": grouping.short, "counts": ranked, "p": p}
+    for entry, adjusted in zip(by.values(), stats.holm([e["p"] for e in by.values()]), strict=True):
+        entry["p_holm"] = adjusted  # what the smallest p is worth among the groupings tested
     found = {"column": column.name, "label": column.short, "rows": int(missing.sum())}
     runs = (missing != missing.shift()).cumsum()[missing]  # one number per run of missing
     if runs.size and runs.value_counts().max() > 1:
@@ -586,19 +588,16 @@ def relationship(
         record_tests(values, by_group, by_cells, size)
         if by_group is not None:
             finding += report.describe(by_group, group, r)
-        cells = ""  # what the second grouping shows, named
         split = schema.column(schema.split) if schema.split else None
-        if by_cells is not None and split is not None:
-            said = report.second_grouping(by_cells, split.short, group.short, r)
-            finding += "; " + said
-            cells = said if by_cells.test is not None else ""  # the headline: only a result
+        if by_cells is not None and split is not None:  # in the finding, not drawn
+            finding += "; " + report.second_grouping(by_cells, split.short, group.short, r)
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:
             # the headline names only what the scatter plot draws: the pooled line and the
             # groups' lines (held-fixed values and the crossed cells are in report.md)
             subject = f"all {schema.entity}, {y.short} {direction} with {x.short}"
             summary, summary_lines = report.reversal_headline(
-                subject, pooled, by_group, group.short, r, cells
+                subject, pooled, by_group, group.short, r
             )
     else:
         finding += "."
@@ -611,9 +610,6 @@ def relationship(
             f"Pooled, {y.short} {direction} with {x.short} ({r} = {pooled.value:+.2f});",
             f"within each {group.short} it {turn} ({r} {low:+.2f} to {high:+.2f})",
         ]
-        if cells:  # the crossed cells' verdict, without its interval
-            lines[-1] += ";"
-            lines.append(cells.split(" (")[0])
         shown_title = "\n".join(lines)
     figure = plots.scatter(
         frame,
@@ -734,9 +730,14 @@ def pairs(
         return text
 
     pooled = {frozenset((c.a, c.b)): panel(c) for c in ranked}
-    figure = plots.pair_grid(
-        shown, numeric, group, title=plots.finding_title(finding), pooled=pooled
-    )
+    shown_title = plots.finding_title(finding)
+    if group is not None and by_group is not None:  # the pooled value is not the whole story
+        low, *_, high = sorted(e.value for e in by_group.within.values())
+        shown_title += (
+            f"\npooled {short} = {best.pooled.value:+.2f}; within each {group.short} "
+            f"{low:+.2f} to {high:+.2f}"
+        )
+    figure = plots.pair_grid(shown, numeric, group, title=shown_title, pooled=pooled)
     question = "Which measurements move together" + (
         f", and do the {group.short} groups separate?" if group else "?"
     )

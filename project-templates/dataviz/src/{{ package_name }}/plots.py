@@ -835,7 +835,8 @@ def correlation_intervals(
     """
     levels = list(comparisons[0].within) if comparisons else []
     palette = colours(levels)
-    held_name = f"{group.short} held fixed" if group else "held fixed"
+    held = f"{group.short} held fixed" if group else "held fixed"
+    held_name = f"{held} (not drawn where the groups differ)"
     height = 1.8 + 0.3 * len(comparisons) * (2 + len(levels)) ** 0.5
     fig = Figure(figsize=(WIDE[0] + 1, height), layout="constrained")
     ax = fig.subplots()

@@ -152,17 +152,19 @@ def describe(comparison: Comparison, group: Column, symbol: str) -> str:
     within = ends(comparison, symbol)
     if label == stats.REVERSED:  # per group only where the group's own interval says so
         turn = "rises" if pooled.value < 0 else "falls"
-        weak = comparison.unclear
-        if not weak:
+        weak, against = comparison.unclear, comparison.against
+        if not weak and not against:
             return f", but within every {group.short} it {turn} ({within})"
-        clear = [level for level in comparison.within if level not in weak]
+        clear = [level for level in comparison.within if level not in weak + against]
         text = (
             f", but with {group.short} held fixed it {turn} "
             f"({held_or_groups(comparison, group.short, symbol)})"
         )
         if clear:
             text += f"; it {turn} within {joined(clear)}"
-        return text + f", and is weak, not distinguishable from 0, within {joined(weak)}"
+        if against:
+            text += f"; it still {'falls' if turn == 'rises' else 'rises'} within {joined(against)}"
+        return text + (f"; it is not distinguishable from 0 within {joined(weak)}" if weak else "")
     if label == stats.VANISHES:
         return (
             f", but with {group.short} held fixed it vanishes "
@@ -214,7 +216,7 @@ def second_grouping(cells: Comparison, other: str, group: str, symbol: str) -> s
     verb = "shows no relation" if held.spans_zero else "rises" if held.value > 0 else "falls"
     return (
         f"averaged over the {len(cells.within)} {group}-and-{other} groups, it {verb} "
-        f"({r_ci(held, symbol)})"
+        f"({r_ci(held, symbol)}; each group {ends(cells, symbol)})"
     )
 
 
@@ -224,13 +226,11 @@ def reversal_headline(
     by_group: Comparison,
     group: str,
     symbol: str,
-    cells: str = "",
 ) -> tuple[str, list[str]]:
     """The first screen when a grouping reverses the pooled relation: one sentence a reader
-    gets at a glance (the values without their intervals), then ``cells`` (what a second
-    grouping shows, from ``second_grouping``) as a sentence of its own, and one line that
-    quotes them with their intervals, naming what in the figure shows each. ``subject`` is the
-    pooled clause ("all rows, y falls with x")."""
+    gets at a glance (the values without their intervals), and one line that quotes them with
+    their intervals, naming what in the figure shows each. ``subject`` is the pooled clause
+    ("all rows, y falls with x")."""
     ordered = sorted(by_group.within.items(), key=lambda item: item[1].value)
     (_, low), (_, high) = ordered[0], ordered[-1]
     every = all(not e.spans_zero for e in by_group.within.values())
@@ -240,8 +240,6 @@ def reversal_headline(
         f"Pooled over {subject} ({symbol} = {pooled.value:+.2f}), but within {where} it {turn} "
         f"({symbol} from {low.value:+.2f} to {high.value:+.2f})."
     )
-    if cells:
-        sentence += f" {capital(cells)}."
     return sentence, [
         f"Dashed line: pooled, {symbol} = {with_ci(pooled, digits=2)}.",
         f"Solid lines: one per {group}, {ends(by_group, symbol)}.",
@@ -320,12 +318,9 @@ def label_counts(
         if hit:
             names = f" ({listed(hit, labels)})" if named else ""
             text = f"{len(hit)} {one if len(hit) == 1 else several}{names}"
-            weak = [c for c in hit if label == stats.REVERSED and c.unclear]
+            weak = [c for c in hit if label == stats.REVERSED and (c.unclear or c.against)]
             if weak:  # held fixed it reverses, but not in every group's own interval
-                text += (
-                    f" held fixed, {len(weak)} of them not distinguishable from 0 within some "
-                    f"{group} groups"
-                )
+                text += f" held fixed, {len(weak)} of them not within every {group} group"
             parts.append(text)
     total = len(comparisons)
     sentences = []
@@ -352,8 +347,16 @@ def _missing_verdict(missing: dict) -> str:
     them over species, island and year". Not adjusted for the groupings tested: a check for
     bias made lenient would hide one."""
     groups = missing["by"].values()
+    low = min(entry["p"] for entry in groups)
+
+    def ranked(entry: dict) -> str:  # one of several unadjusted tests: what it is worth
+        if len(groups) < 2:
+            return ""
+        which = "the smallest" if entry["p"] == low else "one"
+        return f", {which} of {len(groups)} unadjusted tests; Holm {p_text(entry['p_holm'])}"
+
     found = [
-        f"more often in {level} ({n} of {rows}, {p_text(entry['p'])})"
+        f"more often in {level} ({n} of {rows}, {p_text(entry['p'])}{ranked(entry)})"
         for entry in groups
         if entry["p"] < 0.05
         for level, (n, rows) in list(entry["counts"].items())[:1]
@@ -371,7 +374,8 @@ def _missing_run(missing: dict) -> str:
     shared = f", all {', '.join(run['shared'])}" if run["shared"] else ""
     return (
         f"{run['length']} of the {missing['rows']} are consecutive rows of the file "
-        f"({run['first']} to {run['last']}){shared}"
+        f"({run['first']} to {run['last']}){shared}: one gap in the record, not "
+        f"{run['length']} separate ones"
     )
 
 
@@ -547,47 +551,6 @@ def next_experiments(metrics: dict) -> list[str]:
             f"{fmt_interval(step['low'], step['high'])}{unit}); an equivalence test, its margin "
             "fixed before new rows are collected, would say."
         )
-    groupings = figures.get("correlation", {}).get("values", {}).get("groupings", {})
-    flagged = [
-        (name, pair)
-        for name, pairs in groupings.items()
-        for pair in pairs
-        # a reversal only: the pooled and the held-fixed intervals both exclude zero
-        if pair["label"] == stats.REVERSED
-    ]
-    if flagged:
-
-        def differs(pair: dict) -> bool:
-            return bool(pair.get("test") and pair["test"]["p_adjusted"] < 0.05)
-
-        # a pair whose groups agree first: only there does one held-fixed value stand for them
-        name, pair = sorted(flagged, key=lambda item: differs(item[1]))[0]
-        held = pair["held_fixed"]
-        within = f"with `{name}` held fixed it is {held['value']:.2f} (95% CI {held['low']:.2f} to "
-        within += f"{held['high']:.2f})"
-        if differs(pair):  # no single value: the groups' own range
-            values = [e["value"] for e in pair["within"].values()]
-            within = f"within the `{name}` groups it runs from {min(values):.2f} to "
-            within += f"{max(values):.2f}"
-        items.append(
-            f"Model `{pair['b']}` on `{pair['a']}` with `{name}` as a covariate: pooled, their "
-            f"correlation is {pair['pooled']['value']:.2f}; {within}."
-        )
-    relation = figures.get("relationship", {}).get("values", {})
-    candidates = [
-        found
-        for found in (relation.get("by_group"), relation.get("by_cells"))
-        if isinstance(found, dict) and isinstance(found.get("test"), dict)
-    ]
-    # an interaction term follows only from a test that rejects, never from a null one
-    rejected = [found for found in candidates if found["test"]["p_adjusted"] < 0.05]
-    if rejected:
-        tested, test = rejected[0], rejected[0]["test"]
-        items.append(
-            f"Refit *{figures['relationship']['title']}* with a `{tested['group']}` "
-            f"interaction term: the groups' correlations differ (Holm-adjusted "
-            f"{p_text(test['p_adjusted'])}), and its coefficients would say by how much."
-        )
     eta = figures.get("measurements", {}).get("values", {}).get("eta_squared_lead")
     if isinstance(eta, dict):
         best = figures["measurements"]["values"][f"eta_squared_{eta['higher']}"]
@@ -626,13 +589,12 @@ def label_table(metrics: dict) -> str:
         for pair in pairs:
             key = f"{labels.get(pair['a'], pair['a'])} × {labels.get(pair['b'], pair['b'])}"
             text = pair["label"] or "holds"
-            weak = pair.get("unclear_groups") or []
-            if pair["label"] == stats.REVERSED and weak:
-                held = pair["held_fixed"]
-                text = (
-                    f"reversed ({held['value']:+.2f} held fixed); {len(weak)} of "
-                    f"{len(pair['within'])} groups' 95% CIs include 0"
-                )
+            weak, against = pair["unclear_groups"], pair["against_groups"]
+            if pair["label"] == stats.REVERSED and (weak or against):
+                n = len(pair["within"])
+                text = f"reversed ({pair['held_fixed']['value']:+.2f} held fixed)"
+                text += f"; {len(weak)} of {n} groups' 95% CIs include 0" if weak else ""
+                text += f"; {len(against)} of {n} keep the pooled sign" if against else ""
             test = pair.get("test")
             if test and test["p_adjusted"] < 0.05:  # the p of the test, not of the label
                 rejected = f"equal correlations rejected, {p_text(test['p_adjusted'])}"

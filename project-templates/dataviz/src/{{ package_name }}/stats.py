@@ -457,14 +457,20 @@ class Comparison:
 
     @property
     def unclear(self) -> list[str]:
-        """Groups whose own 95% interval does not exclude zero on the held-fixed value's side:
-        there the relation is weak, not distinguishable from 0. A reversal is claimed group by
-        group only outside this list."""
+        """Groups whose own 95% interval includes zero: there the relation is not
+        distinguishable from 0."""
+        return [level for level, e in self.within.items() if e.spans_zero]
+
+    @property
+    def against(self) -> list[str]:
+        """Groups whose own 95% interval excludes zero on the other side from the held-fixed
+        value: there the relation keeps the other sign. A reversal is claimed group by group
+        only outside this list and ``unclear``."""
         sign = self.held.value
         return [
             level
             for level, e in self.within.items()
-            if e.spans_zero or (not pd.isna(sign) and e.value * sign < 0)
+            if not e.spans_zero and not pd.isna(sign) and e.value * sign < 0
         ]
 
     @property
@@ -493,6 +499,7 @@ class Comparison:
             ],
             "label": self.label,
             "unclear_groups": self.unclear,
+            "against_groups": self.against,
             "test": None
             if self.test is None
             else {**self.test.as_dict(), "p_adjusted": round(self.p_adjusted, 6)},
