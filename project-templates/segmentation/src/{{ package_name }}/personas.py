@@ -108,23 +108,28 @@ def rank_profile(derived: pd.DataFrame, segments: np.ndarray, columns: list[str]
 
 
 def names(ranks: pd.DataFrame, signals: list, uses: pd.DataFrame, implied: dict) -> dict:
-    """Per segment, two words: first what over half of its customers use the card for, with
-    its share (a column of ``uses``, shares per segment), then its most distinguishing traits: the
-    ``rank_profile`` furthest from 50 (everyone's average) among those where its customers rank
-    strictly further that way than every other segment's (a tie names no one) and that its use
-    does not already say (``implied``), each with the word for its direction: e.g. '71% cash
-    only & low limits'."""
+    """Per segment, two words: first the card use over half of its customers share (a column of
+    ``uses``, shares per segment), then its most distinguishing traits: the ``rank_profile``
+    furthest from 50 (everyone's average) among those where it ranks strictly further that way
+    than every other segment (a tie names no one), each with the word for its direction: e.g.
+    'Mostly cash only & low limits'. A trait a segment's use already says (``implied``) neither
+    names it nor makes it a rival: cash-only segments rarely buy, so among the segments that
+    buy, the one buying in fewest months is 'rarely buy'."""
     words = {signal.column: signal for signal in signals}
+    use = {s: [c for c in uses.columns if uses.loc[s, c] > 0.5] for s in ranks.index}
+    said = {s: {c for word in use[s] for c in implied.get(word, ())} for s in ranks.index}
     result = {}
     for segment, row in ranks.iterrows():
-        others = ranks.drop(index=segment)
-        high, low = (row > 50) & (row > others.max()), (row < 50) & (row < others.min())
-        use = [c for c in uses.columns if uses.loc[segment, c] > 0.5]
-        said = [c for word in use for c in implied.get(word, ())]
-        top = (row - 50)[high | low].drop(index=said, errors="ignore")
-        named = [f"{uses.loc[segment, word]:.0%} {word}" for word in use] + [
-            words[c].high if row[c] > 50 else words[c].low
-            for c in top.abs().sort_values(ascending=False, kind="stable").index
+        traits = []
+        for column, value in (row - 50).items():
+            if column in said[segment] or value == 0:
+                continue
+            rivals = [ranks.loc[s, column] - 50 for s in ranks.index if column not in said[s]]
+            if sum(value * np.sign(value) <= rival * np.sign(value) for rival in rivals) == 1:
+                traits.append(column)
+        traits.sort(key=lambda column: -abs(row[column] - 50))
+        named = [f"mostly {word}" for word in use[segment]] + [
+            words[c].high if row[c] > 50 else words[c].low for c in traits
         ]
         text = " & ".join(named[:2])
         result[segment] = text[0].upper() + text[1:] if text else f"Segment {segment}"
