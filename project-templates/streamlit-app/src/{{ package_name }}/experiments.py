@@ -19,21 +19,10 @@ from sklearn.model_selection import (
 )
 
 from . import features, nearness
-from .data import label
 from .evaluate import errors, exact_interval, probabilities, rate
 from .train import fit, make_model
 
 HALF = 0.5
-
-
-def settings_of(result: Mapping) -> dict[str, dict]:
-    """One model's accuracy (count, rate, 95 % interval) under each evaluation (the notebook's
-    table)."""
-    settings = {"random split": result["test_at_ceiling"]["accuracy"]}
-    for key, value in result["ablations"].items():
-        settings["without " + label(key).replace("+", " + ")] = value["accuracy"]
-    settings["clusters held out, pooled"] = result["grouped"]["accuracy"]
-    return settings
 
 
 def cluster_folds(
