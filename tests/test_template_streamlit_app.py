@@ -503,7 +503,7 @@ def test_choose_classifier_press_classify_see_metrics_and_plots(served, tmp_path
             page.get_by_text(f"Served model, random split (near-copies), threshold {at}")
         ).to_be_visible()
         expect(page.get_by_text("pre-trained model from models/")).to_be_visible()
-        expect(page.get_by_text("the same settings reach an accuracy of")).to_be_visible()
+        expect(page.get_by_text("the same settings reach an accuracy at 0.5 of")).to_be_visible()
 
         # Confusion matrix and probability distribution, loaded as real images.
         images = page.get_by_test_id("stImage").locator("img")
