@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import (
     LeaveOneGroupOut,
     StratifiedGroupKFold,
@@ -20,21 +19,10 @@ from sklearn.model_selection import (
 )
 
 from . import features, nearness
-from .data import label
 from .evaluate import errors, exact_interval, probabilities, rate
 from .train import fit, make_model
 
 HALF = 0.5
-
-
-def settings_of(result: Mapping) -> dict[str, dict]:
-    """One model's accuracy (count, rate, 95 % interval) under each evaluation, in the order
-    the report and the figure show them."""
-    settings = {"random split": result["test_at_ceiling"]["accuracy"]}
-    for key, value in result["ablations"].items():
-        settings["without " + label(key).replace("+", " + ")] = value["accuracy"]
-    settings["clusters held out"] = result["grouped"]["accuracy"]
-    return settings
 
 
 def cluster_folds(
@@ -188,61 +176,6 @@ def cluster_average(correct: np.ndarray, groups: np.ndarray, *, reps: int, seed:
     return {"rate": float((correct * share).sum() / share.sum()), "low": low, "high": high}
 
 
-def _ranking_draws(proba, truth, groups, weights) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """ROC-AUC, average precision and average precision minus the draw's share of poisonous
-    rows (its chance level) for each row of cluster ``weights`` (draws x clusters: how often
-    each cluster is drawn), from per-cluster counts at each distinct probability. Draws
-    without both classes are NaN."""
-    labels, cluster = np.unique(groups, return_inverse=True)
-    scores, position = np.unique(-proba, return_inverse=True)  # highest probability first
-    positive = np.zeros((len(labels), len(scores)))
-    negative = np.zeros((len(labels), len(scores)))
-    np.add.at(positive, (cluster[truth], position[truth]), 1)
-    np.add.at(negative, (cluster[~truth], position[~truth]), 1)
-    hits, alarms = weights @ positive, weights @ negative  # draws x distinct probabilities
-    caught, raised = hits.cumsum(axis=1), alarms.cumsum(axis=1)
-    total_hits, total_alarms = caught[:, -1:], raised[:, -1:]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lower = total_alarms - raised  # edible rows with a lower probability
-        auc = (hits * (lower + alarms / 2)).sum(axis=1) / (total_hits * total_alarms)[:, 0]
-        precision = caught / (caught + raised)
-        # A position without hits adds nothing, even where no row ranks above it (0/0).
-        average = np.where(hits > 0, hits / total_hits * precision, 0.0).sum(axis=1)
-    one_class = (total_hits[:, 0] == 0) | (total_alarms[:, 0] == 0)
-    average[one_class] = np.nan
-    share = total_hits[:, 0] / (total_hits[:, 0] + total_alarms[:, 0])
-    return auc, average, average - share
-
-
-def ranking(
-    proba: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, reps: int, seed: int
-) -> dict[str, dict[str, float]]:
-    """ROC-AUC and average precision of out-of-fold probabilities, with cluster-bootstrap 95 %
-    intervals (draws without both classes are skipped)."""
-    labels = np.unique(groups)
-    draws = np.random.default_rng(seed).integers(0, len(labels), size=(reps, len(labels)))
-    weights = np.zeros((reps, len(labels)))
-    np.add.at(weights, (np.arange(reps)[:, None], draws), 1)
-    auc, average, above = [], [], []
-    for chunk in np.array_split(weights, max(1, reps // 200)):
-        values = _ranking_draws(proba, truth, groups, chunk)
-        auc.append(values[0])
-        average.append(values[1])
-        above.append(values[2])
-    summary = {}
-    for key, point, values in [
-        ("roc_auc", roc_auc_score(truth, proba), np.concatenate(auc)),
-        ("average_precision", average_precision_score(truth, proba), np.concatenate(average)),
-    ]:
-        low, high = np.nanquantile(values, [0.025, 0.975])
-        summary[key] = {"value": float(point), "low": float(low), "high": float(high)}
-    # Each draw has its own chance level (clusters hold one class), so average precision is set
-    # against chance by the interval of its excess over the draw's share of poisonous rows.
-    low, high = np.nanquantile(np.concatenate(above), [0.025, 0.975])
-    summary["average_precision"]["above_share"] = {"low": float(low), "high": float(high)}
-    return summary
-
-
 def _out_of_fold(task, x, y, groups, *, folds: int, deal: int, jobs: int) -> np.ndarray:
     """Every row's ``task(train, test)`` value from the grouped fold (deal ``deal``) that holds
     it out; the folds run in ``jobs`` threads (the fits release the GIL)."""
@@ -313,15 +246,18 @@ def paired(gap: np.ndarray, groups: np.ndarray, *, reps: int, seed: int) -> dict
 
 
 def at_half(called: np.ndarray, truth: np.ndarray, groups: np.ndarray, *, reps: int, seed: int):
-    """Rates at 0.5 on unseen clusters, the clusters mostly right and wrong, and each cluster's
-    count of right answers (in ``np.unique(groups)`` order: what a paired comparison with other
-    settings on the same folds needs)."""
+    """Rates at 0.5 on unseen clusters, the clusters mostly right, the poisonous ones mostly
+    called edible, and each cluster's count of right answers (in ``np.unique(groups)`` order:
+    what a paired comparison with other settings on the same folds needs)."""
     right = (called == truth).astype(float)
     summary = _rates(called, truth, groups, reps=reps, seed=seed)
     per_cluster = pd.Series(right).groupby(groups).mean()
-    summary["clusters_mostly_wrong"] = int((per_cluster < HALF).sum())
+    poisonous = pd.Series(truth).groupby(groups).mean() >= HALF
     summary["clusters_mostly_right"] = int((per_cluster >= HALF).sum())
     summary["clusters"] = int(per_cluster.size)
+    # The safety count: poisonous clusters whose rows are mostly called edible.
+    summary["poisonous_clusters_missed"] = int(((per_cluster < HALF) & poisonous).sum())
+    summary["poisonous_clusters"] = int(poisonous.sum())
     summary["right_by_cluster"] = pd.Series(right).groupby(groups).sum().astype(int).tolist()
     return summary
 
@@ -349,7 +285,6 @@ def grouped(
     right = (called == truth).astype(float)
     summary = at_half(called, truth, groups, reps=reps, seed=seed)
     summary["cluster_average"] = cluster_average(right, groups, reps=reps, seed=seed)
-    summary["ranking"] = ranking(proba, truth, groups, reps=reps, seed=seed)
     new = unseen_codes(x, y, groups, cluster_folds(groups, folds, seed))
     summary["by_odour_seen"] = {
         key: {

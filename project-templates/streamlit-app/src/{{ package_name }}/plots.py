@@ -1,4 +1,4 @@
-"""Figures: near-duplicates, probabilities, confusion matrices, curves, what drives predictions.
+"""Figures: near-duplicates, probabilities, confusion matrices, what drives predictions.
 
 Every function returns a ``matplotlib.figure.Figure`` (no pyplot state, so no GUI backend is
 needed); ``save`` writes it at a fixed dpi and closes it.
@@ -6,7 +6,6 @@ needed); ``save`` writes it at a fixed dpi and closes it.
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,10 +14,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from sklearn.metrics import ConfusionMatrixDisplay, PrecisionRecallDisplay, RocCurveDisplay
+from sklearn.metrics import ConfusionMatrixDisplay
 
 from .data import label
-from .experiments import settings_of
 
 DPI = 120
 CLASS_NAMES = ["edible", "poisonous"]
@@ -54,9 +52,8 @@ def confusion_matrices(
     y_true: pd.Series, probas: Mapping[str, np.ndarray], thresholds: Mapping, labels
 ) -> Figure:
     """One confusion matrix per model for unseen clusters (out-of-fold probabilities of the
-    grouped cross-validation) at each model's ``thresholds`` (0.5 on uncalibrated probabilities:
-    at the cost threshold almost every unseen mushroom is called poisonous, which shows
-    nothing)."""
+    grouped cross-validation) at each model's ``thresholds`` (the pipeline passes 0.5: the cost
+    threshold assumes calibrated probabilities, which unseen clusters do not have)."""
     figure, axes = _grid(len(probas), 3.4, 3.2)
     for ax, (name, proba) in zip(axes, probas.items(), strict=True):
         ConfusionMatrixDisplay.from_predictions(
@@ -167,70 +164,6 @@ def probabilities(
     return figure
 
 
-def _line_style(display: type, style: dict) -> dict:
-    """The line style as this scikit-learn takes it: ``curve_kwargs`` from 1.8 on (plain
-    keywords are deprecated there), plain keywords in 1.7, the newest on Python 3.10."""
-    if "curve_kwargs" in inspect.signature(display.from_predictions).parameters:
-        return {"curve_kwargs": style}
-    return style
-
-
-def _curves(
-    kind: str, y_true: pd.Series, probas: Mapping[str, np.ndarray], labels, intervals: Mapping
-) -> Figure:
-    """``intervals`` holds each model's area and its 95 % interval (from metrics.json): the
-    legend shows the area first, then its interval."""
-    display = RocCurveDisplay if kind == "roc" else PrecisionRecallDisplay
-    figure = Figure(figsize=(5.6, 7.2), layout="constrained")
-    ax = figure.subplots()
-    for index, (name, proba) in enumerate(probas.items()):
-        style = {"color": COLOURS[index % 6], "linestyle": STYLES[index % 6], "linewidth": 1.8}
-        shown = display.from_predictions(
-            y_true,
-            proba,
-            name=labels[name],
-            ax=ax,
-            plot_chance_level=index == len(probas) - 1,  # drawn last: last in the legend
-            **_line_style(display, style),
-        )
-        area = intervals[name]
-        shown.line_.set_label(
-            f"{labels[name]}: {'AUC' if kind == 'roc' else 'AP'} {area['value']:.2f} "
-            f"(95 % CI {area['low']:.2f}–{area['high']:.2f})"
-        )
-    if kind == "roc":
-        ax.set(xlabel="False positive rate (edible called poisonous)", ylabel="True positive rate")
-        ax.set_title(
-            "Unseen clusters, pooled over the folds. With one cluster per fold,\n"
-            "every pair ranked comes from two different folds' models",
-            fontsize=9,
-        )
-    else:
-        ax.set(xlabel="Recall (share of poisonous caught)", ylabel="Precision")
-        ax.set_title(
-            "Unseen clusters, pooled over the folds. With one cluster per fold,\n"
-            "every pair ranked comes from two different folds' models",
-            fontsize=9,
-        )
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8)
-    return figure
-
-
-def roc_curves(
-    y_true: pd.Series, probas: Mapping[str, np.ndarray], labels, intervals: Mapping
-) -> Figure:
-    """ROC curves of every model on one axes (from out-of-fold probabilities of unseen
-    clusters: on the random split every curve is a perfect corner)."""
-    return _curves("roc", y_true, probas, labels, intervals)
-
-
-def pr_curves(
-    y_true: pd.Series, probas: Mapping[str, np.ndarray], labels, intervals: Mapping
-) -> Figure:
-    """Precision-recall curves of every model on one axes."""
-    return _curves("pr", y_true, probas, labels, intervals)
-
-
 def _interval(ax: Axes, position: float, stats: Mapping, colour: str, marker: str) -> None:
     value = stats["rate"]
     ax.errorbar(
@@ -279,46 +212,56 @@ def near_duplicates(metrics: Mapping, labels) -> Figure:
     dist_ax.set_title("Distance to the nearest training row")
 
     models = metrics["models"]
-    markers = ["o", "s", "D", "X", "^", "v"]
-    # The ablations score like the random split (the model card has their table): one marker
-    # each for the random split and unseen clusters, not three stacked at the right edge.
-    for row, result in enumerate(models.values()):
-        settings = settings_of(result)
-        settings = {key: settings[key] for key in ("random split", "clusters held out")}
-        for column, stats in enumerate(settings.values()):
-            _interval(acc_ax, row + (column - 0.5) * 0.2, stats, COLOURS[column], markers[column])
-    # The one-attribute rule is a row like the models, with its own interval (it was scored
-    # on the same folds, clusters held out only).
     rule = metrics["grouped_one_rule"]
-    _interval(acc_ax, len(models) + 0.1, rule["accuracy"], COLOURS[1], markers[1])
-    _interval(
-        acc_ax, len(models) - 0.1, metrics["one_rule_test"]["accuracy"], COLOURS[0], markers[0]
-    )
+    rows = [
+        (
+            r["test_at_ceiling"]["accuracy"],
+            r["grouped"]["accuracy"],
+            r["grouped"]["cluster_average"],
+        )
+        for r in models.values()
+    ]
+    rows.append((metrics["one_rule_test"]["accuracy"], rule["accuracy"], rule["cluster_average"]))
+    # Unseen clusters twice: pooled over mushrooms (a few large clusters weigh most) and
+    # averaged over clusters (each counts once), each against always answering "edible".
+    kinds = [
+        ("random split", COLOURS[0], "o"),
+        ("unseen clusters, pooled", COLOURS[5], "s"),
+        ("unseen clusters, averaged over clusters", COLOURS[2], "D"),
+    ]
+    for row, values in enumerate(rows):
+        for column, stats in enumerate(values):
+            _, colour, marker = kinds[column]
+            _interval(acc_ax, row + (column - 1) * 0.25, stats, colour, marker)
     rule_name = " + ".join(label(a) for a in rule["attributes"]).lower()
-    acc_ax.set_yticks(
-        range(len(models) + 1), [*(labels[name] for name in models), f"{rule_name} alone"]
-    )
+    acc_ax.set_yticks(range(len(rows)), [*(labels[name] for name in models), f"{rule_name} alone"])
     acc_ax.invert_yaxis()
     acc_ax.set_xlabel("accuracy (95 % interval)")
     acc_ax.xaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    edible = metrics["always_edible"]
     references = [
         acc_ax.axvline(
-            edible := metrics["always_edible"]["accuracy"],
-            color="0.3",
-            linestyle=":",
-            label=f"always 'edible' ({edible:.1%})",
-        ),
+            edible[key],
+            color=colour,
+            linestyle=style,
+            label=f"always 'edible', {text} ({edible[key]:.1%})",
+        )
+        for key, colour, style, text in [
+            ("accuracy", COLOURS[5], ":", "pooled"),
+            ("cluster_average", COLOURS[2], "--", "averaged over clusters"),
+        ]
     ]
     acc_ax.legend(
         handles=[
-            acc_ax.errorbar([], [], fmt=markers[column], color=COLOURS[column], label=text)
-            for column, text in enumerate(settings)
+            acc_ax.errorbar([], [], fmt=marker, color=colour, label=text)
+            for text, colour, marker in kinds
         ]
         + references,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.14),
+        fontsize=8,
     )
-    acc_ax.set_title("Accuracy by evaluation, threshold 0.5")
+    acc_ax.set_title("Accuracy at threshold 0.5")
 
     curve = metrics["learning_curve"]
     sizes = [*curve["sizes"], curve["full"]["size"]]
