@@ -302,11 +302,10 @@ def test_penguins_gallery_from_the_real_data(render):
     assert missing["by"]["species"]["counts"]["Chinstrap"] == [0, 68]
     assert missing["by"]["island"]["counts"]["Torgersen"] == [4, 51]
     assert missing["by"]["island"]["p"] < 0.05  # a bias check: not made lenient by Holm
-    assert missing["run"] == {
-        "length": 4,
-        "first": 9,
-        "last": 12,
-        "shared": ["Adelie", "Torgersen", "2007"],
+    # the cause is in penguins-raw.csv's field notes: two whole Torgersen nests unsampled
+    assert missing["causes"] == {
+        "No blood sample obtained": {"birds": 4, "whole_nests": 2},
+        "Sexing primers did not amplify": {"birds": 5, "whole_nests": 0},
     }
     # every finding is one sentence; what is behind it is listed in report.md
     for figure in figures.values():
@@ -345,6 +344,12 @@ def test_penguins_gallery_from_the_real_data(render):
         "- Equal correlations across sex within each species: not rejected (Q = 2.7 on 3 df, "
         "summed over Adelie, Chinstrap and Gentoo, Holm-adjusted over the grouping's pairs, "
         "p = 1.000)."
+    ) in report_md
+    # equal across sex is not "sex does not matter": the held-fixed value moves, and says so
+    assert (
+        "- That compares the sex groups with each other; holding sex fixed too still moves the "
+        "species groups' values (r +0.39 to +0.65, each 95% CI above 0) to r = 0.23 (95% CI "
+        "0.13 to 0.34)."
     ) in report_md
     assert "rejected (Q = 10.5 on 2 df, Holm-adjusted over the grouping's pairs, p = 0.021)" in (
         report_md
@@ -420,13 +425,15 @@ def test_penguins_gallery_from_the_real_data(render):
 
     readme = (project / "README.md").read_text(encoding="utf-8")
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
-    # the first screen: the bold reversal with r once sex is held fixed too, the figure, then
-    # at most three lines (the values with intervals, Gentoo's body mass)
+    # the first screen leads with what survives species AND sex held fixed (within species
+    # alone, r +0.39 to +0.65 mixes the sexes: Adelie's falls to about 0 given sex), the
+    # figure, then at most three lines (the values with intervals, Gentoo's body mass)
     assert headline.strip().startswith(
-        "**Pooled over all penguins, bill depth falls with bill length (r = -0.24), but within "
-        "every species it rises (r from +0.39 to +0.65).**\n\n"
-        "![Bill depth against bill length]"
+        "**Pooled over all penguins, bill depth falls with bill length (r = -0.24); with "
+        "species and sex held fixed it rises (r = +0.23), though 3 of the 6 species-and-sex "
+        "groups' 95% CIs include 0.**\n\n![Bill depth against bill length]"
     )
+    assert "; with sex held fixed too, r = 0.23 (95% CI 0.13 to 0.34)." in headline
     assert "- Distribution of body mass by species: Gentoo has the highest median body mass" in (
         headline
     )
@@ -451,10 +458,10 @@ def test_penguins_gallery_from_the_real_data(render):
     assert "**Finding:** Gentoo has the highest median body mass" in results
     # the missing sex: tested over the measured birds only (two have no measurement at all)
     assert (
-        "| no sex | 9 of the 342 measured penguins (3%), more often in Torgersen (4 of 51, "
-        "p = 0.029, the smallest of 3 unadjusted tests; Holm p = 0.088); 4 of the 9 are "
-        "consecutive rows of the file (9 to 12), all Adelie, Torgersen, 2007: one gap in the "
-        "record, not 4 separate ones; 2 more penguins have no measurement at all |"
+        "| no sex | 9 of the 342 measured penguins (3%); causes in the field notes "
+        "(penguins-raw.csv): no blood sample obtained 4 (both partners of 2 nests), sexing "
+        "primers did not amplify 5; most often in Torgersen (4 of 51, p = 0.029, the smallest "
+        "of 3 unadjusted tests; Holm p = 0.088); 2 more penguins have no measurement at all |"
     ) in results
     assert "  - Island (p = 0.029): Torgersen 4 of 51, Biscoe 4 of 167, Dream 1 of 124." in (
         report_md
