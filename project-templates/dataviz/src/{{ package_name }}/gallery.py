@@ -324,7 +324,14 @@ def subgroups(
             else ""
         )
     figure = plots.subgroups(
-        data, focus, group, split, medians, title=shown_title, min_rows=stats.MEDIAN_MIN_ROWS
+        data,
+        focus,
+        group,
+        split,
+        medians,
+        title=shown_title,
+        min_rows=stats.MEDIAN_MIN_ROWS,
+        left_out=left_out,
     )
     question = f"Within each {group.short}, does {focus.short} differ by {split.short}?"
     # under the headline: each cell's median with its exact interval, one line per group
@@ -727,8 +734,8 @@ def pairs(
     if group is not None and by_group is not None:  # the pooled value is not the whole story
         low, *_, high = sorted(e.value for e in by_group.within.values())
         shown_title += (
-            f"\npooled {short} = {best.pooled.value:+.2f}; within each {group.short} "
-            f"{low:+.2f} to {high:+.2f}"
+            f"\n(pooled {short} = {best.pooled.value:+.2f}; within each {group.short} "
+            f"{low:+.2f} to {high:+.2f})"
         )
     figure = plots.pair_grid(shown, numeric, group, title=shown_title, pooled=pooled)
     question = "Which measurements move together" + (
