@@ -449,8 +449,8 @@ def _check_penguins_gallery(project) -> None:
     # the measurement the species separate most and the species that drives it
     assert "eta_squared_body_mass_g" in figures["measurements"]["values"]
     assert figures["measurements"]["finding"] == (
-        "Species separates flipper length most, η² = 0.78 (95% CI 0.75 to 0.81): Gentoo's median "
-        "is 20 mm (95% CI 18 to 23) above Chinstrap's, the nearest."
+        "Flipper length separates the species groups best, η² = 0.78 (95% CI 0.75 to 0.81): "
+        "Gentoo's median is 20 mm (95% CI 18 to 23) above Chinstrap's, the nearest."
     )
     results = _results(project)
     assert REAL_SAMPLE_WARNING not in results

@@ -480,11 +480,11 @@ def spread(
         if len(ranked) > 1:
             runner = ranked[1]
             lead = stats.paired_difference(replicates, names.index(best), names.index(runner))
-        most = "most"
+        most = "best"
         if lead is not None and lead.spans_zero:
-            most = f"most, tied with {by_name[runner].short}"
+            most = f"best, tied with {by_name[runner].short}"
         finding = (
-            f"{group.label} separates {by_name[best].short} {most}, "
+            f"{report.capital(by_name[best].short)} separates the {group.short} groups {most}, "
             f"{plots.eta_text(eta[best], by_name[best].log)}"
         )
         driver = outer_gap(frame, by_name[best], group, params)
@@ -495,7 +495,7 @@ def spread(
         finding += "."
         details = []  # each η² with its interval is in its panel's title
         if lead is not None:
-            verdict = "a tie" if lead.spans_zero else "a lead"
+            verdict = "tied" if lead.spans_zero else "ahead"
             details.append(
                 f"η² minus the runner-up's ({by_name[runner].short}): "
                 f"{report.with_ci(lead, digits=2)}, paired bootstrap ({verdict})."
@@ -676,7 +676,7 @@ def pairs(
             resamples=params.resamples,
             seed=seed_for(params, "strongest", best.a, best.b),
         )
-        verdict = "a tie" if gap.spans_zero else "a lead"
+        verdict = "tied" if gap.spans_zero else "ahead"
         details.append(
             f"Its |{symbol}| minus that of the next, {labels[runner.a]} × {labels[runner.b]}: "
             f"{report.with_ci(gap, digits=2)}, paired bootstrap ({verdict})."
