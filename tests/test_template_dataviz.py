@@ -584,11 +584,7 @@ def test_csv_gallery_from_a_real_file_given_at_run_time(render, tmp_path):
     # A user's own file: the real Wholesale table, given with --csv from outside data/raw/.
     project = render("dataviz", dataset="csv")
     source = SHARED_DATA / "wholesale_customers.csv"
-    # the stages of `all` without its notebook run (that runs on the real data in the fresh
-    # venv test, and on this project's sample in its own suite)
-    run_in_project(project, "-m", PACKAGE, "data", "--csv", str(source))
-    run_in_project(project, "-m", PACKAGE, "figures")
-    run_in_project(project, "-m", PACKAGE, "report")
+    run_in_project(project, "-m", PACKAGE, "all", "--csv", str(source))
 
     metrics = _metrics(project)
     assert metrics["provenance"]["kind"] == "file"
