@@ -148,6 +148,13 @@ def pair_details(
     if by_cells is not None and split is not None:
         where = f"{split.short} within each {group.short}"
         details.append(report.test_sentence(by_cells, where, tests))
+        if by_group is not None and by_cells.test is not None and not by_cells.differs:
+            details.append(  # equal across the split is not "the split does not matter"
+                f"That compares the {split.short} groups with each other; holding {split.short} "
+                f"fixed too still moves the {group.short} groups' values "
+                f"({report.ends(by_group, symbol)}) to {symbol} = "
+                f"{report.with_ci(by_cells.held, digits=2)}."
+            )
     return by_group, by_cells, [d for d in details if d], size
 
 

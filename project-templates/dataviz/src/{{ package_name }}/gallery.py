@@ -324,7 +324,14 @@ def subgroups(
             else ""
         )
     figure = plots.subgroups(
-        data, focus, group, split, medians, title=shown_title, min_rows=stats.MEDIAN_MIN_ROWS
+        data,
+        focus,
+        group,
+        split,
+        medians,
+        title=shown_title,
+        min_rows=stats.MEDIAN_MIN_ROWS,
+        left_out=left_out,
     )
     question = f"Within each {group.short}, does {focus.short} differ by {split.short}?"
     # under the headline: each cell's median with its exact interval, one line per group
@@ -390,8 +397,7 @@ def missingness(
 ) -> dict[str, object]:
     """Where a category's missing values are: their count in each level of each grouping,
     whether they are concentrated (a permutation test per grouping, not adjusted: a check for
-    bias should not be made lenient) and the longest run of consecutive rows missing it
-    (rows recorded together). Values missing at random leave the findings unbiased;
+    bias should not be made lenient). Values missing at random leave the findings unbiased;
     concentrated ones may not."""
     missing = frame[column.name].isna()
     by: dict[str, dict[str, object]] = {}
@@ -413,15 +419,6 @@ def missingness(
     for entry, adjusted in zip(by.values(), stats.holm([e["p"] for e in by.values()]), strict=True):
         entry["p_holm"] = adjusted  # what the smallest p is worth among the groupings tested
     found = {"column": column.name, "label": column.short, "rows": int(missing.sum())}
-    runs = (missing != missing.shift()).cumsum()[missing]  # one number per run of missing
-    if runs.size and runs.value_counts().max() > 1:
-        rows = frame.loc[runs.index[runs == runs.value_counts().idxmax()]]
-        found["run"] = {
-            "length": len(rows),
-            "first": int(rows.index[0]) + 1,  # the file's data rows, counted from 1
-            "last": int(rows.index[-1]) + 1,
-            "shared": [str(rows[g.name].iloc[0]) for g in groupings if rows[g.name].nunique() == 1],
-        }
     return found | {"measured": len(frame), "by": by}
 
 
@@ -483,11 +480,11 @@ def spread(
         if len(ranked) > 1:
             runner = ranked[1]
             lead = stats.paired_difference(replicates, names.index(best), names.index(runner))
-        most = "most"
+        most = "best"
         if lead is not None and lead.spans_zero:
-            most = f"most, tied with {by_name[runner].short}"
+            most = f"best, tied with {by_name[runner].short}"
         finding = (
-            f"{group.label} separates {by_name[best].short} {most}, "
+            f"{report.capital(by_name[best].short)} separates the {group.short} groups {most}, "
             f"{plots.eta_text(eta[best], by_name[best].log)}"
         )
         driver = outer_gap(frame, by_name[best], group, params)
@@ -498,7 +495,7 @@ def spread(
         finding += "."
         details = []  # each η² with its interval is in its panel's title
         if lead is not None:
-            verdict = "a tie" if lead.spans_zero else "a lead"
+            verdict = "tied" if lead.spans_zero else "ahead"
             details.append(
                 f"η² minus the runner-up's ({by_name[runner].short}): "
                 f"{report.with_ci(lead, digits=2)}, paired bootstrap ({verdict})."
@@ -580,7 +577,7 @@ def relationship(
         "n": n,
     }
     details: list[str] = []
-    summary, summary_lines = "", []
+    summary, summary_lines, cells = "", [], None
     if group is not None:
         by_group, by_cells, details, size = pair_details(
             scaled, (x.name, y.name), group, schema, params, family, method
@@ -593,11 +590,13 @@ def relationship(
             finding += "; " + report.second_grouping(by_cells, split.short, group.short, r)
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:
-            # the headline names only what the scatter plot draws: the pooled line and the
-            # groups' lines (held-fixed values and the crossed cells are in report.md)
+            # the headline leads with what survives every grouping held fixed: the second
+            # one's cells when they were tested and do not differ (the marks show them)
+            both = by_cells is not None and by_cells.test is not None and not by_cells.differs
+            cells = by_cells if both and split is not None else None
             subject = f"all {schema.entity}, {y.short} {direction} with {x.short}"
             summary, summary_lines = report.reversal_headline(
-                subject, pooled, by_group, group.short, r
+                subject, pooled, by_group, group.short, r, cells, split.short if cells else ""
             )
     else:
         finding += "."
@@ -606,11 +605,12 @@ def relationship(
     if summary and group is not None:  # a reversal: the title says it
         turn = "rises" if direction == "falls" else "falls"
         low, *_, high = sorted(e.value for e in by_group.within.values())
-        lines = [
-            f"Pooled, {y.short} {direction} with {x.short} ({r} = {pooled.value:+.2f});",
-            f"within each {group.short} it {turn} ({r} {low:+.2f} to {high:+.2f})",
-        ]
-        shown_title = "\n".join(lines)
+        second = f"within each {group.short} it {turn} ({r} {low:+.2f} to {high:+.2f})"
+        if cells is not None:
+            second = report.held_clause(cells, f"{group.short} and {split.short}", r)
+        shown_title = (
+            f"Pooled, {y.short} {direction} with {x.short} ({r} = {pooled.value:+.2f});\n{second}"
+        )
     figure = plots.scatter(
         frame,
         x,
@@ -676,7 +676,7 @@ def pairs(
             resamples=params.resamples,
             seed=seed_for(params, "strongest", best.a, best.b),
         )
-        verdict = "a tie" if gap.spans_zero else "a lead"
+        verdict = "tied" if gap.spans_zero else "ahead"
         details.append(
             f"Its |{symbol}| minus that of the next, {labels[runner.a]} × {labels[runner.b]}: "
             f"{report.with_ci(gap, digits=2)}, paired bootstrap ({verdict})."
@@ -734,8 +734,8 @@ def pairs(
     if group is not None and by_group is not None:  # the pooled value is not the whole story
         low, *_, high = sorted(e.value for e in by_group.within.values())
         shown_title += (
-            f"\npooled {short} = {best.pooled.value:+.2f}; within each {group.short} "
-            f"{low:+.2f} to {high:+.2f}"
+            f"\n(pooled {short} = {best.pooled.value:+.2f}; within each {group.short} "
+            f"{low:+.2f} to {high:+.2f})"
         )
     figure = plots.pair_grid(shown, numeric, group, title=shown_title, pooled=pooled)
     question = "Which measurements move together" + (

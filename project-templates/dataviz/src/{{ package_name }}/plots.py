@@ -693,10 +693,12 @@ def subgroups(
     *,
     title: str,
     min_rows: int,
+    left_out: int = 0,
 ) -> Figure:
     """Each row one level of ``group``: every ``split`` level's values as faint points, its
     median as a marker with its 95% interval, its number of rows at the right. Colour is the
-    group's, as in every other figure; the split levels differ in marker shape."""
+    group's, as in every other figure; the split levels differ in marker shape. The legend
+    counts the ``left_out`` rows (no split level or no value)."""
     data = frame.dropna(subset=[column.name, group.name, split.name])
     rows, inner = _levels(data, group), _levels(data, split)
     palette = colours(rows)  # the group's colours, as in the other figures
@@ -799,7 +801,12 @@ def subgroups(
         )
     fig.legend(  # below the plot: no empty margin beside it
         handles=handles,
-        title=f"{split.label}: median and 95% CI",
+        title=f"{split.label}: median and 95% CI"
+        + (
+            f" ({left_out} rows without {split.short} or {column.short} not shown)"
+            if left_out
+            else ""
+        ),
         loc="outside lower center",
         ncols=len(inner) + hollow,
         title_fontsize=9,
@@ -885,8 +892,12 @@ def correlation_intervals(
         text = f"{labels[comparison.a]} × {labels[comparison.b]}"
         if comparison.within:
             note = LABEL_NOTES.get(comparison.label, "holds with {} held fixed")
-            if comparison.differs and comparison.label == stats.REVERSED:
-                note = "reversed in every {}; groups differ"  # no common value
+            if comparison.label == stats.REVERSED and not (
+                comparison.unclear or comparison.against
+            ):
+                note = "reversed in every {}"  # each group's own interval says so
+            if comparison.differs and comparison.label != stats.DIFFERS:
+                note += "; groups differ"  # no common value
             text += "\n" + note.format(group.short if group else "group")
         ticks.append(text)
     ax.set_yticks(range(len(comparisons)), ticks, fontsize=9)

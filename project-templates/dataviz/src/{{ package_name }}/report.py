@@ -226,11 +226,30 @@ def reversal_headline(
     by_group: Comparison,
     group: str,
     symbol: str,
+    cells: Comparison | None = None,
+    other: str = "",
 ) -> tuple[str, list[str]]:
     """The first screen when a grouping reverses the pooled relation: one sentence a reader
-    gets at a glance (the values without their intervals), and one line that quotes them with
+    gets at a glance (the values without their intervals), and lines that quote them with
     their intervals, naming what in the figure shows each. ``subject`` is the pooled clause
-    ("all rows, y falls with x")."""
+    ("all rows, y falls with x"). With a second grouping held fixed too (``cells``, not
+    differing), the sentence leads with what survives holding both: the first grouping's own
+    correlations may be a mix of the second's groups."""
+    lines = [
+        f"Dashed line: pooled, {symbol} = {with_ci(pooled, digits=2)}.",
+        f"Solid lines: one per {group}, {ends(by_group, symbol)}.",
+    ]
+    if cells is not None:
+        lines[1] = (
+            lines[1][:-1]
+            + f"; with {other} held fixed too, {symbol} = {with_ci(cells.held, digits=2)}."
+        )
+        sentence = f"Pooled over {subject} ({symbol} = {pooled.value:+.2f}); "
+        sentence += held_clause(cells, f"{group} and {other}", symbol)
+        if cells.unclear:  # the average may hide groups where nothing is shown
+            count = f"{len(cells.unclear)} of the {len(cells.within)} {group}-and-{other} groups'"
+            sentence += f", though {count} 95% CIs include 0"
+        return sentence + ".", lines
     ordered = sorted(by_group.within.items(), key=lambda item: item[1].value)
     (_, low), (_, high) = ordered[0], ordered[-1]
     every = all(not e.spans_zero for e in by_group.within.values())
@@ -240,10 +259,21 @@ def reversal_headline(
         f"Pooled over {subject} ({symbol} = {pooled.value:+.2f}), but within {where} it {turn} "
         f"({symbol} from {low.value:+.2f} to {high.value:+.2f})."
     )
-    return sentence, [
-        f"Dashed line: pooled, {symbol} = {with_ci(pooled, digits=2)}.",
-        f"Solid lines: one per {group}, {ends(by_group, symbol)}.",
-    ]
+    return sentence, lines
+
+
+def held_clause(cells: Comparison, held: str, symbol: str) -> str:
+    """ "with species and sex held fixed it rises (r = +0.23)": the title's second line and
+    the headline's second clause."""
+    value = cells.held
+    verb = (
+        "no relation is shown"
+        if value.spans_zero
+        else "it rises"
+        if value.value > 0
+        else "it falls"
+    )
+    return f"with {held} held fixed {verb} ({symbol} = {value.value:+.2f})"
 
 
 def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
@@ -343,7 +373,7 @@ def label_counts(
 
 
 def _missing_verdict(missing: dict) -> str:
-    """ "more often in Torgersen (4 of 51, p = 0.029)", or "spread as chance would spread
+    """ "most often in Torgersen (4 of 51, p = 0.029)", or "spread as chance would spread
     them over species, island and year". Not adjusted for the groupings tested: a check for
     bias made lenient would hide one."""
     groups = missing["by"].values()
@@ -356,7 +386,7 @@ def _missing_verdict(missing: dict) -> str:
         return f", {which} of {len(groups)} unadjusted tests; Holm {p_text(entry['p_holm'])}"
 
     found = [
-        f"more often in {level} ({n} of {rows}, {p_text(entry['p'])}{ranked(entry)})"
+        f"most often in {level} ({n} of {rows}, {p_text(entry['p'])}{ranked(entry)})"
         for entry in groups
         if entry["p"] < 0.05
         for level, (n, rows) in list(entry["counts"].items())[:1]
@@ -366,28 +396,14 @@ def _missing_verdict(missing: dict) -> str:
     return f"no more often in any {' or '.join(e['label'] for e in groups)} than chance allows"
 
 
-def _missing_run(missing: dict) -> str:
-    """ "4 of the 9 are consecutive rows (9 to 12), all Adelie, Torgersen, 2007" """
-    run = missing.get("run")
-    if not run:
-        return ""
-    shared = f", all {', '.join(run['shared'])}" if run["shared"] else ""
-    return (
-        f"{run['length']} of the {missing['rows']} are consecutive rows of the file "
-        f"({run['first']} to {run['last']}){shared}: one gap in the record, not "
-        f"{run['length']} separate ones"
-    )
-
-
 def missing_sentences(missing: dict, entity: str) -> list[str]:
     """The report's lines: how many, then the counts per level of each grouping among the
-    measured rows with its test's p, then the longest run of consecutive rows."""
+    measured rows with its test's p."""
     unmeasured = missing.get("unmeasured", 0)
     head = f"{missing['rows']:,} of the {missing['measured']:,} measured {entity} have no "
     head += f"{missing['label']} ({missing['rows'] / missing['measured']:.0%})"
     if unmeasured:
         head += f"; {unmeasured:,} more have no measurement at all"
-    run = _missing_run(missing)
     return [
         f"{head}. Where they are (permutation tests of independence, p not adjusted):",
         *(
@@ -396,21 +412,22 @@ def missing_sentences(missing: dict, entity: str) -> list[str]:
             + "."
             for entry in missing["by"].values()
         ),
-        *([f"{capital(run)}."] if run else []),
     ]
 
 
 def missing_short(missing: dict, entity: str) -> str:
-    """The README's row: how many, where they concentrate and the longest run of rows."""
-    text = (
-        f"{missing['rows']:,} of the {missing['measured']:,} measured {entity} "
-        f"({missing['rows'] / missing['measured']:.0%}), {_missing_verdict(missing)}"
-    )
-    run = _missing_run(missing)
-    text += f"; {run}" if run else ""
+    """The README's row: how many, their recorded causes, then where they concentrate."""
+    text = f"{missing['rows']:,} of the {missing['measured']:,} measured {entity} "
+    text += f"({missing['rows'] / missing['measured']:.0%})"
+    text += f"; {missing['cause']}" if missing.get("cause") else ""
+    text += f"; {_missing_verdict(missing)}"
     if missing.get("unmeasured"):
         text += f"; {missing['unmeasured']:,} more {entity} have no measurement at all"
     return text
+
+
+def copies(n: int) -> str:
+    return f"{n:,} of them exact copies of an earlier row" if n else "no exact duplicates"
 
 
 def summary_table(metrics: dict) -> str:
@@ -422,7 +439,7 @@ def summary_table(metrics: dict) -> str:
         data = f"{metrics['title']}: `{record['name']}`{checksum}"
     rows = [
         ["data", data],
-        ["rows", f"{metrics['rows']:,}"],
+        ["rows", f"{metrics['rows']:,}, {copies(metrics['duplicate_rows'])}"],
         ["columns charted", f"{metrics['columns']:,}"],
         ["missing cells", f"{metrics['missing_cells']:,}"],
     ]
