@@ -121,13 +121,15 @@ def _ci(score: dict) -> str:
 def _curves(results: Sequence[CVResult], rows: int, kind: str, prevalence: float) -> Figure:
     """One panel per model: the curve of each repeat's pooled held-out risks."""
     figure = Figure(figsize=(5 * len(results), 4.6), layout="constrained")
+    highest = 0.0
     for column, result in enumerate(results, start=1):
-        axes = figure.add_subplot(1, len(results), column)
+        axes = figure.add_subplot(
+            1, len(results), column, sharey=figure.axes[0] if figure.axes else None
+        )
         colour = MODEL_COLOURS.get(result.model, BLUE)
         truth = np.zeros(rows)
         for fold in result.folds:
             truth[fold.test] = fold.y
-        highest = 0.0
         for repeat, risk in enumerate(result.by_repeat(rows)):
             if kind == "roc":
                 x, curve, _ = roc_curve(truth, risk)
@@ -163,7 +165,7 @@ def _curves(results: Sequence[CVResult], rows: int, kind: str, prevalence: float
             axes.set_ylabel("precision")
         axes.set_xlim(0, 1)
         # Precision stays far below 1 for a weak ranking: the axis ends above the highest curve.
-        axes.set_ylim(0, 1.02 if kind == "roc" else min(1.02, 1.15 * highest))
+        axes.set_ylim(0, 1.02 if kind == "roc" else min(1.02, 1.1 * highest))
         axes.set_title(_label(result))
         axes.legend(
             loc="lower right" if kind == "roc" else "upper right", fontsize=8, frameon=False
@@ -385,7 +387,7 @@ def importance(ranking: dict[str, dict[str, float]], label: str, top: int = 15) 
         "(mean over outer folds, corrected 95 % interval)\n"
         "below 0: shuffling helped, i.e. the model fitted noise in that column"
     )
-    left = len(ranking) - len(names)
-    axes.set_title(f"{label}: permutation importance ({left} factors with a drop of 0 left out)")
+    left = f" ({len(ranking) - len(names)} not shown)" if len(ranking) > len(names) else ""
+    axes.set_title(f"{label}: permutation importance{left}")
     axes.tick_params(axis="y", labelsize=8)
     return figure
