@@ -464,7 +464,8 @@ def explanation(metrics: dict, top: int = 8) -> str:
         "No odds ratios: the regression's penalty shrinks them, and the data have too few "
         "positives per factor for unpenalised ones.\n\n"
         + readme.markdown_table(
-            ["factor", "a higher answer", "drop in ROC-AUC [95 % interval]", "Holm p"], rows
+            ["factor", "saved model: a higher answer", "drop in ROC-AUC [95 % interval]", "Holm p"],
+            rows,
         )
     )
 
