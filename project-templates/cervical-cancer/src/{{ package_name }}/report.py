@@ -471,17 +471,15 @@ def explanation(metrics: dict, top: int = 8) -> str:
 
 
 def data_notes(metrics: dict) -> str:
-    counts = metrics["dropped_answers"]
-    dropped = "\n".join(
-        f"- `{column}`: {reason}"
-        + (
-            f" ({c['yes']} said yes, {c['positives']} positive against {c['expected']:.1f} "
-            "expected at the prevalence)"
-            if (c := counts.get(column))
-            else ""
-        )
-        for column, reason in metrics["dropped"].items()
-    )
+    """Every column that is not a feature, columns dropped for one reason on one line, with
+    their yes answers and positives (against those expected at the prevalence)."""
+    counts, reasons = metrics["dropped_answers"], {}
+    for column, reason in metrics["dropped"].items():
+        told = ""
+        if c := counts.get(column):
+            told = f" ({c['yes']} yes, {c['positives']} positive, {c['expected']:.1f} expected)"
+        reasons.setdefault(reason, []).append(f"`{column}`{told}")
+    dropped = "\n".join(f"- {', '.join(columns)}: {reason}" for reason, columns in reasons.items())
     return (
         f"Not used as features:\n\n{dropped}\n\n"
         "Missing answers are imputed with the training-fold median inside the model pipeline, "
