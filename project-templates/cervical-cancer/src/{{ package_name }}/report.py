@@ -610,7 +610,7 @@ def chance_verdict(metrics: dict) -> str:
     procedure as finally chosen, not the choices made on the way (DECISIONS.md)."""
     low, high = metrics["chance_test"]["p_interval"]
     if high < ALPHA:
-        return "above chance in a permutation test of the final procedure"
+        return "above chance for the final procedure"
     if low > ALPHA:
         return "not shown to be above chance"
     return "too close to call against chance with the permutations run"
