@@ -50,7 +50,6 @@ def fit_path(A: np.ndarray, y: np.ndarray, cs: np.ndarray) -> np.ndarray:
     penalty[0] = 0.0
     ridge = (1 / cs)[:, None, None] * np.diag(penalty)
     beta = np.zeros((len(cs), A.shape[1]))
-    beta[:, 0] = np.log(y.mean() / (1 - y.mean()))  # the fit without slopes: a closer start
     for _ in range(100):
         p = expit(beta @ A.T)
         gradient = (p - y) @ A + (1 / cs)[:, None] * penalty * beta
