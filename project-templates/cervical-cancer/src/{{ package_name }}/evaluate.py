@@ -274,6 +274,18 @@ def permutation_ranking(
     return dict(sorted(ranking.items(), key=lambda item: -item[1]["mean"]))
 
 
+def directions(model, X: pd.DataFrame) -> dict[str, int]:
+    """Which way each factor moves the saved model's risk: the sign of the mean change in the
+    training patients' risks when the factor goes from its lowest answer to its highest, the
+    other answers as they are (for the logistic regression, the sign of its coefficient)."""
+    out = {}
+    for column in X.columns:
+        low, high = (X.assign(**{column: X[column].agg(end)}) for end in ("min", "max"))
+        change = train.predict_risk(model, high) - train.predict_risk(model, low)
+        out[column] = int(np.sign(round(float(change.mean()), 6)))
+    return out
+
+
 def fold_params(fold: Fold, params: config.Params) -> config.Params:
     """The parameters an outer fold was fitted with: its own inner CV's setting, if any."""
     return replace(params, **fold.tuned)

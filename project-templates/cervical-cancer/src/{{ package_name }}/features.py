@@ -27,10 +27,16 @@ class FeaturePlan:
     """Column -> the reason it is not a feature."""
 
 
+STD_TYPES = {f"STDs:{kind}" for kind in data.STD_TYPES}
+"""The yes/no question of each sexually transmitted disease: `STDs (number)` counts their yes
+answers (in every answered row of the official file), so the models use the count. A flag on its
+own lets a model learn a direction from a handful of patients (syphilis: 18 said yes, none
+positive; genital herpes: 1 said yes)."""
+
+
 def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
     """Choose the feature columns: no target, no other test results, no empty, constant or
-    copied one. Every other yes/no question is kept however rare its yes (a rule set after a
-    cut-off on how many said yes dropped `STDs:HIV`). Uses no target values."""
+    copied one, and no STD type (counted in `STDs (number)`). Uses no target values."""
     dropped: dict[str, str] = {}
     for test in config.DIAGNOSTIC_TESTS:
         if test == params.target:
@@ -45,6 +51,9 @@ def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
         if column.startswith(DX) and not params.include_dx:
             dropped[column] = "a diagnosis flag of undocumented timing (see below)"
             continue
+        if column in STD_TYPES:
+            dropped[column] = "counted in `STDs (number)`, which the models use instead"
+            continue
         missing = table[column].isna().mean()
         if missing > params.max_missing_fraction:
             dropped[column] = f"missing in {missing:.0%} of rows (too many to impute)"
@@ -53,13 +62,6 @@ def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
     kept = [column for column in table.columns if column not in dropped]
     for column, copy_of in redundant(table[kept]).items():
         dropped[column] = f"the same as `{copy_of}` > 0 in every row (an exact copy)"
-    kept = [column for column in table.columns if column not in dropped]
-    for column, (copy_of, differ, shared, yes) in near_copies(table[kept]).items():
-        dropped[column] = (
-            f"a near-copy of `{copy_of}`: {shared} of the {yes} patients who said yes to either "
-            f"said yes to both, the two differ in {differ} answered row"
-            f"{'' if differ == 1 else 's'} (one kept: two would split one effect)"
-        )
     features = [column for column in table.columns if column not in dropped]
     return FeaturePlan(features=features, dropped=dropped)
 
@@ -93,30 +95,6 @@ def redundant(table: pd.DataFrame) -> dict[str, str]:
 
 DX = "Dx"
 """The prefix of the diagnosis flags (`Dx:Cancer`, `Dx:CIN`, `Dx:HPV`, `Dx`)."""
-
-NEAR_COPY = config.Params().near_copy
-"""See ``config.Params.near_copy``."""
-
-
-def near_copies(table: pd.DataFrame) -> dict[str, tuple[str, int, int, int]]:
-    """Yes/no columns that nearly repeat another yes/no column (e.g.
-    `STDs:vulvo-perineal condylomatosis` and `STDs:condylomatosis`): column -> (the column
-    kept, rows that differ, patients who said yes to both, patients who said yes to either).
-    Of a pair, the column with fewer yes answers goes (on a tie, the later one)."""
-    binary = [c for c in table.columns if table[c].dropna().isin([0, 1]).all()]
-    copies: dict[str, tuple[str, int, int, int]] = {}
-    for index, first in enumerate(binary):
-        for second in binary[index + 1 :]:
-            if first in copies or second in copies:
-                continue
-            answered = table[first].notna() & table[second].notna()
-            a, b = table.loc[answered, first] == 1, table.loc[answered, second] == 1
-            either, both = int((a | b).sum()), int((a & b).sum())
-            if either == 0 or both / either < NEAR_COPY:
-                continue
-            drop, keep = (first, second) if a.sum() < b.sum() else (second, first)
-            copies[drop] = (keep, int((a != b).sum()), both, either)
-    return copies
 
 
 def split(table: pd.DataFrame, plan: FeaturePlan, target: str) -> tuple[pd.DataFrame, pd.Series]:
@@ -227,35 +205,25 @@ def skip_runs(missing: np.ndarray) -> list[list[int]]:
     return [[int(a) + 1, int(b)] for a, b in zip(starts, ends, strict=True) if b - a >= RUN]
 
 
-def answer_support(table: pd.DataFrame, plan: FeaturePlan, min_yes: int) -> dict[str, list[float]]:
+def answer_support(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, list[float]]:
     """Lowest and highest answer of every question in the training data: the app gives no
-    estimate outside them (predict.check). A yes/no question's highest is 0 when fewer than
-    ``min_yes`` patients said yes: the model cannot have learned what that yes means. Uses no
-    target."""
+    estimate outside them (predict.check). Uses no target."""
     return {
         column: [float(table[column].min()), float(table[column].max())]
-        if not data.BY_NAME[column].binary
-        else [0.0, yes_seen(table[column], min_yes)]
         for column in plan.features
         if table[column].notna().any()
     }
 
 
-def yes_seen(answers: pd.Series, min_yes: int) -> float:
-    """1 if at least ``min_yes`` patients answered yes (1), else 0."""
-    return float((answers == 1).sum() >= min_yes)
-
-
-def answer_spread(table: pd.DataFrame, plan: FeaturePlan, min_yes: int) -> dict[str, list[float]]:
-    """The answers the app scores a question left unanswered at, besides the median: no, and
-    yes if at least ``min_yes`` patients said it, for a yes/no question; the quartiles of the
-    answered values and the median of the answers above 0 for a number (for smoking, IUD or
-    STD counts the quartiles are all 0, and this stands for a patient who answered yes). Uses
-    no target."""
+def answer_spread(table: pd.DataFrame, plan: FeaturePlan) -> dict[str, list[float]]:
+    """The answers the app scores a question left unanswered at, besides the median: no and yes
+    for a yes/no question; the quartiles of the answered values and the median of the answers
+    above 0 for a number (for smoking, IUD or STD counts the quartiles are all 0, and this
+    stands for a patient who answered yes). Uses no target."""
     spread = {}
     for column in plan.features:
         if data.BY_NAME[column].binary:
-            spread[column] = sorted({0.0, yes_seen(table[column], min_yes)})
+            spread[column] = [0.0, 1.0]
         else:
             answered = table[column].dropna()
             values = {float(v) for v in answered.quantile([0.25, 0.75])}

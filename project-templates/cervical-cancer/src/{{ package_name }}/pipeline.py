@@ -128,6 +128,8 @@ def run_evaluate(ctx: runtime.Context) -> None:
     leaky = evaluate.cross_validate(X_leaky, y, groups, app_model, params)
     # What the app's model relies on (a penalised model's odds ratios would be the penalty's).
     ranking = evaluate.permutation_ranking(X, y, groups, app_result, held)
+    for column, sign in evaluate.directions(deployed[app_model].model, X).items():
+        ranking[column]["direction"] = sign
     leakage = {
         "model": app_model,
         "added_features": [column for column in leaky_plan.features if column not in plan.features],
@@ -171,10 +173,9 @@ def run_evaluate(ctx: runtime.Context) -> None:
         "prevalence": round(prevalence, 4),
         "duplicates": features.duplicates(groups),
         "features": plan.features,
-        "answer_spread": features.answer_spread(table, plan, params.min_yes),
-        "answer_support": features.answer_support(table, plan, params.min_yes),
+        "answer_spread": features.answer_spread(table, plan),
+        "answer_support": features.answer_support(table, plan),
         "dropped": plan.dropped,
-        "near_copies": sum("a near-copy of" in reason for reason in plan.dropped.values()),
         "cross_validation": {
             "splits": params.n_splits,
             "repeats": params.n_repeats,

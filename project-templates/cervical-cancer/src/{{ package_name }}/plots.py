@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from sklearn.metrics import precision_recall_curve, roc_curve
 
 from . import stats
@@ -120,8 +121,11 @@ def _ci(score: dict) -> str:
 def _curves(results: Sequence[CVResult], rows: int, kind: str, prevalence: float) -> Figure:
     """One panel per model: the curve of each repeat's pooled held-out risks."""
     figure = Figure(figsize=(5 * len(results), 4.6), layout="constrained")
+    highest = 0.0
     for column, result in enumerate(results, start=1):
-        axes = figure.add_subplot(1, len(results), column)
+        axes = figure.add_subplot(
+            1, len(results), column, sharey=figure.axes[0] if figure.axes else None
+        )
         colour = MODEL_COLOURS.get(result.model, BLUE)
         truth = np.zeros(rows)
         for fold in result.folds:
@@ -131,6 +135,7 @@ def _curves(results: Sequence[CVResult], rows: int, kind: str, prevalence: float
                 x, curve, _ = roc_curve(truth, risk)
             else:
                 curve, x = pr_steps(truth, risk)
+            highest = max(highest, float(curve.max()))
             axes.plot(
                 x,
                 curve,
@@ -159,7 +164,8 @@ def _curves(results: Sequence[CVResult], rows: int, kind: str, prevalence: float
             axes.set_xlabel("recall (sensitivity)")
             axes.set_ylabel("precision")
         axes.set_xlim(0, 1)
-        axes.set_ylim(0, 1.02)
+        # Precision stays far below 1 for a weak ranking: the axis ends above the highest curve.
+        axes.set_ylim(0, 1.02 if kind == "roc" else min(1.02, 1.1 * highest))
         axes.set_title(_label(result))
         axes.legend(
             loc="lower right" if kind == "roc" else "upper right", fontsize=8, frameon=False
@@ -259,8 +265,9 @@ def calibration(results: Sequence[CVResult], y: np.ndarray, bins: int = 5) -> Fi
     left, right = 1.0, 0.0
     for result in results:
         risk = np.concatenate(result.by_repeat(len(y)))
-        _, observed, _, high, _ = _reliability(risk, truth, repeats, bins)
-        left = min(left, max(0.002, 0.8 * float(np.quantile(risk, 0.005))))
+        _, observed, low, high, _ = _reliability(risk, truth, repeats, bins)
+        lowest = min(float(np.quantile(risk, 0.005)), (observed - low).min())
+        left = min(left, max(0.002, 0.8 * lowest))
         right = max(right, 1.1 * float(np.quantile(risk, 0.995)), 1.1 * (observed + high).max())
     ticks = [t for t in (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5) if left <= t <= right]
     for column, result in enumerate(results):
@@ -358,23 +365,29 @@ def confusion_matrix(scores: dict, label: str, target: str) -> Figure:
 
 def importance(ranking: dict[str, dict[str, float]], label: str, top: int = 15) -> Figure:
     """Permutation importance on held-out folds: drop in ROC-AUC when a column is shuffled,
-    mean over the outer folds with its corrected 95 % interval. A bar below 0 means shuffling
-    the column raised the held-out ROC-AUC: the model's use of it hurts on new patients
-    (noise it fitted), which the caption says."""
-    names = list(ranking)[:top][::-1]
+    mean over the outer folds with its corrected 95 % interval, for the factors whose mean drop
+    is not 0; the colour says which way a higher answer moves the saved model's risk."""
+    names = [name for name in ranking if ranking[name]["mean"] != 0][:top][::-1]
     means = np.array([ranking[name]["mean"] for name in names])
     lows = means - np.array([ranking[name]["low"] for name in names])
     highs = np.array([ranking[name]["high"] for name in names]) - means
-    figure = Figure(figsize=(7, 0.32 * len(names) + 1.5), layout="constrained")
+    raises = [ranking[name].get("direction", 0) > 0 for name in names]
+    figure = Figure(figsize=(7, 0.32 * len(names) + 1.8), layout="constrained")
     axes = figure.add_subplot()
-    axes.barh(names, means, xerr=[lows, highs], color=BLUE, ecolor=GREY, capsize=2)
+    colours = [VERMILION if up else BLUE for up in raises]
+    axes.barh(names, means, xerr=[lows, highs], color=colours, ecolor=GREY, capsize=2)
     axes.axvline(0, color="black", linewidth=0.8)
+    axes.legend(
+        handles=[Patch(color=VERMILION, label="higher answer, higher risk"),
+                 Patch(color=BLUE, label="higher answer, lower risk")],
+        fontsize=8, loc="lower right",
+    )  # fmt: skip
     axes.set_xlabel(
         "drop in ROC-AUC when the column is shuffled\n"
         "(mean over outer folds, corrected 95 % interval)\n"
         "below 0: shuffling helped, i.e. the model fitted noise in that column"
     )
-    shown = f"top {len(names)}" if len(ranking) > len(names) else f"all {len(names)} features"
-    axes.set_title(f"{label}: permutation importance, {shown}")
+    left = f" ({len(ranking) - len(names)} not shown)" if len(ranking) > len(names) else ""
+    axes.set_title(f"{label}: permutation importance{left}")
     axes.tick_params(axis="y", labelsize=8)
     return figure

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from . import data, train
+from . import config, data, train
 
 EARLIEST_START = 6
 """Smoking, hormonal contraception or an IUD counted from before this age is refused: no
@@ -28,8 +28,6 @@ NOT_LARGER_THAN = (
 """Rules (a, b, margin, why): a patient's a can be at most b - margin. The official file breaks
 only the first, in 2 rows (entry errors the data stage sets to missing)."""
 
-STD_COUNT = "STDs (number)"
-
 SMOKING = ("Smokes (years)", "Smokes (packs/year)")
 """Years smoked and packs a year are both 0 (never smoked) or both above 0: every patient of
 the official file who answered them does so."""
@@ -41,11 +39,6 @@ official file has 0 partners). A rule between "years of" answers and the years s
 intercourse is not applied: the official file breaks it for hormonal contraceptives and IUDs
 (contraception is also prescribed for other reasons), so it would refuse patients like the
 training ones; the ranges of the data (``support``) bound those answers instead."""
-
-
-def std_types() -> list[str]:
-    """The yes/no questions of each sexually transmitted disease on the questionnaire."""
-    return [c.name for c in data.SCHEMA if c.name.startswith("STDs:") and c.binary]
 
 
 def check(
@@ -67,12 +60,7 @@ def check(
             problems.append(f"{name} must be between {column.low:g} and {column.high:g}.")
         elif value is not None and name in (support or {}):
             low, high = support[name]
-            if column.binary and value > high:
-                problems.append(
-                    f"{name} 'yes' is outside the data the model saw (too few training "
-                    "patients said yes to learn what it means): no estimate."
-                )
-            elif not low <= value <= high:
+            if not low <= value <= high:
                 problems.append(
                     f"{name} ({value:g}) is outside the data the model saw ({low:g} to "
                     f"{high:g}): no estimate."
@@ -94,17 +82,6 @@ def check(
             f"{SMOKING[0]} ({years:g}) and {SMOKING[1]} ({packs:g}) must both be 0 (never "
             "smoked) or both above 0."
         )
-    # A sexually transmitted disease answered "yes" counts in the number of them; with every
-    # type answered, the number cannot exceed the types answered "yes".
-    count = answers.get(STD_COUNT)
-    flags = [answers.get(name) for name in std_types()]
-    for name, value in answers.items():
-        if name in std_types() and value == 1 and count == 0:
-            problems.append(f"{name} is answered 'yes' but {STD_COUNT} is 0.")
-    if count is not None and None not in flags and count > sum(flags):
-        problems.append(
-            f"{STD_COUNT} ({count:g}) cannot be more than the {sum(flags):g} types answered 'yes'."
-        )
     return problems
 
 
@@ -125,14 +102,15 @@ def consistent(rows: pd.DataFrame) -> np.ndarray:
         years, packs = (rows[name] for name in SMOKING)
         both = years.notna() & packs.notna()
         ok &= ~(both & ((years > 0) != (packs > 0))).to_numpy()
-    if STD_COUNT in rows.columns:
-        none = (rows[STD_COUNT] == 0).to_numpy()
-        types = [name for name in std_types() if name in rows.columns]
-        for name in types:
-            ok &= ~(none & (rows[name] == 1).to_numpy())
-        if len(types) == len(std_types()):
-            ok &= ~(rows[STD_COUNT] > rows[types].sum(axis=1, min_count=len(types))).to_numpy()
     return ok
+
+
+def miscalibrated(blocks: list[dict]) -> list[str]:
+    """The questions of every block of unanswered questions whose skippers' positives differ
+    from those the model expected (metrics' missingness blocks, p below ALPHA): for a patient
+    who skips one, the median the model fills in does not describe her, so the app gives no
+    verdict."""
+    return [q for b in blocks if b["p_observed_vs_expected"] < config.ALPHA for q in b["questions"]]
 
 
 def top_fifth(risk: np.ndarray | float, cut: float) -> pd.api.extensions.ExtensionArray:
@@ -194,8 +172,8 @@ RANGE_ANSWERS = (
 """What the range beside a probability spans (the ``candidates``), in words."""
 
 ANCHOR = "STDs (number)"
-"""The one question other questions' answers depend on ('yes' to an STD type needs a count
-above 0): ``ranges`` tries each of its candidates in turn and searches the others."""
+"""The one question another question's answer depends on (the number of STD diagnoses cannot
+exceed it): ``ranges`` tries each of its candidates in turn and searches the others."""
 
 
 def ranges(

@@ -72,22 +72,10 @@ def summary_line(metrics: dict) -> str:
         f"patients ({metrics['prevalence']:.1%}), from {source}. {dup['extra_copies']} patients "
         f"give exactly the answers of another patient ({dup['rows_in_groups']} patients in "
         f"{dup['groups']} groups, test results not compared); cross-validation keeps each group "
-        f"in one fold. {near_copy_line(metrics)}Scores: pooled held-out risks of "
+        f"in one fold. Scores: pooled held-out risks of "
         f"{cv['repeats']} repeats of {cv['splits']}-fold cross-validation, with 95 % intervals "
         f"from {cv['bootstrap_resamples']} bootstrap resamples of the patients (the risks "
         "fixed, not refitted); paired comparisons by the Nadeau-Bengio corrected t-test."
-    )
-
-
-def near_copy_line(metrics: dict) -> str:
-    """How many yes/no columns were dropped as near-copies of another (the model card names
-    them); empty when none."""
-    n = metrics["near_copies"]
-    if not n:
-        return ""
-    return (
-        f"{n} yes/no column{' is' if n == 1 else 's are'} dropped as a near-copy of another "
-        f"(model card, `features.NEAR_COPY`). "
     )
 
 
@@ -436,6 +424,11 @@ def as_guided(metrics: dict) -> str:
     return f"as the guided project does for {GUIDED_TARGET}"
 
 
+DIRECTION = {1: "raises the risk", -1: "lowers the risk", 0: "no change"}
+"""How the saved model's risk moves from a factor's lowest answer to its highest
+(evaluate.directions)."""
+
+
 def explanation(metrics: dict, top: int = 8) -> str:
     """Permutation importance of the app's model (no odds ratios: see DECISIONS.md), saying
     which factors are shown to matter: Holm-adjusted p below ALPHA; "no factor shown" if none."""
@@ -443,6 +436,7 @@ def explanation(metrics: dict, top: int = 8) -> str:
     rows = [
         [
             f"`{n}`",
+            DIRECTION[v.get("direction", 0)],
             ci({**v, "value": v["mean"]}),
             "< 0.001" if v["p_holm"] < 0.001 else f"{v['p_holm']:.3f}",
         ]
@@ -469,22 +463,23 @@ def explanation(metrics: dict, top: int = 8) -> str:
         f"shows the top {min(top, len(ranking))}. {finding} "
         "No odds ratios: the regression's penalty shrinks them, and the data have too few "
         "positives per factor for unpenalised ones.\n\n"
-        + readme.markdown_table(["factor", "drop in ROC-AUC [95 % interval]", "Holm p"], rows)
+        + readme.markdown_table(
+            ["factor", "saved model: a higher answer", "drop in ROC-AUC [95 % interval]", "Holm p"],
+            rows,
+        )
     )
 
 
 def data_notes(metrics: dict) -> str:
-    counts = metrics["dropped_answers"]
-    dropped = "\n".join(
-        f"- `{column}`: {reason}"
-        + (
-            f" ({c['yes']} said yes, {c['positives']} positive against {c['expected']:.1f} "
-            "expected at the prevalence)"
-            if (c := counts.get(column))
-            else ""
-        )
-        for column, reason in metrics["dropped"].items()
-    )
+    """Every column that is not a feature, columns dropped for one reason on one line, with
+    their yes answers and positives (against those expected at the prevalence)."""
+    counts, reasons = metrics["dropped_answers"], {}
+    for column, reason in metrics["dropped"].items():
+        told = ""
+        if c := counts.get(column):
+            told = f" ({c['yes']} yes, {c['positives']} positive, {c['expected']:.1f} expected)"
+        reasons.setdefault(reason, []).append(f"`{column}`{told}")
+    dropped = "\n".join(f"- {', '.join(columns)}: {reason}" for reason, columns in reasons.items())
     return (
         f"Not used as features:\n\n{dropped}\n\n"
         "Missing answers are imputed with the training-fold median inside the model pipeline, "
@@ -610,13 +605,14 @@ def model_card_section(metrics: dict) -> str:
 
 
 def chance_verdict(metrics: dict) -> str:
-    """From the Monte Carlo interval of the permutation p: better than chance if it lies below
-    ALPHA, not shown to be if above, else undecided (the permutations ran out)."""
+    """From the Monte Carlo interval of the permutation p: above chance if it lies below ALPHA,
+    not shown to be if above, else undecided (the permutations ran out). The test reruns the
+    procedure as finally chosen, not the choices made on the way (DECISIONS.md)."""
     low, high = metrics["chance_test"]["p_interval"]
     if high < ALPHA:
-        return "better than chance"
+        return "above chance for the final procedure"
     if low > ALPHA:
-        return "not shown to be better than chance"
+        return "not shown to be above chance"
     return "too close to call against chance with the permutations run"
 
 
@@ -640,47 +636,33 @@ def permutation_p(metrics: dict) -> str:
 
 
 def headline(metrics: dict) -> str:
-    """The README's first screen: short sentences built from metrics.json (the questionnaire's
-    signal, what it does as a screen), one table (with what the other tests change), the hero
-    figure."""
+    """The README's first screen: two sentences built from metrics.json (the questionnaire's
+    signal, what the other tests change), one table (each model's ranking and top fifth), the
+    hero figure."""
     name = metrics["app_model"]
     m = metrics["models"][name]
-    prevalence = metrics["prevalence"]
     sample = SAMPLE_TAG if runtime.is_sample(metrics) else ""
-    auc = m["roc_auc"]
+    auc, other = m["roc_auc"], metrics["leakage_check"]
     first = (
-        f"From the questionnaire alone, the {label(name).lower()} ranks patients with "
-        f"ROC-AUC {ci(auc, 2)}: a {strength(auc['value'])} signal, {chance_verdict(metrics)} "
-        f"({permutation_p(metrics)})."
+        f"Questionnaire answers alone give a {strength(auc['value'])} signal: the "
+        f"{label(name).lower()} ranks patients with ROC-AUC {ci(auc, 2)} (chance: 0.50), "
+        f"{chance_verdict(metrics)} ({permutation_p(metrics)})."
     )
-    target = metrics["sensitivity_target"]
     second = (
-        f"Finding {target:.0%} of positives takes flagging {ci(m['flagged_to_find'], percent=True)}"
-        f" of patients (a random pick: {target:.0%}); its top fifth holds "
-        f"{ci(m['top_fifth']['sensitivity'], percent=True)} of positives."
+        f"With the other tests' results as features ({as_guided(metrics)}) it reaches "
+        f"{ci(other['metrics']['roc_auc'], 2)}: those results come from the same work-up."
     )
-    other = metrics["leakage_check"]
-    added = ", ".join(other["added_features"])
     rows = [
         [
             f"{label(n)}, questionnaire{' (the app)' if n == name else ''}",
             ci(s["roc_auc"], 2),
-            ci(s["pr_auc"], 2),
+            ci(s["top_fifth"]["sensitivity"], percent=True),
         ]
         for n, s in metrics["models"].items()
     ]
-    rows.append(
-        [
-            f"{label(other['model'])} + {added} (after testing)",
-            ci(other["metrics"]["roc_auc"], 2),
-            ci(other["metrics"]["pr_auc"], 2),
-        ]
-    )
-    rows.append(["chance", "0.50", f"{prevalence:.2f}"])
-    table = readme.markdown_table(["model (held-out, 95 % interval)", "ROC-AUC", "PR-AUC"], rows)
-    table += (
-        "\n\nThe intervals hold the held-out risks fixed, so one that excludes 0.50 is not a "
-        "test against chance; the permutation test covers the logistic regression."
+    rows.append(["chance", "0.50", "20%"])
+    table = readme.markdown_table(
+        ["model (held-out, 95 % interval)", "ROC-AUC", "positives in its top fifth"], rows
     )
     return (
         f"{sample}{first} {second}\n\n{table}\n\n"

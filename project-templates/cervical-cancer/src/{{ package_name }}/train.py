@@ -36,6 +36,8 @@ TRUSTED_TYPES = [
 """The only types a saved model may contain; anything else is refused on load."""
 
 
+STD_COUNT = "STDs (number)"
+
 PER_PATIENTS = config.Params().c_per_patients
 """``logistic_c`` is the C of a fit on this many patients (see ``scaled_c``)."""
 
@@ -64,7 +66,14 @@ def make_model(
         model = LogisticRegression(C=params.logistic_c, solver="newton-cholesky")
         return Pipeline([impute, ("scale", StandardScaler()), ("model", model)])
     if name == "xgboost":
-        model = XGBClassifier(**params.xgboost, eval_metric="logloss", random_state=params.seed)
+        # One more STD never lowers the risk (the regression's sign is checked in the tests).
+        rising = () if indicators else tuple(int(c == STD_COUNT) for c in columns)
+        model = XGBClassifier(
+            **params.xgboost,
+            eval_metric="logloss",
+            random_state=params.seed,
+            monotone_constraints=rising or None,
+        )
         return Pipeline([impute, ("model", model)])
     raise ValueError(f"unknown model {name!r}; choose one of {config.MODELS}")
 
