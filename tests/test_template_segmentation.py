@@ -155,7 +155,7 @@ for change in ({{"seed": 0}}, {{"stability_resamples": 2 * params.stability_resa
 """
 
 
-IMPLIED = f"import json; from {PACKAGE} import features; print(json.dumps(features.IMPLIED))"
+IMPLIED = "import json; from {package} import {rules} as rules; print(json.dumps(rules.IMPLIED))"
 
 
 def words_hold(row: dict, metrics: dict, implied: dict) -> None:
@@ -220,7 +220,9 @@ def test_pipeline_on_the_real_data(render, dataset):
     assert len(metrics["segments"]) == chosen
     assert sum(row["customers"] for row in metrics["segments"]) == rows
     implied = json.loads(
-        run_in_project(project, "-c", IMPLIED).stdout
+        run_in_project(
+            project, "-c", IMPLIED.format(package=PACKAGE, rules=RULES_MODULE[dataset])
+        ).stdout
     )  # the traits each card use already says
     for row in metrics["segments"]:
         assert row["share"] >= limits["min_share"]
