@@ -128,7 +128,7 @@ def held_or_groups(comparison: Comparison, group: str, symbol: str) -> str:
     """The held-fixed value with its interval; when the groups' correlations differ (Cochran's
     Q, adjusted) no single value stands for them, so the groups' range instead."""
     if comparison.differs:
-        return f"the {group} groups differ ({ends(comparison, symbol)})"
+        return f"the {group} groups' own correlations differ ({ends(comparison, symbol)})"
     return r_ci(comparison.held, symbol)
 
 
