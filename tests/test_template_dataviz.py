@@ -317,8 +317,8 @@ def _check_penguins_gallery(project) -> None:
     assert figures["relationship"]["finding"] == (
         "Across all penguins, bill depth falls with bill length (r = -0.24, 95% CI -0.33 to "
         "-0.13), but within every species it rises (r +0.39 to +0.65, each 95% CI above 0); "
-        "averaged over the 6 species-and-sex groups, it rises (r = 0.23, 95% CI 0.13 to 0.34; "
-        "each group r -0.04 to +0.45)."
+        "within each species-and-sex group, r -0.04 to +0.45; 3 of the 6 groups' 95% CIs "
+        "include 0."
     )
     # Cochran's Q across species (recomputed by the reviewer: 10.46 on 2 df, p 0.005) and of
     # sex within each species (one Q per species, summed: 2.72 on 3 df), each Holm-adjusted over
@@ -345,12 +345,8 @@ def _check_penguins_gallery(project) -> None:
         "summed over Adelie, Chinstrap and Gentoo, Holm-adjusted over the grouping's pairs, "
         "p = 1.000)."
     ) in report_md
-    # equal across sex is not "sex does not matter": the held-fixed value moves, and says so
-    assert (
-        "- That compares the sex groups with each other; holding sex fixed too still moves the "
-        "species groups' values (r +0.39 to +0.65, each 95% CI above 0) to r = 0.23 (95% CI "
-        "0.13 to 0.34)."
-    ) in report_md
+    # no average over species whose correlations differ (DECISIONS: no common value)
+    assert "0.23" not in report_md.split("## Bill depth against bill length")[1].split("##")[0]
     assert "rejected (Q = 10.5 on 2 df, Holm-adjusted over the grouping's pairs, p = 0.021)" in (
         report_md
     )
@@ -389,7 +385,7 @@ def _check_penguins_gallery(project) -> None:
         in (report_md)
     )
     # a cell whose own interval holds 0 is never called reversed
-    assert "| reversed (+0.23 held fixed); 3 of 6 groups' 95% CIs include 0 |" in report_md
+    assert "| reversed; 3 of 6 groups' 95% CIs include 0 |" in report_md
     # island, tested: its groups differ, so no averaged value; Biscoe (Adelie and Gentoo) keeps
     # the pooled sign with its interval clear of 0, and is not counted as including 0
     assert "| -0.47 | reversed | equal correlations rejected, p < 0.001 | holds |" in report_md
@@ -411,13 +407,17 @@ def _check_penguins_gallery(project) -> None:
     assert (
         "- Equal correlations by year: rejected for 0 of 6 pairs (smallest adjusted p = 0.604)."
     ) in report_md
-    # island holds only Adelie on Torgersen: said; species × island repeats whole species
+    # island mixes species differently: said; the clean test compares islands within Adelie
+    # (reviewer: bill length × depth r 0.47 / 0.51 / 0.25, Q p = 0.27)
     assert (
-        "- Island is confounded with species (Torgersen has only Adelie): a difference between "
-        "its groups may be that of the species groups in them." in report_md
+        "- Island is confounded with species (Biscoe: Adelie and Gentoo; Dream: Adelie and "
+        "Chinstrap; Torgersen: Adelie): a difference between its groups may be that of the "
+        "species groups in them; island within Adelie compares like with like." in report_md
     )
-    assert "Not tested: species × island, whose cells repeat whole species groups." in report_md
-    assert figures["correlation"]["values"]["not_tested"] == ["species × island"]
+    assert "- Equal correlations by island within Adelie: rejected for 0 of 6 pairs" in report_md
+    by_island = figures["correlation"]["values"]["groupings"]["species × island"][0]
+    assert set(by_island["test"]["within"]) == {"Adelie"}
+    assert by_island["test"]["p"] == pytest.approx(0.272, abs=0.001)
     for figure in figures.values():
         for name in figure["files"]:
             assert (project / "reports" / name).stat().st_size > 1000
@@ -425,15 +425,14 @@ def _check_penguins_gallery(project) -> None:
 
     readme = (project / "README.md").read_text(encoding="utf-8")
     headline = readme.split("<!-- headline:start -->")[1].split("<!-- headline:end -->")[0]
-    # the first screen leads with what survives species AND sex held fixed (within species
-    # alone, r +0.39 to +0.65 mixes the sexes: Adelie's falls to about 0 given sex), the
-    # figure, then at most three lines (the values with intervals, Gentoo's body mass)
+    # the first screen: pooled, within each species (the drawn lines), then within each
+    # species and sex (the range, no average), the figure, then at most three lines
     assert headline.strip().startswith(
-        "**Pooled over all penguins, bill depth falls with bill length (r = -0.24); with "
-        "species and sex held fixed it rises (r = +0.23), though 3 of the 6 species-and-sex "
-        "groups' 95% CIs include 0.**\n\n![Bill depth against bill length]"
+        "**Pooled over all penguins, bill depth falls with bill length (r = -0.24), but within "
+        "every species it rises (r +0.39 to +0.65); within each species-and-sex group, r -0.04 "
+        "to +0.45; 3 of the 6 groups' 95% CIs include 0.**\n\n![Bill depth against bill length]"
     )
-    assert "; with sex held fixed too, r = 0.23 (95% CI 0.13 to 0.34)." in headline
+    assert "0.23" not in headline
     assert "- Distribution of body mass by species: Gentoo has the highest median body mass" in (
         headline
     )
@@ -534,8 +533,8 @@ def _check_wholesale_gallery(project) -> None:
     ]
     assert grocery_detergents["held_fixed"]["value"] == pytest.approx(0.667, abs=0.001)
     assert (
-        "the channel groups differ (Spearman ρ +0.53 to +0.85, each 95% CI above 0)"
-        in figures["relationship"]["finding"]
+        "the channel groups' own correlations differ (Spearman ρ +0.53 to +0.85, each 95% CI "
+        "above 0)" in figures["relationship"]["finding"]
     )
     # region within each channel: the 4 cells of 25 rows or more, averaged
     assert figures["relationship"]["finding"].endswith(

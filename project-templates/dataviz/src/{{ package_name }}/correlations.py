@@ -21,15 +21,13 @@ def correlation_method(columns: list[Column]) -> str:
 
 
 def nested_levels(frame: pd.DataFrame, category: str, group: str) -> dict[str, str]:
-    """Levels of ``category`` that hold a single level of ``group`` (a site where only group
-    A lives): there the two groupings are confounded and cannot be told apart."""
+    """Each level of ``category`` → the ``group`` levels found there, when some level lacks
+    a group (islands holding different species): the two groupings are then confounded."""
     data = frame.dropna(subset=[category, group])
-    result = {}
-    for level, part in data.groupby(category, observed=True):
-        held = part[group].astype(str).unique()
-        if len(held) == 1:
-            result[str(level)] = str(held[0])
-    return result
+    held = data.groupby(category, observed=True)[group].agg(lambda s: sorted(set(map(str, s))))
+    if all(len(groups) == data[group].nunique() for groups in held):
+        return {}
+    return {str(level): report.joined(groups) for level, groups in held.items()}
 
 
 def crossed(frame: pd.DataFrame, group: Column, other: Column) -> tuple[pd.DataFrame, Column]:
@@ -148,13 +146,6 @@ def pair_details(
     if by_cells is not None and split is not None:
         where = f"{split.short} within each {group.short}"
         details.append(report.test_sentence(by_cells, where, tests))
-        if by_group is not None and by_cells.test is not None and not by_cells.differs:
-            details.append(  # equal across the split is not "the split does not matter"
-                f"That compares the {split.short} groups with each other; holding {split.short} "
-                f"fixed too still moves the {group.short} groups' values "
-                f"({report.ends(by_group, symbol)}) to {symbol} = "
-                f"{report.with_ci(by_cells.held, digits=2)}."
-            )
     return by_group, by_cells, [d for d in details if d], size
 
 
@@ -164,15 +155,14 @@ def correlation_family(
     numeric: list[Column],
     group: Column | None,
     params: Params,
-) -> tuple[Family, dict[str, dict[str, str]], list[str]]:
+) -> tuple[Family, dict[str, dict[str, str]]]:
     """Every pair × grouping comparison: each category, and the main group crossed with each
-    other category, except a crossing whose cells repeat whole groups (a group found at
-    one site only). Returns them Holm-adjusted per grouping, the groupings confounded
-    with the main one (level → the one main level it holds) and the crossings left out."""
+    other category (tested within the main groups found in more than one of its levels).
+    Returns them Holm-adjusted per grouping and the groupings confounded with the main one
+    (level → the main levels it holds)."""
     method, names = correlation_method(numeric), [c.name for c in numeric]
     found: dict[str, list[Comparison]] = {}
     confounded: dict[str, dict[str, str]] = {}
-    left_out: list[str] = []
     small: dict[str, dict[str, int]] = {}
     for category in schema.of_kind("category"):
         main = group is not None and category.name == group.name
@@ -190,8 +180,8 @@ def correlation_family(
             if group is not None and not main:
                 nested = nested_levels(frame, category.name, group.name)
                 if nested:
-                    # a level holding one main group (a site of group A only) makes any
-                    # difference partly the main grouping's: tested, and said so
+                    # levels holding different main groups make any difference partly the
+                    # main grouping's: tested, and said so
                     confounded[category.name] = nested
             found[category.name] = comparisons
             small[category.name] = small_groups(frame, category.name, comparisons)
@@ -200,9 +190,6 @@ def correlation_family(
             if other.name == group.name:
                 continue
             cells, cell = crossed(frame, group, other)
-            if nested_levels(frame, group.name, other.name):
-                left_out.append(cell.name)  # its cells repeat whole groups
-                continue
             comparisons = stats.compare_within(  # the other grouping tested given the group
                 cells,
                 names,
@@ -216,7 +203,7 @@ def correlation_family(
                 small[cell.name] = small_groups(cells, cell.name, comparisons)
     groupings = {name: stats.adjusted(comparisons) for name, comparisons in found.items()}
     small = {name: levels for name, levels in small.items() if levels}
-    return Family(groupings, method, small), confounded, left_out
+    return Family(groupings, method, small), confounded
 
 
 def correlation(
@@ -225,12 +212,12 @@ def correlation(
     numeric: list[Column],
     group: Column | None,
     params: Params,
-    found: tuple[Family, dict[str, dict[str, str]], list[str]],
+    found: tuple[Family, dict[str, dict[str, str]]],
 ) -> Chart:
     """Pooled correlations beside the ones within each group, for every grouping the table
     has: the chart shows the main grouping, the finding what holding it fixed does to each
     pooled correlation, report.md every grouping and test."""
-    family, confounded, left_out = found
+    family, confounded = found
     method, names = correlation_method(numeric), [c.name for c in numeric]
     symbol = report.symbol(method)
     labels = {column.name: report.plain_name(column) for column in numeric}
@@ -282,13 +269,20 @@ def correlation(
     shorts = {column.name: column.short for column in schema.of_kind("category")}
 
     def grouping(name: str) -> str:
-        """A grouping as prose: "channel", "species × sex" (column names are not words)."""
+        """A grouping as prose: "kind", "kind × site" (column names are not words)."""
         return " × ".join(shorts.get(part, part) for part in name.split(" × "))
 
     def tested_as(name: str) -> str:
-        """What a grouping's test compares: a crossing's second grouping within the first."""
+        """What a grouping's test compares: a crossing's second grouping within the first's
+        groups, named when only some hold two of its levels ("island within Adelie")."""
         parts = [shorts.get(part, part) for part in name.split(" × ")]
-        return parts[0] if len(parts) == 1 else f"{parts[1]} within {parts[0]}"
+        if len(parts) == 1:
+            return parts[0]
+        tests = [c.test for c in family.groupings.get(name, []) if c.test]
+        strata = sorted({level for test in tests for level in test.strata})
+        if group is not None and strata and len(strata) < len(group.levels):
+            return f"{parts[1]} within {report.joined(strata)}"
+        return f"{parts[1]} within {parts[0]}"
 
     for name, comparisons in family.groupings.items():  # each label is in the table
         tests = [c for c in comparisons if c.test]
@@ -300,20 +294,16 @@ def correlation(
                 f"{len(tests)} pairs (smallest adjusted {stats.p_text(smallest)})."
             )
         if name in confounded:
-            held = ", ".join(f"{k} has only {v}" for k, v in confounded[name].items())
+            held = "; ".join(f"{k}: {v}" for k, v in confounded[name].items())
             main_name = group.short if group else "the group"
             details.append(
                 f"{report.capital(grouping(name))} is confounded with {main_name} ({held}): "
-                f"a difference between its groups may be that of the {main_name} groups in them."
+                f"a difference between its groups may be that of the {main_name} groups in "
+                f"them; {tested_as(f'{group.name} × {name}')} compares like with like."
             )
     for name, levels in family.small.items():
         few = ", ".join(f"{level} (n = {n})" for level, n in levels.items())
         details.append(f"Left out of {grouping(name)}, under {params.min_group_rows} rows: {few}.")
-    if left_out:
-        details.append(
-            f"Not tested: {', '.join(map(grouping, left_out))}, whose cells repeat whole "
-            f"{group.short if group else ''} groups."
-        )
     values: dict[str, object] = {
         "method": method,
         "labels": labels,
@@ -328,7 +318,6 @@ def correlation(
         "tests": len(tested),
         "tests_rejected": len(differ),
         "confounded": confounded,
-        "not_tested": left_out,
         "small_groups": family.small,
     }
     shown = main or pooled

@@ -357,8 +357,8 @@ def subgroup_differences(
     split: Column,
     unit: str,
 ) -> str:
-    """Each group's differences from its reference level, the group named once: "in Horeca,
-    median … of each region minus Lisbon: no difference detectable; the intervals allow …"."""
+    """Each group's differences from its reference level, the group named once: "in A,
+    median … of each site minus site 1: no difference detectable; the intervals allow …"."""
     by_group: dict[str, list[tuple[str, str, Estimate]]] = {}
     for g, b, a, gap in gaps:
         if pd.notna(gap.low):  # a number without an interval stays out of the text
@@ -590,8 +590,8 @@ def relationship(
             finding += "; " + report.second_grouping(by_cells, split.short, group.short, r)
         finding += "."
         if by_group is not None and by_group.label == stats.REVERSED:
-            # the headline leads with what survives every grouping held fixed: the second
-            # one's cells when they were tested and do not differ (the marks show them)
+            # the headline adds the second grouping's cells when they were tested and do not
+            # differ (the marks show them)
             both = by_cells is not None and by_cells.test is not None and not by_cells.differs
             cells = by_cells if both and split is not None else None
             subject = f"all {schema.entity}, {y.short} {direction} with {x.short}"
@@ -606,8 +606,6 @@ def relationship(
         turn = "rises" if direction == "falls" else "falls"
         low, *_, high = sorted(e.value for e in by_group.within.values())
         second = f"within each {group.short} it {turn} ({r} {low:+.2f} to {high:+.2f})"
-        if cells is not None:
-            second = report.held_clause(cells, f"{group.short} and {split.short}", r)
         shown_title = (
             f"Pooled, {y.short} {direction} with {x.short} ({r} = {pooled.value:+.2f});\n{second}"
         )

@@ -31,7 +31,7 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#0
 OTHER = "#999999"
 # A second grouping's colours: the same palette in another order.
 # vermillion and black first: no pink-for-female, blue-for-male convention
-# The second category (sex, region) in greys, told apart by marker shape: no hue of the
+# The second category (sex, site) in greys, told apart by marker shape: no hue of the
 # group's palette may mean something else in another figure.
 SECOND = ("#000000", "#7a7a7a", "#aaaaaa", "#404040", "#999999", "#5c5c5c", "#262626")
 # A second cue beside colour, for greyscale print and colour-vision deficiencies.
@@ -506,8 +506,8 @@ def scatter(
                 unknown[x.name],
                 unknown[y.name],
                 ls="",
-                ms=5,
-                alpha=0.8,
+                ms=9,  # usually few rows: large enough to find
+                mec="black",
                 fillstyle="left",
                 marker=MARKERS[index % len(MARKERS)],
                 color=palette[level],

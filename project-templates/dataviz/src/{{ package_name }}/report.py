@@ -14,7 +14,7 @@ from .stats import Comparison, Estimate, p_text
 
 
 def level(column: Column, level: object) -> str:
-    """A category value for a sentence: codes get their column's name ("Region 3")."""
+    """A category value for a sentence: codes get their column's name ("Year 3")."""
     text = str(level)
     return f"{column.plain} {text}" if text.replace(".", "", 1).isdigit() else text
 
@@ -128,7 +128,7 @@ def held_or_groups(comparison: Comparison, group: str, symbol: str) -> str:
     """The held-fixed value with its interval; when the groups' correlations differ (Cochran's
     Q, adjusted) no single value stands for them, so the groups' range instead."""
     if comparison.differs:
-        return f"the {group} groups differ ({ends(comparison, symbol)})"
+        return f"the {group} groups' own correlations differ ({ends(comparison, symbol)})"
     return r_ci(comparison.held, symbol)
 
 
@@ -202,8 +202,9 @@ def share(comparison: Comparison) -> str:
 
 def second_grouping(cells: Comparison, other: str, group: str, symbol: str) -> str:
     """What a second grouping (sex, besides species) shows, as a clause of the finding: the
-    crossed cells' average (Fisher's z, weights n − 3) in plain words, or the test within each
-    group (``stats.stratified_q``) when the cells' correlations differ."""
+    crossed cells' range, how many of their intervals hold 0, or the test within each group
+    (``stats.stratified_q``) when the cells' correlations differ. No average: the first
+    grouping's own may differ."""
     test = cells.test
     if test is None:
         return f"given {group}, {other} is not tested (too few rows per cell)"
@@ -212,12 +213,10 @@ def second_grouping(cells: Comparison, other: str, group: str, symbol: str) -> s
             f"given {group}, the correlation differs by {other} (Q = {test.q:.1f} on "
             f"{test.dof} df, Holm-adjusted {stats.p_text(cells.p_adjusted)})"
         )
-    held = cells.held
-    verb = "shows no relation" if held.spans_zero else "rises" if held.value > 0 else "falls"
-    return (
-        f"averaged over the {len(cells.within)} {group}-and-{other} groups, it {verb} "
-        f"({r_ci(held, symbol)}; each group {ends(cells, symbol)})"
-    )
+    text = f"within each {group}-and-{other} group, {ends(cells, symbol)}"
+    if cells.unclear:
+        text += f"; {len(cells.unclear)} of the {len(cells.within)} groups' 95% CIs include 0"
+    return text
 
 
 def reversal_headline(
@@ -233,23 +232,11 @@ def reversal_headline(
     gets at a glance (the values without their intervals), and lines that quote them with
     their intervals, naming what in the figure shows each. ``subject`` is the pooled clause
     ("all rows, y falls with x"). With a second grouping held fixed too (``cells``, not
-    differing), the sentence leads with what survives holding both: the first grouping's own
-    correlations may be a mix of the second's groups."""
+    differing), the sentence adds the range within each group of both."""
     lines = [
         f"Dashed line: pooled, {symbol} = {with_ci(pooled, digits=2)}.",
         f"Solid lines: one per {group}, {ends(by_group, symbol)}.",
     ]
-    if cells is not None:
-        lines[1] = (
-            lines[1][:-1]
-            + f"; with {other} held fixed too, {symbol} = {with_ci(cells.held, digits=2)}."
-        )
-        sentence = f"Pooled over {subject} ({symbol} = {pooled.value:+.2f}); "
-        sentence += held_clause(cells, f"{group} and {other}", symbol)
-        if cells.unclear:  # the average may hide groups where nothing is shown
-            count = f"{len(cells.unclear)} of the {len(cells.within)} {group}-and-{other} groups'"
-            sentence += f", though {count} 95% CIs include 0"
-        return sentence + ".", lines
     ordered = sorted(by_group.within.items(), key=lambda item: item[1].value)
     (_, low), (_, high) = ordered[0], ordered[-1]
     every = all(not e.spans_zero for e in by_group.within.values())
@@ -257,23 +244,11 @@ def reversal_headline(
     turn = "rises" if pooled.value < 0 else "falls"
     sentence = (
         f"Pooled over {subject} ({symbol} = {pooled.value:+.2f}), but within {where} it {turn} "
-        f"({symbol} from {low.value:+.2f} to {high.value:+.2f})."
+        f"({symbol} {low.value:+.2f} to {high.value:+.2f})"
     )
-    return sentence, lines
-
-
-def held_clause(cells: Comparison, held: str, symbol: str) -> str:
-    """ "with species and sex held fixed it rises (r = +0.23)": the title's second line and
-    the headline's second clause."""
-    value = cells.held
-    verb = (
-        "no relation is shown"
-        if value.spans_zero
-        else "it rises"
-        if value.value > 0
-        else "it falls"
-    )
-    return f"with {held} held fixed {verb} ({symbol} = {value.value:+.2f})"
+    if cells is not None:  # the cells' range, no average: the groups' own may differ
+        sentence += "; " + second_grouping(cells, other, group, symbol)
+    return sentence + ".", lines
 
 
 def held_sentence(comparison: Comparison, held: str, symbol: str) -> str:
@@ -318,7 +293,7 @@ def listed(comparisons: list[Comparison], labels: dict[str, str]) -> str:
 
 
 def carriers(comparison: Comparison) -> str:
-    """The groups whose own interval excludes 0: "Retail -0.21 (95% CI -0.37 to -0.04)"."""
+    """The groups whose own interval excludes 0: "B -0.21 (95% CI -0.37 to -0.04)"."""
     found = comparison.within.items()
     clear = [f"{k} {with_ci(e, digits=2, inside=True)}" for k, e in found if not e.spans_zero]
     return " and ".join(clear)
@@ -609,7 +584,7 @@ def label_table(metrics: dict) -> str:
             weak, against = pair["unclear_groups"], pair["against_groups"]
             if pair["label"] == stats.REVERSED and (weak or against):
                 n = len(pair["within"])
-                text = f"reversed ({pair['held_fixed']['value']:+.2f} held fixed)"
+                text = "reversed"
                 text += f"; {len(weak)} of {n} groups' 95% CIs include 0" if weak else ""
                 text += f"; {len(against)} of {n} keep the pooled sign" if against else ""
             test = pair.get("test")

@@ -323,7 +323,7 @@ def stratified_q(
     found: dict[str, list[tuple[float, int]]], *, method: str, min_rows: int
 ) -> Heterogeneity | None:
     """A second grouping tested given the first: Cochran's Q across the cells of each stratum
-    (the regions within one channel), summed over the strata, on the summed degrees of
+    (the sites within one kind), summed over the strata, on the summed degrees of
     freedom. Unlike one Q across every cell, it does not detect again what differs between
     the strata. None when no stratum has two usable cells."""
     tests = {
@@ -531,7 +531,7 @@ def compare_within(
 
     Groups with fewer than ``min_rows`` complete rows are left out; a grouping needs two groups
     left to be compared with the pooled value (otherwise the list is empty). With ``strata``
-    (a column constant within each group: the channel of a channel / region cell), the test is
+    (a column constant within each group: the kind of a kind / site cell), the test is
     the groups' equality within each stratum (``stratified_q``).
     """
     pooled = correlations(frame, columns, method)
