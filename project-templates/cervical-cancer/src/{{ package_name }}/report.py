@@ -221,6 +221,23 @@ def top_fifth_rates(metrics: dict) -> str:
     )
 
 
+def flagged_line(metrics: dict) -> str:
+    """The share of patients the app's model must flag to find the sensitivity target of the
+    positives (read off the held-out ROC curves), against flagging at random."""
+    target = metrics["sensitivity_target"]
+    share = metrics["models"][metrics["app_model"]]["flagged_to_find"]
+    if share["high"] < target:
+        verdict = "fewer than flagging at random would"
+    elif share["low"] > target:
+        verdict = "more than flagging at random would"
+    else:
+        verdict = f"not shown to differ from flagging at random ({target:.0%})"
+    return (
+        f"To find {target:.0%} of the positives, the {label(metrics['app_model']).lower()} "
+        f"would flag {ci(share, percent=True)} of the patients: {verdict}."
+    )
+
+
 def decision_line(metrics: dict) -> str:
     """Where the decision curve (read, not used: no threshold is chosen from it) falls below
     flagging no one."""
@@ -276,8 +293,8 @@ def unanswered_definition(metrics: dict) -> str:
     if errors:
         listed = ", ".join(f"{n} `{column}`" for column, n in errors.items())
         text += (
-            f" Entry errors ({listed}: later than the patient's age) count as answered here; "
-            "the model fills them like a skipped answer."
+            f" Entry errors and column means written as answers ({listed}) count as answered "
+            "here; the model fills them like a skipped answer."
         )
     return text
 
@@ -429,7 +446,7 @@ DIRECTION = {1: "raises the risk", -1: "lowers the risk", 0: "no change"}
 (evaluate.directions)."""
 
 
-def explanation(metrics: dict, top: int = 8) -> str:
+def explanation(metrics: dict) -> str:
     """Permutation importance of the app's model (no odds ratios: see DECISIONS.md), saying
     which factors are shown to matter: Holm-adjusted p below ALPHA; "no factor shown" if none."""
     ranking = metrics["permutation_importance"]
@@ -440,7 +457,7 @@ def explanation(metrics: dict, top: int = 8) -> str:
             ci({**v, "value": v["mean"]}),
             "< 0.001" if v["p_holm"] < 0.001 else f"{v['p_holm']:.3f}",
         ]
-        for n, v in list(ranking.items())[:top]
+        for n, v in ranking.items()
     ]
     shown = [f"`{n}`" for n, v in ranking.items() if v["p_holm"] < ALPHA and v["low"] > 0]
     folds = metrics["cross_validation"]["splits"] * metrics["cross_validation"]["repeats"]
@@ -459,8 +476,8 @@ def explanation(metrics: dict, top: int = 8) -> str:
         f"ROC-AUC when a column is shuffled, in each of the {folds} outer folds, each fold's own "
         "fit): what the model relies on, not an association with the risk or a cause. Mean "
         "over the folds with a 95 % interval, Nadeau-Bengio corrected (the folds share "
-        f"training rows); p-values Holm-adjusted over all {len(ranking)} factors, the table "
-        f"shows the top {min(top, len(ranking))}. {finding} "
+        f"training rows); p-values Holm-adjusted over all {len(ranking)} factors. {finding} "
+        "A factor with a negative drop is one the model would do better without. "
         "No odds ratios: the regression's penalty shrinks them, and the data have too few "
         "positives per factor for unpenalised ones.\n\n"
         + readme.markdown_table(
@@ -547,7 +564,7 @@ def results_parts(metrics: dict) -> list[str]:
         reference_line(metrics),
         metrics["app_model_reason"],
         screening_table(metrics),
-        f"The app serves the top fifth. {top_fifth_rates(metrics)}",
+        f"The app serves the top fifth. {top_fifth_rates(metrics)} {flagged_line(metrics)}",
         "### Unanswered questions",
         missingness_table(metrics),
         f"{indicator_line(metrics)} {skipper_calibration(metrics)}".strip(),
@@ -643,10 +660,12 @@ def headline(metrics: dict) -> str:
     m = metrics["models"][name]
     sample = SAMPLE_TAG if runtime.is_sample(metrics) else ""
     auc, other = m["roc_auc"], metrics["leakage_check"]
+    edge = chance_verdict(metrics).startswith("above") and round(auc["low"], 2) <= 0.5
     first = (
         f"Questionnaire answers alone give a {strength(auc['value'])} signal: the "
         f"{label(name).lower()} ranks patients with ROC-AUC {ci(auc, 2)} (chance: 0.50), "
-        f"{chance_verdict(metrics)} ({permutation_p(metrics)})."
+        f"{chance_verdict(metrics)} ({permutation_p(metrics)})"
+        + (", though its interval reaches 0.50." if edge else ".")
     )
     second = (
         f"With the other tests' results as features ({as_guided(metrics)}) it reaches "
