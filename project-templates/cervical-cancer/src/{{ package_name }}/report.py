@@ -160,7 +160,9 @@ def calibration_line(metrics: dict) -> str:
     parts = [
         f"Calibration of the app's model ({label(name)}) on held-out folds: mean risk "
         f"{m['mean_risk']:.1%} against a prevalence of {metrics['prevalence']:.1%}, slope "
-        f"{ci(slope, 2)} pooled, {slope_spread(slope)}, intercept {ci(intercept, 2)}; 90 % of "
+        f"{ci(slope, 2)} pooled, from {slope['repeats']['low']:.2f} to "
+        f"{slope['repeats']['high']:.2f} across the repeats of the fold split alone, intercept "
+        f"{ci(intercept, 2)}; 90 % of "
         f"its held-out risks lie between {band['low']:.1%} and {band['high']:.1%}."
     ]
     checks = [("slope", slope, 1), ("intercept", intercept, 0)]
@@ -193,13 +195,6 @@ def calibration_line(metrics: dict) -> str:
     return " ".join(parts)
 
 
-def slope_spread(slope: dict) -> str:
-    """The calibration slope's range over the repeats of the fold split: how much of the
-    pooled interval's width the split alone moves."""
-    r = slope["repeats"]
-    return f"from {r['low']:.2f} to {r['high']:.2f} across the repeats of the fold split alone"
-
-
 def screening_table(metrics: dict) -> str:
     """The top fifth of each model's risks as a screen (each fold model's own cut)."""
     rows = [
@@ -226,12 +221,9 @@ def flagged_line(metrics: dict) -> str:
     positives (read off the held-out ROC curves), against flagging at random."""
     target = metrics["sensitivity_target"]
     share = metrics["models"][metrics["app_model"]]["flagged_to_find"]
-    if share["high"] < target:
-        verdict = "fewer than flagging at random would"
-    elif share["low"] > target:
-        verdict = "more than flagging at random would"
-    else:
-        verdict = f"not shown to differ from flagging at random ({target:.0%})"
+    verdict = f"not shown to differ from flagging at random ({target:.0%})"
+    if not share["low"] <= target <= share["high"]:
+        verdict = f"{'fewer' if share['high'] < target else 'more'} than flagging at random"
     return (
         f"To find {target:.0%} of the positives, the {label(metrics['app_model']).lower()} "
         f"would flag {ci(share, percent=True)} of the patients: {verdict}."
@@ -354,7 +346,6 @@ def missingness_line(metrics: dict) -> str:
     elif blocks:
         text += f"No block's difference reaches p < {ALPHA}. "
     text += subgroup_line(metrics)
-    text += skipper_calibration(metrics)
     if "answered_only" in scores:
         text += (
             f" On the patients who answered that block only, the ROC-AUC of the model used is "
@@ -698,7 +689,7 @@ def verdict(d: dict) -> str:
 
 
 def next_experiments(metrics: dict) -> list[str]:
-    """Three to five follow-ups that this run's numbers suggest, each naming what to change."""
+    """Follow-ups that this run's numbers suggest, each naming what to change."""
     name = metrics["app_model"]
     m = metrics["models"][name]
     cv = metrics["cross_validation"]
@@ -718,13 +709,4 @@ def next_experiments(metrics: dict) -> list[str]:
         "reruns the whole nested procedure (`evaluate.cross_validate`) on every resample (a few "
         "seconds of CPU each) would add the refits' variation."
     )
-    xgb = metrics["models"]["xgboost"]
-    slope = xgb["calibration_slope"]
-    # Advice on the trees only where they rank at all and the slope is shown too steep.
-    if xgb["roc_auc"]["low"] > 0.5 and slope["high"] < 1:
-        items.append(
-            f"XGBoost's calibration slope is {ci(slope, 2)}: its risks are too extreme. Try "
-            "shallower or fewer trees (`xgboost` in `config.py`: `max_depth`, `n_estimators`) "
-            "and compare the slope."
-        )
-    return items[:5]
+    return items
