@@ -110,12 +110,6 @@ def chance_line(metrics: dict) -> str:
     )
 
 
-def span(values: list[float], spec: str, to: str = " to ") -> str:
-    """'a to b', or 'a' once when both ends print the same."""
-    low, high = format(min(values), spec), format(max(values), spec)
-    return low if low == high else f"{low}{to}{high}"
-
-
 def tuning_line(metrics: dict) -> str:
     """Which setting each outer fold's own inner cross-validation chose (truly nested)."""
     parts = []
@@ -367,12 +361,6 @@ def indicator_line(metrics: dict) -> str:
     )
 
 
-def skipper_calibration(metrics: dict) -> str:
-    """The runs of consecutive data rows that skip a block (the table gives each block's
-    observed and expected positives)."""
-    return " ".join(filter(None, map(run_line, metrics["missingness"]["blocks"])))
-
-
 def run_line(block: dict) -> str:
     """One sentence on the runs of consecutive data rows that all skip a block ('' if none):
     a recording batch, not one patient's privacy choice at a time."""
@@ -395,10 +383,8 @@ def app_caption(metrics: dict) -> str:
         f"Predicts the **{metrics['target']}** result from questionnaire answers with a "
         f"{label(metrics['app_model']).lower()} (the model the README evaluates): held-out "
         f"ROC-AUC {ci(m['roc_auc'], 2)}. "
-        + sentence(
-            f"{strength(m['roc_auc']['value'])} signal, {chance_verdict(metrics)} "
-            f"({permutation_p(metrics)})."
-        )
+        + f"{strength(m['roc_auc']['value']).capitalize()} signal, {chance_verdict(metrics)} "
+        f"({permutation_p(metrics)})."
     )
 
 
@@ -546,6 +532,7 @@ def referral(metrics: dict) -> str:
 def results_parts(metrics: dict) -> list[str]:
     """What the README shows: the tables, with the lines that read them."""
     parts = [readme.SAMPLE_WARNING] if runtime.is_sample(metrics) else []
+    runs = map(run_line, metrics["missingness"]["blocks"])
     return parts + [
         summary_line(metrics),
         "### The other three tests as features: a different question",
@@ -558,7 +545,7 @@ def results_parts(metrics: dict) -> list[str]:
         f"The app serves the top fifth. {top_fifth_rates(metrics)} {flagged_line(metrics)}",
         "### Unanswered questions",
         missingness_table(metrics),
-        f"{indicator_line(metrics)} {skipper_calibration(metrics)}".strip(),
+        " ".join(filter(None, [indicator_line(metrics), *runs])),
     ]
 
 
@@ -627,12 +614,6 @@ def chance_verdict(metrics: dict) -> str:
 def strength(auc: float) -> str:
     """The word for a ROC-AUC on the scale of ``config.ROC_AUC_WORDS`` (fixed in advance)."""
     return next(word for below, word in config.ROC_AUC_WORDS if auc < below)
-
-
-def sentence(text: str) -> str:
-    """``text`` with its first letter upper-cased and the rest left alone (``str.capitalize``
-    would lower-case names such as 'Biopsy' or 'DECISIONS.md')."""
-    return text[:1].upper() + text[1:]
 
 
 def permutation_p(metrics: dict) -> str:
