@@ -182,6 +182,13 @@ def check_real_results(project, target: str) -> dict:
     # 105 patients who skipped the STD block; read as missing, it joins that block.
     stds = blocks["STDs (number)"]
     assert stds["unanswered"] == 105 and "STDs: Number of diagnosis" in stds["questions"]
+    # Column means written as answers, and the two entry errors: missing for the model.
+    assert metrics["entry_errors"] == {
+        "First sexual intercourse": 2,
+        "Smokes (years)": 15,
+        "Smokes (packs/year)": 18,
+        "Hormonal Contraceptives (years)": 2,
+    }
     # The Dx flags (timing undocumented) are not features; a sensitivity run adds them.
     assert not any(feature.startswith("Dx") for feature in metrics["features"])
     assert metrics["with_history"]["added"] == ["Dx:Cancer", "Dx:CIN", "Dx:HPV", "Dx"]

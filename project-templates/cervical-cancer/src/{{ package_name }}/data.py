@@ -91,20 +91,26 @@ BY_NAME = {column.name: column for column in SCHEMA}
 DISGUISED_MISSING = {"STDs: Number of diagnosis": "STDs (number)"}
 """Columns the official file writes as 0, not '?', for patients who skipped the block of
 questions they belong to (column -> a question of that block). In the real file all 105
-patients without an answer to 'STDs (number)' have 'STDs: Number of diagnosis' 0; no other
-column is a constant on every row of an unanswered block. Read as missing, like the block."""
+patients without an answer to 'STDs (number)' have 'STDs: Number of diagnosis' 0. Read as
+missing, like the block (IMPUTED_MEANS are the other disguised missing values)."""
 
 
 def read_text(source: Path | IO[bytes], name: str) -> pd.DataFrame:
     """Read a CSV with every cell as text, turning pandas' errors into clear ones."""
     try:
-        return pd.read_csv(source, dtype=str, keep_default_na=False)
+        text = pd.read_csv(source, dtype=str, keep_default_na=False)
     except FileNotFoundError as error:
         raise ProjectError(f"{name} does not exist. Run the data stage to get it.") from error
     except pd.errors.EmptyDataError as error:
         raise ValidationError(f"{name} is empty: it has no header and no rows.") from error
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
         raise ValidationError(f"{name} is not a readable CSV file ({error}).") from error
+    if len(text.columns) == 1 and ";" in text.columns[0]:
+        raise ValidationError(
+            f"{name} is separated by ';', not ',' (as an Excel re-save can be): save it as a "
+            "comma-separated CSV."
+        )
+    return text
 
 
 def load_raw(path: Path) -> pd.DataFrame:
@@ -189,18 +195,30 @@ IMPOSSIBLE = {"First sexual intercourse": "Age"}
 """A value larger than its partner's (same unit, years) is an entry error: the official file
 has two rows with first intercourse after the current age. It is set to missing, so that the
 models learn from the same inputs the app accepts (the app rejects such an answer)."""
+IMPUTED_MEANS = {
+    "Smokes (years)": 1.266972909,
+    "Smokes (packs/year)": 0.5132021277,
+    "Hormonal Contraceptives (years)": 2.282200521,
+}
+"""Column means that whoever prepared the official file wrote in place of answers (15 smokers
+with 1.27 smoking years, where the other smokers' mean is 8.4): set to missing for the model,
+like an entry error, and counted."""
 
 
 def clear_impossible(table: pd.DataFrame) -> pd.DataFrame:
-    """Set every IMPOSSIBLE value to missing (in place), keeping their rows in
-    ``table.attrs["entry_errors"]``: these patients answered, so they are not counted as
-    unanswered (``save_table`` writes them beside the table)."""
+    """Set every IMPOSSIBLE value and IMPUTED_MEANS value to missing (in place), keeping their
+    rows in ``table.attrs["entry_errors"]``: the file has a value there, not '?', so they are
+    not counted as unanswered (``save_table`` writes them beside the table)."""
     errors = {}
     for column, limit in IMPOSSIBLE.items():
         if column in table.columns and limit in table.columns:
             wrong = table[column] > table[limit]
             errors[column] = np.flatnonzero(wrong).tolist()
             table.loc[wrong, column] = np.nan
+    for column, mean in IMPUTED_MEANS.items():
+        if column in table.columns:
+            errors[column] = np.flatnonzero(table[column] == mean).tolist()
+            table.loc[table[column] == mean, column] = np.nan
     table.attrs["entry_errors"] = errors
     return table
 
@@ -241,8 +259,9 @@ def recoded(table: pd.DataFrame, entry_errors: dict[str, list[int]]) -> dict[str
         if n
     }
     for column, rows in entry_errors.items():
+        what = "column mean" if column in IMPUTED_MEANS else "entry error"
         if rows:
-            out[column] = f"{len(rows)} entry error{'s' * (len(rows) > 1)}"
+            out[column] = f"{len(rows)} {what}{'s' * (len(rows) > 1)}"
     return out
 
 

@@ -61,16 +61,17 @@ def plan_features(table: pd.DataFrame, params: config.Params) -> FeaturePlan:
             dropped[column] = "the same value in every row (carries no information)"
     kept = [column for column in table.columns if column not in dropped]
     for column, copy_of in redundant(table[kept]).items():
-        dropped[column] = f"the same as `{copy_of}` > 0 in every row (an exact copy)"
+        dropped[column] = f"the same as `{copy_of}` > 0 in every row answering both (an exact copy)"
     features = [column for column in table.columns if column not in dropped]
     return FeaturePlan(features=features, dropped=dropped)
 
 
 def redundant(table: pd.DataFrame) -> dict[str, str]:
-    """Yes/no columns that repeat another column exactly: same rows missing and equal to
-    ``other > 0`` (e.g. `Smokes` and `Smokes (years)`) or to ``other`` in every answered row.
+    """Yes/no columns that repeat another column: equal to ``other > 0`` (e.g. `Smokes` and
+    `Smokes (years)`) or to ``other`` in every row answering both, and missing wherever
+    ``other`` is (or also where data.IMPUTED_MEANS set ``other`` to missing).
 
-    A copy adds no information, but it splits one effect over two columns.
+    A copy splits one effect over two columns.
     """
     copies: dict[str, str] = {}
     for column in table.columns:
@@ -78,9 +79,9 @@ def redundant(table: pd.DataFrame) -> dict[str, str]:
         if not values.dropna().isin([0, 1]).all():
             continue
         for other in table.columns:
-            if other == column or other in copies or not values.isna().equals(table[other].isna()):
+            if other == column or other in copies or (values.isna() & table[other].notna()).any():
                 continue
-            answered = values.notna()
+            answered = values.notna() & table[other].notna()
             mine, theirs = values[answered], table.loc[answered, other]
             if (mine == (theirs > 0)).all() and (theirs != mine).any():
                 copies[column] = other

@@ -371,17 +371,16 @@ def importance(ranking: dict[str, dict[str, float]], label: str, top: int = 15) 
     means = np.array([ranking[name]["mean"] for name in names])
     lows = means - np.array([ranking[name]["low"] for name in names])
     highs = np.array([ranking[name]["high"] for name in names]) - means
-    raises = [ranking[name].get("direction", 0) > 0 for name in names]
+    keys = {1: (VERMILION, "higher answer, higher risk"), -1: (BLUE, "higher answer, lower risk"),
+            0: (GREY, "no change")}  # fmt: skip
+    signs = [ranking[name].get("direction", 0) for name in names]
     figure = Figure(figsize=(7, 0.32 * len(names) + 1.8), layout="constrained")
     axes = figure.add_subplot()
-    colours = [VERMILION if up else BLUE for up in raises]
-    axes.barh(names, means, xerr=[lows, highs], color=colours, ecolor=GREY, capsize=2)
+    colours = [keys[sign][0] for sign in signs]
+    axes.barh(names, means, xerr=[lows, highs], color=colours, ecolor="black", capsize=2)
     axes.axvline(0, color="black", linewidth=0.8)
-    axes.legend(
-        handles=[Patch(color=VERMILION, label="higher answer, higher risk"),
-                 Patch(color=BLUE, label="higher answer, lower risk")],
-        fontsize=8, loc="lower right",
-    )  # fmt: skip
+    handles = [Patch(color=c, label=text) for sign, (c, text) in keys.items() if sign in signs]
+    axes.legend(handles=handles, fontsize=8, loc="lower right")
     axes.set_xlabel(
         "drop in ROC-AUC when the column is shuffled\n"
         "(mean over outer folds, corrected 95 % interval)\n"

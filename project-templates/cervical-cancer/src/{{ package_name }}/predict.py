@@ -28,6 +28,10 @@ NOT_LARGER_THAN = (
 """Rules (a, b, margin, why): a patient's a can be at most b - margin. The official file breaks
 only the first, in 2 rows (entry errors the data stage sets to missing)."""
 
+REQUIRED = ("Age",)
+"""Questions no patient of the data skipped: a patient without them is not scored (the form
+has no 'not answered' box for them; imputing them would score a patient nobody described)."""
+
 SMOKING = ("Smokes (years)", "Smokes (packs/year)")
 """Years smoked and packs a year are both 0 (never smoked) or both above 0: every patient of
 the official file who answered them does so."""
@@ -51,7 +55,7 @@ def check(
     model would extrapolate its fitted slopes there (e.g. a noise coefficient turned into a
     large effect), so no estimate is given rather than a clamped one that describes another
     patient."""
-    problems = []
+    problems = [f"{name} is required." for name in REQUIRED if answers.get(name, 0) is None]
     for name, value in answers.items():
         column = data.BY_NAME.get(name)
         if column is None:

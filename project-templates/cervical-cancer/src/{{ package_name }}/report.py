@@ -110,12 +110,6 @@ def chance_line(metrics: dict) -> str:
     )
 
 
-def span(values: list[float], spec: str, to: str = " to ") -> str:
-    """'a to b', or 'a' once when both ends print the same."""
-    low, high = format(min(values), spec), format(max(values), spec)
-    return low if low == high else f"{low}{to}{high}"
-
-
 def tuning_line(metrics: dict) -> str:
     """Which setting each outer fold's own inner cross-validation chose (truly nested)."""
     parts = []
@@ -160,7 +154,9 @@ def calibration_line(metrics: dict) -> str:
     parts = [
         f"Calibration of the app's model ({label(name)}) on held-out folds: mean risk "
         f"{m['mean_risk']:.1%} against a prevalence of {metrics['prevalence']:.1%}, slope "
-        f"{ci(slope, 2)} pooled, {slope_spread(slope)}, intercept {ci(intercept, 2)}; 90 % of "
+        f"{ci(slope, 2)} pooled, from {slope['repeats']['low']:.2f} to "
+        f"{slope['repeats']['high']:.2f} across the repeats of the fold split alone, intercept "
+        f"{ci(intercept, 2)}; 90 % of "
         f"its held-out risks lie between {band['low']:.1%} and {band['high']:.1%}."
     ]
     checks = [("slope", slope, 1), ("intercept", intercept, 0)]
@@ -193,13 +189,6 @@ def calibration_line(metrics: dict) -> str:
     return " ".join(parts)
 
 
-def slope_spread(slope: dict) -> str:
-    """The calibration slope's range over the repeats of the fold split: how much of the
-    pooled interval's width the split alone moves."""
-    r = slope["repeats"]
-    return f"from {r['low']:.2f} to {r['high']:.2f} across the repeats of the fold split alone"
-
-
 def screening_table(metrics: dict) -> str:
     """The top fifth of each model's risks as a screen (each fold model's own cut)."""
     rows = [
@@ -218,6 +207,20 @@ def top_fifth_rates(metrics: dict) -> str:
         f"Held out, {ci(top['ppv'], percent=True)} of the patients in the top fifth of the "
         f"{label(metrics['app_model']).lower()}'s risks were positive, "
         f"{ci(top['rest'], percent=True)} of the rest ({metrics['prevalence']:.1%} of all)."
+    )
+
+
+def flagged_line(metrics: dict) -> str:
+    """The share of patients the app's model must flag to find the sensitivity target of the
+    positives (read off the held-out ROC curves), against flagging at random."""
+    target = metrics["sensitivity_target"]
+    share = metrics["models"][metrics["app_model"]]["flagged_to_find"]
+    verdict = f"not shown to differ from flagging at random ({target:.0%})"
+    if not share["low"] <= target <= share["high"]:
+        verdict = f"{'fewer' if share['high'] < target else 'more'} than flagging at random"
+    return (
+        f"To find {target:.0%} of the positives, the {label(metrics['app_model']).lower()} "
+        f"would flag {ci(share, percent=True)} of the patients: {verdict}."
     )
 
 
@@ -276,8 +279,8 @@ def unanswered_definition(metrics: dict) -> str:
     if errors:
         listed = ", ".join(f"{n} `{column}`" for column, n in errors.items())
         text += (
-            f" Entry errors ({listed}: later than the patient's age) count as answered here; "
-            "the model fills them like a skipped answer."
+            f" Entry errors and column means written as answers ({listed}) count as answered "
+            "here; the model fills them like a skipped answer."
         )
     return text
 
@@ -337,7 +340,6 @@ def missingness_line(metrics: dict) -> str:
     elif blocks:
         text += f"No block's difference reaches p < {ALPHA}. "
     text += subgroup_line(metrics)
-    text += skipper_calibration(metrics)
     if "answered_only" in scores:
         text += (
             f" On the patients who answered that block only, the ROC-AUC of the model used is "
@@ -357,12 +359,6 @@ def indicator_line(metrics: dict) -> str:
         f"without ({paired(check['indicator_difference'])})"
         + (': the ranking cost of keeping "not answered" out (see Method).' if cost else ".")
     )
-
-
-def skipper_calibration(metrics: dict) -> str:
-    """The runs of consecutive data rows that skip a block (the table gives each block's
-    observed and expected positives)."""
-    return " ".join(filter(None, map(run_line, metrics["missingness"]["blocks"])))
 
 
 def run_line(block: dict) -> str:
@@ -387,10 +383,8 @@ def app_caption(metrics: dict) -> str:
         f"Predicts the **{metrics['target']}** result from questionnaire answers with a "
         f"{label(metrics['app_model']).lower()} (the model the README evaluates): held-out "
         f"ROC-AUC {ci(m['roc_auc'], 2)}. "
-        + sentence(
-            f"{strength(m['roc_auc']['value'])} signal, {chance_verdict(metrics)} "
-            f"({permutation_p(metrics)})."
-        )
+        + f"{strength(m['roc_auc']['value']).capitalize()} signal, {chance_verdict(metrics)} "
+        f"({permutation_p(metrics)})."
     )
 
 
@@ -429,7 +423,7 @@ DIRECTION = {1: "raises the risk", -1: "lowers the risk", 0: "no change"}
 (evaluate.directions)."""
 
 
-def explanation(metrics: dict, top: int = 8) -> str:
+def explanation(metrics: dict) -> str:
     """Permutation importance of the app's model (no odds ratios: see DECISIONS.md), saying
     which factors are shown to matter: Holm-adjusted p below ALPHA; "no factor shown" if none."""
     ranking = metrics["permutation_importance"]
@@ -440,7 +434,7 @@ def explanation(metrics: dict, top: int = 8) -> str:
             ci({**v, "value": v["mean"]}),
             "< 0.001" if v["p_holm"] < 0.001 else f"{v['p_holm']:.3f}",
         ]
-        for n, v in list(ranking.items())[:top]
+        for n, v in ranking.items()
     ]
     shown = [f"`{n}`" for n, v in ranking.items() if v["p_holm"] < ALPHA and v["low"] > 0]
     folds = metrics["cross_validation"]["splits"] * metrics["cross_validation"]["repeats"]
@@ -459,8 +453,8 @@ def explanation(metrics: dict, top: int = 8) -> str:
         f"ROC-AUC when a column is shuffled, in each of the {folds} outer folds, each fold's own "
         "fit): what the model relies on, not an association with the risk or a cause. Mean "
         "over the folds with a 95 % interval, Nadeau-Bengio corrected (the folds share "
-        f"training rows); p-values Holm-adjusted over all {len(ranking)} factors, the table "
-        f"shows the top {min(top, len(ranking))}. {finding} "
+        f"training rows); p-values Holm-adjusted over all {len(ranking)} factors. {finding} "
+        "A factor with a negative drop is one the model would do better without. "
         "No odds ratios: the regression's penalty shrinks them, and the data have too few "
         "positives per factor for unpenalised ones.\n\n"
         + readme.markdown_table(
@@ -538,6 +532,7 @@ def referral(metrics: dict) -> str:
 def results_parts(metrics: dict) -> list[str]:
     """What the README shows: the tables, with the lines that read them."""
     parts = [readme.SAMPLE_WARNING] if runtime.is_sample(metrics) else []
+    runs = map(run_line, metrics["missingness"]["blocks"])
     return parts + [
         summary_line(metrics),
         "### The other three tests as features: a different question",
@@ -547,10 +542,10 @@ def results_parts(metrics: dict) -> list[str]:
         reference_line(metrics),
         metrics["app_model_reason"],
         screening_table(metrics),
-        f"The app serves the top fifth. {top_fifth_rates(metrics)}",
+        f"The app serves the top fifth. {top_fifth_rates(metrics)} {flagged_line(metrics)}",
         "### Unanswered questions",
         missingness_table(metrics),
-        f"{indicator_line(metrics)} {skipper_calibration(metrics)}".strip(),
+        " ".join(filter(None, [indicator_line(metrics), *runs])),
     ]
 
 
@@ -621,12 +616,6 @@ def strength(auc: float) -> str:
     return next(word for below, word in config.ROC_AUC_WORDS if auc < below)
 
 
-def sentence(text: str) -> str:
-    """``text`` with its first letter upper-cased and the rest left alone (``str.capitalize``
-    would lower-case names such as 'Biopsy' or 'DECISIONS.md')."""
-    return text[:1].upper() + text[1:]
-
-
 def permutation_p(metrics: dict) -> str:
     """'permutation p = 0.020' (the nested procedure's); it names the logistic regression when
     the headline's model is another."""
@@ -643,10 +632,12 @@ def headline(metrics: dict) -> str:
     m = metrics["models"][name]
     sample = SAMPLE_TAG if runtime.is_sample(metrics) else ""
     auc, other = m["roc_auc"], metrics["leakage_check"]
+    edge = chance_verdict(metrics).startswith("above") and round(auc["low"], 2) <= 0.5
     first = (
         f"Questionnaire answers alone give a {strength(auc['value'])} signal: the "
         f"{label(name).lower()} ranks patients with ROC-AUC {ci(auc, 2)} (chance: 0.50), "
-        f"{chance_verdict(metrics)} ({permutation_p(metrics)})."
+        f"{chance_verdict(metrics)} ({permutation_p(metrics)})"
+        + (", though its interval reaches 0.50." if edge else ".")
     )
     second = (
         f"With the other tests' results as features ({as_guided(metrics)}) it reaches "
@@ -679,7 +670,7 @@ def verdict(d: dict) -> str:
 
 
 def next_experiments(metrics: dict) -> list[str]:
-    """Three to five follow-ups that this run's numbers suggest, each naming what to change."""
+    """Follow-ups that this run's numbers suggest, each naming what to change."""
     name = metrics["app_model"]
     m = metrics["models"][name]
     cv = metrics["cross_validation"]
@@ -699,13 +690,4 @@ def next_experiments(metrics: dict) -> list[str]:
         "reruns the whole nested procedure (`evaluate.cross_validate`) on every resample (a few "
         "seconds of CPU each) would add the refits' variation."
     )
-    xgb = metrics["models"]["xgboost"]
-    slope = xgb["calibration_slope"]
-    # Advice on the trees only where they rank at all and the slope is shown too steep.
-    if xgb["roc_auc"]["low"] > 0.5 and slope["high"] < 1:
-        items.append(
-            f"XGBoost's calibration slope is {ci(slope, 2)}: its risks are too extreme. Try "
-            "shallower or fewer trees (`xgboost` in `config.py`: `max_depth`, `n_estimators`) "
-            "and compare the slope."
-        )
-    return items[:5]
+    return items
