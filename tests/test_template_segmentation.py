@@ -242,9 +242,8 @@ def test_pipeline_on_the_real_data(render, dataset):
     assert "p_gaussian" in metrics["structure"] and "excess_gaussian" in metrics["structure"]
     for row in metrics["segments"]:  # every action its customers get, with how many
         assert all(0 < entry["customers"] <= row["customers"] for entry in row["received"])
-    assert set(metrics["persona_rules"]["risk_customers"]) == {
-        rule.split(":")[0] for row in metrics["segments"] for rule in row["risk_customers"]
-    }
+        counts = row["risk_customers"].values()  # each risk rule met on their own values
+        assert max(counts) <= row["flagged"] <= sum(counts)
     fresh = metrics["stability"]["full"]  # the verdict: draws that did not choose k
     assert not set(fresh["seeds"]) & {int(seed) for seed in metrics["stability"]["by_seed"]}
     assert fresh["stability_low"] <= fresh["stability"] <= fresh["stability_high"]

@@ -61,30 +61,21 @@ class Rule:
         return " and ".join(f"{column} {op}" for column, op, _ in self.conditions())
 
     def applies(self, medians: pd.Series) -> bool:
-        values = [medians.get(column, np.nan) for column, _, _ in self.conditions()]
-        return all(
-            pd.notna(median) and OPERATORS[op](median, value)
-            for median, (_, op, value) in zip(values, self.conditions(), strict=True)
-        )
+        return bool(self.members(medians.to_frame().T).iloc[0])
 
     def members(self, table: pd.DataFrame) -> pd.Series:
         """Per customer (row of ``table``), whether the conditions hold on their own values; a
-        value that is not defined (NaN) does not meet a condition."""
+        value that is not defined (NaN or no column) does not meet a condition."""
         held = pd.Series(True, index=table.index)
         for column, op, value in self.conditions():
-            held &= OPERATORS[op](table[column], value)
+            held &= OPERATORS[op](table.get(column, np.nan), value)
         return held
 
     def clears(self, low: pd.Series, high: pd.Series) -> bool:
         """Whether the whole 95% bootstrap interval of each median meets the rule (the same
         operator and cut-off as ``applies``): an interval that crosses the cut-off is
         borderline."""
-        return all(
-            pd.notna(low.get(column, np.nan))
-            and OPERATORS[op](low[column], value)
-            and OPERATORS[op](high[column], value)
-            for column, op, value in self.conditions()
-        )
+        return bool(self.members(pd.DataFrame([low, high])).all())
 
     def describe(self) -> str:
         listed = " and ".join(f"{c} {op} {v:g}" for c, op, v in self.conditions()[1:])
@@ -146,11 +137,6 @@ def names(ranks: pd.DataFrame, signals: list, uses: pd.DataFrame, implied: dict)
         result[segment] = text[0].upper() + text[1:] if text else f"Segment {segment}"
     repeated = [s for s in result if list(result.values()).count(result[s]) > 1]
     return {s: f"{n} ({s})" if s in repeated else n for s, n in result.items()}
-
-
-def applying(rules: list, medians: pd.Series) -> list[str]:
-    """The texts of the rules whose condition holds for these medians."""
-    return [rule.text for rule in rules if rule.applies(medians)]
 
 
 def customer_actions(
