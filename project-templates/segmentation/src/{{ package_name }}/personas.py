@@ -54,31 +54,28 @@ class Rule:
         upper = [(self.column, "<", self.below)] if self.below is not None else []
         return [(self.column, self.op, self.value), *upper, *self.also]
 
+    @property
+    def key(self) -> str:
+        """The rule's id in metrics.json: its conditions' columns and operators, so rewording
+        its text or moving a cut-off keeps it."""
+        return " and ".join(f"{column} {op}" for column, op, _ in self.conditions())
+
     def applies(self, medians: pd.Series) -> bool:
-        values = [medians.get(column, np.nan) for column, _, _ in self.conditions()]
-        return all(
-            pd.notna(median) and OPERATORS[op](median, value)
-            for median, (_, op, value) in zip(values, self.conditions(), strict=True)
-        )
+        return bool(self.members(medians.to_frame().T).iloc[0])
 
     def members(self, table: pd.DataFrame) -> pd.Series:
         """Per customer (row of ``table``), whether the conditions hold on their own values; a
-        value that is not defined (NaN) does not meet a condition."""
+        value that is not defined (NaN or no column) does not meet a condition."""
         held = pd.Series(True, index=table.index)
         for column, op, value in self.conditions():
-            held &= OPERATORS[op](table[column], value)
+            held &= OPERATORS[op](table.get(column, np.nan), value)
         return held
 
     def clears(self, low: pd.Series, high: pd.Series) -> bool:
         """Whether the whole 95% bootstrap interval of each median meets the rule (the same
         operator and cut-off as ``applies``): an interval that crosses the cut-off is
         borderline."""
-        return all(
-            pd.notna(low.get(column, np.nan))
-            and OPERATORS[op](low[column], value)
-            and OPERATORS[op](high[column], value)
-            for column, op, value in self.conditions()
-        )
+        return bool(self.members(pd.DataFrame([low, high])).all())
 
     def describe(self) -> str:
         listed = " and ".join(f"{c} {op} {v:g}" for c, op, v in self.conditions()[1:])
@@ -107,16 +104,21 @@ def rank_profile(derived: pd.DataFrame, segments: np.ndarray, columns: list[str]
     return ranks.groupby(segments).mean().rename_axis("segment")
 
 
+MOSTLY = 2 / 3
+"""Share of a segment's customers from which their card use names it ('mostly ...'); set after
+seeing CC GENERAL's segments, where 'mostly' at a half misdescribed two of them."""
+
+
 def names(ranks: pd.DataFrame, signals: list, uses: pd.DataFrame, implied: dict) -> dict:
-    """Per segment, two words: first the card use over half of its customers share (a column of
-    ``uses``, shares per segment), then its most distinguishing traits: the ``rank_profile``
-    furthest from 50 (everyone's average) among those where it ranks strictly further that way
-    than every other segment (a tie names no one), each with the word for its direction: e.g.
-    'Mostly cash only & low limits'. A trait a segment's use already says (``implied``) neither
-    names it nor makes it a rival: cash-only segments rarely buy, so among the segments that
-    buy, the one buying in fewest months is 'rarely buy'."""
+    """Per segment, two words: first the card use at least ``MOSTLY`` of its customers share
+    (a column of ``uses``, shares per segment), then its most distinguishing traits: the
+    ``rank_profile`` furthest from 50 (everyone's average) among those where it ranks strictly
+    further that way than every other segment (a tie names no one), each with the word for its
+    direction: e.g. 'Mostly cash only & low limits'. A trait a segment's use already says
+    (``implied``) neither names it nor makes it a rival: cash-only segments rarely buy, so among
+    the segments that buy, the one buying in fewest months is 'rarely buy'."""
     words = {signal.column: signal for signal in signals}
-    use = {s: [c for c in uses.columns if uses.loc[s, c] > 0.5] for s in ranks.index}
+    use = {s: [c for c in uses.columns if uses.loc[s, c] >= MOSTLY] for s in ranks.index}
     said = {s: {c for word in use[s] for c in implied.get(word, ())} for s in ranks.index}
     result = {}
     for segment, row in ranks.iterrows():
@@ -135,25 +137,6 @@ def names(ranks: pd.DataFrame, signals: list, uses: pd.DataFrame, implied: dict)
         result[segment] = text[0].upper() + text[1:] if text else f"Segment {segment}"
     repeated = [s for s in result if list(result.values()).count(result[s]) > 1]
     return {s: f"{n} ({s})" if s in repeated else n for s, n in result.items()}
-
-
-def applying(rules: list, medians: pd.Series) -> list[str]:
-    """The texts of the rules whose condition holds for these medians."""
-    return [rule.text for rule in rules if rule.applies(medians)]
-
-
-def chosen(rules: list, medians: pd.Series) -> list:
-    """The rules whose condition holds. Growth rules are withheld per customer, from the ones
-    who meet a risk rule (``customer_actions``), not from a whole segment."""
-    return [rule for rule in rules if rule.applies(medians)]
-
-
-def at_risk(risks: list, table: pd.DataFrame) -> pd.Series:
-    """Per customer, whether they meet any risk rule on their own values."""
-    held = pd.Series(False, index=table.index)
-    for rule in risks:
-        held |= rule.members(table)
-    return held
 
 
 def customer_actions(
