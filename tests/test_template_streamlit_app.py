@@ -370,17 +370,17 @@ def test_pipeline_on_the_real_mushroom_file(real_six):
     summary, table_text, _ = headline.strip().split("\n\n")
     assert re.fullmatch(
         r"A random split scores [\d.]+% to 100\.00%, but every held-out mushroom is exactly 1 "
-        r"attribute from a training one\. With whole clusters of look-alikes held out, the "
-        r'models average [\d.]+% to [\d.]+% per cluster; always answering "edible" averages '
-        r"56\.5%\. Pooled over mushrooms, they score [\d.]+% to [\d.]+% against 51\.8%\. They "
-        r"call most mushrooms of \d+( to \d+)? of the 10 poisonous clusters edible\.( Odor alone "
-        r"scores higher \(66\.7%; pooled 78\.7%\), [^.]+\.)?",
+        r"attribute from a training one\. On held-out clusters of look-alikes, the models "
+        r'average [\d.]+% to [\d.]+% per cluster\. Always answering "edible", a constant from '
+        r"the class counts \(not fitted\) and the least safe rule, averages 56\.5%\. They call "
+        r"most mushrooms of \d+( to \d+)? of the 10 poisonous clusters edible\.( Odor alone "
+        r"scores higher\. .+ (does not|shows it|every model|any model)\.)?",
         summary,
     )
     assert "majority" not in headline and "highest" not in summary and "tied" not in readme
     assert table_text.startswith("| at threshold 0.5 |")
     prose = [line for line in readme.split("![")[0].splitlines() if not line.startswith("|")]
-    assert len(re.sub(r"<!--.*?-->|#", "", " ".join(prose)).split()) <= 120
+    assert len(re.sub(r"<!--.*?-->|#", "", " ".join(prose)).split()) <= 125
     assert "no better" not in readme.lower()
     assert "as many as the species" not in readme + card
     # The table is on the first screen, a row per model and rule; one deal only, so no

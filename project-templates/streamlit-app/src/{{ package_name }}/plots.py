@@ -123,18 +123,25 @@ def probabilities(
     side shows."""
     figure, axes = _grid(len(probas), 3.8, 3.0)
     truth = np.asarray(y_true) == 1
-    for ax, (name, proba) in zip(axes, probas.items(), strict=True):
-        clipped = np.clip(proba, EDGE, 1 - EDGE)
-        # The axis spans the probabilities this model gives (and its threshold), not 0 to 1.
-        span = _logit(np.array([min(clipped.min(), thresholds[name]), clipped.max()]))
-        low, high = span[0] - 0.5, max(span[1] + 0.5, span[0] + 1)
-        bins = 1 / (1 + np.exp(-np.linspace(low, high, 41)))  # equal widths on the logit axis
+    clipped = {name: np.clip(proba, EDGE, 1 - EDGE) for name, proba in probas.items()}
+    # One axis for every panel, spanning every model's probabilities and threshold.
+    lowest = min(min(p.min(), thresholds[name]) for name, p in clipped.items())
+    span = _logit(np.array([lowest, max(p.max() for p in clipped.values())]))
+    low, high = span[0] - 0.5, max(span[1] + 0.5, span[0] + 1)
+    bins = 1 / (1 + np.exp(-np.linspace(low, high, 41)))  # equal widths on the logit axis
+    counts = max(
+        np.histogram(p[mask], bins=bins)[0].max(initial=1)
+        for p in clipped.values()
+        for mask in (truth, ~truth)
+    )
+    ticks = _spaced([t for t in TICKS if bins[0] <= t <= bins[-1]], (high - low) / 8)
+    for ax, (name, proba) in zip(axes, clipped.items(), strict=True):
         for mask, colour, style, kind in [
             (~truth, COLOURS[0], "-", "edible"),
             (truth, COLOURS[5], "--", "poisonous"),
         ]:
             ax.hist(
-                clipped[mask],
+                proba[mask],
                 bins=bins,
                 histtype="step",
                 color=colour,
@@ -145,12 +152,8 @@ def probabilities(
         ax.axvline(thresholds[name], color="0.2", linestyle=":", linewidth=1.5, label="threshold")
         ax.set_xscale("logit")
         ax.set_yscale("log")
-        counts = max(
-            np.histogram(clipped[mask], bins=bins)[0].max(initial=1) for mask in (truth, ~truth)
-        )
         ax.set_ylim(0.7, counts * 2)
         ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
-        ticks = _spaced([t for t in TICKS if bins[0] <= t <= bins[-1]], (high - low) / 8)
         ax.set_xticks(ticks, [TICK_LABELS.get(t, f"{t:g}") for t in ticks], fontsize=7)
         ax.minorticks_off()
         ax.set(
