@@ -599,8 +599,9 @@ def test_list_in_a_pipe_cuts_nothing():
     result = mlscaffold("list")
     assert result.exit_code == 0
     assert (
-        "Web app comparing classifiers (SVM, logistic regression, random forest and more) with "
-        "metrics, confusion matrix, ROC and PR curves" in result.stdout
+        "Web app comparing classifiers (SVM, logistic regression, random forest and more) on "
+        "unseen clusters of near-identical mushrooms, against baselines, with paired tests and "
+        "confusion matrices" in result.stdout
     )
 
 
