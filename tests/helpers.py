@@ -92,6 +92,17 @@ def run_pipeline_twice(project: Path, package: str) -> list[dict[str, Any]]:
     return runs
 
 
+def project_files(root: Path) -> dict[str, bytes]:
+    """Every file of a generated project but its git folder and copier's answers record."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in root.rglob("*")
+        if path.is_file()
+        and ".git" not in path.relative_to(root).parts
+        and path.name != ".copier-answers.yml"
+    }
+
+
 def leftover_jinja(project: Path) -> list[str]:
     """Files of a generated project that still hold Jinja syntax (GitHub's ${{ }} is fine)."""
     found = []

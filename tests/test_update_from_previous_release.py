@@ -13,7 +13,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from helpers import ROOT, TEMPLATE_NAMES, TEMPLATES
+from helpers import ROOT, TEMPLATE_NAMES, TEMPLATES, project_files
 from mlscaffold import __version__
 from mlscaffold.cli import app
 
@@ -99,18 +99,7 @@ def test_a_project_from_the_previous_release_updates_and_keeps_its_users_edits(
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
     readme.write_text(text.replace(f"\n{MY_NOTE}\n", ""))
-    assert tree(project) == tree(fresh)
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    """Every file of a project but its git folder and copier's answers record."""
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in root.rglob("*")
-        if path.is_file()
-        and ".git" not in path.relative_to(root).parts
-        and path.name != ".copier-answers.yml"
-    }
+    assert project_files(project) == project_files(fresh)
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from packaging.version import Version
 
-from helpers import ROOT, TEMPLATE_NAMES, run_in_project
+from helpers import ROOT, TEMPLATE_NAMES, project_files, run_in_project
 from mlscaffold import __version__
 from mlscaffold.store import released_versions
 
@@ -70,19 +70,8 @@ def test_installed_wheel_generates_a_working_project(installed, template, tmp_pa
     assert answers["template"] == template
     # The same answers rendered from the source tree give the same files, byte for byte.
     source = render(**{key: value for key, value in answers.items() if not key.startswith("_")})
-    assert tree(project) == tree(source)
+    assert project_files(project) == project_files(source)
     run_in_project(project, "-m", "ruff", "check", ".")
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    """Every file of a generated project but its git folder and copier's answers record."""
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in root.rglob("*")
-        if path.is_file()
-        and ".git" not in path.relative_to(root).parts
-        and path.name != ".copier-answers.yml"
-    }
 
 
 def release(repo: Path, version: str, previous: Path | None = None) -> Path:
