@@ -295,6 +295,8 @@ def grouped(
         if rows.any()
     }
     summary["any_code_unseen"] = rate(int(new["any"].sum()), len(y))
+    wrong = right == 0
+    summary["errors_on_unseen_odour"] = rate(int((wrong & new["odor"]).sum()), int(wrong.sum()))
     return summary, right, proba
 
 

@@ -330,9 +330,7 @@ def odour_seen(metrics: Mapping) -> str:
             )
     unseen = first["any_code_unseen"]
     if len(parts) == 2:  # the share of each model's errors that falls on unseen odours
-        splits = [r["grouped"]["by_odour_seen"] for r in metrics["models"].values()]
-        wrong = [{k: b[k]["of"] - b[k]["count"] for k in ("seen", "unseen")} for b in splits]
-        share = [w["unseen"] / (w["seen"] + w["unseen"]) for w in wrong]
+        share = [r["grouped"]["errors_on_unseen_odour"]["rate"] for r in metrics["models"].values()]
         parts[-1] += f", which hold {_span(share, '.0%')} of the models' errors"
     return (
         f"By odour, unseen clusters: right on {' and on '.join(parts)}. {unseen['rate']:.0%} of "
